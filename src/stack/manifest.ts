@@ -1,0 +1,160 @@
+// The stack manifest: the single source of truth for what heal-pyroscope installs, where, and which
+// network flows it needs. Pure data; prompts, checks, phases, templates and the README table read it.
+
+export type Tier = 'target' | 'web' | 'app' | 'db';
+export const TIERS: readonly Tier[] = ['target', 'web', 'app', 'db'];
+/** Tiers that run containers (targets only run the profiled applications). */
+export const SERVER_TIERS: readonly Exclude<Tier, 'target'>[] = ['web', 'app', 'db'];
+
+export type ComponentName = 'minio' | 'pyroscope' | 'tempo' | 'grafana' | 'haproxy';
+export type Protocol = 'http' | 'grpc' | 'http+grpc';
+
+export interface PortSpec {
+  port: number;
+  protocol: Protocol;
+  purpose: string;
+}
+
+export interface HealthCheck {
+  port: number;
+  path: string;
+}
+
+export interface Component {
+  name: ComponentName;
+  title: string;
+  /** Repository without registry host, e.g. `grafana/pyroscope`. */
+  repository: string;
+  /** Exact tag; never `latest`. */
+  tag: string;
+  tier: Exclude<Tier, 'target'>;
+  ports: readonly PortSpec[];
+  health: HealthCheck;
+  /** Container user as `uid:gid`; bind-mounted data must be owned by it. */
+  user: string;
+  /** Path inside the container that holds the component's data (a named volume). */
+  dataPath: string | null;
+  /** Start order: lower first (MinIO before its clients, HAProxy last). */
+  order: number;
+}
+
+export const COMPONENTS: readonly Component[] = [
+  {
+    name: 'minio',
+    title: 'MinIO (S3 object storage)',
+    repository: 'minio/minio',
+    tag: 'RELEASE.2025-06-13T11-33-47Z',
+    tier: 'db',
+    ports: [
+      { port: 9000, protocol: 'http', purpose: 'S3 API' },
+      { port: 9001, protocol: 'http', purpose: 'console (object browser)' },
+    ],
+    health: { port: 9000, path: '/minio/health/live' },
+    user: '0:0',
+    dataPath: '/data',
+    order: 10,
+  },
+  {
+    name: 'pyroscope',
+    title: 'Grafana Pyroscope (profiles)',
+    repository: 'grafana/pyroscope',
+    tag: '1.14.0',
+    tier: 'app',
+    ports: [{ port: 4040, protocol: 'http+grpc', purpose: 'HTTP API, ingest and connect/gRPC' }],
+    health: { port: 4040, path: '/ready' },
+    user: '10001:10001',
+    dataPath: '/data',
+    order: 20,
+  },
+  {
+    name: 'tempo',
+    title: 'Grafana Tempo (traces)',
+    repository: 'grafana/tempo',
+    tag: '2.8.1',
+    tier: 'app',
+    ports: [
+      { port: 4317, protocol: 'grpc', purpose: 'OTLP gRPC receiver' },
+      { port: 14250, protocol: 'grpc', purpose: 'Jaeger gRPC receiver' },
+      { port: 3200, protocol: 'http', purpose: 'HTTP API' },
+    ],
+    health: { port: 3200, path: '/ready' },
+    user: '10001:10001',
+    dataPath: '/var/tempo',
+    order: 20,
+  },
+  {
+    name: 'grafana',
+    title: 'Grafana (UI, provisioned data sources)',
+    repository: 'grafana/grafana',
+    tag: '12.2.1',
+    tier: 'app',
+    ports: [{ port: 3000, protocol: 'http', purpose: 'web UI' }],
+    health: { port: 3000, path: '/api/health' },
+    user: '472:0',
+    dataPath: '/var/lib/grafana',
+    order: 30,
+  },
+  {
+    name: 'haproxy',
+    title: 'HAProxy (front door for agents)',
+    repository: 'haproxy',
+    tag: '3.2.9',
+    tier: 'web',
+    ports: [{ port: 9940, protocol: 'http+grpc', purpose: 'front door: profiles and traces from targets' }],
+    health: { port: 9940, path: '/healthz' },
+    user: '99:99',
+    dataPath: null,
+    order: 40,
+  },
+];
+
+export interface Flow {
+  from: Tier;
+  to: Tier;
+  ports: readonly number[];
+  why: string;
+}
+
+export const FLOWS: readonly Flow[] = [
+  { from: 'target', to: 'web', ports: [9940], why: 'agents send profiles and traces to the front door' },
+  { from: 'web', to: 'app', ports: [4040, 4317, 14250, 3200], why: 'HAProxy forwards to Pyroscope and Tempo' },
+  { from: 'app', to: 'db', ports: [9000], why: 'Pyroscope and Tempo store objects in MinIO' },
+];
+
+/** Label keys put on everything the installer creates; uninstall removes only what carries them. */
+export const LABELS = {
+  product: 'io.heal-pyroscope.product',
+  component: 'io.heal-pyroscope.component',
+  version: 'io.heal-pyroscope.version',
+  specHash: 'io.heal-pyroscope.spec-hash',
+} as const;
+export const PRODUCT = 'heal-pyroscope';
+export const CONTAINER_PREFIX = 'heal-pyroscope-';
+export const NETWORK_NAME = 'heal-pyroscope';
+
+export function component(name: ComponentName): Component {
+  const found = COMPONENTS.find((c) => c.name === name);
+  if (!found) throw new Error(`unknown component ${name}`);
+  return found;
+}
+
+export function componentsOn(tier: Tier): Component[] {
+  return COMPONENTS.filter((c) => c.tier === tier).sort((a, b) => a.order - b.order);
+}
+
+/** `repository:tag`, optionally under a private registry prefix (e.g. `registry.example:5000/mirror`). */
+export function imageRef(c: Component, registryPrefix?: string): string {
+  const prefix = registryPrefix?.replace(/\/+$/, '');
+  return `${prefix ? `${prefix}/` : ''}${c.repository}:${c.tag}`;
+}
+
+export function containerName(c: Component): string {
+  return `${CONTAINER_PREFIX}${c.name}`;
+}
+
+/** Ports that must be free on a tier before install (Grafana's port may be configured). */
+export function listenPorts(tier: Tier, overrides: Partial<Record<ComponentName, number>> = {}): number[] {
+  return componentsOn(tier).flatMap((c) =>
+    c.ports.map((p, i) => (i === 0 && overrides[c.name] !== undefined ? overrides[c.name]! : p.port)),
+  );
+}

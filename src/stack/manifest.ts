@@ -47,7 +47,7 @@ export const COMPONENTS: readonly Component[] = [
     tier: 'db',
     ports: [
       { port: 9000, protocol: 'http', purpose: 'S3 API' },
-      { port: 9001, protocol: 'http', purpose: 'console (object browser)' },
+      { port: 9001, protocol: 'http', purpose: 'console, object browser only' },
     ],
     health: { port: 9000, path: '/minio/health/live' },
     user: '0:0',
@@ -98,7 +98,7 @@ export const COMPONENTS: readonly Component[] = [
     name: 'haproxy',
     title: 'HAProxy (front door for agents)',
     repository: 'haproxy',
-    tag: '3.2.9',
+    tag: '3.2.4',
     tier: 'web',
     ports: [{ port: 9940, protocol: 'http+grpc', purpose: 'front door: profiles and traces from targets' }],
     health: { port: 9940, path: '/healthz' },

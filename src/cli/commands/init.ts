@@ -1,0 +1,44 @@
+// `init`: writes a commented heal-pyroscope.yaml from flags and, on a terminal, answers to the
+// same questions install asks.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { resolveTopology, stripUndefined } from '../../config/resolve.js';
+import { renderConfigFile } from '../../config/write.js';
+import { ExitCode, HealError } from '../../errors.js';
+import { DEFAULT_GUARD_RULES } from '../../guard/rules.js';
+import type { GatherContext } from '../gather.js';
+import { askMissing } from '../prompts.js';
+import { DEFAULT_CONFIG_PATH, flagsToInput, type TopologyFlags } from '../topology-options.js';
+
+export interface InitFlags extends TopologyFlags {
+  force?: boolean;
+}
+
+export async function runInit(flags: InitFlags, ctx: GatherContext): Promise<number> {
+  const path = resolve(ctx.cwd, flags.config ?? DEFAULT_CONFIG_PATH);
+  if (existsSync(path) && !flags.force) {
+    throw new HealError({
+      code: 'init.exists',
+      message: `${path} already exists`,
+      hint: 'edit it, choose another path with --config, or overwrite it with --force',
+      exitCode: ExitCode.usage,
+    });
+  }
+  const input = flagsToInput(flags);
+  const rctx = { cwd: ctx.cwd, agentSocket: ctx.env.SSH_AUTH_SOCK || undefined };
+  let missing = resolveTopology(input, undefined, {}, rctx).missing;
+  let answers = {};
+  if (missing.length > 0 && ctx.interactive) {
+    answers = await askMissing(missing, input, DEFAULT_GUARD_RULES);
+    missing = resolveTopology(input, undefined, answers, rctx).missing;
+  }
+  await writeFile(path, renderConfigFile({ ...answers, ...stripUndefined(input) }), { mode: 0o644 });
+  ctx.out.say(`Wrote ${path}.`);
+  if (missing.length > 0) {
+    ctx.out.say(`Still to fill in before install: ${missing.map((m) => m.configKey).join(', ')}.`);
+  }
+  ctx.out.say(`Next: heal-pyroscope preflight --config ${flags.config ?? DEFAULT_CONFIG_PATH}`);
+  ctx.out.result({ ok: true, path, missing: missing.map((m) => m.configKey) });
+  return ExitCode.ok;
+}

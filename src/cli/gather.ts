@@ -1,0 +1,72 @@
+// Turns flags + config file + prompts into a Topology, the way every command needs it.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadConfigFile } from '../config/load.js';
+import { resolveTopology, stripUndefined, type MissingValue, type TopologyInput } from '../config/resolve.js';
+import type { ConfigFile } from '../config/schema.js';
+import type { Topology } from '../config/topology.js';
+import { renderConfigFile } from '../config/write.js';
+import { ExitCode, HealError } from '../errors.js';
+import { DEFAULT_GUARD_RULES } from '../guard/rules.js';
+import type { Output } from './output.js';
+import { askMissing, confirmSave } from './prompts.js';
+import { DEFAULT_CONFIG_PATH, flagsToInput, type TopologyFlags } from './topology-options.js';
+
+export interface GatherContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  interactive: boolean;
+  out: Output;
+}
+
+export interface Gathered {
+  topology: Topology;
+  configPath?: string;
+  file?: ConfigFile;
+}
+
+export async function loadFileFor(flags: TopologyFlags, cwd: string): Promise<{ file?: ConfigFile; configPath?: string }> {
+  if (flags.config !== undefined) {
+    return { file: await loadConfigFile(resolve(cwd, flags.config)), configPath: flags.config };
+  }
+  const fallback = resolve(cwd, DEFAULT_CONFIG_PATH);
+  return existsSync(fallback) ? { file: await loadConfigFile(fallback), configPath: fallback } : {};
+}
+
+export function missingError(missing: MissingValue[]): HealError {
+  return new HealError({
+    code: 'config.missing',
+    message: missing.length === 1 ? `missing ${missing[0]!.what}` : `missing ${missing.length} required settings`,
+    details: missing.map((m) => `${m.what}: pass ${m.flag}, or set ${m.configKey} in the config file`),
+    hint: 'write a config with `heal-pyroscope init`, pass the flags above, or run on a terminal without --yes to be asked',
+    exitCode: ExitCode.usage,
+  });
+}
+
+export async function gatherTopology(flags: TopologyFlags, ctx: GatherContext): Promise<Gathered> {
+  const { file, configPath } = await loadFileFor(flags, ctx.cwd);
+  const input = flagsToInput(flags);
+  const rctx = { configPath, cwd: ctx.cwd, agentSocket: ctx.env.SSH_AUTH_SOCK || undefined };
+  const first = resolveTopology(input, file, {}, rctx);
+  if (first.topology) return { topology: first.topology, configPath, file };
+  if (!ctx.interactive) throw missingError(first.missing);
+
+  const known: TopologyInput = { ...input, web: input.web ?? hostOf(file?.hosts?.web), app: input.app ?? hostOf(file?.hosts?.app) };
+  const rules = { ...DEFAULT_GUARD_RULES, ...(file?.guard ?? {}) } as typeof DEFAULT_GUARD_RULES;
+  const answers = await askMissing(first.missing, known, rules);
+  const second = resolveTopology(input, file, answers, rctx);
+  if (!second.topology) throw missingError(second.missing);
+  if (!configPath) {
+    const target = resolve(ctx.cwd, DEFAULT_CONFIG_PATH);
+    if (await confirmSave(target)) {
+      await writeFile(target, renderConfigFile({ ...answers, ...stripUndefined(input) }), { flag: 'wx' });
+      ctx.out.say(`Saved ${target}; next time run with --config ${DEFAULT_CONFIG_PATH} (or from this directory).`);
+    }
+  }
+  return { topology: second.topology, configPath, file };
+}
+
+function hostOf(entry: string | { host: string } | undefined): string | undefined {
+  return typeof entry === 'string' ? entry : entry?.host;
+}

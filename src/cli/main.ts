@@ -1,0 +1,172 @@
+// Commander wiring: parses the command line, builds the output, runs one command and maps every
+// outcome to a documented exit code. Heavy modules (ssh2, dockerode, listr2) load only inside the
+// commands that use them, so `--help` stays fast.
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ExitCode } from '../errors.js';
+import { createOutput, type Output } from './output.js';
+import { isInteractive, withTopologyOptions, type TopologyFlags } from './topology-options.js';
+import type { GatherContext } from './gather.js';
+
+const EXIT_CODES = `
+Exit codes:
+  0    success
+  1    a check failed, or install/uninstall failed (and was rolled back)
+  2    usage or config error (nothing was contacted)
+  3    refused by the production guard (nothing was changed)
+  130  interrupted (Ctrl-C)`;
+
+const ENVIRONMENT = `
+Environment:
+  NO_COLOR    disable colours (also off when output is not a terminal)
+  CI          when set, never prompt (same as --yes)`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+interface GlobalFlags {
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export function buildProgram(
+  run: (command: string, flags: TopologyFlags & GlobalFlags & Record<string, unknown>) => Promise<number>,
+  io: Pick<MainIo, 'stdout' | 'stderr'>,
+): Command {
+  // Set before any subcommand is added: subcommands copy these settings when they are created.
+  const program = new Command('heal-pyroscope')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .description(
+      'Install a continuous-profiling stack (Pyroscope, Tempo, Grafana, MinIO, HAProxy) on non-production hosts over SSH.\n' +
+        'Hosts come from flags, then the config file (./heal-pyroscope.yaml or --config), then prompts on a terminal.',
+    )
+    .version(version(), '-V, --version')
+    .option('--json', 'machine-readable result on stdout (human output goes to stderr)')
+    .option('--verbose', 'more detail, and stack traces for unexpected errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ heal-pyroscope init                                  # write ./heal-pyroscope.yaml, asking for hosts
+  $ heal-pyroscope preflight                             # check hosts, ports and flows; change nothing
+  $ heal-pyroscope install --config staging.yaml
+  $ heal-pyroscope preflight --yes --environment staging --target 10.1.0.5 \\
+      --web web-01 --app app-01 --db db-01 --ssh-user deploy --identity-file ~/.ssh/id_ed25519
+  $ heal-pyroscope uninstall --config staging.yaml
+${EXIT_CODES}
+${ENVIRONMENT}`,
+    );
+
+  const action = (name: string) =>
+    async function (this: Command) {
+      process.exitCode = await run(name, this.optsWithGlobals());
+    };
+
+  withTopologyOptions(
+    program
+      .command('preflight')
+      .description('check every host before installing: SSH, Docker, resources, ports, network flows, production guard')
+      .addHelpText(
+        'after',
+        `
+Changes nothing on any host. Runs the production guard first.
+
+Examples:
+  $ heal-pyroscope preflight
+  $ heal-pyroscope preflight --config staging.yaml --json > preflight.json
+${EXIT_CODES}`,
+      ),
+  ).action(action('preflight'));
+
+  withTopologyOptions(
+    program
+      .command('install')
+      .description('install the stack: guard, preflight, pull pinned images, write configs, start containers, verify')
+      .addHelpText(
+        'after',
+        `
+Idempotent: a second run with the same config changes nothing. A failure rolls back what this run changed.
+
+Examples:
+  $ heal-pyroscope install
+  $ heal-pyroscope install --config staging.yaml --yes
+${EXIT_CODES}`,
+      ),
+  ).action(action('install'));
+
+  withTopologyOptions(
+    program
+      .command('uninstall')
+      .description('remove exactly what install created; data volumes are kept')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  $ heal-pyroscope uninstall --config staging.yaml
+${EXIT_CODES}`,
+      ),
+  ).action(action('uninstall'));
+
+  withTopologyOptions(
+    program
+      .command('init')
+      .description('write a commented config file (default ./heal-pyroscope.yaml), asking on a terminal for what flags leave open')
+      .option('--force', 'overwrite an existing config file')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  $ heal-pyroscope init
+  $ heal-pyroscope init --config staging.yaml --environment staging --target 10.1.0.5 \\
+      --web web-01 --app app-01 --db db-01 --ssh-user deploy --identity-file ~/.ssh/id_ed25519
+${EXIT_CODES}`,
+      ),
+  ).action(action('init'));
+
+  return program;
+}
+
+export interface MainIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const processIo = (): MainIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
+
+export async function main(argv: string[], io: MainIo = processIo()): Promise<number> {
+  let out: Output = createOutput({ json: argv.includes('--json'), verbose: argv.includes('--verbose') }, io, io.env);
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(async (command, flags) => {
+    out = createOutput({ json: Boolean(flags.json), verbose: Boolean(flags.verbose) }, io, io.env);
+    const ctx: GatherContext = { cwd: io.cwd, env: io.env, interactive: isInteractive(flags, io.env, io.stdin, io.stderr), out };
+    try {
+      if (command === 'init') {
+        const { runInit } = await import('./commands/init.js');
+        exitCode = await runInit(flags, ctx);
+      } else {
+        const { runPending } = await import('./commands/pending.js');
+        exitCode = await runPending(command, flags, ctx);
+      }
+    } catch (error) {
+      exitCode = out.fail(error);
+    }
+    return exitCode;
+  }, io);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; everything else is a usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    return out.fail(error);
+  }
+  return exitCode;
+}

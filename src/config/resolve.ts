@@ -1,0 +1,160 @@
+// Merges the three sources of settings: flags over the config file over prompt answers over
+// defaults. Returns the complete topology, or the list of values still missing so that the CLI can
+// ask for them (on a TTY) or name the flag and key to set (everywhere else).
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { DEFAULT_GUARD_RULES } from '../guard/rules.js';
+import type { Tier } from '../stack/manifest.js';
+import type { ConfigFile, HostEntry } from './schema.js';
+import type { HostSpec, SshOptions, Topology } from './topology.js';
+
+export const DEFAULTS = {
+  sshPort: 22,
+  dockerSocket: '/var/run/docker.sock',
+  knownHostsFile: '~/.ssh/known_hosts',
+  grafanaPort: 3000,
+} as const;
+
+/** Values given on the command line or at a prompt (same shape: prompts fill what flags leave open). */
+export interface TopologyInput {
+  environment?: string;
+  targets?: string[];
+  web?: string;
+  app?: string;
+  db?: string;
+  sshUser?: string;
+  sshPort?: number;
+  identityFile?: string;
+  agent?: boolean;
+  knownHostsFile?: string;
+  jumpHost?: string;
+  registryPrefix?: string;
+  grafanaPort?: number;
+}
+
+export type MissingKey = 'environment' | 'targets' | 'web' | 'app' | 'db' | 'sshUser' | 'sshAuth';
+
+export interface MissingValue {
+  key: MissingKey;
+  configKey: string;
+  flag: string;
+  what: string;
+}
+
+export const MISSING: Record<MissingKey, MissingValue> = {
+  environment: { key: 'environment', configKey: 'environment', flag: '--environment NAME', what: 'the environment name (e.g. staging)' },
+  targets: { key: 'targets', configKey: 'hosts.targets', flag: '--target HOST', what: 'at least one target host' },
+  web: { key: 'web', configKey: 'hosts.web', flag: '--web HOST', what: 'the web host (HAProxy front door)' },
+  app: { key: 'app', configKey: 'hosts.app', flag: '--app HOST', what: 'the app host (Pyroscope, Tempo, Grafana)' },
+  db: { key: 'db', configKey: 'hosts.db', flag: '--db HOST', what: 'the db host (MinIO)' },
+  sshUser: { key: 'sshUser', configKey: 'ssh.user', flag: '--ssh-user USER', what: 'the SSH user' },
+  sshAuth: {
+    key: 'sshAuth',
+    configKey: 'ssh.identityFile or ssh.agent',
+    flag: '--identity-file PATH or --ssh-agent',
+    what: 'an SSH key file or the SSH agent',
+  },
+};
+
+export interface ResolveContext {
+  /** Path of the config file the `file` settings came from (relative paths in it are relative to it). */
+  configPath?: string;
+  cwd: string;
+  /** SSH_AUTH_SOCK, when an agent is running. */
+  agentSocket?: string;
+}
+
+export type Resolution = { topology: Topology; missing: [] } | { topology: null; missing: MissingValue[] };
+
+export function resolveTopology(
+  flags: TopologyInput,
+  file: ConfigFile | undefined,
+  answers: TopologyInput,
+  ctx: ResolveContext,
+): Resolution {
+  const fileDir = ctx.configPath ? dirname(resolve(ctx.cwd, ctx.configPath)) : ctx.cwd;
+  const fromFile = (p: string | undefined) => (p === undefined ? undefined : expandPath(p, fileDir));
+  const fromCli = (p: string | undefined) => (p === undefined ? undefined : expandPath(p, ctx.cwd));
+
+  const pick = <T>(flag: T | undefined, conf: T | undefined, answer: T | undefined): T | undefined => flag ?? conf ?? answer;
+  const hostsFile = file?.hosts;
+  const environment = pick(flags.environment, file?.environment, answers.environment);
+  const targets = nonEmpty(flags.targets) ?? nonEmpty(hostsFile?.targets) ?? nonEmpty(answers.targets);
+  const web = pick<HostEntry>(flags.web, hostsFile?.web, answers.web);
+  const app = pick<HostEntry>(flags.app, hostsFile?.app, answers.app);
+  const db = pick<HostEntry>(flags.db, hostsFile?.db, answers.db);
+
+  const identityFile = fromCli(flags.identityFile) ?? fromFile(file?.ssh?.identityFile) ?? fromCli(answers.identityFile);
+  const agentChoice = pick(flags.agent, file?.ssh?.agent, answers.agent);
+  // With no key given, a running agent is the natural default (as with OpenSSH).
+  const agent = agentChoice ?? (identityFile === undefined && ctx.agentSocket !== undefined);
+  const defaults: SshOptions = {
+    user: pick(flags.sshUser, file?.ssh?.user, answers.sshUser) ?? '',
+    port: pick(flags.sshPort, file?.ssh?.port, answers.sshPort) ?? DEFAULTS.sshPort,
+    identityFile,
+    agent,
+    knownHostsFile:
+      fromCli(flags.knownHostsFile) ?? fromFile(file?.ssh?.knownHostsFile) ?? expandPath(DEFAULTS.knownHostsFile, ctx.cwd),
+    jumpHost: pick(flags.jumpHost, file?.ssh?.jumpHost, answers.jumpHost),
+  };
+
+  const missing: MissingValue[] = [];
+  if (!environment) missing.push(MISSING.environment);
+  if (!targets) missing.push(MISSING.targets);
+  if (!web) missing.push(MISSING.web);
+  if (!app) missing.push(MISSING.app);
+  if (!db) missing.push(MISSING.db);
+  const perHostUser = [web, app, db, ...(targets ?? [])].every((h) => h !== undefined && typeof h === 'object' && h.user);
+  if (!defaults.user && !perHostUser) missing.push(MISSING.sshUser);
+  if (!defaults.identityFile && !defaults.agent) missing.push(MISSING.sshAuth);
+  if (missing.length > 0 || !environment || !targets || !web || !app || !db) {
+    return { topology: null, missing };
+  }
+
+  const socket = file?.docker?.socket ?? DEFAULTS.dockerSocket;
+  const spec = (tier: Tier, entry: HostEntry): HostSpec => {
+    if (typeof entry === 'string') return { tier, name: entry, host: entry, ssh: { ...defaults }, dockerSocket: socket };
+    return {
+      tier,
+      name: entry.name ?? entry.host,
+      host: entry.host,
+      ssh: {
+        ...defaults,
+        user: entry.user ?? defaults.user,
+        port: entry.port ?? defaults.port,
+        identityFile: fromFile(entry.identityFile) ?? defaults.identityFile,
+        jumpHost: entry.jumpHost ?? defaults.jumpHost,
+      },
+      dockerSocket: entry.dockerSocket ?? socket,
+    };
+  };
+
+  const guard = { ...DEFAULT_GUARD_RULES, ...stripUndefined(file?.guard ?? {}) };
+  return {
+    topology: {
+      environment,
+      targets: targets.map((t) => spec('target', t)),
+      web: spec('web', web),
+      app: spec('app', app),
+      db: spec('db', db),
+      registryPrefix: flags.registryPrefix ?? file?.registry?.prefix,
+      grafanaPort: pick(flags.grafanaPort, file?.grafana?.port, answers.grafanaPort) ?? DEFAULTS.grafanaPort,
+      guard,
+    },
+    missing: [],
+  };
+}
+
+export function expandPath(path: string, base: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+function nonEmpty<T>(list: T[] | undefined): T[] | undefined {
+  return list && list.length > 0 ? list : undefined;
+}
+
+export function stripUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,52 @@
+// The resolved topology: every host of every tier with its complete SSH settings, after merging
+// flags over the config file over prompts over defaults. Phases and checks only ever see this.
+import type { Tier } from '../stack/manifest.js';
+import type { GuardRules } from '../guard/rules.js';
+
+export interface SshOptions {
+  user: string;
+  port: number;
+  /** Local path of a private key; absent means agent (and ~/.ssh/config) only. */
+  identityFile?: string;
+  /** Use the SSH agent at SSH_AUTH_SOCK. */
+  agent: boolean;
+  knownHostsFile: string;
+  /** `user@host:port` of a bastion, when the host is not reachable directly. */
+  jumpHost?: string;
+}
+
+export interface HostSpec {
+  tier: Tier;
+  /** Display name: the configured `name`, else the address. */
+  name: string;
+  /** Address or host name (or an ~/.ssh/config alias) to connect to. */
+  host: string;
+  ssh: SshOptions;
+  dockerSocket: string;
+}
+
+export interface Topology {
+  environment: string;
+  targets: HostSpec[];
+  web: HostSpec;
+  app: HostSpec;
+  db: HostSpec;
+  registryPrefix?: string;
+  grafanaPort: number;
+  guard: GuardRules;
+}
+
+/** Every host once per tier it serves (web, app and db may be one machine). */
+export function hostsOf(topology: Topology): HostSpec[] {
+  return [...topology.targets, topology.web, topology.app, topology.db];
+}
+
+/** Distinct machines: hosts that share address, port and user are one SSH connection. */
+export function machinesOf(topology: Topology): HostSpec[][] {
+  const byKey = new Map<string, HostSpec[]>();
+  for (const host of hostsOf(topology)) {
+    const key = `${host.ssh.user}@${host.host}:${host.ssh.port}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), host]);
+  }
+  return [...byKey.values()];
+}

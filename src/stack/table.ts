@@ -1,0 +1,15 @@
+// Markdown tables of the manifest for the README; a unit test fails when the README drifts.
+import { COMPONENTS, FLOWS } from './manifest.js';
+
+export function componentTable(): string {
+  const rows = COMPONENTS.map(
+    (c) =>
+      `| ${c.name} | \`${c.repository}:${c.tag}\` | ${c.tier} | ${c.ports.map((p) => `${p.port} (${p.purpose})`).join(', ')} | \`${c.health.path}\` on ${c.health.port} | ${c.user} |`,
+  );
+  return ['| component | image (pinned) | tier | ports | health | container user |', '|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+export function flowTable(): string {
+  const rows = FLOWS.map((f) => `| ${f.from} | ${f.to} | ${f.ports.join(', ')} | ${f.why} |`);
+  return ['| from | to | ports | why |', '|---|---|---|---|', ...rows].join('\n');
+}

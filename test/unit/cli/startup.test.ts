@@ -1,0 +1,27 @@
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../../../bin/heal-pyroscope', import.meta.url));
+const hook = fileURLToPath(new URL('./record-imports.mjs', import.meta.url));
+
+async function importsOf(args: string[]): Promise<string[]> {
+  const r = await execa('node', ['--import', hook, bin, ...args], { reject: false, env: { CI: 'true' } });
+  return r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('IMPORT '))
+    .map((l) => l.slice('IMPORT '.length));
+}
+
+describe('start-up (built CLI in dist/)', () => {
+  it('loads neither ssh2, dockerode, listr2 nor the prompts for --help', async () => {
+    const imports = await importsOf(['--help']);
+    expect(imports).toContain('commander');
+    for (const heavy of ['ssh2', 'dockerode', 'listr2', '@inquirer/prompts']) expect(imports).not.toContain(heavy);
+  });
+
+  it('loads none of them for a config error either', async () => {
+    const imports = await importsOf(['preflight', '--yes']);
+    for (const heavy of ['ssh2', 'dockerode', 'listr2']) expect(imports).not.toContain(heavy);
+  });
+});

@@ -1,0 +1,120 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatProblem, loadConfigFile, parseConfig } from '../../../src/config/load.js';
+import { HealError } from '../../../src/errors.js';
+
+const problems = (text: string) => parseConfig(text).problems.map(formatProblem);
+
+const valid = `environment: staging
+ssh:
+  user: deploy
+  identityFile: ~/.ssh/id_ed25519
+hosts:
+  targets: [10.1.0.5, app-server-02.internal]
+  web: web-01.internal
+  app: { host: app-01.internal, name: app-01, port: 2222, dockerSocket: /run/user/1000/docker.sock }
+  db: db-01.internal
+`;
+
+describe('config file validation', () => {
+  it('accepts a complete file', () => {
+    const parsed = parseConfig(valid);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.config?.hosts?.app).toMatchObject({ host: 'app-01.internal', port: 2222 });
+  });
+
+  it('names the key path and line of an invalid hostname', () => {
+    expect(problems(valid.replace('db: db-01.internal', 'db: "db 01"'))).toEqual([
+      'hosts.db: "db 01" is not a valid hostname or IP address (line 9)',
+    ]);
+  });
+
+  it('rejects an impossible IPv4 address', () => {
+    expect(problems('hosts:\n  web: 10.0.0.300\n')).toEqual(['hosts.web: "10.0.0.300" is not a valid hostname or IP address (line 2)']);
+  });
+
+  it('reports an invalid host inside an object entry', () => {
+    expect(problems('hosts:\n  targets:\n    - ok-host\n    - host: "bad_host!"\n')).toEqual([
+      'hosts.targets[1].host: "bad_host!" is not a valid hostname or IP address (line 4)',
+    ]);
+  });
+
+  it('treats unknown keys as errors and suggests the closest one', () => {
+    expect(problems('ssh:\n  usr: deploy\n')).toEqual(['ssh.usr: unknown key (did you mean "user"?) (line 2)']);
+  });
+
+  it('lists the allowed keys when nothing is close', () => {
+    expect(problems('grafana:\n  colour: blue\n')).toEqual(['grafana.colour: unknown key (allowed: port) (line 2)']);
+  });
+
+  it('rejects an unknown top-level key', () => {
+    expect(problems('environment: staging\nhostz: {}\n')[0]).toMatch(/^hostz: unknown key \(did you mean "hosts"\?\) \(line 2\)$/);
+  });
+
+  it('rejects ports out of range and non-numbers', () => {
+    expect(problems('ssh:\n  port: 70000\n')).toEqual(['ssh.port: 70000 is not a port (1-65535) (line 2)']);
+    expect(problems('ssh:\n  port: "22"\n')).toEqual(['ssh.port: expected a number, got string "22" (line 2)']);
+    expect(problems('ssh:\n  port: 22.5\n')).toEqual(['ssh.port: 22.5 is not a whole number (line 2)']);
+  });
+
+  it('rejects a wrong type for a section', () => {
+    expect(problems('hosts: 5\n')).toEqual(['hosts: expected a mapping, got number 5 (line 1)']);
+    expect(problems('hosts:\n  targets: web-01\n')).toEqual(['hosts.targets: expected a list, got string "web-01" (line 2)']);
+  });
+
+  it('requires an absolute Docker socket path', () => {
+    expect(problems('docker:\n  socket: docker.sock\n')).toEqual(['docker.socket: "docker.sock" must be an absolute path (line 2)']);
+  });
+
+  it('validates the jump host form', () => {
+    expect(problems('ssh:\n  jumpHost: "a@b@c"\n')[0]).toMatch(/^ssh\.jumpHost: "a@b@c" is not a jump host/);
+    expect(problems('ssh:\n  jumpHost: ops@bastion.internal:2222\n')).toEqual([]);
+  });
+
+  it('rejects a guard pattern that is not a regular expression', () => {
+    expect(problems('guard:\n  hostnamePatterns: ["(prod"]\n')).toEqual([
+      'guard.hostnamePatterns[0]: "(prod" is not a valid regular expression (line 2)',
+    ]);
+  });
+
+  it('rejects a malformed registry prefix', () => {
+    expect(problems('registry:\n  prefix: "https://registry"\n')[0]).toMatch(/^registry\.prefix: "https:\/\/registry" is not a registry prefix/);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(problems('hosts:\n  web: [a\n')[0]).toMatch(/^\(top level\): YAML syntax error: .* \(line \d\)$/);
+  });
+
+  it('rejects duplicate keys', () => {
+    expect(problems('environment: a\nenvironment: b\n')[0]).toMatch(/YAML syntax error: .*unique.*\(line 2\)/i);
+  });
+
+  it('treats an empty section as not set', () => {
+    expect(problems('docker:\nregistry:\n')).toEqual([]);
+  });
+
+  it('reports every problem, in file order', () => {
+    const all = problems('ssh:\n  port: 0\nhosts:\n  web: "a b"\n  app: x y\n');
+    expect(all.map((p) => p.match(/\(line (\d+)\)$/)?.[1])).toEqual(['2', '4', '5']);
+  });
+
+  it('throws a usage error naming the file for a missing config', async () => {
+    const err = await loadConfigFile('/nonexistent/heal.yaml').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HealError);
+    expect((err as HealError).exitCode).toBe(2);
+    expect((err as HealError).message).toBe('config file /nonexistent/heal.yaml does not exist');
+    expect((err as HealError).hint).toMatch(/heal-pyroscope init/);
+  });
+
+  it('throws one error listing every problem of an invalid file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-config-'));
+    const path = join(dir, 'bad.yaml');
+    writeFileSync(path, 'ssh:\n  port: 0\nhosts:\n  web: "a b"\n');
+    const err = (await loadConfigFile(path).catch((e: unknown) => e)) as HealError;
+    expect(err.code).toBe('config.invalid');
+    expect(err.message).toBe(`${path}: 2 problems`);
+    expect(err.details).toEqual(['ssh.port: 0 is not a port (1-65535) (line 2)', 'hosts.web: "a b" is not a valid hostname or IP address (line 4)']);
+  });
+});

@@ -1,0 +1,66 @@
+// What the production guard looks at on one host, and how that is read from the host's answers.
+// Parsing is pure; the probe command is built here as an argument array, run by src/remote.
+
+export interface HostEvidence {
+  /** The host's display name in the topology. */
+  host: string;
+  hostname?: string;
+  fqdn?: string;
+  /** Variables from /etc/environment. */
+  environment: Record<string, string>;
+  /** Marker files that exist on the host. */
+  markerFiles: string[];
+  /** Docker engine labels (`key=value`), when the host runs an engine. */
+  dockerLabels: string[];
+}
+
+// Marker paths arrive as positional parameters, never inside the script text.
+const PROBE_SCRIPT = [
+  'printf "hostname=%s\\n" "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"',
+  'printf "fqdn=%s\\n" "$(hostname -f 2>/dev/null)"',
+  'echo "--- environment"',
+  'cat /etc/environment 2>/dev/null',
+  'echo',
+  'echo "--- markers"',
+  'for f in "$@"; do if [ -e "$f" ]; then printf "%s\\n" "$f"; fi; done',
+  'echo "--- end"',
+].join('\n');
+
+/** argv for the remote probe: `sh -c SCRIPT sh MARKER...`. */
+export function evidenceProbe(markerFiles: readonly string[]): string[] {
+  return ['sh', '-c', PROBE_SCRIPT, 'sh', ...markerFiles];
+}
+
+export function parseProbeOutput(host: string, stdout: string, dockerLabels: string[] = []): HostEvidence {
+  const lines = stdout.split('\n');
+  const value = (key: string) => lines.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1).trim() || undefined;
+  const section = (name: string) => {
+    const start = lines.indexOf(`--- ${name}`);
+    if (start < 0) return [];
+    const end = lines.findIndex((l, i) => i > start && l.startsWith('--- '));
+    return lines.slice(start + 1, end < 0 ? undefined : end);
+  };
+  return {
+    host,
+    hostname: value('hostname'),
+    fqdn: value('fqdn'),
+    environment: parseEnvironmentFile(section('environment').join('\n')),
+    markerFiles: section('markers').filter((l) => l !== ''),
+    dockerLabels,
+  };
+}
+
+/** /etc/environment: `KEY=value`, optionally quoted, optionally prefixed by `export`; comments ignored. */
+export function parseEnvironmentFile(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    let v = m[2]!;
+    if ((v.startsWith('"') && v.endsWith('"') && v.length >= 2) || (v.startsWith("'") && v.endsWith("'") && v.length >= 2)) v = v.slice(1, -1);
+    env[m[1]!] = v;
+  }
+  return env;
+}

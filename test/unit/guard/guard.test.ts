@@ -1,0 +1,96 @@
+import { execa } from 'execa';
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { evaluateGuard, describeFinding } from '../../../src/guard/evaluate.js';
+import { evidenceProbe, parseEnvironmentFile, parseProbeOutput, type HostEvidence } from '../../../src/guard/evidence.js';
+import { DEFAULT_GUARD_RULES as rules } from '../../../src/guard/rules.js';
+
+const clean = (over: Partial<HostEvidence> = {}): HostEvidence => ({
+  host: 'app-01',
+  hostname: 'app-01',
+  fqdn: 'app-01.staging.internal',
+  environment: {},
+  markerFiles: [],
+  dockerLabels: [],
+  ...over,
+});
+
+describe('production guard rules', () => {
+  it('passes a staging topology', () => {
+    expect(evaluateGuard(rules, 'staging', [clean(), clean({ host: 'db-01', hostname: 'db-01' })])).toEqual([]);
+  });
+
+  it.each(['prod-app-01', 'app-prod-01', 'app.prod.example', 'prd-db', 'production-web', 'web-live-2', 'PROD01'])(
+    'flags hostname %s',
+    (hostname) => {
+      const [finding] = evaluateGuard(rules, 'staging', [clean({ hostname })]);
+      expect(finding).toMatchObject({ host: 'app-01', rule: 'hostnamePatterns', evidence: `hostname ${hostname}` });
+    },
+  );
+
+  it.each(['product-catalog-01', 'reproduce-01', 'delivery-01', 'olive-01', 'staging-app'])('does not flag hostname %s', (hostname) => {
+    expect(evaluateGuard(rules, 'staging', [clean({ hostname, fqdn: undefined })])).toEqual([]);
+  });
+
+  it('flags an FQDN even when the short name is clean', () => {
+    const findings = evaluateGuard(rules, 'staging', [clean({ fqdn: 'app-01.prod.example.com' })]);
+    expect(findings.map(describeFinding)).toEqual(['app-01: FQDN app-01.prod.example.com matches guard rule hostnamePatterns ((^|[.-])prod($|[.-]|\\d))']);
+  });
+
+  it.each(['production', 'prod', 'PRD', 'live'])('refuses the declared environment %s', (env) => {
+    expect(evaluateGuard(rules, env, [])).toMatchObject([{ host: 'config', rule: 'environment' }]);
+  });
+
+  it('reads environment markers from /etc/environment', () => {
+    const findings = evaluateGuard(rules, 'staging', [clean({ environment: { HEAL_ENV: 'production' } })]);
+    expect(findings).toMatchObject([{ rule: 'environmentVariables', evidence: '/etc/environment HEAL_ENV=production' }]);
+  });
+
+  it('ignores NODE_ENV=production, which staging hosts set', () => {
+    expect(evaluateGuard(rules, 'staging', [clean({ environment: { NODE_ENV: 'production' } })])).toEqual([]);
+  });
+
+  it('flags a marker file and a Docker engine label', () => {
+    const findings = evaluateGuard(rules, 'staging', [clean({ markerFiles: ['/etc/production'], dockerLabels: ['env=prod', 'team=a'] })]);
+    expect(findings.map((f) => f.rule)).toEqual(['markerFiles', 'dockerLabels']);
+  });
+
+  it('lets an edited rule list clear a false positive', () => {
+    const custom = { ...rules, hostnamePatterns: ['^prod-'] };
+    expect(evaluateGuard(custom, 'staging', [clean({ hostname: 'app-live-1' })])).toEqual([]);
+    expect(evaluateGuard(custom, 'staging', [clean({ hostname: 'prod-app' })])).toHaveLength(1);
+  });
+});
+
+describe('guard evidence', () => {
+  it('passes marker paths as arguments, never inside the script', () => {
+    const argv = evidenceProbe(['/etc/it is $(danger)']);
+    expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(argv[2]).not.toContain('danger');
+    expect(argv.slice(3)).toEqual(['sh', '/etc/it is $(danger)']);
+  });
+
+  it('runs as a real POSIX shell script', async () => {
+    const [cmd, ...args] = evidenceProbe(['/etc/passwd', '/nonexistent/marker']);
+    const { stdout } = await execa(cmd!, args);
+    const evidence = parseProbeOutput('local', stdout);
+    expect(evidence.hostname).toBe(hostname());
+    expect(evidence.markerFiles).toEqual(['/etc/passwd']);
+  });
+
+  it('parses the probe output', () => {
+    const out = 'hostname=app-01\nfqdn=app-01.lab\n--- environment\nPATH="/usr/bin"\nexport HEAL_ENV=\'staging\'\n# c\n\n--- markers\n/etc/production\n--- end\n';
+    expect(parseProbeOutput('app', out, ['env=qa'])).toEqual({
+      host: 'app',
+      hostname: 'app-01',
+      fqdn: 'app-01.lab',
+      environment: { PATH: '/usr/bin', HEAL_ENV: 'staging' },
+      markerFiles: ['/etc/production'],
+      dockerLabels: ['env=qa'],
+    });
+  });
+
+  it('reads /etc/environment like pam_env does for simple lines', () => {
+    expect(parseEnvironmentFile('A=1\nB = "two words"\n garbage\nexport C=3')).toEqual({ A: '1', B: 'two words', C: '3' });
+  });
+});

@@ -1,0 +1,131 @@
+// What the renderer needs to know about one installation, and the checks that make every value
+// safe to write: each rule below exists because a component would otherwise misread the value.
+
+import { HealError } from '../errors.js';
+import { component } from '../stack/manifest.js';
+import { addressProblem } from './address.js';
+
+export type FrontDoor = 'container' | 'external';
+
+export interface RenderContext {
+  /** Host addresses as the other tiers reach them: web reaches `app`, app reaches `db`. */
+  hosts: { web: string; app: string; db: string };
+  /** Port Grafana is published on, on the app host. */
+  grafanaPort: number;
+  buckets: { pyroscope: string; tempo: string };
+  minio: { accessKey: string; secretKey: string };
+  grafanaAdmin: { user: string; password: string };
+  /** `container`: we run HAProxy on the web host; `external`: the operator's HAProxy includes a snippet. */
+  frontDoor: FrontDoor;
+}
+
+/** A context with the defaulted fields optional. */
+export type RenderContextInput = Omit<RenderContext, 'grafanaPort' | 'buckets' | 'frontDoor'> & {
+  grafanaPort?: number;
+  buckets?: Partial<RenderContext['buckets']>;
+  frontDoor?: FrontDoor;
+};
+
+export const RENDER_DEFAULTS = {
+  grafanaPort: 3000,
+  buckets: { pyroscope: 'pyroscope', tempo: 'tempo' },
+  frontDoor: 'container',
+} as const satisfies Pick<RenderContext, 'grafanaPort' | 'buckets' | 'frontDoor'>;
+
+/** Applies defaults and validates; throws one `render.context` error listing every problem. */
+export function renderContext(input: RenderContextInput): RenderContext {
+  const ctx: RenderContext = {
+    hosts: { ...input.hosts },
+    grafanaPort: input.grafanaPort ?? RENDER_DEFAULTS.grafanaPort,
+    buckets: { ...RENDER_DEFAULTS.buckets, ...input.buckets },
+    minio: { ...input.minio },
+    grafanaAdmin: { ...input.grafanaAdmin },
+    frontDoor: input.frontDoor ?? RENDER_DEFAULTS.frontDoor,
+  };
+  const problems = contextProblems(ctx);
+  if (problems.length > 0) {
+    throw new HealError({
+      code: 'render.context',
+      message: `cannot render the configuration: ${problems[0]}`,
+      hint: 'correct the values named above in the configuration file or flags',
+      details: problems,
+    });
+  }
+  return ctx;
+}
+
+// Lone UTF-16 surrogates cannot be written as UTF-8.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** C0/C1 control characters and DEL, except newline and tab. */
+function hasControl(value: string): boolean {
+  for (const ch of value) {
+    const cp = ch.codePointAt(0)!;
+    if ((cp < 0x20 && ch !== '\n' && ch !== '\t') || (cp >= 0x7f && cp <= 0x9f)) return true;
+  }
+  return false;
+}
+// Grafana expands ${VAR}, $__env{VAR} and $__file{PATH} in every setting, env overrides included,
+// and offers no escape: such a password would silently become something else.
+const GRAFANA_EXPANSION = /\$(?:__\w+)?\{[^}]+\}/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function contextProblems(ctx: RenderContext): string[] {
+  const problems: string[] = [];
+  for (const tier of ['web', 'app', 'db'] as const) {
+    const problem = addressProblem(ctx.hosts[tier]);
+    if (problem) problems.push(`hosts.${tier} ${JSON.stringify(ctx.hosts[tier])} ${problem}`);
+  }
+
+  const appPorts = [...component('pyroscope').ports, ...component('tempo').ports].map((p) => p.port);
+  if (!Number.isInteger(ctx.grafanaPort) || ctx.grafanaPort < 1 || ctx.grafanaPort > 65535) {
+    problems.push(`grafanaPort ${ctx.grafanaPort} is not a TCP port (1-65535)`);
+  } else if (appPorts.includes(ctx.grafanaPort)) {
+    problems.push(`grafanaPort ${ctx.grafanaPort} is already used on the app host by Pyroscope or Tempo`);
+  }
+
+  for (const name of ['pyroscope', 'tempo'] as const) {
+    const bucket = ctx.buckets[name];
+    if (!BUCKET.test(bucket) || bucket.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(bucket)) {
+      problems.push(
+        `buckets.${name} ${JSON.stringify(bucket)} is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending alphanumeric)`,
+      );
+    }
+  }
+  if (ctx.buckets.pyroscope === ctx.buckets.tempo) {
+    problems.push('buckets.pyroscope and buckets.tempo must differ: Pyroscope and Tempo each own their bucket');
+  }
+
+  // The access key travels inside SigV4's `Credential=KEY/date/...,` header: keep it to characters
+  // that cannot end a field there (MinIO reserves `=` and `,` in access keys for the same reason).
+  if (!/^[A-Za-z0-9._@+-]{3,128}$/.test(ctx.minio.accessKey)) {
+    problems.push('minio.accessKey must be 3-128 characters of A-Z a-z 0-9 . _ @ + -');
+  }
+  problems.push(...secretProblems('minio.secretKey', ctx.minio.secretKey, { allowNewline: true }));
+
+  if (!/^[A-Za-z0-9._@-]{1,64}$/.test(ctx.grafanaAdmin.user)) {
+    problems.push('grafanaAdmin.user must be 1-64 characters of A-Z a-z 0-9 . _ @ -');
+  }
+  const password = ctx.grafanaAdmin.password;
+  problems.push(...secretProblems('grafanaAdmin.password', password, { allowNewline: false }));
+  if (GRAFANA_EXPANSION.test(password)) {
+    problems.push('grafanaAdmin.password must not contain ${...} or $__name{...}: Grafana would expand it');
+  }
+  return problems;
+}
+
+function secretProblems(key: string, value: string, opts: { allowNewline: boolean }): string[] {
+  const problems: string[] = [];
+  // MinIO compares byte lengths; 8 is its minimum for the root password.
+  if (Buffer.byteLength(value, 'utf8') < 8) problems.push(`${key} must be at least 8 bytes long`);
+  // MinIO trims the secret files it reads and Grafana's entrypoint drops trailing newlines: an
+  // edge space would be lost there but kept in the Pyroscope and Tempo configs.
+  if (value.trim() !== value) problems.push(`${key} must not start or end with white space`);
+  if (hasControl(value) || LONE_SURROGATE.test(value)) {
+    problems.push(`${key} must not contain control characters or invalid Unicode`);
+  }
+  if (!opts.allowNewline && /[\n\t]/.test(value)) {
+    problems.push(`${key} must not contain newlines or tabs: it is typed into a login form`);
+  }
+  return problems;
+}

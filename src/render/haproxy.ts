@@ -1,0 +1,81 @@
+// The web tier's front door. `container`: a complete haproxy.cfg for our HAProxy container.
+// `external`: only the heal_pyroscope_* sections, for an HAProxy the operator already runs, plus
+// a wrapper holding the global settings so `haproxy -c` can check the snippet on its own.
+
+import { component } from '../stack/manifest.js';
+import { hostPort } from './address.js';
+import type { ComponentRender } from './component-render.js';
+import type { RenderContext } from './context.js';
+import { PORTS } from './ports.js';
+import type { RenderedFile } from './rendered-file.js';
+import { containerOwner, PUBLIC_MODE, ROOT } from './rendered-file.js';
+import type { TemplateValue } from './template.js';
+import { fillTemplate, loadTemplate } from './template.js';
+
+/** The image's CMD reads this path. */
+export const HAPROXY_CONFIG_TARGET = '/usr/local/etc/haproxy/haproxy.cfg';
+export const EXTERNAL_SNIPPET_PATH = 'haproxy/heal-pyroscope.cfg';
+export const EXTERNAL_WRAPPER_PATH = 'haproxy/validate-wrapper.cfg';
+
+/** HAProxy words end at white space and `#` starts a comment: slots take single plain words. */
+function haproxyWord(value: TemplateValue, name: string): string {
+  const text = String(value);
+  if (!/^[A-Za-z0-9._:/[\]-]+$/.test(text)) {
+    throw new Error(`HAProxy slot ${name} cannot hold ${JSON.stringify(text)}`);
+  }
+  return text;
+}
+
+function render(template: string, values: Record<string, TemplateValue> = {}): string {
+  return fillTemplate(template, loadTemplate(template), values, haproxyWord);
+}
+
+/** The frontend and backends, shared by both variants. */
+function frontDoorSections(ctx: RenderContext): string {
+  const app = ctx.hosts.app;
+  return render('haproxy/front-door.cfg', {
+    listen_port: PORTS.frontDoor,
+    health_path: component('haproxy').health.path,
+    tempo_otlp_server: hostPort(app, PORTS.tempoOtlpGrpc),
+    tempo_jaeger_server: hostPort(app, PORTS.tempoJaegerGrpc),
+    tempo_http_server: hostPort(app, PORTS.tempoHttp),
+    tempo_ready_path: component('tempo').health.path,
+    pyroscope_server: hostPort(app, PORTS.pyroscope),
+    pyroscope_ready_path: component('pyroscope').health.path,
+  });
+}
+
+export function renderHaproxy(ctx: RenderContext): ComponentRender {
+  const sections = frontDoorSections(ctx);
+  const base = { tier: 'web' as const, component: 'haproxy' as const, mode: PUBLIC_MODE, secret: false };
+
+  if (ctx.frontDoor === 'container') {
+    const file: RenderedFile = {
+      ...base,
+      path: 'haproxy/haproxy.cfg',
+      content: render('haproxy/global.cfg') + sections,
+      owner: containerOwner('haproxy'),
+      mountTarget: HAPROXY_CONFIG_TARGET,
+    };
+    return { component: 'haproxy', files: [file], args: null, env: {} };
+  }
+
+  // The operator's HAProxy, not a container of ours, reads these: owned by root, mounted nowhere.
+  const files: RenderedFile[] = [
+    {
+      ...base,
+      path: EXTERNAL_SNIPPET_PATH,
+      content: render('haproxy/external-header.cfg') + sections,
+      owner: ROOT,
+      mountTarget: null,
+    },
+    {
+      ...base,
+      path: EXTERNAL_WRAPPER_PATH,
+      content: render('haproxy/validate-wrapper.cfg'),
+      owner: ROOT,
+      mountTarget: null,
+    },
+  ];
+  return { component: 'haproxy', files, args: null, env: {} };
+}

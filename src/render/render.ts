@@ -1,0 +1,87 @@
+// The renderer's entry point: every file each host needs for one installation, and how each
+// container uses them. Deterministic (fixed order, no timestamps) so the installer can hash it.
+
+import type { ComponentName } from '../stack/manifest.js';
+import { component } from '../stack/manifest.js';
+import type { ComponentRender } from './component-render.js';
+import type { RenderContext } from './context.js';
+import { renderGrafana } from './grafana.js';
+import { renderHaproxy } from './haproxy.js';
+import { renderMinio } from './minio.js';
+import { renderPyroscope } from './pyroscope.js';
+import type { RenderedFile } from './rendered-file.js';
+import { sortFiles } from './rendered-file.js';
+import { renderTempo } from './tempo.js';
+
+export interface BindMount {
+  /** Relative to the product's per-host directory, as `RenderedFile.path`. */
+  source: string;
+  target: string;
+  readOnly: true;
+}
+
+export interface PortPublish {
+  host: number;
+  container: number;
+}
+
+/** How one container must be created so it finds its rendered files. */
+export interface ContainerWiring {
+  component: ComponentName;
+  tier: RenderedFile['tier'];
+  /** Arguments replacing the image's CMD, or null to keep it. */
+  args: string[] | null;
+  /** Never holds a credential: secrets are files named by `*_FILE` variables. */
+  env: Record<string, string>;
+  mounts: BindMount[];
+  ports: PortPublish[];
+}
+
+export interface RenderedStack {
+  files: RenderedFile[];
+  /** In start order; without HAProxy when the front door is external. */
+  containers: ContainerWiring[];
+}
+
+export function renderStack(ctx: RenderContext): RenderedStack {
+  const renders: ComponentRender[] = [
+    renderMinio(ctx),
+    renderPyroscope(ctx),
+    renderTempo(ctx),
+    renderGrafana(ctx),
+    renderHaproxy(ctx),
+  ];
+  const files = sortFiles(renders.flatMap((r) => r.files));
+  const containers = renders
+    .filter((r) => !(r.component === 'haproxy' && ctx.frontDoor === 'external'))
+    .map((r) => wiring(r, ctx))
+    .sort((a, b) => component(a.component).order - component(b.component).order);
+  return { files, containers };
+}
+
+/** Only the files, for callers that write them and nothing else. */
+export function renderFiles(ctx: RenderContext): RenderedFile[] {
+  return renderStack(ctx).files;
+}
+
+/** The files one tier's host needs. */
+export function filesFor(tier: RenderedFile['tier'], files: readonly RenderedFile[]): RenderedFile[] {
+  return files.filter((f) => f.tier === tier);
+}
+
+function wiring(r: ComponentRender, ctx: RenderContext): ContainerWiring {
+  const c = component(r.component);
+  const mounts = r.files
+    .filter((f) => f.mountTarget !== null)
+    .map((f): BindMount => ({ source: f.path, target: f.mountTarget!, readOnly: true }))
+    .sort((a, b) => (a.target < b.target ? -1 : 1));
+  const ports = c.ports.map(
+    (p): PortPublish => ({
+      // Grafana is the one component whose published port the operator picks.
+      host: c.name === 'grafana' ? ctx.grafanaPort : p.port,
+      container: p.port,
+    }),
+  );
+  return { component: r.component, tier: c.tier, args: r.args, env: r.env, mounts, ports };
+}
+

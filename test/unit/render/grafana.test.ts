@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { renderContext } from '../../../src/render/context.js';
+import { renderGrafana } from '../../../src/render/grafana.js';
+import { sampleInput } from './sample-context.js';
+
+const password = 'gr:af#ana"pw$x with space';
+const render = renderGrafana(renderContext(sampleInput({ grafanaAdmin: { user: 'ops', password } })));
+const byPath = (path: string) => {
+  const found = render.files.find((f) => f.path === path);
+  if (!found) throw new Error(`no ${path}`);
+  return found;
+};
+
+describe('grafana/provisioning/datasources/heal-pyroscope.yaml', () => {
+  const file = byPath('grafana/provisioning/datasources/heal-pyroscope.yaml');
+  const doc = parse(file.content);
+
+  it('provisions Pyroscope by container name with a fixed uid', () => {
+    expect(doc.apiVersion).toBe(1);
+    expect(doc.datasources[0]).toEqual({
+      name: 'Pyroscope',
+      type: 'grafana-pyroscope-datasource',
+      uid: 'heal-pyroscope-profiles',
+      access: 'proxy',
+      url: 'http://heal-pyroscope-pyroscope:4040',
+      editable: false,
+    });
+  });
+
+  it('provisions Tempo with traces-to-profiles linked to the Pyroscope uid', () => {
+    const [pyroscope, tempo] = doc.datasources;
+    expect(tempo).toMatchObject({ type: 'tempo', uid: 'heal-pyroscope-traces', url: 'http://heal-pyroscope-tempo:3200' });
+    expect(tempo.jsonData.tracesToProfiles).toEqual({
+      datasourceUid: pyroscope.uid,
+      profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
+      tags: [{ key: 'service.name', value: 'service_name' }],
+      customQuery: false,
+    });
+  });
+
+  it('contains no $: Grafana expands environment variables in provisioning files', () => {
+    expect(file.content).not.toContain('$');
+  });
+
+  it('is readable by Grafana (472:0) and mounted into the provisioning directory', () => {
+    expect(file).toMatchObject({ mode: 0o644, owner: { uid: 472, gid: 0 }, secret: false });
+    expect(file.mountTarget).toBe('/etc/grafana/provisioning/datasources/heal-pyroscope.yaml');
+  });
+});
+
+describe('grafana/admin-password', () => {
+  const file = byPath('grafana/admin-password');
+
+  it('holds the password verbatim, readable by uid 472 only', () => {
+    expect(file).toMatchObject({ content: password, mode: 0o400, owner: { uid: 472, gid: 0 }, secret: true });
+  });
+
+  it('reaches Grafana through GF_SECURITY_ADMIN_PASSWORD__FILE, never through Env', () => {
+    expect(render.env).toEqual({
+      GF_SECURITY_ADMIN_USER: 'ops',
+      GF_SECURITY_ADMIN_PASSWORD__FILE: file.mountTarget,
+      GF_ANALYTICS_REPORTING_ENABLED: 'false',
+    });
+    expect(JSON.stringify(render.env)).not.toContain(password);
+  });
+});

@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../errors.js';
 import { createOutput, type Output } from './output.js';
-import { isInteractive, withTopologyOptions, type TopologyFlags } from './topology-options.js';
+import { isInteractive, withConnectionOptions, withTopologyOptions, type TopologyFlags } from './topology-options.js';
 import type { GatherContext } from './gather.js';
 
 const EXIT_CODES = `
@@ -66,21 +66,24 @@ ${ENVIRONMENT}`,
       process.exitCode = await run(name, this.optsWithGlobals());
     };
 
-  withTopologyOptions(
+  withConnectionOptions(withTopologyOptions(
     program
       .command('preflight')
       .description('check every host before installing: SSH, Docker, resources, ports, network flows, production guard')
       .addHelpText(
         'after',
         `
-Changes nothing on any host. Runs the production guard first.
+Changes nothing on any host (a flow to a port where nothing listens yet is tested with a listener
+that exits by itself within seconds). Runs the production guard first.
 
 Examples:
   $ heal-pyroscope preflight
   $ heal-pyroscope preflight --config staging.yaml --json > preflight.json
+  $ heal-pyroscope preflight --yes --accept-new-host-keys --junit preflight.xml
 ${EXIT_CODES}`,
-      ),
-  ).action(action('preflight'));
+      )
+      .option('--junit <file>', 'also write the results as JUnit XML (one suite per host)'),
+  )).action(action('preflight'));
 
   withTopologyOptions(
     program
@@ -150,6 +153,9 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
       if (command === 'init') {
         const { runInit } = await import('./commands/init.js');
         exitCode = await runInit(flags, ctx);
+      } else if (command === 'preflight') {
+        const { runPreflightCommand } = await import('./commands/preflight.js');
+        exitCode = await runPreflightCommand(flags, ctx);
       } else {
         const { runPending } = await import('./commands/pending.js');
         exitCode = await runPending(command, flags, ctx);

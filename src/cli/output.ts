@@ -12,6 +12,8 @@ export interface Output {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly color: ChalkInstance;
+  /** Where human output goes (stdout, or stderr with --json), for renderers such as listr2. */
+  readonly humanStream: NodeJS.WritableStream & { isTTY?: boolean };
   /** A human line: stdout normally, stderr with --json. */
   say(line: string): void;
   /** Only with --verbose. */
@@ -40,6 +42,7 @@ export function createOutput(
     json: options.json,
     verbose: options.verbose,
     color,
+    humanStream: human,
     say: (line) => human.write(`${line}\n`),
     debug: (line) => {
       if (options.verbose) streams.stderr.write(`${errColor.dim(line)}\n`);

@@ -84,3 +84,14 @@ export function isInteractive(flags: { yes?: boolean }, env: NodeJS.ProcessEnv, 
   if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0') return false;
   return stdin.isTTY === true && stderr.isTTY === true;
 }
+
+/** SSH connection flags of the commands that reach hosts. */
+export function withConnectionOptions(command: Command): Command {
+  return command
+    .option('--accept-new-host-keys', 'record the key of a host not yet in known_hosts without asking (a changed key is always refused)')
+    .option('--concurrency <n>', 'hosts connected at once (default 8)', (v: string) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1 || n > 256) throw new InvalidArgumentError(`${JSON.stringify(v)} is not a number from 1 to 256.`);
+      return n;
+    });
+}

@@ -36,6 +36,8 @@ export interface Component {
   dataPath: string | null;
   /** Start order: lower first (MinIO before its clients, HAProxy last). */
   order: number;
+  /** Documented minimums for the host that runs it (preflight adds up a host's components). */
+  minimum: { memoryMiB: number; diskGiB: number; cpus: number };
 }
 
 export const COMPONENTS: readonly Component[] = [
@@ -53,6 +55,7 @@ export const COMPONENTS: readonly Component[] = [
     user: '0:0',
     dataPath: '/data',
     order: 10,
+    minimum: { memoryMiB: 1024, diskGiB: 10, cpus: 1 },
   },
   {
     name: 'pyroscope',
@@ -65,6 +68,7 @@ export const COMPONENTS: readonly Component[] = [
     user: '10001:10001',
     dataPath: '/data',
     order: 20,
+    minimum: { memoryMiB: 1024, diskGiB: 5, cpus: 1 },
   },
   {
     name: 'tempo',
@@ -81,6 +85,7 @@ export const COMPONENTS: readonly Component[] = [
     user: '10001:10001',
     dataPath: '/var/tempo',
     order: 20,
+    minimum: { memoryMiB: 1024, diskGiB: 5, cpus: 1 },
   },
   {
     name: 'grafana',
@@ -93,6 +98,7 @@ export const COMPONENTS: readonly Component[] = [
     user: '472:0',
     dataPath: '/var/lib/grafana',
     order: 30,
+    minimum: { memoryMiB: 256, diskGiB: 1, cpus: 0.5 },
   },
   {
     name: 'haproxy',
@@ -105,6 +111,7 @@ export const COMPONENTS: readonly Component[] = [
     user: '99:99',
     dataPath: null,
     order: 40,
+    minimum: { memoryMiB: 128, diskGiB: 1, cpus: 0.5 },
   },
 ];
 
@@ -157,4 +164,14 @@ export function listenPorts(tier: Tier, overrides: Partial<Record<ComponentName,
   return componentsOn(tier).flatMap((c) =>
     c.ports.map((p, i) => (i === 0 && overrides[c.name] !== undefined ? overrides[c.name]! : p.port)),
   );
+}
+
+/** What one machine needs for the tiers it serves (web, app and db may share a machine). */
+export function minimumFor(tiers: readonly Tier[]): { memoryMiB: number; diskGiB: number; cpus: number } {
+  const parts = COMPONENTS.filter((c) => tiers.includes(c.tier)).map((c) => c.minimum);
+  return {
+    memoryMiB: parts.reduce((sum, m) => sum + m.memoryMiB, 0),
+    diskGiB: parts.reduce((sum, m) => sum + m.diskGiB, 0),
+    cpus: Math.max(1, Math.ceil(parts.reduce((sum, m) => sum + m.cpus, 0))),
+  };
 }

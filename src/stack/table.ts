@@ -4,9 +4,9 @@ import { COMPONENTS, FLOWS } from './manifest.js';
 export function componentTable(): string {
   const rows = COMPONENTS.map(
     (c) =>
-      `| ${c.name} | \`${c.repository}:${c.tag}\` | ${c.tier} | ${c.ports.map((p) => `${p.port} (${p.purpose})`).join(', ')} | \`${c.health.path}\` on ${c.health.port} | ${c.user} |`,
+      `| ${c.name} | \`${c.repository}:${c.tag}\` | ${c.tier} | ${c.ports.map((p) => `${p.port} (${p.purpose})`).join(', ')} | \`${c.health.path}\` on ${c.health.port} | ${c.user} | ${c.minimum.memoryMiB} MiB, ${c.minimum.diskGiB} GiB, ${c.minimum.cpus} |`,
   );
-  return ['| component | image (pinned) | tier | ports | health | container user |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  return ['| component | image (pinned) | tier | ports | health | container user | minimum RAM, disk, CPUs |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 export function flowTable(): string {

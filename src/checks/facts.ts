@@ -1,0 +1,144 @@
+// Facts gathered once per machine (k0sctl's habit): one remote script for the OS side and a few
+// Docker API calls, stored on the machine state and read by every check, which stay pure.
+import type Dockerode from 'dockerode';
+import { HealError } from '../errors.js';
+import type { HostSession } from './check.js';
+
+export const FACTS_SCRIPT = [
+  'echo "--- arch"; uname -m',
+  'echo "--- nproc"; nproc 2>/dev/null || grep -c ^processor /proc/cpuinfo',
+  'echo "--- meminfo"; cat /proc/meminfo',
+  'echo "--- clock"; date +%s',
+  'echo "--- df"; df -Pk 2>/dev/null',
+  'echo "--- listen"; if command -v ss >/dev/null 2>&1; then ss -Hltnp 2>/dev/null; else echo "#no-ss"; fi',
+  'echo "--- end"',
+].join('\n');
+
+export interface Listener {
+  address: string;
+  port: number;
+  /** `nc (pid 1234)` when ss could see the process. */
+  process?: string;
+}
+
+export interface FileSystem {
+  mount: string;
+  availableKiB: number;
+}
+
+export interface DockerFacts {
+  version: string;
+  apiVersion: string;
+  rootDir: string;
+  labels: string[];
+  mirrors: string[];
+  containers: Dockerode.ContainerInfo[];
+  imageTags: string[];
+}
+
+export interface HostFacts {
+  arch: string;
+  cpus: number;
+  memTotalMiB: number;
+  memAvailableMiB: number;
+  /** Host clock minus operator clock, in seconds (rounded to the probe's precision). */
+  clockSkewSeconds: number;
+  filesystems: FileSystem[];
+  listeners: Listener[] | null;
+  docker?: DockerFacts;
+  dockerError?: HealError;
+}
+
+function sections(stdout: string): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of stdout.split('\n')) {
+    const m = /^--- (\w+)$/.exec(line);
+    if (m) {
+      current = [];
+      map.set(m[1]!, current);
+    } else current?.push(line);
+  }
+  return map;
+}
+
+export function parseMeminfo(lines: string[]): { totalMiB: number; availableMiB: number } {
+  const kib = (key: string) => Number(/(\d+)/.exec(lines.find((l) => l.startsWith(`${key}:`)) ?? '')?.[1] ?? NaN);
+  return { totalMiB: Math.floor(kib('MemTotal') / 1024), availableMiB: Math.floor(kib('MemAvailable') / 1024) };
+}
+
+export function parseDf(lines: string[]): FileSystem[] {
+  return lines
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 6 && /^\d+$/.test(f[3]!))
+    .map((f) => ({ mount: f.slice(5).join(' '), availableKiB: Number(f[3]) }));
+}
+
+/** `ss -Hltnp` lines: `LISTEN 0 4096 0.0.0.0:4040 0.0.0.0:* users:(("nc",pid=12,fd=3))`. */
+export function parseSs(lines: string[]): Listener[] | null {
+  if (lines.includes('#no-ss')) return null;
+  return lines
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 5 && f[0] === 'LISTEN')
+    .map((f) => {
+      const local = f[3]!;
+      const colon = local.lastIndexOf(':');
+      const proc = /users:\(\("([^"]+)",pid=(\d+)/.exec(f.slice(5).join(' '));
+      return { address: local.slice(0, colon), port: Number(local.slice(colon + 1)), ...(proc ? { process: `${proc[1]} (pid ${proc[2]})` } : {}) };
+    });
+}
+
+/** The filesystem that holds `path`: the longest mount point that is a prefix of it. */
+export function filesystemOf(filesystems: readonly FileSystem[], path: string): FileSystem | undefined {
+  return filesystems
+    .filter((fs) => path === fs.mount || path.startsWith(fs.mount.endsWith('/') ? fs.mount : `${fs.mount}/`))
+    .sort((a, b) => b.mount.length - a.mount.length)[0];
+}
+
+export function parseFacts(stdout: string, operatorEpochSeconds: number): Omit<HostFacts, 'docker' | 'dockerError'> {
+  const s = sections(stdout);
+  const mem = parseMeminfo(s.get('meminfo') ?? []);
+  return {
+    arch: (s.get('arch')?.[0] ?? '').trim(),
+    cpus: Number((s.get('nproc')?.[0] ?? '').trim()) || 0,
+    memTotalMiB: mem.totalMiB,
+    memAvailableMiB: mem.availableMiB,
+    clockSkewSeconds: Number((s.get('clock')?.[0] ?? '').trim()) - operatorEpochSeconds,
+    filesystems: parseDf(s.get('df') ?? []),
+    listeners: parseSs(s.get('listen') ?? []),
+  };
+}
+
+export async function gatherFacts(session: HostSession, needsDocker: boolean, timeoutMs: number): Promise<HostFacts> {
+  const before = Date.now();
+  const out = await session.exec(['sh', '-c', FACTS_SCRIPT], { timeoutMs });
+  // The host read its clock somewhere inside the round trip: compare against the midpoint.
+  const operator = (before + Date.now()) / 2 / 1000;
+  const facts: HostFacts = parseFacts(out.stdout, Math.round(operator));
+  if (!needsDocker) return facts;
+  try {
+    const docker = await session.docker();
+    const [version, info, containers, images] = await Promise.all([
+      docker.version(),
+      docker.info() as Promise<{ DockerRootDir?: string; Labels?: string[]; RegistryConfig?: { Mirrors?: string[] } }>,
+      docker.listContainers({ all: true }),
+      docker.listImages(),
+    ]);
+    facts.docker = {
+      version: version.Version,
+      apiVersion: version.ApiVersion,
+      rootDir: info.DockerRootDir ?? '/var/lib/docker',
+      labels: info.Labels ?? [],
+      mirrors: info.RegistryConfig?.Mirrors ?? [],
+      containers,
+      imageTags: images.flatMap((i) => i.RepoTags ?? []),
+    };
+  } catch (error) {
+    facts.dockerError =
+      error instanceof HealError
+        ? error
+        : new HealError({ code: 'docker.api', message: `Docker API call failed: ${(error as Error).message}`, hint: 'check the engine with `docker info` on the host', cause: error });
+  }
+  return facts;
+}

@@ -1,0 +1,124 @@
+// Preflight as data: connect every machine once, run the production guard first, gather facts,
+// run every check (machines in parallel, checks within a machine in parallel), then the flows.
+// Progress is reported through events; rendering belongs to the CLI.
+import { machinesOf, type Topology } from '../config/topology.js';
+import { HealError, ExitCode } from '../errors.js';
+import { describeFinding, evaluateGuard, type GuardFinding } from '../guard/evaluate.js';
+import { evidenceProbe, parseProbeOutput } from '../guard/evidence.js';
+import { CATALOGUE } from './catalogue.js';
+import type { Check, CheckContext, CheckResult, HostSession, Machine, MachineState } from './check.js';
+import { gatherFacts } from './facts.js';
+import { sshCheck } from './host-checks.js';
+import { checkFlows } from './flows.js';
+
+export type Connector = (machines: readonly Machine[]) => Promise<Map<Machine, HostSession | HealError>>;
+
+export type PreflightEvent =
+  | { type: 'connected'; machine: string; error?: string }
+  | { type: 'guard'; findings: GuardFinding[] }
+  | { type: 'result'; result: CheckResult }
+  | { type: 'machine-done'; machine: string };
+
+export interface PreflightReport {
+  ok: boolean;
+  environment: string;
+  guard: { ok: boolean; findings: GuardFinding[] };
+  results: CheckResult[];
+  counts: Record<CheckResult['status'], number>;
+}
+
+export function machinesFor(topology: Topology): Machine[] {
+  return machinesOf(topology).map((hosts) => ({
+    name: [...new Set(hosts.map((h) => h.name))].join('/'),
+    address: hosts[0]!.host,
+    tiers: [...new Set(hosts.map((h) => h.tier))],
+    hosts,
+  }));
+}
+
+export function guardError(findings: GuardFinding[]): HealError {
+  return new HealError({
+    code: 'guard.production',
+    message: `refusing to continue: ${findings.length === 1 ? 'a host looks' : `${findings.length} signs`} like production; nothing was changed`,
+    details: findings.map(describeFinding),
+    hint: 'heal-pyroscope never installs on production. If this is a false positive, edit the matching list under `guard:` in the config file',
+    exitCode: ExitCode.guard,
+  });
+}
+
+/** Reads guard evidence from every reachable machine (and its engine labels) and evaluates the rules. */
+export async function runGuard(topology: Topology, states: readonly MachineState[], timeoutMs: number): Promise<GuardFinding[]> {
+  const evidence = await Promise.all(
+    states
+      .filter((s) => s.session)
+      .map(async (s) => {
+        const out = await s.session!.exec(evidenceProbe(topology.guard.markerFiles), { timeoutMs });
+        let labels: string[] = [];
+        if (s.machine.tiers.some((t) => t !== 'target')) {
+          labels = await s.session!
+            .docker()
+            .then((d) => d.info() as Promise<{ Labels?: string[] }>)
+            .then((i) => i.Labels ?? [])
+            .catch(() => []);
+        }
+        return parseProbeOutput(s.machine.name, out.stdout, labels);
+      }),
+  );
+  return evaluateGuard(topology.guard, topology.environment, evidence);
+}
+
+export async function connectMachines(topology: Topology, connect: Connector, emit: (e: PreflightEvent) => void): Promise<MachineState[]> {
+  const machines = machinesFor(topology);
+  const sessions = await connect(machines);
+  return machines.map((machine) => {
+    const s = sessions.get(machine);
+    const state: MachineState = s instanceof HealError || s === undefined ? { machine, connectError: s ?? new HealError({ code: 'ssh.unknown', message: 'not connected' }) } : { machine, session: s };
+    emit({ type: 'connected', machine: machine.name, ...(state.connectError ? { error: state.connectError.message } : {}) });
+    return state;
+  });
+}
+
+/** All per-machine checks of one machine (facts first, then independent checks in parallel). */
+export async function runMachineChecks(state: MachineState, ctx: CheckContext, emit: (e: PreflightEvent) => void): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const push = (r: CheckResult) => {
+    results.push(r);
+    emit({ type: 'result', result: r });
+  };
+  const skip = (check: Check, why: string) =>
+    push({ id: check.id, title: check.title, host: state.machine.name, status: 'skip', summary: `skipped: ${why}`, evidence: [] });
+  const applicable = CATALOGUE.filter((c) => c.tiers.length === 0 || c.tiers.some((t) => state.machine.tiers.includes(t)));
+  if (state.session && !state.facts) {
+    const needsDocker = state.machine.tiers.some((t) => t !== 'target');
+    state.facts = await gatherFacts(state.session, needsDocker, ctx.probeTimeoutMs * 3);
+  }
+  await Promise.all(
+    applicable.map(async (check) => {
+      if (check.id !== sshCheck.id && !state.session) return skip(check, 'no SSH connection');
+      if (check.needsDocker && !state.facts?.docker) return skip(check, 'Docker engine not usable');
+      try {
+        for (const r of await check.run(state, ctx)) push(r);
+      } catch (error) {
+        const e = error as HealError;
+        push({ id: check.id, title: check.title, host: state.machine.name, status: 'fail', summary: `check failed to run: ${e.message}`, evidence: [], remedy: e.hint ?? 'run again with --verbose' });
+      }
+    }),
+  );
+  emit({ type: 'machine-done', machine: state.machine.name });
+  const order = CATALOGUE.map((c) => c.id);
+  return results.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+}
+
+/** Every check of every machine (in parallel), then the flows between them. */
+export async function runChecks(ctx: CheckContext, emit: (e: PreflightEvent) => void): Promise<CheckResult[]> {
+  const perMachine = await Promise.all(ctx.machines.map((state) => runMachineChecks(state, ctx, emit)));
+  const flows = await checkFlows(ctx);
+  for (const r of flows) emit({ type: 'result', result: r });
+  return [...perMachine.flat(), ...flows];
+}
+
+export function summarize(environment: string, findings: GuardFinding[], results: CheckResult[]): PreflightReport {
+  const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const r of results) counts[r.status]++;
+  return { ok: findings.length === 0 && counts.fail === 0, environment, guard: { ok: findings.length === 0, findings }, results, counts };
+}

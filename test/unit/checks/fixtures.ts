@@ -1,0 +1,52 @@
+// Builders for machine states and facts, so each check test states only what matters to it.
+import type Dockerode from 'dockerode';
+import type { MachineState } from '../../../src/checks/check.js';
+import type { HostFacts } from '../../../src/checks/facts.js';
+import type { HostSpec } from '../../../src/config/topology.js';
+import type { Tier } from '../../../src/stack/manifest.js';
+
+export function facts(over: Partial<HostFacts> = {}): HostFacts {
+  return {
+    arch: 'x86_64',
+    cpus: 4,
+    memTotalMiB: 8192,
+    memAvailableMiB: 6000,
+    clockSkewSeconds: 0,
+    filesystems: [
+      { mount: '/', availableKiB: 50 * 1024 * 1024 },
+      { mount: '/var/lib/docker', availableKiB: 40 * 1024 * 1024 },
+    ],
+    listeners: [{ address: '0.0.0.0', port: 22, process: 'sshd (pid 1)' }],
+    docker: { version: '24.0.7', apiVersion: '1.43', rootDir: '/var/lib/docker', labels: [], mirrors: [], containers: [], imageTags: [] },
+    ...over,
+  };
+}
+
+export function machine(name: string, tiers: Tier[], over: Partial<MachineState> = {}): MachineState {
+  const hosts: HostSpec[] = tiers.map((tier) => ({
+    tier,
+    name,
+    host: `${name}.lab`,
+    ssh: { user: 'root', port: 22, agent: false, knownHostsFile: '/k' },
+    dockerSocket: '/var/run/docker.sock',
+  }));
+  return { machine: { name, address: `${name}.lab`, tiers, hosts }, facts: facts(), ...over };
+}
+
+export function container(name: string, port: number, labels: Record<string, string> = {}, image = 'busybox'): Dockerode.ContainerInfo {
+  return {
+    Id: `${name}-id-000000000000`,
+    Names: [`/${name}`],
+    Image: image,
+    ImageID: 'sha256:0',
+    Command: '',
+    Created: 0,
+    Ports: [{ IP: '0.0.0.0', PrivatePort: port, PublicPort: port, Type: 'tcp' }],
+    Labels: labels,
+    State: 'running',
+    Status: 'Up',
+    HostConfig: { NetworkMode: 'bridge' },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  } as Dockerode.ContainerInfo;
+}

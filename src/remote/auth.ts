@@ -1,0 +1,189 @@
+// Client authentication in OpenSSH's order: ssh-agent, then identity files (asking for a passphrase
+// when a key is encrypted), then a password asked through the Interaction. Remembers what it tried
+// so that a failure can say so in one line.
+
+import { readFile, stat } from 'node:fs/promises';
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType, ParsedKey } from 'ssh2';
+import { HealError, isHealError } from '../errors.js';
+import type { Deadline } from './deadline.js';
+import type { InteractionGate } from './interaction.js';
+import type { SshTarget } from './target.js';
+import { describeTarget } from './target.js';
+
+type Step = { kind: 'agent'; socket: string } | { kind: 'key'; path: string } | { kind: 'password' };
+
+/** Decrypted keys shared by the sessions of one run, so a passphrase is asked once per key. */
+export type KeyCache = Map<string, ParsedKey>;
+
+export interface AuthContext {
+  target: SshTarget;
+  gate: InteractionGate;
+  deadline: Deadline;
+  keyCache: KeyCache;
+  /** `$SSH_AUTH_SOCK`, passed in so that tests and the CLI decide, not the environment at import. */
+  agentSocketFromEnv: string | undefined;
+}
+
+const PASSWORD_ATTEMPTS = 3;
+const PASSPHRASE_ATTEMPTS = 3;
+
+export class Authenticator {
+  /** Methods actually offered to the server, e.g. `agent (/tmp/ssh-x/agent.1)`, `key ~/.ssh/id_ed25519`. */
+  readonly tried: string[] = [];
+  /** Why candidates were skipped (missing file, encrypted key without a passphrase, ...). */
+  readonly notes: string[] = [];
+  /** The first refusal from a person or from non-interactive mode; its hint is the best next step. */
+  interactionError: HealError | undefined;
+  serverMethods: AuthenticationType[] = [];
+  private readonly steps: Step[];
+  private passwordsAsked = 0;
+
+  constructor(private readonly ctx: AuthContext) {
+    const agent = ctx.target.agent === undefined ? ctx.agentSocketFromEnv : ctx.target.agent || undefined;
+    this.steps = [
+      ...(agent ? [{ kind: 'agent', socket: agent } as const] : []),
+      ...(ctx.target.identityFiles ?? []).map((path) => ({ kind: 'key', path }) as const),
+      { kind: 'password' },
+    ];
+  }
+
+  /** ssh2's authHandler: the first call (methods unknown) sends `none` to learn what the server accepts. */
+  readonly handler: AuthHandlerMiddleware = (methodsLeft, _partial, next) => {
+    if (methodsLeft === null) {
+      next({ type: 'none', username: this.ctx.target.user });
+      return;
+    }
+    this.serverMethods = methodsLeft;
+    this.next(methodsLeft).then(
+      (method) => next(method as AnyAuthMethod),
+      (error: unknown) => {
+        this.notes.push(`internal error: ${String(error)}`);
+        next(false as unknown as AnyAuthMethod);
+      },
+    );
+  };
+
+  failure(): HealError {
+    const who = describeTarget(this.ctx.target);
+    // With nothing tried, the refusal to ask (e.g. an encrypted key in CI) is the real cause.
+    const tried = this.tried.length > 0 ? this.tried.join(', ') : `nothing usable${this.interactionError ? ` (${this.interactionError.message})` : ''}`;
+    const hint =
+      this.interactionError?.hint ??
+      (this.tried.length === 0
+        ? 'Start ssh-agent and ssh-add your key, set identityFile, or run interactively to type a password'
+        : `Check that your public key is in ~${this.ctx.target.user}/.ssh/authorized_keys on ${this.ctx.target.name} and that the user name is right`);
+    return new HealError({
+      code: 'ssh.auth',
+      message: `SSH authentication failed for ${who}; tried: ${tried}`,
+      hint,
+      details: [...this.notes, `server accepts: ${this.serverMethods.join(', ') || 'unknown'}`],
+    });
+  }
+
+  private async next(methods: readonly AuthenticationType[]): Promise<AnyAuthMethod | false> {
+    const username = this.ctx.target.user;
+    for (let step = this.steps[0]; step; step = this.steps[0]) {
+      if (step.kind === 'password') {
+        const method = await this.passwordMethod(methods);
+        if (method) return method;
+        this.steps.shift();
+        continue;
+      }
+      this.steps.shift();
+      if (!methods.includes('publickey')) {
+        this.notes.push(`${step.kind === 'agent' ? 'agent' : `key ${step.path}`}: server does not accept public keys`);
+        continue;
+      }
+      if (step.kind === 'agent') {
+        if (!(await isSocket(step.socket))) {
+          this.notes.push(`agent: no socket at ${step.socket}`);
+          continue;
+        }
+        this.tried.push('agent');
+        return { type: 'agent', username, agent: step.socket };
+      }
+      const key = await this.loadKey(step.path);
+      if (!key) continue;
+      this.tried.push(`key ${step.path}`);
+      return { type: 'publickey', username, key };
+    }
+    return false;
+  }
+
+  private async passwordMethod(methods: readonly AuthenticationType[]): Promise<AnyAuthMethod | null> {
+    const username = this.ctx.target.user;
+    const usePassword = methods.includes('password');
+    if (!usePassword && !methods.includes('keyboard-interactive')) return null;
+    if (this.passwordsAsked >= PASSWORD_ATTEMPTS || this.interactionError) return null;
+    this.passwordsAsked += 1;
+    const password = await this.ask((i) => i.password(`${username}@${this.ctx.target.host}`));
+    if (password === undefined) return null;
+    if (!this.tried.includes('password')) this.tried.push('password');
+    if (usePassword) return { type: 'password', username, password };
+    // PAM setups often offer only keyboard-interactive: answer its prompts with the password.
+    return {
+      type: 'keyboard-interactive',
+      username,
+      prompt: (_name, _instructions, _lang, prompts, finish) => finish(prompts.map(() => password)),
+    };
+  }
+
+  private async loadKey(path: string): Promise<ParsedKey | null> {
+    const cached = this.ctx.keyCache.get(path);
+    if (cached) return cached;
+    let data: Buffer;
+    try {
+      data = await readFile(path);
+    } catch (error) {
+      this.notes.push(`key ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message}`);
+      return null;
+    }
+    let parsed: ParsedKey | Error | null = ssh2.utils.parseKey(data);
+    if (parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message)) {
+      parsed = await this.decrypt(path, data);
+      if (parsed === null) return null;
+    }
+    if (parsed instanceof Error || !parsed.isPrivateKey()) {
+      this.notes.push(`key ${path}: not a private key ssh2 can read (${parsed instanceof Error ? parsed.message : 'public key'})`);
+      return null;
+    }
+    this.ctx.keyCache.set(path, parsed);
+    return parsed;
+  }
+
+  private async decrypt(path: string, data: Buffer): Promise<ParsedKey | null> {
+    // Asked inside the gate so that a second session waiting on the same key finds it cached.
+    const key = await this.ask(async (interaction) => {
+      const cached = this.ctx.keyCache.get(path);
+      if (cached) return cached;
+      for (let attempt = 1; attempt <= PASSPHRASE_ATTEMPTS; attempt++) {
+        const parsed = ssh2.utils.parseKey(data, await interaction.passphrase(path));
+        if (!(parsed instanceof Error)) return parsed;
+      }
+      this.notes.push(`key ${path}: wrong passphrase ${PASSPHRASE_ATTEMPTS} times`);
+      return null;
+    });
+    return key ?? null;
+  }
+
+  /** A question to a person, with the handshake clock stopped; refusals are remembered, not thrown. */
+  private async ask<T>(question: (i: InteractionGate['interaction']) => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.ctx.deadline.paused(() => this.ctx.gate.run(question));
+    } catch (error) {
+      if (!isHealError(error)) throw error;
+      this.interactionError ??= error;
+      this.notes.push(error.message);
+      return undefined;
+    }
+  }
+}
+
+async function isSocket(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isSocket();
+  } catch {
+    return false;
+  }
+}

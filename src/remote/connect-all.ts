@@ -1,0 +1,126 @@
+// Connects a set of hosts in parallel with bounded concurrency and exactly one SSH session per
+// distinct machine: web, app and db on one server share a session, and a bastion's session carries
+// every host behind it.
+
+import { HealError, isHealError } from '../errors.js';
+import type { KeyCache } from './auth.js';
+import type { Interaction } from './interaction.js';
+import { InteractionGate } from './interaction.js';
+import { trackSession } from './lifecycle.js';
+import { Limiter } from './limiter.js';
+import { openSession } from './open-session.js';
+import type { OpenContext } from './open-session.js';
+import { RemoteHost } from './remote-host.js';
+import type { SshSession } from './session.js';
+import type { SshTarget } from './target.js';
+import { sessionKey } from './target.js';
+
+export interface ConnectOptions {
+  interaction: Interaction;
+  /** Record unknown host keys without asking (changed keys are still refused). */
+  acceptNewHostKeys?: boolean;
+  /** Handshakes in flight at once; default 8. */
+  concurrency?: number;
+}
+
+export interface HandshakeCount {
+  name: string;
+  /** Handshakes on this host's own session. */
+  own: number;
+  /** Including every jump host in front of it. */
+  path: number;
+}
+
+export class Fleet {
+  constructor(
+    /** Connected hosts by target name. */
+    readonly hosts: ReadonlyMap<string, RemoteHost>,
+    /** Why each unreachable host failed, by target name. */
+    readonly failures: ReadonlyMap<string, HealError>,
+    private readonly sessions: readonly SshSession[],
+  ) {}
+
+  /** The host handle, or that host's connection failure thrown. */
+  host(name: string): RemoteHost {
+    const host = this.hosts.get(name);
+    if (host) return host;
+    throw (
+      this.failures.get(name) ??
+      new HealError({ code: 'remote.unknown-host', message: `No host named ${name} was connected`, hint: 'Check the host names in the configuration' })
+    );
+  }
+
+  /** Distinct SSH sessions opened, jump hosts included. */
+  get sessionCount(): number {
+    return this.sessions.length;
+  }
+
+  handshakes(): HandshakeCount[] {
+    return [...this.hosts.values()].map((h) => ({ name: h.name, own: h.session.handshakes, path: h.session.pathHandshakes }));
+  }
+
+  /** Closes hosts behind a bastion before the bastion itself. */
+  async close(): Promise<void> {
+    for (const session of [...this.sessions].reverse()) await session.close();
+  }
+}
+
+export async function connectAll(targets: readonly SshTarget[], options: ConnectOptions): Promise<Fleet> {
+  const names = new Set<string>();
+  for (const t of targets) {
+    if (names.has(t.name)) throw new HealError({ code: 'config.duplicate-host', message: `Host name ${t.name} is used twice`, hint: 'Give every host a unique name' });
+    names.add(t.name);
+  }
+  const ctx: OpenContext = {
+    gate: new InteractionGate(options.interaction),
+    acceptNewHostKeys: options.acceptNewHostKeys ?? false,
+    keyCache: new Map() as KeyCache,
+    agentSocketFromEnv: process.env['SSH_AUTH_SOCK'],
+  };
+  const limiter = new Limiter(options.concurrency ?? 8);
+  const pool = new Map<string, Promise<SshSession>>();
+  const opened: SshSession[] = [];
+
+  const sessionFor = (target: SshTarget): Promise<SshSession> => {
+    const key = sessionKey(target);
+    let pending = pool.get(key);
+    if (!pending) {
+      // The bastion is awaited before taking a slot, so a full limiter can never deadlock on it.
+      pending = (target.jump ? sessionFor(target.jump) : Promise.resolve(undefined)).then((via) =>
+        limiter.run(async () => {
+          const session = await openSession(target, via, ctx);
+          trackSession(session);
+          opened.push(session);
+          return session;
+        }),
+      );
+      pool.set(key, pending);
+    }
+    return pending;
+  };
+
+  const hosts = new Map<string, RemoteHost>();
+  const failures = new Map<string, HealError>();
+  await Promise.all(
+    targets.map(async (target) => {
+      try {
+        hosts.set(target.name, new RemoteHost(target, await sessionFor(target)));
+      } catch (error) {
+        failures.set(target.name, asHealError(error, target));
+      }
+    }),
+  );
+  // Keep the caller's order so tables and reports are stable.
+  const ordered = new Map(targets.filter((t) => hosts.has(t.name)).map((t) => [t.name, hosts.get(t.name) as RemoteHost]));
+  return new Fleet(ordered, failures, opened);
+}
+
+function asHealError(error: unknown, target: SshTarget): HealError {
+  if (isHealError(error)) return error;
+  return new HealError({
+    code: 'ssh.connect',
+    message: `Cannot connect to ${target.name}: ${(error as Error).message ?? String(error)}`,
+    hint: 'Run with --verbose for details',
+    cause: error,
+  });
+}

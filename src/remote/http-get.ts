@@ -1,0 +1,65 @@
+// A plain HTTP request to host:port as seen from a host, carried by a direct-tcpip channel on that
+// host's existing SSH session: health endpoints are checked from where the traffic really flows,
+// without curl on the host and without a credential on any command line (headers stay in the channel).
+
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { HealError } from '../errors.js';
+import { asHttpSocket } from './docker-agent.js';
+import type { SshSession } from './session.js';
+
+export interface HttpGetOptions {
+  /** Extra request headers (e.g. Authorization); never logged. */
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  method?: 'GET' | 'HEAD';
+}
+
+export interface HttpGetResult {
+  status: number;
+  body: string;
+}
+
+/** GET http://host:port/path from `session`'s host; rejects on connection failure or timeout. */
+export function httpGet(session: SshSession, host: string, port: number, path: string, options: HttpGetOptions = {}): Promise<HttpGetResult> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  return new Promise<HttpGetResult>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | null, result?: HttpGetResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(result!);
+    };
+    const timer = setTimeout(() => {
+      request.destroy();
+      finish(new HealError({ code: 'remote.http-timeout', message: `No answer from http://${host}:${port}${path} on ${session.target.name} within ${timeoutMs} ms` }));
+    }, timeoutMs);
+    const request = http.request(
+      {
+        method: options.method ?? 'GET',
+        host,
+        port,
+        path,
+        headers: { Connection: 'close', ...options.headers },
+        agent: false,
+        createConnection: (_opts: unknown, callback: (error: Error | null, socket: Duplex) => void) => {
+          session.forwardOut(host, port).then(
+            (channel) => callback(null, asHttpSocket(channel)),
+            (error: Error) => callback(error, undefined as unknown as Duplex),
+          );
+          return undefined;
+        },
+      } as http.RequestOptions,
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => finish(null, { status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', (error) => finish(error));
+      },
+    );
+    request.on('error', (error) => finish(error));
+    request.end();
+  });
+}

@@ -1,0 +1,94 @@
+import http from 'node:http';
+import net from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Duplex } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HealError } from '../../../src/errors.js';
+import { StreamLocalAgent, asHttpSocket } from '../../../src/remote/docker-agent.js';
+import { createDockerClient } from '../../../src/remote/docker-client.js';
+
+// A fake engine on a local Unix socket, reached through plain Duplex streams that, like ssh2
+// channels, have none of net.Socket's extra methods.
+const socketPath = join(mkdtempSync(join(tmpdir(), 'heal-agent-')), 'engine.sock');
+const seen: string[] = [];
+const engine = http.createServer((req, res) => {
+  seen.push(`${req.method} ${req.url}`);
+  if (req.url === '/hang') return;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ Version: '27.0.0', ApiVersion: '1.46' }));
+});
+
+function channel(): Duplex {
+  const socket = net.connect(socketPath);
+  const duplex = new Duplex({
+    read() {},
+    write(chunk, _encoding, callback) {
+      socket.write(chunk, callback);
+    },
+    final(callback) {
+      socket.end();
+      callback();
+    },
+    destroy(error, callback) {
+      socket.destroy();
+      callback(error);
+    },
+  });
+  socket.on('data', (chunk) => duplex.push(chunk));
+  socket.on('end', () => duplex.push(null));
+  return duplex;
+}
+
+beforeAll(() => new Promise<void>((resolve) => engine.listen(socketPath, resolve)));
+afterAll(() => new Promise<void>((resolve) => engine.close(() => resolve())));
+
+describe('createDockerClient over StreamLocalAgent', () => {
+  it('sends dockerode requests through the opened channel, one channel per request', async () => {
+    let opened = 0;
+    const docker = createDockerClient(async () => (opened++, channel()), '/var/run/docker.sock');
+    await Promise.all([docker.version(), docker.version(), docker.ping()]);
+    expect(opened).toBe(3);
+    expect(seen).toContain('GET /version');
+  });
+
+  it("ignores the operator's DOCKER_HOST", async () => {
+    const saved = process.env['DOCKER_HOST'];
+    process.env['DOCKER_HOST'] = 'tcp://127.0.0.1:1';
+    try {
+      const docker = createDockerClient(async () => channel(), '/var/run/docker.sock');
+      expect((await docker.version()).Version).toBe('27.0.0');
+    } finally {
+      if (saved === undefined) delete process.env['DOCKER_HOST'];
+      else process.env['DOCKER_HOST'] = saved;
+    }
+  });
+
+  it('passes the HealError of a failed channel open through dockerode unchanged', async () => {
+    const failure = new HealError({ code: 'docker.not-running', message: 'Docker engine on web-01 is not running' });
+    const docker = createDockerClient(() => Promise.reject(failure), '/var/run/docker.sock');
+    await expect(docker.version()).rejects.toBe(failure);
+  });
+});
+
+describe('asHttpSocket', () => {
+  it('gives a bare Duplex the socket methods http calls', () => {
+    const socket = asHttpSocket(new Duplex({ read() {}, write: (_c, _e, cb) => cb() })) as Duplex & Record<string, unknown>;
+    for (const method of ['setTimeout', 'setNoDelay', 'setKeepAlive', 'ref', 'unref']) expect(typeof socket[method]).toBe('function');
+  });
+
+  it('makes request timeouts work on a channel with no setTimeout of its own', async () => {
+    const agent = new StreamLocalAgent(async () => channel());
+    const timedOut = await new Promise<boolean>((resolve) => {
+      const req = http.request({ socketPath: '/ignored', path: '/hang', agent });
+      req.setTimeout(100, () => {
+        req.destroy();
+        resolve(true);
+      });
+      req.on('error', () => undefined);
+      req.end();
+    });
+    expect(timedOut).toBe(true);
+  });
+});

@@ -1,0 +1,16 @@
+#!/bin/bash
+# First process of a lab host's own mount and UTS namespaces (started by lab.sh through
+# `nsenter --net=... unshare --mount --uts --propagation private`): gives the host its hostname,
+# /run, /etc/environment, /etc/hostname and /etc/hosts, then idles as the namespaces' anchor.
+# sshd and dockerd join these namespaces later with `nsenter --target ANCHOR`.
+set -euo pipefail
+name=$1 dir=$2
+
+hostname "$name"
+# Our copies of /run/netns/* (and any engine's netns files) would pin other namespaces alive.
+awk '$3 == "nsfs" {print $2}' /proc/self/mounts | sort -r | while read -r mnt; do umount "$mnt" || true; done
+mount --bind "$dir/run" /run
+mkdir -p -m 755 /run/sshd
+for file in environment hostname hosts; do mount --bind "$dir/etc/$file" "/etc/$file"; done
+touch "$dir/anchor.ready"
+exec sleep infinity

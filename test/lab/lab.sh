@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The heal-pyroscope lab: web/app/db/target hosts (plus a bastion and a host behind it) as network,
+# mount and UTS namespaces on one Linux machine, each with a real sshd and, for servers, a real
+# dockerd; a registry with stand-in images under the manifest's names; fault switches for tests.
+# Needs root. Usage: lab.sh up|down|status [--quiet]|reset [--images]|fault KIND ARGS|demo-config|demo|exec HOST CMD..
+set -euo pipefail
+for lib in common net hosts ssh engine registry images faults publish; do
+  # shellcheck source=/dev/null
+  source "$(dirname "${BASH_SOURCE[0]}")/lib/$lib.sh"
+done
+
+# Bring every host to its healthy state: faults undone, sshd with the original key, engine up.
+lab_up() {
+  local started=$SECONDS name tier addr
+  mkdir -p "$STATE_DIR/hosts" "$RUN_DIR"
+  keys_up
+  heal_user_up
+  bridge_up
+  # A scale run may have left more targets than LAB_TARGETS asks for now.
+  for name in $(existing_hosts); do
+    lab_hosts | awk '{print $1}' | grep -qx "$name" || { log "removing $name (not in this LAB_TARGETS)"; host_down "$name"; }
+  done
+  while read -r name tier addr; do netns_up "$name" "$tier" "$addr"; done < <(lab_hosts)
+  registry_up
+  while read -r name tier addr; do anchor_up "$name"; done < <(lab_hosts)
+  while read -r name tier addr; do anchor_wait "$name"; done < <(lab_hosts)
+  while read -r name tier addr; do
+    faults_clear "$name"
+    sshd_up "$name"
+    if has_engine "$tier"; then engine_up "$name"; fi
+  done < <(lab_hosts)
+  relay_up
+  while read -r name tier addr; do
+    sshd_wait "$name"
+    if has_engine "$tier"; then engine_wait "$name"; fi
+  done < <(lab_hosts)
+  images_up
+  known_hosts_write
+  ssh_config_write
+  lab_json_write
+  log "lab up in $((SECONDS - started))s: $(lab_hosts | wc -l) hosts; state in $RUN_DIR/lab.json"
+}
+
+lab_down() {
+  local started=$SECONDS name ns
+  for name in $(existing_hosts); do host_down "$name"; done
+  # Namespaces without a state dir (an interrupted run) are ours too: the prefix is the lab's.
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$NETNS_PREFIX" || true); do
+    host_down "${ns#"$NETNS_PREFIX"}"
+  done
+  registry_down
+  bridge_down
+  rm -rf "$STATE_DIR" "$RUN_DIR/lab.json"
+  log "lab down in $((SECONDS - started))s"
+}
+
+lab_reset() {
+  local name tier addr images=""
+  [ "${1-}" != --images ] || images=images
+  [ -f "$RUN_DIR/lab.json" ] || die "the lab is not up (run: lab.sh up)"
+  lab_up
+  while read -r name tier addr; do
+    if has_engine "$tier"; then engine_clean "$name" $images; fi
+  done < <(lab_hosts)
+  log "reset: faults undone, engines emptied${images:+ (images too)}"
+}
+
+# status [--quiet]: exit 0 only when every host's sshd and engine and the registry answer.
+lab_status() {
+  local quiet=${1-} ok=0 name tier addr sshd engine faults
+  [ -f "$RUN_DIR/lab.json" ] || { [ "$quiet" = --quiet ] || echo "lab is down"; return 1; }
+  registry_ok || ok=1
+  [ "$quiet" = --quiet ] || printf '%-11s %-8s %-12s %-5s %-7s %s\n' HOST TIER ADDRESS SSHD ENGINE FAULTS
+  while read -r name tier addr; do
+    sshd=down engine=-
+    if anchor_alive "$name" && listening "$name" 22; then sshd=up; else ok=1; fi
+    if has_engine "$tier"; then if engine_ok "$name"; then engine=up; else engine=down ok=1; fi; fi
+    faults=$(anchor_alive "$name" && faults_active "$name" | paste -sd, -) || faults=""
+    [ "$quiet" = --quiet ] || printf '%-11s %-8s %-12s %-5s %-7s %s\n' "$name" "$tier" "$addr" "$sshd" "$engine" "${faults:--}"
+  done < <(lab_hosts)
+  [ "$quiet" = --quiet ] || echo "registry $REGISTRY_ADDR: $(registry_ok && echo up || echo down)"
+  return $ok
+}
+
+cmd=${1:-help}; shift || true
+case "$cmd" in
+  up) require_tools; take_lock; lab_up ;;
+  down) take_lock; lab_down ;;
+  status) lab_status "$@" ;;
+  reset) take_lock; lab_reset "$@" ;;
+  fault) take_lock; fault_cmd "$@"; lab_json_write ;;
+  demo-config) [ -f "$RUN_DIR/lab.json" ] || { require_tools; take_lock; lab_up; }; demo_config_write ;;
+  demo)
+    require_tools; take_lock; lab_up; demo_config_write
+    printf '\nThe lab is up. Try (as root):\n  node bin/heal-pyroscope preflight --config %s\n  node bin/heal-pyroscope install --config %s\n  ssh -F %s app-01 docker ps\n' \
+      "$RUN_DIR/heal-pyroscope.yaml" "$RUN_DIR/heal-pyroscope.yaml" "$RUN_DIR/ssh_config" ;;
+  exec) [ $# -ge 2 ] || die "usage: lab.sh exec HOST CMD..."; host_line "$1" >/dev/null; in_host "$@" ;;
+  *) sed -n '2,6s/^# \{0,1\}//p' "$0"; [ "$cmd" = help ] ;;
+esac

@@ -1,0 +1,100 @@
+# Fault switches: each breaks one thing a preflight check must notice. `up` and `reset` undo them
+# all (faults_clear plus the daemons' convergence in lab.sh).
+
+FAULT_CHAIN=HPLAB-FAULT
+
+# Dropped in the destination's raw PREROUTING, before Docker's DNAT: covers the host and its
+# published container ports alike. SYNs vanish, so the client sees a timeout, not a refusal.
+fault_drop_flow() {
+  [ $# -eq 3 ] && [[ $3 =~ ^[0-9]+$ ]] || die "usage: fault drop-flow SOURCE_HOST DEST_HOST PORT"
+  local src_addr ns
+  src_addr=$(host_addr "$1"); host_line "$2" >/dev/null
+  ns=/run/netns/$(netns_of "$2")
+  nsenter --net="$ns" iptables -t raw -N "$FAULT_CHAIN" 2>/dev/null || true
+  nsenter --net="$ns" iptables -t raw -C PREROUTING -j "$FAULT_CHAIN" 2>/dev/null ||
+    nsenter --net="$ns" iptables -t raw -I PREROUTING 1 -j "$FAULT_CHAIN"
+  nsenter --net="$ns" iptables -t raw -A "$FAULT_CHAIN" -s "$src_addr" -p tcp --dport "$3" -j DROP
+  log "fault: $1 ($src_addr) -> $2:$3 dropped"
+}
+
+fault_occupy_port() {
+  [ $# -eq 2 ] && [[ $2 =~ ^[0-9]+$ ]] || die "usage: fault occupy-port HOST PORT"
+  local dir
+  dir=$(host_dir "$1"); host_line "$1" >/dev/null
+  ! listening "$1" "$2" || die "port $2 on $1 is already in use"
+  mkdir -p "$dir/faults"
+  spawn "$dir/faults/port-$2.pid" "$dir/logs/faults.log" nsenter --target "$(anchor_pid "$1")" --net --mount --uts -- \
+    busybox nc -ll -p "$2" 0.0.0.0 -e /bin/true
+  wait_for 5 "the listener on $1:$2" listening "$1" "$2"
+  log "fault: port $2 on $1 occupied by pid $(read_pid "$dir/faults/port-$2.pid")"
+}
+
+fault_stop_docker() {
+  [ $# -eq 1 ] || die "usage: fault stop-docker HOST"
+  has_engine "$(host_line "$1" | awk '{print $2}')" || die "$1 has no Docker engine"
+  stop_pidfile "$(host_dir "$1")/dockerd.pid" dockerd 30
+  log "fault: Docker engine on $1 stopped"
+}
+
+fault_stop_ssh() {
+  [ $# -eq 1 ] || die "usage: fault stop-ssh HOST"
+  host_line "$1" >/dev/null
+  stop_pidfile "$(host_dir "$1")/sshd.pid" sshd 10
+  log "fault: sshd on $1 stopped"
+}
+
+fault_prod() {
+  [ $# -eq 1 ] || die "usage: fault prod HOST"
+  host_line "$1" >/dev/null
+  host_identity "$1" "prod-$1" $'HEAL_ENV=production\n'
+  log "fault: $1 now looks like production (hostname prod-$1, HEAL_ENV=production)"
+}
+
+fault_rotate_key() {
+  [ $# -eq 1 ] || die "usage: fault rotate-key HOST"
+  host_line "$1" >/dev/null
+  local key
+  key="$(dirname "$(hostkey_of "$1")")/rotated_ed25519_key"
+  rm -f "$key" "$key.pub"
+  ssh-keygen -q -t ed25519 -N '' -C "$1-rotated" -f "$key"
+  sshd_up "$1" "$key"
+  sshd_wait "$1"
+  log "fault: $1 host key rotated (known_hosts still holds the old one)"
+}
+
+fault_cmd() {
+  local kind=${1-}; shift || true
+  case "$kind" in
+    drop-flow) fault_drop_flow "$@" ;;
+    occupy-port) fault_occupy_port "$@" ;;
+    stop-docker) fault_stop_docker "$@" ;;
+    stop-ssh) fault_stop_ssh "$@" ;;
+    prod) fault_prod "$@" ;;
+    rotate-key) fault_rotate_key "$@" ;;
+    *) die "unknown fault '$kind': drop-flow SRC DST PORT | occupy-port HOST PORT | stop-docker HOST | stop-ssh HOST | prod HOST | rotate-key HOST" ;;
+  esac
+}
+
+# faults_clear NAME: undo the faults that live outside the daemons (listeners, rules, identity).
+faults_clear() {
+  local dir f ns
+  dir=$(host_dir "$1")
+  for f in "$dir"/faults/*.pid; do [ -e "$f" ] && stop_pidfile "$f" busybox 5; done
+  ns=/run/netns/$(netns_of "$1")
+  if nsenter --net="$ns" iptables -t raw -L "$FAULT_CHAIN" -n >/dev/null 2>&1; then
+    nsenter --net="$ns" iptables -t raw -F "$FAULT_CHAIN"
+  fi
+  host_identity "$1" "$1" ""
+}
+
+# faults_active NAME: one line per fault in force, for `status`.
+faults_active() {
+  local dir f ns
+  dir=$(host_dir "$1")
+  for f in "$dir"/faults/port-*.pid; do [ -e "$f" ] && { f=${f##*/port-}; echo "occupy-port ${f%.pid}"; }; done
+  ns=/run/netns/$(netns_of "$1")
+  nsenter --net="$ns" iptables -t raw -S "$FAULT_CHAIN" 2>/dev/null | sed -n 's/.*-s \([^ /]*\).*--dport \([0-9]*\).*-j DROP.*/drop-flow from \1 port \2/p'
+  [ "$(cat "$dir/etc/hostname" 2>/dev/null)" = "$1" ] || echo "prod"
+  grep -q rotated "$dir/sshd_config" 2>/dev/null && echo "rotate-key"
+  return 0
+}

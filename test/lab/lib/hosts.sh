@@ -1,0 +1,96 @@
+# Lab hosts: the host list, and each host's anchor process, which holds its own mount and UTS
+# namespaces (per-host /run, /etc/environment, /etc/hostname, /etc/hosts) for sshd and dockerd.
+
+# lab_hosts: "NAME TIER ADDRESS" per host; LAB_TARGETS=N adds target-02 .. target-(N+1).
+lab_hosts() {
+  local extra=${LAB_TARGETS:-0} i
+  [[ $extra =~ ^[0-9]+$ ]] && [ "$extra" -le "$MAX_EXTRA_TARGETS" ] ||
+    die "LAB_TARGETS must be a number of extra targets from 0 to $MAX_EXTRA_TARGETS, got '$extra'"
+  echo "bastion-01 bastion $SUBNET_PREFIX.5"
+  echo "inner-01 inner $INNER_ADDR"
+  echo "web-01 web $SUBNET_PREFIX.11"
+  echo "app-01 app $SUBNET_PREFIX.12"
+  echo "db-01 db $SUBNET_PREFIX.13"
+  for ((i = 1; i <= extra + 1; i++)); do printf 'target-%02d target %s.%d\n' "$i" "$SUBNET_PREFIX" $((100 + i)); done
+}
+host_line() { lab_hosts | awk -v n="$1" '$1 == n' | grep . || die "no lab host named '$1' (see: lab.sh status)"; }
+host_addr() { host_line "$1" | awk '{print $3}'; }
+has_engine() { case $1 in web | app | db | inner) return 0 ;; *) return 1 ;; esac; }
+host_dir() { echo "$STATE_DIR/hosts/$1"; }
+# Hosts that exist now (a scale run may have left more than the current LAB_TARGETS asks for).
+existing_hosts() { [ -d "$STATE_DIR/hosts" ] && ls "$STATE_DIR/hosts" || true; }
+
+anchor_pid() { read_pid "$(host_dir "$1")/anchor.pid"; }
+anchor_alive() { pid_alive "$(anchor_pid "$1")" sleep; }
+
+# in_host NAME CMD...: run CMD in the host's network, mount and UTS namespaces.
+in_host() {
+  local pid
+  pid=$(anchor_pid "$1"); shift
+  nsenter --target "$pid" --net --mount --uts -- "$@"
+}
+
+# Per-host files bind-mounted over the shared /etc ones; rewritten in place (same inode) so a
+# live bind mount sees the change. `fault prod` writes a production marker into them.
+host_identity() { # NAME HOSTNAME ENV_LINES
+  local dir
+  dir=$(host_dir "$1")
+  mkdir -p "$dir/etc"
+  printf '%s\n' "$2" >"$dir/etc/hostname"
+  printf '%s' "$3" >"$dir/etc/environment"
+  {
+    printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n'
+    lab_hosts | awk '{printf "%s\t%s\n", $3, $1}'
+  } >"$dir/etc/hosts"
+  if anchor_alive "$1"; then in_host "$1" hostname "$2"; fi
+}
+
+anchor_up() {
+  local name=$1 dir
+  dir=$(host_dir "$name")
+  if anchor_alive "$name"; then return 0; fi
+  # A dead anchor means the host's namespaces are gone: stop what still runs in the old ones.
+  host_daemons_down "$name"
+  mkdir -p "$dir/run" "$dir/logs"
+  [ -e /etc/environment ] || : >/etc/environment
+  host_identity "$name" "$name" ""
+  rm -f "$dir/anchor.ready"
+  spawn "$dir/anchor.pid" "$dir/logs/anchor.log" nsenter --net="/run/netns/$(netns_of "$name")" \
+    unshare --mount --uts --propagation private bash "$LAB_DIR/host-init.sh" "$name" "$dir"
+}
+
+anchor_wait() {
+  local dir
+  dir=$(host_dir "$1")
+  wait_for 15 "$1's namespaces (see $dir/logs/anchor.log)" test -e "$dir/anchor.ready" ||
+    die "$1 did not start: $(tail -3 "$dir/logs/anchor.log" 2>/dev/null)"
+  wait_for 5 "$1's anchor" anchor_alive "$1"
+}
+
+host_daemons_down() {
+  local dir f
+  dir=$(host_dir "$1")
+  for f in "$dir"/faults/*.pid; do [ -e "$f" ] && stop_pidfile "$f" busybox 5; done
+  engine_down "$1"
+  stop_pidfile "$dir/sshd.pid" sshd 10
+  stop_pidfile "$dir/relay.pid" busybox 5
+}
+
+host_down() {
+  host_daemons_down "$1"
+  stop_pidfile "$(host_dir "$1")/anchor.pid" sleep 5
+  # Anything else still in the host's namespace was started inside the lab (e.g. an ssh session's
+  # leftovers or a containerd shim): it must not outlive the lab.
+  local ns pid
+  ns=$(netns_of "$1")
+  if [ -e "/run/netns/$ns" ]; then
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do
+      log "stopping leftover process $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) in $ns"
+      kill -TERM "$pid" 2>/dev/null || true
+    done
+    wait_for 10 "processes in $ns to exit" test -z "$(ip netns pids "$ns" 2>/dev/null)" ||
+      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+  fi
+  netns_down "$1"
+  rm -rf "$(host_dir "$1")"
+}

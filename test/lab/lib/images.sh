@@ -1,0 +1,156 @@
+# Stand-in images: tiny root file systems (busybox-static plus scripts; the real Debian haproxy
+# binary for HAProxy) imported with `docker import`, pushed to the lab registry under the manifest's
+# exact names, then removed from the build engine so every host really pulls through its mirror.
+
+STAND_INS="$LAB_DIR/stand-ins"
+
+# "component repository tag" per line, read from src/stack/manifest.ts (the single source of truth).
+manifest_images() {
+  (cd "$REPO_DIR" && node --import tsx --input-type=module -e '
+    const m = await import("./src/stack/manifest.ts");
+    for (const c of m.COMPONENTS) console.log(c.name, c.repository, c.tag);')
+}
+
+# Registry path for a repository: Docker Hub's official images live under library/.
+registry_repo() { case $1 in */*) echo "$1" ;; *) echo "library/$1" ;; esac; }
+
+images_stamp() {
+  {
+    echo "$1"
+    (cd "$STAND_INS" && find . -type f | sort | xargs sha256sum)
+    sha256sum "$LAB_DIR/lib/images.sh" "$(command -v busybox)" "$(command -v haproxy)"
+  } | sha256sum | cut -d' ' -f1
+}
+
+registry_has() { # REPO TAG
+  timeout 3 busybox wget -q -O - "http://$REGISTRY_ADDR/v2/$1/tags/list" 2>/dev/null | grep -q "\"$2\""
+}
+
+# rootfs_base DIR PASSWD_LINE...: busybox with every applet, the shared stand-in scripts, users.
+rootfs_base() {
+  local dir=$1 applet; shift
+  rm -rf "$dir"
+  mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,usr/local/sbin,etc,lab,tmp,root,run/secrets,var/run}
+  chmod 1777 "$dir/tmp"
+  cp "$(command -v busybox)" "$dir/bin/busybox"
+  for applet in $(busybox --list); do [ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"; done
+  cp "$STAND_INS"/lib/* "$dir/lab/"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$dir/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
+  local line
+  for line in "$@"; do
+    echo "$line" >>"$dir/etc/passwd"
+    IFS=: read -r name _ _ gid _ <<<"$line"
+    grep -q ":$gid:\$" "$dir/etc/group" || echo "$name:x:$gid:" >>"$dir/etc/group"
+  done
+}
+
+# build_COMPONENT DIR: the component's files; prints its `docker import --change` lines.
+build_pyroscope() {
+  rootfs_base "$1" 'pyroscope:x:10001:10001::/data:/bin/false'
+  install -m 755 "$STAND_INS/pyroscope/pyroscope" "$1/usr/bin/pyroscope"
+  install -m 755 "$STAND_INS/pyroscope/http" "$1/lab/pyroscope-http"
+  mkdir -p "$1/data" "$1/data-compactor" "$1/etc/pyroscope" && chown 10001:10001 "$1/data" "$1/data-compactor"
+  printf '%s\n' 'ENTRYPOINT ["/usr/bin/pyroscope"]' 'CMD ["-config.file=/etc/pyroscope/config.yaml"]' \
+    'USER 10001:10001' 'VOLUME ["/data", "/data-compactor"]' 'EXPOSE 4040'
+}
+build_tempo() {
+  rootfs_base "$1" 'tempo:x:10001:10001::/var/tempo:/bin/false'
+  install -m 755 "$STAND_INS/tempo/tempo" "$1/tempo"
+  install -m 755 "$STAND_INS/tempo/http" "$1/lab/tempo-http"
+  mkdir -p "$1/var/tempo" && chown 10001:10001 "$1/var/tempo"
+  printf '%s\n' 'ENTRYPOINT ["/tempo"]' 'USER 10001:10001' 'EXPOSE 3200 4317 14250'
+}
+build_grafana() {
+  rootfs_base "$1" 'grafana:x:472:0::/usr/share/grafana:/bin/false'
+  install -m 755 "$STAND_INS/grafana/run.sh" "$1/run.sh"
+  install -m 755 "$STAND_INS/grafana/http" "$1/lab/grafana-http"
+  mkdir -p "$1"/etc/grafana/provisioning/{datasources,dashboards,plugins,alerting} "$1"/usr/share/grafana "$1"/var/{lib,log}/grafana
+  install -m 644 "$STAND_INS/grafana/grafana.ini" "$1/etc/grafana/grafana.ini"
+  chown 472:0 "$1"/var/{lib,log}/grafana && chmod 775 "$1"/var/{lib,log}/grafana
+  printf '%s\n' 'ENTRYPOINT ["/run.sh"]' 'USER 472' 'WORKDIR /usr/share/grafana' 'EXPOSE 3000' \
+    'ENV GF_PATHS_CONFIG=/etc/grafana/grafana.ini' 'ENV GF_PATHS_DATA=/var/lib/grafana' \
+    'ENV GF_PATHS_HOME=/usr/share/grafana' 'ENV GF_PATHS_LOGS=/var/log/grafana' \
+    'ENV GF_PATHS_PLUGINS=/var/lib/grafana/plugins' 'ENV GF_PATHS_PROVISIONING=/etc/grafana/provisioning'
+}
+build_minio() {
+  rootfs_base "$1"
+  install -m 755 "$STAND_INS/minio/docker-entrypoint.sh" "$1/usr/bin/docker-entrypoint.sh"
+  install -m 755 "$STAND_INS/minio/minio" "$1/usr/bin/minio"
+  install -m 755 "$STAND_INS/minio/mc" "$1/usr/bin/mc"
+  install -m 755 "$STAND_INS/minio/http" "$1/lab/minio-http"
+  install -m 755 "$STAND_INS/minio/console-http" "$1/lab/minio-console-http"
+  mkdir -p "$1/data"
+  printf '%s\n' 'ENTRYPOINT ["/usr/bin/docker-entrypoint.sh"]' 'CMD ["minio"]' 'VOLUME ["/data"]' 'EXPOSE 9000' \
+    'ENV MINIO_ROOT_USER_FILE=access_key' 'ENV MINIO_ROOT_PASSWORD_FILE=secret_key' 'ENV MC_CONFIG_DIR=/tmp/.mc'
+}
+build_haproxy() {
+  rootfs_base "$1" 'haproxy:x:99:99::/var/lib/haproxy:/usr/sbin/nologin'
+  local bin lib
+  bin=$(command -v haproxy)
+  install -m 755 "$bin" "$1/usr/local/sbin/haproxy"
+  # The real binary with exactly the shared libraries it links (ldd), at the same paths.
+  for lib in $(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+    cp -L --parents "$lib" "$1/"
+  done
+  install -m 755 "$STAND_INS/haproxy/docker-entrypoint.sh" "$1/usr/local/bin/docker-entrypoint.sh"
+  mkdir -p "$1/usr/local/etc/haproxy" "$1/var/lib/haproxy" && chown 99:99 "$1/var/lib/haproxy"
+  printf '%s\n' 'ENTRYPOINT ["docker-entrypoint.sh"]' 'CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]' \
+    'USER haproxy' 'WORKDIR /var/lib/haproxy'
+}
+
+# build_push SOCKET COMPONENT REPOSITORY TAG: import, push to the registry, drop the local copy.
+build_push() {
+  local sock=$1 component=$2 repo=$3 tag=$4 dir="$STATE_DIR/build/$2" ref change
+  local -a changes=()
+  while IFS= read -r change; do changes+=(--change "$change"); done < <("build_$component" "$dir")
+  ref="$REGISTRY_ADDR/$(registry_repo "$repo"):$tag"
+  changes+=(--change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    --change "ENV LAB_STAND_IN_VERSION=$tag" --change "LABEL org.hplab.stand-in=$component")
+  tar --numeric-owner -C "$dir" -c . | docker -H "unix://$sock" import "${changes[@]}" - "$ref" >/dev/null
+  # dockerd 20.10's import takes no STOPSIGNAL: add it with a one-line build on the imported image.
+  if [ "$component" = haproxy ]; then
+    local out
+    out=$(printf 'FROM %s\nSTOPSIGNAL SIGUSR1\n' "$ref" | DOCKER_BUILDKIT=0 docker -H "unix://$sock" build -q -t "$ref" - 2>&1) ||
+      { echo "$out" >&2; return 1; }
+  fi
+  docker -H "unix://$sock" push -q "$ref" >/dev/null
+  docker -H "unix://$sock" rmi "$ref" >/dev/null
+  rm -rf "$dir"
+}
+
+# images_up: rebuild only when the stand-ins, the manifest tags or the source binaries changed.
+images_up() {
+  local list stamp sock component repo tag missing=0
+  list=$(manifest_images) || die "could not read image tags from src/stack/manifest.ts (npm ci run?)"
+  stamp=$(images_stamp "$list")
+  while read -r component repo tag; do
+    registry_has "$(registry_repo "$repo")" "$tag" || missing=1
+  done <<<"$list"
+  if [ "$missing" = 0 ] && [ "$(cat "$RUN_DIR/images.stamp" 2>/dev/null)" = "$stamp" ]; then
+    log "stand-in images: cached in the registry"
+    return 0
+  fi
+  # A dynamic busybox (Debian's `busybox` package) would not run in an image without libc.
+  if ldd "$(command -v busybox)" >/dev/null 2>&1; then die "$(command -v busybox) is not static: apt-get install busybox-static"; fi
+  sock=$(host_dir app-01)/run/docker.sock
+  log "stand-in images: building and pushing to $REGISTRY_ADDR"
+  local -a jobs=()
+  while read -r component repo tag; do
+    build_push "$sock" "$component" "$repo" "$tag" &
+    jobs+=($!)
+  done <<<"$list"
+  local job failed=0
+  for job in "${jobs[@]}"; do wait "$job" || failed=1; done
+  [ "$failed" = 0 ] || die "building the stand-in images failed (see messages above)"
+  # Engines that pulled the previous build would keep running it: drop those copies.
+  local name tier addr
+  while read -r name tier addr; do
+    if has_engine "$tier" && engine_ok "$name"; then
+      while read -r component repo tag; do
+        docker -H "unix://$(engine_sock "$name")" rmi -f "$repo:$tag" >/dev/null 2>&1 || true
+      done <<<"$list"
+    fi
+  done < <(lab_hosts)
+  echo "$stamp" >"$RUN_DIR/images.stamp"
+}

@@ -11,11 +11,7 @@ import { gatherFacts } from './facts.js';
 import { sshCheck } from './host-checks.js';
 import { checkFlows } from './flows.js';
 
-export type Connector = (machines: readonly Machine[]) => Promise<Map<Machine, HostSession | HealError>>;
-
 export type PreflightEvent =
-  | { type: 'connected'; machine: string; error?: string }
-  | { type: 'guard'; findings: GuardFinding[] }
   | { type: 'result'; result: CheckResult }
   | { type: 'machine-done'; machine: string };
 
@@ -67,14 +63,12 @@ export async function runGuard(topology: Topology, states: readonly MachineState
   return evaluateGuard(topology.guard, topology.environment, evidence);
 }
 
-export async function connectMachines(topology: Topology, connect: Connector, emit: (e: PreflightEvent) => void): Promise<MachineState[]> {
-  const machines = machinesFor(topology);
-  const sessions = await connect(machines);
+/** Pairs each machine with its session, or with the reason it has none. */
+export function machineStates(machines: readonly Machine[], sessions: ReadonlyMap<Machine, HostSession | HealError>): MachineState[] {
   return machines.map((machine) => {
     const s = sessions.get(machine);
-    const state: MachineState = s instanceof HealError || s === undefined ? { machine, connectError: s ?? new HealError({ code: 'ssh.unknown', message: 'not connected' }) } : { machine, session: s };
-    emit({ type: 'connected', machine: machine.name, ...(state.connectError ? { error: state.connectError.message } : {}) });
-    return state;
+    if (s === undefined) return { machine, connectError: new HealError({ code: 'ssh.connect', message: `not connected to ${machine.name}` }) };
+    return s instanceof HealError ? { machine, connectError: s } : { machine, session: s };
   });
 }
 

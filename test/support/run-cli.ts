@@ -1,6 +1,6 @@
 // Runs the CLI in-process with captured streams, for tests of its observable behaviour.
 import { Writable } from 'node:stream';
-import { main } from '../../../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
 
 export interface RunResult {
   code: number;

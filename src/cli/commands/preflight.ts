@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CheckContext, CheckResult, MachineState } from '../../checks/check.js';
 import { checkFlows } from '../../checks/flows.js';
-import { connectMachines, guardError, machinesFor, runGuard, runMachineChecks, summarize, type PreflightReport } from '../../checks/preflight.js';
+import { guardError, machinesFor, machineStates, runGuard, runMachineChecks, summarize, type PreflightReport } from '../../checks/preflight.js';
 import { ExitCode } from '../../errors.js';
 import { evaluateDeclared } from '../../guard/evaluate.js';
 import { connectTopology, type ConnectFlags } from '../connect.js';
@@ -32,7 +32,7 @@ export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherCont
   out.say(`Connecting to ${machines.length} host(s)...`);
   const connection = await connectTopology(machines, flags, ctx.interactive);
   try {
-    const states = await connectMachines(topology, async () => connection.sessions, () => undefined);
+    const states = machineStates(machines, connection.sessions);
     const checkCtx: CheckContext = { topology, machines: states, probeTimeoutMs: PROBE_TIMEOUT_MS };
 
     const findings = await runGuard(topology, states, 15_000);
@@ -67,10 +67,11 @@ async function runWithProgress(states: MachineState[], checkCtx: CheckContext, o
               title: `${state.machine.name} (${state.machine.tiers.join(', ')})`,
               task: async (_c: unknown, t: { output: string; title: string }) => {
                 perMachine[i] = await runMachineChecks(state, checkCtx, (e) => {
-                  if (e.type === 'result') t.output = `${e.result.id}: ${e.result.status} ${e.result.summary}`;
+                  // Live detail only on a terminal; plain output gets one line per host.
+                  if (e.type === 'result' && stream.isTTY) t.output = `${e.result.id}: ${e.result.status} ${e.result.summary}`;
                 });
+                if (perMachine[i]!.some((r) => r.status === 'fail')) throw new Error(counts(perMachine[i]!));
                 t.title = `${state.machine.name} (${state.machine.tiers.join(', ')}): ${counts(perMachine[i]!)}`;
-                if (perMachine[i]!.some((r) => r.status === 'fail')) throw new Error(t.title);
               },
             })),
             { concurrent: true, exitOnError: false },
@@ -80,8 +81,8 @@ async function runWithProgress(states: MachineState[], checkCtx: CheckContext, o
         title: 'Network flows',
         task: async (_ctx, task) => {
           flows = await checkFlows(checkCtx);
+          if (flows.some((r) => r.status === 'fail')) throw new Error(counts(flows));
           task.title = `Network flows: ${counts(flows)}`;
-          if (flows.some((r) => r.status === 'fail')) throw new Error(task.title);
         },
       },
     ],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
-import { runCli } from './run-main.js';
+import { runCli } from '../../support/run-cli.js';
 
 const full = ['--environment', 'staging', '--target', 't1', '--web', 'w1', '--app', 'a1', '--db', 'd1', '--ssh-user', 'deploy', '--identity-file', '/k'];
 const tmp = () => mkdtempSync(join(tmpdir(), 'hp-cli-'));
@@ -12,7 +12,7 @@ describe('heal-pyroscope CLI', () => {
   it('lists every command in --help with exit codes and examples', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const cmd of ['preflight', 'install', 'uninstall', 'init']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
+    for (const cmd of ['preflight', 'install', 'uninstall', 'status', 'init']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
     expect(r.stdout).toContain('Exit codes:');
     expect(r.stdout).toContain('$ heal-pyroscope install --config staging.yaml');
   });
@@ -59,17 +59,18 @@ describe('heal-pyroscope CLI', () => {
   it('lets flags fill what the config file leaves open', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'topo.yaml'), 'environment: staging\nhosts:\n  web: w1\n  app: a1\n  db: d1\n  targets: [t1]\n');
-    const r = await runCli(['uninstall', '--config', 'topo.yaml', '--ssh-user', 'deploy', '--ssh-agent'], { cwd: dir });
+    // An unknown --ignore-check id is refused after the topology resolved and before any host is contacted.
+    const r = await runCli(['install', '--config', 'topo.yaml', '--ssh-user', 'deploy', '--ssh-agent', '--ignore-check', 'no.such'], { cwd: dir });
     expect(r.stderr).not.toContain('missing');
-    expect(r.stderr).toContain('`uninstall` is not built yet');
+    expect(r.stderr).toContain('unknown check id "no.such" for --ignore-check');
     expect(r.code).toBe(2);
   });
 
   it('prints one JSON document on stdout with --json', async () => {
-    const r = await runCli(['--json', 'install', ...full]);
+    const r = await runCli(['--json', 'install', ...full, '--ignore-check', 'no.such']);
     expect(r.code).toBe(2);
     const doc = JSON.parse(r.stdout) as { ok: boolean; error: { code: string } };
-    expect(doc).toMatchObject({ ok: false, error: { code: 'not-implemented' } });
+    expect(doc).toMatchObject({ ok: false, error: { code: 'usage.ignore-check' } });
     expect(r.stderr).toContain('error:');
   });
 

@@ -1,7 +1,7 @@
 // Commander wiring: parses the command line, builds the output, runs one command and maps every
 // outcome to a documented exit code. Heavy modules (ssh2, dockerode, listr2) load only inside the
 // commands that use them, so `--help` stays fast.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../errors.js';
 import { createOutput, type Output } from './output.js';
@@ -24,6 +24,16 @@ Environment:
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 3600) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a number of seconds from 1 to 3600.`);
+  return n;
 }
 
 interface GlobalFlags {
@@ -56,6 +66,7 @@ Examples:
   $ heal-pyroscope install --config staging.yaml
   $ heal-pyroscope preflight --yes --environment staging --target 10.1.0.5 \\
       --web web-01 --app app-01 --db db-01 --ssh-user deploy --identity-file ~/.ssh/id_ed25519
+  $ heal-pyroscope status --config staging.yaml
   $ heal-pyroscope uninstall --config staging.yaml
 ${EXIT_CODES}
 ${ENVIRONMENT}`,
@@ -85,34 +96,80 @@ ${EXIT_CODES}`,
       .option('--junit <file>', 'also write the results as JUnit XML (one suite per host)'),
   )).action(action('preflight'));
 
-  withTopologyOptions(
+  withConnectionOptions(withTopologyOptions(
     program
       .command('install')
       .description('install the stack: guard, preflight, pull pinned images, write configs, start containers, verify')
       .addHelpText(
         'after',
         `
-Idempotent: a second run with the same config changes nothing. A failure rolls back what this run changed.
+Idempotent: a second run with the same config changes nothing (every container "unchanged", no
+pull). A failure or Ctrl-C rolls back what this run changed; data volumes are never removed.
+Credentials are generated on the first run into .heal-pyroscope/ENVIRONMENT.state.json beside the
+config file (mode 0600) and reused; they are never printed.
 
 Examples:
   $ heal-pyroscope install
-  $ heal-pyroscope install --config staging.yaml --yes
+  $ heal-pyroscope install --config staging.yaml --dry-run
+  $ heal-pyroscope install --config staging.yaml --yes --json > install.json
+  $ heal-pyroscope install --ignore-check clock.skew --wait 300
 ${EXIT_CODES}`,
-      ),
-  ).action(action('install'));
+      )
+      .option('--dry-run', 'print the plan per host (images to pull, containers to create/recreate/keep, files to write); change nothing')
+      .option('--no-rollback', 'on failure keep what this run changed, for debugging (clean up with uninstall)')
+      .option('--ignore-check <id>', 'do not stop for this failed preflight check (repeatable; never the production guard)', collect)
+      .option('--force-unlock', 'clear a lock left on the hosts by a run that died')
+      .addOption(
+        new Option('--front-door <mode>', 'container: run our HAProxy on the web host; external: write a section for the HAProxy already there')
+          .choices(['container', 'external'])
+          .default('container'),
+      )
+      .option('--wait <seconds>', 'how long to wait for each container to become healthy (default 120)', parseSeconds),
+  )).action(action('install'));
 
-  withTopologyOptions(
+  withConnectionOptions(withTopologyOptions(
     program
       .command('uninstall')
       .description('remove exactly what install created; data volumes are kept')
       .addHelpText(
         'after',
         `
+Removes, on every server host, the containers, network and configuration files that carry
+heal-pyroscope's labels or live in /opt/heal-pyroscope; never anything else. Data volumes and the
+local state (credentials) are kept unless --purge. A host that cannot be reached is reported (exit
+1) and the others are still cleaned; run it again later to finish.
+
 Examples:
   $ heal-pyroscope uninstall --config staging.yaml
+  $ heal-pyroscope uninstall --dry-run
+  $ heal-pyroscope uninstall --purge --yes
 ${EXIT_CODES}`,
+      )
+      .option('--dry-run', 'print what would be removed; change nothing')
+      .option('--purge', 'also remove the data volumes and the local state (asks to type the environment name, or --yes)')
+      .option('--force-unlock', 'clear a lock left on the hosts by a run that died'),
+  )).action(action('uninstall'));
+
+  withConnectionOptions(withTopologyOptions(
+    program
+      .command('status')
+      .description('show per host and component: running, healthy, image, ports, drift from the config')
+      .addHelpText(
+        'after',
+        `
+Exit 0 when every component is running, healthy and as configured; 1 otherwise.
+
+Examples:
+  $ heal-pyroscope status
+  $ heal-pyroscope status --config staging.yaml --json
+${EXIT_CODES}`,
+      )
+      .addOption(
+        new Option('--front-door <mode>', 'as given to install: external expects no HAProxy container')
+          .choices(['container', 'external'])
+          .default('container'),
       ),
-  ).action(action('uninstall'));
+  )).action(action('status'));
 
   withTopologyOptions(
     program
@@ -156,9 +213,15 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
       } else if (command === 'preflight') {
         const { runPreflightCommand } = await import('./commands/preflight.js');
         exitCode = await runPreflightCommand(flags, ctx);
+      } else if (command === 'install') {
+        const { runInstallCommand } = await import('./commands/install.js');
+        exitCode = await runInstallCommand(flags, ctx);
+      } else if (command === 'uninstall') {
+        const { runUninstallCommand } = await import('./commands/uninstall.js');
+        exitCode = await runUninstallCommand(flags, ctx);
       } else {
-        const { runPending } = await import('./commands/pending.js');
-        exitCode = await runPending(command, flags, ctx);
+        const { runStatusCommand } = await import('./commands/status.js');
+        exitCode = await runStatusCommand(flags as Parameters<typeof runStatusCommand>[0], ctx);
       }
     } catch (error) {
       exitCode = out.fail(error);

@@ -1,0 +1,155 @@
+// `install`: gather the topology, refuse a production-like declared environment before connecting,
+// then run the install phases with live output; Ctrl-C rolls back. Prints the URLs at the end.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import type { Machine } from '../../checks/check.js';
+import { guardError } from '../../checks/preflight.js';
+import { ExitCode, HealError } from '../../errors.js';
+import { evaluateDeclared } from '../../guard/evaluate.js';
+import type { FrontDoor } from '../../render/context.js';
+import { newInstallContext, type ConnectedFleet, type InstallContext } from '../../phases/context.js';
+import { externalSnippetPath } from '../../phases/front-door.js';
+import { installPhases } from '../../phases/install.js';
+import { validateIgnoredChecks } from '../../phases/preflight.js';
+import { runPhases, type RunResult } from '../../phases/runner.js';
+import { statePath } from '../../state/state-file.js';
+import { connectTopology, type ConnectFlags } from '../connect.js';
+import { gatherTopology, type GatherContext } from '../gather.js';
+import type { Output } from '../output.js';
+import { phaseRenderer, sayFailure } from '../phase-output.js';
+import type { TopologyFlags } from '../topology-options.js';
+import { interruptSignal } from '../interrupt.js';
+
+export interface InstallFlags extends TopologyFlags, ConnectFlags {
+  dryRun?: boolean;
+  /** commander's `--no-rollback` sets this to false. */
+  rollback?: boolean;
+  ignoreCheck?: string[];
+  forceUnlock?: boolean;
+  frontDoor?: FrontDoor;
+  wait?: number;
+}
+
+export const DEFAULT_WAIT_SECONDS = 120;
+
+export function installerVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+export function runId(): string {
+  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+export function operatorName(): string {
+  return `${userInfo().username}@${hostname()}`;
+}
+
+export function fleetConnector(flags: ConnectFlags, interactive: boolean): (machines: readonly Machine[]) => Promise<ConnectedFleet> {
+  return async (machines) => {
+    const connection = await connectTopology(machines, flags, interactive);
+    return { sessions: connection.sessions, hosts: connection.fleet?.hosts ?? new Map(), close: () => connection.close() };
+  };
+}
+
+export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
+  const { topology, configPath } = await gatherTopology(flags, ctx);
+  const { out } = ctx;
+  const declared = evaluateDeclared(topology.guard, topology.environment);
+  if (declared.length > 0) throw guardError(declared);
+  validateIgnoredChecks(flags.ignoreCheck ?? []);
+
+  const install = newInstallContext({
+    topology,
+    options: {
+      ignoreChecks: flags.ignoreCheck ?? [],
+      frontDoor: flags.frontDoor ?? 'container',
+      forceUnlock: flags.forceUnlock ?? false,
+      healthTimeoutMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000,
+    },
+    installerVersion: installerVersion(),
+    statePath: statePath(topology.environment, configPath, ctx.cwd),
+    operator: operatorName(),
+    runId: runId(),
+    connect: fleetConnector(flags, ctx.interactive),
+  });
+  out.say(flags.dryRun ? 'Dry run: nothing will be changed.' : `Installing heal-pyroscope on ${topology.environment}...`);
+  const interrupt = interruptSignal(out, options.signal);
+  let result: RunResult;
+  try {
+    result = await runPhases(installPhases(), install, {
+      dryRun: flags.dryRun ?? false,
+      noRollback: flags.rollback === false,
+      signal: interrupt.signal,
+      emit: phaseRenderer(out),
+    });
+  } finally {
+    interrupt.dispose();
+  }
+  out.result(installDocument(result, install));
+  if (result.ok) {
+    if (!result.dryRun) printSummary(install, out);
+    return ExitCode.ok;
+  }
+  sayFailure(result, out, 'heal-pyroscope uninstall (keeps data volumes)');
+  if (out.json) {
+    out.say(`error: ${result.error!.message}`);
+    for (const d of result.error!.details) out.say(`  ${d}`);
+    if (result.error!.hint) out.say(`hint: ${result.error!.hint}`);
+    return result.error!.exitCode;
+  }
+  throw rolledBackError(result);
+}
+
+function rolledBackError(result: RunResult): HealError {
+  const e = result.error!;
+  const undone = result.rolledBack.length > 0 ? ` (rolled back ${result.rolledBack.filter((u) => u.ok).length} change(s))` : '';
+  return new HealError({ code: e.code, message: `${e.message}${undone}`, details: e.details, ...(e.hint ? { hint: e.hint } : {}), exitCode: e.exitCode });
+}
+
+export function urls(ctx: InstallContext): Record<string, string> {
+  const t = ctx.topology;
+  return {
+    grafana: `http://${t.app.host}:${t.grafanaPort}`,
+    pyroscope: `http://${t.app.host}:4040`,
+    frontDoor: `http://${t.web.host}:9940`,
+    minioConsole: `http://${t.db.host}:9001`,
+  };
+}
+
+function installDocument(result: RunResult, ctx: InstallContext): unknown {
+  return {
+    ok: result.ok,
+    dryRun: result.dryRun,
+    interrupted: result.interrupted,
+    environment: ctx.topology.environment,
+    phases: result.phases,
+    plan: ctx.plan ?? null,
+    containers: ctx.outcomes,
+    pulled: ctx.pulled,
+    images: Object.fromEntries([...ctx.imageIds].map(([machine, ids]) => [machine, Object.fromEntries(ids)])),
+    verified: ctx.verified,
+    rolledBack: result.rolledBack,
+    leftInPlace: result.leftInPlace,
+    statePath: ctx.statePath,
+    urls: urls(ctx),
+    error: result.error ? { code: result.error.code, message: result.error.message, details: result.error.details, hint: result.error.hint ?? null } : null,
+  };
+}
+
+function printSummary(ctx: InstallContext, out: Output): void {
+  const { color } = out;
+  const u = urls(ctx);
+  out.say('');
+  for (const c of ctx.outcomes) out.say(`  ${c.name.padEnd(26)} ${c.action === 'unchanged' ? color.dim('unchanged') : color.green(c.action)}  (${c.machine})`);
+  out.say('');
+  out.say(color.bold('heal-pyroscope is installed.'));
+  out.say(`  Grafana        ${u.grafana}  (user ${ctx.state!.secrets.grafanaAdminUser}; reached on the app host directly, not through the front door)`);
+  out.say(`  Pyroscope      ${u.frontDoor} (front door), ${u.pyroscope} (app host)`);
+  out.say(`  MinIO console  ${u.minioConsole}  (an object browser only, no admin pages)`);
+  if (ctx.options.frontDoor === 'external') {
+    out.say(`  Front door     include ${externalSnippetPath()} in your HAProxy on ${ctx.topology.web.host} and reload it`);
+  }
+  out.say(`  Agents on target hosts send profiles and traces to ${u.frontDoor} (Pyroscope push, OTLP gRPC, Jaeger gRPC).`);
+  out.say(`  Credentials: ${ctx.statePath} (mode 0600), and on the hosts under /opt/heal-pyroscope (readable by each container user only).`);
+}

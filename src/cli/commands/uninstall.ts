@@ -1,0 +1,91 @@
+// `uninstall`: remove exactly what install created on every reachable server host (by labels and
+// our directories); data volumes and the local state stay unless --purge, which needs a typed
+// confirmation on a terminal or --yes. An unreachable host is reported and the exit code is 1.
+import { ExitCode, HealError } from '../../errors.js';
+import { runPhases } from '../../phases/runner.js';
+import { uninstallPhases } from '../../phases/uninstall.js';
+import { newUninstallContext, type UninstallContext } from '../../phases/uninstall-context.js';
+import { statePath } from '../../state/state-file.js';
+import type { ConnectFlags } from '../connect.js';
+import { gatherTopology, type GatherContext } from '../gather.js';
+import { interruptSignal } from '../interrupt.js';
+import { phaseRenderer } from '../phase-output.js';
+import type { TopologyFlags } from '../topology-options.js';
+import { fleetConnector, operatorName, runId } from './install.js';
+
+export interface UninstallFlags extends TopologyFlags, ConnectFlags {
+  dryRun?: boolean;
+  purge?: boolean;
+  forceUnlock?: boolean;
+}
+
+async function confirmPurge(environment: string, flags: UninstallFlags, ctx: GatherContext): Promise<void> {
+  if (flags.yes || flags.dryRun) return;
+  if (!ctx.interactive) {
+    throw new HealError({
+      code: 'usage.purge-confirm',
+      message: '--purge deletes the data volumes and the credentials: it needs confirmation',
+      hint: 'run it on a terminal to type the confirmation, or add --yes',
+      exitCode: ExitCode.usage,
+    });
+  }
+  const { input } = await import('@inquirer/prompts');
+  const typed = await input({ message: `This deletes all profiles, traces and dashboards of "${environment}". Type the environment name to confirm:` });
+  if (typed.trim() !== environment) {
+    throw new HealError({ code: 'uninstall.not-confirmed', message: 'not confirmed; nothing was changed', exitCode: ExitCode.usage });
+  }
+}
+
+export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
+  const { topology, configPath } = await gatherTopology(flags, ctx);
+  const { out } = ctx;
+  if (flags.purge) await confirmPurge(topology.environment, flags, ctx);
+  const un = newUninstallContext({
+    topology,
+    options: { purge: flags.purge ?? false, forceUnlock: flags.forceUnlock ?? false },
+    operator: operatorName(),
+    runId: runId(),
+    statePath: statePath(topology.environment, configPath, ctx.cwd),
+    connect: fleetConnector(flags, ctx.interactive),
+  });
+  out.say(flags.dryRun ? 'Dry run: nothing will be removed.' : `Uninstalling heal-pyroscope from ${topology.environment}...`);
+  const interrupt = interruptSignal(out, options.signal);
+  const result = await runPhases(uninstallPhases(), un, { dryRun: flags.dryRun ?? false, noRollback: true, signal: interrupt.signal, emit: phaseRenderer(out) }).finally(() => interrupt.dispose());
+  const ok = result.ok && un.unreachable.length === 0;
+  out.result({
+    ok,
+    dryRun: result.dryRun,
+    environment: topology.environment,
+    purge: un.options.purge,
+    phases: result.phases,
+    removed: un.removed,
+    unreachable: un.unreachable,
+    kept: kept(un),
+    error: result.error ? { code: result.error.code, message: result.error.message, details: result.error.details, hint: result.error.hint ?? null } : null,
+  });
+  if (!result.ok) {
+    if (out.json) {
+      out.say(`error: ${result.error!.message}`);
+      return result.error!.exitCode;
+    }
+    throw result.error!;
+  }
+  if (!result.dryRun) {
+    out.say('');
+    out.say(un.removed.length === 0 ? 'Nothing of heal-pyroscope was found: nothing to remove.' : `Removed ${un.removed.length} item(s).`);
+    for (const line of kept(un)) out.say(`  kept: ${line}`);
+  }
+  if (un.unreachable.length > 0) {
+    out.warn(`not reached, so not cleaned: ${un.unreachable.map((u) => `${u.machine} (${u.error})`).join('; ')}`);
+    out.say('Run `heal-pyroscope uninstall` again once they are reachable to finish.');
+    return ExitCode.failed;
+  }
+  return ok ? ExitCode.ok : ExitCode.failed;
+}
+
+function kept(un: UninstallContext): string[] {
+  if (un.options.purge && un.stateRemoved) return [];
+  const lines = un.options.purge ? [] : un.found.flatMap((f) => f.volumes.map((v) => `${f.machine}: volume ${v} (data; remove with --purge)`));
+  if (!un.stateRemoved) lines.push(`${un.statePath} (credentials, reused by the next install)`);
+  return lines;
+}

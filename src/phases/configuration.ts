@@ -1,0 +1,65 @@
+// Phase: save the credentials locally (0600) on first use, then write each tier's rendered files to
+// its directory with the owner and mode its container user needs. A file this run replaces is kept
+// beside it until the run succeeds, so a rollback can put it back.
+
+import { posix } from 'node:path';
+import { HealError } from '../errors.js';
+import { saveState } from '../state/state-file.js';
+import type { InstallContext, TierHost } from './context.js';
+import { tierDir } from './host-paths.js';
+import type { Journal, Phase } from './phase.js';
+import { remotePath } from './plan.js';
+import { throwIfAborted } from './runner.js';
+
+async function run(th: TierHost, argv: string[], what: string): Promise<void> {
+  const result = await th.remote.exec(argv, { timeoutMs: 30_000 });
+  if (result.code !== 0) {
+    throw new HealError({ code: 'install.files', message: `cannot ${what} on ${th.machine.name}: ${result.stderr.trim() || `exit ${result.code}`}`, hint: 'connect as root, or as a user that may write /opt/heal-pyroscope' });
+  }
+}
+
+async function writeTier(ctx: InstallContext, th: TierHost, journal: Journal, signal: AbortSignal): Promise<number> {
+  const plan = ctx.plan!.tiers.find((t) => t.tier === th.tier)!;
+  const files = ctx.stack!.files.filter((f) => f.tier === th.tier);
+  const changed = files.filter((f) => plan.files.find((p) => p.path === remotePath(f))?.action !== 'keep');
+  if (changed.length === 0) return 0;
+  const root = tierDir(th.tier);
+  const existed = (await th.remote.exec(['test', '-d', root])).code === 0;
+  const dirs = [...new Set(files.map((f) => posix.dirname(remotePath(f))))];
+  await run(th, ['mkdir', '-p', '-m', '755', '--', ...dirs], 'create the configuration directories');
+  if (!existed) journal.changed(`remove ${root} on ${th.machine.name}`, () => run(th, ['rm', '-rf', '--', root], `remove ${root}`));
+  for (const file of changed) {
+    throwIfAborted(signal);
+    const path = remotePath(file);
+    const action = plan.files.find((p) => p.path === path)!.action;
+    if (action === 'update') {
+      const backup = `${path}.heal-rollback-${ctx.runId}`;
+      await run(th, ['cp', '-p', '--', path, backup], `keep a copy of ${path}`);
+      journal.changed(`put back ${path} on ${th.machine.name}`, () => run(th, ['mv', '-f', '--', backup, path], `put back ${path}`));
+      journal.onSuccess(`drop the copy of ${path}`, () => run(th, ['rm', '-f', '--', backup], `remove ${backup}`));
+    } else if (existed) {
+      journal.changed(`remove ${path} on ${th.machine.name}`, () => run(th, ['rm', '-f', '--', path], `remove ${path}`));
+    }
+    await th.remote.upload({ remotePath: path, content: file.content, mode: file.mode, owner: `${file.owner.uid}:${file.owner.gid}` });
+  }
+  return changed.length;
+}
+
+export const configurationPhase: Phase<InstallContext> = {
+  id: 'configuration',
+  title: 'Write configuration',
+  async run(ctx, io) {
+    if (ctx.stateIsNew) {
+      // Before anything reaches a host: a failed run and the next one use the same credentials.
+      await saveState(ctx.statePath, ctx.state!);
+      ctx.stateIsNew = false;
+    }
+    const counts = await Promise.all(ctx.tierHosts.map((th) => writeTier(ctx, th, io.journal, io.signal)));
+    const written = counts.reduce((a, b) => a + b, 0);
+    return written === 0 ? 'every file already up to date' : `${written} file(s) written`;
+  },
+  dryRun: (ctx) => [
+    ...(ctx.stateIsNew ? [`generate credentials into ${ctx.statePath} (mode 0600)`] : [`reuse credentials from ${ctx.statePath}`]),
+    ...ctx.plan!.tiers.flatMap((t) => t.files.map((f) => `${t.machine}: ${f.action === 'keep' ? 'keep' : 'write'} ${f.path}`)),
+  ],
+};

@@ -1,0 +1,125 @@
+// What each container must look like, as data: built from the renderer's wiring exactly, hashed
+// over everything that shapes it (image, command, env, mounts with their files' content, ports,
+// network, restart policy), and turned into the Docker API's create options. Pure.
+
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { PortPublish, RenderedStack } from '../render/render.js';
+import type { RenderedFile } from '../render/rendered-file.js';
+import { component, containerName, imageRef, LABELS, NETWORK_NAME, PRODUCT, type ComponentName } from '../stack/manifest.js';
+import { tierDir } from './host-paths.js';
+
+/** MinIO's command is the installer's (the renderer leaves it out): one drive, console on 9001. */
+export const MINIO_COMMAND = ['server', '/data', '--console-address', ':9001'] as const;
+export const RESTART_POLICY = 'unless-stopped';
+
+export interface ContainerSpec {
+  name: string;
+  component: ComponentName;
+  tier: RenderedFile['tier'];
+  image: string;
+  /** Replaces the image's CMD; null keeps it. */
+  cmd: string[] | null;
+  env: Record<string, string>;
+  binds: Array<{ source: string; target: string; readOnly: boolean }>;
+  /** The named data volume, kept by rollback and by uninstall without --purge. */
+  volume: { name: string; target: string } | null;
+  ports: PortPublish[];
+  network: string;
+  restart: string;
+  /**
+   * sha256 of each mounted file: a changed file must recreate the container, because a
+   * single-file bind mount keeps showing the old inode after the file is replaced by rename.
+   */
+  fileHashes: Record<string, string>;
+}
+
+export function volumeName(name: ComponentName): string {
+  return `${containerName(component(name))}-data`;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export function containerSpecs(stack: RenderedStack, registryPrefix?: string): ContainerSpec[] {
+  return stack.containers.map((wiring) => {
+    const c = component(wiring.component);
+    const byPath = new Map(stack.files.filter((f) => f.tier === wiring.tier).map((f) => [f.path, f]));
+    const fileHashes: Record<string, string> = {};
+    for (const mount of wiring.mounts) {
+      const file = byPath.get(mount.source);
+      if (!file) throw new Error(`rendered stack mounts ${mount.source} for ${c.name} but has no such file`);
+      fileHashes[mount.source] = sha256(file.content);
+    }
+    return {
+      name: containerName(c),
+      component: c.name,
+      tier: wiring.tier,
+      image: imageRef(c, registryPrefix),
+      cmd: c.name === 'minio' ? [...MINIO_COMMAND] : wiring.args,
+      env: { ...wiring.env },
+      binds: wiring.mounts.map((m) => ({ source: `${tierDir(wiring.tier)}/${m.source}`, target: m.target, readOnly: m.readOnly })),
+      volume: c.dataPath ? { name: volumeName(c.name), target: c.dataPath } : null,
+      ports: wiring.ports.map((p) => ({ ...p })),
+      network: NETWORK_NAME,
+      restart: RESTART_POLICY,
+      fileHashes,
+    };
+  });
+}
+
+/** JSON with object keys sorted at every depth, so equal specs hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function specHash(spec: ContainerSpec): string {
+  return sha256(canonicalJson(spec));
+}
+
+export function containerLabels(spec: ContainerSpec, installerVersion: string): Record<string, string> {
+  return {
+    [LABELS.product]: PRODUCT,
+    [LABELS.component]: spec.component,
+    [LABELS.version]: installerVersion,
+    [LABELS.specHash]: specHash(spec),
+  };
+}
+
+/** Labels on the volumes and networks we create, so uninstall finds exactly them. */
+export function ownedLabels(componentName?: ComponentName): Record<string, string> {
+  return { [LABELS.product]: PRODUCT, ...(componentName ? { [LABELS.component]: componentName } : {}) };
+}
+
+export function createOptions(spec: ContainerSpec, installerVersion: string): Docker.ContainerCreateOptions {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, Array<{ HostPort: string }>> = {};
+  for (const p of spec.ports) {
+    exposed[`${p.container}/tcp`] = {};
+    bindings[`${p.container}/tcp`] = [{ HostPort: String(p.host) }];
+  }
+  const binds = spec.binds.map((b) => `${b.source}:${b.target}${b.readOnly ? ':ro' : ''}`);
+  if (spec.volume) binds.push(`${spec.volume.name}:${spec.volume.target}`);
+  return {
+    name: spec.name,
+    Image: spec.image,
+    ...(spec.cmd ? { Cmd: spec.cmd } : {}),
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    Labels: containerLabels(spec, installerVersion),
+    ExposedPorts: exposed,
+    HostConfig: {
+      Binds: binds,
+      PortBindings: bindings,
+      RestartPolicy: { Name: spec.restart },
+      NetworkMode: spec.network,
+    },
+  };
+}

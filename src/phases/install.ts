@@ -1,0 +1,35 @@
+// The install, as an ordered list of phases. The guard runs right after connecting, before even
+// the facts are read, so a production host is refused before anything else is said about it; the
+// lock comes next, so the facts and the plan cannot go stale under a concurrent run.
+
+import { configurationPhase } from './configuration.js';
+import { connectPhase } from './connect.js';
+import type { InstallContext } from './context.js';
+import { frontDoorPhase } from './front-door.js';
+import { gatherFactsPhase } from './gather-facts.js';
+import { guardPhase } from './guard.js';
+import { imagesPhase } from './images.js';
+import { lockPhase } from './lock.js';
+import type { Phase } from './phase.js';
+import { preflightPhase } from './preflight.js';
+import { recordPhase } from './record.js';
+import { servicesPhase } from './services.js';
+import { storagePhase } from './storage.js';
+import { verifyPhase } from './verify.js';
+
+export function installPhases(): Phase<InstallContext>[] {
+  return [
+    connectPhase,
+    guardPhase,
+    lockPhase<InstallContext>('install'),
+    gatherFactsPhase,
+    preflightPhase,
+    imagesPhase,
+    configurationPhase,
+    storagePhase,
+    servicesPhase,
+    frontDoorPhase,
+    verifyPhase,
+    recordPhase,
+  ];
+}

@@ -1,0 +1,52 @@
+// The vocabulary of install and uninstall: a phase (title, optional skip test, run, dry-run
+// description, rollback) and the journal in which a phase records each change as it makes it,
+// with the action that puts it back. The runner (runner.ts) undoes the journal on failure.
+
+export interface Journal {
+  /** A change this run made, and how to put it back if the run fails or is interrupted. */
+  changed(description: string, undo: () => Promise<void>): void;
+  /** Clean-up that only a successful run performs (e.g. drop a replaced container kept for rollback). */
+  onSuccess(description: string, action: () => Promise<void>): void;
+  /** Runs at the end whatever happens, after success actions or rollback (e.g. release the lock). */
+  finally(description: string, action: () => Promise<void>): void;
+}
+
+export interface PhaseIo {
+  journal: Journal;
+  /** One line of live progress (shown under the phase title). */
+  progress(line: string): void;
+  signal: AbortSignal;
+}
+
+export interface Phase<C> {
+  id: string;
+  title: string;
+  /** Changes nothing: also runs for real in a dry run, because the plan needs what it gathers. */
+  readOnly?: boolean;
+  /** False skips the phase (idempotence: nothing to do), with the reason returned by `skipReason`. */
+  shouldRun?(ctx: C): boolean;
+  /** Returns a one-line summary of what it did. */
+  run(ctx: C, io: PhaseIo): Promise<string | void>;
+  /** What `run` would do, one line each; must change nothing. */
+  dryRun?(ctx: C): string[];
+  /** Extra clean-up beyond the journal, when a later phase fails. */
+  rollback?(ctx: C): Promise<void>;
+}
+
+export type PhaseStatus = 'done' | 'skipped' | 'failed' | 'planned' | 'not-run';
+
+export interface PhaseRecord {
+  id: string;
+  title: string;
+  status: PhaseStatus;
+  summary?: string;
+  /** Dry run: what the phase would do. */
+  plan?: string[];
+  error?: { code: string; message: string; hint?: string; details?: string[] };
+}
+
+export interface UndoRecord {
+  description: string;
+  ok: boolean;
+  error?: string;
+}

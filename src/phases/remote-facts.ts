@@ -1,0 +1,84 @@
+// Reading what is already on a server tier's host: our containers (by name), images, our files
+// (content hash, mode, owner), the network and our volumes. Used by install, uninstall and status.
+
+import type Docker from 'dockerode';
+import { isIP } from 'node:net';
+import { HealError } from '../errors.js';
+import { LABELS, PRODUCT } from '../stack/manifest.js';
+import type { TierHost } from './context.js';
+import type { ExistingContainer, FileState, TierFacts } from './plan.js';
+import { NETWORK_NAME } from '../stack/manifest.js';
+
+// $@: absolute paths. One line each: PATH TAB sha256 TAB mode uid gid, or PATH TAB -.
+export const FILE_FACTS_SCRIPT = `for f in "$@"; do
+  if [ -f "$f" ]; then printf '%s\\t%s\\t%s\\n' "$f" "$(sha256sum <"$f" | cut -d' ' -f1)" "$(stat -c '%a %u %g' "$f")"
+  else printf '%s\\t-\\n' "$f"; fi
+done`;
+
+export function parseFileFacts(stdout: string): Map<string, FileState> {
+  const files = new Map<string, FileState>();
+  for (const line of stdout.split('\n')) {
+    const [path, hash, stat] = line.split('\t');
+    if (!path || !hash || hash === '-' || !stat) continue;
+    const [mode, uid, gid] = stat.trim().split(' ');
+    files.set(path, { sha256: hash, mode: parseInt(mode ?? '0', 8), uid: Number(uid), gid: Number(gid) });
+  }
+  return files;
+}
+
+export function toExisting(info: Docker.ContainerInfo): ExistingContainer {
+  return { id: info.Id, name: (info.Names[0] ?? '').replace(/^\//, ''), labels: info.Labels ?? {}, running: info.State === 'running', image: info.Image };
+}
+
+/** Containers with exactly these names (Docker's name filter matches substrings). */
+export async function containersNamed(docker: Docker, names: readonly string[]): Promise<Map<string, ExistingContainer>> {
+  const list = await docker.listContainers({ all: true });
+  const wanted = new Set(names);
+  return new Map(list.map(toExisting).filter((c) => wanted.has(c.name)).map((c) => [c.name, c]));
+}
+
+/** Everything carrying our product label. */
+export async function ourContainers(docker: Docker): Promise<ExistingContainer[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`${LABELS.product}=${PRODUCT}`] } });
+  return list.map(toExisting);
+}
+
+export async function gatherTierFacts(th: TierHost, names: readonly string[], paths: readonly string[]): Promise<TierFacts> {
+  const docker = th.remote.docker;
+  const [containers, images, networks, volumes, files] = await Promise.all([
+    containersNamed(docker, names),
+    docker.listImages(),
+    docker.listNetworks({ filters: { name: [NETWORK_NAME] } }),
+    docker.listVolumes({ filters: { label: [`${LABELS.product}=${PRODUCT}`] } }),
+    paths.length > 0 ? th.remote.exec(['sh', '-c', FILE_FACTS_SCRIPT, 'sh', ...paths], { timeoutMs: 30_000 }) : Promise.resolve({ code: 0, stdout: '', stderr: '' }),
+  ]);
+  if (files.code !== 0) {
+    throw new HealError({ code: 'facts.files', message: `cannot read the installed files on ${th.machine.name}: ${files.stderr.trim()}`, hint: 'connect as root (or a user that may read /opt/heal-pyroscope)' });
+  }
+  const imageMap = new Map<string, string>();
+  for (const image of images) for (const tag of image.RepoTags ?? []) imageMap.set(tag, image.Id);
+  return {
+    tier: th.tier,
+    machine: th.machine.name,
+    containers,
+    images: imageMap,
+    files: parseFileFacts(files.stdout),
+    network: networks.some((n) => n.Name === NETWORK_NAME),
+    volumes: new Set((volumes.Volumes ?? []).map((v) => v.Name)),
+  };
+}
+
+/** The address `name` has as seen from `from` (containers do not read the host's /etc/hosts). */
+export async function resolveFrom(from: TierHost, name: string): Promise<string> {
+  if (isIP(name) !== 0) return name;
+  const result = await from.remote.exec(['getent', 'ahostsv4', name], { timeoutMs: 10_000 });
+  const address = result.stdout.split('\n')[0]?.split(/\s+/)[0];
+  if (result.code !== 0 || !address || isIP(address) === 0) {
+    throw new HealError({
+      code: 'facts.resolve',
+      message: `${from.machine.name} cannot resolve ${name}`,
+      hint: 'use IP addresses in the config, or fix name resolution on that host: its containers will need the address',
+    });
+  }
+  return address;
+}

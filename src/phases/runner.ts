@@ -1,0 +1,146 @@
+// Runs a list of phases in order. Every change a phase makes is journalled with its undo; when a
+// phase fails or the run is interrupted, the journal is undone newest first (then each ran phase's
+// own rollback, newest first), unless the caller asked to keep the state for debugging.
+
+import { ExitCode, HealError, isHealError } from '../errors.js';
+import type { Journal, Phase, PhaseRecord, UndoRecord } from './phase.js';
+
+export type RunnerEvent =
+  | { type: 'phase-start'; id: string; title: string }
+  | { type: 'phase-progress'; id: string; line: string }
+  | { type: 'phase-end'; record: PhaseRecord }
+  | { type: 'rollback-start'; changes: number }
+  | { type: 'undo'; record: UndoRecord };
+
+export interface RunOptions {
+  dryRun?: boolean;
+  /** Keep what a failed run changed (for debugging); `finally` actions such as unlocking still run. */
+  noRollback?: boolean;
+  signal?: AbortSignal;
+  emit?: (event: RunnerEvent) => void;
+}
+
+export interface RunResult {
+  ok: boolean;
+  dryRun: boolean;
+  interrupted: boolean;
+  phases: PhaseRecord[];
+  /** Changes undone by the rollback, newest first. */
+  rolledBack: UndoRecord[];
+  /** Changes a failed run left in place (with --no-rollback). */
+  leftInPlace: string[];
+  error?: HealError;
+}
+
+interface Entry {
+  description: string;
+  action: () => Promise<void>;
+}
+
+export function interruptedError(): HealError {
+  return new HealError({ code: 'interrupted', message: 'interrupted (Ctrl-C)', exitCode: ExitCode.interrupted });
+}
+
+/** Throws the interruption error when the signal has fired: phases call it between steps. */
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw interruptedError();
+}
+
+export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options: RunOptions = {}): Promise<RunResult> {
+  const emit = options.emit ?? (() => undefined);
+  const signal = options.signal ?? new AbortController().signal;
+  const dryRun = options.dryRun ?? false;
+  const undos: Entry[] = [];
+  const successes: Entry[] = [];
+  const finals: Entry[] = [];
+  const ran: Phase<C>[] = [];
+  const records: PhaseRecord[] = [];
+  const journal: Journal = {
+    changed: (description, action) => undos.push({ description, action }),
+    onSuccess: (description, action) => successes.push({ description, action }),
+    finally: (description, action) => finals.push({ description, action }),
+  };
+
+  let failure: HealError | undefined;
+  for (const phase of phases) {
+    if (failure) {
+      records.push({ id: phase.id, title: phase.title, status: 'not-run' });
+      continue;
+    }
+    emit({ type: 'phase-start', id: phase.id, title: phase.title });
+    let record: PhaseRecord;
+    try {
+      throwIfAborted(signal);
+      if (phase.shouldRun && !phase.shouldRun(ctx)) {
+        record = { id: phase.id, title: phase.title, status: 'skipped', summary: 'nothing to do' };
+      } else if (dryRun && !phase.readOnly) {
+        record = { id: phase.id, title: phase.title, status: 'planned', plan: phase.dryRun?.(ctx) ?? [] };
+      } else {
+        ran.push(phase);
+        const summary = await phase.run(ctx, { journal, signal, progress: (line) => emit({ type: 'phase-progress', id: phase.id, line }) });
+        throwIfAborted(signal);
+        record = { id: phase.id, title: phase.title, status: 'done', ...(summary ? { summary } : {}) };
+      }
+    } catch (error) {
+      failure = signal.aborted ? interruptedError() : asHealError(error);
+      record = { id: phase.id, title: phase.title, status: 'failed', error: errorRecord(failure) };
+    }
+    records.push(record);
+    emit({ type: 'phase-end', record });
+  }
+
+  const rolledBack: UndoRecord[] = [];
+  let leftInPlace: string[] = [];
+  if (!failure) {
+    await runAll(successes, () => undefined);
+  } else if (options.noRollback) {
+    leftInPlace = undos.map((u) => u.description);
+  } else {
+    emit({ type: 'rollback-start', changes: undos.length });
+    const reverse = [...undos].reverse();
+    for (const phase of [...ran].reverse()) {
+      if (phase.rollback) reverse.push({ description: `${phase.title}: clean up`, action: () => phase.rollback!(ctx) });
+    }
+    await runAll(reverse, (record) => {
+      rolledBack.push(record);
+      emit({ type: 'undo', record });
+    });
+  }
+  await runAll([...finals].reverse(), () => undefined);
+
+  return {
+    ok: !failure,
+    dryRun,
+    interrupted: failure?.code === 'interrupted',
+    phases: records,
+    rolledBack,
+    leftInPlace,
+    ...(failure ? { error: failure } : {}),
+  };
+}
+
+/** Every action runs even when an earlier one fails: a rollback does as much as it can. */
+async function runAll(entries: readonly Entry[], report: (record: UndoRecord) => void): Promise<void> {
+  for (const entry of entries) {
+    try {
+      await entry.action();
+      report({ description: entry.description, ok: true });
+    } catch (error) {
+      report({ description: entry.description, ok: false, error: (error as Error).message });
+    }
+  }
+}
+
+function asHealError(error: unknown): HealError {
+  if (isHealError(error)) return error;
+  return new HealError({
+    code: 'internal',
+    message: `unexpected failure: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    hint: 'run again with --verbose for the stack trace, and report it with that output',
+    cause: error,
+  });
+}
+
+function errorRecord(error: HealError): NonNullable<PhaseRecord['error']> {
+  return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.details.length ? { details: error.details } : {}) };
+}

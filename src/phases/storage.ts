@@ -1,0 +1,76 @@
+// Phase: MinIO first. Its credential files must exist and be non-empty before it starts (MinIO
+// silently falls back to minioadmin otherwise); once healthy, the buckets of Pyroscope and Tempo
+// are created idempotently with the credentials passed in the exec's environment, never in argv,
+// which also proves the credentials work.
+
+import { HealError } from '../errors.js';
+import { RENDER_DEFAULTS } from '../render/context.js';
+import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../render/minio.js';
+import { applyContainer } from './containers.js';
+import { tierHost, type InstallContext, type TierHost } from './context.js';
+import type { Phase } from './phase.js';
+import { remotePath } from './plan.js';
+import { demuxLogs } from './docker-logs.js';
+import type { InstallState } from '../state/state-file.js';
+
+const ALIAS = 'heal';
+
+/** `MC_HOST_heal=http://KEY:SECRET@127.0.0.1:9000`: mc reads the alias from its environment. */
+export function mcHostEnv(secrets: InstallState['secrets']): string {
+  return `MC_HOST_${ALIAS}=http://${encodeURIComponent(secrets.minioAccessKey)}:${encodeURIComponent(secrets.minioSecretKey)}@127.0.0.1:9000`;
+}
+
+export async function execInContainer(th: TierHost, name: string, cmd: string[], env: string[]): Promise<{ code: number; output: string }> {
+  const exec = await th.remote.docker.getContainer(name).exec({ Cmd: cmd, Env: env, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+  });
+  const info = (await exec.inspect()) as { ExitCode: number | null };
+  return { code: info.ExitCode ?? -1, output: demuxLogs(Buffer.concat(chunks)) };
+}
+
+async function checkSecretFiles(ctx: InstallContext, th: TierHost): Promise<void> {
+  const secrets = ctx.stack!.files.filter((f) => f.component === 'minio' && (f.mountTarget === MINIO_USER_TARGET || f.mountTarget === MINIO_PASSWORD_TARGET));
+  for (const file of secrets) {
+    const result = await th.remote.exec(['test', '-s', remotePath(file)]);
+    if (result.code !== 0) {
+      throw new HealError({
+        code: 'install.minio-secret',
+        message: `${remotePath(file)} is missing or empty on ${th.machine.name}: MinIO would start with its default credentials`,
+        hint: 'run install again; if it repeats, check free space and permissions under /opt/heal-pyroscope',
+      });
+    }
+  }
+}
+
+export const storagePhase: Phase<InstallContext> = {
+  id: 'storage',
+  title: 'Storage (MinIO and buckets)',
+  async run(ctx, io) {
+    const th = tierHost(ctx, 'db');
+    const spec = ctx.specs.find((s) => s.component === 'minio')!;
+    await checkSecretFiles(ctx, th);
+    const outcome = await applyContainer(ctx, th, spec, io);
+    ctx.outcomes.push(outcome);
+    const buckets = [RENDER_DEFAULTS.buckets.pyroscope, RENDER_DEFAULTS.buckets.tempo];
+    const names = buckets.map((b) => `${ALIAS}/${b}`);
+    const made = await execInContainer(th, spec.name, ['mc', 'mb', '--ignore-existing', ...names], [mcHostEnv(ctx.state!.secrets)]);
+    if (made.code !== 0) {
+      throw new HealError({
+        code: 'install.buckets',
+        message: `creating the buckets in MinIO on ${th.machine.name} failed: ${made.output.trim().split('\n').pop() ?? `exit ${made.code}`}`,
+        hint: 'if it says the access key does not exist, MinIO did not read its credential files: check them under /opt/heal-pyroscope/db/minio',
+      });
+    }
+    return `${spec.name} ${outcome.action}, buckets ${buckets.join(' and ')} ready`;
+  },
+  dryRun: (ctx) => [
+    ...ctx.plan!.tiers.filter((t) => t.tier === 'db').flatMap((t) => t.containers.map((c) => `${t.machine}: ${c.action} ${c.name}${c.reason ? ` (${c.reason})` : ''}`)),
+    'create the buckets pyroscope and tempo if missing',
+  ],
+};

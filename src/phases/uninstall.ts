@@ -1,0 +1,20 @@
+// The uninstall, as an ordered list of phases. Nothing here is rolled back: every step removes
+// only what carries our labels or lives in our directories, and a rerun finishes what one left.
+
+import { lockPhase } from './lock.js';
+import type { Phase } from './phase.js';
+import { connectServersPhase, findPhase, purgeStatePhase, purgeVolumesPhase, removeContainersPhase, removeFilesPhase, removeNetworkPhase } from './remove.js';
+import type { UninstallContext } from './uninstall-context.js';
+
+export function uninstallPhases(): Phase<UninstallContext>[] {
+  return [
+    connectServersPhase,
+    lockPhase<UninstallContext>('uninstall'),
+    findPhase,
+    removeContainersPhase,
+    removeNetworkPhase,
+    removeFilesPhase,
+    purgeVolumesPhase,
+    purgeStatePhase,
+  ];
+}

@@ -1,0 +1,163 @@
+// install, status and uninstall against the lab's real sshd and dockerd: a fresh install answers
+// everywhere (through HAProxy too), a second run changes and pulls nothing, status names drift,
+// uninstall removes exactly what install created, a failure mid-way rolls back.
+
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type RunResult } from '../support/run-cli.js';
+import { fault, labExec, labSkipReason, requireLab, resetLab } from '../lab/lab.js';
+
+const skip = labSkipReason();
+
+interface InstallDoc {
+  ok: boolean;
+  containers: Array<{ name: string; action: string; imageId?: string }>;
+  pulled: unknown[];
+  verified: Array<{ what: string; ok: boolean }>;
+  rolledBack: Array<{ description: string; ok: boolean }>;
+  error: { code: string } | null;
+}
+
+async function engine(host: string, what: 'ps' | 'volume' | 'network'): Promise<string[]> {
+  const argv = what === 'ps' ? ['docker', 'ps', '-a', '--format', '{{.Names}}'] : ['docker', what, 'ls', '--format', '{{.Name}}'];
+  const result = await labExec(host, argv);
+  return result.stdout.split('\n').filter((l) => l.trim() !== '').sort();
+}
+
+describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
+  const lab = skip === undefined ? requireLab() : (undefined as never);
+  const dir = mkdtempSync(join(tmpdir(), 'heal-install-'));
+  const address = (name: string) => lab.hosts.find((h) => h.name === name)!.address;
+  const cli = (args: string[]): Promise<RunResult> => runCli([...args, '--yes'], { cwd: dir, env: { CI: 'true' } });
+  const json = (r: RunResult) => JSON.parse(r.stdout) as InstallDoc;
+  const secrets = () => JSON.parse(readFileSync(join(dir, '.heal-pyroscope', 'lab.state.json'), 'utf8')).secrets as Record<string, string>;
+
+  beforeAll(async () => {
+    await resetLab();
+    writeFileSync(
+      join(dir, 'heal-pyroscope.yaml'),
+      [
+        'environment: lab',
+        'ssh:',
+        '  user: root',
+        `  identityFile: ${lab.keys.root}`,
+        `  knownHostsFile: ${lab.knownHosts}`,
+        'hosts:',
+        `  targets: [${address('target-01')}]`,
+        `  web: { host: ${address('web-01')}, name: web-01 }`,
+        `  app: { host: ${address('app-01')}, name: app-01 }`,
+        `  db: { host: ${address('db-01')}, name: db-01 }`,
+        '',
+      ].join('\n'),
+    );
+  });
+  afterAll(async () => {
+    await resetLab();
+  });
+
+  it('refuses a host marked as production and leaves every engine untouched', async () => {
+    const before = await engine('app-01', 'ps');
+    await fault('prod', 'app-01');
+    try {
+      const r = await cli(['install', '--wait', '30']);
+      expect(r.code).toBe(3);
+      expect(await engine('app-01', 'ps')).toEqual(before);
+      expect(await engine('db-01', 'ps')).toEqual([]);
+    } finally {
+      await resetLab();
+    }
+  });
+
+  it('installs a stack that answers on every port and through HAProxy', async () => {
+    const r = await cli(['--json', 'install', '--wait', '60']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = json(r);
+    expect(doc.containers.map((c) => [c.name, c.action])).toEqual([
+      ['heal-pyroscope-minio', 'create'],
+      ['heal-pyroscope-pyroscope', 'create'],
+      ['heal-pyroscope-tempo', 'create'],
+      ['heal-pyroscope-grafana', 'create'],
+      ['heal-pyroscope-haproxy', 'create'],
+    ]);
+    expect(doc.verified.map((v) => v.what)).toContain('Pyroscope through the front door');
+    expect(doc.verified.every((v) => v.ok)).toBe(true);
+    expect(doc.containers.every((c) => c.imageId?.startsWith('sha256:'))).toBe(true);
+    expect(statSync(join(dir, '.heal-pyroscope', 'lab.state.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('reports every container unchanged and pulls nothing on a second run', async () => {
+    const r = await cli(['--json', 'install', '--wait', '60']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = json(r);
+    expect(doc.containers.map((c) => c.action)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    expect(doc.pulled).toEqual([]);
+  });
+
+  it('keeps every secret out of output and container command lines and environments', async () => {
+    const r = await cli(['install', '--wait', '60', '--verbose']);
+    const inspect = await labExec('app-01', ['docker', 'inspect', 'heal-pyroscope-grafana', 'heal-pyroscope-pyroscope', 'heal-pyroscope-tempo']);
+    const inspectDb = await labExec('db-01', ['docker', 'inspect', 'heal-pyroscope-minio']);
+    for (const [key, value] of Object.entries(secrets())) {
+      if (key === 'grafanaAdminUser') continue;
+      expect(r.stdout + r.stderr).not.toContain(value);
+      expect(inspect.stdout + inspectDb.stdout).not.toContain(value);
+    }
+  });
+
+  it('status reports healthy, then names the drift of a container removed by hand', async () => {
+    const healthy = await cli(['status']);
+    expect(healthy.code, healthy.stdout).toBe(0);
+    await labExec('app-01', ['docker', 'rm', '-f', 'heal-pyroscope-tempo']);
+    const drifted = await cli(['--json', 'status']);
+    expect(drifted.code).toBe(1);
+    const doc = JSON.parse(drifted.stdout) as { components: Array<{ component: string; drift: string[] }> };
+    expect(doc.components.find((c) => c.component === 'tempo')!.drift).toContain('container missing');
+    expect(doc.components.find((c) => c.component === 'pyroscope')!.drift).toEqual([]);
+  });
+
+  it('recreates only the container that is missing and keeps the data volumes', async () => {
+    const r = await cli(['--json', 'install', '--wait', '60']);
+    expect(r.code, r.stderr).toBe(0);
+    const actions = Object.fromEntries(json(r).containers.map((c) => [c.name, c.action]));
+    expect(actions['heal-pyroscope-tempo']).toBe('create');
+    expect(actions['heal-pyroscope-pyroscope']).toBe('unchanged');
+  });
+
+  it('uninstall removes what install created, keeps volumes and a foreign container', async () => {
+    await labExec('app-01', ['docker', 'run', '-d', '--name', 'heal-pyroscope-pyroscope-mine', 'grafana/tempo:2.8.1', '-config.file=/none']);
+    const r = await cli(['uninstall']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await engine('app-01', 'ps')).toEqual(['heal-pyroscope-pyroscope-mine']);
+    expect(await engine('db-01', 'ps')).toEqual([]);
+    expect(await engine('db-01', 'volume')).toEqual(['heal-pyroscope-minio-data']);
+    expect(await engine('app-01', 'network')).not.toContain('heal-pyroscope');
+    const again = await cli(['uninstall']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('nothing to remove');
+  });
+
+  it('uninstall --purge leaves no volume of the product and removes the local state', async () => {
+    const r = await cli(['uninstall', '--purge']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await engine('db-01', 'volume')).toEqual([]);
+    expect((await engine('app-01', 'volume')).filter((v) => v.startsWith('heal-pyroscope-'))).toEqual([]);
+    expect(() => statSync(join(dir, '.heal-pyroscope', 'lab.state.json'))).toThrow();
+  });
+
+  it('rolls back every engine when the db engine stops after MinIO started', async () => {
+    await resetLab();
+    const before = { web: await engine('web-01', 'ps'), app: await engine('app-01', 'ps') };
+    // Pyroscope cannot become ready without MinIO: the db engine stops while it is waited for.
+    const install = cli(['--json', 'install', '--wait', '20']);
+    const { waitFor } = await import('../lab/lab.js');
+    await waitFor('MinIO to run', async () => (await engine('db-01', 'ps')).includes('heal-pyroscope-minio'), 60_000, 200);
+    await fault('stop-docker', 'db-01');
+    const r = await install;
+    expect(r.code).toBe(1);
+    expect(json(r).rolledBack.length).toBeGreaterThan(0);
+    expect(await engine('web-01', 'ps')).toEqual(before.web);
+    expect(await engine('app-01', 'ps')).toEqual(before.app);
+  });
+});

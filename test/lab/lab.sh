@@ -2,7 +2,7 @@
 # The heal-pyroscope lab: web/app/db/target hosts (plus a bastion and a host behind it) as network,
 # mount and UTS namespaces on one Linux machine, each with a real sshd and, for servers, a real
 # dockerd; a registry with stand-in images under the manifest's names; fault switches for tests.
-# Needs root. Usage: lab.sh up|down|status [--quiet]|reset [--images]|fault KIND ARGS|demo-config|demo|exec HOST CMD..
+# Needs root. Usage: lab.sh up|down|status [--quiet]|reset [--images]|fault KIND ARGS|demo-config|exec HOST CMD..
 set -euo pipefail
 for lib in common net hosts ssh engine registry images faults publish; do
   # shellcheck source=/dev/null
@@ -17,8 +17,10 @@ lab_up() {
   heal_user_up
   bridge_up
   # A scale run may have left more targets than LAB_TARGETS asks for now.
+  local wanted
+  wanted=$(lab_hosts | awk '{print $1}')
   for name in $(existing_hosts); do
-    lab_hosts | awk '{print $1}' | grep -qx "$name" || { log "removing $name (not in this LAB_TARGETS)"; host_down "$name"; }
+    grep -qx "$name" <<<"$wanted" || { log "removing $name (not in this LAB_TARGETS)"; host_down "$name"; }
   done
   while read -r name tier addr; do netns_up "$name" "$tier" "$addr"; done < <(lab_hosts)
   registry_up
@@ -83,6 +85,7 @@ lab_status() {
 }
 
 cmd=${1:-help}; shift || true
+check_lab_targets
 case "$cmd" in
   up) require_tools; take_lock; lab_up ;;
   down) take_lock; lab_down ;;
@@ -90,10 +93,6 @@ case "$cmd" in
   reset) take_lock; lab_reset "$@" ;;
   fault) take_lock; fault_cmd "$@"; lab_json_write ;;
   demo-config) [ -f "$RUN_DIR/lab.json" ] || { require_tools; take_lock; lab_up; }; demo_config_write ;;
-  demo)
-    require_tools; take_lock; lab_up; demo_config_write
-    printf '\nThe lab is up. Try (as root):\n  node bin/heal-pyroscope preflight --config %s\n  node bin/heal-pyroscope install --config %s\n  ssh -F %s app-01 docker ps\n' \
-      "$RUN_DIR/heal-pyroscope.yaml" "$RUN_DIR/heal-pyroscope.yaml" "$RUN_DIR/ssh_config" ;;
   exec) [ $# -ge 2 ] || die "usage: lab.sh exec HOST CMD..."; host_line "$1" >/dev/null; in_host "$@" ;;
   *) sed -n '2,6s/^# \{0,1\}//p' "$0"; [ "$cmd" = help ] ;;
 esac

@@ -28,7 +28,8 @@ engine_wait() {
 
 # engine_clean NAME [images]: remove every container, network and volume (and, asked, image).
 engine_clean() {
-  local d="docker -H unix://$(engine_sock "$1")" ids
+  local d ids
+  d="docker -H unix://$(engine_sock "$1")"
   engine_ok "$1" || return 0
   # `--rm` containers may be removing themselves concurrently: tolerate, then insist.
   ids=$($d ps -aq); [ -z "$ids" ] || $d rm -f -v $ids >/dev/null 2>&1 || true

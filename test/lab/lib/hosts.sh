@@ -2,10 +2,14 @@
 # namespaces (per-host /run, /etc/environment, /etc/hostname, /etc/hosts) for sshd and dockerd.
 
 # lab_hosts: "NAME TIER ADDRESS" per host; LAB_TARGETS=N adds target-02 .. target-(N+1).
+# Validated once in the main shell (check_lab_targets): lab_hosts mostly runs in pipes, where a
+# `die` would only end the subshell.
+check_lab_targets() {
+  [[ ${LAB_TARGETS:-0} =~ ^[0-9]+$ ]] && [ "${LAB_TARGETS:-0}" -le "$MAX_EXTRA_TARGETS" ] ||
+    die "LAB_TARGETS must be a number of extra targets from 0 to $MAX_EXTRA_TARGETS, got '${LAB_TARGETS-}'"
+}
 lab_hosts() {
   local extra=${LAB_TARGETS:-0} i
-  [[ $extra =~ ^[0-9]+$ ]] && [ "$extra" -le "$MAX_EXTRA_TARGETS" ] ||
-    die "LAB_TARGETS must be a number of extra targets from 0 to $MAX_EXTRA_TARGETS, got '$extra'"
   echo "bastion-01 bastion $SUBNET_PREFIX.5"
   echo "inner-01 inner $INNER_ADDR"
   echo "web-01 web $SUBNET_PREFIX.11"

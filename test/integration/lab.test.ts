@@ -1,0 +1,146 @@
+// The lab itself (test/lab): hosts with their own identity over real sshd, every lab credential,
+// inner-01 only behind bastion-01, one engine per server host pulling pinned images by real name.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, type ConnectConfig } from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { configFile } from '../../src/config/schema.js';
+import { COMPONENTS, imageRef, type Tier } from '../../src/stack/manifest.js';
+import { labExec, labSkipReason, requireLab, resetLab, type Lab } from '../lab/lab.js';
+import { run, runLabSh } from '../lab/lab-sh.js';
+
+const skip = labSkipReason();
+
+/** Runs `command` over ssh2 and resolves its stdout; the host key must match the lab's known_hosts. */
+function ssh2Exec(lab: Lab, config: ConnectConfig, command: string): Promise<string> {
+  const known = readFileSync(lab.knownHosts, 'utf8').split('\n').find((line) => line.startsWith(`${config.host} `));
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    client
+      .on('ready', () =>
+        client.exec(command, (error, stream) => {
+          if (error) return reject(error);
+          let out = '';
+          stream.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          stream.on('close', () => (client.end(), resolve(out.trim())));
+        }),
+      )
+      .on('error', reject)
+      .connect({
+        port: 22,
+        readyTimeout: 10_000,
+        hostVerifier: (key: Buffer) => known?.split(' ')[2] === key.toString('base64'),
+        ...config,
+      });
+  });
+}
+
+describe.skipIf(skip !== undefined)('lab', () => {
+  let lab: Lab;
+  beforeAll(() => {
+    lab = requireLab();
+  });
+  afterAll(async () => {
+    await resetLab({ images: true });
+  });
+
+  const sshArgs = (lab: Lab, key: string) => ['-i', key, '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null',
+    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'ConnectTimeout=5'];
+
+  it('gives every host its own hostname over ssh with the lab key and known_hosts', async () => {
+    for (const host of lab.hosts.filter((h) => h.tier !== 'inner')) {
+      const result = await run(['ssh', ...sshArgs(lab, lab.keys.root), `root@${host.address}`, 'hostname']);
+      expect(result.stdout.trim(), result.stderr).toBe(host.name);
+    }
+  });
+
+  it('reaches inner-01 through bastion-01 with ProxyJump', async () => {
+    const result = await run(['ssh', '-F', lab.sshConfig, 'inner-01', 'hostname']);
+    expect(result.stdout.trim(), result.stderr).toBe('inner-01');
+  });
+
+  it('gives inner-01 no route from the bridge or the root namespace', async () => {
+    const fromTarget = await labExec('target-01', ['timeout', '3', 'bash', '-c', '</dev/tcp/10.214.0.2/22']);
+    expect(fromTarget.exitCode).toBe(1);
+    expect(fromTarget.stderr).toContain('Network is unreachable');
+    // Asked of the routing table only: a real connect from here must never be tried.
+    const route = await run(['ip', 'route', 'get', '10.214.0.2']);
+    expect(route.exitCode).not.toBe(0);
+    expect(route.stderr).toContain('No route to host');
+  });
+
+  it('accepts heal by key and by password, and is in the docker group', async () => {
+    const web = lab.hosts.find((h) => h.name === 'web-01')!;
+    const byKey = await ssh2Exec(lab, { host: web.address, username: 'heal', privateKey: readFileSync(lab.keys.heal) }, 'id -nG');
+    expect(byKey.split(' ')).toContain('docker');
+    const byPassword = await ssh2Exec(lab, { host: web.address, username: 'heal', password: lab.healPassword }, 'docker version -f {{.Server.Version}}');
+    expect(byPassword).toMatch(/^\d+\.\d+/);
+  });
+
+  it('accepts root by the passphrase-protected key and through an agent', async () => {
+    const app = lab.hosts.find((h) => h.name === 'app-01')!;
+    const encrypted = { host: app.address, username: 'root', privateKey: readFileSync(lab.keys.encrypted), passphrase: lab.keys.encryptedPassphrase };
+    expect(await ssh2Exec(lab, encrypted, 'hostname')).toBe('app-01');
+    const agent = await run(['ssh-agent', '-s']);
+    const socket = /SSH_AUTH_SOCK=([^;]+)/.exec(agent.stdout)![1]!;
+    const pid = /SSH_AGENT_PID=(\d+)/.exec(agent.stdout)![1]!;
+    try {
+      expect((await run(['ssh-add', '-q', lab.keys.root], { env: { SSH_AUTH_SOCK: socket } })).exitCode).toBe(0);
+      expect(await ssh2Exec(lab, { host: app.address, username: 'root', agent: socket }, 'hostname')).toBe('app-01');
+    } finally {
+      process.kill(Number(pid));
+    }
+  });
+
+  it('refuses root by password', async () => {
+    const app = lab.hosts.find((h) => h.name === 'app-01')!;
+    await expect(ssh2Exec(lab, { host: app.address, username: 'root', password: lab.healPassword }, 'true')).rejects.toThrow(/authentication/i);
+  });
+
+  it('runs one engine per server host, named after it, and none on targets or the bastion', async () => {
+    for (const host of lab.hosts) {
+      const info = await labExec(host.name, ['docker', '-H', 'unix:///var/run/docker.sock', 'info', '--format', '{{.Name}}']);
+      if (host.dockerSocket) expect(info.stdout.trim(), info.stderr).toBe(host.name);
+      else expect(info.exitCode).not.toBe(0);
+    }
+  });
+
+  it('pulls every pinned image by its real name on its tier through the registry mirror', async () => {
+    const hostOf = (tier: Tier) => lab.hosts.find((h) => h.tier === tier)!.name;
+    for (const component of COMPONENTS) {
+      const host = hostOf(component.tier);
+      const pull = await labExec(host, ['docker', 'pull', imageRef(component)], { timeoutMs: 60_000 });
+      expect(pull.exitCode, pull.stderr).toBe(0);
+      const label = await labExec(host, ['docker', 'image', 'inspect', '-f', '{{index .Config.Labels "org.hplab.stand-in"}}', imageRef(component)]);
+      expect(label.stdout.trim()).toBe(component.name);
+    }
+  });
+
+  it('pulls over `docker -H ssh://` with the lab ssh wrapper', async () => {
+    const pyroscope = COMPONENTS.find((c) => c.name === 'pyroscope')!;
+    const env = { PATH: `${path.dirname(lab.sshConfig)}/bin:${process.env.PATH}` };
+    const pull = await run(['docker', '-H', 'ssh://root@10.213.0.12', 'pull', '-q', imageRef(pyroscope)], { env, timeoutMs: 60_000 });
+    expect(pull.exitCode, pull.stderr).toBe(0);
+    expect(pull.stdout).toContain(imageRef(pyroscope));
+  });
+
+  it('publishes live pids for every host in lab.json', async () => {
+    for (const host of lab.hosts) {
+      expect(host.pids.anchor, host.name).toBeGreaterThan(1);
+      expect(host.pids.sshd, host.name).toBeGreaterThan(1);
+      if (host.dockerSocket) expect(host.pids.dockerd, host.name).toBeGreaterThan(1);
+      for (const pid of Object.values(host.pids)) expect(() => process.kill(pid, 0)).not.toThrow();
+    }
+  });
+
+  it('writes a demo config that the product schema accepts, naming every lab host by tier', async () => {
+    const written = await runLabSh(['demo-config']);
+    expect(written.exitCode, written.stderr).toBe(0);
+    const config = configFile.parse(YAML.parse(readFileSync(path.join(path.dirname(lab.sshConfig), 'heal-pyroscope.yaml'), 'utf8')));
+    expect(config.ssh).toMatchObject({ user: 'root', identityFile: lab.keys.root, knownHostsFile: lab.knownHosts });
+    expect(config.hosts?.app).toEqual({ host: '10.213.0.12', name: 'app-01' });
+    expect(config.hosts?.targets).toContainEqual({ host: '10.213.0.101', name: 'target-01' });
+  });
+});

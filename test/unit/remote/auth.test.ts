@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthenticationType, ParsedKey } from 'ssh2';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Authenticator } from '../../../src/remote/auth.js';
 import { Deadline } from '../../../src/remote/deadline.js';
 import type { Interaction } from '../../../src/remote/interaction.js';
@@ -19,6 +19,7 @@ writeFileSync(encryptedKey, ssh2.utils.generateKeyPairSync('ed25519', { passphra
 const target: SshTarget = { name: 'web-01', host: '10.213.0.11', port: 22, user: 'heal', knownHostsFile: '/kh', dockerSocket: '/s' };
 const deadlines: Deadline[] = [];
 afterEach(() => deadlines.splice(0).forEach((d) => d.clear()));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function authenticator(t: Partial<SshTarget>, interaction: Interaction = nonInteractive, keyCache = new Map<string, ParsedKey>(), agent?: string) {
   const deadline = new Deadline(60_000, () => undefined);

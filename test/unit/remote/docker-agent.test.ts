@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duplex } from 'node:stream';
@@ -11,7 +11,8 @@ import { createDockerClient } from '../../../src/remote/docker-client.js';
 
 // A fake engine on a local Unix socket, reached through plain Duplex streams that, like ssh2
 // channels, have none of net.Socket's extra methods.
-const socketPath = join(mkdtempSync(join(tmpdir(), 'heal-agent-')), 'engine.sock');
+const dir = mkdtempSync(join(tmpdir(), 'heal-agent-'));
+const socketPath = join(dir, 'engine.sock');
 const seen: string[] = [];
 const engine = http.createServer((req, res) => {
   seen.push(`${req.method} ${req.url}`);
@@ -42,7 +43,10 @@ function channel(): Duplex {
 }
 
 beforeAll(() => new Promise<void>((resolve) => engine.listen(socketPath, resolve)));
-afterAll(() => new Promise<void>((resolve) => engine.close(() => resolve())));
+afterAll(async () => {
+  await new Promise<void>((resolve) => engine.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('createDockerClient over StreamLocalAgent', () => {
   it('sends dockerode requests through the opened channel, one channel per request', async () => {

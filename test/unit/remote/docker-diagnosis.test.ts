@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { DockerProbe } from '../../../src/remote/docker-diagnosis.js';
 import { DOCKER_PROBE_SCRIPT, dockerFailure, parseDockerProbe } from '../../../src/remote/docker-diagnosis.js';
 
@@ -70,10 +70,12 @@ describe('dockerFailure', () => {
 });
 
 describe('DOCKER_PROBE_SCRIPT', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heal-probe-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const run = async (path: string) => parseDockerProbe((await execa('sh', ['-c', DOCKER_PROBE_SCRIPT, 'sh', path])).stdout);
 
   it('finds a listening socket through /proc/net/unix', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'heal-probe-')), 'engine.sock');
+    const path = join(dir, 'engine.sock');
     const server = net.createServer();
     await new Promise<void>((resolve) => server.listen(path, resolve));
     try {
@@ -88,7 +90,7 @@ describe('DOCKER_PROBE_SCRIPT', () => {
   });
 
   it('reports a regular file as not a socket', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'heal-probe-')), 'file');
+    const path = join(dir, 'file');
     writeFileSync(path, '');
     expect((await run(path))?.socket).toBe('other');
   });

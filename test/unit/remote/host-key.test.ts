@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Deadline } from '../../../src/remote/deadline.js';
 import { HostKeyVerifier, appendKnownHost, preferredHostKeyAlgorithms } from '../../../src/remote/host-key.js';
 import type { Interaction } from '../../../src/remote/interaction.js';
@@ -12,10 +12,13 @@ const KEY_A = Buffer.from('AAAAC3NzaC1lZDI1NTE5AAAAIFJFAzO5XJph5jweYdma8KLIfIYyr
 const KEY_B = Buffer.from('AAAAC3NzaC1lZDI1NTE5AAAAIK0Ma746fi0f9UwgBDBheknlHjy0VyALmShUo6B46HSM', 'base64');
 
 const deadlines: Deadline[] = [];
+const dirs: string[] = [];
 afterEach(() => deadlines.splice(0).forEach((d) => d.clear()));
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function setup(knownHosts?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'heal-hostkey-'));
+  dirs.push(dir);
   const file = join(dir, 'ssh', 'known_hosts');
   if (knownHosts !== undefined) {
     writeFileSync(join(dir, 'kh'), knownHosts);

@@ -37,6 +37,34 @@ function topology(targets: LabHost[], lab: { keys: { root: string }; knownHosts:
   ].join('\n');
 }
 
+const LAB_STATE_DIR = process.env['LAB_STATE_DIR'] ?? '/var/lib/hplab';
+
+function sshdLogins(host: string): number {
+  try {
+    return readFileSync(join(LAB_STATE_DIR, 'hosts', host, 'logs', 'sshd.log'), 'utf8').split('\n').filter((l) => l.includes('Accepted ')).length;
+  } catch {
+    return NaN;
+  }
+}
+
+/** SSH handshakes one real `preflight` run makes per host, counted in each host's own sshd log. */
+export async function benchPreflightHandshakes(): Promise<Record<string, string>[]> {
+  await execa('bash', [labSh, 'up']);
+  const lab = JSON.parse(readFileSync(labJson, 'utf8')) as { keys: { root: string }; knownHosts: string; hosts: LabHost[] };
+  const path = join(mkdtempSync(join(tmpdir(), 'hp-bench-')), 'topology.yaml');
+  writeFileSync(path, topology(lab.hosts.filter((h) => h.name === 'target-01'), lab));
+  const hosts = ['target-01', 'web-01', 'app-01', 'db-01'];
+  const before = hosts.map(sshdLogins);
+  const r = await execa('node', [bin, 'preflight', '--config', path], { reject: false, env: { CI: 'true' } });
+  return hosts.map((host, i) => ({
+    bench: 'preflight handshakes',
+    case: host,
+    handshakes: String(sshdLogins(host) - before[i]!),
+    expected: '1',
+    exit: String(r.exitCode),
+  }));
+}
+
 export async function benchPreflight(runs = 3): Promise<Record<string, string>[]> {
   await execa('bash', [labSh, 'up'], { env: { LAB_TARGETS: '15' } });
   const rows: Record<string, string>[] = [];

@@ -1,10 +1,19 @@
 // `npm run bench`: every benchmark, printed as one table. Benchmarks measure; tests never assert time.
 // BENCH=startup,handshakes selects some.
+import { formatHandshakeTable, runHandshakeBench } from './handshakes.js';
+import { benchPreflight, benchPreflightHandshakes } from './preflight.js';
 import { benchStartup } from './startup.js';
 
 type Bench = () => Promise<Record<string, string>[]>;
 const BENCHES: Record<string, Bench> = {
   startup: () => benchStartup(),
+  handshakes: async () => {
+    const rows = await runHandshakeBench();
+    process.stderr.write(`${formatHandshakeTable(rows)}\n`);
+    return rows.map((r) => ({ bench: 'transport handshakes', case: r.host, handshakes: String(r.path), expected: String(r.expected) }));
+  },
+  'preflight-handshakes': () => benchPreflightHandshakes(),
+  preflight: () => benchPreflight(),
 };
 
 const selected = (process.env.BENCH ?? Object.keys(BENCHES).join(',')).split(',').filter((b) => b in BENCHES);

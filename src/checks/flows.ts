@@ -53,7 +53,8 @@ export function listenerArgv(port: number, connections: number, seconds: number)
 }
 
 async function startListener(dest: MachineState, port: number, connections: number, ctx: CheckContext): Promise<{ ready: boolean; note: string; done: Promise<unknown> }> {
-  const seconds = Math.ceil(ctx.probeTimeoutMs / 1000) + 15;
+  // Lives past the probes by a margin; a filtered flow never connects, so this bounds its wait.
+  const seconds = Math.ceil(ctx.probeTimeoutMs / 1000) + 5;
   // One extra connection for the readiness probe from the destination itself.
   const done = dest.session!.exec(listenerArgv(port, connections + 1, seconds), { timeoutMs: (seconds + 5) * 1000 }).catch((e: Error) => ({ code: -1, stdout: e.message, stderr: '' }));
   let finished: { stdout: string } | undefined;

@@ -38,6 +38,8 @@ export function createOutput(
   const human = options.json ? streams.stderr : streams.stdout;
   const color = new Chalk({ level: colorEnabled(env, human) ? 1 : 0 });
   const errColor = new Chalk({ level: colorEnabled(env, streams.stderr) ? 1 : 0 });
+  // --json promises one document on stdout: an error after a result is told on stderr only.
+  let documentWritten = false;
   return {
     json: options.json,
     verbose: options.verbose,
@@ -49,7 +51,8 @@ export function createOutput(
     },
     warn: (line) => streams.stderr.write(`${errColor.yellow('warning:')} ${line}\n`),
     result: (document) => {
-      if (options.json) streams.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      if (options.json && !documentWritten) streams.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      documentWritten = true;
     },
     fail: (error) => {
       const heal = toHealError(error);
@@ -57,7 +60,8 @@ export function createOutput(
       for (const detail of heal.details) streams.stderr.write(`  ${detail}\n`);
       if (heal.hint) streams.stderr.write(`${errColor.cyan('hint:')} ${heal.hint}\n`);
       if (options.verbose && error instanceof Error && error.stack) streams.stderr.write(`${errColor.dim(error.stack)}\n`);
-      if (options.json) {
+      if (options.json && !documentWritten) {
+        documentWritten = true;
         streams.stdout.write(
           `${JSON.stringify({ ok: false, error: { code: heal.code, message: heal.message, details: heal.details, hint: heal.hint ?? null } }, null, 2)}\n`,
         );

@@ -106,8 +106,10 @@ export function createOptions(spec: ContainerSpec, installerVersion: string): Do
     exposed[`${p.container}/tcp`] = {};
     bindings[`${p.container}/tcp`] = [{ HostPort: String(p.host) }];
   }
-  const binds = spec.binds.map((b) => `${b.source}:${b.target}${b.readOnly ? ':ro' : ''}`);
-  if (spec.volume) binds.push(`${spec.volume.name}:${spec.volume.target}`);
+  // Mounts, not Binds: with Binds a missing source file is silently created as a directory (and
+  // a later upload to that path fails); a bind mount with Mounts refuses to start instead.
+  const mounts: Docker.MountSettings[] = spec.binds.map((b) => ({ Type: 'bind', Source: b.source, Target: b.target, ReadOnly: b.readOnly }));
+  if (spec.volume) mounts.push({ Type: 'volume', Source: spec.volume.name, Target: spec.volume.target });
   return {
     name: spec.name,
     Image: spec.image,
@@ -116,7 +118,7 @@ export function createOptions(spec: ContainerSpec, installerVersion: string): Do
     Labels: containerLabels(spec, installerVersion),
     ExposedPorts: exposed,
     HostConfig: {
-      Binds: binds,
+      Mounts: mounts,
       PortBindings: bindings,
       RestartPolicy: { Name: spec.restart },
       NetworkMode: spec.network,

@@ -1,7 +1,7 @@
 #!/bin/bash
 # First process of a lab host's own mount and UTS namespaces (started by lab.sh through
 # `nsenter --net=... unshare --mount --uts --propagation private`): gives the host its hostname,
-# /run, /etc/environment, /etc/hostname and /etc/hosts, then idles as the namespaces' anchor.
+# /run, /opt, /etc/environment, /etc/hostname and /etc/hosts, then idles as the namespaces' anchor.
 # sshd and dockerd join these namespaces later with `nsenter --target ANCHOR`.
 set -euo pipefail
 name=$1 dir=$2
@@ -12,5 +12,8 @@ awk '$3 == "nsfs" {print $2}' /proc/self/mounts | sort -r | while read -r mnt; d
 mount --bind "$dir/run" /run
 mkdir -p -m 755 /run/sshd
 for file in environment hostname hosts; do mount --bind "$dir/etc/$file" "/etc/$file"; done
+# Each host has its own /opt, where the product keeps its per-host files, as separate machines would.
+mkdir -p "$dir/opt"
+mount --bind "$dir/opt" /opt
 touch "$dir/anchor.ready"
 exec sleep infinity

@@ -63,8 +63,9 @@ lab_reset() {
   lab_up
   while read -r name tier addr; do
     if has_engine "$tier"; then engine_clean "$name" $images; fi
+    host_opt_clean "$name"
   done < <(lab_hosts)
-  log "reset: faults undone, engines emptied${images:+ (images too)}"
+  log "reset: faults undone, engines and /opt emptied${images:+ (images too)}"
 }
 
 # status [--quiet]: exit 0 only when every host's sshd and engine and the registry answer.

@@ -1,5 +1,5 @@
 # Lab hosts: the host list, and each host's anchor process, which holds its own mount and UTS
-# namespaces (per-host /run, /etc/environment, /etc/hostname, /etc/hosts) for sshd and dockerd.
+# namespaces (per-host /run, /opt, /etc/environment, /etc/hostname, /etc/hosts) for sshd and dockerd.
 
 # lab_hosts: "NAME TIER ADDRESS" per host; LAB_TARGETS=N adds target-02 .. target-(N+1).
 # Validated once in the main shell (check_lab_targets): lab_hosts mostly runs in pipes, where a
@@ -55,7 +55,7 @@ anchor_up() {
   if anchor_alive "$name"; then return 0; fi
   # A dead anchor means the host's namespaces are gone: stop what still runs in the old ones.
   host_daemons_down "$name"
-  mkdir -p "$dir/run" "$dir/logs"
+  mkdir -p "$dir/run" "$dir/logs" "$dir/opt"
   [ -e /etc/environment ] || : >/etc/environment
   host_identity "$name" "$name" ""
   rm -f "$dir/anchor.ready"
@@ -97,4 +97,12 @@ host_down() {
   fi
   netns_down "$1"
   rm -rf "$(host_dir "$1")"
+}
+
+# What a fresh machine would not have: every file written under the host's own /opt.
+host_opt_clean() {
+  local dir
+  dir=$(host_dir "$1")
+  [ -d "$dir/opt" ] && find "$dir/opt" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+  return 0
 }

@@ -1,0 +1,44 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createOutput } from '../../../src/cli/output.js';
+import { HealError } from '../../../src/errors.js';
+
+function sink(): Writable & { text: string } {
+  const s = new Writable({
+    write(chunk, _e, done) {
+      s.text += String(chunk);
+      done();
+    },
+  }) as Writable & { text: string };
+  s.text = '';
+  return s;
+}
+
+describe('output', () => {
+  it('keeps stdout one JSON document when an error follows a result', () => {
+    const stdout = sink();
+    const stderr = sink();
+    const out = createOutput({ json: true, verbose: false }, { stdout, stderr }, {});
+    out.result({ ok: false, guard: { ok: false } });
+    const code = out.fail(new HealError({ code: 'guard.production', message: 'refusing', exitCode: 3 }));
+    expect(code).toBe(3);
+    expect(JSON.parse(stdout.text)).toEqual({ ok: false, guard: { ok: false } });
+    expect(stderr.text).toContain('error: refusing');
+  });
+
+  it('prints the error as the JSON document when nothing else was', () => {
+    const stdout = sink();
+    const out = createOutput({ json: true, verbose: false }, { stdout, stderr: sink() }, {});
+    out.fail(new HealError({ code: 'x.y', message: 'broken', hint: 'fix it' }));
+    expect(JSON.parse(stdout.text)).toEqual({ ok: false, error: { code: 'x.y', message: 'broken', details: [], hint: 'fix it' } });
+  });
+
+  it('sends human lines to stderr with --json and to stdout without', () => {
+    const a = { stdout: sink(), stderr: sink() };
+    createOutput({ json: true, verbose: false }, a, {}).say('hello');
+    expect([a.stdout.text, a.stderr.text]).toEqual(['', 'hello\n']);
+    const b = { stdout: sink(), stderr: sink() };
+    createOutput({ json: false, verbose: false }, b, {}).say('hello');
+    expect([b.stdout.text, b.stderr.text]).toEqual(['hello\n', '']);
+  });
+});

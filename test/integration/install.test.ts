@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type RunResult } from '../support/run-cli.js';
-import { fault, labExec, labSkipReason, requireLab, resetLab } from '../lab/lab.js';
+import { fault, LAB_SH, labExec, labSkipReason, requireLab, resetLab } from '../lab/lab.js';
 
 const skip = labSkipReason();
 
@@ -144,6 +144,24 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     expect(await engine('db-01', 'volume')).toEqual([]);
     expect((await engine('app-01', 'volume')).filter((v) => v.startsWith('heal-pyroscope-'))).toEqual([]);
     expect(() => statSync(join(dir, '.heal-pyroscope', 'lab.state.json'))).toThrow();
+  });
+
+  it('uninstall reports an unreachable host, cleans the others, and a rerun finishes the job', async () => {
+    const installed = await cli(['install', '--wait', '60']);
+    expect(installed.code, installed.stderr).toBe(0);
+    await fault('stop-ssh', 'db-01');
+    const partial = await cli(['uninstall']);
+    expect(partial.code).toBe(1);
+    expect(`${partial.stdout}\n${partial.stderr}`).toMatch(/db-01/);
+    expect((await engine('app-01', 'ps')).filter((n) => n.startsWith('heal-pyroscope-') && n !== 'heal-pyroscope-pyroscope-mine')).toEqual([]);
+    expect(await engine('web-01', 'ps')).toEqual([]);
+    expect(await engine('db-01', 'ps')).toEqual(['heal-pyroscope-minio']);
+    // `lab.sh up` restarts the host's sshd and keeps its engine's containers.
+    const { execa } = await import('execa');
+    await execa('bash', [LAB_SH, 'up']);
+    const rerun = await cli(['uninstall']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await engine('db-01', 'ps')).toEqual([]);
   });
 
   it('rolls back every engine when the db engine stops after MinIO started', async () => {

@@ -41,7 +41,7 @@ const LAB_STATE_DIR = process.env['LAB_STATE_DIR'] ?? '/var/lib/hplab';
 
 function sshdLogins(host: string): number {
   try {
-    return readFileSync(join(LAB_STATE_DIR, 'hosts', host, 'logs', 'sshd.log'), 'utf8').split('\n').filter((l) => l.includes('Accepted ')).length;
+    return readFileSync(join(LAB_STATE_DIR, 'hosts', host, 'logs', 'sshd.log'), 'utf8').split('\n').filter((l) => /Accepted (publickey|password|keyboard-interactive) for /.test(l)).length;
   } catch {
     return NaN;
   }

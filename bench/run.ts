@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark, printed as one table. Benchmarks measure; tests never assert time.
 // BENCH=startup,handshakes selects some.
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
 import { formatHandshakeTable, runHandshakeBench } from './handshakes.js';
 import { benchPreflight, benchPreflightHandshakes } from './preflight.js';
 import { benchStartup } from './startup.js';
@@ -8,6 +10,7 @@ type Bench = () => Promise<Record<string, string>[]>;
 const BENCHES: Record<string, Bench> = {
   startup: () => benchStartup(),
   handshakes: async () => {
+    await execa('bash', [fileURLToPath(new URL('../test/lab/lab.sh', import.meta.url)), 'up']);
     const rows = await runHandshakeBench();
     process.stderr.write(`${formatHandshakeTable(rows)}\n`);
     return rows.map((r) => ({ bench: 'transport handshakes', case: r.host, handshakes: String(r.path), expected: String(r.expected) }));

@@ -2,17 +2,24 @@
 // Docker API calls, stored on the machine state and read by every check, which stay pure.
 import type Dockerode from 'dockerode';
 import { HealError } from '../errors.js';
+import { PROBE_SCRIPT, parseProbeOutput, type HostEvidence } from '../guard/evidence.js';
 import type { HostSession } from './check.js';
 
-export const FACTS_SCRIPT = [
+const BASE_FACTS = [
   'echo "--- arch"; uname -m',
   'echo "--- nproc"; nproc 2>/dev/null || grep -c ^processor /proc/cpuinfo',
   'echo "--- meminfo"; cat /proc/meminfo',
   'echo "--- clock"; date +%s',
   'echo "--- df"; df -Pk 2>/dev/null',
-  'echo "--- listen"; if command -v ss >/dev/null 2>&1; then ss -Hltnp 2>/dev/null; else echo "#no-ss"; fi',
-  'echo "--- end"',
-].join('\n');
+];
+// `ss -p` walks every process's file descriptors: only servers, whose ports we check, pay for it.
+const LISTENERS = 'echo "--- listen"; if command -v ss >/dev/null 2>&1; then ss -Hltnp 2>/dev/null; else echo "#no-ss"; fi';
+
+export function factsScript(withListeners: boolean): string {
+  return [...BASE_FACTS, ...(withListeners ? [LISTENERS] : []), 'echo "--- end"'].join('\n');
+}
+
+export const FACTS_SCRIPT = factsScript(true);
 
 export interface Listener {
   address: string;
@@ -47,6 +54,8 @@ export interface HostFacts {
   listeners: Listener[] | null;
   docker?: DockerFacts;
   dockerError?: HealError;
+  /** What the production guard reads (hostname, FQDN, /etc/environment, marker files, engine labels). */
+  guard: Omit<HostEvidence, 'host'>;
 }
 
 function sections(stdout: string): Map<string, string[]> {
@@ -96,7 +105,7 @@ export function filesystemOf(filesystems: readonly FileSystem[], path: string): 
     .sort((a, b) => b.mount.length - a.mount.length)[0];
 }
 
-export function parseFacts(stdout: string, operatorEpochSeconds: number): Omit<HostFacts, 'docker' | 'dockerError'> {
+export function parseFacts(stdout: string, operatorEpochSeconds: number): Omit<HostFacts, 'docker' | 'dockerError' | 'guard'> {
   const s = sections(stdout);
   const mem = parseMeminfo(s.get('meminfo') ?? []);
   return {
@@ -110,12 +119,17 @@ export function parseFacts(stdout: string, operatorEpochSeconds: number): Omit<H
   };
 }
 
-export async function gatherFacts(session: HostSession, needsDocker: boolean, timeoutMs: number): Promise<HostFacts> {
+/**
+ * One remote command reads the guard's evidence and the OS facts together (one session channel per
+ * host, not two: on many hosts each round trip counts); then a few read-only Docker API calls.
+ */
+export async function gatherFacts(session: HostSession, needsDocker: boolean, timeoutMs: number, markerFiles: readonly string[] = []): Promise<HostFacts> {
   const before = Date.now();
-  const out = await session.exec(['sh', '-c', FACTS_SCRIPT], { timeoutMs });
+  const out = await session.exec(['sh', '-c', `${PROBE_SCRIPT}\n${factsScript(needsDocker)}`, 'sh', ...markerFiles], { timeoutMs });
   // The host read its clock somewhere inside the round trip: compare against the midpoint.
   const operator = (before + Date.now()) / 2 / 1000;
-  const facts: HostFacts = parseFacts(out.stdout, Math.round(operator));
+  const { host: _host, ...guard } = parseProbeOutput('', out.stdout);
+  const facts: HostFacts = { ...parseFacts(out.stdout, Math.round(operator)), guard };
   if (!needsDocker) return facts;
   try {
     const docker = await session.docker();
@@ -134,6 +148,7 @@ export async function gatherFacts(session: HostSession, needsDocker: boolean, ti
       containers,
       imageTags: images.flatMap((i) => i.RepoTags ?? []),
     };
+    facts.guard.dockerLabels = facts.docker.labels;
   } catch (error) {
     facts.dockerError =
       error instanceof HealError

@@ -4,7 +4,6 @@
 import { machinesOf, type Topology } from '../config/topology.js';
 import { HealError, ExitCode } from '../errors.js';
 import { describeFinding, evaluateGuard, type GuardFinding } from '../guard/evaluate.js';
-import { evidenceProbe, parseProbeOutput } from '../guard/evidence.js';
 import { CATALOGUE } from './catalogue.js';
 import type { Check, CheckContext, CheckResult, HostSession, Machine, MachineState } from './check.js';
 import { gatherFacts } from './facts.js';
@@ -42,25 +41,24 @@ export function guardError(findings: GuardFinding[]): HealError {
   });
 }
 
-/** Reads guard evidence from every reachable machine (and its engine labels) and evaluates the rules. */
+/**
+ * Gathers each reachable machine's facts (guard evidence included, all read-only) and evaluates the
+ * production guard over them. Facts stay on the machine state for the checks that follow.
+ */
 export async function runGuard(topology: Topology, states: readonly MachineState[], timeoutMs: number): Promise<GuardFinding[]> {
-  const evidence = await Promise.all(
+  await Promise.all(
     states
-      .filter((s) => s.session)
+      .filter((s) => s.session && !s.facts)
       .map(async (s) => {
-        const out = await s.session!.exec(evidenceProbe(topology.guard.markerFiles), { timeoutMs });
-        let labels: string[] = [];
-        if (s.machine.tiers.some((t) => t !== 'target')) {
-          labels = await s.session!
-            .docker()
-            .then((d) => d.info() as Promise<{ Labels?: string[] }>)
-            .then((i) => i.Labels ?? [])
-            .catch(() => []);
-        }
-        return parseProbeOutput(s.machine.name, out.stdout, labels);
+        s.facts = await gatherFacts(s.session!, needsDocker(s.machine), timeoutMs, topology.guard.markerFiles);
       }),
   );
+  const evidence = states.filter((s) => s.facts).map((s) => ({ ...s.facts!.guard, host: s.machine.name }));
   return evaluateGuard(topology.guard, topology.environment, evidence);
+}
+
+function needsDocker(machine: Machine): boolean {
+  return machine.tiers.some((t) => t !== 'target');
 }
 
 /** Pairs each machine with its session, or with the reason it has none. */
@@ -83,8 +81,7 @@ export async function runMachineChecks(state: MachineState, ctx: CheckContext, e
     push({ id: check.id, title: check.title, host: state.machine.name, status: 'skip', summary: `skipped: ${why}`, evidence: [] });
   const applicable = CATALOGUE.filter((c) => c.tiers.length === 0 || c.tiers.some((t) => state.machine.tiers.includes(t)));
   if (state.session && !state.facts) {
-    const needsDocker = state.machine.tiers.some((t) => t !== 'target');
-    state.facts = await gatherFacts(state.session, needsDocker, ctx.probeTimeoutMs * 3);
+    state.facts = await gatherFacts(state.session, needsDocker(state.machine), ctx.probeTimeoutMs * 3, ctx.topology.guard.markerFiles);
   }
   await Promise.all(
     applicable.map(async (check) => {

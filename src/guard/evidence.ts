@@ -15,7 +15,7 @@ export interface HostEvidence {
 }
 
 // Marker paths arrive as positional parameters, never inside the script text.
-const PROBE_SCRIPT = [
+export const PROBE_SCRIPT = [
   'printf "hostname=%s\\n" "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"',
   'printf "fqdn=%s\\n" "$(hostname -f 2>/dev/null)"',
   'echo "--- environment"',

@@ -30,12 +30,15 @@ export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherCont
 
   const machines = machinesFor(topology);
   out.say(`Connecting to ${machines.length} host(s)...`);
+  const started = Date.now();
   const connection = await connectTopology(machines, flags, ctx.interactive);
+  out.debug(`connected in ${Date.now() - started} ms`);
   try {
     const states = machineStates(machines, connection.sessions);
     const checkCtx: CheckContext = { topology, machines: states, probeTimeoutMs: PROBE_TIMEOUT_MS };
 
     const findings = await runGuard(topology, states, 15_000);
+    out.debug(`production guard done at ${Date.now() - started} ms`);
     if (findings.length > 0) {
       await finish(summarize(topology.environment, findings, []), flags, out);
       throw guardError(findings);
@@ -43,6 +46,7 @@ export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherCont
     out.say(out.color.green('✔') + ` production guard: no host looks like production (${states.filter((s) => s.session).length} checked)`);
 
     const results = await runWithProgress(states, checkCtx, out);
+    out.debug(`checks and flows done at ${Date.now() - started} ms`);
     const report = summarize(topology.environment, [], results);
     await finish(report, flags, out);
     printSummary(report, out);
@@ -80,6 +84,7 @@ async function runWithProgress(states: MachineState[], checkCtx: CheckContext, o
       {
         title: 'Network flows',
         task: async (_ctx, task) => {
+          out.debug(`per-host checks done; flows start`);
           flows = await checkFlows(checkCtx);
           if (flows.some((r) => r.status === 'fail')) throw new Error(counts(flows));
           task.title = `Network flows: ${counts(flows)}`;

@@ -18,6 +18,7 @@ export function facts(over: Partial<HostFacts> = {}): HostFacts {
     ],
     listeners: [{ address: '0.0.0.0', port: 22, process: 'sshd (pid 1)' }],
     docker: { version: '24.0.7', apiVersion: '1.43', rootDir: '/var/lib/docker', labels: [], mirrors: [], containers: [], imageTags: [] },
+    guard: { hostname: 'host-01', environment: {}, markerFiles: [], dockerLabels: [] },
     ...over,
   };
 }

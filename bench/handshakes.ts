@@ -10,6 +10,7 @@ import { FLOWS } from '../src/stack/manifest.js';
 import type { Tier } from '../src/stack/manifest.js';
 import type { SshTarget } from '../src/remote/index.js';
 import { connectAll, nonInteractive, openSessionCount } from '../src/remote/index.js';
+import { labTarget } from '../test/support/lab-targets.js';
 
 interface LabHost {
   name: string;
@@ -53,22 +54,7 @@ function acceptedCount(host: string): number | null {
 }
 
 function targetsOf(lab: LabState): SshTarget[] {
-  const byName = new Map(lab.hosts.map((h) => [h.name, h]));
-  const toTarget = (h: LabHost): SshTarget => {
-    const jump = h.jumpHost ? byName.get(h.jumpHost) : undefined;
-    return {
-      name: h.name,
-      host: h.address,
-      port: h.sshPort,
-      user: 'root',
-      identityFiles: [lab.keys.root],
-      agent: false,
-      knownHostsFile: lab.knownHosts,
-      dockerSocket: h.dockerSocket ?? '/var/run/docker.sock',
-      ...(jump ? { jump: toTarget(jump) } : {}),
-    };
-  };
-  return lab.hosts.map(toTarget);
+  return lab.hosts.map((h) => labTarget(lab, h.name));
 }
 
 /** Connects to every lab host, runs the workload, and reports handshakes per host. */

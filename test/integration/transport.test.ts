@@ -10,6 +10,7 @@ import { componentsOn, imageRef } from '../../src/stack/manifest.js';
 import type { Fleet, Interaction, SshTarget } from '../../src/remote/index.js';
 import { connectAll, nonInteractive, openSessionCount } from '../../src/remote/index.js';
 import { fault, labExec, labSkipReason, requireLab, resetLab } from '../lab/lab.js';
+import { labTarget } from '../support/lab-targets.js';
 
 const skip = labSkipReason();
 
@@ -38,22 +39,7 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
     return h;
   };
   /** The lab host as a target: root with the lab key, the lab's known_hosts, no agent. */
-  function target(name: string, overrides: Partial<SshTarget> = {}): SshTarget {
-    const h = host(name);
-    return {
-      name: h.name,
-      host: h.address,
-      port: h.sshPort,
-      user: 'root',
-      identityFiles: [lab.keys.root],
-      agent: false,
-      knownHostsFile: lab.knownHosts,
-      dockerSocket: h.dockerSocket ?? '/var/run/docker.sock',
-      connectTimeoutMs: 5000,
-      ...(h.jumpHost ? { jump: target(h.jumpHost) } : {}),
-      ...overrides,
-    };
-  }
+  const target = (name: string, overrides: Partial<SshTarget> = {}): SshTarget => labTarget(lab, name, overrides, { connectTimeoutMs: 5000 });
   async function open(targets: SshTarget[], interaction: Interaction = nonInteractive, acceptNewHostKeys = false): Promise<Fleet> {
     const fleet = await connectAll(targets, { interaction, acceptNewHostKeys });
     fleets.push(fleet);

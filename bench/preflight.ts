@@ -11,13 +11,13 @@ const labSh = fileURLToPath(new URL('../test/lab/lab.sh', import.meta.url));
 const labJson = fileURLToPath(new URL('../test/lab/.run/lab.json', import.meta.url));
 const bin = fileURLToPath(new URL('../bin/heal-pyroscope', import.meta.url));
 
-interface LabHost {
+export interface LabHost {
   name: string;
   tier: string;
   address: string;
 }
 
-function topology(targets: LabHost[], lab: { keys: { root: string }; knownHosts: string; hosts: LabHost[] }): string {
+export function topology(targets: LabHost[], lab: { keys: { root: string }; knownHosts: string; hosts: LabHost[] }): string {
   const host = (h: LabHost) => `{ host: ${h.address}, name: ${h.name} }`;
   const byName = (n: string) => lab.hosts.find((h) => h.name === n)!;
   return [

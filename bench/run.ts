@@ -3,6 +3,7 @@
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { formatHandshakeTable, runHandshakeBench } from './handshakes.js';
+import { benchInstall } from './install.js';
 import { benchPreflight, benchPreflightHandshakes } from './preflight.js';
 import { benchStartup } from './startup.js';
 
@@ -17,6 +18,7 @@ const BENCHES: Record<string, Bench> = {
   },
   'preflight-handshakes': () => benchPreflightHandshakes(),
   preflight: () => benchPreflight(),
+  install: () => benchInstall(),
 };
 
 const selected = (process.env.BENCH ?? Object.keys(BENCHES).join(',')).split(',').filter((b) => b in BENCHES);

@@ -120,7 +120,7 @@ ${EXIT_CODES}`,
       .option('--ignore-check <id>', 'do not stop for this failed preflight check (repeatable; never the production guard)', collect)
       .option('--force-unlock', 'clear a lock left on the hosts by a run that died')
       .addOption(
-        new Option('--front-door <mode>', 'container: run our HAProxy on the web host; external: write a section for the HAProxy already there')
+        new Option('--front-door <mode>', 'container: run our HAProxy on the web host; external: write a section for the HAProxy already there (checked with haproxy -c on this machine first)')
           .choices(['container', 'external'])
           .default('container'),
       )

@@ -1,11 +1,13 @@
 // Phase: save the credentials locally (0600) on first use, then write each tier's rendered files to
 // its directory with the owner and mode its container user needs. A file this run replaces is kept
-// beside it until the run succeeds, so a rollback can put it back.
+// beside it until the run succeeds, so a rollback can put it back. With `--front-door external` the
+// snippet is first checked with the real `haproxy -c` on this machine.
 
 import { posix } from 'node:path';
 import { HealError } from '../errors.js';
 import { saveState } from '../state/state-file.js';
 import type { InstallContext, TierHost } from './context.js';
+import { checkExternalSnippet } from './haproxy-check.js';
 import { tierDir } from './host-paths.js';
 import type { Journal, Phase } from './phase.js';
 import { remotePath } from './plan.js';
@@ -49,6 +51,8 @@ export const configurationPhase: Phase<InstallContext> = {
   id: 'configuration',
   title: 'Write configuration',
   async run(ctx, io) {
+    // Before anything is written: the operator's HAProxy will load the snippet.
+    if (ctx.options.frontDoor === 'external') await checkExternalSnippet(ctx.stack!.files);
     if (ctx.stateIsNew) {
       // Before anything reaches a host: a failed run and the next one use the same credentials.
       await saveState(ctx.statePath, ctx.state!);
@@ -59,6 +63,7 @@ export const configurationPhase: Phase<InstallContext> = {
     return written === 0 ? 'every file already up to date' : `${written} file(s) written`;
   },
   dryRun: (ctx) => [
+    ...(ctx.options.frontDoor === 'external' ? ['check the front-door snippet with `haproxy -c` on this machine'] : []),
     ...(ctx.stateIsNew ? [`generate credentials into ${ctx.statePath} (mode 0600)`] : [`reuse credentials from ${ctx.statePath}`]),
     ...ctx.plan!.tiers.flatMap((t) => t.files.map((f) => `${t.machine}: ${f.action === 'keep' ? 'keep' : 'write'} ${f.path}`)),
   ],

@@ -16,12 +16,31 @@ export function externalSnippetPath(): string {
   return `${tierDir('web')}/${EXTERNAL_SNIPPET_PATH}`;
 }
 
+/** Whether this run writes a new or changed snippet (the operator's HAProxy must then reload). */
+export function externalSnippetChanged(ctx: Pick<InstallContext, 'plan'>): boolean {
+  const path = externalSnippetPath();
+  const planned = ctx.plan?.tiers.flatMap((t) => t.files).find((f) => f.path === path);
+  return planned !== undefined && planned.action !== 'keep';
+}
+
+/** What the operator does with the snippet: how to include it and whether to reload. */
+export function externalFrontDoorSteps(ctx: Pick<InstallContext, 'plan'>, webHost: string): string[] {
+  const snippet = externalSnippetPath();
+  const include = [
+    `include ${snippet} in the HAProxy on ${webHost}: load it after your own configuration,`,
+    `  e.g. \`-f /etc/haproxy/haproxy.cfg -f ${snippet}\` (Debian's unit: add \`-f ${snippet}\` to EXTRAOPTS in /etc/default/haproxy)`,
+  ];
+  if (!externalSnippetChanged(ctx)) return [...include, 'the snippet is unchanged since the last install: no reload needed'];
+  return [...include, `then check and reload it there: haproxy -c -f /etc/haproxy/haproxy.cfg -f ${snippet} && systemctl reload haproxy`];
+}
+
 export const frontDoorPhase: Phase<InstallContext> = {
   id: 'front-door',
   title: 'Front door (HAProxy on 9940)',
   async run(ctx, io) {
     if (ctx.options.frontDoor === 'external') {
-      return `no container: include ${externalSnippetPath()} in your HAProxy on ${tierHost(ctx, 'web').machine.name} and reload it`;
+      const reload = externalSnippetChanged(ctx) ? 'and reload it' : '(unchanged: no reload needed)';
+      return `no container: include ${externalSnippetPath()} in your HAProxy on ${tierHost(ctx, 'web').machine.name} ${reload}`;
     }
     const th = tierHost(ctx, 'web');
     const spec = ctx.specs.find((s) => s.component === 'haproxy')!;

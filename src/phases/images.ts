@@ -18,13 +18,13 @@ async function pullWithRetry(th: TierHost, ref: string, io: PhaseIo, onEvent: (e
   for (let attempt = 0; ; attempt++) {
     throwIfAborted(io.signal);
     try {
-      await th.remote.pullImage(ref, (e: PullProgress) => onEvent(e as PullEvent));
+      await th.remote.pullImage(ref, (e: PullProgress) => onEvent(e as PullEvent), io.signal);
       return;
     } catch (error) {
       const delay = PULL_RETRY_DELAYS_MS[attempt];
       if (delay === undefined || io.signal.aborted) throw error;
       io.progress(`${th.machine.name}: ${ref} failed (${(error as Error).message}); retrying in ${delay / 1000}s`);
-      await sleep(delay);
+      await sleep(delay, undefined, { signal: io.signal }).catch(() => undefined);
     }
   }
 }

@@ -29,8 +29,11 @@ export interface PullProgress {
   progress?: string;
 }
 
-/** Pulls `ref` on the host and waits until the engine reports the end of the stream. */
-export async function pullImage(docker: Docker, ref: string, where: string, onProgress?: (event: PullProgress) => void): Promise<void> {
+/**
+ * Pulls `ref` on the host and waits until the engine reports the end of the stream. When `signal`
+ * fires, the request's channel is closed, which makes the engine cancel the pull (Ctrl-C).
+ */
+export async function pullImage(docker: Docker, ref: string, where: string, onProgress?: (event: PullProgress) => void, signal?: AbortSignal): Promise<void> {
   const failure = (detail: string, cause?: unknown): HealError =>
     new HealError({
       code: 'docker.pull',
@@ -38,6 +41,8 @@ export async function pullImage(docker: Docker, ref: string, where: string, onPr
       hint: 'Check that the host can reach the registry (or its mirror) and that the tag exists; set a private registry prefix if the host has no internet',
       cause,
     });
+  const cancelled = (): HealError => failure('cancelled (interrupted)');
+  if (signal?.aborted) throw cancelled();
   let stream: NodeJS.ReadableStream;
   try {
     stream = await docker.pull(ref);
@@ -46,11 +51,18 @@ export async function pullImage(docker: Docker, ref: string, where: string, onPr
     throw failure((error as Error).message, error);
   }
   await new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      reject(cancelled());
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     docker.modem.followProgress(
       stream,
       (error: Error | null, events: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
         // The engine reports pull failures inside the 200 response stream, not as an HTTP status.
         const reported = events.find((e) => e.error !== undefined);
+        signal?.removeEventListener('abort', onAbort);
         if (error) reject(isHealError(error) ? error : failure(error.message, error));
         else if (reported) reject(failure(reported.errorDetail?.message ?? reported.error ?? 'unknown error'));
         else resolve();

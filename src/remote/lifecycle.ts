@@ -1,5 +1,7 @@
 // Sessions must not outlive the run: closed on normal exit and on Ctrl-C, so no half-open SSH
-// connection (or remote command) is left behind on the hosts.
+// connection (or remote command) is left behind on the hosts. When the command has its own Ctrl-C
+// handler (install and uninstall roll back over these very sessions), that handler owns the
+// interrupt: the sessions stay open until it closes them, or until the process exits.
 
 import type { SshSession } from './session.js';
 
@@ -12,9 +14,11 @@ function onExit(): void {
 }
 
 function onSigint(): void {
+  // Another listener (the runner's interrupt) still needs the sessions to roll back and unlock.
+  if (process.listenerCount('SIGINT') > 1) return;
   const sessions = [...open];
   void Promise.allSettled(sessions.map((s) => s.close())).then(() => {
-    // If nobody else handles SIGINT, behave like the default handler would have.
+    // Nobody else handles SIGINT: behave like the default handler would have.
     if (process.listenerCount('SIGINT') === 0) process.exit(130);
   });
   uninstall();

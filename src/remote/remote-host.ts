@@ -83,8 +83,8 @@ export class RemoteHost {
     }
   }
 
-  pullImage(ref: string, onProgress?: (event: PullProgress) => void): Promise<void> {
-    return pullImage(this.docker, ref, this.name, onProgress);
+  pullImage(ref: string, onProgress?: (event: PullProgress) => void, signal?: AbortSignal): Promise<void> {
+    return pullImage(this.docker, ref, this.name, onProgress, signal);
   }
 
   /** Why the Docker socket cannot be opened: one remote probe, interpreted by docker-diagnosis.ts. */

@@ -2,14 +2,17 @@
 // everywhere (through HAProxy too), a second run changes and pulls nothing, status names drift,
 // uninstall removes exactly what install created, a failure mid-way rolls back.
 
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type RunResult } from '../support/run-cli.js';
-import { fault, LAB_SH, labExec, labSkipReason, requireLab, resetLab } from '../lab/lab.js';
+import { fault, LAB_SH, labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/lab.js';
 
 const skip = labSkipReason();
+const BIN = fileURLToPath(new URL('../../bin/heal-pyroscope', import.meta.url));
 
 interface InstallDoc {
   ok: boolean;
@@ -20,8 +23,9 @@ interface InstallDoc {
   error: { code: string } | null;
 }
 
-async function engine(host: string, what: 'ps' | 'volume' | 'network'): Promise<string[]> {
-  const argv = what === 'ps' ? ['docker', 'ps', '-a', '--format', '{{.Names}}'] : ['docker', what, 'ls', '--format', '{{.Name}}'];
+async function engine(host: string, what: 'ps' | 'volume' | 'network' | 'image'): Promise<string[]> {
+  const argv =
+    what === 'ps' ? ['docker', 'ps', '-a', '--format', '{{.Names}}'] : what === 'image' ? ['docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'] : ['docker', what, 'ls', '--format', '{{.Name}}'];
   const result = await labExec(host, argv);
   return result.stdout.split('\n').filter((l) => l.trim() !== '').sort();
 }
@@ -178,4 +182,46 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     expect(await engine('web-01', 'ps')).toEqual(before.web);
     expect(await engine('app-01', 'ps')).toEqual(before.app);
   });
+
+  it('rolls back every engine when interrupted (SIGINT) while app-01 pulls', async () => {
+    // No image anywhere, and app-01's pulls crawl: the interrupt lands mid-pull.
+    await resetLab({ images: true });
+    await fault('slow-registry', 'app-01');
+    const hosts = ['web-01', 'app-01', 'db-01'];
+    const snapshot = async () =>
+      Object.fromEntries(await Promise.all(hosts.map(async (h) => [h, { ps: await engine(h, 'ps'), network: await engine(h, 'network'), volume: await engine(h, 'volume'), image: await engine(h, 'image') }] as const)));
+    const before = await snapshot();
+    // A real process, so the signal reaches the CLI's own SIGINT handler (needs `npm run build`).
+    const child = spawn('node', [BIN, 'install', '--config', join(dir, 'heal-pyroscope.yaml'), '--yes', '--wait', '20'], { cwd: dir, env: { ...process.env, CI: 'true' } });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += String(d)));
+    child.stderr.on('data', (d: Buffer) => (output += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor('a pull to start on app-01', () => /app-01: grafana\/\S+ \(1\/\d\)/.test(output), 60_000, 50);
+    expect(await engine('app-01', 'image')).toEqual(before['app-01']!.image);
+    child.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000))]);
+    expect(code, output).toBe(130);
+    expect(output).toMatch(/interrupted/);
+    expect(output).toMatch(/Rolling back \d+ change/);
+    // Containers, networks, volumes and the images this run pulled: all as before, lock released.
+    expect(await snapshot()).toEqual(before);
+    for (const h of hosts) expect((await labExec(h, ['test', '-e', '/run/heal-pyroscope.lock'])).exitCode, h).not.toBe(0);
+  }, 120_000);
+
+  it('--front-door external writes a snippet haproxy -c accepts, starts no HAProxy, and says what to reload', async () => {
+    await resetLab();
+    const r = await cli(['install', '--front-door', 'external', '--wait', '60']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await engine('web-01', 'ps')).toEqual([]);
+    const snippet = '/opt/heal-pyroscope/web/haproxy/heal-pyroscope.cfg';
+    expect(r.stdout).toContain(`-f ${snippet}`);
+    expect(r.stdout).toContain('systemctl reload haproxy');
+    // The uploaded files, as the web host's own HAProxy would read them.
+    const check = await labExec('web-01', ['haproxy', '-c', '-f', '/opt/heal-pyroscope/web/haproxy/validate-wrapper.cfg', '-f', snippet]);
+    expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+    const again = await cli(['--json', 'install', '--front-door', 'external', '--wait', '60']);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { frontDoor: unknown }).frontDoor).toEqual({ mode: 'external', snippet, reloadNeeded: false });
+  }, 180_000);
 });

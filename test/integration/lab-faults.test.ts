@@ -77,6 +77,21 @@ describe.skipIf(skip !== undefined)('lab faults', () => {
     expect(result.stderr).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
   });
 
+  it('slows the registry for one host only: its pull takes seconds, status names the fault', async () => {
+    const ref = 'grafana/pyroscope:1.14.0';
+    const pullSeconds = async (host: string) => {
+      await labExec(host, ['docker', 'rmi', '-f', ref]);
+      const start = Date.now();
+      const pulled = await labExec(host, ['docker', 'pull', ref], { timeoutMs: 60_000 });
+      expect(pulled.exitCode, pulled.stderr).toBe(0);
+      return (Date.now() - start) / 1000;
+    };
+    await fault('slow-registry', 'app-01');
+    expect((await run(['bash', lab.labSh, 'status'])).stdout).toMatch(/app-01 .*slow-registry/);
+    expect(await pullSeconds('app-01')).toBeGreaterThan(3);
+    expect(await pullSeconds('db-01')).toBeLessThan(3);
+  }, 90_000);
+
   it('undoes every fault on reset', async () => {
     await fault('drop-flow', 'app-01', 'db-01', 22);
     await fault('occupy-port', 'db-01', 9000);
@@ -84,10 +99,11 @@ describe.skipIf(skip !== undefined)('lab faults', () => {
     await fault('stop-ssh', 'target-01');
     await fault('prod', 'db-01');
     await fault('rotate-key', 'bastion-01');
+    await fault('slow-registry', 'app-01');
     await resetLab();
     const status = await run(['bash', lab.labSh, 'status']);
     expect(status.exitCode, status.stdout).toBe(0);
-    expect(status.stdout).not.toMatch(/occupy-port|drop-flow|prod|rotate-key/);
+    expect(status.stdout).not.toMatch(/occupy-port|drop-flow|prod|rotate-key|slow-registry/);
     for (const host of lab.hosts.filter((h) => h.tier !== 'inner')) {
       expect((await ssh(host.name, 'hostname')).stdout.trim()).toBe(host.name);
     }

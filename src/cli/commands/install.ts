@@ -9,7 +9,7 @@ import { ExitCode, HealError } from '../../errors.js';
 import { evaluateDeclared } from '../../guard/evaluate.js';
 import type { FrontDoor } from '../../render/context.js';
 import { newInstallContext, type ConnectedFleet, type InstallContext } from '../../phases/context.js';
-import { externalSnippetPath } from '../../phases/front-door.js';
+import { externalFrontDoorSteps, externalSnippetChanged, externalSnippetPath } from '../../phases/front-door.js';
 import { installPhases } from '../../phases/install.js';
 import { validateIgnoredChecks } from '../../phases/preflight.js';
 import { runPhases, type RunResult } from '../../phases/runner.js';
@@ -129,6 +129,7 @@ function installDocument(result: RunResult, ctx: InstallContext): unknown {
     pulled: ctx.pulled,
     images: Object.fromEntries([...ctx.imageIds].map(([machine, ids]) => [machine, Object.fromEntries(ids)])),
     verified: ctx.verified,
+    frontDoor: ctx.options.frontDoor === 'external' ? { mode: 'external', snippet: externalSnippetPath(), reloadNeeded: externalSnippetChanged(ctx) } : { mode: 'container' },
     rolledBack: result.rolledBack,
     leftInPlace: result.leftInPlace,
     statePath: ctx.statePath,
@@ -148,7 +149,9 @@ function printSummary(ctx: InstallContext, out: Output): void {
   out.say(`  Pyroscope      ${u.frontDoor} (front door), ${u.pyroscope} (app host)`);
   out.say(`  MinIO console  ${u.minioConsole}  (an object browser only, no admin pages)`);
   if (ctx.options.frontDoor === 'external') {
-    out.say(`  Front door     include ${externalSnippetPath()} in your HAProxy on ${ctx.topology.web.host} and reload it`);
+    const [first, ...rest] = externalFrontDoorSteps(ctx, ctx.topology.web.host);
+    out.say(`  Front door     ${first}`);
+    for (const line of rest) out.say(`                 ${line}`);
   }
   out.say(`  Agents on target hosts send profiles and traces to ${u.frontDoor} (Pyroscope push, OTLP gRPC, Jaeger gRPC).`);
   out.say(`  Credentials: ${ctx.statePath} (mode 0600), and on the hosts under /opt/heal-pyroscope (readable by each container user only).`);

@@ -62,6 +62,23 @@ fault_rotate_key() {
   log "fault: $1 host key rotated (known_hosts still holds the old one)"
 }
 
+# The registry's replies to HOST are shaped on the bridge side of HOST's veth (only source port
+# 5000, so SSH stays fast): pulls on HOST take seconds, long enough to interrupt one mid-way.
+SLOW_REGISTRY_RATE=${SLOW_REGISTRY_RATE:-1mbit}
+fault_slow_registry() {
+  [ $# -eq 1 ] || die "usage: fault slow-registry HOST"
+  local dev="hl-$1" port=${REGISTRY_ADDR##*:}
+  host_line "$1" >/dev/null
+  ip link show "$dev" >/dev/null 2>&1 || die "$1 has no veth on the lab bridge"
+  # htb, not prio+tbf: this kernel may lack sch_prio. Unclassified traffic takes the fast class.
+  tc qdisc del dev "$dev" root 2>/dev/null || true
+  tc qdisc add dev "$dev" root handle 1: htb default 10 r2q 100000
+  tc class add dev "$dev" parent 1: classid 1:10 htb rate 10gbit
+  tc class add dev "$dev" parent 1: classid 1:30 htb rate "$SLOW_REGISTRY_RATE" ceil "$SLOW_REGISTRY_RATE"
+  tc filter add dev "$dev" parent 1: protocol ip prio 1 u32 match ip sport "$port" 0xffff flowid 1:30
+  log "fault: registry replies to $1 limited to $SLOW_REGISTRY_RATE"
+}
+
 fault_cmd() {
   local kind=${1-}; shift || true
   case "$kind" in
@@ -71,7 +88,8 @@ fault_cmd() {
     stop-ssh) fault_stop_ssh "$@" ;;
     prod) fault_prod "$@" ;;
     rotate-key) fault_rotate_key "$@" ;;
-    *) die "unknown fault '$kind': drop-flow SRC DST PORT | occupy-port HOST PORT | stop-docker HOST | stop-ssh HOST | prod HOST | rotate-key HOST" ;;
+    slow-registry) fault_slow_registry "$@" ;;
+    *) die "unknown fault '$kind': drop-flow SRC DST PORT | occupy-port HOST PORT | stop-docker HOST | stop-ssh HOST | prod HOST | rotate-key HOST | slow-registry HOST" ;;
   esac
 }
 
@@ -85,6 +103,7 @@ faults_clear() {
     nsenter --net="$ns" iptables -t raw -F "$FAULT_CHAIN"
   fi
   host_identity "$1" "$1" ""
+  ! tc qdisc show dev "hl-$1" 2>/dev/null | grep -q '^qdisc htb' || tc qdisc del dev "hl-$1" root
 }
 
 # faults_active NAME: one line per fault in force, for `status`.
@@ -96,5 +115,6 @@ faults_active() {
   nsenter --net="$ns" iptables -t raw -S "$FAULT_CHAIN" 2>/dev/null | sed -n 's/.*-s \([^ /]*\).*--dport \([0-9]*\).*-j DROP.*/drop-flow from \1 port \2/p'
   [ "$(cat "$dir/etc/hostname" 2>/dev/null)" = "$1" ] || echo "prod"
   grep -q rotated "$dir/sshd_config" 2>/dev/null && echo "rotate-key"
+  tc qdisc show dev "hl-$1" 2>/dev/null | grep -q '^qdisc htb' && echo "slow-registry"
   return 0
 }

@@ -104,5 +104,7 @@ host_opt_clean() {
   local dir
   dir=$(host_dir "$1")
   [ -d "$dir/opt" ] && find "$dir/opt" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+  # A lock left by a killed install/uninstall would refuse the next test's run.
+  rm -rf "$dir/run/heal-pyroscope.lock"
   return 0
 }

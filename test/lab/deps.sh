@@ -7,7 +7,7 @@ PACKAGES=(docker.io openssh-server openssh-client docker-registry busybox-static
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$pkg")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -37,7 +37,8 @@ require_tools() {
   done
   [ -x /usr/lib/openssh/sftp-server ] || missing+=("sftp-server (apt-get install openssh-sftp-server)")
   if [ ${#missing[@]} -gt 0 ]; then die "missing tools: ${missing[*]}"; fi
-  busybox --list | grep -qx nc || die "busybox lacks nc: install busybox-static (not the slim busybox)"
+  # Not `grep -q`: it exits at the first match, and under pipefail the writer's SIGPIPE fails the test.
+  busybox --list | grep -x nc >/dev/null || die "busybox lacks nc: install busybox-static (not the slim busybox)"
   [ "$(id -u)" = 0 ] || die "the lab needs root (namespaces, bridge, dockerd): run it as root"
   [ "$(uname -s)" = Linux ] || die "the lab needs Linux"
 }

@@ -103,7 +103,7 @@ faults_clear() {
     nsenter --net="$ns" iptables -t raw -F "$FAULT_CHAIN"
   fi
   host_identity "$1" "$1" ""
-  ! tc qdisc show dev "hl-$1" 2>/dev/null | grep -q '^qdisc htb' || tc qdisc del dev "hl-$1" root
+  ! tc qdisc show dev "hl-$1" 2>/dev/null | grep '^qdisc htb' >/dev/null || tc qdisc del dev "hl-$1" root
 }
 
 # faults_active NAME: one line per fault in force, for `status`.
@@ -115,6 +115,6 @@ faults_active() {
   nsenter --net="$ns" iptables -t raw -S "$FAULT_CHAIN" 2>/dev/null | sed -n 's/.*-s \([^ /]*\).*--dport \([0-9]*\).*-j DROP.*/drop-flow from \1 port \2/p'
   [ "$(cat "$dir/etc/hostname" 2>/dev/null)" = "$1" ] || echo "prod"
   grep -q rotated "$dir/sshd_config" 2>/dev/null && echo "rotate-key"
-  tc qdisc show dev "hl-$1" 2>/dev/null | grep -q '^qdisc htb' && echo "slow-registry"
+  tc qdisc show dev "hl-$1" 2>/dev/null | grep '^qdisc htb' >/dev/null && echo "slow-registry"
   return 0
 }

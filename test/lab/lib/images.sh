@@ -23,7 +23,7 @@ images_stamp() {
 }
 
 registry_has() { # REPO TAG
-  timeout 3 busybox wget -q -O - "http://$REGISTRY_ADDR/v2/$1/tags/list" 2>/dev/null | grep -q "\"$2\""
+  timeout 3 busybox wget -q -O - "http://$REGISTRY_ADDR/v2/$1/tags/list" 2>/dev/null | grep "\"$2\"" >/dev/null
 }
 
 # rootfs_base DIR PASSWD_LINE...: busybox with every applet, the shared stand-in scripts, users.

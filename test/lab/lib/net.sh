@@ -18,7 +18,7 @@ bridge_up() {
 
 bridge_down() {
   while iptables -D FORWARD -i "$BRIDGE" -o "$BRIDGE" -m comment --comment hplab -j ACCEPT 2>/dev/null; do :; done
-  if ip route show type unreachable | grep -q "^unreachable $INNER_SUBNET"; then ip route del unreachable "$INNER_SUBNET"; fi
+  if ip route show type unreachable | grep "^unreachable $INNER_SUBNET" >/dev/null; then ip route del unreachable "$INNER_SUBNET"; fi
   if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; fi
 }
 
@@ -54,5 +54,5 @@ netns_down() {
 
 # listening NAME PORT: something listens on PORT inside the host's namespace.
 listening() {
-  nsenter --net="/run/netns/$(netns_of "$1")" ss -Hltn "sport = :$2" | grep -q LISTEN
+  nsenter --net="/run/netns/$(netns_of "$1")" ss -Hltn "sport = :$2" | grep LISTEN >/dev/null
 }

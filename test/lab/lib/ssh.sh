@@ -20,7 +20,7 @@ heal_user_up() {
   if ! getent passwd heal >/dev/null; then
     useradd --create-home --shell /bin/bash --groups docker --comment 'heal-pyroscope lab user' heal
   fi
-  id -nG heal | grep -qw docker || usermod -aG docker heal
+  id -nG heal | grep -w docker >/dev/null || usermod -aG docker heal
   echo "heal:$HEAL_PASSWORD" | chpasswd
 }
 

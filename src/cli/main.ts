@@ -68,6 +68,7 @@ Examples:
       --web web-01 --app app-01 --db db-01 --ssh-user deploy --identity-file ~/.ssh/id_ed25519
   $ heal-pyroscope status --config staging.yaml
   $ heal-pyroscope uninstall --config staging.yaml
+  $ heal-pyroscope images save images.tar             # air-gapped sites: then install --images-from images.tar
 ${EXIT_CODES}
 ${ENVIRONMENT}`,
     );
@@ -124,7 +125,8 @@ ${EXIT_CODES}`,
           .choices(['container', 'external'])
           .default('container'),
       )
-      .option('--wait <seconds>', 'how long to wait for each container to become healthy (default 120)', parseSeconds),
+      .option('--wait <seconds>', 'how long to wait for each container to become healthy (default 120)', parseSeconds)
+      .option('--images-from <file>', 'load missing images from an archive written by `images save` instead of pulling (air-gapped sites)'),
   )).action(action('install'));
 
   withConnectionOptions(withTopologyOptions(
@@ -187,6 +189,27 @@ ${EXIT_CODES}`,
       ),
   ).action(action('init'));
 
+  const images = program.command('images').description('move the pinned images without a registry (air-gapped sites)');
+  images
+    .command('save <file>')
+    .description('pull every pinned image into the local Docker engine and write them into one archive for install --images-from')
+    .option('--registry-prefix <prefix>', 'pull the images under this registry prefix (use the same one at install)')
+    .option('--docker-socket <path>', 'local Docker engine socket (default: DOCKER_HOST if unix://, else /var/run/docker.sock)')
+    .addHelpText(
+      'after',
+      `
+Run it on a machine that can pull (Docker running, registry reachable); copy FILE to a machine that
+reaches the hosts, then install from it: each host loads only the images it runs, over SSH.
+
+Examples:
+  $ heal-pyroscope images save heal-pyroscope-images.tar
+  $ heal-pyroscope install --config staging.yaml --images-from heal-pyroscope-images.tar
+${EXIT_CODES}`,
+    )
+    .action(async function (this: Command, file: string) {
+      process.exitCode = await run('images save', { ...this.optsWithGlobals(), file });
+    });
+
   return program;
 }
 
@@ -216,6 +239,9 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
       } else if (command === 'install') {
         const { runInstallCommand } = await import('./commands/install.js');
         exitCode = await runInstallCommand(flags, ctx);
+      } else if (command === 'images save') {
+        const { runImagesSave } = await import('./commands/images.js');
+        exitCode = await runImagesSave(String(flags.file), flags, ctx);
       } else if (command === 'uninstall') {
         const { runUninstallCommand } = await import('./commands/uninstall.js');
         exitCode = await runUninstallCommand(flags, ctx);

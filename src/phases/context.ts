@@ -11,6 +11,9 @@ import type { InstallState } from '../state/state-file.js';
 import type { ComponentName } from '../stack/manifest.js';
 import type { ContainerSpec } from './container-spec.js';
 import type { ContainerAction, InstallPlan, ServerTier, TierFacts } from './plan.js';
+import type { readArchive } from '../images/archive.js';
+
+type ImageArchive = Awaited<ReturnType<typeof readArchive>>;
 
 export interface ConnectedFleet {
   sessions: Map<Machine, HostSession | HealError>;
@@ -32,6 +35,8 @@ export interface TierHost {
 export interface InstallOptions {
   /** Preflight check ids whose failure does not stop the install (never the guard). */
   ignoreChecks: string[];
+  /** Load missing images from this archive (`images save`) instead of pulling them. */
+  imagesFrom?: { path: string; archive: ImageArchive };
   frontDoor: FrontDoor;
   forceUnlock: boolean;
   healthTimeoutMs: number;
@@ -77,7 +82,7 @@ export interface InstallContext {
   preflight: CheckResult[];
   /** Image IDs per machine and reference, after the images phase. */
   imageIds: Map<string, Map<string, string>>;
-  pulled: Array<{ machine: string; ref: string }>;
+  pulled: Array<{ machine: string; ref: string; from?: 'archive' }>;
   outcomes: ContainerOutcome[];
   verified: CheckedEndpoint[];
 }

@@ -3,6 +3,9 @@
 // the image ID each machine ends up with is recorded.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HealError } from '../errors.js';
+import { entryStream } from '../images/archive.js';
+import { loadImage } from '../remote/index.js';
 import type { PullProgress } from '../remote/index.js';
 import { distinctMachines, type InstallContext, type TierHost } from './context.js';
 import type { Phase, PhaseIo } from './phase.js';
@@ -29,10 +32,31 @@ async function pullWithRetry(th: TierHost, ref: string, io: PhaseIo, onEvent: (e
   }
 }
 
+/** Every image a machine lacks must be in the archive: checked for all machines before loading any. */
+function checkArchiveCovers(ctx: InstallContext): void {
+  const from = ctx.options.imagesFrom!;
+  const missing = [...new Set(ctx.plan!.tiers.flatMap((t) => t.pull))].filter((ref) => !(ref in from.archive.manifest.images));
+  if (missing.length > 0) {
+    throw new HealError({
+      code: 'images.archive-incomplete',
+      message: `${from.path} lacks ${missing.join(', ')}; nothing was loaded`,
+      details: [`the archive holds: ${Object.keys(from.archive.manifest.images).join(', ')}`],
+      hint: 'write the archive again with `heal-pyroscope images save FILE` (with the same --registry-prefix as the install)',
+    });
+  }
+}
+
+async function loadFromArchive(th: TierHost, ref: string, ctx: InstallContext, io: PhaseIo): Promise<void> {
+  const { path, archive } = ctx.options.imagesFrom!;
+  io.progress(`${th.machine.name}: loading ${ref} from ${path}`);
+  await loadImage(th.remote.docker, entryStream(path, archive.entries.get(archive.manifest.images[ref]!)!), ref, th.machine.name);
+}
+
 export const imagesPhase: Phase<InstallContext> = {
   id: 'images',
   title: 'Pull images',
   async run(ctx, io) {
+    if (ctx.options.imagesFrom) checkArchiveCovers(ctx);
     const groups = distinctMachines(ctx.tierHosts);
     await Promise.all(
       groups.map(async (group) => {
@@ -48,6 +72,11 @@ export const imagesPhase: Phase<InstallContext> = {
               if (e.statusCode !== 404) throw e;
             });
           });
+          if (ctx.options.imagesFrom) {
+            await loadFromArchive(th, ref, ctx, io);
+            ctx.pulled.push({ machine: th.machine.name, ref, from: 'archive' });
+            continue;
+          }
           await pullWithRetry(th, ref, io, (event) => {
             tally.add(event);
             const now = Date.now();
@@ -64,7 +93,8 @@ export const imagesPhase: Phase<InstallContext> = {
         ctx.imageIds.set(th.machine.name, ids);
       }),
     );
-    return ctx.pulled.length === 0 ? 'all images present, nothing pulled' : `${ctx.pulled.length} image(s) pulled`;
+    if (ctx.pulled.length === 0) return 'all images present, nothing pulled';
+    return ctx.options.imagesFrom ? `${ctx.pulled.length} image(s) loaded from ${ctx.options.imagesFrom.path}` : `${ctx.pulled.length} image(s) pulled`;
   },
-  dryRun: (ctx) => ctx.plan!.tiers.flatMap((t) => [...t.pull.map((r) => `${t.machine}: pull ${r}`), ...t.present.map((r) => `${t.machine}: ${r} present`)]),
+  dryRun: (ctx) => ctx.plan!.tiers.flatMap((t) => [...t.pull.map((r) => `${t.machine}: ${ctx.options.imagesFrom ? 'load' : 'pull'} ${r}`), ...t.present.map((r) => `${t.machine}: ${r} present`)]),
 };

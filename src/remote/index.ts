@@ -22,3 +22,5 @@ export type { HostKeyOutcome } from './host-key.js';
 export { shellQuote } from './shell-quote.js';
 export { sha256Fingerprint } from './fingerprint.js';
 export { openSessionCount } from './lifecycle.js';
+export { loadImage, localDocker, saveImage } from './image-transfer.js';
+export { pullImage } from './docker-client.js';

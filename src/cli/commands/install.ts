@@ -3,10 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import type { Machine } from '../../checks/check.js';
 import { guardError } from '../../checks/preflight.js';
 import { ExitCode, HealError } from '../../errors.js';
 import { evaluateDeclared } from '../../guard/evaluate.js';
+import { readArchive } from '../../images/archive.js';
 import type { FrontDoor } from '../../render/context.js';
 import { newInstallContext, type ConnectedFleet, type InstallContext } from '../../phases/context.js';
 import { externalFrontDoorSteps, externalSnippetChanged, externalSnippetPath } from '../../phases/front-door.js';
@@ -29,6 +31,7 @@ export interface InstallFlags extends TopologyFlags, ConnectFlags {
   forceUnlock?: boolean;
   frontDoor?: FrontDoor;
   wait?: number;
+  imagesFrom?: string;
 }
 
 export const DEFAULT_WAIT_SECONDS = 120;
@@ -58,11 +61,15 @@ export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext,
   const declared = evaluateDeclared(topology.guard, topology.environment);
   if (declared.length > 0) throw guardError(declared);
   validateIgnoredChecks(flags.ignoreCheck ?? []);
+  // A broken archive is a usage error found before any host is contacted.
+  const imagesFrom = flags.imagesFrom ? { path: resolve(ctx.cwd, flags.imagesFrom), archive: await readArchive(resolve(ctx.cwd, flags.imagesFrom)) } : undefined;
 
   const install = newInstallContext({
     topology,
     options: {
-      ignoreChecks: flags.ignoreCheck ?? [],
+      ...(imagesFrom ? { imagesFrom } : {}),
+      // With an archive, no registry needs to be reachable: the images phase checks the archive instead.
+      ignoreChecks: [...(flags.ignoreCheck ?? []), ...(imagesFrom ? ['images.available'] : [])],
       frontDoor: flags.frontDoor ?? 'container',
       forceUnlock: flags.forceUnlock ?? false,
       healthTimeoutMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000,

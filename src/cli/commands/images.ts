@@ -1,0 +1,55 @@
+// `images save FILE`: on a machine that can pull, pulls every pinned image into its local Docker
+// engine and writes them into one archive for `install --images-from FILE` at air-gapped sites.
+import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { ExitCode } from '../../errors.js';
+import { entryNameFor, writeArchive } from '../../images/archive.js';
+import { COMPONENTS, imageRef } from '../../stack/manifest.js';
+import type { GatherContext } from '../gather.js';
+
+export interface ImagesSaveFlags {
+  registryPrefix?: string;
+  dockerSocket?: string;
+}
+
+export const DEFAULT_LOCAL_SOCKET = '/var/run/docker.sock';
+
+/** --docker-socket, else a unix:// DOCKER_HOST, else the default socket. */
+export function localSocket(flags: ImagesSaveFlags, env: NodeJS.ProcessEnv): string {
+  if (flags.dockerSocket) return flags.dockerSocket;
+  const host = env.DOCKER_HOST;
+  return host?.startsWith('unix://') ? host.slice('unix://'.length) : DEFAULT_LOCAL_SOCKET;
+}
+
+export async function runImagesSave(file: string, flags: ImagesSaveFlags, ctx: GatherContext): Promise<number> {
+  const { out } = ctx;
+  const path = resolve(ctx.cwd, file);
+  const refs = COMPONENTS.map((c) => imageRef(c, flags.registryPrefix));
+  const remote = await import('../../remote/index.js');
+  const socket = localSocket(flags, ctx.env);
+  const docker = await remote.localDocker(socket);
+  const work = await mkdtemp(join(tmpdir(), 'heal-pyroscope-images-'));
+  // Written beside the target and renamed at the end: an interrupted save leaves no half archive.
+  const partial = join(dirname(path), `.${entryNameFor('partial').slice('images/'.length)}-${process.pid}`);
+  try {
+    const saved: Array<{ ref: string; file: string }> = [];
+    for (const ref of refs) {
+      out.say(`pull ${ref}`);
+      await remote.pullImage(docker, ref, `this machine (${socket})`);
+      const tar = join(work, `${saved.length}.tar`);
+      await remote.saveImage(docker, ref, tar);
+      saved.push({ ref, file: tar });
+    }
+    await writeArchive(partial, saved);
+    await rename(partial, path);
+    const { size } = await stat(path);
+    out.say(`Wrote ${path} (${(size / 1024 / 1024).toFixed(1)} MiB, ${refs.length} images).`);
+    out.say(`Next, on a machine that reaches the hosts: heal-pyroscope install --images-from ${file}`);
+    out.result({ ok: true, path, size, images: refs });
+    return ExitCode.ok;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    await rm(partial, { force: true });
+  }
+}

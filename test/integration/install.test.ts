@@ -129,6 +129,34 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     expect(actions['heal-pyroscope-pyroscope']).toBe('unchanged');
   });
 
+  it('a changed setting recreates only the container it affects and keeps its data volume', async () => {
+    const config = join(dir, 'heal-pyroscope.yaml');
+    const original = readFileSync(config, 'utf8');
+    const volumeCreated = async () => (await labExec('app-01', ['docker', 'volume', 'inspect', '--format', '{{.CreatedAt}}', 'heal-pyroscope-grafana-data'])).stdout.trim();
+    const before = await volumeCreated();
+    expect(before).not.toBe('');
+    writeFileSync(config, `${original}grafana:\n  port: 3300\n`);
+    try {
+      const r = await cli(['--json', 'install', '--wait', '60']);
+      expect(r.code, r.stderr).toBe(0);
+      const actions = Object.fromEntries(json(r).containers.map((c) => [c.name, c.action]));
+      expect(actions).toEqual({
+        'heal-pyroscope-minio': 'unchanged',
+        'heal-pyroscope-pyroscope': 'unchanged',
+        'heal-pyroscope-tempo': 'unchanged',
+        'heal-pyroscope-grafana': 'recreate',
+        'heal-pyroscope-haproxy': 'unchanged',
+      });
+      expect(await volumeCreated()).toBe(before);
+      const ports = await labExec('app-01', ['docker', 'port', 'heal-pyroscope-grafana']);
+      expect(ports.stdout).toContain(':3300');
+    } finally {
+      writeFileSync(config, original);
+    }
+    const back = await cli(['--json', 'install', '--wait', '60']);
+    expect(back.code, back.stderr).toBe(0);
+  });
+
   it('uninstall removes what install created, keeps volumes and a foreign container', async () => {
     await labExec('app-01', ['docker', 'run', '-d', '--name', 'heal-pyroscope-pyroscope-mine', 'grafana/tempo:2.8.1', '-config.file=/none']);
     const r = await cli(['uninstall']);

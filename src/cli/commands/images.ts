@@ -2,9 +2,9 @@
 // engine and writes them into one archive for `install --images-from FILE` at air-gapped sites.
 import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
-import { entryNameFor, writeArchive } from '../../images/archive.js';
+import { writeArchive } from '../../images/archive.js';
 import { COMPONENTS, imageRef } from '../../stack/manifest.js';
 import type { GatherContext } from '../gather.js';
 
@@ -31,7 +31,7 @@ export async function runImagesSave(file: string, flags: ImagesSaveFlags, ctx: G
   const docker = await remote.localDocker(socket);
   const work = await mkdtemp(join(tmpdir(), 'heal-pyroscope-images-'));
   // Written beside the target and renamed at the end: an interrupted save leaves no half archive.
-  const partial = join(dirname(path), `.${entryNameFor('partial').slice('images/'.length)}-${process.pid}`);
+  const partial = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
   try {
     const saved: Array<{ ref: string; file: string }> = [];
     for (const ref of refs) {

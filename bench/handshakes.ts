@@ -45,7 +45,8 @@ export interface HandshakeRow {
 const DEFAULT_LAB_JSON = new URL('../test/lab/.run/lab.json', import.meta.url);
 const LAB_STATE_DIR = process.env['LAB_STATE_DIR'] ?? '/var/lib/hplab';
 
-function acceptedCount(host: string): number | null {
+/** Completed SSH logins ("Accepted publickey/password for ...") in a lab host's own sshd log. */
+export function acceptedCount(host: string): number | null {
   try {
     return readFileSync(join(LAB_STATE_DIR, 'hosts', host, 'logs', 'sshd.log'), 'utf8').split('\n').filter((l) => /Accepted \S+ for /.test(l)).length;
   } catch {

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { acceptedCount } from './handshakes.js';
 
 const labSh = fileURLToPath(new URL('../test/lab/lab.sh', import.meta.url));
 const labJson = fileURLToPath(new URL('../test/lab/.run/lab.json', import.meta.url));
@@ -37,16 +38,6 @@ export function topology(targets: LabHost[], lab: { keys: { root: string }; know
   ].join('\n');
 }
 
-const LAB_STATE_DIR = process.env['LAB_STATE_DIR'] ?? '/var/lib/hplab';
-
-function sshdLogins(host: string): number {
-  try {
-    return readFileSync(join(LAB_STATE_DIR, 'hosts', host, 'logs', 'sshd.log'), 'utf8').split('\n').filter((l) => /Accepted (publickey|password|keyboard-interactive) for /.test(l)).length;
-  } catch {
-    return NaN;
-  }
-}
-
 /** SSH handshakes one real `preflight` run makes per host, counted in each host's own sshd log. */
 export async function benchPreflightHandshakes(): Promise<Record<string, string>[]> {
   await execa('bash', [labSh, 'up']);
@@ -54,12 +45,12 @@ export async function benchPreflightHandshakes(): Promise<Record<string, string>
   const path = join(mkdtempSync(join(tmpdir(), 'hp-bench-')), 'topology.yaml');
   writeFileSync(path, topology(lab.hosts.filter((h) => h.name === 'target-01'), lab));
   const hosts = ['target-01', 'web-01', 'app-01', 'db-01'];
-  const before = hosts.map(sshdLogins);
+  const before = hosts.map(acceptedCount);
   const r = await execa('node', [bin, 'preflight', '--config', path], { reject: false, env: { CI: 'true' } });
   return hosts.map((host, i) => ({
     bench: 'preflight handshakes',
     case: host,
-    handshakes: String(sshdLogins(host) - before[i]!),
+    handshakes: String((acceptedCount(host) ?? NaN) - (before[i] ?? NaN)),
     expected: '1',
     exit: String(r.exitCode),
   }));

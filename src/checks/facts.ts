@@ -2,7 +2,7 @@
 // Docker API calls, stored on the machine state and read by every check, which stay pure.
 import type Dockerode from 'dockerode';
 import { HealError } from '../errors.js';
-import { PROBE_SCRIPT, parseProbeOutput, type HostEvidence } from '../guard/evidence.js';
+import { evidenceProbe, parseProbeOutput, type HostEvidence } from '../guard/evidence.js';
 import type { HostSession } from './check.js';
 
 const BASE_FACTS = [
@@ -125,7 +125,7 @@ export function parseFacts(stdout: string, operatorEpochSeconds: number): Omit<H
  */
 export async function gatherFacts(session: HostSession, needsDocker: boolean, timeoutMs: number, markerFiles: readonly string[] = []): Promise<HostFacts> {
   const before = Date.now();
-  const out = await session.exec(['sh', '-c', `${PROBE_SCRIPT}\n${factsScript(needsDocker)}`, 'sh', ...markerFiles], { timeoutMs });
+  const out = await session.exec(evidenceProbe(markerFiles, factsScript(needsDocker)), { timeoutMs });
   // The host read its clock somewhere inside the round trip: compare against the midpoint.
   const operator = (before + Date.now()) / 2 / 1000;
   const { host: _host, ...guard } = parseProbeOutput('', out.stdout);

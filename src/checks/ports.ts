@@ -1,6 +1,6 @@
 // Ports the stack will listen on must be free. A port held by this product's own container (a
 // re-run) passes; anything else fails, naming the process or container holding it.
-import { COMPONENTS, LABELS, PRODUCT, listenPorts } from '../stack/manifest.js';
+import { LABELS, PRODUCT, listenPorts } from '../stack/manifest.js';
 import { result, type Check, type CheckResult, type MachineState } from './check.js';
 import type { HostFacts } from './facts.js';
 
@@ -65,7 +65,3 @@ export const portsCheck: Check = {
   },
 };
 
-/** Which component of ours a port belongs to (for messages). */
-export function componentOfPort(port: number): string | undefined {
-  return COMPONENTS.find((c) => c.ports.some((p) => p.port === port))?.name;
-}

@@ -15,7 +15,7 @@ export interface HostEvidence {
 }
 
 // Marker paths arrive as positional parameters, never inside the script text.
-export const PROBE_SCRIPT = [
+const PROBE_SCRIPT = [
   'printf "hostname=%s\\n" "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"',
   'printf "fqdn=%s\\n" "$(hostname -f 2>/dev/null)"',
   'echo "--- environment"',
@@ -26,9 +26,9 @@ export const PROBE_SCRIPT = [
   'echo "--- end"',
 ].join('\n');
 
-/** argv for the remote probe: `sh -c SCRIPT sh MARKER...`. */
-export function evidenceProbe(markerFiles: readonly string[]): string[] {
-  return ['sh', '-c', PROBE_SCRIPT, 'sh', ...markerFiles];
+/** argv for the remote probe: `sh -c SCRIPT sh MARKER...`; `andThen` runs in the same command. */
+export function evidenceProbe(markerFiles: readonly string[], andThen = ''): string[] {
+  return ['sh', '-c', andThen ? `${PROBE_SCRIPT}\n${andThen}` : PROBE_SCRIPT, 'sh', ...markerFiles];
 }
 
 export function parseProbeOutput(host: string, stdout: string, dockerLabels: string[] = []): HostEvidence {

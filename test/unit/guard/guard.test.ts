@@ -68,6 +68,9 @@ describe('guard evidence', () => {
     expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
     expect(argv[2]).not.toContain('danger');
     expect(argv.slice(3)).toEqual(['sh', '/etc/it is $(danger)']);
+    const combined = evidenceProbe(['/etc/it is $(danger)'], 'echo "--- facts"');
+    expect(combined[2]).toMatch(/\necho "--- facts"$/);
+    expect(combined[2]).not.toContain('danger');
   });
 
   it('runs as a real POSIX shell script', async () => {

@@ -4,6 +4,7 @@
 import type Dockerode from 'dockerode';
 import type { HostSpec, Topology } from '../config/topology.js';
 import type { HealError } from '../errors.js';
+import type { RegistryAnswer } from '../remote/index.js';
 import type { Tier } from '../stack/manifest.js';
 import type { HostFacts } from './facts.js';
 
@@ -44,6 +45,8 @@ export type ProbeState = 'open' | 'refused' | 'timeout' | 'unreachable' | 'unres
 export interface HostSession {
   exec(argv: readonly string[], options?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult>;
   probeTcp(host: string, port: number, timeoutMs: number): Promise<{ state: ProbeState; detail: string }>;
+  /** Asks the host's engine whether its registry (or mirror) serves `ref`, as a pull would. */
+  registryAnswer(ref: string, timeoutMs: number): Promise<RegistryAnswer>;
   /** The host's engine over this same connection; rejects with a HealError saying why it is unusable. */
   docker(): Promise<Dockerode>;
 }
@@ -71,6 +74,8 @@ export interface Check {
   tiers: readonly Tier[];
   /** Needs the Docker engine facts (skipped with a reason when Docker is unusable). */
   needsDocker: boolean;
+  /** Decided from the configuration alone: runs even without an SSH connection. */
+  offline?: boolean;
   run(state: MachineState, ctx: CheckContext): Promise<CheckResult[]> | CheckResult[];
 }
 

@@ -8,6 +8,8 @@ import type { HostSession } from './check.js';
 const BASE_FACTS = [
   'echo "--- arch"; uname -m',
   'echo "--- nproc"; nproc 2>/dev/null || grep -c ^processor /proc/cpuinfo',
+  // x86 lists `flags`, arm64 `Features`: the first CPU's line is enough.
+  'echo "--- cpuflags"; grep -m1 -E "^(flags|Features)[[:space:]]*:" /proc/cpuinfo 2>/dev/null',
   'echo "--- meminfo"; cat /proc/meminfo',
   'echo "--- clock"; date +%s',
   'echo "--- df"; df -Pk 2>/dev/null',
@@ -40,12 +42,15 @@ export interface DockerFacts {
   labels: string[];
   mirrors: string[];
   containers: Dockerode.ContainerInfo[];
+  /** Present images by tag (`RepoTags`) and by digest (`RepoDigests`). */
   imageTags: string[];
 }
 
 export interface HostFacts {
   arch: string;
   cpus: number;
+  /** The CPU's feature flags from /proc/cpuinfo (empty when it could not be read). */
+  cpuFlags: string[];
   memTotalMiB: number;
   memAvailableMiB: number;
   /** Host clock minus operator clock, in seconds (rounded to the probe's precision). */
@@ -69,6 +74,12 @@ function sections(stdout: string): Map<string, string[]> {
     } else current?.push(line);
   }
   return map;
+}
+
+/** `flags\t\t: fpu vme sse4_2 ...` -> its words. */
+export function parseCpuFlags(lines: string[]): string[] {
+  const line = lines.find((l) => /^(flags|Features)\s*:/.test(l));
+  return line ? line.slice(line.indexOf(':') + 1).trim().split(/\s+/).filter(Boolean) : [];
 }
 
 export function parseMeminfo(lines: string[]): { totalMiB: number; availableMiB: number } {
@@ -111,6 +122,7 @@ export function parseFacts(stdout: string, operatorEpochSeconds: number): Omit<H
   return {
     arch: (s.get('arch')?.[0] ?? '').trim(),
     cpus: Number((s.get('nproc')?.[0] ?? '').trim()) || 0,
+    cpuFlags: parseCpuFlags(s.get('cpuflags') ?? []),
     memTotalMiB: mem.totalMiB,
     memAvailableMiB: mem.availableMiB,
     clockSkewSeconds: Number((s.get('clock')?.[0] ?? '').trim()) - operatorEpochSeconds,
@@ -146,7 +158,7 @@ export async function gatherFacts(session: HostSession, needsDocker: boolean, ti
       labels: info.Labels ?? [],
       mirrors: info.RegistryConfig?.Mirrors ?? [],
       containers,
-      imageTags: images.flatMap((i) => i.RepoTags ?? []),
+      imageTags: images.flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]),
     };
     facts.guard.dockerLabels = facts.docker.labels;
   } catch (error) {

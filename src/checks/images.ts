@@ -1,39 +1,60 @@
-// The pinned images a machine runs are either present in its engine, or the registry it would pull
-// them from (private prefix, engine mirror, or Docker Hub) answers on TCP from that machine.
-import { componentsOn, imageRef } from '../stack/manifest.js';
-import { result, type Check } from './check.js';
+// Every image a machine runs is either present in its engine, or the registry that engine would
+// pull it from (private prefix, its mirror, quay.io, Docker Hub) says it has it: asked through
+// the engine itself, so its mirrors and insecure-registry settings apply as they would to the pull.
+import type { RegistryAnswer } from '../remote/index.js';
+import { presenceKey, registryOf } from '../stack/image-ref.js';
+import { componentsOn } from '../stack/manifest.js';
+import { result, type Check, type CheckResult } from './check.js';
 
-export function registryEndpoint(source: string): { host: string; port: number } {
-  const withScheme = /^[a-z]+:\/\//i.test(source) ? source : `https://${source}`;
-  const url = new URL(withScheme);
-  return { host: url.hostname, port: url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443 };
+/** A registry may be slow to answer through a mirror; this bounds one question. */
+export const REGISTRY_TIMEOUT_MS = 20_000;
+
+const WHY: Record<Exclude<RegistryAnswer['state'], 'found'>, string> = {
+  'not-found': 'not found',
+  denied: 'access denied',
+  unreachable: 'unreachable',
+  error: 'error',
+};
+
+/** The decision, from the images wanted, those present and each missing one's registry answer. Pure. */
+export function imagesVerdict(host: string, wanted: readonly string[], present: ReadonlySet<string>, answers: ReadonlyMap<string, RegistryAnswer>, mirrors: readonly string[]): CheckResult {
+  const missing = wanted.filter((ref) => !present.has(presenceKey(ref)));
+  if (missing.length === 0) return result(imagesCheck, host, 'pass', `all ${wanted.length} present`);
+  const evidence: string[] = [];
+  const failed: string[] = [];
+  for (const ref of missing) {
+    const answer = answers.get(ref);
+    const registry = registryOf(ref);
+    const via = registry === 'docker.io' && mirrors.length > 0 ? ` (via mirror ${mirrors.join(', ')})` : '';
+    if (answer?.state === 'found') {
+      evidence.push(`${ref}: to pull from ${registry}${via}, available`);
+      continue;
+    }
+    const why = answer ? `${WHY[answer.state]}: ${answer.detail}` : 'not asked';
+    evidence.push(`${ref}: ${registry}${via} answered ${why}`);
+    failed.push(`${ref} (${registry}: ${answer ? WHY[answer.state] : 'not asked'})`);
+  }
+  if (failed.length === 0) return result(imagesCheck, host, 'pass', `${missing.length} to pull, all available`, { evidence });
+  const states = new Set(missing.map((ref) => answers.get(ref)?.state));
+  const remedy = states.has('denied')
+    ? 'check the name and tag (Docker Hub says "denied" for a repository that does not exist), or log the engine in to that registry; or set images.<component> or registry.prefix to one it may read'
+    : states.has('unreachable')
+      ? `make the registry reachable from ${host} (or set registry.prefix to a reachable mirror), or use install --images-from`
+      : 'check the tag: set images.<component> or registry.prefix to a registry that serves it, or load the image on the host';
+  return result(imagesCheck, host, 'fail', `missing and not pullable: ${failed.join(', ')}`, { evidence, remedy });
 }
 
 export const imagesCheck: Check = {
   id: 'images.available',
-  title: 'Pinned images present or pullable',
+  title: 'Images present or pullable',
   tiers: ['web', 'app', 'db'],
   needsDocker: true,
   run: async (state, ctx) => {
-    const name = state.machine.name;
-    const prefix = ctx.topology.registryPrefix;
-    const wanted = state.machine.tiers.flatMap((t) => componentsOn(t)).map((c) => imageRef(c, prefix));
-    const present = new Set(state.facts!.docker!.imageTags);
-    const missing = wanted.filter((ref) => !present.has(ref));
-    if (missing.length === 0) return [result(imagesCheck, name, 'pass', `all ${wanted.length} present`)];
-    const sources = prefix ? [prefix.split('/')[0]!] : state.facts!.docker!.mirrors.length > 0 ? state.facts!.docker!.mirrors : ['registry-1.docker.io'];
-    const evidence = [`to pull: ${missing.join(', ')}`];
-    for (const source of sources) {
-      const { host, port } = registryEndpoint(source);
-      const probe = await state.session!.probeTcp(host, port, ctx.probeTimeoutMs);
-      evidence.push(`${host}:${port} from ${name}: ${probe.state}`);
-      if (probe.state === 'open') return [result(imagesCheck, name, 'pass', `${missing.length} to pull from ${host}:${port} (reachable)`, { evidence })];
-    }
-    return [
-      result(imagesCheck, name, 'fail', `${missing.length} image(s) missing and no registry reachable`, {
-        evidence,
-        remedy: prefix ? `make ${prefix} reachable from ${name}` : 'set registry.prefix to a reachable mirror, or load the images on the host',
-      }),
-    ];
+    const docker = state.facts!.docker!;
+    const wanted = [...new Set(state.machine.tiers.flatMap((t) => componentsOn(t)).map((c) => ctx.topology.images[c.name]))];
+    const present = new Set(docker.imageTags);
+    const missing = wanted.filter((ref) => !present.has(presenceKey(ref)));
+    const answers = new Map(await Promise.all(missing.map(async (ref) => [ref, await state.session!.registryAnswer(ref, REGISTRY_TIMEOUT_MS)] as const)));
+    return [imagesVerdict(state.machine.name, wanted, present, answers, docker.mirrors)];
   },
 };

@@ -85,7 +85,7 @@ export async function runMachineChecks(state: MachineState, ctx: CheckContext, e
   }
   await Promise.all(
     applicable.map(async (check) => {
-      if (check.id !== sshCheck.id && !state.session) return skip(check, 'no SSH connection');
+      if (check.id !== sshCheck.id && !check.offline && !state.session) return skip(check, 'no SSH connection');
       if (check.needsDocker && !state.facts?.docker) return skip(check, 'Docker engine not usable');
       try {
         for (const r of await check.run(state, ctx)) push(r);

@@ -30,6 +30,7 @@ export function hostSessionOf(host: RemoteHost): HostSession {
   return {
     exec: (argv, options) => host.exec(argv, options),
     probeTcp: (h, p, t) => host.probeTcp(h, p, t),
+    registryAnswer: (ref, t) => host.registryAnswer(ref, t),
     docker: async () => {
       await host.dockerVersion();
       return host.docker;

@@ -5,7 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../errors.js';
 import { createOutput, type Output } from './output.js';
-import { isInteractive, withConnectionOptions, withTopologyOptions, type TopologyFlags } from './topology-options.js';
+import { collectImage, IMAGE_FLAG_HELP, isInteractive, withConnectionOptions, withTopologyOptions, type TopologyFlags } from './topology-options.js';
 import type { GatherContext } from './gather.js';
 
 const EXIT_CODES = `
@@ -193,7 +193,9 @@ ${EXIT_CODES}`,
   images
     .command('save <file>')
     .description('pull every pinned image into the local Docker engine and write them into one archive for install --images-from')
-    .option('--registry-prefix <prefix>', 'pull the images under this registry prefix (use the same one at install)')
+    .option('-c, --config <path>', 'read registry.prefix and images from this config file (default: ./heal-pyroscope.yaml when it exists)')
+    .option('--registry-prefix <prefix>', 'pull the pinned images under this registry prefix (use the same one at install)')
+    .option('--image <component=image>', IMAGE_FLAG_HELP, collectImage)
     .option('--docker-socket <path>', 'local Docker engine socket (default: DOCKER_HOST if unix://, else /var/run/docker.sock)')
     .addHelpText(
       'after',
@@ -203,6 +205,7 @@ reaches the hosts, then install from it: each host loads only the images it runs
 
 Examples:
   $ heal-pyroscope images save heal-pyroscope-images.tar
+  $ heal-pyroscope images save --config staging.yaml images.tar   # with its registry.prefix and images
   $ heal-pyroscope install --config staging.yaml --images-from heal-pyroscope-images.tar
 ${EXIT_CODES}`,
     )

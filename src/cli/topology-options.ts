@@ -3,6 +3,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { TopologyInput } from '../config/resolve.js';
 import { isValidHost } from '../config/hostname.js';
+import { pinnedImageProblem, type ImageOverrides } from '../stack/image-ref.js';
+import { COMPONENTS, type ComponentName } from '../stack/manifest.js';
 
 export const DEFAULT_CONFIG_PATH = 'heal-pyroscope.yaml';
 
@@ -20,6 +22,7 @@ export interface TopologyFlags {
   knownHosts?: string;
   jumpHost?: string;
   registryPrefix?: string;
+  image?: ImageOverrides;
   grafanaPort?: number;
   yes?: boolean;
 }
@@ -33,6 +36,23 @@ function collectHost(value: string, previous: string[] = []): string[] {
   // `--target a,b` and `--target a --target b` both work.
   return [...previous, ...value.split(',').filter((v) => v.trim() !== '').map((v) => parseHost(v.trim()))];
 }
+
+const COMPONENT_NAMES = COMPONENTS.map((c) => c.name);
+
+/** `--image COMPONENT=REF`, repeatable: one component's image, pinned by tag or digest. */
+export function collectImage(value: string, previous: ImageOverrides = {}): ImageOverrides {
+  const eq = value.indexOf('=');
+  const name = value.slice(0, eq) as ComponentName;
+  if (eq < 0 || !COMPONENT_NAMES.includes(name)) {
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not COMPONENT=IMAGE (components: ${COMPONENT_NAMES.join(', ')}).`);
+  }
+  const ref = value.slice(eq + 1);
+  const problem = pinnedImageProblem(ref);
+  if (problem) throw new InvalidArgumentError(`${JSON.stringify(ref)} ${problem}.`);
+  return { ...previous, [name]: ref };
+}
+
+export const IMAGE_FLAG_HELP = 'run IMAGE for COMPONENT instead of its pin, e.g. minio=mirror.internal/minio/minio:RELEASE...; repeatable (config: images.COMPONENT)';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -55,7 +75,8 @@ export function withTopologyOptions(command: Command): Command {
     .option('--ssh-agent', 'authenticate with the agent at SSH_AUTH_SOCK (config: ssh.agent)')
     .option('--known-hosts <path>', 'known_hosts file for host key checks (config: ssh.knownHostsFile; default ~/.ssh/known_hosts)')
     .option('--jump-host <[user@]host[:port]>', 'reach every host through this bastion (config: ssh.jumpHost)')
-    .option('--registry-prefix <prefix>', 'pull images under this registry prefix (config: registry.prefix)')
+    .option('--registry-prefix <prefix>', 'pull the pinned images under this registry prefix (config: registry.prefix)')
+    .option('--image <component=image>', IMAGE_FLAG_HELP, collectImage)
     .option('--grafana-port <port>', 'Grafana port on the app host (config: grafana.port; default 3000)', parsePort)
     .addOption(new Option('-y, --yes', 'never prompt: a missing value is an error (implied without a TTY or with CI=true)'));
 }
@@ -74,6 +95,7 @@ export function flagsToInput(flags: TopologyFlags): TopologyInput {
     knownHostsFile: flags.knownHosts,
     jumpHost: flags.jumpHost,
     registryPrefix: flags.registryPrefix,
+    images: flags.image,
     grafanaPort: flags.grafanaPort,
   };
 }

@@ -4,15 +4,18 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_GUARD_RULES } from '../guard/rules.js';
-import type { Tier } from '../stack/manifest.js';
+import { resolveImages, type ImageOverrides } from '../stack/image-ref.js';
+import { COMPONENTS, defaultMemoryLimitMiB, type ComponentName, type Tier } from '../stack/manifest.js';
 import type { ConfigFile, HostEntry } from './schema.js';
-import type { HostSpec, SshOptions, Topology } from './topology.js';
+import type { ContainerLimits, HostSpec, SshOptions, Topology } from './topology.js';
 
 export const DEFAULTS = {
   sshPort: 22,
   dockerSocket: '/var/run/docker.sock',
   knownHostsFile: '~/.ssh/known_hosts',
   grafanaPort: 3000,
+  logMaxSize: '10m',
+  logMaxFiles: 3,
 } as const;
 
 /** Values given on the command line or at a prompt (same shape: prompts fill what flags leave open). */
@@ -29,6 +32,8 @@ export interface TopologyInput {
   knownHostsFile?: string;
   jumpHost?: string;
   registryPrefix?: string;
+  /** Per-component image overrides (`--image COMPONENT=REF`). */
+  images?: ImageOverrides;
   grafanaPort?: number;
 }
 
@@ -138,10 +143,30 @@ export function resolveTopology(
       app: spec('app', app),
       db: spec('db', db),
       registryPrefix: flags.registryPrefix ?? file?.registry?.prefix,
+      images: resolveImages(flags.registryPrefix ?? file?.registry?.prefix, { ...stripUndefined(file?.images ?? {}), ...flags.images }),
+      containers: containerLimits(file?.containers),
       grafanaPort: pick(flags.grafanaPort, file?.grafana?.port, answers.grafanaPort) ?? DEFAULTS.grafanaPort,
       guard,
     },
     missing: [],
+  };
+}
+
+/** `512m` or `2g` in MiB; `none` is null. */
+export function memoryMiB(limit: string): number | null {
+  if (limit === 'none') return null;
+  const n = Number(limit.slice(0, -1));
+  return limit.endsWith('g') ? n * 1024 : n;
+}
+
+export function containerLimits(file: ConfigFile['containers']): ContainerLimits {
+  const limits = file?.memoryLimits ?? {};
+  return {
+    logMaxSize: file?.logs?.maxSize ?? DEFAULTS.logMaxSize,
+    logMaxFiles: file?.logs?.maxFiles ?? DEFAULTS.logMaxFiles,
+    memoryLimitMiB: Object.fromEntries(
+      COMPONENTS.map((c) => [c.name, limits[c.name] !== undefined ? memoryMiB(limits[c.name]!) : defaultMemoryLimitMiB(c)]),
+    ) as Record<ComponentName, number | null>,
   };
 }
 

@@ -2,6 +2,7 @@
 // never silently falls back to a default on a real host.
 import { z } from 'zod';
 import { isValidHost, USER_NAME as USER } from './hostname.js';
+import { pinnedImageProblem } from '../stack/image-ref.js';
 
 export const hostName = z.string().refine(isValidHost, {
   error: (issue) => `${JSON.stringify(issue.input)} is not a valid hostname or IP address`,
@@ -67,6 +68,19 @@ export const guardRules = z.strictObject({
   dockerLabels: z.array(z.string().min(1)).optional(),
 });
 
+/** An image reference pinned by tag or digest (never `latest`). */
+export const pinnedImage = z.string().superRefine((ref, ctx) => {
+  const problem = pinnedImageProblem(ref);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(ref)} ${problem}` });
+});
+const perComponent = <T extends z.ZodType>(value: T) =>
+  z.strictObject({ minio: value.optional(), pyroscope: value.optional(), tempo: value.optional(), grafana: value.optional(), haproxy: value.optional() });
+
+/** Docker's size notation for log files: `10m`, `512k`, `1g`. */
+export const LOG_SIZE = /^[1-9]\d*[kmg]$/;
+/** A memory limit: a number with a unit (`512m`, `2g`), or `none` for no limit. */
+export const MEMORY_LIMIT = /^(?:[1-9]\d*[mg]|none)$/;
+
 export const configFile = z.strictObject({
   environment: z.string().min(1).max(64).optional(),
   ssh: sshSettings.optional(),
@@ -87,6 +101,25 @@ export const configFile = z.strictObject({
           error: (i) => `${JSON.stringify(i.input)} is not a registry prefix (e.g. registry.internal:5000/mirror)`,
         })
         .optional(),
+    })
+    .optional(),
+  images: perComponent(pinnedImage).optional(),
+  containers: z
+    .strictObject({
+      logs: z
+        .strictObject({
+          maxSize: z.string().regex(LOG_SIZE, { error: (i) => `${JSON.stringify(i.input)} is not a log size (e.g. 10m, 512k, 1g)` }).optional(),
+          maxFiles: z
+            .number({ error: (i) => `${JSON.stringify(i.input)} is not a number of log files (1-100)` })
+            .int({ error: (i) => `${String(i.input)} is not a number of log files (1-100)` })
+            .min(1, { error: (i) => `${String(i.input)} is not a number of log files (1-100)` })
+            .max(100, { error: (i) => `${String(i.input)} is not a number of log files (1-100)` })
+            .optional(),
+        })
+        .optional(),
+      memoryLimits: perComponent(
+        z.string().regex(MEMORY_LIMIT, { error: (i) => `${JSON.stringify(i.input)} is not a memory limit (e.g. 512m, 2g, or none)` }),
+      ).optional(),
     })
     .optional(),
   grafana: z.strictObject({ port: port.optional() }).optional(),

@@ -1,6 +1,6 @@
 // The resolved topology: every host of every tier with its complete SSH settings, after merging
 // flags over the config file over prompts over defaults. Phases and checks only ever see this.
-import type { Tier } from '../stack/manifest.js';
+import type { ComponentName, Tier } from '../stack/manifest.js';
 import type { GuardRules } from '../guard/rules.js';
 
 export interface SshOptions {
@@ -32,8 +32,19 @@ export interface Topology {
   app: HostSpec;
   db: HostSpec;
   registryPrefix?: string;
+  /** The image each component runs: the pin (under `registryPrefix`), or the operator's override. */
+  images: Record<ComponentName, string>;
+  containers: ContainerLimits;
   grafanaPort: number;
   guard: GuardRules;
+}
+
+/** Bounds on every container: rotated json-file logs, and a memory limit per component. */
+export interface ContainerLimits {
+  logMaxSize: string;
+  logMaxFiles: number;
+  /** MiB; null for no limit. */
+  memoryLimitMiB: Record<ComponentName, number | null>;
 }
 
 /** Every host once per tier it serves (web, app and db may be one machine). */

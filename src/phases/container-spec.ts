@@ -6,12 +6,14 @@ import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { PortPublish, RenderedStack } from '../render/render.js';
 import type { RenderedFile } from '../render/rendered-file.js';
-import { component, containerName, imageRef, LABELS, NETWORK_NAME, PRODUCT, type ComponentName } from '../stack/manifest.js';
+import type { ContainerLimits } from '../config/topology.js';
+import { component, containerName, LABELS, NETWORK_NAME, PRODUCT, type ComponentName } from '../stack/manifest.js';
 import { tierDir } from './host-paths.js';
 
 /** MinIO's command is the installer's (the renderer leaves it out): one drive, console on 9001. */
 export const MINIO_COMMAND = ['server', '/data', '--console-address', ':9001'] as const;
 export const RESTART_POLICY = 'unless-stopped';
+const MIB = 1024 * 1024;
 
 export interface ContainerSpec {
   name: string;
@@ -27,6 +29,10 @@ export interface ContainerSpec {
   ports: PortPublish[];
   network: string;
   restart: string;
+  /** json-file logs, rotated: at most maxFiles files of maxSize each. */
+  logs: { maxSize: string; maxFiles: number };
+  /** Memory limit in MiB; null for none. */
+  memoryLimitMiB: number | null;
   /**
    * sha256 of each mounted file: a changed file must recreate the container, because a
    * single-file bind mount keeps showing the old inode after the file is replaced by rename.
@@ -42,7 +48,7 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-export function containerSpecs(stack: RenderedStack, registryPrefix?: string): ContainerSpec[] {
+export function containerSpecs(stack: RenderedStack, images: Record<ComponentName, string>, limits: ContainerLimits): ContainerSpec[] {
   return stack.containers.map((wiring) => {
     const c = component(wiring.component);
     const byPath = new Map(stack.files.filter((f) => f.tier === wiring.tier).map((f) => [f.path, f]));
@@ -56,7 +62,7 @@ export function containerSpecs(stack: RenderedStack, registryPrefix?: string): C
       name: containerName(c),
       component: c.name,
       tier: wiring.tier,
-      image: imageRef(c, registryPrefix),
+      image: images[c.name],
       cmd: c.name === 'minio' ? [...MINIO_COMMAND] : wiring.args,
       env: { ...wiring.env },
       binds: wiring.mounts.map((m) => ({ source: `${tierDir(wiring.tier)}/${m.source}`, target: m.target, readOnly: m.readOnly })),
@@ -64,6 +70,8 @@ export function containerSpecs(stack: RenderedStack, registryPrefix?: string): C
       ports: wiring.ports.map((p) => ({ ...p })),
       network: NETWORK_NAME,
       restart: RESTART_POLICY,
+      logs: { maxSize: limits.logMaxSize, maxFiles: limits.logMaxFiles },
+      memoryLimitMiB: limits.memoryLimitMiB[c.name],
       fileHashes,
     };
   });
@@ -122,6 +130,9 @@ export function createOptions(spec: ContainerSpec, installerVersion: string): Do
       PortBindings: bindings,
       RestartPolicy: { Name: spec.restart },
       NetworkMode: spec.network,
+      LogConfig: { Type: 'json-file', Config: { 'max-size': spec.logs.maxSize, 'max-file': String(spec.logs.maxFiles) } },
+      // No swap beyond the limit (MemorySwap equal to Memory): a leak ends in a restart, not a thrashing host.
+      ...(spec.memoryLimitMiB !== null ? { Memory: spec.memoryLimitMiB * MIB, MemorySwap: spec.memoryLimitMiB * MIB } : {}),
     },
   };
 }

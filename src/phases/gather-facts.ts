@@ -39,7 +39,7 @@ export const gatherFactsPhase: Phase<InstallContext> = {
         frontDoor: ctx.options.frontDoor,
       }),
     );
-    ctx.specs = containerSpecs(ctx.stack, ctx.topology.registryPrefix);
+    ctx.specs = containerSpecs(ctx.stack, ctx.topology.images, ctx.topology.containers);
     const names = COMPONENTS.map(containerName);
     ctx.facts = await Promise.all(
       ctx.tierHosts.map((th) => gatherTierFacts(th, names, ctx.stack!.files.filter((f) => f.tier === th.tier).map(remotePath))),

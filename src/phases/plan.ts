@@ -3,6 +3,7 @@
 // on the hosts and the rendered stack. Pure, so the dry run and the real run can never disagree.
 
 import type { RenderedFile } from '../render/rendered-file.js';
+import { presenceKey } from '../stack/image-ref.js';
 import { LABELS, PRODUCT, type ComponentName } from '../stack/manifest.js';
 import { sha256, specHash, type ContainerSpec } from './container-spec.js';
 import { tierDir } from './host-paths.js';
@@ -103,8 +104,8 @@ export function planInstall(files: readonly RenderedFile[], specs: readonly Cont
     return {
       tier: f.tier,
       machine: f.machine,
-      pull: images.filter((ref) => !f.images.has(ref)),
-      present: images.filter((ref) => f.images.has(ref)),
+      pull: images.filter((ref) => !f.images.has(presenceKey(ref))),
+      present: images.filter((ref) => f.images.has(presenceKey(ref))),
       files: files.filter((file) => file.tier === f.tier).map((file) => ({ path: remotePath(file), action: fileAction(file, f.files.get(remotePath(file))) })),
       containers,
       createNetwork: !f.network && tierSpecs.length > 0,

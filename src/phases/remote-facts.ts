@@ -3,6 +3,7 @@
 
 import type Docker from 'dockerode';
 import { isIP } from 'node:net';
+import { serverAddressProblem } from '../config/server-addresses.js';
 import { HealError } from '../errors.js';
 import { LABELS, PRODUCT } from '../stack/manifest.js';
 import type { TierHost } from './context.js';
@@ -56,7 +57,7 @@ export async function gatherTierFacts(th: TierHost, names: readonly string[], pa
     throw new HealError({ code: 'facts.files', message: `cannot read the installed files on ${th.machine.name}: ${files.stderr.trim()}`, hint: 'connect as root (or a user that may read /opt/heal-pyroscope)' });
   }
   const imageMap = new Map<string, string>();
-  for (const image of images) for (const tag of image.RepoTags ?? []) imageMap.set(tag, image.Id);
+  for (const image of images) for (const tag of [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]) imageMap.set(tag, image.Id);
   return {
     tier: th.tier,
     machine: th.machine.name,
@@ -71,6 +72,20 @@ export async function gatherTierFacts(th: TierHost, names: readonly string[], pa
 /** The address `name` has as seen from `from` (containers do not read the host's /etc/hosts). */
 export async function resolveFrom(from: TierHost, name: string): Promise<string> {
   if (isIP(name) !== 0) return name;
+  const address = await lookupFrom(from, name);
+  // Debian maps a machine's own name to 127.0.1.1: fine for the host, wrong inside a container.
+  const problem = serverAddressProblem(address);
+  if (problem) {
+    throw new HealError({
+      code: 'facts.resolve-loopback',
+      message: `${from.machine.name} resolves ${name} to ${problem}`,
+      hint: `put ${name}'s network address in the config instead of its name (or fix /etc/hosts on ${from.machine.name})`,
+    });
+  }
+  return address;
+}
+
+async function lookupFrom(from: TierHost, name: string): Promise<string> {
   const result = await from.remote.exec(['getent', 'ahostsv4', name], { timeoutMs: 10_000 });
   const address = result.stdout.split('\n')[0]?.split(/\s+/)[0];
   if (result.code !== 0 || !address || isIP(address) === 0) {

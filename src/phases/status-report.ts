@@ -81,7 +81,7 @@ export async function statusReport(input: { topology: Topology; statePath: strin
     const stack = renderStack(
       renderContext({ hosts: addresses, grafanaPort: topology.grafanaPort, minio: { accessKey: s.minioAccessKey, secretKey: s.minioSecretKey }, grafanaAdmin: { user: s.grafanaAdminUser, password: s.grafanaAdminPassword }, frontDoor: input.frontDoor }),
     );
-    specs = containerSpecs(stack, topology.registryPrefix);
+    specs = containerSpecs(stack, topology.images, topology.containers);
   } else {
     note = `no local state at ${input.statePath}: settings cannot be compared (only presence, image and health)`;
   }

@@ -71,3 +71,47 @@ export async function pullImage(docker: Docker, ref: string, where: string, onPr
     );
   });
 }
+
+export type RegistryAnswer =
+  | { state: 'found'; digest: string }
+  | { state: 'not-found' | 'denied' | 'unreachable' | 'error'; detail: string };
+
+/** What a registry error from the engine means for the operator (the engine passes the registry's words on). */
+export function classifyRegistryError(status: number | undefined, message: string): Exclude<RegistryAnswer['state'], 'found'> {
+  if (/\b(?:no such host|connection refused|i\/o timeout|no route to host|network is unreachable|dial tcp|tls: |timeout exceeded|deadline exceeded|server misbehaving|connection reset|EOF$)/i.test(message)) return 'unreachable';
+  if (status === 401 || status === 403 || /unauthorized|denied|authentication required|forbidden/i.test(message)) return 'denied';
+  if (status === 404 || /manifest unknown|not found|name unknown|does not exist|no such/i.test(message)) return 'not-found';
+  return 'error';
+}
+
+/**
+ * Asks the host's engine whether the registry serves `ref` (the Engine API's distribution inspect):
+ * the engine applies its own mirrors and insecure-registry settings, exactly as a pull would.
+ */
+export async function inspectDistribution(docker: Docker, ref: string, timeoutMs: number): Promise<RegistryAnswer> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    const data = await new Promise<{ Descriptor?: { digest?: string } }>((resolve, reject) => {
+      docker.modem.dial(
+        {
+          path: `/distribution/${ref}/json`,
+          method: 'GET',
+          statusCodes: { 200: true, 401: 'unauthorized', 403: 'denied', 404: 'not found', 500: 'server error' },
+          abortSignal: abort.signal,
+          options: {},
+        },
+        (error: unknown, body: unknown) => (error ? reject(error) : resolve(body as { Descriptor?: { digest?: string } })),
+      );
+    });
+    return { state: 'found', digest: data.Descriptor?.digest ?? '' };
+  } catch (error) {
+    if (isHealError(error)) throw error;
+    if (abort.signal.aborted) return { state: 'unreachable', detail: `no answer within ${Math.round(timeoutMs / 1000)} s` };
+    const e = error as { statusCode?: number; json?: { message?: string }; message?: string };
+    const detail = (e.json?.message ?? e.message ?? String(error)).trim();
+    return { state: classifyRegistryError(e.statusCode, detail), detail };
+  } finally {
+    clearTimeout(timer);
+  }
+}

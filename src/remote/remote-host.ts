@@ -3,8 +3,8 @@
 
 import type Docker from 'dockerode';
 import { HealError, isHealError } from '../errors.js';
-import { createDockerClient, pullImage } from './docker-client.js';
-import type { PullProgress } from './docker-client.js';
+import { createDockerClient, inspectDistribution, pullImage } from './docker-client.js';
+import type { PullProgress, RegistryAnswer } from './docker-client.js';
 import { DOCKER_PROBE_SCRIPT, dockerFailure, parseDockerProbe } from './docker-diagnosis.js';
 import type { ExecOptions, ExecResult } from './exec.js';
 import type { ProbeResult } from './port-probe.js';
@@ -85,6 +85,11 @@ export class RemoteHost {
 
   pullImage(ref: string, onProgress?: (event: PullProgress) => void, signal?: AbortSignal): Promise<void> {
     return pullImage(this.docker, ref, this.name, onProgress, signal);
+  }
+
+  /** Whether the registry this engine would pull `ref` from serves it (mirrors and insecure registries applied). */
+  registryAnswer(ref: string, timeoutMs: number): Promise<RegistryAnswer> {
+    return inspectDistribution(this.docker, ref, timeoutMs);
   }
 
   /** Why the Docker socket cannot be opened: one remote probe, interpreted by docker-diagnosis.ts. */

@@ -72,6 +72,12 @@ export function renderGrafana(ctx: RenderContext): ComponentRender {
       // container only; it exits if GF_SECURITY_ADMIN_PASSWORD is also set.
       GF_SECURITY_ADMIN_PASSWORD__FILE: GRAFANA_PASSWORD_TARGET,
       GF_ANALYTICS_REPORTING_ENABLED: 'false',
+      // No internet from the app host is assumed: Grafana 12 would otherwise try to install its
+      // default plugins from grafana.com at every start, and look for updates and news.
+      GF_PLUGINS_PREINSTALL_DISABLED: 'true',
+      GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
+      GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: 'false',
+      GF_NEWS_NEWS_FEED_ENABLED: 'false',
     },
   };
 }

@@ -23,6 +23,8 @@ export interface HealthCheck {
 export interface Component {
   name: ComponentName;
   title: string;
+  /** Registry host when it is not Docker Hub, e.g. `quay.io`. */
+  registry?: string;
   /** Repository without registry host, e.g. `grafana/pyroscope`. */
   repository: string;
   /** Exact tag; never `latest`. */
@@ -38,12 +40,16 @@ export interface Component {
   order: number;
   /** Documented minimums for the host that runs it (preflight adds up a host's components). */
   minimum: { memoryMiB: number; diskGiB: number; cpus: number };
+  /** The amd64 build needs this CPU level (the container dies at start on an older CPU model). */
+  amd64Level?: 'x86-64-v2';
 }
 
 export const COMPONENTS: readonly Component[] = [
   {
     name: 'minio',
     title: 'MinIO (S3 object storage)',
+    // Docker Hub deleted minio/minio on 2026-09-12; quay.io serves the same tags (same image IDs).
+    registry: 'quay.io',
     repository: 'minio/minio',
     tag: 'RELEASE.2025-06-13T11-33-47Z',
     tier: 'db',
@@ -56,6 +62,8 @@ export const COMPONENTS: readonly Component[] = [
     dataPath: '/data',
     order: 10,
     minimum: { memoryMiB: 1024, diskGiB: 10, cpus: 1 },
+    // The release image is UBI9-based; RHEL 9 userland is built for x86-64-v2.
+    amd64Level: 'x86-64-v2',
   },
   {
     name: 'pyroscope',
@@ -69,6 +77,8 @@ export const COMPONENTS: readonly Component[] = [
     dataPath: '/data',
     order: 20,
     minimum: { memoryMiB: 1024, diskGiB: 5, cpus: 1 },
+    // .goreleaser.yaml builds amd64 with `goamd64: v2`.
+    amd64Level: 'x86-64-v2',
   },
   {
     name: 'tempo',
@@ -149,12 +159,6 @@ export function componentsOn(tier: Tier): Component[] {
   return COMPONENTS.filter((c) => c.tier === tier).sort((a, b) => a.order - b.order);
 }
 
-/** `repository:tag`, optionally under a private registry prefix (e.g. `registry.example:5000/mirror`). */
-export function imageRef(c: Component, registryPrefix?: string): string {
-  const prefix = registryPrefix?.replace(/\/+$/, '');
-  return `${prefix ? `${prefix}/` : ''}${c.repository}:${c.tag}`;
-}
-
 export function containerName(c: Component): string {
   return `${CONTAINER_PREFIX}${c.name}`;
 }
@@ -164,6 +168,11 @@ export function listenPorts(tier: Tier, overrides: Partial<Record<ComponentName,
   return componentsOn(tier).flatMap((c) =>
     c.ports.map((p, i) => (i === 0 && overrides[c.name] !== undefined ? overrides[c.name]! : p.port)),
   );
+}
+
+/** Default memory limit of a component's container: twice its documented minimum. */
+export function defaultMemoryLimitMiB(c: Component): number {
+  return c.minimum.memoryMiB * 2;
 }
 
 /** What one machine needs for the tiers it serves (web, app and db may share a machine). */

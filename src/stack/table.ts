@@ -1,12 +1,13 @@
 // Markdown tables of the manifest for the README; a unit test fails when the README drifts.
-import { COMPONENTS, FLOWS } from './manifest.js';
+import { imageRef } from './image-ref.js';
+import { COMPONENTS, FLOWS, defaultMemoryLimitMiB } from './manifest.js';
 
 export function componentTable(): string {
   const rows = COMPONENTS.map(
     (c) =>
-      `| ${c.name} | \`${c.repository}:${c.tag}\` | ${c.tier} | ${c.ports.map((p) => `${p.port} (${p.purpose})`).join(', ')} | \`${c.health.path}\` on ${c.health.port} | ${c.user} | ${c.minimum.memoryMiB} MiB, ${c.minimum.diskGiB} GiB, ${c.minimum.cpus} |`,
+      `| ${c.name} | \`${imageRef(c)}\` | ${c.tier} | ${c.ports.map((p) => `${p.port} (${p.purpose})`).join(', ')} | \`${c.health.path}\` on ${c.health.port} | ${c.user} | ${c.minimum.memoryMiB} MiB, ${c.minimum.diskGiB} GiB, ${c.minimum.cpus} | ${defaultMemoryLimitMiB(c)} MiB |${c.amd64Level ? ` ${c.amd64Level}` : ' -'} |`,
   );
-  return ['| component | image (pinned) | tier | ports | health | container user | minimum RAM, disk, CPUs |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return ['| component | image (pinned) | tier | ports | health | container user | minimum RAM, disk, CPUs | memory limit (default) | amd64 CPU level |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 export function flowTable(): string {

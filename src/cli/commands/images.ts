@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
 import { writeArchive } from '../../images/archive.js';
-import { COMPONENTS, imageRef } from '../../stack/manifest.js';
-import type { GatherContext } from '../gather.js';
+import { resolveImages, type ImageOverrides } from '../../stack/image-ref.js';
+import { loadFileFor, type GatherContext } from '../gather.js';
 
 export interface ImagesSaveFlags {
+  config?: string;
   registryPrefix?: string;
+  image?: ImageOverrides;
   dockerSocket?: string;
 }
 
@@ -25,7 +27,9 @@ export function localSocket(flags: ImagesSaveFlags, env: NodeJS.ProcessEnv): str
 export async function runImagesSave(file: string, flags: ImagesSaveFlags, ctx: GatherContext): Promise<number> {
   const { out } = ctx;
   const path = resolve(ctx.cwd, file);
-  const refs = COMPONENTS.map((c) => imageRef(c, flags.registryPrefix));
+  // The same images an install with these settings runs: flags over the config file's.
+  const { file: config } = await loadFileFor(flags, ctx.cwd);
+  const refs = [...new Set(Object.values(resolveImages(flags.registryPrefix ?? config?.registry?.prefix, { ...config?.images, ...flags.image })))];
   const remote = await import('../../remote/index.js');
   const socket = localSocket(flags, ctx.env);
   const docker = await remote.localDocker(socket);

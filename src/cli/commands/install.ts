@@ -6,6 +6,8 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Machine } from '../../checks/check.js';
 import { guardError } from '../../checks/preflight.js';
+import { SERVER_ADDRESS_REMEDY, serverAddressProblems } from '../../config/server-addresses.js';
+import type { Topology } from '../../config/topology.js';
 import { ExitCode, HealError } from '../../errors.js';
 import { evaluateDeclared } from '../../guard/evaluate.js';
 import { readArchive } from '../../images/archive.js';
@@ -55,11 +57,25 @@ export function fleetConnector(flags: ConnectFlags, interactive: boolean): (mach
   };
 }
 
+/** Addresses that would point containers at themselves are a config error, found before any host is contacted. */
+export function refuseServerAddresses(topology: Topology): void {
+  const problems = serverAddressProblems(topology);
+  if (problems.length === 0) return;
+  throw new HealError({
+    code: 'config.address',
+    message: problems.length === 1 ? `${problems[0]!.problem}; nothing was contacted` : `${problems.length} host addresses cannot go into the container configs; nothing was contacted`,
+    details: problems.length === 1 ? [] : problems.map((p) => p.problem),
+    hint: SERVER_ADDRESS_REMEDY,
+    exitCode: ExitCode.usage,
+  });
+}
+
 export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
   const { topology, configPath } = await gatherTopology(flags, ctx);
   const { out } = ctx;
   const declared = evaluateDeclared(topology.guard, topology.environment);
   if (declared.length > 0) throw guardError(declared);
+  refuseServerAddresses(topology);
   validateIgnoredChecks(flags.ignoreCheck ?? []);
   // A broken archive is a usage error found before any host is contacted.
   const imagesFrom = flags.imagesFrom ? { path: resolve(ctx.cwd, flags.imagesFrom), archive: await readArchive(resolve(ctx.cwd, flags.imagesFrom)) } : undefined;

@@ -9,6 +9,7 @@ export function facts(over: Partial<HostFacts> = {}): HostFacts {
   return {
     arch: 'x86_64',
     cpus: 4,
+    cpuFlags: ['fpu', 'cx16', 'lahf_lm', 'popcnt', 'pni', 'sse4_1', 'sse4_2', 'ssse3'],
     memTotalMiB: 8192,
     memAvailableMiB: 6000,
     clockSkewSeconds: 0,

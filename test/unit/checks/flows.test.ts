@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listenerArgv, plannedFlows } from '../../../src/checks/flows.js';
-import { registryEndpoint } from '../../../src/checks/images.js';
 import { machine } from './fixtures.js';
 
 function connect(port: number): Promise<void> {
@@ -78,11 +77,5 @@ describe('flows', () => {
     server.close();
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toMatch(/^bind failed/);
-  });
-
-  it('derives the registry endpoint to probe', () => {
-    expect(registryEndpoint('http://10.213.0.1:5000')).toEqual({ host: '10.213.0.1', port: 5000 });
-    expect(registryEndpoint('registry.internal:5000')).toEqual({ host: 'registry.internal', port: 5000 });
-    expect(registryEndpoint('registry-1.docker.io')).toEqual({ host: 'registry-1.docker.io', port: 443 });
   });
 });

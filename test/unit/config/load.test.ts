@@ -83,6 +83,22 @@ describe('config file validation', () => {
     expect(problems('registry:\n  prefix: "https://registry"\n')[0]).toMatch(/^registry\.prefix: "https:\/\/registry" is not a registry prefix/);
   });
 
+  it('accepts one image override per component and refuses an unpinned one, naming key and line', () => {
+    expect(problems('images:\n  minio: mirror.internal/minio/minio:RELEASE.2025-06-13T11-33-47Z\n')).toEqual([]);
+    expect(problems('images:\n  minio: mirror.internal/minio/minio:RELEASE.2025-06-13T11-33-47Z\n  pyroscope: grafana/pyroscope:latest\n')).toEqual([
+      'images.pyroscope: "grafana/pyroscope:latest" uses the floating tag "latest": pin an exact version (line 3)',
+    ]);
+    expect(problems('images:\n  tempo: grafana/tempo\n')[0]).toMatch(/^images\.tempo: "grafana\/tempo" has no tag or digest.*\(line 2\)$/);
+    expect(problems('images:\n  loki: grafana/loki:3.0.0\n')[0]).toMatch(/^images\.loki: unknown key \(allowed: minio, pyroscope, tempo, grafana, haproxy\)/);
+  });
+
+  it('validates log bounds and memory limits', () => {
+    expect(problems('containers:\n  logs: { maxSize: 20m, maxFiles: 5 }\n  memoryLimits: { pyroscope: 4g, grafana: none }\n')).toEqual([]);
+    expect(problems('containers:\n  logs:\n    maxSize: 10MB\n')).toEqual(['containers.logs.maxSize: "10MB" is not a log size (e.g. 10m, 512k, 1g) (line 3)']);
+    expect(problems('containers:\n  logs:\n    maxFiles: 0\n')).toEqual(['containers.logs.maxFiles: 0 is not a number of log files (1-100) (line 3)']);
+    expect(problems('containers:\n  memoryLimits:\n    minio: lots\n')).toEqual(['containers.memoryLimits.minio: "lots" is not a memory limit (e.g. 512m, 2g, or none) (line 3)']);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     expect(problems('hosts:\n  web: [a\n')[0]).toMatch(/^\(top level\): YAML syntax error: .* \(line \d\)$/);
   });

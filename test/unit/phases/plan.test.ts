@@ -4,10 +4,12 @@ import { renderStack } from '../../../src/render/render.js';
 import { containerSpecs, specHash } from '../../../src/phases/container-spec.js';
 import { containerAction, planInstall, remotePath, type TierFacts } from '../../../src/phases/plan.js';
 import { LABELS, PRODUCT } from '../../../src/stack/manifest.js';
+import { containerLimits } from '../../../src/config/resolve.js';
+import { resolveImages } from '../../../src/stack/image-ref.js';
 
 const stack = (secretKey = 'secret-key-123456', grafanaPort = 3000) =>
   renderStack(renderContext({ hosts: { web: '10.0.0.1', app: '10.0.0.2', db: '10.0.0.3' }, grafanaPort, minio: { accessKey: 'heal-key', secretKey }, grafanaAdmin: { user: 'admin', password: 'password-123456' } }));
-const specs = (s = stack()) => containerSpecs(s);
+const specs = (s = stack()) => containerSpecs(s, resolveImages(), containerLimits(undefined));
 const empty = (tier: TierFacts['tier']): TierFacts => ({ tier, machine: `${tier}-01`, containers: new Map(), images: new Map(), files: new Map(), network: false, volumes: new Set() });
 const ours = (name: string, hash: string, running = true) => ({ id: name, name, labels: { [LABELS.product]: PRODUCT, [LABELS.specHash]: hash }, running, image: 'x' });
 
@@ -41,10 +43,10 @@ describe('install plan', () => {
   it('pulls only absent images and writes only files whose content, mode or owner differ', () => {
     const s = stack();
     const db = empty('db');
-    db.images.set('minio/minio:RELEASE.2025-06-13T11-33-47Z', 'sha256:1');
+    db.images.set('quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z', 'sha256:1');
     const user = s.files.find((f) => f.path === 'minio/root-user')!;
     db.files.set(remotePath(user), { sha256: '0b0c', mode: 0o600, uid: 0, gid: 0 });
-    const plan = planInstall(s.files, containerSpecs(s), [empty('web'), empty('app'), db]);
+    const plan = planInstall(s.files, specs(s), [empty('web'), empty('app'), db]);
     const dbPlan = plan.tiers.find((t) => t.tier === 'db')!;
     expect(dbPlan.pull).toEqual([]);
     expect(dbPlan.files.find((f) => f.path.endsWith('root-user'))!.action).toBe('update');

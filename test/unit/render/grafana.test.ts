@@ -57,11 +57,19 @@ describe('grafana/admin-password', () => {
   });
 
   it('reaches Grafana through GF_SECURITY_ADMIN_PASSWORD__FILE, never through Env', () => {
-    expect(render.env).toEqual({
-      GF_SECURITY_ADMIN_USER: 'ops',
-      GF_SECURITY_ADMIN_PASSWORD__FILE: file.mountTarget,
-      GF_ANALYTICS_REPORTING_ENABLED: 'false',
-    });
+    expect(render.env).toMatchObject({ GF_SECURITY_ADMIN_USER: 'ops', GF_SECURITY_ADMIN_PASSWORD__FILE: file.mountTarget });
+    expect(render.env).not.toHaveProperty('GF_SECURITY_ADMIN_PASSWORD');
     expect(JSON.stringify(render.env)).not.toContain(password);
+  });
+});
+
+describe('Grafana without the internet', () => {
+  it('neither installs plugins from grafana.com nor looks for updates or news at start', () => {
+    expect(render.env).toMatchObject({
+      GF_PLUGINS_PREINSTALL_DISABLED: 'true',
+      GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
+      GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: 'false',
+      GF_NEWS_NEWS_FEED_ENABLED: 'false',
+    });
   });
 });

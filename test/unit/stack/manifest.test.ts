@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMPONENTS, FLOWS, componentsOn, imageRef, listenPorts, component } from '../../../src/stack/manifest.js';
+import { COMPONENTS, FLOWS, componentsOn, listenPorts, component } from '../../../src/stack/manifest.js';
+import { imageRef } from '../../../src/stack/image-ref.js';
 import { componentTable, flowTable } from '../../../src/stack/table.js';
 
 describe('stack manifest', () => {
   it('pins the exact images the guide requires', () => {
     expect(imageRef(component('pyroscope'))).toBe('grafana/pyroscope:1.14.0');
     expect(imageRef(component('tempo'))).toBe('grafana/tempo:2.8.1');
-    expect(imageRef(component('minio'))).toBe('minio/minio:RELEASE.2025-06-13T11-33-47Z');
+    // Docker Hub deleted minio/minio on 2026-09-12; quay.io serves the same tags.
+    expect(imageRef(component('minio'))).toBe('quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z');
     expect(imageRef(component('grafana'))).toMatch(/^grafana\/grafana:12\.\d+\.\d+$/);
     expect(imageRef(component('haproxy'))).toMatch(/^haproxy:3\.2\.\d+$/);
   });

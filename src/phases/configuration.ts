@@ -1,14 +1,16 @@
 // Phase: save the credentials locally (0600) on first use, then write each tier's rendered files to
 // its directory with the owner and mode its container user needs. A file this run replaces is kept
-// beside it until the run succeeds, so a rollback can put it back. With `--front-door external` the
-// snippet is first checked with the real `haproxy -c` on this machine.
+// beside it until the run succeeds, so a rollback can put it back; a file or a directory it creates
+// is removed by a rollback (directories only when empty: directories.ts). With `--front-door
+// external` the snippet is first checked with the real `haproxy -c` on this machine.
 
 import { posix } from 'node:path';
 import { HealError } from '../errors.js';
 import { saveState } from '../state/state-file.js';
-import type { InstallContext, TierHost } from './context.js';
+import type { RenderedFile } from '../render/rendered-file.js';
+import { distinctMachines, type InstallContext, type TierHost } from './context.js';
+import { createDirectories } from './directories.js';
 import { checkExternalSnippet } from './haproxy-check.js';
-import { tierDir } from './host-paths.js';
 import type { Journal, Phase } from './phase.js';
 import { remotePath } from './plan.js';
 import { throwIfAborted } from './runner.js';
@@ -20,16 +22,14 @@ async function run(th: TierHost, argv: string[], what: string): Promise<void> {
   }
 }
 
-async function writeTier(ctx: InstallContext, th: TierHost, journal: Journal, signal: AbortSignal): Promise<number> {
+/** Files of the tier that this run writes (new or changed). */
+function changedFiles(ctx: InstallContext, th: TierHost): RenderedFile[] {
   const plan = ctx.plan!.tiers.find((t) => t.tier === th.tier)!;
-  const files = ctx.stack!.files.filter((f) => f.tier === th.tier);
-  const changed = files.filter((f) => plan.files.find((p) => p.path === remotePath(f))?.action !== 'keep');
-  if (changed.length === 0) return 0;
-  const root = tierDir(th.tier);
-  const existed = (await th.remote.exec(['test', '-d', root])).code === 0;
-  const dirs = [...new Set(files.map((f) => posix.dirname(remotePath(f))))];
-  await run(th, ['mkdir', '-p', '-m', '755', '--', ...dirs], 'create the configuration directories');
-  if (!existed) journal.changed(`remove ${root} on ${th.machine.name}`, () => run(th, ['rm', '-rf', '--', root], `remove ${root}`));
+  return ctx.stack!.files.filter((f) => f.tier === th.tier && plan.files.find((p) => p.path === remotePath(f))?.action !== 'keep');
+}
+
+async function writeTier(ctx: InstallContext, th: TierHost, changed: readonly RenderedFile[], journal: Journal, signal: AbortSignal): Promise<number> {
+  const plan = ctx.plan!.tiers.find((t) => t.tier === th.tier)!;
   for (const file of changed) {
     throwIfAborted(signal);
     const path = remotePath(file);
@@ -39,12 +39,23 @@ async function writeTier(ctx: InstallContext, th: TierHost, journal: Journal, si
       await run(th, ['cp', '-p', '--', path, backup], `keep a copy of ${path}`);
       journal.changed(`put back ${path} on ${th.machine.name}`, () => run(th, ['mv', '-f', '--', backup, path], `put back ${path}`));
       journal.onSuccess(`drop the copy of ${path}`, () => run(th, ['rm', '-f', '--', backup], `remove ${backup}`));
-    } else if (existed) {
+    } else {
+      // Removed before the directories this run created, so that they are empty again.
       journal.changed(`remove ${path} on ${th.machine.name}`, () => run(th, ['rm', '-f', '--', path], `remove ${path}`));
     }
     await th.remote.upload({ remotePath: path, content: file.content, mode: file.mode, owner: `${file.owner.uid}:${file.owner.gid}` });
   }
   return changed.length;
+}
+
+/** One machine: its directories first (one question to the host, one mkdir), then each tier's files. */
+async function writeMachine(ctx: InstallContext, group: readonly TierHost[], journal: Journal, signal: AbortSignal): Promise<number> {
+  const changed = group.map((th) => changedFiles(ctx, th));
+  const dirs = [...new Set(changed.flat().map((f) => posix.dirname(remotePath(f))))];
+  if (dirs.length === 0) return 0;
+  await createDirectories(group[0]!, dirs, journal);
+  const counts = await Promise.all(group.map((th, i) => writeTier(ctx, th, changed[i]!, journal, signal)));
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 export const configurationPhase: Phase<InstallContext> = {
@@ -58,7 +69,7 @@ export const configurationPhase: Phase<InstallContext> = {
       await saveState(ctx.statePath, ctx.state!);
       ctx.stateIsNew = false;
     }
-    const counts = await Promise.all(ctx.tierHosts.map((th) => writeTier(ctx, th, io.journal, io.signal)));
+    const counts = await Promise.all(distinctMachines(ctx.tierHosts).map((group) => writeMachine(ctx, group, io.journal, io.signal)));
     const written = counts.reduce((a, b) => a + b, 0);
     return written === 0 ? 'every file already up to date' : `${written} file(s) written`;
   },

@@ -1,12 +1,14 @@
 // Phase: each machine pulls only the images its tiers run and lacks, machines in parallel, with
 // live progress (layers, bytes) and retries with backoff. A rollback removes what this run pulled;
-// the image ID each machine ends up with is recorded.
+// the image ID each machine ends up with is recorded. What was pulled is also written to the state
+// file as soon as the pulls end, so `uninstall --purge` knows which images are ours to remove.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../errors.js';
 import { entryStream } from '../images/archive.js';
 import { loadImage } from '../remote/index.js';
 import type { PullProgress } from '../remote/index.js';
+import { saveState, withoutPulledImages, withPulledImages, type PulledImage } from '../state/state-file.js';
 import { distinctMachines, type InstallContext, type TierHost } from './context.js';
 import type { Phase, PhaseIo } from './phase.js';
 import { formatBytes, PULL_RETRY_DELAYS_MS, PullTally, type PullEvent } from './pull-progress.js';
@@ -52,47 +54,77 @@ async function loadFromArchive(th: TierHost, ref: string, ctx: InstallContext, i
   await loadImage(th.remote.docker, entryStream(path, archive.entries.get(archive.manifest.images[ref]!)!), ref, th.machine.name);
 }
 
+/** Records this run's pulls in the state file: even a failed run (kept with --no-rollback) says what is ours. */
+async function recordPulls(ctx: InstallContext, pulled: ReadonlyMap<string, PulledImage[]>): Promise<void> {
+  // A fresh state knows every pull from the start: an empty record means "nothing pulled", not "unknown".
+  if (ctx.stateIsNew) ctx.state = { ...ctx.state!, pulledImages: ctx.state!.pulledImages ?? {} };
+  if (pulled.size === 0) return;
+  for (const [machine, images] of pulled) ctx.state = withPulledImages(ctx.state!, machine, images);
+  await saveState(ctx.statePath, ctx.state!);
+  ctx.stateIsNew = false;
+}
+
+/** After the rollback removed an image this run pulled: it is no longer ours to remove later. */
+async function forgetPull(ctx: InstallContext, machine: string, ref: string): Promise<void> {
+  if (!(ctx.state?.pulledImages?.[machine] ?? []).some((p) => p.ref === ref)) return;
+  ctx.state = withoutPulledImages(ctx.state!, machine, [ref]);
+  if (!ctx.stateIsNew) await saveState(ctx.statePath, ctx.state);
+}
+
+async function imageId(th: TierHost, ref: string): Promise<string> {
+  return ((await th.remote.docker.getImage(ref).inspect()) as { Id: string }).Id;
+}
+
 export const imagesPhase: Phase<InstallContext> = {
   id: 'images',
   title: 'Pull images',
   async run(ctx, io) {
     if (ctx.options.imagesFrom) checkArchiveCovers(ctx);
     const groups = distinctMachines(ctx.tierHosts);
-    await Promise.all(
+    const pulledBy = new Map<string, PulledImage[]>();
+    // Every machine settles before the phase ends: a rollback never races a pull still under way.
+    const settled = await Promise.allSettled(
       groups.map(async (group) => {
         const th = group[0]!;
+        const machine = th.machine.name;
         const { pull, all } = pullsFor(ctx, group);
+        const ids = new Map<string, string>();
         for (const [i, ref] of pull.entries()) {
           throwIfAborted(io.signal);
           const tally = new PullTally();
           let last = 0;
           // The undo is registered before the pull: an interrupted pull may still leave the image.
-          io.journal.changed(`remove image ${ref} pulled on ${th.machine.name}`, async () => {
+          io.journal.changed(`remove image ${ref} pulled on ${machine}`, async () => {
             await th.remote.docker.getImage(ref).remove().catch((e: { statusCode?: number }) => {
               if (e.statusCode !== 404) throw e;
             });
+            await forgetPull(ctx, machine, ref);
           });
           if (ctx.options.imagesFrom) {
             await loadFromArchive(th, ref, ctx, io);
-            ctx.pulled.push({ machine: th.machine.name, ref, from: 'archive' });
-            continue;
+            ctx.pulled.push({ machine, ref, from: 'archive' });
+          } else {
+            await pullWithRetry(th, ref, io, (event) => {
+              tally.add(event);
+              const now = Date.now();
+              if (now - last >= 500) {
+                last = now;
+                const s = tally.summary;
+                io.progress(`${machine}: ${ref} (${i + 1}/${pull.length}) ${s.layersDone}/${s.layers} layers, ${formatBytes(s.bytes)}`);
+              }
+            });
+            ctx.pulled.push({ machine, ref });
           }
-          await pullWithRetry(th, ref, io, (event) => {
-            tally.add(event);
-            const now = Date.now();
-            if (now - last >= 500) {
-              last = now;
-              const s = tally.summary;
-              io.progress(`${th.machine.name}: ${ref} (${i + 1}/${pull.length}) ${s.layersDone}/${s.layers} layers, ${formatBytes(s.bytes)}`);
-            }
-          });
-          ctx.pulled.push({ machine: th.machine.name, ref });
+          ids.set(ref, await imageId(th, ref));
+          pulledBy.set(machine, [...(pulledBy.get(machine) ?? []), { ref, id: ids.get(ref)!, from: ctx.options.imagesFrom ? 'archive' : 'registry' }]);
         }
-        const ids = new Map<string, string>();
-        for (const ref of all) ids.set(ref, ((await th.remote.docker.getImage(ref).inspect()) as { Id: string }).Id);
-        ctx.imageIds.set(th.machine.name, ids);
+        for (const ref of all) if (!ids.has(ref)) ids.set(ref, await imageId(th, ref));
+        ctx.imageIds.set(machine, ids);
       }),
     );
+    await recordPulls(ctx, pulledBy);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     if (ctx.pulled.length === 0) return 'all images present, nothing pulled';
     return ctx.options.imagesFrom ? `${ctx.pulled.length} image(s) loaded from ${ctx.options.imagesFrom.path}` : `${ctx.pulled.length} image(s) pulled`;
   },

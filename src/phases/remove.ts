@@ -1,13 +1,16 @@
 // Uninstall phases: find what carries our labels (or lives in our directory) on each reachable
-// host, then remove exactly that: containers, the network, the configuration directory, and with
-// --purge the data volumes and the local state. Nothing else is ever touched.
+// host, then remove exactly that: containers, the network, the configuration directories (and
+// /opt/heal-pyroscope once empty), and with --purge the data volumes, the images installs pulled
+// (purge-images.ts) and the local state. Nothing else is ever touched.
 
+import type Docker from 'dockerode';
 import { LABELS, PRODUCT, NETWORK_NAME } from '../stack/manifest.js';
-import { removeState } from '../state/state-file.js';
-import { HealError } from '../errors.js';
+import { loadState, pulledImagesOn, removeState } from '../state/state-file.js';
+import { HealError, isHealError } from '../errors.js';
 import { HOST_ROOT, tierDir } from './host-paths.js';
 import type { Phase } from './phase.js';
-import { ourContainers } from './remote-facts.js';
+import { decideImages } from './purge-images.js';
+import { toExisting } from './remote-facts.js';
 import { connectServers } from './reachable.js';
 import type { FoundOnTier, UninstallContext } from './uninstall-context.js';
 import type { TierHost } from './context.js';
@@ -37,37 +40,79 @@ export const connectServersPhase: Phase<UninstallContext> = {
   },
 };
 
+/** The local state, for the record of pulled images; a file that cannot be read means no record. */
+async function readState(ctx: UninstallContext): Promise<void> {
+  try {
+    const state = await loadState(ctx.statePath);
+    if (state) ctx.state = state;
+    else ctx.stateProblem = `no state file at ${ctx.statePath}`;
+  } catch (error) {
+    if (!isHealError(error)) throw error;
+    ctx.stateProblem = error.message;
+  }
+}
+
+/** The image ID `ref` names on the engine now, or null when it names none. */
+async function resolveImage(docker: Docker, ref: string): Promise<string | null> {
+  try {
+    return ((await docker.getImage(ref).inspect()) as { Id: string }).Id;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return null;
+    throw error;
+  }
+}
+
+type MachineFound = Omit<FoundOnTier, 'tier' | 'directory'>;
+
+async function findOnMachine(ctx: UninstallContext, th: TierHost): Promise<MachineFound> {
+  const docker = th.remote.docker;
+  const [every, networks, volumes, root] = await Promise.all([
+    docker.listContainers({ all: true }),
+    docker.listNetworks({ filters: { label: [LABEL_FILTER] } }),
+    docker.listVolumes({ filters: { label: [LABEL_FILTER] } }),
+    th.remote.exec(['test', '-d', HOST_ROOT]),
+  ]);
+  const ours = (c: Docker.ContainerInfo) => c.Labels?.[LABELS.product] === PRODUCT;
+  const containers = every.filter(ours).map(toExisting);
+  const recorded = pulledImagesOn(ctx.state, th.machine.name);
+  const resolved = new Map(await Promise.all((recorded ?? []).map(async (p) => [p.ref, await resolveImage(docker, p.ref)] as const)));
+  const images = decideImages(recorded, {
+    resolved,
+    containers: every.map((c) => ({ name: (c.Names[0] ?? c.Id).replace(/^\//, ''), imageId: c.ImageID, ours: ours(c) })),
+    // A container whose tag moved on shows its image ID instead: no reference to report.
+    stackRefs: containers.map((c) => c.image).filter((ref) => !ref.startsWith('sha256:')),
+  });
+  return {
+    machine: th.machine.name,
+    containers,
+    networks: networks.filter((n) => n.Name === NETWORK_NAME).map((n) => ({ id: n.Id, name: n.Name })),
+    volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+    root: root.code === 0,
+    images,
+  };
+}
+
 export const findPhase: Phase<UninstallContext> = {
   id: 'find',
   title: 'Find what heal-pyroscope installed',
   readOnly: true,
   async run(ctx) {
-    const byMachine = new Map<string, Omit<FoundOnTier, 'tier' | 'directory'>>();
-    for (const th of perMachine(ctx)) {
-      const docker = th.remote.docker;
-      const [containers, networks, volumes] = await Promise.all([
-        ourContainers(docker),
-        docker.listNetworks({ filters: { label: [LABEL_FILTER] } }),
-        docker.listVolumes({ filters: { label: [LABEL_FILTER] } }),
-      ]);
-      byMachine.set(th.machine.name, {
-        machine: th.machine.name,
-        containers,
-        networks: networks.filter((n) => n.Name === NETWORK_NAME).map((n) => ({ id: n.Id, name: n.Name })),
-        volumes: (volumes.Volumes ?? []).map((v) => v.Name),
-      });
-    }
+    await readState(ctx);
+    const byMachine = new Map<string, MachineFound>();
+    for (const th of perMachine(ctx)) byMachine.set(th.machine.name, await findOnMachine(ctx, th));
     ctx.found = [];
     for (const [i, th] of ctx.tierHosts.entries()) {
       const machineFound = byMachine.get(th.machine.name)!;
       const first = ctx.tierHosts.findIndex((t) => t.machine.name === th.machine.name) === i;
       const directory = (await th.remote.exec(['test', '-d', tierDir(th.tier)])).code === 0;
-      // Engine objects are listed once per machine (on its first tier) so nothing is removed twice.
-      ctx.found.push({ tier: th.tier, directory, ...(first ? machineFound : { machine: th.machine.name, containers: [], networks: [], volumes: [] }) });
+      // Machine-wide things are listed once per machine (on its first tier) so nothing is removed twice.
+      ctx.found.push({ tier: th.tier, directory, ...(first ? machineFound : { machine: th.machine.name, containers: [], networks: [], volumes: [], root: false, images: [] }) });
     }
     const c = ctx.found.reduce((n, f) => n + f.containers.length, 0);
     const d = ctx.found.filter((f) => f.directory).length;
-    return `${c} container(s), ${d} configuration directory(ies)`;
+    const recorded = perMachine(ctx).reduce((n, th) => n + (pulledImagesOn(ctx.state, th.machine.name)?.length ?? 0), 0);
+    const pulled = ctx.state?.pulledImages ? `, ${recorded} image(s) pulled by installs` : '';
+    return `${c} container(s), ${d} configuration directory(ies)${pulled}`;
   },
 };
 
@@ -108,21 +153,33 @@ export const removeNetworkPhase: Phase<UninstallContext> = {
   dryRun: (ctx) => ctx.found.flatMap((f) => f.networks.map((n) => `${f.machine}: remove network ${n.name}`)),
 };
 
+// $1: the root. Removes it only when empty; says which.
+const REMOVE_ROOT_SCRIPT = 'if [ ! -d "$1" ]; then echo absent; elif [ -z "$(ls -A -- "$1")" ]; then rmdir -- "$1" && echo removed; else echo kept; fi';
+
 export const removeFilesPhase: Phase<UninstallContext> = {
   id: 'files',
   title: 'Remove configuration files',
-  shouldRun: (ctx) => ctx.found.some((f) => f.directory),
+  shouldRun: (ctx) => ctx.found.some((f) => f.directory || f.root),
   async run(ctx) {
-    for (const f of ctx.found.filter((x) => x.directory)) {
-      const th = hostOf(ctx, f);
-      const result = await th.remote.exec(['rm', '-rf', '--', tierDir(f.tier)]);
-      if (result.code !== 0) throw new HealError({ code: 'uninstall.files', message: `cannot remove ${tierDir(f.tier)} on ${f.machine}: ${result.stderr.trim()}` });
-      // The root goes only when no other tier's directory is left in it.
-      await th.remote.exec(['rmdir', '--ignore-fail-on-non-empty', '--', HOST_ROOT]);
-      ctx.removed.push(`${f.machine}: ${tierDir(f.tier)}`);
+    for (const th of perMachine(ctx)) {
+      const onMachine = ctx.found.filter((f) => f.machine === th.machine.name);
+      for (const f of onMachine.filter((x) => x.directory)) {
+        const result = await th.remote.exec(['rm', '-rf', '--', tierDir(f.tier)]);
+        if (result.code !== 0) throw new HealError({ code: 'uninstall.files', message: `cannot remove ${tierDir(f.tier)} on ${f.machine}: ${result.stderr.trim()}` });
+        ctx.removed.push(`${f.machine}: ${tierDir(f.tier)}`);
+      }
+      if (!onMachine.some((f) => f.directory || f.root)) continue;
+      // The root goes only when nothing is left in it: no other tier's directory, nothing of anyone else.
+      const root = await th.remote.exec(['sh', '-c', REMOVE_ROOT_SCRIPT, 'sh', HOST_ROOT]);
+      if (root.code !== 0) throw new HealError({ code: 'uninstall.files', message: `cannot remove ${HOST_ROOT} on ${th.machine.name}: ${root.stderr.trim()}` });
+      if (root.stdout.trim() === 'removed') ctx.removed.push(`${th.machine.name}: ${HOST_ROOT}`);
+      else if (root.stdout.trim() === 'kept') ctx.rootsKept.push(th.machine.name);
     }
   },
-  dryRun: (ctx) => ctx.found.filter((f) => f.directory).map((f) => `${f.machine}: remove ${tierDir(f.tier)}`),
+  dryRun: (ctx) => [
+    ...ctx.found.filter((f) => f.directory).map((f) => `${f.machine}: remove ${tierDir(f.tier)}`),
+    ...ctx.found.filter((f) => f.root).map((f) => `${f.machine}: remove ${HOST_ROOT} if nothing else is left in it`),
+  ],
 };
 
 export const purgeVolumesPhase: Phase<UninstallContext> = {

@@ -1,9 +1,11 @@
-// What uninstall phases share: options going in, the reachable hosts, what was found carrying our
-// labels on each, and what was removed.
+// What uninstall phases share: options going in, the reachable hosts, the local state (which
+// images installs pulled), what was found carrying our labels on each host, and what was removed.
 
 import type { Topology } from '../config/topology.js';
+import type { InstallState } from '../state/state-file.js';
 import type { Connector, TierHost } from './context.js';
 import type { ExistingContainer, ServerTier } from './plan.js';
+import type { ImageDecision, ImageOutcome } from './purge-images.js';
 import type { Reachable } from './reachable.js';
 
 export interface FoundOnTier {
@@ -14,6 +16,10 @@ export interface FoundOnTier {
   volumes: string[];
   /** Our configuration directory for the tier exists. */
   directory: boolean;
+  /** /opt/heal-pyroscope exists on the machine (told on its first tier only, like engine objects). */
+  root: boolean;
+  /** What --purge does with each image installs pulled or our containers run (first tier only). */
+  images: ImageDecision[];
 }
 
 export interface UninstallContext {
@@ -25,11 +31,18 @@ export interface UninstallContext {
   connect: Connector;
   tierHosts: TierHost[];
   unreachable: Reachable['unreachable'];
+  /** The local state as found (undefined: no state file, or one that cannot be read: see stateProblem). */
+  state?: InstallState;
+  stateProblem?: string;
   found: FoundOnTier[];
   removed: string[];
+  /** What the purge did with each image. */
+  images: ImageOutcome[];
+  /** Machines whose /opt/heal-pyroscope stays because something not ours is in it. */
+  rootsKept: string[];
   stateRemoved: boolean;
 }
 
 export function newUninstallContext(init: Pick<UninstallContext, 'topology' | 'options' | 'operator' | 'runId' | 'statePath' | 'connect'>): UninstallContext {
-  return { ...init, tierHosts: [], unreachable: [], found: [], removed: [], stateRemoved: false };
+  return { ...init, tierHosts: [], unreachable: [], found: [], removed: [], images: [], rootsKept: [], stateRemoved: false };
 }

@@ -1,8 +1,10 @@
 // The uninstall, as an ordered list of phases. Nothing here is rolled back: every step removes
-// only what carries our labels or lives in our directories, and a rerun finishes what one left.
+// only what carries our labels, lives in our directories or is recorded as pulled by an install,
+// and a rerun finishes what one left.
 
 import { lockPhase } from './lock.js';
 import type { Phase } from './phase.js';
+import { purgeImagesPhase } from './purge-images.js';
 import { connectServersPhase, findPhase, purgeStatePhase, purgeVolumesPhase, removeContainersPhase, removeFilesPhase, removeNetworkPhase } from './remove.js';
 import type { UninstallContext } from './uninstall-context.js';
 
@@ -15,6 +17,7 @@ export function uninstallPhases(): Phase<UninstallContext>[] {
     removeNetworkPhase,
     removeFilesPhase,
     purgeVolumesPhase,
+    purgeImagesPhase,
     purgeStatePhase,
   ];
 }

@@ -1,5 +1,5 @@
-// The local state of one installation: the generated credentials (reused by every later install)
-// and what the last install left on each host. One JSON file per environment, mode 0600, in a 0700
+// The local state of one installation: the generated credentials (reused by every later install),
+// what the last install left on each host, and which images installs pulled onto each machine. One JSON file per environment, mode 0600, in a 0700
 // directory beside the config file. Its content is never printed or logged.
 
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,14 @@ export interface InstalledComponent {
   specHash: string;
 }
 
+/** An image an install pulled (or loaded from an archive) onto a machine that lacked it. */
+export interface PulledImage {
+  ref: string;
+  /** The image ID the reference named right after the pull: a later image under the same tag is not ours. */
+  id: string;
+  from: 'registry' | 'archive';
+}
+
 export interface InstallState {
   version: 1;
   environment: string;
@@ -33,6 +41,11 @@ export interface InstallState {
   installedAt?: string;
   installerVersion?: string;
   components?: Partial<Record<ComponentName, InstalledComponent>>;
+  /**
+   * Images installs pulled, by machine name. Absent in state files written before pulls were
+   * recorded: then nothing is known to be ours, and `uninstall --purge` removes no image.
+   */
+  pulledImages?: Record<string, PulledImage[]>;
 }
 
 /** `<config dir or cwd>/.heal-pyroscope/<environment>.state.json`. */
@@ -67,6 +80,30 @@ export async function loadState(path: string): Promise<InstallState | undefined>
   } catch (error) {
     throw stateError(path, 'is not a heal-pyroscope state file', error);
   }
+}
+
+/** What installs pulled onto `machine`; undefined when this state file never recorded pulls. */
+export function pulledImagesOn(state: InstallState | undefined, machine: string): PulledImage[] | undefined {
+  const all = state?.pulledImages;
+  if (all === undefined || typeof all !== 'object' || all === null) return undefined;
+  const list = all[machine];
+  return Array.isArray(list) ? list.filter((p) => typeof p?.ref === 'string') : [];
+}
+
+/** The state with `images` recorded as pulled onto `machine` (a reference pulled again replaces its entry). */
+export function withPulledImages(state: InstallState, machine: string, images: readonly PulledImage[]): InstallState {
+  const refs = new Set(images.map((i) => i.ref));
+  const kept = (pulledImagesOn(state, machine) ?? []).filter((p) => !refs.has(p.ref));
+  return { ...state, pulledImages: { ...(state.pulledImages ?? {}), [machine]: [...kept, ...images] } };
+}
+
+/** The state without the records of `refs` on `machine` (removed, or found gone). */
+export function withoutPulledImages(state: InstallState, machine: string, refs: readonly string[]): InstallState {
+  const list = pulledImagesOn(state, machine);
+  if (list === undefined) return state;
+  const rest = list.filter((p) => !refs.includes(p.ref));
+  const others = Object.fromEntries(Object.entries(state.pulledImages ?? {}).filter(([m]) => m !== machine));
+  return { ...state, pulledImages: rest.length > 0 ? { ...others, [machine]: rest } : others };
 }
 
 /** Writes atomically with mode 0600 (the directory 0700), whatever the umask. */

@@ -1,7 +1,10 @@
 // `uninstall`: remove exactly what install created on every reachable server host (by labels and
-// our directories); data volumes and the local state stay unless --purge, which needs a typed
-// confirmation on a terminal or --yes. An unreachable host is reported and the exit code is 1.
+// our directories); data volumes, the images installs pulled and the local state stay unless
+// --purge, which needs a typed confirmation on a terminal or --yes. An unreachable host is reported
+// and the exit code is 1.
 import { ExitCode, HealError } from '../../errors.js';
+import { HOST_ROOT } from '../../phases/host-paths.js';
+import { imageReport, type ImageReport } from '../../phases/purge-images.js';
 import { runPhases } from '../../phases/runner.js';
 import { uninstallPhases } from '../../phases/uninstall.js';
 import { newUninstallContext, type UninstallContext } from '../../phases/uninstall-context.js';
@@ -24,7 +27,7 @@ async function confirmPurge(environment: string, flags: UninstallFlags, ctx: Gat
   if (!ctx.interactive) {
     throw new HealError({
       code: 'usage.purge-confirm',
-      message: '--purge deletes the data volumes and the credentials: it needs confirmation',
+      message: '--purge deletes the data volumes, the images installs pulled and the credentials: it needs confirmation',
       hint: 'run it on a terminal to type the confirmation, or add --yes',
       exitCode: ExitCode.usage,
     });
@@ -52,6 +55,8 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
   const interrupt = interruptSignal(out, options.signal);
   const result = await runPhases(uninstallPhases(), un, { dryRun: flags.dryRun ?? false, noRollback: true, signal: interrupt.signal, emit: phaseRenderer(out) }).finally(() => interrupt.dispose());
   const ok = result.ok && un.unreachable.length === 0;
+  const images = imageReport(un.found, un.images, { purge: un.options.purge, dryRun: result.dryRun, recorded: un.state?.pulledImages !== undefined });
+  const keptLines = kept(un, images, result.dryRun);
   out.result({
     ok,
     dryRun: result.dryRun,
@@ -60,7 +65,8 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     phases: result.phases,
     removed: un.removed,
     unreachable: un.unreachable,
-    kept: kept(un),
+    kept: keptLines,
+    images: { ...images, ...(images.recorded ? {} : { why: noRecordReason(un) }) },
     error: result.error ? { code: result.error.code, message: result.error.message, details: result.error.details, hint: result.error.hint ?? null } : null,
   });
   if (!result.ok) {
@@ -70,11 +76,16 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     }
     throw result.error!;
   }
-  if (!result.dryRun) {
-    out.say('');
+  out.say('');
+  if (result.dryRun) {
+    for (const line of keptLines) out.say(`  would keep: ${line}`);
+  } else {
     out.say(un.removed.length === 0 ? 'Nothing of heal-pyroscope was found: nothing to remove.' : `Removed ${un.removed.length} item(s).`);
-    for (const line of kept(un)) out.say(`  kept: ${line}`);
+    for (const i of images.removed) out.say(`  removed: ${i.machine}: image ${i.ref}`);
+    if (un.options.purge) for (const i of images.alreadyGone) out.say(`  already gone: ${i.machine}: image ${i.ref}`);
+    for (const line of keptLines) out.say(`  kept: ${line}`);
   }
+  if (un.options.purge && !images.recorded) out.say(`  images: none removed, ${noRecordReason(un)}`);
   if (un.unreachable.length > 0) {
     out.warn(`not reached, so not cleaned: ${un.unreachable.map((u) => `${u.machine} (${u.error})`).join('; ')}`);
     out.say('Run `heal-pyroscope uninstall` again once they are reachable to finish.');
@@ -83,9 +94,16 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
   return ok ? ExitCode.ok : ExitCode.failed;
 }
 
-function kept(un: UninstallContext): string[] {
-  if (un.options.purge && un.stateRemoved) return [];
+function kept(un: UninstallContext, images: ImageReport, dryRun: boolean): string[] {
   const lines = un.options.purge ? [] : un.found.flatMap((f) => f.volumes.map((v) => `${f.machine}: volume ${v} (data; remove with --purge)`));
-  if (!un.stateRemoved) lines.push(`${un.statePath} (credentials, reused by the next install)`);
+  lines.push(...images.kept.map((i) => `${i.machine}: image ${i.ref} (${i.reason})`));
+  lines.push(...un.rootsKept.map((m) => `${m}: ${HOST_ROOT} (it holds files heal-pyroscope did not write)`));
+  // With a host left unreached, --purge keeps the credentials to finish the job later.
+  const stateStays = dryRun ? !un.options.purge || un.unreachable.length > 0 : !un.stateRemoved;
+  if (stateStays) lines.push(`${un.statePath} (credentials, reused by the next install)`);
   return lines;
+}
+
+function noRecordReason(un: UninstallContext): string {
+  return un.stateProblem ?? `${un.statePath} holds no record of the images installs pulled (written by an older heal-pyroscope)`;
 }

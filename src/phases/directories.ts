@@ -1,0 +1,66 @@
+// The directories an install creates on a machine: `mkdir -p` makes every missing ancestor too
+// (`/opt/heal-pyroscope`, even `/opt`), so each of them is journalled, and a rollback removes them
+// deepest first with `rmdir`: only when empty, never a directory that was there before the run.
+
+import { posix } from 'node:path';
+import { HealError } from '../errors.js';
+import type { TierHost } from './context.js';
+import type { Journal } from './phase.js';
+
+/** Every directory that must exist for `dirs` to exist, parents first (`/` excluded). */
+export function withAncestors(dirs: readonly string[]): string[] {
+  const all = new Set<string>();
+  for (const dir of dirs) {
+    const parts = posix.normalize(dir).split('/').filter((p) => p !== '');
+    for (let i = 1; i <= parts.length; i++) all.add(`/${parts.slice(0, i).join('/')}`);
+  }
+  return [...all].sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
+}
+
+/** What `mkdir -p dirs` creates on a host where `existing` are the directories already there, parents first. */
+export function directoriesToCreate(dirs: readonly string[], existing: ReadonlySet<string>): string[] {
+  return withAncestors(dirs).filter((d) => !existing.has(d));
+}
+
+/** The order in which to remove directories a run created: children before their parents. */
+export function removalOrder(created: readonly string[]): string[] {
+  return [...created].sort((a, b) => depth(b) - depth(a) || a.localeCompare(b));
+}
+
+function depth(path: string): number {
+  return path.split('/').length;
+}
+
+// $@: paths. Prints those that are directories, one per line.
+const EXISTING_SCRIPT = 'for d in "$@"; do if [ -d "$d" ]; then printf \'%s\\n\' "$d"; fi; done';
+// $@: directories, deepest first. Removes each that is empty; prints those left because they are not.
+const RMDIR_SCRIPT = 'for d in "$@"; do if [ -d "$d" ]; then rmdir -- "$d" 2>/dev/null || printf \'%s\\n\' "$d"; fi; done';
+
+async function exec(th: TierHost, argv: string[], what: string): Promise<string> {
+  const result = await th.remote.exec(argv, { timeoutMs: 30_000 });
+  if (result.code !== 0) {
+    throw new HealError({ code: 'install.files', message: `cannot ${what} on ${th.machine.name}: ${result.stderr.trim() || `exit ${result.code}`}`, hint: 'connect as root, or as a user that may write /opt/heal-pyroscope' });
+  }
+  return result.stdout;
+}
+
+/**
+ * Creates `dirs` (mode 755) on the machine, asking it once which of them and their parents exist,
+ * and journals the removal of exactly those this run created.
+ */
+export async function createDirectories(th: TierHost, dirs: readonly string[], journal: Journal): Promise<string[]> {
+  const wanted = withAncestors(dirs);
+  const present = await exec(th, ['sh', '-c', EXISTING_SCRIPT, 'sh', ...wanted], 'look for the configuration directories');
+  const created = directoriesToCreate(dirs, new Set(present.split('\n').filter((l) => l !== '')));
+  if (created.length === 0) return [];
+  // Journalled before mkdir: a mkdir that fails half-way may still have made some of them.
+  const tops = created.filter((d) => !created.includes(posix.dirname(d)));
+  journal.changed(`remove ${tops.join(', ')} on ${th.machine.name} (the ${created.length} directory(ies) this run created, each only if empty)`, async () => {
+    const left = (await exec(th, ['sh', '-c', RMDIR_SCRIPT, 'sh', ...removalOrder(created)], 'remove the configuration directories')).split('\n').filter((l) => l !== '');
+    if (left.length > 0) {
+      throw new HealError({ code: 'rollback.directories', message: `left ${left.join(', ')} on ${th.machine.name}: not empty (holds files this run did not write)` });
+    }
+  });
+  await exec(th, ['mkdir', '-p', '-m', '755', '--', ...dirs], 'create the configuration directories');
+  return created;
+}

@@ -6,7 +6,8 @@ import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { component, imageRef } from '../../src/stack/manifest.js';
+import { component } from '../../src/stack/manifest.js';
+import { imageRef } from '../../src/stack/image-ref.js';
 import { labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/lab.js';
 
 const skip = labSkipReason();

@@ -1,15 +1,17 @@
 // The lab itself (test/lab): hosts with their own identity over real sshd, every lab credential,
 // inner-01 only behind bastion-01, one engine per server host pulling pinned images by real name.
 
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, type ConnectConfig } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { configFile } from '../../src/config/schema.js';
-import { COMPONENTS, imageRef, type Tier } from '../../src/stack/manifest.js';
-import { labExec, labSkipReason, requireLab, resetLab, type Lab } from '../lab/lab.js';
-import { run, runLabSh } from '../lab/lab-sh.js';
+import { COMPONENTS, type Tier } from '../../src/stack/manifest.js';
+import { imageRef } from '../../src/stack/image-ref.js';
+import { labExec, labSkipReason, requireLab, resetLab, waitFor, type Lab } from '../lab/lab.js';
+import { LAB_SH, run, runLabSh } from '../lab/lab-sh.js';
 
 const skip = labSkipReason();
 
@@ -143,4 +145,52 @@ describe.skipIf(skip !== undefined)('lab', () => {
     expect(config.hosts?.app).toEqual({ host: '10.213.0.12', name: 'app-01' });
     expect(config.hosts?.targets).toContainEqual({ host: '10.213.0.101', name: 'target-01' });
   });
+});
+
+describe.skipIf(skip !== undefined)('lab down after an interrupted up', () => {
+  const stateDir = process.env.LAB_STATE_DIR ?? '/var/lib/hplab';
+  // Whoever had the lab keeps it: the run that started it still takes it down at the end.
+  let startedBy = '';
+  beforeAll(() => {
+    startedBy = requireLab().startedBy;
+  });
+  afterAll(async () => {
+    const up = await runLabSh(['up'], { HPLAB_STARTED_BY: startedBy });
+    expect(up.exitCode, up.stderr).toBe(0);
+  }, 300_000);
+
+  const namespaces = () => (existsSync('/run/netns') ? readdirSync('/run/netns') : []).filter((n) => n.startsWith('hplab-'));
+  const startedEngine = () => existsSync(`${stateDir}/hosts`) && readdirSync(`${stateDir}/hosts`).some((h) => existsSync(`${stateDir}/hosts/${h}/dockerd.pid`));
+  /** `PID START` of every process the ledger recorded (PID plus start time: no recycled PID mistaken). */
+  const recorded = () => (existsSync(`${stateDir}/ledger`) ? readFileSync(`${stateDir}/ledger`, 'utf8') : '')
+    .split('\n').filter((l) => l.startsWith('pid ')).map((l) => l.split(' ').slice(1, 3).join(' '));
+  /** Recorded processes still alive (zombies are dead), lab registries, namespaces, veths, bridge. */
+  async function leftovers(processes: string[]) {
+    const stat = (pid: string) => { try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' '); } catch { return undefined; } };
+    const alive = processes.filter((p) => { const [pid, start] = p.split(' '); const s = stat(pid!); return s !== undefined && s[0] !== 'Z' && s[19] === start; });
+    const registries = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.startsWith(`${stateDir}/registry`)) && stat(pid)?.[0] !== 'Z';
+      } catch { return false; }
+    });
+    const veths = (await run(['ip', '-o', 'link', 'show', 'type', 'veth'])).stdout.split('\n').map((l) => l.split(': ')[1]?.split('@')[0]).filter((n) => n?.startsWith('hl-'));
+    const bridge = (await run(['ip', 'link', 'show', 'hplab0'])).exitCode === 0;
+    return { processes: alive, registries, namespaces: namespaces(), veths, bridge };
+  }
+
+  it.each([
+    ['its first namespace exists', () => namespaces().length > 0],
+    ['it starts its first engine (registries, anchors and sshds running)', startedEngine],
+  ])('leaves nothing once down has run, when up was killed as %s', async (_, reached) => {
+    expect((await runLabSh(['down'])).exitCode).toBe(0);
+    const up = spawn('bash', [LAB_SH, 'up'], { detached: true, stdio: 'ignore', env: { ...process.env, HPLAB_STARTED_BY: startedBy } });
+    const exited = new Promise((resolve) => up.on('exit', resolve));
+    await waitFor('lab.sh up to reach the kill point', reached, 60_000, 10);
+    process.kill(-up.pid!, 'SIGKILL');
+    await exited;
+    const processes = recorded();
+    const down = await runLabSh(['down']);
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(await leftovers(processes)).toEqual({ processes: [], registries: [], namespaces: [], veths: [], bridge: false });
+  }, 240_000);
 });

@@ -4,7 +4,7 @@
 # dockerd; a registry with stand-in images under the manifest's names; fault switches for tests.
 # Needs root. Usage: lab.sh up|down|status [--quiet]|reset [--images]|fault KIND ARGS|demo-config|exec HOST CMD..
 set -euo pipefail
-for lib in common net hosts ssh engine registry images faults publish; do
+for lib in common ledger net hosts ssh engine registry images faults publish; do
   # shellcheck source=/dev/null
   source "$(dirname "${BASH_SOURCE[0]}")/lib/$lib.sh"
 done
@@ -40,17 +40,22 @@ lab_up() {
   known_hosts_write
   ssh_config_write
   lab_json_write
+  ledger_compact
   log "lab up in $((SECONDS - started))s: $(lab_hosts | wc -l) hosts; state in $RUN_DIR/lab.json"
 }
 
+# Nothing of the lab left, even after an `up` killed half-way: the hosts the state dirs and the
+# namespace names reveal, then whatever the ledger says `up` created, then leftovers by name.
 lab_down() {
-  local started=$SECONDS name ns
+  local started=$SECONDS name ns veth
   for name in $(existing_hosts); do host_down "$name"; done
   # Namespaces without a state dir (an interrupted run) are ours too: the prefix is the lab's.
   for ns in $(ip netns list | awk '{print $1}' | grep "^$NETNS_PREFIX" || true); do
     host_down "${ns#"$NETNS_PREFIX"}"
   done
   registry_down
+  ledger_down
+  for veth in $(lab_veths); do veth_down "$veth"; done
   bridge_down
   rm -rf "$STATE_DIR" "$RUN_DIR/lab.json"
   log "lab down in $((SECONDS - started))s"

@@ -83,14 +83,39 @@ stop_pidfile() {
   rm -f "$file"
 }
 
+# The ledger: one line per thing `up` creates (bridge, route, FORWARD rule, netns, veth, process),
+# appended *before* it is created, so that `down` can undo a run that was killed half-way even when
+# the per-host state dirs are incomplete. `down` replays it backwards and deletes it.
+LEDGER="$STATE_DIR/ledger"
+ledger() { mkdir -p "$STATE_DIR" && printf '%s\n' "$*" >>"$LEDGER"; }
+
 # spawn PIDFILE LOGFILE CMD...: start CMD detached (own session, re-parented to init so it is
 # never a zombie of ours), its output in LOGFILE; PIDFILE gets its PID (exec keeps the PID).
+# The child first notes itself in the ledger ("pid PID STARTTIME PIDFILE": the start time tells our
+# process from a later one with a recycled PID), so a kill of `up` at any point leaves no orphan
+# unrecorded. It closes every inherited descriptor above 2: a daemon holding the caller's lock file
+# (flock(1) passes its fd on) or a pipe would block the next lab run or the test runner for good.
 spawn() {
   local pidfile=$1 logfile=$2; shift 2
   rm -f "$pidfile"
-  setsid -f bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidfile" "$@" \
-    </dev/null >>"$logfile" 2>&1 9>&-
+  mkdir -p "$STATE_DIR"
+  # shellcheck disable=SC2016
+  HPLAB_LEDGER=$LEDGER setsid -f bash -c '
+    for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -le 2 ] || eval "exec $fd>&-" 2>/dev/null || true; done
+    read -r _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ start _ </proc/$$/stat
+    echo "pid $$ $start $0" >>"$HPLAB_LEDGER"
+    echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidfile" "$@" \
+    </dev/null >>"$logfile" 2>&1
   wait_for 5 "pid file $pidfile" test -s "$pidfile"
+}
+
+# pid_started PID START: PID runs and started at START (field 22 of /proc/PID/stat), not a zombie.
+pid_started() {
+  local stat fields
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  # After "comm) ": field 3 (state) is word 0, so field 22 (start time) is word 19.
+  read -r -a fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ "${fields[19]}" = "$2" ]
 }
 
 # Serialise lab.sh runs (a developer's `lab up` and a test run's requireLab may race).

@@ -4,29 +4,37 @@
 
 netns_of() { echo "$NETNS_PREFIX$1"; }
 
+FORWARD_RULE="FORWARD -i $BRIDGE -o $BRIDGE -m comment --comment hplab -j ACCEPT"
+
+# Each creation is noted in the ledger first (lib/common.sh), so `down` undoes a half-done `up`.
 bridge_up() {
-  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
+  ip link show "$BRIDGE" >/dev/null 2>&1 || { ledger bridge "$BRIDGE"; ip link add "$BRIDGE" type bridge; }
   ip addr replace "$BRIDGE_ADDR/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   # inner-01's subnet must fail fast from here ("No route to host"), never leak via the default route.
+  unreachable_route_present || ledger route unreachable "$INNER_SUBNET"
   ip route replace unreachable "$INNER_SUBNET"
   # With br_netfilter loaded, bridged frames cross the root FORWARD chain, whose policy a host
   # Docker sets to DROP: accept lab-internal traffic explicitly (removed by `down`).
-  iptables -C FORWARD -i "$BRIDGE" -o "$BRIDGE" -m comment --comment hplab -j ACCEPT 2>/dev/null ||
-    iptables -I FORWARD 1 -i "$BRIDGE" -o "$BRIDGE" -m comment --comment hplab -j ACCEPT
+  # shellcheck disable=SC2086
+  iptables -C $FORWARD_RULE 2>/dev/null || { ledger iptables $FORWARD_RULE; iptables -I ${FORWARD_RULE/FORWARD/FORWARD 1}; }
 }
 
+unreachable_route_present() { ip route show type unreachable | grep "^unreachable $INNER_SUBNET" >/dev/null; }
+
+# Tolerant of anything already gone: `down` also runs after an `up` killed half-way.
 bridge_down() {
-  while iptables -D FORWARD -i "$BRIDGE" -o "$BRIDGE" -m comment --comment hplab -j ACCEPT 2>/dev/null; do :; done
-  if ip route show type unreachable | grep "^unreachable $INNER_SUBNET" >/dev/null; then ip route del unreachable "$INNER_SUBNET"; fi
-  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; fi
+  # shellcheck disable=SC2086
+  while iptables -D $FORWARD_RULE 2>/dev/null; do :; done
+  if unreachable_route_present; then ip route del unreachable "$INNER_SUBNET" 2>/dev/null || true; fi
+  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE" 2>/dev/null || true; fi
 }
 
 # netns_up NAME TIER ADDRESS: namespace, loopback, and its link (bridge, or behind the bastion).
 netns_up() {
   local name=$1 tier=$2 addr=$3 ns
   ns=$(netns_of "$name")
-  [ -e "/run/netns/$ns" ] || ip netns add "$ns"
+  [ -e "/run/netns/$ns" ] || { ledger netns "$ns"; ip netns add "$ns"; }
   ip -n "$ns" link set lo up
   # The bastion must not route between its two links (engines turn forwarding on for containers).
   if [ "$tier" = bastion ]; then nsenter --net="/run/netns/$ns" sysctl -qw net.ipv4.ip_forward=0; fi
@@ -38,19 +46,30 @@ netns_up() {
     ip -n "$bastion_ns" addr replace "$INNER_BASTION_ADDR/24" dev eth1
     ip -n "$bastion_ns" link set eth1 up
   else
-    ip link show "hl-$name" >/dev/null 2>&1 || ip link add "hl-$name" type veth peer name eth0 netns "$ns"
+    ip link show "hl-$name" >/dev/null 2>&1 || { ledger veth "hl-$name"; ip link add "hl-$name" type veth peer name eth0 netns "$ns"; }
     ip link set "hl-$name" master "$BRIDGE" up
   fi
   ip -n "$ns" addr replace "$addr/24" dev eth0
   ip -n "$ns" link set eth0 up
 }
 
+# The veth goes first and by name: deleting a namespace frees its end of the pair asynchronously,
+# so a `show` then `del` after `ip netns del` raced with the kernel ("Cannot find device").
 netns_down() {
   local ns
   ns=$(netns_of "$1")
-  if [ -e "/run/netns/$ns" ]; then ip netns del "$ns"; fi
-  if ip link show "hl-$1" >/dev/null 2>&1; then ip link del "hl-$1"; fi
+  veth_down "hl-$1"
+  if [ -e "/run/netns/$ns" ]; then ip netns del "$ns" 2>/dev/null || [ ! -e "/run/netns/$ns" ]; fi
 }
+
+veth_down() {
+  ip link del "$1" 2>/dev/null || true
+  wait_for 5 "veth $1 to go" veth_gone "$1" || true
+}
+veth_gone() { ! ip link show "$1" >/dev/null 2>&1; }
+
+# Every lab veth in the root namespace (hl-NAME), even of hosts no state dir remembers.
+lab_veths() { ip -o link show type veth | sed -n 's/^[0-9]*: \(hl-[^@:]*\)[@:].*/\1/p'; }
 
 # listening NAME PORT: something listens on PORT inside the host's namespace.
 listening() {

@@ -68,7 +68,9 @@ sshd_up() {
   fi
   stop_pidfile "$dir/sshd.pid" sshd 10
   printf '%s\n' "$conf" >"$dir/sshd_config"
-  /usr/sbin/sshd -t -f "$dir/sshd_config" || die "sshd rejects $dir/sshd_config"
+  # Tested where it will run: sshd -t needs /run/sshd, which only the host's own /run has
+  # (host-init.sh); a machine without systemd has none in the root namespace.
+  in_host "$name" /usr/sbin/sshd -t -f "$dir/sshd_config" || die "sshd rejects $dir/sshd_config"
   spawn "$dir/sshd.pid" "$dir/logs/sshd.log" nsenter --target "$(anchor_pid "$name")" --net --mount --uts -- \
     /usr/sbin/sshd -D -f "$dir/sshd_config" -E "$dir/logs/sshd.log"
 }

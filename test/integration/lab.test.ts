@@ -120,6 +120,20 @@ describe.skipIf(skip !== undefined)('lab', () => {
     }
   });
 
+  it('serves MinIO only from quay.io, as reality does since Docker Hub deleted minio/minio', async () => {
+    const { tag } = COMPONENTS.find((c) => c.name === 'minio')!;
+    // db-01 resolves quay.io to the lab's quay.io registry; inner-01 reaches it through bastion-01.
+    for (const host of ['db-01', 'inner-01']) {
+      const pull = await labExec(host, ['docker', 'pull', `quay.io/minio/minio:${tag}`], { timeoutMs: 60_000 });
+      expect(pull.exitCode, `${host}: ${pull.stderr}`).toBe(0);
+      const label = await labExec(host, ['docker', 'image', 'inspect', '-f', '{{index .Config.Labels "org.hplab.stand-in"}}', `quay.io/minio/minio:${tag}`]);
+      expect(label.stdout.trim()).toBe('minio');
+    }
+    const hub = await labExec('db-01', ['docker', 'pull', `minio/minio:${tag}`], { timeoutMs: 60_000 });
+    expect(hub.exitCode).not.toBe(0);
+    expect(hub.stdout).not.toContain('Downloaded');
+  });
+
   it('pulls over `docker -H ssh://` with the lab ssh wrapper', async () => {
     const pyroscope = COMPONENTS.find((c) => c.name === 'pyroscope')!;
     const env = { PATH: `${path.dirname(lab.sshConfig)}/bin:${process.env.PATH}` };

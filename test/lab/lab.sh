@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The heal-pyroscope lab: web/app/db/target hosts (plus a bastion and a host behind it) as network,
 # mount and UTS namespaces on one Linux machine, each with a real sshd and, for servers, a real
-# dockerd; a registry with stand-in images under the manifest's names; fault switches for tests.
+# dockerd; registries (docker.io, quay.io) with stand-in images under the real names; fault switches.
 # Needs root. Usage: lab.sh up|down|status [--quiet]|reset [--images]|fault KIND ARGS|demo-config|exec HOST CMD..
 set -euo pipefail
 for lib in common ledger net hosts ssh engine registry images faults publish; do
@@ -23,7 +23,7 @@ lab_up() {
     grep -qx "$name" <<<"$wanted" || { log "removing $name (not in this LAB_TARGETS)"; host_down "$name"; }
   done
   while read -r name tier addr; do netns_up "$name" "$tier" "$addr"; done < <(lab_hosts)
-  registry_up
+  registries_up
   while read -r name tier addr; do anchor_up "$name"; done < <(lab_hosts)
   while read -r name tier addr; do anchor_wait "$name"; done < <(lab_hosts)
   while read -r name tier addr; do
@@ -53,7 +53,7 @@ lab_down() {
   for ns in $(ip netns list | awk '{print $1}' | grep "^$NETNS_PREFIX" || true); do
     host_down "${ns#"$NETNS_PREFIX"}"
   done
-  registry_down
+  registries_down
   ledger_down
   for veth in $(lab_veths); do veth_down "$veth"; done
   bridge_down
@@ -73,11 +73,11 @@ lab_reset() {
   log "reset: faults undone, engines and /opt emptied${images:+ (images too)}"
 }
 
-# status [--quiet]: exit 0 only when every host's sshd and engine and the registry answer.
+# status [--quiet]: exit 0 only when every host's sshd and engine and both registries answer.
 lab_status() {
-  local quiet=${1-} ok=0 name tier addr sshd engine faults
+  local quiet=${1-} ok=0 name tier addr sshd engine faults storage
   [ -f "$RUN_DIR/lab.json" ] || { [ "$quiet" = --quiet ] || echo "lab is down"; return 1; }
-  registry_ok || ok=1
+  while read -r name addr storage; do registry_ok "$name" || ok=1; done < <(lab_registries)
   [ "$quiet" = --quiet ] || printf '%-11s %-8s %-12s %-5s %-7s %s\n' HOST TIER ADDRESS SSHD ENGINE FAULTS
   while read -r name tier addr; do
     sshd=down engine=-
@@ -86,7 +86,11 @@ lab_status() {
     faults=$(anchor_alive "$name" && faults_active "$name" | paste -sd, -) || faults=""
     [ "$quiet" = --quiet ] || printf '%-11s %-8s %-12s %-5s %-7s %s\n' "$name" "$tier" "$addr" "$sshd" "$engine" "${faults:--}"
   done < <(lab_hosts)
-  [ "$quiet" = --quiet ] || echo "registry $REGISTRY_ADDR: $(registry_ok && echo up || echo down)"
+  if [ "$quiet" != --quiet ]; then
+    while read -r name addr storage; do
+      printf 'registry %-9s %-15s %s\n' "$name" "$addr" "$(registry_ok "$name" && echo up || echo down)"
+    done < <(lab_registries)
+  fi
   return $ok
 }
 

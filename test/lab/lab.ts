@@ -31,7 +31,10 @@ export interface LabHost {
 
 export interface Lab {
   bridge: string;
+  /** The Docker Hub mirror, `10.213.0.1:5000`. */
   registry: string;
+  /** Every lab registry by the real registry it stands in for: `docker.io`, `quay.io`. */
+  registries: Record<string, string>;
   keys: { root: string; encrypted: string; encryptedPassphrase: string; heal: string };
   healPassword: string;
   /** known_hosts with every host's original key, lines `ADDRESS ssh-ed25519 KEY`. */

@@ -13,6 +13,10 @@ BRIDGE=hplab0
 BRIDGE_ADDR=10.213.0.1
 SUBNET_PREFIX=10.213.0
 REGISTRY_ADDR="$BRIDGE_ADDR:5000"
+# A second address on the bridge answers as quay.io (port 80, plain HTTP) for the lab hosts, whose own
+# /etc/hosts send quay.io there; engines mark quay.io --insecure-registry (see lib/registry.sh).
+QUAY_ADDR=10.213.0.2
+QUAY_REGISTRY="$QUAY_ADDR:80"
 # inner-01 sits behind bastion-01 on a second subnet that the root namespace has no route to.
 INNER_BASTION_ADDR=10.214.0.1
 INNER_ADDR=10.214.0.2

@@ -6,19 +6,36 @@ mirror_for() { if [ "$1" = inner-01 ]; then echo "$INNER_BASTION_ADDR:5000"; els
 engine_sock() { echo "$(host_dir "$1")/run/docker.sock"; }
 engine_ok() { docker -H "unix://$(engine_sock "$1")" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
+# engine_args NAME: dockerd's flags. quay.io is insecure so that Docker, refused on 443, pulls over
+# plain HTTP on port 80 from the lab's quay.io registry (the host's /etc/hosts names it).
+engine_args() {
+  local dir mirror
+  dir=$(host_dir "$1")
+  mirror=$(mirror_for "$1")
+  printf '%s\n' --host unix:///run/docker.sock --data-root "$dir/docker" --exec-root /run/docker \
+    --pidfile /run/docker.pid --config-file "$dir/daemon.json" \
+    --registry-mirror "http://$mirror" --insecure-registry "$mirror" --insecure-registry quay.io
+}
+
+# engine_up NAME: start the engine, or restart it when its flags changed (a lab from an older lab.sh).
 engine_up() {
-  local name=$1 dir mirror
+  local name=$1 dir args
   dir=$(host_dir "$name")
-  if pid_alive "$(read_pid "$dir/dockerd.pid")" dockerd; then return 0; fi
-  mirror=$(mirror_for "$name")
+  args=$(engine_args "$name")
+  if pid_alive "$(read_pid "$dir/dockerd.pid")" dockerd; then
+    [ "$args" != "$(cat "$dir/dockerd.args" 2>/dev/null)" ] || return 0
+    log "restarting dockerd on $name: its flags changed"
+    engine_down "$name"
+  fi
   mkdir -p "$dir/docker"
   # Its own (empty) config file: the machine's /etc/docker/daemon.json must not leak in.
   echo '{}' >"$dir/daemon.json"
   rm -f "$dir/run/docker.sock" "$dir/run/docker.pid"
+  printf '%s\n' "$args" >"$dir/dockerd.args"
+  local -a argv
+  mapfile -t argv <<<"$args"
   spawn "$dir/dockerd.pid" "$dir/logs/dockerd.log" nsenter --target "$(anchor_pid "$name")" --net --mount --uts -- \
-    dockerd --host unix:///run/docker.sock --data-root "$dir/docker" --exec-root /run/docker \
-    --pidfile /run/docker.pid --config-file "$dir/daemon.json" \
-    --registry-mirror "http://$mirror" --insecure-registry "$mirror"
+    dockerd "${argv[@]}"
 }
 
 engine_wait() {

@@ -45,6 +45,9 @@ host_identity() { # NAME HOSTNAME ENV_LINES
   {
     printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n'
     lab_hosts | awk '{printf "%s\t%s\n", $3, $1}'
+    # Registries other than Docker Hub by their real names (lib/registry.sh); inner-01 has no route
+    # to the bridge and reaches them through bastion-01's relay.
+    printf '%s\t%s\n' "$(registry_addr_for "$1" quay.io)" quay.io
   } >"$dir/etc/hosts"
   if anchor_alive "$1"; then in_host "$1" hostname "$2"; fi
 }
@@ -77,7 +80,8 @@ host_daemons_down() {
   for f in "$dir"/faults/*.pid; do [ -e "$f" ] && stop_pidfile "$f" busybox 5; done
   engine_down "$1"
   stop_pidfile "$dir/sshd.pid" sshd 10
-  stop_pidfile "$dir/relay.pid" busybox 5
+  for f in "$dir"/relay*.pid; do [ -e "$f" ] && stop_pidfile "$f" busybox 5; done
+  return 0
 }
 
 host_down() {

@@ -1,29 +1,62 @@
 # Stand-in images: tiny root file systems (busybox-static plus scripts; the real Debian haproxy
-# binary for HAProxy) imported with `docker import`, pushed to the lab registry under the manifest's
-# exact names, then removed from the build engine so every host really pulls through its mirror.
+# binary for HAProxy) imported with `docker import`, pushed to the lab registry of the image's real
+# registry (lib/registry.sh) under the manifest's exact names, then removed from the build engine so
+# every host really pulls by that name.
 
 STAND_INS="$LAB_DIR/stand-ins"
 
-# "component repository tag" per line, read from src/stack/manifest.ts (the single source of truth).
+# "component registry repository tag" per line, read from src/stack/manifest.ts (the single source
+# of truth); registry is docker.io unless the manifest names another.
 manifest_images() {
   (cd "$REPO_DIR" && node --import tsx --input-type=module -e '
     const m = await import("./src/stack/manifest.ts");
-    for (const c of m.COMPONENTS) console.log(c.name, c.repository, c.tag);')
+    for (const c of m.COMPONENTS) console.log(c.name, c.registry ?? "docker.io", c.repository, c.tag);')
 }
 
-# Registry path for a repository: Docker Hub's official images live under library/.
-registry_repo() { case $1 in */*) echo "$1" ;; *) echo "library/$1" ;; esac; }
+# Docker Hub repositories that are gone from Docker Hub, with their new home. The lab mirrors
+# reality: it never serves them on its Docker Hub mirror (and deletes them there from older runs),
+# and publishes the stand-in at the new home even while the manifest still names the old one.
+HUB_DELETED="minio/minio=quay.io/minio/minio" # Docker Hub deleted minio/minio on 2026-09-12
+
+# image_home REGISTRY REPOSITORY: "REGISTRY PATH" where the lab publishes it (PATH as stored in that
+# registry: Docker Hub's official images live under library/).
+image_home() {
+  local registry=$1 repo=$2 moved
+  case ${repo%%/*} in *.* | *:*) [ "$repo" = "${repo#*/}" ] || { registry=${repo%%/*} repo=${repo#*/}; } ;; esac
+  if [ "$registry" = docker.io ]; then
+    for moved in $HUB_DELETED; do
+      if [ "${moved%%=*}" = "$repo" ]; then moved=${moved#*=}; registry=${moved%%/*} repo=${moved#*/}; fi
+    done
+  fi
+  case $registry:$repo in docker.io:*/*) ;; docker.io:*) repo=library/$repo ;; esac
+  echo "$registry $repo"
+}
+
+# hub_deleted_drop: remove Docker Hub's deleted repositories from the lab's Docker Hub storage;
+# fails when there was nothing to remove.
+hub_deleted_drop() {
+  local moved dir dropped=1
+  for moved in $HUB_DELETED; do
+    dir="$(registry_storage docker.io)/docker/registry/v2/repositories/${moved%%=*}"
+    [ -d "$dir" ] || continue
+    log "stand-in images: ${moved%%=*} is gone from Docker Hub: removing it from the mirror"
+    rm -rf "$dir"
+    dropped=0
+  done
+  return $dropped
+}
 
 images_stamp() {
   {
     echo "$1"
     (cd "$STAND_INS" && find . -type f | sort | xargs sha256sum)
-    sha256sum "$LAB_DIR/lib/images.sh" "$(command -v busybox)" "$(command -v haproxy)"
+    sha256sum "$LAB_DIR/lib/images.sh" "$LAB_DIR/lib/registry.sh" "$(command -v busybox)" "$(command -v haproxy)"
+    lab_registries
   } | sha256sum | cut -d' ' -f1
 }
 
-registry_has() { # REPO TAG
-  timeout 3 busybox wget -q -O - "http://$REGISTRY_ADDR/v2/$1/tags/list" 2>/dev/null | grep "\"$2\"" >/dev/null
+registry_has() { # REGISTRY PATH TAG
+  timeout 3 busybox wget -q -O - "http://$(registry_address "$1")/v2/$2/tags/list" 2>/dev/null | grep "\"$3\"" >/dev/null
 }
 
 # rootfs_base DIR PASSWD_LINE...: busybox with every applet, the shared stand-in scripts, users.
@@ -99,12 +132,14 @@ build_haproxy() {
     'USER haproxy' 'WORKDIR /var/lib/haproxy'
 }
 
-# build_push SOCKET COMPONENT REPOSITORY TAG: import, push to the registry, drop the local copy.
+# build_push SOCKET COMPONENT REGISTRY PATH TAG: import, push to the lab registry, drop the local copy.
+# Docker Hub images go by the mirror's address; others by their real name (quay.io/...), which the
+# build engine resolves to the lab registry like every lab engine.
 build_push() {
-  local sock=$1 component=$2 repo=$3 tag=$4 dir="$STATE_DIR/build/$2" ref change
+  local sock=$1 component=$2 registry=$3 path=$4 tag=$5 dir="$STATE_DIR/build/$2" ref change
   local -a changes=()
   while IFS= read -r change; do changes+=(--change "$change"); done < <("build_$component" "$dir")
-  ref="$REGISTRY_ADDR/$(registry_repo "$repo"):$tag"
+  if [ "$registry" = docker.io ]; then ref="$REGISTRY_ADDR/$path:$tag"; else ref="$registry/$path:$tag"; fi
   changes+=(--change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
     --change "ENV LAB_STAND_IN_VERSION=$tag" --change "LABEL org.hplab.stand-in=$component")
   tar --numeric-owner -C "$dir" -c . | docker -H "unix://$sock" import "${changes[@]}" - "$ref" >/dev/null
@@ -119,37 +154,47 @@ build_push() {
   rm -rf "$dir"
 }
 
-# images_up: rebuild only when the stand-ins, the manifest tags or the source binaries changed.
+# images_up: rebuild only when the stand-ins, the manifest, the registries or the source binaries
+# changed, or an image is missing from its registry.
 images_up() {
-  local list stamp sock component repo tag missing=0
+  local list stamp sock component registry repo tag home missing=0
   list=$(manifest_images) || die "could not read image tags from src/stack/manifest.ts (npm ci run?)"
+  # Engines may hold copies pulled from the mirror: a rebuild below drops them.
+  if hub_deleted_drop; then missing=1; fi
   stamp=$(images_stamp "$list")
-  while read -r component repo tag; do
-    registry_has "$(registry_repo "$repo")" "$tag" || missing=1
+  while read -r component registry repo tag; do
+    # shellcheck disable=SC2046
+    registry_has $(image_home "$registry" "$repo") "$tag" || missing=1
   done <<<"$list"
   if [ "$missing" = 0 ] && [ "$(cat "$RUN_DIR/images.stamp" 2>/dev/null)" = "$stamp" ]; then
-    log "stand-in images: cached in the registry"
+    log "stand-in images: cached in the registries"
     return 0
   fi
   # A dynamic busybox (Debian's `busybox` package) would not run in an image without libc.
   if ldd "$(command -v busybox)" >/dev/null 2>&1; then die "$(command -v busybox) is not static: apt-get install busybox-static"; fi
   sock=$(host_dir app-01)/run/docker.sock
-  log "stand-in images: building and pushing to $REGISTRY_ADDR"
+  log "stand-in images: building and pushing to the lab registries"
   local -a jobs=()
-  while read -r component repo tag; do
-    build_push "$sock" "$component" "$repo" "$tag" &
+  while read -r component registry repo tag; do
+    home=$(image_home "$registry" "$repo")
+    # shellcheck disable=SC2086
+    build_push "$sock" "$component" $home "$tag" &
     jobs+=($!)
   done <<<"$list"
   local job failed=0
   for job in "${jobs[@]}"; do wait "$job" || failed=1; done
   [ "$failed" = 0 ] || die "building the stand-in images failed (see messages above)"
-  # Engines that pulled the previous build would keep running it: drop those copies.
-  local name tier addr
+  # Engines that pulled a previous build would keep running it: drop those copies, under the
+  # Docker Hub name and under the name the lab publishes it as (they differ for moved repositories).
+  local name tier addr ref
+  local -a refs=()
+  while read -r component registry repo tag; do
+    home=$(image_home "$registry" "$repo")
+    refs+=("$repo:$tag" "${home%% *}/${home#* }:$tag")
+  done <<<"$list"
   while read -r name tier addr; do
     if has_engine "$tier" && engine_ok "$name"; then
-      while read -r component repo tag; do
-        docker -H "unix://$(engine_sock "$name")" rmi -f "$repo:$tag" >/dev/null 2>&1 || true
-      done <<<"$list"
+      for ref in "${refs[@]}"; do docker -H "unix://$(engine_sock "$name")" rmi -f "$ref" >/dev/null 2>&1 || true; done
     fi
   done < <(lab_hosts)
   echo "$stamp" >"$RUN_DIR/images.stamp"

@@ -10,6 +10,8 @@ FORWARD_RULE="FORWARD -i $BRIDGE -o $BRIDGE -m comment --comment hplab -j ACCEPT
 bridge_up() {
   ip link show "$BRIDGE" >/dev/null 2>&1 || { ledger bridge "$BRIDGE"; ip link add "$BRIDGE" type bridge; }
   ip addr replace "$BRIDGE_ADDR/24" dev "$BRIDGE"
+  # The quay.io registry's own address (lib/registry.sh).
+  ip addr replace "$QUAY_ADDR/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   # inner-01's subnet must fail fast from here ("No route to host"), never leak via the default route.
   unreachable_route_present || ledger route unreachable "$INNER_SUBNET"

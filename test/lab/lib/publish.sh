@@ -44,6 +44,7 @@ lab_json_write() {
   local name tier addr first=1
   {
     printf '{\n  "bridge": "%s",\n  "registry": "%s",\n' "$BRIDGE" "$REGISTRY_ADDR"
+    printf '  "registries": { %s },\n' "$(lab_registries | awk '{printf "%s\"%s\": \"%s\"", (NR > 1 ? ", " : ""), $1, $2}')"
     printf '  "keys": { "root": %s, "encrypted": %s, "encryptedPassphrase": %s, "heal": %s },\n' \
       "$(json_str "$KEY_DIR/root_ed25519")" "$(json_str "$KEY_DIR/root_encrypted_ed25519")" \
       "$(json_str "$ENCRYPTED_PASSPHRASE")" "$(json_str "$KEY_DIR/heal_ed25519")"

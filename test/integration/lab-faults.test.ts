@@ -92,6 +92,21 @@ describe.skipIf(skip !== undefined)('lab faults', () => {
     expect(await pullSeconds('db-01')).toBeLessThan(3);
   }, 90_000);
 
+  it('fakes an x86-64-v1 CPU on one host: its /proc/cpuinfo, over ssh too, lacks the v2 flags', async () => {
+    const v2 = ['sse4_2', 'popcnt', 'ssse3', 'cx16'];
+    const count = async (host: string, flag: string) => Number((await labExec(host, ['grep', '-c', '-w', flag, '/proc/cpuinfo'])).stdout.trim());
+    for (const flag of v2) expect(await count('db-01', flag), `this machine's CPU has ${flag}`).toBeGreaterThan(0);
+    await fault('cpu-v1', 'db-01');
+    for (const flag of v2) expect(await count('db-01', flag), flag).toBe(0);
+    const overSsh = await ssh('db-01', 'grep -c -w sse4_2 /proc/cpuinfo; grep -c ^processor /proc/cpuinfo');
+    expect(overSsh.stdout.split('\n').slice(0, 2)).toEqual(['0', String(await count('app-01', 'processor'))]);
+    expect(await count('app-01', 'sse4_2')).toBeGreaterThan(0);
+    expect(readFileSync('/proc/cpuinfo', 'utf8')).toMatch(/\bsse4_2\b/);
+    expect((await run(['bash', lab.labSh, 'status'])).stdout).toMatch(/db-01 .*cpu-v1/);
+    await resetLab();
+    expect(await count('db-01', 'sse4_2')).toBeGreaterThan(0);
+  });
+
   it('undoes every fault on reset', async () => {
     await fault('drop-flow', 'app-01', 'db-01', 22);
     await fault('occupy-port', 'db-01', 9000);
@@ -100,10 +115,11 @@ describe.skipIf(skip !== undefined)('lab faults', () => {
     await fault('prod', 'db-01');
     await fault('rotate-key', 'bastion-01');
     await fault('slow-registry', 'app-01');
+    await fault('cpu-v1', 'web-01');
     await resetLab();
     const status = await run(['bash', lab.labSh, 'status']);
     expect(status.exitCode, status.stdout).toBe(0);
-    expect(status.stdout).not.toMatch(/occupy-port|drop-flow|prod|rotate-key|slow-registry/);
+    expect(status.stdout).not.toMatch(/occupy-port|drop-flow|prod|rotate-key|slow-registry|cpu-v1/);
     for (const host of lab.hosts.filter((h) => h.tier !== 'inner')) {
       expect((await ssh(host.name, 'hostname')).stdout.trim()).toBe(host.name);
     }

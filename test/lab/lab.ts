@@ -112,7 +112,7 @@ export async function resetLab(options: { images?: boolean } = {}): Promise<void
 
 export function fault(kind: 'drop-flow', from: string, to: string, port: number): Promise<void>;
 export function fault(kind: 'occupy-port', host: string, port: number): Promise<void>;
-export function fault(kind: 'stop-docker' | 'stop-ssh' | 'prod' | 'rotate-key' | 'slow-registry', host: string): Promise<void>;
+export function fault(kind: 'stop-docker' | 'stop-ssh' | 'prod' | 'rotate-key' | 'slow-registry' | 'cpu-v1', host: string): Promise<void>;
 export async function fault(kind: string, ...args: (string | number)[]): Promise<void> {
   const result = await runLabSh(['fault', kind, ...args.map(String)]);
   if (result.exitCode !== 0) throw failure(`lab.sh fault ${kind}`, result);

@@ -79,6 +79,30 @@ fault_slow_registry() {
   log "fault: registry replies to $1 limited to $SLOW_REGISTRY_RATE"
 }
 
+# x86-64-v2 flags: without them the amd64 builds of MinIO (UBI9) and Pyroscope (goamd64 v2) die at
+# start. The host's own mount namespace gets a /proc/cpuinfo without them (bind mount, private
+# propagation: the machine and the other hosts keep the real file); ssh sessions see it too.
+CPU_V2_FLAGS="sse4_2 popcnt ssse3 cx16"
+fault_cpu_v1() {
+  [ $# -eq 1 ] || die "usage: fault cpu-v1 HOST"
+  host_line "$1" >/dev/null
+  local file
+  file="$(host_dir "$1")/faults/cpuinfo"
+  mkdir -p "${file%/*}"
+  cpuinfo_faked "$1" && in_host "$1" umount /proc/cpuinfo
+  awk -v drop="$CPU_V2_FLAGS" '
+    BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) gone[d[i]] = 1 }
+    /^flags[ \t]*:/ {
+      c = index($0, ":"); out = substr($0, 1, c); m = split(substr($0, c + 1), w, " ")
+      for (j = 1; j <= m; j++) if (!(w[j] in gone)) out = out " " w[j]
+      print out; next
+    }
+    { print }' /proc/cpuinfo >"$file"
+  in_host "$1" mount --bind -o ro "$file" /proc/cpuinfo
+  log "fault: $1's /proc/cpuinfo lacks $CPU_V2_FLAGS (an x86-64-v1 CPU)"
+}
+cpuinfo_faked() { awk '$5 == "/proc/cpuinfo" { f = 1 } END { exit !f }' "/proc/$(anchor_pid "$1")/mountinfo" 2>/dev/null; }
+
 fault_cmd() {
   local kind=${1-}; shift || true
   case "$kind" in
@@ -89,7 +113,8 @@ fault_cmd() {
     prod) fault_prod "$@" ;;
     rotate-key) fault_rotate_key "$@" ;;
     slow-registry) fault_slow_registry "$@" ;;
-    *) die "unknown fault '$kind': drop-flow SRC DST PORT | occupy-port HOST PORT | stop-docker HOST | stop-ssh HOST | prod HOST | rotate-key HOST | slow-registry HOST" ;;
+    cpu-v1) fault_cpu_v1 "$@" ;;
+    *) die "unknown fault '$kind': drop-flow SRC DST PORT | occupy-port HOST PORT | stop-docker HOST | stop-ssh HOST | prod HOST | rotate-key HOST | slow-registry HOST | cpu-v1 HOST" ;;
   esac
 }
 
@@ -104,6 +129,8 @@ faults_clear() {
   fi
   host_identity "$1" "$1" ""
   ! tc qdisc show dev "hl-$1" 2>/dev/null | grep '^qdisc htb' >/dev/null || tc qdisc del dev "hl-$1" root
+  while anchor_alive "$1" && cpuinfo_faked "$1"; do in_host "$1" umount /proc/cpuinfo; done
+  rm -f "$dir/faults/cpuinfo"
 }
 
 # faults_active NAME: one line per fault in force, for `status`.
@@ -116,5 +143,6 @@ faults_active() {
   [ "$(cat "$dir/etc/hostname" 2>/dev/null)" = "$1" ] || echo "prod"
   grep -q rotated "$dir/sshd_config" 2>/dev/null && echo "rotate-key"
   tc qdisc show dev "hl-$1" 2>/dev/null | grep '^qdisc htb' >/dev/null && echo "slow-registry"
+  cpuinfo_faked "$1" && echo "cpu-v1"
   return 0
 }

@@ -130,6 +130,21 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
   });
 
   describe('grafana', () => {
+    // What keeps the real Grafana 12 from calling grafana.com at start.
+    const offline = ['GF_PLUGINS_PREINSTALL_DISABLED=true', 'GF_ANALYTICS_CHECK_FOR_UPDATES=false',
+      'GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES=false', 'GF_NEWS_NEWS_FEED_ENABLED=false'];
+    const env = (settings: string[]) => settings.flatMap((s) => ['-e', s]);
+
+    it('refuses to start when it would reach grafana.com, naming each setting still missing', async () => {
+      const none = await docker('app-01', ['run', '--rm', image('grafana')]);
+      expect(none.exitCode).toBe(1);
+      expect(none.stderr).toContain(`the real grafana/grafana:${component('grafana').tag} would reach grafana.com at start-up`);
+      expect(none.stderr).toContain(`set ${offline.join(' ')}`);
+      const feedOn = await docker('app-01', ['run', '--rm', ...env([...offline.slice(0, 3), 'GF_NEWS_NEWS_FEED_ENABLED=true']), image('grafana')]);
+      expect(feedOn.exitCode).toBe(1);
+      expect(feedOn.stderr).toMatch(/would reach grafana\.com.*; set GF_NEWS_NEWS_FEED_ENABLED=false$/m);
+    });
+
     it('refuses both GF_SECURITY_ADMIN_PASSWORD and its __FILE form', async () => {
       const result = await docker('app-01', ['run', '--rm', '-e', 'GF_SECURITY_ADMIN_PASSWORD=x', '-e', 'GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/pw',
         '-v', `${fixture('grafana-pw', 'secret\n')}:/run/secrets/pw:ro`, image('grafana')]);
@@ -146,7 +161,7 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
     it('serves /api/health and the provisioned data sources, with the admin password from its file', async () => {
       const data = fixture('grafana-data', undefined, [472, 0]);
       const sources = fixture('provisioning/datasources/heal.yaml', 'apiVersion: 1\ndatasources:\n  - name: Pyroscope\n    type: grafana-pyroscope-datasource\n    uid: pyroscope\n    url: http://heal-pyroscope-pyroscope:4040\n');
-      await docker('app-01', ['run', '-d', '--name', 'grafana', '-p', '3000:3000', '-e', 'GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/pw',
+      await docker('app-01', ['run', '-d', '--name', 'grafana', '-p', '3000:3000', ...env(offline), '-e', 'GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/pw',
         '-v', `${fixture('grafana-pw2', 'from-file\n')}:/run/secrets/pw:ro`, '-v', `${data}:/var/lib/grafana`,
         '-v', `${path.dirname(path.dirname(sources))}:/etc/grafana/provisioning:ro`, image('grafana')]);
       await waitFor('grafana health', async () => (await status(`http://${APP}:3000/api/health`)) === 200);

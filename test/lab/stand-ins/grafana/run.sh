@@ -35,6 +35,28 @@ for f in "$ds_dir"/*.yaml "$ds_dir"/*.yml; do
   cat /tmp/lab-ds.flat >>/tmp/lab-datasources.flat
 done
 
+# Grafana 12 reaches grafana.com at every start (plugin preinstall, update checks, news feed) unless
+# all four are off, by environment or grafana.ini. A lab host, like an air-gapped site, has no
+# grafana.com: the real server would hang or log errors there, so the stand-in refuses to start.
+ini_value() { # SECTION KEY: the value in $GF_PATHS_CONFIG, or nothing
+  awk -v s="[$1]" -v k="$2" '
+    /^[ \t]*\[/ { gsub(/[ \t]/, ""); in_s = ($0 == s); next }
+    in_s && index($0, "=") { key = substr($0, 1, index($0, "=") - 1); gsub(/[ \t]/, "", key)
+      if (key == k) { v = substr($0, index($0, "=") + 1); gsub(/^[ \t]+|[ \t]+$/, "", v); print v; exit } }' "$GF_PATHS_CONFIG"
+}
+# Grafana's booleans: true/1/yes/on (any case) and their opposites.
+is_bool() { case $(echo "$2" | tr A-Z a-z) in true | t | 1 | yes | y | on) [ "$1" = true ] ;; false | f | 0 | no | n | off) [ "$1" = false ] ;; *) false ;; esac; }
+offline=""
+for setting in plugins:preinstall_disabled:true analytics:check_for_updates:false \
+  analytics:check_for_plugin_updates:false news:news_feed_enabled:false; do
+  section=${setting%%:*} rest=${setting#*:} key=${rest%%:*} want=${rest#*:}
+  var=GF_$(echo "${section}_$key" | tr a-z A-Z)
+  eval "value=\${$var-}"
+  [ -n "$value" ] || value=$(ini_value "$section" "$key")
+  is_bool "$want" "$value" || offline="$offline $var=$want"
+done
+[ -z "$offline" ] || lab_fatal "lab stand-in refuses to start: the real grafana/grafana:$LAB_STAND_IN_VERSION would reach grafana.com at start-up (plugin preinstall, update checks, news feed); set$offline"
+
 # The admin password applies only when the admin user is first created (kept in the data dir).
 mkdir -p "$GF_PATHS_DATA/plugins"
 [ -f "$GF_PATHS_DATA/lab-admin" ] ||

@@ -1,13 +1,18 @@
-// Phase: prove the stack answers where it will be used: Pyroscope and Tempo through the front door
-// as a target host reaches it, and on their own ports as the web host reaches them; Grafana on its
-// port with both provisioned data sources.
+// Phase: prove the stack answers where it will be used: through the front door as a target host
+// reaches it (up, forwarding ingest to Pyroscope, refusing queries), Pyroscope as the web host
+// reaches it, Tempo's and Grafana's HTTP APIs on the app host, Grafana with both data sources.
 
 import { HealError } from '../errors.js';
-import { httpGet, type RemoteHost } from '../remote/index.js';
+import { httpGet, type HttpGetResult, type RemoteHost } from '../remote/index.js';
 import { DATASOURCE_UIDS } from '../render/grafana.js';
+import { FRONT_DOOR_REFUSAL } from '../render/haproxy.js';
+import { PORTS } from '../render/ports.js';
 import { component } from '../stack/manifest.js';
 import { tierHost, type CheckedEndpoint, type InstallContext } from './context.js';
 import type { Phase } from './phase.js';
+
+/** Why an answer is wrong, or null when it is what the probe expects. */
+export type AnswerJudge = (answer: HttpGetResult) => string | null;
 
 export interface Probe {
   what: string;
@@ -16,21 +21,35 @@ export interface Probe {
   port: number;
   path: string;
   headers?: Record<string, string>;
-  /** Extra test of the body; returns why it is wrong, or null. */
-  body?: (text: string) => string | null;
+  /** Default: HTTP 200. */
+  expect?: AnswerJudge;
 }
 
-export async function probe(p: Probe): Promise<CheckedEndpoint> {
-  const url = `http://${p.host}:${p.port}${p.path}`;
-  try {
-    const answer = await httpGet(p.from.session, p.host, p.port, p.path, { timeoutMs: 5000, ...(p.headers ? { headers: p.headers } : {}) });
-    if (answer.status !== 200) return { what: p.what, url, ok: false, detail: `from ${p.from.name}: HTTP ${answer.status} ${answer.body.trim().slice(0, 120)}` };
-    const wrong = p.body?.(answer.body) ?? null;
-    return { what: p.what, url, ok: wrong === null, detail: `from ${p.from.name}: ${wrong ?? 'HTTP 200'}` };
-  } catch (error) {
-    return { what: p.what, url, ok: false, detail: `from ${p.from.name}: ${(error as Error).message}` };
-  }
+function shortBody(answer: HttpGetResult): string {
+  return answer.body.trim().slice(0, 120);
 }
+
+export const answersOk: AnswerJudge = (a) => (a.status === 200 ? null : `HTTP ${a.status} ${shortBody(a)}`);
+
+/** HAProxy's own 404 for a path the front door does not forward (its body names the door). */
+export function refusedByFrontDoor(a: HttpGetResult): boolean {
+  return a.status === 404 && a.body.includes(FRONT_DOOR_REFUSAL);
+}
+
+/**
+ * An ingest path went through the door to Pyroscope: any answer but the door's refusal and
+ * HAProxy's 5xx (no server up, bad gateway, timeout). A GET carries no profile, so Pyroscope
+ * refuses it itself (its push routes take POST only: 405); that answer proves the route.
+ */
+export const reachedPyroscope: AnswerJudge = (a) => {
+  if (refusedByFrontDoor(a)) return 'HTTP 404 from the front door itself: it does not forward this ingest path';
+  if (a.status >= 500) return `HTTP ${a.status} ${shortBody(a)}: Pyroscope did not answer through the door`;
+  return null;
+};
+
+/** A query path gets the door's own 404: nothing behind it is reachable from a target. */
+export const refusedQuery: AnswerJudge = (a) =>
+  refusedByFrontDoor(a) ? null : `HTTP ${a.status} ${shortBody(a)}: the front door forwards a query path; it must answer 404 itself`;
 
 export function datasourcesProblem(text: string): string | null {
   try {
@@ -43,6 +62,17 @@ export function datasourcesProblem(text: string): string | null {
   }
 }
 
+export async function probe(p: Probe): Promise<CheckedEndpoint> {
+  const url = `http://${p.host}:${p.port}${p.path}`;
+  try {
+    const answer = await httpGet(p.from.session, p.host, p.port, p.path, { timeoutMs: 5000, ...(p.headers ? { headers: p.headers } : {}) });
+    const wrong = (p.expect ?? answersOk)(answer);
+    return { what: p.what, url, ok: wrong === null, detail: `from ${p.from.name}: ${wrong ?? `HTTP ${answer.status}`}` };
+  } catch (error) {
+    return { what: p.what, url, ok: false, detail: `from ${p.from.name}: ${(error as Error).message}` };
+  }
+}
+
 export function verifyProbes(ctx: InstallContext): Probe[] {
   const web = tierHost(ctx, 'web');
   const app = tierHost(ctx, 'app');
@@ -52,14 +82,17 @@ export function verifyProbes(ctx: InstallContext): Probe[] {
   const s = ctx.state!.secrets;
   const probes: Probe[] = [];
   if (ctx.options.frontDoor === 'container') {
+    const door = { from: agentHost, host: a.web, port: PORTS.frontDoor };
     probes.push(
-      { what: 'Pyroscope through the front door', from: agentHost, host: a.web, port: 9940, path: component('pyroscope').health.path },
-      { what: 'Tempo through the front door', from: agentHost, host: a.web, port: 9940, path: '/api/echo' },
+      { what: 'Front door', ...door, path: component('haproxy').health.path },
+      { what: 'Pyroscope through the front door', ...door, path: '/ingest', expect: reachedPyroscope },
+      { what: 'Front door refuses queries', ...door, path: '/api/search', expect: refusedQuery },
     );
   }
   probes.push(
-    { what: 'Pyroscope', from: web.remote, host: a.app, port: 4040, path: component('pyroscope').health.path },
-    { what: 'Tempo', from: web.remote, host: a.app, port: 3200, path: component('tempo').health.path },
+    { what: 'Pyroscope', from: web.remote, host: a.app, port: PORTS.pyroscope, path: component('pyroscope').health.path },
+    // Only Grafana, beside Tempo on the app host, uses Tempo's HTTP API: no other host needs port 3200.
+    { what: 'Tempo', from: app.remote, host: a.app, port: PORTS.tempoHttp, path: component('tempo').health.path },
     { what: 'Grafana', from: app.remote, host: a.app, port: ctx.topology.grafanaPort, path: component('grafana').health.path },
     {
       what: 'Grafana data sources',
@@ -68,7 +101,7 @@ export function verifyProbes(ctx: InstallContext): Probe[] {
       port: ctx.topology.grafanaPort,
       path: '/api/datasources',
       headers: { Authorization: `Basic ${Buffer.from(`${s.grafanaAdminUser}:${s.grafanaAdminPassword}`).toString('base64')}` },
-      body: datasourcesProblem,
+      expect: (answer) => answersOk(answer) ?? datasourcesProblem(answer.body),
     },
   );
   return probes;
@@ -91,5 +124,5 @@ export const verifyPhase: Phase<InstallContext> = {
     }
     return `${ctx.verified.length} endpoint(s) answer`;
   },
-  dryRun: () => ['check Pyroscope and Tempo through the front door and on their ports, Grafana and its data sources'],
+  dryRun: () => ['check the front door (up, forwards ingest to Pyroscope, refuses queries), Pyroscope and Tempo on their ports, Grafana and its data sources'],
 };

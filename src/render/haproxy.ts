@@ -17,6 +17,9 @@ export const HAPROXY_CONFIG_TARGET = '/usr/local/etc/haproxy/haproxy.cfg';
 export const EXTERNAL_SNIPPET_PATH = 'haproxy/heal-pyroscope.cfg';
 export const EXTERNAL_WRAPPER_PATH = 'haproxy/validate-wrapper.cfg';
 
+/** What HAProxy answers, with a 404, to every path the front door does not forward. */
+export const FRONT_DOOR_REFUSAL = 'heal-pyroscope front door: only ingest paths are forwarded';
+
 /** HAProxy words end at white space and `#` starts a comment: slots take single plain words. */
 function haproxyWord(value: TemplateValue, name: string): string {
   const text = String(value);
@@ -26,22 +29,37 @@ function haproxyWord(value: TemplateValue, name: string): string {
   return text;
 }
 
+/**
+ * Slots named `*_text` hold prose, written single-quoted: HAProxy takes everything up to the next
+ * single quote literally (no escapes, no environment expansion), so only a quote cannot be inside.
+ */
+function haproxyValue(value: TemplateValue, name: string): string {
+  if (!name.endsWith('_text')) return haproxyWord(value, name);
+  const text = String(value);
+  if (!/^[ -~]+$/.test(text) || text.includes("'")) {
+    throw new Error(`HAProxy slot ${name} cannot hold ${JSON.stringify(text)}`);
+  }
+  return `'${text}'`;
+}
+
 function render(template: string, values: Record<string, TemplateValue> = {}): string {
-  return fillTemplate(template, loadTemplate(template), values, haproxyWord);
+  return fillTemplate(template, loadTemplate(template), values, haproxyValue);
 }
 
 /** The frontend and backends, shared by both variants. */
 function frontDoorSections(ctx: RenderContext): string {
   const app = ctx.hosts.app;
+  const pyroscope = hostPort(app, PORTS.pyroscope);
   return render('haproxy/front-door.cfg', {
     listen_port: PORTS.frontDoor,
     health_path: component('haproxy').health.path,
+    refusal_text: FRONT_DOOR_REFUSAL,
     tempo_otlp_server: hostPort(app, PORTS.tempoOtlpGrpc),
     tempo_jaeger_server: hostPort(app, PORTS.tempoJaegerGrpc),
-    tempo_http_server: hostPort(app, PORTS.tempoHttp),
-    tempo_ready_path: component('tempo').health.path,
-    pyroscope_server: hostPort(app, PORTS.pyroscope),
+    pyroscope_server: pyroscope,
     pyroscope_ready_path: component('pyroscope').health.path,
+    // The address HAProxy dials, as the :authority of its HTTP/2 health check.
+    pyroscope_authority: pyroscope,
   });
 }
 

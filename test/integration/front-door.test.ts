@@ -1,0 +1,155 @@
+// The installed front door is ingest-only, seen from where agents stand: a target host's push reaches
+// Pyroscope, an OTLP gRPC export over h2c reaches Tempo's receiver, and every query path gets
+// HAProxy's own 404. HAProxy's log on web-01 says which backend and server a finished request went
+// to; Tempo's side is read in its container, since the lab's receiver never finishes a request.
+
+import http2 from 'node:http2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectAll, httpGet, nonInteractive, type Fleet, type RemoteHost } from '../../src/remote/index.js';
+import { FRONT_DOOR_REFUSAL } from '../../src/render/haproxy.js';
+import { labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/lab.js';
+import { labTarget } from '../support/lab-targets.js';
+import { labTopologyFile } from '../support/lab-topology.js';
+import { runCli } from '../support/run-cli.js';
+
+const skip = labSkipReason();
+const DOOR_PORT = 9940;
+const OTLP_PORT = 4317;
+
+/** HAProxy's request log (`option httplog`) on web-01: its container's stdout. */
+async function doorLog(): Promise<string[]> {
+  const r = await labExec('web-01', ['docker', 'logs', 'heal-pyroscope-haproxy']);
+  return `${r.stdout}\n${r.stderr}`.split('\n');
+}
+
+/** The log line of the request for `path`, once HAProxy has written it. */
+async function loggedRequest(path: string, backendServer: string): Promise<string> {
+  const line = await waitFor(`HAProxy to log ${path}`, async () => (await doorLog()).find((l) => l.includes(path) && l.includes(` ${backendServer} `)), 10_000, 200);
+  return line!;
+}
+
+/**
+ * Established TCP connections to a Tempo receiver port, seen inside the Tempo container (the
+ * stand-in has busybox's netstat): `local -> remote` pairs.
+ */
+async function receiverConnections(port: number): Promise<Set<string>> {
+  const r = await labExec('app-01', ['docker', 'exec', 'heal-pyroscope-tempo', 'netstat', '-tn']);
+  const pairs = r.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((w) => w[0] === 'tcp' && w[5] === 'ESTABLISHED' && w[3]!.endsWith(`:${port}`))
+    .map((w) => `${w[3]} -> ${w[4]}`);
+  return new Set(pairs);
+}
+
+/** HAProxy's connect time (Tc of Tq/Tw/Tc/Tr/Ta): -1 when it never connected to the server. */
+function connectTime(line: string): number {
+  const timers = /\s(-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\s/.exec(line);
+  if (!timers) throw new Error(`no timers in ${line}`);
+  return Number(timers[3]);
+}
+
+describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
+  const lab = skip === undefined ? requireLab() : (undefined as never);
+  const web = () => lab.hosts.find((h) => h.name === 'web-01')!.address;
+  let topo: { dir: string; path: string };
+  let fleet: Fleet;
+  let target: RemoteHost;
+  let verified: Array<{ what: string; ok: boolean; url: string }> = [];
+  /** GET through the door from target-01, over its SSH session, as an agent there would. */
+  const fromTarget = (path: string) => httpGet(target.session, web(), DOOR_PORT, path, { timeoutMs: 5000 });
+
+  beforeAll(async () => {
+    await resetLab();
+    topo = labTopologyFile(lab);
+    const r = await runCli(['--json', 'install', '--config', topo.path, '--wait', '60', '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
+    verified = (JSON.parse(r.stdout) as { verified: typeof verified }).verified;
+    fleet = await connectAll([labTarget(lab, 'target-01', {}, { connectTimeoutMs: 5000 })], { interaction: nonInteractive });
+    target = fleet.host('target-01');
+  }, 300_000);
+  afterAll(async () => {
+    await fleet?.close();
+    if (topo) await runCli(['uninstall', '--config', topo.path, '--purge', '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    await resetLab();
+  });
+
+  it('install verified the door from the target: up, forwarding ingest, refusing queries', () => {
+    const door = verified.filter((v) => v.url.includes(`:${DOOR_PORT}/`));
+    expect(door.map((v) => [v.what, v.ok])).toEqual([
+      ['Front door', true],
+      ['Pyroscope through the front door', true],
+      ['Front door refuses queries', true],
+    ]);
+  });
+
+  it('forwards a push to /ingest from a target host to the Pyroscope stand-in', async () => {
+    const path = '/ingest?name=front-door-test.cpu';
+    const answer = await fromTarget(path);
+    expect(answer.status, answer.body).toBe(200);
+    const line = await loggedRequest(path, 'heal_pyroscope_pyroscope/pyroscope');
+    expect(line).toMatch(/ 200 /);
+    expect(connectTime(line)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('forwards an OTLP gRPC trace export over h2c to Tempo\'s OTLP receiver', async () => {
+    const path = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+    const session = http2.connect(`http://${web()}:${DOOR_PORT}`);
+    session.on('error', () => {});
+    try {
+      const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+      stream.on('error', () => {});
+      let status: number | null = null;
+      stream.on('response', (headers) => (status = Number(headers[':status'])));
+      // An empty ExportTraceServiceRequest: one uncompressed gRPC message of length 0.
+      stream.end(Buffer.alloc(5));
+      // The lab's receiver reads and never answers (it speaks no HTTP/2), so HAProxy keeps the
+      // request open on a connection to 4317, and logs it only when that ends. A health check's
+      // connection closes at once: one that lasts across two looks is the forwarded export.
+      let before = new Set<string>();
+      await waitFor(
+        'a lasting connection to Tempo\'s 4317',
+        async () => {
+          const now = await receiverConnections(OTLP_PORT);
+          const lasting = [...now].some((c) => before.has(c));
+          before = now;
+          return lasting;
+        },
+        10_000,
+        700,
+      );
+      expect(status).not.toBe(404);
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+    } finally {
+      session.destroy();
+    }
+  });
+
+  it.each(['/api/search', '/api/traces/x', '/querier.v1.QuerierService/SelectMergeStacktraces', '/pyroscope/render?query=x', '/'])(
+    'answers %s from a target host itself with 404',
+    async (path) => {
+      const answer = await fromTarget(path);
+      expect(answer).toEqual({ status: 404, body: FRONT_DOOR_REFUSAL });
+    },
+  );
+
+  it('answers a Pyroscope query over gRPC itself with 404', async () => {
+    const session = http2.connect(`http://${web()}:${DOOR_PORT}`);
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        session.on('error', reject);
+        const stream = session.request({ ':method': 'POST', ':path': '/querier.v1.QuerierService/SelectMergeStacktraces', 'content-type': 'application/grpc' });
+        stream.on('response', (headers) => resolve(Number(headers[':status'])));
+        stream.on('error', reject);
+        stream.end(Buffer.alloc(5));
+      });
+      expect(status).toBe(404);
+    } finally {
+      session.destroy();
+    }
+  });
+
+  it('answers its health URI itself with 200', async () => {
+    expect((await fromTarget('/healthz')).status).toBe(200);
+  });
+});

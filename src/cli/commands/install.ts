@@ -169,13 +169,13 @@ function printSummary(ctx: InstallContext, out: Output): void {
   out.say('');
   out.say(color.bold('heal-pyroscope is installed.'));
   out.say(`  Grafana        ${u.grafana}  (user ${ctx.state!.secrets.grafanaAdminUser}; reached on the app host directly, not through the front door)`);
-  out.say(`  Pyroscope      ${u.frontDoor} (front door), ${u.pyroscope} (app host)`);
+  out.say(`  Pyroscope      ${u.pyroscope} (app host; the front door ${u.frontDoor} takes pushes only)`);
   out.say(`  MinIO console  ${u.minioConsole}  (an object browser only, no admin pages)`);
   if (ctx.options.frontDoor === 'external') {
     const [first, ...rest] = externalFrontDoorSteps(ctx, ctx.topology.web.host);
     out.say(`  Front door     ${first}`);
     for (const line of rest) out.say(`                 ${line}`);
   }
-  out.say(`  Agents on target hosts send profiles and traces to ${u.frontDoor} (Pyroscope push, OTLP gRPC, Jaeger gRPC).`);
+  out.say(`  Agents on target hosts send profiles and traces to ${u.frontDoor} (Pyroscope push, OTLP gRPC, Jaeger gRPC); it forwards nothing else.`);
   out.say(`  Credentials: ${ctx.statePath} (mode 0600), and on the hosts under /opt/heal-pyroscope (readable by each container user only).`);
 }

@@ -37,7 +37,7 @@ describe.skipIf(!haproxyInstalled() && !inCI)('checking the external snippet wit
   });
 
   it('refuses a snippet whose backend is missing (not only syntax)', async () => {
-    const dangling = withSnippet((text) => text.replace('default_backend heal_pyroscope_pyroscope', 'default_backend heal_pyroscope_nowhere'));
+    const dangling = withSnippet((text) => text.replace('use_backend heal_pyroscope_pyroscope if', 'use_backend heal_pyroscope_nowhere if'));
     await expect(checkExternalSnippet(dangling)).rejects.toMatchObject({ code: 'install.front-door-invalid' });
   });
 });

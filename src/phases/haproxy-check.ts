@@ -2,27 +2,13 @@
 // checks it on the operator's machine before upload: the web host may run its HAProxy in a
 // container, or a version whose binary we must not call, and a broken include breaks its reload.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HealError } from '../errors.js';
+import { runLocal } from '../local/process.js';
 import { EXTERNAL_SNIPPET_PATH, EXTERNAL_WRAPPER_PATH } from '../render/haproxy.js';
 import type { RenderedFile } from '../render/rendered-file.js';
-
-interface ParserAnswer {
-  code: number | string | null;
-  output: string;
-}
-
-function runParser(bin: string, args: string[]): Promise<ParserAnswer> {
-  return new Promise((resolve) => {
-    execFile(bin, args, { timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? ((error as NodeJS.ErrnoException).code ?? 1) : 0;
-      resolve({ code, output: `${stdout}${stderr}` });
-    });
-  });
-}
 
 /**
  * Runs `haproxy -c -f validate-wrapper.cfg -f heal-pyroscope.cfg` on copies of the rendered files;
@@ -37,20 +23,18 @@ export async function checkExternalSnippet(files: readonly RenderedFile[], bin =
     const paths = [join(dir, 'validate-wrapper.cfg'), join(dir, 'heal-pyroscope.cfg')];
     writeFileSync(paths[0]!, wrapper.content);
     writeFileSync(paths[1]!, snippet.content);
-    const answer = await runParser(bin, ['-c', '-f', paths[0]!, '-f', paths[1]!]);
-    if (answer.code === 'ENOENT') {
-      throw new HealError({
-        code: 'install.haproxy-missing',
-        message: `cannot check the front-door snippet: ${bin} is not installed on this machine`,
-        hint: 'install HAProxy here (Debian/Ubuntu: apt-get install haproxy) so `haproxy -c` can check the snippet before it is uploaded',
-      });
-    }
+    const answer = await runLocal([bin, '-c', '-f', paths[0]!, '-f', paths[1]!], {
+      timeoutMs: 30_000,
+      purpose: 'check the front-door snippet',
+      missingCode: 'install.haproxy-missing',
+    });
+    const output = `${answer.stdout}${answer.stderr}`;
     if (answer.code !== 0) {
-      const alerts = answer.output.split('\n').filter((l) => /\[(ALERT|WARNING)\]/.test(l)).map((l) => l.replaceAll(dir, '.').trim());
+      const alerts = output.split('\n').filter((l) => /\[(ALERT|WARNING)\]/.test(l)).map((l) => l.replaceAll(dir, '.').trim());
       throw new HealError({
         code: 'install.front-door-invalid',
-        message: `HAProxy refuses the front-door snippet (${bin} -c exit ${answer.code}); nothing was uploaded`,
-        details: alerts.length > 0 ? alerts : answer.output.trim().split('\n').slice(-5),
+        message: `HAProxy refuses the front-door snippet (${bin} -c ${answer.code === null ? `killed by ${answer.signal ?? 'a signal'}` : `exit ${answer.code}`}); nothing was uploaded`,
+        details: alerts.length > 0 ? alerts : output.trim().split('\n').slice(-5),
         hint: 'an HAProxy here older than the one on the web host may not know a keyword (check `haproxy -v`); otherwise report these lines as a heal-pyroscope bug',
       });
     }

@@ -36,7 +36,7 @@ describe.skipIf(skip)('image archive for air-gapped sites (lab)', () => {
     const r = await runCli(['--json', 'images', 'save', archive(), '--docker-socket', webSocket], { cwd: topo.dir, env: { CI: 'true' } });
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { images: string[]; size: number };
-    expect(doc.images.sort()).toEqual(['grafana/grafana:12.2.1', 'grafana/pyroscope:1.14.0', 'grafana/tempo:2.8.1', 'haproxy:3.2.4', 'minio/minio:RELEASE.2025-06-13T11-33-47Z']);
+    expect(doc.images.sort()).toEqual(['grafana/grafana:12.2.1', 'grafana/pyroscope:1.14.0', 'grafana/tempo:2.8.1', 'haproxy:3.2.4', 'quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z']);
     expect(doc.size).toBeGreaterThan(0);
   });
 
@@ -50,11 +50,11 @@ describe.skipIf(skip)('image archive for air-gapped sites (lab)', () => {
       'app-01 grafana/grafana:12.2.1',
       'app-01 grafana/pyroscope:1.14.0',
       'app-01 grafana/tempo:2.8.1',
-      'db-01 minio/minio:RELEASE.2025-06-13T11-33-47Z',
+      'db-01 quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z',
       'web-01 haproxy:3.2.4',
     ]);
     expect(await images('web-01')).toEqual(['haproxy:3.2.4']);
-    expect(await images('db-01')).toEqual(['minio/minio:RELEASE.2025-06-13T11-33-47Z']);
+    expect(await images('db-01')).toEqual(['quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z']);
   });
 
   it('refuses an archive that lacks an image the hosts need, loading nothing', async () => {

@@ -32,8 +32,8 @@ export interface ImageDecision {
   reason?: string;
 }
 
-export const NO_RECORD = 'no record of the images heal-pyroscope pulled (no state file, or one written before pulls were recorded)';
-export const NOT_PULLED = 'not pulled by heal-pyroscope (it was on the host before the install)';
+export const NO_RECORD = 'no record of the images heal-pyroscope pulled: no state file, or one written before pulls were recorded';
+export const NOT_PULLED = 'not pulled by heal-pyroscope: it was on the host before the install';
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 

@@ -4,7 +4,7 @@
 import type Dockerode from 'dockerode';
 import type { HostSpec, Topology } from '../config/topology.js';
 import type { HealError } from '../errors.js';
-import type { RegistryAnswer } from '../remote/index.js';
+import type { ExecResult, ProbeState, RegistryAnswer } from '../remote/index.js';
 import type { Tier } from '../stack/manifest.js';
 import type { HostFacts } from './facts.js';
 
@@ -32,14 +32,6 @@ export interface Machine {
   tiers: Tier[];
   hosts: HostSpec[];
 }
-
-export interface ExecResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export type ProbeState = 'open' | 'refused' | 'timeout' | 'unreachable' | 'unresolved' | 'closed' | 'unknown';
 
 /** What checks may do on a host; src/remote's session implements it. */
 export interface HostSession {

@@ -3,7 +3,8 @@
 // exits by itself after the expected connections or a deadline), so a firewall drop shows before
 // install. Each flow is classified: open, refused, filtered, no route, name not resolved.
 import { FLOWS } from '../stack/manifest.js';
-import type { CheckContext, CheckResult, MachineState, ProbeState } from './check.js';
+import type { ProbeState } from '../remote/index.js';
+import type { CheckContext, CheckResult, MachineState } from './check.js';
 
 const CHECK = { id: 'flows.open', title: 'Network flow open' };
 

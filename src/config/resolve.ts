@@ -61,7 +61,8 @@ export const MISSING: Record<MissingKey, MissingValue> = {
   },
 };
 
-export interface ResolveContext {
+/** Where the operator runs heal-pyroscope from: the base of relative paths, and whether an SSH agent runs. */
+export interface TopologyResolveContext {
   /** Path of the config file the `file` settings came from (relative paths in it are relative to it). */
   configPath?: string;
   cwd: string;
@@ -75,7 +76,7 @@ export function resolveTopology(
   flags: TopologyInput,
   file: ConfigFile | undefined,
   answers: TopologyInput,
-  ctx: ResolveContext,
+  ctx: TopologyResolveContext,
 ): Resolution {
   const fileDir = ctx.configPath ? dirname(resolve(ctx.cwd, ctx.configPath)) : ctx.cwd;
   const fromFile = (p: string | undefined) => (p === undefined ? undefined : expandPath(p, fileDir));

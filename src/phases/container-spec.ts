@@ -7,11 +7,11 @@ import type Docker from 'dockerode';
 import type { PortPublish, RenderedStack } from '../render/render.js';
 import type { RenderedFile } from '../render/rendered-file.js';
 import type { ContainerLimits } from '../config/topology.js';
-import { component, containerName, LABELS, NETWORK_NAME, PRODUCT, type ComponentName } from '../stack/manifest.js';
+import { component, containerName, LABELS, NETWORK_NAME, port, PRODUCT, type ComponentName } from '../stack/manifest.js';
 import { tierDir } from './host-paths.js';
 
-/** MinIO's command is the installer's (the renderer leaves it out): one drive, console on 9001. */
-export const MINIO_COMMAND = ['server', '/data', '--console-address', ':9001'] as const;
+/** MinIO's command is the installer's (the renderer leaves it out): one drive, and its console port. */
+export const MINIO_COMMAND = ['server', '/data', '--console-address', `:${port('minio.console')}`] as const;
 export const RESTART_POLICY = 'unless-stopped';
 const MIB = 1024 * 1024;
 

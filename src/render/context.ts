@@ -2,7 +2,7 @@
 // safe to write: each rule below exists because a component would otherwise misread the value.
 
 import { HealError } from '../errors.js';
-import { component } from '../stack/manifest.js';
+import { component, port } from '../stack/manifest.js';
 import { addressProblem } from './address.js';
 
 export type FrontDoor = 'container' | 'external';
@@ -27,7 +27,7 @@ export type RenderContextInput = Omit<RenderContext, 'grafanaPort' | 'buckets' |
 };
 
 export const RENDER_DEFAULTS = {
-  grafanaPort: 3000,
+  grafanaPort: port('grafana.http'),
   buckets: { pyroscope: 'pyroscope', tempo: 'tempo' },
   frontDoor: 'container',
 } as const satisfies Pick<RenderContext, 'grafanaPort' | 'buckets' | 'frontDoor'>;

@@ -1,20 +1,13 @@
-// The ports the rendered files name, looked up once in the manifest so a port changed there
+// The ports the rendered files name, looked up once in the manifest by id so a port changed there
 // changes every file that mentions it.
 
-import type { ComponentName } from '../stack/manifest.js';
-import { component } from '../stack/manifest.js';
-
-function portByPurpose(name: ComponentName, purpose: string): number {
-  const found = component(name).ports.find((p) => p.purpose === purpose);
-  if (!found) throw new Error(`manifest has no ${name} port for "${purpose}"`);
-  return found.port;
-}
+import { port } from '../stack/manifest.js';
 
 export const PORTS = {
-  pyroscope: portByPurpose('pyroscope', 'HTTP API, ingest and connect/gRPC'),
-  tempoHttp: portByPurpose('tempo', 'HTTP API'),
-  tempoOtlpGrpc: portByPurpose('tempo', 'OTLP gRPC receiver'),
-  tempoJaegerGrpc: portByPurpose('tempo', 'Jaeger gRPC receiver'),
-  minioS3: portByPurpose('minio', 'S3 API'),
-  frontDoor: portByPurpose('haproxy', 'front door: profiles and traces from targets'),
+  pyroscope: port('pyroscope.http'),
+  tempoHttp: port('tempo.http'),
+  tempoOtlpGrpc: port('tempo.otlp-grpc'),
+  tempoJaegerGrpc: port('tempo.jaeger-grpc'),
+  minioS3: port('minio.s3'),
+  frontDoor: port('haproxy.front-door'),
 } as const;

@@ -9,7 +9,19 @@ export const SERVER_TIERS: readonly Exclude<Tier, 'target'>[] = ['web', 'app', '
 export type ComponentName = 'minio' | 'pyroscope' | 'tempo' | 'grafana' | 'haproxy';
 export type Protocol = 'http' | 'grpc' | 'http+grpc';
 
+/** Stable names of the ports, `component.role`: code looks ports up by these, never by number or prose. */
+export type PortId =
+  | 'minio.s3'
+  | 'minio.console'
+  | 'pyroscope.http'
+  | 'tempo.otlp-grpc'
+  | 'tempo.jaeger-grpc'
+  | 'tempo.http'
+  | 'grafana.http'
+  | 'haproxy.front-door';
+
 export interface PortSpec {
+  id: PortId;
   port: number;
   protocol: Protocol;
   purpose: string;
@@ -54,8 +66,8 @@ export const COMPONENTS: readonly Component[] = [
     tag: 'RELEASE.2025-06-13T11-33-47Z',
     tier: 'db',
     ports: [
-      { port: 9000, protocol: 'http', purpose: 'S3 API' },
-      { port: 9001, protocol: 'http', purpose: 'console, object browser only' },
+      { id: 'minio.s3', port: 9000, protocol: 'http', purpose: 'S3 API' },
+      { id: 'minio.console', port: 9001, protocol: 'http', purpose: 'console, object browser only' },
     ],
     health: { port: 9000, path: '/minio/health/live' },
     user: '0:0',
@@ -71,7 +83,7 @@ export const COMPONENTS: readonly Component[] = [
     repository: 'grafana/pyroscope',
     tag: '1.14.0',
     tier: 'app',
-    ports: [{ port: 4040, protocol: 'http+grpc', purpose: 'HTTP API, ingest and connect/gRPC' }],
+    ports: [{ id: 'pyroscope.http', port: 4040, protocol: 'http+grpc', purpose: 'HTTP API, ingest and connect/gRPC' }],
     health: { port: 4040, path: '/ready' },
     user: '10001:10001',
     dataPath: '/data',
@@ -87,9 +99,9 @@ export const COMPONENTS: readonly Component[] = [
     tag: '2.8.1',
     tier: 'app',
     ports: [
-      { port: 4317, protocol: 'grpc', purpose: 'OTLP gRPC receiver' },
-      { port: 14250, protocol: 'grpc', purpose: 'Jaeger gRPC receiver' },
-      { port: 3200, protocol: 'http', purpose: 'HTTP API' },
+      { id: 'tempo.otlp-grpc', port: 4317, protocol: 'grpc', purpose: 'OTLP gRPC receiver' },
+      { id: 'tempo.jaeger-grpc', port: 14250, protocol: 'grpc', purpose: 'Jaeger gRPC receiver' },
+      { id: 'tempo.http', port: 3200, protocol: 'http', purpose: 'HTTP API' },
     ],
     health: { port: 3200, path: '/ready' },
     user: '10001:10001',
@@ -103,7 +115,7 @@ export const COMPONENTS: readonly Component[] = [
     repository: 'grafana/grafana',
     tag: '12.2.1',
     tier: 'app',
-    ports: [{ port: 3000, protocol: 'http', purpose: 'web UI' }],
+    ports: [{ id: 'grafana.http', port: 3000, protocol: 'http', purpose: 'web UI' }],
     health: { port: 3000, path: '/api/health' },
     user: '472:0',
     dataPath: '/var/lib/grafana',
@@ -116,7 +128,7 @@ export const COMPONENTS: readonly Component[] = [
     repository: 'haproxy',
     tag: '3.2.4',
     tier: 'web',
-    ports: [{ port: 9940, protocol: 'http+grpc', purpose: 'front door: profiles and traces from targets' }],
+    ports: [{ id: 'haproxy.front-door', port: 9940, protocol: 'http+grpc', purpose: 'front door: profiles and traces from targets' }],
     health: { port: 9940, path: '/healthz' },
     user: '99:99',
     dataPath: null,
@@ -133,9 +145,14 @@ export interface Flow {
 }
 
 export const FLOWS: readonly Flow[] = [
-  { from: 'target', to: 'web', ports: [9940], why: 'agents send profiles and traces to the front door' },
-  { from: 'web', to: 'app', ports: [4040, 4317, 14250, 3200], why: 'HAProxy forwards to Pyroscope and Tempo' },
-  { from: 'app', to: 'db', ports: [9000], why: 'Pyroscope and Tempo store objects in MinIO' },
+  { from: 'target', to: 'web', ports: [port('haproxy.front-door')], why: 'agents send profiles and traces to the front door' },
+  {
+    from: 'web',
+    to: 'app',
+    ports: [port('pyroscope.http'), port('tempo.otlp-grpc'), port('tempo.jaeger-grpc'), port('tempo.http')],
+    why: 'HAProxy forwards to Pyroscope and Tempo',
+  },
+  { from: 'app', to: 'db', ports: [port('minio.s3')], why: 'Pyroscope and Tempo store objects in MinIO' },
 ];
 
 /** Label keys put on everything the installer creates; uninstall removes only what carries them. */
@@ -155,6 +172,13 @@ export function component(name: ComponentName): Component {
   return found;
 }
 
+/** The number of a port, by its id: `port('minio.console')` is 9001. */
+export function port(id: PortId): number {
+  const found = COMPONENTS.flatMap((c) => c.ports).find((p) => p.id === id);
+  if (!found) throw new Error(`manifest has no port ${id}`);
+  return found.port;
+}
+
 export function componentsOn(tier: Tier): Component[] {
   return COMPONENTS.filter((c) => c.tier === tier).sort((a, b) => a.order - b.order);
 }
@@ -163,10 +187,13 @@ export function containerName(c: Component): string {
   return `${CONTAINER_PREFIX}${c.name}`;
 }
 
+/** The one port of a component that the config may move (`grafana.port`). */
+const CONFIGURABLE_PORT: Partial<Record<ComponentName, PortId>> = { grafana: 'grafana.http' };
+
 /** Ports that must be free on a tier before install (Grafana's port may be configured). */
 export function listenPorts(tier: Tier, overrides: Partial<Record<ComponentName, number>> = {}): number[] {
   return componentsOn(tier).flatMap((c) =>
-    c.ports.map((p, i) => (i === 0 && overrides[c.name] !== undefined ? overrides[c.name]! : p.port)),
+    c.ports.map((p) => (p.id === CONFIGURABLE_PORT[c.name] && overrides[c.name] !== undefined ? overrides[c.name]! : p.port)),
   );
 }
 

@@ -17,6 +17,7 @@ import { externalFrontDoorSteps, externalSnippetChanged, externalSnippetPath } f
 import { installPhases } from '../../phases/install.js';
 import { validateIgnoredChecks } from '../../phases/preflight.js';
 import { runPhases, type RunResult } from '../../phases/runner.js';
+import { port } from '../../stack/manifest.js';
 import { statePath } from '../../state/state-file.js';
 import { connectTopology, type ConnectFlags } from '../connect.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
@@ -134,9 +135,9 @@ export function urls(ctx: InstallContext): Record<string, string> {
   const t = ctx.topology;
   return {
     grafana: `http://${t.app.host}:${t.grafanaPort}`,
-    pyroscope: `http://${t.app.host}:4040`,
-    frontDoor: `http://${t.web.host}:9940`,
-    minioConsole: `http://${t.db.host}:9001`,
+    pyroscope: `http://${t.app.host}:${port('pyroscope.http')}`,
+    frontDoor: `http://${t.web.host}:${port('haproxy.front-door')}`,
+    minioConsole: `http://${t.db.host}:${port('minio.console')}`,
   };
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMPONENTS, FLOWS, componentsOn, listenPorts, component } from '../../../src/stack/manifest.js';
+import { COMPONENTS, FLOWS, componentsOn, listenPorts, component, port } from '../../../src/stack/manifest.js';
 import { imageRef } from '../../../src/stack/image-ref.js';
 import { componentTable, flowTable } from '../../../src/stack/table.js';
 
@@ -28,6 +28,22 @@ describe('stack manifest', () => {
     expect(listenPorts('app').sort((a, b) => a - b)).toEqual([3000, 3200, 4040, 4317, 14250]);
     expect(listenPorts('db')).toEqual([9000, 9001]);
     expect(listenPorts('web')).toEqual([9940]);
+  });
+
+  it('names every port with a unique id that starts with its component', () => {
+    const ids = COMPONENTS.flatMap((c) => c.ports.map((p) => p.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of COMPONENTS) for (const p of c.ports) expect(p.id.split('.')[0], p.id).toBe(c.name);
+  });
+
+  it('looks a port up by its id', () => {
+    expect(port('minio.console')).toBe(9001);
+    expect(port('haproxy.front-door')).toBe(9940);
+    expect(port('tempo.jaeger-grpc')).toBe(14250);
+  });
+
+  it('checks each component on one of its own ports', () => {
+    for (const c of COMPONENTS) expect(c.ports.map((p) => p.port), c.name).toContain(c.health.port);
   });
 
   it('uses the configured Grafana port', () => {

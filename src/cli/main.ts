@@ -148,7 +148,7 @@ Examples:
 ${EXIT_CODES}`,
       )
       .option('--dry-run', 'print what would be removed; change nothing')
-      .option('--purge', 'also remove the data volumes and the local state (asks to type the environment name, or --yes)')
+      .option('--purge', 'also remove the data volumes, the images installs pulled that no other container uses, and the local state (asks to type the environment name, or --yes)')
       .option('--force-unlock', 'clear a lock left on the hosts by a run that died'),
   )).action(action('uninstall'));
 

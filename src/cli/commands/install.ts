@@ -22,7 +22,8 @@ import { statePath } from '../../state/state-file.js';
 import { connectTopology, type ConnectFlags } from '../connect.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
 import type { Output } from '../output.js';
-import { phaseRenderer, sayFailure } from '../phase-output.js';
+import { sayFailure } from '../phase-output.js';
+import { withPhaseProgress } from '../progress.js';
 import type { TopologyFlags } from '../topology-options.js';
 import { interruptSignal } from '../interrupt.js';
 
@@ -101,12 +102,13 @@ export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext,
   const interrupt = interruptSignal(out, options.signal);
   let result: RunResult;
   try {
-    result = await runPhases(installPhases(), install, {
-      dryRun: flags.dryRun ?? false,
-      noRollback: flags.rollback === false,
-      signal: interrupt.signal,
-      emit: phaseRenderer(out),
-    });
+    const phases = installPhases();
+    result = await withPhaseProgress(
+      out,
+      phases,
+      (emit) => runPhases(phases, install, { dryRun: flags.dryRun ?? false, noRollback: flags.rollback === false, signal: interrupt.signal, emit }),
+      { alwaysShow: ['images'], dryRun: flags.dryRun ?? false },
+    );
   } finally {
     interrupt.dispose();
   }

@@ -12,7 +12,7 @@ import { statePath } from '../../state/state-file.js';
 import type { ConnectFlags } from '../connect.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
 import { interruptSignal } from '../interrupt.js';
-import { phaseRenderer } from '../phase-output.js';
+import { withPhaseProgress } from '../progress.js';
 import type { TopologyFlags } from '../topology-options.js';
 import { fleetConnector, operatorName, runId } from './install.js';
 
@@ -53,7 +53,10 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
   });
   out.say(flags.dryRun ? 'Dry run: nothing will be removed.' : `Uninstalling heal-pyroscope from ${topology.environment}...`);
   const interrupt = interruptSignal(out, options.signal);
-  const result = await runPhases(uninstallPhases(), un, { dryRun: flags.dryRun ?? false, noRollback: true, signal: interrupt.signal, emit: phaseRenderer(out) }).finally(() => interrupt.dispose());
+  const phases = uninstallPhases();
+  const result = await withPhaseProgress(out, phases, (emit) => runPhases(phases, un, { dryRun: flags.dryRun ?? false, noRollback: true, signal: interrupt.signal, emit }), { dryRun: flags.dryRun ?? false }).finally(() =>
+    interrupt.dispose(),
+  );
   const ok = result.ok && un.unreachable.length === 0;
   const images = imageReport(un.found, un.images, { purge: un.options.purge, dryRun: result.dryRun, recorded: un.state?.pulledImages !== undefined });
   const keptLines = kept(un, images, result.dryRun);

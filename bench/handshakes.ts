@@ -70,7 +70,7 @@ export async function runHandshakeBench(labJson: string | URL = DEFAULT_LAB_JSON
       lab.hosts.map(async (h) => {
         const host = fleet.host(h.name);
         const calls: Array<Promise<unknown>> = [host.exec(['uname', '-sr']), host.exec(['id', '-u']), host.exec(['cat', '/etc/os-release'])];
-        if (h.dockerSocket) calls.push(host.dockerVersion(), host.docker.listContainers({ all: true }));
+        if (h.dockerSocket) calls.push(host.engine.version(), host.engine.listContainers());
         // The flow this tier opens in the stack (web -> app:4040, ...), else the host's own sshd.
         const flow = FLOWS.find((f) => f.from === (h.tier as Tier));
         const peer = flow && lab.hosts.find((p) => p.tier === flow.to);

@@ -1,10 +1,9 @@
 // The vocabulary of preflight: a machine (one SSH connection, one or more tiers), the facts gathered
 // from it once, the session checks may use, and a check's result as plain data that every output
 // format (tree, summary, JSON, JUnit) renders.
-import type Dockerode from 'dockerode';
 import type { HostSpec, Topology } from '../config/topology.js';
 import type { HealError } from '../errors.js';
-import type { ExecResult, ProbeState, RegistryAnswer } from '../remote/index.js';
+import type { HostHandle } from '../remote/index.js';
 import type { Tier } from '../stack/manifest.js';
 import type { HostFacts } from './facts.js';
 
@@ -33,15 +32,8 @@ export interface Machine {
   hosts: HostSpec[];
 }
 
-/** What checks may do on a host; src/remote's session implements it. */
-export interface HostSession {
-  exec(argv: readonly string[], options?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult>;
-  probeTcp(host: string, port: number, timeoutMs: number): Promise<{ state: ProbeState; detail: string }>;
-  /** Asks the host's engine whether its registry (or mirror) serves `ref`, as a pull would. */
-  registryAnswer(ref: string, timeoutMs: number): Promise<RegistryAnswer>;
-  /** The host's engine over this same connection; rejects with a HealError saying why it is unusable. */
-  docker(): Promise<Dockerode>;
-}
+/** What checks may do on a host: commands, TCP probes and its engine (whose registryAnswer asks the registry as a pull would). */
+export type HostSession = Pick<HostHandle, 'exec' | 'probeTcp' | 'engine'>;
 
 export interface MachineState {
   machine: Machine;

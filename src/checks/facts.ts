@@ -1,8 +1,8 @@
 // Facts gathered once per machine (k0sctl's habit): one remote script for the OS side and a few
 // Docker API calls, stored on the machine state and read by every check, which stay pure.
-import type Dockerode from 'dockerode';
 import { HealError } from '../errors.js';
 import { evidenceProbe, parseProbeOutput, type HostEvidence } from '../guard/evidence.js';
+import type { ContainerSummary } from '../remote/index.js';
 import type { HostSession } from './check.js';
 
 const BASE_FACTS = [
@@ -41,7 +41,7 @@ export interface DockerFacts {
   rootDir: string;
   labels: string[];
   mirrors: string[];
-  containers: Dockerode.ContainerInfo[];
+  containers: ContainerSummary[];
   /** Present images by tag (`RepoTags`) and by digest (`RepoDigests`). */
   imageTags: string[];
 }
@@ -144,21 +144,18 @@ export async function gatherFacts(session: HostSession, needsDocker: boolean, ti
   const facts: HostFacts = { ...parseFacts(out.stdout, Math.round(operator)), guard };
   if (!needsDocker) return facts;
   try {
-    const docker = await session.docker();
-    const [version, info, containers, images] = await Promise.all([
-      docker.version(),
-      docker.info() as Promise<{ DockerRootDir?: string; Labels?: string[]; RegistryConfig?: { Mirrors?: string[] } }>,
-      docker.listContainers({ all: true }),
-      docker.listImages(),
-    ]);
+    const engine = session.engine;
+    // Version first: when the engine is unusable, one call (and one diagnosis) says why.
+    const version = await engine.version();
+    const [info, containers, images] = await Promise.all([engine.info(), engine.listContainers(), engine.listImages()]);
     facts.docker = {
-      version: version.Version,
-      apiVersion: version.ApiVersion,
-      rootDir: info.DockerRootDir ?? '/var/lib/docker',
-      labels: info.Labels ?? [],
-      mirrors: info.RegistryConfig?.Mirrors ?? [],
+      version: version.version,
+      apiVersion: version.apiVersion,
+      rootDir: info.rootDir,
+      labels: info.labels,
+      mirrors: info.mirrors,
       containers,
-      imageTags: images.flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]),
+      imageTags: images.flatMap((i) => [...i.tags, ...i.digests]),
     };
     facts.guard.dockerLabels = facts.docker.labels;
   } catch (error) {

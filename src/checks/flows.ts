@@ -78,7 +78,7 @@ export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
   await Promise.all(
     [...groups.values()].map(async (group) => {
       const { dest, port } = group[0]!;
-      const listening = dest.facts?.listeners?.some((l) => l.port === port) || dest.facts?.docker?.containers.some((c) => c.Ports.some((p) => p.PublicPort === port));
+      const listening = dest.facts?.listeners?.some((l) => l.port === port) || dest.facts?.docker?.containers.some((c) => c.publishedPorts.includes(port));
       let listener: Awaited<ReturnType<typeof startListener>> | undefined;
       if (!listening && dest.session) listener = await startListener(dest, port, group.length, ctx);
       const evidence = listener ? [listener.note] : listening ? [`${dest.machine.name}:${port} already has a listener`] : [`no SSH to ${dest.machine.name}: nothing listens there yet`];

@@ -54,7 +54,7 @@ export const imagesCheck: Check = {
     const wanted = [...new Set(state.machine.tiers.flatMap((t) => componentsOn(t)).map((c) => ctx.topology.images[c.name]))];
     const present = new Set(docker.imageTags);
     const missing = wanted.filter((ref) => !present.has(presenceKey(ref)));
-    const answers = new Map(await Promise.all(missing.map(async (ref) => [ref, await state.session!.registryAnswer(ref, REGISTRY_TIMEOUT_MS)] as const)));
+    const answers = new Map(await Promise.all(missing.map(async (ref) => [ref, await state.session!.engine.registryAnswer(ref, REGISTRY_TIMEOUT_MS)] as const)));
     return [imagesVerdict(state.machine.name, wanted, present, answers, docker.mirrors)];
   },
 };

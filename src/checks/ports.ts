@@ -16,12 +16,12 @@ export interface PortHolder {
 export function portHolders(facts: HostFacts, ports: readonly number[]): PortHolder[] {
   const holders: PortHolder[] = [];
   for (const port of ports) {
-    const container = facts.docker?.containers.find((c) => c.State === 'running' && c.Ports.some((p) => p.PublicPort === port));
+    const container = facts.docker?.containers.find((c) => c.state === 'running' && c.publishedPorts.includes(port));
     const listener = facts.listeners?.find((l) => l.port === port);
     if (container) {
-      const name = (container.Names[0] ?? container.Id.slice(0, 12)).replace(/^\//, '');
-      const ours = container.Labels[LABELS.product] === PRODUCT;
-      holders.push({ port, holder: `container ${name} (${container.Image})`, ours, haproxy: !ours && /haproxy/i.test(container.Image) });
+      const name = container.name || container.id.slice(0, 12);
+      const ours = container.labels[LABELS.product] === PRODUCT;
+      holders.push({ port, holder: `container ${name} (${container.image})`, ours, haproxy: !ours && /haproxy/i.test(container.image) });
     } else if (listener) {
       const holder = listener.process ? `process ${listener.process}` : 'a process (run as root to see which)';
       holders.push({ port, holder, ours: false, haproxy: /haproxy/i.test(listener.process ?? '') });

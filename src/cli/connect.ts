@@ -1,9 +1,9 @@
-// Connects the topology's machines through the transport: one SSH session per machine, mapped to
-// the narrow HostSession that checks use. The connection options are flags shared by the commands.
+// Connects the topology's machines through the transport: one SSH session per machine, whose host
+// handle is the HostSession checks use. The connection options are flags shared by the commands.
 import type { Machine, HostSession } from '../checks/check.js';
 import type { HostSpec } from '../config/topology.js';
 import { HealError } from '../errors.js';
-import type { Fleet, RemoteHost, TargetSpec } from '../remote/index.js';
+import type { Fleet, TargetSpec } from '../remote/index.js';
 import { promptInteraction } from './interaction.js';
 
 export interface ConnectFlags {
@@ -23,18 +23,6 @@ export function targetSpecOf(name: string, spec: HostSpec): TargetSpec {
     knownHostsFile: spec.ssh.knownHostsFile,
     ...(spec.ssh.jumpHost ? { jump: spec.ssh.jumpHost } : {}),
     dockerSocket: spec.dockerSocket,
-  };
-}
-
-export function hostSessionOf(host: RemoteHost): HostSession {
-  return {
-    exec: (argv, options) => host.exec(argv, options),
-    probeTcp: (h, p, t) => host.probeTcp(h, p, t),
-    registryAnswer: (ref, t) => host.registryAnswer(ref, t),
-    docker: async () => {
-      await host.dockerVersion();
-      return host.docker;
-    },
   };
 }
 
@@ -65,7 +53,7 @@ export async function connectTopology(machines: readonly Machine[], flags: Conne
   });
   for (const [name, machine] of byName) {
     const host = fleet.hosts.get(name);
-    sessions.set(machine, host ? hostSessionOf(host) : (fleet.failures.get(name) ?? new HealError({ code: 'ssh.connect', message: `not connected to ${name}` })));
+    sessions.set(machine, host ?? (fleet.failures.get(name) ?? new HealError({ code: 'ssh.connect', message: `not connected to ${name}` })));
   }
   return { sessions, fleet, close: () => fleet.close() };
 }

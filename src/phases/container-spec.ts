@@ -3,10 +3,10 @@
 // network, restart policy), and turned into the Docker API's create options. Pure.
 
 import { createHash } from 'node:crypto';
-import type Docker from 'dockerode';
 import type { PortPublish, RenderedStack } from '../render/render.js';
 import type { RenderedFile } from '../render/rendered-file.js';
 import type { ContainerLimits } from '../config/topology.js';
+import type { ContainerCreateBody, ContainerMount } from '../remote/index.js';
 import { component, containerName, LABELS, NETWORK_NAME, port, PRODUCT, type ComponentName } from '../stack/manifest.js';
 import { tierDir } from './host-paths.js';
 
@@ -107,8 +107,15 @@ export function ownedLabels(componentName?: ComponentName): Record<string, strin
   return { [LABELS.product]: PRODUCT, ...(componentName ? { [LABELS.component]: componentName } : {}) };
 }
 
-export function createOptions(spec: ContainerSpec, installerVersion: string): Docker.ContainerCreateOptions {
-  const exposed: Record<string, object> = {};
+/**
+ * The Engine API request that creates the container. Built here, as plain data in the API's own
+ * spelling (ContainerCreateBody, src/remote), rather than by the engine from a ContainerSpec: the
+ * mapping from our spec to Docker's options (mounts, limits, log rotation, labels with the spec
+ * hash) stays beside the spec and its hash, pure and unit-tested, and the engine stays a transport
+ * that knows nothing of components.
+ */
+export function createOptions(spec: ContainerSpec, installerVersion: string): ContainerCreateBody {
+  const exposed: Record<string, Record<string, never>> = {};
   const bindings: Record<string, Array<{ HostPort: string }>> = {};
   for (const p of spec.ports) {
     exposed[`${p.container}/tcp`] = {};
@@ -116,7 +123,7 @@ export function createOptions(spec: ContainerSpec, installerVersion: string): Do
   }
   // Mounts, not Binds: with Binds a missing source file is silently created as a directory (and
   // a later upload to that path fails); a bind mount with Mounts refuses to start instead.
-  const mounts: Docker.MountSettings[] = spec.binds.map((b) => ({ Type: 'bind', Source: b.source, Target: b.target, ReadOnly: b.readOnly }));
+  const mounts: ContainerMount[] = spec.binds.map((b) => ({ Type: 'bind', Source: b.source, Target: b.target, ReadOnly: b.readOnly }));
   if (spec.volume) mounts.push({ Type: 'volume', Source: spec.volume.name, Target: spec.volume.target });
   return {
     name: spec.name,

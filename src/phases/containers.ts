@@ -3,59 +3,63 @@
 // and renamed, not removed, until the whole run succeeds; data volumes are never removed here.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import type Docker from 'dockerode';
 import { HealError } from '../errors.js';
-import { httpGet } from '../remote/index.js';
 import { component } from '../stack/manifest.js';
 import { createOptions, ownedLabels, type ContainerSpec } from './container-spec.js';
 import type { ContainerOutcome, InstallContext, TierHost } from './context.js';
-import { demuxLogs, lastLines } from './docker-logs.js';
 import type { Journal, PhaseIo } from './phase.js';
 import { throwIfAborted } from './runner.js';
 import { NETWORK_NAME } from '../stack/manifest.js';
 
-const ignore = (...codes: number[]) => (error: { statusCode?: number }) => {
-  if (!codes.includes(error.statusCode ?? -1)) throw error;
-};
-
 export async function ensureNetwork(ctx: InstallContext, th: TierHost, journal: Journal): Promise<void> {
   const facts = ctx.facts.find((f) => f.tier === th.tier)!;
   if (facts.network) return;
-  const existing = await th.remote.docker.listNetworks({ filters: { name: [NETWORK_NAME] } });
-  if (existing.some((n) => n.Name === NETWORK_NAME)) return;
-  const network = await th.remote.docker.createNetwork({ Name: NETWORK_NAME, Driver: 'bridge', Labels: ownedLabels(), CheckDuplicate: true });
+  const engine = th.remote.engine;
+  const network = await engine.ensureNetwork(NETWORK_NAME, ownedLabels());
+  if (!network.created) return;
   // Every tier on a machine shares the network: later tiers must see it as present.
   for (const f of ctx.facts.filter((x) => x.machine === facts.machine)) f.network = true;
   journal.changed(`remove network ${NETWORK_NAME} on ${th.machine.name}`, async () => {
-    await network.remove().catch(ignore(404));
+    await engine.removeNetwork(network.id);
     for (const f of ctx.facts.filter((x) => x.machine === facts.machine)) f.network = false;
   });
 }
 
-async function ensureVolume(th: TierHost, spec: ContainerSpec): Promise<void> {
-  if (!spec.volume) return;
-  const volume = th.remote.docker.getVolume(spec.volume.name);
-  const found = await volume.inspect().then(
-    () => true,
-    (e: { statusCode?: number }) => (e.statusCode === 404 ? false : Promise.reject(e)),
-  );
+async function createAndStart(ctx: InstallContext, th: TierHost, spec: ContainerSpec, journal: Journal): Promise<void> {
+  const engine = th.remote.engine;
   // Kept on rollback and on uninstall without --purge: it holds the component's data.
-  if (!found) await th.remote.docker.createVolume({ Name: spec.volume.name, Labels: ownedLabels(spec.component) });
+  if (spec.volume) await engine.ensureVolume(spec.volume.name, ownedLabels(spec.component));
+  const id = await engine.createContainer(createOptions(spec, ctx.installerVersion));
+  journal.changed(`remove container ${spec.name} on ${th.machine.name}`, async () => {
+    await engine.removeContainer(id);
+  });
+  await engine.startContainer(id);
 }
 
-async function createAndStart(ctx: InstallContext, th: TierHost, spec: ContainerSpec, journal: Journal): Promise<Docker.Container> {
-  await ensureVolume(th, spec);
-  const container = await th.remote.docker.createContainer(createOptions(spec, ctx.installerVersion));
-  journal.changed(`remove container ${spec.name} on ${th.machine.name}`, async () => {
-    await container.remove({ force: true, v: true }).catch(ignore(404));
+/** Stops the current container and keeps it under another name until the run succeeds; a rollback puts it back. */
+async function setAside(ctx: InstallContext, th: TierHost, spec: ContainerSpec, journal: Journal): Promise<void> {
+  const engine = th.remote.engine;
+  const old = await engine.inspectContainer(spec.name);
+  if (!old) {
+    throw new HealError({ code: 'install.container-gone', message: `${spec.name} on ${th.machine.name} was removed while this run was planning to replace it`, hint: 'run install again' });
+  }
+  const kept = `${spec.name}-replaced-${ctx.runId}`;
+  await engine.stopContainer(old.id, 10);
+  await engine.renameContainer(old.id, kept);
+  journal.changed(`put back the previous ${spec.name} on ${th.machine.name}`, async () => {
+    const current = await engine.inspectContainer(spec.name);
+    if (current && current.id !== old.id) await engine.removeContainer(current.id);
+    await engine.renameContainer(old.id, spec.name);
+    await engine.startContainer(old.id);
   });
-  await container.start();
-  return container;
+  journal.onSuccess(`remove the replaced ${spec.name} on ${th.machine.name}`, async () => {
+    await engine.removeContainer(old.id);
+  });
 }
 
 export async function applyContainer(ctx: InstallContext, th: TierHost, spec: ContainerSpec, io: PhaseIo): Promise<ContainerOutcome> {
   const step = ctx.plan!.tiers.find((t) => t.tier === th.tier)!.containers.find((c) => c.name === spec.name)!;
-  const docker = th.remote.docker;
+  const engine = th.remote.engine;
   throwIfAborted(io.signal);
   await ensureNetwork(ctx, th, io.journal);
   if (step.action === 'create') {
@@ -63,30 +67,16 @@ export async function applyContainer(ctx: InstallContext, th: TierHost, spec: Co
     await createAndStart(ctx, th, spec, io.journal);
   } else if (step.action === 'start') {
     io.progress(`${th.machine.name}: starting ${spec.name}`);
-    const container = docker.getContainer(spec.name);
-    await container.start().catch(ignore(304));
+    await engine.startContainer(spec.name);
     io.journal.changed(`stop ${spec.name} on ${th.machine.name}`, async () => {
-      await container.stop().catch(ignore(304, 404));
+      await engine.stopContainer(spec.name);
     });
   } else if (step.action === 'recreate') {
     io.progress(`${th.machine.name}: recreating ${spec.name} (${step.reason ?? 'changed'})`);
-    const old = docker.getContainer(spec.name);
-    const oldId = ((await old.inspect()) as { Id: string }).Id;
-    const kept = `${spec.name}-replaced-${ctx.runId}`;
-    await old.stop({ t: 10 }).catch(ignore(304));
-    await old.rename({ name: kept });
-    io.journal.changed(`put back the previous ${spec.name} on ${th.machine.name}`, async () => {
-      const current = await docker.getContainer(spec.name).inspect().catch(() => undefined);
-      if (current && (current as { Id: string }).Id !== oldId) await docker.getContainer(spec.name).remove({ force: true, v: true });
-      const previous = docker.getContainer(oldId);
-      await previous.rename({ name: spec.name });
-      await previous.start().catch(ignore(304));
-    });
-    io.journal.onSuccess(`remove the replaced ${spec.name} on ${th.machine.name}`, async () => {
-      await docker.getContainer(oldId).remove({ force: true, v: true }).catch(ignore(404));
-    });
-    const container = await docker.createContainer(createOptions(spec, ctx.installerVersion));
-    await container.start();
+    await setAside(ctx, th, spec, io.journal);
+    // Its removal on rollback is the put-back's first step (whatever then holds the name goes).
+    const id = await engine.createContainer(createOptions(spec, ctx.installerVersion));
+    await engine.startContainer(id);
   }
   await waitHealthy(ctx, th, spec, io);
   const imageId = ctx.imageIds.get(th.machine.name)?.get(spec.image);
@@ -108,14 +98,15 @@ export async function waitHealthy(ctx: InstallContext, th: TierHost, spec: Conta
   for (let attempt = 0; ; attempt++) {
     throwIfAborted(io.signal);
     try {
-      const answer = await httpGet(th.remote.session, address, port, health.path, { timeoutMs: 3000 });
+      const answer = await th.remote.httpGet(address, port, health.path, { timeoutMs: 3000 });
       if (answer.status === 200) return;
       last = `HTTP ${answer.status} ${answer.body.trim().slice(0, 160)}`;
     } catch (error) {
       last = (error as Error).message;
     }
-    const state = (await th.remote.docker.getContainer(spec.name).inspect()) as { State: { Running: boolean; Status: string; ExitCode: number } };
-    if (!state.State.Running && attempt > 0) throw await unhealthy(th, spec, `it ${state.State.Status} (exit code ${state.State.ExitCode})`);
+    const state = await th.remote.engine.inspectContainer(spec.name);
+    if (!state) throw await unhealthy(th, spec, 'it was removed');
+    if (!state.running && attempt > 0) throw await unhealthy(th, spec, `it ${state.status} (exit code ${state.exitCode})`);
     if (Date.now() >= deadline) throw await unhealthy(th, spec, `http://${address}:${port}${health.path} did not answer 200 within ${Math.round(ctx.options.healthTimeoutMs / 1000)}s (last: ${last})`);
     io.progress(`${th.machine.name}: waiting for ${spec.name} (${last})`);
     await sleep(1000);
@@ -123,10 +114,9 @@ export async function waitHealthy(ctx: InstallContext, th: TierHost, spec: Conta
 }
 
 async function unhealthy(th: TierHost, spec: ContainerSpec, why: string): Promise<HealError> {
-  const logs = await th.remote.docker
-    .getContainer(spec.name)
-    .logs({ stdout: true, stderr: true, tail: 20, follow: false })
-    .then((b) => lastLines(demuxLogs(b as unknown as Buffer), 20))
+  const logs = await th.remote.engine
+    .containerLogs(spec.name, 20)
+    .then((text) => lastLines(text, 20))
     .catch(() => ['(the log could not be read)']);
   return new HealError({
     code: 'install.unhealthy',
@@ -134,4 +124,8 @@ async function unhealthy(th: TierHost, spec: ContainerSpec, why: string): Promis
     details: ['last log lines:', ...logs.map((l) => `  ${l}`)],
     hint: `see the whole log with: docker logs ${spec.name} (on ${th.machine.name})`,
   });
+}
+
+export function lastLines(text: string, count: number): string[] {
+  return text.split('\n').filter((l) => l.trim() !== '').slice(-count);
 }

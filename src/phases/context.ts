@@ -4,7 +4,7 @@
 import type { CheckResult, HostSession, Machine, MachineState } from '../checks/check.js';
 import type { HostSpec, Topology } from '../config/topology.js';
 import type { HealError } from '../errors.js';
-import type { RemoteHost } from '../remote/index.js';
+import type { HostHandle } from '../remote/index.js';
 import type { FrontDoor } from '../render/context.js';
 import type { RenderedStack } from '../render/render.js';
 import type { InstallState } from '../state/state-file.js';
@@ -18,7 +18,7 @@ type ImageArchive = Awaited<ReturnType<typeof readArchive>>;
 export interface ConnectedFleet {
   sessions: Map<Machine, HostSession | HealError>;
   /** Connected hosts by machine name. */
-  hosts: ReadonlyMap<string, RemoteHost>;
+  hosts: ReadonlyMap<string, HostHandle>;
   close(): Promise<void>;
 }
 
@@ -29,7 +29,7 @@ export interface TierHost {
   tier: ServerTier;
   spec: HostSpec;
   machine: Machine;
-  remote: RemoteHost;
+  remote: HostHandle;
 }
 
 export interface InstallOptions {

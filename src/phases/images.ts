@@ -6,8 +6,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../errors.js';
 import { entryStream } from '../images/archive.js';
-import { loadImage } from '../remote/index.js';
-import type { PullProgress } from '../remote/index.js';
 import { saveState, withoutPulledImages, withPulledImages, type PulledImage } from '../state/state-file.js';
 import { distinctMachines, type InstallContext, type TierHost } from './context.js';
 import type { Phase, PhaseIo } from './phase.js';
@@ -23,7 +21,7 @@ async function pullWithRetry(th: TierHost, ref: string, io: PhaseIo, onEvent: (e
   for (let attempt = 0; ; attempt++) {
     throwIfAborted(io.signal);
     try {
-      await th.remote.pullImage(ref, (e: PullProgress) => onEvent(e as PullEvent), io.signal);
+      await th.remote.engine.pullImage(ref, onEvent, io.signal);
       return;
     } catch (error) {
       const delay = PULL_RETRY_DELAYS_MS[attempt];
@@ -51,7 +49,7 @@ function checkArchiveCovers(ctx: InstallContext): void {
 async function loadFromArchive(th: TierHost, ref: string, ctx: InstallContext, io: PhaseIo): Promise<void> {
   const { path, archive } = ctx.options.imagesFrom!;
   io.progress(`${th.machine.name}: loading ${ref} from ${path}`);
-  await loadImage(th.remote.docker, entryStream(path, archive.entries.get(archive.manifest.images[ref]!)!), ref, th.machine.name);
+  await th.remote.engine.loadImage(entryStream(path, archive.entries.get(archive.manifest.images[ref]!)!), ref);
 }
 
 /** Records this run's pulls in the state file: even a failed run (kept with --no-rollback) says what is ours. */
@@ -72,7 +70,11 @@ async function forgetPull(ctx: InstallContext, machine: string, ref: string): Pr
 }
 
 async function imageId(th: TierHost, ref: string): Promise<string> {
-  return ((await th.remote.docker.getImage(ref).inspect()) as { Id: string }).Id;
+  const image = await th.remote.engine.inspectImage(ref);
+  if (!image) {
+    throw new HealError({ code: 'images.missing', message: `${ref} is not on ${th.machine.name} after it was pulled or found there`, hint: 'something removed it meanwhile (a prune?); run install again' });
+  }
+  return image.id;
 }
 
 export const imagesPhase: Phase<InstallContext> = {
@@ -95,9 +97,9 @@ export const imagesPhase: Phase<InstallContext> = {
           let last = 0;
           // The undo is registered before the pull: an interrupted pull may still leave the image.
           io.journal.changed(`remove image ${ref} pulled on ${machine}`, async () => {
-            await th.remote.docker.getImage(ref).remove().catch((e: { statusCode?: number }) => {
-              if (e.statusCode !== 404) throw e;
-            });
+            const removal = await th.remote.engine.removeImage(ref);
+            // Never forced: an image some container uses stays, and the undo says why.
+            if (removal.result === 'in-use') throw new HealError({ code: 'rollback.image-in-use', message: `${ref} on ${machine} is still used: ${removal.detail}` });
             await forgetPull(ctx, machine, ref);
           });
           if (ctx.options.imagesFrom) {

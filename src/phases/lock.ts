@@ -6,7 +6,7 @@ import { HealError } from '../errors.js';
 import type { JournalLike, LockOwner } from './lock-owner.js';
 import { describeOwner, parseOwner } from './lock-owner.js';
 import { LOCK_DIR } from './host-paths.js';
-import type { RemoteHost } from '../remote/index.js';
+import type { HostHandle } from '../remote/index.js';
 import type { Phase } from './phase.js';
 
 // $1 dir, $2 owner JSON, $3 1 to clear a stale lock first. Exit 0 taken; 3 held (owner on stdout).
@@ -18,7 +18,7 @@ export const UNLOCK_SCRIPT = `grep -qF "\\"runId\\":\\"$2\\"" "$1/owner" 2>/dev/
 
 export interface LockTarget {
   name: string;
-  remote: RemoteHost;
+  remote: Pick<HostHandle, 'exec'>;
 }
 
 /** Takes the lock on every target (in order); on a refusal, releases those already taken. */
@@ -43,7 +43,7 @@ export async function acquireLocks(targets: readonly LockTarget[], owner: LockOw
   }
 }
 
-export function lockPhase<C extends { tierHosts: Array<{ machine: { name: string }; remote: RemoteHost }>; operator: string; runId: string; options: { forceUnlock: boolean } }>(
+export function lockPhase<C extends { tierHosts: Array<{ machine: { name: string }; remote: HostHandle }>; operator: string; runId: string; options: { forceUnlock: boolean } }>(
   command: 'install' | 'uninstall',
 ): Phase<C> {
   return {

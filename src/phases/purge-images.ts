@@ -110,7 +110,7 @@ export const purgeImagesPhase: Phase<UninstallContext> = {
   shouldRun: (ctx) => ctx.options.purge && ctx.found.some((f) => f.images.some((d) => d.action !== 'keep')),
   async run(ctx) {
     for (const f of ctx.found) {
-      const docker = hostOf(ctx, f).remote.docker;
+      const engine = hostOf(ctx, f).remote.engine;
       const forget: string[] = [];
       for (const d of f.images) {
         const base = { machine: f.machine, ref: d.ref };
@@ -119,21 +119,13 @@ export const purgeImagesPhase: Phase<UninstallContext> = {
           continue;
         }
         if (d.action === 'remove') {
-          // No force: Docker refuses (409) an image a container still uses, whoever created it.
-          const answer = await docker
-            .getImage(d.ref)
-            .remove()
-            .then(() => 'removed' as const)
-            .catch((e: { statusCode?: number; json?: { message?: string }; message?: string }) => {
-              if (e.statusCode === 409) return { inUse: e.json?.message ?? e.message ?? 'in use' };
-              if (e.statusCode === 404) return 'gone' as const;
-              throw e;
-            });
-          if (typeof answer === 'object') {
-            ctx.images.push({ ...base, result: 'kept', reason: `in use (Docker: ${answer.inUse.trim()})` });
+          // Not forced: Docker refuses an image a container still uses, whoever created it.
+          const answer = await engine.removeImage(d.ref);
+          if (answer.result === 'in-use') {
+            ctx.images.push({ ...base, result: 'kept', reason: `in use (Docker: ${answer.detail})` });
             continue;
           }
-          if (answer === 'removed') {
+          if (answer.result === 'removed') {
             ctx.images.push({ ...base, result: 'removed' });
             ctx.removed.push(`${f.machine}: image ${d.ref}`);
             forget.push(d.ref);

@@ -1,10 +1,10 @@
 // Reading what is already on a server tier's host: our containers (by name), images, our files
 // (content hash, mode, owner), the network and our volumes. Used by install, uninstall and status.
 
-import type Docker from 'dockerode';
 import { isIP } from 'node:net';
 import { serverAddressProblem } from '../config/server-addresses.js';
 import { HealError } from '../errors.js';
+import type { ContainerSummary, Engine } from '../remote/index.js';
 import { LABELS, PRODUCT } from '../stack/manifest.js';
 import type { TierHost } from './context.js';
 import type { ExistingContainer, FileState, TierFacts } from './plan.js';
@@ -27,45 +27,39 @@ export function parseFileFacts(stdout: string): Map<string, FileState> {
   return files;
 }
 
-export function toExisting(info: Docker.ContainerInfo): ExistingContainer {
-  return { id: info.Id, name: (info.Names[0] ?? '').replace(/^\//, ''), labels: info.Labels ?? {}, running: info.State === 'running', image: info.Image };
+export function toExisting(info: ContainerSummary): ExistingContainer {
+  return { id: info.id, name: info.name, labels: info.labels, running: info.state === 'running', image: info.image };
 }
 
 /** Containers with exactly these names (Docker's name filter matches substrings). */
-export async function containersNamed(docker: Docker, names: readonly string[]): Promise<Map<string, ExistingContainer>> {
-  const list = await docker.listContainers({ all: true });
+export async function containersNamed(engine: Engine, names: readonly string[]): Promise<Map<string, ExistingContainer>> {
+  const list = await engine.listContainers();
   const wanted = new Set(names);
   return new Map(list.map(toExisting).filter((c) => wanted.has(c.name)).map((c) => [c.name, c]));
 }
 
-/** Everything carrying our product label. */
-export async function ourContainers(docker: Docker): Promise<ExistingContainer[]> {
-  const list = await docker.listContainers({ all: true, filters: { label: [`${LABELS.product}=${PRODUCT}`] } });
-  return list.map(toExisting);
-}
-
 export async function gatherTierFacts(th: TierHost, names: readonly string[], paths: readonly string[]): Promise<TierFacts> {
-  const docker = th.remote.docker;
+  const engine = th.remote.engine;
   const [containers, images, networks, volumes, files] = await Promise.all([
-    containersNamed(docker, names),
-    docker.listImages(),
-    docker.listNetworks({ filters: { name: [NETWORK_NAME] } }),
-    docker.listVolumes({ filters: { label: [`${LABELS.product}=${PRODUCT}`] } }),
+    containersNamed(engine, names),
+    engine.listImages(),
+    engine.listNetworks({ name: NETWORK_NAME }),
+    engine.listVolumes({ label: `${LABELS.product}=${PRODUCT}` }),
     paths.length > 0 ? th.remote.exec(['sh', '-c', FILE_FACTS_SCRIPT, 'sh', ...paths], { timeoutMs: 30_000 }) : Promise.resolve({ code: 0, stdout: '', stderr: '' }),
   ]);
   if (files.code !== 0) {
     throw new HealError({ code: 'facts.files', message: `cannot read the installed files on ${th.machine.name}: ${files.stderr.trim()}`, hint: 'connect as root (or a user that may read /opt/heal-pyroscope)' });
   }
   const imageMap = new Map<string, string>();
-  for (const image of images) for (const tag of [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]) imageMap.set(tag, image.Id);
+  for (const image of images) for (const tag of [...image.tags, ...image.digests]) imageMap.set(tag, image.id);
   return {
     tier: th.tier,
     machine: th.machine.name,
     containers,
     images: imageMap,
     files: parseFileFacts(files.stdout),
-    network: networks.some((n) => n.Name === NETWORK_NAME),
-    volumes: new Set((volumes.Volumes ?? []).map((v) => v.Name)),
+    network: networks.length > 0,
+    volumes: new Set(volumes.map((v) => v.name)),
   };
 }
 

@@ -3,7 +3,7 @@
 // /opt/heal-pyroscope once empty), and with --purge the data volumes, the images installs pulled
 // (purge-images.ts) and the local state. Nothing else is ever touched.
 
-import type Docker from 'dockerode';
+import type { ContainerSummary, Engine } from '../remote/index.js';
 import { LABELS, PRODUCT, NETWORK_NAME } from '../stack/manifest.js';
 import { loadState, pulledImagesOn, removeState } from '../state/state-file.js';
 import { HealError, isHealError } from '../errors.js';
@@ -16,9 +16,6 @@ import type { FoundOnTier, UninstallContext } from './uninstall-context.js';
 import type { TierHost } from './context.js';
 
 const LABEL_FILTER = `${LABELS.product}=${PRODUCT}`;
-const ignore404 = (e: { statusCode?: number }) => {
-  if (e.statusCode !== 404) throw e;
-};
 
 /** Distinct machines: web, app and db may share one, and their engine is the same. */
 function perMachine(ctx: UninstallContext): TierHost[] {
@@ -53,40 +50,35 @@ async function readState(ctx: UninstallContext): Promise<void> {
 }
 
 /** The image ID `ref` names on the engine now, or null when it names none. */
-async function resolveImage(docker: Docker, ref: string): Promise<string | null> {
-  try {
-    return ((await docker.getImage(ref).inspect()) as { Id: string }).Id;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return null;
-    throw error;
-  }
+async function resolveImage(engine: Engine, ref: string): Promise<string | null> {
+  return (await engine.inspectImage(ref))?.id ?? null;
 }
 
 type MachineFound = Omit<FoundOnTier, 'tier' | 'directory'>;
 
 async function findOnMachine(ctx: UninstallContext, th: TierHost): Promise<MachineFound> {
-  const docker = th.remote.docker;
+  const engine = th.remote.engine;
   const [every, networks, volumes, root] = await Promise.all([
-    docker.listContainers({ all: true }),
-    docker.listNetworks({ filters: { label: [LABEL_FILTER] } }),
-    docker.listVolumes({ filters: { label: [LABEL_FILTER] } }),
+    engine.listContainers(),
+    engine.listNetworks({ label: LABEL_FILTER }),
+    engine.listVolumes({ label: LABEL_FILTER }),
     th.remote.exec(['test', '-d', HOST_ROOT]),
   ]);
-  const ours = (c: Docker.ContainerInfo) => c.Labels?.[LABELS.product] === PRODUCT;
+  const ours = (c: ContainerSummary) => c.labels[LABELS.product] === PRODUCT;
   const containers = every.filter(ours).map(toExisting);
   const recorded = pulledImagesOn(ctx.state, th.machine.name);
-  const resolved = new Map(await Promise.all((recorded ?? []).map(async (p) => [p.ref, await resolveImage(docker, p.ref)] as const)));
+  const resolved = new Map(await Promise.all((recorded ?? []).map(async (p) => [p.ref, await resolveImage(engine, p.ref)] as const)));
   const images = decideImages(recorded, {
     resolved,
-    containers: every.map((c) => ({ name: (c.Names[0] ?? c.Id).replace(/^\//, ''), imageId: c.ImageID, ours: ours(c) })),
+    containers: every.map((c) => ({ name: c.name || c.id, imageId: c.imageId, ours: ours(c) })),
     // A container whose tag moved on shows its image ID instead: no reference to report.
     stackRefs: containers.map((c) => c.image).filter((ref) => !ref.startsWith('sha256:')),
   });
   return {
     machine: th.machine.name,
     containers,
-    networks: networks.filter((n) => n.Name === NETWORK_NAME).map((n) => ({ id: n.Id, name: n.Name })),
-    volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+    networks: networks.filter((n) => n.name === NETWORK_NAME).map((n) => ({ id: n.id, name: n.name })),
+    volumes: volumes.map((v) => v.name),
     root: root.code === 0,
     images,
   };
@@ -126,10 +118,10 @@ export const removeContainersPhase: Phase<UninstallContext> = {
   shouldRun: (ctx) => ctx.found.some((f) => f.containers.length > 0),
   async run(ctx) {
     for (const f of ctx.found) {
-      const docker = hostOf(ctx, f).remote.docker;
+      const engine = hostOf(ctx, f).remote.engine;
       for (const c of f.containers) {
-        // v: only anonymous volumes go with the container; named data volumes stay.
-        await docker.getContainer(c.id).remove({ force: true, v: true }).catch(ignore404);
+        // Only anonymous volumes go with the container; named data volumes stay.
+        await engine.removeContainer(c.id);
         ctx.removed.push(`${f.machine}: container ${c.name}`);
       }
     }
@@ -145,7 +137,7 @@ export const removeNetworkPhase: Phase<UninstallContext> = {
   async run(ctx) {
     for (const f of ctx.found) {
       for (const n of f.networks) {
-        await hostOf(ctx, f).remote.docker.getNetwork(n.id).remove().catch(ignore404);
+        await hostOf(ctx, f).remote.engine.removeNetwork(n.id);
         ctx.removed.push(`${f.machine}: network ${n.name}`);
       }
     }
@@ -189,7 +181,7 @@ export const purgeVolumesPhase: Phase<UninstallContext> = {
   async run(ctx) {
     for (const f of ctx.found) {
       for (const v of f.volumes) {
-        await hostOf(ctx, f).remote.docker.getVolume(v).remove().catch(ignore404);
+        await hostOf(ctx, f).remote.engine.removeVolume(v);
         ctx.removed.push(`${f.machine}: volume ${v}`);
       }
     }

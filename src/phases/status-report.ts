@@ -2,9 +2,8 @@
 // endpoint, its image and published ports, and how it drifted from the configuration (missing,
 // another image, a changed specification). Read-only.
 
-import type Docker from 'dockerode';
 import type { Topology } from '../config/topology.js';
-import { httpGet } from '../remote/index.js';
+import type { ContainerDetails } from '../remote/index.js';
 import { renderContext, type FrontDoor } from '../render/context.js';
 import { renderStack } from '../render/render.js';
 import { loadState } from '../state/state-file.js';
@@ -37,34 +36,20 @@ export interface StatusReport {
   note?: string;
 }
 
-interface Inspected {
-  Config: { Image: string; Labels?: Record<string, string> };
-  State: { Running: boolean; Status: string };
-  NetworkSettings: { Ports?: Record<string, Array<{ HostIp: string; HostPort: string }> | null> };
-}
-
 /** Drift of one container against its wanted spec (pure). */
-export function driftOf(wanted: ContainerSpec | undefined, found: Inspected | undefined): string[] {
+export function driftOf(wanted: ContainerSpec | undefined, found: ContainerDetails | undefined): string[] {
   if (!found) return ['container missing'];
   const drift: string[] = [];
-  if (!found.State.Running) drift.push(`not running (${found.State.Status})`);
+  if (!found.running) drift.push(`not running (${found.status})`);
   if (wanted) {
-    if (found.Config.Image !== wanted.image) drift.push(`image ${found.Config.Image}, configured ${wanted.image}`);
-    else if (found.Config.Labels?.[LABELS.specHash] !== specHash(wanted)) drift.push('settings differ from the configuration (run install to apply)');
+    if (found.image !== wanted.image) drift.push(`image ${found.image}, configured ${wanted.image}`);
+    else if (found.labels[LABELS.specHash] !== specHash(wanted)) drift.push('settings differ from the configuration (run install to apply)');
   }
   return drift;
 }
 
-export function publishedPorts(found: Inspected): string[] {
-  return Object.entries(found.NetworkSettings.Ports ?? {}).flatMap(([port, bindings]) => (bindings ?? []).map((b) => `${b.HostPort}->${port}`)).filter((v, i, a) => a.indexOf(v) === i).sort();
-}
-
-async function inspect(docker: Docker, name: string): Promise<Inspected | undefined> {
-  return docker
-    .getContainer(name)
-    .inspect()
-    .then((i) => i as unknown as Inspected)
-    .catch((e: { statusCode?: number }) => (e.statusCode === 404 ? undefined : Promise.reject(e)));
+export function publishedPorts(found: ContainerDetails): string[] {
+  return [...new Set(found.ports.map((p) => `${p.host}->${p.container}`))].sort();
 }
 
 export async function statusReport(input: { topology: Topology; statePath: string; frontDoor: FrontDoor; connect: Connector }): Promise<{ report: StatusReport; close(): Promise<void> }> {
@@ -91,24 +76,24 @@ export async function statusReport(input: { topology: Topology; statePath: strin
     const host = th(c.tier);
     if (!host) continue;
     const name = containerName(c);
-    const found = await inspect(host.remote.docker, name);
+    const found = await host.remote.engine.inspectContainer(name);
     const wanted = specs.find((s) => s.component === c.name);
     let healthy = false;
-    if (found?.State.Running) {
+    if (found?.running) {
       const port = wanted ? healthPort(wanted) : c.name === 'grafana' ? topology.grafanaPort : c.health.port;
-      healthy = await httpGet(host.remote.session, addresses[c.tier], port, component(c.name).health.path, { timeoutMs: 3000 }).then((a) => a.status === 200, () => false);
+      healthy = await host.remote.httpGet(addresses[c.tier], port, component(c.name).health.path, { timeoutMs: 3000 }).then((a) => a.status === 200, () => false);
     }
     const drift = driftOf(wanted, found);
-    if (found?.State.Running && !healthy) drift.push('does not answer its health endpoint');
+    if (found?.running && !healthy) drift.push('does not answer its health endpoint');
     components.push({
       component: c.name,
       machine: host.machine.name,
       container: name,
       present: found !== undefined,
-      running: found?.State.Running ?? false,
+      running: found?.running ?? false,
       healthy,
-      image: found?.Config.Image ?? null,
-      version: found?.Config.Labels?.[LABELS.version] ?? null,
+      image: found?.image ?? null,
+      version: found?.labels[LABELS.version] ?? null,
       ports: found ? publishedPorts(found) : [],
       drift,
     });

@@ -10,7 +10,6 @@ import { applyContainer } from './containers.js';
 import { tierHost, type InstallContext, type TierHost } from './context.js';
 import type { Phase } from './phase.js';
 import { remotePath } from './plan.js';
-import { demuxLogs } from './docker-logs.js';
 import type { InstallState } from '../state/state-file.js';
 
 const ALIAS = 'heal';
@@ -18,20 +17,6 @@ const ALIAS = 'heal';
 /** `MC_HOST_heal=http://KEY:SECRET@127.0.0.1:9000`: mc reads the alias from its environment. */
 export function mcHostEnv(secrets: InstallState['secrets']): string {
   return `MC_HOST_${ALIAS}=http://${encodeURIComponent(secrets.minioAccessKey)}:${encodeURIComponent(secrets.minioSecretKey)}@127.0.0.1:9000`;
-}
-
-export async function execInContainer(th: TierHost, name: string, cmd: string[], env: string[]): Promise<{ code: number; output: string }> {
-  const exec = await th.remote.docker.getContainer(name).exec({ Cmd: cmd, Env: env, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', reject);
-  });
-  const info = (await exec.inspect()) as { ExitCode: number | null };
-  return { code: info.ExitCode ?? -1, output: demuxLogs(Buffer.concat(chunks)) };
 }
 
 async function checkSecretFiles(ctx: InstallContext, th: TierHost): Promise<void> {
@@ -59,7 +44,7 @@ export const storagePhase: Phase<InstallContext> = {
     ctx.outcomes.push(outcome);
     const buckets = [RENDER_DEFAULTS.buckets.pyroscope, RENDER_DEFAULTS.buckets.tempo];
     const names = buckets.map((b) => `${ALIAS}/${b}`);
-    const made = await execInContainer(th, spec.name, ['mc', 'mb', '--ignore-existing', ...names], [mcHostEnv(ctx.state!.secrets)]);
+    const made = await th.remote.engine.execInContainer(spec.name, ['mc', 'mb', '--ignore-existing', ...names], { env: [mcHostEnv(ctx.state!.secrets)] });
     if (made.code !== 0) {
       throw new HealError({
         code: 'install.buckets',

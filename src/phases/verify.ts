@@ -3,7 +3,7 @@
 // reaches it, Tempo's and Grafana's HTTP APIs on the app host, Grafana with both data sources.
 
 import { HealError } from '../errors.js';
-import { httpGet, type HttpGetResult, type RemoteHost } from '../remote/index.js';
+import type { HostHandle, HttpGetResult } from '../remote/index.js';
 import { DATASOURCE_UIDS } from '../render/grafana.js';
 import { FRONT_DOOR_REFUSAL } from '../render/haproxy.js';
 import { PORTS } from '../render/ports.js';
@@ -16,7 +16,7 @@ export type AnswerJudge = (answer: HttpGetResult) => string | null;
 
 export interface Probe {
   what: string;
-  from: RemoteHost;
+  from: HostHandle;
   host: string;
   port: number;
   path: string;
@@ -65,7 +65,7 @@ export function datasourcesProblem(text: string): string | null {
 export async function probe(p: Probe): Promise<CheckedEndpoint> {
   const url = `http://${p.host}:${p.port}${p.path}`;
   try {
-    const answer = await httpGet(p.from.session, p.host, p.port, p.path, { timeoutMs: 5000, ...(p.headers ? { headers: p.headers } : {}) });
+    const answer = await p.from.httpGet(p.host, p.port, p.path, { timeoutMs: 5000, ...(p.headers ? { headers: p.headers } : {}) });
     const wrong = (p.expect ?? answersOk)(answer);
     return { what: p.what, url, ok: wrong === null, detail: `from ${p.from.name}: ${wrong ?? `HTTP ${answer.status}`}` };
   } catch (error) {

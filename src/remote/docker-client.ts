@@ -1,10 +1,12 @@
 // A dockerode client for one host whose every HTTP request rides the host's SSH session (see
-// docker-agent.ts), plus image pulls with errors that name the host and image.
+// docker-agent.ts), plus the two calls whose answers come in unusual shapes (a pull's errors inside
+// its 200 stream, a registry's words passed on by distribution inspect), for docker-engine.ts.
 
 import Docker from 'dockerode';
 import { HealError, isHealError } from '../errors.js';
 import type { OpenChannel } from './docker-agent.js';
 import { StreamLocalAgent } from './docker-agent.js';
+import type { PullProgress, RegistryAnswer } from './engine.js';
 
 export function createDockerClient(open: OpenChannel, socketPath: string): Docker {
   // Every field docker-modem would otherwise take from DOCKER_HOST / DOCKER_TLS_* is set here, so
@@ -21,12 +23,6 @@ export function createDockerClient(open: OpenChannel, socketPath: string): Docke
     agent: new StreamLocalAgent(open),
   };
   return new Docker(options as Docker.DockerOptions);
-}
-
-export interface PullProgress {
-  status?: string;
-  id?: string;
-  progress?: string;
 }
 
 /**
@@ -72,10 +68,6 @@ export async function pullImage(docker: Docker, ref: string, where: string, onPr
   });
 }
 
-export type RegistryAnswer =
-  | { state: 'found'; digest: string }
-  | { state: 'not-found' | 'denied' | 'unreachable' | 'error'; detail: string };
-
 /** What a registry error from the engine means for the operator (the engine passes the registry's words on). */
 export function classifyRegistryError(status: number | undefined, message: string): Exclude<RegistryAnswer['state'], 'found'> {
   if (/\b(?:no such host|connection refused|i\/o timeout|no route to host|network is unreachable|dial tcp|tls: |timeout exceeded|deadline exceeded|server misbehaving|connection reset|EOF$)/i.test(message)) return 'unreachable';
@@ -114,4 +106,31 @@ export async function inspectDistribution(docker: Docker, ref: string, timeoutMs
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** `docker load < stream` on an engine; the engine reports failures inside its 200 response. */
+export async function loadImage(docker: Docker, tar: NodeJS.ReadableStream, what: string, where: string): Promise<void> {
+  const failure = (detail: string, cause?: unknown) =>
+    new HealError({ code: 'docker.load', message: `loading ${what} on ${where} failed: ${detail}`, hint: 'check free disk on the host and that the archive is complete', cause });
+  let response: NodeJS.ReadableStream;
+  try {
+    response = await docker.loadImage(tar as never, { quiet: true });
+  } catch (error) {
+    if (isHealError(error)) throw error;
+    throw failure((error as Error).message, error);
+  }
+  let body = '';
+  for await (const chunk of response) body += String(chunk);
+  const reported = body
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      try {
+        return JSON.parse(l) as { error?: string; errorDetail?: { message?: string } };
+      } catch {
+        return {};
+      }
+    })
+    .find((m) => m.error !== undefined);
+  if (reported) throw failure(reported.errorDetail?.message ?? reported.error ?? 'unknown error');
 }

@@ -1,12 +1,13 @@
-// Moving images without a registry: a local engine (on a machine that can pull) saves them, and a
-// host's engine loads them from a stream sent through that host's existing SSH connection.
-import type Docker from 'dockerode';
+// Moving images without a registry: a local engine (on a machine that can pull) saves them into
+// files; a host's engine loads them (Engine.loadImage) from a stream sent over its SSH connection.
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { ExitCode, HealError } from '../errors.js';
+import { DockerEngine } from './docker-engine.js';
+import type { Engine } from './engine.js';
 
-/** dockerode on a local Docker socket (the operator's machine, for `images save`). */
-export async function localDocker(socketPath: string): Promise<Docker> {
+/** The engine on a local Docker socket (the operator's machine, for `images save`). */
+export async function localEngine(socketPath: string): Promise<Engine> {
   const { default: Dockerode } = await import('dockerode');
   const docker = new Dockerode({ socketPath });
   try {
@@ -24,37 +25,10 @@ export async function localDocker(socketPath: string): Promise<Docker> {
       cause: error,
     });
   }
-  return docker;
+  return new DockerEngine(docker, `this machine (${socketPath})`);
 }
 
 /** `docker save REF > file`. */
-export async function saveImage(docker: Docker, ref: string, file: string): Promise<void> {
-  const stream = await docker.getImage(ref).get();
-  await pipeline(stream, createWriteStream(file, { mode: 0o600 }));
-}
-
-/** `docker load < stream` on an engine; the engine reports failures inside its 200 response. */
-export async function loadImage(docker: Docker, tar: NodeJS.ReadableStream, what: string, where: string): Promise<void> {
-  const failure = (detail: string, cause?: unknown) =>
-    new HealError({ code: 'docker.load', message: `loading ${what} on ${where} failed: ${detail}`, hint: 'check free disk on the host and that the archive is complete', cause });
-  let response: NodeJS.ReadableStream;
-  try {
-    response = await docker.loadImage(tar as never, { quiet: true });
-  } catch (error) {
-    throw failure((error as Error).message, error);
-  }
-  let body = '';
-  for await (const chunk of response) body += String(chunk);
-  const reported = body
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      try {
-        return JSON.parse(l) as { error?: string; errorDetail?: { message?: string } };
-      } catch {
-        return {};
-      }
-    })
-    .find((m) => m.error !== undefined);
-  if (reported) throw failure(reported.errorDetail?.message ?? reported.error ?? 'unknown error');
+export async function saveImageFile(engine: Engine, ref: string, file: string): Promise<void> {
+  await pipeline(await engine.saveImage(ref), createWriteStream(file, { mode: 0o600 }));
 }

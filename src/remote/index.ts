@@ -1,5 +1,6 @@
 // The transport's public surface: the only door through which the rest of heal-pyroscope reaches
-// hosts (SSH commands, SFTP, TCP probes, Docker). Everything else in src/remote is internal.
+// hosts (SSH commands, SFTP, TCP probes, Docker through the Engine). Everything else in src/remote is
+// internal, dockerode included.
 
 export type { SshTarget } from './target.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DOCKER_SOCKET, DEFAULT_READY_TIMEOUT_MS, describeTarget, sessionKey } from './target.js';
@@ -10,17 +11,16 @@ export { nonInteractive } from './interaction.js';
 export type { ConnectOptions, HandshakeCount } from './connect-all.js';
 export { Fleet, connectAll } from './connect-all.js';
 export { RemoteHost } from './remote-host.js';
-export type { DockerVersion } from './remote-host.js';
+export type { HostHandle } from './host-handle.js';
+export type * from './engine.js';
 export type { SshSession } from './session.js';
 export type { ExecOptions, ExecResult } from './exec.js';
 export type { UploadSpec } from './sftp-upload.js';
 export type { ProbeResult, ProbeState } from './port-probe.js';
 export type { HttpGetOptions, HttpGetResult } from './http-get.js';
 export { httpGet } from './http-get.js';
-export type { PullProgress, RegistryAnswer } from './docker-client.js';
 export type { HostKeyOutcome } from './host-key.js';
 export { shellQuote } from './shell-quote.js';
 export { sha256Fingerprint } from './fingerprint.js';
 export { openSessionCount } from './lifecycle.js';
-export { loadImage, localDocker, saveImage } from './image-transfer.js';
-export { inspectDistribution, pullImage } from './docker-client.js';
+export { localEngine, saveImageFile } from './image-transfer.js';

@@ -2,11 +2,14 @@
 // on a possibly shared SSH session. All I/O to a host goes through these methods.
 
 import type Docker from 'dockerode';
-import { HealError, isHealError } from '../errors.js';
-import { createDockerClient, inspectDistribution, pullImage } from './docker-client.js';
-import type { PullProgress, RegistryAnswer } from './docker-client.js';
+import { isHealError, type HealError } from '../errors.js';
+import { createDockerClient } from './docker-client.js';
+import { DockerEngine } from './docker-engine.js';
 import { DOCKER_PROBE_SCRIPT, dockerFailure, parseDockerProbe } from './docker-diagnosis.js';
+import type { Engine } from './engine.js';
 import type { ExecOptions, ExecResult } from './exec.js';
+import type { HostHandle } from './host-handle.js';
+import { httpGet, type HttpGetOptions, type HttpGetResult } from './http-get.js';
 import type { ProbeResult } from './port-probe.js';
 import { probeTcp } from './port-probe.js';
 import type { SshSession } from './session.js';
@@ -16,13 +19,8 @@ import type { SshTarget } from './target.js';
 
 const DEFAULT_PROBE_TIMEOUT_MS = 3000;
 
-export interface DockerVersion {
-  version: string;
-  apiVersion: string;
-}
-
-export class RemoteHost {
-  private dockerClient: Docker | undefined;
+export class RemoteHost implements HostHandle {
+  private hostEngine: Engine | undefined;
 
   constructor(
     readonly target: SshTarget,
@@ -54,9 +52,19 @@ export class RemoteHost {
     );
   }
 
-  /** dockerode for this host's engine; each API call is a channel on the existing SSH session. */
-  get docker(): Docker {
-    this.dockerClient ??= createDockerClient(async () => {
+  /** GET http://host:port/path as this host makes it, through a channel on its session. */
+  httpGet(host: string, port: number, path: string, options?: HttpGetOptions): Promise<HttpGetResult> {
+    return httpGet(this.session, host, port, path, options);
+  }
+
+  /** This host's engine; each API call is a channel on the existing SSH session. */
+  get engine(): Engine {
+    this.hostEngine ??= new DockerEngine(this.dockerClient(), this.name);
+    return this.hostEngine;
+  }
+
+  private dockerClient(): Docker {
+    return createDockerClient(async () => {
       try {
         return await this.session.openStreamLocal(this.target.dockerSocket);
       } catch (error) {
@@ -64,32 +72,6 @@ export class RemoteHost {
         throw await this.diagnoseDocker();
       }
     }, this.target.dockerSocket);
-    return this.dockerClient;
-  }
-
-  /** Engine version, or the HealError that explains why the engine cannot be used. */
-  async dockerVersion(): Promise<DockerVersion> {
-    try {
-      const v = await this.docker.version();
-      return { version: v.Version, apiVersion: v.ApiVersion };
-    } catch (error) {
-      if (isHealError(error)) throw error;
-      throw new HealError({
-        code: 'docker.api',
-        message: `Docker engine on ${this.name} answered with an error: ${(error as Error).message}`,
-        hint: 'Check the engine log on the host (journalctl -u docker)',
-        cause: error,
-      });
-    }
-  }
-
-  pullImage(ref: string, onProgress?: (event: PullProgress) => void, signal?: AbortSignal): Promise<void> {
-    return pullImage(this.docker, ref, this.name, onProgress, signal);
-  }
-
-  /** Whether the registry this engine would pull `ref` from serves it (mirrors and insecure registries applied). */
-  registryAnswer(ref: string, timeoutMs: number): Promise<RegistryAnswer> {
-    return inspectDistribution(this.docker, ref, timeoutMs);
   }
 
   /** Why the Docker socket cannot be opened: one remote probe, interpreted by docker-diagnosis.ts. */

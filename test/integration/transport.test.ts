@@ -4,8 +4,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tarHeader } from '../../src/images/archive.js';
 import { componentsOn } from '../../src/stack/manifest.js';
 import { imageRef } from '../../src/stack/image-ref.js';
 import type { Fleet, Interaction, SshTarget } from '../../src/remote/index.js';
@@ -14,6 +16,18 @@ import { fault, labExec, labSkipReason, requireLab, resetLab } from '../lab/lab.
 import { labTarget } from '../support/lab-targets.js';
 
 const skip = labSkipReason();
+
+/** A tar stream of one file (what `docker cp` sends). */
+function tarOf(name: string, content: string): NodeJS.ReadableStream {
+  const body = Buffer.from(content);
+  return Readable.from([tarHeader(name, body.length), body, Buffer.alloc((512 - (body.length % 512)) % 512), Buffer.alloc(1024)]);
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
+}
 
 /** An Interaction that answers from a script and records what it was asked. */
 function scripted(answers: { passphrase?: string; password?: string; confirm?: boolean }) {
@@ -112,7 +126,7 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
       const inner = fleet.host('inner-01');
       expect((await inner.exec(['hostname'])).stdout.trim()).toBe('inner-01');
       expect(fleet.handshakes()).toEqual([{ name: 'inner-01', own: 1, path: 2 }]);
-      expect((await inner.dockerVersion()).apiVersion).toMatch(/^\d+\.\d+$/);
+      expect((await inner.engine.version()).apiVersion).toMatch(/^\d+\.\d+$/);
     });
 
     it('shares one session between targets on the same machine', async () => {
@@ -196,23 +210,23 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
 
     it.each(servers)('answers version and container list on %s', async (name) => {
       const h = fleet.host(name);
-      expect((await h.dockerVersion()).version).toBeTruthy();
-      expect(Array.isArray(await h.docker.listContainers({ all: true }))).toBe(true);
+      expect((await h.engine.version()).version).toBeTruthy();
+      expect(Array.isArray(await h.engine.listContainers())).toBe(true);
     });
 
     it('pulls grafana/pyroscope:1.14.0 on app-01 through the lab registry mirror', async () => {
       const app = fleet.host('app-01');
       const ref = imageRef(componentsOn('app')[0] ?? (undefined as never));
       expect(ref).toBe('grafana/pyroscope:1.14.0');
-      await app.pullImage(ref);
-      expect((await app.docker.getImage(ref).inspect()).RepoTags).toContain(ref);
+      await app.engine.pullImage(ref);
+      expect((await app.engine.inspectImage(ref))?.tags).toContain(ref);
     });
 
     it.each(servers)('creates, starts and reads the logs of a container on %s', async (name) => {
       const h = fleet.host(name);
       const ref = imageRef(componentsOn(name.replace('-01', '') as 'web' | 'app' | 'db')[0] ?? (undefined as never));
-      await h.pullImage(ref);
-      const container = await h.docker.createContainer({
+      await h.engine.pullImage(ref);
+      const id = await h.engine.createContainer({
         Image: ref,
         name: `heal-transport-test-${Date.now()}`,
         Entrypoint: ['/bin/sh', '-c'],
@@ -220,14 +234,60 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
         Labels: { 'io.heal-pyroscope.test': 'transport' },
       });
       try {
-        await container.start();
-        await container.wait();
-        const logs = (await container.logs({ stdout: true, stderr: true })).toString('latin1');
-        expect(logs).toContain(`transport-ok on ${name}`);
+        await h.engine.startContainer(id);
+        expect(await h.engine.waitContainer(id)).toBe(0);
+        expect(await h.engine.containerLogs(id)).toContain(`transport-ok on ${name}`);
       } finally {
-        await container.remove({ force: true });
+        await h.engine.removeContainer(id);
       }
       expect(fleet.handshakes().find((c) => c.name === name)?.own).toBe(1);
+    });
+
+    it("answers Docker's 404 and 304 as values, execs in a container and copies files in and out with tar", async () => {
+      const engine = fleet.host('app-01').engine;
+      const ref = imageRef(componentsOn('app')[0] ?? (undefined as never));
+      await engine.pullImage(ref);
+      const name = `heal-engine-test-${Date.now()}`;
+      expect(await engine.inspectContainer(name)).toBeUndefined();
+      expect(await engine.removeContainer(name)).toBe('absent');
+      expect(await engine.stopContainer(name)).toBe('absent');
+      expect(await engine.inspectImage('heal-pyroscope/no-such-image:0')).toBeUndefined();
+      expect(await engine.removeImage('heal-pyroscope/no-such-image:0')).toEqual({ result: 'absent' });
+      const id = await engine.createContainer({ Image: ref, name, Entrypoint: ['/bin/sh', '-c'], Cmd: ['sleep 300'], Labels: { 'io.heal-pyroscope.test': 'transport' } });
+      try {
+        expect(await engine.startContainer(id)).toBe('started');
+        expect(await engine.startContainer(name)).toBe('already-running');
+        // By ID: refused while a container runs it, whatever tags it has (a tag alone would only be untagged).
+        const image = (await engine.inspectImage(ref))!;
+        expect(await engine.removeImage(image.id)).toMatchObject({ result: 'in-use', detail: expect.stringContaining('conflict') });
+        await engine.putArchive(id, '/tmp', tarOf('hello.txt', 'hello from the engine test\n'));
+        expect(await engine.execInContainer(id, ['sh', '-c', 'cat /tmp/hello.txt; echo "$GREETING" >&2; exit 3'], { env: ['GREETING=from stderr'] })).toMatchObject({
+          code: 3,
+          stdout: 'hello from the engine test\n',
+          stderr: 'from stderr\n',
+        });
+        const back = await readAll(await engine.getArchive(id, '/tmp/hello.txt'));
+        expect(back.subarray(0, 9).toString()).toBe('hello.txt');
+        expect(back.toString('latin1')).toContain('hello from the engine test');
+        expect(await engine.stopContainer(id, 1)).toBe('stopped');
+        expect(await engine.stopContainer(id, 1)).toBe('already-stopped');
+        await engine.renameContainer(id, `${name}-renamed`);
+        expect(await engine.inspectContainer(`${name}-renamed`)).toMatchObject({ id, running: false, image: ref });
+      } finally {
+        expect(await engine.removeContainer(id)).toBe('removed');
+      }
+      const labels = { 'io.heal-pyroscope.test': 'transport' };
+      const network = await engine.ensureNetwork(name, labels);
+      expect(network.created).toBe(true);
+      expect(await engine.ensureNetwork(name, labels)).toEqual({ id: network.id, created: false });
+      expect((await engine.listNetworks({ label: 'io.heal-pyroscope.test=transport' })).map((n) => n.name)).toContain(name);
+      expect(await engine.removeNetwork(network.id)).toBe('removed');
+      expect(await engine.removeNetwork(network.id)).toBe('absent');
+      expect(await engine.ensureVolume(name, labels)).toEqual({ created: true });
+      expect(await engine.ensureVolume(name, labels)).toEqual({ created: false });
+      expect((await engine.listVolumes({ label: 'io.heal-pyroscope.test=transport' })).map((v) => v.name)).toContain(name);
+      expect(await engine.removeVolume(name)).toBe('removed');
+      expect(await engine.removeVolume(name)).toBe('absent');
     });
   });
 
@@ -245,7 +305,7 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
 
     it('says the Docker engine is not running when it is stopped', async () => {
       const fleet = await open([target('db-01')]);
-      await expect(fleet.host('db-01').dockerVersion()).rejects.toMatchObject({
+      await expect(fleet.host('db-01').engine.version()).rejects.toMatchObject({
         code: 'docker.not-running',
         message: expect.stringContaining('Docker engine on db-01 is not running'),
       });

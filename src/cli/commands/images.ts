@@ -32,7 +32,7 @@ export async function runImagesSave(file: string, flags: ImagesSaveFlags, ctx: G
   const refs = [...new Set(Object.values(resolveImages(flags.registryPrefix ?? config?.registry?.prefix, { ...config?.images, ...flags.image })))];
   const remote = await import('../../remote/index.js');
   const socket = localSocket(flags, ctx.env);
-  const docker = await remote.localDocker(socket);
+  const engine = await remote.localEngine(socket);
   const work = await mkdtemp(join(tmpdir(), 'heal-pyroscope-images-'));
   // Written beside the target and renamed at the end: an interrupted save leaves no half archive.
   const partial = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
@@ -40,9 +40,9 @@ export async function runImagesSave(file: string, flags: ImagesSaveFlags, ctx: G
     const saved: Array<{ ref: string; file: string }> = [];
     for (const ref of refs) {
       out.say(`pull ${ref}`);
-      await remote.pullImage(docker, ref, `this machine (${socket})`);
+      await engine.pullImage(ref);
       const tar = join(work, `${saved.length}.tar`);
-      await remote.saveImage(docker, ref, tar);
+      await remote.saveImageFile(engine, ref, tar);
       saved.push({ ref, file: tar });
     }
     await writeArchive(partial, saved);

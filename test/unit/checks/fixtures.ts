@@ -1,8 +1,8 @@
 // Builders for machine states and facts, so each check test states only what matters to it.
-import type Dockerode from 'dockerode';
 import type { MachineState } from '../../../src/checks/check.js';
 import type { HostFacts } from '../../../src/checks/facts.js';
 import type { HostSpec } from '../../../src/config/topology.js';
+import type { ContainerSummary } from '../../../src/remote/index.js';
 import type { Tier } from '../../../src/stack/manifest.js';
 
 export function facts(over: Partial<HostFacts> = {}): HostFacts {
@@ -35,20 +35,6 @@ export function machine(name: string, tiers: Tier[], over: Partial<MachineState>
   return { machine: { name, address: `${name}.lab`, tiers, hosts }, facts: facts(), ...over };
 }
 
-export function container(name: string, port: number, labels: Record<string, string> = {}, image = 'busybox'): Dockerode.ContainerInfo {
-  return {
-    Id: `${name}-id-000000000000`,
-    Names: [`/${name}`],
-    Image: image,
-    ImageID: 'sha256:0',
-    Command: '',
-    Created: 0,
-    Ports: [{ IP: '0.0.0.0', PrivatePort: port, PublicPort: port, Type: 'tcp' }],
-    Labels: labels,
-    State: 'running',
-    Status: 'Up',
-    HostConfig: { NetworkMode: 'bridge' },
-    NetworkSettings: { Networks: {} },
-    Mounts: [],
-  } as Dockerode.ContainerInfo;
+export function container(name: string, port: number, labels: Record<string, string> = {}, image = 'busybox'): ContainerSummary {
+  return { id: `${name}-id-000000000000`, name, image, imageId: 'sha256:0', labels, state: 'running', publishedPorts: [port] };
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decideImages, imageReport, KEPT_WITHOUT_PURGE, NO_RECORD, NOT_PULLED, type EngineContainer, type ImageFacts, type ImageOutcome } from '../../../src/phases/purge-images.js';
-import type { FoundOnTier } from '../../../src/phases/uninstall-context.js';
-import type { PulledImage } from '../../../src/state/state-file.js';
+import { decideImages, imageReport, KEPT_WITHOUT_PURGE, NO_RECORD, NOT_PULLED, purgeImagesPhase, type EngineContainer, type ImageFacts, type ImageOutcome } from '../../../src/phases/purge-images.js';
+import { findPhase, removeContainersPhase } from '../../../src/phases/remove.js';
+import type { FoundOnTier, UninstallContext } from '../../../src/phases/uninstall-context.js';
+import { generateSecrets, loadState, saveState, type PulledImage } from '../../../src/state/state-file.js';
+import { LABELS, PRODUCT } from '../../../src/stack/manifest.js';
+import { fakeStack, recordingIo, uninstallContext, type FakeStack } from '../support/fake-stack.js';
 
 const GRAFANA = 'grafana/grafana:12.2.1';
 const TEMPO = 'grafana/tempo:2.8.1';
@@ -100,5 +103,65 @@ describe('the images part of the uninstall summary', () => {
   it('says the purge did not reach an image when it stopped before the images', () => {
     const report = imageReport(decided, [], { purge: true, dryRun: false, recorded: true });
     expect(report.kept.find((k) => k.ref === TEMPO)!.reason).toMatch(/not reached/);
+  });
+});
+
+describe('uninstall --purge on the engine', () => {
+  /** app-01 where installs pulled Grafana and Tempo; our Grafana container runs, Pyroscope was there before. */
+  async function installed(): Promise<FakeStack> {
+    const stack = fakeStack();
+    const engine = stack.app.engine;
+    const grafana = engine.addImage(GRAFANA);
+    const tempo = engine.addImage(TEMPO);
+    engine.addImage('grafana/pyroscope:1.14.0');
+    engine.addContainer('heal-pyroscope-grafana', { image: GRAFANA, labels: { [LABELS.product]: PRODUCT } });
+    engine.addContainer('heal-pyroscope-pyroscope', { image: 'grafana/pyroscope:1.14.0', labels: { [LABELS.product]: PRODUCT } });
+    const pulledImages = { 'app-01': [pulled(GRAFANA, grafana.id), pulled(TEMPO, tempo.id)] };
+    await saveState(stack.statePath, { version: 1, environment: 'lab', secrets: generateSecrets(), pulledImages });
+    return stack;
+  }
+
+  async function purge(stack: FakeStack, between: () => void = () => undefined): Promise<UninstallContext> {
+    const ctx = uninstallContext(stack, true);
+    await findPhase.run(ctx, recordingIo());
+    await removeContainersPhase.run(ctx, recordingIo());
+    between();
+    await purgeImagesPhase.run(ctx, recordingIo());
+    return ctx;
+  }
+
+  it('removes the images installs pulled once our containers are gone, and forgets them', async () => {
+    const stack = await installed();
+    const ctx = await purge(stack);
+    expect(stack.app.engine.images.flatMap((i) => i.tags)).toEqual(['grafana/pyroscope:1.14.0']);
+    expect(ctx.images).toEqual([
+      { machine: 'app-01', ref: GRAFANA, result: 'removed' },
+      { machine: 'app-01', ref: TEMPO, result: 'removed' },
+      { machine: 'app-01', ref: 'grafana/pyroscope:1.14.0', result: 'kept', reason: NOT_PULLED },
+    ]);
+    expect((await loadState(stack.statePath))?.pulledImages).toEqual({});
+  });
+
+  it('keeps a pulled image another container uses, and never asks Docker to remove it', async () => {
+    const stack = await installed();
+    stack.app.engine.addContainer('their-dashboard', { image: GRAFANA, running: false });
+    const ctx = await purge(stack);
+    expect(ctx.images[0]).toEqual({ machine: 'app-01', ref: GRAFANA, result: 'kept', reason: 'used by container their-dashboard' });
+    expect(stack.app.engine.calls.filter((c) => c.startsWith('removeImage'))).toEqual([`removeImage ${TEMPO}`]);
+    expect((await loadState(stack.statePath))?.pulledImages?.['app-01']?.map((p) => p.ref)).toEqual([GRAFANA]);
+  });
+
+  it("keeps an image Docker refuses because a container started using it meanwhile, with Docker's words", async () => {
+    const stack = await installed();
+    const ctx = await purge(stack, () => stack.app.engine.addContainer('late-comer', { image: TEMPO }));
+    expect(ctx.images[1]).toMatchObject({ ref: TEMPO, result: 'kept', reason: expect.stringMatching(/^in use \(Docker: conflict: unable to remove repository reference "grafana\/tempo:2\.8\.1" \(must force\)/) });
+    expect(stack.app.engine.images.flatMap((i) => i.tags)).toContain(TEMPO);
+  });
+
+  it('reports a pulled image that is already gone, and forgets it', async () => {
+    const stack = await installed();
+    await stack.app.engine.removeImage(TEMPO);
+    const ctx = await purge(stack);
+    expect(ctx.images[1]).toEqual({ machine: 'app-01', ref: TEMPO, result: 'gone' });
   });
 });

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { LOCK_DIR } from '../../../src/phases/host-paths.js';
+import { lockPhase } from '../../../src/phases/lock.js';
+import type { LockOwner } from '../../../src/phases/lock-owner.js';
+import { FakeHost } from '../support/fake-host.js';
+import { recordingIo } from '../support/fake-stack.js';
+
+const LOCK = 'mkdir -m 700';
+const UNLOCK = 'grep -qF';
+
+/** web-01 serving web and app, db-01 serving db. */
+function hosts(forceUnlock = false) {
+  const web = new FakeHost('web-01');
+  const db = new FakeHost('db-01');
+  const ctx = {
+    tierHosts: [
+      { machine: { name: 'web-01' }, remote: web },
+      { machine: { name: 'web-01' }, remote: web },
+      { machine: { name: 'db-01' }, remote: db },
+    ],
+    operator: 'ana@laptop',
+    runId: 'run-7',
+    options: { forceUnlock },
+  };
+  return { web, db, ctx };
+}
+
+describe('lock phase', () => {
+  it('takes the lock once on every machine, naming this run as its owner', async () => {
+    const { web, db, ctx } = hosts();
+    expect(await lockPhase('install').run(ctx, recordingIo())).toBe('2 host(s) locked');
+    for (const host of [web, db]) {
+      const [argv] = host.ran(LOCK);
+      expect(host.ran(LOCK)).toHaveLength(1);
+      expect(argv!.slice(4, 5)).toEqual([LOCK_DIR]);
+      expect(JSON.parse(argv![5]!)).toMatchObject({ by: 'ana@laptop', command: 'install', runId: 'run-7' });
+      expect(argv!.at(-1)).toBe('0');
+    }
+  });
+
+  it('releases each lock it took when the run ends, whatever happened', async () => {
+    const { web, db, ctx } = hosts();
+    const io = recordingIo();
+    await lockPhase('uninstall').run(ctx, io);
+    expect(io.finals()).toEqual(['unlock web-01', 'unlock db-01']);
+    await io.finish();
+    for (const host of [web, db]) expect(host.ran(UNLOCK).map((argv) => argv.slice(-2))).toEqual([[LOCK_DIR, 'run-7']]);
+  });
+
+  it('refuses a machine locked by another run, naming who holds it, and still releases the locks it took', async () => {
+    const { web, db, ctx } = hosts();
+    const holder: LockOwner = { by: 'bo@desk', command: 'install', pid: 4242, startedAt: '2026-11-25T10:00:00.000Z', runId: 'other' };
+    db.onExec(LOCK, { code: 3, stdout: `${JSON.stringify(holder)}\n` });
+    const io = recordingIo();
+    await expect(lockPhase('install').run(ctx, io)).rejects.toMatchObject({
+      code: 'lock.held',
+      message: 'db-01 is locked: install started by bo@desk at 2026-11-25T10:00:00.000Z (pid 4242); nothing was changed',
+      hint: expect.stringContaining('--force-unlock'),
+    });
+    expect(io.finals()).toEqual(['unlock web-01']);
+    expect(web.ran(LOCK)).toHaveLength(1);
+  });
+
+  it('with --force-unlock, clears a lock a dead run left behind before taking it', async () => {
+    const { web, db, ctx } = hosts(true);
+    await lockPhase('install').run(ctx, recordingIo());
+    for (const host of [web, db]) expect(host.ran(LOCK)[0]!.at(-1)).toBe('1');
+  });
+
+  it('fails plainly when the lock directory cannot be made', async () => {
+    const { web, ctx } = hosts();
+    web.onExec(LOCK, { code: 1, stderr: "mkdir: can't create directory '/run/heal-pyroscope.lock': Read-only file system\n" });
+    await expect(lockPhase('install').run(ctx, recordingIo())).rejects.toMatchObject({ code: 'lock.failed', message: expect.stringContaining('Read-only file system') });
+  });
+});

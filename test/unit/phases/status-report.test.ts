@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { containerLabels, containerSpecs, createOptions, type ContainerSpec } from '../../../src/phases/container-spec.js';
+import { statusReport } from '../../../src/phases/status-report.js';
+import { renderContext } from '../../../src/render/context.js';
+import { renderStack } from '../../../src/render/render.js';
+import { generateSecrets, saveState } from '../../../src/state/state-file.js';
+import { LABELS } from '../../../src/stack/manifest.js';
+import { ADDRESSES, fakeStack, topology, type FakeStack } from '../support/fake-stack.js';
+
+/** Every component running as installed with the credentials in the state file. */
+async function installed(): Promise<{ stack: FakeStack; specs: ContainerSpec[] }> {
+  const stack = fakeStack();
+  const secrets = generateSecrets();
+  await saveState(stack.statePath, { version: 1, environment: 'lab', secrets });
+  const t = topology();
+  const rendered = renderStack(
+    renderContext({ hosts: ADDRESSES, grafanaPort: t.grafanaPort, minio: { accessKey: secrets.minioAccessKey, secretKey: secrets.minioSecretKey }, grafanaAdmin: { user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword }, frontDoor: 'container' }),
+  );
+  const specs = containerSpecs(rendered, t.images, t.containers);
+  for (const spec of specs) {
+    const engine = stack[spec.tier].engine;
+    engine.addImage(spec.image);
+    await engine.createContainer(createOptions(spec, '0.1.0'));
+    await engine.startContainer(spec.name);
+  }
+  return { stack, specs };
+}
+
+async function report(stack: FakeStack) {
+  const { report } = await statusReport({ topology: topology(), statePath: stack.statePath, frontDoor: 'container', connect: async () => stack.fleet });
+  return report;
+}
+
+const of = (r: Awaited<ReturnType<typeof report>>, component: string) => r.components.find((c) => c.component === component)!;
+
+describe('status report', () => {
+  it('is ok when every component runs as configured and answers its health endpoint', async () => {
+    const { stack } = await installed();
+    const r = await report(stack);
+    expect(r.ok).toBe(true);
+    expect(of(r, 'grafana')).toMatchObject({ machine: 'app-01', present: true, running: true, healthy: true, version: '0.1.0', ports: ['3000->3000/tcp'], drift: [] });
+  });
+
+  it('reports a missing container', async () => {
+    const { stack } = await installed();
+    await stack.app.engine.removeContainer('heal-pyroscope-tempo');
+    const r = await report(stack);
+    expect(r.ok).toBe(false);
+    expect(of(r, 'tempo')).toMatchObject({ present: false, running: false, healthy: false, image: null, drift: ['container missing'] });
+  });
+
+  it('reports a stopped container as not running', async () => {
+    const { stack } = await installed();
+    await stack.db.engine.stopContainer('heal-pyroscope-minio');
+    expect(of(await report(stack), 'minio')).toMatchObject({ running: false, healthy: false, drift: ['not running (exited)'] });
+  });
+
+  it('reports a container that runs another image than the configured one', async () => {
+    const { stack, specs } = await installed();
+    const spec = specs.find((s) => s.component === 'haproxy')!;
+    await stack.web.engine.removeContainer(spec.name);
+    stack.web.engine.addImage('haproxy:3.0.0');
+    await stack.web.engine.createContainer({ ...createOptions(spec, '0.1.0'), Image: 'haproxy:3.0.0' });
+    await stack.web.engine.startContainer(spec.name);
+    expect(of(await report(stack), 'haproxy').drift).toEqual([`image haproxy:3.0.0, configured ${spec.image}`]);
+  });
+
+  it('reports settings that differ from the configuration (its spec hash)', async () => {
+    const { stack, specs } = await installed();
+    const spec = specs.find((s) => s.component === 'pyroscope')!;
+    await stack.app.engine.removeContainer(spec.name);
+    await stack.app.engine.createContainer({ ...createOptions(spec, '0.1.0'), Labels: { ...containerLabels(spec, '0.1.0'), [LABELS.specHash]: 'older' } });
+    await stack.app.engine.startContainer(spec.name);
+    expect(of(await report(stack), 'pyroscope').drift).toEqual(['settings differ from the configuration (run install to apply)']);
+  });
+
+  it('reports a running container that does not answer its health endpoint', async () => {
+    const { stack } = await installed();
+    stack.app.http = (_h, port) => (port === 3200 ? { status: 503, body: 'Ingester not ready' } : { status: 200, body: 'ok' });
+    expect(of(await report(stack), 'tempo')).toMatchObject({ running: true, healthy: false, drift: ['does not answer its health endpoint'] });
+  });
+
+  it('without a state file, judges presence, running and health only, and says so', async () => {
+    const { stack } = await installed();
+    const r = await report({ ...stack, statePath: `${stack.statePath}.absent` });
+    expect(r.note).toContain('settings cannot be compared');
+    expect(r.ok).toBe(true);
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { storagePhase, mcHostEnv } from '../../../src/phases/storage.js';
+import type { InstallContext } from '../../../src/phases/context.js';
+import { resolveImages } from '../../../src/stack/image-ref.js';
+import { fakeStack, plannedInstall, recordingIo, type FakeStack } from '../support/fake-stack.js';
+
+async function planned(): Promise<{ stack: FakeStack; ctx: InstallContext }> {
+  const stack = fakeStack();
+  stack.db.engine.addImage(resolveImages().minio);
+  return { stack, ctx: await plannedInstall(stack) };
+}
+
+describe('storage phase', () => {
+  it('refuses to start MinIO when a credential file is missing or empty (it would fall back to minioadmin)', async () => {
+    const { stack, ctx } = await planned();
+    stack.db.onExec('test -s /opt/heal-pyroscope/db/minio/root-password', { code: 1 });
+    await expect(storagePhase.run(ctx, recordingIo())).rejects.toMatchObject({ code: 'install.minio-secret', message: expect.stringContaining('/opt/heal-pyroscope/db/minio/root-password is missing or empty on db-01') });
+    expect(stack.db.engine.calls).toEqual([]);
+  });
+
+  it('creates both buckets with mc inside the MinIO container, the credentials in its environment only', async () => {
+    const { stack, ctx } = await planned();
+    const seen: Array<{ cmd: readonly string[]; env: readonly string[] }> = [];
+    stack.db.engine.onExec = (_container, cmd, env) => (seen.push({ cmd, env }), {});
+    expect(await storagePhase.run(ctx, recordingIo())).toBe('heal-pyroscope-minio create, buckets pyroscope and tempo ready');
+    expect(seen).toEqual([{ cmd: ['mc', 'mb', '--ignore-existing', 'heal/pyroscope', 'heal/tempo'], env: [mcHostEnv(ctx.state!.secrets)] }]);
+    expect(seen[0]!.cmd.join(' ')).not.toContain(ctx.state!.secrets.minioSecretKey);
+    expect(ctx.outcomes.map((o) => o.name)).toEqual(['heal-pyroscope-minio']);
+  });
+
+  it("fails with mc's own words when the buckets cannot be made", async () => {
+    const { stack, ctx } = await planned();
+    stack.db.engine.onExec = () => ({ code: 1, output: 'mc: <ERROR> Unable to make bucket `heal/pyroscope`. The Access Key Id you provided does not exist in our records.\n' });
+    await expect(storagePhase.run(ctx, recordingIo())).rejects.toMatchObject({
+      code: 'install.buckets',
+      message: 'creating the buckets in MinIO on db-01 failed: mc: <ERROR> Unable to make bucket `heal/pyroscope`. The Access Key Id you provided does not exist in our records.',
+    });
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { HttpGetOptions, HttpGetResult } from '../../../src/remote/index.js';
+import { verifyPhase } from '../../../src/phases/verify.js';
+import { DATASOURCE_UIDS } from '../../../src/render/grafana.js';
+import { FRONT_DOOR_REFUSAL } from '../../../src/render/haproxy.js';
+import { fakeStack, plannedInstall, recordingIo, type FakeStack } from '../support/fake-stack.js';
+
+type Answers = Record<string, HttpGetResult>;
+
+/** A stack that answers as a healthy install does, with `over` replacing answers by `host:port/path`. */
+function answering(stack: FakeStack, over: Answers = {}): void {
+  const datasources = JSON.stringify(Object.values(DATASOURCE_UIDS).map((uid) => ({ uid })));
+  const healthy: Answers = {
+    '10.213.0.11:9940/healthz': { status: 200, body: 'ok' },
+    '10.213.0.11:9940/ingest': { status: 405, body: 'Method Not Allowed' },
+    '10.213.0.11:9940/api/search': { status: 404, body: FRONT_DOOR_REFUSAL },
+    '10.213.0.12:4040/ready': { status: 200, body: 'ready' },
+    '10.213.0.12:3200/ready': { status: 200, body: 'ready' },
+    '10.213.0.12:3000/api/health': { status: 200, body: '{"database":"ok"}' },
+    '10.213.0.12:3000/api/datasources': { status: 200, body: datasources },
+  };
+  const answers = { ...healthy, ...over };
+  for (const host of [stack.web, stack.app, stack.db]) {
+    host.http = (h: string, port: number, path: string, _options: HttpGetOptions) => answers[`${h}:${port}${path}`] ?? { status: 599, body: 'no such endpoint in the test' };
+  }
+}
+
+describe('verify phase', () => {
+  it('passes when the front door, Pyroscope, Tempo, Grafana and its data sources answer as they should', async () => {
+    const stack = fakeStack();
+    answering(stack);
+    const ctx = await plannedInstall(stack);
+    expect(await verifyPhase.run(ctx, recordingIo())).toBe('7 endpoint(s) answer');
+    expect(stack.web.requests).toEqual(['10.213.0.11:9940/healthz', '10.213.0.11:9940/ingest', '10.213.0.11:9940/api/search', '10.213.0.12:4040/ready']);
+  });
+
+  it('reports a failing probe, naming the endpoint, where it was asked from and what it answered', async () => {
+    const stack = fakeStack();
+    answering(stack, { '10.213.0.12:4040/ready': { status: 503, body: 'Ingester not ready: waiting for 15s after being ready' } });
+    const ctx = await plannedInstall(stack);
+    await expect(verifyPhase.run(ctx, recordingIo())).rejects.toMatchObject({
+      code: 'install.verify',
+      message: '1 of 7 endpoint(s) do not answer as they should',
+      details: ['Pyroscope http://10.213.0.12:4040/ready: from web-01: HTTP 503 Ingester not ready: waiting for 15s after being ready'],
+    });
+  });
+
+  it('fails when the front door forwards a query path instead of refusing it', async () => {
+    const stack = fakeStack();
+    answering(stack, { '10.213.0.11:9940/api/search': { status: 200, body: '{}' } });
+    const ctx = await plannedInstall(stack);
+    await expect(verifyPhase.run(ctx, recordingIo())).rejects.toMatchObject({ details: [expect.stringContaining('the front door forwards a query path')] });
+  });
+
+  it('asks Grafana with the admin credentials and fails when a data source is missing', async () => {
+    const stack = fakeStack();
+    answering(stack, { '10.213.0.12:3000/api/datasources': { status: 200, body: JSON.stringify([{ uid: DATASOURCE_UIDS.pyroscope }]) } });
+    let authorization: string | undefined;
+    const answer = stack.app.http;
+    stack.app.http = (h, port, path, options) => ((authorization ??= path === '/api/datasources' ? options.headers?.['Authorization'] : undefined), answer(h, port, path, options));
+    const ctx = await plannedInstall(stack);
+    await expect(verifyPhase.run(ctx, recordingIo())).rejects.toMatchObject({ details: [`Grafana data sources http://10.213.0.12:3000/api/datasources: from app-01: data source(s) ${DATASOURCE_UIDS.tempo} not provisioned`] });
+    const s = ctx.state!.secrets;
+    expect(authorization).toBe(`Basic ${Buffer.from(`${s.grafanaAdminUser}:${s.grafanaAdminPassword}`).toString('base64')}`);
+  });
+
+  it('leaves the front door out with --front-door external', async () => {
+    const stack = fakeStack();
+    answering(stack);
+    const ctx = await plannedInstall(stack, { frontDoor: 'external' });
+    expect(await verifyPhase.run(ctx, recordingIo())).toBe('4 endpoint(s) answer');
+    expect(stack.web.requests).toEqual(['10.213.0.12:4040/ready']);
+  });
+});

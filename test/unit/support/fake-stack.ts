@@ -1,0 +1,131 @@
+// Three fake server hosts (web-01, app-01, db-01) and the contexts install, uninstall and status
+// phases run on, built the way the CLI builds them; a journal that records changes so a test can
+// roll them back or commit them, as the runner would.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HostSpec, Topology } from '../../../src/config/topology.js';
+import { DEFAULT_GUARD_RULES } from '../../../src/guard/rules.js';
+import type { ConnectedFleet, InstallContext, InstallOptions, TierHost } from '../../../src/phases/context.js';
+import { newInstallContext } from '../../../src/phases/context.js';
+import { gatherFactsPhase } from '../../../src/phases/gather-facts.js';
+import type { Journal, PhaseIo } from '../../../src/phases/phase.js';
+import type { ServerTier } from '../../../src/phases/plan.js';
+import { newUninstallContext, type UninstallContext } from '../../../src/phases/uninstall-context.js';
+import { resolveImages } from '../../../src/stack/image-ref.js';
+import { FakeHost } from './fake-host.js';
+
+export const ADDRESSES = { web: '10.213.0.11', app: '10.213.0.12', db: '10.213.0.13' } as const;
+const NAMES = { web: 'web-01', app: 'app-01', db: 'db-01' } as const;
+const TIERS: ServerTier[] = ['web', 'app', 'db'];
+
+function hostSpec(tier: ServerTier): HostSpec {
+  return { tier, name: NAMES[tier], host: ADDRESSES[tier], ssh: { user: 'root', port: 22, agent: false, knownHostsFile: '/dev/null' }, dockerSocket: '/var/run/docker.sock' };
+}
+
+export function topology(): Topology {
+  return {
+    environment: 'lab',
+    targets: [],
+    web: hostSpec('web'),
+    app: hostSpec('app'),
+    db: hostSpec('db'),
+    images: resolveImages(),
+    containers: { logMaxSize: '10m', logMaxFiles: 3, memoryLimitMiB: { minio: 2048, pyroscope: 2048, tempo: 2048, grafana: 512, haproxy: 256 } },
+    grafanaPort: 3000,
+    guard: DEFAULT_GUARD_RULES,
+  };
+}
+
+export interface FakeStack {
+  web: FakeHost;
+  app: FakeHost;
+  db: FakeHost;
+  tierHosts: TierHost[];
+  fleet: ConnectedFleet;
+  /** A state file path in a fresh directory (nothing there yet). */
+  statePath: string;
+}
+
+export function fakeStack(): FakeStack {
+  const hosts = { web: new FakeHost('web-01'), app: new FakeHost('app-01'), db: new FakeHost('db-01') };
+  const tierHosts = TIERS.map((tier): TierHost => {
+    const spec = hostSpec(tier);
+    return { tier, spec, machine: { name: spec.name, address: spec.host, tiers: [tier], hosts: [spec] }, remote: hosts[tier] };
+  });
+  const fleet: ConnectedFleet = { sessions: new Map(), hosts: new Map(Object.values(hosts).map((h) => [h.name, h])), close: async () => undefined };
+  return { ...hosts, tierHosts, fleet, statePath: join(mkdtempSync(join(tmpdir(), 'heal-phase-')), 'lab.state.json') };
+}
+
+export function installContext(stack: FakeStack, options: Partial<InstallOptions> = {}): InstallContext {
+  const ctx = newInstallContext({
+    topology: topology(),
+    options: { ignoreChecks: [], frontDoor: 'container', forceUnlock: false, healthTimeoutMs: 60_000, ...options },
+    installerVersion: '0.1.0',
+    statePath: stack.statePath,
+    operator: 'tester@laptop',
+    runId: 'run1',
+    connect: async () => stack.fleet,
+  });
+  ctx.fleet = stack.fleet;
+  ctx.tierHosts = stack.tierHosts;
+  return ctx;
+}
+
+/** An install context after the facts phase read the fake hosts: credentials, rendered stack, specs and plan. */
+export async function plannedInstall(stack: FakeStack, options: Partial<InstallOptions> = {}): Promise<InstallContext> {
+  const ctx = installContext(stack, options);
+  await gatherFactsPhase.run(ctx, recordingIo());
+  return ctx;
+}
+
+export function uninstallContext(stack: FakeStack, purge = false): UninstallContext {
+  const ctx = newUninstallContext({ topology: topology(), options: { purge, forceUnlock: false }, operator: 'tester@laptop', runId: 'run1', statePath: stack.statePath, connect: async () => stack.fleet });
+  ctx.tierHosts = stack.tierHosts;
+  return ctx;
+}
+
+interface Entry {
+  description: string;
+  action: () => Promise<void>;
+}
+
+export interface RecordingIo extends PhaseIo {
+  /** Descriptions of the changes journalled, in order. */
+  changes(): string[];
+  /** Undoes every change newest first, as the runner does after a failure. */
+  rollback(): Promise<void>;
+  /** Runs the success actions, as the runner does after a successful run. */
+  succeed(): Promise<void>;
+  /** Runs the `finally` actions (newest first). */
+  finish(): Promise<void>;
+  finals(): string[];
+}
+
+export function recordingIo(signal = new AbortController().signal): RecordingIo {
+  const undos: Entry[] = [];
+  const successes: Entry[] = [];
+  const finals: Entry[] = [];
+  const journal: Journal = {
+    changed: (description, action) => undos.push({ description, action }),
+    onSuccess: (description, action) => successes.push({ description, action }),
+    finally: (description, action) => finals.push({ description, action }),
+  };
+  return {
+    journal,
+    signal,
+    progress: () => undefined,
+    changes: () => undos.map((u) => u.description),
+    finals: () => finals.map((f) => f.description),
+    rollback: async () => {
+      for (const u of [...undos].reverse()) await u.action();
+    },
+    succeed: async () => {
+      for (const s of successes) await s.action();
+    },
+    finish: async () => {
+      for (const f of [...finals].reverse()) await f.action();
+    },
+  };
+}

@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
-import { resolveTopology, stripUndefined, type MissingValue, type TopologyInput } from '../config/resolve.js';
+import { resolveTopology, stripUndefined } from '../config/resolve.js';
 import type { ConfigFile } from '../config/schema.js';
+import type { MissingValue, TopologyInput } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
 import { renderConfigFile } from '../config/write.js';
 import { ExitCode, HealError } from '../errors.js';
@@ -26,7 +27,7 @@ export interface Gathered {
   file?: ConfigFile;
 }
 
-export async function loadFileFor(flags: TopologyFlags, cwd: string): Promise<{ file?: ConfigFile; configPath?: string }> {
+export async function loadFileFor(flags: Pick<TopologyFlags, 'config'>, cwd: string): Promise<{ file?: ConfigFile; configPath?: string }> {
   if (flags.config !== undefined) {
     return { file: await loadConfigFile(resolve(cwd, flags.config)), configPath: flags.config };
   }

@@ -5,7 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../errors.js';
 import { createOutput, type Output } from './output.js';
-import { collectImage, IMAGE_FLAG_HELP, isInteractive, withConnectionOptions, withTopologyOptions, type TopologyFlags } from './topology-options.js';
+import { isInteractive, PLAIN_OPTIONS, settingOption, withConnectionOptions, withTopologyOptions, type TopologyFlags } from './topology-options.js';
 import type { GatherContext } from './gather.js';
 
 const EXIT_CODES = `
@@ -54,8 +54,8 @@ export function buildProgram(
         'Hosts come from flags, then the config file (./heal-pyroscope.yaml or --config), then prompts on a terminal.',
     )
     .version(version(), '-V, --version')
-    .option('--json', 'machine-readable result on stdout (human output goes to stderr)')
-    .option('--verbose', 'more detail, and stack traces for unexpected errors')
+    .option(PLAIN_OPTIONS.json.flag, PLAIN_OPTIONS.json.help)
+    .option(PLAIN_OPTIONS.verbose.flag, PLAIN_OPTIONS.verbose.help)
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -194,8 +194,8 @@ ${EXIT_CODES}`,
     .command('save <file>')
     .description('pull every pinned image into the local Docker engine and write them into one archive for install --images-from')
     .option('-c, --config <path>', 'read registry.prefix and images from this config file (default: ./heal-pyroscope.yaml when it exists)')
-    .option('--registry-prefix <prefix>', 'pull the pinned images under this registry prefix (use the same one at install)')
-    .option('--image <component=image>', IMAGE_FLAG_HELP, collectImage)
+    .addOption(settingOption('registryPrefix'))
+    .addOption(settingOption('images'))
     .option('--docker-socket <path>', 'local Docker engine socket (default: DOCKER_HOST if unix://, else /var/run/docker.sock)')
     .addHelpText(
       'after',

@@ -1,103 +1,97 @@
-// The flags every topology-aware command shares, how their values are checked as they are parsed
-// (a bad flag is a usage error naming the flag), and how they become a TopologyInput.
+// The flags every topology-aware command shares, generated from the settings table: each setting's
+// flag, its parser (a bad value is a usage error naming the flag) and its help; how the parsed
+// flags become a TopologyInput; and the README's table of them.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { TopologyInput } from '../config/resolve.js';
-import { isValidHost } from '../config/hostname.js';
-import { pinnedImageProblem, type ImageOverrides } from '../stack/image-ref.js';
-import { COMPONENTS, type ComponentName } from '../stack/manifest.js';
+import { defaultNote, plain, readText, type AnySetting } from '../config/setting.js';
+import { setting, settingEntries, SETTINGS, type SettingName, type TopologyInput } from '../config/settings.js';
+import type { ImageOverrides } from '../stack/image-ref.js';
 
 export const DEFAULT_CONFIG_PATH = 'heal-pyroscope.yaml';
 
+/** Options that are not settings: where the settings come from, and how the CLI answers. */
+export const PLAIN_OPTIONS = {
+  config: { flag: '-c, --config PATH', help: `topology file (default \`./${DEFAULT_CONFIG_PATH}\` when present)` },
+  yes: { flag: '-y, --yes', help: 'never prompt: a missing value is an error (implied without a terminal or with CI=true)' },
+  json: { flag: '--json', help: 'one JSON document on stdout; human output goes to stderr' },
+  verbose: { flag: '--verbose', help: 'more detail; stack traces of unexpected errors' },
+} as const;
+
+/** What commander parsed: `config`, `yes`, and each setting's flag under commander's attribute name. */
 export interface TopologyFlags {
   config?: string;
-  environment?: string;
-  target?: string[];
-  web?: string;
-  app?: string;
-  db?: string;
-  sshUser?: string;
-  sshPort?: number;
-  identityFile?: string;
-  sshAgent?: boolean;
-  knownHosts?: string;
-  jumpHost?: string;
-  registryPrefix?: string;
-  image?: ImageOverrides;
-  grafanaPort?: number;
   yes?: boolean;
+  [attribute: string]: unknown;
 }
 
-function parseHost(value: string): string {
-  if (!isValidHost(value)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a valid hostname or IP address.`);
-  return value;
+/** `-c, --config PATH` as commander spells it: `-c, --config <path>`. */
+function commanderFlags(flag: string): string {
+  const [names, value] = flag.split(/ (?=[^-\s][^\s]*$)/);
+  return value === undefined ? flag : `${names} <${value.toLowerCase()}>`;
 }
 
-function collectHost(value: string, previous: string[] = []): string[] {
-  // `--target a,b` and `--target a --target b` both work.
-  return [...previous, ...value.split(',').filter((v) => v.trim() !== '').map((v) => parseHost(v.trim()))];
+/** Parses one occurrence of a setting's flag; a repeatable flag adds to what came before. */
+export function flagParser(s: AnySetting): (text: string, previous: unknown) => unknown {
+  return (text, previous) => {
+    const read = readText(s, text);
+    if ('problem' in read) throw new InvalidArgumentError(`${read.problem}.`);
+    if (s.shape === 'list') return [...((previous as unknown[] | undefined) ?? []), ...(read.value as unknown[])];
+    if (s.shape === 'per-component') return { ...(previous as object | undefined), ...(read.value as object) };
+    return read.value;
+  };
 }
 
-const COMPONENT_NAMES = COMPONENTS.map((c) => c.name);
-
-/** `--image COMPONENT=REF`, repeatable: one component's image, pinned by tag or digest. */
-export function collectImage(value: string, previous: ImageOverrides = {}): ImageOverrides {
-  const eq = value.indexOf('=');
-  const name = value.slice(0, eq) as ComponentName;
-  if (eq < 0 || !COMPONENT_NAMES.includes(name)) {
-    throw new InvalidArgumentError(`${JSON.stringify(value)} is not COMPONENT=IMAGE (components: ${COMPONENT_NAMES.join(', ')}).`);
-  }
-  const ref = value.slice(eq + 1);
-  const problem = pinnedImageProblem(ref);
-  if (problem) throw new InvalidArgumentError(`${JSON.stringify(ref)} ${problem}.`);
-  return { ...previous, [name]: ref };
+function repeatNote(s: AnySetting): string {
+  return s.shape === 'list' ? 'repeatable, or comma-separated' : s.shape === 'per-component' ? 'repeatable' : '';
 }
 
-export const IMAGE_FLAG_HELP = 'run IMAGE for COMPONENT instead of its pin, e.g. minio=mirror.internal/minio/minio:RELEASE...; repeatable (config: images.COMPONENT)';
+/** The commander option of a setting, its help ending with the config key and the default. */
+export function settingOption(name: SettingName): Option {
+  const s = setting(name);
+  if (!s.flag) throw new Error(`setting ${name} has no flag`);
+  const repeat = repeatNote(s);
+  const note = defaultNote(s).replace(/^ \(default /, '; default ').replace(/\)$/, '');
+  const option = new Option(commanderFlags(s.flag), plain(`${s.help}${repeat ? `; ${repeat}` : ''} (config: ${s.key}${note})`));
+  return s.value.type === 'boolean' ? option : option.argParser(flagParser(s));
+}
 
-export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a port (1-65535).`);
-  return port;
+/** `--image COMPONENT=IMAGE`, repeatable: one component's image, pinned by tag or digest. */
+export const collectImage = flagParser(SETTINGS.images) as (value: string, previous?: ImageOverrides) => ImageOverrides;
+
+function withFlags(): Array<[SettingName, AnySetting & { flag: string }]> {
+  return settingEntries().filter((e): e is [SettingName, AnySetting & { flag: string }] => e[1].flag !== undefined);
 }
 
 /** Adds the shared topology flags to a command. */
 export function withTopologyOptions(command: Command): Command {
-  return command
-    .option('-c, --config <path>', `topology file (default: ./${DEFAULT_CONFIG_PATH} when it exists)`)
-    .option('--environment <name>', 'declared environment name, e.g. staging (config: environment)')
-    .option('--target <host>', 'a target host running profiled apps; repeat or comma-separate (config: hosts.targets)', collectHost)
-    .option('--web <host>', 'web host for the HAProxy front door on 9940 (config: hosts.web)', parseHost)
-    .option('--app <host>', 'app host for Pyroscope, Tempo and Grafana (config: hosts.app)', parseHost)
-    .option('--db <host>', 'db host for MinIO (config: hosts.db)', parseHost)
-    .option('--ssh-user <user>', 'SSH user on every host (config: ssh.user)')
-    .option('--ssh-port <port>', 'SSH port (config: ssh.port; default 22)', parsePort)
-    .option('--identity-file <path>', 'private key file (config: ssh.identityFile)')
-    .option('--ssh-agent', 'authenticate with the agent at SSH_AUTH_SOCK (config: ssh.agent)')
-    .option('--known-hosts <path>', 'known_hosts file for host key checks (config: ssh.knownHostsFile; default ~/.ssh/known_hosts)')
-    .option('--jump-host <[user@]host[:port]>', 'reach every host through this bastion (config: ssh.jumpHost)')
-    .option('--registry-prefix <prefix>', 'pull the pinned images under this registry prefix (config: registry.prefix)')
-    .option('--image <component=image>', IMAGE_FLAG_HELP, collectImage)
-    .option('--grafana-port <port>', 'Grafana port on the app host (config: grafana.port; default 3000)', parsePort)
-    .addOption(new Option('-y, --yes', 'never prompt: a missing value is an error (implied without a TTY or with CI=true)'));
+  command.option(commanderFlags(PLAIN_OPTIONS.config.flag), plain(PLAIN_OPTIONS.config.help));
+  for (const [name] of withFlags()) command.addOption(settingOption(name));
+  return command.addOption(new Option(commanderFlags(PLAIN_OPTIONS.yes.flag), PLAIN_OPTIONS.yes.help));
 }
 
 export function flagsToInput(flags: TopologyFlags): TopologyInput {
-  return {
-    environment: flags.environment,
-    targets: flags.target,
-    web: flags.web,
-    app: flags.app,
-    db: flags.db,
-    sshUser: flags.sshUser,
-    sshPort: flags.sshPort,
-    identityFile: flags.identityFile,
-    agent: flags.sshAgent,
-    knownHostsFile: flags.knownHosts,
-    jumpHost: flags.jumpHost,
-    registryPrefix: flags.registryPrefix,
-    images: flags.image,
-    grafanaPort: flags.grafanaPort,
-  };
+  const input: Record<string, unknown> = {};
+  for (const [name, s] of withFlags()) {
+    const value = flags[new Option(commanderFlags(s.flag)).attributeName()];
+    if (value !== undefined) input[name] = value;
+  }
+  return input as TopologyInput;
+}
+
+/** The README's flag table (under "Using it"); test/unit/cli/flag-table.test.ts fails when it drifts. */
+export function flagTable(): string {
+  const row = (flag: string, key: string, meaning: string) => `| ${flag} |${key ? ` ${key} ` : ' '}| ${meaning} |`;
+  const settingRows = withFlags().map(([, s]) => {
+    const repeat = repeatNote(s);
+    return row(`\`${s.flag}\`${repeat ? ` (${repeat})` : ''}`, `\`${s.key}\``, `${s.help}${defaultNote(s)}`);
+  });
+  const { config, yes, json, verbose } = PLAIN_OPTIONS;
+  return [
+    '| flag | config key | meaning |',
+    '|---|---|---|',
+    row(`\`${config.flag}\``, '', config.help),
+    ...settingRows,
+    ...[yes, json, verbose].map((o) => row(`\`${o.flag}\``, '', o.help)),
+  ].join('\n');
 }
 
 /** Prompts are shown only on a terminal, outside CI, and without --yes. */

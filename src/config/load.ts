@@ -30,7 +30,8 @@ export function parseConfig(text: string): { config: ConfigFile; problems: [] } 
       })),
     };
   }
-  // A key written with nothing after it (`docker:` with only comments below) means "not set".
+  // A key written with nothing after it (`docker:` with only comments below) means "not set", and
+  // so does a mapping with nothing set in it (`containers:` above a `logs:` with only comments).
   const raw: unknown = dropNulls(doc.toJS()) ?? {};
   const result = configFile.safeParse(raw);
   if (result.success) return { config: result.data, problems: [] };
@@ -154,11 +155,9 @@ function dropNulls(value: unknown): unknown {
   if (value === null) return undefined;
   if (Array.isArray(value)) return value.map(dropNulls);
   if (typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .map(([k, v]) => [k, dropNulls(v)] as const)
-        .filter(([, v]) => v !== undefined),
-    );
+    const entries = Object.entries(value as Record<string, unknown>);
+    const set = entries.map(([k, v]) => [k, dropNulls(v)] as const).filter(([, v]) => v !== undefined);
+    return set.length === 0 && entries.length > 0 ? undefined : Object.fromEntries(set);
   }
   return value;
 }

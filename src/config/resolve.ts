@@ -4,62 +4,12 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_GUARD_RULES } from '../guard/rules.js';
-import { resolveImages, type ImageOverrides } from '../stack/image-ref.js';
-import { COMPONENTS, defaultMemoryLimitMiB, type ComponentName, type Tier } from '../stack/manifest.js';
+import { resolveImages } from '../stack/image-ref.js';
+import { COMPONENTS, type ComponentName, type Tier } from '../stack/manifest.js';
 import type { ConfigFile, HostEntry } from './schema.js';
+import { defaultOf } from './setting.js';
+import { REQUIRED, SETTINGS, type MissingValue, type TopologyInput } from './settings.js';
 import type { ContainerLimits, HostSpec, SshOptions, Topology } from './topology.js';
-
-export const DEFAULTS = {
-  sshPort: 22,
-  dockerSocket: '/var/run/docker.sock',
-  knownHostsFile: '~/.ssh/known_hosts',
-  grafanaPort: 3000,
-  logMaxSize: '10m',
-  logMaxFiles: 3,
-} as const;
-
-/** Values given on the command line or at a prompt (same shape: prompts fill what flags leave open). */
-export interface TopologyInput {
-  environment?: string;
-  targets?: string[];
-  web?: string;
-  app?: string;
-  db?: string;
-  sshUser?: string;
-  sshPort?: number;
-  identityFile?: string;
-  agent?: boolean;
-  knownHostsFile?: string;
-  jumpHost?: string;
-  registryPrefix?: string;
-  /** Per-component image overrides (`--image COMPONENT=REF`). */
-  images?: ImageOverrides;
-  grafanaPort?: number;
-}
-
-export type MissingKey = 'environment' | 'targets' | 'web' | 'app' | 'db' | 'sshUser' | 'sshAuth';
-
-export interface MissingValue {
-  key: MissingKey;
-  configKey: string;
-  flag: string;
-  what: string;
-}
-
-export const MISSING: Record<MissingKey, MissingValue> = {
-  environment: { key: 'environment', configKey: 'environment', flag: '--environment NAME', what: 'the environment name (e.g. staging)' },
-  targets: { key: 'targets', configKey: 'hosts.targets', flag: '--target HOST', what: 'at least one target host' },
-  web: { key: 'web', configKey: 'hosts.web', flag: '--web HOST', what: 'the web host (HAProxy front door)' },
-  app: { key: 'app', configKey: 'hosts.app', flag: '--app HOST', what: 'the app host (Pyroscope, Tempo, Grafana)' },
-  db: { key: 'db', configKey: 'hosts.db', flag: '--db HOST', what: 'the db host (MinIO)' },
-  sshUser: { key: 'sshUser', configKey: 'ssh.user', flag: '--ssh-user USER', what: 'the SSH user' },
-  sshAuth: {
-    key: 'sshAuth',
-    configKey: 'ssh.identityFile or ssh.agent',
-    flag: '--identity-file PATH or --ssh-agent',
-    what: 'an SSH key file or the SSH agent',
-  },
-};
 
 /** Where the operator runs heal-pyroscope from: the base of relative paths, and whether an SSH agent runs. */
 export interface TopologyResolveContext {
@@ -96,28 +46,33 @@ export function resolveTopology(
   const agent = agentChoice ?? (identityFile === undefined && ctx.agentSocket !== undefined);
   const defaults: SshOptions = {
     user: pick(flags.sshUser, file?.ssh?.user, answers.sshUser) ?? '',
-    port: pick(flags.sshPort, file?.ssh?.port, answers.sshPort) ?? DEFAULTS.sshPort,
+    port: pick(flags.sshPort, file?.ssh?.port, answers.sshPort) ?? defaultOf(SETTINGS.sshPort),
     identityFile,
     agent,
     knownHostsFile:
-      fromCli(flags.knownHostsFile) ?? fromFile(file?.ssh?.knownHostsFile) ?? expandPath(DEFAULTS.knownHostsFile, ctx.cwd),
+      fromCli(flags.knownHostsFile) ?? fromFile(file?.ssh?.knownHostsFile) ?? expandPath(defaultOf(SETTINGS.knownHostsFile), ctx.cwd),
     jumpHost: pick(flags.jumpHost, file?.ssh?.jumpHost, answers.jumpHost),
   };
 
-  const missing: MissingValue[] = [];
-  if (!environment) missing.push(MISSING.environment);
-  if (!targets) missing.push(MISSING.targets);
-  if (!web) missing.push(MISSING.web);
-  if (!app) missing.push(MISSING.app);
-  if (!db) missing.push(MISSING.db);
   const perHostUser = [web, app, db, ...(targets ?? [])].every((h) => h !== undefined && typeof h === 'object' && h.user);
-  if (!defaults.user && !perHostUser) missing.push(MISSING.sshUser);
-  if (!defaults.identityFile && !defaults.agent) missing.push(MISSING.sshAuth);
+  const given: Record<string, boolean> = {
+    environment: Boolean(environment),
+    targets: targets !== undefined,
+    web: web !== undefined,
+    app: app !== undefined,
+    db: db !== undefined,
+    sshUser: Boolean(defaults.user) || perHostUser,
+    sshAuth: Boolean(defaults.identityFile) || defaults.agent,
+  };
+  const missing: MissingValue[] = REQUIRED.filter((r) => {
+    if (!(r.key in given)) throw new Error(`resolveTopology does not know when ${r.key} is given`);
+    return !given[r.key];
+  }).map(({ key, configKey, flag, what }) => ({ key, configKey, flag, what }));
   if (missing.length > 0 || !environment || !targets || !web || !app || !db) {
     return { topology: null, missing };
   }
 
-  const socket = file?.docker?.socket ?? DEFAULTS.dockerSocket;
+  const socket = file?.docker?.socket ?? defaultOf(SETTINGS.dockerSocket);
   const spec = (tier: Tier, entry: HostEntry): HostSpec => {
     if (typeof entry === 'string') return { tier, name: entry, host: entry, ssh: { ...defaults }, dockerSocket: socket };
     return {
@@ -146,7 +101,7 @@ export function resolveTopology(
       registryPrefix: flags.registryPrefix ?? file?.registry?.prefix,
       images: resolveImages(flags.registryPrefix ?? file?.registry?.prefix, { ...stripUndefined(file?.images ?? {}), ...flags.images }),
       containers: containerLimits(file?.containers),
-      grafanaPort: pick(flags.grafanaPort, file?.grafana?.port, answers.grafanaPort) ?? DEFAULTS.grafanaPort,
+      grafanaPort: pick(flags.grafanaPort, file?.grafana?.port, answers.grafanaPort) ?? defaultOf(SETTINGS.grafanaPort),
       guard,
     },
     missing: [],
@@ -161,13 +116,11 @@ export function memoryMiB(limit: string): number | null {
 }
 
 export function containerLimits(file: ConfigFile['containers']): ContainerLimits {
-  const limits = file?.memoryLimits ?? {};
+  const limits = { ...defaultOf(SETTINGS.memoryLimits), ...stripUndefined(file?.memoryLimits ?? {}) };
   return {
-    logMaxSize: file?.logs?.maxSize ?? DEFAULTS.logMaxSize,
-    logMaxFiles: file?.logs?.maxFiles ?? DEFAULTS.logMaxFiles,
-    memoryLimitMiB: Object.fromEntries(
-      COMPONENTS.map((c) => [c.name, limits[c.name] !== undefined ? memoryMiB(limits[c.name]!) : defaultMemoryLimitMiB(c)]),
-    ) as Record<ComponentName, number | null>,
+    logMaxSize: file?.logs?.maxSize ?? defaultOf(SETTINGS.logMaxSize),
+    logMaxFiles: file?.logs?.maxFiles ?? defaultOf(SETTINGS.logMaxFiles),
+    memoryLimitMiB: Object.fromEntries(COMPONENTS.map((c) => [c.name, memoryMiB(limits[c.name]!)])) as Record<ComponentName, number | null>,
   };
 }
 

@@ -1,89 +1,62 @@
 // The shape of heal-pyroscope.yaml, as a zod schema: strict (unknown keys are errors) so that a typo
-// never silently falls back to a default on a real host.
+// never silently falls back to a default on a real host. Each value is checked by its setting's
+// kind from the settings table (src/config/settings.ts); the nesting below is written out so that
+// zod infers the ConfigFile type, and test/unit/config/settings.test.ts fails when it and the table
+// name different keys. The long form of a host entry is written out here too: its fields are
+// per-host overrides of table settings (they reuse those settings' kinds), not settings of their own.
 import { z } from 'zod';
-import { isValidHost, USER_NAME as USER } from './hostname.js';
-import { pinnedImageProblem } from '../stack/image-ref.js';
+import type { Setting } from './setting.js';
+import { SETTINGS } from './settings.js';
+import { HOST, type ValueKind } from './values.js';
 
-export const hostName = z.string().refine(isValidHost, {
-  error: (issue) => `${JSON.stringify(issue.input)} is not a valid hostname or IP address`,
-});
-const userName = z.string().regex(USER, { error: (i) => `${JSON.stringify(i.input)} is not a valid user name` });
-const port = z
-  .number({ error: (i) => `${JSON.stringify(i.input)} is not a port number` })
-  .int({ error: (i) => `${JSON.stringify(i.input)} is not a whole number` })
-  .min(1, { error: (i) => `${String(i.input)} is not a port (1-65535)` })
-  .max(65535, { error: (i) => `${String(i.input)} is not a port (1-65535)` });
-const absolutePath = z
-  .string()
-  .refine((p) => p.startsWith('/'), { error: (i) => `${JSON.stringify(i.input)} must be an absolute path` });
-const localPath = z.string().min(1, { error: 'must not be empty' });
-/** `host`, `user@host` or `user@host:port`. */
-const jumpHost = z.string().refine(
-  (v) => {
-    const m = /^(?:([^@\s]+)@)?([^@\s:]+|\[[^\]]+\])(?::(\d+))?$/.exec(v);
-    return m !== null && isValidHost(m[2]!.replace(/^\[|\]$/g, '')) && (m[1] === undefined || USER.test(m[1]));
-  },
-  { error: (i) => `${JSON.stringify(i.input)} is not a jump host (use host, user@host or user@host:port)` },
-);
-const regex = z.string().refine(
-  (v) => {
-    try {
-      new RegExp(v, 'i');
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: (i) => `${JSON.stringify(i.input)} is not a valid regular expression` },
-);
+/** A zod schema for one value of a kind: the YAML type, then the kind's own rule and sentence. */
+function kind<T>(k: ValueKind<T>): z.ZodType<T> {
+  const base = (k.type === 'number' ? z.number() : k.type === 'boolean' ? z.boolean() : z.string()) as unknown as z.ZodType<T>;
+  return base.superRefine((value, ctx) => {
+    const problem = k.problem(value);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
 
-/** SSH settings shared by every host; each host may override them. */
-export const sshSettings = z.strictObject({
-  user: userName.optional(),
-  port: port.optional(),
-  identityFile: localPath.optional(),
-  agent: z.boolean().optional(),
-  knownHostsFile: localPath.optional(),
-  jumpHost: jumpHost.optional(),
-});
+/** The optional value of a setting in the file: one value, a list, or one per component. */
+function one<T>(s: Setting<T, T>) {
+  return kind(s.value).optional();
+}
+function list<L>(s: Setting<L[], L>) {
+  return z.array(kind(s.value)).optional();
+}
+function perComponent<L>(s: Setting<Partial<Record<string, L>>, L>) {
+  const value = kind(s.value).optional();
+  return z.strictObject({ minio: value, pyroscope: value, tempo: value, grafana: value, haproxy: value }).optional();
+}
+
+export const hostName = kind(HOST);
 
 export const hostEntry = z.union([
   hostName,
   z.strictObject({
     host: hostName,
     name: z.string().min(1).max(64).optional(),
-    user: userName.optional(),
-    port: port.optional(),
-    identityFile: localPath.optional(),
-    jumpHost: jumpHost.optional(),
-    dockerSocket: absolutePath.optional(),
+    user: one(SETTINGS.sshUser),
+    port: one(SETTINGS.sshPort),
+    identityFile: one(SETTINGS.identityFile),
+    jumpHost: one(SETTINGS.jumpHost),
+    dockerSocket: one(SETTINGS.dockerSocket),
   }),
 ]);
 
-export const guardRules = z.strictObject({
-  hostnamePatterns: z.array(regex).optional(),
-  environmentPatterns: z.array(regex).optional(),
-  environmentVariables: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
-  markerFiles: z.array(absolutePath).optional(),
-  dockerLabels: z.array(z.string().min(1)).optional(),
-});
-
-/** An image reference pinned by tag or digest (never `latest`). */
-export const pinnedImage = z.string().superRefine((ref, ctx) => {
-  const problem = pinnedImageProblem(ref);
-  if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(ref)} ${problem}` });
-});
-const perComponent = <T extends z.ZodType>(value: T) =>
-  z.strictObject({ minio: value.optional(), pyroscope: value.optional(), tempo: value.optional(), grafana: value.optional(), haproxy: value.optional() });
-
-/** Docker's size notation for log files: `10m`, `512k`, `1g`. */
-export const LOG_SIZE = /^[1-9]\d*[kmg]$/;
-/** A memory limit: a number with a unit (`512m`, `2g`), or `none` for no limit. */
-export const MEMORY_LIMIT = /^(?:[1-9]\d*[mg]|none)$/;
-
 export const configFile = z.strictObject({
-  environment: z.string().min(1).max(64).optional(),
-  ssh: sshSettings.optional(),
+  environment: one(SETTINGS.environment),
+  ssh: z
+    .strictObject({
+      user: one(SETTINGS.sshUser),
+      port: one(SETTINGS.sshPort),
+      identityFile: one(SETTINGS.identityFile),
+      agent: one(SETTINGS.agent),
+      knownHostsFile: one(SETTINGS.knownHostsFile),
+      jumpHost: one(SETTINGS.jumpHost),
+    })
+    .optional(),
   hosts: z
     .strictObject({
       targets: z.array(hostEntry).optional(),
@@ -92,40 +65,26 @@ export const configFile = z.strictObject({
       db: hostEntry.optional(),
     })
     .optional(),
-  docker: z.strictObject({ socket: absolutePath.optional() }).optional(),
-  registry: z
-    .strictObject({
-      prefix: z
-        .string()
-        .regex(/^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*\/?$/, {
-          error: (i) => `${JSON.stringify(i.input)} is not a registry prefix (e.g. registry.internal:5000/mirror)`,
-        })
-        .optional(),
-    })
-    .optional(),
-  images: perComponent(pinnedImage).optional(),
+  docker: z.strictObject({ socket: one(SETTINGS.dockerSocket) }).optional(),
+  registry: z.strictObject({ prefix: one(SETTINGS.registryPrefix) }).optional(),
+  images: perComponent(SETTINGS.images),
   containers: z
     .strictObject({
-      logs: z
-        .strictObject({
-          maxSize: z.string().regex(LOG_SIZE, { error: (i) => `${JSON.stringify(i.input)} is not a log size (e.g. 10m, 512k, 1g)` }).optional(),
-          maxFiles: z
-            .number({ error: (i) => `${JSON.stringify(i.input)} is not a number of log files (1-100)` })
-            .int({ error: (i) => `${String(i.input)} is not a number of log files (1-100)` })
-            .min(1, { error: (i) => `${String(i.input)} is not a number of log files (1-100)` })
-            .max(100, { error: (i) => `${String(i.input)} is not a number of log files (1-100)` })
-            .optional(),
-        })
-        .optional(),
-      memoryLimits: perComponent(
-        z.string().regex(MEMORY_LIMIT, { error: (i) => `${JSON.stringify(i.input)} is not a memory limit (e.g. 512m, 2g, or none)` }),
-      ).optional(),
+      logs: z.strictObject({ maxSize: one(SETTINGS.logMaxSize), maxFiles: one(SETTINGS.logMaxFiles) }).optional(),
+      memoryLimits: perComponent(SETTINGS.memoryLimits),
     })
     .optional(),
-  grafana: z.strictObject({ port: port.optional() }).optional(),
-  guard: guardRules.optional(),
+  grafana: z.strictObject({ port: one(SETTINGS.grafanaPort) }).optional(),
+  guard: z
+    .strictObject({
+      hostnamePatterns: list(SETTINGS.guardHostnamePatterns),
+      environmentPatterns: list(SETTINGS.guardEnvironmentPatterns),
+      environmentVariables: list(SETTINGS.guardEnvironmentVariables),
+      markerFiles: list(SETTINGS.guardMarkerFiles),
+      dockerLabels: list(SETTINGS.guardDockerLabels),
+    })
+    .optional(),
 });
 
 export type ConfigFile = z.infer<typeof configFile>;
 export type HostEntry = z.infer<typeof hostEntry>;
-export type GuardRulesInput = z.infer<typeof guardRules>;

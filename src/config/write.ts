@@ -1,60 +1,63 @@
-// Renders a commented heal-pyroscope.yaml from answers (used by `init` and by "save these answers").
-// The output is parsed back by the tests, so every key written here is one the schema accepts.
+// Renders heal-pyroscope.yaml from the settings table: every setting in the table's order, with its
+// help as a comment; a value given on the command line or at a prompt is written, any other setting
+// shows its example, commented out (`init`, "save these answers") or written (the README's example).
+// The tests parse both back, so every key written here is one the schema accepts.
 import { stringify } from 'yaml';
-import { DEFAULT_GUARD_RULES } from '../guard/rules.js';
-import { DEFAULTS, type TopologyInput } from './resolve.js';
+import { defaultNote, plain, type AnySetting } from './setting.js';
+import { SECTIONS, setting, settingEntries, type TopologyInput } from './settings.js';
 
-const q = (value: unknown): string => stringify(value, { lineWidth: 0 }).trimEnd();
+const COMMENT_COLUMN = 40;
 
-function optional(key: string, value: unknown, example: string, indent = '  '): string {
-  return value === undefined ? `${indent}# ${key}: ${example}` : `${indent}${key}: ${q(value)}`;
+const yamlValue = (value: unknown): string => stringify(value, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trimEnd();
+
+function comment(s: AnySetting): string {
+  const required = s.required ? `; required${s.required.or ? `, or ${setting(s.required.or).key}` : ''}` : '';
+  return plain(`${s.help}${defaultNote(s)}${required}`);
 }
 
-export function renderConfigFile(input: TopologyInput): string {
-  const targets = input.targets && input.targets.length > 0 ? input.targets : undefined;
-  const lines = [
-    '# heal-pyroscope topology. Reference: README.md ("Config file"), or `heal-pyroscope init --help`.',
-    '# Flags given on the command line override the values in this file.',
-    '',
-    '# The declared environment. Names that look like production are refused by the production guard.',
-    input.environment === undefined ? '# environment: staging' : `environment: ${q(input.environment)}`,
-    '',
-    '# SSH defaults for every host; a host entry may override user, port, identityFile and jumpHost.',
-    'ssh:',
-    optional('user', input.sshUser, 'deploy'),
-    optional('port', input.sshPort, String(DEFAULTS.sshPort)),
-    optional('identityFile', input.identityFile, '~/.ssh/id_ed25519'),
-    optional('agent', input.agent, 'true   # use the agent at SSH_AUTH_SOCK'),
-    optional('knownHostsFile', input.knownHostsFile, DEFAULTS.knownHostsFile),
-    optional('jumpHost', input.jumpHost, 'deploy@bastion.internal:22'),
-    '',
-    '# One web, app and db host (they may be the same machine) and any number of targets.',
-    '# A host is a name or an address, or a mapping: { host, name, user, port, identityFile, jumpHost, dockerSocket }.',
-    'hosts:',
-    '  # Hosts running the profiled applications; they send to web:9940.',
-    targets === undefined ? '  # targets: [app-server-01.internal]' : `  targets:\n${targets.map((t) => `    - ${q(t)}`).join('\n')}`,
-    '  # HAProxy front door on port 9940.',
-    optional('web', input.web, 'web-01.internal'),
-    '  # Pyroscope (4040), Tempo (4317, 14250, 3200) and Grafana.',
-    optional('app', input.app, 'app-01.internal'),
-    '  # MinIO (9000 S3 API, 9001 console).',
-    optional('db', input.db, 'db-01.internal'),
-    '',
-    'docker:',
-    `  # socket: ${DEFAULTS.dockerSocket}   # the engine socket on each host`,
-    '',
-    '# Pull the pinned images through a private registry or mirror instead of Docker Hub.',
-    'registry:',
-    optional('prefix', input.registryPrefix, 'registry.internal:5000/mirror'),
-    '',
-    'grafana:',
-    optional('port', input.grafanaPort, String(DEFAULTS.grafanaPort)),
-    '',
-    '# Production guard: any match on any host aborts before anything changes (exit code 3).',
-    '# A list given here replaces that list of defaults; fix a false positive by editing it.',
-    'guard:',
-    ...Object.entries(DEFAULT_GUARD_RULES).map(([key, value]) => `  # ${key}: ${JSON.stringify(value)}`),
-    '',
-  ];
+/** The comment beside the line, or above it when the line is too long to leave room. */
+function withComment(line: string, text: string): string[] {
+  if (line.length < COMMENT_COLUMN - 1) return [`${line.padEnd(COMMENT_COLUMN - 1)} # ${text}`];
+  return [`${' '.repeat(line.length - line.trimStart().length)}# ${text}`, line];
+}
+
+export interface RenderOptions {
+  /** `commented`: settings without a value show their example commented out; `written`: as values. */
+  examples?: 'commented' | 'written';
+  header?: boolean;
+}
+
+export function renderConfigFile(input: TopologyInput, options: RenderOptions = {}): string {
+  const { examples = 'commented', header = true } = options;
+  const values = input as Record<string, unknown>;
+  const lines = header
+    ? ['# heal-pyroscope topology. Reference: README.md ("Config file"), or `heal-pyroscope init --help`.', '# Flags given on the command line override the values in this file.']
+    : [];
+  let open: string[] = [];
+  for (const [name, s] of settingEntries()) {
+    // `images.COMPONENT` is one mapping under `images`, one entry per component.
+    const path = s.key.split('.').filter((part) => part !== 'COMPONENT');
+    const parents = path.slice(0, -1);
+    if (open.length === 0 || open[0] !== path[0]) {
+      if (lines.length > 0) lines.push('');
+      lines.push(...(SECTIONS[path[0]!] ?? []).map((c) => `# ${c}`));
+      open = [];
+    }
+    let common = 0;
+    while (common < open.length && open[common] === parents[common]) common++;
+    for (let depth = common; depth < parents.length; depth++) lines.push(`${'  '.repeat(depth)}${parents[depth]}:`);
+    open = path.length > 1 ? parents : path;
+    const indent = '  '.repeat(parents.length);
+    const leaf = path[path.length - 1]!;
+    const value = values[name];
+    const text = value !== undefined ? `${leaf}: ${yamlValue(value)}` : `${examples === 'commented' ? '# ' : ''}${leaf}: ${s.example}`;
+    lines.push(...withComment(`${indent}${text}`, comment(s)));
+  }
+  lines.push('');
   return lines.join('\n');
+}
+
+/** The README's example file ("Config file"): every key with an example value. */
+export function configExample(): string {
+  return renderConfigFile({}, { examples: 'written', header: false });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toHealError } from '../../../src/cli/output.js';
-import { splitHosts, validateEnvironment, validateHostList } from '../../../src/cli/prompts.js';
+import { splitHosts, validateAnswer, validateEnvironment, validateHostList } from '../../../src/cli/prompts.js';
+import { setting } from '../../../src/config/settings.js';
 import { DEFAULT_GUARD_RULES } from '../../../src/guard/rules.js';
 
 describe('prompt answers are validated as they are typed', () => {
@@ -12,6 +13,19 @@ describe('prompt answers are validated as they are typed', () => {
   it('names the first invalid host of a list', () => {
     expect(validateHostList('good-host, bad_host!')).toBe('"bad_host!" is not a valid hostname or IP address');
     expect(validateHostList('  ')).toMatch(/at least one host/);
+  });
+
+  it('checks an answer with the kind the flag and the config file use', () => {
+    const ctx = { rules: DEFAULT_GUARD_RULES, env: {} };
+    expect(validateAnswer(setting('sshUser'), 'deploy', ctx)).toBe(true);
+    expect(validateAnswer(setting('sshUser'), 'de ploy', ctx)).toBe('"de ploy" is not a valid user name');
+    expect(validateAnswer(setting('web'), ' ', ctx)).toBe('enter the web host');
+  });
+
+  it('asks for a key file that exists', () => {
+    const ctx = { rules: DEFAULT_GUARD_RULES, env: {} };
+    expect(validateAnswer(setting('identityFile'), '/etc/hostname', ctx)).toBe(true);
+    expect(validateAnswer(setting('identityFile'), '/no/such/key', ctx)).toBe('no file at /no/such/key');
   });
 
   it('refuses a production-looking environment name at the prompt', () => {

@@ -14,10 +14,10 @@ async function importsOf(args: string[]): Promise<string[]> {
 }
 
 describe('start-up (built CLI in dist/)', () => {
-  it('loads neither ssh2, dockerode, listr2 nor the prompts for --help', async () => {
+  it('loads neither ssh2, dockerode, listr2, the prompts nor the config schema for --help', async () => {
     const imports = await importsOf(['--help']);
     expect(imports).toContain('commander');
-    for (const heavy of ['ssh2', 'dockerode', 'listr2', '@inquirer/prompts']) expect(imports).not.toContain(heavy);
+    for (const heavy of ['ssh2', 'dockerode', 'listr2', '@inquirer/prompts', 'zod', 'yaml']) expect(imports).not.toContain(heavy);
   });
 
   it('loads none of them for a config error either', async () => {

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { resolveTopology, type TopologyInput } from '../../../src/config/resolve.js';
+import { resolveTopology } from '../../../src/config/resolve.js';
+import type { TopologyInput } from '../../../src/config/settings.js';
 import type { ConfigFile } from '../../../src/config/schema.js';
 import { hostsOf, machinesOf } from '../../../src/config/topology.js';
 import { DEFAULT_GUARD_RULES } from '../../../src/guard/rules.js';

@@ -1,0 +1,232 @@
+// The settings table: every setting once, with its config key, flag, value kind (the validation
+// flags, prompts and the schema share), default, help, what is missing when it is absent, its
+// prompt and its example (the fields: setting.ts). The commander options, the missing-value
+// errors, the prompts, `init`'s file and the README's flag table and example file are generated
+// from it. Free of zod and commander, so `--help` can read it cheaply.
+import { existsSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_GUARD_RULES, type GuardRules } from '../guard/rules.js';
+import { component, COMPONENTS, defaultMemoryLimitMiB, port } from '../stack/manifest.js';
+import { list, one, perComponent, type AnySetting, type Setting } from './setting.js';
+import * as V from './values.js';
+
+const frontDoor = port('haproxy.front-door');
+const minio = component('minio');
+
+export const SETTINGS = {
+  environment: one({
+    key: 'environment',
+    value: V.ENVIRONMENT_NAME,
+    flag: '--environment NAME',
+    help: 'declared environment; production-like names are refused',
+    example: 'staging',
+    required: { what: 'the environment name (e.g. staging)' },
+    prompt: {
+      message: 'Environment name (e.g. staging):',
+      empty: 'enter the environment name, e.g. staging',
+      extra: (v, ctx) => {
+        const hit = ctx.rules.environmentPatterns.find((p) => new RegExp(p, 'i').test(v));
+        return hit === undefined ? null : `"${v}" looks like production (rule /${hit}/i): heal-pyroscope never installs there`;
+      },
+    },
+  }),
+  targets: list({
+    key: 'hosts.targets',
+    value: V.HOST,
+    flag: '--target HOST',
+    help: 'hosts running profiled apps',
+    example: '[10.1.0.5, { host: svc-02.internal, name: svc-02, user: ops }]',
+    required: { what: 'at least one target host' },
+    prompt: { message: 'Target hosts (profiled apps), comma-separated:', empty: 'enter at least one host (separate several with commas or spaces)' },
+  }),
+  web: one({
+    key: 'hosts.web',
+    value: V.HOST,
+    flag: '--web HOST',
+    help: `the host of the HAProxy front door (${frontDoor})`,
+    example: 'web-01.internal',
+    required: { what: 'the web host (HAProxy front door)' },
+    prompt: { message: `Web host (HAProxy front door, port ${frontDoor}):`, empty: 'enter the web host' },
+  }),
+  app: one({
+    key: 'hosts.app',
+    value: V.HOST,
+    flag: '--app HOST',
+    help: 'the host of Pyroscope, Tempo and Grafana',
+    example: 'app-01.internal',
+    required: { what: 'the app host (Pyroscope, Tempo, Grafana)' },
+    prompt: { message: 'App host (Pyroscope, Tempo, Grafana):', empty: 'enter the app host', sameAs: 'web' },
+  }),
+  db: one({
+    key: 'hosts.db',
+    value: V.HOST,
+    flag: '--db HOST',
+    help: 'the host of MinIO',
+    example: '{ host: db-01.internal, dockerSocket: /var/run/docker.sock }',
+    required: { what: 'the db host (MinIO)' },
+    prompt: { message: 'DB host (MinIO):', empty: 'enter the db host', sameAs: 'app' },
+  }),
+  sshUser: one({
+    key: 'ssh.user',
+    value: V.USER,
+    flag: '--ssh-user USER',
+    help: 'SSH user on every host',
+    example: 'deploy',
+    required: { what: 'the SSH user' },
+    prompt: { message: 'SSH user:', empty: 'enter the SSH user', suggest: () => userInfo().username },
+  }),
+  sshPort: one({ key: 'ssh.port', value: V.PORT, flag: '--ssh-port PORT', help: 'SSH port', default: 22, example: '22' }),
+  identityFile: one({
+    key: 'ssh.identityFile',
+    value: V.LOCAL_PATH,
+    flag: '--identity-file PATH',
+    help: 'private key',
+    example: '~/.ssh/id_ed25519',
+    required: { id: 'sshAuth', what: 'an SSH key file or the SSH agent', or: 'agent', choose: 'How should heal-pyroscope authenticate?' },
+    prompt: {
+      choice: 'a private key file',
+      message: 'Private key file:',
+      empty: 'enter the path of a private key file',
+      suggest: () => ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f)).find((f) => existsSync(f)),
+      extra: (v) => (existsSync(v.replace(/^~(?=\/)/, homedir())) ? null : `no file at ${v}`),
+    },
+  }),
+  agent: one({
+    key: 'ssh.agent',
+    value: V.SWITCH,
+    flag: '--ssh-agent',
+    help: 'use the agent at `SSH_AUTH_SOCK`',
+    defaultText: 'when no key is given and an agent runs',
+    example: 'true',
+    prompt: { choice: 'the SSH agent (SSH_AUTH_SOCK)', unavailable: (env) => (env.SSH_AUTH_SOCK ? null : '(no agent running)') },
+  }),
+  knownHostsFile: one({
+    key: 'ssh.knownHostsFile',
+    value: V.LOCAL_PATH,
+    flag: '--known-hosts PATH',
+    help: 'host keys',
+    default: '~/.ssh/known_hosts',
+    example: '~/.ssh/known_hosts',
+  }),
+  jumpHost: one({
+    key: 'ssh.jumpHost',
+    value: V.JUMP_HOST,
+    flag: '--jump-host [USER@]HOST[:PORT]',
+    help: 'bastion in front of every host',
+    example: 'ops@bastion.internal:22',
+  }),
+  dockerSocket: one({
+    key: 'docker.socket',
+    value: V.ABSOLUTE_PATH,
+    help: 'absolute path of the Docker engine socket on every host',
+    default: '/var/run/docker.sock',
+    example: '/var/run/docker.sock',
+  }),
+  registryPrefix: one({
+    key: 'registry.prefix',
+    value: V.REGISTRY_PREFIX,
+    flag: '--registry-prefix PREFIX',
+    help: 'pull the pinned images under a private registry (`PREFIX/minio/minio:TAG`, `PREFIX/grafana/pyroscope:TAG`, ...)',
+    example: 'registry.internal:5000/mirror',
+  }),
+  images: perComponent({
+    key: 'images.COMPONENT',
+    value: V.PINNED_IMAGE,
+    flag: '--image COMPONENT=IMAGE',
+    help: 'run IMAGE for one component instead of its pin (a tag or digest is required, never `latest`); `registry.prefix` still applies to the others',
+    example: `{ minio: registry.internal:5000/${minio.repository}:${minio.tag} }`,
+  }),
+  logMaxSize: one({ key: 'containers.logs.maxSize', value: V.LOG_SIZE, help: 'json-file log size before rotation', default: '10m', example: '10m' }),
+  logMaxFiles: one({ key: 'containers.logs.maxFiles', value: V.LOG_FILES, help: 'log files kept per container', default: 3, example: '3' }),
+  memoryLimits: perComponent({
+    key: 'containers.memoryLimits.COMPONENT',
+    value: V.MEMORY_LIMIT,
+    help: 'memory limit per component: `512m`, `2g`, or `none`',
+    default: Object.fromEntries(COMPONENTS.map((c) => [c.name, `${defaultMemoryLimitMiB(c)}m`])),
+    defaultText: 'twice its minimum',
+    example: '{ pyroscope: 4g }',
+  }),
+  grafanaPort: one({
+    key: 'grafana.port',
+    value: V.PORT,
+    flag: '--grafana-port PORT',
+    help: 'Grafana port on the app host',
+    default: port('grafana.http'),
+    example: String(port('grafana.http')),
+  }),
+  // The guard's default lists are its own (src/guard/rules.ts); the table points at them.
+  guardHostnamePatterns: guardList('hostnamePatterns', V.REGULAR_EXPRESSION, 'patterns of production hostnames and FQDNs (case-insensitive)'),
+  guardEnvironmentPatterns: guardList('environmentPatterns', V.REGULAR_EXPRESSION, 'patterns of production environment names (the declared one and the variables)'),
+  guardEnvironmentVariables: guardList('environmentVariables', V.VARIABLE_NAME, "variables read from each host's `/etc/environment`"),
+  guardMarkerFiles: guardList('markerFiles', V.ABSOLUTE_PATH, 'files that mark a production host'),
+  guardDockerLabels: guardList('dockerLabels', V.NON_EMPTY, 'engine labels (`key` or `key=value`) that mark a production host'),
+};
+
+function guardList<K extends keyof GuardRules>(rule: K, value: V.ValueKind<string>, help: string): Setting<string[], string> {
+  const defaults = DEFAULT_GUARD_RULES[rule];
+  return list({ key: `guard.${rule}`, value, help, default: defaults, example: `[${defaults.map((d) => JSON.stringify(d)).join(', ')}]` });
+}
+
+/** Comments on the sections of the config file, above their first key. */
+export const SECTIONS: Record<string, string[]> = {
+  ssh: ['SSH defaults for every host; a host entry may override user, port, identityFile and jumpHost.', 'Relative paths are relative to this file.'],
+  hosts: [
+    'One web, app and db host (they may be the same machine) and any number of targets.',
+    'A host is a name or an address, or a mapping: { host, name, user, port, identityFile, jumpHost, dockerSocket }',
+    '(name: how output shows it; the others override ssh.* and docker.socket for that host).',
+  ],
+  registry: ['Pull the pinned images through a private registry or mirror instead of their own registries.'],
+  containers: ['Bounds on every container: rotated json-file logs and a memory limit.'],
+  guard: [
+    'Production guard: any match on any host aborts before anything changes (exit code 3).',
+    'A list given here replaces that list of defaults; fix a false positive by editing it.',
+  ],
+};
+
+export type Settings = typeof SETTINGS;
+export type SettingName = keyof Settings;
+type InputOf<S> = S extends Setting<infer T, infer _L> ? T : never;
+
+/** Values given on the command line or at a prompt, by setting name (prompts fill what flags leave open). */
+export type TopologyInput = { [K in SettingName]?: InputOf<Settings[K]> };
+
+export function settingEntries(): Array<[SettingName, AnySetting]> {
+  return Object.entries(SETTINGS) as Array<[SettingName, AnySetting]>;
+}
+
+export function setting(name: string): AnySetting {
+  const found = (SETTINGS as Record<string, AnySetting>)[name];
+  if (!found) throw new Error(`no setting ${name}`);
+  return found;
+}
+
+export interface MissingValue {
+  /** The requirement's id: a setting's name, or `sshAuth` for a key file or the agent. */
+  key: string;
+  configKey: string;
+  flag: string;
+  what: string;
+}
+
+export interface RequiredSetting extends MissingValue {
+  /** The settings any one of which satisfies it, in the order a prompt offers them. */
+  settings: SettingName[];
+  choose?: string;
+}
+
+/** Every requirement, in the order the table lists them (and prompts ask). */
+export const REQUIRED: readonly RequiredSetting[] = settingEntries().flatMap(([name, s]) => {
+  if (!s.required) return [];
+  const settings = [name, ...(s.required.or ? [s.required.or as SettingName] : [])];
+  return [
+    {
+      key: s.required.id ?? name,
+      configKey: settings.map((n) => setting(n).key).join(' or '),
+      flag: settings.map((n) => setting(n).flag).join(' or '),
+      what: s.required.what,
+      settings,
+      ...(s.required.choose ? { choose: s.required.choose } : {}),
+    },
+  ];
+});

@@ -1,0 +1,104 @@
+// The kinds of value a setting holds, each with the one rule that decides whether a value is good
+// and the sentence that says why not. Flags, prompts and the config schema all check with these.
+// Free of zod so that parsing flags (and `--help`) does not load the schema library.
+import { isValidHost, USER_NAME } from './hostname.js';
+import { pinnedImageProblem } from '../stack/image-ref.js';
+
+export type Read<T> = { value: T } | { problem: string };
+
+export interface ValueKind<T> {
+  /** The YAML type the config file must give it. */
+  type: 'string' | 'number' | 'boolean';
+  /** What is wrong with a value of the right type, or null. */
+  problem(value: T): string | null;
+  /** The value a flag's or an answer's text stands for (numbers are read from their digits). */
+  read(text: string): Read<T>;
+}
+
+const quoted = (value: unknown): string => JSON.stringify(value);
+
+function text(problem: (value: string) => string | null): ValueKind<string> {
+  return {
+    type: 'string',
+    problem,
+    read: (t) => {
+      const p = problem(t);
+      return p === null ? { value: t } : { problem: p };
+    },
+  };
+}
+
+function wholeNumber(range: [number, number], what: string, wrongType: (v: number) => string): ValueKind<number> {
+  const outOfRange = (v: unknown) => `${typeof v === 'string' ? quoted(v) : String(v)} is not ${what} (${range[0]}-${range[1]})`;
+  return {
+    type: 'number',
+    problem: (v) => (!Number.isInteger(v) ? wrongType(v) : v < range[0] || v > range[1] ? outOfRange(v) : null),
+    read: (t) => {
+      const n = Number(t);
+      return /^\d+$/.test(t) && n >= range[0] && n <= range[1] ? { value: n } : { problem: outOfRange(t) };
+    },
+  };
+}
+
+export const HOST = text((v) => (isValidHost(v) ? null : `${quoted(v)} is not a valid hostname or IP address`));
+
+export const USER = text((v) => (USER_NAME.test(v) ? null : `${quoted(v)} is not a valid user name`));
+
+export const PORT = wholeNumber([1, 65535], 'a port', (v) => `${v} is not a whole number`);
+
+export const LOCAL_PATH = text((v) => (v.length > 0 ? null : 'must not be empty'));
+
+export const ABSOLUTE_PATH = text((v) => (v.startsWith('/') ? null : `${quoted(v)} must be an absolute path`));
+
+export const ENVIRONMENT_NAME = text((v) =>
+  v.length === 0 ? 'must not be empty' : v.length > 64 ? `${quoted(v)} is longer than 64 characters` : null,
+);
+
+/** `host`, `user@host` or `user@host:port`. */
+export const JUMP_HOST = text((v) => {
+  const m = /^(?:([^@\s]+)@)?([^@\s:]+|\[[^\]]+\])(?::(\d+))?$/.exec(v);
+  const ok = m !== null && isValidHost(m[2]!.replace(/^\[|\]$/g, '')) && (m[1] === undefined || USER_NAME.test(m[1]));
+  return ok ? null : `${quoted(v)} is not a jump host (use host, user@host or user@host:port)`;
+});
+
+export const REGISTRY_PREFIX = text((v) =>
+  /^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*\/?$/.test(v) ? null : `${quoted(v)} is not a registry prefix (e.g. registry.internal:5000/mirror)`,
+);
+
+/** An image reference pinned by tag or digest (never `latest`). */
+export const PINNED_IMAGE = text((v) => {
+  const problem = pinnedImageProblem(v);
+  return problem === null ? null : `${quoted(v)} ${problem}`;
+});
+
+/** Docker's size notation for log files: `10m`, `512k`, `1g`. */
+export const LOG_SIZE = text((v) => (/^[1-9]\d*[kmg]$/.test(v) ? null : `${quoted(v)} is not a log size (e.g. 10m, 512k, 1g)`));
+
+export const LOG_FILES = wholeNumber([1, 100], 'a number of log files', (v) => `${v} is not a number of log files (1-100)`);
+
+/** A memory limit: a number with a unit (`512m`, `2g`), or `none` for no limit. */
+export const MEMORY_LIMIT = text((v) => (/^(?:[1-9]\d*[mg]|none)$/.test(v) ? null : `${quoted(v)} is not a memory limit (e.g. 512m, 2g, or none)`));
+
+export const SWITCH: ValueKind<boolean> = {
+  type: 'boolean',
+  problem: () => null,
+  read: (t) => (t === 'true' || t === 'false' ? { value: t === 'true' } : { problem: `${quoted(t)} is not true or false` }),
+};
+
+export const REGULAR_EXPRESSION = text((v) => {
+  try {
+    new RegExp(v, 'i');
+    return null;
+  } catch {
+    return `${quoted(v)} is not a valid regular expression`;
+  }
+});
+
+export const VARIABLE_NAME = text((v) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? null : `${quoted(v)} is not an environment variable name`));
+
+export const NON_EMPTY = text((v) => (v.length > 0 ? null : 'must not be empty'));
+
+/** Several values in one text: separated by commas or white space. */
+export function splitList(value: string): string[] {
+  return value.split(/[\s,]+/).filter((v) => v !== '');
+}

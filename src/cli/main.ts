@@ -1,5 +1,5 @@
 // Commander wiring: parses the command line, builds the output, runs one command and maps every
-// outcome to a documented exit code. Heavy modules (ssh2, dockerode, listr2) load only inside the
+// outcome to a documented exit code. Heavy modules (ssh2, the Docker client, listr2) load only inside the
 // commands that use them, so `--help` stays fast.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';

@@ -157,8 +157,12 @@ export const SETTINGS = {
   }),
   // The guard's default lists are its own (src/guard/rules.ts); the table points at them.
   guardHostnamePatterns: guardList('hostnamePatterns', V.REGULAR_EXPRESSION, 'patterns of production hostnames and FQDNs (case-insensitive)'),
-  guardEnvironmentPatterns: guardList('environmentPatterns', V.REGULAR_EXPRESSION, 'patterns of production environment names (the declared one and the variables)'),
-  guardEnvironmentVariables: guardList('environmentVariables', V.VARIABLE_NAME, "variables read from each host's `/etc/environment`"),
+  guardEnvironmentPatterns: guardList('environmentPatterns', V.REGULAR_EXPRESSION, 'patterns of production environments: the declared one and the variables below'),
+  guardEnvironmentVariables: guardList(
+    'environmentVariables',
+    V.VARIABLE_NAME,
+    "variables read from each host's `/etc/environment` (not `NODE_ENV` or `RAILS_ENV`: staging sets them to production)",
+  ),
   guardMarkerFiles: guardList('markerFiles', V.ABSOLUTE_PATH, 'files that mark a production host'),
   guardDockerLabels: guardList('dockerLabels', V.NON_EMPTY, 'engine labels (`key` or `key=value`) that mark a production host'),
 };

@@ -1,7 +1,8 @@
 // Renders heal-pyroscope.yaml from the settings table: every setting in the table's order, with its
 // help as a comment; a value given on the command line or at a prompt is written, any other setting
 // shows its example, commented out (`init`, "save these answers") or written (the README's example).
-// The tests parse both back, so every key written here is one the schema accepts.
+// The tests parse both back, so every key written here is one the schema accepts. Also the README's
+// table of the guard's defaults.
 import { stringify } from 'yaml';
 import { defaultNote, plain, type AnySetting } from './setting.js';
 import { SECTIONS, setting, settingEntries, type TopologyInput } from './settings.js';
@@ -55,6 +56,15 @@ export function renderConfigFile(input: TopologyInput, options: RenderOptions = 
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** The README's table of the production guard's default lists ("Production guard defaults"). */
+export function guardTable(): string {
+  const code = (value: string) => `\`${value.replaceAll('|', '\\|')}\``;
+  const rows = settingEntries()
+    .filter(([, s]) => s.key.startsWith('guard.'))
+    .map(([, s]) => `| \`${s.key}\` | ${s.help} | ${(s.default as string[]).map(code).join(', ')} |`);
+  return ['| key | what it lists | default |', '|---|---|---|', ...rows].join('\n');
 }
 
 /** The README's example file ("Config file"): every key with an example value. */

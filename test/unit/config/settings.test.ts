@@ -5,7 +5,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { configFile } from '../../../src/config/schema.js';
 import { readText } from '../../../src/config/setting.js';
 import { REQUIRED, setting, SETTINGS, settingEntries } from '../../../src/config/settings.js';
-import { configExample, renderConfigFile } from '../../../src/config/write.js';
+import { configExample, guardTable, renderConfigFile } from '../../../src/config/write.js';
 import { COMPONENTS } from '../../../src/stack/manifest.js';
 
 /** Key paths of the schema's values, walking its nested objects (a host entry, a list: one value). */
@@ -82,6 +82,10 @@ describe('the README', () => {
 
   it('lists every flag with its config key as the table generates it', () => {
     expect(readme).toContain(flagTable());
+  });
+
+  it("lists the production guard's defaults as the table generates them", () => {
+    expect(readme).toContain(guardTable());
   });
 
   it('shows every key of the config file as the table generates it', () => {

@@ -18,10 +18,6 @@ describe('haproxy.cfg front door', () => {
     expect(cfg).toMatch(/^ {4}monitor-uri \/healthz$/m);
   });
 
-  it('logs what went wrong, not every successful agent push', () => {
-    expect(cfg).toMatch(/^ {4}option dontlog-normal$/m);
-  });
-
   it('has no default backend: what no rule forwards, HAProxy answers itself', () => {
     expect(cfg).not.toMatch(/default_backend/);
     expect(cfg).toContain(`http-request return status 404 content-type text/plain string '${FRONT_DOOR_REFUSAL}'`);

@@ -9,12 +9,12 @@ export const addressCheck: Check = {
   tiers: ['web', 'app', 'db'],
   needsDocker: false,
   offline: true,
-  run: ({ machine }) => {
-    const problems = machine.hosts.filter((h) => h.tier !== 'target').flatMap((h) => {
+  run: (host) => {
+    const problems = host.entries.filter((h) => h.tier !== 'target').flatMap((h) => {
       const problem = serverAddressProblem(h.host);
       return problem ? [`hosts.${h.tier}: ${problem}`] : [];
     });
-    if (problems.length === 0) return [result(addressCheck, machine.name, 'pass', `${machine.address} can go into the container configs`)];
-    return [result(addressCheck, machine.name, 'fail', problems[0]!, { evidence: problems, remedy: SERVER_ADDRESS_REMEDY })];
+    if (problems.length === 0) return [result(addressCheck, host.name, 'pass', `${host.address} can go into the container configs`)];
+    return [result(addressCheck, host.name, 'fail', problems[0]!, { evidence: problems, remedy: SERVER_ADDRESS_REMEDY })];
   },
 };

@@ -1,11 +1,8 @@
-// The vocabulary of preflight: a machine (one SSH connection, one or more tiers), the facts gathered
-// from it once, the session checks may use, and a check's result as plain data that every output
-// format (tree, summary, JSON, JUnit) renders.
-import type { HostSpec, Topology } from '../config/topology.js';
-import type { HealError } from '../errors.js';
-import type { HostHandle } from '../remote/index.js';
+// The vocabulary of preflight: a check runs on one host (its facts gathered once, its connection)
+// and returns results as plain data that every output format (tree, summary, JSON, JUnit) renders.
+import type { Topology } from '../config/topology.js';
+import type { Host } from '../hosts/host.js';
 import type { Tier } from '../stack/manifest.js';
-import type { HostFacts } from './facts.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -24,29 +21,10 @@ export interface CheckResult {
   remedy?: string;
 }
 
-/** One SSH connection: a host that may serve several tiers (web, app and db may be one machine). */
-export interface Machine {
-  name: string;
-  address: string;
-  tiers: Tier[];
-  hosts: HostSpec[];
-}
-
-/** What checks may do on a host: commands, TCP probes and its engine (whose registryAnswer asks the registry as a pull would). */
-export type HostSession = Pick<HostHandle, 'exec' | 'probeTcp' | 'engine'>;
-
-export interface MachineState {
-  machine: Machine;
-  session?: HostSession;
-  /** Why there is no session. */
-  connectError?: HealError;
-  facts?: HostFacts;
-}
-
 export interface CheckContext {
   topology: Topology;
-  machines: MachineState[];
-  /** Operator's clock at the moment the facts were read (ms since epoch), for skew. */
+  hosts: readonly Host[];
+  /** How long one TCP probe may take (facts get three times that). */
   probeTimeoutMs: number;
 }
 
@@ -54,13 +32,13 @@ export interface CheckContext {
 export interface Check {
   id: string;
   title: string;
-  /** Tiers it applies to; empty means every machine. */
+  /** Tiers it applies to; empty means every host. */
   tiers: readonly Tier[];
   /** Needs the Docker engine facts (skipped with a reason when Docker is unusable). */
   needsDocker: boolean;
   /** Decided from the configuration alone: runs even without an SSH connection. */
   offline?: boolean;
-  run(state: MachineState, ctx: CheckContext): Promise<CheckResult[]> | CheckResult[];
+  run(host: Host, ctx: CheckContext): Promise<CheckResult[]> | CheckResult[];
 }
 
 export function result(check: Pick<Check, 'id' | 'title'>, host: string, status: CheckStatus, summary: string, extra: Partial<CheckResult> = {}): CheckResult {

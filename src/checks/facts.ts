@@ -3,7 +3,7 @@
 import { HealError } from '../errors.js';
 import { evidenceProbe, parseProbeOutput, type HostEvidence } from '../guard/evidence.js';
 import type { ContainerSummary } from '../remote/index.js';
-import type { HostSession } from './check.js';
+import type { HostHandle } from '../remote/index.js';
 
 const BASE_FACTS = [
   'echo "--- arch"; uname -m',
@@ -135,7 +135,7 @@ export function parseFacts(stdout: string, operatorEpochSeconds: number): Omit<H
  * One remote command reads the guard's evidence and the OS facts together (one session channel per
  * host, not two: on many hosts each round trip counts); then a few read-only Docker API calls.
  */
-export async function gatherFacts(session: HostSession, needsDocker: boolean, timeoutMs: number, markerFiles: readonly string[] = []): Promise<HostFacts> {
+export async function gatherFacts(session: Pick<HostHandle, 'exec' | 'engine'>, needsDocker: boolean, timeoutMs: number, markerFiles: readonly string[] = []): Promise<HostFacts> {
   const before = Date.now();
   const out = await session.exec(evidenceProbe(markerFiles, factsScript(needsDocker)), { timeoutMs });
   // The host read its clock somewhere inside the round trip: compare against the midpoint.

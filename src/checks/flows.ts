@@ -4,18 +4,19 @@
 // install. Each flow is classified: open, refused, filtered, no route, name not resolved.
 import { FLOWS } from '../stack/manifest.js';
 import type { ProbeState } from '../remote/index.js';
-import type { CheckContext, CheckResult, MachineState } from './check.js';
+import type { Host } from '../hosts/host.js';
+import type { CheckContext, CheckResult } from './check.js';
 
 const CHECK = { id: 'flows.open', title: 'Network flow open' };
 
 export interface FlowProbe {
-  source: MachineState;
-  dest: MachineState;
+  source: Host;
+  dest: Host;
   port: number;
 }
 
-export function plannedFlows(machines: readonly MachineState[]): FlowProbe[] {
-  const serving = (tier: string) => machines.filter((m) => m.machine.tiers.includes(tier as never));
+export function plannedFlows(hosts: readonly Host[]): FlowProbe[] {
+  const serving = (tier: Host['tiers'][number]) => hosts.filter((h) => h.serves(tier));
   return FLOWS.flatMap((flow) =>
     serving(flow.from).flatMap((source) => serving(flow.to).flatMap((dest) => flow.ports.map((port) => ({ source, dest, port })))),
   );
@@ -53,26 +54,26 @@ export function listenerArgv(port: number, connections: number, seconds: number)
   return ['sh', '-c', LISTENER_SCRIPT, 'sh', String(port), String(connections), String(seconds)];
 }
 
-async function startListener(dest: MachineState, port: number, connections: number, ctx: CheckContext): Promise<{ ready: boolean; note: string; done: Promise<unknown> }> {
+async function startListener(dest: Host, port: number, connections: number, ctx: CheckContext): Promise<{ ready: boolean; note: string; done: Promise<unknown> }> {
   // Lives past the probes by a margin; a filtered flow never connects, so this bounds its wait.
   const seconds = Math.ceil(ctx.probeTimeoutMs / 1000) + 5;
   // One extra connection for the readiness probe from the destination itself.
-  const done = dest.session!.exec(listenerArgv(port, connections + 1, seconds), { timeoutMs: (seconds + 5) * 1000 }).catch((e: Error) => ({ code: -1, stdout: e.message, stderr: '' }));
+  const done = dest.remote.exec(listenerArgv(port, connections + 1, seconds), { timeoutMs: (seconds + 5) * 1000 }).catch((e: Error) => ({ code: -1, stdout: e.message, stderr: '' }));
   let finished: { stdout: string } | undefined;
   void done.then((r) => (finished = r));
   for (let i = 0; i < 25; i++) {
     if (finished) return { ready: false, note: finished.stdout.trim() || 'the test listener exited early', done };
-    const probe = await dest.session!.probeTcp('127.0.0.1', port, 1000);
-    if (probe.state === 'open') return { ready: true, note: `test listener on ${dest.machine.name}:${port}`, done };
+    const probe = await dest.remote.probeTcp('127.0.0.1', port, 1000);
+    if (probe.state === 'open') return { ready: true, note: `test listener on ${dest.name}:${port}`, done };
     await new Promise((r) => setTimeout(r, 200));
   }
   return { ready: false, note: 'the test listener did not start within 5 s', done };
 }
 
 export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
-  const probes = plannedFlows(ctx.machines);
+  const probes = plannedFlows(ctx.hosts);
   const groups = new Map<string, FlowProbe[]>();
-  for (const p of probes) groups.set(`${p.dest.machine.name}:${p.port}`, [...(groups.get(`${p.dest.machine.name}:${p.port}`) ?? []), p]);
+  for (const p of probes) groups.set(`${p.dest.name}:${p.port}`, [...(groups.get(`${p.dest.name}:${p.port}`) ?? []), p]);
 
   const results: CheckResult[] = [];
   await Promise.all(
@@ -80,30 +81,30 @@ export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
       const { dest, port } = group[0]!;
       const listening = dest.facts?.listeners?.some((l) => l.port === port) || dest.facts?.docker?.containers.some((c) => c.publishedPorts.includes(port));
       let listener: Awaited<ReturnType<typeof startListener>> | undefined;
-      if (!listening && dest.session) listener = await startListener(dest, port, group.length, ctx);
-      const evidence = listener ? [listener.note] : listening ? [`${dest.machine.name}:${port} already has a listener`] : [`no SSH to ${dest.machine.name}: nothing listens there yet`];
+      if (!listening && dest.connection) listener = await startListener(dest, port, group.length, ctx);
+      const evidence = listener ? [listener.note] : listening ? [`${dest.name}:${port} already has a listener`] : [`no SSH to ${dest.name}: nothing listens there yet`];
       await Promise.all(
         group.map(async ({ source }) => {
-          const title = `${source.machine.name} -> ${dest.machine.name}:${port}`;
-          const where = `${dest.machine.address}:${port}`;
-          if (!source.session) {
-            results.push({ ...CHECK, host: source.machine.name, status: 'skip', summary: `${title}: no SSH to the source`, evidence: [] });
+          const title = `${source.name} -> ${dest.name}:${port}`;
+          const where = `${dest.address}:${port}`;
+          if (!source.connection) {
+            results.push({ ...CHECK, host: source.name, status: 'skip', summary: `${title}: no SSH to the source`, evidence: [] });
             return;
           }
           if (listener && !listener.ready) {
-            results.push({ ...CHECK, host: source.machine.name, status: 'warn', summary: `${title}: not tested (${listener.note})`, evidence, remedy: `open ${where} from ${source.machine.name} and test by hand` });
+            results.push({ ...CHECK, host: source.name, status: 'warn', summary: `${title}: not tested (${listener.note})`, evidence, remedy: `open ${where} from ${source.name} and test by hand` });
             return;
           }
-          const probe = await source.session.probeTcp(dest.machine.address, port, ctx.probeTimeoutMs);
+          const probe = await source.connection.probeTcp(dest.address, port, ctx.probeTimeoutMs);
           const word = STATE_WORDS[probe.state];
           const ok = probe.state === 'open';
           results.push({
             ...CHECK,
-            host: source.machine.name,
+            host: source.name,
             status: ok ? 'pass' : 'fail',
             summary: `${title} ${word}`,
-            evidence: [...evidence, `connect ${where} from ${source.machine.name}: ${probe.detail}`],
-            ...(ok ? {} : { remedy: remedyFor(probe.state, source.machine.name, where) }),
+            evidence: [...evidence, `connect ${where} from ${source.name}: ${probe.detail}`],
+            ...(ok ? {} : { remedy: remedyFor(probe.state, source.name, where) }),
           });
         }),
       );

@@ -19,11 +19,10 @@ export const sshCheck: Check = {
   title: 'SSH reachable and authenticated',
   tiers: [],
   needsDocker: false,
-  run: (state) => {
-    const { machine, connectError } = state;
-    if (connectError) return [result(sshCheck, machine.name, 'fail', connectError.message, { remedy: connectError.hint })];
-    const spec = machine.hosts[0]!;
-    return [result(sshCheck, machine.name, 'pass', `connected as ${spec.ssh.user} to ${machine.address}:${spec.ssh.port}`)];
+  run: (host) => {
+    const { connectError } = host;
+    if (connectError) return [result(sshCheck, host.name, 'fail', connectError.message, { remedy: connectError.hint })];
+    return [result(sshCheck, host.name, 'pass', `connected as ${host.ssh.user} to ${host.address}:${host.ssh.port}`)];
   },
 };
 
@@ -32,20 +31,20 @@ export const dockerCheck: Check = {
   title: 'Docker engine usable, API new enough',
   tiers: ['web', 'app', 'db'],
   needsDocker: false,
-  run: ({ machine, facts }) => {
-    if (facts?.dockerError) return [result(dockerCheck, machine.name, 'fail', facts.dockerError.message, { remedy: facts.dockerError.hint })];
+  run: ({ name, facts }) => {
+    if (facts?.dockerError) return [result(dockerCheck, name, 'fail', facts.dockerError.message, { remedy: facts.dockerError.hint })];
     const d = facts?.docker;
-    if (!d) return [result(dockerCheck, machine.name, 'skip', 'no Docker facts')];
+    if (!d) return [result(dockerCheck, name, 'skip', 'no Docker facts')];
     const evidence = [`Docker ${d.version}, API ${d.apiVersion}`, `root dir ${d.rootDir}`];
     if (!apiAtLeast(d.apiVersion, MIN_DOCKER_API)) {
       return [
-        result(dockerCheck, machine.name, 'fail', `Docker API ${d.apiVersion} is older than ${MIN_DOCKER_API} (Docker 20.10)`, {
+        result(dockerCheck, name, 'fail', `Docker API ${d.apiVersion} is older than ${MIN_DOCKER_API} (Docker 20.10)`, {
           evidence,
           remedy: 'upgrade Docker Engine to 20.10 or newer',
         }),
       ];
     }
-    return [result(dockerCheck, machine.name, 'pass', `Docker ${d.version} (API ${d.apiVersion})`, { evidence })];
+    return [result(dockerCheck, name, 'pass', `Docker ${d.version} (API ${d.apiVersion})`, { evidence })];
   },
 };
 
@@ -54,12 +53,12 @@ export const archCheck: Check = {
   title: 'CPU architecture has images',
   tiers: ['web', 'app', 'db'],
   needsDocker: false,
-  run: ({ machine, facts }) => {
+  run: ({ name, facts }) => {
     const arch = facts?.arch ?? '';
     const platform = SUPPORTED_ARCH[arch];
     return platform
-      ? [result(archCheck, machine.name, 'pass', `${arch} (linux/${platform} images)`)]
-      : [result(archCheck, machine.name, 'fail', `${arch || 'unknown'} has no images of the pinned components`, { remedy: 'use an x86_64 or aarch64 host' })];
+      ? [result(archCheck, name, 'pass', `${arch} (linux/${platform} images)`)]
+      : [result(archCheck, name, 'fail', `${arch || 'unknown'} has no images of the pinned components`, { remedy: 'use an x86_64 or aarch64 host' })];
   },
 };
 
@@ -68,17 +67,17 @@ export const memoryCheck: Check = {
   title: 'Memory',
   tiers: ['web', 'app', 'db'],
   needsDocker: false,
-  run: ({ machine, facts }) => {
-    const need = minimumFor(machine.tiers).memoryMiB;
+  run: ({ name, tiers, facts }) => {
+    const need = minimumFor(tiers).memoryMiB;
     const f = facts!;
-    const evidence = [`total ${f.memTotalMiB} MiB, available ${f.memAvailableMiB} MiB`, `minimum for ${machine.tiers.join('+')}: ${need} MiB`];
+    const evidence = [`total ${f.memTotalMiB} MiB, available ${f.memAvailableMiB} MiB`, `minimum for ${tiers.join('+')}: ${need} MiB`];
     if (f.memTotalMiB < need) {
-      return [result(memoryCheck, machine.name, 'fail', `${f.memTotalMiB} MiB total, below the ${need} MiB minimum`, { evidence, remedy: 'give the host more memory or split the tiers over more hosts' })];
+      return [result(memoryCheck, name, 'fail', `${f.memTotalMiB} MiB total, below the ${need} MiB minimum`, { evidence, remedy: 'give the host more memory or split the tiers over more hosts' })];
     }
     if (f.memAvailableMiB < need) {
-      return [result(memoryCheck, machine.name, 'warn', `only ${f.memAvailableMiB} MiB available of the ${need} MiB needed`, { evidence, remedy: 'free memory on the host before installing' })];
+      return [result(memoryCheck, name, 'warn', `only ${f.memAvailableMiB} MiB available of the ${need} MiB needed`, { evidence, remedy: 'free memory on the host before installing' })];
     }
-    return [result(memoryCheck, machine.name, 'pass', `${f.memAvailableMiB} MiB available (needs ${need})`, { evidence })];
+    return [result(memoryCheck, name, 'pass', `${f.memAvailableMiB} MiB available (needs ${need})`, { evidence })];
   },
 };
 
@@ -87,12 +86,12 @@ export const cpuCheck: Check = {
   title: 'CPU cores',
   tiers: ['web', 'app', 'db'],
   needsDocker: false,
-  run: ({ machine, facts }) => {
-    const need = minimumFor(machine.tiers).cpus;
+  run: ({ name, tiers, facts }) => {
+    const need = minimumFor(tiers).cpus;
     const have = facts!.cpus;
     return have >= need
-      ? [result(cpuCheck, machine.name, 'pass', `${have} cores (needs ${need})`)]
-      : [result(cpuCheck, machine.name, 'warn', `${have} cores, fewer than the ${need} recommended`, { remedy: 'expect slow queries; add cores for real load' })];
+      ? [result(cpuCheck, name, 'pass', `${have} cores (needs ${need})`)]
+      : [result(cpuCheck, name, 'warn', `${have} cores, fewer than the ${need} recommended`, { remedy: 'expect slow queries; add cores for real load' })];
   },
 };
 
@@ -101,17 +100,17 @@ export const diskCheck: Check = {
   title: 'Free disk for images and data',
   tiers: ['web', 'app', 'db'],
   needsDocker: true,
-  run: ({ machine, facts }) => {
-    const need = minimumFor(machine.tiers).diskGiB;
+  run: ({ name, tiers, facts }) => {
+    const need = minimumFor(tiers).diskGiB;
     const root = facts!.docker!.rootDir;
     const fs = filesystemOf(facts!.filesystems, root);
-    if (!fs) return [result(diskCheck, machine.name, 'warn', `cannot tell the free space of ${root}`, { remedy: `check with \`df -h ${root}\`` })];
+    if (!fs) return [result(diskCheck, name, 'warn', `cannot tell the free space of ${root}`, { remedy: `check with \`df -h ${root}\`` })];
     const freeGiB = fs.availableKiB / 1024 / 1024;
-    const evidence = [`${root} is on ${fs.mount}: ${freeGiB.toFixed(1)} GiB free`, `minimum for ${machine.tiers.join('+')}: ${need} GiB`];
+    const evidence = [`${root} is on ${fs.mount}: ${freeGiB.toFixed(1)} GiB free`, `minimum for ${tiers.join('+')}: ${need} GiB`];
     if (freeGiB < need) {
-      return [result(diskCheck, machine.name, 'fail', `${freeGiB.toFixed(1)} GiB free on ${fs.mount}, below the ${need} GiB minimum`, { evidence, remedy: `free space on ${fs.mount} (e.g. docker system prune) or move the Docker root` })];
+      return [result(diskCheck, name, 'fail', `${freeGiB.toFixed(1)} GiB free on ${fs.mount}, below the ${need} GiB minimum`, { evidence, remedy: `free space on ${fs.mount} (e.g. docker system prune) or move the Docker root` })];
     }
-    return [result(diskCheck, machine.name, 'pass', `${freeGiB.toFixed(1)} GiB free on ${fs.mount} (needs ${need})`, { evidence })];
+    return [result(diskCheck, name, 'pass', `${freeGiB.toFixed(1)} GiB free on ${fs.mount} (needs ${need})`, { evidence })];
   },
 };
 
@@ -124,13 +123,13 @@ export const clockCheck: Check = {
   title: 'Clock close to this machine',
   tiers: [],
   needsDocker: false,
-  run: ({ machine, facts }): CheckResult[] => {
+  run: ({ name, facts }): CheckResult[] => {
     const skew = facts!.clockSkewSeconds;
     const abs = Math.abs(skew);
     const text = `${skew >= 0 ? '+' : ''}${skew.toFixed(0)} s against this machine`;
-    if (!Number.isFinite(skew)) return [result(clockCheck, machine.name, 'warn', 'could not read the host clock')];
-    if (abs >= SKEW_FAIL_SECONDS) return [result(clockCheck, machine.name, 'fail', text, { remedy: 'sync the clock (chrony/systemd-timesyncd): S3 signatures fail past 15 minutes of skew' })];
-    if (abs >= SKEW_WARN_SECONDS) return [result(clockCheck, machine.name, 'warn', text, { remedy: 'enable time sync (chrony/systemd-timesyncd) on the host' })];
-    return [result(clockCheck, machine.name, 'pass', text)];
+    if (!Number.isFinite(skew)) return [result(clockCheck, name, 'warn', 'could not read the host clock')];
+    if (abs >= SKEW_FAIL_SECONDS) return [result(clockCheck, name, 'fail', text, { remedy: 'sync the clock (chrony/systemd-timesyncd): S3 signatures fail past 15 minutes of skew' })];
+    if (abs >= SKEW_WARN_SECONDS) return [result(clockCheck, name, 'warn', text, { remedy: 'enable time sync (chrony/systemd-timesyncd) on the host' })];
+    return [result(clockCheck, name, 'pass', text)];
   },
 };

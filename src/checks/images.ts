@@ -49,12 +49,12 @@ export const imagesCheck: Check = {
   title: 'Images present or pullable',
   tiers: ['web', 'app', 'db'],
   needsDocker: true,
-  run: async (state, ctx) => {
-    const docker = state.facts!.docker!;
-    const wanted = [...new Set(state.machine.tiers.flatMap((t) => componentsOn(t)).map((c) => ctx.topology.images[c.name]))];
+  run: async (host, ctx) => {
+    const docker = host.facts!.docker!;
+    const wanted = [...new Set(host.tiers.flatMap((t) => componentsOn(t)).map((c) => ctx.topology.images[c.name]))];
     const present = new Set(docker.imageTags);
     const missing = wanted.filter((ref) => !present.has(presenceKey(ref)));
-    const answers = new Map(await Promise.all(missing.map(async (ref) => [ref, await state.session!.engine.registryAnswer(ref, REGISTRY_TIMEOUT_MS)] as const)));
-    return [imagesVerdict(state.machine.name, wanted, present, answers, docker.mirrors)];
+    const answers = new Map(await Promise.all(missing.map(async (ref) => [ref, await host.remote.engine.registryAnswer(ref, REGISTRY_TIMEOUT_MS)] as const)));
+    return [imagesVerdict(host.name, wanted, present, answers, docker.mirrors)];
   },
 };

@@ -1,7 +1,8 @@
 // Ports the stack will listen on must be free. A port held by this product's own container (a
 // re-run) passes; anything else fails, naming the process or container holding it.
 import { LABELS, PRODUCT, listenPorts } from '../stack/manifest.js';
-import { result, type Check, type CheckResult, type MachineState } from './check.js';
+import type { Host } from '../hosts/host.js';
+import { result, type Check, type CheckResult } from './check.js';
 import type { HostFacts } from './facts.js';
 
 export interface PortHolder {
@@ -30,8 +31,8 @@ export function portHolders(facts: HostFacts, ports: readonly number[]): PortHol
   return holders;
 }
 
-export function portsFor(state: MachineState, grafanaPort: number): number[] {
-  return [...new Set(state.machine.tiers.flatMap((t) => listenPorts(t, { grafana: grafanaPort })))].sort((a, b) => a - b);
+export function portsFor(host: Pick<Host, 'tiers'>, grafanaPort: number): number[] {
+  return [...new Set(host.tiers.flatMap((t) => listenPorts(t, { grafana: grafanaPort })))].sort((a, b) => a - b);
 }
 
 export const portsCheck: Check = {
@@ -39,13 +40,13 @@ export const portsCheck: Check = {
   title: 'Stack ports free',
   tiers: ['web', 'app', 'db'],
   needsDocker: true,
-  run: (state, ctx): CheckResult[] => {
-    const facts = state.facts!;
-    const ports = portsFor(state, ctx.topology.grafanaPort);
+  run: (host, ctx): CheckResult[] => {
+    const facts = host.facts!;
+    const ports = portsFor(host, ctx.topology.grafanaPort);
     const holders = portHolders(facts, ports);
     const foreign = holders.filter((h) => !h.ours);
     const evidence = holders.map((h) => `${h.port}: ${h.holder}${h.ours ? ' (installed by heal-pyroscope)' : ''}`);
-    const name = state.machine.name;
+    const name = host.name;
     if (foreign.length > 0) {
       const haproxy = foreign.find((h) => h.haproxy && h.port === 9940);
       return [

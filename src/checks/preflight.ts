@@ -1,18 +1,19 @@
 // Preflight as data: connect every machine once, run the production guard first, gather facts,
 // run every check (machines in parallel, checks within a machine in parallel), then the flows.
 // Progress is reported through events; rendering belongs to the CLI.
-import { machinesOf, type Topology } from '../config/topology.js';
+import type { Topology } from '../config/topology.js';
 import { HealError, ExitCode } from '../errors.js';
 import { describeFinding, evaluateGuard, type GuardFinding } from '../guard/evaluate.js';
 import { CATALOGUE } from './catalogue.js';
-import type { Check, CheckContext, CheckResult, HostSession, Machine, MachineState } from './check.js';
+import type { Host } from '../hosts/host.js';
+import type { Check, CheckContext, CheckResult } from './check.js';
 import { gatherFacts } from './facts.js';
 import { sshCheck } from './host-checks.js';
 import { checkFlows } from './flows.js';
 
 export type PreflightEvent =
   | { type: 'result'; result: CheckResult }
-  | { type: 'machine-done'; machine: string };
+  | { type: 'host-done'; host: string };
 
 export interface PreflightReport {
   ok: boolean;
@@ -20,15 +21,6 @@ export interface PreflightReport {
   guard: { ok: boolean; findings: GuardFinding[] };
   results: CheckResult[];
   counts: Record<CheckResult['status'], number>;
-}
-
-export function machinesFor(topology: Topology): Machine[] {
-  return machinesOf(topology).map((hosts) => ({
-    name: [...new Set(hosts.map((h) => h.name))].join('/'),
-    address: hosts[0]!.host,
-    tiers: [...new Set(hosts.map((h) => h.tier))],
-    hosts,
-  }));
 }
 
 export function guardError(findings: GuardFinding[]): HealError {
@@ -42,67 +34,54 @@ export function guardError(findings: GuardFinding[]): HealError {
 }
 
 /**
- * Gathers each reachable machine's facts (guard evidence included, all read-only) and evaluates the
- * production guard over them. Facts stay on the machine state for the checks that follow.
+ * Reads each connected host's facts once (guard evidence included, all read-only) and evaluates the
+ * production guard over them. The facts stay on the host for the checks that follow.
  */
-export async function runGuard(topology: Topology, states: readonly MachineState[], timeoutMs: number): Promise<GuardFinding[]> {
+export async function runGuard(topology: Topology, hosts: readonly Host[], timeoutMs: number): Promise<GuardFinding[]> {
   await Promise.all(
-    states
-      .filter((s) => s.session && !s.facts)
-      .map(async (s) => {
-        s.facts = await gatherFacts(s.session!, needsDocker(s.machine), timeoutMs, topology.guard.markerFiles);
+    hosts
+      .filter((h) => h.connection && !h.facts)
+      .map(async (h) => {
+        h.facts = await gatherFacts(h.remote, h.isServer, timeoutMs, topology.guard.markerFiles);
       }),
   );
-  const evidence = states.filter((s) => s.facts).map((s) => ({ ...s.facts!.guard, host: s.machine.name }));
+  const evidence = hosts.filter((h) => h.facts).map((h) => ({ ...h.facts!.guard, host: h.name }));
   return evaluateGuard(topology.guard, topology.environment, evidence);
 }
 
-function needsDocker(machine: Machine): boolean {
-  return machine.tiers.some((t) => t !== 'target');
-}
-
-/** Pairs each machine with its session, or with the reason it has none. */
-export function machineStates(machines: readonly Machine[], sessions: ReadonlyMap<Machine, HostSession | HealError>): MachineState[] {
-  return machines.map((machine) => {
-    const s = sessions.get(machine);
-    if (s === undefined) return { machine, connectError: new HealError({ code: 'ssh.connect', message: `not connected to ${machine.name}` }) };
-    return s instanceof HealError ? { machine, connectError: s } : { machine, session: s };
-  });
-}
-
-/** All per-machine checks of one machine (facts first, then independent checks in parallel). */
-export async function runMachineChecks(state: MachineState, ctx: CheckContext, emit: (e: PreflightEvent) => void): Promise<CheckResult[]> {
+/** Every check of one host (facts first, then independent checks in parallel). */
+export async function runHostChecks(host: Host, ctx: CheckContext, emit: (e: PreflightEvent) => void): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const push = (r: CheckResult) => {
     results.push(r);
     emit({ type: 'result', result: r });
   };
   const skip = (check: Check, why: string) =>
-    push({ id: check.id, title: check.title, host: state.machine.name, status: 'skip', summary: `skipped: ${why}`, evidence: [] });
-  const applicable = CATALOGUE.filter((c) => c.tiers.length === 0 || c.tiers.some((t) => state.machine.tiers.includes(t)));
-  if (state.session && !state.facts) {
-    state.facts = await gatherFacts(state.session, needsDocker(state.machine), ctx.probeTimeoutMs * 3, ctx.topology.guard.markerFiles);
+    push({ id: check.id, title: check.title, host: host.name, status: 'skip', summary: `skipped: ${why}`, evidence: [] });
+  const applicable = CATALOGUE.filter((c) => c.tiers.length === 0 || c.tiers.some((t) => host.serves(t)));
+  if (host.connection && !host.facts) {
+    host.facts = await gatherFacts(host.connection, host.isServer, ctx.probeTimeoutMs * 3, ctx.topology.guard.markerFiles);
   }
   await Promise.all(
     applicable.map(async (check) => {
-      if (check.id !== sshCheck.id && !check.offline && !state.session) return skip(check, 'no SSH connection');
-      if (check.needsDocker && !state.facts?.docker) return skip(check, 'Docker engine not usable');
+      if (check.id !== sshCheck.id && !check.offline && !host.connection) return skip(check, 'no SSH connection');
+      if (check.needsDocker && !host.facts?.docker) return skip(check, 'Docker engine not usable');
       try {
-        for (const r of await check.run(state, ctx)) push(r);
+        for (const r of await check.run(host, ctx)) push(r);
       } catch (error) {
         const e = error as HealError;
-        push({ id: check.id, title: check.title, host: state.machine.name, status: 'fail', summary: `check failed to run: ${e.message}`, evidence: [], remedy: e.hint ?? 'run again with --verbose' });
+        push({ id: check.id, title: check.title, host: host.name, status: 'fail', summary: `check failed to run: ${e.message}`, evidence: [], remedy: e.hint ?? 'run again with --verbose' });
       }
     }),
   );
-  emit({ type: 'machine-done', machine: state.machine.name });
+  emit({ type: 'host-done', host: host.name });
   const order = CATALOGUE.map((c) => c.id);
   return results.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 }
 
-/** Every check of every machine (in parallel), then the flows between them. */
+/** Every check of every host (in parallel), then the flows between them. */
 export async function runChecks(ctx: CheckContext, emit: (e: PreflightEvent) => void): Promise<CheckResult[]> {
-  const perMachine = await Promise.all(ctx.machines.map((state) => runMachineChecks(state, ctx, emit)));
+  const perMachine = await Promise.all(ctx.hosts.map((host) => runHostChecks(host, ctx, emit)));
   const flows = await checkFlows(ctx);
   for (const r of flows) emit({ type: 'result', result: r });
   return [...perMachine.flat(), ...flows];

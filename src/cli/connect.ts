@@ -1,9 +1,10 @@
-// Connects the topology's machines through the transport: one SSH session per machine, whose host
-// handle is the HostSession checks use. The connection options are flags shared by the commands.
-import type { Machine, HostSession } from '../checks/check.js';
-import type { HostSpec } from '../config/topology.js';
+// Connects hosts through the transport: one SSH session per machine. Each Host gets its connection
+// (the handle checks and phases use) or the error that explains why there is none. The connection
+// options are flags shared by the commands that reach hosts.
 import { HealError } from '../errors.js';
-import type { Fleet, TargetSpec } from '../remote/index.js';
+import type { Host } from '../hosts/host.js';
+import type { Connector } from '../phases/context.js';
+import type { TargetSpec } from '../remote/index.js';
 import { promptInteraction } from './interaction.js';
 
 export interface ConnectFlags {
@@ -11,49 +12,47 @@ export interface ConnectFlags {
   concurrency?: number;
 }
 
-export function targetSpecOf(name: string, spec: HostSpec): TargetSpec {
+/** What the transport needs of a host: where, as whom, with which keys, and its engine socket. */
+export function targetSpecOf(host: Host): TargetSpec {
+  const { ssh } = host;
   return {
-    name,
-    host: spec.host,
-    port: spec.ssh.port,
-    user: spec.ssh.user,
-    ...(spec.ssh.identityFile ? { identityFiles: [spec.ssh.identityFile] } : {}),
+    name: host.name,
+    host: host.address,
+    port: ssh.port,
+    user: ssh.user,
+    ...(ssh.identityFile ? { identityFiles: [ssh.identityFile] } : {}),
     // undefined: the agent at SSH_AUTH_SOCK; false: never an agent.
-    ...(spec.ssh.agent ? {} : { agent: false as const }),
-    knownHostsFile: spec.ssh.knownHostsFile,
-    ...(spec.ssh.jumpHost ? { jump: spec.ssh.jumpHost } : {}),
-    dockerSocket: spec.dockerSocket,
+    ...(ssh.agent ? {} : { agent: false as const }),
+    knownHostsFile: ssh.knownHostsFile,
+    ...(ssh.jumpHost ? { jump: ssh.jumpHost } : {}),
+    dockerSocket: host.dockerSocket,
   };
 }
 
-export interface Connection {
-  sessions: Map<Machine, HostSession | HealError>;
-  fleet: Fleet | undefined;
-  close(): Promise<void>;
-}
-
-export async function connectTopology(machines: readonly Machine[], flags: ConnectFlags, interactive: boolean): Promise<Connection> {
-  const remote = await import('../remote/index.js');
-  const ctx = remote.loadResolveContext();
-  const sessions = new Map<Machine, HostSession | HealError>();
-  const targets = [];
-  const byName = new Map<string, Machine>();
-  for (const machine of machines) {
-    try {
-      targets.push(remote.resolveTarget(targetSpecOf(machine.name, machine.hosts[0]!), ctx));
-      byName.set(machine.name, machine);
-    } catch (error) {
-      sessions.set(machine, error as HealError);
+/** Opens a connection to each host (concurrently, bounded), setting `connection` or `connectError` on it. */
+export function hostConnector(flags: ConnectFlags, interactive: boolean): Connector {
+  return async (hosts) => {
+    const remote = await import('../remote/index.js');
+    const ctx = remote.loadResolveContext();
+    const targets = [];
+    const resolved: Host[] = [];
+    for (const host of hosts) {
+      try {
+        targets.push(remote.resolveTarget(targetSpecOf(host), ctx));
+        resolved.push(host);
+      } catch (error) {
+        host.connectError = error as HealError;
+      }
     }
-  }
-  const fleet = await remote.connectAll(targets, {
-    interaction: interactive ? promptInteraction() : remote.nonInteractive,
-    acceptNewHostKeys: flags.acceptNewHostKeys ?? false,
-    concurrency: flags.concurrency ?? 8,
-  });
-  for (const [name, machine] of byName) {
-    const host = fleet.hosts.get(name);
-    sessions.set(machine, host ?? (fleet.failures.get(name) ?? new HealError({ code: 'ssh.connect', message: `not connected to ${name}` })));
-  }
-  return { sessions, fleet, close: () => fleet.close() };
+    const fleet = await remote.connectAll(targets, {
+      interaction: interactive ? promptInteraction() : remote.nonInteractive,
+      acceptNewHostKeys: flags.acceptNewHostKeys ?? false,
+      concurrency: flags.concurrency ?? 8,
+    });
+    for (const host of resolved) {
+      host.connection = fleet.hosts.get(host.name);
+      if (!host.connection) host.connectError = fleet.failures.get(host.name) ?? new HealError({ code: 'ssh.connect', message: `not connected to ${host.name}` });
+    }
+    return { close: () => fleet.close() };
+  };
 }

@@ -13,6 +13,8 @@ export interface PhaseTitle {
 export interface ProgressOptions {
   /** Progress lines of these phases are shown even without --verbose and off a terminal (e.g. pulls). */
   alwaysShow?: readonly string[];
+  /** Progress lines of these phases are shown under the phase on a terminal only (e.g. check results). */
+  liveShow?: readonly string[];
   /** A dry run: each phase's plan stays listed under it. */
   dryRun?: boolean;
 }
@@ -72,7 +74,7 @@ export async function withPhaseProgress<T>(out: Output, phases: readonly PhaseTi
       case 'phase-progress': {
         const handle = handles.get(event.id);
         const always = options.alwaysShow?.includes(event.id) ?? false;
-        if (live && handle && (always || out.verbose)) handle.output = event.line;
+        if (live && handle && (always || out.verbose || options.liveShow?.includes(event.id))) handle.output = event.line;
         else if (out.verbose) out.debug(`  ${event.line}`);
         else if (always && allowed(event.line.split(':')[0] ?? '')) out.say(color.dim(`  ${event.line}`));
         return;

@@ -98,6 +98,7 @@ export function resolveTopology(
       web: spec('web', web),
       app: spec('app', app),
       db: spec('db', db),
+      dockerSocket: socket,
       registryPrefix: flags.registryPrefix ?? file?.registry?.prefix,
       images: resolveImages(flags.registryPrefix ?? file?.registry?.prefix, { ...stripUndefined(file?.images ?? {}), ...flags.images }),
       containers: containerLimits(file?.containers),

@@ -31,6 +31,8 @@ export interface Topology {
   web: HostSpec;
   app: HostSpec;
   db: HostSpec;
+  /** The engine socket of a host whose entry names none (docker.socket, or the default). */
+  dockerSocket: string;
   registryPrefix?: string;
   /** The image each component runs: the pin (under `registryPrefix`), or the operator's override. */
   images: Record<ComponentName, string>;
@@ -50,14 +52,4 @@ export interface ContainerLimits {
 /** Every host once per tier it serves (web, app and db may be one machine). */
 export function hostsOf(topology: Topology): HostSpec[] {
   return [...topology.targets, topology.web, topology.app, topology.db];
-}
-
-/** Distinct machines: hosts that share address, port and user are one SSH connection. */
-export function machinesOf(topology: Topology): HostSpec[][] {
-  const byKey = new Map<string, HostSpec[]>();
-  for (const host of hostsOf(topology)) {
-    const key = `${host.ssh.user}@${host.host}:${host.ssh.port}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), host]);
-  }
-  return [...byKey.values()];
 }

@@ -1,37 +1,47 @@
 // Phase: one SSH connection per machine (targets included: preflight tests their flows). The
-// connections close after everything else, rollback included.
+// connections close after everything else, rollback included. Install needs every host.
 
-import { machineStates, machinesFor } from '../checks/preflight.js';
 import { HealError } from '../errors.js';
-import { SERVER_TIERS } from '../stack/manifest.js';
-import type { InstallContext, TierHost } from './context.js';
+import type { Inventory } from '../hosts/inventory.js';
+import type { Connector } from './context.js';
 import type { Phase } from './phase.js';
 
-export const connectPhase: Phase<InstallContext> = {
+/** Connects every host of the inventory, closing them all when the run ends. */
+export async function connectHosts(hosts: Inventory, connect: Connector, io: Parameters<Phase<unknown>['run']>[1]): Promise<void> {
+  const connection = await connect(hosts.hosts);
+  io.journal.finally('disconnect', () => connection.close());
+}
+
+/**
+ * Preflight reports an unreachable host as a failed check and goes on with the others; install
+ * needs every host, so there it ends the run before anything changes.
+ */
+export const reportingConnectPhase: Phase<{ hosts: Inventory; connect: Connector }> = {
   id: 'connect',
   title: 'Connect to every host',
   readOnly: true,
   async run(ctx, io) {
-    const machines = machinesFor(ctx.topology);
-    const fleet = await ctx.connect(machines);
-    io.journal.finally('disconnect', () => fleet.close());
-    ctx.fleet = fleet;
-    ctx.machines = machineStates(machines, fleet.sessions);
-    const failed = ctx.machines.filter((s) => s.connectError);
+    await connectHosts(ctx.hosts, ctx.connect, io);
+    const failed = ctx.hosts.unreachable();
+    return `${ctx.hosts.hosts.length - failed.length} of ${ctx.hosts.hosts.length} host(s) connected${failed.length ? `; not reached: ${failed.map((f) => f.host.name).join(', ')}` : ''}`;
+  },
+};
+
+export const connectPhase: Phase<{ hosts: Inventory; connect: Connector }> = {
+  id: 'connect',
+  title: 'Connect to every host',
+  readOnly: true,
+  async run(ctx, io) {
+    await connectHosts(ctx.hosts, ctx.connect, io);
+    const failed = ctx.hosts.unreachable();
     if (failed.length > 0) {
       throw new HealError({
         code: 'ssh.connect',
-        message: `cannot connect to ${failed.map((s) => s.machine.name).join(', ')}; nothing was changed`,
-        details: failed.map((s) => `${s.machine.name}: ${s.connectError!.message}`),
-        hint: failed[0]!.connectError!.hint ?? 'run `heal-pyroscope preflight` for details',
+        message: `cannot connect to ${failed.map((f) => f.host.name).join(', ')}; nothing was changed`,
+        details: failed.map((f) => `${f.host.name}: ${f.error.message}`),
+        hint: failed[0]!.error.hint ?? 'run `heal-pyroscope preflight` for details',
       });
     }
-    ctx.tierHosts = SERVER_TIERS.map((tier): TierHost => {
-      const machine = machines.find((m) => m.tiers.includes(tier))!;
-      const remote = fleet.hosts.get(machine.name);
-      if (!remote) throw new HealError({ code: 'ssh.connect', message: `not connected to ${machine.name}` });
-      return { tier, spec: machine.hosts.find((h) => h.tier === tier)!, machine, remote };
-    });
-    return `${machines.length} host(s) connected`;
+    return `${ctx.hosts.hosts.length} host(s) connected`;
   },
 };

@@ -4,7 +4,7 @@
 
 import { posix } from 'node:path';
 import { HealError } from '../errors.js';
-import type { TierHost } from './context.js';
+import type { Host } from '../hosts/host.js';
 import type { Journal } from './phase.js';
 
 /** Every directory that must exist for `dirs` to exist, parents first (`/` excluded). */
@@ -36,10 +36,11 @@ const EXISTING_SCRIPT = 'for d in "$@"; do if [ -d "$d" ]; then printf \'%s\\n\'
 // $@: directories, deepest first. Removes each that is empty; prints those left because they are not.
 const RMDIR_SCRIPT = 'for d in "$@"; do if [ -d "$d" ]; then rmdir -- "$d" 2>/dev/null || printf \'%s\\n\' "$d"; fi; done';
 
-async function exec(th: TierHost, argv: string[], what: string): Promise<string> {
-  const result = await th.remote.exec(argv, { timeoutMs: 30_000 });
+/** Runs a file-system command on the host; a failure names the host and what was being done. */
+export async function runOnHost(host: Pick<Host, 'name' | 'remote'>, argv: string[], what: string): Promise<string> {
+  const result = await host.remote.exec(argv, { timeoutMs: 30_000 });
   if (result.code !== 0) {
-    throw new HealError({ code: 'install.files', message: `cannot ${what} on ${th.machine.name}: ${result.stderr.trim() || `exit ${result.code}`}`, hint: 'connect as root, or as a user that may write /opt/heal-pyroscope' });
+    throw new HealError({ code: 'install.files', message: `cannot ${what} on ${host.name}: ${result.stderr.trim() || `exit ${result.code}`}`, hint: 'connect as root, or as a user that may write /opt/heal-pyroscope' });
   }
   return result.stdout;
 }
@@ -48,19 +49,19 @@ async function exec(th: TierHost, argv: string[], what: string): Promise<string>
  * Creates `dirs` (mode 755) on the machine, asking it once which of them and their parents exist,
  * and journals the removal of exactly those this run created.
  */
-export async function createDirectories(th: TierHost, dirs: readonly string[], journal: Journal): Promise<string[]> {
+export async function createDirectories(host: Pick<Host, 'name' | 'remote'>, dirs: readonly string[], journal: Journal): Promise<string[]> {
   const wanted = withAncestors(dirs);
-  const present = await exec(th, ['sh', '-c', EXISTING_SCRIPT, 'sh', ...wanted], 'look for the configuration directories');
+  const present = await runOnHost(host, ['sh', '-c', EXISTING_SCRIPT, 'sh', ...wanted], 'look for the configuration directories');
   const created = directoriesToCreate(dirs, new Set(present.split('\n').filter((l) => l !== '')));
   if (created.length === 0) return [];
   // Journalled before mkdir: a mkdir that fails half-way may still have made some of them.
   const tops = created.filter((d) => !created.includes(posix.dirname(d)));
-  journal.changed(`remove ${tops.join(', ')} on ${th.machine.name} (the ${created.length} directory(ies) this run created, each only if empty)`, async () => {
-    const left = (await exec(th, ['sh', '-c', RMDIR_SCRIPT, 'sh', ...removalOrder(created)], 'remove the configuration directories')).split('\n').filter((l) => l !== '');
+  journal.changed(`remove ${tops.join(', ')} on ${host.name} (the ${created.length} directory(ies) this run created, each only if empty)`, async () => {
+    const left = (await runOnHost(host, ['sh', '-c', RMDIR_SCRIPT, 'sh', ...removalOrder(created)], 'remove the configuration directories')).split('\n').filter((l) => l !== '');
     if (left.length > 0) {
-      throw new HealError({ code: 'rollback.directories', message: `left ${left.join(', ')} on ${th.machine.name}: not empty (holds files this run did not write)` });
+      throw new HealError({ code: 'rollback.directories', message: `left ${left.join(', ')} on ${host.name}: not empty (holds files this run did not write)` });
     }
   });
-  await exec(th, ['mkdir', '-p', '-m', '755', '--', ...dirs], 'create the configuration directories');
+  await runOnHost(host, ['mkdir', '-p', '-m', '755', '--', ...dirs], 'create the configuration directories');
   return created;
 }

@@ -1,16 +1,16 @@
 // Phase: read each server tier's host once (containers, images, files, network, volumes), load or
-// generate the credentials, render the configuration and decide the plan. Changes nothing.
+// generate the credentials, render the configuration and decide the plan. Changes nothing; what
+// it decides is the complete `Planned` stage every later phase reads.
 
 import { HealError } from '../errors.js';
-import { renderContext } from '../render/context.js';
-import { renderStack } from '../render/render.js';
 import { generateSecrets, loadState } from '../state/state-file.js';
+import { StateStore } from '../state/state-store.js';
 import { COMPONENTS, containerName } from '../stack/manifest.js';
-import { containerSpecs } from './container-spec.js';
-import { tierHost, type InstallContext } from './context.js';
+import type { InstallContext } from './context.js';
+import { desiredStack, tierAddresses } from './desired-stack.js';
 import type { Phase } from './phase.js';
 import { planInstall, remotePath } from './plan.js';
-import { gatherTierFacts, resolveFrom } from './remote-facts.js';
+import { gatherTierFacts } from './remote-facts.js';
 
 export const gatherFactsPhase: Phase<InstallContext> = {
   id: 'facts',
@@ -18,43 +18,25 @@ export const gatherFactsPhase: Phase<InstallContext> = {
   readOnly: true,
   async run(ctx) {
     const loaded = await loadState(ctx.statePath);
-    ctx.stateIsNew = !loaded;
-    ctx.state = loaded ?? { version: 1, environment: ctx.topology.environment, secrets: generateSecrets() };
-
-    const web = tierHost(ctx, 'web');
-    const app = tierHost(ctx, 'app');
-    // Each address as the tier that uses it sees it: web reaches app, app reaches db.
-    ctx.addresses = {
-      web: await resolveFrom(web, ctx.topology.web.host),
-      app: await resolveFrom(web, ctx.topology.app.host),
-      db: await resolveFrom(app, ctx.topology.db.host),
-    };
-    const s = ctx.state.secrets;
-    ctx.stack = renderStack(
-      renderContext({
-        hosts: ctx.addresses,
-        grafanaPort: ctx.topology.grafanaPort,
-        minio: { accessKey: s.minioAccessKey, secretKey: s.minioSecretKey },
-        grafanaAdmin: { user: s.grafanaAdminUser, password: s.grafanaAdminPassword },
-        frontDoor: ctx.options.frontDoor,
-      }),
-    );
-    ctx.specs = containerSpecs(ctx.stack, ctx.topology.images, ctx.topology.containers);
+    const state = loaded ?? { version: 1, environment: ctx.topology.environment, secrets: generateSecrets() };
+    const addresses = await tierAddresses(ctx.topology, ctx.hosts);
+    const { stack, specs } = desiredStack(ctx.topology, addresses, state.secrets, ctx.options.frontDoor);
     const names = COMPONENTS.map(containerName);
-    ctx.facts = await Promise.all(
-      ctx.tierHosts.map((th) => gatherTierFacts(th, names, ctx.stack!.files.filter((f) => f.tier === th.tier).map(remotePath))),
+    const facts = await Promise.all(
+      ctx.hosts.serverTiers().map(({ tier, host }) => gatherTierFacts(host, tier, names, stack.files.filter((f) => f.tier === tier).map(remotePath))),
     );
-    ctx.plan = planInstall(ctx.stack.files, ctx.specs, ctx.facts);
-    if (ctx.plan.conflicts.length > 0) {
+    const plan = planInstall(stack.files, specs, facts);
+    if (plan.conflicts.length > 0) {
       throw new HealError({
         code: 'install.conflict',
         message: 'a container with a heal-pyroscope name exists that heal-pyroscope did not create; nothing was changed',
-        details: ctx.plan.conflicts,
+        details: plan.conflicts,
         hint: 'rename or remove that container yourself: heal-pyroscope never touches what it did not create',
       });
     }
-    const pulls = ctx.plan.tiers.reduce((n, t) => n + t.pull.length, 0);
-    const changes = ctx.plan.tiers.flatMap((t) => t.containers).filter((c) => c.action !== 'unchanged').length;
+    ctx.planned = { state: new StateStore(ctx.statePath, state, !loaded), addresses, stack, specs, facts, plan };
+    const pulls = plan.tiers.reduce((n, t) => n + t.pull.length, 0);
+    const changes = plan.tiers.flatMap((t) => t.containers).filter((c) => c.action !== 'unchanged').length;
     return `${pulls} image(s) to pull, ${changes} container(s) to change`;
   },
 };

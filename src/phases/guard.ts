@@ -1,16 +1,23 @@
 // Phase: the production guard on every host, before anything changes. Nothing can skip it.
 
 import { guardError, runGuard } from '../checks/preflight.js';
-import type { InstallContext } from './context.js';
+import type { GuardFinding } from '../guard/evaluate.js';
+import type { Topology } from '../config/topology.js';
+import type { Inventory } from '../hosts/inventory.js';
 import type { Phase } from './phase.js';
 
-export const guardPhase: Phase<InstallContext> = {
+/** How long one host may take to tell its guard evidence and facts. */
+export const GUARD_TIMEOUT_MS = 15_000;
+
+export const guardPhase: Phase<{ topology: Topology; hosts: Inventory; report: { guard: GuardFinding[] } }> = {
   id: 'guard',
   title: 'Production guard',
   readOnly: true,
   async run(ctx) {
-    const findings = await runGuard(ctx.topology, ctx.machines, 15_000);
+    const findings = await runGuard(ctx.topology, ctx.hosts.hosts, GUARD_TIMEOUT_MS);
+    ctx.report.guard = findings;
     if (findings.length > 0) throw guardError(findings);
-    return `no host looks like production (${ctx.machines.length} checked)`;
+    const checked = ctx.hosts.hosts.filter((h) => h.facts).length;
+    return `no host looks like production (${checked} checked)`;
   },
 };

@@ -6,36 +6,37 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../errors.js';
 import { entryStream } from '../images/archive.js';
-import { saveState, withoutPulledImages, withPulledImages, type PulledImage } from '../state/state-file.js';
-import { distinctMachines, type InstallContext, type TierHost } from './context.js';
+import type { Host } from '../hosts/host.js';
+import { withoutPulledImages, withPulledImages, type PulledImage } from '../state/state-file.js';
+import type { PlannedInstall } from './context.js';
 import type { Phase, PhaseIo } from './phase.js';
 import { formatBytes, PULL_RETRY_DELAYS_MS, PullTally, type PullEvent } from './pull-progress.js';
 import { throwIfAborted } from './runner.js';
 
-function pullsFor(ctx: InstallContext, group: readonly TierHost[]): { pull: string[]; all: string[] } {
-  const tiers = ctx.plan!.tiers.filter((t) => group.some((g) => g.tier === t.tier));
+function pullsFor(ctx: PlannedInstall, host: Host): { pull: string[]; all: string[] } {
+  const tiers = ctx.planned.plan.tiers.filter((t) => host.serves(t.tier));
   return { pull: [...new Set(tiers.flatMap((t) => t.pull))], all: [...new Set(tiers.flatMap((t) => [...t.pull, ...t.present]))] };
 }
 
-async function pullWithRetry(th: TierHost, ref: string, io: PhaseIo, onEvent: (e: PullEvent) => void): Promise<void> {
+async function pullWithRetry(host: Host, ref: string, io: PhaseIo, onEvent: (e: PullEvent) => void): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     throwIfAborted(io.signal);
     try {
-      await th.remote.engine.pullImage(ref, onEvent, io.signal);
+      await host.remote.engine.pullImage(ref, onEvent, io.signal);
       return;
     } catch (error) {
       const delay = PULL_RETRY_DELAYS_MS[attempt];
       if (delay === undefined || io.signal.aborted) throw error;
-      io.progress(`${th.machine.name}: ${ref} failed (${(error as Error).message}); retrying in ${delay / 1000}s`);
+      io.progress(`${host.name}: ${ref} failed (${(error as Error).message}); retrying in ${delay / 1000}s`);
       await sleep(delay, undefined, { signal: io.signal }).catch(() => undefined);
     }
   }
 }
 
 /** Every image a machine lacks must be in the archive: checked for all machines before loading any. */
-function checkArchiveCovers(ctx: InstallContext): void {
+function checkArchiveCovers(ctx: PlannedInstall): void {
   const from = ctx.options.imagesFrom!;
-  const missing = [...new Set(ctx.plan!.tiers.flatMap((t) => t.pull))].filter((ref) => !(ref in from.archive.manifest.images));
+  const missing = [...new Set(ctx.planned.plan.tiers.flatMap((t) => t.pull))].filter((ref) => !(ref in from.archive.manifest.images));
   if (missing.length > 0) {
     throw new HealError({
       code: 'images.archive-incomplete',
@@ -46,50 +47,47 @@ function checkArchiveCovers(ctx: InstallContext): void {
   }
 }
 
-async function loadFromArchive(th: TierHost, ref: string, ctx: InstallContext, io: PhaseIo): Promise<void> {
+async function loadFromArchive(host: Host, ref: string, ctx: PlannedInstall, io: PhaseIo): Promise<void> {
   const { path, archive } = ctx.options.imagesFrom!;
-  io.progress(`${th.machine.name}: loading ${ref} from ${path}`);
-  await th.remote.engine.loadImage(entryStream(path, archive.entries.get(archive.manifest.images[ref]!)!), ref);
+  io.progress(`${host.name}: loading ${ref} from ${path}`);
+  await host.remote.engine.loadImage(entryStream(path, archive.entries.get(archive.manifest.images[ref]!)!), ref);
 }
 
 /** Records this run's pulls in the state file: even a failed run (kept with --no-rollback) says what is ours. */
-async function recordPulls(ctx: InstallContext, pulled: ReadonlyMap<string, PulledImage[]>): Promise<void> {
+async function recordPulls(ctx: PlannedInstall, pulled: ReadonlyMap<string, PulledImage[]>): Promise<void> {
+  const store = ctx.planned.state;
   // A fresh state knows every pull from the start: an empty record means "nothing pulled", not "unknown".
-  if (ctx.stateIsNew) ctx.state = { ...ctx.state!, pulledImages: ctx.state!.pulledImages ?? {} };
+  if (store.isNew) await store.update((s) => ({ ...s, pulledImages: s.pulledImages ?? {} }));
   if (pulled.size === 0) return;
-  for (const [machine, images] of pulled) ctx.state = withPulledImages(ctx.state!, machine, images);
-  await saveState(ctx.statePath, ctx.state!);
-  ctx.stateIsNew = false;
+  await store.update((s) => [...pulled].reduce((acc, [machine, images]) => withPulledImages(acc, machine, images), s), 'always');
 }
 
 /** After the rollback removed an image this run pulled: it is no longer ours to remove later. */
-async function forgetPull(ctx: InstallContext, machine: string, ref: string): Promise<void> {
-  if (!(ctx.state?.pulledImages?.[machine] ?? []).some((p) => p.ref === ref)) return;
-  ctx.state = withoutPulledImages(ctx.state!, machine, [ref]);
-  if (!ctx.stateIsNew) await saveState(ctx.statePath, ctx.state);
+async function forgetPull(ctx: PlannedInstall, machine: string, ref: string): Promise<void> {
+  if (!(ctx.planned.state.current.pulledImages?.[machine] ?? []).some((p) => p.ref === ref)) return;
+  await ctx.planned.state.update((s) => withoutPulledImages(s, machine, [ref]));
 }
 
-async function imageId(th: TierHost, ref: string): Promise<string> {
-  const image = await th.remote.engine.inspectImage(ref);
+async function imageId(host: Host, ref: string): Promise<string> {
+  const image = await host.remote.engine.inspectImage(ref);
   if (!image) {
-    throw new HealError({ code: 'images.missing', message: `${ref} is not on ${th.machine.name} after it was pulled or found there`, hint: 'something removed it meanwhile (a prune?); run install again' });
+    throw new HealError({ code: 'images.missing', message: `${ref} is not on ${host.name} after it was pulled or found there`, hint: 'something removed it meanwhile (a prune?); run install again' });
   }
   return image.id;
 }
 
-export const imagesPhase: Phase<InstallContext> = {
+export const imagesPhase: Phase<PlannedInstall> = {
   id: 'images',
   title: 'Pull images',
   async run(ctx, io) {
     if (ctx.options.imagesFrom) checkArchiveCovers(ctx);
-    const groups = distinctMachines(ctx.tierHosts);
+    const { report } = ctx;
     const pulledBy = new Map<string, PulledImage[]>();
     // Every machine settles before the phase ends: a rollback never races a pull still under way.
     const settled = await Promise.allSettled(
-      groups.map(async (group) => {
-        const th = group[0]!;
-        const machine = th.machine.name;
-        const { pull, all } = pullsFor(ctx, group);
+      ctx.hosts.servers().map(async (host) => {
+        const machine = host.name;
+        const { pull, all } = pullsFor(ctx, host);
         const ids = new Map<string, string>();
         for (const [i, ref] of pull.entries()) {
           throwIfAborted(io.signal);
@@ -97,16 +95,16 @@ export const imagesPhase: Phase<InstallContext> = {
           let last = 0;
           // The undo is registered before the pull: an interrupted pull may still leave the image.
           io.journal.changed(`remove image ${ref} pulled on ${machine}`, async () => {
-            const removal = await th.remote.engine.removeImage(ref);
+            const removal = await host.remote.engine.removeImage(ref);
             // Never forced: an image some container uses stays, and the undo says why.
             if (removal.result === 'in-use') throw new HealError({ code: 'rollback.image-in-use', message: `${ref} on ${machine} is still used: ${removal.detail}` });
             await forgetPull(ctx, machine, ref);
           });
           if (ctx.options.imagesFrom) {
-            await loadFromArchive(th, ref, ctx, io);
-            ctx.pulled.push({ machine, ref, from: 'archive' });
+            await loadFromArchive(host, ref, ctx, io);
+            report.pulled.push({ machine, ref, from: 'archive' });
           } else {
-            await pullWithRetry(th, ref, io, (event) => {
+            await pullWithRetry(host, ref, io, (event) => {
               tally.add(event);
               const now = Date.now();
               if (now - last >= 500) {
@@ -115,20 +113,20 @@ export const imagesPhase: Phase<InstallContext> = {
                 io.progress(`${machine}: ${ref} (${i + 1}/${pull.length}) ${s.layersDone}/${s.layers} layers, ${formatBytes(s.bytes)}`);
               }
             });
-            ctx.pulled.push({ machine, ref });
+            report.pulled.push({ machine, ref });
           }
-          ids.set(ref, await imageId(th, ref));
+          ids.set(ref, await imageId(host, ref));
           pulledBy.set(machine, [...(pulledBy.get(machine) ?? []), { ref, id: ids.get(ref)!, from: ctx.options.imagesFrom ? 'archive' : 'registry' }]);
         }
-        for (const ref of all) if (!ids.has(ref)) ids.set(ref, await imageId(th, ref));
-        ctx.imageIds.set(machine, ids);
+        for (const ref of all) if (!ids.has(ref)) ids.set(ref, await imageId(host, ref));
+        report.imageIds.set(machine, ids);
       }),
     );
     await recordPulls(ctx, pulledBy);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    if (ctx.pulled.length === 0) return 'all images present, nothing pulled';
-    return ctx.options.imagesFrom ? `${ctx.pulled.length} image(s) loaded from ${ctx.options.imagesFrom.path}` : `${ctx.pulled.length} image(s) pulled`;
+    if (report.pulled.length === 0) return 'all images present, nothing pulled';
+    return ctx.options.imagesFrom ? `${report.pulled.length} image(s) loaded from ${ctx.options.imagesFrom.path}` : `${report.pulled.length} image(s) pulled`;
   },
-  dryRun: (ctx) => ctx.plan!.tiers.flatMap((t) => [...t.pull.map((r) => `${t.machine}: ${ctx.options.imagesFrom ? 'load' : 'pull'} ${r}`), ...t.present.map((r) => `${t.machine}: ${r} present`)]),
+  dryRun: (ctx) => ctx.planned.plan.tiers.flatMap((t) => [...t.pull.map((r) => `${t.machine}: ${ctx.options.imagesFrom ? 'load' : 'pull'} ${r}`), ...t.present.map((r) => `${t.machine}: ${r} present`)]),
 };

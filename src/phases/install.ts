@@ -4,14 +4,14 @@
 
 import { configurationPhase } from './configuration.js';
 import { connectPhase } from './connect.js';
-import type { InstallContext } from './context.js';
+import { afterPlanning, type InstallContext } from './context.js';
 import { frontDoorPhase } from './front-door.js';
 import { gatherFactsPhase } from './gather-facts.js';
 import { guardPhase } from './guard.js';
 import { imagesPhase } from './images.js';
 import { lockPhase } from './lock.js';
 import type { Phase } from './phase.js';
-import { preflightPhase } from './preflight.js';
+import { installChecksPhase } from './preflight.js';
 import { recordPhase } from './record.js';
 import { servicesPhase } from './services.js';
 import { storagePhase } from './storage.js';
@@ -23,13 +23,7 @@ export function installPhases(): Phase<InstallContext>[] {
     guardPhase,
     lockPhase<InstallContext>('install'),
     gatherFactsPhase,
-    preflightPhase,
-    imagesPhase,
-    configurationPhase,
-    storagePhase,
-    servicesPhase,
-    frontDoorPhase,
-    verifyPhase,
-    recordPhase,
+    installChecksPhase,
+    ...[imagesPhase, configurationPhase, storagePhase, servicesPhase, frontDoorPhase, verifyPhase, recordPhase].map(afterPlanning),
   ];
 }

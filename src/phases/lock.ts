@@ -6,6 +6,7 @@ import { HealError } from '../errors.js';
 import type { JournalLike, LockOwner } from './lock-owner.js';
 import { describeOwner, parseOwner } from './lock-owner.js';
 import { LOCK_DIR } from './host-paths.js';
+import type { Inventory } from '../hosts/inventory.js';
 import type { HostHandle } from '../remote/index.js';
 import type { Phase } from './phase.js';
 
@@ -43,18 +44,18 @@ export async function acquireLocks(targets: readonly LockTarget[], owner: LockOw
   }
 }
 
-export function lockPhase<C extends { tierHosts: Array<{ machine: { name: string }; remote: HostHandle }>; operator: string; runId: string; options: { forceUnlock: boolean } }>(
+export function lockPhase<C extends { hosts: Inventory; operator: string; runId: string; options: { forceUnlock: boolean } }>(
   command: 'install' | 'uninstall',
 ): Phase<C> {
   return {
     id: 'lock',
     title: 'Lock the hosts',
     async run(ctx, io) {
-      const seen = new Map<string, LockTarget>();
-      for (const th of ctx.tierHosts) if (!seen.has(th.machine.name)) seen.set(th.machine.name, { name: th.machine.name, remote: th.remote });
+      // Every server machine that is connected (uninstall goes on without an unreachable one).
+      const targets = ctx.hosts.servers().filter((h) => h.connection).map((h): LockTarget => ({ name: h.name, remote: h.remote }));
       const owner: LockOwner = { by: ctx.operator, command, pid: process.pid, startedAt: new Date().toISOString(), runId: ctx.runId };
-      await acquireLocks([...seen.values()], owner, ctx.options.forceUnlock, io.journal);
-      return `${seen.size} host(s) locked`;
+      await acquireLocks(targets, owner, ctx.options.forceUnlock, io.journal);
+      return `${targets.length} host(s) locked`;
     },
     dryRun: () => ['lock every server host for the duration of the run'],
   };

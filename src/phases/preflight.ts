@@ -4,7 +4,9 @@
 import { CHECK_IDS } from '../checks/catalogue.js';
 import { runChecks } from '../checks/preflight.js';
 import { ExitCode, HealError } from '../errors.js';
-import type { InstallContext } from './context.js';
+import type { CheckResult } from '../checks/check.js';
+import type { Topology } from '../config/topology.js';
+import type { Inventory } from '../hosts/inventory.js';
 import type { Phase } from './phase.js';
 
 export const PREFLIGHT_TIMEOUT_MS = 3000;
@@ -22,26 +24,50 @@ export function validateIgnoredChecks(ids: readonly string[]): void {
   }
 }
 
-export const preflightPhase: Phase<InstallContext> = {
-  id: 'preflight',
-  title: 'Preflight checks',
-  readOnly: true,
-  async run(ctx, io) {
-    const results = await runChecks({ topology: ctx.topology, machines: ctx.machines, probeTimeoutMs: PREFLIGHT_TIMEOUT_MS }, (e) => {
-      if (e.type === 'result') io.progress(`${e.result.host} ${e.result.id}: ${e.result.status}`);
-    });
-    ctx.preflight = results;
-    const failed = results.filter((r) => r.status === 'fail' && !ctx.options.ignoreChecks.includes(r.id));
-    const ignored = results.filter((r) => r.status === 'fail' && ctx.options.ignoreChecks.includes(r.id));
-    if (failed.length > 0) {
-      throw new HealError({
-        code: 'preflight.failed',
-        message: `${failed.length} preflight check(s) failed; nothing was changed`,
-        details: failed.map((r) => `${r.host} ${r.id}: ${r.summary}${r.remedy ? ` (${r.remedy})` : ''}`),
-        hint: 'fix them (`heal-pyroscope preflight` shows details), or pass --ignore-check ID for a check you accept',
+/** What the checks phase needs and where it leaves its results. */
+export interface ChecksStage {
+  topology: Topology;
+  hosts: Inventory;
+  report: { preflight: CheckResult[] };
+}
+
+/**
+ * Every preflight check and the flows. `stopOn` decides what ends the run: install stops on any
+ * failure not listed in its --ignore-check ids; the preflight command reports and never stops.
+ */
+export function checksPhase<C extends ChecksStage>(stopOn: (ctx: C) => ((r: CheckResult) => boolean) | null): Phase<C> {
+  return {
+    id: 'preflight',
+    title: 'Preflight checks',
+    readOnly: true,
+    async run(ctx, io) {
+      const results = await runChecks({ topology: ctx.topology, hosts: ctx.hosts.hosts, probeTimeoutMs: PREFLIGHT_TIMEOUT_MS }, (e) => {
+        if (e.type === 'result') io.progress(`${e.result.host} ${e.result.id}: ${e.result.status} ${e.result.summary}`);
       });
-    }
-    const passed = results.filter((r) => r.status === 'pass').length;
-    return `${passed} passed${ignored.length ? `, ${ignored.length} failure(s) ignored` : ''}`;
-  },
-};
+      ctx.report.preflight = results;
+      const stops = stopOn(ctx);
+      const failed = results.filter((r) => r.status === 'fail');
+      const blocking = stops ? failed.filter(stops) : [];
+      if (blocking.length > 0) {
+        throw new HealError({
+          code: 'preflight.failed',
+          message: `${blocking.length} preflight check(s) failed; nothing was changed`,
+          details: blocking.map((r) => `${r.host} ${r.id}: ${r.summary}${r.remedy ? ` (${r.remedy})` : ''}`),
+          hint: 'fix them (`heal-pyroscope preflight` shows details), or pass --ignore-check ID for a check you accept',
+        });
+      }
+      return countsLine(results, failed.length - blocking.length);
+    },
+  };
+}
+
+/** `12 passed, 1 warning, 2 failed, 3 skipped` (only the counts that are not zero). */
+export function countsLine(results: readonly CheckResult[], ignoredFailures = 0): string {
+  const c = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const r of results) c[r.status]++;
+  const failed = ignoredFailures > 0 ? `${c.fail} failed (ignored)` : c.fail ? `${c.fail} failed` : '';
+  return [`${c.pass} passed`, c.warn ? `${c.warn} warning${c.warn === 1 ? '' : 's'}` : '', failed, c.skip ? `${c.skip} skipped` : ''].filter(Boolean).join(', ');
+}
+
+/** Install's checks: any failure stops it, except those of checks the operator chose to ignore. */
+export const installChecksPhase = checksPhase<ChecksStage & { options: { ignoreChecks: string[] } }>((ctx) => (r) => !ctx.options.ignoreChecks.includes(r.id));

@@ -101,7 +101,7 @@ export function imageReport(found: readonly FoundOnTier[], outcomes: readonly Im
 }
 
 function hostOf(ctx: UninstallContext, found: FoundOnTier) {
-  return ctx.tierHosts.find((t) => t.tier === found.tier)!;
+  return ctx.hosts.forTier(found.tier);
 }
 
 export const purgeImagesPhase: Phase<UninstallContext> = {

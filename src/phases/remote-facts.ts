@@ -6,7 +6,7 @@ import { serverAddressProblem } from '../config/server-addresses.js';
 import { HealError } from '../errors.js';
 import type { ContainerSummary, Engine } from '../remote/index.js';
 import { LABELS, PRODUCT } from '../stack/manifest.js';
-import type { TierHost } from './context.js';
+import type { Host, ServerTier } from '../hosts/host.js';
 import type { ExistingContainer, FileState, TierFacts } from './plan.js';
 import { NETWORK_NAME } from '../stack/manifest.js';
 
@@ -38,23 +38,23 @@ export async function containersNamed(engine: Engine, names: readonly string[]):
   return new Map(list.map(toExisting).filter((c) => wanted.has(c.name)).map((c) => [c.name, c]));
 }
 
-export async function gatherTierFacts(th: TierHost, names: readonly string[], paths: readonly string[]): Promise<TierFacts> {
-  const engine = th.remote.engine;
+export async function gatherTierFacts(host: Host, tier: ServerTier, names: readonly string[], paths: readonly string[]): Promise<TierFacts> {
+  const engine = host.remote.engine;
   const [containers, images, networks, volumes, files] = await Promise.all([
     containersNamed(engine, names),
     engine.listImages(),
     engine.listNetworks({ name: NETWORK_NAME }),
     engine.listVolumes({ label: `${LABELS.product}=${PRODUCT}` }),
-    paths.length > 0 ? th.remote.exec(['sh', '-c', FILE_FACTS_SCRIPT, 'sh', ...paths], { timeoutMs: 30_000 }) : Promise.resolve({ code: 0, stdout: '', stderr: '' }),
+    paths.length > 0 ? host.remote.exec(['sh', '-c', FILE_FACTS_SCRIPT, 'sh', ...paths], { timeoutMs: 30_000 }) : Promise.resolve({ code: 0, stdout: '', stderr: '' }),
   ]);
   if (files.code !== 0) {
-    throw new HealError({ code: 'facts.files', message: `cannot read the installed files on ${th.machine.name}: ${files.stderr.trim()}`, hint: 'connect as root (or a user that may read /opt/heal-pyroscope)' });
+    throw new HealError({ code: 'facts.files', message: `cannot read the installed files on ${host.name}: ${files.stderr.trim()}`, hint: 'connect as root (or a user that may read /opt/heal-pyroscope)' });
   }
   const imageMap = new Map<string, string>();
   for (const image of images) for (const tag of [...image.tags, ...image.digests]) imageMap.set(tag, image.id);
   return {
-    tier: th.tier,
-    machine: th.machine.name,
+    tier,
+    machine: host.name,
     containers,
     images: imageMap,
     files: parseFileFacts(files.stdout),
@@ -64,7 +64,7 @@ export async function gatherTierFacts(th: TierHost, names: readonly string[], pa
 }
 
 /** The address `name` has as seen from `from` (containers do not read the host's /etc/hosts). */
-export async function resolveFrom(from: TierHost, name: string): Promise<string> {
+export async function resolveFrom(from: Host, name: string): Promise<string> {
   if (isIP(name) !== 0) return name;
   const address = await lookupFrom(from, name);
   // Debian maps a machine's own name to 127.0.1.1: fine for the host, wrong inside a container.
@@ -72,20 +72,20 @@ export async function resolveFrom(from: TierHost, name: string): Promise<string>
   if (problem) {
     throw new HealError({
       code: 'facts.resolve-loopback',
-      message: `${from.machine.name} resolves ${name} to ${problem}`,
-      hint: `put ${name}'s network address in the config instead of its name (or fix /etc/hosts on ${from.machine.name})`,
+      message: `${from.name} resolves ${name} to ${problem}`,
+      hint: `put ${name}'s network address in the config instead of its name (or fix /etc/hosts on ${from.name})`,
     });
   }
   return address;
 }
 
-async function lookupFrom(from: TierHost, name: string): Promise<string> {
+async function lookupFrom(from: Host, name: string): Promise<string> {
   const result = await from.remote.exec(['getent', 'ahostsv4', name], { timeoutMs: 10_000 });
   const address = result.stdout.split('\n')[0]?.split(/\s+/)[0];
   if (result.code !== 0 || !address || isIP(address) === 0) {
     throw new HealError({
       code: 'facts.resolve',
-      message: `${from.machine.name} cannot resolve ${name}`,
+      message: `${from.name} cannot resolve ${name}`,
       hint: 'use IP addresses in the config, or fix name resolution on that host: its containers will need the address',
     });
   }

@@ -9,31 +9,23 @@ import { loadState, pulledImagesOn, removeState } from '../state/state-file.js';
 import { HealError, isHealError } from '../errors.js';
 import { HOST_ROOT, tierDir } from './host-paths.js';
 import type { Phase } from './phase.js';
+import type { ServerTier } from './plan.js';
 import { decideImages } from './purge-images.js';
 import { toExisting } from './remote-facts.js';
-import { connectServers } from './reachable.js';
+import type { Host } from '../hosts/host.js';
+import { connectHosts } from './connect.js';
+import { reachedServers, reachSummary } from './reachable.js';
 import type { FoundOnTier, UninstallContext } from './uninstall-context.js';
-import type { TierHost } from './context.js';
 
 const LABEL_FILTER = `${LABELS.product}=${PRODUCT}`;
-
-/** Distinct machines: web, app and db may share one, and their engine is the same. */
-function perMachine(ctx: UninstallContext): TierHost[] {
-  const seen = new Set<string>();
-  return ctx.tierHosts.filter((t) => (seen.has(t.machine.name) ? false : (seen.add(t.machine.name), true)));
-}
 
 export const connectServersPhase: Phase<UninstallContext> = {
   id: 'connect',
   title: 'Connect to the server hosts',
   readOnly: true,
   async run(ctx, io) {
-    const reached = await connectServers(ctx.topology, ctx.connect);
-    io.journal.finally('disconnect', () => reached.fleet.close());
-    ctx.tierHosts = reached.tierHosts;
-    ctx.unreachable = reached.unreachable;
-    const hosts = new Set(ctx.tierHosts.map((t) => t.machine.name)).size;
-    return `${hosts} host(s) connected${ctx.unreachable.length ? `, ${ctx.unreachable.length} unreachable: ${ctx.unreachable.map((u) => u.machine).join(', ')}` : ''}`;
+    await connectHosts(ctx.hosts, ctx.connect, io);
+    return reachSummary(ctx.hosts);
   },
 };
 
@@ -56,17 +48,17 @@ async function resolveImage(engine: Engine, ref: string): Promise<string | null>
 
 type MachineFound = Omit<FoundOnTier, 'tier' | 'directory'>;
 
-async function findOnMachine(ctx: UninstallContext, th: TierHost): Promise<MachineFound> {
-  const engine = th.remote.engine;
+async function findOnMachine(ctx: UninstallContext, host: Host): Promise<MachineFound> {
+  const engine = host.remote.engine;
   const [every, networks, volumes, root] = await Promise.all([
     engine.listContainers(),
     engine.listNetworks({ label: LABEL_FILTER }),
     engine.listVolumes({ label: LABEL_FILTER }),
-    th.remote.exec(['test', '-d', HOST_ROOT]),
+    host.remote.exec(['test', '-d', HOST_ROOT]),
   ]);
   const ours = (c: ContainerSummary) => c.labels[LABELS.product] === PRODUCT;
   const containers = every.filter(ours).map(toExisting);
-  const recorded = pulledImagesOn(ctx.state, th.machine.name);
+  const recorded = pulledImagesOn(ctx.state, host.name);
   const resolved = new Map(await Promise.all((recorded ?? []).map(async (p) => [p.ref, await resolveImage(engine, p.ref)] as const)));
   const images = decideImages(recorded, {
     resolved,
@@ -75,7 +67,7 @@ async function findOnMachine(ctx: UninstallContext, th: TierHost): Promise<Machi
     stackRefs: containers.map((c) => c.image).filter((ref) => !ref.startsWith('sha256:')),
   });
   return {
-    machine: th.machine.name,
+    machine: host.name,
     containers,
     networks: networks.filter((n) => n.name === NETWORK_NAME).map((n) => ({ id: n.id, name: n.name })),
     volumes: volumes.map((v) => v.name),
@@ -90,26 +82,29 @@ export const findPhase: Phase<UninstallContext> = {
   readOnly: true,
   async run(ctx) {
     await readState(ctx);
-    const byMachine = new Map<string, MachineFound>();
-    for (const th of perMachine(ctx)) byMachine.set(th.machine.name, await findOnMachine(ctx, th));
     ctx.found = [];
-    for (const [i, th] of ctx.tierHosts.entries()) {
-      const machineFound = byMachine.get(th.machine.name)!;
-      const first = ctx.tierHosts.findIndex((t) => t.machine.name === th.machine.name) === i;
-      const directory = (await th.remote.exec(['test', '-d', tierDir(th.tier)])).code === 0;
-      // Machine-wide things are listed once per machine (on its first tier) so nothing is removed twice.
-      ctx.found.push({ tier: th.tier, directory, ...(first ? machineFound : { machine: th.machine.name, containers: [], networks: [], volumes: [], root: false, images: [] }) });
+    for (const host of reachedServers(ctx.hosts)) {
+      const machineFound = await findOnMachine(ctx, host);
+      for (const [i, tier] of serverTiersOf(host).entries()) {
+        const directory = (await host.remote.exec(['test', '-d', tierDir(tier)])).code === 0;
+        // Machine-wide things are listed once per machine (on its first tier) so nothing is removed twice.
+        ctx.found.push({ tier, directory, ...(i === 0 ? machineFound : { machine: host.name, containers: [], networks: [], volumes: [], root: false, images: [] }) });
+      }
     }
     const c = ctx.found.reduce((n, f) => n + f.containers.length, 0);
     const d = ctx.found.filter((f) => f.directory).length;
-    const recorded = perMachine(ctx).reduce((n, th) => n + (pulledImagesOn(ctx.state, th.machine.name)?.length ?? 0), 0);
+    const recorded = reachedServers(ctx.hosts).reduce((n, host) => n + (pulledImagesOn(ctx.state, host.name)?.length ?? 0), 0);
     const pulled = ctx.state?.pulledImages ? `, ${recorded} image(s) pulled by installs` : '';
     return `${c} container(s), ${d} configuration directory(ies)${pulled}`;
   },
 };
 
-function hostOf(ctx: UninstallContext, found: FoundOnTier): TierHost {
-  return ctx.tierHosts.find((t) => t.tier === found.tier)!;
+function hostOf(ctx: UninstallContext, found: FoundOnTier): Host {
+  return ctx.hosts.forTier(found.tier);
+}
+
+function serverTiersOf(host: Host): ServerTier[] {
+  return host.tiers.filter((t): t is ServerTier => t !== 'target');
 }
 
 export const removeContainersPhase: Phase<UninstallContext> = {
@@ -153,19 +148,19 @@ export const removeFilesPhase: Phase<UninstallContext> = {
   title: 'Remove configuration files',
   shouldRun: (ctx) => ctx.found.some((f) => f.directory || f.root),
   async run(ctx) {
-    for (const th of perMachine(ctx)) {
-      const onMachine = ctx.found.filter((f) => f.machine === th.machine.name);
+    for (const host of reachedServers(ctx.hosts)) {
+      const onMachine = ctx.found.filter((f) => f.machine === host.name);
       for (const f of onMachine.filter((x) => x.directory)) {
-        const result = await th.remote.exec(['rm', '-rf', '--', tierDir(f.tier)]);
+        const result = await host.remote.exec(['rm', '-rf', '--', tierDir(f.tier)]);
         if (result.code !== 0) throw new HealError({ code: 'uninstall.files', message: `cannot remove ${tierDir(f.tier)} on ${f.machine}: ${result.stderr.trim()}` });
         ctx.removed.push(`${f.machine}: ${tierDir(f.tier)}`);
       }
       if (!onMachine.some((f) => f.directory || f.root)) continue;
       // The root goes only when nothing is left in it: no other tier's directory, nothing of anyone else.
-      const root = await th.remote.exec(['sh', '-c', REMOVE_ROOT_SCRIPT, 'sh', HOST_ROOT]);
-      if (root.code !== 0) throw new HealError({ code: 'uninstall.files', message: `cannot remove ${HOST_ROOT} on ${th.machine.name}: ${root.stderr.trim()}` });
-      if (root.stdout.trim() === 'removed') ctx.removed.push(`${th.machine.name}: ${HOST_ROOT}`);
-      else if (root.stdout.trim() === 'kept') ctx.rootsKept.push(th.machine.name);
+      const root = await host.remote.exec(['sh', '-c', REMOVE_ROOT_SCRIPT, 'sh', HOST_ROOT]);
+      if (root.code !== 0) throw new HealError({ code: 'uninstall.files', message: `cannot remove ${HOST_ROOT} on ${host.name}: ${root.stderr.trim()}` });
+      if (root.stdout.trim() === 'removed') ctx.removed.push(`${host.name}: ${HOST_ROOT}`);
+      else if (root.stdout.trim() === 'kept') ctx.rootsKept.push(host.name);
     }
   },
   dryRun: (ctx) => [
@@ -193,7 +188,7 @@ export const purgeStatePhase: Phase<UninstallContext> = {
   id: 'state',
   title: 'Remove the local state (--purge)',
   // With a host left unreached, the credentials are still needed to finish the job later.
-  shouldRun: (ctx) => ctx.options.purge && ctx.unreachable.length === 0,
+  shouldRun: (ctx) => ctx.options.purge && ctx.hosts.unreachable().length === 0,
   async run(ctx) {
     await removeState(ctx.statePath);
     ctx.stateRemoved = true;

@@ -2,19 +2,18 @@
 // health endpoint.
 
 import { applyContainer } from './containers.js';
-import { tierHost, type InstallContext } from './context.js';
+import type { PlannedInstall } from './context.js';
 import type { Phase } from './phase.js';
 import { containerLines } from './front-door.js';
 
-export const servicesPhase: Phase<InstallContext> = {
+export const servicesPhase: Phase<PlannedInstall> = {
   id: 'services',
   title: 'Services (Pyroscope, Tempo, Grafana)',
   async run(ctx, io) {
-    const th = tierHost(ctx, 'app');
     const results: string[] = [];
-    for (const spec of ctx.specs.filter((s) => s.tier === 'app')) {
-      const outcome = await applyContainer(ctx, th, spec, io);
-      ctx.outcomes.push(outcome);
+    for (const spec of ctx.planned.specs.filter((s) => s.tier === 'app')) {
+      const outcome = await applyContainer(ctx, spec, io);
+      ctx.report.outcomes.push(outcome);
       results.push(`${spec.component} ${outcome.action}`);
     }
     return results.join(', ');

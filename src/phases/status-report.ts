@@ -3,16 +3,18 @@
 // another image, a changed specification). Read-only.
 
 import type { Topology } from '../config/topology.js';
+import type { Inventory } from '../hosts/inventory.js';
 import type { ContainerDetails } from '../remote/index.js';
-import { renderContext, type FrontDoor } from '../render/context.js';
-import { renderStack } from '../render/render.js';
+import type { FrontDoor } from '../render/context.js';
 import { loadState } from '../state/state-file.js';
 import { component, COMPONENTS, containerName, LABELS, type ComponentName } from '../stack/manifest.js';
-import { containerSpecs, specHash, type ContainerSpec } from './container-spec.js';
+import { specHash, type ContainerSpec } from './container-spec.js';
+import { reportingConnectPhase } from './connect.js';
 import { healthPort } from './containers.js';
-import type { Connector, TierHost } from './context.js';
-import { connectServers, type Reachable } from './reachable.js';
-import { resolveFrom } from './remote-facts.js';
+import type { Connector } from './context.js';
+import { desiredStack, tierAddresses } from './desired-stack.js';
+import type { Phase } from './phase.js';
+import { unreachableServers, type Unreachable } from './reachable.js';
 
 export interface ComponentStatus {
   component: ComponentName;
@@ -31,7 +33,7 @@ export interface StatusReport {
   ok: boolean;
   environment: string;
   components: ComponentStatus[];
-  unreachable: Reachable['unreachable'];
+  unreachable: Unreachable[];
   /** Why drift of the configuration could not be judged, if so. */
   note?: string;
 }
@@ -52,52 +54,64 @@ export function publishedPorts(found: ContainerDetails): string[] {
   return [...new Set(found.ports.map((p) => `${p.host}->${p.container}`))].sort();
 }
 
-export async function statusReport(input: { topology: Topology; statePath: string; frontDoor: FrontDoor; connect: Connector }): Promise<{ report: StatusReport; close(): Promise<void> }> {
-  const { topology } = input;
-  const reached = await connectServers(topology, input.connect);
-  const th = (tier: TierHost['tier']) => reached.tierHosts.find((t) => t.tier === tier);
-  const address = async (from: TierHost | undefined, name: string) => (from ? resolveFrom(from, name).catch(() => name) : name);
-  const addresses = { web: await address(th('web'), topology.web.host), app: await address(th('web'), topology.app.host), db: await address(th('app'), topology.db.host) };
-  const state = await loadState(input.statePath);
-  let specs: ContainerSpec[] = [];
-  let note: string | undefined;
-  if (state) {
-    const s = state.secrets;
-    const stack = renderStack(
-      renderContext({ hosts: addresses, grafanaPort: topology.grafanaPort, minio: { accessKey: s.minioAccessKey, secretKey: s.minioSecretKey }, grafanaAdmin: { user: s.grafanaAdminUser, password: s.grafanaAdminPassword }, frontDoor: input.frontDoor }),
-    );
-    specs = containerSpecs(stack, topology.images, topology.containers);
-  } else {
-    note = `no local state at ${input.statePath}: settings cannot be compared (only presence, image and health)`;
-  }
-  const components: ComponentStatus[] = [];
-  for (const c of COMPONENTS) {
-    if (c.name === 'haproxy' && input.frontDoor === 'external') continue;
-    const host = th(c.tier);
-    if (!host) continue;
-    const name = containerName(c);
-    const found = await host.remote.engine.inspectContainer(name);
-    const wanted = specs.find((s) => s.component === c.name);
-    let healthy = false;
-    if (found?.running) {
-      const port = wanted ? healthPort(wanted) : c.name === 'grafana' ? topology.grafanaPort : c.health.port;
-      healthy = await host.remote.httpGet(addresses[c.tier], port, component(c.name).health.path, { timeoutMs: 3000 }).then((a) => a.status === 200, () => false);
+export interface StatusContext {
+  topology: Topology;
+  statePath: string;
+  frontDoor: FrontDoor;
+  connect: Connector;
+  /** The server machines; an unreachable one is reported. */
+  hosts: Inventory;
+  report?: StatusReport;
+}
+
+/** Each component: present, running, healthy, and its drift from what install would apply now. */
+export const statusPhase: Phase<StatusContext> = {
+  id: 'status',
+  title: 'Read each component',
+  readOnly: true,
+  async run(ctx) {
+    const { topology, hosts } = ctx;
+    const addresses = await tierAddresses(topology, hosts, true);
+    const state = await loadState(ctx.statePath);
+    const specs = state ? desiredStack(topology, addresses, state.secrets, ctx.frontDoor).specs : [];
+    const note = state ? undefined : `no local state at ${ctx.statePath}: settings cannot be compared (only presence, image and health)`;
+    const components: ComponentStatus[] = [];
+    for (const c of COMPONENTS) {
+      if (c.name === 'haproxy' && ctx.frontDoor === 'external') continue;
+      const host = hosts.forTier(c.tier);
+      if (!host.connection) continue;
+      const name = containerName(c);
+      const found = await host.remote.engine.inspectContainer(name);
+      const wanted = specs.find((s) => s.component === c.name);
+      let healthy = false;
+      if (found?.running) {
+        const port = wanted ? healthPort(wanted) : c.name === 'grafana' ? topology.grafanaPort : c.health.port;
+        healthy = await host.remote.httpGet(addresses[c.tier], port, component(c.name).health.path, { timeoutMs: 3000 }).then((a) => a.status === 200, () => false);
+      }
+      const drift = driftOf(wanted, found);
+      if (found?.running && !healthy) drift.push('does not answer its health endpoint');
+      components.push({
+        component: c.name,
+        machine: host.name,
+        container: name,
+        present: found !== undefined,
+        running: found?.running ?? false,
+        healthy,
+        image: found?.image ?? null,
+        version: found?.labels[LABELS.version] ?? null,
+        ports: found ? publishedPorts(found) : [],
+        drift,
+      });
     }
-    const drift = driftOf(wanted, found);
-    if (found?.running && !healthy) drift.push('does not answer its health endpoint');
-    components.push({
-      component: c.name,
-      machine: host.machine.name,
-      container: name,
-      present: found !== undefined,
-      running: found?.running ?? false,
-      healthy,
-      image: found?.image ?? null,
-      version: found?.labels[LABELS.version] ?? null,
-      ports: found ? publishedPorts(found) : [],
-      drift,
-    });
-  }
-  const ok = reached.unreachable.length === 0 && components.every((c) => c.healthy && c.drift.length === 0);
-  return { report: { ok, environment: topology.environment, components, unreachable: reached.unreachable, ...(note ? { note } : {}) }, close: () => reached.fleet.close() };
+    const unreachable = unreachableServers(hosts);
+    const ok = unreachable.length === 0 && components.every((c) => c.healthy && c.drift.length === 0);
+    ctx.report = { ok, environment: topology.environment, components, unreachable, ...(note ? { note } : {}) };
+    const healthy = components.filter((c) => c.healthy).length;
+    return `${healthy} of ${components.length} component(s) healthy`;
+  },
+};
+
+/** Status as a phase list: connect to the server machines (tolerating an unreachable one), then read. */
+export function statusPhases(): Phase<StatusContext>[] {
+  return [{ ...reportingConnectPhase, title: 'Connect to the server hosts' }, statusPhase];
 }

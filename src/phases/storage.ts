@@ -7,7 +7,8 @@ import { HealError } from '../errors.js';
 import { RENDER_DEFAULTS } from '../render/context.js';
 import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../render/minio.js';
 import { applyContainer } from './containers.js';
-import { tierHost, type InstallContext, type TierHost } from './context.js';
+import type { Host } from '../hosts/host.js';
+import type { PlannedInstall } from './context.js';
 import type { Phase } from './phase.js';
 import { remotePath } from './plan.js';
 import type { InstallState } from '../state/state-file.js';
@@ -19,43 +20,43 @@ export function mcHostEnv(secrets: InstallState['secrets']): string {
   return `MC_HOST_${ALIAS}=http://${encodeURIComponent(secrets.minioAccessKey)}:${encodeURIComponent(secrets.minioSecretKey)}@127.0.0.1:9000`;
 }
 
-async function checkSecretFiles(ctx: InstallContext, th: TierHost): Promise<void> {
-  const secrets = ctx.stack!.files.filter((f) => f.component === 'minio' && (f.mountTarget === MINIO_USER_TARGET || f.mountTarget === MINIO_PASSWORD_TARGET));
+async function checkSecretFiles(ctx: PlannedInstall, host: Host): Promise<void> {
+  const secrets = ctx.planned.stack.files.filter((f) => f.component === 'minio' && (f.mountTarget === MINIO_USER_TARGET || f.mountTarget === MINIO_PASSWORD_TARGET));
   for (const file of secrets) {
-    const result = await th.remote.exec(['test', '-s', remotePath(file)]);
+    const result = await host.remote.exec(['test', '-s', remotePath(file)]);
     if (result.code !== 0) {
       throw new HealError({
         code: 'install.minio-secret',
-        message: `${remotePath(file)} is missing or empty on ${th.machine.name}: MinIO would start with its default credentials`,
+        message: `${remotePath(file)} is missing or empty on ${host.name}: MinIO would start with its default credentials`,
         hint: 'run install again; if it repeats, check free space and permissions under /opt/heal-pyroscope',
       });
     }
   }
 }
 
-export const storagePhase: Phase<InstallContext> = {
+export const storagePhase: Phase<PlannedInstall> = {
   id: 'storage',
   title: 'Storage (MinIO and buckets)',
   async run(ctx, io) {
-    const th = tierHost(ctx, 'db');
-    const spec = ctx.specs.find((s) => s.component === 'minio')!;
-    await checkSecretFiles(ctx, th);
-    const outcome = await applyContainer(ctx, th, spec, io);
-    ctx.outcomes.push(outcome);
+    const host = ctx.hosts.forTier('db');
+    const spec = ctx.planned.specs.find((s) => s.component === 'minio')!;
+    await checkSecretFiles(ctx, host);
+    const outcome = await applyContainer(ctx, spec, io);
+    ctx.report.outcomes.push(outcome);
     const buckets = [RENDER_DEFAULTS.buckets.pyroscope, RENDER_DEFAULTS.buckets.tempo];
     const names = buckets.map((b) => `${ALIAS}/${b}`);
-    const made = await th.remote.engine.execInContainer(spec.name, ['mc', 'mb', '--ignore-existing', ...names], { env: [mcHostEnv(ctx.state!.secrets)] });
+    const made = await host.remote.engine.execInContainer(spec.name, ['mc', 'mb', '--ignore-existing', ...names], { env: [mcHostEnv(ctx.planned.state.current.secrets)] });
     if (made.code !== 0) {
       throw new HealError({
         code: 'install.buckets',
-        message: `creating the buckets in MinIO on ${th.machine.name} failed: ${made.output.trim().split('\n').pop() ?? `exit ${made.code}`}`,
+        message: `creating the buckets in MinIO on ${host.name} failed: ${made.output.trim().split('\n').pop() ?? `exit ${made.code}`}`,
         hint: 'if it says the access key does not exist, MinIO did not read its credential files: check them under /opt/heal-pyroscope/db/minio',
       });
     }
     return `${spec.name} ${outcome.action}, buckets ${buckets.join(' and ')} ready`;
   },
   dryRun: (ctx) => [
-    ...ctx.plan!.tiers.filter((t) => t.tier === 'db').flatMap((t) => t.containers.map((c) => `${t.machine}: ${c.action} ${c.name}${c.reason ? ` (${c.reason})` : ''}`)),
+    ...ctx.planned.plan.tiers.filter((t) => t.tier === 'db').flatMap((t) => t.containers.map((c) => `${t.machine}: ${c.action} ${c.name}${c.reason ? ` (${c.reason})` : ''}`)),
     'create the buckets pyroscope and tempo if missing',
   ],
 };

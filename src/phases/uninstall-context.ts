@@ -3,10 +3,11 @@
 
 import type { Topology } from '../config/topology.js';
 import type { InstallState } from '../state/state-file.js';
-import type { Connector, TierHost } from './context.js';
+import type { Inventory } from '../hosts/inventory.js';
+import type { Connector } from './context.js';
 import type { ExistingContainer, ServerTier } from './plan.js';
 import type { ImageDecision, ImageOutcome } from './purge-images.js';
-import type { Reachable } from './reachable.js';
+import { serverInventory } from './reachable.js';
 
 export interface FoundOnTier {
   tier: ServerTier;
@@ -29,8 +30,8 @@ export interface UninstallContext {
   runId: string;
   statePath: string;
   connect: Connector;
-  tierHosts: TierHost[];
-  unreachable: Reachable['unreachable'];
+  /** The server machines; connected by the connect phase (an unreachable one is reported, not fatal). */
+  hosts: Inventory;
   /** The local state as found (undefined: no state file, or one that cannot be read: see stateProblem). */
   state?: InstallState;
   stateProblem?: string;
@@ -44,5 +45,5 @@ export interface UninstallContext {
 }
 
 export function newUninstallContext(init: Pick<UninstallContext, 'topology' | 'options' | 'operator' | 'runId' | 'statePath' | 'connect'>): UninstallContext {
-  return { ...init, tierHosts: [], unreachable: [], found: [], removed: [], images: [], rootsKept: [], stateRemoved: false };
+  return { ...init, hosts: serverInventory(init.topology), found: [], removed: [], images: [], rootsKept: [], stateRemoved: false };
 }

@@ -8,7 +8,7 @@ import { DATASOURCE_UIDS } from '../render/grafana.js';
 import { FRONT_DOOR_REFUSAL } from '../render/haproxy.js';
 import { PORTS } from '../render/ports.js';
 import { component } from '../stack/manifest.js';
-import { tierHost, type CheckedEndpoint, type InstallContext } from './context.js';
+import type { CheckedEndpoint, PlannedInstall } from './context.js';
 import type { Phase } from './phase.js';
 
 /** Why an answer is wrong, or null when it is what the probe expects. */
@@ -73,13 +73,14 @@ export async function probe(p: Probe): Promise<CheckedEndpoint> {
   }
 }
 
-export function verifyProbes(ctx: InstallContext): Probe[] {
-  const web = tierHost(ctx, 'web');
-  const app = tierHost(ctx, 'app');
-  const a = ctx.addresses!;
-  const target = ctx.machines.find((m) => m.machine.tiers.includes('target') && ctx.fleet?.hosts.get(m.machine.name));
-  const agentHost = target ? ctx.fleet!.hosts.get(target.machine.name)! : web.remote;
-  const s = ctx.state!.secrets;
+export function verifyProbes(ctx: PlannedInstall): Probe[] {
+  const web = ctx.hosts.forTier('web');
+  const app = ctx.hosts.forTier('app');
+  const a = ctx.planned.addresses;
+  // The front door as an agent reaches it: from a target when one is connected.
+  const target = ctx.hosts.serving('target').find((h) => h.connection);
+  const agentHost = (target ?? web).remote;
+  const s = ctx.planned.state.current.secrets;
   const probes: Probe[] = [];
   if (ctx.options.frontDoor === 'container') {
     const door = { from: agentHost, host: a.web, port: PORTS.frontDoor };
@@ -107,22 +108,23 @@ export function verifyProbes(ctx: InstallContext): Probe[] {
   return probes;
 }
 
-export const verifyPhase: Phase<InstallContext> = {
+export const verifyPhase: Phase<PlannedInstall> = {
   id: 'verify',
   title: 'Verify',
   readOnly: false,
   async run(ctx) {
-    ctx.verified = await Promise.all(verifyProbes(ctx).map(probe));
-    const failed = ctx.verified.filter((v) => !v.ok);
+    const verified = await Promise.all(verifyProbes(ctx).map(probe));
+    ctx.report.verified = verified;
+    const failed = verified.filter((v) => !v.ok);
     if (failed.length > 0) {
       throw new HealError({
         code: 'install.verify',
-        message: `${failed.length} of ${ctx.verified.length} endpoint(s) do not answer as they should`,
+        message: `${failed.length} of ${verified.length} endpoint(s) do not answer as they should`,
         details: failed.map((f) => `${f.what} ${f.url}: ${f.detail}`),
         hint: 'see `heal-pyroscope status` and the containers\' logs; run install again with --no-rollback to keep the state for debugging',
       });
     }
-    return `${ctx.verified.length} endpoint(s) answer`;
+    return `${verified.length} endpoint(s) answer`;
   },
   dryRun: () => ['check the front door (up, forwards ingest to Pyroscope, refuses queries), Pyroscope and Tempo on their ports, Grafana and its data sources'],
 };

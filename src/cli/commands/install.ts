@@ -1,10 +1,6 @@
 // `install`: gather the topology, refuse a production-like declared environment before connecting,
 // then run the install phases with live output; Ctrl-C rolls back. Prints the URLs at the end.
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import type { Machine } from '../../checks/check.js';
 import { guardError } from '../../checks/preflight.js';
 import { SERVER_ADDRESS_REMEDY, serverAddressProblems } from '../../config/server-addresses.js';
 import type { Topology } from '../../config/topology.js';
@@ -12,14 +8,16 @@ import { ExitCode, HealError } from '../../errors.js';
 import { evaluateDeclared } from '../../guard/evaluate.js';
 import { readArchive } from '../../images/archive.js';
 import type { FrontDoor } from '../../render/context.js';
-import { newInstallContext, type ConnectedFleet, type InstallContext } from '../../phases/context.js';
+import { Inventory } from '../../hosts/inventory.js';
+import { newInstallContext, type InstallContext } from '../../phases/context.js';
 import { externalFrontDoorSteps, externalSnippetChanged, externalSnippetPath } from '../../phases/front-door.js';
 import { installPhases } from '../../phases/install.js';
 import { validateIgnoredChecks } from '../../phases/preflight.js';
 import { runPhases, type RunResult } from '../../phases/runner.js';
 import { port } from '../../stack/manifest.js';
 import { statePath } from '../../state/state-file.js';
-import { connectTopology, type ConnectFlags } from '../connect.js';
+import { hostConnector, type ConnectFlags } from '../connect.js';
+import { installerVersion, operatorName, runId } from '../run-identity.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
 import type { Output } from '../output.js';
 import { sayFailure } from '../phase-output.js';
@@ -39,25 +37,6 @@ export interface InstallFlags extends TopologyFlags, ConnectFlags {
 }
 
 export const DEFAULT_WAIT_SECONDS = 120;
-
-export function installerVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
-export function runId(): string {
-  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-}
-
-export function operatorName(): string {
-  return `${userInfo().username}@${hostname()}`;
-}
-
-export function fleetConnector(flags: ConnectFlags, interactive: boolean): (machines: readonly Machine[]) => Promise<ConnectedFleet> {
-  return async (machines) => {
-    const connection = await connectTopology(machines, flags, interactive);
-    return { sessions: connection.sessions, hosts: connection.fleet?.hosts ?? new Map(), close: () => connection.close() };
-  };
-}
 
 /** Addresses that would point containers at themselves are a config error, found before any host is contacted. */
 export function refuseServerAddresses(topology: Topology): void {
@@ -96,7 +75,8 @@ export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext,
     statePath: statePath(topology.environment, configPath, ctx.cwd),
     operator: operatorName(),
     runId: runId(),
-    connect: fleetConnector(flags, ctx.interactive),
+    connect: hostConnector(flags, ctx.interactive),
+    hosts: Inventory.of(topology),
   });
   out.say(flags.dryRun ? 'Dry run: nothing will be changed.' : `Installing heal-pyroscope on ${topology.environment}...`);
   const interrupt = interruptSignal(out, options.signal);
@@ -150,12 +130,12 @@ function installDocument(result: RunResult, ctx: InstallContext): unknown {
     interrupted: result.interrupted,
     environment: ctx.topology.environment,
     phases: result.phases,
-    plan: ctx.plan ?? null,
-    containers: ctx.outcomes,
-    pulled: ctx.pulled,
-    images: Object.fromEntries([...ctx.imageIds].map(([machine, ids]) => [machine, Object.fromEntries(ids)])),
-    verified: ctx.verified,
-    frontDoor: ctx.options.frontDoor === 'external' ? { mode: 'external', snippet: externalSnippetPath(), reloadNeeded: externalSnippetChanged(ctx) } : { mode: 'container' },
+    plan: ctx.planned?.plan ?? null,
+    containers: ctx.report.outcomes,
+    pulled: ctx.report.pulled,
+    images: Object.fromEntries([...ctx.report.imageIds].map(([machine, ids]) => [machine, Object.fromEntries(ids)])),
+    verified: ctx.report.verified,
+    frontDoor: ctx.options.frontDoor === 'external' ? { mode: 'external', snippet: externalSnippetPath(), reloadNeeded: externalSnippetChanged(ctx.planned) } : { mode: 'container' },
     rolledBack: result.rolledBack,
     leftInPlace: result.leftInPlace,
     statePath: ctx.statePath,
@@ -168,14 +148,14 @@ function printSummary(ctx: InstallContext, out: Output): void {
   const { color } = out;
   const u = urls(ctx);
   out.say('');
-  for (const c of ctx.outcomes) out.say(`  ${c.name.padEnd(26)} ${c.action === 'unchanged' ? color.dim('unchanged') : color.green(c.action)}  (${c.machine})`);
+  for (const c of ctx.report.outcomes) out.say(`  ${c.name.padEnd(26)} ${c.action === 'unchanged' ? color.dim('unchanged') : color.green(c.action)}  (${c.machine})`);
   out.say('');
   out.say(color.bold('heal-pyroscope is installed.'));
-  out.say(`  Grafana        ${u.grafana}  (user ${ctx.state!.secrets.grafanaAdminUser}; reached on the app host directly, not through the front door)`);
+  out.say(`  Grafana        ${u.grafana}  (user ${ctx.planned?.state.current.secrets.grafanaAdminUser ?? 'admin'}; reached on the app host directly, not through the front door)`);
   out.say(`  Pyroscope      ${u.pyroscope} (app host; the front door ${u.frontDoor} takes pushes only)`);
   out.say(`  MinIO console  ${u.minioConsole}  (an object browser only, no admin pages)`);
   if (ctx.options.frontDoor === 'external') {
-    const [first, ...rest] = externalFrontDoorSteps(ctx, ctx.topology.web.host);
+    const [first, ...rest] = externalFrontDoorSteps(ctx.planned, ctx.topology.web.host);
     out.say(`  Front door     ${first}`);
     for (const line of rest) out.say(`                 ${line}`);
   }

@@ -2,12 +2,20 @@
 // then a summary of warnings and failures with their remedies, `--json` and `--junit FILE`.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CheckContext, CheckResult, MachineState } from '../../checks/check.js';
-import { checkFlows } from '../../checks/flows.js';
-import { guardError, machinesFor, machineStates, runGuard, runMachineChecks, summarize, type PreflightReport } from '../../checks/preflight.js';
+import type { CheckResult } from '../../checks/check.js';
+import { guardError, summarize, type PreflightReport } from '../../checks/preflight.js';
+import type { Topology } from '../../config/topology.js';
 import { ExitCode } from '../../errors.js';
-import { evaluateDeclared } from '../../guard/evaluate.js';
-import { connectTopology, type ConnectFlags } from '../connect.js';
+import { evaluateDeclared, type GuardFinding } from '../../guard/evaluate.js';
+import { Inventory } from '../../hosts/inventory.js';
+import { reportingConnectPhase } from '../../phases/connect.js';
+import type { Connector } from '../../phases/context.js';
+import { guardPhase } from '../../phases/guard.js';
+import type { Phase } from '../../phases/phase.js';
+import { checksPhase } from '../../phases/preflight.js';
+import { runPhases } from '../../phases/runner.js';
+import { hostConnector, type ConnectFlags } from '../connect.js';
+import { withPhaseProgress } from '../progress.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
 import type { Output } from '../output.js';
 import type { TopologyFlags } from '../topology-options.js';
@@ -16,7 +24,17 @@ export interface PreflightFlags extends TopologyFlags, ConnectFlags {
   junit?: string;
 }
 
-const PROBE_TIMEOUT_MS = 3000;
+export interface PreflightContext {
+  topology: Topology;
+  hosts: Inventory;
+  connect: Connector;
+  report: { guard: GuardFinding[]; preflight: CheckResult[] };
+}
+
+/** Preflight as a phase list: the first phases of install, reporting instead of stopping. */
+export function preflightPhases(): Phase<PreflightContext>[] {
+  return [reportingConnectPhase, guardPhase, checksPhase<PreflightContext>(() => null)];
+}
 
 export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherContext): Promise<number> {
   const { topology } = await gatherTopology(flags, ctx);
@@ -27,90 +45,15 @@ export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherCont
     await finish(summarize(topology.environment, declared, []), flags, out);
     throw guardError(declared);
   }
-
-  const machines = machinesFor(topology);
-  out.say(`Connecting to ${machines.length} host(s)...`);
-  const started = Date.now();
-  const connection = await connectTopology(machines, flags, ctx.interactive);
-  out.debug(`connected in ${Date.now() - started} ms`);
-  try {
-    const states = machineStates(machines, connection.sessions);
-    const checkCtx: CheckContext = { topology, machines: states, probeTimeoutMs: PROBE_TIMEOUT_MS };
-
-    const findings = await runGuard(topology, states, 15_000);
-    out.debug(`production guard done at ${Date.now() - started} ms`);
-    if (findings.length > 0) {
-      await finish(summarize(topology.environment, findings, []), flags, out);
-      throw guardError(findings);
-    }
-    out.say(out.color.green('✔') + ` production guard: no host looks like production (${states.filter((s) => s.session).length} checked)`);
-
-    const results = await runWithProgress(states, checkCtx, out);
-    out.debug(`checks and flows done at ${Date.now() - started} ms`);
-    const report = summarize(topology.environment, [], results);
-    await finish(report, flags, out);
-    printSummary(report, out);
-    return report.ok ? ExitCode.ok : ExitCode.failed;
-  } finally {
-    await connection.close();
-  }
-}
-
-async function runWithProgress(states: MachineState[], checkCtx: CheckContext, out: Output): Promise<CheckResult[]> {
-  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
-  const perMachine: CheckResult[][] = [];
-  let flows: CheckResult[] = [];
-  const stream = out.humanStream as NodeJS.WriteStream;
-  const list = new Listr(
-    [
-      {
-        title: 'Checks per host',
-        task: (_ctx, task) =>
-          task.newListr(
-            states.map((state, i) => ({
-              title: `${state.machine.name} (${state.machine.tiers.join(', ')})`,
-              task: async (_c: unknown, t: { output: string; title: string }) => {
-                perMachine[i] = await runMachineChecks(state, checkCtx, (e) => {
-                  // Live detail only on a terminal; plain output gets one line per host.
-                  if (e.type === 'result' && stream.isTTY) t.output = `${e.result.id}: ${e.result.status} ${e.result.summary}`;
-                });
-                if (perMachine[i]!.some((r) => r.status === 'fail')) throw new Error(counts(perMachine[i]!));
-                t.title = `${state.machine.name} (${state.machine.tiers.join(', ')}): ${counts(perMachine[i]!)}`;
-              },
-            })),
-            { concurrent: true, exitOnError: false },
-          ),
-      },
-      {
-        title: 'Network flows',
-        task: async (_ctx, task) => {
-          out.debug(`per-host checks done; flows start`);
-          flows = await checkFlows(checkCtx);
-          if (flows.some((r) => r.status === 'fail')) throw new Error(counts(flows));
-          task.title = `Network flows: ${counts(flows)}`;
-        },
-      },
-    ],
-    {
-      renderer: 'default',
-      fallbackRenderer: 'simple',
-      fallbackRendererCondition: !stream.isTTY,
-      exitOnError: false,
-      registerSignalListeners: false,
-      collectErrors: false,
-      // Human output goes to one stream (stderr with --json): both renderers log through it.
-      rendererOptions: { logger: new ListrLogger({ processOutput: new ProcessOutput(stream, stream), useIcons: true }) },
-      fallbackRendererOptions: { logger: new ListrLogger({ processOutput: new ProcessOutput(stream, stream), useIcons: true }) },
-    },
-  );
-  await list.run();
-  return [...perMachine.flat(), ...flows];
-}
-
-function counts(results: CheckResult[]): string {
-  const c = { pass: 0, warn: 0, fail: 0, skip: 0 };
-  for (const r of results) c[r.status]++;
-  return [`${c.pass} passed`, c.warn ? `${c.warn} warning(s)` : '', c.fail ? `${c.fail} failed` : '', c.skip ? `${c.skip} skipped` : ''].filter(Boolean).join(', ');
+  const preflight: PreflightContext = { topology, hosts: Inventory.of(topology), connect: hostConnector(flags, ctx.interactive), report: { guard: [], preflight: [] } };
+  const phases = preflightPhases();
+  const result = await withPhaseProgress(out, phases, (emit) => runPhases(phases, preflight, { emit }), { liveShow: ['preflight'] });
+  if (result.error?.code === 'guard.production') await finish(summarize(topology.environment, preflight.report.guard, []), flags, out);
+  if (result.error) throw result.error;
+  const report = summarize(topology.environment, [], preflight.report.preflight);
+  await finish(report, flags, out);
+  printSummary(report, out);
+  return report.ok ? ExitCode.ok : ExitCode.failed;
 }
 
 function printSummary(report: PreflightReport, out: Output): void {

@@ -1,14 +1,16 @@
 // `status`: per host and component, running and healthy or not, image, ports, and drift from the
 // configuration; exit 0 only when everything is healthy and as configured.
 import { ExitCode } from '../../errors.js';
-import { statusReport, type StatusReport } from '../../phases/status-report.js';
+import { serverInventory } from '../../phases/reachable.js';
+import { runPhases } from '../../phases/runner.js';
+import { statusPhases, type StatusContext, type StatusReport } from '../../phases/status-report.js';
 import type { FrontDoor } from '../../render/context.js';
 import { statePath } from '../../state/state-file.js';
-import type { ConnectFlags } from '../connect.js';
+import { hostConnector, type ConnectFlags } from '../connect.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
 import type { Output } from '../output.js';
 import type { TopologyFlags } from '../topology-options.js';
-import { fleetConnector } from './install.js';
+import { withPhaseProgress } from '../progress.js';
 
 export interface StatusFlags extends TopologyFlags, ConnectFlags {
   frontDoor?: FrontDoor;
@@ -16,19 +18,21 @@ export interface StatusFlags extends TopologyFlags, ConnectFlags {
 
 export async function runStatusCommand(flags: StatusFlags, ctx: GatherContext): Promise<number> {
   const { topology, configPath } = await gatherTopology(flags, ctx);
-  const { report, close } = await statusReport({
+  const status: StatusContext = {
     topology,
     statePath: statePath(topology.environment, configPath, ctx.cwd),
     frontDoor: flags.frontDoor ?? 'container',
-    connect: fleetConnector(flags, ctx.interactive),
-  });
-  try {
-    printStatus(report, ctx.out);
-    ctx.out.result(report);
-    return report.ok ? ExitCode.ok : ExitCode.failed;
-  } finally {
-    await close();
-  }
+    connect: hostConnector(flags, ctx.interactive),
+    hosts: serverInventory(topology),
+  };
+  const phases = statusPhases();
+  // The runner closes every connection on every path, a failed read included.
+  const result = await withPhaseProgress(ctx.out, phases, (emit) => runPhases(phases, status, { emit }));
+  if (result.error) throw result.error;
+  const report = status.report!;
+  printStatus(report, ctx.out);
+  ctx.out.result(report);
+  return report.ok ? ExitCode.ok : ExitCode.failed;
 }
 
 function printStatus(report: StatusReport, out: Output): void {

@@ -5,16 +5,17 @@
 import { ExitCode, HealError } from '../../errors.js';
 import { HOST_ROOT } from '../../phases/host-paths.js';
 import { imageReport, type ImageReport } from '../../phases/purge-images.js';
+import { unreachableServers } from '../../phases/reachable.js';
 import { runPhases } from '../../phases/runner.js';
 import { uninstallPhases } from '../../phases/uninstall.js';
 import { newUninstallContext, type UninstallContext } from '../../phases/uninstall-context.js';
 import { statePath } from '../../state/state-file.js';
-import type { ConnectFlags } from '../connect.js';
+import { hostConnector, type ConnectFlags } from '../connect.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
 import { interruptSignal } from '../interrupt.js';
 import { withPhaseProgress } from '../progress.js';
 import type { TopologyFlags } from '../topology-options.js';
-import { fleetConnector, operatorName, runId } from './install.js';
+import { operatorName, runId } from '../run-identity.js';
 
 export interface UninstallFlags extends TopologyFlags, ConnectFlags {
   dryRun?: boolean;
@@ -49,7 +50,7 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     operator: operatorName(),
     runId: runId(),
     statePath: statePath(topology.environment, configPath, ctx.cwd),
-    connect: fleetConnector(flags, ctx.interactive),
+    connect: hostConnector(flags, ctx.interactive),
   });
   out.say(flags.dryRun ? 'Dry run: nothing will be removed.' : `Uninstalling heal-pyroscope from ${topology.environment}...`);
   const interrupt = interruptSignal(out, options.signal);
@@ -57,7 +58,7 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
   const result = await withPhaseProgress(out, phases, (emit) => runPhases(phases, un, { dryRun: flags.dryRun ?? false, noRollback: true, signal: interrupt.signal, emit }), { dryRun: flags.dryRun ?? false }).finally(() =>
     interrupt.dispose(),
   );
-  const ok = result.ok && un.unreachable.length === 0;
+  const ok = result.ok && unreachableServers(un.hosts).length === 0;
   const images = imageReport(un.found, un.images, { purge: un.options.purge, dryRun: result.dryRun, recorded: un.state?.pulledImages !== undefined });
   const keptLines = kept(un, images, result.dryRun);
   out.result({
@@ -67,7 +68,7 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     purge: un.options.purge,
     phases: result.phases,
     removed: un.removed,
-    unreachable: un.unreachable,
+    unreachable: unreachableServers(un.hosts),
     kept: keptLines,
     images: { ...images, ...(images.recorded ? {} : { why: noRecordReason(un) }) },
     error: result.error ? { code: result.error.code, message: result.error.message, details: result.error.details, hint: result.error.hint ?? null } : null,
@@ -89,8 +90,8 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     for (const line of keptLines) out.say(`  kept: ${line}`);
   }
   if (un.options.purge && !images.recorded) out.say(`  images: none removed, ${noRecordReason(un)}`);
-  if (un.unreachable.length > 0) {
-    out.warn(`not reached, so not cleaned: ${un.unreachable.map((u) => `${u.machine} (${u.error})`).join('; ')}`);
+  if (unreachableServers(un.hosts).length > 0) {
+    out.warn(`not reached, so not cleaned: ${unreachableServers(un.hosts).map((u) => `${u.machine} (${u.error})`).join('; ')}`);
     out.say('Run `heal-pyroscope uninstall` again once they are reachable to finish.');
     return ExitCode.failed;
   }
@@ -102,7 +103,7 @@ function kept(un: UninstallContext, images: ImageReport, dryRun: boolean): strin
   lines.push(...images.kept.map((i) => `${i.machine}: image ${i.ref} (${i.reason})`));
   lines.push(...un.rootsKept.map((m) => `${m}: ${HOST_ROOT} (it holds files heal-pyroscope did not write)`));
   // With a host left unreached, --purge keeps the credentials to finish the job later.
-  const stateStays = dryRun ? !un.options.purge || un.unreachable.length > 0 : !un.stateRemoved;
+  const stateStays = dryRun ? !un.options.purge || unreachableServers(un.hosts).length > 0 : !un.stateRemoved;
   if (stateStays) lines.push(`${un.statePath} (credentials, reused by the next install)`);
   return lines;
 }

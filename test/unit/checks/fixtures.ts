@@ -1,5 +1,5 @@
 // Builders for machine states and facts, so each check test states only what matters to it.
-import type { MachineState } from '../../../src/checks/check.js';
+import { Host } from '../../../src/hosts/host.js';
 import type { HostFacts } from '../../../src/checks/facts.js';
 import type { HostSpec } from '../../../src/config/topology.js';
 import type { ContainerSummary } from '../../../src/remote/index.js';
@@ -24,15 +24,20 @@ export function facts(over: Partial<HostFacts> = {}): HostFacts {
   };
 }
 
-export function machine(name: string, tiers: Tier[], over: Partial<MachineState> = {}): MachineState {
-  const hosts: HostSpec[] = tiers.map((tier) => ({
+/** A host serving `tiers`, with the default facts unless `over` says otherwise. */
+export function machine(name: string, tiers: Tier[], over: Partial<Pick<Host, 'facts' | 'connectError' | 'connection'>> = {}): Host {
+  const entries: HostSpec[] = tiers.map((tier) => ({
     tier,
     name,
     host: `${name}.lab`,
     ssh: { user: 'root', port: 22, agent: false, knownHostsFile: '/k' },
     dockerSocket: '/var/run/docker.sock',
   }));
-  return { machine: { name, address: `${name}.lab`, tiers, hosts }, facts: facts(), ...over };
+  const host = new Host(entries);
+  host.facts = 'facts' in over ? over.facts : facts();
+  if (over.connectError) host.connectError = over.connectError;
+  if (over.connection) host.connection = over.connection;
+  return host;
 }
 
 export function container(name: string, port: number, labels: Record<string, string> = {}, image = 'busybox'): ContainerSummary {

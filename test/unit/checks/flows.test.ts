@@ -29,13 +29,13 @@ async function waitListening(port: number): Promise<void> {
 describe('flows', () => {
   it('plans every required flow between the machines that serve each tier', () => {
     const states = [machine('t1', ['target']), machine('t2', ['target']), machine('w', ['web']), machine('a', ['app']), machine('d', ['db'])];
-    const planned = plannedFlows(states).map((p) => `${p.source.machine.name}->${p.dest.machine.name}:${p.port}`);
+    const planned = plannedFlows(states).map((p) => `${p.source.name}->${p.dest.name}:${p.port}`);
     expect(planned).toEqual(['t1->w:9940', 't2->w:9940', 'w->a:4040', 'w->a:4317', 'w->a:14250', 'w->a:3200', 'a->d:9000']);
   });
 
   it('plans flows within one machine when tiers share it', () => {
     const planned = plannedFlows([machine('t', ['target']), machine('one', ['web', 'app', 'db'])]);
-    expect(planned.map((p) => `${p.source.machine.name}->${p.dest.machine.name}:${p.port}`)).toEqual([
+    expect(planned.map((p) => `${p.source.name}->${p.dest.name}:${p.port}`)).toEqual([
       't->one:9940',
       'one->one:4040',
       'one->one:4317',

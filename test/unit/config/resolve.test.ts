@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveTopology } from '../../../src/config/resolve.js';
 import type { TopologyInput } from '../../../src/config/settings.js';
 import type { ConfigFile } from '../../../src/config/schema.js';
-import { hostsOf, machinesOf } from '../../../src/config/topology.js';
+import { hostsOf } from '../../../src/config/topology.js';
 import { DEFAULT_GUARD_RULES } from '../../../src/guard/rules.js';
 
 const ctx = { cwd: '/work/ops', configPath: '/etc/heal/heal-pyroscope.yaml' };
@@ -90,9 +90,8 @@ describe('topology resolution', () => {
     expect(r.topology?.guard.environmentVariables).toEqual(DEFAULT_GUARD_RULES.environmentVariables);
   });
 
-  it('treats web, app and db on one machine as one connection', () => {
+  it('keeps one entry per tier, web, app and db on one machine included', () => {
     const r = resolveTopology({ ...complete, web: 'one', app: 'one', db: 'one' }, undefined, {}, { cwd: '/' });
-    expect(hostsOf(r.topology!)).toHaveLength(4);
-    expect(machinesOf(r.topology!).map((m) => m.map((h) => h.tier))).toEqual([['target'], ['web', 'app', 'db']]);
+    expect(hostsOf(r.topology!).map((h) => `${h.tier}:${h.host}`)).toEqual(['target:t-ans', 'web:one', 'app:one', 'db:one']);
   });
 });

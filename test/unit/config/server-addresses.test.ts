@@ -28,7 +28,7 @@ describe('addresses that go into container configs', () => {
 
   it('fails the preflight check of a machine configured as loopback, even without a connection', () => {
     const state = machine('app-01', ['app']);
-    state.machine.hosts[0]!.host = '127.0.0.1';
+    (state.entries[0] as { host: string }).host = '127.0.0.1';
     const r = one(addressCheck.run(state, {} as CheckContext));
     expect(r).toMatchObject({ id: 'hosts.address', status: 'fail' });
     expect(r.summary).toContain('loopback');

@@ -12,8 +12,8 @@ const PASSWORD = '/opt/heal-pyroscope/db/minio/root-password';
 /** The db host already holds MinIO's files: the user file as rendered, the password file with other content. */
 async function installedBefore(stack: FakeStack): Promise<void> {
   const first = await plannedInstall(stack);
-  await saveState(stack.statePath, first.state!);
-  const file = (path: string) => first.stack!.files.find((f) => remotePath(f) === path)!;
+  await saveState(stack.statePath, first.planned.state.current);
+  const file = (path: string) => first.planned.stack.files.find((f) => remotePath(f) === path)!;
   const line = (f: RenderedFile, content: string) => `${remotePath(f)}\t${sha256(content)}\t${f.mode.toString(8)} ${f.owner.uid} ${f.owner.gid}`;
   stack.db.onExec('sha256sum', { stdout: `${line(file(USER), file(USER).content)}\n${line(file(PASSWORD), 'an older password')}\n` });
   stack.db.onExec('for d in', { stdout: '/opt\n/opt/heal-pyroscope\n/opt/heal-pyroscope/db\n/opt/heal-pyroscope/db/minio\n' });
@@ -24,9 +24,9 @@ describe('configuration phase', () => {
     const stack = fakeStack();
     const ctx = await plannedInstall(stack);
     expect(await loadState(stack.statePath)).toBeUndefined();
-    expect(await configurationPhase.run(ctx, recordingIo())).toBe(`${ctx.stack!.files.length} file(s) written`);
-    expect((await loadState(stack.statePath))?.secrets).toEqual(ctx.state!.secrets);
-    for (const f of ctx.stack!.files) {
+    expect(await configurationPhase.run(ctx, recordingIo())).toBe(`${ctx.planned.stack.files.length} file(s) written`);
+    expect((await loadState(stack.statePath))?.secrets).toEqual(ctx.planned.state.current.secrets);
+    for (const f of ctx.planned.stack.files) {
       expect(stack[f.tier].files.get(remotePath(f)), remotePath(f)).toEqual({ remotePath: remotePath(f), content: f.content, mode: f.mode, owner: `${f.owner.uid}:${f.owner.gid}` });
     }
   });

@@ -1,34 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { containerLabels, createOptions, volumeName, type ContainerSpec } from '../../../src/phases/container-spec.js';
 import { applyContainer } from '../../../src/phases/containers.js';
-import { tierHost, type InstallContext, type TierHost } from '../../../src/phases/context.js';
+import type { PlannedInstall } from '../../../src/phases/context.js';
 import { saveState } from '../../../src/state/state-file.js';
 import { LABELS, NETWORK_NAME, PRODUCT } from '../../../src/stack/manifest.js';
 import type { FakeEngine } from '../support/fake-engine.js';
 import { fakeStack, plannedInstall, recordingIo, type FakeStack } from '../support/fake-stack.js';
 
 const MINIO = 'heal-pyroscope-minio';
-const minio = (ctx: InstallContext) => ctx.specs.find((s) => s.name === MINIO)!;
+const minio = (ctx: PlannedInstall) => ctx.planned.specs.find((s) => s.name === MINIO)!;
 
 /**
  * The db host with MinIO's image present, shaped by `prepare` (given MinIO's spec and the labels
  * an install gives its container), then planned as an install would.
  */
-async function planned(prepare: (engine: FakeEngine, spec: ContainerSpec, labels: Record<string, string>) => void = () => undefined): Promise<{ stack: FakeStack; ctx: InstallContext; db: TierHost }> {
+async function planned(prepare: (engine: FakeEngine, spec: ContainerSpec, labels: Record<string, string>) => void = () => undefined): Promise<{ stack: FakeStack; ctx: PlannedInstall }> {
   const stack = fakeStack();
   // The first plan generates the credentials; saved, the second plan renders the same specs.
   const first = await plannedInstall(stack);
-  await saveState(stack.statePath, first.state!);
+  await saveState(stack.statePath, first.planned.state.current);
   stack.db.engine.addImage(minio(first).image);
   prepare(stack.db.engine, minio(first), containerLabels(minio(first), first.installerVersion));
   const ctx = await plannedInstall(stack);
-  return { stack, ctx, db: tierHost(ctx, 'db') };
+  return { stack, ctx };
 }
 
 describe('bringing a container to its planned state', () => {
   it('creates a missing container from its create options, with its data volume and the network, and starts it', async () => {
-    const { stack, ctx, db } = await planned();
-    const outcome = await applyContainer(ctx, db, minio(ctx), recordingIo());
+    const { stack, ctx } = await planned();
+    const outcome = await applyContainer(ctx, minio(ctx), recordingIo());
     expect(outcome).toMatchObject({ name: MINIO, action: 'create', machine: 'db-01' });
     const created = stack.db.engine.container(MINIO)!;
     expect(created.running).toBe(true);
@@ -38,15 +38,15 @@ describe('bringing a container to its planned state', () => {
   });
 
   it('waits for the health endpoint as the host reaches it', async () => {
-    const { stack, ctx, db } = await planned();
-    await applyContainer(ctx, db, minio(ctx), recordingIo());
+    const { stack, ctx } = await planned();
+    await applyContainer(ctx, minio(ctx), recordingIo());
     expect(stack.db.requests).toEqual(['10.213.0.13:9000/minio/health/live']);
   });
 
   it('removes on rollback the container and network it created, never the data volume', async () => {
-    const { stack, ctx, db } = await planned();
+    const { stack, ctx } = await planned();
     const io = recordingIo();
-    await applyContainer(ctx, db, minio(ctx), io);
+    await applyContainer(ctx, minio(ctx), io);
     await io.rollback();
     expect(stack.db.engine.container(MINIO)).toBeUndefined();
     expect(stack.db.engine.networks).toEqual([]);
@@ -54,29 +54,29 @@ describe('bringing a container to its planned state', () => {
   });
 
   it('leaves an unchanged running container alone', async () => {
-    const { stack, ctx, db } = await planned((engine, spec, labels) => {
+    const { stack, ctx } = await planned((engine, spec, labels) => {
       engine.addNetwork(NETWORK_NAME, { [LABELS.product]: PRODUCT });
       engine.addContainer(MINIO, { labels, image: spec.image });
     });
-    const outcome = await applyContainer(ctx, db, minio(ctx), recordingIo());
+    const outcome = await applyContainer(ctx, minio(ctx), recordingIo());
     expect(outcome.action).toBe('unchanged');
     expect(stack.db.engine.calls).toEqual([]);
   });
 
   it('starts a stopped container, and stops it again on rollback', async () => {
-    const { stack, ctx, db } = await planned((engine, spec, labels) => engine.addContainer(MINIO, { labels, image: spec.image, running: false }));
+    const { stack, ctx } = await planned((engine, spec, labels) => engine.addContainer(MINIO, { labels, image: spec.image, running: false }));
     const io = recordingIo();
-    expect((await applyContainer(ctx, db, minio(ctx), io)).action).toBe('start');
+    expect((await applyContainer(ctx, minio(ctx), io)).action).toBe('start');
     expect(stack.db.engine.container(MINIO)!.running).toBe(true);
     await io.rollback();
     expect(stack.db.engine.container(MINIO)!.running).toBe(false);
   });
 
   it('recreates a changed container, keeping the old one stopped under another name until the run succeeds', async () => {
-    const { stack, ctx, db } = await planned((engine, spec, labels) => engine.addContainer(MINIO, { labels: { ...labels, [LABELS.specHash]: 'old' }, image: spec.image }));
+    const { stack, ctx } = await planned((engine, spec, labels) => engine.addContainer(MINIO, { labels: { ...labels, [LABELS.specHash]: 'old' }, image: spec.image }));
     const old = stack.db.engine.container(MINIO)!;
     const io = recordingIo();
-    expect((await applyContainer(ctx, db, minio(ctx), io)).action).toBe('recreate');
+    expect((await applyContainer(ctx, minio(ctx), io)).action).toBe('recreate');
     const current = stack.db.engine.container(MINIO)!;
     expect(current.id).not.toBe(old.id);
     expect(current.running).toBe(true);
@@ -87,20 +87,20 @@ describe('bringing a container to its planned state', () => {
   });
 
   it('puts the old container back, running under its name, when the run rolls back', async () => {
-    const { stack, ctx, db } = await planned((engine, spec, labels) => engine.addContainer(MINIO, { labels: { ...labels, [LABELS.specHash]: 'old' }, image: spec.image }));
+    const { stack, ctx } = await planned((engine, spec, labels) => engine.addContainer(MINIO, { labels: { ...labels, [LABELS.specHash]: 'old' }, image: spec.image }));
     const old = stack.db.engine.container(MINIO)!;
     const io = recordingIo();
-    await applyContainer(ctx, db, minio(ctx), io);
+    await applyContainer(ctx, minio(ctx), io);
     await io.rollback();
     expect(stack.db.engine.containers).toEqual([expect.objectContaining({ id: old.id, name: MINIO, running: true })]);
   });
 
   it('fails naming the last log lines when the container does not answer in time', async () => {
-    const { stack, ctx, db } = await planned();
+    const { stack, ctx } = await planned();
     ctx.options.healthTimeoutMs = 0;
     stack.db.http = () => ({ status: 503, body: 'starting' });
     stack.db.engine.logs.set(MINIO, 'line 1\nFATAL Unable to use the drive /data: drive not found\n');
-    const failure = applyContainer(ctx, db, minio(ctx), recordingIo());
+    const failure = applyContainer(ctx, minio(ctx), recordingIo());
     await expect(failure).rejects.toMatchObject({ code: 'install.unhealthy', message: expect.stringContaining('did not answer 200 within 0s (last: HTTP 503 starting)') });
     await expect(failure).rejects.toMatchObject({ details: ['last log lines:', '  line 1', '  FATAL Unable to use the drive /data: drive not found'] });
   });

@@ -36,7 +36,7 @@ describe('images phase', () => {
     expect(await imagesPhase.run(ctx, recordingIo())).toBe('2 image(s) pulled');
     expect(stack.app.engine.calls).toEqual([`pullImage ${IMAGES.tempo}`, `pullImage ${IMAGES.grafana}`]);
     expect([...stack.web.engine.calls, ...stack.db.engine.calls]).toEqual([]);
-    expect([...ctx.imageIds.get('app-01')!.keys()].sort()).toEqual([IMAGES.grafana, IMAGES.pyroscope, IMAGES.tempo].sort());
+    expect([...ctx.report.imageIds.get('app-01')!.keys()].sort()).toEqual([IMAGES.grafana, IMAGES.pyroscope, IMAGES.tempo].sort());
   });
 
   it('records what it pulled in the state file as soon as the pulls end', async () => {

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { LOCK_DIR } from '../../../src/phases/host-paths.js';
 import { lockPhase } from '../../../src/phases/lock.js';
 import type { LockOwner } from '../../../src/phases/lock-owner.js';
+import type { HostSpec } from '../../../src/config/topology.js';
+import { Host } from '../../../src/hosts/host.js';
+import { Inventory } from '../../../src/hosts/inventory.js';
 import { FakeHost } from '../support/fake-host.js';
 import { recordingIo } from '../support/fake-stack.js';
 
@@ -12,12 +15,12 @@ const UNLOCK = 'grep -qF';
 function hosts(forceUnlock = false) {
   const web = new FakeHost('web-01');
   const db = new FakeHost('db-01');
+  const spec = (tier: 'web' | 'app' | 'db', name: string, host: string): HostSpec => ({ tier, name, host, ssh: { user: 'root', port: 22, agent: false, knownHostsFile: '/k' }, dockerSocket: '/var/run/docker.sock' });
+  const inventory = new Inventory([new Host([spec('web', 'web-01', '10.0.0.1'), spec('app', 'web-01', '10.0.0.1')]), new Host([spec('db', 'db-01', '10.0.0.2')])]);
+  inventory.hosts[0]!.connection = web;
+  inventory.hosts[1]!.connection = db;
   const ctx = {
-    tierHosts: [
-      { machine: { name: 'web-01' }, remote: web },
-      { machine: { name: 'web-01' }, remote: web },
-      { machine: { name: 'db-01' }, remote: db },
-    ],
+    hosts: inventory,
     operator: 'ana@laptop',
     runId: 'run-7',
     options: { forceUnlock },

@@ -122,7 +122,7 @@ describe('uninstall --purge on the engine', () => {
   }
 
   async function purge(stack: FakeStack, between: () => void = () => undefined): Promise<UninstallContext> {
-    const ctx = uninstallContext(stack, true);
+    const ctx = await uninstallContext(stack, true);
     await findPhase.run(ctx, recordingIo());
     await removeContainersPhase.run(ctx, recordingIo());
     between();

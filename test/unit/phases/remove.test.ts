@@ -20,7 +20,7 @@ function shared(): FakeStack {
 }
 
 async function uninstall(stack: FakeStack, purge = false): Promise<UninstallContext> {
-  const ctx = uninstallContext(stack, purge);
+  const ctx = await uninstallContext(stack, purge);
   for (const phase of [findPhase, removeContainersPhase, removeNetworkPhase, removeFilesPhase, purgeVolumesPhase]) {
     if (!phase.shouldRun || phase.shouldRun(ctx)) await phase.run(ctx, recordingIo());
   }
@@ -62,7 +62,7 @@ describe('uninstall: what is removed', () => {
 
   it('finishes what an earlier run left: something already gone is not an error', async () => {
     const stack = shared();
-    const ctx = uninstallContext(stack);
+    const ctx = await uninstallContext(stack);
     await findPhase.run(ctx, recordingIo());
     await stack.app.engine.removeContainer('heal-pyroscope-grafana');
     await stack.app.engine.removeNetwork(NETWORK_NAME);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { containerLabels, containerSpecs, createOptions, type ContainerSpec } from '../../../src/phases/container-spec.js';
-import { statusReport } from '../../../src/phases/status-report.js';
+import { serverInventory } from '../../../src/phases/reachable.js';
+import { runPhases } from '../../../src/phases/runner.js';
+import { statusPhases, type StatusContext } from '../../../src/phases/status-report.js';
 import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
 import { generateSecrets, saveState } from '../../../src/state/state-file.js';
@@ -27,8 +29,10 @@ async function installed(): Promise<{ stack: FakeStack; specs: ContainerSpec[] }
 }
 
 async function report(stack: FakeStack) {
-  const { report } = await statusReport({ topology: topology(), statePath: stack.statePath, frontDoor: 'container', connect: async () => stack.fleet });
-  return report;
+  const ctx: StatusContext = { topology: topology(), statePath: stack.statePath, frontDoor: 'container', connect: stack.connect, hosts: serverInventory(topology()) };
+  const result = await runPhases(statusPhases(), ctx);
+  if (result.error) throw result.error;
+  return ctx.report!;
 }
 
 const of = (r: Awaited<ReturnType<typeof report>>, component: string) => r.components.find((c) => c.component === component)!;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { storagePhase, mcHostEnv } from '../../../src/phases/storage.js';
-import type { InstallContext } from '../../../src/phases/context.js';
+import type { PlannedInstall } from '../../../src/phases/context.js';
 import { resolveImages } from '../../../src/stack/image-ref.js';
 import { fakeStack, plannedInstall, recordingIo, type FakeStack } from '../support/fake-stack.js';
 
-async function planned(): Promise<{ stack: FakeStack; ctx: InstallContext }> {
+async function planned(): Promise<{ stack: FakeStack; ctx: PlannedInstall }> {
   const stack = fakeStack();
   stack.db.engine.addImage(resolveImages().minio);
   return { stack, ctx: await plannedInstall(stack) };
@@ -23,9 +23,9 @@ describe('storage phase', () => {
     const seen: Array<{ cmd: readonly string[]; env: readonly string[] }> = [];
     stack.db.engine.onExec = (_container, cmd, env) => (seen.push({ cmd, env }), {});
     expect(await storagePhase.run(ctx, recordingIo())).toBe('heal-pyroscope-minio create, buckets pyroscope and tempo ready');
-    expect(seen).toEqual([{ cmd: ['mc', 'mb', '--ignore-existing', 'heal/pyroscope', 'heal/tempo'], env: [mcHostEnv(ctx.state!.secrets)] }]);
-    expect(seen[0]!.cmd.join(' ')).not.toContain(ctx.state!.secrets.minioSecretKey);
-    expect(ctx.outcomes.map((o) => o.name)).toEqual(['heal-pyroscope-minio']);
+    expect(seen).toEqual([{ cmd: ['mc', 'mb', '--ignore-existing', 'heal/pyroscope', 'heal/tempo'], env: [mcHostEnv(ctx.planned.state.current.secrets)] }]);
+    expect(seen[0]!.cmd.join(' ')).not.toContain(ctx.planned.state.current.secrets.minioSecretKey);
+    expect(ctx.report.outcomes.map((o) => o.name)).toEqual(['heal-pyroscope-minio']);
   });
 
   it("fails with mc's own words when the buckets cannot be made", async () => {

@@ -60,7 +60,7 @@ describe('verify phase', () => {
     stack.app.http = (h, port, path, options) => ((authorization ??= path === '/api/datasources' ? options.headers?.['Authorization'] : undefined), answer(h, port, path, options));
     const ctx = await plannedInstall(stack);
     await expect(verifyPhase.run(ctx, recordingIo())).rejects.toMatchObject({ details: [`Grafana data sources http://10.213.0.12:3000/api/datasources: from app-01: data source(s) ${DATASOURCE_UIDS.tempo} not provisioned`] });
-    const s = ctx.state!.secrets;
+    const s = ctx.planned.state.current.secrets;
     expect(authorization).toBe(`Basic ${Buffer.from(`${s.grafanaAdminUser}:${s.grafanaAdminPassword}`).toString('base64')}`);
   });
 

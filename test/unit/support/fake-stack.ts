@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostSpec, Topology } from '../../../src/config/topology.js';
 import { DEFAULT_GUARD_RULES } from '../../../src/guard/rules.js';
-import type { ConnectedFleet, InstallContext, InstallOptions, TierHost } from '../../../src/phases/context.js';
+import { Inventory } from '../../../src/hosts/inventory.js';
+import type { Connector, InstallContext, InstallOptions, PlannedInstall } from '../../../src/phases/context.js';
 import { newInstallContext } from '../../../src/phases/context.js';
 import { gatherFactsPhase } from '../../../src/phases/gather-facts.js';
 import type { Journal, PhaseIo } from '../../../src/phases/phase.js';
@@ -18,7 +19,6 @@ import { FakeHost } from './fake-host.js';
 
 export const ADDRESSES = { web: '10.213.0.11', app: '10.213.0.12', db: '10.213.0.13' } as const;
 const NAMES = { web: 'web-01', app: 'app-01', db: 'db-01' } as const;
-const TIERS: ServerTier[] = ['web', 'app', 'db'];
 
 function hostSpec(tier: ServerTier): HostSpec {
   return { tier, name: NAMES[tier], host: ADDRESSES[tier], ssh: { user: 'root', port: 22, agent: false, knownHostsFile: '/dev/null' }, dockerSocket: '/var/run/docker.sock' };
@@ -31,6 +31,7 @@ export function topology(): Topology {
     web: hostSpec('web'),
     app: hostSpec('app'),
     db: hostSpec('db'),
+    dockerSocket: '/var/run/docker.sock',
     images: resolveImages(),
     containers: { logMaxSize: '10m', logMaxFiles: 3, memoryLimitMiB: { minio: 2048, pyroscope: 2048, tempo: 2048, grafana: 512, haproxy: 256 } },
     grafanaPort: 3000,
@@ -42,47 +43,51 @@ export interface FakeStack {
   web: FakeHost;
   app: FakeHost;
   db: FakeHost;
-  tierHosts: TierHost[];
-  fleet: ConnectedFleet;
+  /** Connects each host of an inventory to its fake (web-01, app-01, db-01 by name). */
+  connect: Connector;
   /** A state file path in a fresh directory (nothing there yet). */
   statePath: string;
 }
 
 export function fakeStack(): FakeStack {
   const hosts = { web: new FakeHost('web-01'), app: new FakeHost('app-01'), db: new FakeHost('db-01') };
-  const tierHosts = TIERS.map((tier): TierHost => {
-    const spec = hostSpec(tier);
-    return { tier, spec, machine: { name: spec.name, address: spec.host, tiers: [tier], hosts: [spec] }, remote: hosts[tier] };
-  });
-  const fleet: ConnectedFleet = { sessions: new Map(), hosts: new Map(Object.values(hosts).map((h) => [h.name, h])), close: async () => undefined };
-  return { ...hosts, tierHosts, fleet, statePath: join(mkdtempSync(join(tmpdir(), 'heal-phase-')), 'lab.state.json') };
+  const byName = new Map(Object.values(hosts).map((h) => [h.name, h]));
+  const connect: Connector = async (list) => {
+    for (const host of list) host.connection = byName.get(host.name);
+    return { close: async () => undefined };
+  };
+  return { ...hosts, connect, statePath: join(mkdtempSync(join(tmpdir(), 'heal-phase-')), 'lab.state.json') };
 }
 
-export function installContext(stack: FakeStack, options: Partial<InstallOptions> = {}): InstallContext {
-  const ctx = newInstallContext({
+/** The topology's inventory with every host connected to its fake. */
+export async function connectedInventory(stack: FakeStack, from = Inventory.of(topology())): Promise<Inventory> {
+  await stack.connect(from.hosts);
+  return from;
+}
+
+export async function installContext(stack: FakeStack, options: Partial<InstallOptions> = {}): Promise<InstallContext> {
+  return newInstallContext({
     topology: topology(),
     options: { ignoreChecks: [], frontDoor: 'container', forceUnlock: false, healthTimeoutMs: 60_000, ...options },
     installerVersion: '0.1.0',
     statePath: stack.statePath,
     operator: 'tester@laptop',
     runId: 'run1',
-    connect: async () => stack.fleet,
+    connect: stack.connect,
+    hosts: await connectedInventory(stack),
   });
-  ctx.fleet = stack.fleet;
-  ctx.tierHosts = stack.tierHosts;
-  return ctx;
 }
 
 /** An install context after the facts phase read the fake hosts: credentials, rendered stack, specs and plan. */
-export async function plannedInstall(stack: FakeStack, options: Partial<InstallOptions> = {}): Promise<InstallContext> {
-  const ctx = installContext(stack, options);
+export async function plannedInstall(stack: FakeStack, options: Partial<InstallOptions> = {}): Promise<PlannedInstall> {
+  const ctx = await installContext(stack, options);
   await gatherFactsPhase.run(ctx, recordingIo());
-  return ctx;
+  return ctx as PlannedInstall;
 }
 
-export function uninstallContext(stack: FakeStack, purge = false): UninstallContext {
-  const ctx = newUninstallContext({ topology: topology(), options: { purge, forceUnlock: false }, operator: 'tester@laptop', runId: 'run1', statePath: stack.statePath, connect: async () => stack.fleet });
-  ctx.tierHosts = stack.tierHosts;
+export async function uninstallContext(stack: FakeStack, purge = false): Promise<UninstallContext> {
+  const ctx = newUninstallContext({ topology: topology(), options: { purge, forceUnlock: false }, operator: 'tester@laptop', runId: 'run1', statePath: stack.statePath, connect: stack.connect });
+  await connectedInventory(stack, ctx.hosts);
   return ctx;
 }
 

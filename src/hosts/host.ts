@@ -1,0 +1,83 @@
+// One machine, from the config to its Docker engine (k0sctl's cluster.Host): what the config says of
+// it (address, the tiers it serves, SSH settings, engine socket), its connection once open and its
+// facts once read. Web, app and db may be one machine: one Host, one connection, several tiers.
+import type { HostFacts } from '../checks/facts.js';
+import type { HostSpec, SshOptions } from '../config/topology.js';
+import { ExitCode, HealError } from '../errors.js';
+import type { HostHandle } from '../remote/index.js';
+import type { Tier } from '../stack/manifest.js';
+
+export type ServerTier = Exclude<Tier, 'target'>;
+
+export class Host {
+  /** Display name: the configured names of its tiers, e.g. `web-01` or `web-01/app-01`. */
+  readonly name: string;
+  /** Address or name (or ~/.ssh/config alias) the SSH connection goes to. */
+  readonly address: string;
+  readonly tiers: readonly Tier[];
+  readonly ssh: SshOptions;
+  /** The engine socket of this machine (one engine, whichever tiers it serves). */
+  readonly dockerSocket: string;
+  /** The config entries that name this machine, one per tier. */
+  readonly entries: readonly HostSpec[];
+  /** Set by the connect phase: the open connection, or why there is none. */
+  connection: HostHandle | undefined;
+  connectError: HealError | undefined;
+  /** Read once (guard evidence, OS and engine facts) and shared by every later check. */
+  facts: HostFacts | undefined;
+
+  /** `defaultSocket`: the socket every host gets unless its entry names one (docker.socket). */
+  constructor(entries: readonly HostSpec[], defaultSocket?: string) {
+    const first = entries[0];
+    if (!first) throw new Error('a host needs at least one config entry');
+    this.entries = entries;
+    this.name = [...new Set(entries.map((e) => e.name))].join('/');
+    this.address = first.host;
+    this.tiers = [...new Set(entries.map((e) => e.tier))];
+    this.ssh = first.ssh;
+    this.dockerSocket = machineSocket(entries, defaultSocket);
+  }
+
+  serves(tier: Tier): boolean {
+    return this.tiers.includes(tier);
+  }
+
+  /** Runs containers (serves web, app or db), so it has an engine that matters. */
+  get isServer(): boolean {
+    return this.tiers.some((t) => t !== 'target');
+  }
+
+  /** The open connection. Phases after connect only ever see connected hosts, so this cannot throw there. */
+  get remote(): HostHandle {
+    if (!this.connection) throw this.connectError ?? new HealError({ code: 'ssh.connect', message: `not connected to ${this.name}` });
+    return this.connection;
+  }
+
+  /** The config entry of one tier this machine serves. */
+  entry(tier: Tier): HostSpec {
+    const found = this.entries.find((e) => e.tier === tier);
+    if (!found) throw new Error(`${this.name} does not serve the ${tier} tier`);
+    return found;
+  }
+}
+
+/**
+ * The machine's engine socket. A target's entry has nothing to run, so the server tiers decide; an
+ * entry that names its own socket wins over the ones that only have the default (web, app and db on
+ * one machine, `hosts.db.dockerSocket` set: that is the machine's socket). Two server tiers on one
+ * machine that name different sockets are a config error, not a silent pick of the first.
+ */
+function machineSocket(entries: readonly HostSpec[], defaultSocket: string | undefined): string {
+  const servers = entries.filter((e) => e.tier !== 'target');
+  const named = servers.filter((e) => e.dockerSocket !== defaultSocket);
+  const sockets = [...new Set(named.map((e) => e.dockerSocket))];
+  if (sockets.length > 1) {
+    throw new HealError({
+      code: 'config.docker-socket',
+      message: `${named.map((e) => `hosts.${e.tier}`).join(', ')} are one machine (${entries[0]!.host}) but name different Docker sockets: ${sockets.join(', ')}`,
+      hint: 'a machine has one engine: give its entries the same dockerSocket (or set docker.socket once)',
+      exitCode: ExitCode.usage,
+    });
+  }
+  return sockets[0] ?? defaultSocket ?? servers[0]?.dockerSocket ?? entries[0]!.dockerSocket;
+}

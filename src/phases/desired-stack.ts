@@ -1,0 +1,41 @@
+// What the stack should look like on these hosts, for install (to plan) and status (to find drift):
+// the addresses the tiers reach each other at, the rendered files and the container specs. One
+// function for both, so status judges drift against exactly what install would apply.
+
+import type { Topology } from '../config/topology.js';
+import type { Inventory } from '../hosts/inventory.js';
+import { renderContext, type FrontDoor } from '../render/context.js';
+import { renderStack, type RenderedStack } from '../render/render.js';
+import type { InstallState } from '../state/state-file.js';
+import { containerSpecs, type ContainerSpec } from './container-spec.js';
+import type { TierAddresses } from './context.js';
+import { resolveFrom } from './remote-facts.js';
+
+export interface DesiredStack {
+  stack: RenderedStack;
+  specs: ContainerSpec[];
+}
+
+/**
+ * Each address as the tier that uses it sees it: web reaches app, app reaches db. `lenient` keeps a
+ * name that cannot be resolved (status reports; install must refuse).
+ */
+export async function tierAddresses(topology: Topology, hosts: Inventory, lenient = false): Promise<TierAddresses> {
+  const web = hosts.forTier('web');
+  const app = hosts.forTier('app');
+  const resolve = (from: typeof web, name: string) => (lenient && !from.connection ? Promise.resolve(name) : resolveFrom(from, name).catch((e: unknown) => (lenient ? name : Promise.reject(e))));
+  return { web: await resolve(web, topology.web.host), app: await resolve(web, topology.app.host), db: await resolve(app, topology.db.host) };
+}
+
+export function desiredStack(topology: Topology, addresses: TierAddresses, secrets: InstallState['secrets'], frontDoor: FrontDoor): DesiredStack {
+  const stack = renderStack(
+    renderContext({
+      hosts: addresses,
+      grafanaPort: topology.grafanaPort,
+      minio: { accessKey: secrets.minioAccessKey, secretKey: secrets.minioSecretKey },
+      grafanaAdmin: { user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword },
+      frontDoor,
+    }),
+  );
+  return { stack, specs: containerSpecs(stack, topology.images, topology.containers) };
+}

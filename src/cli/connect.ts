@@ -3,7 +3,7 @@
 // options are flags shared by the commands that reach hosts.
 import { HealError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
-import type { Connector } from '../phases/context.js';
+import type { Connector } from '../phases/connect.js';
 import type { TargetSpec } from '../remote/index.js';
 import { promptInteraction } from './interaction.js';
 

@@ -3,8 +3,11 @@
 
 import { HealError } from '../errors.js';
 import type { Inventory } from '../hosts/inventory.js';
-import type { Connector } from './context.js';
+import type { Host } from '../hosts/host.js';
 import type { Phase } from './phase.js';
+
+/** Opens one connection per host (setting `connection` or `connectError` on each); closes them all. */
+export type Connector = (hosts: readonly Host[]) => Promise<{ close(): Promise<void> }>;
 
 /** Connects every host of the inventory, closing them all when the run ends. */
 export async function connectHosts(hosts: Inventory, connect: Connector, io: Parameters<Phase<unknown>['run']>[1]): Promise<void> {

@@ -143,3 +143,9 @@ export function createOptions(spec: ContainerSpec, installerVersion: string): Co
     },
   };
 }
+
+/** The published port of a component's health endpoint on its host. */
+export function healthPort(spec: ContainerSpec): number {
+  const health = component(spec.component).health;
+  return spec.ports.find((p) => p.container === health.port)?.host ?? health.port;
+}

@@ -8,8 +8,14 @@ import { renderContext, type FrontDoor } from '../render/context.js';
 import { renderStack, type RenderedStack } from '../render/render.js';
 import type { InstallState } from '../state/state-file.js';
 import { containerSpecs, type ContainerSpec } from './container-spec.js';
-import type { TierAddresses } from './context.js';
 import { resolveFrom } from './remote-facts.js';
+
+/** Addresses the tiers reach each other at (resolved where the traffic starts). */
+export interface TierAddresses {
+  web: string;
+  app: string;
+  db: string;
+}
 
 export interface DesiredStack {
   stack: RenderedStack;

@@ -3,7 +3,7 @@
 import { ExitCode } from '../../errors.js';
 import { serverInventory } from '../../phases/reachable.js';
 import { runPhases } from '../../phases/runner.js';
-import { statusPhases, type StatusContext, type StatusReport } from '../../phases/status-report.js';
+import { statusPhases, type StatusContext, type StatusReport } from '../../phases/status/status-report.js';
 import type { FrontDoor } from '../../render/context.js';
 import { statePath } from '../../state/state-file.js';
 import { hostConnector, type ConnectFlags } from '../connect.js';

@@ -4,11 +4,11 @@
 // and the exit code is 1.
 import { ExitCode, HealError } from '../../errors.js';
 import { HOST_ROOT } from '../../phases/host-paths.js';
-import { imageReport, type ImageReport } from '../../phases/purge-images.js';
+import { imageReport, type ImageReport } from '../../phases/uninstall/purge-images.js';
 import { unreachableServers } from '../../phases/reachable.js';
 import { runPhases } from '../../phases/runner.js';
-import { uninstallPhases } from '../../phases/uninstall.js';
-import { newUninstallContext, type UninstallContext } from '../../phases/uninstall-context.js';
+import { uninstallPhases } from '../../phases/uninstall/uninstall.js';
+import { newUninstallContext, type UninstallContext } from '../../phases/uninstall/uninstall-context.js';
 import { statePath } from '../../state/state-file.js';
 import { hostConnector, type ConnectFlags } from '../connect.js';
 import { gatherTopology, type GatherContext } from '../gather.js';

@@ -53,7 +53,8 @@ describe('flows', () => {
     await connect(port);
     const r = await listener;
     expect(r.exitCode).toBe(0);
-  });
+    // Real processes: on a loaded 2-core machine perl alone can take seconds to start.
+  }, 30_000);
 
   it('falls back to python3 when the host has no perl', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'hp-nopl-'));
@@ -66,7 +67,7 @@ describe('flows', () => {
     await waitListening(port);
     const r = await listener;
     expect(r.exitCode).toBe(0);
-  });
+  }, 30_000);
 
   it('the listener says so when the port is taken', async () => {
     const server = net.createServer().listen(0, '0.0.0.0');

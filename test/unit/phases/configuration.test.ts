@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configurationPhase } from '../../../src/phases/configuration.js';
+import { configurationPhase } from '../../../src/phases/install/configuration.js';
 import { sha256 } from '../../../src/phases/container-spec.js';
 import { remotePath } from '../../../src/phases/plan.js';
 import type { RenderedFile } from '../../../src/render/rendered-file.js';

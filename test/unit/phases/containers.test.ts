@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerLabels, createOptions, volumeName, type ContainerSpec } from '../../../src/phases/container-spec.js';
-import { applyContainer } from '../../../src/phases/containers.js';
-import type { PlannedInstall } from '../../../src/phases/context.js';
+import { applyContainer } from '../../../src/phases/install/containers.js';
+import type { PlannedInstall } from '../../../src/phases/install/context.js';
 import { saveState } from '../../../src/state/state-file.js';
 import { LABELS, NETWORK_NAME, PRODUCT } from '../../../src/stack/manifest.js';
 import type { FakeEngine } from '../support/fake-engine.js';

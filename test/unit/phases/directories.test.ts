@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { directoriesToCreate, removalOrder, withAncestors } from '../../../src/phases/directories.js';
+import { directoriesToCreate, removalOrder, withAncestors } from '../../../src/phases/install/directories.js';
 
 const dirs = ['/opt/heal-pyroscope/app/pyroscope', '/opt/heal-pyroscope/app/grafana/provisioning/datasources', '/opt/heal-pyroscope/app/grafana'];
 

@@ -3,8 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { HealError } from '../../../src/errors.js';
-import { checkExternalSnippet } from '../../../src/phases/haproxy-check.js';
-import { externalFrontDoorSteps } from '../../../src/phases/front-door.js';
+import { checkExternalSnippet } from '../../../src/phases/install/haproxy-check.js';
+import { externalFrontDoorSteps } from '../../../src/phases/install/front-door.js';
 import type { InstallPlan } from '../../../src/phases/plan.js';
 import { renderContext } from '../../../src/render/context.js';
 import { EXTERNAL_SNIPPET_PATH, renderHaproxy } from '../../../src/render/haproxy.js';

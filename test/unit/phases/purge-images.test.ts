@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decideImages, imageReport, KEPT_WITHOUT_PURGE, NO_RECORD, NOT_PULLED, purgeImagesPhase, type EngineContainer, type ImageFacts, type ImageOutcome } from '../../../src/phases/purge-images.js';
-import { findPhase, removeContainersPhase } from '../../../src/phases/remove.js';
-import type { FoundOnTier, UninstallContext } from '../../../src/phases/uninstall-context.js';
+import { decideImages, imageReport, KEPT_WITHOUT_PURGE, NO_RECORD, NOT_PULLED, purgeImagesPhase, type EngineContainer, type ImageFacts, type ImageOutcome } from '../../../src/phases/uninstall/purge-images.js';
+import { findPhase, removeContainersPhase } from '../../../src/phases/uninstall/remove.js';
+import type { FoundOnTier, UninstallContext } from '../../../src/phases/uninstall/uninstall-context.js';
 import { generateSecrets, loadState, saveState, type PulledImage } from '../../../src/state/state-file.js';
 import { LABELS, PRODUCT } from '../../../src/stack/manifest.js';
 import { fakeStack, recordingIo, uninstallContext, type FakeStack } from '../support/fake-stack.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findPhase, purgeVolumesPhase, removeContainersPhase, removeFilesPhase, removeNetworkPhase } from '../../../src/phases/remove.js';
-import type { UninstallContext } from '../../../src/phases/uninstall-context.js';
+import { findPhase, purgeVolumesPhase, removeContainersPhase, removeFilesPhase, removeNetworkPhase } from '../../../src/phases/uninstall/remove.js';
+import type { UninstallContext } from '../../../src/phases/uninstall/uninstall-context.js';
 import { LABELS, NETWORK_NAME, PRODUCT } from '../../../src/stack/manifest.js';
 import { fakeStack, recordingIo, uninstallContext, type FakeStack } from '../support/fake-stack.js';
 

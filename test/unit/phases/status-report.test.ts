@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { containerLabels, containerSpecs, createOptions, type ContainerSpec } from '../../../src/phases/container-spec.js';
 import { serverInventory } from '../../../src/phases/reachable.js';
 import { runPhases } from '../../../src/phases/runner.js';
-import { statusPhases, type StatusContext } from '../../../src/phases/status-report.js';
+import { statusPhases, type StatusContext } from '../../../src/phases/status/status-report.js';
 import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
 import { generateSecrets, saveState } from '../../../src/state/state-file.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { storagePhase, mcHostEnv } from '../../../src/phases/storage.js';
-import type { PlannedInstall } from '../../../src/phases/context.js';
+import { storagePhase, mcHostEnv } from '../../../src/phases/install/storage.js';
+import type { PlannedInstall } from '../../../src/phases/install/context.js';
 import { resolveImages } from '../../../src/stack/image-ref.js';
 import { fakeStack, plannedInstall, recordingIo, type FakeStack } from '../support/fake-stack.js';
 

@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import type { HostSpec, Topology } from '../../../src/config/topology.js';
 import { DEFAULT_GUARD_RULES } from '../../../src/guard/rules.js';
 import { Inventory } from '../../../src/hosts/inventory.js';
-import type { Connector, InstallContext, InstallOptions, PlannedInstall } from '../../../src/phases/context.js';
-import { newInstallContext } from '../../../src/phases/context.js';
-import { gatherFactsPhase } from '../../../src/phases/gather-facts.js';
+import type { Connector } from '../../../src/phases/connect.js';
+import type { InstallContext, InstallOptions, PlannedInstall } from '../../../src/phases/install/context.js';
+import { newInstallContext } from '../../../src/phases/install/context.js';
+import { gatherFactsPhase } from '../../../src/phases/install/gather-facts.js';
 import type { Journal, PhaseIo } from '../../../src/phases/phase.js';
 import type { ServerTier } from '../../../src/phases/plan.js';
-import { newUninstallContext, type UninstallContext } from '../../../src/phases/uninstall-context.js';
+import { newUninstallContext, type UninstallContext } from '../../../src/phases/uninstall/uninstall-context.js';
 import { resolveImages } from '../../../src/stack/image-ref.js';
 import { FakeHost } from './fake-host.js';
 

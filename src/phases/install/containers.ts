@@ -3,14 +3,14 @@
 // and renamed, not removed, until the whole run succeeds; data volumes are never removed here.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HealError } from '../errors.js';
-import { component } from '../stack/manifest.js';
-import { createOptions, ownedLabels, type ContainerSpec } from './container-spec.js';
-import type { Host } from '../hosts/host.js';
+import { HealError } from '../../errors.js';
+import { component } from '../../stack/manifest.js';
+import { createOptions, healthPort, ownedLabels, type ContainerSpec } from '../container-spec.js';
+import type { Host } from '../../hosts/host.js';
 import type { ContainerOutcome, PlannedInstall } from './context.js';
-import type { Journal, PhaseIo } from './phase.js';
-import { throwIfAborted } from './runner.js';
-import { NETWORK_NAME } from '../stack/manifest.js';
+import type { Journal, PhaseIo } from '../phase.js';
+import { throwIfAborted } from '../runner.js';
+import { NETWORK_NAME } from '../../stack/manifest.js';
 
 /**
  * The network, created when the engine lacks it (the engine answers: no fact is updated, so every
@@ -82,12 +82,6 @@ export async function applyContainer(ctx: PlannedInstall, spec: ContainerSpec, i
   await waitHealthy(ctx, host, spec, io);
   const imageId = ctx.report.imageIds.get(host.name)?.get(spec.image);
   return { name: spec.name, component: spec.component, machine: host.name, action: step.action, ...(imageId ? { imageId } : {}) };
-}
-
-/** The published port of a component's health endpoint on its host. */
-export function healthPort(spec: ContainerSpec): number {
-  const health = component(spec.component).health;
-  return spec.ports.find((p) => p.container === health.port)?.host ?? health.port;
 }
 
 export async function waitHealthy(ctx: PlannedInstall, host: Host, spec: ContainerSpec, io: PhaseIo): Promise<void> {

@@ -3,15 +3,15 @@
 // lock comes next, so the facts and the plan cannot go stale under a concurrent run.
 
 import { configurationPhase } from './configuration.js';
-import { connectPhase } from './connect.js';
+import { connectPhase } from '../connect.js';
 import { afterPlanning, type InstallContext } from './context.js';
 import { frontDoorPhase } from './front-door.js';
 import { gatherFactsPhase } from './gather-facts.js';
-import { guardPhase } from './guard.js';
+import { guardPhase } from '../guard.js';
 import { imagesPhase } from './images.js';
-import { lockPhase } from './lock.js';
-import type { Phase } from './phase.js';
-import { installChecksPhase } from './preflight.js';
+import { lockPhase } from '../lock.js';
+import type { Phase } from '../phase.js';
+import { installChecksPhase } from '../preflight.js';
 import { recordPhase } from './record.js';
 import { servicesPhase } from './services.js';
 import { storagePhase } from './storage.js';

@@ -3,18 +3,18 @@
 // /opt/heal-pyroscope once empty), and with --purge the data volumes, the images installs pulled
 // (purge-images.ts) and the local state. Nothing else is ever touched.
 
-import type { ContainerSummary, Engine } from '../remote/index.js';
-import { LABELS, PRODUCT, NETWORK_NAME } from '../stack/manifest.js';
-import { loadState, pulledImagesOn, removeState } from '../state/state-file.js';
-import { HealError, isHealError } from '../errors.js';
-import { HOST_ROOT, tierDir } from './host-paths.js';
-import type { Phase } from './phase.js';
-import type { ServerTier } from './plan.js';
+import type { ContainerSummary, Engine } from '../../remote/index.js';
+import { LABELS, PRODUCT, NETWORK_NAME } from '../../stack/manifest.js';
+import { loadState, pulledImagesOn, removeState } from '../../state/state-file.js';
+import { HealError, isHealError } from '../../errors.js';
+import { HOST_ROOT, tierDir } from '../host-paths.js';
+import type { Phase } from '../phase.js';
+import type { ServerTier } from '../plan.js';
 import { decideImages } from './purge-images.js';
-import { toExisting } from './remote-facts.js';
-import type { Host } from '../hosts/host.js';
-import { connectHosts } from './connect.js';
-import { reachedServers, reachSummary } from './reachable.js';
+import { toExisting } from '../remote-facts.js';
+import type { Host } from '../../hosts/host.js';
+import { connectHosts } from '../connect.js';
+import { reachedServers, reachSummary } from '../reachable.js';
 import type { FoundOnTier, UninstallContext } from './uninstall-context.js';
 
 const LABEL_FILTER = `${LABELS.product}=${PRODUCT}`;

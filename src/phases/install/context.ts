@@ -2,24 +2,22 @@
 // inventory, connected by the first phase), the plan that the facts phase decides (complete values
 // for every later phase: see `afterPlanning`), and the report that phases add their results to.
 
-import type { CheckResult } from '../checks/check.js';
-import type { Topology } from '../config/topology.js';
-import type { GuardFinding } from '../guard/evaluate.js';
-import type { Host } from '../hosts/host.js';
-import type { Inventory } from '../hosts/inventory.js';
-import type { readArchive } from '../images/archive.js';
-import type { FrontDoor } from '../render/context.js';
-import type { RenderedStack } from '../render/render.js';
-import type { StateStore } from '../state/state-store.js';
-import type { ComponentName } from '../stack/manifest.js';
-import type { ContainerSpec } from './container-spec.js';
-import type { Phase } from './phase.js';
-import type { ContainerAction, InstallPlan, TierFacts } from './plan.js';
+import type { CheckResult } from '../../checks/check.js';
+import type { Topology } from '../../config/topology.js';
+import type { GuardFinding } from '../../guard/evaluate.js';
+import type { Inventory } from '../../hosts/inventory.js';
+import type { readArchive } from '../../images/archive.js';
+import type { FrontDoor } from '../../render/context.js';
+import type { RenderedStack } from '../../render/render.js';
+import type { StateStore } from '../../state/state-store.js';
+import type { ComponentName } from '../../stack/manifest.js';
+import type { ContainerSpec } from '../container-spec.js';
+import type { Connector } from '../connect.js';
+import type { TierAddresses } from '../desired-stack.js';
+import type { Phase } from '../phase.js';
+import type { ContainerAction, InstallPlan, TierFacts } from '../plan.js';
 
 type ImageArchive = Awaited<ReturnType<typeof readArchive>>;
-
-/** Opens one connection per host (setting `connection` or `connectError` on each); closes them all. */
-export type Connector = (hosts: readonly Host[]) => Promise<{ close(): Promise<void> }>;
 
 export interface InstallOptions {
   /** Preflight check ids whose failure does not stop the install (never the guard). */
@@ -44,13 +42,6 @@ export interface CheckedEndpoint {
   url: string;
   ok: boolean;
   detail: string;
-}
-
-/** Addresses the tiers reach each other at (resolved where the traffic starts). */
-export interface TierAddresses {
-  web: string;
-  app: string;
-  db: string;
 }
 
 /** Decided by the facts phase from what the hosts hold; read, never changed, by every later phase. */

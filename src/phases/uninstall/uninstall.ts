@@ -2,8 +2,8 @@
 // only what carries our labels, lives in our directories or is recorded as pulled by an install,
 // and a rerun finishes what one left.
 
-import { lockPhase } from './lock.js';
-import type { Phase } from './phase.js';
+import { lockPhase } from '../lock.js';
+import type { Phase } from '../phase.js';
 import { purgeImagesPhase } from './purge-images.js';
 import { connectServersPhase, findPhase, purgeStatePhase, purgeVolumesPhase, removeContainersPhase, removeFilesPhase, removeNetworkPhase } from './remove.js';
 import type { UninstallContext } from './uninstall-context.js';

@@ -3,9 +3,9 @@
 // deepest first with `rmdir`: only when empty, never a directory that was there before the run.
 
 import { posix } from 'node:path';
-import { HealError } from '../errors.js';
-import type { Host } from '../hosts/host.js';
-import type { Journal } from './phase.js';
+import { HealError } from '../../errors.js';
+import type { Host } from '../../hosts/host.js';
+import type { Journal } from '../phase.js';
 
 /** Every directory that must exist for `dirs` to exist, parents first (`/` excluded). */
 export function withAncestors(dirs: readonly string[]): string[] {

@@ -3,8 +3,8 @@
 // other than ours (removed just before) uses it. Decisions are pure; the phase asks Docker, which
 // answers 409 for an image still in use (kept) and 404 for one already gone.
 
-import { saveState, withoutPulledImages, type PulledImage } from '../state/state-file.js';
-import type { Phase } from './phase.js';
+import { saveState, withoutPulledImages, type PulledImage } from '../../state/state-file.js';
+import type { Phase } from '../phase.js';
 import type { FoundOnTier, UninstallContext } from './uninstall-context.js';
 
 export interface EngineContainer {

@@ -2,14 +2,14 @@
 // reaches it (up, forwarding ingest to Pyroscope, refusing queries), Pyroscope as the web host
 // reaches it, Tempo's and Grafana's HTTP APIs on the app host, Grafana with both data sources.
 
-import { HealError } from '../errors.js';
-import type { HostHandle, HttpGetResult } from '../remote/index.js';
-import { DATASOURCE_UIDS } from '../render/grafana.js';
-import { FRONT_DOOR_REFUSAL } from '../render/haproxy.js';
-import { PORTS } from '../render/ports.js';
-import { component } from '../stack/manifest.js';
+import { HealError } from '../../errors.js';
+import type { HostHandle, HttpGetResult } from '../../remote/index.js';
+import { DATASOURCE_UIDS } from '../../render/grafana.js';
+import { FRONT_DOOR_REFUSAL } from '../../render/haproxy.js';
+import { PORTS } from '../../render/ports.js';
+import { component } from '../../stack/manifest.js';
 import type { CheckedEndpoint, PlannedInstall } from './context.js';
-import type { Phase } from './phase.js';
+import type { Phase } from '../phase.js';
 
 /** Why an answer is wrong, or null when it is what the probe expects. */
 export type AnswerJudge = (answer: HttpGetResult) => string | null;

@@ -1,10 +1,10 @@
 // Phase: remember what this install left on each host (container, image and its ID, spec hash) in
 // the local state file, next to the credentials.
 
-import type { InstalledComponent } from '../state/state-file.js';
+import type { InstalledComponent } from '../../state/state-file.js';
 import type { PlannedInstall } from './context.js';
-import type { Phase } from './phase.js';
-import { specHash } from './container-spec.js';
+import type { Phase } from '../phase.js';
+import { specHash } from '../container-spec.js';
 
 export const recordPhase: Phase<PlannedInstall> = {
   id: 'record',

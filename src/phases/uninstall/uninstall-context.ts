@@ -1,13 +1,13 @@
 // What uninstall phases share: options going in, the reachable hosts, the local state (which
 // images installs pulled), what was found carrying our labels on each host, and what was removed.
 
-import type { Topology } from '../config/topology.js';
-import type { InstallState } from '../state/state-file.js';
-import type { Inventory } from '../hosts/inventory.js';
-import type { Connector } from './context.js';
-import type { ExistingContainer, ServerTier } from './plan.js';
+import type { Topology } from '../../config/topology.js';
+import type { InstallState } from '../../state/state-file.js';
+import type { Inventory } from '../../hosts/inventory.js';
+import type { Connector } from '../connect.js';
+import type { ExistingContainer, ServerTier } from '../plan.js';
 import type { ImageDecision, ImageOutcome } from './purge-images.js';
-import { serverInventory } from './reachable.js';
+import { serverInventory } from '../reachable.js';
 
 export interface FoundOnTier {
   tier: ServerTier;

@@ -1,12 +1,12 @@
 // Phase: the HAProxy front door on the web host. With `--front-door external` no container runs:
 // the configuration phase wrote the sections for the operator's own HAProxy to include.
 
-import { EXTERNAL_SNIPPET_PATH } from '../render/haproxy.js';
+import { EXTERNAL_SNIPPET_PATH } from '../../render/haproxy.js';
 import { applyContainer } from './containers.js';
 import type { Planned, PlannedInstall } from './context.js';
-import { tierDir } from './host-paths.js';
-import type { Phase } from './phase.js';
-import type { ServerTier } from './plan.js';
+import { tierDir } from '../host-paths.js';
+import type { Phase } from '../phase.js';
+import type { ServerTier } from '../plan.js';
 
 export function containerLines(ctx: PlannedInstall, tier: ServerTier): string[] {
   return ctx.planned.plan.tiers.filter((t) => t.tier === tier).flatMap((t) => t.containers.map((c) => `${t.machine}: ${c.action} ${c.name}${c.reason ? ` (${c.reason})` : ''}`));

@@ -2,19 +2,18 @@
 // endpoint, its image and published ports, and how it drifted from the configuration (missing,
 // another image, a changed specification). Read-only.
 
-import type { Topology } from '../config/topology.js';
-import type { Inventory } from '../hosts/inventory.js';
-import type { ContainerDetails } from '../remote/index.js';
-import type { FrontDoor } from '../render/context.js';
-import { loadState } from '../state/state-file.js';
-import { component, COMPONENTS, containerName, LABELS, type ComponentName } from '../stack/manifest.js';
-import { specHash, type ContainerSpec } from './container-spec.js';
-import { reportingConnectPhase } from './connect.js';
-import { healthPort } from './containers.js';
-import type { Connector } from './context.js';
-import { desiredStack, tierAddresses } from './desired-stack.js';
-import type { Phase } from './phase.js';
-import { unreachableServers, type Unreachable } from './reachable.js';
+import type { Topology } from '../../config/topology.js';
+import type { Inventory } from '../../hosts/inventory.js';
+import type { ContainerDetails } from '../../remote/index.js';
+import type { FrontDoor } from '../../render/context.js';
+import { loadState } from '../../state/state-file.js';
+import { component, COMPONENTS, containerName, LABELS, type ComponentName } from '../../stack/manifest.js';
+import { healthPort, specHash, type ContainerSpec } from '../container-spec.js';
+import { reportingConnectPhase } from '../connect.js';
+import type { Connector } from '../connect.js';
+import { desiredStack, tierAddresses } from '../desired-stack.js';
+import type { Phase } from '../phase.js';
+import { unreachableServers, type Unreachable } from '../reachable.js';
 
 export interface ComponentStatus {
   component: ComponentName;

@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HealError } from '../errors.js';
-import { runLocal } from '../local/process.js';
-import { EXTERNAL_SNIPPET_PATH, EXTERNAL_WRAPPER_PATH } from '../render/haproxy.js';
-import type { RenderedFile } from '../render/rendered-file.js';
+import { HealError } from '../../errors.js';
+import { runLocal } from '../../local/process.js';
+import { EXTERNAL_SNIPPET_PATH, EXTERNAL_WRAPPER_PATH } from '../../render/haproxy.js';
+import type { RenderedFile } from '../../render/rendered-file.js';
 
 /**
  * Runs `haproxy -c -f validate-wrapper.cfg -f heal-pyroscope.cfg` on copies of the rendered files;

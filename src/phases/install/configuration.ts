@@ -5,14 +5,14 @@
 // external` the snippet is first checked with the real `haproxy -c` on this machine.
 
 import { posix } from 'node:path';
-import type { Host, ServerTier } from '../hosts/host.js';
-import type { RenderedFile } from '../render/rendered-file.js';
+import type { Host, ServerTier } from '../../hosts/host.js';
+import type { RenderedFile } from '../../render/rendered-file.js';
 import type { PlannedInstall } from './context.js';
 import { createDirectories, runOnHost } from './directories.js';
 import { checkExternalSnippet } from './haproxy-check.js';
-import type { Journal, Phase } from './phase.js';
-import { remotePath } from './plan.js';
-import { throwIfAborted } from './runner.js';
+import type { Journal, Phase } from '../phase.js';
+import { remotePath } from '../plan.js';
+import { throwIfAborted } from '../runner.js';
 
 async function run(host: Host, argv: string[], what: string): Promise<void> {
   await runOnHost(host, argv, what);

@@ -3,6 +3,7 @@
 // another image, a changed specification). Read-only.
 
 import type { Topology } from '../../config/topology.js';
+import { isHealError } from '../../errors.js';
 import type { Inventory } from '../../hosts/inventory.js';
 import type { ContainerDetails } from '../../remote/index.js';
 import type { FrontDoor } from '../../render/context.js';
@@ -80,8 +81,16 @@ export const statusPhase: Phase<StatusContext> = {
       const host = hosts.forTier(c.tier);
       if (!host.connection) continue;
       const name = containerName(c);
-      const found = await host.remote.engine.inspectContainer(name);
       const wanted = specs.find((s) => s.component === c.name);
+      let found: ContainerDetails | undefined;
+      try {
+        found = await host.remote.engine.inspectContainer(name);
+      } catch (error) {
+        // One host's engine being down is a finding about its components, not the end of status.
+        if (!isHealError(error)) throw error;
+        components.push({ component: c.name, machine: host.name, container: name, present: false, running: false, healthy: false, image: null, version: null, ports: [], drift: [error.message] });
+        continue;
+      }
       let healthy = false;
       if (found?.running) {
         const port = wanted ? healthPort(wanted) : c.name === 'grafana' ? topology.grafanaPort : c.health.port;

@@ -7,6 +7,7 @@ import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
 import { generateSecrets, saveState } from '../../../src/state/state-file.js';
 import { LABELS } from '../../../src/stack/manifest.js';
+import { HealError } from '../../../src/errors.js';
 import { ADDRESSES, fakeStack, topology, type FakeStack } from '../support/fake-stack.js';
 
 /** Every component running as installed with the credentials in the state file. */
@@ -89,5 +90,15 @@ describe('status report', () => {
     const r = await report({ ...stack, statePath: `${stack.statePath}.absent` });
     expect(r.note).toContain('settings cannot be compared');
     expect(r.ok).toBe(true);
+  });
+
+  it("reports the components of a host whose engine is down, naming the cause, and still reads the others", async () => {
+    const { stack } = await installed();
+    const down = new HealError({ code: 'docker.not-running', message: 'Docker engine on app-01 is not running (no socket at /var/run/docker.sock)' });
+    stack.app.engine.inspectContainer = () => Promise.reject(down);
+    const r = await report(stack);
+    expect(r.ok).toBe(false);
+    expect(of(r, 'tempo')).toMatchObject({ present: false, healthy: false, drift: [down.message] });
+    expect(of(r, 'minio')).toMatchObject({ running: true, healthy: true, drift: [] });
   });
 });

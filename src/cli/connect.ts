@@ -4,12 +4,14 @@
 import { HealError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import type { Connector } from '../phases/connect.js';
-import type { TargetSpec } from '../remote/index.js';
+import type { SshTarget, TargetSpec } from '../remote/index.js';
 import { promptInteraction } from './interaction.js';
 
 export interface ConnectFlags {
   acceptNewHostKeys?: boolean;
   concurrency?: number;
+  /** `--connect-timeout SECONDS`: the limit on the TCP connection and on the SSH handshake. */
+  connectTimeout?: number;
 }
 
 /** What the transport needs of a host: where, as whom, with which keys, and its engine socket. */
@@ -29,6 +31,13 @@ export function targetSpecOf(host: Host): TargetSpec {
   };
 }
 
+/** The target with `--connect-timeout` on itself and on every jump host in front of it (as OpenSSH's ConnectTimeout). */
+export function withConnectTimeout(target: SshTarget, seconds: number | undefined): SshTarget {
+  if (seconds === undefined) return target;
+  const ms = seconds * 1000;
+  return { ...target, connectTimeoutMs: ms, readyTimeoutMs: ms, ...(target.jump ? { jump: withConnectTimeout(target.jump, seconds) } : {}) };
+}
+
 /** Opens a connection to each host (concurrently, bounded), setting `connection` or `connectError` on it. */
 export function hostConnector(flags: ConnectFlags, interactive: boolean): Connector {
   return async (hosts) => {
@@ -38,7 +47,7 @@ export function hostConnector(flags: ConnectFlags, interactive: boolean): Connec
     const resolved: Host[] = [];
     for (const host of hosts) {
       try {
-        targets.push(remote.resolveTarget(targetSpecOf(host), ctx));
+        targets.push(withConnectTimeout(remote.resolveTarget(targetSpecOf(host), ctx), flags.connectTimeout));
         resolved.push(host);
       } catch (error) {
         host.connectError = error as HealError;

@@ -1,12 +1,13 @@
 // Commander wiring: parses the command line, builds the output, runs one command and maps every
 // outcome to a documented exit code. Heavy modules (ssh2, the Docker client, listr2) load only inside the
 // commands that use them, so `--help` stays fast.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode } from '../errors.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 import { createOutput, type Output } from './output.js';
 import { isInteractive, PLAIN_OPTIONS, settingOption, withConnectionOptions, withTopologyOptions, type TopologyFlags } from './topology-options.js';
 import type { GatherContext } from './gather.js';
+import { cliVersion, versionReport, versionText } from './version.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -20,11 +21,6 @@ const ENVIRONMENT = `
 Environment:
   NO_COLOR    disable colours (also off when output is not a terminal)
   CI          when set, never prompt (same as --yes)`;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
@@ -49,11 +45,13 @@ export function buildProgram(
   const program = new Command('heal-pyroscope')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    // Each command's help also lists the program's options (--json, --verbose) under "Global Options".
+    .configureHelp({ showGlobalOptions: true })
     .description(
       'Install a continuous-profiling stack (Pyroscope, Tempo, Grafana, MinIO, HAProxy) on non-production hosts over SSH.\n' +
         'Hosts come from flags, then the config file (./heal-pyroscope.yaml or --config), then prompts on a terminal.',
     )
-    .version(version(), '-V, --version')
+    .version(cliVersion(), '-V, --version')
     .option(PLAIN_OPTIONS.json.flag, PLAIN_OPTIONS.json.help)
     .option(PLAIN_OPTIONS.verbose.flag, PLAIN_OPTIONS.verbose.help)
     .showHelpAfterError('(run with --help for usage)')
@@ -69,6 +67,8 @@ Examples:
   $ heal-pyroscope status --config staging.yaml
   $ heal-pyroscope uninstall --config staging.yaml
   $ heal-pyroscope images save images.tar             # air-gapped sites: then install --images-from images.tar
+  $ heal-pyroscope version --json                        # this CLI's version and every pinned image
+  $ source <(heal-pyroscope completion bash)             # tab completion (bash or zsh)
 ${EXIT_CODES}
 ${ENVIRONMENT}`,
     );
@@ -213,6 +213,34 @@ ${EXIT_CODES}`,
       process.exitCode = await run('images save', { ...this.optsWithGlobals(), file });
     });
 
+  program
+    .command('version')
+    .description('print the version of this CLI and the image each component runs (the pins)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ heal-pyroscope version
+  $ heal-pyroscope version --json | jq -r '.images.pyroscope'`,
+    )
+    .action(action('version'));
+
+  program
+    .command('completion')
+    .description('print a shell completion script for bash or zsh')
+    .addArgument(new Argument('<shell>', 'bash or zsh').choices(SHELLS))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ source <(heal-pyroscope completion bash)                                        # this shell
+  $ heal-pyroscope completion bash > ~/.local/share/bash-completion/completions/heal-pyroscope
+  $ heal-pyroscope completion zsh > "\${fpath[1]}/_heal-pyroscope"                    # then start a new zsh`,
+    )
+    .action(async function (this: Command, shell: Shell) {
+      process.exitCode = await run('completion', { ...this.optsWithGlobals(), shell });
+    });
+
   return program;
 }
 
@@ -226,14 +254,37 @@ export interface MainIo {
 
 const processIo = (): MainIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
 
+const guarded = new WeakSet<object>();
+
+/**
+ * A reader that goes away early (`heal-pyroscope --help | head -1`) ends our output, not the process:
+ * Node reports the closed pipe as an EPIPE 'error' event, which unhandled is a stack trace and exit 1.
+ * The command goes on (an install still finishes or rolls back) with nobody reading its output.
+ */
+function toleratePipeClosed(stream: NodeJS.WritableStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 export async function main(argv: string[], io: MainIo = processIo()): Promise<number> {
+  toleratePipeClosed(io.stdout);
+  toleratePipeClosed(io.stderr);
   let out: Output = createOutput({ json: argv.includes('--json'), verbose: argv.includes('--verbose') }, io, io.env);
   let exitCode: number = ExitCode.ok;
   const program = buildProgram(async (command, flags) => {
     out = createOutput({ json: Boolean(flags.json), verbose: Boolean(flags.verbose) }, io, io.env);
     const ctx: GatherContext = { cwd: io.cwd, env: io.env, interactive: isInteractive(flags, io.env, io.stdin, io.stderr), out };
     try {
-      if (command === 'init') {
+      if (command === 'version') {
+        const report = versionReport();
+        if (out.json) out.result(report);
+        else out.say(versionText(report));
+      } else if (command === 'completion') {
+        io.stdout.write(completionScript(flags.shell as Shell, program));
+      } else if (command === 'init') {
         const { runInit } = await import('./commands/init.js');
         exitCode = await runInit(flags, ctx);
       } else if (command === 'preflight') {

@@ -101,13 +101,23 @@ export function isInteractive(flags: { yes?: boolean }, env: NodeJS.ProcessEnv, 
   return stdin.isTTY === true && stderr.isTTY === true;
 }
 
+/** A whole number from `min` to `max`, else a usage error naming the range (and `unit`). */
+function wholeNumber(min: number, max: number, unit = ''): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max) throw new InvalidArgumentError(`${JSON.stringify(v)} is not a number${unit} from ${min} to ${max}.`);
+    return n;
+  };
+}
+
 /** SSH connection flags of the commands that reach hosts. */
 export function withConnectionOptions(command: Command): Command {
   return command
     .option('--accept-new-host-keys', 'record the key of a host not yet in known_hosts without asking (a changed key is always refused)')
-    .option('--concurrency <n>', 'hosts connected at once (default 8)', (v: string) => {
-      const n = Number(v);
-      if (!/^\d+$/.test(v) || n < 1 || n > 256) throw new InvalidArgumentError(`${JSON.stringify(v)} is not a number from 1 to 256.`);
-      return n;
-    });
+    .option('--concurrency <n>', 'hosts connected at once (default 8)', wholeNumber(1, 256))
+    .option(
+      '--connect-timeout <seconds>',
+      'seconds allowed for the TCP connection to each host (and jump host), and again for its SSH handshake (1-600; default 10 and 20)',
+      wholeNumber(1, 600, ' of seconds'),
+    );
 }

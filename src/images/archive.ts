@@ -1,14 +1,15 @@
 // The air-gapped image archive: one tar file holding `manifest.json` and one `docker save` tar per
-// pinned image, so each host loads only the images it runs. Plain ustar, written and read here
-// (local file I/O only; Docker is reached through src/remote).
-import { once } from 'node:events';
+// pinned image, so each host loads only the images it runs. Written and read with tar-stream (pax
+// headers for long names, header checksums verified); local file I/O only, Docker is in src/remote.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { HealError, ExitCode } from '../errors.js';
 
 export const ARCHIVE_FORMAT = 'heal-pyroscope-images/1';
 const BLOCK = 512;
+// Fixed metadata, so that the same images make the same archive.
+const ENTRY = { mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 } as const;
 
 export interface ArchiveManifest {
   format: typeof ARCHIVE_FORMAT;
@@ -18,6 +19,7 @@ export interface ArchiveManifest {
 
 export interface ArchiveEntry {
   name: string;
+  /** Byte offset of the entry's data in the archive file. */
   offset: number;
   size: number;
 }
@@ -26,13 +28,97 @@ export function entryNameFor(ref: string): string {
   return `images/${ref.replace(/[^A-Za-z0-9._-]+/g, '_')}.tar`;
 }
 
-function octal(value: number, width: number): string {
-  return value.toString(8).padStart(width - 1, '0') + '\0';
+/** Writes the archive from files already on disk (their sizes must be known for the headers). */
+export async function writeArchive(path: string, images: ReadonlyArray<{ ref: string; file: string }>): Promise<void> {
+  // tar-stream is loaded with the command that needs it, never by --help.
+  const { pack } = await import('tar-stream');
+  const manifest: ArchiveManifest = { format: ARCHIVE_FORMAT, images: Object.fromEntries(images.map((i) => [i.ref, entryNameFor(i.ref)])) };
+  const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+  const tar = pack();
+  const written = pipeline(tar, createWriteStream(path, { mode: 0o644 }));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      tar.entry({ ...ENTRY, name: 'manifest.json', size: manifestBytes.length }, manifestBytes, (error) => (error ? reject(error) : resolve()));
+    });
+    for (const image of images) {
+      const { size } = await stat(image.file);
+      await pipeline(createReadStream(image.file), tar.entry({ ...ENTRY, name: entryNameFor(image.ref), size }));
+    }
+    tar.finalize();
+  } catch (error) {
+    tar.destroy(error as Error);
+    await written.catch(() => undefined);
+    throw error;
+  }
+  await written;
 }
 
-/** A ustar header block for a regular file. */
+function invalid(path: string, why: string): HealError {
+  return new HealError({
+    code: 'images.archive',
+    message: `${path} is not a heal-pyroscope image archive: ${why}`,
+    hint: 'write one with `heal-pyroscope images save FILE` on a machine that can pull the images',
+    exitCode: ExitCode.usage,
+  });
+}
+
+/** tar-stream's parse errors in the operator's words. */
+function tarProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/Maybe the tar is corrupted/i.test(message)) return 'a tar header checksum does not match (the file is corrupted, or not a plain tar)';
+  if (/unknown format/i.test(message)) return 'not a tar file';
+  if (/Unexpected end of data/i.test(message)) return 'it ends in the middle of an entry (truncated?)';
+  return `unreadable tar (${message})`;
+}
+
+/**
+ * Reads the whole archive once, which verifies every header's checksum, and returns the entry
+ * table and the manifest; entries are then streamed by offset (`entryStream`).
+ */
+export async function readArchive(path: string): Promise<{ manifest: ArchiveManifest; entries: Map<string, ArchiveEntry> }> {
+  const cannotRead = (e: NodeJS.ErrnoException) =>
+    new HealError({ code: 'images.archive', message: `cannot read ${path} (${e.code ?? e.message})`, hint: 'check the path given to --images-from', exitCode: ExitCode.usage });
+  const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    throw cannotRead(e);
+  });
+  if (!info.isFile()) throw cannotRead({ code: 'not a regular file' } as NodeJS.ErrnoException);
+  const { extract } = await import('tar-stream');
+  const entries = new Map<string, ArchiveEntry>();
+  const manifestChunks: Buffer[] = [];
+  const tar = extract();
+  tar.on('entry', (header, stream, next) => {
+    if (header.type === 'file') entries.set(header.name, { name: header.name, offset: stream.offset + BLOCK, size: header.size });
+    if (header.name === 'manifest.json') stream.on('data', (chunk: unknown) => manifestChunks.push(chunk as Buffer));
+    stream.on('end', () => next());
+    // A cut-off entry fails its stream and the extractor alike: the pipeline below reports it once.
+    stream.on('error', () => undefined);
+    stream.resume();
+  });
+  try {
+    await pipeline(createReadStream(path), tar);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code?.startsWith('E')) throw cannotRead(error as NodeJS.ErrnoException);
+    throw invalid(path, tarProblem(error));
+  }
+  if (!entries.has('manifest.json')) throw invalid(path, entries.size === 0 ? 'no tar entries' : 'no manifest.json');
+  let manifest: ArchiveManifest;
+  try {
+    manifest = JSON.parse(Buffer.concat(manifestChunks).toString('utf8')) as ArchiveManifest;
+  } catch {
+    throw invalid(path, 'manifest.json is not JSON');
+  }
+  if (manifest.format !== ARCHIVE_FORMAT) throw invalid(path, `format ${String(manifest.format)}, expected ${ARCHIVE_FORMAT}`);
+  for (const [ref, name] of Object.entries(manifest.images)) if (!entries.has(name)) throw invalid(path, `${ref} is listed but ${name} is missing`);
+  return { manifest, entries };
+}
+
+/**
+ * One ustar header block for a regular file. Only test/integration/transport.test.ts still builds
+ * a `docker cp` payload with it; archives are written by tar-stream.
+ */
 export function tarHeader(name: string, size: number, mtime = 0): Buffer {
   if (Buffer.byteLength(name) > 100) throw new Error(`tar entry name too long: ${name}`);
+  const octal = (value: number, width: number) => value.toString(8).padStart(width - 1, '0') + '\0';
   const h = Buffer.alloc(BLOCK, 0);
   h.write(name, 0, 'utf8');
   h.write(octal(0o644, 8), 100, 'ascii');
@@ -48,76 +134,6 @@ export function tarHeader(name: string, size: number, mtime = 0): Buffer {
   for (const byte of h) sum += byte;
   h.write(octal(sum, 7) + ' ', 148, 'ascii');
   return h;
-}
-
-const padding = (size: number) => Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK, 0);
-
-/** Writes the archive from files already on disk (their sizes must be known for the headers). */
-export async function writeArchive(path: string, images: ReadonlyArray<{ ref: string; file: string }>): Promise<void> {
-  const manifest: ArchiveManifest = { format: ARCHIVE_FORMAT, images: Object.fromEntries(images.map((i) => [i.ref, entryNameFor(i.ref)])) };
-  const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-  const out = createWriteStream(path, { mode: 0o644 });
-  const write = async (chunk: Buffer) => {
-    if (!out.write(chunk)) await once(out, 'drain');
-  };
-  await write(tarHeader('manifest.json', manifestBytes.length));
-  await write(manifestBytes);
-  await write(padding(manifestBytes.length));
-  for (const image of images) {
-    const { size } = await stat(image.file);
-    await write(tarHeader(entryNameFor(image.ref), size));
-    await pipeline(createReadStream(image.file), out, { end: false });
-    await write(padding(size));
-  }
-  await write(Buffer.alloc(BLOCK * 2, 0));
-  out.end();
-  await once(out, 'finish');
-}
-
-function invalid(path: string, why: string): HealError {
-  return new HealError({
-    code: 'images.archive',
-    message: `${path} is not a heal-pyroscope image archive: ${why}`,
-    hint: 'write one with `heal-pyroscope images save FILE` on a machine that can pull the images',
-    exitCode: ExitCode.usage,
-  });
-}
-
-/** Reads the entry table (headers only) and the manifest. */
-export async function readArchive(path: string): Promise<{ manifest: ArchiveManifest; entries: Map<string, ArchiveEntry> }> {
-  const handle = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new HealError({ code: 'images.archive', message: `cannot read ${path} (${e.code ?? e.message})`, hint: 'check the path given to --images-from', exitCode: ExitCode.usage });
-  });
-  try {
-    const entries = new Map<string, ArchiveEntry>();
-    const { size: total } = await handle.stat();
-    const header = Buffer.alloc(BLOCK);
-    let offset = 0;
-    while (offset + BLOCK <= total) {
-      await handle.read(header, 0, BLOCK, offset);
-      if (header.every((b) => b === 0)) break;
-      const name = header.toString('utf8', 0, 100).replace(/\0.*$/s, '');
-      const size = parseInt(header.toString('ascii', 124, 136).replace(/\0.*$/s, '').trim() || 'NaN', 8);
-      if (!name || !Number.isFinite(size) || header.toString('ascii', 257, 262) !== 'ustar') throw invalid(path, `bad tar header at byte ${offset}`);
-      entries.set(name, { name, offset: offset + BLOCK, size });
-      offset += BLOCK + size + ((BLOCK - (size % BLOCK)) % BLOCK);
-    }
-    const m = entries.get('manifest.json');
-    if (!m) throw invalid(path, 'no manifest.json');
-    const buf = Buffer.alloc(m.size);
-    await handle.read(buf, 0, m.size, m.offset);
-    let manifest: ArchiveManifest;
-    try {
-      manifest = JSON.parse(buf.toString('utf8')) as ArchiveManifest;
-    } catch {
-      throw invalid(path, 'manifest.json is not JSON');
-    }
-    if (manifest.format !== ARCHIVE_FORMAT) throw invalid(path, `format ${String(manifest.format)}, expected ${ARCHIVE_FORMAT}`);
-    for (const [ref, name] of Object.entries(manifest.images)) if (!entries.has(name)) throw invalid(path, `${ref} is listed but ${name} is missing`);
-    return { manifest, entries };
-  } finally {
-    await handle.close();
-  }
 }
 
 export function entryStream(path: string, entry: ArchiveEntry): NodeJS.ReadableStream {

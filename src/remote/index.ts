@@ -23,4 +23,5 @@ export type { HostKeyOutcome } from './host-key.js';
 export { shellQuote } from './shell-quote.js';
 export { sha256Fingerprint } from './fingerprint.js';
 export { openSessionCount } from './lifecycle.js';
-export { localEngine, saveImageFile } from './image-transfer.js';
+export type { LocalDocker } from './image-transfer.js';
+export { describeLocalDocker, localEngine, saveImageFile } from './image-transfer.js';

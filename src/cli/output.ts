@@ -58,7 +58,9 @@ export function createOutput(
       const heal = toHealError(error);
       streams.stderr.write(`${errColor.red('error:')} ${heal.message}\n`);
       for (const detail of heal.details) streams.stderr.write(`  ${detail}\n`);
-      if (heal.hint) streams.stderr.write(`${errColor.cyan('hint:')} ${heal.hint}\n`);
+      // With --verbose the stack is printed below: a hint to run with --verbose would send the operator in a circle.
+      const hint = options.verbose && heal.hint?.includes('--verbose') ? 'report it with the output above' : heal.hint;
+      if (hint) streams.stderr.write(`${errColor.cyan('hint:')} ${hint}\n`);
       if (options.verbose && error instanceof Error && error.stack) streams.stderr.write(`${errColor.dim(error.stack)}\n`);
       if (options.json && !documentWritten) {
         documentWritten = true;

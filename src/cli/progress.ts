@@ -105,6 +105,9 @@ export async function withPhaseProgress<T>(out: Output, phases: readonly PhaseTi
           switch (record.status) {
             case 'done':
               task.title = `${p.title}${record.summary ? `: ${record.summary}` : ''}`;
+              // Findings that do not end the run (a failed check in preflight) still get no ✔.
+              if (record.verdict === 'fail') throw new Error(task.title);
+              if (record.verdict === 'warn') task.title = `${color.yellow('⚠')} ${task.title}`;
               return;
             case 'skipped':
               return task.skip(record.summary ?? 'nothing to do');

@@ -13,6 +13,9 @@ export const guardPhase: Phase<{ topology: Topology; hosts: Inventory; report: {
   id: 'guard',
   title: 'Production guard',
   readOnly: true,
+  // A guard that read no host vouches for nothing: skipped, never a ✔ (the unreachable hosts fail elsewhere).
+  shouldRun: (ctx) => ctx.hosts.hosts.some((h) => h.connection),
+  skipReason: () => 'no host could be read',
   async run(ctx) {
     const findings = await runGuard(ctx.topology, ctx.hosts.hosts, GUARD_TIMEOUT_MS);
     ctx.report.guard = findings;

@@ -25,12 +25,22 @@ export interface Phase<C> {
   readOnly?: boolean;
   /** False skips the phase (idempotence: nothing to do), with the reason returned by `skipReason`. */
   shouldRun?(ctx: C): boolean;
-  /** Returns a one-line summary of what it did. */
-  run(ctx: C, io: PhaseIo): Promise<string | void>;
+  /** Why the phase was skipped, for the operator (default: nothing to do). */
+  skipReason?(ctx: C): string;
+  /**
+   * Returns a one-line summary of what it did, or an outcome: a phase that reports findings without
+   * ending the run (preflight's checks) says so with `verdict`, so no ✔ stands on a failed check.
+   */
+  run(ctx: C, io: PhaseIo): Promise<string | void | PhaseOutcome>;
   /** What `run` would do, one line each; must change nothing. */
   dryRun?(ctx: C): string[];
   /** Extra clean-up beyond the journal, when a later phase fails. */
   rollback?(ctx: C): Promise<void>;
+}
+
+export interface PhaseOutcome {
+  summary: string;
+  verdict: 'warn' | 'fail';
 }
 
 export type PhaseStatus = 'done' | 'skipped' | 'failed' | 'planned' | 'not-run';
@@ -40,6 +50,8 @@ export interface PhaseRecord {
   title: string;
   status: PhaseStatus;
   summary?: string;
+  /** A phase that ran to its end but found problems (its run goes on). */
+  verdict?: PhaseOutcome['verdict'];
   /** Dry run: what the phase would do. */
   plan?: string[];
   error?: { code: string; message: string; hint?: string; details?: string[] };

@@ -56,7 +56,12 @@ export function checksPhase<C extends ChecksStage>(stopOn: (ctx: C) => ((r: Chec
           hint: 'fix them (`heal-pyroscope preflight` shows details), or pass --ignore-check ID for a check you accept',
         });
       }
-      return countsLine(results, failed.length - blocking.length);
+      const summary = countsLine(results, failed.length - blocking.length);
+      if (failed.length > blocking.length && stops) return summary; // ignored by the operator's choice
+      if (failed.length > 0) return { summary, verdict: 'fail' };
+      if (results.some((r) => r.status === 'warn')) return { summary, verdict: 'warn' };
+      if (!results.some((r) => r.status === 'pass')) return { summary, verdict: 'warn' };
+      return summary;
     },
   };
 }

@@ -72,14 +72,15 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
     try {
       throwIfAborted(signal);
       if (phase.shouldRun && !phase.shouldRun(ctx)) {
-        record = { id: phase.id, title: phase.title, status: 'skipped', summary: 'nothing to do' };
+        record = { id: phase.id, title: phase.title, status: 'skipped', summary: phase.skipReason?.(ctx) ?? 'nothing to do' };
       } else if (dryRun && !phase.readOnly) {
         record = { id: phase.id, title: phase.title, status: 'planned', plan: phase.dryRun?.(ctx) ?? [] };
       } else {
         ran.push(phase);
-        const summary = await phase.run(ctx, { journal, signal, progress: (line) => emit({ type: 'phase-progress', id: phase.id, line }) });
+        const outcome = await phase.run(ctx, { journal, signal, progress: (line) => emit({ type: 'phase-progress', id: phase.id, line }) });
         throwIfAborted(signal);
-        record = { id: phase.id, title: phase.title, status: 'done', ...(summary ? { summary } : {}) };
+        const summary = typeof outcome === 'object' ? outcome.summary : outcome;
+        record = { id: phase.id, title: phase.title, status: 'done', ...(summary ? { summary } : {}), ...(typeof outcome === 'object' ? { verdict: outcome.verdict } : {}) };
       }
     } catch (error) {
       failure = signal.aborted ? interruptedError() : asHealError(error);

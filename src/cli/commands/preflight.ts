@@ -69,7 +69,7 @@ function printSummary(report: PreflightReport, out: Output): void {
     }
   }
   const c = report.counts;
-  const line = `preflight: ${c.pass} passed, ${c.warn} warnings, ${c.fail} failed, ${c.skip} skipped`;
+  const line = `preflight: ${c.pass} passed, ${c.warn} warning${c.warn === 1 ? '' : 's'}, ${c.fail} failed, ${c.skip} skipped`;
   out.say('');
   out.say(report.ok ? color.green(`${line}: ready to install`) : color.red(`${line}: fix the failures above, then run preflight again`));
 }

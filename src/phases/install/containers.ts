@@ -10,6 +10,7 @@ import type { Host } from '../../hosts/host.js';
 import type { ContainerOutcome, PlannedInstall } from './context.js';
 import type { Journal, PhaseIo } from '../phase.js';
 import { throwIfAborted } from '../runner.js';
+import { startContainer } from './port-taken.js';
 import { NETWORK_NAME } from '../../stack/manifest.js';
 
 /**
@@ -33,7 +34,7 @@ async function createAndStart(ctx: PlannedInstall, host: Host, spec: ContainerSp
   journal.changed(`remove container ${spec.name} on ${host.name}`, async () => {
     await engine.removeContainer(id);
   });
-  await engine.startContainer(id);
+  await startContainer(host, spec, id);
 }
 
 /** Stops the current container and keeps it under another name until the run succeeds; a rollback puts it back. */
@@ -68,7 +69,7 @@ export async function applyContainer(ctx: PlannedInstall, spec: ContainerSpec, i
     await createAndStart(ctx, host, spec, io.journal);
   } else if (step.action === 'start') {
     io.progress(`${host.name}: starting ${spec.name}`);
-    await engine.startContainer(spec.name);
+    await startContainer(host, spec, spec.name);
     io.journal.changed(`stop ${spec.name} on ${host.name}`, async () => {
       await engine.stopContainer(spec.name);
     });
@@ -77,7 +78,7 @@ export async function applyContainer(ctx: PlannedInstall, spec: ContainerSpec, i
     await setAside(ctx, host, spec, io.journal);
     // Its removal on rollback is the put-back's first step (whatever then holds the name goes).
     const id = await engine.createContainer(createOptions(spec, ctx.installerVersion));
-    await engine.startContainer(id);
+    await startContainer(host, spec, id);
   }
   await waitHealthy(ctx, host, spec, io);
   const imageId = ctx.report.imageIds.get(host.name)?.get(spec.image);

@@ -42,3 +42,15 @@ describe('output', () => {
     expect([b.stdout.text, b.stderr.text]).toEqual(['hello\n', '']);
   });
 });
+
+describe('errors under --verbose', () => {
+  it('does not advise running with --verbose when it already runs with it', () => {
+    let err = '';
+    const sink = { write: (t: string) => ((err += t), true), isTTY: false } as unknown as NodeJS.WritableStream;
+    const out = createOutput({ json: false, verbose: true }, { stdout: sink, stderr: sink }, {});
+    out.fail(new Error('boom'));
+    expect(err).toContain('unexpected failure: boom');
+    expect(err).not.toMatch(/hint:.*--verbose/);
+    expect(err).toContain('hint: report it with the output above');
+  });
+});

@@ -90,4 +90,22 @@ describe('phase progress (plain output, off a terminal)', () => {
     expect(text().match(/app-01: grafana\/tempo/g)).toHaveLength(1);
     expect(text()).toContain('db-01: quay.io/minio/minio:x 0/1 layers');
   });
+
+  it('puts no ✔ on a phase that ran to its end but found failures', async () => {
+    const { out, text } = capture();
+    await withPhaseProgress(out, [{ id: 'preflight', title: 'Preflight checks' }], async (emit) =>
+      emit({ type: 'phase-end', record: { id: 'preflight', title: 'Preflight checks', status: 'done', summary: '36 passed, 1 failed', verdict: 'fail' } }),
+    );
+    expect(text()).toMatch(/✖ Preflight checks: 36 passed, 1 failed/);
+    expect(text()).not.toMatch(/✔ Preflight checks/);
+  });
+
+  it('shows a skipped phase with its reason', async () => {
+    const { out, text } = capture();
+    await withPhaseProgress(out, [{ id: 'guard', title: 'Production guard' }], async (emit) =>
+      emit({ type: 'phase-end', record: { id: 'guard', title: 'Production guard', status: 'skipped', summary: 'no host could be read' } }),
+    );
+    expect(text()).toMatch(/Production guard.*no host could be read/);
+    expect(text()).not.toMatch(/✔ Production guard/);
+  });
 });

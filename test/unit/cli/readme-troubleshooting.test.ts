@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../support/run-cli.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const troubleshooting = /^## Troubleshooting\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+const code = sources(join(root, 'src')).map((f) => readFileSync(f, 'utf8')).join('\n');
+
+describe("README's Troubleshooting", () => {
+  it('names only error codes and check ids the CLI has', () => {
+    const named = [...troubleshooting.matchAll(/^\*\*[^*]+\*\* \(([^)]*)\)/gm)].flatMap((m) => [...m[1]!.matchAll(/`([a-z]+\.[a-z.-]+)`/g)].map((c) => c[1]!));
+    expect(named.length).toBeGreaterThanOrEqual(9);
+    for (const id of named) expect(code, id).toMatch(new RegExp(`(code|id): '${id.replace(/\./g, '\\.')}'`));
+  });
+
+  it('gives only commands and flags the CLI accepts', async () => {
+    const commands = [...troubleshooting.matchAll(/^heal-pyroscope ([a-z]+(?: save)?)((?: --?[a-z-]+(?: [^\s#-][^\s#]*)?)*)/gm)];
+    expect(commands.length).toBeGreaterThanOrEqual(8);
+    for (const [line, command, rest] of commands) {
+      const help = (await runCli([...command!.split(' '), '--help'])).stdout;
+      for (const flag of rest!.match(/--?[a-z-]+/g) ?? []) expect(help, line).toMatch(new RegExp(`(^|[ ,])${flag}[ ,\\n]`, 'm'));
+    }
+  });
+
+  it('and the rest of the README run the installed command, not npx', () => {
+    expect(readme).not.toMatch(/^npx heal-pyroscope/m);
+  });
+});

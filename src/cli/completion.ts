@@ -197,6 +197,7 @@ function zshFunction(node: CommandModel, fn: (path: readonly string[]) => string
   } else {
     lines.push(
       '  local curcontext=$curcontext state line',
+      '  typeset -A opt_args',
       `  _arguments -C -s \\\n    ${[...specs, `'1: :->command'`, `'*:: :->args'`].join(' \\\n    ')} && return`,
       '  case $state in',
       '    command)',

@@ -72,7 +72,7 @@ export async function resolveFrom(from: Host, name: string): Promise<string> {
   if (problem) {
     throw new HealError({
       code: 'facts.resolve-loopback',
-      message: `${from.name} resolves ${name} to ${problem}`,
+      message: `${from.name} resolves ${name} to ${address}, but ${problem}`,
       hint: `put ${name}'s network address in the config instead of its name (or fix /etc/hosts on ${from.name})`,
     });
   }

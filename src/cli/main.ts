@@ -2,7 +2,7 @@
 // outcome to a documented exit code. Heavy modules (ssh2, the Docker client, listr2) load only inside the
 // commands that use them, so `--help` stays fast.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode } from '../errors.js';
+import { ExitCode, HealError } from '../errors.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { createOutput, type Output } from './output.js';
 import { isInteractive, PLAIN_OPTIONS, settingOption, withConnectionOptions, withTopologyOptions, type TopologyFlags } from './topology-options.js';
@@ -269,13 +269,44 @@ function toleratePipeClosed(stream: NodeJS.WritableStream): void {
   });
 }
 
+/**
+ * The command a command line names (`images save`), by walking commander's tree over the words that
+ * are not options (the program's own options take no value); null when the first word names none.
+ */
+export function commandNamed(program: Command, args: readonly string[]): string | null {
+  const path: string[] = [];
+  let at = program;
+  for (const word of args) {
+    if (word.startsWith('-')) continue;
+    const next = at.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!next) break;
+    path.push(next.name());
+    at = next;
+  }
+  return path.length > 0 ? path.join(' ') : null;
+}
+
+/** commander's usage error as ours: `commander.unknownOption` becomes `usage.unknown-option`. */
+export function usageError(error: CommanderError, command: string | null): HealError {
+  const kind = error.code === 'commander.help' ? 'missing-command' : error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n').filter((l) => l.trim() !== '');
+  const message = error.code === 'commander.help' ? `no command given${command ? ` to ${command}` : ''}` : first;
+  return new HealError({
+    code: `usage.${kind}`,
+    message,
+    details: error.code === 'commander.help' ? [] : rest,
+    hint: `run heal-pyroscope ${command ? `${command} ` : ''}--help for usage`,
+    exitCode: ExitCode.usage,
+  });
+}
+
 export async function main(argv: string[], io: MainIo = processIo()): Promise<number> {
   toleratePipeClosed(io.stdout);
   toleratePipeClosed(io.stderr);
-  let out: Output = createOutput({ json: argv.includes('--json'), verbose: argv.includes('--verbose') }, io, io.env);
+  let out: Output;
   let exitCode: number = ExitCode.ok;
   const program = buildProgram(async (command, flags) => {
-    out = createOutput({ json: Boolean(flags.json), verbose: Boolean(flags.verbose) }, io, io.env);
+    out = createOutput({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), command }, io, io.env);
     const ctx: GatherContext = { cwd: io.cwd, env: io.env, interactive: isInteractive(flags, io.env, io.stdin, io.stderr), out };
     try {
       if (command === 'version') {
@@ -308,12 +339,17 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
     }
     return exitCode;
   }, io);
+  // Until a command runs, documents name the command the line names, for a usage error's document.
+  out = createOutput({ json: argv.includes('--json'), verbose: argv.includes('--verbose'), command: commandNamed(program, argv.slice(2)) }, io, io.env);
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version end here with code 0; everything else is a usage error.
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      // --help and --version end here with code 0; everything else is a usage error, which commander
+      // has already told on stderr: with --json stdout gets its error document (exit 2 either way).
+      if (error.exitCode === 0) return ExitCode.ok;
+      out.fail(usageError(error, commandNamed(program, argv.slice(2))), { humanTold: true });
+      return ExitCode.usage;
     }
     return out.fail(error);
   }

@@ -1,11 +1,29 @@
 // How results reach the operator: human lines (stdout, or stderr when --json owns stdout), one JSON
-// document on stdout with --json, colours only on a terminal and never with NO_COLOR.
+// document on stdout with --json, colours only on a terminal and never with NO_COLOR. Every JSON
+// document gets its envelope (schemaVersion, command, ok) here and nowhere else.
 import { Chalk, type ChalkInstance } from 'chalk';
 import { ExitCode, HealError, isHealError } from '../errors.js';
+
+/** Bumped when a field of a --json document changes meaning or goes away (adding one does not). */
+export const SCHEMA_VERSION = 1;
 
 export interface OutputOptions {
   json: boolean;
   verbose: boolean;
+  /** The command the documents describe (`preflight`, `images save`, ...); null when the command line named none. */
+  command?: string | null;
+}
+
+/** What every --json document starts with; the command's own fields follow. */
+export interface Envelope {
+  schemaVersion: typeof SCHEMA_VERSION;
+  command: string | null;
+  ok: boolean;
+}
+
+/** A command's result: its verdict and its own fields, without the envelope. */
+export interface ResultDocument {
+  ok: boolean;
 }
 
 export interface Output {
@@ -19,10 +37,13 @@ export interface Output {
   /** Only with --verbose. */
   debug(line: string): void;
   warn(line: string): void;
-  /** The machine-readable result (only printed with --json). */
-  result(document: unknown): void;
-  /** Prints an error as `error: cause` + `hint: next step` and returns its exit code. */
-  fail(error: unknown): number;
+  /** The machine-readable result (only printed with --json), inside the envelope. */
+  result<T extends ResultDocument>(document: T): void;
+  /**
+   * Prints an error as `error: cause` + `hint: next step` (unless `humanTold`: commander already
+   * printed a usage error) and, with --json and no document yet, an error document; returns its exit code.
+   */
+  fail(error: unknown, options?: { humanTold?: boolean }): number;
 }
 
 export function colorEnabled(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): boolean {
@@ -40,6 +61,12 @@ export function createOutput(
   const errColor = new Chalk({ level: colorEnabled(env, streams.stderr) ? 1 : 0 });
   // --json promises one document on stdout: an error after a result is told on stderr only.
   let documentWritten = false;
+  const writeDocument = <T extends ResultDocument>(document: T) => {
+    if (!options.json || documentWritten) return;
+    documentWritten = true;
+    const envelope: Envelope = { schemaVersion: SCHEMA_VERSION, command: options.command ?? null, ok: document.ok };
+    streams.stdout.write(`${JSON.stringify({ ...envelope, ...document }, null, 2)}\n`);
+  };
   return {
     json: options.json,
     verbose: options.verbose,
@@ -51,26 +78,29 @@ export function createOutput(
     },
     warn: (line) => streams.stderr.write(`${errColor.yellow('warning:')} ${line}\n`),
     result: (document) => {
-      if (options.json && !documentWritten) streams.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      writeDocument(document);
+      // A document that was not printed (no --json) still counts: an error after it goes to stderr only.
       documentWritten = true;
     },
-    fail: (error) => {
+    fail: (error, failOptions = {}) => {
       const heal = toHealError(error);
-      streams.stderr.write(`${errColor.red('error:')} ${heal.message}\n`);
-      for (const detail of heal.details) streams.stderr.write(`  ${detail}\n`);
-      // With --verbose the stack is printed below: a hint to run with --verbose would send the operator in a circle.
-      const hint = options.verbose && heal.hint?.includes('--verbose') ? 'report it with the output above' : heal.hint;
-      if (hint) streams.stderr.write(`${errColor.cyan('hint:')} ${hint}\n`);
-      if (options.verbose && error instanceof Error && error.stack) streams.stderr.write(`${errColor.dim(error.stack)}\n`);
-      if (options.json && !documentWritten) {
-        documentWritten = true;
-        streams.stdout.write(
-          `${JSON.stringify({ ok: false, error: { code: heal.code, message: heal.message, details: heal.details, hint: heal.hint ?? null } }, null, 2)}\n`,
-        );
+      if (!failOptions.humanTold) {
+        streams.stderr.write(`${errColor.red('error:')} ${heal.message}\n`);
+        for (const detail of heal.details) streams.stderr.write(`  ${detail}\n`);
+        // With --verbose the stack is printed below: a hint to run with --verbose would send the operator in a circle.
+        const hint = options.verbose && heal.hint?.includes('--verbose') ? 'report it with the output above' : heal.hint;
+        if (hint) streams.stderr.write(`${errColor.cyan('hint:')} ${hint}\n`);
+        if (options.verbose && error instanceof Error && error.stack) streams.stderr.write(`${errColor.dim(error.stack)}\n`);
       }
+      writeDocument({ ok: false, error: errorFields(heal) });
       return heal.exitCode;
     },
   };
+}
+
+/** The `error` object of a JSON document: the same fields wherever a document carries one. */
+export function errorFields(error: HealError): { code: string; message: string; details: string[]; hint: string | null } {
+  return { code: error.code, message: error.message, details: [...error.details], hint: error.hint ?? null };
 }
 
 /** Anything thrown becomes a HealError; an unexpected one says so and asks for --verbose. */

@@ -10,9 +10,8 @@ export function cliVersion(): string {
   return pkg.version;
 }
 
+/** The fields of `version --json`; the envelope (schemaVersion, command, ok) comes from the output. */
 export interface VersionReport {
-  schemaVersion: 1;
-  command: 'version';
   ok: true;
   version: string;
   node: string;
@@ -21,7 +20,7 @@ export interface VersionReport {
 }
 
 export function versionReport(nodeVersion: string = process.version): VersionReport {
-  return { schemaVersion: 1, command: 'version', ok: true, version: cliVersion(), node: nodeVersion, images: resolveImages() };
+  return { ok: true, version: cliVersion(), node: nodeVersion, images: resolveImages() };
 }
 
 /** `heal-pyroscope 0.1.0 (Node v20.20.2)`, then one line per component and its pinned image. */

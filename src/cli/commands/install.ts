@@ -19,7 +19,7 @@ import { statePath } from '../../state/state-file.js';
 import { hostConnector, type ConnectFlags } from '../connect.js';
 import { installerVersion, operatorName, runId } from '../run-identity.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
-import type { Output } from '../output.js';
+import { errorFields, type Output } from '../output.js';
 import { sayFailure } from '../phase-output.js';
 import { withPhaseProgress } from '../progress.js';
 import type { TopologyFlags } from '../topology-options.js';
@@ -123,7 +123,7 @@ export function urls(ctx: InstallContext): Record<string, string> {
   };
 }
 
-function installDocument(result: RunResult, ctx: InstallContext): unknown {
+function installDocument(result: RunResult, ctx: InstallContext) {
   return {
     ok: result.ok,
     dryRun: result.dryRun,
@@ -140,7 +140,7 @@ function installDocument(result: RunResult, ctx: InstallContext): unknown {
     leftInPlace: result.leftInPlace,
     statePath: ctx.statePath,
     urls: urls(ctx),
-    error: result.error ? { code: result.error.code, message: result.error.message, details: result.error.details, hint: result.error.hint ?? null } : null,
+    error: result.error ? errorFields(result.error) : null,
   };
 }
 

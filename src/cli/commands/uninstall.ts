@@ -13,6 +13,7 @@ import { statePath } from '../../state/state-file.js';
 import { hostConnector, type ConnectFlags } from '../connect.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
 import { interruptSignal } from '../interrupt.js';
+import { errorFields } from '../output.js';
 import { withPhaseProgress } from '../progress.js';
 import type { TopologyFlags } from '../topology-options.js';
 import { operatorName, runId } from '../run-identity.js';
@@ -71,7 +72,7 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     unreachable: unreachableServers(un.hosts),
     kept: keptLines,
     images: { ...images, ...(images.recorded ? {} : { why: noRecordReason(un) }) },
-    error: result.error ? { code: result.error.code, message: result.error.message, details: result.error.details, hint: result.error.hint ?? null } : null,
+    error: result.error ? errorFields(result.error) : null,
   });
   if (!result.ok) {
     if (out.json) {

@@ -18,19 +18,39 @@ describe('output', () => {
   it('keeps stdout one JSON document when an error follows a result', () => {
     const stdout = sink();
     const stderr = sink();
-    const out = createOutput({ json: true, verbose: false }, { stdout, stderr }, {});
+    const out = createOutput({ json: true, verbose: false, command: 'preflight' }, { stdout, stderr }, {});
     out.result({ ok: false, guard: { ok: false } });
     const code = out.fail(new HealError({ code: 'guard.production', message: 'refusing', exitCode: 3 }));
     expect(code).toBe(3);
-    expect(JSON.parse(stdout.text)).toEqual({ ok: false, guard: { ok: false } });
+    expect(JSON.parse(stdout.text)).toEqual({ schemaVersion: 1, command: 'preflight', ok: false, guard: { ok: false } });
     expect(stderr.text).toContain('error: refusing');
   });
 
   it('prints the error as the JSON document when nothing else was', () => {
     const stdout = sink();
-    const out = createOutput({ json: true, verbose: false }, { stdout, stderr: sink() }, {});
+    const out = createOutput({ json: true, verbose: false, command: 'status' }, { stdout, stderr: sink() }, {});
     out.fail(new HealError({ code: 'x.y', message: 'broken', hint: 'fix it' }));
-    expect(JSON.parse(stdout.text)).toEqual({ ok: false, error: { code: 'x.y', message: 'broken', details: [], hint: 'fix it' } });
+    expect(JSON.parse(stdout.text)).toEqual({ schemaVersion: 1, command: 'status', ok: false, error: { code: 'x.y', message: 'broken', details: [], hint: 'fix it' } });
+  });
+
+  it('wraps every result in the envelope: schemaVersion, the command it was created for, ok', () => {
+    const stdout = sink();
+    createOutput({ json: true, verbose: false, command: 'images save' }, { stdout, stderr: sink() }, {}).result({ ok: true, path: '/tmp/i.tar' });
+    expect(stdout.text).toBe(`${JSON.stringify({ schemaVersion: 1, command: 'images save', ok: true, path: '/tmp/i.tar' }, null, 2)}\n`);
+  });
+
+  it('names no command when it was created without one', () => {
+    const stdout = sink();
+    createOutput({ json: true, verbose: false }, { stdout, stderr: sink() }, {}).fail(new HealError({ code: 'usage.x', message: 'bad' }));
+    expect(JSON.parse(stdout.text)).toMatchObject({ schemaVersion: 1, command: null, ok: false });
+  });
+
+  it('prints only the document for an error already told on stderr', () => {
+    const [stdout, stderr] = [sink(), sink()];
+    const code = createOutput({ json: true, verbose: false }, { stdout, stderr }, {}).fail(new HealError({ code: 'usage.x', message: 'bad', exitCode: 2 }), { humanTold: true });
+    expect(code).toBe(2);
+    expect(stderr.text).toBe('');
+    expect(JSON.parse(stdout.text)).toMatchObject({ error: { code: 'usage.x', message: 'bad' } });
   });
 
   it('sends human lines to stderr with --json and to stdout without', () => {

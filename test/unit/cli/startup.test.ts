@@ -20,6 +20,14 @@ describe('start-up (built CLI in dist/)', () => {
     for (const heavy of ['ssh2', 'dockerode', 'listr2', '@inquirer/prompts', 'zod', 'yaml']) expect(imports).not.toContain(heavy);
   });
 
+  it('never loads the JSON schema or its validator, not even for a --json document', async () => {
+    for (const args of [['--json', 'version'], ['--json', 'preflight', '--bogus']]) {
+      const imports = await importsOf(args);
+      expect(imports, args.join(' ')).toContain('commander');
+      expect(imports.filter((i) => i.startsWith('ajv') || i.includes('schema.json')), args.join(' ')).toEqual([]);
+    }
+  });
+
   it('loads none of them for a config error either', async () => {
     const imports = await importsOf(['preflight', '--yes']);
     for (const heavy of ['ssh2', 'dockerode', 'listr2']) expect(imports).not.toContain(heavy);

@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
 import { resolveTopology, stripUndefined } from '../config/resolve.js';
 import type { ConfigFile } from '../config/schema.js';
-import type { MissingValue, TopologyInput } from '../config/settings.js';
+import { repeatedHostsProblem } from '../config/repeated-hosts.js';
+import { setting, type MissingValue, type TopologyInput } from '../config/settings.js';
 import type { Topology } from '../config/topology.js';
 import { renderConfigFile } from '../config/write.js';
 import { ExitCode, HealError } from '../errors.js';
@@ -45,9 +46,23 @@ export function missingError(missing: MissingValue[]): HealError {
   });
 }
 
+/** The same target given twice on the command line is a usage error (exit 2) naming the flag. */
+export function refuseRepeatedTargets(input: TopologyInput): void {
+  const problem = repeatedHostsProblem(input.targets ?? [], input.sshPort);
+  if (problem === null) return;
+  const flag = setting('targets').flag!.split(' ')[0]!;
+  throw new HealError({
+    code: 'config.repeated-host',
+    message: `${flag}: ${problem}`,
+    hint: `give each target once (${setting('targets').key}); web, app and db may share a machine, and a target may be one of them`,
+    exitCode: ExitCode.usage,
+  });
+}
+
 export async function gatherTopology(flags: TopologyFlags, ctx: GatherContext): Promise<Gathered> {
-  const { file, configPath } = await loadFileFor(flags, ctx.cwd);
   const input = flagsToInput(flags);
+  refuseRepeatedTargets(input);
+  const { file, configPath } = await loadFileFor(flags, ctx.cwd);
   const rctx = { configPath, cwd: ctx.cwd, agentSocket: ctx.env.SSH_AUTH_SOCK || undefined };
   const first = resolveTopology(input, file, {}, rctx);
   if (first.topology) return { topology: first.topology, configPath, file };

@@ -2,7 +2,8 @@
 // table: each required setting's prompt, its answer validated as it is typed with the same kind the
 // flag and the config file obey. Prompts write to stderr so --json stays clean.
 import { readText, type AnySetting, type PromptContext } from '../config/setting.js';
-import { REQUIRED, setting, type MissingValue, type TopologyInput } from '../config/settings.js';
+import { CUSTOMISE, REQUIRED, setting, type MissingValue, type TopologyInput } from '../config/settings.js';
+import type { Read } from '../config/values.js';
 import { splitList } from '../config/values.js';
 import type { GuardRules } from '../guard/rules.js';
 
@@ -13,6 +14,27 @@ export function validateAnswer(s: AnySetting, text: string, ctx: PromptContext):
   const value = text.trim();
   if (value === '' || (s.shape === 'list' && splitList(value).length === 0)) return s.prompt?.empty ?? 'enter a value';
   const read = readText(s, value);
+  if ('problem' in read) return read.problem;
+  return s.prompt?.extra?.(read.value, ctx) ?? true;
+}
+
+/** An answer's value: one entry per component may come several to a line (`minio=..., grafana=...`). */
+function readAnswer(s: AnySetting, text: string): Read<unknown> {
+  if (s.shape !== 'per-component') return readText(s, text);
+  let merged: Record<string, unknown> = {};
+  for (const item of splitList(text)) {
+    const read = readText(s, item);
+    if ('problem' in read) return read;
+    merged = { ...merged, ...(read.value as object) };
+  }
+  return { value: merged };
+}
+
+/** Like validateAnswer, for a setting that may be left out: an empty answer is none. */
+export function validateOptionalAnswer(s: AnySetting, text: string, ctx: PromptContext): string | true {
+  const value = text.trim();
+  if (value === '') return true;
+  const read = readAnswer(s, value);
   if ('problem' in read) return read.problem;
   return s.prompt?.extra?.(read.value, ctx) ?? true;
 }
@@ -62,6 +84,24 @@ export async function askMissing(
     const text = await input({ message: s.prompt?.message ?? `${s.key}:`, default: suggested, validate: (t) => validateAnswer(s, t, ctx) }, context);
     const read = readText(s, text.trim());
     if ('value' in read) answers[name] = read.value;
+  }
+  return answers as TopologyInput;
+}
+
+/**
+ * One yes/no question, then (on yes) each setting of CUSTOMISE that `known` leaves open, in the
+ * table's order; an empty answer leaves a setting out. Returns the answers given.
+ */
+export async function askCustomisation(known: TopologyInput, env: NodeJS.ProcessEnv = process.env): Promise<TopologyInput> {
+  const { confirm, input } = await import('@inquirer/prompts');
+  if (!(await confirm({ message: CUSTOMISE.question, default: false }, context))) return {};
+  const ctx: PromptContext = { rules: { environmentPatterns: [] }, env };
+  const answers: Record<string, unknown> = {};
+  for (const name of CUSTOMISE.settings.filter((n) => known[n] === undefined)) {
+    const s = setting(name);
+    const text = await input({ message: s.prompt?.message ?? `${s.key}:`, default: s.prompt?.suggest?.(), validate: (t) => validateOptionalAnswer(s, t, ctx) }, context);
+    const read = text.trim() === '' ? undefined : readAnswer(s, text.trim());
+    if (read && 'value' in read) answers[name] = read.value;
   }
   return answers as TopologyInput;
 }

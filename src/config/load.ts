@@ -1,10 +1,14 @@
 // Reads heal-pyroscope.yaml and validates it, turning every problem into one line that names the key
 // path and the line in the file, e.g. `hosts.app: "app 01" is not a valid hostname (line 7)`.
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ExitCode, HealError } from '../errors.js';
-import { configFile, type ConfigFile } from './schema.js';
+import { repeatedHosts } from './repeated-hosts.js';
+import { expandPath } from './resolve.js';
+import { configFile, type ConfigFile, type HostEntry } from './schema.js';
 
 export interface ConfigProblem {
   path: string;
@@ -16,8 +20,13 @@ export function formatProblem(p: ConfigProblem): string {
   return `${p.path || '(top level)'}: ${p.message}${p.line ? ` (line ${p.line})` : ''}`;
 }
 
+export interface ParseOptions {
+  /** The config file's directory: given, an identity file in it that is a directory is a problem. */
+  dir?: string;
+}
+
 /** Parses and validates YAML text; returns the typed config or every problem found. */
-export function parseConfig(text: string): { config: ConfigFile; problems: [] } | { config: null; problems: ConfigProblem[] } {
+export function parseConfig(text: string, options: ParseOptions = {}): { config: ConfigFile; problems: [] } | { config: null; problems: ConfigProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -34,8 +43,8 @@ export function parseConfig(text: string): { config: ConfigFile; problems: [] } 
   // so does a mapping with nothing set in it (`containers:` above a `logs:` with only comments).
   const raw: unknown = dropNulls(doc.toJS()) ?? {};
   const result = configFile.safeParse(raw);
-  if (result.success) return { config: result.data, problems: [] };
-  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, [], raw));
+  const problems = result.success ? meaningProblems(result.data, options) : result.error.issues.flatMap((issue) => describeIssue(issue, [], raw));
+  if (result.success && problems.length === 0) return { config: result.data, problems: [] };
   const located = problems.map((p) => ({ ...p, line: lineOf(doc, lineCounter, p.pathParts) }));
   return {
     config: null,
@@ -58,7 +67,7 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
       exitCode: ExitCode.usage,
     });
   }
-  const parsed = parseConfig(text);
+  const parsed = parseConfig(text, { dir: dirname(path) });
   if (parsed.config) return parsed.config;
   const lines = parsed.problems.map(formatProblem);
   throw new HealError({
@@ -74,6 +83,40 @@ type PathPart = string | number;
 interface RawProblem {
   pathParts: PathPart[];
   message: string;
+}
+
+/** What the schema cannot see: a target given twice, an identity file that is a directory. */
+function meaningProblems(config: ConfigFile, options: ParseOptions): RawProblem[] {
+  const hosts = config.hosts ?? {};
+  const targets = hosts.targets ?? [];
+  const problems: RawProblem[] = repeatedHosts(targets, config.ssh?.port).map((r) => ({
+    pathParts: ['hosts', 'targets', r.index],
+    message: `${r.host} is already hosts.targets[${r.first}] (one machine is one target)`,
+  }));
+  if (options.dir === undefined) return problems;
+  const keys: Array<{ pathParts: PathPart[]; path: string | undefined }> = [
+    { pathParts: ['ssh', 'identityFile'], path: config.ssh?.identityFile },
+    ...(['web', 'app', 'db'] as const).map((tier) => ({ pathParts: ['hosts', tier, 'identityFile'], path: identityOf(hosts[tier]) })),
+    ...targets.map((t, i) => ({ pathParts: ['hosts', 'targets', i, 'identityFile'], path: identityOf(t) })),
+  ];
+  for (const { pathParts, path } of keys) {
+    if (path === undefined) continue;
+    const full = expandPath(path, options.dir);
+    if (isDirectory(full)) problems.push({ pathParts, message: `${full} is a directory, not a private key file` });
+  }
+  return problems;
+}
+
+function identityOf(entry: HostEntry | undefined): string | undefined {
+  return typeof entry === 'object' ? entry.identityFile : undefined;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function describeIssue(issue: z.core.$ZodIssue, prefix: PathPart[], raw: unknown): RawProblem[] {

@@ -3,11 +3,12 @@
 // prompt and its example (the fields: setting.ts). The commander options, the missing-value
 // errors, the prompts, `init`'s file and the README's flag table and example file are generated
 // from it. Free of zod and commander, so `--help` can read it cheaply.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_GUARD_RULES, type GuardRules } from '../guard/rules.js';
 import { component, COMPONENTS, defaultMemoryLimitMiB, port } from '../stack/manifest.js';
+import { repeatedHostsProblem } from './repeated-hosts.js';
 import { list, one, perComponent, type AnySetting, type Setting } from './setting.js';
 import * as V from './values.js';
 
@@ -38,7 +39,11 @@ export const SETTINGS = {
     help: 'hosts running profiled apps',
     example: '[10.1.0.5, { host: svc-02.internal, name: svc-02, user: ops }]',
     required: { what: 'at least one target host' },
-    prompt: { message: 'Target hosts (profiled apps), comma-separated:', empty: 'enter at least one host (separate several with commas or spaces)' },
+    prompt: {
+      message: 'Target hosts (profiled apps), comma-separated:',
+      empty: 'enter at least one host (separate several with commas or spaces)',
+      extra: (v) => repeatedHostsProblem(v),
+    },
   }),
   web: one({
     key: 'hosts.web',
@@ -76,7 +81,15 @@ export const SETTINGS = {
     required: { what: 'the SSH user' },
     prompt: { message: 'SSH user:', empty: 'enter the SSH user', suggest: () => userInfo().username },
   }),
-  sshPort: one({ key: 'ssh.port', value: V.PORT, flag: '--ssh-port PORT', help: 'SSH port', default: 22, example: '22' }),
+  sshPort: one({
+    key: 'ssh.port',
+    value: V.PORT,
+    flag: '--ssh-port PORT',
+    help: 'SSH port',
+    default: 22,
+    example: '22',
+    prompt: { message: 'SSH port:', suggest: () => '22' },
+  }),
   identityFile: one({
     key: 'ssh.identityFile',
     value: V.LOCAL_PATH,
@@ -89,7 +102,7 @@ export const SETTINGS = {
       message: 'Private key file:',
       empty: 'enter the path of a private key file',
       suggest: () => ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f)).find((f) => existsSync(f)),
-      extra: (v) => (existsSync(v.replace(/^~(?=\/)/, homedir())) ? null : `no file at ${v}`),
+      extra: (v) => keyFileProblem(v),
     },
   }),
   agent: one({
@@ -115,6 +128,7 @@ export const SETTINGS = {
     flag: '--jump-host [USER@]HOST[:PORT]',
     help: 'bastion in front of every host',
     example: 'ops@bastion.internal:22',
+    prompt: { message: 'Jump host ([user@]host[:port]; empty for none):' },
   }),
   dockerSocket: one({
     key: 'docker.socket',
@@ -129,6 +143,7 @@ export const SETTINGS = {
     flag: '--registry-prefix PREFIX',
     help: 'pull the pinned images under a private registry (`PREFIX/minio/minio:TAG`, `PREFIX/grafana/pyroscope:TAG`, ...)',
     example: 'registry.internal:5000/mirror',
+    prompt: { message: 'Registry prefix to pull the pinned images through (empty for their own registries):' },
   }),
   images: perComponent({
     key: 'images.COMPONENT',
@@ -136,6 +151,7 @@ export const SETTINGS = {
     flag: '--image COMPONENT=IMAGE',
     help: 'run IMAGE for one component instead of its pin (a tag or digest is required, never `latest`); `registry.prefix` still applies to the others',
     example: `{ minio: registry.internal:5000/${minio.repository}:${minio.tag} }`,
+    prompt: { message: 'Image overrides (COMPONENT=IMAGE, comma-separated; empty for the pins):' },
   }),
   logMaxSize: one({ key: 'containers.logs.maxSize', value: V.LOG_SIZE, help: 'json-file log size before rotation', default: '10m', example: '10m' }),
   logMaxFiles: one({ key: 'containers.logs.maxFiles', value: V.LOG_FILES, help: 'log files kept per container', default: 3, example: '3' }),
@@ -166,6 +182,19 @@ export const SETTINGS = {
   guardMarkerFiles: guardList('markerFiles', V.ABSOLUTE_PATH, 'files that mark a production host'),
   guardDockerLabels: guardList('dockerLabels', V.NON_EMPTY, 'engine labels (`key` or `key=value`) that mark a production host'),
 };
+
+/** The settings `init` asks for only when the operator wants to customise them, and that question. */
+export const CUSTOMISE = {
+  question: 'Customise SSH port, jump host or images?',
+  settings: ['sshPort', 'jumpHost', 'registryPrefix', 'images'] as const,
+};
+
+/** What is wrong with a key file typed at a prompt (missing, or a directory), or null. */
+function keyFileProblem(path: string): string | null {
+  const full = path.replace(/^~(?=\/)/, homedir());
+  if (!existsSync(full)) return `no file at ${path}`;
+  return statSync(full).isDirectory() ? `${path} is a directory, not a private key file` : null;
+}
 
 function guardList<K extends keyof GuardRules>(rule: K, value: V.ValueKind<string>, help: string): Setting<string[], string> {
   const defaults = DEFAULT_GUARD_RULES[rule];

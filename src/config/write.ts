@@ -3,9 +3,11 @@
 // shows its example, commented out (`init`, "save these answers") or written (the README's example).
 // The tests parse both back, so every key written here is one the schema accepts. Also the README's
 // table of the guard's defaults.
+import { isAbsolute, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { defaultNote, plain, type AnySetting } from './setting.js';
 import { SECTIONS, setting, settingEntries, type TopologyInput } from './settings.js';
+import { LOCAL_PATH } from './values.js';
 
 const COMMENT_COLUMN = 40;
 
@@ -56,6 +58,20 @@ export function renderConfigFile(input: TopologyInput, options: RenderOptions = 
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/**
+ * The input with each relative local path (a key file, known_hosts) rewritten for a config file in
+ * `configDir`: flags and answers are relative to the working directory, a file's paths to the file.
+ */
+export function relativeToConfig(input: TopologyInput, where: { cwd: string; configDir: string }): TopologyInput {
+  const out: Record<string, unknown> = { ...input };
+  for (const [name, s] of settingEntries()) {
+    const value = out[name];
+    if (s.value !== LOCAL_PATH || typeof value !== 'string' || value === '~' || value.startsWith('~/') || isAbsolute(value)) continue;
+    out[name] = relative(resolve(where.configDir), resolve(where.cwd, value));
+  }
+  return out as TopologyInput;
 }
 
 /** The README's table of the production guard's default lists ("Production guard defaults"). */

@@ -1,14 +1,14 @@
 // `init`: writes a commented heal-pyroscope.yaml from flags and, on a terminal, answers to the
 // same questions install asks.
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { resolveTopology, stripUndefined } from '../../config/resolve.js';
-import { renderConfigFile } from '../../config/write.js';
+import { relativeToConfig, renderConfigFile } from '../../config/write.js';
 import { ExitCode, HealError } from '../../errors.js';
 import { DEFAULT_GUARD_RULES } from '../../guard/rules.js';
-import type { GatherContext } from '../gather.js';
-import { askMissing } from '../prompts.js';
+import { refuseRepeatedTargets, type GatherContext } from '../gather.js';
+import { askCustomisation, askMissing } from '../prompts.js';
 import { DEFAULT_CONFIG_PATH, flagsToInput, type TopologyFlags } from '../topology-options.js';
 
 export interface InitFlags extends TopologyFlags {
@@ -26,6 +26,7 @@ export async function runInit(flags: InitFlags, ctx: GatherContext): Promise<num
     });
   }
   const input = flagsToInput(flags);
+  refuseRepeatedTargets(input);
   const rctx = { cwd: ctx.cwd, agentSocket: ctx.env.SSH_AUTH_SOCK || undefined };
   let missing = resolveTopology(input, undefined, {}, rctx).missing;
   let answers = {};
@@ -33,7 +34,11 @@ export async function runInit(flags: InitFlags, ctx: GatherContext): Promise<num
     answers = await askMissing(missing, input, DEFAULT_GUARD_RULES);
     missing = resolveTopology(input, undefined, answers, rctx).missing;
   }
-  await writeFile(path, renderConfigFile({ ...answers, ...stripUndefined(input) }), { mode: 0o644 });
+  if (ctx.interactive) answers = { ...answers, ...(await askCustomisation({ ...answers, ...input }, ctx.env)) };
+  // Flags and answers name paths from the working directory; the file's are read from its own.
+  const values = relativeToConfig({ ...answers, ...stripUndefined(input) }, { cwd: ctx.cwd, configDir: dirname(path) });
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, renderConfigFile(values), { mode: 0o644 });
   ctx.out.say(`Wrote ${path}.`);
   if (missing.length > 0) {
     ctx.out.say(`Still to fill in before install: ${missing.map((m) => m.configKey).join(', ')}.`);

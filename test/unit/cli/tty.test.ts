@@ -31,6 +31,8 @@ describe('on a terminal (built CLI on a pseudo-terminal)', () => {
     tty.type('\r'); // a private key file
     await tty.expect('Private key file');
     tty.type('\u0015/etc/hostname\r');
+    await tty.expect('Customise SSH port, jump host or images?');
+    tty.type('\r'); // no: the defaults
     const r = await tty.done;
     expect(r.exitCode).toBe(0);
     const parsed = parseConfig(readFileSync(join(dir, 'heal-pyroscope.yaml'), 'utf8'));

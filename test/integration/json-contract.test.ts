@@ -1,6 +1,7 @@
 // The JSON contract against the lab: what preflight, status, install --dry-run and uninstall
-// --dry-run print with --json on a clean lab is validated against schema/heal-pyroscope.schema.json,
-// and preflight's JUnit test names are the same from one run to the next.
+// --dry-run print with --json on a clean lab, then install, status and uninstall of a real stack, is
+// validated against schema/heal-pyroscope.schema.json; preflight's JUnit test names are the same
+// from one run to the next.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,4 +61,20 @@ describe.skipIf(skip)('--json documents from the lab match the schema', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(contractDocument(r.stdout)).toMatchObject({ command: 'uninstall', ok: true, dryRun: true, removed: [] });
   });
+
+  it('install, status and uninstall of an installed stack', async () => {
+    const install = await cli('install', '--wait', '90');
+    expect(install.code, install.stderr).toBe(0);
+    const installed = contractDocument(install.stdout);
+    expect(installed).toMatchObject({ command: 'install', ok: true, dryRun: false, error: null });
+    expect(installed.containers).not.toEqual([]);
+    const status = await cli('status');
+    expect(status.code, status.stderr).toBe(0);
+    expect(contractDocument(status.stdout)).toMatchObject({ command: 'status', ok: true });
+    const uninstall = await cli('uninstall');
+    expect(uninstall.code, uninstall.stderr).toBe(0);
+    const removed = contractDocument(uninstall.stdout);
+    expect(removed).toMatchObject({ command: 'uninstall', ok: true, dryRun: false });
+    expect(removed.removed).not.toEqual([]);
+  }, 600_000);
 });

@@ -42,6 +42,8 @@ export function withConnectTimeout(target: SshTarget, seconds: number | undefine
 export function hostConnector(flags: ConnectFlags, interactive: boolean): Connector {
   return async (hosts) => {
     const remote = await import('../remote/index.js');
+    // A configured key that cannot be one (missing, a directory, a .pub, ...) is a usage error: before any host.
+    await remote.checkIdentityFiles(hosts.flatMap((h) => (h.ssh.identityFile ? [{ host: h.name, path: h.ssh.identityFile }] : [])));
     const ctx = remote.loadResolveContext();
     const targets = [];
     const resolved: Host[] = [];

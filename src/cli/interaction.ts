@@ -3,8 +3,13 @@
 import type { Interaction } from '../remote/interaction.js';
 
 const context = { output: process.stderr, clearPromptOnDone: false };
+// Whether a passphrase or password is right is known only later (the key decrypts, the server
+// accepts): its prompt shows no ✔ when answered, and is cleared.
+const unjudged = { prefix: { done: '·' } };
 
 export function promptInteraction(): Interaction {
+  // The transport asks again for a key only after a wrong answer (a right one is kept for the run).
+  const passphrasesAsked = new Map<string, number>();
   return {
     async confirmHostKey(host, keyType, fingerprint) {
       const { confirm } = await import('@inquirer/prompts');
@@ -13,11 +18,14 @@ export function promptInteraction(): Interaction {
     },
     async passphrase(keyPath) {
       const { password } = await import('@inquirer/prompts');
-      return password({ message: `Passphrase for ${keyPath}:`, mask: false }, context);
+      const asked = (passphrasesAsked.get(keyPath) ?? 0) + 1;
+      passphrasesAsked.set(keyPath, asked);
+      const message = asked === 1 ? `Passphrase for ${keyPath}:` : `Wrong passphrase. Passphrase for ${keyPath} (attempt ${asked}):`;
+      return password({ message, mask: false, theme: unjudged }, { ...context, clearPromptOnDone: true });
     },
     async password(userAtHost) {
       const { password } = await import('@inquirer/prompts');
-      return password({ message: `Password for ${userAtHost}:`, mask: false }, context);
+      return password({ message: `Password for ${userAtHost}:`, mask: false, theme: unjudged }, { ...context, clearPromptOnDone: true });
     },
   };
 }

@@ -7,14 +7,23 @@ import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType, ParsedKey } from 'ssh2';
 import { HealError, isHealError } from '../errors.js';
 import type { Deadline } from './deadline.js';
+import type { KeyProblem } from './identity-file.js';
+import { judgeKeyData, unreadableKey, wrongPassphrase } from './identity-file.js';
 import type { InteractionGate } from './interaction.js';
 import type { SshTarget } from './target.js';
 import { describeTarget } from './target.js';
 
 type Step = { kind: 'agent'; socket: string } | { kind: 'key'; path: string } | { kind: 'password' };
 
-/** Decrypted keys shared by the sessions of one run, so a passphrase is asked once per key. */
-export type KeyCache = Map<string, ParsedKey>;
+/**
+ * Keys shared by the sessions of one run: decrypted ones, so a passphrase is asked once per key,
+ * and ones that failed (wrong passphrase), so they are not asked again for every host.
+ */
+export type KeyCache = Map<string, ParsedKey | KeyProblem>;
+
+function isKeyProblem(entry: ParsedKey | KeyProblem): entry is KeyProblem {
+  return 'kind' in entry && 'hint' in entry;
+}
 
 export interface AuthContext {
   target: SshTarget;
@@ -33,6 +42,8 @@ export class Authenticator {
   readonly tried: string[] = [];
   /** Why candidates were skipped (missing file, encrypted key without a passphrase, ...). */
   readonly notes: string[] = [];
+  /** Identity files that could not be used (missing, public key, wrong passphrase, ...), in order. */
+  readonly keyProblems: KeyProblem[] = [];
   /** The first refusal from a person or from non-interactive mode; its hint is the best next step. */
   interactionError: HealError | undefined;
   serverMethods: AuthenticationType[] = [];
@@ -66,6 +77,18 @@ export class Authenticator {
 
   failure(): HealError {
     const who = describeTarget(this.ctx.target);
+    const details = [...this.notes, `server accepts: ${this.serverMethods.join(', ') || 'unknown'}`];
+    // A key the operator named but that could not be used is the likeliest cause: name it first.
+    const problem = this.keyProblems[0];
+    if (problem) {
+      const alsoTried = this.tried.length > 0 ? `; also tried: ${this.tried.join(', ')}` : '';
+      return new HealError({
+        code: `ssh.key.${problem.kind}`,
+        message: `SSH authentication failed for ${who}: ${problem.message}${alsoTried}`,
+        hint: problem.hint,
+        details,
+      });
+    }
     // With nothing tried, the refusal to ask (e.g. an encrypted key in CI) is the real cause.
     const tried = this.tried.length > 0 ? this.tried.join(', ') : `nothing usable${this.interactionError ? ` (${this.interactionError.message})` : ''}`;
     const hint =
@@ -77,7 +100,7 @@ export class Authenticator {
       code: 'ssh.auth',
       message: `SSH authentication failed for ${who}; tried: ${tried}`,
       hint,
-      details: [...this.notes, `server accepts: ${this.serverMethods.join(', ') || 'unknown'}`],
+      details,
     });
   }
 
@@ -131,29 +154,36 @@ export class Authenticator {
 
   private async loadKey(path: string): Promise<ParsedKey | null> {
     const cached = this.ctx.keyCache.get(path);
-    if (cached) return cached;
+    if (cached) return this.usable(cached);
     let data: Buffer;
     try {
       data = await readFile(path);
     } catch (error) {
-      this.notes.push(`key ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message}`);
-      return null;
+      return this.usable(unreadableKey(path, error));
     }
-    let parsed: ParsedKey | Error | null = ssh2.utils.parseKey(data);
-    if (parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message)) {
-      parsed = await this.decrypt(path, data);
-      if (parsed === null) return null;
-    }
-    if (parsed instanceof Error || !parsed.isPrivateKey()) {
-      this.notes.push(`key ${path}: not a private key ssh2 can read (${parsed instanceof Error ? parsed.message : 'public key'})`);
-      return null;
-    }
-    this.ctx.keyCache.set(path, parsed);
-    return parsed;
+    const problem = judgeKeyData(path, data);
+    if (problem) return this.usable(problem);
+    // judgeKeyData let it through: a private key, or an encrypted one that needs its passphrase.
+    const parsed = ssh2.utils.parseKey(data);
+    const key = parsed instanceof Error ? await this.decrypt(path, data) : parsed;
+    if (key === null) return null;
+    if (!isKeyProblem(key)) this.ctx.keyCache.set(path, key);
+    return this.usable(key);
   }
 
-  private async decrypt(path: string, data: Buffer): Promise<ParsedKey | null> {
-    // Asked inside the gate so that a second session waiting on the same key finds it cached.
+  /** The key itself, or null with its problem noted (once) for the failure message. */
+  private usable(entry: ParsedKey | KeyProblem): ParsedKey | null {
+    if (!isKeyProblem(entry)) return entry;
+    if (!this.keyProblems.some((p) => p.path === entry.path)) {
+      this.keyProblems.push(entry);
+      this.notes.push(entry.message);
+    }
+    return null;
+  }
+
+  private async decrypt(path: string, data: Buffer): Promise<ParsedKey | KeyProblem | null> {
+    // Asked inside the gate so that a second session waiting on the same key finds it cached,
+    // a wrong passphrase included: it is not asked again for every host.
     const key = await this.ask(async (interaction) => {
       const cached = this.ctx.keyCache.get(path);
       if (cached) return cached;
@@ -161,8 +191,9 @@ export class Authenticator {
         const parsed = ssh2.utils.parseKey(data, await interaction.passphrase(path));
         if (!(parsed instanceof Error)) return parsed;
       }
-      this.notes.push(`key ${path}: wrong passphrase ${PASSPHRASE_ATTEMPTS} times`);
-      return null;
+      const refused = wrongPassphrase(path, PASSPHRASE_ATTEMPTS);
+      this.ctx.keyCache.set(path, refused);
+      return refused;
     });
     return key ?? null;
   }

@@ -6,6 +6,7 @@ export type { SshTarget } from './target.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DOCKER_SOCKET, DEFAULT_READY_TIMEOUT_MS, describeTarget, sessionKey } from './target.js';
 export type { TargetSpec, ResolveContext } from './resolve-target.js';
 export { loadResolveContext, resolveTarget } from './resolve-target.js';
+export { checkIdentityFiles } from './identity-file.js';
 export type { Interaction } from './interaction.js';
 export { nonInteractive } from './interaction.js';
 export type { ConnectOptions, HandshakeCount } from './connect-all.js';

@@ -53,7 +53,7 @@ describe('Authenticator', () => {
     const auth = authenticator({ identityFiles: ['/nonexistent/id', plainKey] });
     expect(await next(auth, both)).toMatchObject({ type: 'publickey', username: 'heal' });
     expect(auth.tried).toEqual([`key ${plainKey}`]);
-    expect(auth.notes).toContain('key /nonexistent/id: file not found');
+    expect(auth.notes).toContain('identity file /nonexistent/id does not exist');
   });
 
   it('asks for the passphrase of an encrypted key again after a wrong answer', async () => {
@@ -108,5 +108,46 @@ describe('Authenticator', () => {
     const failure = auth.failure();
     expect(failure.message).toBe(`SSH authentication failed for web-01 (heal@10.213.0.11:22); tried: key ${plainKey}, password`);
     expect(failure.details).toContain('server accepts: publickey, password');
+  });
+
+  it('says after three wrong passphrases that the passphrase of that key was wrong', async () => {
+    const interaction: Interaction = { ...nonInteractive, passphrase: async () => 'wrong' };
+    const auth = authenticator({ identityFiles: [encryptedKey] }, interaction);
+    expect(await next(auth, ['publickey'])).toBe(false);
+    const failure = auth.failure();
+    expect(failure.code).toBe('ssh.key.passphrase');
+    expect(failure.message).toBe(`SSH authentication failed for web-01 (heal@10.213.0.11:22): wrong passphrase for ${encryptedKey} (3 attempts)`);
+    expect(failure.hint).toContain(`ssh-keygen -y -f ${encryptedKey}`);
+  });
+
+  it('does not ask again for a key whose passphrase was wrong three times in this run', async () => {
+    const cache = new Map<string, ParsedKey>();
+    let asked = 0;
+    const interaction: Interaction = { ...nonInteractive, passphrase: async () => (asked++, 'wrong') };
+    await next(authenticator({ identityFiles: [encryptedKey] }, interaction, cache), ['publickey']);
+    const second = authenticator({ identityFiles: [encryptedKey] }, interaction, cache);
+    expect(await next(second, ['publickey'])).toBe(false);
+    expect(asked).toBe(3);
+    expect(second.failure().message).toContain(`wrong passphrase for ${encryptedKey}`);
+  });
+
+  it('names a public key met while authenticating, before what else was tried', async () => {
+    const pub = join(dir, 'plain.pub');
+    writeFileSync(pub, ssh2.utils.generateKeyPairSync('ed25519').public);
+    const auth = authenticator({ identityFiles: [pub, plainKey] });
+    expect(await next(auth, ['publickey'])).toMatchObject({ type: 'publickey' });
+    expect(await next(auth, ['publickey'])).toBe(false);
+    const failure = auth.failure();
+    expect(failure.code).toBe('ssh.key.public');
+    expect(failure.message).toBe(`SSH authentication failed for web-01 (heal@10.213.0.11:22): identity file ${pub} is a public key, not a private key; also tried: key ${plainKey}`);
+  });
+
+  it('names a directory or a missing file given as a key instead of "nothing usable"', async () => {
+    const missing = authenticator({ identityFiles: ['/nonexistent/id'] });
+    expect(await next(missing, ['publickey'])).toBe(false);
+    expect(missing.failure().message).toContain('identity file /nonexistent/id does not exist');
+    const directory = authenticator({ identityFiles: [dir] });
+    expect(await next(directory, ['publickey'])).toBe(false);
+    expect(directory.failure()).toMatchObject({ code: 'ssh.key.directory', message: expect.stringContaining(`identity file ${dir} is a directory`) });
   });
 });

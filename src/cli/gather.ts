@@ -59,6 +59,13 @@ export function refuseRepeatedTargets(input: TopologyInput): void {
   });
 }
 
+/** A key file given to `init` is judged before it is written: a directory, a public key, ... exit 2. */
+export async function refuseUnusableKey(path: string): Promise<void> {
+  const { inspectIdentityFile } = await import('../remote/identity-file.js');
+  const found = await inspectIdentityFile(path);
+  if (found) throw new HealError({ code: `ssh.key.${found.kind}`, message: found.message, hint: found.hint, exitCode: ExitCode.usage });
+}
+
 export async function gatherTopology(flags: TopologyFlags, ctx: GatherContext): Promise<Gathered> {
   const input = flagsToInput(flags);
   refuseRepeatedTargets(input);

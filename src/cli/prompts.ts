@@ -2,6 +2,7 @@
 // table: each required setting's prompt, its answer validated as it is typed with the same kind the
 // flag and the config file obey. Prompts write to stderr so --json stays clean.
 import { readText, type AnySetting, type PromptContext } from '../config/setting.js';
+import { expandPath } from '../config/resolve.js';
 import { CUSTOMISE, REQUIRED, setting, type MissingValue, type TopologyInput } from '../config/settings.js';
 import type { Read } from '../config/values.js';
 import { splitList } from '../config/values.js';
@@ -37,6 +38,13 @@ export function validateOptionalAnswer(s: AnySetting, text: string, ctx: PromptC
   const read = readAnswer(s, value);
   if ('problem' in read) return read.problem;
   return s.prompt?.extra?.(read.value, ctx) ?? true;
+}
+
+/** A key file typed at a prompt, judged by the check every command runs before connecting. */
+export async function validateKeyFile(text: string, cwd: string = process.cwd()): Promise<string | true> {
+  const { inspectIdentityFile } = await import('../remote/identity-file.js');
+  const found = await inspectIdentityFile(expandPath(text.trim(), cwd));
+  return found ? found.message : true;
 }
 
 export function validateHostList(value: string): string | true {
@@ -81,7 +89,11 @@ export async function askMissing(
     }
     const sameAs = s.prompt?.sameAs;
     const suggested = sameAs !== undefined ? ((answers[sameAs] ?? (known as Record<string, unknown>)[sameAs]) as string | undefined) : s.prompt?.suggest?.();
-    const text = await input({ message: s.prompt?.message ?? `${s.key}:`, default: suggested, validate: (t) => validateAnswer(s, t, ctx) }, context);
+    const validate = async (t: string) => {
+      const first = validateAnswer(s, t, ctx);
+      return first === true && name === 'identityFile' ? validateKeyFile(t) : first;
+    };
+    const text = await input({ message: s.prompt?.message ?? `${s.key}:`, default: suggested, validate }, context);
     const read = readText(s, text.trim());
     if ('value' in read) answers[name] = read.value;
   }
@@ -93,11 +105,13 @@ export async function askMissing(
  * table's order; an empty answer leaves a setting out. Returns the answers given.
  */
 export async function askCustomisation(known: TopologyInput, env: NodeJS.ProcessEnv = process.env): Promise<TopologyInput> {
+  const open = CUSTOMISE.settings.filter((n) => known[n] === undefined);
+  if (open.length === 0) return {};
   const { confirm, input } = await import('@inquirer/prompts');
   if (!(await confirm({ message: CUSTOMISE.question, default: false }, context))) return {};
   const ctx: PromptContext = { rules: { environmentPatterns: [] }, env };
   const answers: Record<string, unknown> = {};
-  for (const name of CUSTOMISE.settings.filter((n) => known[n] === undefined)) {
+  for (const name of open) {
     const s = setting(name);
     const text = await input({ message: s.prompt?.message ?? `${s.key}:`, default: s.prompt?.suggest?.(), validate: (t) => validateOptionalAnswer(s, t, ctx) }, context);
     const read = text.trim() === '' ? undefined : readAnswer(s, text.trim());

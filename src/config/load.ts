@@ -102,7 +102,7 @@ function meaningProblems(config: ConfigFile, options: ParseOptions): RawProblem[
   for (const { pathParts, path } of keys) {
     if (path === undefined) continue;
     const full = expandPath(path, options.dir);
-    if (isDirectory(full)) problems.push({ pathParts, message: `${full} is a directory, not a private key file` });
+    if (isDirectory(full)) problems.push({ pathParts, message: `identity file ${full} is a directory, not a private key` });
   }
   return problems;
 }

@@ -3,7 +3,7 @@
 // prompt and its example (the fields: setting.ts). The commander options, the missing-value
 // errors, the prompts, `init`'s file and the README's flag table and example file are generated
 // from it. Free of zod and commander, so `--help` can read it cheaply.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_GUARD_RULES, type GuardRules } from '../guard/rules.js';
@@ -102,7 +102,7 @@ export const SETTINGS = {
       message: 'Private key file:',
       empty: 'enter the path of a private key file',
       suggest: () => ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f)).find((f) => existsSync(f)),
-      extra: (v) => keyFileProblem(v),
+      extra: (v) => (existsSync(v.replace(/^~(?=\/)/, homedir())) ? null : `no file at ${v}`),
     },
   }),
   agent: one({
@@ -188,13 +188,6 @@ export const CUSTOMISE = {
   question: 'Customise SSH port, jump host or images?',
   settings: ['sshPort', 'jumpHost', 'registryPrefix', 'images'] as const,
 };
-
-/** What is wrong with a key file typed at a prompt (missing, or a directory), or null. */
-function keyFileProblem(path: string): string | null {
-  const full = path.replace(/^~(?=\/)/, homedir());
-  if (!existsSync(full)) return `no file at ${path}`;
-  return statSync(full).isDirectory() ? `${path} is a directory, not a private key file` : null;
-}
 
 function guardList<K extends keyof GuardRules>(rule: K, value: V.ValueKind<string>, help: string): Setting<string[], string> {
   const defaults = DEFAULT_GUARD_RULES[rule];

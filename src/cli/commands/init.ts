@@ -3,11 +3,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { resolveTopology, stripUndefined } from '../../config/resolve.js';
+import { expandPath, resolveTopology, stripUndefined } from '../../config/resolve.js';
 import { relativeToConfig, renderConfigFile } from '../../config/write.js';
 import { ExitCode, HealError } from '../../errors.js';
 import { DEFAULT_GUARD_RULES } from '../../guard/rules.js';
-import { refuseRepeatedTargets, type GatherContext } from '../gather.js';
+import { refuseRepeatedTargets, refuseUnusableKey, type GatherContext } from '../gather.js';
 import { askCustomisation, askMissing } from '../prompts.js';
 import { DEFAULT_CONFIG_PATH, flagsToInput, type TopologyFlags } from '../topology-options.js';
 
@@ -27,6 +27,7 @@ export async function runInit(flags: InitFlags, ctx: GatherContext): Promise<num
   }
   const input = flagsToInput(flags);
   refuseRepeatedTargets(input);
+  if (input.identityFile !== undefined) await refuseUnusableKey(expandPath(input.identityFile, ctx.cwd));
   const rctx = { cwd: ctx.cwd, agentSocket: ctx.env.SSH_AUTH_SOCK || undefined };
   let missing = resolveTopology(input, undefined, {}, rctx).missing;
   let answers = {};

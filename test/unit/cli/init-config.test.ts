@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { runCli } from '../../support/run-cli.js';
@@ -12,13 +13,22 @@ describe('init writes a config that works from its own directory', () => {
   it('writes a relative --identity-file and --known-hosts relative to the config file', async () => {
     const cwd = tmp();
     mkdirSync(join(cwd, 'keys'));
-    writeFileSync(join(cwd, 'keys', 'id'), 'key');
+    writeFileSync(join(cwd, 'keys', 'id'), utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
     const r = await runCli(['init', '--config', 'sub/dir/x.yaml', '--identity-file', 'keys/id', '--known-hosts', 'kh', ...hosts, '--target', 't1'], { cwd });
     expect(r.code).toBe(0);
     const configDir = join(cwd, 'sub', 'dir');
     const { config } = parseConfig(readFileSync(join(configDir, 'x.yaml'), 'utf8'));
     expect(resolve(configDir, config!.ssh!.identityFile!)).toBe(join(cwd, 'keys', 'id'));
     expect(resolve(configDir, config!.ssh!.knownHostsFile!)).toBe(join(cwd, 'kh'));
+  });
+
+  it('refuses a directory given as --identity-file (exit 2), naming it, writing nothing', async () => {
+    const cwd = tmp();
+    mkdirSync(join(cwd, 'keys'));
+    const r = await runCli(['init', ...hosts, '--target', 't1', '--identity-file', 'keys'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`identity file ${join(cwd, 'keys')} is a directory, not a private key`);
+    expect(() => readFileSync(join(cwd, 'heal-pyroscope.yaml'))).toThrow();
   });
 
   it('refuses the same --target twice (exit 2), writing nothing', async () => {
@@ -54,6 +64,6 @@ describe('init writes a config that works from its own directory', () => {
     writeFileSync(join(cwd, 'conf', 'c.yaml'), 'environment: staging\nssh:\n  identityFile: keys\n');
     const r = await runCli(['preflight', '--config', 'conf/c.yaml'], { cwd });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`ssh.identityFile: ${join(cwd, 'conf', 'keys')} is a directory, not a private key file (line 3)`);
+    expect(r.stderr).toContain(`ssh.identityFile: identity file ${join(cwd, 'conf', 'keys')} is a directory, not a private key (line 3)`);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { runOnTty } from '../../support/tty.js';
@@ -37,7 +38,7 @@ describe('init on a terminal (built CLI on a pseudo-terminal)', () => {
   it('refuses a directory and a repeated target as typed, and writes a typed relative key path for the config\'s directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hp-tty-'));
     mkdirSync(join(dir, 'keys'));
-    writeFileSync(join(dir, 'keys', 'id'), 'key');
+    writeFileSync(join(dir, 'keys', 'id'), utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
     const tty = runOnTty(['init', '--config', 'conf/x.yaml', '--environment', 'staging', '--web', 'w1', '--app', 'w1', '--db', 'w1', '--ssh-user', 'deploy'], dir);
     await tty.expect('Target hosts');
     tty.type('t1, t1\r');
@@ -47,7 +48,7 @@ describe('init on a terminal (built CLI on a pseudo-terminal)', () => {
     tty.type('\r'); // a private key file
     await tty.expect('Private key file');
     tty.type('\u0015keys\r');
-    await tty.expect('keys is a directory, not a private key file');
+    await tty.expect(`identity file ${join(dir, 'keys')} is a directory, not a private key`);
     tty.type('\u0015keys/id\r');
     await tty.expect('Customise');
     tty.type('n\r');

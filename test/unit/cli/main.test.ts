@@ -1,12 +1,18 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { runCli } from '../../support/run-cli.js';
 
 const full = ['--environment', 'staging', '--target', 't1', '--web', 'w1', '--app', 'a1', '--db', 'd1', '--ssh-user', 'deploy', '--identity-file', '/k'];
 const tmp = () => mkdtempSync(join(tmpdir(), 'hp-cli-'));
+/** `full` with a real private key: init judges the key file before writing it. */
+const withKey = (dir: string) => {
+  writeFileSync(join(dir, 'id'), utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+  return [...full.slice(0, -1), join(dir, 'id')];
+};
 
 describe('heal-pyroscope CLI', () => {
   it('lists every command in --help with exit codes and examples', async () => {
@@ -86,7 +92,7 @@ describe('heal-pyroscope CLI', () => {
 
   it('init writes a valid commented config from flags', async () => {
     const dir = tmp();
-    const r = await runCli(['init', ...full], { cwd: dir });
+    const r = await runCli(['init', ...withKey(dir)], { cwd: dir });
     expect(r.code).toBe(0);
     const path = join(dir, 'heal-pyroscope.yaml');
     const parsed = parseConfig(readFileSync(path, 'utf8'));
@@ -108,6 +114,6 @@ describe('heal-pyroscope CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('already exists');
     expect(readFileSync(join(dir, 'heal-pyroscope.yaml'), 'utf8')).toBe('environment: keep\n');
-    expect((await runCli(['init', '--force', ...full], { cwd: dir })).code).toBe(0);
+    expect((await runCli(['init', '--force', ...withKey(dir)], { cwd: dir })).code).toBe(0);
   });
 });

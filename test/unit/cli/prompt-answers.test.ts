@@ -1,17 +1,18 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateAnswer, validateOptionalAnswer } from '../../../src/cli/prompts.js';
+import { validateAnswer, validateKeyFile, validateOptionalAnswer } from '../../../src/cli/prompts.js';
 import { CUSTOMISE, setting } from '../../../src/config/settings.js';
 import { DEFAULT_GUARD_RULES } from '../../../src/guard/rules.js';
 
 const ctx = { rules: DEFAULT_GUARD_RULES, env: {} };
 
 describe('answers init checks as they are typed', () => {
-  it('refuses a directory as the private key file', () => {
+  it('refuses a directory as the private key file, relative to the working directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hp-key-'));
-    expect(validateAnswer(setting('identityFile'), dir, ctx)).toBe(`${dir} is a directory, not a private key file`);
+    mkdirSync(join(dir, 'keys'));
+    expect(await validateKeyFile('keys', dir)).toBe(`identity file ${join(dir, 'keys')} is a directory, not a private key`);
   });
 
   it('refuses the same target twice', () => {

@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { runOnTty } from '../../support/tty.js';
@@ -10,6 +11,8 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'hp-tty-'));
 describe('on a terminal (built CLI on a pseudo-terminal)', () => {
   it('init asks for each missing value, validates it as typed, and writes the config', async () => {
     const dir = tmp();
+    const key = join(dir, 'id');
+    writeFileSync(key, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
     const tty = runOnTty(['init'], dir);
     await tty.expect('Environment name');
     tty.type('production\r');
@@ -31,6 +34,8 @@ describe('on a terminal (built CLI on a pseudo-terminal)', () => {
     tty.type('\r'); // a private key file
     await tty.expect('Private key file');
     tty.type('\u0015/etc/hostname\r');
+    await tty.expect('is not a private key');
+    tty.type(`\u0015${key}\r`);
     await tty.expect('Customise SSH port, jump host or images?');
     tty.type('\r'); // no: the defaults
     const r = await tty.done;
@@ -38,7 +43,7 @@ describe('on a terminal (built CLI on a pseudo-terminal)', () => {
     const parsed = parseConfig(readFileSync(join(dir, 'heal-pyroscope.yaml'), 'utf8'));
     expect(parsed.config).toMatchObject({
       environment: 'staging',
-      ssh: { user: 'deploy', identityFile: '/etc/hostname' },
+      ssh: { user: 'deploy', identityFile: key },
       hosts: { targets: ['10.1.0.5', 'svc-02'], web: 'web-01', app: 'web-01', db: 'db-01' },
     });
   });

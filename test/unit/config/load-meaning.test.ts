@@ -25,8 +25,8 @@ describe('config problems the schema cannot see', () => {
     mkdirSync(join(dir, 'keys'));
     const parsed = parseConfig('environment: staging\nssh:\n  identityFile: keys\nhosts:\n  web: { host: w1, identityFile: keys }\n', { dir });
     expect(parsed.problems.map(formatProblem)).toEqual([
-      `ssh.identityFile: ${join(dir, 'keys')} is a directory, not a private key file (line 3)`,
-      `hosts.web.identityFile: ${join(dir, 'keys')} is a directory, not a private key file (line 5)`,
+      `ssh.identityFile: identity file ${join(dir, 'keys')} is a directory, not a private key (line 3)`,
+      `hosts.web.identityFile: identity file ${join(dir, 'keys')} is a directory, not a private key (line 5)`,
     ]);
   });
 });

@@ -23,10 +23,13 @@ export function evaluateDeclared(rules: GuardRules, environment: string): GuardF
 
 export function evaluateHost(rules: GuardRules, e: HostEvidence): GuardFinding[] {
   const findings: GuardFinding[] = [];
-  for (const [what, name] of [
+  // /etc/hostname is what the next boot will say; a host renamed only there is production too.
+  const names = [
     ['hostname', e.hostname],
     ['FQDN', e.fqdn],
-  ] as const) {
+    ['/etc/hostname', e.configuredHostname === e.hostname ? undefined : e.configuredHostname],
+  ] as const;
+  for (const [what, name] of names) {
     const hit = matches(rules.hostnamePatterns, name);
     if (hit !== undefined) findings.push({ host: e.host, rule: 'hostnamePatterns', pattern: hit, evidence: `${what} ${name}` });
   }
@@ -41,10 +44,26 @@ export function evaluateHost(rules: GuardRules, e: HostEvidence): GuardFinding[]
     if (rules.markerFiles.includes(marker)) findings.push({ host: e.host, rule: 'markerFiles', pattern: marker, evidence: `file ${marker} exists` });
   }
   for (const label of e.dockerLabels) {
-    const hit = rules.dockerLabels.find((rule) => (rule.includes('=') ? label.toLowerCase() === rule.toLowerCase() : label.split('=')[0] === rule));
+    const hit = labelRule(rules, label);
     if (hit !== undefined) findings.push({ host: e.host, rule: 'dockerLabels', pattern: hit, evidence: `Docker engine label ${label}` });
   }
   return findings;
+}
+
+/** The rule entry a `key=value` engine label matches: an exact entry, or a key whose value matches an environment pattern. */
+function labelRule(rules: GuardRules, label: string): string | undefined {
+  const at = label.indexOf('=');
+  const key = (at < 0 ? label : label.slice(0, at)).toLowerCase();
+  const value = at < 0 ? '' : label.slice(at + 1);
+  for (const rule of rules.dockerLabels) {
+    if (rule.includes('=')) {
+      if (label.toLowerCase() === rule.toLowerCase()) return rule;
+    } else if (key === rule.toLowerCase()) {
+      const hit = matches(rules.environmentPatterns, value);
+      if (hit !== undefined) return `${rule} ~ /${hit}/`;
+    }
+  }
+  return undefined;
 }
 
 export function evaluateGuard(rules: GuardRules, environment: string, evidence: readonly HostEvidence[]): GuardFinding[] {

@@ -4,8 +4,11 @@
 export interface HostEvidence {
   /** The host's display name in the topology. */
   host: string;
+  /** The kernel's hostname. */
   hostname?: string;
   fqdn?: string;
+  /** The first line of /etc/hostname: the name the host boots with, which may differ. */
+  configuredHostname?: string;
   /** Variables from /etc/environment. */
   environment: Record<string, string>;
   /** Marker files that exist on the host. */
@@ -18,6 +21,7 @@ export interface HostEvidence {
 const PROBE_SCRIPT = [
   'printf "hostname=%s\\n" "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"',
   'printf "fqdn=%s\\n" "$(hostname -f 2>/dev/null)"',
+  'printf "etc-hostname=%s\\n" "$(head -n 1 /etc/hostname 2>/dev/null)"',
   'echo "--- environment"',
   'cat /etc/environment 2>/dev/null',
   'echo',
@@ -44,6 +48,7 @@ export function parseProbeOutput(host: string, stdout: string, dockerLabels: str
     host,
     hostname: value('hostname'),
     fqdn: value('fqdn'),
+    configuredHostname: value('etc-hostname'),
     environment: parseEnvironmentFile(section('environment').join('\n')),
     markerFiles: section('markers').filter((l) => l !== ''),
     dockerLabels,

@@ -10,7 +10,10 @@ export interface GuardRules {
   environmentVariables: string[];
   /** A host carrying any of these files is production. */
   markerFiles: string[];
-  /** Docker engine labels (`key` or `key=value`) that mark production. */
+  /**
+   * Docker engine labels that mark production: a `key` (compared case-insensitively) whose value
+   * matches `environmentPatterns`, as the declared environment is judged, or an exact `key=value`.
+   */
   dockerLabels: string[];
 }
 
@@ -20,5 +23,5 @@ export const DEFAULT_GUARD_RULES: GuardRules = {
   // NODE_ENV and RAILS_ENV are left out: staging hosts routinely set them to "production".
   environmentVariables: ['ENVIRONMENT', 'APP_ENV', 'HEAL_ENV', 'DEPLOY_ENV'],
   markerFiles: ['/etc/heal-pyroscope/production', '/etc/production'],
-  dockerLabels: ['environment=production', 'env=production', 'env=prod'],
+  dockerLabels: ['environment', 'env'],
 };

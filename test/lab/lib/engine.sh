@@ -15,6 +15,7 @@ engine_args() {
   printf '%s\n' --host unix:///run/docker.sock --data-root "$dir/docker" --exec-root /run/docker \
     --pidfile /run/docker.pid --config-file "$dir/daemon.json" \
     --registry-mirror "http://$mirror" --insecure-registry "$mirror" --insecure-registry quay.io
+  fault_engine_labels "$1"
 }
 
 # engine_up NAME: start the engine, or restart it when its flags changed (a lab from an older lab.sh).

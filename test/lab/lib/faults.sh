@@ -101,6 +101,35 @@ fault_cpu_v1() {
   in_host "$1" mount --bind -o ro "$file" /proc/cpuinfo
   log "fault: $1's /proc/cpuinfo lacks $CPU_V2_FLAGS (an x86-64-v1 CPU)"
 }
+# The engine is restarted with the label (engine_args reads faults/labels); `up` and `reset` drop
+# the file and engine_up restarts the engine without it, since its flags changed.
+fault_label() {
+  [ $# -eq 2 ] && [[ $2 == ?*=* ]] || die "usage: fault label HOST KEY=VALUE"
+  has_engine "$(host_line "$1" | awk '{print $2}')" || die "$1 has no Docker engine"
+  local dir
+  dir=$(host_dir "$1")
+  mkdir -p "$dir/faults"
+  printf '%s\n' "$2" >>"$dir/faults/labels"
+  engine_up "$1"
+  engine_wait "$1"
+  log "fault: $1's Docker engine now carries the label $2"
+}
+fault_engine_labels() { [ -e "$(host_dir "$1")/faults/labels" ] && sed 's/^/--label\n/' "$(host_dir "$1")/faults/labels"; return 0; }
+
+# A tiny full tmpfs over PATH in HOST's own mount namespace (private propagation: the machine and
+# other hosts keep theirs): writes there fail with ENOSPC, `df PATH` shows it full; what PATH held
+# is hidden, not touched, until `up` or `reset` unmounts it.
+DISK_FULL_SOURCE=hplab-disk-full
+fault_disk_full() {
+  [ $# -eq 2 ] && [[ $2 == /* ]] || die "usage: fault disk-full HOST ABSOLUTE_PATH"
+  host_line "$1" >/dev/null
+  in_host "$1" test -d "$2" || die "$2 is not a directory on $1"
+  in_host "$1" mount -t tmpfs -o size=64k,mode=755 "$DISK_FULL_SOURCE" "$2"
+  in_host "$1" sh -c 'dd if=/dev/zero of="$1/.disk-full" bs=4k 2>/dev/null; true' sh "$2"
+  log "fault: $2 on $1 is full"
+}
+disk_full_mounts() { awk -v s="$DISK_FULL_SOURCE" '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 2) == s) print $5; break } }' "/proc/$(anchor_pid "$1")/mountinfo" 2>/dev/null; }
+
 cpuinfo_faked() { awk '$5 == "/proc/cpuinfo" { f = 1 } END { exit !f }' "/proc/$(anchor_pid "$1")/mountinfo" 2>/dev/null; }
 
 fault_cmd() {
@@ -114,7 +143,9 @@ fault_cmd() {
     rotate-key) fault_rotate_key "$@" ;;
     slow-registry) fault_slow_registry "$@" ;;
     cpu-v1) fault_cpu_v1 "$@" ;;
-    *) die "unknown fault '$kind': drop-flow SRC DST PORT | occupy-port HOST PORT | stop-docker HOST | stop-ssh HOST | prod HOST | rotate-key HOST | slow-registry HOST | cpu-v1 HOST" ;;
+    label) fault_label "$@" ;;
+    disk-full) fault_disk_full "$@" ;;
+    *) die "unknown fault '$kind': drop-flow SRC DST PORT | occupy-port HOST PORT | stop-docker HOST | stop-ssh HOST | prod HOST | rotate-key HOST | slow-registry HOST | cpu-v1 HOST | label HOST KEY=VALUE | disk-full HOST PATH" ;;
   esac
 }
 
@@ -130,7 +161,9 @@ faults_clear() {
   host_identity "$1" "$1" ""
   ! tc qdisc show dev "hl-$1" 2>/dev/null | grep '^qdisc htb' >/dev/null || tc qdisc del dev "hl-$1" root
   while anchor_alive "$1" && cpuinfo_faked "$1"; do in_host "$1" umount /proc/cpuinfo; done
-  rm -f "$dir/faults/cpuinfo"
+  rm -f "$dir/faults/cpuinfo" "$dir/faults/labels"
+  local mnt
+  while anchor_alive "$1" && mnt=$(disk_full_mounts "$1" | sort -r | head -n 1) && [ -n "$mnt" ]; do in_host "$1" umount "$mnt"; done
 }
 
 # faults_active NAME: one line per fault in force, for `status`.
@@ -144,5 +177,7 @@ faults_active() {
   grep -q rotated "$dir/sshd_config" 2>/dev/null && echo "rotate-key"
   tc qdisc show dev "hl-$1" 2>/dev/null | grep '^qdisc htb' >/dev/null && echo "slow-registry"
   cpuinfo_faked "$1" && echo "cpu-v1"
+  [ -e "$dir/faults/labels" ] && sed 's/^/label /' "$dir/faults/labels"
+  disk_full_mounts "$1" | sed 's/^/disk-full /'
   return 0
 }

@@ -55,6 +55,39 @@ describe('production guard rules', () => {
     expect(findings.map((f) => f.rule)).toEqual(['markerFiles', 'dockerLabels']);
   });
 
+  it.each(['environment=prod', 'environment=live', 'ENV=Production', 'Environment=PRD'])(
+    'flags the engine label %s by its value, with the environment patterns',
+    (label) => {
+      const [finding] = evaluateGuard(rules, 'staging', [clean({ dockerLabels: [label] })]);
+      expect(finding).toMatchObject({ rule: 'dockerLabels', evidence: `Docker engine label ${label}` });
+      expect(finding?.pattern).toMatch(/^(environment|env) ~ \//);
+    },
+  );
+
+  it.each(['environment=staging', 'env=preprod', 'team=production', 'environment='])('does not flag the engine label %s', (label) => {
+    expect(evaluateGuard(rules, 'staging', [clean({ dockerLabels: [label] })])).toEqual([]);
+  });
+
+  it('keeps the label keys configurable and an exact key=value entry exact', () => {
+    const custom = { ...rules, dockerLabels: ['stage', 'tier=critical'] };
+    expect(evaluateGuard(custom, 'staging', [clean({ dockerLabels: ['stage=live', 'environment=prod'] })])).toMatchObject([
+      { rule: 'dockerLabels', pattern: 'stage ~ /^live$/', evidence: 'Docker engine label stage=live' },
+    ]);
+    expect(evaluateGuard(custom, 'staging', [clean({ dockerLabels: ['TIER=Critical', 'tier=critical-ish'] })])).toMatchObject([
+      { rule: 'dockerLabels', pattern: 'tier=critical' },
+    ]);
+  });
+
+  it('flags a production name in /etc/hostname that the kernel hostname does not carry', () => {
+    const findings = evaluateGuard(rules, 'staging', [clean({ configuredHostname: 'prod-app-01' })]);
+    expect(findings.map(describeFinding)).toEqual(['app-01: /etc/hostname prod-app-01 matches guard rule hostnamePatterns ((^|[.-])prod($|[.-]|\\d))']);
+  });
+
+  it('reports a production name once when /etc/hostname and the kernel agree', () => {
+    const findings = evaluateGuard(rules, 'staging', [clean({ hostname: 'prod-app-01', configuredHostname: 'prod-app-01' })]);
+    expect(findings.map((f) => f.evidence)).toEqual(['hostname prod-app-01']);
+  });
+
   it('lets an edited rule list clear a false positive', () => {
     const custom = { ...rules, hostnamePatterns: ['^prod-'] };
     expect(evaluateGuard(custom, 'staging', [clean({ hostname: 'app-live-1' })])).toEqual([]);
@@ -82,11 +115,12 @@ describe('guard evidence', () => {
   });
 
   it('parses the probe output', () => {
-    const out = 'hostname=app-01\nfqdn=app-01.lab\n--- environment\nPATH="/usr/bin"\nexport HEAL_ENV=\'staging\'\n# c\n\n--- markers\n/etc/production\n--- end\n';
+    const out = 'hostname=app-01\nfqdn=app-01.lab\netc-hostname=prod-app-01\n--- environment\nPATH="/usr/bin"\nexport HEAL_ENV=\'staging\'\n# c\n\n--- markers\n/etc/production\n--- end\n';
     expect(parseProbeOutput('app', out, ['env=qa'])).toEqual({
       host: 'app',
       hostname: 'app-01',
       fqdn: 'app-01.lab',
+      configuredHostname: 'prod-app-01',
       environment: { PATH: '/usr/bin', HEAL_ENV: 'staging' },
       markerFiles: ['/etc/production'],
       dockerLabels: ['env=qa'],

@@ -1,15 +1,18 @@
 // install, status and uninstall against the lab's real sshd and dockerd: a fresh install answers
 // everywhere (through HAProxy too), a second run changes and pulls nothing, status names drift,
 // uninstall removes exactly what install created, a failure mid-way rolls back.
+// Each case sets up the state it starts from (installed, or nothing installed) and undoes the faults
+// it switches on, so any one of them runs alone (`-t '<name>'`) or in any order.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type RunResult } from '../support/run-cli.js';
-import { fault, LAB_SH, labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/lab.js';
+import { runLabSh } from '../lab/lab-sh.js';
+import { fault, labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/lab.js';
 
 const skip = labSkipReason();
 const BIN = fileURLToPath(new URL('../../bin/heal-pyroscope', import.meta.url));
@@ -38,6 +41,22 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
   const json = (r: RunResult) => JSON.parse(r.stdout) as InstallDoc;
   const secrets = () => JSON.parse(readFileSync(join(dir, '.heal-pyroscope', 'lab.state.json'), 'utf8')).secrets as Record<string, string>;
 
+  /** The stack as install leaves it: a no-op when it is already there, a repair of any drift otherwise. */
+  async function installed(): Promise<void> {
+    const r = await cli(['install', '--wait', '60']);
+    expect(r.code, `setup install failed:\n${r.stdout}\n${r.stderr}`).toBe(0);
+  }
+  /** Nothing installed: clean engines and /opt on the hosts, and no local state from an earlier run. */
+  async function nothingInstalled(options: { images?: boolean } = {}): Promise<void> {
+    await resetLab(options);
+    rmSync(join(dir, '.heal-pyroscope'), { recursive: true, force: true });
+  }
+  /** Every fault undone (sshd and engines back) without touching what is installed: `lab.sh up`. */
+  async function faultsUndone(): Promise<void> {
+    const r = await runLabSh(['up']);
+    expect(r.exitCode, r.stderr).toBe(0);
+  }
+
   beforeAll(async () => {
     await resetLab();
     writeFileSync(
@@ -62,19 +81,21 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
   });
 
   it('refuses a host marked as production and leaves every engine untouched', async () => {
-    const before = await engine('app-01', 'ps');
+    const hosts = ['web-01', 'app-01', 'db-01'];
+    const snapshot = async () => Promise.all(hosts.map((h) => engine(h, 'ps')));
+    const before = await snapshot();
     await fault('prod', 'app-01');
     try {
       const r = await cli(['install', '--wait', '30']);
       expect(r.code).toBe(3);
-      expect(await engine('app-01', 'ps')).toEqual(before);
-      expect(await engine('db-01', 'ps')).toEqual([]);
+      expect(await snapshot()).toEqual(before);
     } finally {
-      await resetLab();
+      await faultsUndone();
     }
   });
 
   it('installs a stack that answers on every port and through HAProxy', async () => {
+    await nothingInstalled();
     const r = await cli(['--json', 'install', '--wait', '60']);
     expect(r.code, r.stderr).toBe(0);
     const doc = json(r);
@@ -92,6 +113,7 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
   });
 
   it('reports every container unchanged and pulls nothing on a second run', async () => {
+    await installed();
     const r = await cli(['--json', 'install', '--wait', '60']);
     expect(r.code, r.stderr).toBe(0);
     const doc = json(r);
@@ -101,6 +123,7 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
 
   it('keeps every secret out of output and container command lines and environments', async () => {
     const r = await cli(['install', '--wait', '60', '--verbose']);
+    expect(r.code, r.stderr).toBe(0);
     const inspect = await labExec('app-01', ['docker', 'inspect', 'heal-pyroscope-grafana', 'heal-pyroscope-pyroscope', 'heal-pyroscope-tempo']);
     const inspectDb = await labExec('db-01', ['docker', 'inspect', 'heal-pyroscope-minio']);
     for (const [key, value] of Object.entries(secrets())) {
@@ -111,6 +134,7 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
   });
 
   it('status reports healthy, then names the drift of a container removed by hand', async () => {
+    await installed();
     const healthy = await cli(['status']);
     expect(healthy.code, healthy.stdout).toBe(0);
     await labExec('app-01', ['docker', 'rm', '-f', 'heal-pyroscope-tempo']);
@@ -122,6 +146,8 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
   });
 
   it('recreates only the container that is missing and keeps the data volumes', async () => {
+    await installed();
+    await labExec('app-01', ['docker', 'rm', '-f', 'heal-pyroscope-tempo']);
     const r = await cli(['--json', 'install', '--wait', '60']);
     expect(r.code, r.stderr).toBe(0);
     const actions = Object.fromEntries(json(r).containers.map((c) => [c.name, c.action]));
@@ -130,6 +156,7 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
   });
 
   it('a changed setting recreates only the container it affects and keeps its data volume', async () => {
+    await installed();
     const config = join(dir, 'heal-pyroscope.yaml');
     const original = readFileSync(config, 'utf8');
     const volumeCreated = async () => (await labExec('app-01', ['docker', 'volume', 'inspect', '--format', '{{.CreatedAt}}', 'heal-pyroscope-grafana-data'])).stdout.trim();
@@ -158,19 +185,25 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
   });
 
   it('uninstall removes what install created, keeps volumes and a foreign container', async () => {
+    await installed();
     await labExec('app-01', ['docker', 'run', '-d', '--name', 'heal-pyroscope-pyroscope-mine', 'grafana/tempo:2.8.1', '-config.file=/none']);
-    const r = await cli(['uninstall']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(await engine('app-01', 'ps')).toEqual(['heal-pyroscope-pyroscope-mine']);
-    expect(await engine('db-01', 'ps')).toEqual([]);
-    expect(await engine('db-01', 'volume')).toEqual(['heal-pyroscope-minio-data']);
-    expect(await engine('app-01', 'network')).not.toContain('heal-pyroscope');
-    const again = await cli(['uninstall']);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain('nothing to remove');
+    try {
+      const r = await cli(['uninstall']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await engine('app-01', 'ps')).toEqual(['heal-pyroscope-pyroscope-mine']);
+      expect(await engine('db-01', 'ps')).toEqual([]);
+      expect(await engine('db-01', 'volume')).toEqual(['heal-pyroscope-minio-data']);
+      expect(await engine('app-01', 'network')).not.toContain('heal-pyroscope');
+      const again = await cli(['uninstall']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('nothing to remove');
+    } finally {
+      await labExec('app-01', ['docker', 'rm', '-f', 'heal-pyroscope-pyroscope-mine']);
+    }
   });
 
   it('uninstall --purge leaves no volume of the product and removes the local state', async () => {
+    await installed();
     const r = await cli(['uninstall', '--purge']);
     expect(r.code, r.stderr).toBe(0);
     expect(await engine('db-01', 'volume')).toEqual([]);
@@ -179,66 +212,80 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
   });
 
   it('uninstall reports an unreachable host, cleans the others, and a rerun finishes the job', async () => {
-    const installed = await cli(['install', '--wait', '60']);
-    expect(installed.code, installed.stderr).toBe(0);
+    await installed();
     await fault('stop-ssh', 'db-01');
-    const partial = await cli(['uninstall']);
-    expect(partial.code).toBe(1);
-    expect(`${partial.stdout}\n${partial.stderr}`).toMatch(/db-01/);
-    expect((await engine('app-01', 'ps')).filter((n) => n.startsWith('heal-pyroscope-') && n !== 'heal-pyroscope-pyroscope-mine')).toEqual([]);
-    expect(await engine('web-01', 'ps')).toEqual([]);
-    expect(await engine('db-01', 'ps')).toEqual(['heal-pyroscope-minio']);
-    // `lab.sh up` restarts the host's sshd and keeps its engine's containers.
-    const { execa } = await import('execa');
-    await execa('bash', [LAB_SH, 'up']);
+    try {
+      const partial = await cli(['uninstall']);
+      expect(partial.code).toBe(1);
+      expect(`${partial.stdout}\n${partial.stderr}`).toMatch(/db-01/);
+      expect((await engine('app-01', 'ps')).filter((n) => n.startsWith('heal-pyroscope-'))).toEqual([]);
+      expect(await engine('web-01', 'ps')).toEqual([]);
+      expect(await engine('db-01', 'ps')).toEqual(['heal-pyroscope-minio']);
+    } finally {
+      // `lab.sh up` restarts the host's sshd and keeps its engine's containers.
+      await faultsUndone();
+    }
     const rerun = await cli(['uninstall']);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(await engine('db-01', 'ps')).toEqual([]);
   });
 
   it('rolls back every engine when the db engine stops after MinIO started', async () => {
-    await resetLab();
+    await nothingInstalled();
     const before = { web: await engine('web-01', 'ps'), app: await engine('app-01', 'ps') };
     // Pyroscope cannot become ready without MinIO: the db engine stops while it is waited for.
     const install = cli(['--json', 'install', '--wait', '20']);
-    const { waitFor } = await import('../lab/lab.js');
-    await waitFor('MinIO to run', async () => (await engine('db-01', 'ps')).includes('heal-pyroscope-minio'), 60_000, 200);
-    await fault('stop-docker', 'db-01');
-    const r = await install;
-    expect(r.code).toBe(1);
-    expect(json(r).rolledBack.length).toBeGreaterThan(0);
-    expect(await engine('web-01', 'ps')).toEqual(before.web);
-    expect(await engine('app-01', 'ps')).toEqual(before.app);
+    try {
+      await waitFor('MinIO to run', async () => (await engine('db-01', 'ps')).includes('heal-pyroscope-minio'), 60_000, 200);
+      await fault('stop-docker', 'db-01');
+      const r = await install;
+      expect(r.code).toBe(1);
+      expect(json(r).rolledBack.length).toBeGreaterThan(0);
+      expect(await engine('web-01', 'ps')).toEqual(before.web);
+      expect(await engine('app-01', 'ps')).toEqual(before.app);
+    } finally {
+      // The rollback could not reach the stopped engine: MinIO stays there, stopped. Start clean.
+      await install.catch(() => undefined);
+      await nothingInstalled();
+    }
   });
 
-  it('rolls back every engine when interrupted (SIGINT) while app-01 pulls', async () => {
+  it('rolls back every engine when interrupted by SIGINT while app-01 pulls', async () => {
     // No image anywhere, and app-01's pulls crawl: the interrupt lands mid-pull.
-    await resetLab({ images: true });
+    await nothingInstalled({ images: true });
     await fault('slow-registry', 'app-01');
     const hosts = ['web-01', 'app-01', 'db-01'];
     const snapshot = async () =>
       Object.fromEntries(await Promise.all(hosts.map(async (h) => [h, { ps: await engine(h, 'ps'), network: await engine(h, 'network'), volume: await engine(h, 'volume'), image: await engine(h, 'image') }] as const)));
-    const before = await snapshot();
-    // A real process, so the signal reaches the CLI's own SIGINT handler (needs `npm run build`).
-    const child = spawn('node', [BIN, 'install', '--config', join(dir, 'heal-pyroscope.yaml'), '--yes', '--wait', '20'], { cwd: dir, env: { ...process.env, CI: 'true' } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += String(d)));
-    child.stderr.on('data', (d: Buffer) => (output += String(d)));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor('a pull to start on app-01', () => /app-01: grafana\/\S+ \(1\/\d\)/.test(output), 60_000, 50);
-    expect(await engine('app-01', 'image')).toEqual(before['app-01']!.image);
-    child.kill('SIGINT');
-    const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000))]);
-    expect(code, output).toBe(130);
-    expect(output).toMatch(/interrupted/);
-    expect(output).toMatch(/Rolling back \d+ change/);
-    // Containers, networks, volumes and the images this run pulled: all as before, lock released.
-    expect(await snapshot()).toEqual(before);
-    for (const h of hosts) expect((await labExec(h, ['test', '-e', '/run/heal-pyroscope.lock'])).exitCode, h).not.toBe(0);
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+      const before = await snapshot();
+      // A real process, so the signal reaches the CLI's own SIGINT handler (needs `npm run build`).
+      child = spawn('node', [BIN, 'install', '--config', join(dir, 'heal-pyroscope.yaml'), '--yes', '--wait', '20'], { cwd: dir, env: { ...process.env, CI: 'true' } });
+      let output = '';
+      child.stdout!.on('data', (d: Buffer) => (output += String(d)));
+      child.stderr!.on('data', (d: Buffer) => (output += String(d)));
+      const running = child;
+      const exited = new Promise<number | null>((resolve) => running.on('exit', (code) => resolve(code)));
+      await waitFor('a pull to start on app-01', () => /app-01: grafana\/\S+ \(1\/\d\)/.test(output), 60_000, 50);
+      expect(await engine('app-01', 'image')).toEqual(before['app-01']!.image);
+      child.kill('SIGINT');
+      const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000))]);
+      expect(code, output).toBe(130);
+      expect(output).toMatch(/interrupted/);
+      expect(output).toMatch(/Rolling back \d+ change/);
+      // Containers, networks, volumes and the images this run pulled: all as before, lock released.
+      expect(await snapshot()).toEqual(before);
+      for (const h of hosts) expect((await labExec(h, ['test', '-e', '/run/heal-pyroscope.lock'])).exitCode, h).not.toBe(0);
+    } finally {
+      // A failed assertion must not leave an install running into the next case.
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await nothingInstalled();
+    }
   }, 120_000);
 
-  it('--front-door external writes a snippet haproxy -c accepts, starts no HAProxy, and says what to reload', async () => {
-    await resetLab();
+  it('with --front-door external, writes a snippet haproxy -c accepts, starts no HAProxy, and says what to reload', async () => {
+    await nothingInstalled();
     const r = await cli(['install', '--front-door', 'external', '--wait', '60']);
     expect(r.code, r.stderr).toBe(0);
     expect(await engine('web-01', 'ps')).toEqual([]);

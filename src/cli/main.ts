@@ -196,7 +196,7 @@ ${EXIT_CODES}`,
     .option('-c, --config <path>', 'read registry.prefix and images from this config file (default: ./heal-pyroscope.yaml when it exists)')
     .addOption(settingOption('registryPrefix'))
     .addOption(settingOption('images'))
-    .option('--docker-socket <path>', 'local Docker engine socket (default: DOCKER_HOST if unix://, else /var/run/docker.sock)')
+    .option('--docker-socket <path>', 'local Docker engine socket (default: DOCKER_HOST if unix:// or plain tcp://, else /var/run/docker.sock)')
     .addHelpText(
       'after',
       `

@@ -1,7 +1,8 @@
 // Network flows the stack needs, each tested from the source host to the destination's address.
 // When nothing listens on the destination port yet, a short-lived listener is started there (it
-// exits by itself after the expected connections or a deadline), so a firewall drop shows before
-// install. Each flow is classified: open, refused, filtered, no route, name not resolved.
+// exits after the expected connections, or is ended once every source has probed), so a firewall
+// drop shows before install. Each flow is classified: open, refused, filtered, no route, name not
+// resolved; a flow whose source or destination cannot be reached over SSH is not tested (skip).
 import { FLOWS } from '../stack/manifest.js';
 import type { ProbeState } from '../remote/index.js';
 import type { Host } from '../hosts/host.js';
@@ -54,20 +55,41 @@ export function listenerArgv(port: number, connections: number, seconds: number)
   return ['sh', '-c', LISTENER_SCRIPT, 'sh', String(port), String(connections), String(seconds)];
 }
 
-async function startListener(dest: Host, port: number, connections: number, ctx: CheckContext): Promise<{ ready: boolean; note: string; done: Promise<unknown> }> {
+interface Listener {
+  ready: boolean;
+  note: string;
+  /** Whether the listener process has ended. */
+  exited: () => boolean;
+  done: Promise<unknown>;
+}
+
+async function startListener(dest: Host, port: number, connections: number, ctx: CheckContext): Promise<Listener> {
   // Lives past the probes by a margin; a filtered flow never connects, so this bounds its wait.
   const seconds = Math.ceil(ctx.probeTimeoutMs / 1000) + 5;
   // One extra connection for the readiness probe from the destination itself.
   const done = dest.remote.exec(listenerArgv(port, connections + 1, seconds), { timeoutMs: (seconds + 5) * 1000 }).catch((e: Error) => ({ code: -1, stdout: e.message, stderr: '' }));
   let finished: { stdout: string } | undefined;
   void done.then((r) => (finished = r));
+  const exited = () => finished !== undefined;
   for (let i = 0; i < 25; i++) {
-    if (finished) return { ready: false, note: finished.stdout.trim() || 'the test listener exited early', done };
+    if (finished) return { ready: false, note: finished.stdout.trim() || 'the test listener exited early', exited, done };
     const probe = await dest.remote.probeTcp('127.0.0.1', port, 1000);
-    if (probe.state === 'open') return { ready: true, note: `test listener on ${dest.name}:${port}`, done };
+    if (probe.state === 'open') return { ready: true, note: `test listener on ${dest.name}:${port}`, exited, done };
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { ready: false, note: 'the test listener did not start within 5 s', done };
+  return { ready: false, note: 'the test listener did not start within 5 s', exited, done };
+}
+
+/**
+ * Ends a listener once every source has probed: the connections that never came (a filtered flow)
+ * are made from the destination itself, so preflight does not wait out the listener's deadline.
+ */
+async function endListener(dest: Host, port: number, listener: Listener): Promise<void> {
+  for (let i = 0; i < 64 && !listener.exited(); i++) {
+    const probe = await dest.remote.probeTcp('127.0.0.1', port, 1000).catch(() => undefined);
+    if (probe?.state !== 'open') break;
+  }
+  await listener.done;
 }
 
 export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
@@ -79,23 +101,30 @@ export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
   await Promise.all(
     [...groups.values()].map(async (group) => {
       const { dest, port } = group[0]!;
+      const where = `${dest.address}:${port}`;
+      const skip = (source: Host, why: string) =>
+        results.push({ ...CHECK, host: source.name, status: 'skip', summary: `${source.name} -> ${dest.name}:${port}: not tested (${why})`, evidence: [] });
+      // Without SSH to the destination nothing could be started there, so a refusal would say
+      // nothing about a firewall: the unreachable host is reported once, by the connect phase.
+      if (!dest.connection) {
+        for (const { source } of group) skip(source, `no SSH to ${dest.name}, so nothing listens there yet`);
+        return;
+      }
+      const sources = group.filter(({ source }) => source.connection !== undefined);
+      for (const { source } of group) if (!source.connection) skip(source, 'no SSH to the source');
+      if (sources.length === 0) return;
       const listening = dest.facts?.listeners?.some((l) => l.port === port) || dest.facts?.docker?.containers.some((c) => c.publishedPorts.includes(port));
-      let listener: Awaited<ReturnType<typeof startListener>> | undefined;
-      if (!listening && dest.connection) listener = await startListener(dest, port, group.length, ctx);
-      const evidence = listener ? [listener.note] : listening ? [`${dest.name}:${port} already has a listener`] : [`no SSH to ${dest.name}: nothing listens there yet`];
+      // Only the connected sources will connect: a listener waiting for the others would wait out its deadline.
+      const listener = listening ? undefined : await startListener(dest, port, sources.length, ctx);
+      const evidence = listener ? [listener.note] : [`${dest.name}:${port} already has a listener`];
       await Promise.all(
-        group.map(async ({ source }) => {
+        sources.map(async ({ source }) => {
           const title = `${source.name} -> ${dest.name}:${port}`;
-          const where = `${dest.address}:${port}`;
-          if (!source.connection) {
-            results.push({ ...CHECK, host: source.name, status: 'skip', summary: `${title}: no SSH to the source`, evidence: [] });
-            return;
-          }
           if (listener && !listener.ready) {
             results.push({ ...CHECK, host: source.name, status: 'warn', summary: `${title}: not tested (${listener.note})`, evidence, remedy: `open ${where} from ${source.name} and test by hand` });
             return;
           }
-          const probe = await source.connection.probeTcp(dest.address, port, ctx.probeTimeoutMs);
+          const probe = await source.remote.probeTcp(dest.address, port, ctx.probeTimeoutMs);
           const word = STATE_WORDS[probe.state];
           const ok = probe.state === 'open';
           results.push({
@@ -108,7 +137,7 @@ export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
           });
         }),
       );
-      await listener?.done;
+      if (listener) await endListener(dest, port, listener);
     }),
   );
   return results.sort((a, b) => a.summary.localeCompare(b.summary));

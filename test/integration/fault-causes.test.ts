@@ -1,5 +1,6 @@
-// Lab faults that must be reported as what they are (issue 14, points 3 to 5): a production marker
-// only in an engine label or only in /etc/hostname is refused (exit 3, nothing changed).
+// Lab faults that must be reported as what they are (issue 14, points 3 to 5): flows to or from a
+// host without SSH are not tested (not refused) and cost no listener's deadline; a production
+// marker only in an engine label or only in /etc/hostname is refused (exit 3, nothing changed).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fault, labExec, labSkipReason, requireLab, resetLab } from '../lab/lab.js';
 import { labTopologyFile } from '../support/lab-topology.js';
@@ -56,5 +57,31 @@ describe.skipIf(skip)('faults reported as what they are (lab)', () => {
     expect(r.code, r.stderr).toBe(3);
     expect(`${r.stdout}\n${r.stderr}`).toContain('db-01: /etc/hostname prod-db-01');
     expect(await hostState()).toEqual(before);
+  }, 60_000);
+
+  it('reports flows to a host whose sshd is stopped as not tested, the host itself as the one failure', async () => {
+    await fault('stop-ssh', 'app-01');
+    const r = await cli(['--json', 'preflight']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { results: Array<{ id: string; host: string; status: string; summary: string }> };
+    const toApp = doc.results.filter((c) => c.id === 'flows.open' && c.summary.includes('-> app-01:'));
+    expect(toApp).toHaveLength(4);
+    expect(toApp.every((c) => c.status === 'skip' && c.summary.includes('not tested (no SSH to app-01'))).toBe(true);
+    expect(doc.results.filter((c) => c.status === 'fail').map((c) => `${c.id} ${c.host}`)).toEqual(['ssh.connect app-01']);
+  }, 60_000);
+
+  it('does not wait out a listener for a source whose sshd is stopped', async () => {
+    const clean = Date.now();
+    expect((await cli(['preflight'])).code).toBe(0);
+    const cleanMs = Date.now() - clean;
+    await fault('stop-ssh', 'target-01');
+    const started = Date.now();
+    const r = await cli(['--json', 'preflight']);
+    const ms = Date.now() - started;
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { results: Array<{ id: string; host: string; status: string; summary: string }> };
+    expect(doc.results.find((c) => c.id === 'flows.open' && c.host === 'target-01')).toMatchObject({ status: 'skip' });
+    // The listener's deadline is the probe timeout plus 5 s; without it preflight takes about as long as a clean run.
+    expect(ms).toBeLessThan(cleanMs + 3000);
   }, 60_000);
 });

@@ -4,8 +4,65 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listenerArgv, plannedFlows } from '../../../src/checks/flows.js';
-import { machine } from './fixtures.js';
+import type { CheckContext } from '../../../src/checks/check.js';
+import { checkFlows, listenerArgv, plannedFlows } from '../../../src/checks/flows.js';
+import type { Host } from '../../../src/hosts/host.js';
+import type { ExecOptions, ExecResult, ProbeResult, ProbeState } from '../../../src/remote/index.js';
+import { FakeHost } from '../support/fake-host.js';
+import { facts, machine } from './fixtures.js';
+
+/**
+ * A host whose test listener behaves like the real one: it ends after the connections it was
+ * told to expect (probes of 127.0.0.1:PORT from the host itself count; a source's probe counts
+ * when `reach` says open). Its deadline is never waited out here: a listener left waiting fails the test.
+ */
+class ListeningHost extends FakeHost {
+  readonly listeners: Array<{ port: number; expected: number }> = [];
+  private readonly waiting = new Map<number, { left: number; end: (r: ExecResult) => void }>();
+
+  constructor(
+    name: string,
+    private readonly reach: (host: string, port: number) => ProbeState = () => 'open',
+    private readonly peers: ListeningHost[] = [],
+  ) {
+    super(name);
+  }
+
+  connectTo(...peers: ListeningHost[]): this {
+    this.peers.push(...peers);
+    return this;
+  }
+
+  override async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (!argv.includes(listenerArgv(0, 0, 0)[2]!)) return super.exec(argv, options);
+    this.commands.push([...argv]);
+    const [port, expected] = argv.slice(-3).map(Number) as [number, number];
+    this.listeners.push({ port, expected });
+    return new Promise((end) => this.waiting.set(port, { left: expected, end }));
+  }
+
+  accept(port: number): boolean {
+    const l = this.waiting.get(port);
+    if (!l) return false;
+    if (--l.left === 0) {
+      this.waiting.delete(port);
+      l.end({ code: 0, stdout: '', stderr: '' });
+    }
+    return true;
+  }
+
+  // FakeHost's probeTcp takes no arguments; the checks call it with (host, port, timeout).
+  override async probeTcp(...args: unknown[]): Promise<ProbeResult> {
+    const [host, port] = args as [string, number];
+    if (host === '127.0.0.1') return this.accept(port) ? { state: 'open', via: 'forward', detail: 'connected' } : { state: 'refused', via: 'forward', detail: 'refused' };
+    const state = this.reach(host, port);
+    if (state === 'open') this.peers.find((p) => `${p.name}.lab` === host)?.accept(port);
+    return { state, via: 'forward', detail: state };
+  }
+}
+
+const flowCtx = (hosts: Host[]): CheckContext => ({ topology: {} as CheckContext['topology'], hosts, probeTimeoutMs: 3000 });
+const quiet = () => facts({ listeners: [] });
 
 function connect(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -78,5 +135,52 @@ describe('flows', () => {
     server.close();
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toMatch(/^bind failed/);
+  });
+
+  it('does not test flows to a host without SSH: not tested, naming why, and no probe from the sources', async () => {
+    const web = new ListeningHost('w');
+    const hosts = [machine('t', ['target']), machine('w', ['web'], { connection: web, facts: quiet() }), machine('a', ['app'], { connection: undefined, facts: undefined })];
+    const results = await checkFlows(flowCtx(hosts));
+    const toApp = results.filter((r) => r.summary.startsWith('w -> a:'));
+    expect(toApp).toHaveLength(4);
+    for (const r of toApp) {
+      expect(r.status).toBe('skip');
+      expect(r.summary).toMatch(/^w -> a:\d+: not tested \(no SSH to a, so nothing listens there yet\)$/);
+      expect(r.remedy).toBeUndefined();
+    }
+    expect(results.every((r) => r.status !== 'fail')).toBe(true);
+  });
+
+  it('starts no listener for a flow whose only source has no SSH', async () => {
+    const web = new ListeningHost('w');
+    const hosts = [machine('t', ['target']), machine('w', ['web'], { connection: web, facts: quiet() })];
+    const results = await checkFlows(flowCtx(hosts));
+    expect(results).toMatchObject([{ host: 't', status: 'skip', summary: 't -> w:9940: not tested (no SSH to the source)' }]);
+    expect(web.listeners).toEqual([]);
+  });
+
+  it('counts only the connected sources when it starts a listener', async () => {
+    const t1 = new ListeningHost('t1');
+    const web = new ListeningHost('w');
+    t1.connectTo(web);
+    const hosts = [machine('t1', ['target'], { connection: t1 }), machine('t2', ['target']), machine('w', ['web'], { connection: web, facts: quiet() })];
+    const results = await checkFlows(flowCtx(hosts));
+    // One connection from t1, one for the readiness probe: t2 would never come.
+    expect(web.listeners).toEqual([{ port: 9940, expected: 2 }]);
+    expect(results.map((r) => [r.host, r.status])).toEqual([
+      ['t1', 'pass'],
+      ['t2', 'skip'],
+    ]);
+  });
+
+  it('ends the listener once every source has probed, though a filtered flow never connected', async () => {
+    const t1 = new ListeningHost('t1', () => 'timeout');
+    const t2 = new ListeningHost('t2');
+    const web = new ListeningHost('w');
+    t2.connectTo(web);
+    const hosts = [machine('t1', ['target'], { connection: t1 }), machine('t2', ['target'], { connection: t2 }), machine('w', ['web'], { connection: web, facts: quiet() })];
+    const results = await checkFlows(flowCtx(hosts));
+    expect(results.map((r) => `${r.host} ${r.status} ${r.summary}`)).toEqual(['t1 fail t1 -> w:9940 filtered (timed out)', 't2 pass t2 -> w:9940 open']);
+    expect(results[0]?.remedy).toContain('a firewall drops t1');
   });
 });

@@ -2,6 +2,7 @@
 // memory, CPU and disk against the documented minimums of the components it will run.
 import { minimumFor } from '../stack/manifest.js';
 import { result, type Check, type CheckResult } from './check.js';
+import { HOST_ROOT } from '../phases/host-paths.js';
 import { filesystemOf } from './facts.js';
 
 /** Docker Engine 20.10 (API 1.41) is the oldest that runs the stack's images and our API calls. */
@@ -95,9 +96,12 @@ export const cpuCheck: Check = {
   },
 };
 
+/** The configuration files under HOST_ROOT are small; this only catches a full or nearly full /opt. */
+export const CONFIG_MIN_MIB = 50;
+
 export const diskCheck: Check = {
   id: 'resources.disk',
-  title: 'Free disk for images and data',
+  title: 'Free disk for images, data and configuration',
   tiers: ['web', 'app', 'db'],
   needsDocker: true,
   run: ({ name, tiers, facts }) => {
@@ -107,9 +111,23 @@ export const diskCheck: Check = {
     if (!fs) return [result(diskCheck, name, 'warn', `cannot tell the free space of ${root}`, { remedy: `check with \`df -h ${root}\`` })];
     const freeGiB = fs.availableKiB / 1024 / 1024;
     const evidence = [`${root} is on ${fs.mount}: ${freeGiB.toFixed(1)} GiB free`, `minimum for ${tiers.join('+')}: ${need} GiB`];
+    const short: string[] = [];
+    const remedies: string[] = [];
     if (freeGiB < need) {
-      return [result(diskCheck, name, 'fail', `${freeGiB.toFixed(1)} GiB free on ${fs.mount}, below the ${need} GiB minimum`, { evidence, remedy: `free space on ${fs.mount} (e.g. docker system prune) or move the Docker root` })];
+      short.push(`${freeGiB.toFixed(1)} GiB free on ${fs.mount}, below the ${need} GiB minimum`);
+      remedies.push(`free space on ${fs.mount} (e.g. docker system prune) or move the Docker root`);
     }
+    // The configuration goes to HOST_ROOT (/opt), often another filesystem than the Docker root.
+    const conf = filesystemOf(facts!.filesystems, HOST_ROOT);
+    if (conf && conf.mount !== fs.mount) {
+      const freeMiB = conf.availableKiB / 1024;
+      evidence.push(`${HOST_ROOT} is on ${conf.mount}: ${freeMiB.toFixed(0)} MiB free (minimum ${CONFIG_MIN_MIB} MiB)`);
+      if (freeMiB < CONFIG_MIN_MIB) {
+        short.push(`${freeMiB.toFixed(0)} MiB free on ${conf.mount}, where the configuration is written (${HOST_ROOT}), below the ${CONFIG_MIN_MIB} MiB minimum`);
+        remedies.push(`free space on ${conf.mount} on ${name} (check with \`df -h ${conf.mount}\`)`);
+      }
+    }
+    if (short.length > 0) return [result(diskCheck, name, 'fail', short.join('; '), { evidence, remedy: remedies.join('; ') })];
     return [result(diskCheck, name, 'pass', `${freeGiB.toFixed(1)} GiB free on ${fs.mount} (needs ${need})`, { evidence })];
   },
 };

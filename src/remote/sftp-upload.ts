@@ -37,7 +37,7 @@ export async function uploadFile(sftp: SFTPWrapper, run: Runner, spec: UploadSpe
     await rename(sftp, temp, spec.remotePath);
   } catch (error) {
     await call((cb) => sftp.unlink(temp, cb)).catch(() => undefined);
-    throw uploadFailure(error, spec, where);
+    throw await uploadFailure(error, spec, where, run);
   }
 }
 
@@ -52,20 +52,40 @@ async function rename(sftp: SFTPWrapper, from: string, to: string): Promise<void
   }
 }
 
-function uploadFailure(error: unknown, spec: UploadSpec, where: string): HealError {
+// SFTP status codes: 2 no such file, 3 permission denied, 4 failure (what sftp-server answers for
+// ENOSPC and any other error without a code of its own).
+const NO_SUCH_FILE = 2;
+const PERMISSION_DENIED = 3;
+
+async function uploadFailure(error: unknown, spec: UploadSpec, where: string, run: Runner): Promise<HealError> {
   const code = (error as { code?: number }).code;
   const message = (error as Error).message ?? String(error);
-  // SFTP status codes: 2 no such file, 3 permission denied.
-  const hint =
-    code === 2
-      ? `Create the directory ${posix.dirname(spec.remotePath)} first`
-      : code === 3 || /permission|not permitted/i.test(message)
-        ? 'Connect as a user that may write there (root), or fix the directory owner'
-        : 'Check free space and the directory on the host';
-  return new HealError({
-    code: 'remote.upload',
-    message: `Cannot write ${spec.remotePath} on ${where}: ${message}`,
-    hint,
-    cause: error,
-  });
+  const dir = posix.dirname(spec.remotePath);
+  if (code === NO_SUCH_FILE) return failure(`Cannot write ${spec.remotePath} on ${where}: ${message}`, `Create the directory ${dir} first`, error);
+  if (code === PERMISSION_DENIED || /permission|not permitted/i.test(message)) {
+    return failure(`Cannot write ${spec.remotePath} on ${where}: ${message}`, 'Connect as a user that may write there (root), or fix the directory owner', error);
+  }
+  // A bare "Failure" hides the cause; a full filesystem is the usual one, and df tells.
+  const fs = await freeSpace(run, dir);
+  if (fs && fs.availableKiB * 1024 < Buffer.byteLength(spec.content) + 4096) {
+    return failure(
+      `Cannot write ${spec.remotePath} on ${where}: the filesystem ${fs.mount} is full (${fs.availableKiB} KiB free)`,
+      `Free space on ${fs.mount} on ${where} (df -h ${fs.mount}), then run the command again`,
+      error,
+    );
+  }
+  return failure(`Cannot write ${spec.remotePath} on ${where}: ${message}`, `Check free space (df -h ${dir}) and the directory on the host`, error);
+}
+
+function failure(message: string, hint: string, cause: unknown): HealError {
+  return new HealError({ code: 'remote.upload', message, hint, cause });
+}
+
+/** The filesystem holding `dir` by `df -Pk`, or undefined when that cannot be told. */
+async function freeSpace(run: Runner, dir: string): Promise<{ mount: string; availableKiB: number } | undefined> {
+  const result = await run(['df', '-Pk', dir]).catch(() => undefined);
+  if (result?.code !== 0) return undefined;
+  const fields = result.stdout.trim().split('\n').slice(1).pop()?.trim().split(/\s+/) ?? [];
+  if (fields.length < 6 || !/^\d+$/.test(fields[3]!)) return undefined;
+  return { mount: fields.slice(5).join(' '), availableKiB: Number(fields[3]) };
 }

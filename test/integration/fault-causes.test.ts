@@ -1,6 +1,7 @@
 // Lab faults that must be reported as what they are (issue 14, points 3 to 5): flows to or from a
 // host without SSH are not tested (not refused) and cost no listener's deadline; a production
-// marker only in an engine label or only in /etc/hostname is refused (exit 3, nothing changed).
+// marker only in an engine label or only in /etc/hostname is refused (exit 3, nothing changed); a
+// full /opt fails preflight's disk check and, ignored, install names the full filesystem.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fault, labExec, labSkipReason, requireLab, resetLab } from '../lab/lab.js';
 import { labTopologyFile } from '../support/lab-topology.js';
@@ -10,14 +11,14 @@ const skip = labSkipReason();
 const SERVERS = ['web-01', 'app-01', 'db-01'];
 
 /** Each server's containers, networks, volumes and /opt: what a refused run must not touch. */
-async function hostState(): Promise<string> {
+async function hostState(servers = SERVERS, opt = servers): Promise<string> {
   const parts: string[] = [];
-  for (const host of SERVERS) {
+  for (const host of servers) {
     for (const argv of [
       ['docker', 'ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}} {{.State}}'],
       ['docker', 'network', 'ls', '--format', '{{.Name}}'],
       ['docker', 'volume', 'ls', '--format', '{{.Name}}'],
-      ['sh', '-c', 'ls -laR /opt /run/heal-pyroscope.lock 2>&1 | grep -v "^total\\|\\.\\.\\?$" || true'],
+      ...(opt.includes(host) ? [['sh', '-c', 'ls -laR /opt /run/heal-pyroscope.lock 2>&1 | grep -v "^total\\|\\.\\.\\?$" || true']] : []),
     ]) {
       parts.push(`${host} ${argv.join(' ')}: ${(await labExec(host, argv)).stdout.trim()}`);
     }
@@ -84,4 +85,20 @@ describe.skipIf(skip)('faults reported as what they are (lab)', () => {
     // The listener's deadline is the probe timeout plus 5 s; without it preflight takes about as long as a clean run.
     expect(ms).toBeLessThan(cleanMs + 3000);
   }, 60_000);
+
+  it('fails the disk check naming a full /opt, and install (check ignored) names the full filesystem, /opt as it was', async () => {
+    await fault('disk-full', 'app-01', '/opt');
+    const pre = await cli(['--json', 'preflight']);
+    expect(pre.code).toBe(1);
+    const doc = JSON.parse(pre.stdout) as { results: Array<{ id: string; host: string; status: string; summary: string }> };
+    expect(doc.results.filter((c) => c.status === 'fail').map((c) => `${c.id} ${c.host}`)).toEqual(['resources.disk app-01']);
+    expect(doc.results.find((c) => c.id === 'resources.disk' && c.host === 'app-01')?.summary).toMatch(/free on \/opt, where the configuration is written/);
+
+    // Every engine, and the full /opt. The other hosts' /opt is the rollback's business (issue 14, point 1).
+    const before = await hostState(SERVERS, ['app-01']);
+    const r = await cli(['install', '--ignore-check', 'resources.disk', '--wait', '30']);
+    expect(r.code).toBe(1);
+    expect(`${r.stdout}\n${r.stderr}`).toMatch(/Cannot write \/opt\/heal-pyroscope\/\S+ on app-01: the filesystem \/opt is full/);
+    expect(await hostState(SERVERS, ['app-01'])).toEqual(before);
+  }, 180_000);
 });

@@ -56,6 +56,32 @@ describe('host checks', () => {
     expect(r).toMatchObject({ status: 'fail', summary: '2.0 GiB free on /var/lib/docker, below the 10 GiB minimum' });
   });
 
+  it('fails a full /opt, where the configuration is written, naming it', () => {
+    const full = facts({ filesystems: [{ mount: '/', availableKiB: 100 * 1024 * 1024 }, { mount: '/opt', availableKiB: 0 }] });
+    const r = one(diskCheck.run(machine('db', ['db'], { facts: full }), ctx));
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: '0 MiB free on /opt, where the configuration is written (/opt/heal-pyroscope), below the 50 MiB minimum',
+      remedy: 'free space on /opt on db (check with `df -h /opt`)',
+    });
+  });
+
+  it('names both filesystems when the Docker root and /opt are both short', () => {
+    const full = facts({ filesystems: [{ mount: '/var/lib/docker', availableKiB: 1024 * 1024 }, { mount: '/opt', availableKiB: 10 * 1024 }] });
+    expect(one(diskCheck.run(machine('db', ['db'], { facts: full }), ctx)).summary).toBe(
+      '1.0 GiB free on /var/lib/docker, below the 10 GiB minimum; 10 MiB free on /opt, where the configuration is written (/opt/heal-pyroscope), below the 50 MiB minimum',
+    );
+  });
+
+  it('passes /opt with room for the configuration, and judges a shared filesystem by the Docker minimum alone', () => {
+    const roomy = facts({ filesystems: [{ mount: '/', availableKiB: 100 * 1024 }, { mount: '/var/lib/docker', availableKiB: 40 * 1024 * 1024 }] });
+    const r = one(diskCheck.run(machine('db', ['db'], { facts: roomy }), ctx));
+    expect(r.status).toBe('pass');
+    expect(r.evidence).toContain('/opt/heal-pyroscope is on /: 100 MiB free (minimum 50 MiB)');
+    const shared = facts({ filesystems: [{ mount: '/', availableKiB: 20 * 1024 * 1024 }] });
+    expect(one(diskCheck.run(machine('db', ['db'], { facts: shared }), ctx))).toMatchObject({ status: 'pass', evidence: ['/var/lib/docker is on /: 20.0 GiB free', 'minimum for db: 10 GiB'] });
+  });
+
   it('warns from 5 s of clock skew and fails from 10 minutes', () => {
     expect(one(clockCheck.run(machine('a', ['target'], { facts: facts({ clockSkewSeconds: 1 }) }), ctx)).status).toBe('pass');
     expect(one(clockCheck.run(machine('a', ['target'], { facts: facts({ clockSkewSeconds: -7 }) }), ctx))).toMatchObject({ status: 'warn', summary: '-7 s against this machine' });

@@ -113,7 +113,8 @@ export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
       const sources = group.filter(({ source }) => source.connection !== undefined);
       for (const { source } of group) if (!source.connection) skip(source, 'no SSH to the source');
       if (sources.length === 0) return;
-      const listening = dest.facts?.listeners?.some((l) => l.port === port) || dest.facts?.docker?.containers.some((c) => c.publishedPorts.includes(port));
+      // A stopped container publishes nothing: its port needs a test listener like a free one.
+      const listening = dest.facts?.listeners?.some((l) => l.port === port) || dest.facts?.docker?.containers.some((c) => c.state === 'running' && c.publishedPorts.includes(port));
       // Only the connected sources will connect: a listener waiting for the others would wait out its deadline.
       const listener = listening ? undefined : await startListener(dest, port, sources.length, ctx);
       const evidence = listener ? [listener.note] : [`${dest.name}:${port} already has a listener`];

@@ -14,6 +14,17 @@ import type { Journal, Phase } from '../phase.js';
 import { remotePath } from '../plan.js';
 import { throwIfAborted } from '../runner.js';
 
+/**
+ * Like Promise.all, but waits for every write to end before failing: a rollback must never start
+ * while another host is still writing (its later files would be journalled after the undo began).
+ */
+async function settleAll(writes: Promise<number>[]): Promise<number[]> {
+  const settled = await Promise.allSettled(writes);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<number>).value);
+}
+
 async function run(host: Host, argv: string[], what: string): Promise<void> {
   await runOnHost(host, argv, what);
 }
@@ -51,7 +62,7 @@ async function writeMachine(ctx: PlannedInstall, host: Host, journal: Journal, s
   const dirs = [...new Set(changed.flat().map((f) => posix.dirname(remotePath(f))))];
   if (dirs.length === 0) return 0;
   await createDirectories(host, dirs, journal);
-  const counts = await Promise.all(tiers.map((tier, i) => writeTier(ctx, host, tier, changed[i]!, journal, signal)));
+  const counts = await settleAll(tiers.map((tier, i) => writeTier(ctx, host, tier, changed[i]!, journal, signal)));
   return counts.reduce((a, b) => a + b, 0);
 }
 
@@ -63,7 +74,7 @@ export const configurationPhase: Phase<PlannedInstall> = {
     if (ctx.options.frontDoor === 'external') await checkExternalSnippet(ctx.planned.stack.files);
     // Before anything reaches a host: a failed run and the next one use the same credentials.
     if (ctx.planned.state.isNew) await ctx.planned.state.write();
-    const counts = await Promise.all(ctx.hosts.servers().map((host) => writeMachine(ctx, host, io.journal, io.signal)));
+    const counts = await settleAll(ctx.hosts.servers().map((host) => writeMachine(ctx, host, io.journal, io.signal)));
     const written = counts.reduce((a, b) => a + b, 0);
     return written === 0 ? 'every file already up to date' : `${written} file(s) written`;
   },

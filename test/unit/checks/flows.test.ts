@@ -9,7 +9,7 @@ import { checkFlows, listenerArgv, plannedFlows } from '../../../src/checks/flow
 import type { Host } from '../../../src/hosts/host.js';
 import type { ExecOptions, ExecResult, ProbeResult, ProbeState } from '../../../src/remote/index.js';
 import { FakeHost } from '../support/fake-host.js';
-import { facts, machine } from './fixtures.js';
+import { container, facts, machine } from './fixtures.js';
 
 /**
  * A host whose test listener behaves like the real one: it ends after the connections it was
@@ -157,6 +157,16 @@ describe('flows', () => {
     const results = await checkFlows(flowCtx(hosts));
     expect(results).toMatchObject([{ host: 't', status: 'skip', summary: 't -> w:9940: not tested (no SSH to the source)' }]);
     expect(web.listeners).toEqual([]);
+  });
+
+  it('tests the port of a stopped container like a free one: a stopped container publishes nothing', async () => {
+    const db = new ListeningHost('d');
+    const app = new ListeningHost('a').connectTo(db);
+    const stopped = { ...container('heal-pyroscope-minio', 9000), state: 'exited' };
+    const withStopped = facts({ listeners: [], docker: { ...facts().docker!, containers: [stopped] } });
+    const results = await checkFlows(flowCtx([machine('a', ['app'], { connection: app }), machine('d', ['db'], { connection: db, facts: withStopped })]));
+    expect(db.listeners).toEqual([{ port: 9000, expected: 2 }]);
+    expect(results).toMatchObject([{ host: 'a', status: 'pass', summary: 'a -> d:9000 open' }]);
   });
 
   it('counts only the connected sources when it starts a listener', async () => {

@@ -42,6 +42,22 @@ describe('configuration phase', () => {
     expect(stack.db.ran('rmdir').map((argv) => argv.slice(4))).toEqual([['/opt/heal-pyroscope/db/minio', '/opt/heal-pyroscope/db', '/opt/heal-pyroscope', '/opt']]);
   });
 
+  it('fails only once every host has finished writing, so the rollback knows each file written', async () => {
+    const stack = fakeStack();
+    const ctx = await plannedInstall(stack);
+    stack.app.upload = () => Promise.reject(new Error('app-01: the filesystem /opt is full'));
+    const slow = stack.db.upload.bind(stack.db);
+    stack.db.upload = async (spec) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return slow(spec);
+    };
+    const io = recordingIo();
+    await expect(configurationPhase.run(ctx, io)).rejects.toThrow(/filesystem \/opt is full/);
+    expect(io.changes()).toEqual(expect.arrayContaining([`remove ${USER} on db-01`, `remove ${PASSWORD} on db-01`]));
+    await io.rollback();
+    expect(stack.db.ran('rm -f --').map((argv) => argv.at(-1)).sort()).toEqual([PASSWORD, USER]);
+  });
+
   it('writes only a file that changed, keeping a copy of the old one until the run succeeds', async () => {
     const stack = fakeStack();
     await installedBefore(stack);

@@ -15,36 +15,38 @@ export async function connectHosts(hosts: Inventory, connect: Connector, io: Par
   io.journal.finally('disconnect', () => connection.close());
 }
 
-/**
- * Preflight reports an unreachable host as a failed check and goes on with the others; install
- * needs every host, so there it ends the run before anything changes.
- */
-export const reportingConnectPhase: Phase<{ hosts: Inventory; connect: Connector }> = {
-  id: 'connect',
-  title: 'Connect to every host',
-  readOnly: true,
-  async run(ctx, io) {
-    await connectHosts(ctx.hosts, ctx.connect, io);
-    const failed = ctx.hosts.unreachable();
-    return `${ctx.hosts.hosts.length - failed.length} of ${ctx.hosts.hosts.length} host(s) connected${failed.length ? `; not reached: ${failed.map((f) => f.host.name).join(', ')}` : ''}`;
-  },
-};
+interface Connecting {
+  hosts: Inventory;
+  connect: Connector;
+}
 
-export const connectPhase: Phase<{ hosts: Inventory; connect: Connector }> = {
-  id: 'connect',
-  title: 'Connect to every host',
-  readOnly: true,
-  async run(ctx, io) {
-    await connectHosts(ctx.hosts, ctx.connect, io);
-    const failed = ctx.hosts.unreachable();
-    if (failed.length > 0) {
-      throw new HealError({
-        code: 'ssh.connect',
-        message: `cannot connect to ${failed.map((f) => f.host.name).join(', ')}; nothing was changed`,
-        details: failed.map((f) => `${f.host.name}: ${f.error.message}`),
-        hint: failed[0]!.error.hint ?? 'run `heal-pyroscope preflight` for details',
-      });
-    }
-    return `${ctx.hosts.hosts.length} host(s) connected`;
-  },
-};
+/**
+ * Connects every host. Install needs all of them, so an unreachable one ends the run before
+ * anything changes (`fails`); preflight, status and uninstall report it and go on with the others
+ * (`reported`: preflight's ssh.connect check, status's and uninstall's summaries name it).
+ */
+export function connectPhaseFor(unreachable: 'fails' | 'reported', title = 'Connect to every host'): Phase<Connecting> {
+  return {
+    id: 'connect',
+    title,
+    readOnly: true,
+    async run(ctx, io) {
+      await connectHosts(ctx.hosts, ctx.connect, io);
+      const failed = ctx.hosts.unreachable();
+      const all = ctx.hosts.hosts.length;
+      if (failed.length > 0 && unreachable === 'fails') {
+        throw new HealError({
+          code: 'ssh.connect',
+          message: `cannot connect to ${failed.map((f) => f.host.name).join(', ')}; nothing was changed`,
+          details: failed.map((f) => `${f.host.name}: ${f.error.message}`),
+          hint: failed[0]!.error.hint ?? 'run `heal-pyroscope preflight` for details',
+        });
+      }
+      if (failed.length === 0) return `${all} host(s) connected`;
+      return `${all - failed.length} of ${all} host(s) connected; not reached: ${failed.map((f) => f.host.name).join(', ')}`;
+    },
+  };
+}
+
+export const connectPhase = connectPhaseFor('fails');
+export const reportingConnectPhase = connectPhaseFor('reported');

@@ -24,9 +24,3 @@ export function reachedServers(hosts: Inventory): Host[] {
 export function unreachableServers(hosts: Inventory): Unreachable[] {
   return hosts.unreachable().map(({ host, error }) => ({ machine: host.name, tiers: [...host.tiers], error: error.message }));
 }
-
-/** `2 host(s) connected, 1 unreachable: db-01`. */
-export function reachSummary(hosts: Inventory): string {
-  const unreachable = unreachableServers(hosts);
-  return `${reachedServers(hosts).length} host(s) connected${unreachable.length ? `, ${unreachable.length} unreachable: ${unreachable.map((u) => u.machine).join(', ')}` : ''}`;
-}

@@ -10,8 +10,7 @@ import type { FrontDoor } from '../../render/context.js';
 import { loadState } from '../../state/state-file.js';
 import { component, COMPONENTS, containerName, LABELS, type ComponentName } from '../../stack/manifest.js';
 import { healthPort, specHash, type ContainerSpec } from '../container-spec.js';
-import { reportingConnectPhase } from '../connect.js';
-import type { Connector } from '../connect.js';
+import { connectPhaseFor, type Connector } from '../connect.js';
 import { desiredStack, tierAddresses } from '../desired-stack.js';
 import type { Phase } from '../phase.js';
 import { unreachableServers, type Unreachable } from '../reachable.js';
@@ -121,5 +120,5 @@ export const statusPhase: Phase<StatusContext> = {
 
 /** Status as a phase list: connect to the server machines (tolerating an unreachable one), then read. */
 export function statusPhases(): Phase<StatusContext>[] {
-  return [{ ...reportingConnectPhase, title: 'Connect to the server hosts' }, statusPhase];
+  return [connectPhaseFor('reported', 'Connect to the server hosts'), statusPhase];
 }

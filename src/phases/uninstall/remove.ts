@@ -13,21 +13,14 @@ import type { ServerTier } from '../plan.js';
 import { decideImages } from './purge-images.js';
 import { toExisting } from '../remote-facts.js';
 import type { Host } from '../../hosts/host.js';
-import { connectHosts } from '../connect.js';
-import { reachedServers, reachSummary } from '../reachable.js';
+import { connectPhaseFor } from '../connect.js';
+import { reachedServers } from '../reachable.js';
 import type { FoundOnTier, UninstallContext } from './uninstall-context.js';
 
 const LABEL_FILTER = `${LABELS.product}=${PRODUCT}`;
 
-export const connectServersPhase: Phase<UninstallContext> = {
-  id: 'connect',
-  title: 'Connect to the server hosts',
-  readOnly: true,
-  async run(ctx, io) {
-    await connectHosts(ctx.hosts, ctx.connect, io);
-    return reachSummary(ctx.hosts);
-  },
-};
+/** Uninstall goes on without an unreachable server: a rerun finishes what this one could not reach. */
+export const connectServersPhase = connectPhaseFor('reported', 'Connect to the server hosts');
 
 /** The local state, for the record of pulled images; a file that cannot be read means no record. */
 async function readState(ctx: UninstallContext): Promise<void> {

@@ -11,9 +11,7 @@ import { gatherFacts } from './facts.js';
 import { sshCheck } from './host-checks.js';
 import { checkFlows } from './flows.js';
 
-export type PreflightEvent =
-  | { type: 'result'; result: CheckResult }
-  | { type: 'host-done'; host: string };
+export type PreflightEvent = { type: 'result'; result: CheckResult };
 
 export interface PreflightReport {
   ok: boolean;
@@ -74,7 +72,6 @@ export async function runHostChecks(host: Host, ctx: CheckContext, emit: (e: Pre
       }
     }),
   );
-  emit({ type: 'host-done', host: host.name });
   const order = CATALOGUE.map((c) => c.id);
   return results.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 }

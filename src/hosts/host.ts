@@ -42,22 +42,20 @@ export class Host {
     return this.tiers.includes(tier);
   }
 
+  /** The tiers it runs containers for (web, app, db), in the order of its entries. */
+  get serverTiers(): ServerTier[] {
+    return this.tiers.filter((t): t is ServerTier => t !== 'target');
+  }
+
   /** Runs containers (serves web, app or db), so it has an engine that matters. */
   get isServer(): boolean {
-    return this.tiers.some((t) => t !== 'target');
+    return this.serverTiers.length > 0;
   }
 
   /** The open connection. Phases after connect only ever see connected hosts, so this cannot throw there. */
   get remote(): HostHandle {
     if (!this.connection) throw this.connectError ?? new HealError({ code: 'ssh.connect', message: `not connected to ${this.name}` });
     return this.connection;
-  }
-
-  /** The config entry of one tier this machine serves. */
-  entry(tier: Tier): HostSpec {
-    const found = this.entries.find((e) => e.tier === tier);
-    if (!found) throw new Error(`${this.name} does not serve the ${tier} tier`);
-    return found;
   }
 }
 

@@ -2,10 +2,8 @@
 // SSH connection) whatever tiers they serve. Phases ask it for the host of a tier.
 import { hostsOf, type Topology } from '../config/topology.js';
 import type { HealError } from '../errors.js';
-import type { Tier } from '../stack/manifest.js';
+import { SERVER_TIERS, type Tier } from '../stack/manifest.js';
 import { Host, type ServerTier } from './host.js';
-
-export const SERVER_TIER_ORDER: readonly ServerTier[] = ['web', 'app', 'db'];
 
 export class Inventory {
   constructor(readonly hosts: readonly Host[]) {}
@@ -34,7 +32,7 @@ export class Inventory {
 
   /** Each server tier with its machine, in web, app, db order (a machine may appear more than once). */
   serverTiers(): Array<{ tier: ServerTier; host: Host }> {
-    return SERVER_TIER_ORDER.map((tier) => ({ tier, host: this.forTier(tier) }));
+    return SERVER_TIERS.map((tier) => ({ tier, host: this.forTier(tier) }));
   }
 
   serving(tier: Tier): Host[] {
@@ -44,10 +42,5 @@ export class Inventory {
   /** Hosts whose connection failed, with why. */
   unreachable(): Array<{ host: Host; error: HealError }> {
     return this.hosts.flatMap((h) => (h.connection ? [] : [{ host: h, error: h.connectError! }]));
-  }
-
-  /** The same machines restricted to some of them (e.g. only servers for uninstall and status). */
-  only(hosts: readonly Host[]): Inventory {
-    return new Inventory(hosts);
   }
 }

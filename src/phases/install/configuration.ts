@@ -57,7 +57,7 @@ async function writeTier(ctx: PlannedInstall, host: Host, tier: ServerTier, chan
 
 /** One machine: its directories first (one question to the host, one mkdir), then each tier's files. */
 async function writeMachine(ctx: PlannedInstall, host: Host, journal: Journal, signal: AbortSignal): Promise<number> {
-  const tiers = host.tiers.filter((t): t is ServerTier => t !== 'target');
+  const tiers = host.serverTiers;
   const changed = tiers.map((tier) => changedFiles(ctx, tier));
   const dirs = [...new Set(changed.flat().map((f) => posix.dirname(remotePath(f))))];
   if (dirs.length === 0) return 0;

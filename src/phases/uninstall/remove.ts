@@ -9,7 +9,6 @@ import { loadState, pulledImagesOn, removeState } from '../../state/state-file.j
 import { HealError, isHealError } from '../../errors.js';
 import { HOST_ROOT, tierDir } from '../host-paths.js';
 import type { Phase } from '../phase.js';
-import type { ServerTier } from '../plan.js';
 import { decideImages } from './purge-images.js';
 import { toExisting } from '../remote-facts.js';
 import type { Host } from '../../hosts/host.js';
@@ -78,7 +77,7 @@ export const findPhase: Phase<UninstallContext> = {
     ctx.found = [];
     for (const host of reachedServers(ctx.hosts)) {
       const machineFound = await findOnMachine(ctx, host);
-      for (const [i, tier] of serverTiersOf(host).entries()) {
+      for (const [i, tier] of host.serverTiers.entries()) {
         const directory = (await host.remote.exec(['test', '-d', tierDir(tier)])).code === 0;
         // Machine-wide things are listed once per machine (on its first tier) so nothing is removed twice.
         ctx.found.push({ tier, directory, ...(i === 0 ? machineFound : { machine: host.name, containers: [], networks: [], volumes: [], root: false, images: [] }) });
@@ -94,10 +93,6 @@ export const findPhase: Phase<UninstallContext> = {
 
 function hostOf(ctx: UninstallContext, found: FoundOnTier): Host {
   return ctx.hosts.forTier(found.tier);
-}
-
-function serverTiersOf(host: Host): ServerTier[] {
-  return host.tiers.filter((t): t is ServerTier => t !== 'target');
 }
 
 export const removeContainersPhase: Phase<UninstallContext> = {

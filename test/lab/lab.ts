@@ -114,7 +114,7 @@ export function fault(kind: 'drop-flow', from: string, to: string, port: number)
 export function fault(kind: 'occupy-port', host: string, port: number): Promise<void>;
 export function fault(kind: 'label', host: string, keyValue: string): Promise<void>;
 export function fault(kind: 'disk-full', host: string, path: string): Promise<void>;
-export function fault(kind: 'stop-docker' | 'stop-ssh' | 'prod' | 'rotate-key' | 'slow-registry' | 'cpu-v1', host: string): Promise<void>;
+export function fault(kind: 'stop-docker' | 'kill-docker' | 'stop-ssh' | 'prod' | 'rotate-key' | 'slow-registry' | 'cpu-v1', host: string): Promise<void>;
 export async function fault(kind: string, ...args: (string | number)[]): Promise<void> {
   const result = await runLabSh(['fault', kind, ...args.map(String)]);
   if (result.exitCode !== 0) throw failure(`lab.sh fault ${kind}`, result);

@@ -36,6 +36,20 @@ fault_stop_docker() {
   log "fault: Docker engine on $1 stopped"
 }
 
+# SIGKILL, no clean shutdown: nothing stops the containers first (engine_down does), as when an
+# engine crashes or is OOM-killed. The pid file stays, naming a dead process, so `up` (and `reset`)
+# start the engine again; it then deals with what it finds as after a crash.
+fault_kill_docker() {
+  [ $# -eq 1 ] || die "usage: fault kill-docker HOST"
+  has_engine "$(host_line "$1" | awk '{print $2}')" || die "$1 has no Docker engine"
+  local pid
+  pid=$(read_pid "$(host_dir "$1")/dockerd.pid")
+  pid_alive "$pid" dockerd || die "the Docker engine on $1 is not running"
+  kill -KILL "$pid"
+  wait_for 5 "dockerd ($pid) on $1 to die" pid_gone "$pid" dockerd || die "dockerd ($pid) on $1 survived SIGKILL"
+  log "fault: Docker engine on $1 killed (SIGKILL, pid $pid)"
+}
+
 fault_stop_ssh() {
   [ $# -eq 1 ] || die "usage: fault stop-ssh HOST"
   host_line "$1" >/dev/null
@@ -138,6 +152,7 @@ fault_cmd() {
     drop-flow) fault_drop_flow "$@" ;;
     occupy-port) fault_occupy_port "$@" ;;
     stop-docker) fault_stop_docker "$@" ;;
+    kill-docker) fault_kill_docker "$@" ;;
     stop-ssh) fault_stop_ssh "$@" ;;
     prod) fault_prod "$@" ;;
     rotate-key) fault_rotate_key "$@" ;;
@@ -145,7 +160,7 @@ fault_cmd() {
     cpu-v1) fault_cpu_v1 "$@" ;;
     label) fault_label "$@" ;;
     disk-full) fault_disk_full "$@" ;;
-    *) die "unknown fault '$kind': drop-flow SRC DST PORT | occupy-port HOST PORT | stop-docker HOST | stop-ssh HOST | prod HOST | rotate-key HOST | slow-registry HOST | cpu-v1 HOST | label HOST KEY=VALUE | disk-full HOST PATH" ;;
+    *) die "unknown fault '$kind': drop-flow SRC DST PORT | occupy-port HOST PORT | stop-docker HOST | kill-docker HOST | stop-ssh HOST | prod HOST | rotate-key HOST | slow-registry HOST | cpu-v1 HOST | label HOST KEY=VALUE | disk-full HOST PATH" ;;
   esac
 }
 

@@ -21,6 +21,8 @@ interface OptionModel {
 interface ArgumentModel {
   name: string;
   value: ValueKind;
+  /** Takes any number of values (`[component...]`). */
+  variadic: boolean;
 }
 
 /** One command of the tree: its words from the program (`['images', 'save']`), what it takes, what it contains. */
@@ -63,7 +65,7 @@ function optionModel(option: Option): OptionModel {
 function argumentModel(arg: Argument, siblings: readonly string[]): ArgumentModel {
   // commander's own `help [command]` takes the name of a sibling command.
   const choices = arg.name() === 'command' && siblings.length > 0 ? siblings : arg.argChoices;
-  return { name: arg.name(), value: valueOf(arg.name(), choices) };
+  return { name: arg.name(), value: valueOf(arg.name(), choices), variadic: arg.variadic };
 }
 
 /** The command tree as --help shows it: visible commands (with `help`), own options and the global ones. */
@@ -192,7 +194,7 @@ function zshFunction(node: CommandModel, fn: (path: readonly string[]) => string
   const specs = node.options.map(zshOptionSpec);
   const lines = [`${fn(node.path)}() {`];
   if (node.commands.length === 0) {
-    specs.push(...node.args.map((a, i) => `'${i + 1}${zq(zshAction(a.value, a.name))}'`));
+    specs.push(...node.args.map((a, i) => `'${a.variadic ? '*' : i + 1}${zq(zshAction(a.value, a.name))}'`));
     lines.push(`  _arguments -s \\\n    ${specs.join(' \\\n    ')}`);
   } else {
     lines.push(

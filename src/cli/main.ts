@@ -8,11 +8,13 @@ import { createOutput, type Output } from './output.js';
 import { isInteractive, PLAIN_OPTIONS, settingOption, withConnectionOptions, withTopologyOptions, type TopologyFlags } from './topology-options.js';
 import type { GatherContext } from './gather.js';
 import { cliVersion, versionReport, versionText } from './version.js';
+import { parseSince, parseTail } from '../phases/logs/log-request.js';
+import { COMPONENTS, type ComponentName } from '../stack/manifest.js';
 
 const EXIT_CODES = `
 Exit codes:
   0    success
-  1    a check failed, or install/uninstall failed (and was rolled back)
+  1    a check failed, install/uninstall failed (and was rolled back), or logs could not read a component
   2    usage or config error (nothing was contacted)
   3    refused by the production guard (nothing was changed)
   130  interrupted (Ctrl-C)`;
@@ -24,6 +26,18 @@ Environment:
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
+}
+
+function parseTailLines(value: string): number {
+  const parsed = parseTail(value);
+  if ('problem' in parsed) throw new InvalidArgumentError(`${parsed.problem}.`);
+  return parsed.lines;
+}
+
+function parseSinceValue(value: string): number {
+  const parsed = parseSince(value, Date.now());
+  if ('problem' in parsed) throw new InvalidArgumentError(`${parsed.problem}.`);
+  return parsed.seconds;
 }
 
 function parseSeconds(value: string): number {
@@ -65,6 +79,7 @@ Examples:
   $ heal-pyroscope preflight --yes --environment staging --target 10.1.0.5 \\
       --web web-01 --app app-01 --db db-01 --ssh-user deploy --identity-file ~/.ssh/id_ed25519
   $ heal-pyroscope status --config staging.yaml
+  $ heal-pyroscope logs pyroscope --tail 100 --follow    # a component's log, then new lines until Ctrl-C
   $ heal-pyroscope uninstall --config staging.yaml
   $ heal-pyroscope images save images.tar             # air-gapped sites: then install --images-from images.tar
   $ heal-pyroscope version --json                        # this CLI's version and every pinned image
@@ -172,6 +187,45 @@ ${EXIT_CODES}`,
           .default('container'),
       ),
   )).action(action('status'));
+
+  withConnectionOptions(withTopologyOptions(
+    program
+      .command('logs')
+      .description('print the containers\' logs (all components, or those named), each line prefixed with its component')
+      .addArgument(new Argument('[component...]', 'components whose logs to print (default: every installed one)').choices(COMPONENTS.map((c) => c.name)))
+      .addHelpText(
+        'after',
+        `
+Reads each container's log through the host's SSH connection (the Docker Engine API; no docker CLI
+is needed on the hosts). Lines are prefixed with their component, and with their host when the
+components live on several machines; stdout and stderr lines are both printed, in order per
+container. Without --follow the containers are printed one after the other; with --follow their
+new lines interleave as they come, until the containers stop or Ctrl-C (exit 130).
+
+--since takes a duration back from now (90s, 10m, 1h30m, 2d) or a time (2026-11-25T14:00:00Z; a
+date alone is midnight UTC; a time without a zone is this machine's local time). It is compared with
+the hosts' clocks.
+
+With --json every line is one JSON document on its own line (JSON Lines):
+  {"schemaVersion":1,"command":"logs","ok":true,"component":"pyroscope","host":"app-01","stream":"stderr","time":"2026-11-25T14:02:11.482913Z","line":"..."}
+
+A component that is not installed (or whose host cannot be reached) is an error naming it (exit 1);
+an unknown component name is a usage error (exit 2).
+
+Examples:
+  $ heal-pyroscope logs                                  # every component's whole log
+  $ heal-pyroscope logs pyroscope --tail 50              # Pyroscope's last 50 lines
+  $ heal-pyroscope logs minio grafana --since 10m        # the last ten minutes of two components
+  $ heal-pyroscope logs --follow --tail 0                # only new lines, from all, until Ctrl-C
+  $ heal-pyroscope logs tempo --since 2026-11-25T14:00:00Z --json | jq -r 'select(.stream == "stderr") | .line'
+${EXIT_CODES}`,
+      )
+      .option('-n, --tail <lines>', 'only the last N lines of each container (0: none, with --follow: only new ones)', parseTailLines)
+      .option('--since <duration|time>', 'only lines from this time on: a duration back from now (10m, 1h30m, 2d) or a time (2026-11-25T14:00:00Z)', parseSinceValue)
+      .option('-f, --follow', 'keep printing new lines until the containers stop or Ctrl-C (exit 130)'),
+  )).action(async function (this: Command, components: ComponentName[]) {
+    process.exitCode = await run('logs', { ...this.optsWithGlobals(), components });
+  });
 
   withTopologyOptions(
     program
@@ -306,7 +360,7 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
   let out: Output;
   let exitCode: number = ExitCode.ok;
   const program = buildProgram(async (command, flags) => {
-    out = createOutput({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), command }, io, io.env);
+    out = createOutput({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), command, lines: command === 'logs' }, io, io.env);
     const ctx: GatherContext = { cwd: io.cwd, env: io.env, interactive: isInteractive(flags, io.env, io.stdin, io.stderr), out };
     try {
       if (command === 'version') {
@@ -327,6 +381,9 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
       } else if (command === 'images save') {
         const { runImagesSave } = await import('./commands/images.js');
         exitCode = await runImagesSave(String(flags.file), flags, ctx);
+      } else if (command === 'logs') {
+        const { runLogsCommand } = await import('./commands/logs.js');
+        exitCode = await runLogsCommand(flags as Parameters<typeof runLogsCommand>[0], ctx);
       } else if (command === 'uninstall') {
         const { runUninstallCommand } = await import('./commands/uninstall.js');
         exitCode = await runUninstallCommand(flags, ctx);
@@ -340,7 +397,8 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
     return exitCode;
   }, io);
   // Until a command runs, documents name the command the line names, for a usage error's document.
-  out = createOutput({ json: argv.includes('--json'), verbose: argv.includes('--verbose'), command: commandNamed(program, argv.slice(2)) }, io, io.env);
+  const named = commandNamed(program, argv.slice(2));
+  out = createOutput({ json: argv.includes('--json'), verbose: argv.includes('--verbose'), command: named, lines: named === 'logs' }, io, io.env);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -12,6 +12,8 @@ export interface OutputOptions {
   verbose: boolean;
   /** The command the documents describe (`preflight`, `images save`, ...); null when the command line named none. */
   command?: string | null;
+  /** JSON Lines (`logs`): every document on one line, a record per log line, then an error document if the command fails. */
+  lines?: boolean;
 }
 
 /** What every --json document starts with; the command's own fields follow. */
@@ -39,6 +41,8 @@ export interface Output {
   warn(line: string): void;
   /** The machine-readable result (only printed with --json), inside the envelope. */
   result<T extends ResultDocument>(document: T): void;
+  /** One record of a line stream (only printed with --json): one compact document per line, each inside the envelope. */
+  record<T extends ResultDocument>(document: T): void;
   /**
    * Prints an error as `error: cause` + `hint: next step` (unless `humanTold`: commander already
    * printed a usage error) and, with --json and no document yet, an error document; returns its exit code.
@@ -64,8 +68,11 @@ export function createOutput(
   const writeDocument = <T extends ResultDocument>(document: T) => {
     if (!options.json || documentWritten) return;
     documentWritten = true;
+    streams.stdout.write(`${enveloped(document)}\n`);
+  };
+  const enveloped = <T extends ResultDocument>(document: T): string => {
     const envelope: Envelope = { schemaVersion: SCHEMA_VERSION, command: options.command ?? null, ok: document.ok };
-    streams.stdout.write(`${JSON.stringify({ ...envelope, ...document }, null, 2)}\n`);
+    return options.lines ? JSON.stringify({ ...envelope, ...document }) : JSON.stringify({ ...envelope, ...document }, null, 2);
   };
   return {
     json: options.json,
@@ -81,6 +88,9 @@ export function createOutput(
       writeDocument(document);
       // A document that was not printed (no --json) still counts: an error after it goes to stderr only.
       documentWritten = true;
+    },
+    record: (document) => {
+      if (options.json) streams.stdout.write(`${enveloped(document)}\n`);
     },
     fail: (error, failOptions = {}) => {
       const heal = toHealError(error);

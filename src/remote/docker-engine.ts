@@ -2,6 +2,7 @@
 // The one place where Docker's answers are interpreted: 404 and 304 become values, any other
 // failure a HealError naming the host and what was being done.
 
+import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { HealError, isHealError } from '../errors.js';
 import { inspectDistribution, loadImage, pullImage } from './docker-client.js';
@@ -17,6 +18,8 @@ import type {
   ImageRemoval,
   ImageSummary,
   LabelFilter,
+  LogRequest,
+  LogStream,
   NetworkSummary,
   PullProgress,
   RegistryAnswer,
@@ -161,6 +164,30 @@ export class DockerEngine implements Engine {
       const logs: Buffer | NodeJS.ReadableStream = await this.docker.getContainer(nameOrId).logs({ stdout: true, stderr: true, follow: false, ...(tail ? { tail } : {}) });
       return demux(Buffer.isBuffer(logs) ? logs : await readAll(logs)).all;
     });
+  }
+
+  async logStream(nameOrId: string, request: LogRequest): Promise<LogStream | undefined> {
+    const what = `read the log of container ${nameOrId}`;
+    const info = await this.call(`inspect container ${nameOrId}`, () => this.docker.getContainer(nameOrId).inspect(), { 404: () => undefined });
+    if (!info) return undefined;
+    const options = {
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      ...(request.tail !== undefined ? { tail: request.tail } : {}),
+      ...(request.since !== undefined ? { since: request.since } : {}),
+    };
+    // dockerode answers a stream only when following; otherwise the whole log as one Buffer.
+    const answer: Buffer | NodeJS.ReadableStream = request.follow
+      ? await this.call(what, () => this.docker.getContainer(nameOrId).logs({ ...options, follow: true }))
+      : await this.call(what, () => this.docker.getContainer(nameOrId).logs({ ...options, follow: false }));
+    const stream = Buffer.isBuffer(answer) ? Readable.from([answer]) : answer;
+    return {
+      stream,
+      multiplexed: !info.Config.Tty,
+      // Destroying the response closes its SSH channel; the session itself stays open.
+      close: () => (stream as Readable).destroy(),
+    };
   }
 
   execInContainer(nameOrId: string, cmd: readonly string[], options: { env?: readonly string[] } = {}): Promise<ExecOutput> {

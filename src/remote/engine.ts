@@ -82,6 +82,24 @@ export interface PullProgress {
   progressDetail?: { current?: number; total?: number };
 }
 
+/** What `logs` asks of a container's log (the Engine API's own parameters; timestamps are always requested). */
+export interface LogRequest {
+  /** Only the last N lines (0: none, with follow: only new ones). */
+  tail?: number;
+  /** Only lines written at or after this time (Unix seconds). */
+  since?: number;
+  /** Keep the stream open for new lines until the container stops or `close` is called. */
+  follow: boolean;
+}
+
+/** A container's log as the engine streams it: raw bytes, multiplexed unless the container has a TTY. */
+export interface LogStream {
+  stream: NodeJS.ReadableStream;
+  multiplexed: boolean;
+  /** Ends the stream (closes its channel); a following stream otherwise never ends by itself while the container runs. */
+  close(): void;
+}
+
 export type RegistryAnswer =
   | { state: 'found'; digest: string }
   | { state: 'not-found' | 'denied' | 'unreachable' | 'error'; detail: string };
@@ -146,6 +164,8 @@ export interface Engine {
   waitContainer(nameOrId: string): Promise<number>;
   /** Its log (stdout and stderr, as they came), the last `tail` lines when given. */
   containerLogs(nameOrId: string, tail?: number): Promise<string>;
+  /** Its log as a stream of lines with timestamps (see LogRequest); undefined when no container has that name. */
+  logStream(nameOrId: string, request: LogRequest): Promise<LogStream | undefined>;
   /** Runs a command in the running container; `env` (`KEY=value`) is added to its environment only. */
   execInContainer(nameOrId: string, cmd: readonly string[], options?: { env?: readonly string[] }): Promise<ExecOutput>;
   /** A tar stream of `path` (a file or a directory) in the container. */

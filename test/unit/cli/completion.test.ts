@@ -70,7 +70,7 @@ describe('shell completion (generated from the commander program)', () => {
 
   it('offers in bash every command and option that each --help lists', async () => {
     const tree = await helpTree();
-    expect(tree.map((e) => e.path.join(' '))).toEqual(expect.arrayContaining(['', 'preflight', 'install', 'uninstall', 'status', 'init', 'images', 'images save', 'version', 'completion']));
+    expect(tree.map((e) => e.path.join(' '))).toEqual(expect.arrayContaining(['', 'preflight', 'install', 'uninstall', 'status', 'logs', 'init', 'images', 'images save', 'version', 'completion']));
     for (const entry of tree.filter((e) => e.path.at(-1) !== 'help')) {
       const where = entry.path.join(' ') || '(top level)';
       expect(await bashComplete(entry.path, '-'), where).toEqual(expect.arrayContaining(entry.options));
@@ -99,5 +99,12 @@ describe('shell completion (generated from the commander program)', () => {
     expect(await bashComplete([], 'ins')).toEqual(['install']);
     expect(await bashComplete(['images', 'save'], '-')).toContain('--docker-socket');
     expect(await bashComplete(['help'])).toEqual(expect.arrayContaining(['preflight', 'install', 'images']));
+  });
+
+  it('completes the component names of logs, again after one is given, and its options', async () => {
+    expect(await bashComplete(['logs'], 'p')).toEqual(['pyroscope']);
+    expect(await bashComplete(['logs', 'minio', '--tail', '5'])).toEqual(['minio', 'pyroscope', 'tempo', 'grafana', 'haproxy']);
+    expect(await bashComplete(['logs'], '--f')).toEqual(['--follow']);
+    expect(await script('zsh')).toContain(`'*:component:(minio pyroscope tempo grafana haproxy)'`);
   });
 });

@@ -16,6 +16,8 @@ import type {
   ImageRemoval,
   ImageSummary,
   LabelFilter,
+  LogRequest,
+  LogStream,
   NetworkSummary,
   PullProgress,
   RegistryAnswer,
@@ -201,6 +203,25 @@ export class FakeEngine implements Engine {
     const c = this.existing(nameOrId, 'read the log of container');
     const lines = (this.logs.get(c.name) ?? '').split('\n');
     return (tail ? lines.slice(-tail) : lines).join('\n');
+  }
+
+  /** The log as the engine sends it: one stdout frame per line, each with a timestamp (a second apart from 2026-01-01). */
+  async logStream(nameOrId: string, request: LogRequest): Promise<LogStream | undefined> {
+    const c = this.containers.find((x) => x.id === nameOrId || x.name === nameOrId);
+    if (!c) return undefined;
+    this.calls.push(`logStream ${c.name}`);
+    const text = this.logs.get(c.name) ?? '';
+    let lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+    if (request.tail !== undefined) lines = request.tail === 0 ? [] : lines.slice(-request.tail);
+    const frames = lines.map((line, i) => {
+      const payload = Buffer.from(`${new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString().replace('Z', '000000Z')} ${line}\n`);
+      const header = Buffer.alloc(8);
+      header[0] = 1;
+      header.writeUInt32BE(payload.length, 4);
+      return Buffer.concat([header, payload]);
+    });
+    const stream = Readable.from(frames);
+    return { stream, multiplexed: true, close: () => stream.destroy() };
   }
 
   async execInContainer(nameOrId: string, cmd: readonly string[], options: { env?: readonly string[] } = {}): Promise<ExecOutput> {

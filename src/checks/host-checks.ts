@@ -23,7 +23,8 @@ export const sshCheck: Check = {
   run: (host) => {
     const { connectError } = host;
     if (connectError) return [result(sshCheck, host.name, 'fail', connectError.message, { remedy: connectError.hint })];
-    return [result(sshCheck, host.name, 'pass', `connected as ${host.ssh.user} to ${host.address}:${host.ssh.port}`)];
+    const to = host.reachedAs ?? { user: host.ssh.user ?? '?', host: host.address, port: host.ssh.port ?? 22 };
+    return [result(sshCheck, host.name, 'pass', `connected as ${to.user} to ${to.host}:${to.port}`)];
   },
 };
 

@@ -14,21 +14,37 @@ export interface ConnectFlags {
   connectTimeout?: number;
 }
 
-/** What the transport needs of a host: where, as whom, with which keys, and its engine socket. */
+/** What the transport needs of a host, as the operator set it (ssh_config fills the rest when resolved). */
 export function targetSpecOf(host: Host): TargetSpec {
   const { ssh } = host;
+  const jump = ssh.jumpHost;
   return {
     name: host.name,
     host: host.address,
-    port: ssh.port,
-    user: ssh.user,
+    ...(ssh.port !== undefined ? { port: ssh.port } : {}),
+    ...(ssh.user !== undefined ? { user: ssh.user } : {}),
     ...(ssh.identityFile ? { identityFiles: [ssh.identityFile] } : {}),
     // undefined: the agent at SSH_AUTH_SOCK; false: never an agent.
     ...(ssh.agent ? {} : { agent: false as const }),
     knownHostsFile: ssh.knownHostsFile,
-    ...(ssh.jumpHost ? { jump: ssh.jumpHost } : {}),
+    ...(jump === undefined
+      ? {}
+      : {
+          jump:
+            typeof jump === 'string'
+              ? jump
+              : { name: jump.host, host: jump.host, user: jump.user, port: jump.port, ...(jump.identityFile ? { identityFiles: [jump.identityFile] } : {}) },
+        }),
     dockerSocket: host.dockerSocket,
   };
+}
+
+/** The host names to look up in ssh_config: every host's, and every jump host's the settings name. */
+export function sshConfigAliases(hosts: readonly Host[], hopNames: (proxyJump: string) => string[]): string[] {
+  return hosts.flatMap((h) => {
+    const jump = h.ssh.jumpHost;
+    return [h.address, ...(jump === undefined ? [] : typeof jump === 'string' ? hopNames(jump) : [jump.host])];
+  });
 }
 
 /** The target with `--connect-timeout` on itself and on every jump host in front of it (as OpenSSH's ConnectTimeout). */
@@ -42,19 +58,23 @@ export function withConnectTimeout(target: SshTarget, seconds: number | undefine
 export function hostConnector(flags: ConnectFlags, interactive: boolean): Connector {
   return async (hosts) => {
     const remote = await import('../remote/index.js');
-    // A configured key that cannot be one (missing, a directory, a .pub, ...) is a usage error: before any host.
-    await remote.checkIdentityFiles(hosts.flatMap((h) => (h.ssh.identityFile ? [{ host: h.name, path: h.ssh.identityFile }] : [])));
-    const ctx = remote.loadResolveContext();
-    const targets = [];
+    const sshConfig = await remote.lookupSshConfig(sshConfigAliases(hosts, remote.jumpHopNames), remote.sshConfigSource(hosts[0]?.ssh.configFile));
+    const ctx = remote.resolveContext((alias) => sshConfig.of(alias));
+    const targets: SshTarget[] = [];
     const resolved: Host[] = [];
     for (const host of hosts) {
       try {
-        targets.push(withConnectTimeout(remote.resolveTarget(targetSpecOf(host), ctx), flags.connectTimeout));
+        const target = withConnectTimeout(remote.resolveTarget(targetSpecOf(host), ctx), flags.connectTimeout);
+        targets.push(target);
         resolved.push(host);
+        host.reachedAs = { user: target.user, host: target.host, port: target.port };
       } catch (error) {
         host.connectError = error as HealError;
       }
     }
+    // A named key that cannot be one (missing, a directory, a .pub, ...) is a usage error before any host is
+    // contacted: the tool's ssh.identityFile, ssh_config's IdentityFile, a jump host's own (not OpenSSH's defaults).
+    await remote.checkIdentityFiles(targets.flatMap((t) => remote.namedIdentityFiles(t).map((path) => ({ host: t.name, path }))));
     const fleet = await remote.connectAll(targets, {
       interaction: interactive ? promptInteraction() : remote.nonInteractive,
       acceptNewHostKeys: flags.acceptNewHostKeys ?? false,

@@ -1,9 +1,9 @@
 // Turns flags + config file + prompts into a Topology, the way every command needs it.
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
-import { resolveTopology, stripUndefined } from '../config/resolve.js';
+import { expandPath, resolveTopology, stripUndefined } from '../config/resolve.js';
 import type { ConfigFile } from '../config/schema.js';
 import { repeatedHostsProblem } from '../config/repeated-hosts.js';
 import { setting, type MissingValue, type TopologyInput } from '../config/settings.js';
@@ -11,6 +11,7 @@ import type { Topology } from '../config/topology.js';
 import { renderConfigFile } from '../config/write.js';
 import { ExitCode, HealError } from '../errors.js';
 import { DEFAULT_GUARD_RULES } from '../guard/rules.js';
+import type { SshConfigHost } from '../remote/ssh-config.js';
 import type { Output } from './output.js';
 import { askMissing, confirmSave } from './prompts.js';
 import { DEFAULT_CONFIG_PATH, flagsToInput, type TopologyFlags } from './topology-options.js';
@@ -66,19 +67,59 @@ export async function refuseUnusableKey(path: string): Promise<void> {
   if (found) throw new HealError({ code: `ssh.key.${found.kind}`, message: found.message, hint: found.hint, exitCode: ExitCode.usage });
 }
 
+/**
+ * What ssh_config sets for every host the flags, the file and the answers name (ssh -G, or the parser
+ * without an OpenSSH client): its User and IdentityFile stand in for ssh.user and a key. --verbose
+ * says which reader read which file, and what it found for each host.
+ */
+export async function sshConfigFor(
+  input: TopologyInput,
+  file: ConfigFile | undefined,
+  answers: TopologyInput,
+  where: { cwd: string; configPath?: string | undefined; out?: Output },
+): Promise<(host: string) => SshConfigHost> {
+  const hosts = [input.web ?? file?.hosts?.web ?? answers.web, input.app ?? file?.hosts?.app ?? answers.app, input.db ?? file?.hosts?.db ?? answers.db]
+    .concat(input.targets ?? file?.hosts?.targets ?? answers.targets ?? [])
+    .flatMap((h) => (h === undefined ? [] : [typeof h === 'string' ? h : h.host]));
+  const configFile =
+    input.sshConfigFile !== undefined
+      ? expandPath(input.sshConfigFile, where.cwd)
+      : file?.ssh?.configFile !== undefined
+        ? expandPath(file.ssh.configFile, where.configPath ? dirname(resolve(where.cwd, where.configPath)) : where.cwd)
+        : undefined;
+  const { lookupSshConfig, sshConfigSource } = await import('../remote/ssh-config.js');
+  const lookup = await lookupSshConfig(hosts, sshConfigSource(configFile));
+  for (const note of lookup.notes) where.out?.debug(note);
+  for (const host of new Set(hosts)) {
+    const found = lookup.of(host);
+    const set = [
+      found.hostName && `HostName ${found.hostName}`,
+      found.port && `Port ${found.port}`,
+      found.user && `User ${found.user}`,
+      ...found.identityFiles.map((f) => `IdentityFile ${f}`),
+      found.identitiesOnly && 'IdentitiesOnly yes',
+      found.proxyJump && `ProxyJump ${found.proxyJump}`,
+      ...found.certificateFiles.map((f) => `CertificateFile ${f} (not used: ssh2 cannot present certificates)`),
+    ].filter(Boolean);
+    where.out?.debug(`ssh_config for ${host}: ${set.length > 0 ? set.join(', ') : 'nothing set'}`);
+  }
+  return (host) => lookup.of(host);
+}
+
 export async function gatherTopology(flags: TopologyFlags, ctx: GatherContext): Promise<Gathered> {
   const input = flagsToInput(flags);
   refuseRepeatedTargets(input);
   const { file, configPath } = await loadFileFor(flags, ctx.cwd);
+  const where = { cwd: ctx.cwd, configPath, out: ctx.out };
   const rctx = { configPath, cwd: ctx.cwd, agentSocket: ctx.env.SSH_AUTH_SOCK || undefined };
-  const first = resolveTopology(input, file, {}, rctx);
+  const first = resolveTopology(input, file, {}, { ...rctx, sshConfig: await sshConfigFor(input, file, {}, where) });
   if (first.topology) return { topology: first.topology, configPath, file };
   if (!ctx.interactive) throw missingError(first.missing);
 
   const known: TopologyInput = { ...input, web: input.web ?? hostOf(file?.hosts?.web), app: input.app ?? hostOf(file?.hosts?.app) };
   const rules = { ...DEFAULT_GUARD_RULES, ...(file?.guard ?? {}) } as typeof DEFAULT_GUARD_RULES;
   const answers = await askMissing(first.missing, known, rules);
-  const second = resolveTopology(input, file, answers, rctx);
+  const second = resolveTopology(input, file, answers, { ...rctx, sshConfig: await sshConfigFor(input, file, answers, { ...where, out: undefined }) });
   if (!second.topology) throw missingError(second.missing);
   if (!configPath) {
     const target = resolve(ctx.cwd, DEFAULT_CONFIG_PATH);

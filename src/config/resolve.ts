@@ -9,7 +9,7 @@ import { COMPONENTS, type ComponentName, type Tier } from '../stack/manifest.js'
 import type { ConfigFile, HostEntry } from './schema.js';
 import { defaultOf } from './setting.js';
 import { REQUIRED, SETTINGS, type MissingValue, type TopologyInput } from './settings.js';
-import type { ContainerLimits, HostSpec, SshOptions, Topology } from './topology.js';
+import type { ContainerLimits, HostSpec, JumpHost, SshOptions, Topology } from './topology.js';
 
 /** Where the operator runs heal-pyroscope from: the base of relative paths, and whether an SSH agent runs. */
 export interface TopologyResolveContext {
@@ -18,6 +18,8 @@ export interface TopologyResolveContext {
   cwd: string;
   /** SSH_AUTH_SOCK, when an agent is running. */
   agentSocket?: string;
+  /** What ssh_config sets for a host (User, IdentityFile): it stands in for ssh.user and a key. */
+  sshConfig?: (host: string) => { user?: string; identityFiles: readonly string[] };
 }
 
 export type Resolution = { topology: Topology; missing: [] } | { topology: null; missing: MissingValue[] };
@@ -44,25 +46,35 @@ export function resolveTopology(
   const agentChoice = pick(flags.agent, file?.ssh?.agent, answers.agent);
   // With no key given, a running agent is the natural default (as with OpenSSH).
   const agent = agentChoice ?? (identityFile === undefined && ctx.agentSocket !== undefined);
+  // A jump host's own key in the file is relative to the file, as every other path there.
+  const jumpOf = (jump: JumpHost | undefined, fromPath: (p: string | undefined) => string | undefined): JumpHost | undefined =>
+    jump === undefined || typeof jump === 'string' ? jump : { ...jump, ...(jump.identityFile ? { identityFile: fromPath(jump.identityFile)! } : {}) };
   const defaults: SshOptions = {
-    user: pick(flags.sshUser, file?.ssh?.user, answers.sshUser) ?? '',
-    port: pick(flags.sshPort, file?.ssh?.port, answers.sshPort) ?? defaultOf(SETTINGS.sshPort),
+    user: pick(flags.sshUser, file?.ssh?.user, answers.sshUser),
+    port: pick(flags.sshPort, file?.ssh?.port, answers.sshPort),
     identityFile,
     agent,
     knownHostsFile:
       fromCli(flags.knownHostsFile) ?? fromFile(file?.ssh?.knownHostsFile) ?? expandPath(defaultOf(SETTINGS.knownHostsFile), ctx.cwd),
-    jumpHost: pick(flags.jumpHost, file?.ssh?.jumpHost, answers.jumpHost),
+    jumpHost: flags.jumpHost ?? jumpOf(file?.ssh?.jumpHost, fromFile) ?? answers.jumpHost,
+    configFile: fromCli(flags.sshConfigFile) ?? fromFile(file?.ssh?.configFile),
   };
 
-  const perHostUser = [web, app, db, ...(targets ?? [])].every((h) => h !== undefined && typeof h === 'object' && h.user);
+  // ssh_config's User and IdentityFile for a host count as given (OpenSSH would use them).
+  const entries = [web, app, db, ...(targets ?? [])];
+  const fromSshConfig = (h: HostEntry) => ctx.sshConfig?.(typeof h === 'string' ? h : h.host) ?? { identityFiles: [] };
+  const everyHost = (has: (h: HostEntry) => boolean) => entries.every((h) => h !== undefined && has(h));
   const given: Record<string, boolean> = {
     environment: Boolean(environment),
     targets: targets !== undefined,
     web: web !== undefined,
     app: app !== undefined,
     db: db !== undefined,
-    sshUser: Boolean(defaults.user) || perHostUser,
-    sshAuth: Boolean(defaults.identityFile) || defaults.agent,
+    sshUser: Boolean(defaults.user) || everyHost((h) => Boolean((typeof h === 'object' && h.user) || fromSshConfig(h).user)),
+    sshAuth:
+      Boolean(defaults.identityFile) ||
+      defaults.agent ||
+      everyHost((h) => Boolean(typeof h === 'object' && h.identityFile) || fromSshConfig(h).identityFiles.length > 0),
   };
   const missing: MissingValue[] = REQUIRED.filter((r) => {
     if (!(r.key in given)) throw new Error(`resolveTopology does not know when ${r.key} is given`);
@@ -84,7 +96,7 @@ export function resolveTopology(
         user: entry.user ?? defaults.user,
         port: entry.port ?? defaults.port,
         identityFile: fromFile(entry.identityFile) ?? defaults.identityFile,
-        jumpHost: entry.jumpHost ?? defaults.jumpHost,
+        jumpHost: jumpOf(entry.jumpHost, fromFile) ?? defaults.jumpHost,
       },
       dockerSocket: entry.dockerSocket ?? socket,
     };

@@ -3,7 +3,8 @@
 // kind from the settings table (src/config/settings.ts); the nesting below is written out so that
 // zod infers the ConfigFile type, and test/unit/config/settings.test.ts fails when it and the table
 // name different keys. The long form of a host entry is written out here too: its fields are
-// per-host overrides of table settings (they reuse those settings' kinds), not settings of their own.
+// per-host overrides of table settings (they reuse those settings' kinds), not settings of their own;
+// so is the long form of a jump host.
 import { z } from 'zod';
 import type { Setting } from './setting.js';
 import { SETTINGS } from './settings.js';
@@ -32,6 +33,19 @@ function perComponent<L>(s: Setting<Partial<Record<string, L>>, L>) {
 
 export const hostName = kind(HOST);
 
+/** `ssh.jumpHost`: ProxyJump syntax, or a bastion with its own user, port and key. */
+export const jumpHost = z
+  .union([
+    kind(SETTINGS.jumpHost.value),
+    z.strictObject({
+      host: hostName,
+      user: one(SETTINGS.sshUser),
+      port: one(SETTINGS.sshPort),
+      identityFile: one(SETTINGS.identityFile),
+    }),
+  ])
+  .optional();
+
 export const hostEntry = z.union([
   hostName,
   z.strictObject({
@@ -40,7 +54,7 @@ export const hostEntry = z.union([
     user: one(SETTINGS.sshUser),
     port: one(SETTINGS.sshPort),
     identityFile: one(SETTINGS.identityFile),
-    jumpHost: one(SETTINGS.jumpHost),
+    jumpHost,
     dockerSocket: one(SETTINGS.dockerSocket),
   }),
 ]);
@@ -54,7 +68,8 @@ export const configFile = z.strictObject({
       identityFile: one(SETTINGS.identityFile),
       agent: one(SETTINGS.agent),
       knownHostsFile: one(SETTINGS.knownHostsFile),
-      jumpHost: one(SETTINGS.jumpHost),
+      configFile: one(SETTINGS.sshConfigFile),
+      jumpHost,
     })
     .optional(),
   hosts: z

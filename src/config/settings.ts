@@ -76,17 +76,17 @@ export const SETTINGS = {
     key: 'ssh.user',
     value: V.USER,
     flag: '--ssh-user USER',
-    help: 'SSH user on every host',
+    help: 'SSH user on every host; overrides `User` in ssh_config',
     example: 'deploy',
-    required: { what: 'the SSH user' },
+    required: { what: 'the SSH user (or User in ssh_config for every host)' },
     prompt: { message: 'SSH user:', empty: 'enter the SSH user', suggest: () => userInfo().username },
   }),
   sshPort: one({
     key: 'ssh.port',
     value: V.PORT,
     flag: '--ssh-port PORT',
-    help: 'SSH port',
-    default: 22,
+    help: 'SSH port; overrides `Port` in ssh_config',
+    defaultText: "the host's `Port` in ssh_config, else 22",
     example: '22',
     prompt: { message: 'SSH port:', suggest: () => '22' },
   }),
@@ -94,9 +94,9 @@ export const SETTINGS = {
     key: 'ssh.identityFile',
     value: V.LOCAL_PATH,
     flag: '--identity-file PATH',
-    help: 'private key',
+    help: "private key, tried before the host's `IdentityFile` in ssh_config (and on the jump host)",
     example: '~/.ssh/id_ed25519',
-    required: { id: 'sshAuth', what: 'an SSH key file or the SSH agent', or: 'agent', choose: 'How should heal-pyroscope authenticate?' },
+    required: { id: 'sshAuth', what: 'an SSH key file or the SSH agent (or IdentityFile in ssh_config for every host)', or: 'agent', choose: 'How should heal-pyroscope authenticate?' },
     prompt: {
       choice: 'a private key file',
       message: 'Private key file:',
@@ -122,11 +122,19 @@ export const SETTINGS = {
     default: '~/.ssh/known_hosts',
     example: '~/.ssh/known_hosts',
   }),
+  sshConfigFile: one({
+    key: 'ssh.configFile',
+    value: V.LOCAL_PATH,
+    flag: '--ssh-config PATH',
+    help: 'OpenSSH client config read for each host (`HostName`, `Port`, `User`, `IdentityFile`, `ProxyJump`, ...), as `ssh -F PATH`',
+    defaultText: '`~/.ssh/config`, then `/etc/ssh/ssh_config`',
+    example: '~/.ssh/config',
+  }),
   jumpHost: one({
     key: 'ssh.jumpHost',
     value: V.JUMP_HOST,
     flag: '--jump-host [USER@]HOST[:PORT]',
-    help: 'bastion in front of every host',
+    help: 'bastion in front of every host, overriding `ProxyJump`; in the file also `{ host, user, port, identityFile }`',
     example: 'ops@bastion.internal:22',
     prompt: { message: 'Jump host ([user@]host[:port]; empty for none):' },
   }),
@@ -196,7 +204,11 @@ function guardList<K extends keyof GuardRules>(rule: K, value: V.ValueKind<strin
 
 /** Comments on the sections of the config file, above their first key. */
 export const SECTIONS: Record<string, string[]> = {
-  ssh: ['SSH defaults for every host; a host entry may override user, port, identityFile and jumpHost.', 'Relative paths are relative to this file.'],
+  ssh: [
+    'SSH defaults for every host; a host entry may override user, port, identityFile and jumpHost.',
+    "A host may be an ssh_config alias: its HostName, Port, User, IdentityFile and ProxyJump apply where these leave them unset.",
+    'Relative paths are relative to this file.',
+  ],
   hosts: [
     'One web, app and db host (they may be the same machine) and any number of targets.',
     'A host is a name or an address, or a mapping: { host, name, user, port, identityFile, jumpHost, dockerSocket }',

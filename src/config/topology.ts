@@ -3,23 +3,31 @@
 import type { ComponentName, Tier } from '../stack/manifest.js';
 import type { GuardRules } from '../guard/rules.js';
 
+/** A bastion: `[user@]host[:port]` (ProxyJump syntax), or the long form with its own key. */
+export type JumpHost = string | { host: string; user?: string; port?: number; identityFile?: string };
+
+/** What the operator set; ssh_config and OpenSSH's defaults fill the rest when connecting. */
 export interface SshOptions {
-  user: string;
-  port: number;
+  /** Absent: ssh_config's User (resolveTopology requires one of them). */
+  user?: string;
+  /** Absent: ssh_config's Port, else 22. */
+  port?: number;
   /** Local path of a private key; absent means agent (and ~/.ssh/config) only. */
   identityFile?: string;
   /** Use the SSH agent at SSH_AUTH_SOCK. */
   agent: boolean;
   knownHostsFile: string;
-  /** `user@host:port` of a bastion, when the host is not reachable directly. */
-  jumpHost?: string;
+  /** A bastion, when the host is not reachable directly (absent: ssh_config's ProxyJump, if any). */
+  jumpHost?: JumpHost;
+  /** The ssh_config file named by ssh.configFile; absent: ~/.ssh/config and the system file. */
+  configFile?: string;
 }
 
 export interface HostSpec {
   tier: Tier;
   /** Display name: the configured `name`, else the address. */
   name: string;
-  /** Address or host name (or an ~/.ssh/config alias) to connect to. */
+  /** Address or host name (or an ssh_config alias) to connect to. */
   host: string;
   ssh: SshOptions;
   dockerSocket: string;

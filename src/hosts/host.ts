@@ -12,7 +12,7 @@ export type ServerTier = Exclude<Tier, 'target'>;
 export class Host {
   /** Display name: the configured names of its tiers, e.g. `web-01` or `web-01/app-01`. */
   readonly name: string;
-  /** Address or name (or ~/.ssh/config alias) the SSH connection goes to. */
+  /** Address or name (or ssh_config alias) the SSH connection goes to. */
   readonly address: string;
   readonly tiers: readonly Tier[];
   readonly ssh: SshOptions;
@@ -20,6 +20,8 @@ export class Host {
   readonly dockerSocket: string;
   /** The config entries that name this machine, one per tier. */
   readonly entries: readonly HostSpec[];
+  /** Set by the connect phase: where the connection goes once ssh_config is applied (user, address, port). */
+  reachedAs: { user: string; host: string; port: number } | undefined;
   /** Set by the connect phase: the open connection, or why there is none. */
   connection: HostHandle | undefined;
   connectError: HealError | undefined;

@@ -8,6 +8,7 @@ import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType, ParsedKe
 import { HealError, isHealError } from '../errors.js';
 import type { Deadline } from './deadline.js';
 import type { KeyProblem } from './identity-file.js';
+import { identitiesOnlyAgent, identityBlobs } from './identities-only.js';
 import { judgeKeyData, unreadableKey, wrongPassphrase } from './identity-file.js';
 import type { InteractionGate } from './interaction.js';
 import type { SshTarget } from './target.js';
@@ -77,7 +78,11 @@ export class Authenticator {
 
   failure(): HealError {
     const who = describeTarget(this.ctx.target);
-    const details = [...this.notes, `server accepts: ${this.serverMethods.join(', ') || 'unknown'}`];
+    const details = [
+      ...this.notes,
+      ...(this.ctx.target.certificateFiles ?? []).map((c) => `CertificateFile ${c} not used: ssh2 cannot present OpenSSH certificates, only the key itself`),
+      `server accepts: ${this.serverMethods.join(', ') || 'unknown'}`,
+    ];
     // A key the operator named but that could not be used is the likeliest cause: name it first.
     const problem = this.keyProblems[0];
     if (problem) {
@@ -122,6 +127,16 @@ export class Authenticator {
         if (!(await isSocket(step.socket))) {
           this.notes.push(`agent: no socket at ${step.socket}`);
           continue;
+        }
+        if (this.ctx.target.identitiesOnly) {
+          // IdentitiesOnly: the agent signs only for the identity files' keys.
+          const blobs = await identityBlobs(this.ctx.target.identityFiles ?? []);
+          if (blobs.length === 0) {
+            this.notes.push('agent: not used (IdentitiesOnly, and no public key of an identity file is known)');
+            continue;
+          }
+          this.tried.push('agent (IdentitiesOnly)');
+          return { type: 'agent', username, agent: identitiesOnlyAgent(step.socket, blobs) };
         }
         this.tried.push('agent');
         return { type: 'agent', username, agent: step.socket };

@@ -1,89 +1,115 @@
-// The subset of ~/.ssh/config the transport honours for a host alias: HostName, User, Port,
-// IdentityFile and ProxyJump, selected by `Host` patterns (`*`, `?`, `!negation`). Pure parsing and
-// lookup; resolve-target.ts reads the file. `Match` blocks and `Include` are not supported: their
-// settings are ignored rather than guessed.
+// What an ssh_config file says of a host, read as OpenSSH reads it: `ssh -G` when the OpenSSH client
+// is installed (openssh-config.ts), the ssh-config parser otherwise (ssh-config-parser.ts). Only the
+// values the config *sets* are kept, so OpenSSH's defaults (port 22, the local user, ~/.ssh/id_*)
+// never pass for the operator's choice. resolve-target.ts merges them with the tool's own settings.
 
-import { globMatch } from './known-hosts.js';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { ExitCode, HealError } from '../errors.js';
 
-export interface SshConfigBlock {
-  /** Patterns of the `Host` line; the lines before any `Host` apply to every host (`*`). */
-  patterns: string[];
-  /** Keywords lower-cased, values in file order; `null` patterns mark an ignored `Match` block. */
-  settings: Array<{ keyword: string; args: string[]; line: number }>;
-  ignored: boolean;
-}
-
-export interface SshConfigValues {
+export interface SshConfigHost {
   hostName?: string;
   user?: string;
   port?: number;
+  /** As written in the config: `~` and `%` tokens are expanded by resolve-target.ts. */
   identityFiles: string[];
+  identitiesOnly: boolean;
   proxyJump?: string;
+  proxyCommand?: string;
+  certificateFiles: string[];
 }
 
-const SUPPORTED = new Set(['hostname', 'user', 'port', 'identityfile', 'proxyjump']);
+export type SshConfigReader = 'ssh -G' | 'ssh-config parser';
 
-/** Splits `Keyword value`, `Keyword=value` and double-quoted arguments as ssh does. */
-export function splitConfigLine(line: string): { keyword: string; args: string[] } | null {
-  const trimmed = line.trim();
-  if (trimmed === '' || trimmed.startsWith('#')) return null;
-  const match = /^([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(trimmed);
-  if (!match) return { keyword: trimmed.toLowerCase(), args: [] };
-  const args: string[] = [];
-  const re = /"([^"]*)"|(\S+)/g;
-  for (let m = re.exec(match[2] ?? ''); m; m = re.exec(match[2] ?? '')) args.push(m[1] ?? m[2] ?? '');
-  return { keyword: (match[1] ?? '').toLowerCase(), args };
+export interface SshConfigSource {
+  /** The file to read. */
+  file: string;
+  /** True for `ssh.configFile` / `--ssh-config` (as `ssh -F`: the system file is not read then). */
+  explicit: boolean;
+  home: string;
 }
 
-export function parseSshConfig(text: string): SshConfigBlock[] {
-  const blocks: SshConfigBlock[] = [{ patterns: ['*'], settings: [], ignored: false }];
-  text.split('\n').forEach((raw, index) => {
-    const parsed = splitConfigLine(raw);
-    if (!parsed) return;
-    if (parsed.keyword === 'host') {
-      blocks.push({ patterns: parsed.args, settings: [], ignored: false });
-    } else if (parsed.keyword === 'match') {
-      blocks.push({ patterns: [], settings: [], ignored: true });
-    } else if (SUPPORTED.has(parsed.keyword)) {
-      blocks.at(-1)?.settings.push({ keyword: parsed.keyword, args: parsed.args, line: index + 1 });
+/** What the config says of each host looked up, and which reader said it. */
+export interface SshConfigLookup {
+  reader: SshConfigReader;
+  file: string;
+  /** Remarks for --verbose: the reader, what the parser cannot evaluate. */
+  notes: string[];
+  of(alias: string): SshConfigHost;
+}
+
+export const NOTHING_SET: SshConfigHost = Object.freeze({ identityFiles: [], identitiesOnly: false, certificateFiles: [] }) as SshConfigHost;
+export const SYSTEM_CONFIG = '/etc/ssh/ssh_config';
+// Hops followed through ProxyJump before the closure gives up (a loop is reported by resolve-target.ts).
+const MAX_LOOKUP_ROUNDS = 8;
+
+/** The ssh_config file to read: the one named, else ~/.ssh/config. */
+export function sshConfigSource(configFile: string | undefined, home = homedir()): SshConfigSource {
+  if (configFile !== undefined) {
+    if (!existsSync(configFile)) {
+      throw new HealError({
+        code: 'config.ssh-config.missing',
+        message: `SSH config file ${configFile} does not exist`,
+        hint: 'correct ssh.configFile (--ssh-config), or leave it out to read ~/.ssh/config',
+        exitCode: ExitCode.usage,
+      });
     }
-  });
-  return blocks;
-}
-
-/** A `Host` line matches when one pattern matches and no negated pattern does (case-insensitive). */
-export function hostPatternsMatch(patterns: readonly string[], alias: string): boolean {
-  const name = alias.toLowerCase();
-  let matched = false;
-  for (const raw of patterns) {
-    const negated = raw.startsWith('!');
-    const pattern = (negated ? raw.slice(1) : raw).toLowerCase();
-    if (!globMatch(pattern, name)) continue;
-    if (negated) return false;
-    matched = true;
+    return { file: configFile, explicit: true, home };
   }
-  return matched;
+  return { file: join(home, '.ssh', 'config'), explicit: false, home };
 }
 
-/** ssh semantics: the first value found wins, except IdentityFile, which accumulates. */
-export function lookupSshConfig(blocks: readonly SshConfigBlock[], alias: string): SshConfigValues {
-  const values: SshConfigValues = { identityFiles: [] };
-  for (const block of blocks) {
-    if (block.ignored || !hostPatternsMatch(block.patterns, alias)) continue;
-    for (const { keyword, args } of block.settings) {
-      const value = args[0];
-      if (value === undefined) continue;
-      if (keyword === 'identityfile') values.identityFiles.push(value);
-      else if (keyword === 'hostname') values.hostName ??= value;
-      else if (keyword === 'user') values.user ??= value;
-      else if (keyword === 'proxyjump') values.proxyJump ??= value;
-      else if (keyword === 'port' && values.port === undefined) {
-        const port = Number(value);
-        if (Number.isInteger(port) && port > 0 && port < 65536) values.port = port;
-      }
+/** Builds a host's values from `key value` pairs (lower-case keys, as `ssh -G` prints them). */
+export function hostFromPairs(pairs: Iterable<[string, string]>): SshConfigHost {
+  const host: SshConfigHost = { identityFiles: [], identitiesOnly: false, certificateFiles: [] };
+  for (const [key, value] of pairs) {
+    if (key === 'identityfile') host.identityFiles.push(value);
+    else if (key === 'certificatefile') host.certificateFiles.push(value);
+    else if (key === 'hostname') host.hostName ??= value;
+    else if (key === 'user') host.user ??= value;
+    else if (key === 'identitiesonly') host.identitiesOnly = value.toLowerCase() === 'yes';
+    else if (key === 'proxyjump' && value.toLowerCase() !== 'none') host.proxyJump ??= value;
+    else if (key === 'proxycommand' && value.toLowerCase() !== 'none') host.proxyCommand ??= value;
+    else if (key === 'port' && host.port === undefined) {
+      const port = Number(value);
+      if (Number.isInteger(port) && port > 0 && port < 65536) host.port = port;
     }
   }
-  return values;
+  return host;
+}
+
+/** Looks every alias up, then every jump host their ProxyJump names, with the reader at hand. */
+export async function lookupSshConfig(aliases: readonly string[], source: SshConfigSource): Promise<SshConfigLookup> {
+  const openssh = await import('./openssh-config.js');
+  const reader = (await openssh.hasOpenSsh()) ? await openssh.openSshReader(source) : await (await import('./ssh-config-parser.js')).parserReader(source);
+  const found = new Map<string, SshConfigHost>();
+  try {
+    let pending = [...new Set(aliases.map((a) => a.toLowerCase()))];
+    for (let round = 0; pending.length > 0 && round < MAX_LOOKUP_ROUNDS; round += 1) {
+      const hosts = await Promise.all(pending.map((alias) => reader.host(alias)));
+      pending.forEach((alias, i) => found.set(alias, hosts[i]!));
+      const hops = hosts.flatMap((h) => (h.proxyJump ? jumpHopNames(h.proxyJump) : []));
+      pending = [...new Set(hops.map((h) => h.toLowerCase()))].filter((h) => !found.has(h));
+    }
+  } finally {
+    await reader.close();
+  }
+  return {
+    reader: reader.name,
+    file: source.file,
+    notes: reader.notes,
+    of: (alias) => found.get(alias.toLowerCase()) ?? NOTHING_SET,
+  };
+}
+
+/** The host names of a ProxyJump list (`a,user@b:2222`). */
+export function jumpHopNames(spec: string): string[] {
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => parseJumpSpec(s).host);
 }
 
 /** `[user@]host[:port]` from a ProxyJump list element (`ssh://` URIs included). */
@@ -105,8 +131,9 @@ export function parseJumpSpec(spec: string): { user?: string; host: string; port
   return { ...(user ? { user } : {}), host: rest, ...(port ? { port } : {}) };
 }
 
-/** Expands the tokens ssh allows in HostName and IdentityFile that make sense here. */
-export function expandTokens(value: string, tokens: { h: string; r: string; u: string; d: string }): string {
-  const withTilde = value.startsWith('~/') ? `${tokens.d}${value.slice(1)}` : value;
-  return withTilde.replace(/%([%hrud])/g, (_, t: string) => (t === '%' ? '%' : tokens[t as 'h' | 'r' | 'u' | 'd']));
+/** Expands the tokens ssh allows in HostName and IdentityFile that make sense here (ssh_config(5) TOKENS). */
+export function expandTokens(value: string, tokens: { h: string; r: string; u: string; d: string; p?: number; n?: string }): string {
+  const withTilde = value === '~' ? tokens.d : value.startsWith('~/') ? `${tokens.d}${value.slice(1)}` : value;
+  const table: Record<string, string> = { '%': '%', h: tokens.h, r: tokens.r, u: tokens.u, d: tokens.d, p: String(tokens.p ?? 22), n: tokens.n ?? tokens.h };
+  return withTilde.replace(/%([%hrudpn])/g, (_, t: string) => table[t] ?? '');
 }

@@ -1,5 +1,5 @@
 // What the transport needs to reach one host. The config layer maps the operator's YAML onto it
-// (resolve-target.ts fills gaps from ~/.ssh/config); the transport never reads YAML itself.
+// (resolve-target.ts fills gaps from ssh_config); the transport never reads YAML itself.
 
 export interface SshTarget {
   /** Display name used in every message, e.g. `web-01`. */
@@ -10,6 +10,12 @@ export interface SshTarget {
   user: string;
   /** Private keys tried in order after the agent; OpenSSH's IdentityFile may repeat. */
   identityFiles?: readonly string[];
+  /** The identity files are OpenSSH's defaults that exist (`~/.ssh/id_*`): none was named. */
+  defaultIdentities?: boolean;
+  /** ssh_config's IdentitiesOnly: the agent offers only the keys of the identity files. */
+  identitiesOnly?: boolean;
+  /** ssh_config's CertificateFile: ssh2 cannot present certificates, so failures name them. */
+  certificateFiles?: readonly string[];
   /** ssh-agent socket path; undefined means `$SSH_AUTH_SOCK`, false means never use an agent. */
   agent?: string | false;
   /** Host keys are always checked against this file; accepted new keys are appended to it. */

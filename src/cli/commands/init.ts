@@ -7,7 +7,8 @@ import { expandPath, resolveTopology, stripUndefined } from '../../config/resolv
 import { relativeToConfig, renderConfigFile } from '../../config/write.js';
 import { ExitCode, HealError } from '../../errors.js';
 import { DEFAULT_GUARD_RULES } from '../../guard/rules.js';
-import { refuseRepeatedTargets, refuseUnusableKey, type GatherContext } from '../gather.js';
+import { refuseRepeatedTargets, refuseUnusableKey, sshConfigFor, type GatherContext } from '../gather.js';
+import type { TopologyInput } from '../../config/settings.js';
 import { askCustomisation, askMissing } from '../prompts.js';
 import { DEFAULT_CONFIG_PATH, flagsToInput, type TopologyFlags } from '../topology-options.js';
 
@@ -28,12 +29,13 @@ export async function runInit(flags: InitFlags, ctx: GatherContext): Promise<num
   const input = flagsToInput(flags);
   refuseRepeatedTargets(input);
   if (input.identityFile !== undefined) await refuseUnusableKey(expandPath(input.identityFile, ctx.cwd));
-  const rctx = { cwd: ctx.cwd, agentSocket: ctx.env.SSH_AUTH_SOCK || undefined };
+  // Hosts given as ssh_config aliases with a User and an IdentityFile need neither asked.
+  const rctx = { cwd: ctx.cwd, agentSocket: ctx.env.SSH_AUTH_SOCK || undefined, sshConfig: await sshConfigFor(input, undefined, {}, { cwd: ctx.cwd, out: ctx.out }) };
   let missing = resolveTopology(input, undefined, {}, rctx).missing;
-  let answers = {};
+  let answers: TopologyInput = {};
   if (missing.length > 0 && ctx.interactive) {
     answers = await askMissing(missing, input, DEFAULT_GUARD_RULES);
-    missing = resolveTopology(input, undefined, answers, rctx).missing;
+    missing = resolveTopology(input, undefined, answers, { ...rctx, sshConfig: await sshConfigFor(input, undefined, answers, { cwd: ctx.cwd }) }).missing;
   }
   if (ctx.interactive) answers = { ...answers, ...(await askCustomisation({ ...answers, ...input }, ctx.env)) };
   // Flags and answers name paths from the working directory; the file's are read from its own.

@@ -46,7 +46,8 @@ describe('topology resolution', () => {
 
   it('applies defaults last', () => {
     const r = resolveTopology({}, file, {}, ctx);
-    expect(r.topology?.web.ssh.port).toBe(22);
+    // No port set: ssh_config's Port decides when connecting, else 22 (resolve-target.ts).
+    expect(r.topology?.web.ssh.port).toBeUndefined();
     expect(r.topology?.web.dockerSocket).toBe('/var/run/docker.sock');
     expect(r.topology?.grafanaPort).toBe(3000);
     expect(r.topology?.web.ssh.knownHostsFile).toBe(`${homedir()}/.ssh/known_hosts`);
@@ -56,7 +57,29 @@ describe('topology resolution', () => {
   it('lets a host entry override the SSH defaults', () => {
     const r = resolveTopology({}, file, {}, ctx);
     expect(r.topology?.db.ssh).toMatchObject({ user: 'dbadmin', port: 2200 });
-    expect(r.topology?.web.ssh).toMatchObject({ user: 'deploy', port: 22 });
+    expect(r.topology?.web.ssh).toMatchObject({ user: 'deploy', port: undefined });
+  });
+
+  it("takes ssh_config's User and IdentityFile for ssh.user and a key, only when every host has them", () => {
+    const sshConfig = (host: string) => (host.startsWith('alias-') ? { user: 'ops', identityFiles: ['~/.ssh/ops'] } : { identityFiles: [] });
+    const hosts = { environment: 'qa', targets: ['alias-t'], web: 'alias-w', app: 'alias-w', db: 'alias-d' };
+    const all = resolveTopology(hosts, undefined, {}, { cwd: '/', sshConfig });
+    expect(all.missing).toEqual([]);
+    expect(all.topology?.web.ssh).toMatchObject({ user: undefined, identityFile: undefined, port: undefined });
+    const one = resolveTopology({ ...hosts, targets: ['alias-t', '10.0.0.9'] }, undefined, {}, { cwd: '/', sshConfig });
+    expect(one.missing.map((m) => m.key)).toEqual(['sshUser', 'sshAuth']);
+  });
+
+  it('reads the long form of a jump host, its key relative to the config file', () => {
+    const withJump: ConfigFile = { ...file, ssh: { ...file.ssh, jumpHost: { host: 'bastion', user: 'jump', port: 2222, identityFile: 'keys/bastion' } } };
+    const r = resolveTopology({}, withJump, {}, ctx);
+    expect(r.topology?.web.ssh.jumpHost).toEqual({ host: 'bastion', user: 'jump', port: 2222, identityFile: '/etc/heal/keys/bastion' });
+    expect(resolveTopology({ jumpHost: 'ops@b2:22' }, withJump, {}, ctx).topology?.web.ssh.jumpHost).toBe('ops@b2:22');
+  });
+
+  it('reads ssh.configFile relative to the config file, --ssh-config relative to the cwd', () => {
+    expect(resolveTopology({}, { ...file, ssh: { ...file.ssh, configFile: 'ssh_config' } }, {}, ctx).topology?.web.ssh.configFile).toBe('/etc/heal/ssh_config');
+    expect(resolveTopology({ sshConfigFile: 'my_ssh' }, file, {}, ctx).topology?.web.ssh.configFile).toBe('/work/ops/my_ssh');
   });
 
   it('resolves paths in the file against the file and paths in flags against the cwd', () => {

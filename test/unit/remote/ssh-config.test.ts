@@ -142,6 +142,20 @@ Host *
 });
 
 describe('the ssh-config parser (no OpenSSH client)', () => {
+  it('is the reader when no ssh is on PATH', async () => {
+    const path = configFile('Host app\n  HostName 10.0.0.12\n  User deploy\n  IdentityFile ~/.ssh/app\n');
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const lookup = await lookupSshConfig(['app'], sshConfigSource(path));
+      expect(lookup.reader).toBe('ssh-config parser');
+      expect(lookup.notes[0]).toMatch(/read by the ssh-config parser \(no OpenSSH client on PATH\)/);
+      expect(lookup.of('app')).toEqual({ hostName: '10.0.0.12', user: 'deploy', identityFiles: ['~/.ssh/app'], identitiesOnly: false, certificateFiles: [] });
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
   const files: Record<string, string> = {
     '/home/me/.ssh/conf.d/a.conf': 'Host a\n  HostName 10.0.0.1\n',
     '/home/me/.ssh/conf.d/b.conf': 'Port 2000\nHost b\n  HostName 10.0.0.2\n',

@@ -37,16 +37,19 @@ fault_stop_docker() {
 }
 
 # SIGKILL, no clean shutdown: nothing stops the containers first (engine_down does), as when an
-# engine crashes or is OOM-killed. The pid file stays, naming a dead process, so `up` (and `reset`)
+# engine crashes or is OOM-killed; the containers' processes outlive it. The pid file stays, naming a dead process, so `up` (and `reset`)
 # start the engine again; it then deals with what it finds as after a crash.
 fault_kill_docker() {
   [ $# -eq 1 ] || die "usage: fault kill-docker HOST"
   has_engine "$(host_line "$1" | awk '{print $2}')" || die "$1 has no Docker engine"
-  local pid
+  local pid child
   pid=$(read_pid "$(host_dir "$1")/dockerd.pid")
   pid_alive "$pid" dockerd || die "the Docker engine on $1 is not running"
+  child=$(pgrep -P "$pid" -x containerd || true)
   kill -KILL "$pid"
   wait_for 5 "dockerd ($pid) on $1 to die" pid_gone "$pid" dockerd || die "dockerd ($pid) on $1 survived SIGKILL"
+  # Its containerd follows (parent-death signal); an engine started before it is gone cannot start its own.
+  [ -z "$child" ] || wait_for 10 "containerd ($child) on $1 to die" pid_gone "$child" containerd || die "containerd ($child) on $1 outlived its engine"
   log "fault: Docker engine on $1 killed (SIGKILL, pid $pid)"
 }
 

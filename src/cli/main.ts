@@ -190,6 +190,27 @@ ${EXIT_CODES}`,
 
   withConnectionOptions(withTopologyOptions(
     program
+      .command('verify')
+      .description('send a synthetic profile and span from each target through the front door and read both back')
+      .addHelpText(
+        'after',
+        `
+From each target, over its own SSH connection (nothing is installed there): one profile to
+Pyroscope's /ingest and one OTLP span over gRPC, through the front door (web:9940), both under the
+service name heal-pyroscope-verify; then both read back from Pyroscope's and Tempo's query APIs on
+the app host, and Grafana's health check of both data sources. A failure names the target and the
+hop (target -> web, web -> app, app -> db). Exit 0 when everything was found; 1 otherwise.
+
+Examples:
+  $ heal-pyroscope verify
+  $ heal-pyroscope verify --config staging.yaml --json
+${EXIT_CODES}`,
+      )
+      .option('--wait <seconds>', 'how long accepted data may take to show up (default 30)', parseSeconds),
+  )).action(action('verify'));
+
+  withConnectionOptions(withTopologyOptions(
+    program
       .command('logs')
       .description('print the containers\' logs (all components, or those named), each line prefixed with its component')
       .addArgument(new Argument('[component...]', 'components whose logs to print (default: every installed one)').choices(COMPONENTS.map((c) => c.name)))
@@ -384,6 +405,9 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
       } else if (command === 'logs') {
         const { runLogsCommand } = await import('./commands/logs.js');
         exitCode = await runLogsCommand(flags as Parameters<typeof runLogsCommand>[0], ctx);
+      } else if (command === 'verify') {
+        const { runVerifyCommand } = await import('./commands/verify.js');
+        exitCode = await runVerifyCommand(flags as Parameters<typeof runVerifyCommand>[0], ctx);
       } else if (command === 'uninstall') {
         const { runUninstallCommand } = await import('./commands/uninstall.js');
         exitCode = await runUninstallCommand(flags, ctx);

@@ -1,9 +1,10 @@
-// What checks and phases may do on one connected host: run a command, write a file, probe or GET
-// an address as the host sees it, and use its Docker engine. RemoteHost implements it over the
+// What checks and phases may do on one connected host: run a command, write a file, probe, GET or
+// call (gRPC) an address as the host sees it, and use its Docker engine. RemoteHost implements it over the
 // host's SSH session; unit tests implement it in memory.
 
 import type { Engine } from './engine.js';
 import type { ExecOptions, ExecResult } from './exec.js';
+import type { GrpcCallResult } from './grpc-call.js';
 import type { HttpGetOptions, HttpGetResult } from './http-get.js';
 import type { ProbeResult } from './port-probe.js';
 import type { UploadSpec } from './sftp-upload.js';
@@ -21,4 +22,6 @@ export interface HostHandle {
   probeTcp(host: string, port: number, timeoutMs?: number): Promise<ProbeResult>;
   /** An HTTP request to host:port as this host makes it; rejects when nothing answers. */
   httpGet(host: string, port: number, path: string, options?: HttpGetOptions): Promise<HttpGetResult>;
+  /** One unary gRPC call (h2c) to host:port as this host makes it; rejects when nothing answers. */
+  grpcCall(host: string, port: number, path: string, message: Uint8Array, timeoutMs?: number): Promise<GrpcCallResult>;
 }

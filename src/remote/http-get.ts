@@ -12,7 +12,9 @@ export interface HttpGetOptions {
   /** Extra request headers (e.g. Authorization); never logged. */
   headers?: Record<string, string>;
   timeoutMs?: number;
-  method?: 'GET' | 'HEAD';
+  method?: 'GET' | 'HEAD' | 'POST';
+  /** Request body (POST), sent with its Content-Length. */
+  body?: string | Buffer;
 }
 
 export interface HttpGetResult {
@@ -20,7 +22,7 @@ export interface HttpGetResult {
   body: string;
 }
 
-/** GET http://host:port/path from `session`'s host; rejects on connection failure or timeout. */
+/** GET (or HEAD, POST) http://host:port/path from `session`'s host; rejects on connection failure or timeout. */
 export function httpGet(session: SshSession, host: string, port: number, path: string, options: HttpGetOptions = {}): Promise<HttpGetResult> {
   const timeoutMs = options.timeoutMs ?? 5000;
   return new Promise<HttpGetResult>((resolve, reject) => {
@@ -32,9 +34,15 @@ export function httpGet(session: SshSession, host: string, port: number, path: s
       if (error) reject(error);
       else resolve(result!);
     };
+    // Whether the TCP leg was made: a timeout before it is a blocked flow, after it a silent server.
+    let connected = false;
     const timer = setTimeout(() => {
       request.destroy();
-      finish(new HealError({ code: 'remote.http-timeout', message: `No answer from http://${host}:${port}${path} on ${session.target.name} within ${timeoutMs} ms` }));
+      finish(
+        connected
+          ? new HealError({ code: 'remote.http-timeout', message: `No answer from http://${host}:${port}${path} on ${session.target.name} within ${timeoutMs} ms` })
+          : new HealError({ code: 'remote.connect-timeout', message: `${session.target.name} could not connect to ${host}:${port} within ${timeoutMs} ms` }),
+      );
     }, timeoutMs);
     const request = http.request(
       {
@@ -46,7 +54,10 @@ export function httpGet(session: SshSession, host: string, port: number, path: s
         agent: false,
         createConnection: (_opts: unknown, callback: (error: Error | null, socket: Duplex) => void) => {
           session.forwardOut(host, port).then(
-            (channel) => callback(null, asHttpSocket(channel)),
+            (channel) => {
+              connected = true;
+              callback(null, asHttpSocket(channel));
+            },
             (error: Error) => callback(error, undefined as unknown as Duplex),
           );
           return undefined;
@@ -60,6 +71,6 @@ export function httpGet(session: SshSession, host: string, port: number, path: s
       },
     );
     request.on('error', (error) => finish(error));
-    request.end();
+    request.end(options.body);
   });
 }

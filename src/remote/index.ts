@@ -22,6 +22,8 @@ export type { UploadSpec } from './sftp-upload.js';
 export type { ProbeResult, ProbeState } from './port-probe.js';
 export type { HttpGetOptions, HttpGetResult } from './http-get.js';
 export { httpGet } from './http-get.js';
+export type { GrpcCallResult } from './grpc-call.js';
+export { grpcCall, grpcFrame } from './grpc-call.js';
 export type { HostKeyOutcome } from './host-key.js';
 export { shellQuote } from './shell-quote.js';
 export { sha256Fingerprint } from './fingerprint.js';

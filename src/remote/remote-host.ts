@@ -9,6 +9,7 @@ import { DOCKER_PROBE_SCRIPT, dockerFailure, parseDockerProbe } from './docker-d
 import type { Engine } from './engine.js';
 import type { ExecOptions, ExecResult } from './exec.js';
 import type { HostHandle } from './host-handle.js';
+import { grpcCall, type GrpcCallResult } from './grpc-call.js';
 import { httpGet, type HttpGetOptions, type HttpGetResult } from './http-get.js';
 import type { ProbeResult } from './port-probe.js';
 import { probeTcp } from './port-probe.js';
@@ -55,6 +56,11 @@ export class RemoteHost implements HostHandle {
   /** GET http://host:port/path as this host makes it, through a channel on its session. */
   httpGet(host: string, port: number, path: string, options?: HttpGetOptions): Promise<HttpGetResult> {
     return httpGet(this.session, host, port, path, options);
+  }
+
+  /** A unary gRPC call to host:port as this host makes it, over a channel on its session. */
+  grpcCall(host: string, port: number, path: string, message: Uint8Array, timeoutMs?: number): Promise<GrpcCallResult> {
+    return grpcCall(this.session, host, port, path, message, timeoutMs);
   }
 
   /** This host's engine; each API call is a channel on the existing SSH session. */

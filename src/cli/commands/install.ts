@@ -135,6 +135,7 @@ function installDocument(result: RunResult, ctx: InstallContext) {
     pulled: ctx.report.pulled,
     images: Object.fromEntries([...ctx.report.imageIds].map(([machine, ids]) => [machine, Object.fromEntries(ids)])),
     verified: ctx.report.verified,
+    dataPath: ctx.report.dataPath ?? null,
     frontDoor: ctx.options.frontDoor === 'external' ? { mode: 'external', snippet: externalSnippetPath(), reloadNeeded: externalSnippetChanged(ctx.planned) } : { mode: 'container' },
     rolledBack: result.rolledBack,
     leftInPlace: result.leftInPlace,

@@ -16,6 +16,7 @@ import type { Connector } from '../connect.js';
 import type { TierAddresses } from '../desired-stack.js';
 import type { Phase } from '../phase.js';
 import type { ContainerAction, InstallPlan, TierFacts } from '../plan.js';
+import type { DataPathReport } from '../verify/data-path.js';
 
 type ImageArchive = Awaited<ReturnType<typeof readArchive>>;
 
@@ -65,6 +66,8 @@ export interface InstallReport {
   pulled: Array<{ machine: string; ref: string; from?: 'archive' }>;
   outcomes: ContainerOutcome[];
   verified: CheckedEndpoint[];
+  /** The data path from each target, proven by the verify phase (synthetic profile and span). */
+  dataPath?: DataPathReport;
 }
 
 export interface InstallContext {

@@ -1,6 +1,7 @@
 // Phase: prove the stack answers where it will be used: through the front door as a target host
 // reaches it (up, forwarding ingest to Pyroscope, refusing queries), Pyroscope as the web host
-// reaches it, Tempo's and Grafana's HTTP APIs on the app host, Grafana with both data sources.
+// reaches it, Tempo's and Grafana's HTTP APIs on the app host, Grafana with both data sources;
+// then the data path itself, from every target (src/phases/verify, shared with `verify`).
 
 import { HealError } from '../../errors.js';
 import type { HostHandle, HttpGetResult } from '../../remote/index.js';
@@ -10,6 +11,9 @@ import { PORTS } from '../../render/ports.js';
 import { component } from '../../stack/manifest.js';
 import type { CheckedEndpoint, PlannedInstall } from './context.js';
 import type { Phase } from '../phase.js';
+import { verifyDataPath } from '../verify/data-path.js';
+import { dataPathError, dataPathInput, dataPathSummary } from '../verify/verify-phases.js';
+import { VERIFY_SERVICE } from '../verify/synthetic.js';
 
 /** Why an answer is wrong, or null when it is what the probe expects. */
 export type AnswerJudge = (answer: HttpGetResult) => string | null;
@@ -124,7 +128,13 @@ export const verifyPhase: Phase<PlannedInstall> = {
         hint: 'see `heal-pyroscope status` and the containers\' logs; run install again with --no-rollback to keep the state for debugging',
       });
     }
-    return `${verified.length} endpoint(s) answer`;
+    const dataPath = await verifyDataPath(dataPathInput(ctx.hosts, ctx.planned.addresses, ctx.topology.grafanaPort, ctx.planned.state.current.secrets));
+    ctx.report.dataPath = dataPath;
+    if (!dataPath.ok) throw dataPathError(dataPath, 'install.verify');
+    return `${verified.length} endpoint(s) answer; ${dataPathSummary(dataPath)}`;
   },
-  dryRun: () => ['check the front door (up, forwards ingest to Pyroscope, refuses queries), Pyroscope and Tempo on their ports, Grafana and its data sources'],
+  dryRun: () => [
+    'check the front door (up, forwards ingest to Pyroscope, refuses queries), Pyroscope and Tempo on their ports, Grafana and its data sources',
+    `from each target, send a synthetic profile and span (service ${VERIFY_SERVICE}) through the front door and read both back; ask Grafana's data-source health checks`,
+  ],
 };

@@ -50,7 +50,7 @@ images_stamp() {
   {
     echo "$1"
     (cd "$STAND_INS" && find . -type f | sort | xargs sha256sum)
-    sha256sum "$LAB_DIR/lib/images.sh" "$LAB_DIR/lib/registry.sh" "$(command -v busybox)" "$(command -v haproxy)"
+    sha256sum "$LAB_DIR/lib/images.sh" "$LAB_DIR/lib/registry.sh" "$(command -v busybox)" "$(command -v haproxy)" "$(command -v node)"
     lab_registries
   } | sha256sum | cut -d' ' -f1
 }
@@ -78,17 +78,30 @@ rootfs_base() {
   done
 }
 
+# add_binary DIR BINARY: the machine's binary at the same path, with exactly the shared libraries it
+# links (ldd), so it runs in an image without a base.
+add_binary() {
+  local bin lib
+  bin=$(command -v "$2")
+  install -D -m 755 "$bin" "$1$bin"
+  for lib in $(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+    cp -L --parents "$lib" "$1/"
+  done
+}
+
 # build_COMPONENT DIR: the component's files; prints its `docker import --change` lines.
+# Pyroscope and Tempo speak real HTTP/2 and gRPC through /lab/protocols.mjs, run by the machine's node.
 build_pyroscope() {
   rootfs_base "$1" 'pyroscope:x:10001:10001::/data:/bin/false'
+  add_binary "$1" node
   install -m 755 "$STAND_INS/pyroscope/pyroscope" "$1/usr/bin/pyroscope"
-  install -m 755 "$STAND_INS/pyroscope/http" "$1/lab/pyroscope-http"
   mkdir -p "$1/data" "$1/data-compactor" "$1/etc/pyroscope" && chown 10001:10001 "$1/data" "$1/data-compactor"
   printf '%s\n' 'ENTRYPOINT ["/usr/bin/pyroscope"]' 'CMD ["-config.file=/etc/pyroscope/config.yaml"]' \
     'USER 10001:10001' 'VOLUME ["/data", "/data-compactor"]' 'EXPOSE 4040'
 }
 build_tempo() {
   rootfs_base "$1" 'tempo:x:10001:10001::/var/tempo:/bin/false'
+  add_binary "$1" node
   install -m 755 "$STAND_INS/tempo/tempo" "$1/tempo"
   install -m 755 "$STAND_INS/tempo/http" "$1/lab/tempo-http"
   mkdir -p "$1/var/tempo" && chown 10001:10001 "$1/var/tempo"

@@ -20,18 +20,30 @@ function answering(stack: FakeStack, over: Answers = {}): void {
     '10.213.0.12:3000/api/datasources': { status: 200, body: datasources },
   };
   const answers = { ...healthy, ...over };
+  // The data path (src/phases/verify): the push is accepted and both read-backs find the data.
+  const dataPath = (port: number, path: string, options: HttpGetOptions): HttpGetResult | undefined => {
+    if (port === 9940 && path.startsWith('/ingest?') && options.method === 'POST') return { status: 200, body: '' };
+    if (port === 4040 && path.startsWith('/pyroscope/render?')) return { status: 200, body: '{"flamebearer":{"numTicks":1}}' };
+    if (port === 3200 && path.startsWith('/api/traces/')) return { status: 200, body: '{"batches":[{}]}' };
+    if (port === 3000 && /^\/api\/datasources\/uid\/[^/]+\/health$/.test(path)) return { status: 200, body: '{"status":"OK","message":"Data source is working"}' };
+    return undefined;
+  };
   for (const host of [stack.web, stack.app, stack.db]) {
-    host.http = (h: string, port: number, path: string, _options: HttpGetOptions) => answers[`${h}:${port}${path}`] ?? { status: 599, body: 'no such endpoint in the test' };
+    host.http = (h: string, port: number, path: string, options: HttpGetOptions) =>
+      answers[`${h}:${port}${path}`] ?? dataPath(port, path, options) ?? { status: 599, body: 'no such endpoint in the test' };
   }
 }
+
+/** The requests of the endpoint probes, without the data path's. */
+const probes = (requests: string[]) => requests.filter((r) => !/\/ingest\?|TraceService/.test(r));
 
 describe('verify phase', () => {
   it('passes when the front door, Pyroscope, Tempo, Grafana and its data sources answer as they should', async () => {
     const stack = fakeStack();
     answering(stack);
     const ctx = await plannedInstall(stack);
-    expect(await verifyPhase.run(ctx, recordingIo())).toBe('7 endpoint(s) answer');
-    expect(stack.web.requests).toEqual(['10.213.0.11:9940/healthz', '10.213.0.11:9940/ingest', '10.213.0.11:9940/api/search', '10.213.0.12:4040/ready']);
+    expect(await verifyPhase.run(ctx, recordingIo())).toMatch(/^7 endpoint\(s\) answer; 1 of 1 target\(s\): profile and span found/);
+    expect(probes(stack.web.requests)).toEqual(['10.213.0.11:9940/healthz', '10.213.0.11:9940/ingest', '10.213.0.11:9940/api/search', '10.213.0.12:4040/ready']);
   });
 
   it('reports a failing probe, naming the endpoint, where it was asked from and what it answered', async () => {
@@ -68,7 +80,7 @@ describe('verify phase', () => {
     const stack = fakeStack();
     answering(stack);
     const ctx = await plannedInstall(stack, { frontDoor: 'external' });
-    expect(await verifyPhase.run(ctx, recordingIo())).toBe('4 endpoint(s) answer');
-    expect(stack.web.requests).toEqual(['10.213.0.12:4040/ready']);
+    expect(await verifyPhase.run(ctx, recordingIo())).toMatch(/^4 endpoint\(s\) answer; /);
+    expect(probes(stack.web.requests)).toEqual(['10.213.0.12:4040/ready']);
   });
 });

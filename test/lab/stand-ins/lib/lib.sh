@@ -68,6 +68,21 @@ listen() {
   LAB_PIDS="$LAB_PIDS $pid"
 }
 
+# serve ROLE PORT ADDR: a protocol listener of /lab/protocols.mjs (real HTTP/2 and gRPC), run by the
+# image's node; dies with the bind error like Go. Its pid is in /tmp/lab-pid-ROLE once it listens.
+serve() {
+  rm -f "/tmp/lab-pid-$1"
+  node /lab/protocols.mjs "$1" "$3" "$2" &
+  local pid=$! i=0
+  while [ ! -s "/tmp/lab-pid-$1" ]; do
+    kill -0 "$pid" 2>/dev/null || lab_fatal "listen tcp $3:$2: bind: address already in use"
+    i=$((i + 1))
+    [ "$i" -lt 150 ] || lab_fatal "lab stand-in: $1 listener on $3:$2 did not start within 15 s"
+    sleep 0.1
+  done
+  LAB_PIDS="$LAB_PIDS $pid"
+}
+
 # serve_forever: PID 1 must handle SIGTERM itself, or `docker stop` waits 10 s and kills.
 serve_forever() {
   trap 'kill $LAB_PIDS 2>/dev/null; exit 0' TERM INT

@@ -1,0 +1,258 @@
+// The data path, proven end to end: from each target, one synthetic profile (Pyroscope's HTTP
+// ingest) and one OTLP span (gRPC) through the front door, as an agent there sends them, each over
+// a channel of the target's own SSH connection; then both read back where Grafana reads them, from
+// the app host; and Grafana's health check of both provisioned data sources. A failure names the
+// hop that broke (target -> web, web -> app, app -> db) and what to do about it.
+
+import { randomBytes } from 'node:crypto';
+import { isHealError } from '../../errors.js';
+import type { GrpcCallResult, HostHandle, HttpGetResult } from '../../remote/index.js';
+import { DATASOURCE_UIDS } from '../../render/grafana.js';
+import { FRONT_DOOR_REFUSAL } from '../../render/haproxy.js';
+import { PORTS } from '../../render/ports.js';
+import {
+  ingestRequest,
+  OTLP_EXPORT_PATH,
+  otlpExportRequest,
+  renderHasSamples,
+  renderPath,
+  syntheticData,
+  traceHasSpans,
+  tracePath,
+  VERIFY_SERVICE,
+  type SyntheticData,
+} from './synthetic.js';
+
+export type Hop = 'target -> web' | 'web -> app' | 'app -> db';
+
+export interface SignalCheck {
+  /** The request reached the front door (a connection was made and answered). */
+  sent: boolean;
+  /** The backend behind the door accepted it (HTTP 200, grpc-status 0). */
+  stored: boolean;
+  /** Read back from the backend's query API on the app host. */
+  found: boolean;
+  /** From the send to the first read that found it, in milliseconds. */
+  delayMs: number | null;
+  /** The hop that broke, when it did. */
+  hop: Hop | null;
+  /** The way the signal travels, e.g. `target-01 -> 10.0.0.2:9940 -> app:4040 (Pyroscope /ingest)`. */
+  path: string;
+  detail: string;
+  remedy: string | null;
+}
+
+export interface TargetCheck {
+  target: string;
+  ok: boolean;
+  profile: SignalCheck;
+  trace: SignalCheck;
+}
+
+export interface DatasourceCheck {
+  uid: string;
+  ok: boolean;
+  message: string;
+}
+
+export interface DataPathReport {
+  ok: boolean;
+  /** The service name of the synthetic data. */
+  service: string;
+  /** This run's label value (`verify_run`, span attribute `verify.run`). */
+  run: string;
+  targets: TargetCheck[];
+  datasources: DatasourceCheck[];
+}
+
+export interface DataPathInput {
+  /** Where agents send from: the connected targets (or the web host when there are none). */
+  senders: Array<{ name: string; remote: HostHandle }>;
+  /** Targets without an SSH connection: reported, not tested. */
+  unreachable: Array<{ name: string; error: string }>;
+  web: { name: string; address: string };
+  app: { name: string; address: string; remote: HostHandle };
+  db: { name: string };
+  /** Grafana's admin credentials and port; never printed. */
+  grafana: { port: number; user: string; password: string } | null;
+  /** How long to wait for data to show up after it was accepted. */
+  waitMs: number;
+  sendTimeoutMs?: number;
+  pollMs?: number;
+}
+
+const SEND_TIMEOUT_MS = 8000;
+const POLL_MS = 300;
+
+/** A door answer that is HAProxy's own: its refusal (404) or no server behind it (502, 503, 504). */
+function doorFailure(status: number, body: string): { hop: Hop; why: string } | null {
+  if (status === 404 && body.includes(FRONT_DOOR_REFUSAL)) return { hop: 'target -> web', why: 'the front door refuses this ingest path (its configuration is not the one install writes)' };
+  if (status === 502 || status === 503 || status === 504) return { hop: 'web -> app', why: `the front door answered HTTP ${status}: no ${status === 503 ? 'server is up' : 'answer from the server'} behind it` };
+  return null;
+}
+
+interface Leg {
+  what: string;
+  appPort: number;
+  component: string;
+}
+const PROFILE: Leg = { what: 'Pyroscope /ingest', appPort: PORTS.pyroscope, component: 'Pyroscope' };
+const TRACE: Leg = { what: 'Tempo OTLP gRPC', appPort: PORTS.tempoOtlpGrpc, component: "Tempo's OTLP receiver" };
+
+function remedyFor(hop: Hop, leg: Leg, input: DataPathInput, sender: string): string {
+  switch (hop) {
+    case 'target -> web':
+      return `open TCP ${input.web.address}:${PORTS.frontDoor} from ${sender} to ${input.web.name} (firewall, security group); \`heal-pyroscope preflight\` tests this flow`;
+    case 'web -> app':
+      return `check that ${leg.component} runs on ${input.app.name} (\`heal-pyroscope status\`) and that ${input.web.name} reaches ${input.app.address}:${leg.appPort} (\`heal-pyroscope preflight\`)`;
+    case 'app -> db':
+      return `${leg.component.replace("'s OTLP receiver", '')} accepted the data but does not return it: check its storage, MinIO on ${input.db.name} (\`heal-pyroscope status\`, the container's logs)`;
+  }
+}
+
+function sendFailure(error: unknown): { hop: Hop; why: string } {
+  const message = (error as Error).message;
+  if (isHealError(error) && error.code === 'remote.http-timeout') return { hop: 'web -> app', why: `${message}: the front door holds the request (nothing behind it answers)` };
+  if (isHealError(error) && error.code === 'remote.grpc-timeout') return { hop: 'web -> app', why: `${message}: the front door holds the request (nothing behind it answers)` };
+  return { hop: 'target -> web', why: message };
+}
+
+function blank(path: string): SignalCheck {
+  return { sent: false, stored: false, found: false, delayMs: null, hop: null, path, detail: '', remedy: null };
+}
+
+/** Polls `found` until it says yes or `waitMs` passed; the delay since `sentAt`, or null. */
+async function readBack(found: () => Promise<boolean>, sentAt: number, waitMs: number, pollMs: number): Promise<number | null> {
+  const deadline = sentAt + waitMs;
+  for (;;) {
+    if (await found().catch(() => false)) return Date.now() - sentAt;
+    if (Date.now() + pollMs > deadline) return null;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+async function checkSignal(
+  leg: Leg,
+  input: DataPathInput,
+  sender: string,
+  send: () => Promise<{ answer: string; failure: { hop: Hop; why: string } | null }>,
+  found: () => Promise<boolean>,
+): Promise<SignalCheck> {
+  const check = blank(`${sender} -> ${input.web.address}:${PORTS.frontDoor} -> ${input.app.address}:${leg.appPort} (${leg.what})`);
+  const sentAt = Date.now();
+  let failure: { hop: Hop; why: string } | null;
+  try {
+    const sent = await send();
+    check.sent = true;
+    failure = sent.failure;
+    check.detail = sent.answer;
+  } catch (error) {
+    failure = sendFailure(error);
+    check.sent = failure.hop !== 'target -> web';
+  }
+  if (failure) return { ...check, hop: failure.hop, detail: failure.why, remedy: remedyFor(failure.hop, leg, input, sender) };
+  check.stored = true;
+  const delay = await readBack(found, sentAt, input.waitMs, input.pollMs ?? POLL_MS);
+  if (delay === null) {
+    const why = `accepted (${check.detail}) but not found on ${input.app.name} within ${Math.round(input.waitMs / 1000)} s`;
+    return { ...check, hop: 'app -> db', detail: why, remedy: remedyFor('app -> db', leg, input, sender) };
+  }
+  return { ...check, found: true, delayMs: delay, detail: `${check.detail}; found after ${delay} ms` };
+}
+
+function profileCheck(input: DataPathInput, sender: { name: string; remote: HostHandle }, d: SyntheticData): Promise<SignalCheck> {
+  const timeoutMs = input.sendTimeoutMs ?? SEND_TIMEOUT_MS;
+  return checkSignal(
+    PROFILE,
+    input,
+    sender.name,
+    async () => {
+      const request = ingestRequest(d, Date.now());
+      const a: HttpGetResult = await sender.remote.httpGet(input.web.address, PORTS.frontDoor, request.path, { method: 'POST', body: request.body, timeoutMs, headers: { 'Content-Type': 'text/plain' } });
+      const door = doorFailure(a.status, a.body);
+      if (door) return { answer: `HTTP ${a.status}`, failure: door };
+      if (a.status !== 200) return { answer: `HTTP ${a.status}`, failure: { hop: 'web -> app', why: `Pyroscope refused the profile: HTTP ${a.status} ${a.body.trim().slice(0, 120)}` } };
+      return { answer: 'HTTP 200', failure: null };
+    },
+    async () => {
+      const a = await input.app.remote.httpGet(input.app.address, PORTS.pyroscope, renderPath(d), { timeoutMs: 5000 });
+      return a.status === 200 && renderHasSamples(a.body);
+    },
+  );
+}
+
+function traceCheck(input: DataPathInput, sender: { name: string; remote: HostHandle }, d: SyntheticData): Promise<SignalCheck> {
+  const timeoutMs = input.sendTimeoutMs ?? SEND_TIMEOUT_MS;
+  return checkSignal(
+    TRACE,
+    input,
+    sender.name,
+    async () => {
+      const a: GrpcCallResult = await sender.remote.grpcCall(input.web.address, PORTS.frontDoor, OTLP_EXPORT_PATH, otlpExportRequest(d, Date.now()), timeoutMs);
+      const door = doorFailure(a.httpStatus, '');
+      if (door || a.httpStatus === 404) return { answer: `HTTP ${a.httpStatus}`, failure: door ?? { hop: 'target -> web', why: `the front door answered HTTP 404: it does not forward ${OTLP_EXPORT_PATH}` } };
+      if (a.grpcStatus !== 0) {
+        const why = a.grpcStatus === null ? `HTTP ${a.httpStatus} without a gRPC status` : `grpc-status ${a.grpcStatus}${a.grpcMessage ? ` (${a.grpcMessage})` : ''}`;
+        // 14 UNAVAILABLE: no receiver behind the door.
+        return { answer: why, failure: { hop: 'web -> app', why: `the span was refused: ${why}` } };
+      }
+      return { answer: 'grpc-status 0', failure: null };
+    },
+    async () => {
+      const a = await input.app.remote.httpGet(input.app.address, PORTS.tempoHttp, tracePath(d), { timeoutMs: 5000, headers: { Accept: 'application/json' } });
+      return a.status === 200 && traceHasSpans(a.body);
+    },
+  );
+}
+
+/** Grafana's own health check of a provisioned data source (what "Save & test" runs). */
+async function datasourceCheck(input: DataPathInput, uid: string): Promise<DatasourceCheck> {
+  const g = input.grafana!;
+  const auth = `Basic ${Buffer.from(`${g.user}:${g.password}`).toString('base64')}`;
+  try {
+    const a = await input.app.remote.httpGet(input.app.address, g.port, `/api/datasources/uid/${uid}/health`, { timeoutMs: 10_000, headers: { Authorization: auth } });
+    let status = '';
+    let message = a.body.trim().slice(0, 200);
+    try {
+      const parsed = JSON.parse(a.body) as { status?: string; message?: string };
+      status = parsed.status ?? '';
+      message = parsed.message ?? message;
+    } catch {
+      // Not JSON (a proxy's page): the body itself is the message.
+    }
+    const ok = a.status === 200 && status === 'OK';
+    return { uid, ok, message: ok ? message : `HTTP ${a.status}${status ? ` ${status}` : ''}: ${message}` };
+  } catch (error) {
+    return { uid, ok: false, message: (error as Error).message };
+  }
+}
+
+export async function verifyDataPath(input: DataPathInput): Promise<DataPathReport> {
+  const run = randomBytes(6).toString('hex');
+  const targets = input.senders.map(async (sender): Promise<TargetCheck> => {
+    const d = syntheticData(sender.name, run);
+    const [profile, trace] = await Promise.all([profileCheck(input, sender, d), traceCheck(input, sender, d)]);
+    return { target: sender.name, ok: profile.found && trace.found, profile, trace };
+  });
+  const unreachable = input.unreachable.map((u): TargetCheck => {
+    const note = (leg: Leg): SignalCheck => ({ ...blank(`${u.name} -> ${input.web.address}:${PORTS.frontDoor} (${leg.what})`), detail: `not tested: no SSH connection (${u.error})`, remedy: 'fix the SSH connection to this target (`heal-pyroscope preflight`), then run verify again' });
+    return { target: u.name, ok: false, profile: note(PROFILE), trace: note(TRACE) };
+  });
+  const datasources = input.grafana ? Promise.all(Object.values(DATASOURCE_UIDS).map((uid) => datasourceCheck(input, uid))) : Promise.resolve([]);
+  const checked = [...(await Promise.all(targets)), ...unreachable];
+  const sources = await datasources;
+  return { ok: checked.every((t) => t.ok) && sources.every((s) => s.ok), service: VERIFY_SERVICE, run, targets: checked, datasources: sources };
+}
+
+/** One line per failure, naming the target, the signal, the hop and the remedy. */
+export function dataPathFailures(report: DataPathReport): Array<{ line: string; remedy: string | null }> {
+  const out: Array<{ line: string; remedy: string | null }> = [];
+  for (const t of report.targets) {
+    for (const [signal, c] of [['profile', t.profile], ['trace', t.trace]] as const) {
+      if (c.found) continue;
+      out.push({ line: `${t.target}: ${signal} ${c.hop ? `broken at ${c.hop}` : 'not sent'}: ${c.detail} [${c.path}]`, remedy: c.remedy });
+    }
+  }
+  for (const s of report.datasources) if (!s.ok) out.push({ line: `Grafana data source ${s.uid}: ${s.message}`, remedy: 'Grafana cannot reach this backend from the app host: check that it runs (`heal-pyroscope status`)' });
+  return out;
+}

@@ -1,0 +1,90 @@
+// `verify` as a phase list: connect to every host (targets included; one that cannot be reached is
+// reported), then prove the data path from each target (data-path.ts). Install's verify phase uses
+// the same input and error, so both say the same thing about the same failure.
+
+import type { Topology } from '../../config/topology.js';
+import { HealError } from '../../errors.js';
+import type { Inventory } from '../../hosts/inventory.js';
+import { loadState, type Secrets } from '../../state/state-file.js';
+import { connectPhaseFor, type Connector } from '../connect.js';
+import { tierAddresses, type TierAddresses } from '../desired-stack.js';
+import type { Phase } from '../phase.js';
+import { dataPathFailures, verifyDataPath, type DataPathInput, type DataPathReport } from './data-path.js';
+import { VERIFY_SERVICE } from './synthetic.js';
+
+/** How long accepted data may take to show up in the query APIs before it counts as lost. */
+export const DATA_WAIT_MS = 30_000;
+
+/** Who sends (the connected targets, or the web host when the topology has no target) and who reads. */
+export function dataPathInput(hosts: Inventory, addresses: TierAddresses, grafanaPort: number, secrets: Secrets | null, waitMs = DATA_WAIT_MS): DataPathInput {
+  const targets = hosts.serving('target');
+  const web = hosts.forTier('web');
+  const app = hosts.forTier('app');
+  const senders = (targets.length > 0 ? targets : [web]).filter((h) => h.connection).map((h) => ({ name: h.name, remote: h.remote }));
+  return {
+    senders,
+    unreachable: targets.filter((h) => !h.connection).map((h) => ({ name: h.name, error: h.connectError?.message ?? 'not connected' })),
+    web: { name: web.name, address: addresses.web },
+    app: { name: app.name, address: addresses.app, remote: app.remote },
+    db: { name: hosts.forTier('db').name },
+    grafana: secrets ? { port: grafanaPort, user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword } : null,
+    waitMs,
+  };
+}
+
+export function dataPathSummary(report: DataPathReport): string {
+  const found = report.targets.filter((t) => t.ok);
+  const delays = found.flatMap((t) => [t.profile.delayMs ?? 0, t.trace.delayMs ?? 0]);
+  const slowest = delays.length > 0 ? `, slowest after ${Math.max(...delays)} ms` : '';
+  return `${found.length} of ${report.targets.length} target(s): profile and span found${slowest}`;
+}
+
+/** The data path's failures as one error: which target, which signal, which hop, and the remedy. */
+export function dataPathError(report: DataPathReport, code: string): HealError {
+  const failures = dataPathFailures(report);
+  const broken = report.targets.filter((t) => !t.ok).map((t) => t.target);
+  const message =
+    broken.length > 0
+      ? `data from ${broken.join(', ')} does not reach the stack (${[...new Set(report.targets.flatMap((t) => [t.profile.hop, t.trace.hop]).filter((h) => h !== null))].join(', ')})`
+      : 'Grafana cannot query a data source';
+  return new HealError({
+    code,
+    message,
+    details: failures.map((f) => f.line),
+    hint: failures.find((f) => f.remedy)?.remedy ?? 'see `heal-pyroscope status`',
+  });
+}
+
+export interface VerifyContext {
+  topology: Topology;
+  statePath: string;
+  connect: Connector;
+  /** Every machine, targets included. */
+  hosts: Inventory;
+  waitMs: number;
+  report?: DataPathReport;
+}
+
+export const dataPathPhase: Phase<VerifyContext> = {
+  id: 'data-path',
+  title: `Send a profile and a span from each target (service ${VERIFY_SERVICE}) and read them back`,
+  readOnly: true,
+  async run(ctx) {
+    for (const tier of ['web', 'app'] as const) {
+      const host = ctx.hosts.forTier(tier);
+      if (!host.connection) {
+        throw new HealError({ code: 'verify.unreachable', message: `cannot connect to ${host.name} (${tier}): the data path cannot be read back`, hint: host.connectError?.hint ?? 'run `heal-pyroscope preflight` for details' });
+      }
+    }
+    const addresses = await tierAddresses(ctx.topology, ctx.hosts, true);
+    const state = await loadState(ctx.statePath);
+    ctx.report = await verifyDataPath(dataPathInput(ctx.hosts, addresses, ctx.topology.grafanaPort, state?.secrets ?? null, ctx.waitMs));
+    const summary = dataPathSummary(ctx.report);
+    return ctx.report.ok ? summary : { summary, verdict: 'fail' };
+  },
+  dryRun: () => [`from each target, send a synthetic profile and span (service ${VERIFY_SERVICE}) through the front door and read both back`],
+};
+
+export function verifyPhases(): Phase<VerifyContext>[] {
+  return [connectPhaseFor('reported'), dataPathPhase];
+}

@@ -1,0 +1,367 @@
+// The lab stand-ins' wire protocols (lab only; run by the image's own node binary, node: modules
+// only). One process per listener, started by the stand-in's shell entrypoint once its config checks
+// passed: `node /lab/protocols.mjs ROLE ADDRESS PORT`.
+//   pyroscope    HTTP/1.1 and cleartext HTTP/2 (prior knowledge) on one port, as Pyroscope serves
+//                them: /ready, POST /ingest (folded stacks stored), /pyroscope/render (what was
+//                stored, as flamebearer JSON), gRPC/connect pushes accepted.
+//   otlp-grpc    Tempo's OTLP gRPC receiver: TraceService/Export, spans stored by trace id.
+//   jaeger-grpc  Tempo's Jaeger gRPC receiver: CollectorService/PostSpans, spans stored by trace id.
+// Stored traces are read back by Tempo's HTTP stand-in (/api/traces/ID) from STORE/traces/ID.json.
+// The listener writes /tmp/lab-pid-ROLE once it listens, so a test can stop one receiver by its id.
+
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import path from 'node:path';
+
+const [role, address, portText] = process.argv.slice(2);
+const port = Number(portText);
+const STORE = process.env.LAB_STORE ?? '/tmp/lab-store';
+const LIB = process.env.LAB_LIB ?? '/lab/lib.sh';
+const RUN = process.env.LAB_RUN ?? '/tmp';
+const component = role === 'pyroscope' ? 'pyroscope' : 'tempo';
+
+function log(message) {
+  process.stderr.write(`${new Date().toISOString().slice(0, 19)}Z ${component}: ${message}\n`);
+}
+function noteRequest(line) {
+  try {
+    fs.appendFileSync(path.join(RUN, 'lab-requests.log'), `${line}\n`);
+  } catch {}
+}
+
+// ---- protobuf: just enough of the wire format to walk messages (varint, fixed64, bytes, fixed32).
+function readVarint(buf, pos) {
+  let value = 0n;
+  let shift = 0n;
+  for (;;) {
+    if (pos >= buf.length) throw new Error('truncated varint');
+    const b = buf[pos++];
+    value |= BigInt(b & 0x7f) << shift;
+    if ((b & 0x80) === 0) return [value, pos];
+    shift += 7n;
+  }
+}
+/** Fields of one message: [{ field, wire, value }] (value: Buffer for bytes, bigint otherwise). */
+function fields(buf) {
+  const out = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    let key;
+    [key, pos] = readVarint(buf, pos);
+    const field = Number(key >> 3n);
+    const wire = Number(key & 7n);
+    if (wire === 0) {
+      let v;
+      [v, pos] = readVarint(buf, pos);
+      out.push({ field, wire, value: v });
+    } else if (wire === 1) {
+      out.push({ field, wire, value: buf.readBigUInt64LE(pos) });
+      pos += 8;
+    } else if (wire === 2) {
+      let len;
+      [len, pos] = readVarint(buf, pos);
+      const end = pos + Number(len);
+      if (end > buf.length) throw new Error('truncated field');
+      out.push({ field, wire, value: buf.subarray(pos, end) });
+      pos = end;
+    } else if (wire === 5) {
+      out.push({ field, wire, value: BigInt(buf.readUInt32LE(pos)) });
+      pos += 4;
+    } else {
+      throw new Error(`unsupported wire type ${wire}`);
+    }
+  }
+  return out;
+}
+const all = (buf, n) => fields(buf).filter((f) => f.field === n && f.wire === 2).map((f) => f.value);
+const one = (buf, n) => all(buf, n)[0];
+const text = (b) => (b ? b.toString('utf8') : '');
+
+/** OTLP ExportTraceServiceRequest -> [{ traceId, spanId, name, service }]. */
+function otlpSpans(body) {
+  const spans = [];
+  for (const rs of all(body, 1)) {
+    let service = '';
+    const resource = one(rs, 1);
+    for (const kv of resource ? all(resource, 1) : []) {
+      const value = one(kv, 2);
+      if (text(one(kv, 1)) === 'service.name' && value) service = text(one(value, 1));
+    }
+    for (const ss of all(rs, 2)) {
+      for (const span of all(ss, 2)) {
+        spans.push({ traceId: (one(span, 1) ?? Buffer.alloc(0)).toString('hex'), spanId: (one(span, 2) ?? Buffer.alloc(0)).toString('hex'), name: text(one(span, 5)), service });
+      }
+    }
+  }
+  return spans;
+}
+
+/** Jaeger api_v2 PostSpansRequest -> spans; a span's own process wins over the batch's. */
+function jaegerSpans(body) {
+  const spans = [];
+  const batch = one(body, 1);
+  if (!batch) return spans;
+  const batchProcess = one(batch, 2);
+  for (const span of all(batch, 1)) {
+    const process = one(span, 10) ?? batchProcess;
+    spans.push({ traceId: (one(span, 1) ?? Buffer.alloc(0)).toString('hex'), spanId: (one(span, 2) ?? Buffer.alloc(0)).toString('hex'), name: text(one(span, 3)), service: process ? text(one(process, 1)) : '' });
+  }
+  return spans;
+}
+
+/** Tempo's trace-by-id JSON (tempopb.Trace as protojson: ids in base64). */
+function storeSpans(spans) {
+  fs.mkdirSync(path.join(STORE, 'traces'), { recursive: true });
+  for (const s of spans) {
+    const id = s.traceId.replace(/^0+(?=.)/, '').padStart(32, '0');
+    if (!/^[0-9a-f]{32}$/.test(id) || /^0+$/.test(id)) continue;
+    const file = path.join(STORE, 'traces', `${id}.json`);
+    let trace = { batches: [] };
+    try {
+      trace = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {}
+    trace.batches.push({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: s.service } }] },
+      scopeSpans: [{ spans: [{ traceId: Buffer.from(id, 'hex').toString('base64'), spanId: Buffer.from(s.spanId, 'hex').toString('base64'), name: s.name }] }],
+    });
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(trace));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+}
+
+// ---- gRPC over HTTP/2: 5-byte prefix (compressed flag, big-endian length), trailers grpc-status.
+function grpcMessages(body) {
+  const messages = [];
+  let pos = 0;
+  while (pos + 5 <= body.length) {
+    if (body[pos] !== 0) throw new Error('compressed messages are not supported by the lab stand-in');
+    const len = body.readUInt32BE(pos + 1);
+    messages.push(body.subarray(pos + 5, pos + 5 + len));
+    pos += 5 + len;
+  }
+  return messages;
+}
+function grpcAnswer(stream, status, message) {
+  if (stream.destroyed || stream.closed) return;
+  stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+  stream.on('wantTrailers', () => stream.sendTrailers(status === 0 ? { 'grpc-status': '0' } : { 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) }));
+  // An empty response message (ExportTraceServiceResponse, PostSpansResponse) on success.
+  stream.end(status === 0 ? Buffer.alloc(5) : undefined);
+}
+function readAll(stream) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    stream.on('data', (c) => chunks.push(c));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+const RECEIVERS = {
+  'otlp-grpc': { path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', spans: otlpSpans },
+  'jaeger-grpc': { path: '/jaeger.api_v2.CollectorService/PostSpans', spans: jaegerSpans },
+};
+
+function receiver(kind) {
+  const server = http2.createServer();
+  server.on('stream', async (stream, headers) => {
+    stream.on('error', () => {});
+    const p = headers[':path'];
+    noteRequest(`${headers[':method']} ${p} (h2)`);
+    if (!String(headers['content-type'] ?? '').startsWith('application/grpc')) {
+      // grpc-go's answer to a request that is not gRPC.
+      stream.respond({ ':status': 415, 'content-type': 'text/plain' });
+      stream.end(`invalid gRPC request content-type "${headers['content-type'] ?? ''}"`);
+      return;
+    }
+    const body = await readAll(stream).catch(() => null);
+    if (body === null) return;
+    if (headers[':method'] !== 'POST' || p !== kind.path) return grpcAnswer(stream, 12, `unknown service or method ${p}`);
+    try {
+      const spans = grpcMessages(body).flatMap(kind.spans);
+      storeSpans(spans);
+      grpcAnswer(stream, 0);
+    } catch (error) {
+      grpcAnswer(stream, 3, `cannot decode the request: ${error.message}`);
+    }
+  });
+  return server;
+}
+
+// ---- Pyroscope: HTTP/1.1 and h2c on one port.
+function s3Ready() {
+  return new Promise((resolve) => {
+    execFile('/bin/sh', ['-c', `. ${LIB}; s3_ready`], { timeout: 10_000 }, (error, stdout) => resolve(error ? stdout.trim() || 's3: readiness check failed' : null));
+  });
+}
+
+/** Labels of `name{a="b",c="d"}` (the /ingest name parameter or a selector): [name, {labels}]. */
+function parseSelector(s) {
+  const m = /^([^{]*)(?:\{(.*)\})?$/.exec(s.trim());
+  if (!m) return null;
+  const labels = {};
+  for (const pair of (m[2] ?? '').split(',').filter((x) => x.trim() !== '')) {
+    const lm = /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*"?([^"]*)"?\s*$/.exec(pair);
+    if (!lm) return null;
+    labels[lm[1]] = lm[2];
+  }
+  return [m[1], labels];
+}
+
+const PROFILE_KINDS = { cpu: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', wall: 'wall:wall:nanoseconds:wall:nanoseconds' };
+
+function ingest(url, body) {
+  const parsed = parseSelector(url.searchParams.get('name') ?? '');
+  if (!parsed || parsed[0] === '') return [400, 'name is required'];
+  const format = url.searchParams.get('format') ?? 'folded';
+  if (!['folded', 'lines', ''].includes(format)) return [200, '']; // accepted, not stored by the stand-in
+  const parts = parsed[0].split('.');
+  const kind = parts.length > 1 ? parts.pop() : 'cpu';
+  const stacks = [];
+  for (const line of body.toString('utf8').split('\n')) {
+    const m = /^(.*\S)\s+(\d+)$/.exec(line.trim());
+    if (m) stacks.push({ frames: m[1].split(';'), value: Number(m[2]) });
+  }
+  const record = {
+    profileType: PROFILE_KINDS[kind] ?? `${kind}`,
+    labels: { service_name: parts.join('.'), ...parsed[1] },
+    at: Date.now(),
+    stacks,
+  };
+  fs.mkdirSync(STORE, { recursive: true });
+  fs.appendFileSync(path.join(STORE, 'profiles.jsonl'), `${JSON.stringify(record)}\n`);
+  return [200, ''];
+}
+
+/** attime-like: now, now-1h, unix seconds or milliseconds. */
+function parseTime(v, fallback) {
+  if (!v) return fallback;
+  const rel = /^now(?:-(\d+)([smhd]))?$/.exec(v);
+  if (rel) return Date.now() - (rel[1] ? Number(rel[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[rel[2]] : 0);
+  if (/^\d+$/.test(v)) return v.length > 11 ? Number(v) : Number(v) * 1000;
+  return fallback;
+}
+
+function render(url) {
+  const q = url.searchParams.get('query');
+  if (!q) return [400, JSON.stringify({ code: 'invalid_argument', message: "'query' is required" })];
+  const parsed = parseSelector(q);
+  if (!parsed) return [400, JSON.stringify({ code: 'invalid_argument', message: "failed to parse 'query'" })];
+  if (parsed[0] === '') return [400, JSON.stringify({ code: 'invalid_argument', message: "'query' must contain a profile-type selection" })];
+  if (parsed[0].split(':').length !== 5) return [400, JSON.stringify({ code: 'invalid_argument', message: "failed to parse 'query'" })];
+  const from = parseTime(url.searchParams.get('from'), Date.now() - 3.6e6);
+  const until = parseTime(url.searchParams.get('until'), Date.now());
+  let records = [];
+  try {
+    records = fs.readFileSync(path.join(STORE, 'profiles.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  } catch {}
+  const matching = records.filter((r) => r.profileType === parsed[0] && r.at >= from && r.at <= until && Object.entries(parsed[1]).every(([k, v]) => r.labels[k] === v));
+  const names = ['total'];
+  let numTicks = 0;
+  for (const r of matching) {
+    for (const s of r.stacks) {
+      numTicks += s.value;
+      for (const f of s.frames) if (!names.includes(f)) names.push(f);
+    }
+  }
+  const fb = {
+    version: 1,
+    flamebearer: { names, levels: numTicks > 0 ? [[0, numTicks, 0, 0]] : [], numTicks, maxSelf: 0 },
+    metadata: { format: 'single', spyName: '', sampleRate: 100, units: '', name: parsed[0] },
+    timeline: { startTime: Math.floor(from / 1000), samples: [numTicks], durationDelta: 10 },
+  };
+  return [200, JSON.stringify(fb), 'application/json'];
+}
+
+async function pyroscopeAnswer(method, url, contentType, body) {
+  const p = url.pathname;
+  if (p === '/ready') {
+    if (method !== 'GET') return [405, ''];
+    const why = await s3Ready();
+    return why === null ? [200, 'ready'] : [503, `Some services are not Running: ${why}`];
+  }
+  if (p === '/ingest' || p === '/pyroscope/ingest') return method === 'POST' ? ingest(url, body) : [405, ''];
+  if (p === '/pyroscope/render') return method === 'GET' ? render(url) : [405, ''];
+  if (p.startsWith('/push.v1.PusherService/') || p.startsWith('/opentelemetry.proto.collector.profiles.')) {
+    if (method !== 'POST') return [405, ''];
+    if (contentType.startsWith('application/grpc')) return ['grpc'];
+    return [200, contentType.includes('json') ? '{}' : '', contentType || 'application/proto'];
+  }
+  if (p === '/lab/requests') {
+    let log = '';
+    try {
+      log = fs.readFileSync(path.join(RUN, 'lab-requests.log'), 'utf8');
+    } catch {}
+    return [200, log];
+  }
+  if (p === '/') return [200, 'Pyroscope (lab stand-in)'];
+  return [404, '404 page not found'];
+}
+
+function pyroscope() {
+  const h2 = http2.createServer();
+  h2.on('stream', async (stream, headers) => {
+    stream.on('error', () => {});
+    // Go's HTTP/2 server resets a request without :authority (HAProxy sends Host as :authority).
+    if (!headers[':authority'] && !headers.host) {
+      stream.close(http2.constants.NGHTTP2_PROTOCOL_ERROR);
+      return;
+    }
+    const method = headers[':method'];
+    const url = new URL(headers[':path'] ?? '/', 'http://stand-in');
+    noteRequest(`${method} ${headers[':path']} (h2)`);
+    const body = await readAll(stream).catch(() => null);
+    if (body === null) return;
+    const [status, text, type] = await pyroscopeAnswer(method, url, String(headers['content-type'] ?? ''), body);
+    if (status === 'grpc') return grpcAnswer(stream, 0);
+    if (stream.destroyed) return;
+    stream.respond({ ':status': status, 'content-type': type ?? 'text/plain; charset=utf-8' });
+    stream.end(method === 'HEAD' ? undefined : text);
+  });
+  const h1 = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    noteRequest(`${req.method} ${req.url}`);
+    const body = await readAll(req).catch(() => Buffer.alloc(0));
+    const [status, text, type] = await pyroscopeAnswer(req.method, url, String(req.headers['content-type'] ?? ''), body);
+    if (status === 'grpc') {
+      res.writeHead(415, { 'content-type': 'text/plain' }).end('gRPC requires HTTP/2');
+      return;
+    }
+    res.writeHead(status, { 'content-type': type ?? 'text/plain; charset=utf-8' });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  });
+  // One port for both: a connection that opens with the HTTP/2 preface is HTTP/2.
+  const PREFACE = 'PRI * HTTP/2.0';
+  return net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('readable', function first() {
+      const chunk = socket.read();
+      if (chunk === null) {
+        socket.once('readable', first);
+        return;
+      }
+      socket.unshift(chunk);
+      (chunk.toString('latin1', 0, 4) === PREFACE.slice(0, 4) ? h2 : h1).emit('connection', socket);
+    });
+  });
+}
+
+const server = role === 'pyroscope' ? pyroscope() : RECEIVERS[role] ? receiver(RECEIVERS[role]) : null;
+if (!server || !address || !Number.isInteger(port)) {
+  log(`usage: protocols.mjs pyroscope|otlp-grpc|jaeger-grpc ADDRESS PORT (got ${process.argv.slice(2).join(' ')})`);
+  process.exit(2);
+}
+server.on('error', (error) => {
+  const why = error.code === 'EADDRINUSE' ? 'address already in use' : error.code === 'EADDRNOTAVAIL' ? 'cannot assign requested address' : error.message;
+  log(`level=error msg="listen tcp ${address}:${port}: bind: ${why}"`);
+  process.exit(1);
+});
+server.listen(port, address, () => {
+  fs.writeFileSync(path.join(RUN, `lab-pid-${role}`), `${process.pid}\n`);
+});
+const stop = () => process.exit(0);
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -6,6 +6,7 @@ import { formatHandshakeTable, runHandshakeBench } from './handshakes.js';
 import { benchInstall } from './install.js';
 import { benchPreflight, benchPreflightHandshakes } from './preflight.js';
 import { benchStartup } from './startup.js';
+import { benchVerify } from './verify.js';
 
 type Bench = () => Promise<Record<string, string>[]>;
 const BENCHES: Record<string, Bench> = {
@@ -19,6 +20,7 @@ const BENCHES: Record<string, Bench> = {
   'preflight-handshakes': () => benchPreflightHandshakes(),
   preflight: () => benchPreflight(),
   install: () => benchInstall(),
+  verify: () => benchVerify(),
 };
 
 const selected = (process.env.BENCH ?? Object.keys(BENCHES).join(',')).split(',').filter((b) => b in BENCHES);

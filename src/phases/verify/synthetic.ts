@@ -22,15 +22,19 @@ export function syntheticData(target: string, run: string): SyntheticData {
 }
 
 /** The labels that select exactly this run's profile from this target. */
-function labels(d: SyntheticData): string {
-  return `verify_run="${d.run}",verify_target="${d.target}"`;
-}
+const labelPairs = (d: SyntheticData): Array<[string, string]> => [
+  ['verify_run', d.run],
+  ['verify_target', d.target],
+];
 
-/** /ingest in Pyroscope's legacy HTTP format: `name=SERVICE.cpu{labels}`, folded stacks in the body. */
+/**
+ * /ingest in Pyroscope's legacy HTTP format: `name=SERVICE.cpu{key=value,...}` (values unquoted:
+ * labelset.Parse keeps quotes as part of the value), folded stacks in the body.
+ */
 export function ingestRequest(d: SyntheticData, nowMs: number): { path: string; body: string } {
   const seconds = Math.floor(nowMs / 1000);
   const query = new URLSearchParams({
-    name: `${VERIFY_SERVICE}.cpu{${labels(d)}}`,
+    name: `${VERIFY_SERVICE}.cpu{${labelPairs(d).map(([k, v]) => `${k}=${v}`).join(',')}}`,
     from: String(seconds - 10),
     until: String(seconds),
     format: 'folded',
@@ -43,7 +47,7 @@ export function ingestRequest(d: SyntheticData, nowMs: number): { path: string; 
 /** Pyroscope's render API (what Grafana's flame graph reads) for exactly that profile. */
 export function renderPath(d: SyntheticData): string {
   const query = new URLSearchParams({
-    query: `${PROFILE_TYPE_CPU}{service_name="${VERIFY_SERVICE}",${labels(d)}}`,
+    query: `${PROFILE_TYPE_CPU}{service_name="${VERIFY_SERVICE}",${labelPairs(d).map(([k, v]) => `${k}="${v}"`).join(',')}}`,
     from: 'now-1h',
     until: 'now',
     format: 'json',

@@ -99,7 +99,7 @@ describe('synthetic data', () => {
   it('pushes a folded profile under the verify service name with this run and target as labels', () => {
     const r = ingestRequest(d, 1_700_000_000_000);
     const q = new URLSearchParams(r.path.split('?')[1]);
-    expect(q.get('name')).toBe('heal-pyroscope-verify.cpu{verify_run="run1",verify_target="target-01"}');
+    expect(q.get('name')).toBe('heal-pyroscope-verify.cpu{verify_run=run1,verify_target=target-01}');
     expect(q.get('format')).toBe('folded');
     expect(r.body).toMatch(/^\S+ 1\n$/);
     expect(new URLSearchParams(renderPath(d).split('?')[1]).get('query')).toBe(

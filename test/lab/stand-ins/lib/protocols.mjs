@@ -198,23 +198,27 @@ function s3Ready() {
   });
 }
 
-/** Labels of `name{a="b",c="d"}` (the /ingest name parameter or a selector): [name, {labels}]. */
-function parseSelector(s) {
+/**
+ * [name, {labels}] of the /ingest name parameter, `app.cpu{a=b,c=d}` (values taken as written,
+ * quotes included, as Pyroscope's labelset.Parse does), or of a query selector, `TYPE{a="b"}`
+ * (PromQL: values must be quoted).
+ */
+function parseSelector(s, quoted) {
   const m = /^([^{]*)(?:\{(.*)\})?$/.exec(s.trim());
   if (!m) return null;
   const labels = {};
   for (const pair of (m[2] ?? '').split(',').filter((x) => x.trim() !== '')) {
-    const lm = /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*"?([^"]*)"?\s*$/.exec(pair);
+    const lm = quoted ? /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"]*)"\s*$/.exec(pair) : /^\s*([A-Za-z0-9_.]+)\s*=(.*)$/.exec(pair);
     if (!lm) return null;
-    labels[lm[1]] = lm[2];
+    labels[lm[1]] = quoted ? lm[2] : lm[2].trim();
   }
-  return [m[1], labels];
+  return [m[1].trim(), labels];
 }
 
 const PROFILE_KINDS = { cpu: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', wall: 'wall:wall:nanoseconds:wall:nanoseconds' };
 
 function ingest(url, body) {
-  const parsed = parseSelector(url.searchParams.get('name') ?? '');
+  const parsed = parseSelector(url.searchParams.get('name') ?? '', false);
   if (!parsed || parsed[0] === '') return [400, 'name is required'];
   const format = url.searchParams.get('format') ?? 'folded';
   if (!['folded', 'lines', ''].includes(format)) return [200, '']; // accepted, not stored by the stand-in
@@ -248,7 +252,7 @@ function parseTime(v, fallback) {
 function render(url) {
   const q = url.searchParams.get('query');
   if (!q) return [400, JSON.stringify({ code: 'invalid_argument', message: "'query' is required" })];
-  const parsed = parseSelector(q);
+  const parsed = parseSelector(q, true);
   if (!parsed) return [400, JSON.stringify({ code: 'invalid_argument', message: "failed to parse 'query'" })];
   if (parsed[0] === '') return [400, JSON.stringify({ code: 'invalid_argument', message: "'query' must contain a profile-type selection" })];
   if (parsed[0].split(':').length !== 5) return [400, JSON.stringify({ code: 'invalid_argument', message: "failed to parse 'query'" })];

@@ -20,7 +20,7 @@ export function targetSpecOf(host: Host): TargetSpec {
   const jump = ssh.jumpHost;
   return {
     name: host.name,
-    host: host.address,
+    host: host.sshName,
     ...(ssh.port !== undefined ? { port: ssh.port } : {}),
     ...(ssh.user !== undefined ? { user: ssh.user } : {}),
     ...(ssh.identityFile ? { identityFiles: [ssh.identityFile] } : {}),
@@ -43,7 +43,7 @@ export function targetSpecOf(host: Host): TargetSpec {
 export function sshConfigAliases(hosts: readonly Host[], hopNames: (proxyJump: string) => string[]): string[] {
   return hosts.flatMap((h) => {
     const jump = h.ssh.jumpHost;
-    return [h.address, ...(jump === undefined ? [] : typeof jump === 'string' ? hopNames(jump) : [jump.host])];
+    return [h.sshName, ...(jump === undefined ? [] : typeof jump === 'string' ? hopNames(jump) : [jump.host])];
   });
 }
 
@@ -78,7 +78,7 @@ export function hostConnector(flags: ConnectFlags, interactive: boolean): Connec
     const fleet = await remote.connectAll(targets, {
       interaction: interactive ? promptInteraction() : remote.nonInteractive,
       acceptNewHostKeys: flags.acceptNewHostKeys ?? false,
-      concurrency: flags.concurrency ?? 8,
+      ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
     });
     for (const host of resolved) {
       host.connection = fleet.hosts.get(host.name);

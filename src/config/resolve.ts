@@ -18,8 +18,8 @@ export interface TopologyResolveContext {
   cwd: string;
   /** SSH_AUTH_SOCK, when an agent is running. */
   agentSocket?: string;
-  /** What ssh_config sets for a host (User, IdentityFile): it stands in for ssh.user and a key. */
-  sshConfig?: (host: string) => { user?: string; identityFiles: readonly string[] };
+  /** What ssh_config sets for a host: User and IdentityFile stand in for ssh.user and a key; HostName is its address. */
+  sshConfig?: (host: string) => { hostName?: string; user?: string; identityFiles: readonly string[] };
 }
 
 export type Resolution = { topology: Topology; missing: [] } | { topology: null; missing: MissingValue[] };
@@ -85,12 +85,17 @@ export function resolveTopology(
   }
 
   const socket = file?.docker?.socket ?? defaultOf(SETTINGS.dockerSocket);
+  // An ssh_config alias connects by its name, but the other hosts and the containers need its HostName.
+  const addressOf = (name: string): Pick<HostSpec, 'host' | 'sshAlias'> => {
+    const hostName = ctx.sshConfig?.(name).hostName?.replace(/%(%|h)/g, (_, t: string) => (t === 'h' ? name : '%'));
+    return hostName && hostName.toLowerCase() !== name.toLowerCase() ? { host: hostName, sshAlias: name } : { host: name };
+  };
   const spec = (tier: Tier, entry: HostEntry): HostSpec => {
-    if (typeof entry === 'string') return { tier, name: entry, host: entry, ssh: { ...defaults }, dockerSocket: socket };
+    if (typeof entry === 'string') return { tier, name: entry, ...addressOf(entry), ssh: { ...defaults }, dockerSocket: socket };
     return {
       tier,
       name: entry.name ?? entry.host,
-      host: entry.host,
+      ...addressOf(entry.host),
       ssh: {
         ...defaults,
         user: entry.user ?? defaults.user,

@@ -27,8 +27,10 @@ export interface HostSpec {
   tier: Tier;
   /** Display name: the configured `name`, else the address. */
   name: string;
-  /** Address or host name (or an ssh_config alias) to connect to. */
+  /** Address or host name: what other hosts and the containers reach it by (an alias's HostName). */
   host: string;
+  /** The ssh_config alias it was named by, when that alias has a HostName: SSH connects by the alias. */
+  sshAlias?: string;
   ssh: SshOptions;
   dockerSocket: string;
 }

@@ -12,8 +12,10 @@ export type ServerTier = Exclude<Tier, 'target'>;
 export class Host {
   /** Display name: the configured names of its tiers, e.g. `web-01` or `web-01/app-01`. */
   readonly name: string;
-  /** Address or name (or ssh_config alias) the SSH connection goes to. */
+  /** Address or name other hosts and the containers reach it by (an ssh_config alias's HostName). */
   readonly address: string;
+  /** What SSH connects to: the ssh_config alias it was named by, else its address. */
+  readonly sshName: string;
   readonly tiers: readonly Tier[];
   readonly ssh: SshOptions;
   /** The engine socket of this machine (one engine, whichever tiers it serves). */
@@ -35,6 +37,7 @@ export class Host {
     this.entries = entries;
     this.name = [...new Set(entries.map((e) => e.name))].join('/');
     this.address = first.host;
+    this.sshName = first.sshAlias ?? first.host;
     this.tiers = [...new Set(entries.map((e) => e.tier))];
     this.ssh = first.ssh;
     this.dockerSocket = machineSocket(entries, defaultSocket);

@@ -12,7 +12,8 @@ export class Inventory {
   static of(topology: Topology): Inventory {
     const byKey = new Map<string, ReturnType<typeof hostsOf>>();
     for (const entry of hostsOf(topology)) {
-      const key = `${entry.ssh.user}@${entry.host}:${entry.ssh.port}`;
+      // By what SSH connects to: two aliases of one HostName may differ in Port or User in ssh_config.
+      const key = `${entry.ssh.user ?? ''}@${entry.sshAlias ?? entry.host}:${entry.ssh.port ?? ''}`;
       byKey.set(key, [...(byKey.get(key) ?? []), entry]);
     }
     return new Inventory([...byKey.values()].map((entries) => new Host(entries, topology.dockerSocket)));

@@ -61,6 +61,11 @@ describe.skipIf(skip)('ssh_config (lab)', () => {
     );
     // The connection is the one the checks use: each engine answered over it.
     expect(doc.results.filter((c) => c.id === 'docker.engine').map((c) => c.status)).toEqual(['pass', 'pass', 'pass']);
+    // Other hosts and the containers reach a host by its HostName, never by the alias only this machine knows.
+    const flows = doc.results.filter((c) => c.id === 'flows.open');
+    expect(flows.length).toBeGreaterThan(0);
+    expect(flows.filter((c) => c.status !== 'pass').map((c) => `${c.host}: ${c.summary}`)).toEqual([]);
+    expect(doc.results.find((c) => c.id === 'hosts.address' && c.host === 'hp-app-01')?.summary).toContain(lab.hosts.find((h) => h.name === 'app-01')!.address);
   }, 120_000);
 
   it("connects to the Port ssh_config gives: a port nothing listens on is what the host's connection is refused on", async () => {

@@ -70,6 +70,14 @@ describe('topology resolution', () => {
     expect(one.missing.map((m) => m.key)).toEqual(['sshUser', 'sshAuth']);
   });
 
+  it("gives an alias its HostName as the address other hosts and containers use, and keeps the alias for SSH and output", () => {
+    const sshConfig = (host: string) => (host === 'hp-db' ? { hostName: '10.0.0.13', user: 'ops', identityFiles: ['~/k'] } : { identityFiles: [] });
+    const r = resolveTopology({ db: 'hp-db' }, file, {}, { ...ctx, sshConfig });
+    expect(r.topology?.db).toMatchObject({ name: 'hp-db', host: '10.0.0.13', sshAlias: 'hp-db' });
+    expect(r.topology?.web).toMatchObject({ name: 'web-file', host: 'web-file' });
+    expect(r.topology?.web.sshAlias).toBeUndefined();
+  });
+
   it('reads the long form of a jump host, its key relative to the config file', () => {
     const withJump: ConfigFile = { ...file, ssh: { ...file.ssh, jumpHost: { host: 'bastion', user: 'jump', port: 2222, identityFile: 'keys/bastion' } } };
     const r = resolveTopology({}, withJump, {}, ctx);

@@ -73,6 +73,17 @@ describe('config file validation', () => {
     expect(problems('ssh:\n  jumpHost: ops@bastion.internal:2222\n')).toEqual([]);
   });
 
+  it('accepts the long form of a jump host, for every host and per host, and checks its fields', () => {
+    expect(problems('ssh:\n  jumpHost: { host: bastion.internal, user: ops, port: 2222, identityFile: keys/bastion }\n')).toEqual([]);
+    expect(problems('hosts:\n  web: { host: web-01, jumpHost: { host: bastion.internal } }\n')).toEqual([]);
+    expect(problems('ssh:\n  jumpHost: { host: bastion.internal, port: 70000 }\n')).toEqual(['ssh.jumpHost.port: 70000 is not a port (1-65535) (line 2)']);
+    expect(problems('ssh:\n  jumpHost: { host: bastion.internal, proxy: x }\n')).toEqual(['ssh.jumpHost.proxy: unknown key (allowed: host, user, port, identityFile) (line 2)']);
+  });
+
+  it('accepts ssh.configFile', () => {
+    expect(problems('ssh:\n  configFile: ./ssh_config\n')).toEqual([]);
+  });
+
   it('rejects a guard pattern that is not a regular expression', () => {
     expect(problems('guard:\n  hostnamePatterns: ["(prod"]\n')).toEqual([
       'guard.hostnamePatterns[0]: "(prod" is not a valid regular expression (line 2)',

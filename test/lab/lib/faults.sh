@@ -48,8 +48,11 @@ fault_kill_docker() {
   child=$(pgrep -P "$pid" -x containerd || true)
   kill -KILL "$pid"
   wait_for 5 "dockerd ($pid) on $1 to die" pid_gone "$pid" dockerd || die "dockerd ($pid) on $1 survived SIGKILL"
-  # Its containerd follows (parent-death signal); an engine started before it is gone cannot start its own.
+  # Its containerd follows (parent-death signal). Its pid file would still name it, and an unreaped
+  # zombie (nothing reaps orphans in a container without an init) answers kill -0: the next engine
+  # would wait for that containerd instead of starting its own.
   [ -z "$child" ] || wait_for 10 "containerd ($child) on $1 to die" pid_gone "$child" containerd || die "containerd ($child) on $1 outlived its engine"
+  rm -f "$(host_dir "$1")/run/docker/containerd/containerd.pid"
   log "fault: Docker engine on $1 killed (SIGKILL, pid $pid)"
 }
 

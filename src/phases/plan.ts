@@ -3,7 +3,7 @@
 // on the hosts and the rendered stack. Pure, so the dry run and the real run can never disagree.
 
 import type { RenderedFile } from '../render/rendered-file.js';
-import { presenceKey } from '../stack/image-ref.js';
+import { familiarRef, parseImageRef, presenceKey } from '../stack/image-ref.js';
 import { LABELS, PRODUCT, type ComponentName } from '../stack/manifest.js';
 import { sha256, specHash, type ContainerSpec } from './container-spec.js';
 import { tierDir } from './host-paths.js';
@@ -50,6 +50,14 @@ export interface ContainerStep {
   specHash: string;
   /** Why it is recreated, for the operator. */
   reason?: string;
+  /** Recreated for another image: an upgrade (or a move back) of this one component, its data volume kept. */
+  upgrade?: ImageChange;
+}
+
+/** A component's image before and after: the versions (tags) when the repository stays, else the whole references. */
+export interface ImageChange {
+  from: string;
+  to: string;
 }
 
 export interface TierPlan {
@@ -68,14 +76,30 @@ export interface InstallPlan {
   conflicts: string[];
 }
 
-export function containerAction(spec: ContainerSpec, existing: ExistingContainer | undefined): { action: ContainerAction; reason?: string } | { conflict: string } {
+/** `1.14.0 -> 1.15.0` for one repository; whole references when the repository (or registry) changes too. */
+export function imageChange(from: string, to: string): ImageChange {
+  const a = parseImageRef(familiarRef(from));
+  const b = parseImageRef(familiarRef(to));
+  const version = (r: Exclude<typeof a, string>) => r.tag ?? r.digest ?? 'latest';
+  if (typeof a !== 'string' && typeof b !== 'string' && a.registry === b.registry && a.path === b.path && !a.digest && !b.digest) return { from: version(a), to: version(b) };
+  return { from: familiarRef(from), to: familiarRef(to) };
+}
+
+export function containerAction(
+  spec: ContainerSpec,
+  existing: ExistingContainer | undefined,
+): { action: ContainerAction; reason?: string; upgrade?: ImageChange } | { conflict: string } {
   if (!existing) return { action: 'create' };
   if (existing.labels[LABELS.product] !== PRODUCT) {
     return { conflict: `a container named ${spec.name} exists (${existing.image}) that heal-pyroscope did not create` };
   }
   const hash = specHash(spec);
   if (existing.labels[LABELS.specHash] !== hash) {
-    return { action: 'recreate', reason: existing.image !== spec.image ? `image ${existing.image} -> ${spec.image}` : 'configuration changed' };
+    if (familiarRef(existing.image) === familiarRef(spec.image)) return { action: 'recreate', reason: 'configuration changed' };
+    // Only this container is replaced; the old one is kept stopped until the new one is healthy.
+    const upgrade = imageChange(existing.image, spec.image);
+    const kept = spec.volume ? `, data volume ${spec.volume.name} kept` : '';
+    return { action: 'recreate', reason: `${spec.component} ${upgrade.from} -> ${upgrade.to}${kept}`, upgrade };
   }
   return existing.running ? { action: 'unchanged' } : { action: 'start' };
 }
@@ -99,7 +123,15 @@ export function planInstall(files: readonly RenderedFile[], specs: readonly Cont
     for (const spec of tierSpecs) {
       const decided = containerAction(spec, f.containers.get(spec.name));
       if ('conflict' in decided) conflicts.push(`${f.machine}: ${decided.conflict}`);
-      else containers.push({ name: spec.name, component: spec.component, action: decided.action, specHash: specHash(spec), ...(decided.reason ? { reason: decided.reason } : {}) });
+      else
+        containers.push({
+          name: spec.name,
+          component: spec.component,
+          action: decided.action,
+          specHash: specHash(spec),
+          ...(decided.reason ? { reason: decided.reason } : {}),
+          ...(decided.upgrade ? { upgrade: decided.upgrade } : {}),
+        });
     }
     return {
       tier: f.tier,

@@ -13,6 +13,23 @@ manifest_images() {
     for (const c of m.COMPONENTS) console.log(c.name, c.registry ?? "docker.io", c.repository, c.tag);')
 }
 
+# More tags of a component's stand-in, "component tag" per line, published beside the manifest's pin
+# under the same repository: a newer release to upgrade to, and a lab-only tag whose container never
+# becomes ready (its stand-in checks its config, then never listens), for the upgrade's rollback.
+LAB_EXTRA_TAGS="pyroscope 1.15.0
+pyroscope 1.15.0-lab-never-ready"
+
+# lab_images: manifest_images plus LAB_EXTRA_TAGS, in the same "component registry repository tag" form.
+lab_images() {
+  local list component tag registry repo
+  list=$(manifest_images) || return 1
+  echo "$list"
+  while read -r component tag; do
+    read -r _ registry repo _ < <(grep "^$component " <<<"$list") || return 1
+    echo "$component $registry $repo $tag"
+  done <<<"$LAB_EXTRA_TAGS"
+}
+
 # Docker Hub repositories that are gone from Docker Hub, with their new home. The lab mirrors
 # reality: it never serves them on its Docker Hub mirror (and deletes them there from older runs),
 # and publishes the stand-in at the new home even while the manifest still names the old one.
@@ -149,7 +166,7 @@ build_haproxy() {
 # Docker Hub images go by the mirror's address; others by their real name (quay.io/...), which the
 # build engine resolves to the lab registry like every lab engine.
 build_push() {
-  local sock=$1 component=$2 registry=$3 path=$4 tag=$5 dir="$STATE_DIR/build/$2" ref change
+  local sock=$1 component=$2 registry=$3 path=$4 tag=$5 dir="$STATE_DIR/build/$2-$5" ref change
   local -a changes=()
   while IFS= read -r change; do changes+=(--change "$change"); done < <("build_$component" "$dir")
   if [ "$registry" = docker.io ]; then ref="$REGISTRY_ADDR/$path:$tag"; else ref="$registry/$path:$tag"; fi
@@ -171,7 +188,7 @@ build_push() {
 # changed, or an image is missing from its registry.
 images_up() {
   local list stamp sock component registry repo tag home missing=0
-  list=$(manifest_images) || die "could not read image tags from src/stack/manifest.ts (npm ci run?)"
+  list=$(lab_images) || die "could not read image tags from src/stack/manifest.ts (npm ci run?)"
   # Engines may hold copies pulled from the mirror: a rebuild below drops them.
   if hub_deleted_drop; then missing=1; fi
   stamp=$(images_stamp "$list")

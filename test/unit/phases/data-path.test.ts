@@ -3,6 +3,7 @@ import { HealError } from '../../../src/errors.js';
 import { dataPathFailures, verifyDataPath, type DataPathInput } from '../../../src/phases/verify/data-path.js';
 import { ingestRequest, otlpExportRequest, renderPath, syntheticData, VERIFY_SERVICE } from '../../../src/phases/verify/synthetic.js';
 import type { HttpGetOptions, HttpGetResult } from '../../../src/remote/index.js';
+import { contractDocument } from '../../support/json-contract.js';
 import { FakeHost } from '../support/fake-host.js';
 
 /** A healthy path: the door accepts, the query APIs return the data, Grafana's checks pass. */
@@ -78,6 +79,20 @@ describe('data path', () => {
     const report = await verifyDataPath(input([t1], app));
     expect(report.targets[0]!.profile).toMatchObject({ sent: true, stored: true, found: false, hop: 'app -> db', delayMs: null });
     expect(report.targets[0]!.trace.found).toBe(true);
+  });
+
+  it('follows the JSON contract as verify prints it, passing and failing', async () => {
+    const [t1, t2, app] = [new FakeHost('target-01'), new FakeHost('target-02'), new FakeHost('app-01')];
+    for (const h of [t1, t2, app]) healthy(h);
+    t2.grpc = () => ({ httpStatus: 503, grpcStatus: null, grpcMessage: '' });
+    const report = await verifyDataPath({ ...input([t1, t2], app), unreachable: [{ name: 'target-03', error: 'connection refused' }] });
+    const doc = contractDocument(JSON.stringify({ schemaVersion: 1, command: 'verify', ...report, environment: 'lab' }));
+    expect(doc.ok).toBe(false);
+    expect((doc.targets as Array<{ target: string; ok: boolean }>).map((t) => [t.target, t.ok])).toEqual([
+      ['target-01', true],
+      ['target-02', false],
+      ['target-03', false],
+    ]);
   });
 
   it("fails on a data source whose health check Grafana answers with ERROR", async () => {

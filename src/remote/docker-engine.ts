@@ -177,10 +177,22 @@ export class DockerEngine implements Engine {
       ...(request.tail !== undefined ? { tail: request.tail } : {}),
       ...(request.since !== undefined ? { since: request.since } : {}),
     };
-    // dockerode answers a stream only when following; otherwise the whole log as one Buffer.
-    const answer: Buffer | NodeJS.ReadableStream = request.follow
-      ? await this.call(what, () => this.docker.getContainer(nameOrId).logs({ ...options, follow: true }))
-      : await this.call(what, () => this.docker.getContainer(nameOrId).logs({ ...options, follow: false }));
+    // dockerode's own logs() buffers the whole log unless following: dialled as a stream instead,
+    // so a long log passes through in chunks and memory stays flat.
+    const answer = await this.call(what, () =>
+      new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+        (this.docker.modem as { dial(options: object, callback: (error: unknown, data: unknown) => void): void }).dial(
+          {
+            path: `/containers/${encodeURIComponent(nameOrId)}/logs?`,
+            method: 'GET',
+            isStream: true,
+            statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+            options: { ...options, follow: request.follow },
+          },
+          (error, data) => (error ? reject(error) : resolve(data as NodeJS.ReadableStream)),
+        );
+      }),
+    );
     const stream = Buffer.isBuffer(answer) ? Readable.from([answer]) : answer;
     return {
       stream,

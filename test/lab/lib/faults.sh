@@ -37,15 +37,20 @@ fault_stop_docker() {
 }
 
 # SIGKILL, no clean shutdown: nothing stops the containers first (engine_down does), as when an
-# engine crashes or is OOM-killed; the containers' processes outlive it. The pid file stays, naming a dead process, so `up` (and `reset`)
-# start the engine again; it then deals with what it finds as after a crash.
+# engine crashes or is OOM-killed; the containers' processes outlive it. The pid file stays, naming
+# a dead process, so `up` (and `reset`) start the engine again, which finds what a crash leaves.
 fault_kill_docker() {
   [ $# -eq 1 ] || die "usage: fault kill-docker HOST"
   has_engine "$(host_line "$1" | awk '{print $2}')" || die "$1 has no Docker engine"
-  local pid child
-  pid=$(read_pid "$(host_dir "$1")/dockerd.pid")
+  local pid child dir
+  dir=$(host_dir "$1")
+  pid=$(read_pid "$dir/dockerd.pid")
   pid_alive "$pid" dockerd || die "the Docker engine on $1 is not running"
   child=$(pgrep -P "$pid" -x containerd || true)
+  # Its docker-proxy processes outlive it, holding the published ports, until `up` ends them (as
+  # systemd ends what is left in a crashed unit's cgroup before starting it again).
+  mkdir -p "$dir/faults"
+  pgrep -P "$pid" -x docker-proxy >"$dir/faults/kill-docker.proxies" || true
   kill -KILL "$pid"
   wait_for 5 "dockerd ($pid) on $1 to die" pid_gone "$pid" dockerd || die "dockerd ($pid) on $1 survived SIGKILL"
   # Its containerd follows (parent-death signal). Its pid file would still name it, and an unreaped
@@ -175,6 +180,10 @@ faults_clear() {
   local dir f ns
   dir=$(host_dir "$1")
   for f in "$dir"/faults/*.pid; do [ -e "$f" ] && stop_pidfile "$f" busybox 5; done
+  if [ -e "$dir/faults/kill-docker.proxies" ]; then
+    for f in $(cat "$dir/faults/kill-docker.proxies"); do ! pid_alive "$f" docker-proxy || kill -KILL "$f"; done
+    rm -f "$dir/faults/kill-docker.proxies"
+  fi
   ns=/run/netns/$(netns_of "$1")
   if nsenter --net="$ns" iptables -t raw -L "$FAULT_CHAIN" -n >/dev/null 2>&1; then
     nsenter --net="$ns" iptables -t raw -F "$FAULT_CHAIN"

@@ -56,6 +56,8 @@ describe.skipIf(skip !== undefined)('upgrading one component (lab)', () => {
   });
   afterAll(async () => {
     await resetLab();
+    // The extra tags this file pulled; the pinned images stay for the other files.
+    await labExec('app-01', ['docker', 'rmi', '-f', 'grafana/pyroscope:1.15.0', 'grafana/pyroscope:1.15.0-lab-never-ready']);
   });
 
   it('shows the upgrade in the dry run, replaces only the Pyroscope container and keeps its volume', async () => {

@@ -63,6 +63,29 @@ describe('output', () => {
   });
 });
 
+describe('a line stream (logs --json)', () => {
+  it('prints each record as one enveloped document on its own line, then an error document on one line', () => {
+    const stdout = sink();
+    const out = createOutput({ json: true, verbose: false, command: 'logs', lines: true }, { stdout, stderr: sink() }, {});
+    out.record({ ok: true, component: 'pyroscope', line: 'one' });
+    out.record({ ok: true, component: 'pyroscope', line: 'two' });
+    out.fail(new HealError({ code: 'logs.not-installed', message: 'gone' }));
+    const lines = stdout.text.split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines.slice(0, -1).map((l) => JSON.parse(l) as unknown)).toEqual([
+      { schemaVersion: 1, command: 'logs', ok: true, component: 'pyroscope', line: 'one' },
+      { schemaVersion: 1, command: 'logs', ok: true, component: 'pyroscope', line: 'two' },
+      { schemaVersion: 1, command: 'logs', ok: false, error: { code: 'logs.not-installed', message: 'gone', details: [], hint: null } },
+    ]);
+  });
+
+  it('prints no record without --json', () => {
+    const stdout = sink();
+    createOutput({ json: false, verbose: false, command: 'logs', lines: true }, { stdout, stderr: sink() }, {}).record({ ok: true, line: 'x' });
+    expect(stdout.text).toBe('');
+  });
+});
+
 describe('errors under --verbose', () => {
   it('does not advise running with --verbose when it already runs with it', () => {
     let err = '';

@@ -187,6 +187,12 @@ describe('the ssh-config parser (no OpenSSH client)', () => {
     expect(computeHost(text, 'app')).toEqual({ hostName: '10.0.0.12', user: 'matched', identityFiles: ['~/k1', '~/k2'], identitiesOnly: false, certificateFiles: [] });
   });
 
+  it('honours negated patterns, ? wildcards, Keyword=value and quoted paths', () => {
+    const text = 'Host * !web\n  User x\nHost w?b\n  Port 2022\nHost=app\n  IdentityFile "~/with space/k"\n';
+    expect(computeHost(text, 'web')).toEqual({ port: 2022, identityFiles: [], identitiesOnly: false, certificateFiles: [] });
+    expect(computeHost(text, 'app')).toMatchObject({ user: 'x', identityFiles: ['~/with space/k'] });
+  });
+
   it('does not run Match exec (its block does not apply) and says so', () => {
     const c = ctx();
     const text = expandIncludes('Match exec "true"\n  User from-exec\n', c);

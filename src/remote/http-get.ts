@@ -51,7 +51,8 @@ export function httpGet(session: SshSession, host: string, port: number, path: s
         port,
         path,
         headers: { Connection: 'close', ...options.headers },
-        agent: false,
+        // No `agent` (not even `false`, which makes a fresh Agent that dials net.connect from this
+        // machine and ignores createConnection): the request must ride the host's channel.
         createConnection: (_opts: unknown, callback: (error: Error | null, socket: Duplex) => void) => {
           session.forwardOut(host, port).then(
             (channel) => {

@@ -5,7 +5,7 @@
 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { ExitCode, HealError } from '../errors.js';
 
 export interface SshConfigHost {
@@ -57,7 +57,31 @@ export function sshConfigSource(configFile: string | undefined, home = homedir()
     }
     return { file: configFile, explicit: true, home };
   }
-  return { file: join(home, '.ssh', 'config'), explicit: false, home };
+  const file = join(home, '.ssh', 'config');
+  refuseLooseUserConfig(file);
+  return { file, explicit: false, home };
+}
+
+/** As ssh: a ~/.ssh/config that others may write, or that another user owns, is refused (`Bad owner or permissions`). */
+export function refuseLooseUserConfig(file: string, stat: (path: string) => { mode: number; uid: number } | undefined = statOrUndefined): void {
+  const info = stat(file);
+  const uid = process.getuid?.();
+  if (!info || uid === undefined) return;
+  if ((info.mode & 0o022) === 0 && (info.uid === 0 || info.uid === uid)) return;
+  throw new HealError({
+    code: 'config.ssh-config.permissions',
+    message: `Bad owner or permissions on ${file}: other users may change it, so ssh refuses it and so does heal-pyroscope`,
+    hint: `chmod go-w ${file} (and own it yourself), then run again`,
+    exitCode: ExitCode.usage,
+  });
+}
+
+function statOrUndefined(path: string): { mode: number; uid: number } | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Builds a host's values from `key value` pairs (lower-case keys, as `ssh -G` prints them). */

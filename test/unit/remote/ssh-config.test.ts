@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSshReader, parseSshG, UNSET_IDENTITY, UNSET_USER, wrapperText } from '../../../src/remote/openssh-config.js';
 import { computeHost, expandIncludes, parserReader, type ExpandContext } from '../../../src/remote/ssh-config-parser.js';
-import { expandTokens, jumpHopNames, lookupSshConfig, parseJumpSpec, sshConfigSource } from '../../../src/remote/ssh-config.js';
+import { expandTokens, jumpHopNames, lookupSshConfig, parseJumpSpec, refuseLooseUserConfig, sshConfigSource } from '../../../src/remote/ssh-config.js';
 
 // What `ssh -G -F wrapper app` prints (abridged) for a host whose config sets everything.
 const SET_EVERYTHING = `user deploy
@@ -57,6 +57,15 @@ describe('reading `ssh -G` output', () => {
     expect(usual.split('\n').filter((l) => l.startsWith('Include'))).toEqual(['Include "/home/me/.ssh/config"', 'Include "/etc/ssh/ssh_config"']);
     // The markers come last, so any value the config sets comes first and wins.
     expect(usual.trimEnd().split('\n').slice(-3)).toEqual(['Host *', `  User ${UNSET_USER}`, `  IdentityFile ${UNSET_IDENTITY}`]);
+  });
+
+  it('refuses, as ssh does, a ~/.ssh/config that other users may write', () => {
+    const uid = process.getuid?.() ?? 0;
+    expect(() => refuseLooseUserConfig('/home/me/.ssh/config', () => ({ mode: 0o100664, uid }))).toThrow(
+      expect.objectContaining({ code: 'config.ssh-config.permissions', exitCode: 2 }),
+    );
+    expect(() => refuseLooseUserConfig('/home/me/.ssh/config', () => ({ mode: 0o100644, uid }))).not.toThrow();
+    expect(() => refuseLooseUserConfig('/home/me/.ssh/config', () => undefined)).not.toThrow();
   });
 
   it('refuses an ssh.configFile that does not exist, exit 2', () => {

@@ -2,9 +2,14 @@
 // description, rollback) and the journal in which a phase records each change as it makes it,
 // with the action that puts it back. The runner (runner.ts) undoes the journal on failure.
 
+import type { HostUndo } from './undo-step.js';
+
 export interface Journal {
-  /** A change this run made, and how to put it back if the run fails or is interrupted. */
-  changed(description: string, undo: () => Promise<void>): void;
+  /**
+   * A change this run made, and how to put it back if the run fails or is interrupted. With `step`
+   * (the undo as data), an undo that fails is kept for the next install or uninstall to finish.
+   */
+  changed(description: string, undo: () => Promise<void>, step?: HostUndo): void;
   /** Clean-up that only a successful run performs (e.g. drop a replaced container kept for rollback). */
   onSuccess(description: string, action: () => Promise<void>): void;
   /** Runs at the end whatever happens, after success actions or rollback (e.g. release the lock). */
@@ -61,4 +66,6 @@ export interface UndoRecord {
   description: string;
   ok: boolean;
   error?: string;
+  /** A failed undo kept (beside the state file) for the next install or uninstall to finish. */
+  kept?: boolean;
 }

@@ -4,6 +4,7 @@
 
 import { ExitCode, HealError, isHealError } from '../errors.js';
 import type { Journal, Phase, PhaseRecord, UndoRecord } from './phase.js';
+import { worthKeeping, type HostUndo } from './undo-step.js';
 
 export type RunnerEvent =
   | { type: 'phase-start'; id: string; title: string }
@@ -29,12 +30,15 @@ export interface RunResult {
   rolledBack: UndoRecord[];
   /** Changes a failed run left in place (with --no-rollback). */
   leftInPlace: string[];
+  /** Undo steps the rollback could not run, as data, in the order to run them later. */
+  pendingUndo: HostUndo[];
   error?: HealError;
 }
 
 interface Entry {
   description: string;
   action: () => Promise<void>;
+  step?: HostUndo;
 }
 
 export function interruptedError(): HealError {
@@ -56,7 +60,7 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
   const ran: Phase<C>[] = [];
   const records: PhaseRecord[] = [];
   const journal: Journal = {
-    changed: (description, action) => undos.push({ description, action }),
+    changed: (description, action, step) => undos.push({ description, action, ...(step ? { step } : {}) }),
     onSuccess: (description, action) => successes.push({ description, action }),
     finally: (description, action) => finals.push({ description, action }),
   };
@@ -91,6 +95,7 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
   }
 
   const rolledBack: UndoRecord[] = [];
+  const pendingUndo: HostUndo[] = [];
   let leftInPlace: string[] = [];
   if (!failure) {
     await runAll(successes, () => undefined);
@@ -102,9 +107,11 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
     for (const phase of [...ran].reverse()) {
       if (phase.rollback) reverse.push({ description: `${phase.title}: clean up`, action: () => phase.rollback!(ctx) });
     }
-    await runAll(reverse, (record) => {
-      rolledBack.push(record);
-      emit({ type: 'undo', record });
+    await runAll(reverse, (record, entry, error) => {
+      const kept = !record.ok && entry.step !== undefined && worthKeeping(error);
+      if (kept) pendingUndo.push(entry.step!);
+      rolledBack.push(kept ? { ...record, kept } : record);
+      emit({ type: 'undo', record: kept ? { ...record, kept } : record });
     });
   }
   await runAll([...finals].reverse(), () => undefined);
@@ -116,18 +123,19 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
     phases: records,
     rolledBack,
     leftInPlace,
+    pendingUndo,
     ...(failure ? { error: failure } : {}),
   };
 }
 
 /** Every action runs even when an earlier one fails: a rollback does as much as it can. */
-async function runAll(entries: readonly Entry[], report: (record: UndoRecord) => void): Promise<void> {
+async function runAll(entries: readonly Entry[], report: (record: UndoRecord, entry: Entry, error?: unknown) => void): Promise<void> {
   for (const entry of entries) {
     try {
       await entry.action();
-      report({ description: entry.description, ok: true });
+      report({ description: entry.description, ok: true }, entry);
     } catch (error) {
-      report({ description: entry.description, ok: false, error: (error as Error).message });
+      report({ description: entry.description, ok: false, error: (error as Error).message }, entry, error);
     }
   }
 }

@@ -75,6 +75,10 @@ function toDetails(info: Docker.ContainerInspectInfo): ContainerDetails {
   };
 }
 
+function toVolume(info: { Name: string; Labels?: Record<string, string> | null }): VolumeSummary {
+  return { name: info.Name, labels: info.Labels ?? {} };
+}
+
 function toImage(info: { Id: string; RepoTags?: string[] | undefined; RepoDigests?: string[] | undefined }): ImageSummary {
   return { id: info.Id, tags: info.RepoTags ?? [], digests: info.RepoDigests ?? [] };
 }
@@ -240,17 +244,17 @@ export class DockerEngine implements Engine {
     );
   }
 
-  async ensureNetwork(name: string, labels: Record<string, string>): Promise<{ id: string; created: boolean }> {
+  async ensureNetwork(name: string, labels: Record<string, string>): Promise<{ id: string; created: boolean; labels: Record<string, string> }> {
     const existing = (await this.listNetworks({ name }))[0];
-    if (existing) return { id: existing.id, created: false };
+    if (existing) return { id: existing.id, created: false, labels: existing.labels };
     const created = await this.call(`create network ${name}`, async () => (await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true })).id, {
       // Created meanwhile (another tier on this machine): it is there, and not ours to undo.
       409: () => undefined,
     });
-    if (created !== undefined) return { id: created, created: true };
+    if (created !== undefined) return { id: created, created: true, labels };
     const now = (await this.listNetworks({ name }))[0];
     if (!now) throw new HealError({ code: 'docker.api', message: `Docker engine on ${this.where} reports network ${name} both present and absent` });
-    return { id: now.id, created: false };
+    return { id: now.id, created: false, labels: now.labels };
   }
 
   removeNetwork(nameOrId: string): Promise<'removed' | 'absent'> {
@@ -258,14 +262,17 @@ export class DockerEngine implements Engine {
   }
 
   listVolumes(filter?: LabelFilter): Promise<VolumeSummary[]> {
-    return this.call('list volumes', async () => ((await this.docker.listVolumes(labelFilters(filter))).Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} })));
+    return this.call('list volumes', async () => ((await this.docker.listVolumes(labelFilters(filter))).Volumes ?? []).map(toVolume));
   }
 
-  async ensureVolume(name: string, labels: Record<string, string>): Promise<{ created: boolean }> {
-    const found = await this.call(`inspect volume ${name}`, () => this.docker.getVolume(name).inspect().then(() => true), { 404: () => false });
-    if (found) return { created: false };
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<VolumeSummary & { created: boolean }> {
+    const inspect = () => this.call(`inspect volume ${name}`, async () => toVolume(await this.docker.getVolume(name).inspect()), { 404: () => undefined });
+    const found = await inspect();
+    if (found) return { ...found, created: false };
     await this.call(`create volume ${name}`, () => this.docker.createVolume({ Name: name, Labels: labels }));
-    return { created: true };
+    const made = await inspect();
+    if (!made) throw new HealError({ code: 'docker.api', message: `Docker engine on ${this.where} created volume ${name} but does not find it` });
+    return { ...made, created: true };
   }
 
   removeVolume(name: string): Promise<'removed' | 'absent'> {

@@ -175,12 +175,12 @@ export interface Engine {
 
   /** Networks, `name` matched exactly (Docker's own name filter matches substrings). */
   listNetworks(filter?: LabelFilter & { name?: string }): Promise<NetworkSummary[]>;
-  /** A bridge network of that name, created with `labels` when there is none. */
-  ensureNetwork(name: string, labels: Record<string, string>): Promise<{ id: string; created: boolean }>;
+  /** A bridge network of that name, created with `labels` when there is none; `labels`: those it carries. */
+  ensureNetwork(name: string, labels: Record<string, string>): Promise<{ id: string; created: boolean; labels: Record<string, string> }>;
   removeNetwork(nameOrId: string): Promise<'removed' | 'absent'>;
   listVolumes(filter?: LabelFilter): Promise<VolumeSummary[]>;
-  /** A local volume of that name, created with `labels` when there is none. */
-  ensureVolume(name: string, labels: Record<string, string>): Promise<{ created: boolean }>;
+  /** A local volume of that name, created with `labels` when there is none; the volume as it is now. */
+  ensureVolume(name: string, labels: Record<string, string>): Promise<VolumeSummary & { created: boolean }>;
   removeVolume(name: string): Promise<'removed' | 'absent'>;
 
   listImages(): Promise<ImageSummary[]>;

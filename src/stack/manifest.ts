@@ -161,6 +161,8 @@ export const LABELS = {
   component: 'io.heal-pyroscope.component',
   version: 'io.heal-pyroscope.version',
   specHash: 'io.heal-pyroscope.spec-hash',
+  /** On a data volume: the install run that created it (a later undo removes only that very volume). */
+  createdBy: 'io.heal-pyroscope.created-by-run',
 } as const;
 export const PRODUCT = 'heal-pyroscope';
 export const CONTAINER_PREFIX = 'heal-pyroscope-';

@@ -108,10 +108,15 @@ export function withoutPulledImages(state: InstallState, machine: string, refs: 
 
 /** Writes atomically with mode 0600 (the directory 0700), whatever the umask. */
 export async function saveState(path: string, state: InstallState): Promise<void> {
+  await writePrivateJson(path, state);
+}
+
+/** A JSON file of the state directory: written atomically, mode 0600 in a 0700 directory, whatever the umask. */
+export async function writePrivateJson(path: string, value: unknown): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: STATE_FILE_MODE });
+  await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, { mode: STATE_FILE_MODE });
   await chmod(temp, STATE_FILE_MODE);
   await rename(temp, path);
 }

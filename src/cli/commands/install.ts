@@ -16,6 +16,7 @@ import { validateIgnoredChecks } from '../../phases/preflight.js';
 import { runPhases, type RunResult } from '../../phases/runner.js';
 import { port } from '../../stack/manifest.js';
 import { statePath } from '../../state/state-file.js';
+import { describeLeft, keepPendingUndo, loadPendingUndo } from '../../state/pending-undo.js';
 import { hostConnector, type ConnectFlags } from '../connect.js';
 import { installerVersion, operatorName, runId } from '../run-identity.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
@@ -78,7 +79,9 @@ export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext,
     connect: hostConnector(flags, ctx.interactive),
     hosts: Inventory.of(topology),
   });
+  install.undo.found = await loadPendingUndo(install.undo.path);
   out.say(flags.dryRun ? 'Dry run: nothing will be changed.' : `Installing heal-pyroscope on ${topology.environment}...`);
+  for (const left of install.undo.found) out.say(flags.dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);
   const interrupt = interruptSignal(out, options.signal);
   let result: RunResult;
   try {
@@ -97,7 +100,12 @@ export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext,
     if (!result.dryRun) printSummary(install, out);
     return ExitCode.ok;
   }
-  sayFailure(result, out, 'heal-pyroscope uninstall (keeps data volumes)');
+  // Undo steps the rollback could not run (a host or its engine gone): kept for the next run.
+  const pending = result.dryRun ? [] : await keepPendingUndo(install.undo.path, topology.environment, new Date(), result.pendingUndo);
+  sayFailure(result, out, 'heal-pyroscope uninstall (keeps data volumes)', install.undo.path);
+  if (result.pendingUndo.length === 0 && pending.length > 0) {
+    out.say(`still pending in ${install.undo.path}: ${pending.map(describeLeft).join('; ')}; the next install or uninstall finishes them first`);
+  }
   if (out.json) {
     out.say(`error: ${result.error!.message}`);
     for (const d of result.error!.details) out.say(`  ${d}`);

@@ -10,6 +10,7 @@ import { runPhases } from '../../phases/runner.js';
 import { uninstallPhases } from '../../phases/uninstall/uninstall.js';
 import { newUninstallContext, type UninstallContext } from '../../phases/uninstall/uninstall-context.js';
 import { statePath } from '../../state/state-file.js';
+import { describeLeft, loadPendingUndo } from '../../state/pending-undo.js';
 import { hostConnector, type ConnectFlags } from '../connect.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
 import { interruptSignal } from '../interrupt.js';
@@ -53,13 +54,15 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     statePath: statePath(topology.environment, configPath, ctx.cwd),
     connect: hostConnector(flags, ctx.interactive),
   });
+  un.undo.found = await loadPendingUndo(un.undo.path);
   out.say(flags.dryRun ? 'Dry run: nothing will be removed.' : `Uninstalling heal-pyroscope from ${topology.environment}...`);
+  for (const left of un.undo.found) out.say(flags.dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);
   const interrupt = interruptSignal(out, options.signal);
   const phases = uninstallPhases();
   const result = await withPhaseProgress(out, phases, (emit) => runPhases(phases, un, { dryRun: flags.dryRun ?? false, noRollback: true, signal: interrupt.signal, emit }), { dryRun: flags.dryRun ?? false }).finally(() =>
     interrupt.dispose(),
   );
-  const ok = result.ok && unreachableServers(un.hosts).length === 0;
+  const ok = result.ok && unreachableServers(un.hosts).length === 0 && un.undo.left.length === 0;
   const images = imageReport(un.found, un.images, { purge: un.options.purge, dryRun: result.dryRun, recorded: un.state?.pulledImages !== undefined });
   const keptLines = kept(un, images, result.dryRun);
   out.result({
@@ -91,6 +94,7 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     for (const line of keptLines) out.say(`  kept: ${line}`);
   }
   if (un.options.purge && !images.recorded) out.say(`  images: none removed, ${noRecordReason(un)}`);
+  for (const left of un.undo.left) out.warn(`still pending: ${describeLeft(left)} (${left.why}); kept in ${un.undo.path}: the next install or uninstall finishes them first`);
   if (unreachableServers(un.hosts).length > 0) {
     out.warn(`not reached, so not cleaned: ${unreachableServers(un.hosts).map((u) => `${u.machine} (${u.error})`).join('; ')}`);
     out.say('Run `heal-pyroscope uninstall` again once they are reachable to finish.');
@@ -103,6 +107,7 @@ function kept(un: UninstallContext, images: ImageReport, dryRun: boolean): strin
   const lines = un.options.purge ? [] : un.found.flatMap((f) => f.volumes.map((v) => `${f.machine}: volume ${v} (data; remove with --purge)`));
   lines.push(...images.kept.map((i) => `${i.machine}: image ${i.ref} (${i.reason})`));
   lines.push(...un.rootsKept.map((m) => `${m}: ${HOST_ROOT} (it holds files heal-pyroscope did not write)`));
+  if (!dryRun) lines.push(...un.undo.left.map((l) => `${l.host}: ${describeLeft(l)}, in ${un.undo.path} (${l.why})`));
   // With a host left unreached, --purge keeps the credentials to finish the job later.
   const stateStays = dryRun ? !un.options.purge || unreachableServers(un.hosts).length > 0 : !un.stateRemoved;
   if (stateStays) lines.push(`${un.statePath} (credentials, reused by the next install)`);

@@ -13,6 +13,7 @@ import { checkExternalSnippet } from './haproxy-check.js';
 import type { Journal, Phase } from '../phase.js';
 import { remotePath } from '../plan.js';
 import { throwIfAborted } from '../runner.js';
+import { describeUndo, runUndo, type HostUndo } from '../undo-step.js';
 
 /**
  * Like Promise.all, but waits for every write to end before failing: a rollback must never start
@@ -44,11 +45,13 @@ async function writeTier(ctx: PlannedInstall, host: Host, tier: ServerTier, chan
     if (action === 'update') {
       const backup = `${path}.heal-rollback-${ctx.runId}`;
       await run(host, ['cp', '-p', '--', path, backup], `keep a copy of ${path}`);
-      journal.changed(`put back ${path} on ${host.name}`, () => run(host, ['mv', '-f', '--', backup, path], `put back ${path}`));
+      const step: HostUndo = { host: host.name, kind: 'restore-file', path, backup };
+      journal.changed(describeUndo(step), () => runUndo(host.remote, step), step);
       journal.onSuccess(`drop the copy of ${path}`, () => run(host, ['rm', '-f', '--', backup], `remove ${backup}`));
     } else {
       // Removed before the directories this run created, so that they are empty again.
-      journal.changed(`remove ${path} on ${host.name}`, () => run(host, ['rm', '-f', '--', path], `remove ${path}`));
+      const step: HostUndo = { host: host.name, kind: 'remove-file', path };
+      journal.changed(describeUndo(step), () => runUndo(host.remote, step), step);
     }
     await host.remote.upload({ remotePath: path, content: file.content, mode: file.mode, owner: `${file.owner.uid}:${file.owner.gid}` });
   }

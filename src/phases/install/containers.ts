@@ -1,10 +1,12 @@
 // Bringing one container to its planned state (create, recreate, start, keep) with everything
 // journalled for rollback, then waiting for its health endpoint. A replaced container is stopped
-// and renamed, not removed, until the whole run succeeds; data volumes are never removed here.
+// and renamed, not removed, until the whole run succeeds. A rollback removes the network and a data
+// volume only when this run created them (a volume it created holds no one's data yet); a network
+// or volume of our name that does not carry our labels is someone else's: refused, never adopted.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../../errors.js';
-import { component } from '../../stack/manifest.js';
+import { component, LABELS, PRODUCT } from '../../stack/manifest.js';
 import { createOptions, healthPort, ownedLabels, type ContainerSpec } from '../container-spec.js';
 import type { Host } from '../../hosts/host.js';
 import type { ContainerOutcome, PlannedInstall } from './context.js';
@@ -12,6 +14,22 @@ import type { Journal, PhaseIo } from '../phase.js';
 import { throwIfAborted } from '../runner.js';
 import { startContainer } from './port-taken.js';
 import { NETWORK_NAME } from '../../stack/manifest.js';
+import { describeUndo, runUndo, type HostUndo } from '../undo-step.js';
+
+/** Journals `step` with its undo run on the host, so a failed undo can be kept for the next run. */
+function journalUndo(journal: Journal, host: Host, step: HostUndo): void {
+  journal.changed(describeUndo(step), () => runUndo(host.remote, step), step);
+}
+
+/** A network or volume of our name must carry our product label: else it is someone else's. */
+function refuseNotOurs(host: Host, what: string, labels: Record<string, string>): void {
+  if (labels[LABELS.product] === PRODUCT) return;
+  throw new HealError({
+    code: 'install.not-ours',
+    message: `${what} on ${host.name} exists but was not created by heal-pyroscope (no label ${LABELS.product}=${PRODUCT}): not used, not removed`,
+    hint: `if nothing uses it, remove or rename it on ${host.name} (docker ${what.split(' ')[0]} rm ...), then run install again`,
+  });
+}
 
 /**
  * The network, created when the engine lacks it (the engine answers: no fact is updated, so every
@@ -20,20 +38,21 @@ import { NETWORK_NAME } from '../../stack/manifest.js';
 export async function ensureNetwork(host: Host, journal: Journal): Promise<void> {
   const engine = host.remote.engine;
   const network = await engine.ensureNetwork(NETWORK_NAME, ownedLabels());
-  if (!network.created) return;
-  journal.changed(`remove network ${NETWORK_NAME} on ${host.name}`, async () => {
-    await engine.removeNetwork(network.id);
-  });
+  if (!network.created) return refuseNotOurs(host, `network ${NETWORK_NAME}`, network.labels);
+  journalUndo(journal, host, { host: host.name, kind: 'remove-network', id: network.id, name: NETWORK_NAME });
 }
 
 async function createAndStart(ctx: PlannedInstall, host: Host, spec: ContainerSpec, journal: Journal): Promise<void> {
   const engine = host.remote.engine;
-  // Kept on rollback and on uninstall without --purge: it holds the component's data.
-  if (spec.volume) await engine.ensureVolume(spec.volume.name, ownedLabels(spec.component));
+  if (spec.volume) {
+    // Labelled with this run: an undo run later removes this very volume, never one made again since.
+    const volume = await engine.ensureVolume(spec.volume.name, { ...ownedLabels(spec.component), [LABELS.createdBy]: ctx.runId });
+    // One that was there holds the component's data: kept on rollback and by uninstall without --purge.
+    if (!volume.created) refuseNotOurs(host, `volume ${spec.volume.name}`, volume.labels);
+    else journalUndo(journal, host, { host: host.name, kind: 'remove-volume', name: volume.name, run: ctx.runId });
+  }
   const id = await engine.createContainer(createOptions(spec, ctx.installerVersion));
-  journal.changed(`remove container ${spec.name} on ${host.name}`, async () => {
-    await engine.removeContainer(id);
-  });
+  journalUndo(journal, host, { host: host.name, kind: 'remove-container', id, name: spec.name });
   await startContainer(host, spec, id);
 }
 
@@ -47,12 +66,7 @@ async function setAside(ctx: PlannedInstall, host: Host, spec: ContainerSpec, jo
   const kept = `${spec.name}-replaced-${ctx.runId}`;
   await engine.stopContainer(old.id, 10);
   await engine.renameContainer(old.id, kept);
-  journal.changed(`put back the previous ${spec.name} on ${host.name}`, async () => {
-    const current = await engine.inspectContainer(spec.name);
-    if (current && current.id !== old.id) await engine.removeContainer(current.id);
-    await engine.renameContainer(old.id, spec.name);
-    await engine.startContainer(old.id);
-  });
+  journalUndo(journal, host, { host: host.name, kind: 'put-back-container', id: old.id, name: spec.name });
   journal.onSuccess(`remove the replaced ${spec.name} on ${host.name}`, async () => {
     await engine.removeContainer(old.id);
   });
@@ -70,9 +84,7 @@ export async function applyContainer(ctx: PlannedInstall, spec: ContainerSpec, i
   } else if (step.action === 'start') {
     io.progress(`${host.name}: starting ${spec.name}`);
     await startContainer(host, spec, spec.name);
-    io.journal.changed(`stop ${spec.name} on ${host.name}`, async () => {
-      await engine.stopContainer(spec.name);
-    });
+    journalUndo(io.journal, host, { host: host.name, kind: 'stop-container', name: spec.name });
   } else if (step.action === 'recreate') {
     io.progress(`${host.name}: recreating ${spec.name} (${step.reason ?? 'changed'})`);
     await setAside(ctx, host, spec, io.journal);
@@ -105,8 +117,13 @@ export async function waitHealthy(ctx: PlannedInstall, host: Host, spec: Contain
     if (!state.running && attempt > 0) throw await unhealthy(host, spec, `it ${state.status} (exit code ${state.exitCode})`);
     if (Date.now() >= deadline) throw await unhealthy(host, spec, `http://${address}:${port}${health.path} did not answer 200 within ${Math.round(ctx.options.healthTimeoutMs / 1000)}s (last: ${last})`);
     io.progress(`${host.name}: waiting for ${spec.name} (${last})`);
-    await sleep(1000);
+    await sleep(healthPollDelayMs(attempt));
   }
+}
+
+/** Health polls back off, 100 ms doubling to 1 s: a component up in 150 ms is seen then, not after a fixed second. */
+export function healthPollDelayMs(attempt: number): number {
+  return Math.min(100 * 2 ** attempt, 1000);
 }
 
 async function unhealthy(host: Host, spec: ContainerSpec, why: string): Promise<HealError> {

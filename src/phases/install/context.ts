@@ -15,6 +15,8 @@ import type { ContainerSpec } from '../container-spec.js';
 import type { Connector } from '../connect.js';
 import type { TierAddresses } from '../desired-stack.js';
 import type { Phase } from '../phase.js';
+import { noLeftOverUndo, type LeftOverUndo } from '../finish-undo.js';
+import { pendingUndoPath } from '../../state/pending-undo.js';
 import type { ContainerAction, InstallPlan, TierFacts } from '../plan.js';
 import type { DataPathReport } from '../verify/data-path.js';
 
@@ -85,13 +87,19 @@ export interface InstallContext {
   /** Set once, by the facts phase. */
   planned?: Planned;
   report: InstallReport;
+  /** Undo steps an earlier failed install left (the command reads them), finished first. */
+  undo: LeftOverUndo;
 }
 
 /** The context of a phase that runs after planning: the plan is there, complete. */
 export type PlannedInstall = InstallContext & { planned: Planned };
 
-export function newInstallContext(init: Omit<InstallContext, 'planned' | 'report'>): InstallContext {
-  return { ...init, report: { guard: [], preflight: [], imageIds: new Map(), pulled: [], outcomes: [], verified: [] } };
+export function newInstallContext(init: Omit<InstallContext, 'planned' | 'report' | 'undo'>): InstallContext {
+  return {
+    ...init,
+    report: { guard: [], preflight: [], imageIds: new Map(), pulled: [], outcomes: [], verified: [] },
+    undo: noLeftOverUndo(pendingUndoPath(init.statePath), init.topology.environment),
+  };
 }
 
 function requirePlanned(ctx: InstallContext, phase: string): PlannedInstall {

@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import { HealError } from '../../errors.js';
 import type { Host } from '../../hosts/host.js';
 import type { Journal } from '../phase.js';
+import { runUndo, type HostUndo } from '../undo-step.js';
 
 /** Every directory that must exist for `dirs` to exist, parents first (`/` excluded). */
 export function withAncestors(dirs: readonly string[]): string[] {
@@ -33,8 +34,6 @@ function depth(path: string): number {
 
 // $@: paths. Prints those that are directories, one per line.
 const EXISTING_SCRIPT = 'for d in "$@"; do if [ -d "$d" ]; then printf \'%s\\n\' "$d"; fi; done';
-// $@: directories, deepest first. Removes each that is empty; prints those left because they are not.
-const RMDIR_SCRIPT = 'for d in "$@"; do if [ -d "$d" ]; then rmdir -- "$d" 2>/dev/null || printf \'%s\\n\' "$d"; fi; done';
 
 /** Runs a file-system command on the host; a failure names the host and what was being done. */
 export async function runOnHost(host: Pick<Host, 'name' | 'remote'>, argv: string[], what: string): Promise<string> {
@@ -56,12 +55,8 @@ export async function createDirectories(host: Pick<Host, 'name' | 'remote'>, dir
   if (created.length === 0) return [];
   // Journalled before mkdir: a mkdir that fails half-way may still have made some of them.
   const tops = created.filter((d) => !created.includes(posix.dirname(d)));
-  journal.changed(`remove ${tops.join(', ')} on ${host.name} (the ${created.length} directory(ies) this run created, each only if empty)`, async () => {
-    const left = (await runOnHost(host, ['sh', '-c', RMDIR_SCRIPT, 'sh', ...removalOrder(created)], 'remove the configuration directories')).split('\n').filter((l) => l !== '');
-    if (left.length > 0) {
-      throw new HealError({ code: 'rollback.directories', message: `left ${left.join(', ')} on ${host.name}: not empty (holds files this run did not write)` });
-    }
-  });
+  const step: HostUndo = { host: host.name, kind: 'remove-directories', paths: removalOrder(created) };
+  journal.changed(`remove ${tops.join(', ')} on ${host.name} (the ${created.length} directory(ies) this run created, each only if empty)`, () => runUndo(host.remote, step), step);
   await runOnHost(host, ['mkdir', '-p', '-m', '755', '--', ...dirs], 'create the configuration directories');
   return created;
 }

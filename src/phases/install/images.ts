@@ -12,6 +12,7 @@ import type { PlannedInstall } from './context.js';
 import type { Phase, PhaseIo } from '../phase.js';
 import { formatBytes, PULL_RETRY_DELAYS_MS, PullTally, type PullEvent } from './pull-progress.js';
 import { throwIfAborted } from '../runner.js';
+import { describeUndo, runUndo, type HostUndo } from '../undo-step.js';
 
 function pullsFor(ctx: PlannedInstall, host: Host): { pull: string[]; all: string[] } {
   const tiers = ctx.planned.plan.tiers.filter((t) => host.serves(t.tier));
@@ -94,12 +95,16 @@ export const imagesPhase: Phase<PlannedInstall> = {
           const tally = new PullTally();
           let last = 0;
           // The undo is registered before the pull: an interrupted pull may still leave the image.
-          io.journal.changed(`remove image ${ref} pulled on ${machine}`, async () => {
-            const removal = await host.remote.engine.removeImage(ref);
-            // Never forced: an image some container uses stays, and the undo says why.
-            if (removal.result === 'in-use') throw new HealError({ code: 'rollback.image-in-use', message: `${ref} on ${machine} is still used: ${removal.detail}` });
-            await forgetPull(ctx, machine, ref);
-          });
+          // Never forced: an image some container uses stays, and the undo says why.
+          const step: HostUndo = { host: machine, kind: 'remove-image', ref };
+          io.journal.changed(
+            describeUndo(step),
+            async () => {
+              await runUndo(host.remote, step);
+              await forgetPull(ctx, machine, ref);
+            },
+            step,
+          );
           if (ctx.options.imagesFrom) {
             await loadFromArchive(host, ref, ctx, io);
             report.pulled.push({ machine, ref, from: 'archive' });

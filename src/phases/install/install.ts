@@ -3,6 +3,7 @@
 // lock comes next, so the facts and the plan cannot go stale under a concurrent run.
 
 import { configurationPhase } from './configuration.js';
+import { finishUndoPhase } from '../finish-undo.js';
 import { connectPhase } from '../connect.js';
 import { afterPlanning, type InstallContext } from './context.js';
 import { frontDoorPhase } from './front-door.js';
@@ -22,6 +23,8 @@ export function installPhases(): Phase<InstallContext>[] {
     connectPhase,
     guardPhase,
     lockPhase<InstallContext>('install'),
+    // Before the facts: the plan must not build on what a failed run left.
+    finishUndoPhase<InstallContext>('fails'),
     gatherFactsPhase,
     installChecksPhase,
     ...[imagesPhase, configurationPhase, storagePhase, servicesPhase, frontDoorPhase, verifyPhase, recordPhase].map(afterPlanning),

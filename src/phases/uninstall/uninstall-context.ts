@@ -8,6 +8,8 @@ import type { Connector } from '../connect.js';
 import type { ExistingContainer, ServerTier } from '../plan.js';
 import type { ImageDecision, ImageOutcome } from './purge-images.js';
 import { serverInventory } from '../reachable.js';
+import { noLeftOverUndo, type LeftOverUndo } from '../finish-undo.js';
+import { pendingUndoPath } from '../../state/pending-undo.js';
 
 export interface FoundOnTier {
   tier: ServerTier;
@@ -42,8 +44,19 @@ export interface UninstallContext {
   /** Machines whose /opt/heal-pyroscope stays because something not ours is in it. */
   rootsKept: string[];
   stateRemoved: boolean;
+  /** Undo steps a failed install left (the command reads them), finished first. */
+  undo: LeftOverUndo;
 }
 
 export function newUninstallContext(init: Pick<UninstallContext, 'topology' | 'options' | 'operator' | 'runId' | 'statePath' | 'connect'>): UninstallContext {
-  return { ...init, hosts: serverInventory(init.topology), found: [], removed: [], images: [], rootsKept: [], stateRemoved: false };
+  return {
+    ...init,
+    hosts: serverInventory(init.topology),
+    found: [],
+    removed: [],
+    images: [],
+    rootsKept: [],
+    stateRemoved: false,
+    undo: noLeftOverUndo(pendingUndoPath(init.statePath), init.topology.environment),
+  };
 }

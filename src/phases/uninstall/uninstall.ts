@@ -2,6 +2,7 @@
 // only what carries our labels, lives in our directories or is recorded as pulled by an install,
 // and a rerun finishes what one left.
 
+import { finishUndoPhase } from '../finish-undo.js';
 import { lockPhase } from '../lock.js';
 import type { Phase } from '../phase.js';
 import { purgeImagesPhase } from './purge-images.js';
@@ -12,6 +13,7 @@ export function uninstallPhases(): Phase<UninstallContext>[] {
   return [
     connectServersPhase,
     lockPhase<UninstallContext>('uninstall'),
+    finishUndoPhase<UninstallContext>('reported'),
     findPhase,
     removeContainersPhase,
     removeNetworkPhase,

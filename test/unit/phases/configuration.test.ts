@@ -78,7 +78,8 @@ describe('configuration phase', () => {
     const io = recordingIo();
     await configurationPhase.run(ctx, io);
     await io.rollback();
-    expect(stack.db.ran('mv -f')).toEqual([['mv', '-f', '--', `${PASSWORD}.heal-rollback-run1`, PASSWORD]]);
+    // Moved back only while the copy is there: a later run of the same undo finds it gone.
+    expect(stack.db.ran('mv -f').map((argv) => argv.slice(-2))).toEqual([[`${PASSWORD}.heal-rollback-run1`, PASSWORD]]);
   });
 
   it('fails naming the host and the command output when a file cannot be kept aside', async () => {

@@ -33,7 +33,7 @@ describe('bringing a container to its planned state', () => {
     const created = stack.db.engine.container(MINIO)!;
     expect(created.running).toBe(true);
     expect(created.body).toEqual(createOptions(minio(ctx), ctx.installerVersion));
-    expect(stack.db.engine.volumes).toEqual([{ name: volumeName('minio'), labels: { [LABELS.product]: PRODUCT, [LABELS.component]: 'minio' } }]);
+    expect(stack.db.engine.volumes).toEqual([{ name: volumeName('minio'), labels: { [LABELS.product]: PRODUCT, [LABELS.component]: 'minio', [LABELS.createdBy]: 'run1' } }]);
     expect(stack.db.engine.networks.map((n) => n.name)).toEqual([NETWORK_NAME]);
   });
 
@@ -43,14 +43,49 @@ describe('bringing a container to its planned state', () => {
     expect(stack.db.requests).toEqual(['10.213.0.13:9000/minio/health/live']);
   });
 
-  it('removes on rollback the container and network it created, never the data volume', async () => {
+  it('removes on rollback the container, network and data volume it created (a new volume holds no one\'s data yet)', async () => {
     const { stack, ctx } = await planned();
     const io = recordingIo();
     await applyContainer(ctx, minio(ctx), io);
     await io.rollback();
     expect(stack.db.engine.container(MINIO)).toBeUndefined();
     expect(stack.db.engine.networks).toEqual([]);
+    expect(stack.db.engine.volumes).toEqual([]);
+  });
+
+  it('keeps on rollback a data volume and a network that were there before the run', async () => {
+    const { stack, ctx } = await planned((engine) => {
+      engine.addVolume(volumeName('minio'), { [LABELS.product]: PRODUCT, [LABELS.component]: 'minio' });
+      engine.addNetwork(NETWORK_NAME, { [LABELS.product]: PRODUCT });
+    });
+    const io = recordingIo();
+    await applyContainer(ctx, minio(ctx), io);
+    await io.rollback();
+    expect(stack.db.engine.container(MINIO)).toBeUndefined();
     expect(stack.db.engine.volumes.map((v) => v.name)).toEqual([volumeName('minio')]);
+    expect(stack.db.engine.networks.map((n) => n.name)).toEqual([NETWORK_NAME]);
+    expect(stack.db.engine.calls.filter((c) => c.startsWith('remove'))).toEqual([`removeContainer ${MINIO}`]);
+  });
+
+  it('refuses a volume of its name that is not ours, using and removing nothing', async () => {
+    const { stack, ctx } = await planned((engine) => engine.addVolume(volumeName('minio'), { owner: 'someone' }));
+    const io = recordingIo();
+    await expect(applyContainer(ctx, minio(ctx), io)).rejects.toMatchObject({
+      code: 'install.not-ours',
+      message: `volume ${volumeName('minio')} on db-01 exists but was not created by heal-pyroscope (no label ${LABELS.product}=${PRODUCT}): not used, not removed`,
+    });
+    await io.rollback();
+    expect(stack.db.engine.container(MINIO)).toBeUndefined();
+    expect(stack.db.engine.volumes.map((v) => v.name)).toEqual([volumeName('minio')]);
+  });
+
+  it('refuses a network of its name that is not ours, before creating anything', async () => {
+    const { stack, ctx } = await planned((engine) => engine.addNetwork(NETWORK_NAME));
+    const io = recordingIo();
+    await expect(applyContainer(ctx, minio(ctx), io)).rejects.toMatchObject({ code: 'install.not-ours', message: expect.stringContaining(`network ${NETWORK_NAME} on db-01 exists but was not created by heal-pyroscope`) });
+    expect(io.changes()).toEqual([]);
+    expect(stack.db.engine.networks.map((n) => n.name)).toEqual([NETWORK_NAME]);
+    expect(stack.db.engine.containers).toEqual([]);
   });
 
   it('leaves an unchanged running container alone', async () => {

@@ -75,3 +75,32 @@ describe('phase runner', () => {
     expect(log).toEqual(['unlock']);
   });
 });
+
+describe('phase runner: undo steps that cannot run', () => {
+  const step = { host: 'db-01', kind: 'remove-network' as const, id: 'n1', name: 'heal-pyroscope' };
+  const failingUndo = (error: Error): Phase<Log> => ({
+    id: 'net',
+    title: 'net',
+    run: async (_log, io) => io.journal.changed('remove network heal-pyroscope on db-01', async () => Promise.reject(error), step),
+  });
+  const failing: Phase<Log> = { id: 'boom', title: 'boom', run: async () => Promise.reject(new HealError({ code: 'x', message: 'boom' })) };
+
+  it('keeps a failed undo that carries its step, for a later run to finish', async () => {
+    const result = await runPhases([failingUndo(new HealError({ code: 'docker.not-running', message: 'Docker engine on db-01 is not running' })), failing], []);
+    expect(result.pendingUndo).toEqual([step]);
+    expect(result.rolledBack).toEqual([{ description: 'remove network heal-pyroscope on db-01', ok: false, error: 'Docker engine on db-01 is not running', kept: true }]);
+  });
+
+  it('does not keep a deliberate refusal: running it again would not change it', async () => {
+    const result = await runPhases([failingUndo(new HealError({ code: 'rollback.directories', message: 'left /opt/x: not empty' })), failing], []);
+    expect(result.pendingUndo).toEqual([]);
+    expect(result.rolledBack[0]).toMatchObject({ ok: false });
+    expect(result.rolledBack[0]!.kept).toBeUndefined();
+  });
+
+  it('keeps nothing when every undo runs', async () => {
+    const result = await runPhases([change('a'), change('b', { fail: true })], []);
+    expect(result.pendingUndo).toEqual([]);
+    expect(result.rolledBack.every((r) => r.ok && r.kept === undefined)).toBe(true);
+  });
+});

@@ -32,9 +32,11 @@ const routes: Record<string, [number, unknown]> = {
   'POST /containers/create': [500, { message: 'Conflict. The container name "/x" is already in use' }],
   'GET /images/absent:1/json': [404, { message: 'No such image: absent:1' }],
   'GET /volumes/data': [404, { message: 'get data: no such volume' }],
-  'POST /volumes/create': [201, { Name: 'data' }],
+  'POST /volumes/create': [201, { Name: 'data', Labels: { 'io.heal-pyroscope.product': 'heal-pyroscope' }, CreatedAt: '2026-11-25T18:00:00Z', Driver: 'local' }],
 };
 const seen: string[] = [];
+// Once created, the volume inspects as Docker shows it.
+const afterCreate: Record<string, [number, unknown]> = { 'GET /volumes/data': [200, routes['POST /volumes/create']![1]] };
 const engine = http.createServer((req, res) => {
   const path = (req.url ?? '').replace(/^\/v[\d.]+/, '').replace(/\?.*$/, '');
   seen.push(`${req.method} ${path}`);
@@ -43,7 +45,8 @@ const engine = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/vnd.docker.multiplexed-stream' });
     return res.end(Buffer.concat([frame(1, 'started\n'), frame(2, 'warning: low memory\n'), frame(1, 'ready\n')]));
   }
-  const [status, body] = routes[`${req.method} ${path}`] ?? [500, { message: `no route for ${req.method} ${path}` }];
+  const key = `${req.method} ${path}`;
+  const [status, body] = (seen.includes('POST /volumes/create') ? afterCreate[key] : undefined) ?? routes[key] ?? [500, { message: `no route for ${key}` }];
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(body === undefined ? undefined : JSON.stringify(body));
 });
@@ -78,9 +81,14 @@ describe('DockerEngine: what Docker answers, as values', () => {
     expect(await docker.inspectImage('absent:1')).toBeUndefined();
   });
 
-  it('creates a volume only when it is missing', async () => {
-    expect(await docker.ensureVolume('data', { 'io.heal-pyroscope.product': 'heal-pyroscope' })).toEqual({ created: true });
+  it('creates a volume only when it is missing, and tells when the engine made it', async () => {
+    expect(await docker.ensureVolume('data', { 'io.heal-pyroscope.product': 'heal-pyroscope' })).toEqual({
+      name: 'data',
+      labels: { 'io.heal-pyroscope.product': 'heal-pyroscope' },
+      created: true,
+    });
     expect(seen).toContain('POST /volumes/create');
+    expect(await docker.ensureVolume('data', {})).toEqual({ name: 'data', labels: { 'io.heal-pyroscope.product': 'heal-pyroscope' }, created: false });
   });
 
   it('turns any other failure into a HealError naming the host, what was being done and why', async () => {

@@ -253,11 +253,11 @@ export class FakeEngine implements Engine {
     return this.networks.filter((n) => (filter.name === undefined || n.name === filter.name) && matches(n.labels, filter));
   }
 
-  async ensureNetwork(name: string, labels: Record<string, string>): Promise<{ id: string; created: boolean }> {
+  async ensureNetwork(name: string, labels: Record<string, string>): Promise<{ id: string; created: boolean; labels: Record<string, string> }> {
     const existing = this.networks.find((n) => n.name === name);
-    if (existing) return { id: existing.id, created: false };
+    if (existing) return { id: existing.id, created: false, labels: existing.labels };
     this.calls.push(`createNetwork ${name}`);
-    return { id: this.addNetwork(name, labels).id, created: true };
+    return { id: this.addNetwork(name, labels).id, created: true, labels };
   }
 
   async removeNetwork(nameOrId: string): Promise<'removed' | 'absent'> {
@@ -272,11 +272,11 @@ export class FakeEngine implements Engine {
     return this.volumes.filter((v) => matches(v.labels, filter));
   }
 
-  async ensureVolume(name: string, labels: Record<string, string>): Promise<{ created: boolean }> {
-    if (this.volumes.some((v) => v.name === name)) return { created: false };
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<VolumeSummary & { created: boolean }> {
+    const existing = this.volumes.find((v) => v.name === name);
+    if (existing) return { ...existing, created: false };
     this.calls.push(`createVolume ${name}`);
-    this.addVolume(name, labels);
-    return { created: true };
+    return { ...this.addVolume(name, labels), created: true };
   }
 
   async removeVolume(name: string): Promise<'removed' | 'absent'> {

@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark, printed as one table. Benchmarks measure; tests never assert time.
-// BENCH=startup,handshakes selects some.
+// BENCH=startup,handshakes selects some; BENCH_TARGETS=1,16 shortens the preflight one; BENCH_BASELINE=DIR
+// (a built checkout of main) runs preflight and install of that checkout beside this tree's.
+// Verify with 1 and 16 targets joins as a `verify` entry once the data-path work lands.
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { formatHandshakeTable, runHandshakeBench } from './handshakes.js';

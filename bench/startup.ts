@@ -1,26 +1,28 @@
-// Start-up cost of the CLI: wall time of `heal-pyroscope --help` and of a config error (no host
-// contacted), median of several runs of the built CLI.
+// Start-up cost of the CLI against a bare `node -e 0`: wall time of `heal-pyroscope --help`,
+// `--version` and a config error (no host contacted), median of several runs of the built CLI.
 import { execa } from 'execa';
-import { fileURLToPath } from 'node:url';
+import { BIN, median } from './cli-run.js';
 
-const bin = fileURLToPath(new URL('../bin/heal-pyroscope', import.meta.url));
-
-async function medianMs(args: string[], runs: number): Promise<number> {
+async function medianMs(argv: string[], runs: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    await execa('node', [bin, ...args], { reject: false, env: { CI: 'true' } });
+    await execa('node', argv, { reject: false, env: { CI: 'true' } });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
 }
 
-export async function benchStartup(runs = 9): Promise<Record<string, string>[]> {
-  const baseline = await medianMs(['--version'], runs);
+export async function benchStartup(runs = 15): Promise<Record<string, string>[]> {
+  const bare = await medianMs(['-e', '0'], runs);
+  const row = async (name: string, args: string[]) => {
+    const ms = await medianMs([BIN, ...args], runs);
+    return { bench: 'startup', case: name, median_ms: ms.toFixed(0), vs_node: `${(ms / bare).toFixed(2)}x` };
+  };
   return [
-    { bench: 'startup', case: 'heal-pyroscope --version', median_ms: baseline.toFixed(0) },
-    { bench: 'startup', case: 'heal-pyroscope --help', median_ms: (await medianMs(['--help'], runs)).toFixed(0) },
-    { bench: 'startup', case: 'heal-pyroscope preflight --yes (config error)', median_ms: (await medianMs(['preflight', '--yes'], runs)).toFixed(0) },
+    { bench: 'startup', case: 'node -e 0 (bare Node.js)', median_ms: bare.toFixed(0), vs_node: '1.00x' },
+    await row('heal-pyroscope --help', ['--help']),
+    await row('heal-pyroscope --version', ['--version']),
+    await row('heal-pyroscope preflight --yes (config error)', ['preflight', '--yes']),
   ];
 }

@@ -1,7 +1,8 @@
 // Network flows the stack needs, each tested from the source host to the destination's address.
-// When nothing listens on the destination port yet, a short-lived listener is started there (it
-// exits after the expected connections, or is ended once every source has probed), so a firewall
-// drop shows before install. Each flow is classified: open, refused, filtered, no route, name not
+// When nothing listens on the destination port yet, one short-lived listener is started there for
+// all its sources (100 targets to web:9940: one process, not 100); it notes each connection's
+// source address, exits once every source has come or when told to (a second connection from the
+// destination itself), so a firewall drop shows before install and each arrival is attributed. Each flow is classified: open, refused, filtered, no route, name not
 // resolved; a flow whose source or destination cannot be reached over SSH is not tested (skip).
 import { FLOWS } from '../stack/manifest.js';
 import type { ProbeState } from '../remote/index.js';
@@ -33,26 +34,61 @@ export const STATE_WORDS: Record<ProbeState, string> = {
   unknown: 'unknown',
 };
 
-// $1 port, $2 connections to accept, $3 seconds to live. Binds all IPv4 addresses.
+// $1 port, $2 sources to wait for, $3 seconds to live. Binds all IPv4 addresses; prints
+// "listening PID", then "from ADDRESS" per source connection. Loopback connections are the
+// destination's own: the first is the readiness probe, the second ends the listener.
 const LISTENER_PERL = `use IO::Socket::INET; my ($p,$n,$t)=@ARGV; $|=1;
-my $s=IO::Socket::INET->new(LocalPort=>$p,Listen=>64,ReuseAddr=>1,Proto=>"tcp") or do { print "bind failed: $!\\n"; exit 2 };
-my $end=time+$t; my $k=0;
-while ($k<$n && time<$end) { my $r=""; vec($r,fileno($s),1)=1; if (select($r,undef,undef,0.5)) { my $c=$s->accept; close($c) if $c; $k++ } }`;
-const LISTENER_PY = `import socket,select,sys,time
+my $s=IO::Socket::INET->new(LocalPort=>$p,Listen=>256,ReuseAddr=>1,Proto=>"tcp") or do { print "bind failed: $!\\n"; exit 2 };
+print "listening $$\\n"; my $end=time+$t; my $k=0; my $l=0;
+while ($k<$n && time<$end) { my $r=""; vec($r,fileno($s),1)=1; next unless select($r,undef,undef,0.5); my $c=$s->accept or next; my $a=$c->peerhost; close($c);
+  if ($a =~ /^127\\./) { last if ++$l>1; next } print "from $a\\n"; $k++ }`;
+const LISTENER_PY = `import os,socket,select,sys,time
 p,n,t=int(sys.argv[1]),int(sys.argv[2]),float(sys.argv[3])
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)
-try: s.bind(("0.0.0.0",p)); s.listen(64)
+try: s.bind(("0.0.0.0",p)); s.listen(256)
 except OSError as e: print("bind failed:",e); sys.exit(2)
-end=time.time()+t; k=0
+print("listening",os.getpid(),flush=True); end=time.time()+t; k=0; l=0
 while k<n and time.time()<end:
-  if select.select([s],[],[],0.5)[0]: s.accept()[0].close(); k+=1`;
+  if not select.select([s],[],[],0.5)[0]: continue
+  c,a=s.accept(); c.close()
+  if a[0].startswith("127."):
+    l+=1
+    if l>1: break
+    continue
+  print("from",a[0],flush=True); k+=1`;
 
 export const LISTENER_SCRIPT = `if command -v perl >/dev/null 2>&1; then exec perl -e '${LISTENER_PERL.replace(/'/g, "'\\''")}' "$@"; fi
 if command -v python3 >/dev/null 2>&1; then exec python3 -c '${LISTENER_PY.replace(/'/g, "'\\''")}' "$@"; fi
 echo "no perl or python3 for a test listener"; exit 3`;
 
-export function listenerArgv(port: number, connections: number, seconds: number): string[] {
-  return ['sh', '-c', LISTENER_SCRIPT, 'sh', String(port), String(connections), String(seconds)];
+export function listenerArgv(port: number, sources: number, seconds: number): string[] {
+  return ['sh', '-c', LISTENER_SCRIPT, 'sh', String(port), String(sources), String(seconds)];
+}
+
+/** What one test listener saw: its process, and the connections it counted by source address. */
+export interface ListenerTally {
+  pid: number | undefined;
+  from: ReadonlyMap<string, number>;
+}
+
+/** Reads the listener's output ("listening PID", "from ADDRESS" lines). */
+export function tallyListener(stdout: string): ListenerTally {
+  let pid: number | undefined;
+  const from = new Map<string, number>();
+  for (const line of stdout.split('\n')) {
+    const [word, value] = line.trim().split(/\s+/);
+    if (word === 'listening' && value && /^\d+$/.test(value)) pid = Number(value);
+    if (word === 'from' && value) from.set(value, (from.get(value) ?? 0) + 1);
+  }
+  return { pid, from };
+}
+
+/** The evidence line on one source's arrival at the shared listener. */
+export function arrivalNote(tally: ListenerTally, sourceAddress: string): string {
+  const count = tally.from.get(sourceAddress) ?? 0;
+  if (count > 0) return `the test listener counted ${count === 1 ? 'a connection' : `${count} connections`} from ${sourceAddress}`;
+  const seen = [...tally.from.keys()];
+  return `the test listener counted no connection from ${sourceAddress}${seen.length ? ` (it saw ${seen.slice(0, 5).join(', ')}${seen.length > 5 ? ', ...' : ''})` : ''}: a NAT or proxy on the path, or a host name rather than its address in the configuration`;
 }
 
 interface Listener {
@@ -60,36 +96,32 @@ interface Listener {
   note: string;
   /** Whether the listener process has ended. */
   exited: () => boolean;
-  done: Promise<unknown>;
+  done: Promise<{ stdout: string }>;
 }
 
-async function startListener(dest: Host, port: number, connections: number, ctx: CheckContext): Promise<Listener> {
+async function startListener(dest: Host, port: number, sources: number, ctx: CheckContext): Promise<Listener> {
   // Lives past the probes by a margin; a filtered flow never connects, so this bounds its wait.
   const seconds = Math.ceil(ctx.probeTimeoutMs / 1000) + 5;
-  // One extra connection for the readiness probe from the destination itself.
-  const done = dest.remote.exec(listenerArgv(port, connections + 1, seconds), { timeoutMs: (seconds + 5) * 1000 }).catch((e: Error) => ({ code: -1, stdout: e.message, stderr: '' }));
+  const done = dest.remote.exec(listenerArgv(port, sources, seconds), { timeoutMs: (seconds + 5) * 1000 }).catch((e: Error) => ({ code: -1, stdout: e.message, stderr: '' }));
   let finished: { stdout: string } | undefined;
   void done.then((r) => (finished = r));
   const exited = () => finished !== undefined;
   for (let i = 0; i < 25; i++) {
     if (finished) return { ready: false, note: finished.stdout.trim() || 'the test listener exited early', exited, done };
     const probe = await dest.remote.probeTcp('127.0.0.1', port, 1000);
-    if (probe.state === 'open') return { ready: true, note: `test listener on ${dest.name}:${port}`, exited, done };
+    if (probe.state === 'open') return { ready: true, note: `one test listener on ${dest.name}:${port} for ${sources} source${sources === 1 ? '' : 's'}`, exited, done };
     await new Promise((r) => setTimeout(r, 200));
   }
   return { ready: false, note: 'the test listener did not start within 5 s', exited, done };
 }
 
 /**
- * Ends a listener once every source has probed: the connections that never came (a filtered flow)
- * are made from the destination itself, so preflight does not wait out the listener's deadline.
+ * Ends a listener once every source has probed: when a source never came (a filtered flow), one
+ * more connection from the destination itself ends it, so preflight does not wait out its deadline.
  */
-async function endListener(dest: Host, port: number, listener: Listener): Promise<void> {
-  for (let i = 0; i < 64 && !listener.exited(); i++) {
-    const probe = await dest.remote.probeTcp('127.0.0.1', port, 1000).catch(() => undefined);
-    if (probe?.state !== 'open') break;
-  }
-  await listener.done;
+async function endListener(dest: Host, port: number, listener: Listener): Promise<ListenerTally> {
+  if (!listener.exited()) await dest.remote.probeTcp('127.0.0.1', port, 1000).catch(() => undefined);
+  return tallyListener((await listener.done).stdout);
 }
 
 export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
@@ -118,27 +150,33 @@ export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
       // Only the connected sources will connect: a listener waiting for the others would wait out its deadline.
       const listener = listening ? undefined : await startListener(dest, port, sources.length, ctx);
       const evidence = listener ? [listener.note] : [`${dest.name}:${port} already has a listener`];
-      await Promise.all(
+      const probed = await Promise.all(
         sources.map(async ({ source }) => {
           const title = `${source.name} -> ${dest.name}:${port}`;
           if (listener && !listener.ready) {
             results.push({ ...CHECK, host: source.name, status: 'warn', summary: `${title}: not tested (${listener.note})`, evidence, remedy: `open ${where} from ${source.name} and test by hand` });
-            return;
+            return undefined;
           }
-          const probe = await source.remote.probeTcp(dest.address, port, ctx.probeTimeoutMs);
-          const word = STATE_WORDS[probe.state];
-          const ok = probe.state === 'open';
-          results.push({
-            ...CHECK,
-            host: source.name,
-            status: ok ? 'pass' : 'fail',
-            summary: `${title} ${word}`,
-            evidence: [...evidence, `connect ${where} from ${source.name}: ${probe.detail}`],
-            ...(ok ? {} : { remedy: remedyFor(probe.state, source.name, where) }),
-          });
+          return { source, title, probe: await source.remote.probeTcp(dest.address, port, ctx.probeTimeoutMs) };
         }),
       );
-      if (listener) await endListener(dest, port, listener);
+      // Results wait for the listener's tally: each open flow says whether its connection arrived from the source's address.
+      const tally = listener?.ready ? await endListener(dest, port, listener) : undefined;
+      if (listener && !listener.ready) await listener.done;
+      const pid = tally?.pid !== undefined ? ` (pid ${tally.pid})` : '';
+      for (const p of probed) {
+        if (!p) continue;
+        const { source, title, probe } = p;
+        const ok = probe.state === 'open';
+        results.push({
+          ...CHECK,
+          host: source.name,
+          status: ok ? 'pass' : 'fail',
+          summary: `${title} ${STATE_WORDS[probe.state]}`,
+          evidence: [`${evidence[0]}${pid}`, `connect ${where} from ${source.name}: ${probe.detail}`, ...(ok && tally ? [arrivalNote(tally, source.address)] : [])],
+          ...(ok ? {} : { remedy: remedyFor(probe.state, source.name, where) }),
+        });
+      }
     }),
   );
   return results.sort((a, b) => a.summary.localeCompare(b.summary));

@@ -37,6 +37,18 @@ interface TaskHandle {
   skip(message?: string): void;
 }
 
+/** Hosts named on a --verbose timing line; the rest are in --json. */
+const TIMING_HOSTS_SHOWN = 10;
+
+/** `--verbose`: a phase's wall time and its hosts' times, slowest first ("Preflight checks: 812 ms (web-01 790 ms, ...)"). */
+export function timingLine(record: PhaseRecord): string | undefined {
+  if (record.ms === undefined) return undefined;
+  const hosts = Object.entries(record.hosts ?? {}).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  const shown = hosts.slice(0, TIMING_HOSTS_SHOWN).map(([name, ms]) => `${name} ${ms} ms`);
+  if (hosts.length > TIMING_HOSTS_SHOWN) shown.push(`${hosts.length - TIMING_HOSTS_SHOWN} more in --json`);
+  return `time: ${record.title}: ${record.ms} ms${shown.length ? ` (${shown.join(', ')})` : ''}`;
+}
+
 /** At most one progress line every 2 s per key, so a log stays readable. */
 function throttle(intervalMs: number): (key: string) => boolean {
   const last = new Map<string, number>();
@@ -79,9 +91,12 @@ export async function withPhaseProgress<T>(out: Output, phases: readonly PhaseTi
         else if (always && allowed(event.line.split(':')[0] ?? '')) out.say(color.dim(`  ${event.line}`));
         return;
       }
-      case 'phase-end':
+      case 'phase-end': {
         ended.get(event.record.id)?.resolve(event.record);
+        const timing = timingLine(event.record);
+        if (out.verbose && timing) out.debug(timing);
         return;
+      }
       case 'rollback-start':
         settle();
         if (event.changes > 0) sayAfterList(color.yellow(`Rolling back ${event.changes} change(s)...`));

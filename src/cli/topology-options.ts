@@ -114,7 +114,7 @@ function wholeNumber(min: number, max: number, unit = ''): (v: string) => number
 export function withConnectionOptions(command: Command): Command {
   return command
     .option('--accept-new-host-keys', 'record the key of a host not yet in known_hosts without asking (a changed key is always refused)')
-    .option('--concurrency <n>', 'hosts connected at once (default 8)', wholeNumber(1, 256))
+    .option('--concurrency <n>', 'hosts connected at once (default 64)', wholeNumber(1, 256))
     .option(
       '--connect-timeout <seconds>',
       'seconds allowed for the TCP connection to each host (and jump host), and again for its SSH handshake (1-600; default 10 and 20)',

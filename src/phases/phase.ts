@@ -60,6 +60,10 @@ export interface PhaseRecord {
   /** Dry run: what the phase would do. */
   plan?: string[];
   error?: { code: string; message: string; hint?: string; details?: string[] };
+  /** Wall time of the phase in milliseconds (absent for a phase that did not run). */
+  ms?: number;
+  /** Milliseconds each host was busy in the phase, from its first remote operation's start to its last one's end. */
+  hosts?: Record<string, number>;
 }
 
 export interface UndoRecord {

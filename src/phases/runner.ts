@@ -3,6 +3,7 @@
 // own rollback, newest first), unless the caller asked to keep the state for debugging.
 
 import { ExitCode, HealError, isHealError } from '../errors.js';
+import { openActivityWindow } from '../remote/activity.js';
 import type { Journal, Phase, PhaseRecord, UndoRecord } from './phase.js';
 import { worthKeeping, type HostUndo } from './undo-step.js';
 
@@ -72,6 +73,9 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
       continue;
     }
     emit({ type: 'phase-start', id: phase.id, title: phase.title });
+    // Each phase's wall time and each host's busy time in it (remote/activity.ts), for --verbose and --json.
+    const started = performance.now();
+    const activity = openActivityWindow();
     let record: PhaseRecord;
     try {
       throwIfAborted(signal);
@@ -90,6 +94,7 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
       failure = signal.aborted ? interruptedError() : asHealError(error);
       record = { id: phase.id, title: phase.title, status: 'failed', error: errorRecord(failure) };
     }
+    record = { ...record, ms: Math.round(performance.now() - started), hosts: activity.close() };
     records.push(record);
     emit({ type: 'phase-end', record });
   }

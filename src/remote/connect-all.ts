@@ -3,6 +3,7 @@
 // every host behind it.
 
 import { HealError, isHealError } from '../errors.js';
+import { noteActivity } from './activity.js';
 import type { KeyCache } from './auth.js';
 import type { Interaction } from './interaction.js';
 import { InteractionGate } from './interaction.js';
@@ -19,9 +20,16 @@ export interface ConnectOptions {
   interaction: Interaction;
   /** Record unknown host keys without asking (changed keys are still refused). */
   acceptNewHostKeys?: boolean;
-  /** Handshakes in flight at once; default 8. */
+  /** Handshakes in flight at once; default DEFAULT_CONNECT_CONCURRENCY. */
   concurrency?: number;
 }
+
+/**
+ * Handshakes in flight at once by default. A handshake mostly waits (network round trips, the
+ * server's key exchange), so 100 targets connect in a few rounds instead of 13; the one SSH login
+ * per host stays one. `--concurrency` lowers it for a rate-limited bastion or sshd MaxStartups.
+ */
+export const DEFAULT_CONNECT_CONCURRENCY = 64;
 
 export interface HandshakeCount {
   name: string;
@@ -77,7 +85,7 @@ export async function connectAll(targets: readonly SshTarget[], options: Connect
     keyCache: new Map() as KeyCache,
     agentSocketFromEnv: process.env['SSH_AUTH_SOCK'],
   };
-  const limiter = new Limiter(options.concurrency ?? 8);
+  const limiter = new Limiter(options.concurrency ?? DEFAULT_CONNECT_CONCURRENCY);
   const pool = new Map<string, Promise<SshSession>>();
   const opened: SshSession[] = [];
 
@@ -103,10 +111,15 @@ export async function connectAll(targets: readonly SshTarget[], options: Connect
   const failures = new Map<string, HealError>();
   await Promise.all(
     targets.map(async (target) => {
+      const start = performance.now();
       try {
-        hosts.set(target.name, new RemoteHost(target, await sessionFor(target)));
+        const session = await sessionFor(target);
+        session.hostNames.add(target.name);
+        hosts.set(target.name, new RemoteHost(target, session));
       } catch (error) {
         failures.set(target.name, asHealError(error, target));
+      } finally {
+        noteActivity([target.name], start);
       }
     }),
   );

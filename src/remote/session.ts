@@ -3,6 +3,7 @@
 
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { HealError, isHealError } from '../errors.js';
+import { noteActivity, timed } from './activity.js';
 import { sessionLost } from './connect-errors.js';
 import type { ExecOptions, ExecResult } from './exec.js';
 import { runOnChannel } from './exec.js';
@@ -18,6 +19,8 @@ const MAX_PARALLEL_COMMANDS = 8;
 export class SshSession {
   /** Key exchanges completed on this connection (1 per connection; rekeying would add more). */
   handshakes = 0;
+  /** The configured hosts this connection serves (web, app and db may share one machine): whose time its operations take. */
+  readonly hostNames = new Set<string>();
   private isClosed = false;
   private sftpChannel: Promise<SFTPWrapper> | undefined;
   private readonly commands = new Limiter(MAX_PARALLEL_COMMANDS);
@@ -57,7 +60,7 @@ export class SshSession {
 
   exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const command = shellQuote(argv);
-    return this.commands.run(() => this.guard('run a command', () => runOnChannel(this.client, command, options, this.target.name)));
+    return timed(this.hostNames, () => this.commands.run(() => this.guard('run a command', () => runOnChannel(this.client, command, options, this.target.name))));
   }
 
   sftp(): Promise<SFTPWrapper> {
@@ -88,18 +91,37 @@ export class SshSession {
 
   /** A direct-tcpip channel: sshd on this host connects to host:port for us. */
   forwardOut(host: string, port: number): Promise<ClientChannel> {
-    return this.guard(
-      `reach ${host}:${port}`,
-      () => new Promise((resolve, reject) => this.client.forwardOut('127.0.0.1', 0, host, port, (e, ch) => (e ? reject(e) : resolve(ch)))),
+    return this.timedChannel(
+      this.guard(
+        `reach ${host}:${port}`,
+        () => new Promise((resolve, reject) => this.client.forwardOut('127.0.0.1', 0, host, port, (e, ch) => (e ? reject(e) : resolve(ch)))),
+      ),
     );
   }
 
   /** A direct-streamlocal channel to a Unix socket on this host (the Docker API). */
   openStreamLocal(socketPath: string): Promise<ClientChannel> {
-    return this.guard(
-      `open ${socketPath}`,
-      () => new Promise((resolve, reject) => this.client.openssh_forwardOutStreamLocal(socketPath, (e, ch) => (e ? reject(e) : resolve(ch)))),
+    return this.timedChannel(
+      this.guard(
+        `open ${socketPath}`,
+        () => new Promise((resolve, reject) => this.client.openssh_forwardOutStreamLocal(socketPath, (e, ch) => (e ? reject(e) : resolve(ch)))),
+      ),
     );
+  }
+
+  /** A channel's whole life (a Docker call, a probe) counts as its hosts' activity, not just the opening. */
+  private async timedChannel(opening: Promise<ClientChannel>): Promise<ClientChannel> {
+    const start = performance.now();
+    try {
+      const channel = await opening;
+      // Noted when open too: a channel closed by us but never read (a TCP probe) may emit no 'close'.
+      noteActivity(this.hostNames, start);
+      channel.once('close', () => noteActivity(this.hostNames, start));
+      return channel;
+    } catch (error) {
+      noteActivity(this.hostNames, start);
+      throw error;
+    }
   }
 
   /** Polite close: SSH disconnect, then wait for the socket to go (bounded). */

@@ -11,7 +11,7 @@ done
 
 # Bring every host to its healthy state: faults undone, sshd with the original key, engine up.
 lab_up() {
-  local started=$SECONDS name tier addr
+  local started=$EPOCHREALTIME name tier addr
   mkdir -p "$STATE_DIR/hosts" "$RUN_DIR"
   keys_up
   heal_user_up
@@ -22,26 +22,22 @@ lab_up() {
   for name in $(existing_hosts); do
     grep -qx "$name" <<<"$wanted" || { log "removing $name (not in this LAB_TARGETS)"; host_down "$name"; }
   done
-  while read -r name tier addr; do netns_up "$name" "$tier" "$addr"; done < <(lab_hosts)
+  # Hosts come up in parallel (each_host, lib/hosts.sh); inner-01's link needs bastion-01's namespace first.
+  netns_up bastion-01 bastion "$SUBNET_PREFIX.5"
+  each_host netns_up
+  local t_net=$EPOCHREALTIME
   registries_up
-  while read -r name tier addr; do anchor_up "$name"; done < <(lab_hosts)
-  while read -r name tier addr; do anchor_wait "$name"; done < <(lab_hosts)
-  while read -r name tier addr; do
-    faults_clear "$name"
-    sshd_up "$name"
-    if has_engine "$tier"; then engine_up "$name"; fi
-  done < <(lab_hosts)
+  each_host host_start
+  local t_start=$EPOCHREALTIME
   relay_up
-  while read -r name tier addr; do
-    sshd_wait "$name"
-    if has_engine "$tier"; then engine_wait "$name"; fi
-  done < <(lab_hosts)
+  each_host host_wait
+  local t_wait=$EPOCHREALTIME
   images_up
   known_hosts_write
   ssh_config_write
   lab_json_write
   ledger_compact
-  log "lab up in $((SECONDS - started))s: $(lab_hosts | wc -l) hosts; state in $RUN_DIR/lab.json"
+  log "lab up in $(elapsed_since "$started")s: $(lab_hosts | wc -l) hosts (namespaces $(elapsed_since "$started" "$t_net")s, daemons started $(elapsed_since "$t_net" "$t_start")s, ready $(elapsed_since "$t_start" "$t_wait")s); state in $RUN_DIR/lab.json"
 }
 
 # Nothing of the lab left, even after an `up` killed half-way: the hosts the state dirs and the

@@ -10,7 +10,7 @@ import { evaluateDeclared, type GuardFinding } from '../../guard/evaluate.js';
 import { Inventory } from '../../hosts/inventory.js';
 import { reportingConnectPhase, type Connector } from '../../phases/connect.js';
 import { guardPhase } from '../../phases/guard.js';
-import type { Phase } from '../../phases/phase.js';
+import type { Phase, PhaseRecord } from '../../phases/phase.js';
 import { checksPhase } from '../../phases/preflight.js';
 import { runPhases } from '../../phases/runner.js';
 import { hostConnector, type ConnectFlags } from '../connect.js';
@@ -47,10 +47,10 @@ export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherCont
   const preflight: PreflightContext = { topology, hosts: Inventory.of(topology), connect: hostConnector(flags, ctx.interactive), report: { guard: [], preflight: [] } };
   const phases = preflightPhases();
   const result = await withPhaseProgress(out, phases, (emit) => runPhases(phases, preflight, { emit }), { liveShow: ['preflight'] });
-  if (result.error?.code === 'guard.production') await finish(summarize(topology.environment, preflight.report.guard, []), flags, out);
+  if (result.error?.code === 'guard.production') await finish(summarize(topology.environment, preflight.report.guard, []), flags, out, result.phases);
   if (result.error) throw result.error;
   const report = summarize(topology.environment, [], preflight.report.preflight);
-  await finish(report, flags, out);
+  await finish(report, flags, out, result.phases);
   printSummary(report, out);
   return report.ok ? ExitCode.ok : ExitCode.failed;
 }
@@ -74,11 +74,12 @@ function printSummary(report: PreflightReport, out: Output): void {
   out.say(report.ok ? color.green(`${line}: ready to install`) : color.red(`${line}: fix the failures above, then run preflight again`));
 }
 
-async function finish(report: PreflightReport, flags: PreflightFlags, out: Output): Promise<void> {
+/** `phases`: what ran, with each phase's and host's time (absent when nothing ran). */
+async function finish(report: PreflightReport, flags: PreflightFlags, out: Output, phases?: PhaseRecord[]): Promise<void> {
   if (flags.junit) {
     const { toJUnit } = await import('../junit.js');
     await writeFile(resolve(flags.junit), toJUnit(report));
     out.debug(`wrote JUnit report ${flags.junit}`);
   }
-  out.result(report);
+  out.result(phases ? { ...report, phases } : report);
 }

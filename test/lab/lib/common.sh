@@ -24,7 +24,9 @@ INNER_SUBNET=10.214.0.0/24
 NETNS_PREFIX=hplab-
 HEAL_PASSWORD=heal-lab-password
 ENCRYPTED_PASSPHRASE=heal-lab-passphrase
-MAX_EXTRA_TARGETS=16
+# Targets are 10.213.0.101 .. .200; hosts come up LAB_PARALLEL at a time (lib/hosts.sh each_host).
+MAX_EXTRA_TARGETS=99
+LAB_PARALLEL=${LAB_PARALLEL:-32}
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -56,6 +58,9 @@ wait_for() {
     sleep 0.1
   done
 }
+
+# elapsed_since START [END]: seconds from one $EPOCHREALTIME to another (default now), one decimal.
+elapsed_since() { awk -v a="$1" -v b="${2:-$EPOCHREALTIME}" 'BEGIN { printf "%.1f", b - a }'; }
 
 # pid_alive PID COMM: true when PID runs (not a zombie) and its command name is COMM, so a
 # recycled PID is never mistaken for ours.

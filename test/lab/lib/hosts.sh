@@ -17,6 +17,37 @@ lab_hosts() {
   echo "db-01 db $SUBNET_PREFIX.13"
   for ((i = 1; i <= extra + 1; i++)); do printf 'target-%02d target %s.%d\n' "$i" "$SUBNET_PREFIX" $((100 + i)); done
 }
+# each_host FN: `FN NAME TIER ADDRESS` for every lab host, LAB_PARALLEL at a time (100 targets come
+# up in seconds, not minutes); dies when any failed (each prints its own cause). Not called after
+# `||`: that would switch `set -e` off inside the jobs.
+each_host() {
+  local fn=$1 name tier addr failed=0
+  local -a running=()
+  while read -r name tier addr; do
+    "$fn" "$name" "$tier" "$addr" &
+    running+=($!)
+    if [ ${#running[@]} -ge "$LAB_PARALLEL" ]; then
+      wait "${running[0]}" || failed=1
+      running=("${running[@]:1}")
+    fi
+  done < <(lab_hosts)
+  for name in "${running[@]}"; do wait "$name" || failed=1; done
+  [ $failed = 0 ] || die "$fn failed on some host (see messages above)"
+}
+
+# host_start / host_wait NAME TIER: a host's namespaces, faults undone, sshd and engine started; then ready.
+host_start() {
+  anchor_up "$1"
+  anchor_wait "$1"
+  faults_clear "$1"
+  sshd_up "$1"
+  if has_engine "$2"; then engine_up "$1"; fi
+}
+host_wait() {
+  sshd_wait "$1"
+  if has_engine "$2"; then engine_wait "$1"; fi
+}
+
 host_line() { lab_hosts | awk -v n="$1" '$1 == n' | grep . || die "no lab host named '$1' (see: lab.sh status)"; }
 host_addr() { host_line "$1" | awk '{print $3}'; }
 has_engine() { case $1 in web | app | db | inner) return 0 ;; *) return 1 ;; esac; }

@@ -5,20 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckContext } from '../../../src/checks/check.js';
-import { checkFlows, listenerArgv, plannedFlows } from '../../../src/checks/flows.js';
+import { arrivalNote, checkFlows, listenerArgv, plannedFlows, tallyListener } from '../../../src/checks/flows.js';
 import type { Host } from '../../../src/hosts/host.js';
 import type { ExecOptions, ExecResult, ProbeResult, ProbeState } from '../../../src/remote/index.js';
 import { FakeHost } from '../support/fake-host.js';
 import { container, facts, machine } from './fixtures.js';
 
 /**
- * A host whose test listener behaves like the real one: it ends after the connections it was
- * told to expect (probes of 127.0.0.1:PORT from the host itself count; a source's probe counts
- * when `reach` says open). Its deadline is never waited out here: a listener left waiting fails the test.
+ * A host whose test listener behaves like the real one: it notes each source's address and ends
+ * after the sources it was told to expect, or at the second probe of 127.0.0.1:PORT from the host
+ * itself (the first is the readiness probe); a source's probe arrives when `reach` says open.
+ * Its deadline is never waited out here: a listener left waiting fails the test.
  */
 class ListeningHost extends FakeHost {
-  readonly listeners: Array<{ port: number; expected: number }> = [];
-  private readonly waiting = new Map<number, { left: number; end: (r: ExecResult) => void }>();
+  readonly listeners: Array<{ port: number; sources: number }> = [];
+  private readonly waiting = new Map<number, { left: number; local: number; lines: string[]; end: (r: ExecResult) => void }>();
 
   constructor(
     name: string,
@@ -28,6 +29,9 @@ class ListeningHost extends FakeHost {
     super(name);
   }
 
+  /** The address its connections come from, when not its own (a NAT on the path). */
+  from: string | undefined;
+
   connectTo(...peers: ListeningHost[]): this {
     this.peers.push(...peers);
     return this;
@@ -36,17 +40,20 @@ class ListeningHost extends FakeHost {
   override async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     if (!argv.includes(listenerArgv(0, 0, 0)[2]!)) return super.exec(argv, options);
     this.commands.push([...argv]);
-    const [port, expected] = argv.slice(-3).map(Number) as [number, number];
-    this.listeners.push({ port, expected });
-    return new Promise((end) => this.waiting.set(port, { left: expected, end }));
+    const [port, sources] = argv.slice(-3).map(Number) as [number, number];
+    this.listeners.push({ port, sources });
+    return new Promise((end) => this.waiting.set(port, { left: sources, local: 0, lines: [`listening ${4000 + this.listeners.length}`], end }));
   }
 
-  accept(port: number): boolean {
+  accept(port: number, from: string): boolean {
     const l = this.waiting.get(port);
     if (!l) return false;
-    if (--l.left === 0) {
+    const local = from === '127.0.0.1';
+    if (local) l.local += 1;
+    else l.lines.push(`from ${from}`);
+    if ((local && l.local > 1) || (!local && --l.left === 0)) {
       this.waiting.delete(port);
-      l.end({ code: 0, stdout: '', stderr: '' });
+      l.end({ code: 0, stdout: l.lines.join('\n'), stderr: '' });
     }
     return true;
   }
@@ -54,9 +61,9 @@ class ListeningHost extends FakeHost {
   // FakeHost's probeTcp takes no arguments; the checks call it with (host, port, timeout).
   override async probeTcp(...args: unknown[]): Promise<ProbeResult> {
     const [host, port] = args as [string, number];
-    if (host === '127.0.0.1') return this.accept(port) ? { state: 'open', via: 'forward', detail: 'connected' } : { state: 'refused', via: 'forward', detail: 'refused' };
+    if (host === '127.0.0.1') return this.accept(port, host) ? { state: 'open', via: 'forward', detail: 'connected' } : { state: 'refused', via: 'forward', detail: 'refused' };
     const state = this.reach(host, port);
-    if (state === 'open') this.peers.find((p) => `${p.name}.lab` === host)?.accept(port);
+    if (state === 'open') this.peers.find((p) => `${p.name}.lab` === host)?.accept(port, this.from ?? `${this.name}.lab`);
     return { state, via: 'forward', detail: state };
   }
 }
@@ -102,7 +109,7 @@ describe('flows', () => {
     ]);
   });
 
-  it('runs a real short-lived listener that exits after the expected connections', async () => {
+  it('runs a real short-lived listener that ends on its second connection from the host itself', async () => {
     const port = 47000 + Math.floor(Math.random() * 1000);
     const [cmd, ...args] = listenerArgv(port, 2, 20);
     const listener = execa(cmd!, args, { reject: false });
@@ -110,8 +117,45 @@ describe('flows', () => {
     await connect(port);
     const r = await listener;
     expect(r.exitCode).toBe(0);
+    // Loopback connections are the host's own (readiness, then the end): no source counted.
+    expect(tallyListener(r.stdout)).toEqual({ pid: listener.pid, from: new Map() });
     // Real processes: on a loaded 2-core machine perl alone can take seconds to start.
   }, 30_000);
+
+  it('reads the listener tally: its pid and the connections by source address', () => {
+    const tally = tallyListener('listening 812\nfrom 10.0.0.5\nfrom 10.0.0.6\nfrom 10.0.0.5\n');
+    expect(tally.pid).toBe(812);
+    expect([...tally.from]).toEqual([
+      ['10.0.0.5', 2],
+      ['10.0.0.6', 1],
+    ]);
+    expect(arrivalNote(tally, '10.0.0.6')).toBe('the test listener counted a connection from 10.0.0.6');
+    expect(arrivalNote(tally, '10.0.0.7')).toMatch(/^the test listener counted no connection from 10\.0\.0\.7 \(it saw 10\.0\.0\.5, 10\.0\.0\.6\): a NAT or proxy/);
+  });
+
+  it('starts one listener for every source of a flow and attributes each arrival to its source', async () => {
+    const web = new ListeningHost('w');
+    const names = Array.from({ length: 20 }, (_, i) => `t${i + 1}`);
+    const targets = names.map((n) => new ListeningHost(n).connectTo(web));
+    const hosts = [...names.map((n, i) => machine(n, ['target'], { connection: targets[i] })), machine('w', ['web'], { connection: web, facts: quiet() })];
+    const results = await checkFlows(flowCtx(hosts));
+    expect(web.listeners).toEqual([{ port: 9940, sources: 20 }]);
+    expect(results).toHaveLength(20);
+    for (const r of results) {
+      expect(r.status).toBe('pass');
+      expect(r.evidence[0]).toBe('one test listener on w:9940 for 20 sources (pid 4001)');
+      expect(r.evidence).toContain(`the test listener counted a connection from ${r.host}.lab`);
+    }
+  });
+
+  it('says so when an open flow arrived from another address than its source (a NAT on the path)', async () => {
+    const web = new ListeningHost('w');
+    const t1 = new ListeningHost('t1').connectTo(web);
+    t1.from = '192.0.2.9';
+    const results = await checkFlows(flowCtx([machine('t1', ['target'], { connection: t1 }), machine('w', ['web'], { connection: web, facts: quiet() })]));
+    expect(results).toMatchObject([{ host: 't1', status: 'pass' }]);
+    expect(results[0]?.evidence.at(-1)).toMatch(/^the test listener counted no connection from t1\.lab \(it saw 192\.0\.2\.9\)/);
+  });
 
   it('falls back to python3 when the host has no perl', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'hp-nopl-'));
@@ -122,8 +166,10 @@ describe('flows', () => {
     const [cmd, ...args] = listenerArgv(port, 1, 20);
     const listener = execa(join(bin, cmd!), args, { reject: false, env: { PATH: bin }, extendEnv: false });
     await waitListening(port);
+    await connect(port);
     const r = await listener;
     expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^listening \d+$/);
   }, 30_000);
 
   it('the listener says so when the port is taken', async () => {
@@ -165,7 +211,7 @@ describe('flows', () => {
     const stopped = { ...container('heal-pyroscope-minio', 9000), state: 'exited' };
     const withStopped = facts({ listeners: [], docker: { ...facts().docker!, containers: [stopped] } });
     const results = await checkFlows(flowCtx([machine('a', ['app'], { connection: app }), machine('d', ['db'], { connection: db, facts: withStopped })]));
-    expect(db.listeners).toEqual([{ port: 9000, expected: 2 }]);
+    expect(db.listeners).toEqual([{ port: 9000, sources: 1 }]);
     expect(results).toMatchObject([{ host: 'a', status: 'pass', summary: 'a -> d:9000 open' }]);
   });
 
@@ -175,8 +221,8 @@ describe('flows', () => {
     t1.connectTo(web);
     const hosts = [machine('t1', ['target'], { connection: t1 }), machine('t2', ['target']), machine('w', ['web'], { connection: web, facts: quiet() })];
     const results = await checkFlows(flowCtx(hosts));
-    // One connection from t1, one for the readiness probe: t2 would never come.
-    expect(web.listeners).toEqual([{ port: 9940, expected: 2 }]);
+    // One source, t1: t2 would never come.
+    expect(web.listeners).toEqual([{ port: 9940, sources: 1 }]);
     expect(results.map((r) => [r.host, r.status])).toEqual([
       ['t1', 'pass'],
       ['t2', 'skip'],

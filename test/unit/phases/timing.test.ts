@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { timingLine } from '../../../src/cli/progress.js';
+import type { Phase } from '../../../src/phases/phase.js';
+import { runPhases } from '../../../src/phases/runner.js';
+import { noteActivity, openActivityWindow, timed } from '../../../src/remote/activity.js';
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('per-phase and per-host timing', () => {
+  it('gives each host the span from its first operation start to its last one end', () => {
+    const window = openActivityWindow();
+    noteActivity(['web-01'], 100, 150);
+    noteActivity(['web-01', 'app-01'], 120, 400);
+    noteActivity(['web-01'], 90, 110);
+    expect(window.close()).toEqual({ 'web-01': 310, 'app-01': 280 });
+  });
+
+  it('counts an operation only in the windows open while it ran', () => {
+    noteActivity(['db-01'], 0, 10);
+    const window = openActivityWindow();
+    const empty = window.close();
+    noteActivity(['db-01'], 20, 30);
+    expect(empty).toEqual({});
+  });
+
+  it('times a failed operation too', async () => {
+    const window = openActivityWindow();
+    await expect(timed(['t1'], async () => {
+      await tick(20);
+      throw new Error('refused');
+    })).rejects.toThrow('refused');
+    expect(window.close()['t1']).toBeGreaterThanOrEqual(15);
+  });
+
+  it('records each phase wall time and its hosts times, not-run phases without either', async () => {
+    const phases: Phase<object>[] = [
+      { id: 'a', title: 'First', run: async () => { await timed(['web-01'], () => tick(30)); } },
+      { id: 'b', title: 'Second', run: async () => { throw new Error('boom'); } },
+      { id: 'c', title: 'Third', run: async () => undefined },
+    ];
+    const result = await runPhases(phases, {});
+    const [first, second, third] = result.phases;
+    expect(first?.ms).toBeGreaterThanOrEqual(25);
+    expect(first?.hosts?.['web-01']).toBeGreaterThanOrEqual(25);
+    expect(first!.ms!).toBeGreaterThanOrEqual(first!.hosts!['web-01']!);
+    expect(second).toMatchObject({ status: 'failed', hosts: {} });
+    expect(second?.ms).toBeTypeOf('number');
+    expect(third).toEqual({ id: 'c', title: 'Third', status: 'not-run' });
+  });
+
+  it('prints the slowest hosts first on the --verbose line, the rest left to --json', () => {
+    const hosts = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`t${String(i + 1).padStart(2, '0')}`, (i + 1) * 10]));
+    const line = timingLine({ id: 'p', title: 'Preflight checks', status: 'done', ms: 130, hosts });
+    expect(line).toBe('time: Preflight checks: 130 ms (t12 120 ms, t11 110 ms, t10 100 ms, t09 90 ms, t08 80 ms, t07 70 ms, t06 60 ms, t05 50 ms, t04 40 ms, t03 30 ms, 2 more in --json)');
+    expect(timingLine({ id: 'p', title: 'Lock', status: 'done', ms: 4, hosts: {} })).toBe('time: Lock: 4 ms');
+    expect(timingLine({ id: 'p', title: 'Later', status: 'not-run' })).toBeUndefined();
+  });
+});

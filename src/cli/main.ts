@@ -82,6 +82,8 @@ Examples:
   $ heal-pyroscope logs pyroscope --tail 100 --follow    # a component's log, then new lines until Ctrl-C
   $ heal-pyroscope uninstall --config staging.yaml
   $ heal-pyroscope images save images.tar             # air-gapped sites: then install --images-from images.tar
+  $ heal-pyroscope backup staging.backup.tar           # MinIO and Grafana volumes + credentials, one 0600 file
+  $ heal-pyroscope restore staging.backup.tar          # onto empty hosts (after uninstall --purge, or new ones)
   $ heal-pyroscope version --json                        # this CLI's version and every pinned image
   $ source <(heal-pyroscope completion bash)             # tab completion (bash or zsh)
 ${EXIT_CODES}
@@ -248,6 +250,60 @@ ${EXIT_CODES}`,
     process.exitCode = await run('logs', { ...this.optsWithGlobals(), components });
   });
 
+  withConnectionOptions(withTopologyOptions(
+    program
+      .command('backup')
+      .description('write the data volumes of MinIO and Grafana and the credentials into one archive (mode 0600)')
+      .argument('<file>', 'the archive to write (a plain tar)')
+      .addHelpText(
+        'after',
+        `
+Reads MinIO's /data and Grafana's /var/lib/grafana through each host's Docker engine (nothing is
+installed on the hosts) and the local state (the generated credentials). Each container is paused
+only while its own volume is read, so the copy is one moment of it; the summary says for how long.
+The archive is written to a temp file beside FILE with mode 0600 (it holds the credentials) and
+takes FILE's name only when complete; its manifest lists each member with its size and sha256.
+Pyroscope's and Tempo's volumes are not included: their profiles and traces are in MinIO.
+
+Examples:
+  $ heal-pyroscope backup staging.backup.tar --config staging.yaml
+  $ heal-pyroscope backup nightly.tar --force --json > backup.json   # replace last night's file
+${EXIT_CODES}`,
+      )
+      .option('--force', 'replace FILE when it exists')
+      .option('--force-unlock', 'clear a lock left on the hosts by a run that died'),
+  )).action(async function (this: Command, file: string) {
+    process.exitCode = await run('backup', { ...this.optsWithGlobals(), file });
+  });
+
+  withConnectionOptions(withTopologyOptions(
+    program
+      .command('restore')
+      .description('install the stack with the data and credentials of a backup: volumes filled before the containers start')
+      .argument('<file>', 'an archive written by `heal-pyroscope backup`')
+      .addHelpText(
+        'after',
+        `
+Onto the same or other hosts of the same shape, after uninstall --purge or on fresh hosts. FILE
+is read end to end first: a member whose size or sha256 does not match the manifest refuses it
+before any host is contacted. Then as install does (production guard, lock, preflight, images,
+configuration), each volume is filled through the engine before its container starts, with the
+credentials of the backup, and the stack is verified. A failure rolls back what the restore made.
+It refuses a heal-pyroscope container that exists, and a volume that holds data unless --force.
+
+Examples:
+  $ heal-pyroscope uninstall --purge --yes && heal-pyroscope restore staging.backup.tar
+  $ heal-pyroscope restore staging.backup.tar --config new-hosts.yaml --json > restore.json
+${EXIT_CODES}`,
+      )
+      .option('--force', "replace a volume's data (gone for good, even if the restore then fails) and a local state with other credentials")
+      .option('--ignore-check <id>', 'do not stop for this failed preflight check (repeatable; never the production guard)', collect)
+      .option('--force-unlock', 'clear a lock left on the hosts by a run that died')
+      .option('--wait <seconds>', 'how long to wait for each container to become healthy (default 120)', parseSeconds),
+  )).action(async function (this: Command, file: string) {
+    process.exitCode = await run('restore', { ...this.optsWithGlobals(), file });
+  });
+
   withTopologyOptions(
     program
       .command('init')
@@ -405,6 +461,12 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
       } else if (command === 'logs') {
         const { runLogsCommand } = await import('./commands/logs.js');
         exitCode = await runLogsCommand(flags as Parameters<typeof runLogsCommand>[0], ctx);
+      } else if (command === 'backup') {
+        const { runBackupCommand } = await import('./commands/backup.js');
+        exitCode = await runBackupCommand(String(flags.file), flags, ctx);
+      } else if (command === 'restore') {
+        const { runRestoreCommand } = await import('./commands/restore.js');
+        exitCode = await runRestoreCommand(String(flags.file), flags, ctx);
       } else if (command === 'verify') {
         const { runVerifyCommand } = await import('./commands/verify.js');
         exitCode = await runVerifyCommand(flags as Parameters<typeof runVerifyCommand>[0], ctx);

@@ -2,7 +2,7 @@
 
 export interface LockOwner {
   by: string;
-  command: 'install' | 'uninstall';
+  command: 'install' | 'uninstall' | 'backup' | 'restore';
   pid: number;
   startedAt: string;
   runId: string;

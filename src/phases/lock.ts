@@ -45,7 +45,7 @@ export async function acquireLocks(targets: readonly LockTarget[], owner: LockOw
 }
 
 export function lockPhase<C extends { hosts: Inventory; operator: string; runId: string; options: { forceUnlock: boolean } }>(
-  command: 'install' | 'uninstall',
+  command: LockOwner['command'],
 ): Phase<C> {
   return {
     id: 'lock',

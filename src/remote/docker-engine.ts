@@ -235,6 +235,17 @@ export class DockerEngine implements Engine {
     });
   }
 
+  pauseContainer(nameOrId: string): Promise<'paused' | 'not-running'> {
+    return this.call(`pause container ${nameOrId}`, () => this.docker.getContainer(nameOrId).pause().then(() => 'paused' as const), { 409: () => 'not-running' as const });
+  }
+
+  unpauseContainer(nameOrId: string): Promise<'unpaused' | 'not-paused'> {
+    return this.call(`unpause container ${nameOrId}`, () => this.docker.getContainer(nameOrId).unpause().then(() => 'unpaused' as const), {
+      409: () => 'not-paused' as const,
+      404: () => 'not-paused' as const,
+    });
+  }
+
   listNetworks(filter: LabelFilter & { name?: string } = {}): Promise<NetworkSummary[]> {
     const filters = { ...(filter.name ? { name: [filter.name] } : {}), ...(filter.label ? { label: [filter.label] } : {}) };
     return this.call('list networks', async () =>
@@ -277,6 +288,13 @@ export class DockerEngine implements Engine {
 
   removeVolume(name: string): Promise<'removed' | 'absent'> {
     return this.call(`remove volume ${name}`, () => this.docker.getVolume(name).remove().then(() => 'removed' as const), { 404: () => 'absent' as const });
+  }
+
+  volumeSizes(): Promise<Map<string, number>> {
+    return this.call('report volume sizes', async () => {
+      const df = (await this.docker.df()) as { Volumes?: Array<{ Name: string; UsageData?: { Size?: number } | null }> | null };
+      return new Map((df.Volumes ?? []).map((v) => [v.Name, v.UsageData?.Size ?? -1]));
+    });
   }
 
   listImages(): Promise<ImageSummary[]> {

@@ -172,6 +172,9 @@ export interface Engine {
   getArchive(nameOrId: string, path: string): Promise<NodeJS.ReadableStream>;
   /** Extracts a tar stream into the existing directory `directory` of the container. */
   putArchive(nameOrId: string, directory: string, tar: NodeJS.ReadableStream): Promise<void>;
+  /** Freezes every process of the running container (backup: its data stays still while it is read). */
+  pauseContainer(nameOrId: string): Promise<'paused' | 'not-running'>;
+  unpauseContainer(nameOrId: string): Promise<'unpaused' | 'not-paused'>;
 
   /** Networks, `name` matched exactly (Docker's own name filter matches substrings). */
   listNetworks(filter?: LabelFilter & { name?: string }): Promise<NetworkSummary[]>;
@@ -182,6 +185,8 @@ export interface Engine {
   /** A local volume of that name, created with `labels` when there is none; the volume as it is now. */
   ensureVolume(name: string, labels: Record<string, string>): Promise<VolumeSummary & { created: boolean }>;
   removeVolume(name: string): Promise<'removed' | 'absent'>;
+  /** Bytes each volume holds (the engine's disk usage report), by name; -1 when the engine did not count. */
+  volumeSizes(): Promise<Map<string, number>>;
 
   listImages(): Promise<ImageSummary[]>;
   /** undefined when `ref` names no image on this engine. */

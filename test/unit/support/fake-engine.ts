@@ -249,6 +249,30 @@ export class FakeEngine implements Engine {
     this.archives.set(`${c.name}:${directory}`, Buffer.concat(chunks));
   }
 
+  /** Names of paused containers. */
+  readonly paused = new Set<string>();
+  /** Bytes a volume holds, for volumeSizes (0 unless a test says otherwise). */
+  readonly volumeBytes = new Map<string, number>();
+
+  async pauseContainer(nameOrId: string): Promise<'paused' | 'not-running'> {
+    const c = this.existing(nameOrId, 'pause container');
+    this.calls.push(`pauseContainer ${c.name}`);
+    if (!c.running) return 'not-running';
+    this.paused.add(c.name);
+    return 'paused';
+  }
+
+  async unpauseContainer(nameOrId: string): Promise<'unpaused' | 'not-paused'> {
+    const c = this.container(nameOrId);
+    this.calls.push(`unpauseContainer ${c?.name ?? nameOrId}`);
+    if (!c || !this.paused.delete(c.name)) return 'not-paused';
+    return 'unpaused';
+  }
+
+  async volumeSizes(): Promise<Map<string, number>> {
+    return new Map(this.volumes.map((v) => [v.name, this.volumeBytes.get(v.name) ?? 0]));
+  }
+
   async listNetworks(filter: LabelFilter & { name?: string } = {}): Promise<NetworkSummary[]> {
     return this.networks.filter((n) => (filter.name === undefined || n.name === filter.name) && matches(n.labels, filter));
   }

@@ -1,0 +1,195 @@
+// Reads a backup archive, streaming: `verifyBackup` reads it once end to end (every tar header's own
+// checksum, each member's size and sha256 against the manifest, the manifest against its sum)
+// before anything is changed; `streamVolumes` reads it again and hands each volume's entries, as a
+// tar of their own, to the one who fills the volume, checking the checksums once more on the way.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Pack } from 'tar-stream';
+import { ExitCode, HealError } from '../errors.js';
+import type { InstallState } from '../state/state-file.js';
+import type { ComponentName } from '../stack/manifest.js';
+import { MANIFEST_ENTRY, MANIFEST_SUM_ENTRY, manifestProblem, type EntryHeader, memberOf, memberProblem, MemberDigest, sha256Hex, type BackupManifest, type BackupMember } from './format.js';
+import { tap } from './write.js';
+
+export interface VerifiedBackup {
+  path: string;
+  bytes: number;
+  manifest: BackupManifest;
+  /** The state file as it was backed up: the credentials the volumes' data goes with. */
+  state: InstallState;
+}
+
+export function refused(path: string, why: string, exitCode: ExitCode = ExitCode.usage): HealError {
+  return new HealError({
+    code: 'restore.archive',
+    message: `${path} is refused: ${why}; nothing was changed`,
+    hint: 'use another copy of the backup (its manifest lists each member with its sha256), or write a new one with `heal-pyroscope backup FILE`',
+    exitCode,
+  });
+}
+
+/** tar-stream's parse errors in the operator's words, naming where they happened. */
+function tarProblem(error: unknown, after: string | undefined): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const where = after ? ` after ${after}` : ' at its start';
+  if (/Maybe the tar is corrupted/i.test(message)) return `a tar header${where} is corrupted (its checksum does not match)`;
+  if (/Unexpected end of data/i.test(message)) return `it ends in the middle of an entry${where} (truncated?)`;
+  if (/unknown format/i.test(message)) return 'not a tar file';
+  return `unreadable tar${where} (${message})`;
+}
+
+async function openArchive(path: string): Promise<{ bytes: number; stream: Readable }> {
+  const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    throw refused(path, `cannot be read (${e.code ?? e.message})`);
+  });
+  if (!info.isFile()) throw refused(path, 'not a regular file');
+  return { bytes: info.size, stream: createReadStream(path) };
+}
+
+/** An entry's header as it was inside its member: a hard link names its target without the member's prefix. */
+function innerHeader<H extends EntryHeader>(header: H, member: string): H {
+  if (header.type !== 'link' || !header.linkname?.startsWith(`${member}/`)) return header;
+  return { ...header, linkname: header.linkname.slice(member.length + 1) };
+}
+
+/** Reads the whole archive once and proves it whole; nothing else is read from it before this passed. */
+export async function verifyBackup(path: string): Promise<VerifiedBackup> {
+  const { extract } = await import('tar-stream');
+  const { bytes, stream } = await openArchive(path);
+  const digests = new Map<string, MemberDigest>();
+  const own = new Map<string, Buffer[]>([
+    [MANIFEST_ENTRY, []],
+    [MANIFEST_SUM_ENTRY, []],
+    ['state', []],
+  ]);
+  let problem: string | undefined;
+  let last: string | undefined;
+  const ex = extract();
+  ex.on('entry', (header, entry, next) => {
+    const fail = (why: string) => {
+      problem ??= why;
+      ex.destroy(new Error(why));
+    };
+    last = header.name;
+    const owned = memberOf(header.name);
+    const keep = own.get(header.name) ?? (owned?.member === 'state' ? own.get('state') : undefined);
+    if (!owned && !own.has(header.name)) return fail(`unexpected entry ${JSON.stringify(header.name)}: not a heal-pyroscope backup`);
+    let digest: MemberDigest | undefined;
+    if (owned) {
+      digest = digests.get(owned.member) ?? new MemberDigest();
+      digests.set(owned.member, digest);
+      digest.header(innerHeader(header, owned.member), owned.inner);
+    }
+    entry.on('data', (data: unknown) => {
+      const chunk = data as Buffer;
+      digest?.data(chunk);
+      keep?.push(chunk);
+    });
+    entry.on('end', () => next());
+    entry.on('error', () => undefined);
+  });
+  try {
+    await pipeline(stream, ex);
+  } catch (error) {
+    if (problem) throw refused(path, problem);
+    throw refused(path, tarProblem(error, last));
+  }
+  const manifestText = Buffer.concat(own.get(MANIFEST_ENTRY)!);
+  if (manifestText.length === 0) throw refused(path, last === undefined ? 'no tar entries' : 'no manifest.json (the backup did not finish?)');
+  const sum = Buffer.concat(own.get(MANIFEST_SUM_ENTRY)!).toString('utf8').split(/\s+/)[0];
+  if (sum !== sha256Hex(manifestText)) throw refused(path, 'manifest.json does not match its sha256 checksum (manifest.sha256)');
+  let manifest: BackupManifest;
+  try {
+    manifest = JSON.parse(manifestText.toString('utf8')) as BackupManifest;
+  } catch {
+    throw refused(path, 'manifest.json is not JSON');
+  }
+  const shape = manifestProblem(manifest);
+  if (shape) throw refused(path, shape);
+  const read = new Map<string, BackupMember>([...digests].map(([name, d]) => [name, d.done(name)]));
+  const mismatch = memberProblem(manifest.members, read);
+  if (mismatch) throw refused(path, mismatch);
+  let state: InstallState;
+  try {
+    state = JSON.parse(Buffer.concat(own.get('state')!).toString('utf8')) as InstallState;
+    if (typeof state.secrets?.minioSecretKey !== 'string') throw new Error('no credentials');
+  } catch {
+    throw refused(path, 'member state holds no heal-pyroscope state file');
+  }
+  return { path, bytes, manifest, state };
+}
+
+/** Fills one volume from a tar stream of its entries (names as the engine's archive gave them). */
+export type VolumeFiller = (component: ComponentName, tar: NodeJS.ReadableStream) => Promise<void>;
+
+/**
+ * Reads the archive again and hands each volume member to `fill` as a tar of its own, one volume
+ * at a time; a member whose checksum no longer matches the verified manifest fails the restore.
+ */
+export async function streamVolumes(backup: VerifiedBackup, fill: VolumeFiller, signal?: AbortSignal): Promise<void> {
+  const { extract, pack } = await import('tar-stream');
+  const { stream } = await openArchive(backup.path);
+  const ex = extract();
+  let current: { member: string; pack: Pack; digest: MemberDigest; filled: Promise<void> } | undefined;
+  let failure: unknown;
+  const fail = (error: unknown) => {
+    failure ??= error;
+    current?.pack.destroy(error as Error);
+    ex.destroy(error as Error);
+  };
+  const close = async (): Promise<void> => {
+    if (!current) return;
+    const done = current;
+    current = undefined;
+    done.pack.finalize();
+    await done.filled;
+    const listed = backup.manifest.members.find((m) => m.name === done.member);
+    const problem = memberProblem(listed ? [listed] : [], new Map([[done.member, done.digest.done(done.member)]]));
+    if (problem) throw refused(backup.path, `${problem} (read again while restoring)`, ExitCode.failed);
+  };
+  ex.on('entry', (header, entry, next) => {
+    const owned = memberOf(header.name);
+    const skip = () => {
+      entry.on('end', () => next());
+      entry.resume();
+    };
+    if (!owned || owned.member === 'state') return skip();
+    void (async () => {
+      if (current?.member !== owned.member) {
+        await close();
+        const component = owned.member.slice('volumes/'.length) as ComponentName;
+        const tar = pack();
+        const filled = fill(component, tar as unknown as NodeJS.ReadableStream);
+        filled.catch(fail);
+        current = { member: owned.member, pack: tar, digest: new MemberDigest(), filled };
+      }
+      const digest = current!.digest;
+      const inner = {
+        name: owned.inner,
+        type: header.type ?? 'file',
+        mode: header.mode ?? 0o644,
+        uid: header.uid ?? 0,
+        gid: header.gid ?? 0,
+        size: header.type === 'file' || header.type === 'contiguous-file' ? header.size ?? 0 : 0,
+        mtime: header.mtime ?? new Date(0),
+        linkname: innerHeader(header, owned.member).linkname ?? null,
+        ...(header.uname ? { uname: header.uname } : {}),
+        ...(header.gname ? { gname: header.gname } : {}),
+      };
+      digest.header(inner, owned.inner);
+      await pipeline(entry as unknown as Readable, tap((c) => digest.data(c)), current!.pack.entry(inner));
+    })().then(() => next(), fail);
+  });
+  const abort = () => fail(new Error('interrupted'));
+  signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await pipeline(stream, ex);
+    await close();
+  } catch (error) {
+    throw failure ?? error;
+  } finally {
+    signal?.removeEventListener('abort', abort);
+  }
+}

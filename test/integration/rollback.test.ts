@@ -85,10 +85,10 @@ describe.skipIf(skip)('rollback leaves nothing behind (lab)', () => {
     expect(await listings()).toEqual(before);
   }, 180_000);
 
-  it('keeps what a lost engine still holds, and the next uninstall, once the engine is back, finishes it first', async () => {
-    const before = await listings();
+  /** An install whose db-01 engine goes away once MinIO runs: its output, the install having failed. */
+  async function engineLostMidInstall(): Promise<string> {
     // Pyroscope cannot reach MinIO, so the run waits in the services phase (--wait 30) and then fails:
-    // time enough to kill db-01's engine once MinIO runs, whatever else the run is doing then.
+    // time enough to take db-01's engine away once MinIO runs, whatever else the run is doing then.
     await fault('drop-flow', 'app-01', 'db-01', 9000);
     const install = cli(['install', '--ignore-check', 'flows.open', '--wait', '30']);
     let r: Awaited<typeof install>;
@@ -102,6 +102,12 @@ describe.skipIf(skip)('rollback leaves nothing behind (lab)', () => {
     }
     const output = `${r.stdout}\n${r.stderr}`;
     expect(r.code, output).toBe(1);
+    return output;
+  }
+
+  it('keeps what a lost engine still holds, and the next uninstall, once the engine is back, finishes it first', async () => {
+    const before = await listings();
+    const output = await engineLostMidInstall();
     const failed = /(\d+) rollback step\(s\) failed; (\d+) kept in (\S+): the next `heal-pyroscope install` or `uninstall` finishes them first, once db-01 can be reached/.exec(output);
     expect(failed, output).not.toBeNull();
     expect(failed![1], output).toBe(failed![2]);
@@ -144,5 +150,21 @@ describe.skipIf(skip)('rollback leaves nothing behind (lab)', () => {
     expect(un.stdout).toContain(`finished ${steps.length} undo step(s) left by the failed install of`);
     expect(existsSync(pendingPath())).toBe(false);
     expect(await listings()).toEqual(before);
+  }, 240_000);
+
+  it('the next install, once the engine is back, finishes them first and then installs on a clean db-01', async () => {
+    await engineLostMidInstall();
+    const left = JSON.parse(readFileSync(pendingPath(), 'utf8')) as { left: Array<{ steps: Array<{ kind: string; id?: string }> }> };
+    const oldMinio = left.left[0]!.steps.find((s) => s.kind === 'remove-container')!.id!;
+    expect((await runLabSh(['up'])).exitCode).toBe(0);
+
+    const r = await cli(['install', '--wait', '60']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/finishing \d+ undo step\(s\) left by the failed install of \S+ on db-01 first/);
+    expect(existsSync(pendingPath())).toBe(false);
+    // The container the failed run left is gone; the one running is this install's.
+    const minio = (await labExec('db-01', ['docker', 'ps', '-a', '--no-trunc', '--filter', 'name=heal-pyroscope-minio', '--format', '{{.ID}} {{.State}}'])).stdout.trim();
+    expect(minio).toMatch(/^[0-9a-f]{64} running$/);
+    expect(minio).not.toContain(oldMinio);
   }, 240_000);
 });

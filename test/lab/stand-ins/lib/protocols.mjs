@@ -29,7 +29,9 @@ function log(message) {
 function noteRequest(line) {
   try {
     fs.appendFileSync(path.join(RUN, 'lab-requests.log'), `${line}\n`);
-  } catch {}
+  } catch {
+    // The request log is a debugging aid: never fail a request over it.
+  }
 }
 
 // ---- protobuf: just enough of the wire format to walk messages (varint, fixed64, bytes, fixed32).
@@ -122,7 +124,9 @@ function storeSpans(spans) {
     let trace = { batches: [] };
     try {
       trace = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch {}
+    } catch {
+      // First span of this trace.
+    }
     trace.batches.push({
       resource: { attributes: [{ key: 'service.name', value: { stringValue: s.service } }] },
       scopeSpans: [{ spans: [{ traceId: Buffer.from(id, 'hex').toString('base64'), spanId: Buffer.from(s.spanId, 'hex').toString('base64'), name: s.name }] }],
@@ -261,7 +265,9 @@ function render(url) {
   let records = [];
   try {
     records = fs.readFileSync(path.join(STORE, 'profiles.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  } catch {}
+  } catch {
+    // Nothing stored yet.
+  }
   const matching = records.filter((r) => r.profileType === parsed[0] && r.at >= from && r.at <= until && Object.entries(parsed[1]).every(([k, v]) => r.labels[k] === v));
   const names = ['total'];
   let numTicks = 0;
@@ -298,7 +304,9 @@ async function pyroscopeAnswer(method, url, contentType, body) {
     let log = '';
     try {
       log = fs.readFileSync(path.join(RUN, 'lab-requests.log'), 'utf8');
-    } catch {}
+    } catch {
+      // No request yet.
+    }
     return [200, log];
   }
   if (p === '/') return [200, 'Pyroscope (lab stand-in)'];

@@ -12,24 +12,26 @@ const GNU_TIME = '/usr/bin/time';
 export interface CliRun {
   ms: number;
   peakKb: number | undefined;
+  /** User plus system CPU time of the CLI process (less sensitive than wall time to a loaded machine). */
+  cpuMs: number | undefined;
   exit: number;
   doc: { phases?: Array<{ title: string; ms?: number; hosts?: Record<string, number> }> } & Record<string, unknown>;
 }
 
 export async function runCli(bin: string, args: string[], cwd?: string): Promise<CliRun> {
   const timed = existsSync(GNU_TIME);
-  const argv = timed ? [GNU_TIME, '-f', 'peak-kb %M', 'node', bin, ...args] : ['node', bin, ...args];
+  const argv = timed ? [GNU_TIME, '-f', 'peak-kb %M cpu %U %S', 'node', bin, ...args] : ['node', bin, ...args];
   const start = process.hrtime.bigint();
   const r = await execa(argv[0]!, argv.slice(1), { reject: false, env: { CI: 'true' }, ...(cwd ? { cwd } : {}) });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const peak = /peak-kb (\d+)\s*$/.exec(r.stderr)?.[1];
+  const usage = /peak-kb (\d+) cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   let doc: CliRun['doc'] = {};
   try {
     doc = JSON.parse(r.stdout) as CliRun['doc'];
   } catch {
     if (args.includes('--json')) process.stderr.write(`no JSON document from ${args.join(' ')}:\n${r.stderr.split('\n').slice(-8).join('\n')}\n`);
   }
-  return { ms, peakKb: peak ? Number(peak) : undefined, exit: r.exitCode ?? -1, doc };
+  return { ms, peakKb: usage ? Number(usage[1]) : undefined, cpuMs: usage ? (Number(usage[2]) + Number(usage[3])) * 1000 : undefined, exit: r.exitCode ?? -1, doc };
 }
 
 export function median(values: number[]): number {

@@ -84,6 +84,7 @@ export async function benchPreflight(runs = 3): Promise<Record<string, string>[]
           case: `${label}: ${n} target(s) + web, app, db`,
           median_ms: ms.toFixed(0),
           vs_first: one ? `${(ms / one).toFixed(2)}x` : '',
+          cli_cpu_ms: results.every((r) => r.cpuMs !== undefined) ? median(results.map((r) => r.cpuMs!)).toFixed(0) : 'n/a',
           peak_rss_mb: last.peakKb ? (last.peakKb / 1024).toFixed(0) : 'n/a',
           phases_ms: phaseTimes(last),
           exit: String(last.exit),

@@ -1,9 +1,9 @@
 // `npm run bench`: every benchmark, printed as one table. Benchmarks measure; tests never assert time.
 // BENCH=startup,handshakes selects some; BENCH_TARGETS=1,16 shortens the preflight one; BENCH_BASELINE=DIR
 // (a built checkout of main) runs preflight and install of that checkout beside this tree's.
-// Verify with 1 and 16 targets joins as a `verify` entry once the data-path work lands.
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
+import { benchBackup } from './backup.js';
 import { formatHandshakeTable, runHandshakeBench } from './handshakes.js';
 import { benchInstall } from './install.js';
 import { benchPreflight, benchPreflightHandshakes } from './preflight.js';
@@ -23,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   preflight: () => benchPreflight(),
   install: () => benchInstall(),
   verify: () => benchVerify(),
+  backup: () => benchBackup(),
 };
 
 const selected = (process.env.BENCH ?? Object.keys(BENCHES).join(',')).split(',').filter((b) => b in BENCHES);

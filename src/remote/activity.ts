@@ -13,18 +13,25 @@ export interface ActivityWindow {
   close(): Record<string, number>;
 }
 
-const open = new Set<Map<string, Span>>();
+interface Window {
+  opened: number;
+  spans: Map<string, Span>;
+}
+
+const open = new Set<Window>();
 
 /** Notes one operation on these hosts, from `start` (performance.now()) to now. */
 export function noteActivity(hosts: Iterable<string>, start: number, end: number = performance.now()): void {
   if (open.size === 0) return;
-  for (const window of open) {
+  for (const { opened, spans } of open) {
+    // An operation begun before the window (a channel closing late) counts from the window's start.
+    const from = Math.max(start, opened);
     for (const name of hosts) {
-      const span = window.get(name);
+      const span = spans.get(name);
       if (span) {
-        span.first = Math.min(span.first, start);
+        span.first = Math.min(span.first, from);
         span.last = Math.max(span.last, end);
-      } else window.set(name, { first: start, last: end });
+      } else spans.set(name, { first: from, last: end });
     }
   }
 }
@@ -40,12 +47,12 @@ export async function timed<T>(hosts: Iterable<string>, operation: () => Promise
 }
 
 export function openActivityWindow(): ActivityWindow {
-  const spans = new Map<string, Span>();
-  open.add(spans);
+  const window: Window = { opened: performance.now(), spans: new Map() };
+  open.add(window);
   return {
     close() {
-      open.delete(spans);
-      return Object.fromEntries([...spans].map(([name, s]) => [name, Math.round(s.last - s.first)]));
+      open.delete(window);
+      return Object.fromEntries([...window.spans].map(([name, s]) => [name, Math.round(s.last - s.first)]));
     },
   };
 }

@@ -8,11 +8,19 @@ const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('per-phase and per-host timing', () => {
   it('gives each host the span from its first operation start to its last one end', () => {
+    const t = performance.now();
     const window = openActivityWindow();
-    noteActivity(['web-01'], 100, 150);
-    noteActivity(['web-01', 'app-01'], 120, 400);
-    noteActivity(['web-01'], 90, 110);
+    noteActivity(['web-01'], t + 100, t + 150);
+    noteActivity(['web-01', 'app-01'], t + 120, t + 400);
+    noteActivity(['web-01'], t + 90, t + 110);
     expect(window.close()).toEqual({ 'web-01': 310, 'app-01': 280 });
+  });
+
+  it('counts an operation begun before the window from the window start', () => {
+    const window = openActivityWindow();
+    const opened = performance.now();
+    noteActivity(['app-01'], opened - 5000, opened + 50);
+    expect(window.close()['app-01']).toBeLessThanOrEqual(51);
   });
 
   it('counts an operation only in the windows open while it ran', () => {

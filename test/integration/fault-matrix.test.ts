@@ -1,0 +1,206 @@
+// The fault matrix (issue 14, point 6): every lab fault against preflight, install, uninstall and
+// status, one test per cell of test/integration/fault-matrix.cases.ts (README's table is rendered
+// from it). Each cell asserts the exit code, one output line naming the cause and the host, and
+// each server's engine and /opt, by listing, exactly as before the faulted command.
+// Cells run in two groups: nothing installed (preflight, install), then a stack installed once and
+// repaired only after a cell changed it (uninstall, status).
+
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runLabSh } from '../lab/lab-sh.js';
+import { labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/lab.js';
+import { hostSnapshot, productContainers, SERVERS } from '../support/host-snapshot.js';
+import { labTopologyFile } from '../support/lab-topology.js';
+import { runCli, type RunResult } from '../support/run-cli.js';
+import { CELLS, FAULTS, type MatrixCell } from './fault-matrix.cases.js';
+
+const skip = labSkipReason();
+const BIN = fileURLToPath(new URL('../../bin/heal-pyroscope', import.meta.url));
+
+function faultArgs(cell: MatrixCell): string[] {
+  const fault = FAULTS.find((f) => f.id === cell.fault);
+  if (!fault) throw new Error(`no fault ${cell.fault} in FAULTS`);
+  return fault.fault.map(String);
+}
+
+/** The host a one-host fault (slow-registry, kill-docker) applies to. */
+function faultedHost(cell: MatrixCell): string {
+  return faultArgs(cell)[1]!;
+}
+
+function cellName(cell: MatrixCell): string {
+  return `${cell.fault} / ${[cell.command, ...(cell.args ?? [])].join(' ')}: exit ${cell.exit}${cell.host ? `, names ${cell.host}` : ''}`;
+}
+
+/**
+ * Asserts the one line of the output that names the cause and the host (none for a cell without a
+ * cause). Preflight's report names the host once, as the heading of its indented results, and
+ * status as the first word of a row with its drift indented below: such a line names the host too.
+ */
+function expectCause(cell: MatrixCell, output: string): void {
+  const { cause, host } = cell;
+  if (cause === null) return;
+  let heading = '';
+  const named = output.split('\n').some((line) => {
+    if (/^\S/.test(line)) heading = line.trim();
+    return cause.test(line) && (host === null || line.includes(host) || (/^\s/.test(line) && heading.split(/\s+/)[0] === host));
+  });
+  expect(named, `no line matches ${String(cause)}${host ? ` and names ${host}` : ''}:\n${output}`).toBe(true);
+}
+
+async function labSh(args: string[]): Promise<void> {
+  const r = await runLabSh(args);
+  if (r.exitCode !== 0) throw new Error(`lab.sh ${args.join(' ')} failed (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+}
+
+describe.skipIf(skip !== undefined)('fault matrix (lab)', () => {
+  let topo: { dir: string; path: string };
+  const cli = (args: string[]): Promise<RunResult> => runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+  const commandLine = (cell: MatrixCell) => [cell.command, ...(cell.args ?? []), ...(cell.command === 'install' ? ['--wait', '30'] : [])];
+  /** Every fault undone, sshd and engines back, what is installed kept. */
+  const faultsUndone = () => labSh(['up']);
+
+  /** A cell that did not finish cleanly leaves this set: the next cell starts from a known state. */
+  let suspect = false;
+
+  /** Nothing installed anywhere, no local state of an earlier run. */
+  async function clean(): Promise<void> {
+    await resetLab();
+    rmSync(join(topo.dir, '.heal-pyroscope'), { recursive: true, force: true });
+  }
+
+  beforeAll(() => {
+    topo = labTopologyFile(requireLab());
+  });
+  afterAll(async () => {
+    await resetLab();
+  });
+
+  /** Applies the fault, runs the command, lists the hosts, undoes the fault; then asserts. */
+  async function runCell(cell: MatrixCell): Promise<void> {
+    suspect = true;
+    await labSh(['fault', ...faultArgs(cell)]);
+    let r: RunResult;
+    let before: string;
+    let after: string;
+    try {
+      const listed = cell.unchanged === 'all' || cell.host === null ? SERVERS : [cell.host];
+      before = await hostSnapshot(listed);
+      r = await cli(commandLine(cell));
+      after = await hostSnapshot(listed);
+    } finally {
+      await faultsUndone();
+    }
+    const output = `${r.stdout}\n${r.stderr}`;
+    expect(r.code, output).toBe(cell.exit);
+    expectCause(cell, output);
+    if (cell.unchanged === 'none') {
+      for (const host of SERVERS) expect(await productContainers(host), host).toEqual([]);
+    } else {
+      expect(after).toEqual(before);
+    }
+    if (cell.unchanged === 'host') {
+      for (const host of SERVERS.filter((h) => h !== cell.host)) expect(await productContainers(host), host).toEqual([]);
+    }
+    suspect = false;
+  }
+
+  /** Ctrl-C (SIGINT to a real CLI process, so its own handler runs) while the faulted host pulls. */
+  async function runSigintCell(cell: MatrixCell): Promise<void> {
+    suspect = true;
+    const host = faultedHost(cell);
+    // Nothing to pull elsewhere matters; the faulted host has no image, so its pulls crawl.
+    await labExec(host, ['sh', '-c', 'docker image ls -aq | xargs -r docker rmi -f']);
+    await labSh(['fault', ...faultArgs(cell)]);
+    let output = '';
+    let code: number | null | 'timeout' = null;
+    let after: string;
+    const before = await hostSnapshot();
+    const child = spawn('node', [BIN, ...commandLine(cell), '--config', topo.path, '--yes'], { cwd: topo.dir, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      child.stdout.on('data', (d: Buffer) => (output += String(d)));
+      child.stderr.on('data', (d: Buffer) => (output += String(d)));
+      await waitFor(`a pull to start on ${host}`, () => new RegExp(`${host}: \\S+ \\(1/\\d\\)`).test(output), 60_000, 50);
+      child.kill('SIGINT');
+      code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000))]);
+      after = await hostSnapshot();
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await faultsUndone();
+    }
+    expect(code, output).toBe(cell.exit);
+    expectCause(cell, output);
+    expect(after).toEqual(before);
+    suspect = false;
+  }
+
+  /** The engine killed once MinIO runs on it; after `lab.sh up` restarts it, `uninstall` finishes. */
+  async function runMidInstallCell(cell: MatrixCell): Promise<void> {
+    suspect = true;
+    const host = faultedHost(cell);
+    const before = await hostSnapshot();
+    const install = cli(commandLine(cell));
+    let r: RunResult;
+    try {
+      await waitFor('MinIO to run', async () => ((await productContainers(host)) ?? []).includes('heal-pyroscope-minio'), 60_000, 200);
+      await labSh(['fault', ...faultArgs(cell)]);
+      r = await install;
+    } finally {
+      await install.catch(() => undefined);
+      await faultsUndone();
+    }
+    const output = `${r.stdout}\n${r.stderr}`;
+    expect(r.code, output).toBe(cell.exit);
+    expectCause(cell, output);
+    try {
+      const uninstall = await cli(['uninstall']);
+      expect(uninstall.code, `${uninstall.stdout}\n${uninstall.stderr}`).toBe(0);
+      expect(await hostSnapshot()).toEqual(before);
+    } finally {
+      // The engine restarted after the crash restores MinIO's port mappings, and its docker-proxy
+      // processes outlive the container's removal, holding 9000 and 9001 (a Docker flaw, not listed
+      // by any docker command): a clean restart of the engine ends them before the next cell.
+      await labSh(['fault', 'stop-docker', host]);
+      await faultsUndone();
+    }
+    suspect = false;
+  }
+
+  const drive = (cell: MatrixCell) => (cell.drive === 'sigint' ? runSigintCell(cell) : cell.drive === 'mid-install' ? runMidInstallCell(cell) : runCell(cell));
+
+  describe('nothing installed', () => {
+    beforeAll(async () => {
+      await clean();
+      suspect = false;
+    });
+    beforeEach(async () => {
+      if (suspect) await clean();
+      suspect = false;
+    });
+    for (const cell of CELLS.filter((c) => !c.installed)) it(cellName(cell), () => drive(cell), 180_000);
+  });
+
+  describe('stack installed', () => {
+    /** Set by a cell that may have changed the stack: the next one installs (repairs) it first. */
+    let stale = true;
+    beforeEach(async () => {
+      if (suspect) await faultsUndone();
+      if (stale || suspect) {
+        const r = await cli(['install', '--wait', '60']);
+        expect(r.code, `setup install failed:\n${r.stdout}\n${r.stderr}`).toBe(0);
+      }
+      stale = false;
+      suspect = false;
+    });
+    for (const cell of CELLS.filter((c) => c.installed)) {
+      it(cellName(cell), async () => {
+        if (cell.command !== 'status' || FAULTS.find((f) => f.id === cell.fault)?.restartsEngine) stale = true;
+        await drive(cell);
+      }, 180_000);
+    }
+  });
+});

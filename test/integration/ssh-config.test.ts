@@ -101,6 +101,27 @@ describe.skipIf(skip)('ssh_config (lab)', () => {
     expect(JSON.parse(r.stdout), r.stderr).toMatchObject({ unreachable: [] });
   }, 60_000);
 
+  it('follows a ProxyJump chain from ssh_config, each hop by its own ssh_config entry (bastion-01 twice, then inner-01)', async () => {
+    const bastion = lab.hosts.find((h) => h.name === 'bastion-01')!.address;
+    const topo = setup(
+      lab,
+      (a) =>
+        `Host hp-inner-01\n  HostName ${a('inner-01')}\n  User root\n  IdentityFile ${lab.keys.root}\n  ProxyJump ${bastion},root@${bastion}:22\n` +
+        `Host ${bastion}\n  User root\n  IdentityFile ${lab.keys.root}\n`,
+      'hosts:\n  targets: [hp-inner-01]\n  web: hp-inner-01\n  app: hp-inner-01\n  db: hp-inner-01\n',
+    );
+    const logins = () => readFileSync(join(stateDir, 'hosts', 'bastion-01', 'logs', 'sshd.log'), 'utf8').split('\n').filter((l) => /Accepted publickey/.test(l));
+    const before = logins().length;
+    const r = await runCli(['--json', '--verbose', 'status', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    expect(JSON.parse(r.stdout), r.stderr).toMatchObject({ unreachable: [] });
+    // Two hops: bastion-01 was logged into twice, from here and then from itself.
+    const added = logins().slice(before);
+    expect(added).toHaveLength(2);
+    expect(added.filter((l) => l.includes(`from ${bastion} `))).toHaveLength(1);
+    // As ssh -G prints it (OpenSSH writes a hop with a port as user@[host]:port).
+    expect(r.stderr).toContain(`ssh_config for hp-inner-01: HostName ${lab.hosts.find((h) => h.name === 'inner-01')!.address}, User root, IdentityFile ${lab.keys.root}, ProxyJump ${bastion},root@[${bastion}]:22`);
+  }, 60_000);
+
   it("offers the hosts' key to a jump host that names none", async () => {
     const bastion = lab.hosts.find((h) => h.name === 'bastion-01')!.address;
     const inner = lab.hosts.find((h) => h.name === 'inner-01')!.address;

@@ -4,7 +4,6 @@
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { benchBackup } from './backup.js';
-import { benchBackup } from './backup.js';
 import { formatHandshakeTable, runHandshakeBench } from './handshakes.js';
 import { benchInstall } from './install.js';
 import { benchPreflight, benchPreflightHandshakes } from './preflight.js';
@@ -24,7 +23,6 @@ const BENCHES: Record<string, Bench> = {
   preflight: () => benchPreflight(),
   install: () => benchInstall(),
   verify: () => benchVerify(),
-  backup: () => benchBackup(),
   backup: () => benchBackup(),
 };
 

@@ -54,11 +54,14 @@ export const ENVIRONMENT_NAME = text((v) =>
   v.length === 0 ? 'must not be empty' : v.length > 64 ? `${quoted(v)} is longer than 64 characters` : null,
 );
 
-/** `host`, `user@host` or `user@host:port`. */
+/** `host`, `user@host` or `user@host:port`; several separated by commas (as ProxyJump: the first is reached first). */
 export const JUMP_HOST = text((v) => {
-  const m = /^(?:([^@\s]+)@)?([^@\s:]+|\[[^\]]+\])(?::(\d+))?$/.exec(v);
-  const ok = m !== null && isValidHost(m[2]!.replace(/^\[|\]$/g, '')) && (m[1] === undefined || USER_NAME.test(m[1]));
-  return ok ? null : `${quoted(v)} is not a jump host (use host, user@host or user@host:port)`;
+  const hop = (h: string) => {
+    const m = /^(?:([^@\s]+)@)?([^@\s:,]+|\[[^\]]+\])(?::(\d+))?$/.exec(h);
+    return m !== null && isValidHost(m[2]!.replace(/^\[|\]$/g, '')) && (m[1] === undefined || USER_NAME.test(m[1]));
+  };
+  const ok = v.split(',').every((h) => hop(h.trim()));
+  return ok ? null : `${quoted(v)} is not a jump host (use host, user@host or user@host:port; a chain separated by commas)`;
 });
 
 export const REGISTRY_PREFIX = text((v) =>

@@ -71,6 +71,8 @@ describe('config file validation', () => {
   it('validates the jump host form', () => {
     expect(problems('ssh:\n  jumpHost: "a@b@c"\n')[0]).toMatch(/^ssh\.jumpHost: "a@b@c" is not a jump host/);
     expect(problems('ssh:\n  jumpHost: ops@bastion.internal:2222\n')).toEqual([]);
+    expect(problems('ssh:\n  jumpHost: "outer.internal, ops@bastion.internal:2222"\n')).toEqual([]);
+    expect(problems('ssh:\n  jumpHost: "outer.internal,,b"\n')[0]).toMatch(/is not a jump host/);
   });
 
   it('accepts the long form of a jump host, for every host and per host, and checks its fields', () => {

@@ -4,28 +4,11 @@
 // full /opt fails preflight's disk check and, ignored, install names the full filesystem.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fault, labExec, labSkipReason, requireLab, resetLab } from '../lab/lab.js';
+import { hostSnapshot as hostState } from '../support/host-snapshot.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
 
 const skip = labSkipReason();
-const SERVERS = ['web-01', 'app-01', 'db-01'];
-
-/** Each server's containers, networks, volumes and /opt: what a refused run must not touch. */
-async function hostState(servers = SERVERS, opt = servers): Promise<string> {
-  const parts: string[] = [];
-  for (const host of servers) {
-    for (const argv of [
-      ['docker', 'ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}} {{.State}}'],
-      ['docker', 'network', 'ls', '--format', '{{.Name}}'],
-      ['docker', 'volume', 'ls', '--format', '{{.Name}}'],
-      ...(opt.includes(host) ? [['sh', '-c', 'ls -laR /opt /run/heal-pyroscope.lock 2>&1 | grep -v "^total\\|\\.\\.\\?$" || true']] : []),
-    ]) {
-      parts.push(`${host} ${argv.join(' ')}: ${(await labExec(host, argv)).stdout.trim()}`);
-    }
-  }
-  return parts.join('\n');
-}
-
 describe.skipIf(skip)('faults reported as what they are (lab)', () => {
   let topo: { dir: string; path: string };
   const cli = (args: string[]) => runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });

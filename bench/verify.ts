@@ -38,6 +38,7 @@ export async function benchVerify(runs = 3): Promise<Record<string, string>[]> {
         const r = await execa('node', [bin, 'verify', '--config', path], { cwd: dir, reject: false, env: { CI: 'true' } });
         times.push(Number(process.hrtime.bigint() - start) / 1e6);
         exit = r.exitCode ?? -1;
+        if (exit !== 0) process.stderr.write(`verify with ${n} target(s) failed:\n${`${r.stdout}\n${r.stderr}`.split('\n').slice(-12).join('\n')}\n`);
       }
       times.sort((a, b) => a - b);
       rows.push({ bench: 'verify', case: `${n} target(s)`, median_ms: times[Math.floor(times.length / 2)]!.toFixed(0), exit: String(exit) });

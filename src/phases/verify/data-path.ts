@@ -110,8 +110,9 @@ function remedyFor(hop: Hop, leg: Leg, input: DataPathInput, sender: string): st
   }
 }
 
-function sendFailure(error: unknown): { hop: Hop; why: string } {
+function sendFailure(error: unknown, input: DataPathInput): { hop: Hop; why: string; refused?: boolean } {
   const message = (error as Error).message;
+  if (/connection refused/i.test(message)) return { hop: 'target -> web', why: `nothing listens on ${input.web.address}:${PORTS.frontDoor} (${message})`, refused: true };
   if (isHealError(error) && error.code === 'remote.http-timeout') return { hop: 'web -> app', why: `${message}: the front door holds the request (nothing behind it answers)` };
   if (isHealError(error) && error.code === 'remote.grpc-timeout') return { hop: 'web -> app', why: `${message}: the front door holds the request (nothing behind it answers)` };
   return { hop: 'target -> web', why: message };
@@ -147,8 +148,11 @@ async function checkSignal(
     failure = sent.failure;
     check.detail = sent.answer;
   } catch (error) {
-    failure = sendFailure(error);
-    check.sent = failure.hop !== 'target -> web';
+    const failed = sendFailure(error, input);
+    check.sent = failed.hop !== 'target -> web';
+    // Refused: the flow is open but the door is not there (not installed, or HAProxy stopped).
+    if (failed.refused) return { ...check, hop: failed.hop, detail: failed.why, remedy: `start the front door on ${input.web.name} (\`heal-pyroscope status\`; \`heal-pyroscope install\` puts it back)` };
+    failure = failed;
   }
   if (failure) return { ...check, hop: failure.hop, detail: failure.why, remedy: remedyFor(failure.hop, leg, input, sender) };
   check.stored = true;

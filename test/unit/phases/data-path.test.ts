@@ -59,6 +59,16 @@ describe('data path', () => {
     expect(dataPathFailures(report)[0]!.line).toMatch(/^target-01: profile broken at target -> web/);
   });
 
+  it('says nothing listens on the door when the connection is refused, and how to bring it back', async () => {
+    const [t1, app] = [new FakeHost('target-01'), new FakeHost('app-01')];
+    healthy(app);
+    t1.http = () => Promise.reject(new Error('(SSH) Channel open failure: Connection refused'));
+    t1.grpc = () => Promise.reject(new Error('(SSH) Channel open failure: Connection refused'));
+    const report = await verifyDataPath(input([t1], app));
+    expect(report.targets[0]!.profile).toMatchObject({ sent: false, hop: 'target -> web', detail: 'nothing listens on 10.0.0.11:9940 ((SSH) Channel open failure: Connection refused)' });
+    expect(report.targets[0]!.profile.remedy).toContain('start the front door on web-01');
+  });
+
   it('names web -> app when the door has no server behind it (HAProxy 503)', async () => {
     const [t1, app] = [new FakeHost('target-01'), new FakeHost('app-01')];
     healthy(t1);

@@ -5,20 +5,18 @@
 // Cells run in two groups: nothing installed (preflight, install), then a stack installed once and
 // repaired only after a cell changed it (uninstall, status).
 
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runLabSh } from '../lab/lab-sh.js';
 import { labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/lab.js';
+import { spawnCli } from '../support/cli-process.js';
 import { hostSnapshot, productContainers, SERVERS } from '../support/host-snapshot.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli, type RunResult } from '../support/run-cli.js';
 import { CELLS, FAULTS, type MatrixCell } from './fault-matrix.cases.js';
 
 const skip = labSkipReason();
-const BIN = fileURLToPath(new URL('../../bin/heal-pyroscope', import.meta.url));
 
 function faultArgs(cell: MatrixCell): string[] {
   const fault = FAULTS.find((f) => f.id === cell.fault);
@@ -112,24 +110,23 @@ describe.skipIf(skip !== undefined)('fault matrix (lab)', () => {
   async function runSigintCell(cell: MatrixCell): Promise<void> {
     suspect = true;
     const host = faultedHost(cell);
-    // Nothing to pull elsewhere matters; the faulted host has no image, so its pulls crawl.
+    // The faulted host has no image, so its pulls crawl and the interrupt lands mid-pull.
     await labExec(host, ['sh', '-c', 'docker image ls -aq | xargs -r docker rmi -f']);
     await labSh(['fault', ...faultArgs(cell)]);
     let output = '';
     let code: number | null | 'timeout' = null;
     let after: string;
     const before = await hostSnapshot();
-    const child = spawn('node', [BIN, ...commandLine(cell), '--config', topo.path, '--yes'], { cwd: topo.dir, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawnCli([...commandLine(cell), '--config', topo.path, '--yes'], { cwd: topo.dir });
     try {
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-      child.stdout.on('data', (d: Buffer) => (output += String(d)));
-      child.stderr.on('data', (d: Buffer) => (output += String(d)));
-      await waitFor(`a pull to start on ${host}`, () => new RegExp(`${host}: \\S+ \\(1/\\d\\)`).test(output), 60_000, 50);
-      child.kill('SIGINT');
-      code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000))]);
+      const pulling = new RegExp(`${host}: \\S+ \\(1/\\d\\)`);
+      await waitFor(`a pull to start on ${host}`, () => pulling.test(proc.stdout() + proc.stderr()), 60_000, 50);
+      proc.child.kill('SIGINT');
+      code = await proc.exited(30_000);
       after = await hostSnapshot();
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      proc.kill();
+      output = `${proc.stdout()}\n${proc.stderr()}`;
       await faultsUndone();
     }
     expect(code, output).toBe(cell.exit);

@@ -184,8 +184,9 @@ function insert<C>(list: Phase<C>[], where: 'before' | 'after', id: string, phas
 /** The install list, with the restore's lock, refusals, credentials and volume filling in their places. */
 export function restorePhases(): Phase<RestoreContext>[] {
   const list: Phase<RestoreContext>[] = installPhases().map((p) => (p.id === 'lock' ? lockPhase<RestoreContext>('restore') : (p as Phase<RestoreContext>)));
-  insert(list, 'after', 'lock', restoreCheckPhase);
-  insert(list, 'after', 'restore-check', restoreStatePhase);
+  // After the lock and whatever the install does before planning (finishing a failed run's undo).
+  insert(list, 'before', 'facts', restoreCheckPhase);
+  insert(list, 'before', 'facts', restoreStatePhase);
   insert(list, 'before', 'storage', afterPlanning(restoreVolumesPhase as Phase<PlannedInstall>) as Phase<RestoreContext>);
   return list;
 }

@@ -50,6 +50,22 @@ describe.skipIf(skip !== undefined)('lab faults', () => {
     expect((await labExec('db-01', ['docker', 'version', '--format', '{{.Server.Version}}'])).exitCode).toBe(0);
   });
 
+  it('kills a Docker engine with SIGKILL: its socket no longer answers, up brings it back and frees its published port', async () => {
+    const started = await labExec('db-01', ['docker', 'run', '-d', '--name', 'kill-me', '-p', '9911:9000', '--entrypoint', 'sleep', 'quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z', '600'], { timeoutMs: 60_000 });
+    expect(started.exitCode, started.stderr).toBe(0);
+    await fault('kill-docker', 'db-01');
+    const version = await labExec('db-01', ['docker', 'version', '--format', '{{.Server.Version}}']);
+    expect(version.exitCode).not.toBe(0);
+    expect((await run(['bash', lab.labSh, 'status'])).stdout).toMatch(/db-01 +db +\S+ +up +down/);
+    const up = await run(['bash', lab.labSh, 'up'], { timeoutMs: 120_000 });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect((await labExec('db-01', ['docker', 'version', '--format', '{{.Server.Version}}'])).exitCode).toBe(0);
+    await resetLab();
+    // Nothing of the killed engine holds the port: a listener can bind it.
+    const bind = await labExec('db-01', ['timeout', '1', 'busybox', 'nc', '-l', '-p', '9911']);
+    expect(bind.stderr).not.toMatch(/address already in use/i);
+  }, 180_000);
+
   it('stops an sshd: connections are refused', async () => {
     await fault('stop-ssh', 'target-01');
     const result = await ssh('target-01', 'true');

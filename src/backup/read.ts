@@ -33,7 +33,8 @@ export function refused(path: string, why: string, exitCode: ExitCode = ExitCode
 /** tar-stream's parse errors in the operator's words, naming where they happened. */
 function tarProblem(error: unknown, after: string | undefined): string {
   const message = error instanceof Error ? error.message : String(error);
-  const where = after ? ` after ${after}` : ' at its start';
+  if (!after) return 'not a tar file (or its first header is corrupted)';
+  const where = ` after ${after}`;
   if (/Maybe the tar is corrupted/i.test(message)) return `a tar header${where} is corrupted (its checksum does not match)`;
   if (/Unexpected end of data/i.test(message)) return `it ends in the middle of an entry${where} (truncated?)`;
   if (/unknown format/i.test(message)) return 'not a tar file';
@@ -70,8 +71,11 @@ export async function verifyBackup(path: string): Promise<VerifiedBackup> {
   ex.on('entry', (header, entry, next) => {
     const fail = (why: string) => {
       problem ??= why;
-      ex.destroy(new Error(why));
+      entry.resume();
+      next(new Error(why));
     };
+    // A broken entry fails the extractor too: the pipeline below reports it once.
+    entry.on('error', () => undefined);
     last = header.name;
     const owned = memberOf(header.name);
     const keep = own.get(header.name) ?? (owned?.member === 'state' ? own.get('state') : undefined);
@@ -88,7 +92,6 @@ export async function verifyBackup(path: string): Promise<VerifiedBackup> {
       keep?.push(chunk);
     });
     entry.on('end', () => next());
-    entry.on('error', () => undefined);
   });
   try {
     await pipeline(stream, ex);
@@ -150,6 +153,7 @@ export async function streamVolumes(backup: VerifiedBackup, fill: VolumeFiller, 
     if (problem) throw refused(backup.path, `${problem} (read again while restoring)`, ExitCode.failed);
   };
   ex.on('entry', (header, entry, next) => {
+    entry.on('error', () => undefined);
     const owned = memberOf(header.name);
     const skip = () => {
       entry.on('end', () => next());
@@ -161,6 +165,8 @@ export async function streamVolumes(backup: VerifiedBackup, fill: VolumeFiller, 
         await close();
         const component = owned.member.slice('volumes/'.length) as ComponentName;
         const tar = pack();
+        // Its failure is told by `fill` or by the entry being copied into it, not as an event.
+        tar.on('error', () => undefined);
         const filled = fill(component, tar as unknown as NodeJS.ReadableStream);
         filled.catch(fail);
         current = { member: owned.member, pack: tar, digest: new MemberDigest(), filled };

@@ -97,12 +97,26 @@ describe('errors before any host is contacted, with --json', () => {
     expect(r.code).toBe(2);
     expect(contractDocument(r.stdout)).toMatchObject({ command: 'images save', ok: false, error: { code: 'images.output' } });
   });
+
+  it('backup over an existing file, restore of a file that is not a backup, restore refused by the guard: error documents', async () => {
+    const dir = configDir('staging');
+    writeFileSync(join(dir, 'exists.tar'), 'x');
+    const backup = await runCli(['backup', '--json', 'exists.tar'], { cwd: dir });
+    expect(backup.code).toBe(2);
+    expect(contractDocument(backup.stdout)).toMatchObject({ command: 'backup', ok: false, error: { code: 'backup.exists' } });
+    const restore = await runCli(['restore', '--json', 'exists.tar'], { cwd: dir });
+    expect(restore.code).toBe(2);
+    expect(contractDocument(restore.stdout)).toMatchObject({ command: 'restore', ok: false, error: { code: 'restore.archive', message: expect.stringContaining('is refused: not a tar file') } });
+    const guarded = await runCli(['restore', '--json', 'exists.tar'], { cwd: configDir('production') });
+    expect(guarded.code).toBe(3);
+    expect(contractDocument(guarded.stdout)).toMatchObject({ command: 'restore', ok: false, error: { code: 'guard.production' } });
+  });
 });
 
 describe('the schema', () => {
   it('has a shape for every command that prints a result', () => {
     const defs = (schema as { $defs: Record<string, unknown> }).$defs;
-    for (const name of ['version', 'preflight', 'install', 'uninstall', 'status', 'init', 'imagesSave']) expect(defs, name).toHaveProperty(name);
+    for (const name of ['version', 'preflight', 'install', 'uninstall', 'status', 'init', 'imagesSave', 'backup', 'restore']) expect(defs, name).toHaveProperty(name);
   });
 
   it('refuses a document without its envelope', () => {

@@ -8,7 +8,8 @@ name=$1 dir=$2
 
 hostname "$name"
 # Our copies of /run/netns/* (and any engine's netns files) would pin other namespaces alive.
-awk '$3 == "nsfs" {print $2}' /proc/self/mounts | sort -r | while read -r mnt; do umount "$mnt" || true; done
+# One umount for all of them: a umount per mount made a 100-target lab's bring-up quadratic.
+umount -a -t nsfs 2>/dev/null || true
 mount --bind "$dir/run" /run
 mkdir -p -m 755 /run/sshd
 for file in environment hostname hosts; do mount --bind "$dir/etc/$file" "/etc/$file"; done

@@ -18,10 +18,13 @@ lab_up() {
   bridge_up
   # A scale run may have left more targets than LAB_TARGETS asks for now.
   local wanted
+  local -a removed=()
   wanted=$(lab_hosts | awk '{print $1}')
-  for name in $(existing_hosts); do
-    grep -qx "$name" <<<"$wanted" || { log "removing $name (not in this LAB_TARGETS)"; host_down "$name"; }
-  done
+  for name in $(existing_hosts); do grep -qx "$name" <<<"$wanted" || removed+=("$name"); done
+  if [ ${#removed[@]} -gt 0 ]; then
+    log "removing ${#removed[@]} host(s) not in this LAB_TARGETS: ${removed[*]}"
+    each_named host_down "${removed[@]}"
+  fi
   # Hosts come up in parallel (each_host, lib/hosts.sh); inner-01's link needs bastion-01's namespace first.
   netns_up bastion-01 bastion "$SUBNET_PREFIX.5"
   each_host netns_up
@@ -44,7 +47,8 @@ lab_up() {
 # namespace names reveal, then whatever the ledger says `up` created, then leftovers by name.
 lab_down() {
   local started=$SECONDS name ns veth
-  for name in $(existing_hosts); do host_down "$name"; done
+  # shellcheck disable=SC2046
+  each_named host_down $(existing_hosts)
   # Namespaces without a state dir (an interrupted run) are ours too: the prefix is the lab's.
   for ns in $(ip netns list | awk '{print $1}' | grep "^$NETNS_PREFIX" || true); do
     host_down "${ns#"$NETNS_PREFIX"}"

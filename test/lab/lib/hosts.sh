@@ -35,6 +35,23 @@ each_host() {
   [ $failed = 0 ] || die "$fn failed on some host (see messages above)"
 }
 
+# each_named FN NAME...: `FN NAME` for each name, LAB_PARALLEL at a time; dies when any failed.
+each_named() {
+  local fn=$1 name failed=0
+  shift
+  local -a running=()
+  for name in "$@"; do
+    "$fn" "$name" &
+    running+=($!)
+    if [ ${#running[@]} -ge "$LAB_PARALLEL" ]; then
+      wait "${running[0]}" || failed=1
+      running=("${running[@]:1}")
+    fi
+  done
+  for name in "${running[@]}"; do wait "$name" || failed=1; done
+  [ $failed = 0 ] || die "$fn failed on some host (see messages above)"
+}
+
 # host_start / host_wait NAME TIER: a host's namespaces, faults undone, sshd and engine started; then ready.
 host_start() {
   anchor_up "$1"

@@ -111,7 +111,7 @@ export async function lookupSshConfig(aliases: readonly string[], source: SshCon
   try {
     let pending = [...new Set(aliases.map((a) => a.toLowerCase()))];
     for (let round = 0; pending.length > 0 && round < MAX_LOOKUP_ROUNDS; round += 1) {
-      const hosts = await Promise.all(pending.map((alias) => reader.host(alias)));
+      const hosts = reader.hosts ? await reader.hosts(pending) : await Promise.all(pending.map((alias) => reader.host(alias)));
       pending.forEach((alias, i) => found.set(alias, hosts[i]!));
       const hops = hosts.flatMap((h) => (h.proxyJump ? jumpHopNames(h.proxyJump) : []));
       pending = [...new Set(hops.map((h) => h.toLowerCase()))].filter((h) => !found.has(h));

@@ -12,7 +12,7 @@ const GNU_TIME = '/usr/bin/time';
 export interface CliRun {
   ms: number;
   peakKb: number | undefined;
-  /** User plus system CPU time of the CLI process (less sensitive than wall time to a loaded machine). */
+  /** User plus system CPU time of the CLI and the local processes it ran (ssh -G); less sensitive than wall time to a loaded machine. */
   cpuMs: number | undefined;
   exit: number;
   doc: { phases?: Array<{ title: string; ms?: number; hosts?: Record<string, number> }> } & Record<string, unknown>;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BASELINE_BIN, BIN, median, phaseTimes, runCli, type CliRun } from './cli-run.js';
 import { acceptedCount } from './handshakes.js';
+import { labTopologyText, type LabLike } from '../test/support/lab-topology.js';
 
 const labSh = fileURLToPath(new URL('../test/lab/lab.sh', import.meta.url));
 const labJson = fileURLToPath(new URL('../test/lab/.run/lab.json', import.meta.url));
@@ -20,24 +21,9 @@ export interface LabHost {
   address: string;
 }
 
-export function topology(targets: LabHost[], lab: { keys: { root: string }; knownHosts: string; hosts: LabHost[] }): string {
-  const host = (h: LabHost) => `{ host: ${h.address}, name: ${h.name} }`;
-  const byName = (n: string) => lab.hosts.find((h) => h.name === n)!;
-  return [
-    'environment: lab',
-    'ssh:',
-    '  user: root',
-    `  identityFile: ${lab.keys.root}`,
-    '  agent: false',
-    `  knownHostsFile: ${lab.knownHosts}`,
-    'hosts:',
-    '  targets:',
-    ...targets.map((t) => `    - ${host(t)}`),
-    `  web: ${host(byName('web-01'))}`,
-    `  app: ${host(byName('app-01'))}`,
-    `  db: ${host(byName('db-01'))}`,
-    '',
-  ].join('\n');
+/** The lab's topology with `targets` as its targets (test/support/lab-topology.ts writes it for the tests too). */
+export function topology(targets: LabHost[], lab: LabLike): string {
+  return labTopologyText(lab, targets.map((t) => t.name));
 }
 
 /** SSH handshakes one real `preflight` run makes per host, counted in each host's own sshd log. */

@@ -1,46 +1,19 @@
 // Preflight with sixteen targets (LAB_TARGETS=15): every target's flow to web-01:9940 is tested
 // against one shared test listener that counts each source, and --json/--verbose carry each
 // phase's and each host's time. The lab goes back to its usual size afterwards.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/checks/check.js';
 import type { PhaseRecord } from '../../src/phases/phase.js';
 import { runLabSh } from '../lab/lab-sh.js';
 import { currentLab, labSkipReason, requireLab, type Lab } from '../lab/lab.js';
+import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
 
 const skip = labSkipReason();
 const TARGETS = 16;
 
 function topologyFile(lab: Lab): string {
-  const entry = (name: string) => {
-    const h = lab.hosts.find((x) => x.name === name)!;
-    return `{ host: ${h.address}, name: ${h.name} }`;
-  };
-  const targets = lab.hosts.filter((h) => h.tier === 'target').map((h) => `    - ${entry(h.name)}`);
-  const dir = mkdtempSync(join(tmpdir(), 'hp-many-'));
-  const path = join(dir, 'heal-pyroscope.yaml');
-  writeFileSync(
-    path,
-    [
-      'environment: lab',
-      'ssh:',
-      '  user: root',
-      `  identityFile: ${lab.keys.root}`,
-      '  agent: false',
-      `  knownHostsFile: ${lab.knownHosts}`,
-      'hosts:',
-      '  targets:',
-      ...targets,
-      `  web: ${entry('web-01')}`,
-      `  app: ${entry('app-01')}`,
-      `  db: ${entry('db-01')}`,
-      '',
-    ].join('\n'),
-  );
-  return path;
+  return labTopologyFile(lab, '', lab.hosts.filter((h) => h.tier === 'target').map((h) => h.name)).path;
 }
 
 describe.skipIf(skip)(`preflight of ${TARGETS} targets`, () => {

@@ -6,9 +6,6 @@
 // usual size afterwards, so other suites see the default lab.
 import { randomBytes } from 'node:crypto';
 import http2 from 'node:http2';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataPathReport } from '../../src/phases/verify/data-path.js';
 import { connectAll, grpcCall, httpGet, nonInteractive, type Fleet, type RemoteHost } from '../../src/remote/index.js';
@@ -16,6 +13,7 @@ import { currentLab, fault, labExec, labSkipReason, requireLab, resetLab, type L
 import { runLabSh } from '../lab/lab-sh.js';
 import { contractDocument } from '../support/json-contract.js';
 import { labTarget } from '../support/lab-targets.js';
+import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
 
 const skip = labSkipReason();
@@ -23,32 +21,7 @@ const TARGETS = ['target-01', 'target-02', 'target-03', 'target-04'];
 const DOOR = 9940;
 
 /** The lab's topology with all four targets. */
-function fourTargetTopology(lab: Lab): { dir: string; path: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'hp-verify-'));
-  const host = (name: string) => {
-    const h = lab.hosts.find((x) => x.name === name);
-    if (!h) throw new Error(`lab has no ${name}`);
-    return `{ host: ${h.address}, name: ${h.name} }`;
-  };
-  const path = join(dir, 'heal-pyroscope.yaml');
-  writeFileSync(
-    path,
-    `environment: lab
-ssh:
-  user: root
-  identityFile: ${lab.keys.root}
-  agent: false
-  knownHostsFile: ${lab.knownHosts}
-hosts:
-  targets:
-${TARGETS.map((t) => `    - ${host(t)}`).join('\n')}
-  web: ${host('web-01')}
-  app: ${host('app-01')}
-  db: ${host('db-01')}
-`,
-  );
-  return { dir, path };
-}
+const fourTargetTopology = (lab: Lab) => labTopologyFile(lab, '', TARGETS);
 
 // Protocol Buffers, as the agents' client libraries write them (field numbers from the upstream protos).
 function varint(n: number): Buffer {

@@ -1,18 +1,25 @@
-// A heal-pyroscope.yaml for the lab's four hosts, written to a fresh temp dir per test file, so
-// integration tests run the CLI exactly as an operator would, with the lab's key and known_hosts.
+// A heal-pyroscope.yaml for the lab's hosts, written to a fresh temp dir per test file, so
+// integration tests (and the bench) run the CLI exactly as an operator would, with the lab's key
+// and known_hosts. One writer for every suite: the targets are a list of lab host names.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Lab } from '../lab/lab.js';
 
-export function labTopologyFile(lab: Lab, extra = ''): { dir: string; path: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'hp-topology-'));
+/** What the topology needs of a lab (test/lab/lab.ts's Lab, or the bench's reading of lab.json). */
+export interface LabLike {
+  keys: { root: string };
+  knownHosts: string;
+  hosts: { name: string; address: string }[];
+}
+
+/** The YAML text: `targets` (host names) as the targets, web-01, app-01 and db-01, then `extra`. */
+export function labTopologyText(lab: LabLike, targets: readonly string[] = ['target-01'], extra = ''): string {
   const host = (name: string) => {
     const h = lab.hosts.find((x) => x.name === name);
     if (!h) throw new Error(`lab has no ${name}`);
     return `{ host: ${h.address}, name: ${h.name} }`;
   };
-  const text = `environment: lab
+  return `environment: lab
 ssh:
   user: root
   identityFile: ${lab.keys.root}
@@ -20,12 +27,17 @@ ssh:
   knownHostsFile: ${lab.knownHosts}
 hosts:
   targets:
-    - ${host('target-01')}
+${targets.map((t) => `    - ${host(t)}`).join('\n')}
   web: ${host('web-01')}
   app: ${host('app-01')}
   db: ${host('db-01')}
 ${extra}`;
+}
+
+/** The same, written as heal-pyroscope.yaml in a fresh temp dir. */
+export function labTopologyFile(lab: LabLike, extra = '', targets: readonly string[] = ['target-01']): { dir: string; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'hp-topology-'));
   const path = join(dir, 'heal-pyroscope.yaml');
-  writeFileSync(path, text);
+  writeFileSync(path, labTopologyText(lab, targets, extra));
   return { dir, path };
 }

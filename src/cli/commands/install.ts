@@ -39,6 +39,17 @@ export interface InstallFlags extends TopologyFlags, ConnectFlags {
 
 export const DEFAULT_WAIT_SECONDS = 120;
 
+/**
+ * What install and restore refuse before any host is contacted: a production-like declared
+ * environment (exit 3), server addresses the containers cannot use, an unknown --ignore-check.
+ */
+export function refuseBeforeContact(topology: Topology, ignoredChecks: readonly string[]): void {
+  const declared = evaluateDeclared(topology.guard, topology.environment);
+  if (declared.length > 0) throw guardError(declared);
+  refuseServerAddresses(topology);
+  validateIgnoredChecks(ignoredChecks);
+}
+
 /** Addresses that would point containers at themselves are a config error, found before any host is contacted. */
 export function refuseServerAddresses(topology: Topology): void {
   const problems = serverAddressProblems(topology);
@@ -55,10 +66,7 @@ export function refuseServerAddresses(topology: Topology): void {
 export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
   const { topology, configPath } = await gatherTopology(flags, ctx);
   const { out } = ctx;
-  const declared = evaluateDeclared(topology.guard, topology.environment);
-  if (declared.length > 0) throw guardError(declared);
-  refuseServerAddresses(topology);
-  validateIgnoredChecks(flags.ignoreCheck ?? []);
+  refuseBeforeContact(topology, flags.ignoreCheck ?? []);
   // A broken archive is a usage error found before any host is contacted.
   const imagesFrom = flags.imagesFrom ? { path: resolve(ctx.cwd, flags.imagesFrom), archive: await readArchive(resolve(ctx.cwd, flags.imagesFrom)) } : undefined;
 

@@ -2,14 +2,11 @@
 // contacted; then the install runs with the restore's steps (phases/restore), and on any failure it
 // is rolled back like an install.
 import { resolve } from 'node:path';
-import { guardError } from '../../checks/preflight.js';
 import { formatBytes } from '../../backup/format.js';
 import { verifyBackup } from '../../backup/read.js';
 import { ExitCode, HealError } from '../../errors.js';
-import { evaluateDeclared } from '../../guard/evaluate.js';
 import { Inventory } from '../../hosts/inventory.js';
 import { newInstallContext } from '../../phases/install/context.js';
-import { validateIgnoredChecks } from '../../phases/preflight.js';
 import { restorePhases, type RestoreContext } from '../../phases/restore/restore.js';
 import { runPhases, type RunResult } from '../../phases/runner.js';
 import { statePath } from '../../state/state-file.js';
@@ -21,7 +18,7 @@ import { sayFailure } from '../phase-output.js';
 import { withPhaseProgress } from '../progress.js';
 import { installerVersion, operatorName, runId } from '../run-identity.js';
 import type { TopologyFlags } from '../topology-options.js';
-import { DEFAULT_WAIT_SECONDS, refuseServerAddresses, urls } from './install.js';
+import { DEFAULT_WAIT_SECONDS, refuseBeforeContact, urls } from './install.js';
 
 export interface RestoreFlags extends TopologyFlags, ConnectFlags {
   force?: boolean;
@@ -33,10 +30,7 @@ export interface RestoreFlags extends TopologyFlags, ConnectFlags {
 export async function runRestoreCommand(file: string, flags: RestoreFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
   const { topology, configPath } = await gatherTopology(flags, ctx);
   const { out } = ctx;
-  const declared = evaluateDeclared(topology.guard, topology.environment);
-  if (declared.length > 0) throw guardError(declared);
-  refuseServerAddresses(topology);
-  validateIgnoredChecks(flags.ignoreCheck ?? []);
+  refuseBeforeContact(topology, flags.ignoreCheck ?? []);
   const path = resolve(ctx.cwd, file);
   out.say(`Verifying ${path}...`);
   const backup = await verifyBackup(path);

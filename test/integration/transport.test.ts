@@ -279,12 +279,13 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
       const labels = { 'io.heal-pyroscope.test': 'transport' };
       const network = await engine.ensureNetwork(name, labels);
       expect(network.created).toBe(true);
-      expect(await engine.ensureNetwork(name, labels)).toEqual({ id: network.id, created: false });
+      // The second call finds it and says whose it is (install refuses a same-named one without our labels).
+      expect(await engine.ensureNetwork(name, labels)).toEqual({ id: network.id, created: false, labels });
       expect((await engine.listNetworks({ label: 'io.heal-pyroscope.test=transport' })).map((n) => n.name)).toContain(name);
       expect(await engine.removeNetwork(network.id)).toBe('removed');
       expect(await engine.removeNetwork(network.id)).toBe('absent');
-      expect(await engine.ensureVolume(name, labels)).toEqual({ created: true });
-      expect(await engine.ensureVolume(name, labels)).toEqual({ created: false });
+      expect(await engine.ensureVolume(name, labels)).toMatchObject({ name, created: true, labels });
+      expect(await engine.ensureVolume(name, { other: 'labels' })).toMatchObject({ name, created: false, labels });
       expect((await engine.listVolumes({ label: 'io.heal-pyroscope.test=transport' })).map((v) => v.name)).toContain(name);
       expect(await engine.removeVolume(name)).toBe('removed');
       expect(await engine.removeVolume(name)).toBe('absent');

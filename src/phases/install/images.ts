@@ -13,6 +13,7 @@ import type { Phase, PhaseIo } from '../phase.js';
 import { formatBytes, PULL_RETRY_DELAYS_MS, PullTally, type PullEvent } from './pull-progress.js';
 import { throwIfAborted } from '../runner.js';
 import { describeUndo, runUndo, type HostUndo } from '../undo-step.js';
+import { Limiter } from '../../remote/limiter.js';
 
 function pullsFor(ctx: PlannedInstall, host: Host): { pull: string[]; all: string[] } {
   const tiers = ctx.planned.plan.tiers.filter((t) => host.serves(t.tier));
@@ -90,7 +91,11 @@ export const imagesPhase: Phase<PlannedInstall> = {
         const machine = host.name;
         const { pull, all } = pullsFor(ctx, host);
         const ids = new Map<string, string>();
-        for (const [i, ref] of pull.entries()) {
+        // A machine's images are pulled at the same time (the engine shares the layers they have in
+        // common; loads from an archive go one by one, as the engine loads them), and every pull
+        // settles before the machine is done: a rollback never races one.
+        const limiter = new Limiter(ctx.options.imagesFrom ? 1 : Math.max(1, pull.length));
+        const pulls = await Promise.allSettled(pull.map((ref, i) => limiter.run(async () => {
           throwIfAborted(io.signal);
           const tally = new PullTally();
           let last = 0;
@@ -122,7 +127,9 @@ export const imagesPhase: Phase<PlannedInstall> = {
           }
           ids.set(ref, await imageId(host, ref));
           pulledBy.set(machine, [...(pulledBy.get(machine) ?? []), { ref, id: ids.get(ref)!, from: ctx.options.imagesFrom ? 'archive' : 'registry' }]);
-        }
+        })));
+        const pullFailed = pulls.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+        if (pullFailed) throw pullFailed.reason;
         for (const ref of all) if (!ids.has(ref)) ids.set(ref, await imageId(host, ref));
         report.imageIds.set(machine, ids);
       }),

@@ -1,7 +1,9 @@
-// Phase: Pyroscope, Tempo and Grafana on the app host, in start order, each waited for on its
-// health endpoint.
+// Phase: Pyroscope, Tempo and Grafana on the app host. None needs another to start (Grafana's data
+// sources are only asked when someone queries them, and verify does that later), so the three are
+// started together and each is waited for on its own health endpoint. Every start settles before
+// the phase ends, so a rollback never races one still under way.
 
-import { applyContainer } from './containers.js';
+import { applyContainer, ensureNetwork } from './containers.js';
 import type { PlannedInstall } from './context.js';
 import type { Phase } from '../phase.js';
 import { containerLines } from './front-door.js';
@@ -10,12 +12,18 @@ export const servicesPhase: Phase<PlannedInstall> = {
   id: 'services',
   title: 'Services (Pyroscope, Tempo, Grafana)',
   async run(ctx, io) {
+    const specs = ctx.planned.specs.filter((s) => s.tier === 'app');
+    // Once, before the starts: three at once would each find the network missing and race to create it.
+    if (specs.length > 0) await ensureNetwork(ctx.hosts.forTier('app'), io.journal);
+    const settled = await Promise.allSettled(specs.map((spec) => applyContainer(ctx, spec, io)));
     const results: string[] = [];
-    for (const spec of ctx.planned.specs.filter((s) => s.tier === 'app')) {
-      const outcome = await applyContainer(ctx, spec, io);
-      ctx.report.outcomes.push(outcome);
-      results.push(`${spec.component} ${outcome.action}`);
+    for (const [i, outcome] of settled.entries()) {
+      if (outcome.status === 'rejected') continue;
+      ctx.report.outcomes.push(outcome.value);
+      results.push(`${specs[i]!.component} ${outcome.value.action}`);
     }
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     return results.join(', ');
   },
   dryRun: (ctx) => containerLines(ctx, 'app'),

@@ -51,8 +51,20 @@ netns_up() {
     ip link show "hl-$name" >/dev/null 2>&1 || { ledger veth "hl-$name"; ip link add "hl-$name" type veth peer name eth0 netns "$ns"; }
     ip link set "hl-$name" master "$BRIDGE" up
   fi
+  # A MAC made from the address: a host brought down and up again (LAB_TARGETS shrinking, then
+  # growing) answers on the MAC every other namespace still has cached for its address, so no
+  # neighbour entry goes stale (stale ones cost the next connections to it seconds or a timeout).
+  ip -n "$ns" link set eth0 address "$(lab_mac "$addr")"
   ip -n "$ns" addr replace "$addr/24" dev eth0
   ip -n "$ns" link set eth0 up
+}
+
+# lab_mac ADDRESS: 02:00 (locally administered, unicast) and the address's four octets in hex.
+lab_mac() {
+  local IFS=.
+  # shellcheck disable=SC2086 # the split on dots is the point
+  set -- $1
+  printf '02:00:%02x:%02x:%02x:%02x' "$1" "$2" "$3" "$4"
 }
 
 # The veth goes first and by name: deleting a namespace frees its end of the pair asynchronously,

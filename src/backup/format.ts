@@ -3,6 +3,7 @@
 // endpoint gave them, then `manifest.json` (what, when, from where, and each member's size and
 // sha256) and `manifest.sha256` last, since a member's checksum is known only once it is written.
 import { createHash, type Hash } from 'node:crypto';
+import type { Header } from 'tar-stream';
 import type { ComponentName } from '../stack/manifest.js';
 
 export const BACKUP_FORMAT = 'heal-pyroscope-backup/1';
@@ -69,6 +70,26 @@ export interface EntryHeader {
   size: number;
   linkname?: string | null;
   mtime?: Date;
+}
+
+/**
+ * An entry's header as it moves between a volume's tar and the archive (either way): a new name and
+ * link target, every other field kept, the defaults tar-stream leaves out filled in, and a size only
+ * where the entry has data. The writer and the restore build it the same way.
+ */
+export function movedHeader(header: Header, name: string, linkname: Header['linkname']) {
+  return {
+    name,
+    type: header.type ?? 'file',
+    mode: header.mode ?? 0o644,
+    uid: header.uid ?? 0,
+    gid: header.gid ?? 0,
+    size: header.type === 'file' || header.type === 'contiguous-file' ? header.size ?? 0 : 0,
+    mtime: header.mtime ?? new Date(0),
+    linkname,
+    ...(header.uname ? { uname: header.uname } : {}),
+    ...(header.gname ? { gname: header.gname } : {}),
+  };
 }
 
 /**

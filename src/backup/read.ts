@@ -10,7 +10,7 @@ import type { Pack } from 'tar-stream';
 import { ExitCode, HealError } from '../errors.js';
 import type { InstallState } from '../state/state-file.js';
 import type { ComponentName } from '../stack/manifest.js';
-import { MANIFEST_ENTRY, MANIFEST_SUM_ENTRY, manifestProblem, type EntryHeader, memberOf, memberProblem, MemberDigest, sha256Hex, type BackupManifest, type BackupMember } from './format.js';
+import { MANIFEST_ENTRY, MANIFEST_SUM_ENTRY, manifestProblem, type EntryHeader, memberOf, memberProblem, MemberDigest, movedHeader, sha256Hex, type BackupManifest, type BackupMember } from './format.js';
 import { tap } from './write.js';
 
 export interface VerifiedBackup {
@@ -172,18 +172,7 @@ export async function streamVolumes(backup: VerifiedBackup, fill: VolumeFiller, 
         current = { member: owned.member, pack: tar, digest: new MemberDigest(), filled };
       }
       const digest = current!.digest;
-      const inner = {
-        name: owned.inner,
-        type: header.type ?? 'file',
-        mode: header.mode ?? 0o644,
-        uid: header.uid ?? 0,
-        gid: header.gid ?? 0,
-        size: header.type === 'file' || header.type === 'contiguous-file' ? header.size ?? 0 : 0,
-        mtime: header.mtime ?? new Date(0),
-        linkname: innerHeader(header, owned.member).linkname ?? null,
-        ...(header.uname ? { uname: header.uname } : {}),
-        ...(header.gname ? { gname: header.gname } : {}),
-      };
+      const inner = movedHeader(header, owned.inner, innerHeader(header, owned.member).linkname ?? null);
       digest.header(inner, owned.inner);
       await pipeline(entry as unknown as Readable, tap((c) => digest.data(c)), current!.pack.entry(inner));
     })().then(() => next(), fail);

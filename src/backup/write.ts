@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Pack } from 'tar-stream';
 import { ExitCode, HealError } from '../errors.js';
 import type { ComponentName } from '../stack/manifest.js';
-import { MANIFEST_ENTRY, MANIFEST_SUM_ENTRY, MemberDigest, STATE_ENTRY, sha256Hex, volumeMember, type BackupManifest, type BackupMember, type EntryHeader } from './format.js';
+import { MANIFEST_ENTRY, MANIFEST_SUM_ENTRY, MemberDigest, movedHeader, STATE_ENTRY, sha256Hex, volumeMember, type BackupManifest, type BackupMember, type EntryHeader } from './format.js';
 
 export const BACKUP_FILE_MODE = 0o600;
 // Fixed metadata for the entries we make ourselves (the volumes' entries keep theirs).
@@ -114,19 +114,8 @@ export class BackupWriter {
     const ex = extract();
     ex.on('entry', (header, stream, next) => {
       digest.header(header, header.name);
-      const outer = {
-        name: `${prefix}/${header.name}`,
-        type: header.type ?? 'file',
-        mode: header.mode ?? 0o644,
-        uid: header.uid ?? 0,
-        gid: header.gid ?? 0,
-        size: header.type === 'file' || header.type === 'contiguous-file' ? header.size ?? 0 : 0,
-        mtime: header.mtime ?? new Date(0),
-        // A hard link names another entry of the same tar: it moves with it under the prefix.
-        linkname: header.type === 'link' && header.linkname ? `${prefix}/${header.linkname}` : header.linkname ?? null,
-        ...(header.uname ? { uname: header.uname } : {}),
-        ...(header.gname ? { gname: header.gname } : {}),
-      };
+      // A hard link names another entry of the same tar: it moves with it under the prefix.
+      const outer = movedHeader(header, `${prefix}/${header.name}`, header.type === 'link' && header.linkname ? `${prefix}/${header.linkname}` : header.linkname ?? null);
       const sink = this.pack.entry(outer);
       pipeline(stream as unknown as Readable, tap((c) => digest.data(c)), sink).then(() => next(), next);
     });

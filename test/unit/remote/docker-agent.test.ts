@@ -1,20 +1,16 @@
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Duplex } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HealError } from '../../../src/errors.js';
 import { StreamLocalAgent, asHttpSocket } from '../../../src/remote/docker-agent.js';
 import { createDockerClient } from '../../../src/remote/docker-client.js';
+import { engineSocket } from '../support/engine-socket.js';
 
 // A fake engine on a local Unix socket, reached through plain Duplex streams that, like ssh2
 // channels, have none of net.Socket's extra methods.
-const dir = mkdtempSync(join(tmpdir(), 'heal-agent-'));
-const socketPath = join(dir, 'engine.sock');
 const seen: string[] = [];
-const engine = http.createServer((req, res) => {
+const { socketPath } = engineSocket((req, res) => {
   seen.push(`${req.method} ${req.url}`);
   if (req.url === '/hang') return;
   res.setHeader('content-type', 'application/json');
@@ -42,11 +38,6 @@ function channel(): Duplex {
   return duplex;
 }
 
-beforeAll(() => new Promise<void>((resolve) => engine.listen(socketPath, resolve)));
-afterAll(async () => {
-  await new Promise<void>((resolve) => engine.close(() => resolve()));
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('createDockerClient over StreamLocalAgent', () => {
   it('sends dockerode requests through the opened channel, one channel per request', async () => {

@@ -1,30 +1,18 @@
 // Engine.logStream against an engine on a local Unix socket that answers as Docker does: the query
 // it sends (timestamps always, tail, since, follow), a log streamed in pieces, a missing container.
-import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDockerClient } from '../../../src/remote/docker-client.js';
 import { DockerEngine } from '../../../src/remote/docker-engine.js';
 import { LogDecoder, type DecodedLine } from '../../../src/remote/docker-stream.js';
+import { dockerFrame, engineSocket } from '../support/engine-socket.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'heal-engine-logs-'));
-const socketPath = join(dir, 'engine.sock');
 
-function frame(stream: 1 | 2, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
 
 const queries: URLSearchParams[] = [];
-const body = Buffer.concat([frame(1, '2026-11-25T14:00:00.000000001Z started\n'), frame(2, '2026-11-25T14:00:01.5Z warning: low memory\n'), frame(1, '2026-11-25T14:00:02Z ready\n')]);
+const body = Buffer.concat([dockerFrame(1, '2026-11-25T14:00:00.000000001Z started\n'), dockerFrame(2, '2026-11-25T14:00:01.5Z warning: low memory\n'), dockerFrame(1, '2026-11-25T14:00:02Z ready\n')]);
 
-const engine = http.createServer((req, res) => {
+const { socketPath } = engineSocket((req, res) => {
   const url = new URL(req.url ?? '/', 'http://engine');
   const path = url.pathname.replace(/^\/v[\d.]+/, '');
   req.resume();
@@ -51,11 +39,6 @@ const engine = http.createServer((req, res) => {
 
 const docker = new DockerEngine(createDockerClient(async () => net.connect(socketPath), '/var/run/docker.sock'), 'app-01');
 
-beforeAll(() => new Promise<void>((resolve) => engine.listen(socketPath, resolve)));
-afterAll(async () => {
-  await new Promise<void>((resolve) => engine.close(() => resolve()));
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('the engine\'s log stream', () => {
   it('asks for timestamps, the tail and since, and streams the log in pieces that decode to whole lines', async () => {

@@ -1,24 +1,12 @@
-import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDockerClient } from '../../../src/remote/docker-client.js';
 import { DockerEngine } from '../../../src/remote/docker-engine.js';
 import { demux } from '../../../src/remote/docker-stream.js';
+import { dockerFrame, engineSocket } from '../support/engine-socket.js';
 
 // An engine on a local Unix socket that answers as Docker does for the cases the Engine interprets.
-const dir = mkdtempSync(join(tmpdir(), 'heal-engine-'));
-const socketPath = join(dir, 'engine.sock');
 
-function frame(stream: 1 | 2, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
 
 const routes: Record<string, [number, unknown]> = {
   'GET /containers/missing/json': [404, { message: 'No such container: missing' }],
@@ -37,13 +25,13 @@ const routes: Record<string, [number, unknown]> = {
 const seen: string[] = [];
 // Once created, the volume inspects as Docker shows it.
 const afterCreate: Record<string, [number, unknown]> = { 'GET /volumes/data': [200, routes['POST /volumes/create']![1]] };
-const engine = http.createServer((req, res) => {
+const { socketPath } = engineSocket((req, res) => {
   const path = (req.url ?? '').replace(/^\/v[\d.]+/, '').replace(/\?.*$/, '');
   seen.push(`${req.method} ${path}`);
   req.resume();
   if (path === '/containers/talker/logs') {
     res.writeHead(200, { 'content-type': 'application/vnd.docker.multiplexed-stream' });
-    return res.end(Buffer.concat([frame(1, 'started\n'), frame(2, 'warning: low memory\n'), frame(1, 'ready\n')]));
+    return res.end(Buffer.concat([dockerFrame(1, 'started\n'), dockerFrame(2, 'warning: low memory\n'), dockerFrame(1, 'ready\n')]));
   }
   const key = `${req.method} ${path}`;
   const [status, body] = (seen.includes('POST /volumes/create') ? afterCreate[key] : undefined) ?? routes[key] ?? [500, { message: `no route for ${key}` }];
@@ -53,11 +41,6 @@ const engine = http.createServer((req, res) => {
 
 const docker = new DockerEngine(createDockerClient(async () => net.connect(socketPath), '/var/run/docker.sock'), 'web-01');
 
-beforeAll(() => new Promise<void>((resolve) => engine.listen(socketPath, resolve)));
-afterAll(async () => {
-  await new Promise<void>((resolve) => engine.close(() => resolve()));
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('DockerEngine: what Docker answers, as values', () => {
   it('inspects a missing container as undefined', async () => {
@@ -105,7 +88,7 @@ describe('DockerEngine: what Docker answers, as values', () => {
 
 describe('demux', () => {
   it('splits stdout and stderr frames and keeps their order in all', () => {
-    expect(demux(Buffer.concat([frame(1, 'a'), frame(2, 'b'), frame(1, 'c')]))).toEqual({ stdout: 'ac', stderr: 'b', all: 'abc' });
+    expect(demux(Buffer.concat([dockerFrame(1, 'a'), dockerFrame(2, 'b'), dockerFrame(1, 'c')]))).toEqual({ stdout: 'ac', stderr: 'b', all: 'abc' });
   });
 
   it('takes a stream that is not multiplexed (a TTY container) as plain output', () => {

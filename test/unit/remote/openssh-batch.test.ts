@@ -1,26 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSshReader } from '../../../src/remote/openssh-config.js';
 import { sshConfigSource } from '../../../src/remote/ssh-config.js';
-
-const hasSsh = (() => {
-  try {
-    execFileSync('ssh', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-function configFile(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hp-sshbatch-'));
-  const path = join(dir, 'config');
-  writeFileSync(path, text);
-  return path;
-}
+import { configFile, hasSsh } from '../support/ssh-config-files.js';
 
 describe.skipIf(!hasSsh)('ssh -G for many hosts at once', () => {
   it('answers every alias in order, as one ssh -G each would', async () => {

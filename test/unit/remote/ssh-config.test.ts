@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { openSshReader, parseSshG, UNSET_IDENTITY, UNSET_USER, wrapperText } from '../../../src/remote/openssh-config.js';
 import { computeHost, expandIncludes, parserReader, type ExpandContext } from '../../../src/remote/ssh-config-parser.js';
 import { expandTokens, jumpHopNames, lookupSshConfig, parseJumpSpec, refuseLooseUserConfig, sshConfigSource } from '../../../src/remote/ssh-config.js';
+import { configFile, hasSsh } from '../support/ssh-config-files.js';
 
 // What `ssh -G -F wrapper app` prints (abridged) for a host whose config sets everything.
 const SET_EVERYTHING = `user deploy
@@ -72,23 +70,6 @@ describe('reading `ssh -G` output', () => {
     expect(() => sshConfigSource('/nonexistent/ssh_config')).toThrow(expect.objectContaining({ code: 'config.ssh-config.missing', exitCode: 2 }));
   });
 });
-
-const hasSsh = (() => {
-  try {
-    execFileSync('ssh', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-function configFile(text: string, extra: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hp-sshcfg-'));
-  for (const [name, body] of Object.entries(extra)) writeFileSync(join(dir, name), body);
-  const path = join(dir, 'config');
-  writeFileSync(path, text.replaceAll('DIR', dir));
-  return path;
-}
 
 describe.skipIf(!hasSsh)('OpenSSH itself (ssh -G on this machine)', () => {
   const local = userInfo().username;

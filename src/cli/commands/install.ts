@@ -63,6 +63,20 @@ export function refuseServerAddresses(topology: Topology): void {
   });
 }
 
+/** The context install and restore run on: this run's identity, the state file, the connector and the hosts. */
+export function installRunContext(topology: Topology, configPath: string | undefined, flags: ConnectFlags, ctx: GatherContext, options: InstallContext['options']): InstallContext {
+  return newInstallContext({
+    topology,
+    options,
+    installerVersion: installerVersion(),
+    statePath: statePath(topology.environment, configPath, ctx.cwd),
+    operator: operatorName(),
+    runId: runId(),
+    connect: hostConnector(flags, ctx.interactive),
+    hosts: Inventory.of(topology),
+  });
+}
+
 export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
   const { topology, configPath } = await gatherTopology(flags, ctx);
   const { out } = ctx;
@@ -70,22 +84,13 @@ export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext,
   // A broken archive is a usage error found before any host is contacted.
   const imagesFrom = flags.imagesFrom ? { path: resolve(ctx.cwd, flags.imagesFrom), archive: await readArchive(resolve(ctx.cwd, flags.imagesFrom)) } : undefined;
 
-  const install = newInstallContext({
-    topology,
-    options: {
-      ...(imagesFrom ? { imagesFrom } : {}),
-      // With an archive, no registry needs to be reachable: the images phase checks the archive instead.
-      ignoreChecks: [...(flags.ignoreCheck ?? []), ...(imagesFrom ? ['images.available'] : [])],
-      frontDoor: flags.frontDoor ?? 'container',
-      forceUnlock: flags.forceUnlock ?? false,
-      healthTimeoutMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000,
-    },
-    installerVersion: installerVersion(),
-    statePath: statePath(topology.environment, configPath, ctx.cwd),
-    operator: operatorName(),
-    runId: runId(),
-    connect: hostConnector(flags, ctx.interactive),
-    hosts: Inventory.of(topology),
+  const install = installRunContext(topology, configPath, flags, ctx, {
+    ...(imagesFrom ? { imagesFrom } : {}),
+    // With an archive, no registry needs to be reachable: the images phase checks the archive instead.
+    ignoreChecks: [...(flags.ignoreCheck ?? []), ...(imagesFrom ? ['images.available'] : [])],
+    frontDoor: flags.frontDoor ?? 'container',
+    forceUnlock: flags.forceUnlock ?? false,
+    healthTimeoutMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000,
   });
   install.undo.found = await loadPendingUndo(install.undo.path);
   out.say(flags.dryRun ? 'Dry run: nothing will be changed.' : `Installing heal-pyroscope on ${topology.environment}...`);

@@ -5,20 +5,16 @@ import { resolve } from 'node:path';
 import { formatBytes } from '../../backup/format.js';
 import { verifyBackup } from '../../backup/read.js';
 import { ExitCode, HealError } from '../../errors.js';
-import { Inventory } from '../../hosts/inventory.js';
-import { newInstallContext } from '../../phases/install/context.js';
 import { restorePhases, type RestoreContext } from '../../phases/restore/restore.js';
 import { runPhases, type RunResult } from '../../phases/runner.js';
-import { statePath } from '../../state/state-file.js';
-import { hostConnector, type ConnectFlags } from '../connect.js';
+import type { ConnectFlags } from '../connect.js';
 import { gatherTopology, type GatherContext } from '../gather.js';
 import { interruptSignal } from '../interrupt.js';
 import { errorFields } from '../output.js';
 import { sayFailure } from '../phase-output.js';
 import { withPhaseProgress } from '../progress.js';
-import { installerVersion, operatorName, runId } from '../run-identity.js';
 import type { TopologyFlags } from '../topology-options.js';
-import { DEFAULT_WAIT_SECONDS, refuseBeforeContact, urls } from './install.js';
+import { DEFAULT_WAIT_SECONDS, installRunContext, refuseBeforeContact, urls } from './install.js';
 
 export interface RestoreFlags extends TopologyFlags, ConnectFlags {
   force?: boolean;
@@ -38,16 +34,7 @@ export async function runRestoreCommand(file: string, flags: RestoreFlags, ctx: 
   out.say(`  ${m.members.length} members, every checksum matches: ${m.environment} at ${m.createdAt} by heal-pyroscope ${m.toolVersion} (${formatBytes(backup.bytes)})`);
 
   const restore: RestoreContext = {
-    ...newInstallContext({
-      topology,
-      options: { ignoreChecks: flags.ignoreCheck ?? [], frontDoor: 'container', forceUnlock: flags.forceUnlock ?? false, healthTimeoutMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000 },
-      installerVersion: installerVersion(),
-      statePath: statePath(topology.environment, configPath, ctx.cwd),
-      operator: operatorName(),
-      runId: runId(),
-      connect: hostConnector(flags, ctx.interactive),
-      hosts: Inventory.of(topology),
-    }),
+    ...installRunContext(topology, configPath, flags, ctx, { ignoreChecks: flags.ignoreCheck ?? [], frontDoor: 'container', forceUnlock: flags.forceUnlock ?? false, healthTimeoutMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000 }),
     restore: { backup, force: flags.force ?? false, volumes: [], notes: [] },
   };
   out.say(`Restoring heal-pyroscope on ${topology.environment}...`);

@@ -119,7 +119,8 @@ describe.skipIf(skip !== undefined)('fault matrix (lab)', () => {
     const before = await hostSnapshot();
     const proc = spawnCli([...commandLine(cell), '--config', topo.path, '--yes'], { cwd: topo.dir });
     try {
-      const pulling = new RegExp(`${host}: \\S+ \\(1/\\d\\)`);
+      // A host's images are pulled at the same time: any of them in progress means the pulls started.
+      const pulling = new RegExp(`${host}: \\S+ \\(\\d+/\\d+\\)`);
       await waitFor(`a pull to start on ${host}`, () => pulling.test(proc.stdout() + proc.stderr()), 60_000, 50);
       proc.child.kill('SIGINT');
       code = await proc.exited(30_000);

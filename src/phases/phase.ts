@@ -26,6 +26,12 @@ export interface PhaseIo {
 export interface Phase<C> {
   id: string;
   title: string;
+  /**
+   * The earlier phases this one needs, by id: it starts once they have passed, beside any other
+   * earlier phase still running (and after the last earlier phase that names none). Without it, a
+   * phase waits for every earlier one.
+   */
+  after?: readonly string[];
   /** Changes nothing: also runs for real in a dry run, because the plan needs what it gathers. */
   readOnly?: boolean;
   /** False skips the phase (idempotence: nothing to do), with the reason returned by `skipReason`. */

@@ -1,6 +1,8 @@
-// Runs a list of phases in order. Every change a phase makes is journalled with its undo; when a
-// phase fails or the run is interrupted, the journal is undone newest first (then each ran phase's
-// own rollback, newest first), unless the caller asked to keep the state for debugging.
+// Runs a list of phases in order; a phase that names the earlier ones it needs (`after`) runs beside
+// the others, once those have passed. Every change a phase makes is journalled with its undo; when a
+// phase fails or the run is interrupted, every phase still running is stopped and waited for, then
+// the journal is undone newest first (then each ran phase's own rollback, newest first), unless the
+// caller asked to keep the state for debugging.
 
 import { ExitCode, HealError, isHealError } from '../errors.js';
 import { openActivityWindow } from '../remote/activity.js';
@@ -51,27 +53,53 @@ export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw interruptedError();
 }
 
+/**
+ * Which earlier phases each phase waits for (indexes). A phase without `after` waits for every
+ * earlier one; a phase with `after` waits for the phases it names and for the last earlier phase
+ * without `after` (so a phase inserted into a list without `after`, such as restore's volume fill,
+ * still comes before everything after it).
+ */
+export function prerequisites(phases: readonly Pick<Phase<unknown>, 'id' | 'after'>[]): number[][] {
+  let barrier = -1;
+  return phases.map((phase, i) => {
+    if (!phase.after) {
+      barrier = i;
+      return [...Array(i).keys()];
+    }
+    const named = phase.after.map((id) => {
+      const at = phases.findIndex((p) => p.id === id);
+      if (at < 0 || at >= i) throw new Error(`phase ${phase.id} waits for ${id}, which is not an earlier phase of the list`);
+      return at;
+    });
+    return [...new Set(barrier >= 0 ? [...named, barrier] : named)].sort((a, b) => a - b);
+  });
+}
+
 export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options: RunOptions = {}): Promise<RunResult> {
   const emit = options.emit ?? (() => undefined);
   const signal = options.signal ?? new AbortController().signal;
+  // What the phases see: aborted by Ctrl-C, and also when another phase running beside them fails,
+  // so that they wind down and the rollback starts soon.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) stop.abort();
   const dryRun = options.dryRun ?? false;
   const undos: Entry[] = [];
   const successes: Entry[] = [];
   const finals: Entry[] = [];
   const ran: Phase<C>[] = [];
-  const records: PhaseRecord[] = [];
+  const records: (PhaseRecord | undefined)[] = phases.map(() => undefined);
   const journal: Journal = {
     changed: (description, action, step) => undos.push({ description, action, ...(step ? { step } : {}) }),
     onSuccess: (description, action) => successes.push({ description, action }),
     finally: (description, action) => finals.push({ description, action }),
   };
+  const needs = prerequisites(phases);
+  const passed = (i: number) => records[i] !== undefined && records[i]!.status !== 'failed';
 
   let failure: HealError | undefined;
-  for (const phase of phases) {
-    if (failure) {
-      records.push({ id: phase.id, title: phase.title, status: 'not-run' });
-      continue;
-    }
+  const runOne = async (phase: Phase<C>): Promise<PhaseRecord> => {
     emit({ type: 'phase-start', id: phase.id, title: phase.title });
     // Each phase's wall time and each host's busy time in it (remote/activity.ts), for --verbose and --json.
     const started = performance.now();
@@ -85,18 +113,45 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
         record = { id: phase.id, title: phase.title, status: 'planned', plan: phase.dryRun?.(ctx) ?? [] };
       } else {
         ran.push(phase);
-        const outcome = await phase.run(ctx, { journal, signal, progress: (line) => emit({ type: 'phase-progress', id: phase.id, line }) });
+        const io = { journal, signal: stop.signal, progress: (line: string) => emit({ type: 'phase-progress', id: phase.id, line }) };
+        const outcome = await activity.run(() => phase.run(ctx, io));
         throwIfAborted(signal);
         const summary = typeof outcome === 'object' ? outcome.summary : outcome;
         record = { id: phase.id, title: phase.title, status: 'done', ...(summary ? { summary } : {}), ...(typeof outcome === 'object' ? { verdict: outcome.verdict } : {}) };
       }
     } catch (error) {
-      failure = signal.aborted ? interruptedError() : asHealError(error);
-      record = { id: phase.id, title: phase.title, status: 'failed', error: errorRecord(failure) };
+      // Stopped because a phase beside it failed: that one's error is the run's.
+      const own = signal.aborted ? interruptedError() : failure && isStop(error) ? stoppedError(failure) : asHealError(error);
+      failure ??= own;
+      stop.abort();
+      record = { id: phase.id, title: phase.title, status: 'failed', error: errorRecord(own) };
     }
-    record = { ...record, ms: Math.round(performance.now() - started), hosts: activity.close() };
-    records.push(record);
-    emit({ type: 'phase-end', record });
+    return { ...record, ms: Math.round(performance.now() - started), hosts: activity.close() };
+  };
+
+  // Every phase starts as soon as the phases it waits for have passed, and none starts after a
+  // failure; the run ends only when every started phase has settled, so a rollback never races one.
+  const running = new Map<number, Promise<void>>();
+  const started = new Set<number>();
+  for (;;) {
+    if (!failure) {
+      for (const [i, phase] of phases.entries()) {
+        if (started.has(i) || !needs[i]!.every(passed)) continue;
+        started.add(i);
+        running.set(i, runOne(phase).then((record) => {
+          records[i] = record;
+          running.delete(i);
+          emit({ type: 'phase-end', record });
+        }));
+      }
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  signal.removeEventListener('abort', onAbort);
+  for (const [i, phase] of phases.entries()) {
+    if (records[i]) continue;
+    records[i] = { id: phase.id, title: phase.title, status: 'not-run' };
   }
 
   const rolledBack: UndoRecord[] = [];
@@ -125,7 +180,7 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
     ok: !failure,
     dryRun,
     interrupted: failure?.code === 'interrupted',
-    phases: records,
+    phases: records as PhaseRecord[],
     rolledBack,
     leftInPlace,
     pendingUndo,
@@ -143,6 +198,15 @@ async function runAll(entries: readonly Entry[], report: (record: UndoRecord, en
       report({ description: entry.description, ok: false, error: (error as Error).message }, entry, error);
     }
   }
+}
+
+function isStop(error: unknown): boolean {
+  return (isHealError(error) && error.code === 'interrupted') || (error instanceof Error && error.name === 'AbortError');
+}
+
+/** A phase stopped because another one, running beside it, failed first. */
+function stoppedError(first: HealError): HealError {
+  return new HealError({ code: 'stopped', message: `stopped: ${first.message}` });
 }
 
 function asHealError(error: unknown): HealError {

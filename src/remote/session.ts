@@ -3,7 +3,7 @@
 
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { HealError, isHealError } from '../errors.js';
-import { noteActivity, timed } from './activity.js';
+import { beginActivity, timed } from './activity.js';
 import { sessionLost } from './connect-errors.js';
 import type { ExecOptions, ExecResult } from './exec.js';
 import { runOnChannel } from './exec.js';
@@ -111,15 +111,15 @@ export class SshSession {
 
   /** A channel's whole life (a Docker call, a probe) counts as its hosts' activity, not just the opening. */
   private async timedChannel(opening: Promise<ClientChannel>): Promise<ClientChannel> {
-    const start = performance.now();
+    const done = beginActivity(this.hostNames);
     try {
       const channel = await opening;
       // Noted when open too: a channel closed by us but never read (a TCP probe) may emit no 'close'.
-      noteActivity(this.hostNames, start);
-      channel.once('close', () => noteActivity(this.hostNames, start));
+      done();
+      channel.once('close', done);
       return channel;
     } catch (error) {
-      noteActivity(this.hostNames, start);
+      done();
       throw error;
     }
   }

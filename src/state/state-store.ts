@@ -10,6 +10,9 @@ export class StateStore {
     private fresh: boolean,
   ) {}
 
+  /** Writes one after another (phases may run at the same time): each writes the value as it is then. */
+  private writing: Promise<void> = Promise.resolve();
+
   get current(): InstallState {
     return this.value;
   }
@@ -25,8 +28,13 @@ export class StateStore {
     if (write === 'always' || !this.fresh) await this.write();
   }
 
-  async write(): Promise<void> {
-    await saveState(this.path, this.value);
-    this.fresh = false;
+  write(): Promise<void> {
+    const next = this.writing.then(async () => {
+      await saveState(this.path, this.value);
+      this.fresh = false;
+    });
+    // A failed write fails its caller; the next one still runs.
+    this.writing = next.catch(() => undefined);
+    return next;
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HealError } from '../../../src/errors.js';
 import type { Phase } from '../../../src/phases/phase.js';
-import { runPhases } from '../../../src/phases/runner.js';
+import { prerequisites, runPhases } from '../../../src/phases/runner.js';
 
 type Log = string[];
 const change = (id: string, opts: { fail?: boolean; readOnly?: boolean } = {}): Phase<Log> => ({
@@ -102,5 +102,66 @@ describe('phase runner: undo steps that cannot run', () => {
     const result = await runPhases([change('a'), change('b', { fail: true })], []);
     expect(result.pendingUndo).toEqual([]);
     expect(result.rolledBack.every((r) => r.ok && r.kept === undefined)).toBe(true);
+  });
+});
+
+describe('phase runner: phases beside each other (after)', () => {
+  const ids = (list: Array<{ id: string; after?: string[] }>) => prerequisites(list);
+
+  it('makes a phase without `after` wait for every earlier one, and one with it for what it names and the last such phase', () => {
+    expect(ids([{ id: 'a' }, { id: 'b', after: ['a'] }, { id: 'c', after: ['a'] }, { id: 'd' }, { id: 'e', after: ['b'] }])).toEqual([[], [0], [0], [0, 1, 2], [1, 3]]);
+  });
+
+  it('refuses an `after` that names no earlier phase', () => {
+    expect(() => ids([{ id: 'a', after: ['b'] }, { id: 'b' }])).toThrow('phase a waits for b, which is not an earlier phase of the list');
+    expect(() => ids([{ id: 'a', after: ['nope'] }])).toThrow('nope');
+  });
+
+  it('runs phases that wait only for the same earlier phase at the same time, and the next one after both', async () => {
+    const log: Log = [];
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const phases: Phase<Log>[] = [
+      change('a'),
+      // Would never end if it ran alone before c: c releases it.
+      { id: 'b', title: 'b', after: ['a'], run: async (l) => { l.push('start b'); await released; l.push('end b'); } },
+      { id: 'c', title: 'c', after: ['a'], run: async (l) => { l.push('start c'); release(); } },
+      change('d'),
+    ];
+    const result = await runPhases(phases, log);
+    expect(result.ok).toBe(true);
+    expect(log.slice(0, 4)).toEqual(['run a', 'start b', 'start c', 'end b']);
+    expect(log[4]).toBe('run d');
+    expect(result.phases.map((p) => p.id)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('on a failure stops the phase running beside it, waits for it, starts nothing else, then undoes both', async () => {
+    const log: Log = [];
+    const phases: Phase<Log>[] = [
+      change('a'),
+      {
+        id: 'pull',
+        title: 'pull',
+        after: ['a'],
+        run: async (l, io) => {
+          io.journal.changed('undo pull', async () => void l.push('undo pull'));
+          await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+          l.push('pull saw the stop');
+          throw new HealError({ code: 'interrupted', message: 'interrupted (Ctrl-C)' });
+        },
+      },
+      change('door', { fail: true }),
+      change('verify'),
+    ];
+    phases[2] = { ...phases[2]!, after: ['a'] };
+    const result = await runPhases(phases, log);
+    expect(result.error).toMatchObject({ code: 'x', message: 'door failed' });
+    expect(result.interrupted).toBe(false);
+    expect(result.phases.map((p) => p.status)).toEqual(['done', 'failed', 'failed', 'not-run']);
+    expect(result.phases[1]!.error).toMatchObject({ code: 'stopped', message: 'stopped: door failed' });
+    // The rollback began only once pull had settled: its change is undone too.
+    expect(log.indexOf('pull saw the stop')).toBeLessThan(log.indexOf('undo door'));
+    expect(log).toContain('undo pull');
+    expect(log).not.toContain('run verify');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { timingLine } from '../../../src/cli/progress.js';
 import type { Phase } from '../../../src/phases/phase.js';
 import { runPhases } from '../../../src/phases/runner.js';
-import { noteActivity, openActivityWindow, timed } from '../../../src/remote/activity.js';
+import { beginActivity, noteActivity, openActivityWindow, timed } from '../../../src/remote/activity.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,5 +62,29 @@ describe('per-phase and per-host timing', () => {
     expect(line).toBe('time: Preflight checks: 130 ms (t12 120 ms, t11 110 ms, t10 100 ms, t09 90 ms, t08 80 ms, t07 70 ms, t06 60 ms, t05 50 ms, t04 40 ms, t03 30 ms, 2 more in --json)');
     expect(timingLine({ id: 'p', title: 'Lock', status: 'done', ms: 4, hosts: {} })).toBe('time: Lock: 4 ms');
     expect(timingLine({ id: 'p', title: 'Later', status: 'not-run' })).toBeUndefined();
+  });
+});
+
+describe('timing of phases that run at the same time', () => {
+  it('counts each host in the phase its operations ran for, not in the phase running beside it', async () => {
+    const phases: Phase<object>[] = [
+      { id: 'start', title: 'Start', run: async () => undefined },
+      { id: 'pull', title: 'Pull', after: ['start'], run: async () => { await timed(['app-01'], () => tick(40)); } },
+      { id: 'door', title: 'Door', after: ['start'], run: async () => { await timed(['web-01'], () => tick(20)); } },
+    ];
+    const result = await runPhases(phases, {});
+    const [, pull, door] = result.phases;
+    expect(Object.keys(pull!.hosts!)).toEqual(['app-01']);
+    expect(Object.keys(door!.hosts!)).toEqual(['web-01']);
+  });
+
+  it('counts an operation that ends in a callback in the window it began in', async () => {
+    const first = openActivityWindow();
+    const done = await first.run(async () => beginActivity(['db-01']));
+    const second = openActivityWindow();
+    await tick(10);
+    done();
+    expect(second.close()).toEqual({});
+    expect(first.close()['db-01']).toBeGreaterThanOrEqual(5);
   });
 });

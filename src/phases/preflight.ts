@@ -31,13 +31,15 @@ export interface ChecksStage {
   report: { preflight: CheckResult[] };
 }
 
+export const PREFLIGHT_PHASE_ID = 'preflight';
+
 /**
  * Every preflight check and the flows. `stopOn` decides what ends the run: install stops on any
  * failure not listed in its --ignore-check ids; the preflight command reports and never stops.
  */
 export function checksPhase<C extends ChecksStage>(stopOn: (ctx: C) => ((r: CheckResult) => boolean) | null): Phase<C> {
   return {
-    id: 'preflight',
+    id: PREFLIGHT_PHASE_ID,
     title: 'Preflight checks',
     readOnly: true,
     async run(ctx, io) {

@@ -13,6 +13,7 @@ import { checkExternalSnippet } from './haproxy-check.js';
 import type { Journal, Phase } from '../phase.js';
 import { remotePath } from '../plan.js';
 import { throwIfAborted } from '../runner.js';
+import { PREFLIGHT_PHASE_ID } from '../preflight.js';
 import { describeUndo, runUndo, type HostUndo } from '../undo-step.js';
 
 /**
@@ -72,6 +73,8 @@ async function writeMachine(ctx: PlannedInstall, host: Host, journal: Journal, s
 export const configurationPhase: Phase<PlannedInstall> = {
   id: 'configuration',
   title: 'Write configuration',
+  // Beside the pulls: files need no image.
+  after: [PREFLIGHT_PHASE_ID],
   async run(ctx, io) {
     // Before anything is written: the operator's HAProxy will load the snippet.
     if (ctx.options.frontDoor === 'external') await checkExternalSnippet(ctx.planned.stack.files);

@@ -15,6 +15,7 @@ import type { ContainerSpec } from '../container-spec.js';
 import type { Connector } from '../connect.js';
 import type { TierAddresses } from '../desired-stack.js';
 import type { Phase } from '../phase.js';
+import { Gates } from '../gates.js';
 import { noLeftOverUndo, type LeftOverUndo } from '../finish-undo.js';
 import { pendingUndoPath } from '../../state/pending-undo.js';
 import type { ContainerAction, InstallPlan, TierFacts } from '../plan.js';
@@ -89,14 +90,17 @@ export interface InstallContext {
   report: InstallReport;
   /** Undo steps an earlier failed install left (the command reads them), finished first. */
   undo: LeftOverUndo;
+  /** Each machine's images, present (pulled or found): storage waits for its own machine's only. */
+  imagesReady: Gates;
 }
 
 /** The context of a phase that runs after planning: the plan is there, complete. */
 export type PlannedInstall = InstallContext & { planned: Planned };
 
-export function newInstallContext(init: Omit<InstallContext, 'planned' | 'report' | 'undo'>): InstallContext {
+export function newInstallContext(init: Omit<InstallContext, 'planned' | 'report' | 'undo' | 'imagesReady'>): InstallContext {
   return {
     ...init,
+    imagesReady: new Gates(),
     report: { guard: [], preflight: [], imageIds: new Map(), pulled: [], outcomes: [], verified: [] },
     undo: noLeftOverUndo(pendingUndoPath(init.statePath), init.topology.environment),
   };
@@ -113,6 +117,7 @@ export function afterPlanning(phase: Phase<PlannedInstall>): Phase<InstallContex
     id: phase.id,
     title: phase.title,
     ...(phase.readOnly !== undefined ? { readOnly: phase.readOnly } : {}),
+    ...(phase.after ? { after: phase.after } : {}),
     ...(phase.shouldRun ? { shouldRun: (ctx) => phase.shouldRun!(requirePlanned(ctx, phase.id)) } : {}),
     run: (ctx, io) => phase.run(requirePlanned(ctx, phase.id), io),
     ...(phase.dryRun ? { dryRun: (ctx) => phase.dryRun!(requirePlanned(ctx, phase.id)) } : {}),

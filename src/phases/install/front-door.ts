@@ -1,4 +1,4 @@
-// Phase: the HAProxy front door on the web host. With `--front-door external` no container runs:
+// Phase: the HAProxy front door on the web host, once the services behind it answer. With `--front-door external` no container runs:
 // the configuration phase wrote the sections for the operator's own HAProxy to include.
 
 import { EXTERNAL_SNIPPET_PATH } from '../../render/haproxy.js';
@@ -37,6 +37,11 @@ export function externalFrontDoorSteps(planned: Pick<Planned, 'plan'> | undefine
 export const frontDoorPhase: Phase<PlannedInstall> = {
   id: 'front-door',
   title: 'Front door (HAProxy on 9940)',
+  // After the services, though its own health (/healthz) needs none of them: started beside them,
+  // HAProxy's first checks fail and mark the servers DOWN, and a DOWN server comes back only after
+  // `rise` checks `inter` (10 s) apart, so the data path would stay refused for seconds longer than
+  // the 0.4 s this phase takes (seen in the lab with the real haproxy binary).
+  after: ['services'],
   async run(ctx, io) {
     if (ctx.options.frontDoor === 'external') {
       const reload = externalSnippetChanged(ctx.planned) ? 'and reload it' : '(unchanged: no reload needed)';

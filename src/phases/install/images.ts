@@ -14,6 +14,7 @@ import { formatBytes, PULL_RETRY_DELAYS_MS, PullTally, type PullEvent } from './
 import { throwIfAborted } from '../runner.js';
 import { describeUndo, runUndo, type HostUndo } from '../undo-step.js';
 import { Limiter } from '../../remote/limiter.js';
+import { PREFLIGHT_PHASE_ID } from '../preflight.js';
 
 function pullsFor(ctx: PlannedInstall, host: Host): { pull: string[]; all: string[] } {
   const tiers = ctx.planned.plan.tiers.filter((t) => host.serves(t.tier));
@@ -81,64 +82,93 @@ async function imageId(host: Host, ref: string): Promise<string> {
 export const imagesPhase: Phase<PlannedInstall> = {
   id: 'images',
   title: 'Pull images',
+  // Beside configuration: neither needs the other (storage waits for both).
+  after: [PREFLIGHT_PHASE_ID],
   async run(ctx, io) {
-    if (ctx.options.imagesFrom) checkArchiveCovers(ctx);
-    const { report } = ctx;
-    const pulledBy = new Map<string, PulledImage[]>();
-    // Every machine settles before the phase ends: a rollback never races a pull still under way.
-    const settled = await Promise.allSettled(
-      ctx.hosts.servers().map(async (host) => {
-        const machine = host.name;
-        const { pull, all } = pullsFor(ctx, host);
-        const ids = new Map<string, string>();
-        // A machine's images are pulled at the same time (the engine shares the layers they have in
-        // common; loads from an archive go one by one, as the engine loads them), and every pull
-        // settles before the machine is done: a rollback never races one.
-        const limiter = new Limiter(ctx.options.imagesFrom ? 1 : Math.max(1, pull.length));
-        const pulls = await Promise.allSettled(pull.map((ref, i) => limiter.run(async () => {
-          throwIfAborted(io.signal);
-          const tally = new PullTally();
-          let last = 0;
-          // The undo is registered before the pull: an interrupted pull may still leave the image.
-          // Never forced: an image some container uses stays, and the undo says why.
-          const step: HostUndo = { host: machine, kind: 'remove-image', ref };
-          io.journal.changed(
-            describeUndo(step),
-            async () => {
-              await runUndo(host.remote, step);
-              await forgetPull(ctx, machine, ref);
-            },
-            step,
-          );
-          if (ctx.options.imagesFrom) {
-            await loadFromArchive(host, ref, ctx, io);
-            report.pulled.push({ machine, ref, from: 'archive' });
-          } else {
-            await pullWithRetry(host, ref, io, (event) => {
-              tally.add(event);
-              const now = Date.now();
-              if (now - last >= 500) {
-                last = now;
-                const s = tally.summary;
-                io.progress(`${machine}: ${ref} (${i + 1}/${pull.length}) ${s.layersDone}/${s.layers} layers, ${formatBytes(s.bytes)}`);
-              }
-            });
-            report.pulled.push({ machine, ref });
-          }
-          ids.set(ref, await imageId(host, ref));
-          pulledBy.set(machine, [...(pulledBy.get(machine) ?? []), { ref, id: ids.get(ref)!, from: ctx.options.imagesFrom ? 'archive' : 'registry' }]);
-        })));
-        const pullFailed = pulls.find((p): p is PromiseRejectedResult => p.status === 'rejected');
-        if (pullFailed) throw pullFailed.reason;
-        for (const ref of all) if (!ids.has(ref)) ids.set(ref, await imageId(host, ref));
-        report.imageIds.set(machine, ids);
-      }),
-    );
-    await recordPulls(ctx, pulledBy);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    if (report.pulled.length === 0) return 'all images present, nothing pulled';
-    return ctx.options.imagesFrom ? `${report.pulled.length} image(s) loaded from ${ctx.options.imagesFrom.path}` : `${report.pulled.length} image(s) pulled`;
+    // Before any await: storage, started beside this phase, waits for its own machine only.
+    const ready = ctx.imagesReady;
+    ready.arm(ctx.hosts.servers().map((h) => h.name));
+    try {
+      return await pullAll(ctx, io);
+    } finally {
+      ready.failRest(new HealError({ code: 'images.not-ready', message: 'the images phase ended before every machine had its images' }));
+    }
   },
   dryRun: (ctx) => ctx.planned.plan.tiers.flatMap((t) => [...t.pull.map((r) => `${t.machine}: ${ctx.options.imagesFrom ? 'load' : 'pull'} ${r}`), ...t.present.map((r) => `${t.machine}: ${r} present`)]),
 };
+
+async function pullAll(ctx: PlannedInstall, io: PhaseIo): Promise<string> {
+  if (ctx.options.imagesFrom) checkArchiveCovers(ctx);
+  const { report } = ctx;
+  const pulledBy = new Map<string, PulledImage[]>();
+  // Every machine settles before the phase ends: a rollback never races a pull still under way.
+  const settled = await Promise.allSettled(
+    ctx.hosts.servers().map((host) =>
+      pullMachine(ctx, host, io, pulledBy).then(
+        () => ctx.imagesReady.open(host.name),
+        (error: unknown) => {
+          ctx.imagesReady.fail(host.name, error);
+          throw error;
+        },
+      ),
+    ),
+  );
+  await recordPulls(ctx, pulledBy);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  if (report.pulled.length === 0) return 'all images present, nothing pulled';
+  return ctx.options.imagesFrom ? `${report.pulled.length} image(s) loaded from ${ctx.options.imagesFrom.path}` : `${report.pulled.length} image(s) pulled`;
+}
+
+/** One machine's images, pulled (or loaded) and their IDs recorded. */
+async function pullMachine(ctx: PlannedInstall, host: Host, io: PhaseIo, pulledBy: Map<string, PulledImage[]>): Promise<void> {
+  const { report } = ctx;
+  const machine = host.name;
+  const { pull, all } = pullsFor(ctx, host);
+  const ids = new Map<string, string>();
+  // A machine's images are pulled at the same time (the engine shares the layers they have in
+  // common; loads from an archive go one by one, as the engine loads them), and every pull
+  // settles before the machine is done: a rollback never races one.
+  const limiter = new Limiter(ctx.options.imagesFrom ? 1 : Math.max(1, pull.length));
+  const pulls = await Promise.allSettled(
+    pull.map((ref, i) =>
+      limiter.run(async () => {
+        throwIfAborted(io.signal);
+        const tally = new PullTally();
+        let last = 0;
+        // The undo is registered before the pull: an interrupted pull may still leave the image.
+        // Never forced: an image some container uses stays, and the undo says why.
+        const step: HostUndo = { host: machine, kind: 'remove-image', ref };
+        io.journal.changed(
+          describeUndo(step),
+          async () => {
+            await runUndo(host.remote, step);
+            await forgetPull(ctx, machine, ref);
+          },
+          step,
+        );
+        if (ctx.options.imagesFrom) {
+          await loadFromArchive(host, ref, ctx, io);
+          report.pulled.push({ machine, ref, from: 'archive' });
+        } else {
+          await pullWithRetry(host, ref, io, (event) => {
+            tally.add(event);
+            const now = Date.now();
+            if (now - last >= 500) {
+              last = now;
+              const s = tally.summary;
+              io.progress(`${machine}: ${ref} (${i + 1}/${pull.length}) ${s.layersDone}/${s.layers} layers, ${formatBytes(s.bytes)}`);
+            }
+          });
+          report.pulled.push({ machine, ref });
+        }
+        ids.set(ref, await imageId(host, ref));
+        pulledBy.set(machine, [...(pulledBy.get(machine) ?? []), { ref, id: ids.get(ref)!, from: ctx.options.imagesFrom ? 'archive' : 'registry' }]);
+      }),
+    ),
+  );
+  const pullFailed = pulls.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+  if (pullFailed) throw pullFailed.reason;
+  for (const ref of all) if (!ids.has(ref)) ids.set(ref, await imageId(host, ref));
+  report.imageIds.set(machine, ids);
+}

@@ -1,6 +1,10 @@
 // The install, as an ordered list of phases. The guard runs right after connecting, before even
 // the facts are read, so a production host is refused before anything else is said about it; the
-// lock comes next, so the facts and the plan cannot go stale under a concurrent run.
+// lock comes next, so the facts and the plan cannot go stale under a concurrent run. After the
+// checks, each machine goes on as soon as what it needs is there (`after`, and each machine's
+// images announced on its own): images and files at the same time; MinIO once db's image is in,
+// while the app host still pulls; the services once MinIO's buckets exist; HAProxy once the
+// services answer (front-door.ts says why). Verify and the record wait for everything.
 
 import { configurationPhase } from './configuration.js';
 import { finishUndoPhase } from '../finish-undo.js';

@@ -3,7 +3,7 @@
 // started together and each is waited for on its own health endpoint. Every start settles before
 // the phase ends, so a rollback never races one still under way.
 
-import { applyContainer, ensureNetwork } from './containers.js';
+import { applyContainer } from './containers.js';
 import type { PlannedInstall } from './context.js';
 import type { Phase } from '../phase.js';
 import { containerLines } from './front-door.js';
@@ -11,10 +11,10 @@ import { containerLines } from './front-door.js';
 export const servicesPhase: Phase<PlannedInstall> = {
   id: 'services',
   title: 'Services (Pyroscope, Tempo, Grafana)',
+  // Pyroscope and Tempo store in MinIO's buckets.
+  after: ['configuration', 'images', 'storage'],
   async run(ctx, io) {
     const specs = ctx.planned.specs.filter((s) => s.tier === 'app');
-    // Once, before the starts: three at once would each find the network missing and race to create it.
-    if (specs.length > 0) await ensureNetwork(ctx.hosts.forTier('app'), io.journal);
     const settled = await Promise.allSettled(specs.map((spec) => applyContainer(ctx, spec, io)));
     const results: string[] = [];
     for (const [i, outcome] of settled.entries()) {

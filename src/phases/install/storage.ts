@@ -1,4 +1,4 @@
-// Phase: MinIO first. Its credential files must exist and be non-empty before it starts (MinIO
+// Phase: MinIO, as soon as db's own files and image are there. Its credential files must exist and be non-empty before it starts (MinIO
 // silently falls back to minioadmin otherwise); once healthy, the buckets of Pyroscope and Tempo
 // are created idempotently with the credentials passed in the exec's environment, never in argv,
 // which also proves the credentials work.
@@ -37,10 +37,13 @@ async function checkSecretFiles(ctx: PlannedInstall, host: Host): Promise<void> 
 export const storagePhase: Phase<PlannedInstall> = {
   id: 'storage',
   title: 'Storage (MinIO and buckets)',
+  // Its files, and then only its own machine's images: it runs while the app host still pulls.
+  after: ['configuration'],
   async run(ctx, io) {
     const host = ctx.hosts.forTier('db');
     const spec = ctx.planned.specs.find((s) => s.component === 'minio')!;
     await checkSecretFiles(ctx, host);
+    await ctx.imagesReady.wait(host.name);
     const outcome = await applyContainer(ctx, spec, io);
     ctx.report.outcomes.push(outcome);
     const buckets = [RENDER_DEFAULTS.buckets.pyroscope, RENDER_DEFAULTS.buckets.tempo];

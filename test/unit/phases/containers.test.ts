@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { containerLabels, createOptions, volumeName, type ContainerSpec } from '../../../src/phases/container-spec.js';
-import { applyContainer } from '../../../src/phases/install/containers.js';
+import { applyContainer, ensureNetwork } from '../../../src/phases/install/containers.js';
 import type { PlannedInstall } from '../../../src/phases/install/context.js';
 import { saveState } from '../../../src/state/state-file.js';
 import { LABELS, NETWORK_NAME, PRODUCT } from '../../../src/stack/manifest.js';
@@ -138,5 +138,21 @@ describe('bringing a container to its planned state', () => {
     const failure = applyContainer(ctx, minio(ctx), recordingIo());
     await expect(failure).rejects.toMatchObject({ code: 'install.unhealthy', message: expect.stringContaining('did not answer 200 within 0s (last: HTTP 503 starting)') });
     await expect(failure).rejects.toMatchObject({ details: ['last log lines:', '  line 1', '  FATAL Unable to use the drive /data: drive not found'] });
+  });
+});
+
+describe('the network, with containers started at the same time', () => {
+  it('is asked for once per machine and run, and its removal journalled once', async () => {
+    const stack = fakeStack();
+    const ctx = await plannedInstall(stack);
+    const asked = vi.spyOn(stack.app.engine, 'ensureNetwork');
+    const host = ctx.hosts.forTier('app');
+    const io = recordingIo();
+    await Promise.all([ensureNetwork(host, io.journal), ensureNetwork(host, io.journal), ensureNetwork(host, io.journal)]);
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(io.changes().filter((c) => c.includes(NETWORK_NAME))).toHaveLength(1);
+    // Another run (another journal) asks the engine again.
+    await ensureNetwork(host, recordingIo().journal);
+    expect(asked).toHaveBeenCalledTimes(2);
   });
 });

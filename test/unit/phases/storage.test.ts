@@ -36,4 +36,22 @@ describe('storage phase', () => {
       message: 'creating the buckets in MinIO on db-01 failed: mc: <ERROR> Unable to make bucket `heal/pyroscope`. The Access Key Id you provided does not exist in our records.',
     });
   });
+
+  it("starts MinIO once db-01's own images are there, whatever the other machines still pull", async () => {
+    const { stack, ctx } = await planned();
+    ctx.imagesReady.arm(['web-01', 'app-01', 'db-01']);
+    const running = storagePhase.run(ctx, recordingIo());
+    await new Promise((r) => setTimeout(r, 20));
+    expect(stack.db.engine.calls.filter((c) => c.startsWith('createContainer'))).toEqual([]);
+    ctx.imagesReady.open('db-01');
+    expect(await running).toBe('heal-pyroscope-minio create, buckets pyroscope and tempo ready');
+  });
+
+  it("fails with the pull's own error when db-01's images could not be pulled, creating nothing", async () => {
+    const { stack, ctx } = await planned();
+    ctx.imagesReady.arm(['db-01']);
+    ctx.imagesReady.fail('db-01', new Error('quay.io/minio/minio: not found'));
+    await expect(storagePhase.run(ctx, recordingIo())).rejects.toThrow('quay.io/minio/minio: not found');
+    expect(stack.db.engine.calls.filter((c) => c.startsWith('createContainer'))).toEqual([]);
+  });
 });

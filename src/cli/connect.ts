@@ -4,7 +4,7 @@
 import { HealError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import type { Connector } from '../phases/connect.js';
-import type { SshTarget, TargetSpec } from '../remote/index.js';
+import type { SshConfigLookup, SshTarget, TargetSpec } from '../remote/index.js';
 import { promptInteraction } from './interaction.js';
 
 export interface ConnectFlags {
@@ -54,12 +54,16 @@ export function withConnectTimeout(target: SshTarget, seconds: number | undefine
   return { ...target, connectTimeoutMs: ms, readyTimeoutMs: ms, ...(target.jump ? { jump: withConnectTimeout(target.jump, seconds) } : {}) };
 }
 
-/** Opens a connection to each host (concurrently, bounded), setting `connection` or `connectError` on it. */
-export function hostConnector(flags: ConnectFlags, interactive: boolean): Connector {
+/**
+ * Opens a connection to each host (concurrently, bounded), setting `connection` or `connectError` on it.
+ * `sshConfig`: what ssh_config said when the settings were gathered (gatherTopology), reused here so
+ * that no host's `ssh -G` runs twice in one command.
+ */
+export function hostConnector(flags: ConnectFlags, interactive: boolean, sshConfig?: SshConfigLookup): Connector {
   return async (hosts) => {
     const remote = await import('../remote/index.js');
-    const sshConfig = await remote.lookupSshConfig(sshConfigAliases(hosts, remote.jumpHopNames), remote.sshConfigSource(hosts[0]?.ssh.configFile));
-    const ctx = remote.resolveContext((alias) => sshConfig.of(alias));
+    const lookup = await remote.lookupSshConfig(sshConfigAliases(hosts, remote.jumpHopNames), remote.sshConfigSource(hosts[0]?.ssh.configFile), sshConfig);
+    const ctx = remote.resolveContext((alias) => lookup.of(alias));
     const targets: SshTarget[] = [];
     const resolved: Host[] = [];
     for (const host of hosts) {

@@ -11,7 +11,7 @@ import type { Topology } from '../config/topology.js';
 import { renderConfigFile } from '../config/write.js';
 import { ExitCode, HealError } from '../errors.js';
 import { DEFAULT_GUARD_RULES } from '../guard/rules.js';
-import type { SshConfigHost } from '../remote/ssh-config.js';
+import type { SshConfigHost, SshConfigLookup } from '../remote/ssh-config.js';
 import type { Output } from './output.js';
 import { askMissing, confirmSave } from './prompts.js';
 import { DEFAULT_CONFIG_PATH, flagsToInput, type TopologyFlags } from './topology-options.js';
@@ -27,6 +27,8 @@ export interface Gathered {
   topology: Topology;
   configPath?: string;
   file?: ConfigFile;
+  /** What ssh_config said of every host, read once: the connector reuses it (hostConnector). */
+  sshConfig?: SshConfigLookup;
 }
 
 export async function loadFileFor(flags: Pick<TopologyFlags, 'config'>, cwd: string): Promise<{ file?: ConfigFile; configPath?: string }> {
@@ -78,6 +80,18 @@ export async function sshConfigFor(
   answers: TopologyInput,
   where: { cwd: string; configPath?: string | undefined; out?: Output },
 ): Promise<(host: string) => SshConfigHost> {
+  const lookup = await readSshConfig(input, file, answers, where);
+  return (host) => lookup.of(host);
+}
+
+/** sshConfigFor's lookup itself, for the connector to reuse. */
+async function readSshConfig(
+  input: TopologyInput,
+  file: ConfigFile | undefined,
+  answers: TopologyInput,
+  where: { cwd: string; configPath?: string | undefined; out?: Output },
+  known?: SshConfigLookup,
+): Promise<SshConfigLookup> {
   const hosts = [input.web ?? file?.hosts?.web ?? answers.web, input.app ?? file?.hosts?.app ?? answers.app, input.db ?? file?.hosts?.db ?? answers.db]
     .concat(input.targets ?? file?.hosts?.targets ?? answers.targets ?? [])
     .flatMap((h) => (h === undefined ? [] : [typeof h === 'string' ? h : h.host]));
@@ -88,7 +102,7 @@ export async function sshConfigFor(
         ? expandPath(file.ssh.configFile, where.configPath ? dirname(resolve(where.cwd, where.configPath)) : where.cwd)
         : undefined;
   const { lookupSshConfig, sshConfigSource } = await import('../remote/ssh-config.js');
-  const lookup = await lookupSshConfig(hosts, sshConfigSource(configFile));
+  const lookup = await lookupSshConfig(hosts, sshConfigSource(configFile), known);
   for (const note of lookup.notes) where.out?.debug(note);
   for (const host of new Set(hosts)) {
     const found = lookup.of(host);
@@ -103,7 +117,7 @@ export async function sshConfigFor(
     ].filter(Boolean);
     where.out?.debug(`ssh_config for ${host}: ${set.length > 0 ? set.join(', ') : 'nothing set'}`);
   }
-  return (host) => lookup.of(host);
+  return lookup;
 }
 
 export async function gatherTopology(flags: TopologyFlags, ctx: GatherContext): Promise<Gathered> {
@@ -112,14 +126,16 @@ export async function gatherTopology(flags: TopologyFlags, ctx: GatherContext): 
   const { file, configPath } = await loadFileFor(flags, ctx.cwd);
   const where = { cwd: ctx.cwd, configPath, out: ctx.out };
   const rctx = { configPath, cwd: ctx.cwd, agentSocket: ctx.env.SSH_AUTH_SOCK || undefined };
-  const first = resolveTopology(input, file, {}, { ...rctx, sshConfig: await sshConfigFor(input, file, {}, where) });
-  if (first.topology) return { topology: first.topology, configPath, file };
+  const firstLookup = await readSshConfig(input, file, {}, where);
+  const first = resolveTopology(input, file, {}, { ...rctx, sshConfig: firstLookup.of });
+  if (first.topology) return { topology: first.topology, configPath, file, sshConfig: firstLookup };
   if (!ctx.interactive) throw missingError(first.missing);
 
   const known: TopologyInput = { ...input, web: input.web ?? hostOf(file?.hosts?.web), app: input.app ?? hostOf(file?.hosts?.app) };
   const rules = { ...DEFAULT_GUARD_RULES, ...(file?.guard ?? {}) } as typeof DEFAULT_GUARD_RULES;
   const answers = await askMissing(first.missing, known, rules);
-  const second = resolveTopology(input, file, answers, { ...rctx, sshConfig: await sshConfigFor(input, file, answers, { ...where, out: undefined }) });
+  const secondLookup = await readSshConfig(input, file, answers, { ...where, out: undefined }, firstLookup);
+  const second = resolveTopology(input, file, answers, { ...rctx, sshConfig: secondLookup.of });
   if (!second.topology) throw missingError(second.missing);
   if (!configPath) {
     const target = resolve(ctx.cwd, DEFAULT_CONFIG_PATH);
@@ -128,7 +144,7 @@ export async function gatherTopology(flags: TopologyFlags, ctx: GatherContext): 
       ctx.out.say(`Saved ${target}; next time run with --config ${DEFAULT_CONFIG_PATH} (or from this directory).`);
     }
   }
-  return { topology: second.topology, configPath, file };
+  return { topology: second.topology, configPath, file, sshConfig: secondLookup };
 }
 
 function hostOf(entry: string | { host: string } | undefined): string | undefined {

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { ExitCode, HealError } from '../errors.js';
+import type { HostReader } from './openssh-config.js';
 
 export interface SshConfigHost {
   hostName?: string;
@@ -34,9 +35,13 @@ export interface SshConfigSource {
 export interface SshConfigLookup {
   reader: SshConfigReader;
   file: string;
+  /** Whether the file was named (`ssh -F`: the system file not read), as in its SshConfigSource. */
+  explicit: boolean;
   /** Remarks for --verbose: the reader, what the parser cannot evaluate. */
   notes: string[];
   of(alias: string): SshConfigHost;
+  /** Whether this lookup read the alias (`of` answers NOTHING_SET for one it did not). */
+  has(alias: string): boolean;
 }
 
 export const NOTHING_SET: SshConfigHost = Object.freeze({ identityFiles: [], identitiesOnly: false, certificateFiles: [] }) as SshConfigHost;
@@ -103,28 +108,52 @@ export function hostFromPairs(pairs: Iterable<[string, string]>): SshConfigHost 
   return host;
 }
 
-/** Looks every alias up, then every jump host their ProxyJump names, with the reader at hand. */
-export async function lookupSshConfig(aliases: readonly string[], source: SshConfigSource): Promise<SshConfigLookup> {
-  const openssh = await import('./openssh-config.js');
-  const reader = (await openssh.hasOpenSsh()) ? await openssh.openSshReader(source) : await (await import('./ssh-config-parser.js')).parserReader(source);
+/**
+ * Looks every alias up, then every jump host their ProxyJump names, with the reader at hand.
+ * `known`: a lookup this run already made of the same file (when settings were gathered); its
+ * answers are reused and only the aliases it did not read are read, so a command runs `ssh -G`
+ * once per host, not once when gathering settings and again when connecting.
+ */
+export async function lookupSshConfig(aliases: readonly string[], source: SshConfigSource, known?: SshConfigLookup): Promise<SshConfigLookup> {
+  const reuse = known !== undefined && known.file === source.file && known.explicit === source.explicit ? known : undefined;
   const found = new Map<string, SshConfigHost>();
+  let reader: HostReader | undefined;
   try {
+    const seen = new Set<string>();
     let pending = [...new Set(aliases.map((a) => a.toLowerCase()))];
     for (let round = 0; pending.length > 0 && round < MAX_LOOKUP_ROUNDS; round += 1) {
-      const hosts = reader.hosts ? await reader.hosts(pending) : await Promise.all(pending.map((alias) => reader.host(alias)));
-      pending.forEach((alias, i) => found.set(alias, hosts[i]!));
-      const hops = hosts.flatMap((h) => (h.proxyJump ? jumpHopNames(h.proxyJump) : []));
-      pending = [...new Set(hops.map((h) => h.toLowerCase()))].filter((h) => !found.has(h));
+      for (const alias of pending) if (reuse?.has(alias)) found.set(alias, reuse.of(alias));
+      const unread = pending.filter((alias) => !found.has(alias));
+      if (unread.length > 0) {
+        reader ??= await openReader(source);
+        const open = reader;
+        const hosts = open.hosts ? await open.hosts(unread) : await Promise.all(unread.map((alias) => open.host(alias)));
+        unread.forEach((alias, i) => found.set(alias, hosts[i]!));
+      }
+      for (const alias of pending) seen.add(alias);
+      const hops = pending.flatMap((alias) => {
+        const proxyJump = found.get(alias)?.proxyJump;
+        return proxyJump ? jumpHopNames(proxyJump) : [];
+      });
+      pending = [...new Set(hops.map((h) => h.toLowerCase()))].filter((h) => !seen.has(h));
     }
   } finally {
-    await reader.close();
+    await reader?.close();
   }
   return {
-    reader: reader.name,
+    reader: reader?.name ?? reuse?.reader ?? 'ssh -G',
     file: source.file,
-    notes: reader.notes,
+    explicit: source.explicit,
+    notes: reader?.notes ?? reuse?.notes ?? [],
     of: (alias) => found.get(alias.toLowerCase()) ?? NOTHING_SET,
+    has: (alias) => found.has(alias.toLowerCase()),
   };
+}
+
+/** `ssh -G` when the OpenSSH client is installed, else the ssh-config parser. */
+async function openReader(source: SshConfigSource): Promise<HostReader> {
+  const openssh = await import('./openssh-config.js');
+  return (await openssh.hasOpenSsh()) ? openssh.openSshReader(source) : (await import('./ssh-config-parser.js')).parserReader(source);
 }
 
 /** The host names of a ProxyJump list (`a,user@b:2222`). */

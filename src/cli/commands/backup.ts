@@ -23,7 +23,7 @@ export interface BackupFlags extends TopologyFlags, ConnectFlags {
 }
 
 export async function runBackupCommand(file: string, flags: BackupFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
-  const { topology, configPath } = await gatherTopology(flags, ctx);
+  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
   const { out } = ctx;
   const path = resolve(ctx.cwd, file);
   await checkBackupTarget(path, flags.force ?? false);
@@ -35,7 +35,7 @@ export async function runBackupCommand(file: string, flags: BackupFlags, ctx: Ga
     runId: runId(),
     statePath: statePath(topology.environment, configPath, ctx.cwd),
     installerVersion: installerVersion(),
-    connect: hostConnector(flags, ctx.interactive),
+    connect: hostConnector(flags, ctx.interactive, sshConfig),
     hosts: serverInventory(topology),
     writer,
     report: { volumes: [], images: {} },

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { guardError } from '../../checks/preflight.js';
 import { SERVER_ADDRESS_REMEDY, serverAddressProblems } from '../../config/server-addresses.js';
 import type { Topology } from '../../config/topology.js';
+import type { SshConfigLookup } from '../../remote/ssh-config.js';
 import { ExitCode, HealError } from '../../errors.js';
 import { evaluateDeclared } from '../../guard/evaluate.js';
 import { readArchive } from '../../images/archive.js';
@@ -64,7 +65,14 @@ export function refuseServerAddresses(topology: Topology): void {
 }
 
 /** The context install and restore run on: this run's identity, the state file, the connector and the hosts. */
-export function installRunContext(topology: Topology, configPath: string | undefined, flags: ConnectFlags, ctx: GatherContext, options: InstallContext['options']): InstallContext {
+export function installRunContext(
+  topology: Topology,
+  configPath: string | undefined,
+  flags: ConnectFlags,
+  ctx: GatherContext,
+  options: InstallContext['options'],
+  sshConfig?: SshConfigLookup,
+): InstallContext {
   return newInstallContext({
     topology,
     options,
@@ -72,13 +80,13 @@ export function installRunContext(topology: Topology, configPath: string | undef
     statePath: statePath(topology.environment, configPath, ctx.cwd),
     operator: operatorName(),
     runId: runId(),
-    connect: hostConnector(flags, ctx.interactive),
+    connect: hostConnector(flags, ctx.interactive, sshConfig),
     hosts: Inventory.of(topology),
   });
 }
 
 export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
-  const { topology, configPath } = await gatherTopology(flags, ctx);
+  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
   const { out } = ctx;
   refuseBeforeContact(topology, flags.ignoreCheck ?? []);
   // A broken archive is a usage error found before any host is contacted.
@@ -91,7 +99,7 @@ export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext,
     frontDoor: flags.frontDoor ?? 'container',
     forceUnlock: flags.forceUnlock ?? false,
     healthTimeoutMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000,
-  });
+  }, sshConfig);
   install.undo.found = await loadPendingUndo(install.undo.path);
   out.say(flags.dryRun ? 'Dry run: nothing will be changed.' : `Installing heal-pyroscope on ${topology.environment}...`);
   for (const left of install.undo.found) out.say(flags.dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);

@@ -44,13 +44,13 @@ function lineWriter(out: Output, ctx: LogsContext): (line: ComponentLogLine) => 
 }
 
 export async function runLogsCommand(flags: LogsFlags, ctx: GatherContext): Promise<number> {
-  const { topology } = await gatherTopology(flags, ctx);
+  const { topology, sshConfig } = await gatherTopology(flags, ctx);
   const { out } = ctx;
   // Ctrl-C ends the streams; the runner then closes the sessions and we exit 130.
   const interrupt = interruptSignal(out, undefined, { first: '', again: 'interrupted again: exiting at once' });
   const logs: LogsContext = {
     topology,
-    connect: hostConnector(flags, ctx.interactive),
+    connect: hostConnector(flags, ctx.interactive, sshConfig),
     hosts: serverInventory(topology),
     components: flags.components ?? [],
     request: {

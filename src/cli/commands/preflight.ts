@@ -36,7 +36,7 @@ export function preflightPhases(): Phase<PreflightContext>[] {
 }
 
 export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherContext): Promise<number> {
-  const { topology } = await gatherTopology(flags, ctx);
+  const { topology, sshConfig } = await gatherTopology(flags, ctx);
   const { out } = ctx;
   // The declared environment needs no host: refuse before connecting to anything.
   const declared = evaluateDeclared(topology.guard, topology.environment);
@@ -44,7 +44,7 @@ export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherCont
     await finish(summarize(topology.environment, declared, []), flags, out);
     throw guardError(declared);
   }
-  const preflight: PreflightContext = { topology, hosts: Inventory.of(topology), connect: hostConnector(flags, ctx.interactive), report: { guard: [], preflight: [] } };
+  const preflight: PreflightContext = { topology, hosts: Inventory.of(topology), connect: hostConnector(flags, ctx.interactive, sshConfig), report: { guard: [], preflight: [] } };
   const phases = preflightPhases();
   const result = await withPhaseProgress(out, phases, (emit) => runPhases(phases, preflight, { emit }), { liveShow: ['preflight'] });
   if (result.error?.code === 'guard.production') await finish(summarize(topology.environment, preflight.report.guard, []), flags, out, result.phases);

@@ -24,7 +24,7 @@ export interface RestoreFlags extends TopologyFlags, ConnectFlags {
 }
 
 export async function runRestoreCommand(file: string, flags: RestoreFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
-  const { topology, configPath } = await gatherTopology(flags, ctx);
+  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
   const { out } = ctx;
   refuseBeforeContact(topology, flags.ignoreCheck ?? []);
   const path = resolve(ctx.cwd, file);
@@ -34,7 +34,7 @@ export async function runRestoreCommand(file: string, flags: RestoreFlags, ctx: 
   out.say(`  ${m.members.length} members, every checksum matches: ${m.environment} at ${m.createdAt} by heal-pyroscope ${m.toolVersion} (${formatBytes(backup.bytes)})`);
 
   const restore: RestoreContext = {
-    ...installRunContext(topology, configPath, flags, ctx, { ignoreChecks: flags.ignoreCheck ?? [], frontDoor: 'container', forceUnlock: flags.forceUnlock ?? false, healthTimeoutMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000 }),
+    ...installRunContext(topology, configPath, flags, ctx, { ignoreChecks: flags.ignoreCheck ?? [], frontDoor: 'container', forceUnlock: flags.forceUnlock ?? false, healthTimeoutMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000 }, sshConfig),
     restore: { backup, force: flags.force ?? false, volumes: [], notes: [] },
   };
   out.say(`Restoring heal-pyroscope on ${topology.environment}...`);

@@ -17,12 +17,12 @@ export interface StatusFlags extends TopologyFlags, ConnectFlags {
 }
 
 export async function runStatusCommand(flags: StatusFlags, ctx: GatherContext): Promise<number> {
-  const { topology, configPath } = await gatherTopology(flags, ctx);
+  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
   const status: StatusContext = {
     topology,
     statePath: statePath(topology.environment, configPath, ctx.cwd),
     frontDoor: flags.frontDoor ?? 'container',
-    connect: hostConnector(flags, ctx.interactive),
+    connect: hostConnector(flags, ctx.interactive, sshConfig),
     hosts: serverInventory(topology),
   };
   const phases = statusPhases();

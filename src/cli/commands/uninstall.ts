@@ -43,7 +43,7 @@ async function confirmPurge(environment: string, flags: UninstallFlags, ctx: Gat
 }
 
 export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
-  const { topology, configPath } = await gatherTopology(flags, ctx);
+  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
   const { out } = ctx;
   if (flags.purge) await confirmPurge(topology.environment, flags, ctx);
   const un = newUninstallContext({
@@ -52,7 +52,7 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     operator: operatorName(),
     runId: runId(),
     statePath: statePath(topology.environment, configPath, ctx.cwd),
-    connect: hostConnector(flags, ctx.interactive),
+    connect: hostConnector(flags, ctx.interactive, sshConfig),
   });
   un.undo.found = await loadPendingUndo(un.undo.path);
   out.say(flags.dryRun ? 'Dry run: nothing will be removed.' : `Uninstalling heal-pyroscope from ${topology.environment}...`);

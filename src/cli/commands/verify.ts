@@ -18,11 +18,11 @@ export interface VerifyFlags extends TopologyFlags, ConnectFlags {
 }
 
 export async function runVerifyCommand(flags: VerifyFlags, ctx: GatherContext): Promise<number> {
-  const { topology, configPath } = await gatherTopology(flags, ctx);
+  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
   const verify: VerifyContext = {
     topology,
     statePath: statePath(topology.environment, configPath, ctx.cwd),
-    connect: hostConnector(flags, ctx.interactive),
+    connect: hostConnector(flags, ctx.interactive, sshConfig),
     hosts: Inventory.of(topology),
     waitMs: (flags.wait ?? 30) * 1000,
   };

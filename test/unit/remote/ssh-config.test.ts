@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { openSshReader, parseSshG, UNSET_IDENTITY, UNSET_USER, wrapperText } from '../../../src/remote/openssh-config.js';
@@ -128,6 +129,22 @@ Host *
     const lookup = await lookupSshConfig(['inner'], sshConfigSource(configFile('Host inner\n  ProxyJump ops@bastion:2200\nHost bastion\n  HostName 10.213.0.5\n')));
     expect(lookup.reader).toBe('ssh -G');
     expect(lookup.of('bastion')).toMatchObject({ hostName: '10.213.0.5' });
+  });
+
+  it("reuses an earlier lookup of the same file (the settings' one, when connecting): only new aliases are read", async () => {
+    const path = configFile('Host app\n  HostName 10.0.0.12\n  ProxyJump bastion\nHost bastion\n  HostName 10.0.0.5\n');
+    const gathered = await lookupSshConfig(['app'], sshConfigSource(path));
+    expect(gathered.has('bastion')).toBe(true);
+    // The file changes under the run: hosts already read keep their answers, a new one is read now.
+    writeFileSync(path, 'Host *\n  HostName 10.9.9.9\n');
+    const connecting = await lookupSshConfig(['APP', 'db'], sshConfigSource(path), gathered);
+    expect(connecting.of('app')).toMatchObject({ hostName: '10.0.0.12', proxyJump: 'bastion' });
+    expect(connecting.of('bastion')).toMatchObject({ hostName: '10.0.0.5' });
+    expect(connecting.of('db')).toMatchObject({ hostName: '10.9.9.9' });
+    expect(connecting.reader).toBe('ssh -G');
+    // Another file is read afresh.
+    const other = await lookupSshConfig(['app'], sshConfigSource(configFile('Host *\n  HostName 10.8.8.8\n')), gathered);
+    expect(other.of('app')).toMatchObject({ hostName: '10.8.8.8' });
   });
 });
 

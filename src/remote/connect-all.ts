@@ -5,6 +5,7 @@
 import { HealError, isHealError } from '../errors.js';
 import { noteActivity } from './activity.js';
 import type { KeyCache } from './auth.js';
+import { KnownHostsCache } from './host-key.js';
 import type { Interaction } from './interaction.js';
 import { InteractionGate } from './interaction.js';
 import { trackSession } from './lifecycle.js';
@@ -67,9 +68,15 @@ export class Fleet {
     return [...this.hosts.values()].map((h) => ({ name: h.name, own: h.session.handshakes, path: h.session.pathHandshakes }));
   }
 
-  /** Closes hosts behind a bastion before the bastion itself. */
+  /**
+   * Closes every session at once, except that hosts behind a bastion close before the bastion
+   * itself (their connection runs through its session). One by one, 100 hosts took ~0.5 s.
+   */
   async close(): Promise<void> {
-    for (const session of [...this.sessions].reverse()) await session.close();
+    const depth = (s: SshSession): number => (s.via ? depth(s.via) + 1 : 0);
+    const levels = new Map<number, SshSession[]>();
+    for (const s of this.sessions) levels.set(depth(s), [...(levels.get(depth(s)) ?? []), s]);
+    for (const d of [...levels.keys()].sort((a, b) => b - a)) await Promise.all(levels.get(d)!.map((s) => s.close()));
   }
 }
 
@@ -83,6 +90,7 @@ export async function connectAll(targets: readonly SshTarget[], options: Connect
     gate: new InteractionGate(options.interaction),
     acceptNewHostKeys: options.acceptNewHostKeys ?? false,
     keyCache: new Map() as KeyCache,
+    knownHosts: new KnownHostsCache(),
     agentSocketFromEnv: process.env['SSH_AUTH_SOCK'],
   };
   const limiter = new Limiter(options.concurrency ?? DEFAULT_CONNECT_CONCURRENCY);

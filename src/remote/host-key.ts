@@ -34,6 +34,27 @@ export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
   }
 }
 
+/**
+ * The known_hosts files of one run (connectAll), each read and parsed once however many hosts are
+ * checked against it (100 hosts read it 200 times before); a file this run appends to is read again.
+ */
+export class KnownHostsCache {
+  private readonly files = new Map<string, Promise<KnownHostEntry[]>>();
+
+  read(file: string): Promise<KnownHostEntry[]> {
+    let entries = this.files.get(file);
+    if (!entries) {
+      entries = readKnownHosts(file);
+      this.files.set(file, entries);
+    }
+    return entries;
+  }
+
+  forget(file: string): void {
+    this.files.delete(file);
+  }
+}
+
 // Appends from parallel sessions are chained so that lines never interleave.
 let appendChain: Promise<unknown> = Promise.resolve();
 
@@ -66,12 +87,13 @@ export class HostKeyVerifier {
     private readonly gate: InteractionGate,
     private readonly acceptNew: boolean,
     private readonly deadline: Deadline,
+    private readonly knownHosts = new KnownHostsCache(),
   ) {
     this.name = knownHostsName(target.host, target.port);
   }
 
   async knownTypes(): Promise<string[]> {
-    return knownKeyTypes(await readKnownHosts(this.target.knownHostsFile), this.name);
+    return knownKeyTypes(await this.knownHosts.read(this.target.knownHostsFile), this.name);
   }
 
   /** The callback form ssh2 expects; the decision itself is async. */
@@ -92,13 +114,13 @@ export class HostKeyVerifier {
     const key = blob.toString('base64');
     const fingerprint = sha256Fingerprint(blob);
     const file = this.target.knownHostsFile;
-    const first = checkHostKey(await readKnownHosts(file), this.name, keyType, key);
+    const first = checkHostKey(await this.knownHosts.read(file), this.name, keyType, key);
     if (first.kind !== 'unknown') {
       this.judge(first, keyType, fingerprint);
       this.outcome = { keyType, fingerprint, recorded: false };
       return;
     }
-    // Another session may be asking about this very host: decide inside the gate, re-reading first.
+    // Another session may be asking about this very host: decide inside the gate, re-reading the file first.
     await this.deadline.paused(() =>
       this.gate.run(async (interaction) => {
         const again = checkHostKey(await readKnownHosts(file), this.name, keyType, key);
@@ -116,6 +138,7 @@ export class HostKeyVerifier {
           });
         }
         await appendKnownHost(file, formatKnownHostsLine(this.name, keyType, key));
+        this.knownHosts.forget(file);
         this.outcome = { keyType, fingerprint, recorded: true };
       }),
     );

@@ -45,10 +45,18 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host.toLowerCase() : `[${host.toLowerCase()}]:${port}`;
 }
 
+// Each pattern compiled once: a run checks every host against every line of the file.
+const compiled = new Map<string, RegExp>();
+
 /** OpenSSH's match_pattern: `*` any run, `?` one character, whole string. */
 export function globMatch(pattern: string, text: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 's').test(text);
+  let re = compiled.get(pattern);
+  if (!re) {
+    const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    re = new RegExp(`^${source}$`, 's');
+    compiled.set(pattern, re);
+  }
+  return re.test(text);
 }
 
 /** A comma list matches when some pattern matches and no negated one does. */

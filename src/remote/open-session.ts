@@ -11,7 +11,7 @@ import type { KeyCache } from './auth.js';
 import { Authenticator } from './auth.js';
 import { handshakeFailure, tcpConnectFailure } from './connect-errors.js';
 import { Deadline } from './deadline.js';
-import { HostKeyVerifier, preferredHostKeyAlgorithms } from './host-key.js';
+import { HostKeyVerifier, preferredHostKeyAlgorithms, type KnownHostsCache } from './host-key.js';
 import type { InteractionGate } from './interaction.js';
 import { SshSession } from './session.js';
 import type { SshTarget } from './target.js';
@@ -21,6 +21,8 @@ export interface OpenContext {
   gate: InteractionGate;
   acceptNewHostKeys: boolean;
   keyCache: KeyCache;
+  /** known_hosts read once for every session of the run (absent: each session reads it). */
+  knownHosts?: KnownHostsCache;
   agentSocketFromEnv: string | undefined;
 }
 
@@ -106,7 +108,7 @@ async function handshake(target: SshTarget, via: SshSession | undefined, sock: D
       reject(error);
     };
     const deadline = new Deadline(readyMs, () => fail(verifier.failure ?? handshakeFailure(target, { code: 'READY_TIMEOUT' }, readyMs)));
-    const verifier = new HostKeyVerifier(target, ctx.gate, ctx.acceptNewHostKeys, deadline);
+    const verifier = new HostKeyVerifier(target, ctx.gate, ctx.acceptNewHostKeys, deadline, ctx.knownHosts);
     const auth = new Authenticator({ target, gate: ctx.gate, deadline, keyCache: ctx.keyCache, agentSocketFromEnv: ctx.agentSocketFromEnv });
 
     client.on('error', (error: Error & { level?: string }) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Deadline } from '../../../src/remote/deadline.js';
-import { HostKeyVerifier, appendKnownHost, preferredHostKeyAlgorithms } from '../../../src/remote/host-key.js';
+import { HostKeyVerifier, KnownHostsCache, appendKnownHost, preferredHostKeyAlgorithms } from '../../../src/remote/host-key.js';
 import type { Interaction } from '../../../src/remote/interaction.js';
 import { InteractionGate, nonInteractive } from '../../../src/remote/interaction.js';
 import type { SshTarget } from '../../../src/remote/target.js';
@@ -108,6 +108,30 @@ describe('HostKeyVerifier', () => {
     };
     await Promise.all([make().verify(KEY_A), make().verify(KEY_A)]);
     expect(log).toHaveLength(1);
+  });
+
+  it("reads known_hosts once for a run's sessions (a shared cache), and again after recording a key", async () => {
+    const { target, file } = setup(`10.213.0.11 ssh-ed25519 ${KEY_A.toString('base64')}\n`);
+    const other: SshTarget = { ...target, name: 'app-01', host: '10.213.0.12' };
+    const cache = new KnownHostsCache();
+    const make = (t: SshTarget, acceptNew = false) => {
+      const d = new Deadline(60_000, () => undefined);
+      deadlines.push(d);
+      return new HostKeyVerifier(t, new InteractionGate(nonInteractive), acceptNew, d, cache);
+    };
+    expect(await make(target).knownTypes()).toEqual(['ssh-ed25519']);
+    writeFileSync(file, '');
+    // Read once: the next sessions of the run do not read the (now emptied) file again.
+    expect(await make(target).knownTypes()).toEqual(['ssh-ed25519']);
+    await make(target).verify(KEY_A);
+    // Recording a key drops the cached copy: the next session reads the file with it.
+    const recording = make(other, true);
+    await recording.verify(KEY_B);
+    expect(recording.outcome).toMatchObject({ recorded: true });
+    const next = make(other);
+    await next.verify(KEY_B);
+    expect(next.outcome).toMatchObject({ recorded: false });
+    await expect(make(target).verify(KEY_A)).rejects.toMatchObject({ code: 'ssh.hostkey.unknown' });
   });
 });
 

@@ -5,20 +5,23 @@ import { evidenceProbe, parseProbeOutput, type HostEvidence } from '../guard/evi
 import type { ContainerSummary } from '../remote/index.js';
 import type { HostHandle } from '../remote/index.js';
 
-const BASE_FACTS = [
+// What a server's checks read (architecture, CPU, memory, disk). A target runs no container: its
+// checks read only the clock (and the guard its evidence), so it is spared these commands.
+const SERVER_FACTS = [
   'echo "--- arch"; uname -m',
   'echo "--- nproc"; nproc 2>/dev/null || grep -c ^processor /proc/cpuinfo',
   // x86 lists `flags`, arm64 `Features`: the first CPU's line is enough.
   'echo "--- cpuflags"; grep -m1 -E "^(flags|Features)[[:space:]]*:" /proc/cpuinfo 2>/dev/null',
   'echo "--- meminfo"; cat /proc/meminfo',
-  'echo "--- clock"; date +%s',
-  'echo "--- df"; df -Pk 2>/dev/null',
 ];
+const CLOCK = 'echo "--- clock"; date +%s';
+const DISKS = 'echo "--- df"; df -Pk 2>/dev/null';
 // `ss -p` walks every process's file descriptors: only servers, whose ports we check, pay for it.
 const LISTENERS = 'echo "--- listen"; if command -v ss >/dev/null 2>&1; then ss -Hltnp 2>/dev/null; else echo "#no-ss"; fi';
 
-export function factsScript(withListeners: boolean): string {
-  return [...BASE_FACTS, ...(withListeners ? [LISTENERS] : []), 'echo "--- end"'].join('\n');
+/** A server's facts (with its listening sockets), or a target's (its clock only). */
+export function factsScript(server: boolean): string {
+  return [...(server ? [...SERVER_FACTS, CLOCK, DISKS, LISTENERS] : [CLOCK]), 'echo "--- end"'].join('\n');
 }
 
 export const FACTS_SCRIPT = factsScript(true);
@@ -46,6 +49,7 @@ export interface DockerFacts {
   imageTags: string[];
 }
 
+/** Architecture, CPU, memory and filesystems are read on servers only (a target's are empty: '', 0, NaN, []). */
 export interface HostFacts {
   arch: string;
   cpus: number;

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { FACTS_SCRIPT, filesystemOf, parseDf, parseFacts, parseMeminfo, parseSs } from '../../../src/checks/facts.js';
+import { FACTS_SCRIPT, factsScript, filesystemOf, parseDf, parseFacts, parseMeminfo, parseSs } from '../../../src/checks/facts.js';
 
 describe('host facts', () => {
   it('reads this machine through the real facts script', async () => {
@@ -11,6 +11,15 @@ describe('host facts', () => {
     expect(f.memTotalMiB).toBeGreaterThan(f.memAvailableMiB - 1);
     expect(Math.abs(f.clockSkewSeconds)).toBeLessThanOrEqual(2);
     expect(filesystemOf(f.filesystems, '/var/lib/docker')).toBeDefined();
+  });
+
+  it("reads only a target's clock (its checks need nothing else): no uname, df or /proc reads", async () => {
+    const script = factsScript(false);
+    expect(script).not.toMatch(/uname|nproc|cpuinfo|meminfo|df -Pk|ss -H/);
+    const { stdout } = await execa('sh', ['-c', script]);
+    const f = parseFacts(stdout, Math.round(Date.now() / 1000));
+    expect(Math.abs(f.clockSkewSeconds)).toBeLessThanOrEqual(2);
+    expect(f).toMatchObject({ arch: '', cpus: 0, cpuFlags: [], filesystems: [], listeners: [] });
   });
 
   it('parses /proc/meminfo', () => {

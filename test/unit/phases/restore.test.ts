@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BackupManifest } from '../../../src/backup/format.js';
+import { prerequisites } from '../../../src/phases/runner.js';
 import { restoreCheckPhase, restorePhases, restoreStatePhase, type RestoreContext } from '../../../src/phases/restore/restore.js';
 import { saveState, type InstallState } from '../../../src/state/state-file.js';
 import { fakeStack, installContext, recordingIo, type FakeStack } from '../support/fake-stack.js';
@@ -120,5 +121,14 @@ describe('restore phase list', () => {
     expect(ids.indexOf('restore-volumes')).toBe(ids.indexOf('storage') - 1);
     expect(ids.indexOf('restore-volumes')).toBeGreaterThan(ids.indexOf('images'));
     expect(ids).toContain('verify');
+  });
+
+  it('fills the volumes after every image and file is there, and starts no container before that, though install runs those beside each other', () => {
+    const list = restorePhases();
+    const ids = list.map((p) => p.id);
+    const needs = prerequisites(list).map((n) => n.map((i) => ids[i]));
+    const fill = ids.indexOf('restore-volumes');
+    expect(needs[fill]).toEqual(expect.arrayContaining(['images', 'configuration']));
+    for (const id of ['storage', 'services', 'front-door', 'verify']) expect(needs[ids.indexOf(id)]).toContain('restore-volumes');
   });
 });

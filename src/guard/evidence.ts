@@ -17,18 +17,26 @@ export interface HostEvidence {
   dockerLabels: string[];
 }
 
-// Marker paths arrive as positional parameters, never inside the script text.
-const PROBE_SCRIPT = [
-  'printf "hostname=%s\\n" "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"',
-  'printf "fqdn=%s\\n" "$(hostname -f 2>/dev/null)"',
-  'printf "etc-hostname=%s\\n" "$(head -n 1 /etc/hostname 2>/dev/null)"',
-  'echo "--- environment"',
-  'cat /etc/environment 2>/dev/null',
-  'echo',
-  'echo "--- markers"',
-  'for f in "$@"; do if [ -e "$f" ]; then printf "%s\\n" "$f"; fi; done',
-  'echo "--- end"',
-].join('\n');
+// Marker paths arrive as positional parameters, never inside the script text. Files are read with
+// the shell's own `read` (no process per file): on 100 hosts every process a probe starts counts.
+// The kernel's hostname is /proc/sys/kernel/hostname (what `hostname` prints); the FQDN needs the
+// resolver, so `hostname -f` stays. A last line without a newline is still printed.
+export function probeScript(files = { etcHostname: '/etc/hostname', environment: '/etc/environment' }): string {
+  return [
+    'h=; { read -r h </proc/sys/kernel/hostname; } 2>/dev/null || h=$(hostname 2>/dev/null)',
+    'printf "hostname=%s\\n" "$h"',
+    'printf "fqdn=%s\\n" "$(hostname -f 2>/dev/null)"',
+    `e=; { IFS= read -r e <'${files.etcHostname}'; } 2>/dev/null`,
+    'printf "etc-hostname=%s\\n" "$e"',
+    'echo "--- environment"',
+    `{ while IFS= read -r l || [ -n "$l" ]; do printf "%s\\n" "$l"; done <'${files.environment}'; } 2>/dev/null`,
+    'echo "--- markers"',
+    'for f in "$@"; do if [ -e "$f" ]; then printf "%s\\n" "$f"; fi; done',
+    'echo "--- end"',
+  ].join('\n');
+}
+
+const PROBE_SCRIPT = probeScript();
 
 /** argv for the remote probe: `sh -c SCRIPT sh MARKER...`; `andThen` runs in the same command. */
 export function evidenceProbe(markerFiles: readonly string[], andThen = ''): string[] {

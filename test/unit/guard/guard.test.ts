@@ -1,8 +1,10 @@
 import { execa } from 'execa';
-import { hostname } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateGuard, describeFinding } from '../../../src/guard/evaluate.js';
-import { evidenceProbe, parseEnvironmentFile, parseProbeOutput, type HostEvidence } from '../../../src/guard/evidence.js';
+import { evidenceProbe, parseEnvironmentFile, parseProbeOutput, probeScript, type HostEvidence } from '../../../src/guard/evidence.js';
 import { DEFAULT_GUARD_RULES as rules } from '../../../src/guard/rules.js';
 
 const clean = (over: Partial<HostEvidence> = {}): HostEvidence => ({
@@ -112,6 +114,37 @@ describe('guard evidence', () => {
     const evidence = parseProbeOutput('local', stdout);
     expect(evidence.hostname).toBe(hostname());
     expect(evidence.markerFiles).toEqual(['/etc/passwd']);
+  });
+
+  it("reads files with the shell's own read, as head and cat read them (a last line without a newline included)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-guard-'));
+    const files = { etcHostname: join(dir, 'hostname'), environment: join(dir, 'environment') };
+    writeFileSync(files.etcHostname, '  prod-app-01  \nsecond line\n');
+    writeFileSync(files.environment, 'PATH="/usr/bin"\n# comment\n\nexport HEAL_ENV=\'production\'\nBACKSLASH=a\\tb\nLAST=no-newline');
+    // What the probe printed with a process per file (hostname, head, cat), for the same files.
+    const before = [
+      'printf "hostname=%s\\n" "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"',
+      'printf "fqdn=%s\\n" "$(hostname -f 2>/dev/null)"',
+      `printf "etc-hostname=%s\\n" "$(head -n 1 '${files.etcHostname}' 2>/dev/null)"`,
+      'echo "--- environment"',
+      `cat '${files.environment}' 2>/dev/null`,
+      'echo',
+      'echo "--- markers"',
+      'for f in "$@"; do if [ -e "$f" ]; then printf "%s\\n" "$f"; fi; done',
+      'echo "--- end"',
+    ].join('\n');
+    const markers = ['/etc/passwd', '/nonexistent/marker'];
+    const run = async (script: string) => parseProbeOutput('local', (await execa('sh', ['-c', script, 'sh', ...markers])).stdout);
+    const now = await run(probeScript(files));
+    expect(now).toEqual(await run(before));
+    expect(now).toMatchObject({ hostname: hostname(), configuredHostname: 'prod-app-01', markerFiles: ['/etc/passwd'] });
+    expect(now.environment).toEqual({ PATH: '/usr/bin', HEAL_ENV: 'production', BACKSLASH: 'a\\tb', LAST: 'no-newline' });
+    // Missing files: nothing read, nothing printed on stderr, as before.
+    const missing = { etcHostname: join(dir, 'none-1'), environment: join(dir, 'none-2') };
+    const r = await execa('sh', ['-c', probeScript(missing), 'sh']);
+    expect(r.stderr).toBe('');
+    expect(parseProbeOutput('local', r.stdout)).toMatchObject({ configuredHostname: undefined, environment: {} });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('parses the probe output', () => {

@@ -2,7 +2,7 @@
 // the facts are read, so a production host is refused before anything else is said about it; the
 // lock comes next, so the facts and the plan cannot go stale under a concurrent run. After the
 // checks, each machine goes on as soon as what it needs is there (`after`, and each machine's
-// images announced on its own): images and files at the same time; MinIO once db's image is in,
+// images announced on its own): images, files and networks at the same time; MinIO once db's image is in,
 // while the app host still pulls; the services once MinIO's buckets exist; HAProxy once the
 // services answer (front-door.ts says why). Verify and the record wait for everything.
 
@@ -15,6 +15,7 @@ import { gatherFactsPhase } from './gather-facts.js';
 import { guardPhase } from '../guard.js';
 import { imagesPhase } from './images.js';
 import { lockPhase } from '../lock.js';
+import { networkPhase } from './network.js';
 import type { Phase } from '../phase.js';
 import { installChecksPhase } from '../preflight.js';
 import { recordPhase } from './record.js';
@@ -31,6 +32,6 @@ export function installPhases(): Phase<InstallContext>[] {
     finishUndoPhase<InstallContext>('fails'),
     gatherFactsPhase,
     installChecksPhase,
-    ...[imagesPhase, configurationPhase, storagePhase, servicesPhase, frontDoorPhase, verifyPhase, recordPhase].map(afterPlanning),
+    ...[imagesPhase, configurationPhase, networkPhase, storagePhase, servicesPhase, frontDoorPhase, verifyPhase, recordPhase].map(afterPlanning),
   ];
 }

@@ -12,7 +12,7 @@ export const servicesPhase: Phase<PlannedInstall> = {
   id: 'services',
   title: 'Services (Pyroscope, Tempo, Grafana)',
   // Pyroscope and Tempo store in MinIO's buckets.
-  after: ['configuration', 'images', 'storage'],
+  after: ['configuration', 'network', 'images', 'storage'],
   async run(ctx, io) {
     const specs = ctx.planned.specs.filter((s) => s.tier === 'app');
     const settled = await Promise.allSettled(specs.map((spec) => applyContainer(ctx, spec, io)));

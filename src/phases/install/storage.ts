@@ -38,7 +38,7 @@ export const storagePhase: Phase<PlannedInstall> = {
   id: 'storage',
   title: 'Storage (MinIO and buckets)',
   // Its files, and then only its own machine's images: it runs while the app host still pulls.
-  after: ['configuration'],
+  after: ['configuration', 'network'],
   async run(ctx, io) {
     const host = ctx.hosts.forTier('db');
     const spec = ctx.planned.specs.find((s) => s.component === 'minio')!;

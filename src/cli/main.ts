@@ -4,7 +4,7 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, HealError } from '../errors.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
-import { createOutput, type Output } from './output.js';
+import { createOutput, loadColour, type Output } from './output.js';
 import { isInteractive, PLAIN_OPTIONS, settingOption, withConnectionOptions, withTopologyOptions, type TopologyFlags } from './topology-options.js';
 import type { GatherContext } from './gather.js';
 import { cliVersion, versionReport, versionText } from './version.js';
@@ -383,7 +383,18 @@ export interface MainIo {
   cwd: string;
 }
 
-const processIo = (): MainIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
+const processIo = (): MainIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  // Asked only whether it is a terminal, when a command runs: --help does not open stdin.
+  stdin: {
+    get isTTY() {
+      return process.stdin.isTTY;
+    },
+  },
+  env: process.env,
+  cwd: process.cwd(),
+});
 
 const guarded = new WeakSet<object>();
 
@@ -437,6 +448,7 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
   let out: Output;
   let exitCode: number = ExitCode.ok;
   const program = buildProgram(async (command, flags) => {
+    await loadColour(io.env, [io.stdout, io.stderr]);
     out = createOutput({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), command, lines: command === 'logs' }, io, io.env);
     const ctx: GatherContext = { cwd: io.cwd, env: io.env, interactive: isInteractive(flags, io.env, io.stdin, io.stderr), out };
     try {
@@ -495,6 +507,7 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
       out.fail(usageError(error, commandNamed(program, argv.slice(2))), { humanTold: true });
       return ExitCode.usage;
     }
+    await loadColour(io.env, [io.stderr]);
     return out.fail(error);
   }
   return exitCode;

@@ -1,7 +1,7 @@
 // How results reach the operator: human lines (stdout, or stderr when --json owns stdout), one JSON
 // document on stdout with --json, colours only on a terminal and never with NO_COLOR. Every JSON
 // document gets its envelope (schemaVersion, command, ok) here and nowhere else.
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance, Chalk } from 'chalk';
 import { ExitCode, HealError, isHealError } from '../errors.js';
 
 /** Bumped when a field of a --json document changes meaning or goes away (adding one does not). */
@@ -55,14 +55,45 @@ export function colorEnabled(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }
   return stream.isTTY === true;
 }
 
+/** chalk's constructor once loadColour() has run; colourless output needs none. */
+let ChalkClass: typeof Chalk | undefined;
+
+/**
+ * Loads chalk when one of the streams is a terminal that gets colours (chalk costs a few ms at
+ * start-up). main awaits it before a command runs and before it prints an error of its own; --help,
+ * --version and usage errors print no colour and never load it.
+ */
+export async function loadColour(env: NodeJS.ProcessEnv, streams: ReadonlyArray<{ isTTY?: boolean }>): Promise<void> {
+  if (streams.some((s) => colorEnabled(env, s))) ChalkClass ??= (await import('chalk')).Chalk;
+}
+
+/**
+ * What chalk prints at level 0, without loading it: any style, or chain of styles, returns its
+ * arguments as one string (joined by spaces). Not a promise (`then`); chalk's `visible` is not used.
+ */
+const NO_COLOUR: ChalkInstance = new Proxy((...parts: unknown[]) => (parts.length === 1 ? `${parts[0]}` : parts.join(' ')), {
+  get: (target, key) => (key === 'level' ? 0 : typeof key === 'string' && key !== 'then' ? NO_COLOUR : Reflect.get(target, key)),
+}) as unknown as ChalkInstance;
+
+/** A stream's colours, made when first used: chalk at level 1 on a terminal, NO_COLOUR otherwise. */
+function lazyColour(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): () => ChalkInstance {
+  let colour: ChalkInstance | undefined;
+  return () => {
+    if (colour) return colour;
+    if (!colorEnabled(env, stream)) return (colour = NO_COLOUR);
+    if (!ChalkClass) throw new Error('colour output before loadColour()');
+    return (colour = new ChalkClass({ level: 1 }));
+  };
+}
+
 export function createOutput(
   options: OutputOptions,
   streams: { stdout: NodeJS.WritableStream & { isTTY?: boolean }; stderr: NodeJS.WritableStream & { isTTY?: boolean } } = process,
   env: NodeJS.ProcessEnv = process.env,
 ): Output {
   const human = options.json ? streams.stderr : streams.stdout;
-  const color = new Chalk({ level: colorEnabled(env, human) ? 1 : 0 });
-  const errColor = new Chalk({ level: colorEnabled(env, streams.stderr) ? 1 : 0 });
+  const color = lazyColour(env, human);
+  const errColor = lazyColour(env, streams.stderr);
   // --json promises one document on stdout: an error after a result is told on stderr only.
   let documentWritten = false;
   const writeDocument = <T extends ResultDocument>(document: T) => {
@@ -77,13 +108,15 @@ export function createOutput(
   return {
     json: options.json,
     verbose: options.verbose,
-    color,
+    get color() {
+      return color();
+    },
     humanStream: human,
     say: (line) => human.write(`${line}\n`),
     debug: (line) => {
-      if (options.verbose) streams.stderr.write(`${errColor.dim(line)}\n`);
+      if (options.verbose) streams.stderr.write(`${errColor().dim(line)}\n`);
     },
-    warn: (line) => streams.stderr.write(`${errColor.yellow('warning:')} ${line}\n`),
+    warn: (line) => streams.stderr.write(`${errColor().yellow('warning:')} ${line}\n`),
     result: (document) => {
       writeDocument(document);
       // A document that was not printed (no --json) still counts: an error after it goes to stderr only.
@@ -95,12 +128,12 @@ export function createOutput(
     fail: (error, failOptions = {}) => {
       const heal = toHealError(error);
       if (!failOptions.humanTold) {
-        streams.stderr.write(`${errColor.red('error:')} ${heal.message}\n`);
+        streams.stderr.write(`${errColor().red('error:')} ${heal.message}\n`);
         for (const detail of heal.details) streams.stderr.write(`  ${detail}\n`);
         // With --verbose the stack is printed below: a hint to run with --verbose would send the operator in a circle.
         const hint = options.verbose && heal.hint?.includes('--verbose') ? 'report it with the output above' : heal.hint;
-        if (hint) streams.stderr.write(`${errColor.cyan('hint:')} ${hint}\n`);
-        if (options.verbose && error instanceof Error && error.stack) streams.stderr.write(`${errColor.dim(error.stack)}\n`);
+        if (hint) streams.stderr.write(`${errColor().cyan('hint:')} ${hint}\n`);
+        if (options.verbose && error instanceof Error && error.stack) streams.stderr.write(`${errColor().dim(error.stack)}\n`);
       }
       writeDocument({ ok: false, error: errorFields(heal) });
       return heal.exitCode;

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createOutput } from '../../../src/cli/output.js';
+import { Chalk } from 'chalk';
+import { createOutput, loadColour } from '../../../src/cli/output.js';
 import { HealError } from '../../../src/errors.js';
 
 function sink(): Writable & { text: string } {
@@ -95,5 +96,36 @@ describe('errors under --verbose', () => {
     expect(err).toContain('unexpected failure: boom');
     expect(err).not.toMatch(/hint:.*--verbose/);
     expect(err).toContain('hint: report it with the output above');
+  });
+});
+
+describe('colours', () => {
+  const terminal = () => Object.assign(sink(), { isTTY: true });
+
+  it('prints what chalk prints at level 0 off a terminal or with NO_COLOR, through chains and detached styles', () => {
+    const level0 = new Chalk({ level: 0 });
+    for (const [streams, env] of [[{ stdout: sink(), stderr: sink() }, {}], [{ stdout: terminal(), stderr: terminal() }, { NO_COLOR: '1' }]] as const) {
+      const { color } = createOutput({ json: false, verbose: false }, streams, env);
+      const paint = color.cyan;
+      expect(color.level).toBe(0);
+      expect([color.red('a'), color.bold.red('b'), color.dim('c', 'd'), paint('e'), color.yellow(42)]).toEqual([
+        level0.red('a'),
+        level0.bold.red('b'),
+        level0.dim('c', 'd'),
+        level0.cyan('e'),
+        level0.yellow(42),
+      ]);
+    }
+  });
+
+  it('colours a terminal once loadColour has loaded chalk, and says so when a command forgot to', async () => {
+    const early = createOutput({ json: false, verbose: false }, { stdout: terminal(), stderr: sink() }, {});
+    expect(() => early.color.red('x')).toThrow('colour output before loadColour()');
+    await loadColour({}, [terminal()]);
+    const stderr = terminal();
+    const out = createOutput({ json: false, verbose: false }, { stdout: terminal(), stderr }, {});
+    expect(out.color.red('x')).toBe(new Chalk({ level: 1 }).red('x'));
+    out.warn('careful');
+    expect(stderr.text).toBe(`${new Chalk({ level: 1 }).yellow('warning:')} careful\n`);
   });
 });

@@ -3,9 +3,10 @@
 // file that includes it and then sets markers for User and IdentityFile: a marker that comes
 // through means the config left that value unset (a `User root` run as root is still "set").
 
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ExitCode, HealError, isHealError } from '../errors.js';
 import { runLocal } from '../local/process.js';
 import { hostFromPairs, SYSTEM_CONFIG, type SshConfigHost, type SshConfigReader, type SshConfigSource } from './ssh-config.js';
@@ -86,6 +87,8 @@ export async function openSshReader(source: SshConfigSource): Promise<HostReader
     },
     async hosts(aliases) {
       if (aliases.length <= 1) return Promise.all(aliases.map((a) => reader.host(a)));
+      const alike = aliases.length > 2 ? await sameForEveryHost(source, wrapper, aliases) : undefined;
+      if (alike) return alike;
       const out = await mkdtemp(join(dir, 'batch-'));
       try {
         await runLocal(['sh', '-c', BATCH_SCRIPT, 'sh', wrapper, out, ...aliases], {
@@ -105,6 +108,65 @@ export async function openSshReader(source: SshConfigSource): Promise<HostReader
     close: () => rm(dir, { recursive: true, force: true }),
   };
   return reader;
+}
+
+// Names ssh takes as they are (a host name, an IPv4 or IPv6 address): others are asked one by one.
+const PLAIN_HOST = /^[a-z0-9_][a-z0-9_.:-]*$/i;
+
+/**
+ * A config that says nothing host-specific (every Host line is `Host *`, no Match, no %-token, no
+ * canonicalization, Includes followed) gives every host the same answer, its own name aside: ask
+ * `ssh -G` for the first and the last alias only, and when both agree (host and hostname lines
+ * aside), answer the others alike. 100 aliases: 2 ssh -G instead of 100 (about 6 ms of CPU each).
+ * Anything else, an unreadable file or a refused alias included, is left to one ssh -G per alias.
+ */
+async function sameForEveryHost(source: SshConfigSource, wrapper: string, aliases: readonly string[]): Promise<SshConfigHost[] | undefined> {
+  if (!aliases.every((a) => PLAIN_HOST.test(a))) return undefined;
+  try {
+    if (!(await nothingHostSpecific(source))) return undefined;
+  } catch {
+    return undefined;
+  }
+  const canaries = [aliases[0]!, aliases.at(-1)!];
+  const [first, last] = await Promise.all(
+    canaries.map((alias) =>
+      runLocal(['ssh', '-G', '-F', wrapper, '--', alias], { timeoutMs: TIMEOUT_MS, purpose: `read the SSH config of ${alias} with ssh -G`, missingCode: MISSING }),
+    ),
+  );
+  if (first!.code !== 0 || last!.code !== 0) return undefined;
+  // `host` and `hostname` name the alias itself when the config sets no HostName.
+  const own = (out: string, alias: string) => out.split('\n').map((line) => line.replace(/^(host|hostname) (.*)$/i, (l, key: string, value: string) => (value.toLowerCase() === alias.toLowerCase() ? `${key} %ALIAS%` : l)));
+  const template = own(first!.stdout, canaries[0]!);
+  if (template.join('\n') !== own(last!.stdout, canaries[1]!).join('\n')) return undefined;
+  return aliases.map((alias) => answerFor(alias, source.file, { code: 0, stdout: template.map((l) => l.replace('%ALIAS%', alias.toLowerCase())).join('\n'), stderr: '' }));
+}
+
+/** Whether the config (and the files it includes, as ssh reads them) has nothing that depends on the host. */
+async function nothingHostSpecific(source: SshConfigSource): Promise<boolean> {
+  const { expandIncludes, globFiles } = await import('./ssh-config-parser.js');
+  const read = (path: string): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      throw error;
+    }
+  };
+  const notes = new Set<string>();
+  const expand = (file: string, includeBase: string) => expandIncludes(read(file), { includeBase, home: source.home, read, glob: globFiles, notes });
+  const texts = [expand(source.file, join(source.home, '.ssh')), ...(source.explicit ? [] : [expand(SYSTEM_CONFIG, dirname(SYSTEM_CONFIG))])];
+  // The parser notes (and drops) canonicalization: that makes the host name matter.
+  if (notes.size > 0) return false;
+  for (const raw of texts.join('\n').split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    if (line.includes('%')) return false;
+    const m = /^(\w+)(?:\s*=\s*|\s+)(.*)$/.exec(line);
+    const keyword = m?.[1]?.toLowerCase();
+    if (keyword === 'match' || keyword?.startsWith('canonical')) return false;
+    if (keyword === 'host' && (m?.[2] ?? '').trim().split(/\s+/).some((p) => p !== '*' && p !== '"*"')) return false;
+  }
+  return true;
 }
 
 function answerFor(alias: string, file: string, result: { code: number | null; stdout: string; stderr: string }): SshConfigHost {

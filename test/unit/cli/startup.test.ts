@@ -14,22 +14,20 @@ async function importsOf(args: string[]): Promise<string[]> {
 }
 
 describe('start-up (built CLI in dist/)', () => {
-  it('loads neither ssh2, dockerode, listr2, the prompts nor the config schema for --help', async () => {
-    const imports = await importsOf(['--help']);
-    expect(imports).toContain('commander');
-    for (const heavy of ['ssh2', 'dockerode', 'listr2', '@inquirer/prompts', 'zod', 'yaml']) expect(imports).not.toContain(heavy);
+  it('imports no package for --help or --version: commander is inside the bundle (npm run build), ssh2, dockerode, listr2, the prompts and the config schema are not needed', async () => {
+    for (const args of [['--help'], ['--version'], ['preflight', '--help']]) expect(await importsOf(args), args.join(' ')).toEqual([]);
   });
 
   it('never loads the JSON schema or its validator, not even for a --json document', async () => {
     for (const args of [['--json', 'version'], ['--json', 'preflight', '--bogus']]) {
       const imports = await importsOf(args);
-      expect(imports, args.join(' ')).toContain('commander');
       expect(imports.filter((i) => i.startsWith('ajv') || i.includes('schema.json')), args.join(' ')).toEqual([]);
     }
   });
 
   it('loads none of them for a config error either', async () => {
     const imports = await importsOf(['preflight', '--yes']);
+    expect(imports).toContain('yaml'); // the hook does see the packages the config loader imports
     for (const heavy of ['ssh2', 'dockerode', 'listr2']) expect(imports).not.toContain(heavy);
   });
 });

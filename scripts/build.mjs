@@ -1,0 +1,74 @@
+// `npm run build`: the CLI as a few ES modules in dist/cli, linked by esbuild from src/cli/main.ts.
+// Node then reads and compiles a handful of files at start-up instead of one per source file and
+// per package file (README "Development > Performance"). Types are checked by `npm run typecheck`.
+//
+// - commander and chalk, which every run loads, are inside the bundle; every other package stays an
+//   import of node_modules, loaded when a command needs it (ssh2 and its native parts, dockerode, ...).
+// - A module the CLI imports with import() (each command in src/cli/commands) is a chunk of its own,
+//   read only when that command runs; code they share is in chunks both import.
+// - Node's built-in modules come through require(): importing one as an ES module builds its ESM
+//   facade, which for node:fs also loads its stream classes (about 3 ms for nothing).
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+process.chdir(fileURLToPath(new URL('../', import.meta.url)));
+
+const OUT_DIR = 'dist/cli';
+const BUNDLED = new Set(['commander', 'chalk']);
+
+/** Where the built files sit, relative to the package root: a module's `new URL('../../templates/', import.meta.url)` resolves from there. */
+const OUT_DEPTH = OUT_DIR.split('/').length;
+
+const imports = {
+  name: 'heal-pyroscope-imports',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.namespace === 'builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onResolve({ filter: /^[^./#]/ }, (args) => {
+      if (args.namespace === 'builtin') return undefined;
+      const parts = args.path.split('/');
+      const name = args.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+      return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
+rmSync('dist', { recursive: true, force: true });
+const result = await build({
+  entryPoints: ['src/cli/main.ts'],
+  outdir: OUT_DIR,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  plugins: [imports],
+  metafile: true,
+  write: false,
+  logLevel: 'warning',
+});
+
+// Every module is linked into dist/cli, so a source file that finds a file next to it through
+// import.meta.url must sit as deep as dist/cli does (src/cli, src/render, ...).
+const misplaced = Object.keys(result.metafile.inputs)
+  .filter((file) => file.startsWith('src/') && readFileSync(file, 'utf8').includes('import.meta.url'))
+  .filter((file) => relative('.', dirname(file)).split(sep).length !== OUT_DEPTH);
+if (misplaced.length > 0) {
+  console.error(`build: ${misplaced.join(', ')} use import.meta.url but are not ${OUT_DEPTH} folders deep like ${OUT_DIR}: their relative URLs would be wrong in the bundle`);
+  process.exit(1);
+}
+
+// esbuild's __require helper, which loads built-in modules for the bundled code, calls the require()
+// of the module it sits in: one chunk holds it, and gets one (made by createRequire, which costs).
+const REQUIRE = "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);\n";
+const helpers = result.outputFiles.filter((f) => f.text.includes('var __require = '));
+if (helpers.length !== 1) {
+  console.error(`build: expected esbuild's __require helper in one chunk, found it in ${helpers.length}`);
+  process.exit(1);
+}
+mkdirSync(OUT_DIR, { recursive: true });
+for (const file of result.outputFiles) writeFileSync(file.path, file === helpers[0] ? REQUIRE + file.text : file.text);

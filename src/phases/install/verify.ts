@@ -3,6 +3,7 @@
 // reaches it, Tempo's and Grafana's HTTP APIs on the app host, Grafana with both data sources;
 // then the data path itself, from every target (src/phases/verify, shared with `verify`).
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../../errors.js';
 import type { HostHandle, HttpGetResult } from '../../remote/index.js';
 import { DATASOURCE_UIDS } from '../../render/grafana.js';
@@ -77,6 +78,25 @@ export async function probe(p: Probe): Promise<CheckedEndpoint> {
   }
 }
 
+/** How long a failing probe is asked again: a stack started a moment ago may still be settling. */
+export const PROBE_SETTLE_MS = 3000;
+
+/**
+ * A probe asked again while it fails, backing off from 100 ms, until `settleMs` has passed: the
+ * front door's first look at a server it has just started to check, or a component that answered
+ * its health check a moment ago, must not fail an install that a second later is fine. A probe
+ * that still fails then is reported with its last answer.
+ */
+export async function settledProbe(p: Probe, settleMs = PROBE_SETTLE_MS): Promise<CheckedEndpoint> {
+  const deadline = Date.now() + settleMs;
+  for (let attempt = 0; ; attempt++) {
+    const result = await probe(p);
+    const delay = Math.min(100 * 2 ** attempt, 1000);
+    if (result.ok || Date.now() + delay > deadline) return result;
+    await sleep(delay);
+  }
+}
+
 export function verifyProbes(ctx: PlannedInstall): Probe[] {
   const web = ctx.hosts.forTier('web');
   const app = ctx.hosts.forTier('app');
@@ -117,7 +137,7 @@ export const verifyPhase: Phase<PlannedInstall> = {
   title: 'Verify',
   readOnly: false,
   async run(ctx) {
-    const verified = await Promise.all(verifyProbes(ctx).map(probe));
+    const verified = await Promise.all(verifyProbes(ctx).map((p) => settledProbe(p)));
     ctx.report.verified = verified;
     const failed = verified.filter((v) => !v.ok);
     if (failed.length > 0) {

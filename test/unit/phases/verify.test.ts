@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpGetOptions, HttpGetResult } from '../../../src/remote/index.js';
-import { verifyPhase } from '../../../src/phases/install/verify.js';
+import { settledProbe, verifyPhase } from '../../../src/phases/install/verify.js';
 import { DATASOURCE_UIDS } from '../../../src/render/grafana.js';
 import { FRONT_DOOR_REFUSAL } from '../../../src/render/haproxy.js';
 import { fakeStack, plannedInstall, recordingIo, type FakeStack } from '../support/fake-stack.js';
@@ -82,5 +82,28 @@ describe('verify phase', () => {
     const ctx = await plannedInstall(stack, { frontDoor: 'external' });
     expect(await verifyPhase.run(ctx, recordingIo())).toMatch(/^4 endpoint\(s\) answer; data path not checked \(external front door\)/);
     expect(stack.web.requests).toEqual(['10.213.0.12:4040/ready']);
+  });
+});
+
+describe('a probe of a stack that has just started', () => {
+  it('is asked again while it fails, and passes once the endpoint answers', async () => {
+    const stack = fakeStack();
+    let asked = 0;
+    stack.web.http = () => (++asked < 3 ? { status: 503, body: 'no server available' } : { status: 200, body: 'ready' });
+    const ctx = await plannedInstall(stack);
+    const result = await settledProbe({ what: 'Pyroscope', from: ctx.hosts.forTier('web').remote, host: '10.213.0.12', port: 4040, path: '/ready' });
+    expect(result).toMatchObject({ ok: true, detail: 'from web-01: HTTP 200' });
+    expect(asked).toBe(3);
+  });
+
+  it('fails with its last answer once the settle time has passed', async () => {
+    const stack = fakeStack();
+    let asked = 0;
+    stack.web.http = () => ({ status: 503, body: `no server available (${++asked})` });
+    const ctx = await plannedInstall(stack);
+    const result = await settledProbe({ what: 'Pyroscope', from: ctx.hosts.forTier('web').remote, host: '10.213.0.12', port: 4040, path: '/ready' }, 250);
+    expect(result.ok).toBe(false);
+    expect(asked).toBeGreaterThanOrEqual(2);
+    expect(result.detail).toBe(`from web-01: HTTP 503 no server available (${asked})`);
   });
 });

@@ -54,14 +54,20 @@ describe.skipIf(!hasSsh)('ssh -G for many hosts at once', () => {
     }
   }
 
-  const many = ['10.213.0.101', 'target-02', '10.213.0.103', 'Target-04.lab', '10.213.0.105'];
+  const many = ['10.213.0.101', 'target-02', '10.213.0.103', 'Target-04.lab', 'fd00::5', 'web-01', 'app-01', '10.213.0.108'];
 
   it('asks ssh -G about two hosts only when the config says nothing host-specific, with the answers one ssh -G each gives', async () => {
     const { answers, asked, one } = await counted('Host *\n  User deploy\n  Port 2222\n  IdentityFile ~/.ssh/lab_key\n  ProxyJump ops@bastion\n', many);
-    expect(asked.sort()).toEqual(['10.213.0.101', '10.213.0.105']);
+    expect(asked.sort()).toEqual(['10.213.0.101', '10.213.0.108']);
     expect(answers).toEqual(one);
     expect(answers[3]).toMatchObject({ user: 'deploy', port: 2222, identityFiles: ['~/.ssh/lab_key'], proxyJump: 'ops@bastion' });
     expect(answers[3]).not.toHaveProperty('hostName');
+  });
+
+  it('asks about every host when there are few (reading the files would cost more than asking)', async () => {
+    const { answers, asked, one } = await counted('Host *\n  User deploy\n', many.slice(0, 4));
+    expect(asked).toHaveLength(4);
+    expect(answers).toEqual(one);
   });
 
   it('asks about every host when a Host pattern, a Match or a %-token could tell them apart', async () => {

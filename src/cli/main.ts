@@ -46,6 +46,36 @@ function parseSeconds(value: string): number {
   return n;
 }
 
+const withTopologyAndConnectionOptions = (command: Command): Command => withConnectionOptions(withTopologyOptions(command));
+
+/** The options a command gets only once a command line names it (fullCommand). */
+const laterOptions = new WeakMap<Command, (command: Command) => Command>();
+
+/**
+ * The topology and connection options the commands share (about 20 each, 180 in all) are added to
+ * a command only when it is run, or its help or completion is printed: the program's --help and
+ * --version do not build them. They follow the command's own options, in the same order as before.
+ */
+function later(add: (command: Command) => Command): (command: Command) => Command {
+  return (command) => {
+    laterOptions.set(command, add);
+    return command;
+  };
+}
+
+/** Adds a command's shared options, once; a no-op for one that has them or takes none. */
+function fullCommand(command: Command): Command {
+  const add = laterOptions.get(command);
+  laterOptions.delete(command);
+  return add ? add(command) : command;
+}
+
+/** Every command under `program`, with all its options (for the completion script). */
+function fullProgram(program: Command): Command {
+  for (const command of program.commands) fullProgram(fullCommand(command));
+  return program;
+}
+
 interface GlobalFlags {
   json?: boolean;
   verbose?: boolean;
@@ -95,7 +125,7 @@ ${ENVIRONMENT}`,
       process.exitCode = await run(name, this.optsWithGlobals());
     };
 
-  withConnectionOptions(withTopologyOptions(
+  later(withTopologyAndConnectionOptions)(
     program
       .command('preflight')
       .description('check every host before installing: SSH, Docker, resources, ports, network flows, production guard')
@@ -112,9 +142,9 @@ Examples:
 ${EXIT_CODES}`,
       )
       .option('--junit <file>', 'also write the results as JUnit XML (one suite per host)'),
-  )).action(action('preflight'));
+  ).action(action('preflight'));
 
-  withConnectionOptions(withTopologyOptions(
+  later(withTopologyAndConnectionOptions)(
     program
       .command('install')
       .description('install the stack: guard, preflight, pull pinned images, write configs, start containers, verify')
@@ -144,9 +174,9 @@ ${EXIT_CODES}`,
       )
       .option('--wait <seconds>', 'how long to wait for each container to become healthy (default 120)', parseSeconds)
       .option('--images-from <file>', 'load missing images from an archive written by `images save` instead of pulling (air-gapped sites)'),
-  )).action(action('install'));
+  ).action(action('install'));
 
-  withConnectionOptions(withTopologyOptions(
+  later(withTopologyAndConnectionOptions)(
     program
       .command('uninstall')
       .description('remove exactly what install created; data volumes are kept')
@@ -167,9 +197,9 @@ ${EXIT_CODES}`,
       .option('--dry-run', 'print what would be removed; change nothing')
       .option('--purge', 'also remove the data volumes, the images installs pulled that no other container uses, and the local state (asks to type the environment name, or --yes)')
       .option('--force-unlock', 'clear a lock left on the hosts by a run that died'),
-  )).action(action('uninstall'));
+  ).action(action('uninstall'));
 
-  withConnectionOptions(withTopologyOptions(
+  later(withTopologyAndConnectionOptions)(
     program
       .command('status')
       .description('show per host and component: running, healthy, image, ports, drift from the config')
@@ -188,9 +218,9 @@ ${EXIT_CODES}`,
           .choices(['container', 'external'])
           .default('container'),
       ),
-  )).action(action('status'));
+  ).action(action('status'));
 
-  withConnectionOptions(withTopologyOptions(
+  later(withTopologyAndConnectionOptions)(
     program
       .command('verify')
       .description('send a synthetic profile and span from each target through the front door and read both back')
@@ -209,9 +239,9 @@ Examples:
 ${EXIT_CODES}`,
       )
       .option('--wait <seconds>', 'how long accepted data may take to show up (default 30)', parseSeconds),
-  )).action(action('verify'));
+  ).action(action('verify'));
 
-  withConnectionOptions(withTopologyOptions(
+  later(withTopologyAndConnectionOptions)(
     program
       .command('logs')
       .description('print the containers\' logs (all components, or those named), each line prefixed with its component')
@@ -246,11 +276,11 @@ ${EXIT_CODES}`,
       .option('-n, --tail <lines>', 'only the last N lines of each container (0: none, with --follow: only new ones)', parseTailLines)
       .option('--since <duration|time>', 'only lines from this time on: a duration back from now (10m, 1h30m, 2d) or a time (2026-11-25T14:00:00Z)', parseSinceValue)
       .option('-f, --follow', 'keep printing new lines until the containers stop or Ctrl-C (exit 130)'),
-  )).action(async function (this: Command, components: ComponentName[]) {
+  ).action(async function (this: Command, components: ComponentName[]) {
     process.exitCode = await run('logs', { ...this.optsWithGlobals(), components });
   });
 
-  withConnectionOptions(withTopologyOptions(
+  later(withTopologyAndConnectionOptions)(
     program
       .command('backup')
       .description('write the data volumes of MinIO and Grafana and the credentials into one archive (mode 0600)')
@@ -272,11 +302,11 @@ ${EXIT_CODES}`,
       )
       .option('--force', 'replace FILE when it exists')
       .option('--force-unlock', 'clear a lock left on the hosts by a run that died'),
-  )).action(async function (this: Command, file: string) {
+  ).action(async function (this: Command, file: string) {
     process.exitCode = await run('backup', { ...this.optsWithGlobals(), file });
   });
 
-  withConnectionOptions(withTopologyOptions(
+  later(withTopologyAndConnectionOptions)(
     program
       .command('restore')
       .description('install the stack with the data and credentials of a backup: volumes filled before the containers start')
@@ -300,11 +330,11 @@ ${EXIT_CODES}`,
       .option('--ignore-check <id>', 'do not stop for this failed preflight check (repeatable; never the production guard)', collect)
       .option('--force-unlock', 'clear a lock left on the hosts by a run that died')
       .option('--wait <seconds>', 'how long to wait for each container to become healthy (default 120)', parseSeconds),
-  )).action(async function (this: Command, file: string) {
+  ).action(async function (this: Command, file: string) {
     process.exitCode = await run('restore', { ...this.optsWithGlobals(), file });
   });
 
-  withTopologyOptions(
+  later(withTopologyOptions)(
     program
       .command('init')
       .description('write a commented config file (default ./heal-pyroscope.yaml), asking on a terminal for what flags leave open')
@@ -457,7 +487,7 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
         if (out.json) out.result(report);
         else out.say(versionText(report));
       } else if (command === 'completion') {
-        io.stdout.write(completionScript(flags.shell as Shell, program));
+        io.stdout.write(completionScript(flags.shell as Shell, fullProgram(program)));
       } else if (command === 'init') {
         const { runInit } = await import('./commands/init.js');
         exitCode = await runInit(flags, ctx);
@@ -496,6 +526,13 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
   }, io);
   // Until a command runs, documents name the command the line names, for a usage error's document.
   const named = commandNamed(program, argv.slice(2));
+  // Every command a word of the line names gets its shared options before commander parses it, run
+  // or prints its help (`preflight --help`, `help preflight`, `images save`).
+  const words = new Set(argv.slice(2));
+  const nameAll = (parent: Command): void => {
+    for (const command of parent.commands) if (words.has(command.name())) nameAll(fullCommand(command));
+  };
+  nameAll(program);
   out = createOutput({ json: argv.includes('--json'), verbose: argv.includes('--verbose'), command: named, lines: named === 'logs' }, io, io.env);
   try {
     await program.parseAsync(argv);

@@ -24,12 +24,20 @@ const OUT_DEPTH = OUT_DIR.split('/').length;
 const imports = {
   name: 'heal-pyroscope-imports',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) =>
-      args.namespace === 'builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'builtin' },
-    );
+    b.onResolve({ filter: /^node:/ }, (args) => {
+      if (args.namespace === 'builtin' || args.namespace === 'builtin-on-use') return { path: args.path, external: true };
+      const onUse = args.path === 'node:child_process' && /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer);
+      return { path: args.path, namespace: onUse ? 'builtin-on-use' : 'builtin' };
+    });
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    // commander requires node:child_process when it loads, for subcommands that are programs of
+    // their own, which this CLI has none of: it gets the module on first use (saves ~0.7 ms).
+    b.onLoad({ filter: /.*/, namespace: 'builtin-on-use' }, (args) => ({
+      contents: `let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require(${JSON.stringify(args.path)}))[key] });`,
+      loader: 'js',
+    }));
     b.onResolve({ filter: /^[^./#]/ }, (args) => {
-      if (args.namespace === 'builtin') return undefined;
+      if (args.namespace === 'builtin' || args.namespace === 'builtin-on-use') return undefined;
       const parts = args.path.split('/');
       const name = args.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
       return BUNDLED.has(name) ? undefined : { path: args.path, external: true };

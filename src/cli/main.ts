@@ -475,6 +475,11 @@ export function usageError(error: CommanderError, command: string | null): HealE
 export async function main(argv: string[], io: MainIo = processIo()): Promise<number> {
   toleratePipeClosed(io.stdout);
   toleratePipeClosed(io.stderr);
+  // `--version` alone is answered before the program is built, with the line commander prints for it.
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    io.stdout.write(`${cliVersion()}\n`);
+    return ExitCode.ok;
+  }
   let out: Output;
   let exitCode: number = ExitCode.ok;
   const program = buildProgram(async (command, flags) => {

@@ -25,6 +25,12 @@ describe('heal-pyroscope version', () => {
   it('agrees with --version', async () => {
     expect((await runCli(['--version'])).stdout.trim()).toBe(pkg.version);
   });
+
+  it('answers --version alone (before the program is built) as commander answers it after another option', async () => {
+    const viaCommander = await runCli(['--verbose', '--version']);
+    expect(viaCommander).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    for (const flag of ['--version', '-V']) expect(await runCli([flag]), flag).toEqual(viaCommander);
+  });
 });
 
 describe('command help', () => {

@@ -99,6 +99,17 @@ interface Listener {
   done: Promise<{ stdout: string }>;
 }
 
+const LISTENER_START_MS = 5000;
+
+/**
+ * Polls for the test listener back off from 20 ms, growing by half, to 200 ms: it is up within a few
+ * tens of milliseconds (perl or nc starting), and a fixed 200 ms poll cost every preflight most of a
+ * round (the checks phase was 270 ms, 200 of them this wait).
+ */
+export function listenerPollDelayMs(attempt: number): number {
+  return Math.min(Math.round(20 * 1.5 ** attempt), 200);
+}
+
 async function startListener(dest: Host, port: number, sources: number, ctx: CheckContext): Promise<Listener> {
   // Lives past the probes by a margin; a filtered flow never connects, so this bounds its wait.
   const seconds = Math.ceil(ctx.probeTimeoutMs / 1000) + 5;
@@ -106,13 +117,15 @@ async function startListener(dest: Host, port: number, sources: number, ctx: Che
   let finished: { stdout: string } | undefined;
   void done.then((r) => (finished = r));
   const exited = () => finished !== undefined;
-  for (let i = 0; i < 25; i++) {
+  const deadline = Date.now() + LISTENER_START_MS;
+  for (let attempt = 0; ; attempt++) {
     if (finished) return { ready: false, note: finished.stdout.trim() || 'the test listener exited early', exited, done };
     const probe = await dest.remote.probeTcp('127.0.0.1', port, 1000);
     if (probe.state === 'open') return { ready: true, note: `one test listener on ${dest.name}:${port} for ${sources} source${sources === 1 ? '' : 's'}`, exited, done };
-    await new Promise((r) => setTimeout(r, 200));
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, listenerPollDelayMs(attempt)));
   }
-  return { ready: false, note: 'the test listener did not start within 5 s', exited, done };
+  return { ready: false, note: `the test listener did not start within ${LISTENER_START_MS / 1000} s`, exited, done };
 }
 
 /**

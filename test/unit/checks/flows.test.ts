@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckContext } from '../../../src/checks/check.js';
-import { arrivalNote, checkFlows, listenerArgv, plannedFlows, tallyListener } from '../../../src/checks/flows.js';
+import { arrivalNote, checkFlows, listenerArgv, listenerPollDelayMs, plannedFlows, tallyListener } from '../../../src/checks/flows.js';
 import type { Host } from '../../../src/hosts/host.js';
 import type { ExecOptions, ExecResult, ProbeResult, ProbeState } from '../../../src/remote/index.js';
 import { FakeHost } from '../support/fake-host.js';
@@ -238,5 +238,11 @@ describe('flows', () => {
     const results = await checkFlows(flowCtx(hosts));
     expect(results.map((r) => `${r.host} ${r.status} ${r.summary}`)).toEqual(['t1 fail t1 -> w:9940 filtered (timed out)', 't2 pass t2 -> w:9940 open']);
     expect(results[0]?.remedy).toContain('a firewall drops t1');
+  });
+});
+
+describe('flows: waiting for the test listener', () => {
+  it('polls from 20 ms, growing by half, to at most 200 ms', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 40].map(listenerPollDelayMs)).toEqual([20, 30, 45, 68, 101, 152, 200, 200]);
   });
 });

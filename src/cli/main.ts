@@ -5,7 +5,9 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { ExitCode, HealError } from '../errors.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { createOutput, loadColour, type Output } from './output.js';
-import { isInteractive, PLAIN_OPTIONS, settingOption, withConnectionOptions, withTopologyOptions, type TopologyFlags } from './topology-options.js';
+import { PLAIN_OPTIONS } from './plain-options.js';
+import type * as Topology from './topology-options.js';
+import type { TopologyFlags } from './topology-options.js';
 import type { GatherContext } from './gather.js';
 import { cliVersion, versionReport, versionText } from './version.js';
 import { parseSince, parseTail } from '../phases/logs/log-request.js';
@@ -46,34 +48,39 @@ function parseSeconds(value: string): number {
   return n;
 }
 
-const withTopologyAndConnectionOptions = (command: Command): Command => withConnectionOptions(withTopologyOptions(command));
+/** Adds options made from the settings table (src/cli/topology-options.ts) to a command. */
+type AddOptions = (command: Command, topology: typeof Topology) => Command;
+
+const topologyAndConnection: AddOptions = (command, t) => t.withConnectionOptions(t.withTopologyOptions(command));
+const topologyOnly: AddOptions = (command, t) => t.withTopologyOptions(command);
 
 /** The options a command gets only once a command line names it (fullCommand). */
-const laterOptions = new WeakMap<Command, (command: Command) => Command>();
+const laterOptions = new WeakMap<Command, AddOptions>();
 
 /**
- * The topology and connection options the commands share (about 20 each, 180 in all) are added to
- * a command only when it is run, or its help or completion is printed: the program's --help and
- * --version do not build them. They follow the command's own options, in the same order as before.
+ * The options made from the settings table (the topology and connection options the commands share,
+ * about 180 in all, and images save's) are added to a command only when it is run, or its help or
+ * completion is printed: the program's --help and --version neither build them nor load the
+ * settings table. They follow the command's own options, in the same order as before.
  */
-function later(add: (command: Command) => Command): (command: Command) => Command {
+function later(add: AddOptions): (command: Command) => Command {
   return (command) => {
     laterOptions.set(command, add);
     return command;
   };
 }
 
-/** Adds a command's shared options, once; a no-op for one that has them or takes none. */
-function fullCommand(command: Command): Command {
+/** The topology options module (and the settings table), loaded once the first time it is needed. */
+let topologyModule: Promise<typeof Topology> | undefined;
+const loadTopology = (): Promise<typeof Topology> => (topologyModule ??= import('./topology-options.js'));
+
+/** Adds the later options of `command` and every command under it, once each. */
+function fullCommand(command: Command, topology: typeof Topology): Command {
   const add = laterOptions.get(command);
   laterOptions.delete(command);
-  return add ? add(command) : command;
-}
-
-/** Every command under `program`, with all its options (for the completion script). */
-function fullProgram(program: Command): Command {
-  for (const command of program.commands) fullProgram(fullCommand(command));
-  return program;
+  if (add) add(command, topology);
+  for (const sub of command.commands) fullCommand(sub, topology);
+  return command;
 }
 
 interface GlobalFlags {
@@ -125,7 +132,7 @@ ${ENVIRONMENT}`,
       process.exitCode = await run(name, this.optsWithGlobals());
     };
 
-  later(withTopologyAndConnectionOptions)(
+  later(topologyAndConnection)(
     program
       .command('preflight')
       .description('check every host before installing: SSH, Docker, resources, ports, network flows, production guard')
@@ -144,7 +151,7 @@ ${EXIT_CODES}`,
       .option('--junit <file>', 'also write the results as JUnit XML (one suite per host)'),
   ).action(action('preflight'));
 
-  later(withTopologyAndConnectionOptions)(
+  later(topologyAndConnection)(
     program
       .command('install')
       .description('install the stack: guard, preflight, pull pinned images, write configs, start containers, verify')
@@ -176,7 +183,7 @@ ${EXIT_CODES}`,
       .option('--images-from <file>', 'load missing images from an archive written by `images save` instead of pulling (air-gapped sites)'),
   ).action(action('install'));
 
-  later(withTopologyAndConnectionOptions)(
+  later(topologyAndConnection)(
     program
       .command('uninstall')
       .description('remove exactly what install created; data volumes are kept')
@@ -199,7 +206,7 @@ ${EXIT_CODES}`,
       .option('--force-unlock', 'clear a lock left on the hosts by a run that died'),
   ).action(action('uninstall'));
 
-  later(withTopologyAndConnectionOptions)(
+  later(topologyAndConnection)(
     program
       .command('status')
       .description('show per host and component: running, healthy, image, ports, drift from the config')
@@ -220,7 +227,7 @@ ${EXIT_CODES}`,
       ),
   ).action(action('status'));
 
-  later(withTopologyAndConnectionOptions)(
+  later(topologyAndConnection)(
     program
       .command('verify')
       .description('send a synthetic profile and span from each target through the front door and read both back')
@@ -241,7 +248,7 @@ ${EXIT_CODES}`,
       .option('--wait <seconds>', 'how long accepted data may take to show up (default 30)', parseSeconds),
   ).action(action('verify'));
 
-  later(withTopologyAndConnectionOptions)(
+  later(topologyAndConnection)(
     program
       .command('logs')
       .description('print the containers\' logs (all components, or those named), each line prefixed with its component')
@@ -280,7 +287,7 @@ ${EXIT_CODES}`,
     process.exitCode = await run('logs', { ...this.optsWithGlobals(), components });
   });
 
-  later(withTopologyAndConnectionOptions)(
+  later(topologyAndConnection)(
     program
       .command('backup')
       .description('write the data volumes of MinIO and Grafana and the credentials into one archive (mode 0600)')
@@ -306,7 +313,7 @@ ${EXIT_CODES}`,
     process.exitCode = await run('backup', { ...this.optsWithGlobals(), file });
   });
 
-  later(withTopologyAndConnectionOptions)(
+  later(topologyAndConnection)(
     program
       .command('restore')
       .description('install the stack with the data and credentials of a backup: volumes filled before the containers start')
@@ -334,7 +341,7 @@ ${EXIT_CODES}`,
     process.exitCode = await run('restore', { ...this.optsWithGlobals(), file });
   });
 
-  later(withTopologyOptions)(
+  later(topologyOnly)(
     program
       .command('init')
       .description('write a commented config file (default ./heal-pyroscope.yaml), asking on a terminal for what flags leave open')
@@ -351,13 +358,17 @@ ${EXIT_CODES}`,
   ).action(action('init'));
 
   const images = program.command('images').description('move the pinned images without a registry (air-gapped sites)');
-  images
-    .command('save <file>')
-    .description('pull every pinned image into the local Docker engine and write them into one archive for install --images-from')
-    .option('-c, --config <path>', 'read registry.prefix and images from this config file (default: ./heal-pyroscope.yaml when it exists)')
-    .addOption(settingOption('registryPrefix'))
-    .addOption(settingOption('images'))
-    .option('--docker-socket <path>', 'local Docker engine socket (default: DOCKER_HOST if unix:// or plain tcp://, else /var/run/docker.sock)')
+  later((command, t) =>
+    command
+      .option('-c, --config <path>', 'read registry.prefix and images from this config file (default: ./heal-pyroscope.yaml when it exists)')
+      .addOption(t.settingOption('registryPrefix'))
+      .addOption(t.settingOption('images'))
+      .option('--docker-socket <path>', 'local Docker engine socket (default: DOCKER_HOST if unix:// or plain tcp://, else /var/run/docker.sock)'),
+  )(
+    images
+      .command('save <file>')
+      .description('pull every pinned image into the local Docker engine and write them into one archive for install --images-from'),
+  )
     .addHelpText(
       'after',
       `
@@ -485,6 +496,7 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
   const program = buildProgram(async (command, flags) => {
     await loadColour(io.env, [io.stdout, io.stderr]);
     out = createOutput({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), command, lines: command === 'logs' }, io, io.env);
+    const { isInteractive } = await loadTopology();
     const ctx: GatherContext = { cwd: io.cwd, env: io.env, interactive: isInteractive(flags, io.env, io.stdin, io.stderr), out };
     try {
       if (command === 'version') {
@@ -492,7 +504,7 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
         if (out.json) out.result(report);
         else out.say(versionText(report));
       } else if (command === 'completion') {
-        io.stdout.write(completionScript(flags.shell as Shell, fullProgram(program)));
+        io.stdout.write(completionScript(flags.shell as Shell, fullCommand(program, await loadTopology())));
       } else if (command === 'init') {
         const { runInit } = await import('./commands/init.js');
         exitCode = await runInit(flags, ctx);
@@ -531,13 +543,15 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
   }, io);
   // Until a command runs, documents name the command the line names, for a usage error's document.
   const named = commandNamed(program, argv.slice(2));
-  // Every command a word of the line names gets its shared options before commander parses it, run
-  // or prints its help (`preflight --help`, `help preflight`, `images save`).
+  // Every command a word of the line names gets its later options (and those of the commands under
+  // it) before commander parses it, runs it or prints its help (`preflight --help`, `help preflight`,
+  // `images --help`).
   const words = new Set(argv.slice(2));
-  const nameAll = (parent: Command): void => {
-    for (const command of parent.commands) if (words.has(command.name())) nameAll(fullCommand(command));
-  };
-  nameAll(program);
+  const inLine = program.commands.filter((command) => words.has(command.name()));
+  if (inLine.length > 0) {
+    const topology = await loadTopology();
+    for (const command of inLine) fullCommand(command, topology);
+  }
   out = createOutput({ json: argv.includes('--json'), verbose: argv.includes('--verbose'), command: named, lines: named === 'logs' }, io, io.env);
   try {
     await program.parseAsync(argv);

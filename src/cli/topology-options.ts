@@ -6,15 +6,9 @@ import { defaultNote, plain, readText, type AnySetting } from '../config/setting
 import { setting, settingEntries, SETTINGS, type SettingName, type TopologyInput } from '../config/settings.js';
 import type { ImageOverrides } from '../stack/image-ref.js';
 
-export const DEFAULT_CONFIG_PATH = 'heal-pyroscope.yaml';
+import { PLAIN_OPTIONS } from './plain-options.js';
 
-/** Options that are not settings: where the settings come from, and how the CLI answers. */
-export const PLAIN_OPTIONS = {
-  config: { flag: '-c, --config PATH', help: `topology file (default \`./${DEFAULT_CONFIG_PATH}\` when present)` },
-  yes: { flag: '-y, --yes', help: 'never prompt: a missing value is an error (implied without a terminal or with CI=true)' },
-  json: { flag: '--json', help: 'one JSON document on stdout; human output goes to stderr' },
-  verbose: { flag: '--verbose', help: 'more detail; stack traces of unexpected errors' },
-} as const;
+export { DEFAULT_CONFIG_PATH, PLAIN_OPTIONS } from './plain-options.js';
 
 /** What commander parsed: `config`, `yes`, and each setting's flag under commander's attribute name. */
 export interface TopologyFlags {

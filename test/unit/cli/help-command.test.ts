@@ -1,5 +1,6 @@
 // The commands' shared topology and connection options are added to a command only when a command
-// line names it (main.ts, `later`): every way of printing a command's help must still show them.
+// line names it (main.ts, `later`), as are images save's: every way of printing a command's help
+// must still show them.
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
 
@@ -18,6 +19,9 @@ describe('help of each command', () => {
       for (const flag of ['--config <path>', '--ssh-user <user>', '--web <host>', '--yes']) expect(stdout, `help ${path.join(' ')}`).toContain(flag);
     }
     expect((await runCli(['help', 'status'])).stdout).toContain('--connect-timeout <seconds>');
+    // images save's options (from the settings table) are there when only `images` is named.
+    for (const line of [['images', '--help'], ['help', 'images']]) expect((await runCli(line)).stdout, line.join(' ')).toMatch(/^ {2}save \[options\] <file> /m);
+    expect((await runCli(['images', 'save', '--help'])).stdout).toContain('--registry-prefix <prefix>');
   });
 
   it('builds the shared options once however often the line names the command', async () => {

@@ -1,16 +1,27 @@
 import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../../../bin/heal-pyroscope', import.meta.url));
 const hook = fileURLToPath(new URL('./record-imports.mjs', import.meta.url));
 
-async function importsOf(args: string[]): Promise<string[]> {
+async function loaded(args: string[]): Promise<{ imports: string[]; files: string[] }> {
   const r = await execa('node', ['--import', hook, bin, ...args], { reject: false, env: { CI: 'true' } });
-  return r.stderr
-    .split('\n')
-    .filter((l) => l.startsWith('IMPORT '))
-    .map((l) => l.slice('IMPORT '.length));
+  const lines = r.stderr.split('\n');
+  const tagged = (tag: string) => lines.filter((l) => l.startsWith(tag)).map((l) => l.slice(tag.length));
+  return { imports: tagged('IMPORT '), files: tagged('FILE ').map((u) => fileURLToPath(u)) };
+}
+
+async function importsOf(args: string[]): Promise<string[]> {
+  return (await loaded(args)).imports;
+}
+
+/** The packages linked into dist/cli (scripts/build.mjs) whose code the loaded files hold, by a mark of each. */
+function linkedIn(files: string[]): string[] {
+  const marks: Record<string, RegExp> = { listr2: /node_modules\/listr2\//, yaml: /node_modules\/yaml\//, zod: /node_modules\/zod\//, execa: /node_modules\/execa\// };
+  const texts = files.filter((f) => f.includes('/dist/cli/')).map((f) => readFileSync(f, 'utf8'));
+  return Object.keys(marks).filter((name) => texts.some((t) => marks[name]!.test(t)));
 }
 
 describe('start-up (built CLI in dist/)', () => {
@@ -26,8 +37,14 @@ describe('start-up (built CLI in dist/)', () => {
   });
 
   it('loads none of them for a config error either', async () => {
-    const imports = await importsOf(['preflight', '--yes']);
-    expect(imports).toContain('yaml'); // the hook does see the packages the config loader imports
-    for (const heavy of ['ssh2', 'dockerode', 'listr2']) expect(imports).not.toContain(heavy);
+    const { imports, files } = await loaded(['preflight', '--yes']);
+    // The hook does see the packages the config loader needs (linked into the chunks it reads).
+    expect(linkedIn(files)).toEqual(expect.arrayContaining(['yaml', 'zod']));
+    for (const heavy of ['ssh2', 'dockerode']) expect(imports).not.toContain(heavy);
+    expect(linkedIn(files)).not.toContain('listr2');
+  });
+
+  it('reads no chunk holding a linked package for --help or --version', async () => {
+    for (const args of [['--help'], ['--version']]) expect(linkedIn((await loaded(args)).files), args.join(' ')).toEqual([]);
   });
 });

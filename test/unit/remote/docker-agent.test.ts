@@ -1,6 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { HealError } from '../../../src/errors.js';
 import { StreamLocalAgent, asHttpSocket } from '../../../src/remote/docker-agent.js';
@@ -85,5 +86,15 @@ describe('asHttpSocket', () => {
       req.end();
     });
     expect(timedOut).toBe(true);
+  });
+});
+
+describe('the agent in docker-modem\'s request description', () => {
+  it('is described in one line, not walked with its channels and the SSH client behind them', () => {
+    const agent = new StreamLocalAgent(async () => new Duplex({ read() {}, write(_c, _e, cb) { cb(); } }));
+    // What docker-modem builds for every request, whether its debug log is on or not.
+    const text = inspect({ path: '/v1.41/containers/json', method: 'GET', agent }, { showHidden: true, depth: null });
+    expect(text).toContain('StreamLocalAgent (Docker socket over SSH)');
+    expect(text.length).toBeLessThan(300);
   });
 });

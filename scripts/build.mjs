@@ -5,8 +5,9 @@
 // - commander and chalk, which every run loads, are inside the bundle, and so are the pure-JS
 //   packages the commands load, with their own dependencies (yaml, zod, execa, listr2: about 170 ms
 //   as their many files, 70 ms linked; each still read only by the chunks of the commands that import
-//   it). ssh2 (native parts, files found through __dirname), dockerode (which requires ssh2) and the
-//   rest stay imports of node_modules, loaded when a command needs them.
+//   it), and dockerode without its BuildKit session support (below). ssh2 (native parts, files found
+//   through __dirname), docker-modem (which requires ssh2) and the rest stay imports of node_modules,
+//   loaded when a command needs them; bundled CommonJS code requires them through the require below.
 // - A module the CLI imports with import() (each command in src/cli/commands) is a chunk of its own,
 //   read only when that command runs; code they share is in chunks both import.
 // - Node's built-in modules come through require(): importing one as an ES module builds its ESM
@@ -19,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 process.chdir(fileURLToPath(new URL('../', import.meta.url)));
 
 const OUT_DIR = 'dist/cli';
-const BUNDLED = new Set(['commander', 'chalk', 'yaml', 'zod', 'execa', 'listr2']);
+const BUNDLED = new Set(['commander', 'chalk', 'yaml', 'zod', 'execa', 'listr2', 'dockerode']);
+/** Kept out even when a bundled package requires them: native parts, files found by path. */
+const NEVER_BUNDLED = new Set(['docker-modem', 'ssh2', 'cpu-features', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs']);
 
 /** Where the built files sit, relative to the package root: a module's `new URL('../../templates/', import.meta.url)` resolves from there. */
 const OUT_DEPTH = OUT_DIR.split('/').length;
@@ -45,8 +48,19 @@ const imports = {
       const name = args.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
       // A bundled package's own dependencies are linked in with it (execa's dozen small packages).
       const fromBundled = /[\\/]node_modules[\\/]/.test(args.importer);
+      if (NEVER_BUNDLED.has(name) || args.namespace === 'on-call') return { path: args.path, external: true };
       return BUNDLED.has(name) || fromBundled ? undefined : { path: args.path, external: true };
     });
+    // dockerode loads its BuildKit session support (gRPC and protobuf, about 65 ms) when it loads;
+    // nothing here builds images, so that module (and BuildKit's, which finds its .proto files by
+    // __dirname) is required from node_modules only if it is ever called.
+    b.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) =>
+      /[\\/]node_modules[\\/]dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer) ? { path: `dockerode/lib/${args.path.slice(2)}.js`, namespace: 'on-call' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'on-call' }, (args) => ({
+      contents: `module.exports = function () { return require(${JSON.stringify(args.path)}).apply(this, arguments); };`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -79,8 +93,15 @@ if (misplaced.length > 0) {
 // is asked for), calls the require() of the module it sits in: one chunk holds it, and gets one.
 // process.getBuiltinModule (Node 20.16 and later) costs nothing; older Node makes one with
 // createRequire (~1 ms with node:module's facade).
-const REQUIRE =
-  "const require = globalThis.process.getBuiltinModule ?? (await import('node:module')).createRequire(import.meta.url);\n";
+// Bundled CommonJS code also requires the packages kept out of the bundle (dockerode requires
+// docker-modem): those go through a require made for this file on first use.
+const REQUIRE = `const require = await (async () => {
+  const get = globalThis.process.getBuiltinModule;
+  const { createRequire, isBuiltin } = get ? get('node:module') : await import('node:module');
+  let packages;
+  return (id) => (get && isBuiltin(id) ? get(id) : (packages ??= createRequire(import.meta.url))(id));
+})();
+`;
 const helpers = result.outputFiles.filter((f) => f.text.includes('var __require = '));
 if (helpers.length !== 1) {
   console.error(`build: expected esbuild's __require helper in one chunk, found it in ${helpers.length}`);

@@ -4,6 +4,7 @@
 // source address, exits once every source has come or when told to (a second connection from the
 // destination itself), so a firewall drop shows before install and each arrival is attributed. Each flow is classified: open, refused, filtered, no route, name not
 // resolved; a flow whose source or destination cannot be reached over SSH is not tested (skip).
+import { backoffMs } from '../backoff.js';
 import { FLOWS } from '../stack/manifest.js';
 import type { ProbeState } from '../remote/index.js';
 import type { Host } from '../hosts/host.js';
@@ -107,7 +108,7 @@ const LISTENER_START_MS = 5000;
  * round (the checks phase was 270 ms, 200 of them this wait).
  */
 export function listenerPollDelayMs(attempt: number): number {
-  return Math.min(Math.round(20 * 1.5 ** attempt), 200);
+  return backoffMs(attempt, { firstMs: 20, factor: 1.5, capMs: 200 });
 }
 
 async function startListener(dest: Host, port: number, sources: number, ctx: CheckContext): Promise<Listener> {

@@ -4,6 +4,7 @@
 // volume only when this run created them (a volume it created holds no one's data yet); a network
 // or volume of our name that does not carry our labels is someone else's: refused, never adopted.
 
+import { backoffMs } from '../../backoff.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../../errors.js';
 import { component, LABELS, PRODUCT } from '../../stack/manifest.js';
@@ -143,7 +144,7 @@ export async function waitHealthy(ctx: PlannedInstall, host: Host, spec: Contain
  * container inspect over the open SSH connection: four a second cost nothing worth saving).
  */
 export function healthPollDelayMs(attempt: number): number {
-  return Math.min(Math.round(50 * 1.5 ** attempt), 250);
+  return backoffMs(attempt, { firstMs: 50, factor: 1.5, capMs: 250 });
 }
 
 async function unhealthy(host: Host, spec: ContainerSpec, why: string): Promise<HealError> {

@@ -3,6 +3,7 @@
 // reaches it, Tempo's and Grafana's HTTP APIs on the app host, Grafana with both data sources;
 // then the data path itself, from every target (src/phases/verify, shared with `verify`).
 
+import { backoffMs } from '../../backoff.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../../errors.js';
 import type { HostHandle, HttpGetResult } from '../../remote/index.js';
@@ -91,7 +92,7 @@ export async function settledProbe(p: Probe, settleMs = PROBE_SETTLE_MS): Promis
   const deadline = Date.now() + settleMs;
   for (let attempt = 0; ; attempt++) {
     const result = await probe(p);
-    const delay = Math.min(100 * 2 ** attempt, 1000);
+    const delay = backoffMs(attempt, { firstMs: 100, factor: 2, capMs: 1000 });
     if (result.ok || Date.now() + delay > deadline) return result;
     await sleep(delay);
   }

@@ -13,19 +13,9 @@ import { checkExternalSnippet } from './haproxy-check.js';
 import type { Journal, Phase } from '../phase.js';
 import { remotePath } from '../plan.js';
 import { throwIfAborted } from '../runner.js';
+import { settleAll } from '../settle.js';
 import { PREFLIGHT_PHASE_ID } from '../preflight.js';
 import { describeUndo, runUndo, type HostUndo } from '../undo-step.js';
-
-/**
- * Like Promise.all, but waits for every write to end before failing: a rollback must never start
- * while another host is still writing (its later files would be journalled after the undo began).
- */
-async function settleAll(writes: Promise<number>[]): Promise<number[]> {
-  const settled = await Promise.allSettled(writes);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<number>).value);
-}
 
 async function run(host: Host, argv: string[], what: string): Promise<void> {
   await runOnHost(host, argv, what);

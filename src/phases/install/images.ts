@@ -15,6 +15,7 @@ import { throwIfAborted } from '../runner.js';
 import { describeUndo, runUndo, type HostUndo } from '../undo-step.js';
 import { Limiter } from '../../remote/limiter.js';
 import { PREFLIGHT_PHASE_ID } from '../preflight.js';
+import { settleAll } from '../settle.js';
 
 function pullsFor(ctx: PlannedInstall, host: Host): { pull: string[]; all: string[] } {
   const tiers = ctx.planned.plan.tiers.filter((t) => host.serves(t.tier));
@@ -130,7 +131,7 @@ async function pullMachine(ctx: PlannedInstall, host: Host, io: PhaseIo, pulledB
   // common; loads from an archive go one by one, as the engine loads them), and every pull
   // settles before the machine is done: a rollback never races one.
   const limiter = new Limiter(ctx.options.imagesFrom ? 1 : Math.max(1, pull.length));
-  const pulls = await Promise.allSettled(
+  await settleAll(
     pull.map((ref, i) =>
       limiter.run(async () => {
         throwIfAborted(io.signal);
@@ -167,8 +168,6 @@ async function pullMachine(ctx: PlannedInstall, host: Host, io: PhaseIo, pulledB
       }),
     ),
   );
-  const pullFailed = pulls.find((p): p is PromiseRejectedResult => p.status === 'rejected');
-  if (pullFailed) throw pullFailed.reason;
   for (const ref of all) if (!ids.has(ref)) ids.set(ref, await imageId(host, ref));
   report.imageIds.set(machine, ids);
 }

@@ -6,6 +6,7 @@ import { ensureNetwork } from './containers.js';
 import type { PlannedInstall } from './context.js';
 import type { Phase } from '../phase.js';
 import { PREFLIGHT_PHASE_ID } from '../preflight.js';
+import { settleAll } from '../settle.js';
 import { NETWORK_NAME } from '../../stack/manifest.js';
 import type { Host } from '../../hosts/host.js';
 
@@ -19,10 +20,7 @@ export const networkPhase: Phase<PlannedInstall> = {
   after: [PREFLIGHT_PHASE_ID],
   async run(ctx, io) {
     const hosts = machines(ctx);
-    // Every machine settles before the phase ends: a rollback never races a creation.
-    const settled = await Promise.allSettled(hosts.map((host) => ensureNetwork(host, io.journal)));
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+    await settleAll(hosts.map((host) => ensureNetwork(host, io.journal)));
     return `${NETWORK_NAME} on ${hosts.map((h) => h.name).join(', ')}`;
   },
   dryRun: (ctx) => machines(ctx).map((h) => `${h.name}: create network ${NETWORK_NAME} if missing`),

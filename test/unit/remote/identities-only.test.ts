@@ -47,11 +47,27 @@ describe('identity blobs', () => {
 describe.skipIf(!hasAgent)('IdentitiesOnly with a running ssh-agent', () => {
   const socket = join(dir, 'agent.sock');
   let agent: ChildProcess;
+  /** ssh-add, asked again for up to 5 s: under load the agent may not answer yet (CI once failed a second ssh-add). */
+  async function sshAdd(args: string[], ok: (status: number) => boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        execFileSync('ssh-add', args, { env: { SSH_AUTH_SOCK: socket }, stdio: ['ignore', 'ignore', 'pipe'] });
+        return;
+      } catch (error) {
+        const failed = error as { status?: number; stderr?: Buffer };
+        if (failed.status !== undefined && failed.status !== null && ok(failed.status)) return;
+        if (attempt >= 50) throw new Error(`ssh-add ${args.join(' ')} failed: ${failed.stderr?.toString().trim() ?? String(error)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   beforeAll(async () => {
     agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
-    for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
-    for (const k of [chosen, other]) execFileSync('ssh-add', [k], { env: { SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
-  });
+    for (let i = 0; i < 250 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
+    // `ssh-add -l` exits 1 when the agent answers with no keys, 2 when it cannot be reached.
+    await sshAdd(['-l'], (status) => status === 1);
+    for (const k of [chosen, other]) await sshAdd([k], () => false);
+  }, 30_000);
   afterAll(() => {
     agent?.kill();
   });

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pack } from 'tar-stream';
-import { ExitCode, HealError } from '../errors.js';
+import { ExitCode, HealError } from '../core/errors.js';
 import type { InstallState } from '../state/state-file.js';
 import type { ComponentName } from '../stack/manifest.js';
 import { MANIFEST_ENTRY, MANIFEST_SUM_ENTRY, manifestProblem, type EntryHeader, memberOf, memberProblem, MemberDigest, movedHeader, sha256Hex, type BackupManifest, type BackupMember } from './format.js';

@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pack } from 'tar-stream';
-import { ExitCode, HealError } from '../errors.js';
+import { ExitCode, HealError } from '../core/errors.js';
 import type { ComponentName } from '../stack/manifest.js';
 import { MANIFEST_ENTRY, MANIFEST_SUM_ENTRY, MemberDigest, movedHeader, STATE_ENTRY, sha256Hex, volumeMember, type BackupManifest, type BackupMember, type EntryHeader } from './format.js';
 

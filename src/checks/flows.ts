@@ -4,7 +4,7 @@
 // source address, exits once every source has come or when told to (a second connection from the
 // destination itself), so a firewall drop shows before install and each arrival is attributed. Each flow is classified: open, refused, filtered, no route, name not
 // resolved; a flow whose source or destination cannot be reached over SSH is not tested (skip).
-import { backoffMs } from '../backoff.js';
+import { backoffMs } from '../core/backoff.js';
 import { FLOWS } from '../stack/manifest.js';
 import type { ProbeState } from '../remote/index.js';
 import type { Host } from '../hosts/host.js';

@@ -2,8 +2,8 @@
 // memory, CPU and disk against the documented minimums of the components it will run.
 import { minimumFor } from '../stack/manifest.js';
 import { result, type Check, type CheckResult } from './check.js';
-import { HOST_ROOT } from '../phases/host-paths.js';
-import { filesystemOf } from './facts.js';
+import { HOST_ROOT } from '../core/host-paths.js';
+import { filesystemOf } from '../hosts/facts.js';
 
 /** Docker Engine 20.10 (API 1.41) is the oldest that runs the stack's images and our API calls. */
 export const MIN_DOCKER_API = '1.41';

@@ -3,7 +3,7 @@
 import { LABELS, PRODUCT, listenPorts } from '../stack/manifest.js';
 import type { Host } from '../hosts/host.js';
 import { result, type Check, type CheckResult } from './check.js';
-import type { HostFacts } from './facts.js';
+import type { HostFacts } from '../hosts/facts.js';
 
 export interface PortHolder {
   port: number;

@@ -2,14 +2,14 @@
 // outcome to a documented exit code. Heavy modules (ssh2, the Docker client, listr2) load only inside the
 // commands that use them, so `--help` stays fast.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode, HealError } from '../errors.js';
+import { ExitCode, HealError } from '../core/errors.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
-import { createOutput, loadColour, type Output } from './output.js';
-import { PLAIN_OPTIONS } from './plain-options.js';
-import type * as Topology from './topology-options.js';
-import type { TopologyFlags } from './topology-options.js';
-import type { GatherContext } from './gather.js';
-import { cliVersion, versionReport, versionText } from './version.js';
+import { createOutput, loadColour, type Output } from '../console/output.js';
+import { PLAIN_OPTIONS } from '../console/plain-options.js';
+import type * as Topology from '../console/topology-options.js';
+import type { TopologyFlags } from '../console/topology-options.js';
+import type { GatherContext } from '../console/gather.js';
+import { cliVersion, versionReport, versionText } from '../console/version.js';
 import { parseSince, parseTail } from '../phases/logs/log-request.js';
 import { COMPONENTS, type ComponentName } from '../stack/manifest.js';
 
@@ -72,7 +72,7 @@ function later(add: AddOptions): (command: Command) => Command {
 
 /** The topology options module (and the settings table), loaded once the first time it is needed. */
 let topologyModule: Promise<typeof Topology> | undefined;
-const loadTopology = (): Promise<typeof Topology> => (topologyModule ??= import('./topology-options.js'));
+const loadTopology = (): Promise<typeof Topology> => (topologyModule ??= import('../console/topology-options.js'));
 
 /** Adds the later options of `command` and every command under it, once each. */
 function fullCommand(command: Command, topology: typeof Topology): Command {
@@ -506,34 +506,34 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
       } else if (command === 'completion') {
         io.stdout.write(completionScript(flags.shell as Shell, fullCommand(program, await loadTopology())));
       } else if (command === 'init') {
-        const { runInit } = await import('./commands/init.js');
+        const { runInit } = await import('../commands/init.js');
         exitCode = await runInit(flags, ctx);
       } else if (command === 'preflight') {
-        const { runPreflightCommand } = await import('./commands/preflight.js');
+        const { runPreflightCommand } = await import('../commands/preflight.js');
         exitCode = await runPreflightCommand(flags, ctx);
       } else if (command === 'install') {
-        const { runInstallCommand } = await import('./commands/install.js');
+        const { runInstallCommand } = await import('../commands/install.js');
         exitCode = await runInstallCommand(flags, ctx);
       } else if (command === 'images save') {
-        const { runImagesSave } = await import('./commands/images.js');
+        const { runImagesSave } = await import('../commands/images.js');
         exitCode = await runImagesSave(String(flags.file), flags, ctx);
       } else if (command === 'logs') {
-        const { runLogsCommand } = await import('./commands/logs.js');
+        const { runLogsCommand } = await import('../commands/logs.js');
         exitCode = await runLogsCommand(flags as Parameters<typeof runLogsCommand>[0], ctx);
       } else if (command === 'backup') {
-        const { runBackupCommand } = await import('./commands/backup.js');
+        const { runBackupCommand } = await import('../commands/backup.js');
         exitCode = await runBackupCommand(String(flags.file), flags, ctx);
       } else if (command === 'restore') {
-        const { runRestoreCommand } = await import('./commands/restore.js');
+        const { runRestoreCommand } = await import('../commands/restore.js');
         exitCode = await runRestoreCommand(String(flags.file), flags, ctx);
       } else if (command === 'verify') {
-        const { runVerifyCommand } = await import('./commands/verify.js');
+        const { runVerifyCommand } = await import('../commands/verify.js');
         exitCode = await runVerifyCommand(flags as Parameters<typeof runVerifyCommand>[0], ctx);
       } else if (command === 'uninstall') {
-        const { runUninstallCommand } = await import('./commands/uninstall.js');
+        const { runUninstallCommand } = await import('../commands/uninstall.js');
         exitCode = await runUninstallCommand(flags, ctx);
       } else {
-        const { runStatusCommand } = await import('./commands/status.js');
+        const { runStatusCommand } = await import('../commands/status.js');
         exitCode = await runStatusCommand(flags as Parameters<typeof runStatusCommand>[0], ctx);
       }
     } catch (error) {

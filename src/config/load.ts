@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { ExitCode, HealError } from '../errors.js';
+import { ExitCode, HealError } from '../core/errors.js';
 import { repeatedHosts } from './repeated-hosts.js';
 import { expandPath } from './resolve.js';
 import { configFile, type ConfigFile, type HostEntry } from './schema.js';

@@ -1,9 +1,9 @@
 // One machine, from the config to its Docker engine (k0sctl's cluster.Host): what the config says of
 // it (address, the tiers it serves, SSH settings, engine socket), its connection once open and its
 // facts once read. Web, app and db may be one machine: one Host, one connection, several tiers.
-import type { HostFacts } from '../checks/facts.js';
+import type { HostFacts } from './facts.js';
 import type { HostSpec, SshOptions } from '../config/topology.js';
-import { ExitCode, HealError } from '../errors.js';
+import { ExitCode, HealError } from '../core/errors.js';
 import type { HostHandle } from '../remote/index.js';
 import type { Tier } from '../stack/manifest.js';
 

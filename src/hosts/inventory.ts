@@ -1,7 +1,7 @@
 // Every machine of a topology, once: hosts that share address, port and user are one machine (one
 // SSH connection) whatever tiers they serve. Phases ask it for the host of a tier.
 import { hostsOf, type Topology } from '../config/topology.js';
-import type { HealError } from '../errors.js';
+import type { HealError } from '../core/errors.js';
 import { SERVER_TIERS, type Tier } from '../stack/manifest.js';
 import { Host, type ServerTier } from './host.js';
 

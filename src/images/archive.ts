@@ -4,7 +4,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { HealError, ExitCode } from '../errors.js';
+import { HealError, ExitCode } from '../core/errors.js';
 
 export const ARCHIVE_FORMAT = 'heal-pyroscope-images/1';
 const BLOCK = 512;

@@ -3,8 +3,8 @@
 
 import { basename } from 'node:path';
 import { execa } from 'execa';
-import { HealError } from '../errors.js';
-import type { ExecResult } from '../remote/index.js';
+import { HealError } from '../core/errors.js';
+import type { ExecResult } from '../core/exec-result.js';
 
 export interface LocalRunOptions {
   /** The program is killed and the run refused (`local.timeout`) after this long. */

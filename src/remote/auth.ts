@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType, ParsedKey } from 'ssh2';
-import { HealError, isHealError } from '../errors.js';
+import { HealError, isHealError } from '../core/errors.js';
 import type { Deadline } from './deadline.js';
 import type { KeyProblem } from './identity-file.js';
 import { identitiesOnlyAgent, identityBlobs } from './identities-only.js';

@@ -2,7 +2,7 @@
 // distinct machine: web, app and db on one server share a session, and a bastion's session carries
 // every host behind it.
 
-import { HealError, isHealError } from '../errors.js';
+import { HealError, isHealError } from '../core/errors.js';
 import { noteActivity } from './activity.js';
 import type { KeyCache } from './auth.js';
 import { KnownHostsCache } from './host-key.js';

@@ -1,7 +1,7 @@
 // Low-level failures (socket errno codes, ssh2 messages, sshd channel refusals) turned into one-line
 // HealErrors that name the host and say what to do. Pure, so each case is unit-tested.
 
-import { HealError } from '../errors.js';
+import { HealError } from '../core/errors.js';
 import { formatDuration } from './deadline.js';
 import type { SshTarget } from './target.js';
 import { describeTarget } from './target.js';

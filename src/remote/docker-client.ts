@@ -3,7 +3,7 @@
 // its 200 stream, a registry's words passed on by distribution inspect), for docker-engine.ts.
 
 import Docker from 'dockerode';
-import { HealError, isHealError } from '../errors.js';
+import { HealError, isHealError } from '../core/errors.js';
 import type { OpenChannel } from './docker-agent.js';
 import { StreamLocalAgent } from './docker-agent.js';
 import type { PullProgress, RegistryAnswer } from './engine.js';

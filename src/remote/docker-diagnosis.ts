@@ -2,7 +2,7 @@
 // shell probe tells the cases apart (no Docker, daemon down, permission, forwarding refused) so the
 // operator gets the real cause; parsing and wording are pure and unit-tested.
 
-import { HealError } from '../errors.js';
+import { HealError } from '../core/errors.js';
 
 // $1 is the socket path. Listening sockets are read from /proc/net/unix (flag __SO_ACCEPTCON), which
 // works without any Docker tooling and sees only the host's own network namespace.

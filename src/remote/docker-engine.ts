@@ -4,7 +4,7 @@
 
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { HealError, isHealError } from '../errors.js';
+import { HealError, isHealError } from '../core/errors.js';
 import { inspectDistribution, loadImage, pullImage } from './docker-client.js';
 import { demux } from './docker-stream.js';
 import type {

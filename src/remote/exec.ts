@@ -2,8 +2,11 @@
 // with optional stdin and a time limit. A non-zero exit is data for the caller, not an exception.
 
 import type { Client, ClientChannel } from 'ssh2';
-import { HealError } from '../errors.js';
+import { HealError } from '../core/errors.js';
 import { formatDuration } from './deadline.js';
+import type { ExecResult } from '../core/exec-result.js';
+
+export type { ExecResult };
 
 export interface ExecOptions {
   stdin?: string | Buffer;
@@ -11,13 +14,6 @@ export interface ExecOptions {
   timeoutMs?: number;
 }
 
-export interface ExecResult {
-  /** Exit status; null when the command died from a signal or the channel closed without one. */
-  code: number | null;
-  signal?: string;
-  stdout: string;
-  stderr: string;
-}
 
 export function runOnChannel(client: Client, command: string, options: ExecOptions, where: string): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {

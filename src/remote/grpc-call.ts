@@ -3,7 +3,7 @@
 // it, so an agent's traffic is reproduced from the agent's host without installing anything there.
 
 import http2 from 'node:http2';
-import { HealError } from '../errors.js';
+import { HealError } from '../core/errors.js';
 import type { SshSession } from './session.js';
 
 export interface GrpcCallResult {

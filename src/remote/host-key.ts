@@ -4,7 +4,7 @@
 
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { HealError, isHealError } from '../errors.js';
+import { HealError, isHealError } from '../core/errors.js';
 import type { Deadline } from './deadline.js';
 import { displayKeyType, keyTypeOfBlob, sha256Fingerprint } from './fingerprint.js';
 import type { InteractionGate } from './interaction.js';

@@ -4,7 +4,7 @@
 
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { HealError } from '../errors.js';
+import { HealError } from '../core/errors.js';
 import { asHttpSocket } from './docker-agent.js';
 import type { SshSession } from './session.js';
 

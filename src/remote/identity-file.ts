@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
-import { ExitCode, HealError } from '../errors.js';
+import { ExitCode, HealError } from '../core/errors.js';
 
 export type KeyProblemKind = 'missing' | 'directory' | 'unreadable' | 'public' | 'invalid' | 'passphrase';
 

@@ -2,7 +2,7 @@
 // files; a host's engine loads them (Engine.loadImage) from a stream sent over its SSH connection.
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { ExitCode, HealError } from '../errors.js';
+import { ExitCode, HealError } from '../core/errors.js';
 import { DockerEngine } from './docker-engine.js';
 import type { Engine } from './engine.js';
 

@@ -1,7 +1,7 @@
 // Everything the transport may need to ask a person. The CLI supplies prompt-based implementations;
 // the transport itself never prompts, so it runs unchanged under CI with `nonInteractive`.
 
-import { HealError } from '../errors.js';
+import { HealError } from '../core/errors.js';
 
 export interface Interaction {
   /** Unknown host key: may we trust it (and record it)? `keyType` is OpenSSH's label (ED25519, RSA, ...). */

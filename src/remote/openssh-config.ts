@@ -7,23 +7,16 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ExitCode, HealError, isHealError } from '../errors.js';
+import { ExitCode, HealError, isHealError } from '../core/errors.js';
 import { runLocal } from '../local/process.js';
-import { hostFromPairs, SYSTEM_CONFIG, type SshConfigHost, type SshConfigReader, type SshConfigSource } from './ssh-config.js';
+import { hostFromPairs, SYSTEM_CONFIG, type HostReader, type SshConfigHost, type SshConfigSource } from './ssh-config-host.js';
+
+export type { HostReader };
 
 export const UNSET_USER = 'heal-pyroscope-unset-user';
 export const UNSET_IDENTITY = '/heal-pyroscope-unset-identity';
 const TIMEOUT_MS = 10_000;
 const MISSING = 'local.ssh-missing';
-
-export interface HostReader {
-  name: SshConfigReader;
-  notes: string[];
-  host(alias: string): Promise<SshConfigHost>;
-  /** Several hosts at once, in order; a reader may answer them more cheaply than one by one. */
-  hosts?(aliases: readonly string[]): Promise<SshConfigHost[]>;
-  close(): Promise<void>;
-}
 
 // Every alias's `ssh -G` from one shell, all at once: the CLI forks once, not once per host (100
 // forks of a 100 MB Node process cost ~0.5 s of its CPU, more on a loaded machine). Aliases are

@@ -2,7 +2,7 @@
 // on a possibly shared SSH session. All I/O to a host goes through these methods.
 
 import type Docker from 'dockerode';
-import { isHealError, type HealError } from '../errors.js';
+import { isHealError, type HealError } from '../core/errors.js';
 import { createDockerClient } from './docker-client.js';
 import { DockerEngine } from './docker-engine.js';
 import { DOCKER_PROBE_SCRIPT, dockerFailure, parseDockerProbe } from './docker-diagnosis.js';

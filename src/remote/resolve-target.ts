@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode, HealError } from '../errors.js';
+import { ExitCode, HealError } from '../core/errors.js';
 import type { SshConfigHost } from './ssh-config.js';
 import { expandTokens, NOTHING_SET, parseJumpSpec } from './ssh-config.js';
 import type { SshTarget } from './target.js';

@@ -2,7 +2,7 @@
 // remote operation is a channel on it: commands, SFTP, TCP forwards, the Docker socket.
 
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
-import { HealError, isHealError } from '../errors.js';
+import { HealError, isHealError } from '../core/errors.js';
 import { beginActivity, timed } from './activity.js';
 import { sessionLost } from './connect-errors.js';
 import type { ExecOptions, ExecResult } from './exec.js';

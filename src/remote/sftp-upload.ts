@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
-import { HealError } from '../errors.js';
+import { HealError } from '../core/errors.js';
 import type { ExecResult } from './exec.js';
 
 export interface UploadSpec {

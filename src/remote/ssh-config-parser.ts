@@ -7,10 +7,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
-import { ExitCode, HealError } from '../errors.js';
+import { ExitCode, HealError } from '../core/errors.js';
 import { globMatch } from './known-hosts.js';
-import type { HostReader } from './openssh-config.js';
-import { hostFromPairs, SYSTEM_CONFIG, type SshConfigHost, type SshConfigSource } from './ssh-config.js';
+import { hostFromPairs, SYSTEM_CONFIG, type HostReader, type SshConfigHost, type SshConfigSource } from './ssh-config-host.js';
 
 const MAX_INCLUDE_DEPTH = 16;
 

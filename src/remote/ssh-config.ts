@@ -6,30 +6,11 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { ExitCode, HealError } from '../errors.js';
-import type { HostReader } from './openssh-config.js';
+import { ExitCode, HealError } from '../core/errors.js';
+import { NOTHING_SET, SYSTEM_CONFIG, hostFromPairs, type HostReader, type SshConfigHost, type SshConfigReader, type SshConfigSource } from './ssh-config-host.js';
 
-export interface SshConfigHost {
-  hostName?: string;
-  user?: string;
-  port?: number;
-  /** As written in the config: `~` and `%` tokens are expanded by resolve-target.ts. */
-  identityFiles: string[];
-  identitiesOnly: boolean;
-  proxyJump?: string;
-  proxyCommand?: string;
-  certificateFiles: string[];
-}
-
-export type SshConfigReader = 'ssh -G' | 'ssh-config parser';
-
-export interface SshConfigSource {
-  /** The file to read. */
-  file: string;
-  /** True for `ssh.configFile` / `--ssh-config` (as `ssh -F`: the system file is not read then). */
-  explicit: boolean;
-  home: string;
-}
+export { NOTHING_SET, SYSTEM_CONFIG, hostFromPairs };
+export type { SshConfigHost, SshConfigReader, SshConfigSource };
 
 /** What the config says of each host looked up, and which reader said it. */
 export interface SshConfigLookup {
@@ -44,8 +25,6 @@ export interface SshConfigLookup {
   has(alias: string): boolean;
 }
 
-export const NOTHING_SET: SshConfigHost = Object.freeze({ identityFiles: [], identitiesOnly: false, certificateFiles: [] }) as SshConfigHost;
-export const SYSTEM_CONFIG = '/etc/ssh/ssh_config';
 // Hops followed through ProxyJump before the closure gives up (a loop is reported by resolve-target.ts).
 const MAX_LOOKUP_ROUNDS = 8;
 
@@ -87,25 +66,6 @@ function statOrUndefined(path: string): { mode: number; uid: number } | undefine
   } catch {
     return undefined;
   }
-}
-
-/** Builds a host's values from `key value` pairs (lower-case keys, as `ssh -G` prints them). */
-export function hostFromPairs(pairs: Iterable<[string, string]>): SshConfigHost {
-  const host: SshConfigHost = { identityFiles: [], identitiesOnly: false, certificateFiles: [] };
-  for (const [key, value] of pairs) {
-    if (key === 'identityfile') host.identityFiles.push(value);
-    else if (key === 'certificatefile') host.certificateFiles.push(value);
-    else if (key === 'hostname') host.hostName ??= value;
-    else if (key === 'user') host.user ??= value;
-    else if (key === 'identitiesonly') host.identitiesOnly = value.toLowerCase() === 'yes';
-    else if (key === 'proxyjump' && value.toLowerCase() !== 'none') host.proxyJump ??= value;
-    else if (key === 'proxycommand' && value.toLowerCase() !== 'none') host.proxyCommand ??= value;
-    else if (key === 'port' && host.port === undefined) {
-      const port = Number(value);
-      if (Number.isInteger(port) && port > 0 && port < 65536) host.port = port;
-    }
-  }
-  return host;
 }
 
 /**

@@ -1,7 +1,7 @@
 // What the renderer needs to know about one installation, and the checks that make every value
 // safe to write: each rule below exists because a component would otherwise misread the value.
 
-import { HealError } from '../errors.js';
+import { HealError } from '../core/errors.js';
 import { component, port } from '../stack/manifest.js';
 import { addressProblem } from './address.js';
 

@@ -3,7 +3,7 @@
 // a template and its caller cannot drift apart silently.
 
 import { readFileSync } from 'node:fs';
-import { HealError } from '../errors.js';
+import { HealError } from '../core/errors.js';
 
 /** Every slot value goes through one escaper chosen by the file's format. */
 export type Escaper = (value: TemplateValue, name: string) => string;

@@ -4,8 +4,8 @@
 // hosts, step kinds, container/network IDs, volume names and paths, never a secret.
 
 import { readFile, rm } from 'node:fs/promises';
-import { HealError } from '../errors.js';
-import { UNDO_KINDS, type HostUndo, type UndoStep } from '../phases/undo-step.js';
+import { HealError } from '../core/errors.js';
+import { UNDO_KINDS, type HostUndo, type UndoStep } from '../core/undo-step.js';
 import { writePrivateJson } from './state-file.js';
 
 /** The steps one failed run left on one host, in the order to run them. */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { HealError } from '../errors.js';
+import { HealError } from '../core/errors.js';
 import type { ComponentName } from '../stack/manifest.js';
 
 export const STATE_DIR = '.heal-pyroscope';

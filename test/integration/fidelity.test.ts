@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PreflightReport } from '../../src/checks/preflight.js';
+import type { PreflightReport } from '../../src/checks/run-checks.js';
 import { labExec, labSkipReason, requireLab, resetLab, type Lab } from '../lab/lab.js';
 import { run, runLabSh } from '../lab/lab-sh.js';
 import { labTopologyFile } from '../support/lab-topology.js';

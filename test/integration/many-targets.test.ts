@@ -3,7 +3,7 @@
 // phase's and each host's time. The lab goes back to its usual size afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/checks/check.js';
-import type { PhaseRecord } from '../../src/phases/phase.js';
+import type { PhaseRecord } from '../../src/runner/phase.js';
 import { runLabSh } from '../lab/lab-sh.js';
 import { currentLab, labSkipReason, requireLab, type Lab } from '../lab/lab.js';
 import { labTopologyFile } from '../support/lab-topology.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PreflightReport } from '../../src/checks/preflight.js';
+import type { PreflightReport } from '../../src/checks/run-checks.js';
 import { fault, labExec, labSkipReason, requireLab, resetLab, type Lab } from '../lab/lab.js';
 import { runCli } from '../support/run-cli.js';
 import { labTopologyFile } from '../support/lab-topology.js';

@@ -4,17 +4,17 @@
 // moment of it; how long is measured and reported.
 
 import type { Topology } from '../../config/topology.js';
-import { HealError } from '../../errors.js';
+import { HealError } from '../../core/errors.js';
 import type { Inventory } from '../../hosts/inventory.js';
 import type { BackupWriter } from '../../backup/write.js';
 import { BACKED_UP, type BackedUpVolume, type BackupManifest } from '../../backup/format.js';
 import { loadState } from '../../state/state-file.js';
 import { component, containerName, type ComponentName } from '../../stack/manifest.js';
-import { connectPhaseFor, type Connector } from '../connect.js';
-import { volumeName } from '../container-spec.js';
-import { lockPhase } from '../lock.js';
-import type { Phase, PhaseIo } from '../phase.js';
-import { throwIfAborted } from '../runner.js';
+import { connectPhaseFor, type Connector } from '../shared/connect.js';
+import { volumeName } from '../../plan/container-spec.js';
+import { lockPhase } from '../shared/lock.js';
+import type { Phase, PhaseIo } from '../../runner/phase.js';
+import { throwIfAborted } from '../../runner/runner.js';
 import { readFile } from 'node:fs/promises';
 
 export interface VolumeRead extends BackedUpVolume {

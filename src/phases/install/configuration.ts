@@ -10,12 +10,13 @@ import type { RenderedFile } from '../../render/rendered-file.js';
 import type { PlannedInstall } from './context.js';
 import { createDirectories, runOnHost } from './directories.js';
 import { checkExternalSnippet } from './haproxy-check.js';
-import type { Journal, Phase } from '../phase.js';
-import { remotePath } from '../plan.js';
-import { throwIfAborted } from '../runner.js';
-import { settleAll } from '../settle.js';
-import { PREFLIGHT_PHASE_ID } from '../preflight.js';
-import { describeUndo, runUndo, type HostUndo } from '../undo-step.js';
+import type { Journal, Phase } from '../../runner/phase.js';
+import { remotePath } from '../../plan/plan.js';
+import { throwIfAborted } from '../../runner/runner.js';
+import { settleAll } from '../../runner/settle.js';
+import { PREFLIGHT_PHASE_ID } from '../preflight/checks-phase.js';
+import { describeUndo, type HostUndo } from '../../core/undo-step.js';
+import { runUndo } from '../../runner/run-undo.js';
 
 async function run(host: Host, argv: string[], what: string): Promise<void> {
   await runOnHost(host, argv, what);

@@ -4,18 +4,19 @@
 // volume only when this run created them (a volume it created holds no one's data yet); a network
 // or volume of our name that does not carry our labels is someone else's: refused, never adopted.
 
-import { backoffMs } from '../../backoff.js';
+import { backoffMs } from '../../core/backoff.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HealError } from '../../errors.js';
+import { HealError } from '../../core/errors.js';
 import { component, LABELS, PRODUCT } from '../../stack/manifest.js';
-import { createOptions, healthPort, ownedLabels, type ContainerSpec } from '../container-spec.js';
+import { createOptions, healthPort, ownedLabels, type ContainerSpec } from '../../plan/container-spec.js';
 import type { Host } from '../../hosts/host.js';
 import type { ContainerOutcome, PlannedInstall } from './context.js';
-import type { Journal, PhaseIo } from '../phase.js';
-import { throwIfAborted } from '../runner.js';
+import type { Journal, PhaseIo } from '../../runner/phase.js';
+import { throwIfAborted } from '../../runner/runner.js';
 import { startContainer } from './port-taken.js';
 import { NETWORK_NAME } from '../../stack/manifest.js';
-import { describeUndo, runUndo, type HostUndo } from '../undo-step.js';
+import { describeUndo, type HostUndo } from '../../core/undo-step.js';
+import { runUndo } from '../../runner/run-undo.js';
 
 /** Journals `step` with its undo run on the host, so a failed undo can be kept for the next run. */
 function journalUndo(journal: Journal, host: Host, step: HostUndo): void {

@@ -3,10 +3,11 @@
 // deepest first with `rmdir`: only when empty, never a directory that was there before the run.
 
 import { posix } from 'node:path';
-import { HealError } from '../../errors.js';
+import { HealError } from '../../core/errors.js';
 import type { Host } from '../../hosts/host.js';
-import type { Journal } from '../phase.js';
-import { runUndo, type HostUndo } from '../undo-step.js';
+import type { Journal } from '../../runner/phase.js';
+import { type HostUndo } from '../../core/undo-step.js';
+import { runUndo } from '../../runner/run-undo.js';
 
 /** Every directory that must exist for `dirs` to exist, parents first (`/` excluded). */
 export function withAncestors(dirs: readonly string[]): string[] {

@@ -4,9 +4,9 @@
 import { EXTERNAL_SNIPPET_PATH } from '../../render/haproxy.js';
 import { applyContainer } from './containers.js';
 import type { Planned, PlannedInstall } from './context.js';
-import { tierDir } from '../host-paths.js';
-import type { Phase } from '../phase.js';
-import type { ServerTier } from '../plan.js';
+import { tierDir } from '../../core/host-paths.js';
+import type { Phase } from '../../runner/phase.js';
+import type { ServerTier } from '../../plan/plan.js';
 
 export function containerLines(ctx: PlannedInstall, tier: ServerTier): string[] {
   return ctx.planned.plan.tiers.filter((t) => t.tier === tier).flatMap((t) => t.containers.map((c) => `${t.machine}: ${c.action} ${c.name}${c.reason ? ` (${c.reason})` : ''}`));

@@ -2,15 +2,15 @@
 // generate the credentials, render the configuration and decide the plan. Changes nothing; what
 // it decides is the complete `Planned` stage every later phase reads.
 
-import { HealError } from '../../errors.js';
+import { HealError } from '../../core/errors.js';
 import { generateSecrets, loadState } from '../../state/state-file.js';
 import { StateStore } from '../../state/state-store.js';
 import { COMPONENTS, containerName } from '../../stack/manifest.js';
 import type { InstallContext } from './context.js';
-import { desiredStack, tierAddresses } from '../desired-stack.js';
-import type { Phase } from '../phase.js';
-import { planInstall, remotePath } from '../plan.js';
-import { gatherTierFacts } from '../remote-facts.js';
+import { desiredStack, tierAddresses } from '../../plan/desired-stack.js';
+import type { Phase } from '../../runner/phase.js';
+import { planInstall, remotePath } from '../../plan/plan.js';
+import { gatherTierFacts } from '../../plan/remote-facts.js';
 
 export const gatherFactsPhase: Phase<InstallContext> = {
   id: 'facts',

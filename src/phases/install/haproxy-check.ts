@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HealError } from '../../errors.js';
+import { HealError } from '../../core/errors.js';
 import { runLocal } from '../../local/process.js';
 import { EXTERNAL_SNIPPET_PATH, EXTERNAL_WRAPPER_PATH } from '../../render/haproxy.js';
 import type { RenderedFile } from '../../render/rendered-file.js';

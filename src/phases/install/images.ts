@@ -4,18 +4,19 @@
 // file as soon as the pulls end, so `uninstall --purge` knows which images are ours to remove.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HealError } from '../../errors.js';
+import { HealError } from '../../core/errors.js';
 import { entryStream } from '../../images/archive.js';
 import type { Host } from '../../hosts/host.js';
 import { withoutPulledImages, withPulledImages, type PulledImage } from '../../state/state-file.js';
 import type { PlannedInstall } from './context.js';
-import type { Phase, PhaseIo } from '../phase.js';
+import type { Phase, PhaseIo } from '../../runner/phase.js';
 import { formatBytes, PULL_RETRY_DELAYS_MS, PullTally, type PullEvent } from './pull-progress.js';
-import { throwIfAborted } from '../runner.js';
-import { describeUndo, runUndo, type HostUndo } from '../undo-step.js';
+import { throwIfAborted } from '../../runner/runner.js';
+import { describeUndo, type HostUndo } from '../../core/undo-step.js';
+import { runUndo } from '../../runner/run-undo.js';
 import { Limiter } from '../../remote/limiter.js';
-import { PREFLIGHT_PHASE_ID } from '../preflight.js';
-import { settleAll } from '../settle.js';
+import { PREFLIGHT_PHASE_ID } from '../preflight/checks-phase.js';
+import { settleAll } from '../../runner/settle.js';
 
 function pullsFor(ctx: PlannedInstall, host: Host): { pull: string[]; all: string[] } {
   const tiers = ctx.planned.plan.tiers.filter((t) => host.serves(t.tier));

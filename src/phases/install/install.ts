@@ -7,21 +7,21 @@
 // services answer (front-door.ts says why). Verify and the record wait for everything.
 
 import { configurationPhase } from './configuration.js';
-import { finishUndoPhase } from '../finish-undo.js';
-import { connectPhase } from '../connect.js';
+import { finishUndoPhase } from '../../runner/finish-undo.js';
+import { connectPhase } from '../shared/connect.js';
 import { afterPlanning, type InstallContext } from './context.js';
 import { frontDoorPhase } from './front-door.js';
 import { gatherFactsPhase } from './gather-facts.js';
-import { guardPhase } from '../guard.js';
+import { guardPhase } from '../shared/guard.js';
 import { imagesPhase } from './images.js';
-import { lockPhase } from '../lock.js';
+import { lockPhase } from '../shared/lock.js';
 import { networkPhase } from './network.js';
-import type { Phase } from '../phase.js';
-import { installChecksPhase } from '../preflight.js';
+import type { Phase } from '../../runner/phase.js';
+import { installChecksPhase } from '../preflight/checks-phase.js';
 import { recordPhase } from './record.js';
 import { servicesPhase } from './services.js';
 import { storagePhase } from './storage.js';
-import { verifyPhase } from './verify.js';
+import { verifyPhase } from './verify-endpoints.js';
 
 export function installPhases(): Phase<InstallContext>[] {
   return [

@@ -4,9 +4,9 @@
 
 import { ensureNetwork } from './containers.js';
 import type { PlannedInstall } from './context.js';
-import type { Phase } from '../phase.js';
-import { PREFLIGHT_PHASE_ID } from '../preflight.js';
-import { settleAll } from '../settle.js';
+import type { Phase } from '../../runner/phase.js';
+import { PREFLIGHT_PHASE_ID } from '../preflight/checks-phase.js';
+import { settleAll } from '../../runner/settle.js';
 import { NETWORK_NAME } from '../../stack/manifest.js';
 import type { Host } from '../../hosts/host.js';
 

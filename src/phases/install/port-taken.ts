@@ -1,9 +1,9 @@
 // A container that cannot bind its published port (taken between preflight and the start) is told
 // as what it is: which port, on which host, held by what; not as the engine's raw 500.
-import { parseSs } from '../../checks/facts.js';
-import { HealError, isHealError } from '../../errors.js';
+import { parseSs } from '../../hosts/facts.js';
+import { HealError, isHealError } from '../../core/errors.js';
 import type { Host } from '../../hosts/host.js';
-import type { ContainerSpec } from '../container-spec.js';
+import type { ContainerSpec } from '../../plan/container-spec.js';
 
 /**
  * The host port in the engine's bind failure, or null when the error is not one. Docker says

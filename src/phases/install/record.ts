@@ -3,8 +3,8 @@
 
 import type { InstalledComponent } from '../../state/state-file.js';
 import type { PlannedInstall } from './context.js';
-import type { Phase } from '../phase.js';
-import { specHash } from '../container-spec.js';
+import type { Phase } from '../../runner/phase.js';
+import { specHash } from '../../plan/container-spec.js';
 
 export const recordPhase: Phase<PlannedInstall> = {
   id: 'record',

@@ -5,7 +5,7 @@
 
 import { applyContainer } from './containers.js';
 import type { PlannedInstall } from './context.js';
-import type { Phase } from '../phase.js';
+import type { Phase } from '../../runner/phase.js';
 import { containerLines } from './front-door.js';
 
 export const servicesPhase: Phase<PlannedInstall> = {

@@ -3,14 +3,14 @@
 // are created idempotently with the credentials passed in the exec's environment, never in argv,
 // which also proves the credentials work.
 
-import { HealError } from '../../errors.js';
+import { HealError } from '../../core/errors.js';
 import { RENDER_DEFAULTS } from '../../render/context.js';
 import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../render/minio.js';
 import { applyContainer } from './containers.js';
 import type { Host } from '../../hosts/host.js';
 import type { PlannedInstall } from './context.js';
-import type { Phase } from '../phase.js';
-import { remotePath } from '../plan.js';
+import type { Phase } from '../../runner/phase.js';
+import { remotePath } from '../../plan/plan.js';
 import type { InstallState } from '../../state/state-file.js';
 
 const ALIAS = 'heal';

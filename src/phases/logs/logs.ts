@@ -3,14 +3,14 @@
 // through each host's engine, decoded into lines handed to `onLine`. Read-only.
 
 import type { Topology } from '../../config/topology.js';
-import { HealError } from '../../errors.js';
+import { HealError } from '../../core/errors.js';
 import type { Inventory } from '../../hosts/inventory.js';
 import type { Host } from '../../hosts/host.js';
 import { LogDecoder, type DecodedLine } from '../../remote/docker-stream.js';
 import type { LogRequest, LogStream } from '../../remote/engine.js';
 import { COMPONENTS, component, containerName, type ComponentName } from '../../stack/manifest.js';
-import { connectPhaseFor, type Connector } from '../connect.js';
-import type { Phase } from '../phase.js';
+import { connectPhaseFor, type Connector } from '../shared/connect.js';
+import type { Phase } from '../../runner/phase.js';
 
 export interface ComponentLogLine extends DecodedLine {
   component: ComponentName;

@@ -8,15 +8,15 @@
 import { dirname } from 'node:path';
 import { formatBytes } from '../../backup/format.js';
 import { streamVolumes, type VerifiedBackup } from '../../backup/read.js';
-import { HealError } from '../../errors.js';
+import { HealError } from '../../core/errors.js';
 import { loadState, removeState, saveState, type InstallState } from '../../state/state-file.js';
 import { component, containerName, type ComponentName } from '../../stack/manifest.js';
-import { ownedLabels, volumeName } from '../container-spec.js';
+import { ownedLabels, volumeName } from '../../plan/container-spec.js';
 import { afterPlanning, type InstallContext, type PlannedInstall } from '../install/context.js';
 import { installPhases } from '../install/install.js';
-import { lockPhase } from '../lock.js';
-import type { Phase } from '../phase.js';
-import { throwIfAborted } from '../runner.js';
+import { lockPhase } from '../shared/lock.js';
+import type { Phase } from '../../runner/phase.js';
+import { throwIfAborted } from '../../runner/runner.js';
 
 export interface VolumeRestore {
   component: ComponentName;

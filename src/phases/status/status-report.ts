@@ -3,17 +3,17 @@
 // another image, a changed specification). Read-only.
 
 import type { Topology } from '../../config/topology.js';
-import { isHealError } from '../../errors.js';
+import { isHealError } from '../../core/errors.js';
 import type { Inventory } from '../../hosts/inventory.js';
 import type { ContainerDetails } from '../../remote/index.js';
 import type { FrontDoor } from '../../render/context.js';
 import { loadState } from '../../state/state-file.js';
 import { component, COMPONENTS, containerName, LABELS, type ComponentName } from '../../stack/manifest.js';
-import { healthPort, specHash, type ContainerSpec } from '../container-spec.js';
-import { connectPhaseFor, type Connector } from '../connect.js';
-import { desiredStack, tierAddresses } from '../desired-stack.js';
-import type { Phase } from '../phase.js';
-import { unreachableServers, type Unreachable } from '../reachable.js';
+import { healthPort, specHash, type ContainerSpec } from '../../plan/container-spec.js';
+import { connectPhaseFor, type Connector } from '../shared/connect.js';
+import { desiredStack, tierAddresses } from '../../plan/desired-stack.js';
+import type { Phase } from '../../runner/phase.js';
+import { unreachableServers, type Unreachable } from '../shared/reachable.js';
 
 export interface ComponentStatus {
   component: ComponentName;

@@ -4,8 +4,11 @@
 // answers 409 for an image still in use (kept) and 404 for one already gone.
 
 import { saveState, withoutPulledImages, type PulledImage } from '../../state/state-file.js';
-import type { Phase } from '../phase.js';
+import type { Phase } from '../../runner/phase.js';
 import type { FoundOnTier, UninstallContext } from './uninstall-context.js';
+import type { ImageAction, ImageDecision, ImageLine, ImageOutcome } from './image-decision.js';
+
+export type { ImageAction, ImageDecision, ImageLine, ImageOutcome };
 
 export interface EngineContainer {
   name: string;
@@ -21,15 +24,6 @@ export interface ImageFacts {
   containers: readonly EngineContainer[];
   /** References our containers run: the stack's images, pulled by an install or not. */
   stackRefs: readonly string[];
-}
-
-export type ImageAction = 'remove' | 'keep' | 'gone';
-
-export interface ImageDecision {
-  ref: string;
-  action: ImageAction;
-  /** Why an image is kept. */
-  reason?: string;
 }
 
 export const NO_RECORD = 'no record of the images heal-pyroscope pulled: no state file, or one written before pulls were recorded';
@@ -55,12 +49,6 @@ export function decideImages(recorded: readonly PulledImage[] | undefined, facts
   return [...decisions, ...others];
 }
 
-export interface ImageLine {
-  machine: string;
-  ref: string;
-  reason?: string;
-}
-
 export interface ImageReport {
   /** False when the state file holds no record of pulls: then no image is removed. */
   recorded: boolean;
@@ -70,10 +58,6 @@ export interface ImageReport {
   kept: ImageLine[];
   /** Recorded as pulled, but no longer on the machine. */
   alreadyGone: ImageLine[];
-}
-
-export interface ImageOutcome extends ImageLine {
-  result: 'removed' | 'kept' | 'gone';
 }
 
 export const KEPT_WITHOUT_PURGE = 'pulled by heal-pyroscope; removed with --purge';

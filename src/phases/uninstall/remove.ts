@@ -6,14 +6,14 @@
 import type { ContainerSummary, Engine } from '../../remote/index.js';
 import { LABELS, PRODUCT, NETWORK_NAME } from '../../stack/manifest.js';
 import { loadState, pulledImagesOn, removeState } from '../../state/state-file.js';
-import { HealError, isHealError } from '../../errors.js';
-import { HOST_ROOT, tierDir } from '../host-paths.js';
-import type { Phase } from '../phase.js';
+import { HealError, isHealError } from '../../core/errors.js';
+import { HOST_ROOT, tierDir } from '../../core/host-paths.js';
+import type { Phase } from '../../runner/phase.js';
 import { decideImages } from './purge-images.js';
-import { toExisting } from '../remote-facts.js';
+import { toExisting } from '../../plan/remote-facts.js';
 import type { Host } from '../../hosts/host.js';
-import { connectPhaseFor } from '../connect.js';
-import { reachedServers } from '../reachable.js';
+import { connectPhaseFor } from '../shared/connect.js';
+import { reachedServers } from '../shared/reachable.js';
 import type { FoundOnTier, UninstallContext } from './uninstall-context.js';
 
 const LABEL_FILTER = `${LABELS.product}=${PRODUCT}`;

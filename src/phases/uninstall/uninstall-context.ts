@@ -4,11 +4,11 @@
 import type { Topology } from '../../config/topology.js';
 import type { InstallState } from '../../state/state-file.js';
 import type { Inventory } from '../../hosts/inventory.js';
-import type { Connector } from '../connect.js';
-import type { ExistingContainer, ServerTier } from '../plan.js';
-import type { ImageDecision, ImageOutcome } from './purge-images.js';
-import { serverInventory } from '../reachable.js';
-import { noLeftOverUndo, type LeftOverUndo } from '../finish-undo.js';
+import type { Connector } from '../shared/connect.js';
+import type { ExistingContainer, ServerTier } from '../../plan/plan.js';
+import type { ImageDecision, ImageOutcome } from './image-decision.js';
+import { serverInventory } from '../shared/reachable.js';
+import { noLeftOverUndo, type LeftOverUndo } from '../../runner/finish-undo.js';
 import { pendingUndoPath } from '../../state/pending-undo.js';
 
 export interface FoundOnTier {

@@ -2,9 +2,9 @@
 // only what carries our labels, lives in our directories or is recorded as pulled by an install,
 // and a rerun finishes what one left.
 
-import { finishUndoPhase } from '../finish-undo.js';
-import { lockPhase } from '../lock.js';
-import type { Phase } from '../phase.js';
+import { finishUndoPhase } from '../../runner/finish-undo.js';
+import { lockPhase } from '../shared/lock.js';
+import type { Phase } from '../../runner/phase.js';
 import { purgeImagesPhase } from './purge-images.js';
 import { connectServersPhase, findPhase, purgeStatePhase, purgeVolumesPhase, removeContainersPhase, removeFilesPhase, removeNetworkPhase } from './remove.js';
 import type { UninstallContext } from './uninstall-context.js';

@@ -5,7 +5,7 @@
 // hop that broke (target -> web, web -> app, app -> db) and what to do about it.
 
 import { randomBytes } from 'node:crypto';
-import { isHealError } from '../../errors.js';
+import { isHealError } from '../../core/errors.js';
 import type { GrpcCallResult, HostHandle, HttpGetResult } from '../../remote/index.js';
 import { DATASOURCE_UIDS } from '../../render/grafana.js';
 import { FRONT_DOOR_REFUSAL } from '../../render/haproxy.js';

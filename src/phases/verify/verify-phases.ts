@@ -3,12 +3,12 @@
 // the same input and error, so both say the same thing about the same failure.
 
 import type { Topology } from '../../config/topology.js';
-import { HealError } from '../../errors.js';
+import { HealError } from '../../core/errors.js';
 import type { Inventory } from '../../hosts/inventory.js';
 import { loadState, type Secrets } from '../../state/state-file.js';
-import { connectPhaseFor, type Connector } from '../connect.js';
-import { tierAddresses, type TierAddresses } from '../desired-stack.js';
-import type { Phase } from '../phase.js';
+import { connectPhaseFor, type Connector } from '../shared/connect.js';
+import { tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
+import type { Phase } from '../../runner/phase.js';
 import { dataPathFailures, verifyDataPath, type DataPathInput, type DataPathReport } from './data-path.js';
 import { VERIFY_SERVICE } from './synthetic.js';
 

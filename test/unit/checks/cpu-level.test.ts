@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckContext, CheckResult } from '../../../src/checks/check.js';
 import { cpuLevelCheck } from '../../../src/checks/cpu-level.js';
-import { parseCpuFlags } from '../../../src/checks/facts.js';
+import { parseCpuFlags } from '../../../src/hosts/facts.js';
 import { facts, machine } from './fixtures.js';
 
 const ctx = {} as CheckContext;

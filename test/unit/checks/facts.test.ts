@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { FACTS_SCRIPT, factsScript, filesystemOf, parseDf, parseFacts, parseMeminfo, parseSs } from '../../../src/checks/facts.js';
+import { FACTS_SCRIPT, factsScript, filesystemOf, parseDf, parseFacts, parseMeminfo, parseSs } from '../../../src/hosts/facts.js';
 
 describe('host facts', () => {
   it('reads this machine through the real facts script', async () => {

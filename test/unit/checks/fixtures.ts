@@ -1,6 +1,6 @@
 // Builders for machine states and facts, so each check test states only what matters to it.
 import { Host } from '../../../src/hosts/host.js';
-import type { HostFacts } from '../../../src/checks/facts.js';
+import type { HostFacts } from '../../../src/hosts/facts.js';
 import type { HostSpec } from '../../../src/config/topology.js';
 import type { ContainerSummary } from '../../../src/remote/index.js';
 import type { Tier } from '../../../src/stack/manifest.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckContext, CheckResult } from '../../../src/checks/check.js';
 import { apiAtLeast, archCheck, clockCheck, cpuCheck, diskCheck, dockerCheck, memoryCheck, sshCheck } from '../../../src/checks/host-checks.js';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 import { facts, machine } from './fixtures.js';
 
 const ctx = {} as CheckContext;

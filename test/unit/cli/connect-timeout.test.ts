@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withConnectTimeout } from '../../../src/cli/connect.js';
+import { withConnectTimeout } from '../../../src/console/connect.js';
 import type { SshTarget } from '../../../src/remote/index.js';
 import { runCli } from '../../support/run-cli.js';
 

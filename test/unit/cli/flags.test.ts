@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { formatProblem, parseConfig } from '../../../src/config/load.js';
-import { flagsToInput, withTopologyOptions } from '../../../src/cli/topology-options.js';
+import { flagsToInput, withTopologyOptions } from '../../../src/console/topology-options.js';
 import { runCli } from '../../support/run-cli.js';
 
 const parse = (args: string[]) => {

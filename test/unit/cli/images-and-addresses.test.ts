@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectImage } from '../../../src/cli/topology-options.js';
+import { collectImage } from '../../../src/console/topology-options.js';
 import { runCli } from '../../support/run-cli.js';
 
 const full = ['--environment', 'staging', '--target', 't1', '--web', 'w1', '--app', 'a1', '--db', 'd1', '--ssh-user', 'deploy', '--identity-file', '/k'];

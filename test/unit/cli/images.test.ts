@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claimOutput, localDocker } from '../../../src/cli/commands/images.js';
+import { claimOutput, localDocker } from '../../../src/commands/images.js';
 import { runCli } from '../../support/run-cli.js';
 
 /** A loopback port nothing listens on. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../../src/checks/check.js';
-import { summarize } from '../../../src/checks/preflight.js';
+import { summarize } from '../../../src/checks/run-checks.js';
 import type { GuardFinding } from '../../../src/guard/evaluate.js';
-import { toJUnit } from '../../../src/cli/junit.js';
+import { toJUnit } from '../../../src/console/junit.js';
 
 const check = (host: string, id: string, summary: string, status: CheckResult['status'] = 'pass'): CheckResult => ({ id, title: id, host, status, summary, evidence: [] });
 const unescape = (s: string) => s.replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&quot;/g, '"').replace(/&amp;/g, '&');

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Chalk } from 'chalk';
-import { createOutput, loadColour } from '../../../src/cli/output.js';
-import { HealError } from '../../../src/errors.js';
+import { createOutput, loadColour } from '../../../src/console/output.js';
+import { HealError } from '../../../src/core/errors.js';
 
 function sink(): Writable & { text: string } {
   const s = new Writable({

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createOutput } from '../../../src/cli/output.js';
-import { withPhaseProgress } from '../../../src/cli/progress.js';
-import type { RunnerEvent } from '../../../src/phases/runner.js';
+import { createOutput } from '../../../src/console/output.js';
+import { withPhaseProgress } from '../../../src/console/progress.js';
+import type { RunnerEvent } from '../../../src/runner/runner.js';
 
 function capture(): { out: ReturnType<typeof createOutput>; text: () => string } {
   let text = '';

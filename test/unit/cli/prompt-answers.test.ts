@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateAnswer, validateKeyFile, validateOptionalAnswer } from '../../../src/cli/prompts.js';
+import { validateAnswer, validateKeyFile, validateOptionalAnswer } from '../../../src/console/prompts.js';
 import { CUSTOMISE, setting } from '../../../src/config/settings.js';
 import { DEFAULT_GUARD_RULES } from '../../../src/guard/rules.js';
 

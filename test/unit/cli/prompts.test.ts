@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toHealError } from '../../../src/cli/output.js';
-import { splitHosts, validateAnswer, validateEnvironment, validateHostList } from '../../../src/cli/prompts.js';
+import { toHealError } from '../../../src/console/output.js';
+import { splitHosts, validateAnswer, validateEnvironment, validateHostList } from '../../../src/console/prompts.js';
 import { setting } from '../../../src/config/settings.js';
 import { DEFAULT_GUARD_RULES } from '../../../src/guard/rules.js';
 

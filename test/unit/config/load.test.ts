@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadConfigFile, parseConfig } from '../../../src/config/load.js';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 
 const problems = (text: string) => parseConfig(text).problems.map(formatProblem);
 

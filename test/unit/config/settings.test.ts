@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { flagTable } from '../../../src/cli/topology-options.js';
+import { flagTable } from '../../../src/console/topology-options.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { configFile } from '../../../src/config/schema.js';
 import { readText } from '../../../src/config/setting.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configurationPhase } from '../../../src/phases/install/configuration.js';
-import { sha256 } from '../../../src/phases/container-spec.js';
-import { remotePath } from '../../../src/phases/plan.js';
+import { sha256 } from '../../../src/plan/container-spec.js';
+import { remotePath } from '../../../src/plan/plan.js';
 import type { RenderedFile } from '../../../src/render/rendered-file.js';
 import { loadState, saveState } from '../../../src/state/state-file.js';
 import { fakeStack, plannedInstall, recordingIo, type FakeStack } from '../support/fake-stack.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { containerLimits } from '../../../src/config/resolve.js';
-import { containerSpecs, createOptions, specHash } from '../../../src/phases/container-spec.js';
+import { containerSpecs, createOptions, specHash } from '../../../src/plan/container-spec.js';
 import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
 import { resolveImages } from '../../../src/stack/image-ref.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { containerLabels, createOptions, volumeName, type ContainerSpec } from '../../../src/phases/container-spec.js';
+import { containerLabels, createOptions, volumeName, type ContainerSpec } from '../../../src/plan/container-spec.js';
 import { applyContainer, ensureNetwork } from '../../../src/phases/install/containers.js';
 import type { PlannedInstall } from '../../../src/phases/install/context.js';
 import { saveState } from '../../../src/state/state-file.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 import { dataPathFailures, verifyDataPath, type DataPathInput } from '../../../src/phases/verify/data-path.js';
 import { ingestRequest, otlpExportRequest, renderPath, syntheticData, VERIFY_SERVICE } from '../../../src/phases/verify/synthetic.js';
 import type { HttpGetOptions, HttpGetResult } from '../../../src/remote/index.js';

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HealError } from '../../../src/errors.js';
-import { volumeName } from '../../../src/phases/container-spec.js';
-import { finishUndoPhase } from '../../../src/phases/finish-undo.js';
+import { HealError } from '../../../src/core/errors.js';
+import { volumeName } from '../../../src/plan/container-spec.js';
+import { finishUndoPhase } from '../../../src/runner/finish-undo.js';
 import { applyContainer } from '../../../src/phases/install/containers.js';
 import type { PlannedInstall } from '../../../src/phases/install/context.js';
-import type { Phase } from '../../../src/phases/phase.js';
-import { runPhases } from '../../../src/phases/runner.js';
+import type { Phase } from '../../../src/runner/phase.js';
+import { runPhases } from '../../../src/runner/runner.js';
 import type { UninstallContext } from '../../../src/phases/uninstall/uninstall-context.js';
 import { keepPendingUndo, loadPendingUndo } from '../../../src/state/pending-undo.js';
 import { saveState } from '../../../src/state/state-file.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Gates } from '../../../src/phases/gates.js';
+import { Gates } from '../../../src/runner/gates.js';
 
 describe('gates: one machine ready before the others', () => {
   it('does not wait for a key nobody armed', async () => {

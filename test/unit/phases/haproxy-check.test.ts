@@ -2,10 +2,10 @@
 // passes, a broken snippet is refused naming HAProxy's alert, and a missing HAProxy is said plainly.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 import { checkExternalSnippet } from '../../../src/phases/install/haproxy-check.js';
 import { externalFrontDoorSteps } from '../../../src/phases/install/front-door.js';
-import type { InstallPlan } from '../../../src/phases/plan.js';
+import type { InstallPlan } from '../../../src/plan/plan.js';
 import { renderContext } from '../../../src/render/context.js';
 import { EXTERNAL_SNIPPET_PATH, renderHaproxy } from '../../../src/render/haproxy.js';
 import { sampleInput } from '../render/sample-context.js';

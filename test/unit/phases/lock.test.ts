@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LOCK_DIR } from '../../../src/phases/host-paths.js';
-import { lockPhase } from '../../../src/phases/lock.js';
-import type { LockOwner } from '../../../src/phases/lock-owner.js';
+import { LOCK_DIR } from '../../../src/core/host-paths.js';
+import { lockPhase } from '../../../src/phases/shared/lock.js';
+import type { LockOwner } from '../../../src/phases/shared/lock-owner.js';
 import type { HostSpec } from '../../../src/config/topology.js';
 import { Host } from '../../../src/hosts/host.js';
 import { Inventory } from '../../../src/hosts/inventory.js';

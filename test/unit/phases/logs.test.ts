@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { linePrefixes } from '../../../src/cli/commands/logs.js';
-import { createOptions, containerSpecs } from '../../../src/phases/container-spec.js';
+import { linePrefixes } from '../../../src/commands/logs.js';
+import { createOptions, containerSpecs } from '../../../src/plan/container-spec.js';
 import { parseSince, parseTail } from '../../../src/phases/logs/log-request.js';
 import { logsPhases, type ComponentLogLine, type LogsContext } from '../../../src/phases/logs/logs.js';
-import { serverInventory } from '../../../src/phases/reachable.js';
-import { runPhases } from '../../../src/phases/runner.js';
+import { serverInventory } from '../../../src/phases/shared/reachable.js';
+import { runPhases } from '../../../src/runner/runner.js';
 import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
 import type { ComponentName } from '../../../src/stack/manifest.js';

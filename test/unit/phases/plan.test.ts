@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
-import { containerSpecs, specHash } from '../../../src/phases/container-spec.js';
-import { containerAction, planInstall, remotePath, type TierFacts } from '../../../src/phases/plan.js';
+import { containerSpecs, specHash } from '../../../src/plan/container-spec.js';
+import { containerAction, planInstall, remotePath, type TierFacts } from '../../../src/plan/plan.js';
 import { LABELS, PRODUCT } from '../../../src/stack/manifest.js';
 import { containerLimits } from '../../../src/config/resolve.js';
 import { resolveImages } from '../../../src/stack/image-ref.js';

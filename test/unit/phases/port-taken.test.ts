@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { HostSpec } from '../../../src/config/topology.js';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 import { Host } from '../../../src/hosts/host.js';
 import { bindFailurePort, startContainer } from '../../../src/phases/install/port-taken.js';
-import type { ContainerSpec } from '../../../src/phases/container-spec.js';
+import type { ContainerSpec } from '../../../src/plan/container-spec.js';
 import { FakeHost } from '../support/fake-host.js';
 
 const spec = { name: 'heal-pyroscope-pyroscope' } as ContainerSpec;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 import { Inventory } from '../../../src/hosts/inventory.js';
-import { guardPhase } from '../../../src/phases/guard.js';
-import { checksPhase, countsLine } from '../../../src/phases/preflight.js';
-import { runPhases } from '../../../src/phases/runner.js';
+import { guardPhase } from '../../../src/phases/shared/guard.js';
+import { checksPhase, countsLine } from '../../../src/phases/preflight/checks-phase.js';
+import { runPhases } from '../../../src/runner/runner.js';
 import { topology } from '../support/fake-stack.js';
 
 function unreachable() {

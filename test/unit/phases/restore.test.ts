@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BackupManifest } from '../../../src/backup/format.js';
-import { prerequisites } from '../../../src/phases/runner.js';
+import { prerequisites } from '../../../src/runner/runner.js';
 import { restoreCheckPhase, restorePhases, restoreStatePhase, type RestoreContext } from '../../../src/phases/restore/restore.js';
 import { saveState, type InstallState } from '../../../src/state/state-file.js';
 import { fakeStack, installContext, recordingIo, type FakeStack } from '../support/fake-stack.js';

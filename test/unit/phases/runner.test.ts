@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HealError } from '../../../src/errors.js';
-import type { Phase } from '../../../src/phases/phase.js';
-import { prerequisites, runPhases } from '../../../src/phases/runner.js';
+import { HealError } from '../../../src/core/errors.js';
+import type { Phase } from '../../../src/runner/phase.js';
+import { prerequisites, runPhases } from '../../../src/runner/runner.js';
 
 type Log = string[];
 const change = (id: string, opts: { fail?: boolean; readOnly?: boolean } = {}): Phase<Log> => ({

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { containerLabels, containerSpecs, createOptions, type ContainerSpec } from '../../../src/phases/container-spec.js';
-import { serverInventory } from '../../../src/phases/reachable.js';
-import { runPhases } from '../../../src/phases/runner.js';
+import { containerLabels, containerSpecs, createOptions, type ContainerSpec } from '../../../src/plan/container-spec.js';
+import { serverInventory } from '../../../src/phases/shared/reachable.js';
+import { runPhases } from '../../../src/runner/runner.js';
 import { statusPhases, type StatusContext } from '../../../src/phases/status/status-report.js';
 import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
 import { generateSecrets, saveState } from '../../../src/state/state-file.js';
 import { LABELS } from '../../../src/stack/manifest.js';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 import { ADDRESSES, fakeStack, topology, type FakeStack } from '../support/fake-stack.js';
 
 /** Every component running as installed with the credentials in the state file. */

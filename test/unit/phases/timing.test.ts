@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { timingLine } from '../../../src/cli/progress.js';
-import type { Phase } from '../../../src/phases/phase.js';
-import { runPhases } from '../../../src/phases/runner.js';
+import { timingLine } from '../../../src/console/progress.js';
+import type { Phase } from '../../../src/runner/phase.js';
+import { runPhases } from '../../../src/runner/runner.js';
 import { beginActivity, noteActivity, openActivityWindow, timed } from '../../../src/remote/activity.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerLimits } from '../../../src/config/resolve.js';
-import { containerSpecs, specHash, type ContainerSpec } from '../../../src/phases/container-spec.js';
-import { containerAction, describePlan, imageChange, planInstall, type ExistingContainer, type TierFacts } from '../../../src/phases/plan.js';
+import { containerSpecs, specHash, type ContainerSpec } from '../../../src/plan/container-spec.js';
+import { containerAction, describePlan, imageChange, planInstall, type ExistingContainer, type TierFacts } from '../../../src/plan/plan.js';
 import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
 import { resolveImages, type ImageOverrides } from '../../../src/stack/image-ref.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpGetOptions, HttpGetResult } from '../../../src/remote/index.js';
-import { settledProbe, verifyPhase } from '../../../src/phases/install/verify.js';
+import { settledProbe, verifyPhase } from '../../../src/phases/install/verify-endpoints.js';
 import { DATASOURCE_UIDS } from '../../../src/render/grafana.js';
 import { FRONT_DOOR_REFUSAL } from '../../../src/render/haproxy.js';
 import { fakeStack, plannedInstall, recordingIo, type FakeStack } from '../support/fake-stack.js';

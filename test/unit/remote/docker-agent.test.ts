@@ -3,7 +3,7 @@ import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 import { StreamLocalAgent, asHttpSocket } from '../../../src/remote/docker-agent.js';
 import { createDockerClient } from '../../../src/remote/docker-client.js';
 import { engineSocket } from '../support/engine-socket.js';

@@ -1,6 +1,6 @@
 import type { SFTPWrapper } from 'ssh2';
 import { describe, expect, it } from 'vitest';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 import type { ExecResult } from '../../../src/remote/index.js';
 import { uploadFile } from '../../../src/remote/sftp-upload.js';
 

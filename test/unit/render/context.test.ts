@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 import type { RenderContextInput } from '../../../src/render/context.js';
 import { renderContext } from '../../../src/render/context.js';
 import { HOSTILE_SECRET, sampleInput } from './sample-context.js';

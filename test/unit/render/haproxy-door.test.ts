@@ -3,7 +3,7 @@
 // exactly what this file lists: the ingest paths; everything else is HAProxy's own 404.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reachedPyroscope, refusedQuery } from '../../../src/phases/install/verify.js';
+import { reachedPyroscope, refusedQuery } from '../../../src/phases/install/verify-endpoints.js';
 import { renderContext } from '../../../src/render/context.js';
 import { FRONT_DOOR_REFUSAL, renderHaproxy } from '../../../src/render/haproxy.js';
 import { haproxyAvailability, startFrontDoor, type RunningDoor } from './haproxy-run.js';

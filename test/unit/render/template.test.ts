@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 import { fillTemplate, loadTemplate } from '../../../src/render/template.js';
 
 const plain = (value: string | number | boolean) => String(value);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { HostUndo } from '../../../src/phases/undo-step.js';
+import type { HostUndo } from '../../../src/core/undo-step.js';
 import { describeLeft, keepPendingUndo, leftByHost, loadPendingUndo, pendingUndoPath, savePendingUndo } from '../../../src/state/pending-undo.js';
 
 const statePath = () => join(mkdtempSync(join(tmpdir(), 'hp-pending-')), '.heal-pyroscope', 'lab.state.json');

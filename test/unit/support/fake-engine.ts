@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { HealError } from '../../../src/errors.js';
+import { HealError } from '../../../src/core/errors.js';
 import type {
   ContainerCreateBody,
   ContainerDetails,

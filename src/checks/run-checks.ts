@@ -1,0 +1,91 @@
+// Preflight as data: connect every machine once, run the production guard first, gather facts,
+// run every check (machines in parallel, checks within a machine in parallel), then the flows.
+// Progress is reported through events; rendering belongs to the CLI.
+import type { Topology } from '../config/topology.js';
+import { HealError, ExitCode } from '../core/errors.js';
+import { describeFinding, evaluateGuard, type GuardFinding } from '../guard/evaluate.js';
+import { CATALOGUE } from './catalogue.js';
+import type { Host } from '../hosts/host.js';
+import type { Check, CheckContext, CheckResult } from './check.js';
+import { gatherFacts } from '../hosts/facts.js';
+import { sshCheck } from './host-checks.js';
+import { checkFlows } from './flows.js';
+
+export type PreflightEvent = { type: 'result'; result: CheckResult };
+
+export interface PreflightReport {
+  ok: boolean;
+  environment: string;
+  guard: { ok: boolean; findings: GuardFinding[] };
+  results: CheckResult[];
+  counts: Record<CheckResult['status'], number>;
+}
+
+export function guardError(findings: GuardFinding[]): HealError {
+  return new HealError({
+    code: 'guard.production',
+    message: `refusing to continue: ${findings.length === 1 ? 'a host looks' : `${findings.length} signs`} like production; nothing was changed`,
+    details: findings.map(describeFinding),
+    hint: 'heal-pyroscope never installs on production. If this is a false positive, edit the matching list under `guard:` in the config file',
+    exitCode: ExitCode.guard,
+  });
+}
+
+/**
+ * Reads each connected host's facts once (guard evidence included, all read-only) and evaluates the
+ * production guard over them. The facts stay on the host for the checks that follow.
+ */
+export async function runGuard(topology: Topology, hosts: readonly Host[], timeoutMs: number): Promise<GuardFinding[]> {
+  await Promise.all(
+    hosts
+      .filter((h) => h.connection && !h.facts)
+      .map(async (h) => {
+        h.facts = await gatherFacts(h.remote, h.isServer, timeoutMs, topology.guard.markerFiles);
+      }),
+  );
+  const evidence = hosts.filter((h) => h.facts).map((h) => ({ ...h.facts!.guard, host: h.name }));
+  return evaluateGuard(topology.guard, topology.environment, evidence);
+}
+
+/** Every check of one host (facts first, then independent checks in parallel). */
+export async function runHostChecks(host: Host, ctx: CheckContext, emit: (e: PreflightEvent) => void): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const push = (r: CheckResult) => {
+    results.push(r);
+    emit({ type: 'result', result: r });
+  };
+  const skip = (check: Check, why: string) =>
+    push({ id: check.id, title: check.title, host: host.name, status: 'skip', summary: `skipped: ${why}`, evidence: [] });
+  const applicable = CATALOGUE.filter((c) => c.tiers.length === 0 || c.tiers.some((t) => host.serves(t)));
+  if (host.connection && !host.facts) {
+    host.facts = await gatherFacts(host.connection, host.isServer, ctx.probeTimeoutMs * 3, ctx.topology.guard.markerFiles);
+  }
+  await Promise.all(
+    applicable.map(async (check) => {
+      if (check.id !== sshCheck.id && !check.offline && !host.connection) return skip(check, 'no SSH connection');
+      if (check.needsDocker && !host.facts?.docker) return skip(check, 'Docker engine not usable');
+      try {
+        for (const r of await check.run(host, ctx)) push(r);
+      } catch (error) {
+        const e = error as HealError;
+        push({ id: check.id, title: check.title, host: host.name, status: 'fail', summary: `check failed to run: ${e.message}`, evidence: [], remedy: e.hint ?? 'run again with --verbose' });
+      }
+    }),
+  );
+  const order = CATALOGUE.map((c) => c.id);
+  return results.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+}
+
+/** Every check of every host (in parallel), then the flows between them. */
+export async function runChecks(ctx: CheckContext, emit: (e: PreflightEvent) => void): Promise<CheckResult[]> {
+  const perMachine = await Promise.all(ctx.hosts.map((host) => runHostChecks(host, ctx, emit)));
+  const flows = await checkFlows(ctx);
+  for (const r of flows) emit({ type: 'result', result: r });
+  return [...perMachine.flat(), ...flows];
+}
+
+export function summarize(environment: string, findings: GuardFinding[], results: CheckResult[]): PreflightReport {
+  const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const r of results) counts[r.status]++;
+  return { ok: findings.length === 0 && counts.fail === 0, environment, guard: { ok: findings.length === 0, findings }, results, counts };
+}

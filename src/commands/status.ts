@@ -1,0 +1,50 @@
+// `status`: per host and component, running and healthy or not, image, ports, and drift from the
+// configuration; exit 0 only when everything is healthy and as configured.
+import { ExitCode } from '../core/errors.js';
+import { serverInventory } from '../phases/shared/reachable.js';
+import { runPhases } from '../runner/runner.js';
+import { statusPhases, type StatusContext, type StatusReport } from '../phases/status/status-report.js';
+import type { FrontDoor } from '../render/context.js';
+import { statePath } from '../state/state-file.js';
+import { hostConnector, type ConnectFlags } from '../console/connect.js';
+import { gatherTopology, type GatherContext } from '../console/gather.js';
+import type { Output } from '../console/output.js';
+import type { TopologyFlags } from '../console/topology-options.js';
+import { withPhaseProgress } from '../console/progress.js';
+
+export interface StatusFlags extends TopologyFlags, ConnectFlags {
+  frontDoor?: FrontDoor;
+}
+
+export async function runStatusCommand(flags: StatusFlags, ctx: GatherContext): Promise<number> {
+  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
+  const status: StatusContext = {
+    topology,
+    statePath: statePath(topology.environment, configPath, ctx.cwd),
+    frontDoor: flags.frontDoor ?? 'container',
+    connect: hostConnector(flags, ctx.interactive, sshConfig),
+    hosts: serverInventory(topology),
+  };
+  const phases = statusPhases();
+  // The runner closes every connection on every path, a failed read included.
+  const result = await withPhaseProgress(ctx.out, phases, (emit) => runPhases(phases, status, { emit }));
+  if (result.error) throw result.error;
+  const report = status.report!;
+  printStatus(report, ctx.out);
+  ctx.out.result(report);
+  return report.ok ? ExitCode.ok : ExitCode.failed;
+}
+
+function printStatus(report: StatusReport, out: Output): void {
+  const { color } = out;
+  out.say(`${'HOST'.padEnd(14)} ${'COMPONENT'.padEnd(10)} ${'STATE'.padEnd(10)} ${'HEALTH'.padEnd(10)} ${'IMAGE'.padEnd(44)} PORTS`);
+  for (const c of report.components) {
+    const state = c.present ? (c.running ? 'running' : 'stopped') : 'missing';
+    const health = c.healthy ? color.green('healthy'.padEnd(10)) : color.red('unhealthy'.padEnd(10));
+    out.say(`${c.machine.padEnd(14)} ${c.component.padEnd(10)} ${state.padEnd(10)} ${health} ${(c.image ?? '-').padEnd(44)} ${c.ports.join(', ') || '-'}`);
+    for (const d of c.drift) out.say(`  ${color.yellow('drift:')} ${d}`);
+  }
+  for (const u of report.unreachable) out.say(`${color.red('unreachable:')} ${u.machine} (${u.error})`);
+  if (report.note) out.say(color.dim(report.note));
+  out.say(report.ok ? color.green('status: healthy and as configured') : color.red('status: not healthy or not as configured (see above)'));
+}

@@ -1,0 +1,62 @@
+// `verify`: from each target, a synthetic profile and span through the front door, read back where
+// Grafana reads them, and Grafana's data-source health; exit 0 only when every one was found.
+import { ExitCode } from '../core/errors.js';
+import { Inventory } from '../hosts/inventory.js';
+import { runPhases } from '../runner/runner.js';
+import type { DataPathReport, SignalCheck } from '../phases/verify/data-path.js';
+import { dataPathError, verifyPhases, type VerifyContext } from '../phases/verify/verify-phases.js';
+import { statePath } from '../state/state-file.js';
+import { hostConnector, type ConnectFlags } from '../console/connect.js';
+import { gatherTopology, type GatherContext } from '../console/gather.js';
+import type { Output } from '../console/output.js';
+import { withPhaseProgress } from '../console/progress.js';
+import type { TopologyFlags } from '../console/topology-options.js';
+
+export interface VerifyFlags extends TopologyFlags, ConnectFlags {
+  /** Seconds to wait for accepted data to show up. */
+  wait?: number;
+}
+
+export async function runVerifyCommand(flags: VerifyFlags, ctx: GatherContext): Promise<number> {
+  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
+  const verify: VerifyContext = {
+    topology,
+    statePath: statePath(topology.environment, configPath, ctx.cwd),
+    connect: hostConnector(flags, ctx.interactive, sshConfig),
+    hosts: Inventory.of(topology),
+    waitMs: (flags.wait ?? 30) * 1000,
+  };
+  const phases = verifyPhases();
+  const result = await withPhaseProgress(ctx.out, phases, (emit) => runPhases(phases, verify, { emit }));
+  if (result.error) throw result.error;
+  const report = verify.report!;
+  printVerify(report, ctx.out);
+  ctx.out.result({ ...report, environment: topology.environment });
+  return report.ok ? ExitCode.ok : ExitCode.failed;
+}
+
+function cell(c: SignalCheck): string {
+  if (c.found) return `found in ${c.delayMs} ms`;
+  return c.hop ? `lost at ${c.hop}` : 'not sent';
+}
+
+function printVerify(report: DataPathReport, out: Output): void {
+  const { color } = out;
+  out.say(`${'TARGET'.padEnd(16)} ${'PROFILE (Pyroscope)'.padEnd(26)} ${'SPAN (Tempo)'.padEnd(26)}`);
+  for (const t of report.targets) {
+    const paint = (c: SignalCheck) => (c.found ? color.green : color.red)(cell(c).padEnd(26));
+    out.say(`${t.target.padEnd(16)} ${paint(t.profile)} ${paint(t.trace)}`);
+  }
+  for (const s of report.datasources) out.say(`Grafana data source ${s.uid}: ${s.ok ? color.green('OK') : color.red(s.message)}`);
+  if (report.datasources.length === 0) out.say(color.dim('Grafana data sources not checked: no local state (admin credentials) for this environment'));
+  out.say(color.dim(`synthetic data: service_name ${report.service}, verify_run ${report.run}`));
+  if (report.ok) {
+    out.say(color.green('verify: every target\'s profile and span were found'));
+    return;
+  }
+  const error = dataPathError(report, 'verify.data-path');
+  out.say(color.red(`verify: ${error.message}`));
+  for (const d of error.details) out.say(`  ${d}`);
+  const remedies = [...new Set(report.targets.flatMap((t) => [t.profile.remedy, t.trace.remedy]).filter((r): r is string => r !== null))];
+  for (const r of remedies) out.say(`  ${color.yellow('→')} ${r}`);
+}

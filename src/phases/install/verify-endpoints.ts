@@ -1,0 +1,163 @@
+// Phase: prove the stack answers where it will be used: through the front door as a target host
+// reaches it (up, forwarding ingest to Pyroscope, refusing queries), Pyroscope as the web host
+// reaches it, Tempo's and Grafana's HTTP APIs on the app host, Grafana with both data sources;
+// then the data path itself, from every target (src/phases/verify, shared with `verify`).
+
+import { backoffMs } from '../../core/backoff.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HealError } from '../../core/errors.js';
+import type { HostHandle, HttpGetResult } from '../../remote/index.js';
+import { DATASOURCE_UIDS } from '../../render/grafana.js';
+import { FRONT_DOOR_REFUSAL } from '../../render/haproxy.js';
+import { PORTS } from '../../render/ports.js';
+import { component } from '../../stack/manifest.js';
+import type { CheckedEndpoint, PlannedInstall } from './context.js';
+import type { Phase } from '../../runner/phase.js';
+import { verifyDataPath } from '../verify/data-path.js';
+import { dataPathError, dataPathInput, dataPathSummary } from '../verify/verify-phases.js';
+import { VERIFY_SERVICE } from '../verify/synthetic.js';
+
+/** Why an answer is wrong, or null when it is what the probe expects. */
+export type AnswerJudge = (answer: HttpGetResult) => string | null;
+
+export interface Probe {
+  what: string;
+  from: HostHandle;
+  host: string;
+  port: number;
+  path: string;
+  headers?: Record<string, string>;
+  /** Default: HTTP 200. */
+  expect?: AnswerJudge;
+}
+
+function shortBody(answer: HttpGetResult): string {
+  return answer.body.trim().slice(0, 120);
+}
+
+export const answersOk: AnswerJudge = (a) => (a.status === 200 ? null : `HTTP ${a.status} ${shortBody(a)}`);
+
+/** HAProxy's own 404 for a path the front door does not forward (its body names the door). */
+export function refusedByFrontDoor(a: HttpGetResult): boolean {
+  return a.status === 404 && a.body.includes(FRONT_DOOR_REFUSAL);
+}
+
+/**
+ * An ingest path went through the door to Pyroscope: any answer but the door's refusal and
+ * HAProxy's 5xx (no server up, bad gateway, timeout). A GET carries no profile, so Pyroscope
+ * refuses it itself (its push routes take POST only: 405); that answer proves the route.
+ */
+export const reachedPyroscope: AnswerJudge = (a) => {
+  if (refusedByFrontDoor(a)) return 'HTTP 404 from the front door itself: it does not forward this ingest path';
+  if (a.status >= 500) return `HTTP ${a.status} ${shortBody(a)}: Pyroscope did not answer through the door`;
+  return null;
+};
+
+/** A query path gets the door's own 404: nothing behind it is reachable from a target. */
+export const refusedQuery: AnswerJudge = (a) =>
+  refusedByFrontDoor(a) ? null : `HTTP ${a.status} ${shortBody(a)}: the front door forwards a query path; it must answer 404 itself`;
+
+export function datasourcesProblem(text: string): string | null {
+  try {
+    const list = JSON.parse(text) as Array<{ uid?: string }>;
+    const uids = new Set(list.map((d) => d.uid));
+    const missing = Object.values(DATASOURCE_UIDS).filter((u) => !uids.has(u));
+    return missing.length === 0 ? null : `data source(s) ${missing.join(', ')} not provisioned`;
+  } catch {
+    return 'the answer is not a JSON list of data sources';
+  }
+}
+
+export async function probe(p: Probe): Promise<CheckedEndpoint> {
+  const url = `http://${p.host}:${p.port}${p.path}`;
+  try {
+    const answer = await p.from.httpGet(p.host, p.port, p.path, { timeoutMs: 5000, ...(p.headers ? { headers: p.headers } : {}) });
+    const wrong = (p.expect ?? answersOk)(answer);
+    return { what: p.what, url, ok: wrong === null, detail: `from ${p.from.name}: ${wrong ?? `HTTP ${answer.status}`}` };
+  } catch (error) {
+    return { what: p.what, url, ok: false, detail: `from ${p.from.name}: ${(error as Error).message}` };
+  }
+}
+
+/** How long a failing probe is asked again: a stack started a moment ago may still be settling. */
+export const PROBE_SETTLE_MS = 3000;
+
+/**
+ * A probe asked again while it fails, backing off from 100 ms, until `settleMs` has passed: the
+ * front door's first look at a server it has just started to check, or a component that answered
+ * its health check a moment ago, must not fail an install that a second later is fine. A probe
+ * that still fails then is reported with its last answer.
+ */
+export async function settledProbe(p: Probe, settleMs = PROBE_SETTLE_MS): Promise<CheckedEndpoint> {
+  const deadline = Date.now() + settleMs;
+  for (let attempt = 0; ; attempt++) {
+    const result = await probe(p);
+    const delay = backoffMs(attempt, { firstMs: 100, factor: 2, capMs: 1000 });
+    if (result.ok || Date.now() + delay > deadline) return result;
+    await sleep(delay);
+  }
+}
+
+export function verifyProbes(ctx: PlannedInstall): Probe[] {
+  const web = ctx.hosts.forTier('web');
+  const app = ctx.hosts.forTier('app');
+  const a = ctx.planned.addresses;
+  // The front door as an agent reaches it: from a target when one is connected.
+  const target = ctx.hosts.serving('target').find((h) => h.connection);
+  const agentHost = (target ?? web).remote;
+  const s = ctx.planned.state.current.secrets;
+  const probes: Probe[] = [];
+  if (ctx.options.frontDoor === 'container') {
+    const door = { from: agentHost, host: a.web, port: PORTS.frontDoor };
+    probes.push(
+      { what: 'Front door', ...door, path: component('haproxy').health.path },
+      { what: 'Pyroscope through the front door', ...door, path: '/ingest', expect: reachedPyroscope },
+      { what: 'Front door refuses queries', ...door, path: '/api/search', expect: refusedQuery },
+    );
+  }
+  probes.push(
+    { what: 'Pyroscope', from: web.remote, host: a.app, port: PORTS.pyroscope, path: component('pyroscope').health.path },
+    // Only Grafana, beside Tempo on the app host, uses Tempo's HTTP API: no other host needs port 3200.
+    { what: 'Tempo', from: app.remote, host: a.app, port: PORTS.tempoHttp, path: component('tempo').health.path },
+    { what: 'Grafana', from: app.remote, host: a.app, port: ctx.topology.grafanaPort, path: component('grafana').health.path },
+    {
+      what: 'Grafana data sources',
+      from: app.remote,
+      host: a.app,
+      port: ctx.topology.grafanaPort,
+      path: '/api/datasources',
+      headers: { Authorization: `Basic ${Buffer.from(`${s.grafanaAdminUser}:${s.grafanaAdminPassword}`).toString('base64')}` },
+      expect: (answer) => answersOk(answer) ?? datasourcesProblem(answer.body),
+    },
+  );
+  return probes;
+}
+
+export const verifyPhase: Phase<PlannedInstall> = {
+  id: 'verify',
+  title: 'Verify',
+  readOnly: false,
+  async run(ctx) {
+    const verified = await Promise.all(verifyProbes(ctx).map((p) => settledProbe(p)));
+    ctx.report.verified = verified;
+    const failed = verified.filter((v) => !v.ok);
+    if (failed.length > 0) {
+      throw new HealError({
+        code: 'install.verify',
+        message: `${failed.length} of ${verified.length} endpoint(s) do not answer as they should`,
+        details: failed.map((f) => `${f.what} ${f.url}: ${f.detail}`),
+        hint: 'see `heal-pyroscope status` and the containers\' logs; run install again with --no-rollback to keep the state for debugging',
+      });
+    }
+    // An external front door serves the snippet only once its operator reloads HAProxy: `verify` then.
+    if (ctx.options.frontDoor === 'external') return `${verified.length} endpoint(s) answer; data path not checked (external front door): reload your HAProxy, then run \`heal-pyroscope verify\``;
+    const dataPath = await verifyDataPath(dataPathInput(ctx.hosts, ctx.planned.addresses, ctx.topology.grafanaPort, ctx.planned.state.current.secrets));
+    ctx.report.dataPath = dataPath;
+    if (!dataPath.ok) throw dataPathError(dataPath, 'install.verify');
+    return `${verified.length} endpoint(s) answer; ${dataPathSummary(dataPath)}`;
+  },
+  dryRun: () => [
+    'check the front door (up, forwards ingest to Pyroscope, refuses queries), Pyroscope and Tempo on their ports, Grafana and its data sources',
+    `from each target, send a synthetic profile and span (service ${VERIFY_SERVICE}) through the front door and read both back (not with an external front door); ask Grafana's data-source health checks`,
+  ],
+};

@@ -1,0 +1,62 @@
+// Phase: a lock on every server machine, so two installs or uninstalls never run against the same
+// hosts at once. `mkdir` is atomic; the directory holds who took it and when. --force-unlock clears
+// a lock left by a run that died.
+
+import { HealError } from '../../core/errors.js';
+import type { JournalLike, LockOwner } from './lock-owner.js';
+import { describeOwner, parseOwner } from './lock-owner.js';
+import { LOCK_DIR } from '../../core/host-paths.js';
+import type { Inventory } from '../../hosts/inventory.js';
+import type { HostHandle } from '../../remote/index.js';
+import type { Phase } from '../../runner/phase.js';
+
+// $1 dir, $2 owner JSON, $3 1 to clear a stale lock first. Exit 0 taken; 3 held (owner on stdout).
+export const LOCK_SCRIPT = `if [ "$3" = 1 ]; then rm -rf "$1"; fi
+if mkdir -m 700 "$1" 2>/dev/null; then printf '%s\\n' "$2" >"$1/owner"; exit 0; fi
+cat "$1/owner" 2>/dev/null; exit 3`;
+// $1 dir, $2 run id: removes the lock only if this run holds it.
+export const UNLOCK_SCRIPT = `grep -qF "\\"runId\\":\\"$2\\"" "$1/owner" 2>/dev/null && rm -rf "$1"; exit 0`;
+
+export interface LockTarget {
+  name: string;
+  remote: Pick<HostHandle, 'exec'>;
+}
+
+/** Takes the lock on every target (in order); on a refusal, releases those already taken. */
+export async function acquireLocks(targets: readonly LockTarget[], owner: LockOwner, force: boolean, journal: JournalLike): Promise<void> {
+  const text = JSON.stringify(owner);
+  for (const target of targets) {
+    const result = await target.remote.exec(['sh', '-c', LOCK_SCRIPT, 'sh', LOCK_DIR, text, force ? '1' : '0'], { timeoutMs: 15_000 });
+    if (result.code === 3) {
+      const holder = parseOwner(result.stdout);
+      throw new HealError({
+        code: 'lock.held',
+        message: `${target.name} is locked: ${holder ? describeOwner(holder) : 'by another heal-pyroscope run'}; nothing was changed`,
+        hint: `wait for that run to finish; if it died, run again with --force-unlock (the lock is ${LOCK_DIR} on ${target.name})`,
+      });
+    }
+    if (result.code !== 0) {
+      throw new HealError({ code: 'lock.failed', message: `cannot take the lock on ${target.name}: ${result.stderr.trim() || `exit ${result.code}`}`, hint: `connect as a user that may create ${LOCK_DIR}` });
+    }
+    journal.finally(`unlock ${target.name}`, async () => {
+      await target.remote.exec(['sh', '-c', UNLOCK_SCRIPT, 'sh', LOCK_DIR, owner.runId], { timeoutMs: 15_000 });
+    });
+  }
+}
+
+export function lockPhase<C extends { hosts: Inventory; operator: string; runId: string; options: { forceUnlock: boolean } }>(
+  command: LockOwner['command'],
+): Phase<C> {
+  return {
+    id: 'lock',
+    title: 'Lock the hosts',
+    async run(ctx, io) {
+      // Every server machine that is connected (uninstall goes on without an unreachable one).
+      const targets = ctx.hosts.servers().filter((h) => h.connection).map((h): LockTarget => ({ name: h.name, remote: h.remote }));
+      const owner: LockOwner = { by: ctx.operator, command, pid: process.pid, startedAt: new Date().toISOString(), runId: ctx.runId };
+      await acquireLocks(targets, owner, ctx.options.forceUnlock, io.journal);
+      return `${targets.length} host(s) locked`;
+    },
+    dryRun: () => ['lock every server host for the duration of the run'],
+  };
+}

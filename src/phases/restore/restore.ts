@@ -16,6 +16,7 @@ import { afterPlanning, type InstallContext, type PlannedInstall } from '../inst
 import { installPhases } from '../install/install.js';
 import { lockPhase } from '../shared/lock.js';
 import type { Phase } from '../../runner/phase.js';
+import { insertBefore, replacePhase } from '../../runner/phase-list.js';
 import { throwIfAborted } from '../../runner/runner.js';
 
 export interface VolumeRestore {
@@ -173,20 +174,11 @@ export const restoreVolumesPhase: Phase<PlannedRestore> = {
   dryRun: (ctx) => ctx.restore.volumes.map((v) => `${v.machine}: fill ${v.volume} from the backup`),
 };
 
-/** Inserts `phase` next to the install phase `id` (which must exist: the list is the install's own). */
-function insert<C>(list: Phase<C>[], where: 'before' | 'after', id: string, phase: Phase<C>): Phase<C>[] {
-  const at = list.findIndex((p) => p.id === id);
-  if (at < 0) throw new Error(`restore: the install phase list has no phase ${id}`);
-  list.splice(where === 'after' ? at + 1 : at, 0, phase);
-  return list;
-}
-
 /** The install list, with the restore's lock, refusals, credentials and volume filling in their places. */
 export function restorePhases(): Phase<RestoreContext>[] {
-  const list: Phase<RestoreContext>[] = installPhases().map((p) => (p.id === 'lock' ? lockPhase<RestoreContext>('restore') : (p as Phase<RestoreContext>)));
+  const install: Phase<RestoreContext>[] = installPhases();
+  const locked = replacePhase(install, 'lock', lockPhase<RestoreContext>('restore'));
   // After the lock and whatever the install does before planning (finishing a failed run's undo).
-  insert(list, 'before', 'facts', restoreCheckPhase);
-  insert(list, 'before', 'facts', restoreStatePhase);
-  insert(list, 'before', 'storage', afterPlanning(restoreVolumesPhase as Phase<PlannedInstall>) as Phase<RestoreContext>);
-  return list;
+  const checked = insertBefore(locked, 'facts', restoreCheckPhase, restoreStatePhase);
+  return insertBefore(checked, 'storage', afterPlanning(restoreVolumesPhase));
 }

@@ -2,16 +2,12 @@
 // then a summary of warnings and failures with their remedies, `--json` and `--junit FILE`.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CheckResult } from '../checks/check.js';
 import { guardError, summarize, type PreflightReport } from '../checks/run-checks.js';
-import type { Topology } from '../config/topology.js';
 import { ExitCode } from '../core/errors.js';
-import { evaluateDeclared, type GuardFinding } from '../guard/evaluate.js';
+import { evaluateDeclared } from '../guard/evaluate.js';
 import { Inventory } from '../hosts/inventory.js';
-import { reportingConnectPhase, type Connector } from '../phases/shared/connect.js';
-import { guardPhase } from '../phases/shared/guard.js';
-import type { Phase, PhaseRecord } from '../runner/phase.js';
-import { checksPhase } from '../phases/preflight/checks-phase.js';
+import { preflightPhases, type PreflightContext } from '../phases/preflight/preflight.js';
+import type { PhaseRecord } from '../runner/phase.js';
 import { runPhases } from '../runner/runner.js';
 import { hostConnector, type ConnectFlags } from '../console/connect.js';
 import { withPhaseProgress } from '../console/progress.js';
@@ -21,18 +17,6 @@ import type { TopologyFlags } from '../console/topology-options.js';
 
 export interface PreflightFlags extends TopologyFlags, ConnectFlags {
   junit?: string;
-}
-
-export interface PreflightContext {
-  topology: Topology;
-  hosts: Inventory;
-  connect: Connector;
-  report: { guard: GuardFinding[]; preflight: CheckResult[] };
-}
-
-/** Preflight as a phase list: the first phases of install, reporting instead of stopping. */
-export function preflightPhases(): Phase<PreflightContext>[] {
-  return [reportingConnectPhase, guardPhase, checksPhase<PreflightContext>(() => null)];
 }
 
 export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherContext): Promise<number> {

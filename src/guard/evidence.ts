@@ -1,5 +1,6 @@
 // What the production guard looks at on one host, and how that is read from the host's answers.
 // Parsing is pure; the probe command is built here as an argument array, run by src/remote.
+import { group } from '../core/defined.js';
 
 export interface HostEvidence {
   /** The host's display name in the topology. */
@@ -71,9 +72,9 @@ export function parseEnvironmentFile(text: string): Record<string, string> {
     if (line === '' || line.startsWith('#')) continue;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
     if (!m) continue;
-    let v = m[2]!;
+    let v = group(m, 2);
     if ((v.startsWith('"') && v.endsWith('"') && v.length >= 2) || (v.startsWith("'") && v.endsWith("'") && v.length >= 2)) v = v.slice(1, -1);
-    env[m[1]!] = v;
+    env[group(m, 1)] = v;
   }
   return env;
 }

@@ -56,14 +56,12 @@ export function renderContext(input: RenderContextInput): RenderContext {
 
 // Lone UTF-16 surrogates cannot be written as UTF-8.
 const LONE_SURROGATE = /\p{Cs}/u;
+// Cc is exactly C0 (U+0000-U+001F), DEL and C1 (U+007F-U+009F); newline and tab are allowed.
+const CONTROL = /(?![\n\t])\p{Cc}/u;
 
 /** C0/C1 control characters and DEL, except newline and tab. */
 function hasControl(value: string): boolean {
-  for (const ch of value) {
-    const cp = ch.codePointAt(0)!;
-    if ((cp < 0x20 && ch !== '\n' && ch !== '\t') || (cp >= 0x7f && cp <= 0x9f)) return true;
-  }
-  return false;
+  return CONTROL.test(value);
 }
 // Grafana expands ${VAR}, $__env{VAR} and $__file{PATH} in every setting, env overrides included,
 // and offers no escape: such a password would silently become something else.

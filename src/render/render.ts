@@ -72,8 +72,8 @@ export function filesFor(tier: RenderedFile['tier'], files: readonly RenderedFil
 function wiring(r: ComponentRender, ctx: RenderContext): ContainerWiring {
   const c = component(r.component);
   const mounts = r.files
-    .filter((f) => f.mountTarget !== null)
-    .map((f): BindMount => ({ source: f.path, target: f.mountTarget!, readOnly: true }))
+    // A file with no mount target is read by no container (e.g. the snippet for an external HAProxy).
+    .flatMap((f): BindMount[] => (f.mountTarget === null ? [] : [{ source: f.path, target: f.mountTarget, readOnly: true }]))
     .sort((a, b) => (a.target < b.target ? -1 : 1));
   const ports = c.ports.map(
     (p): PortPublish => ({

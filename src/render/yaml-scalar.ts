@@ -1,5 +1,6 @@
 // Turns values into YAML scalars that mean exactly the value to every parser we feed: Pyroscope
 // (go-yaml v3, YAML 1.2), Tempo (go-yaml v2, YAML 1.1) and Grafana's provisioning reader.
+import { defined } from '../core/defined.js';
 
 /**
  * A double-quoted YAML scalar whose text is printable ASCII only.
@@ -12,7 +13,8 @@
 export function yamlQuoted(value: string): string {
   let out = '"';
   for (const ch of value) {
-    const cp = ch.codePointAt(0)!;
+    // A string iterates by code point: each `ch` is one whole character.
+    const cp = defined(ch.codePointAt(0), 'the code point of a character');
     if (ch === '"') out += '\\"';
     else if (ch === '\\') out += '\\\\';
     else if (cp >= 0x20 && cp <= 0x7e) out += ch;

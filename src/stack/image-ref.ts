@@ -1,6 +1,7 @@
 // Image references as Docker reads them (`[registry/]path[:tag][@digest]`), and the one image each
 // component runs: the manifest's pin, under a registry prefix, or the operator's override. Pure.
 
+import { group } from '../core/defined.js';
 import { COMPONENTS, type Component, type ComponentName } from './manifest.js';
 
 export interface ImageRef {
@@ -39,9 +40,10 @@ export function parseImageRef(ref: string): ImageRef | string {
   const { registry, rest } = splitRegistry(ref);
   const m = REMAINDER.exec(rest);
   if (!m || (registry !== undefined && !DOMAIN_RE.test(registry))) return 'is not an image reference ([registry/]repository:tag or @sha256:digest)';
-  const [, path, tag, digest] = m;
-  if (path!.length > 255) return 'has a repository name longer than 255 characters';
-  return { ...(registry ? { registry } : {}), path: path!, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+  const path = group(m, 1);
+  const [, , tag, digest] = m;
+  if (path.length > 255) return 'has a repository name longer than 255 characters';
+  return { ...(registry ? { registry } : {}), path, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 
 /** Why `ref` may not be run by heal-pyroscope (no tag or digest, or `latest`), or null. */
@@ -97,5 +99,10 @@ export type ImageOverrides = Partial<Record<ComponentName, string>>;
 
 /** The image every component runs: an override as given (in Docker's familiar form), else the pin. */
 export function resolveImages(registryPrefix?: string, overrides: ImageOverrides = {}): Record<ComponentName, string> {
-  return Object.fromEntries(COMPONENTS.map((c) => [c.name, overrides[c.name] !== undefined ? familiarRef(overrides[c.name]!) : imageRef(c, registryPrefix)])) as Record<ComponentName, string>;
+  return Object.fromEntries(
+    COMPONENTS.map((c) => {
+      const override = overrides[c.name];
+      return [c.name, override !== undefined ? familiarRef(override) : imageRef(c, registryPrefix)];
+    }),
+  ) as Record<ComponentName, string>;
 }

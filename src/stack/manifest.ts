@@ -194,9 +194,10 @@ const CONFIGURABLE_PORT: Partial<Record<ComponentName, PortId>> = { grafana: 'gr
 
 /** Ports that must be free on a tier before install (Grafana's port may be configured). */
 export function listenPorts(tier: Tier, overrides: Partial<Record<ComponentName, number>> = {}): number[] {
-  return componentsOn(tier).flatMap((c) =>
-    c.ports.map((p) => (p.id === CONFIGURABLE_PORT[c.name] && overrides[c.name] !== undefined ? overrides[c.name]! : p.port)),
-  );
+  return componentsOn(tier).flatMap((c) => {
+    const moved = overrides[c.name];
+    return c.ports.map((p) => (p.id === CONFIGURABLE_PORT[c.name] && moved !== undefined ? moved : p.port));
+  });
 }
 
 /** Default memory limit of a component's container: twice its documented minimum. */

@@ -76,7 +76,8 @@ export class Fleet {
     const depth = (s: SshSession): number => (s.via ? depth(s.via) + 1 : 0);
     const levels = new Map<number, SshSession[]>();
     for (const s of this.sessions) levels.set(depth(s), [...(levels.get(depth(s)) ?? []), s]);
-    for (const d of [...levels.keys()].sort((a, b) => b - a)) await Promise.all(levels.get(d)!.map((s) => s.close()));
+    const deepestFirst = [...levels].sort(([a], [b]) => b - a);
+    for (const [, sessions] of deepestFirst) await Promise.all(sessions.map((s) => s.close()));
   }
 }
 

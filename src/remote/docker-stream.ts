@@ -1,5 +1,6 @@
 // The engine's multiplexed stream (logs and exec output of a container without a TTY): frames of an
 // 8-byte header (stream 1 stdout or 2 stderr, 3 zero bytes, big-endian length) and a payload. Pure.
+import { group } from '../core/defined.js';
 
 export interface Demuxed {
   stdout: string;
@@ -14,7 +15,7 @@ export function demux(buffer: Buffer): Demuxed {
   const all: Buffer[] = [];
   let offset = 0;
   while (offset + 8 <= buffer.length) {
-    const stream = buffer[offset]!;
+    const stream = buffer.readUInt8(offset);
     const length = buffer.readUInt32BE(offset + 4);
     if (stream > 2 || buffer[offset + 1] !== 0 || offset + 8 + length > buffer.length) break;
     const payload = buffer.subarray(offset + 8, offset + 8 + length);
@@ -75,7 +76,7 @@ export class LogDecoder {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     let offset = 0;
     while (offset + 8 <= this.buffer.length) {
-      const kind = this.buffer[offset]!;
+      const kind = this.buffer.readUInt8(offset);
       const length = this.buffer.readUInt32BE(offset + 4);
       if (offset + 8 + length > this.buffer.length) break;
       const payload = this.buffer.subarray(offset + 8, offset + 8 + length);
@@ -121,7 +122,7 @@ export class LogDecoder {
 
   private stampOf(bytes: Buffer): { time: string; length: number } | undefined {
     const match = TIMESTAMP.exec(bytes.subarray(0, 48).toString('latin1'));
-    return match ? { time: match[1]!, length: match[0].length } : undefined;
+    return match ? { time: group(match, 1), length: match[0].length } : undefined;
   }
 
   private finish(stream: LogStreamName, bytes: Buffer): DecodedLine {

@@ -39,14 +39,15 @@ export async function grpcCall(session: SshSession, host: string, port: number, 
   const client = http2.connect(`http://${host}:${port}`, { createConnection: () => channel });
   return new Promise<GrpcCallResult>((resolve, reject) => {
     let settled = false;
-    const finish = (error: Error | null, result?: GrpcCallResult): void => {
+    // The call ends once, with an error or with its result (a plain object, never an Error).
+    const finish = (outcome: Error | GrpcCallResult): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       client.close();
       client.destroy();
-      if (error) reject(error);
-      else resolve(result!);
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
     };
     const timer = setTimeout(() => finish(timeout()), Math.max(1, deadline - Date.now()));
     client.on('error', (error) => finish(error));
@@ -64,7 +65,7 @@ export async function grpcCall(session: SshSession, host: string, port: number, 
     });
     stream.on('trailers', take);
     stream.on('data', () => {});
-    stream.on('end', () => finish(null, { httpStatus, grpcStatus, grpcMessage }));
+    stream.on('end', () => finish({ httpStatus, grpcStatus, grpcMessage }));
     stream.on('error', (error) => finish(error));
     stream.end(grpcFrame(message));
   });

@@ -27,12 +27,13 @@ export function httpGet(session: SshSession, host: string, port: number, path: s
   const timeoutMs = options.timeoutMs ?? 5000;
   return new Promise<HttpGetResult>((resolve, reject) => {
     let settled = false;
-    const finish = (error: Error | null, result?: HttpGetResult): void => {
+    // The call ends once, with an error or with its result (a plain object, never an Error).
+    const finish = (outcome: Error | HttpGetResult): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(result!);
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
     };
     // Whether the TCP leg was made: a timeout before it is a blocked flow, after it a silent server.
     let connected = false;
@@ -67,7 +68,7 @@ export function httpGet(session: SshSession, host: string, port: number, path: s
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => finish(null, { status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () => finish({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         response.on('error', (error) => finish(error));
       },
     );

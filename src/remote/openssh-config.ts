@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { group } from '../core/defined.js';
 import { ExitCode, HealError, isHealError } from '../core/errors.js';
 import { runLocal } from '../local/process.js';
 import { hostFromPairs, SYSTEM_CONFIG, type HostReader, type SshConfigHost, type SshConfigSource } from './ssh-config-host.js';
@@ -54,7 +55,7 @@ export function parseSshG(output: string): SshConfigHost {
   const pairs = output
     .split('\n')
     .map((line) => /^(\S+)\s+(.*)$/.exec(line.trim()))
-    .flatMap((m) => (m ? [[m[1]!.toLowerCase(), m[2]!] as [string, string]] : []))
+    .flatMap((m): Array<[string, string]> => (m ? [[group(m, 1).toLowerCase(), group(m, 2)]] : []))
     .filter(([key, value]) => !(key === 'user' && value === UNSET_USER) && !(key === 'identityfile' && value === UNSET_IDENTITY));
   const host = hostFromPairs(pairs);
   // `ssh -G` always prints a port; 22 is OpenSSH's default, whether written or not.
@@ -90,10 +91,13 @@ export async function openSshReader(source: SshConfigSource): Promise<HostReader
           missingCode: MISSING,
         });
         const read = (i: number, ext: string) => readFile(join(out, `${i}.${ext}`), 'utf8').catch(() => '');
-        const results = await Promise.all(
-          aliases.map(async (_, i) => ({ code: Number((await read(i, 'rc')).trim() || '255'), stdout: await read(i, 'out'), stderr: await read(i, 'err') })),
+        const answers = await Promise.all(
+          aliases.map(async (alias, i) => {
+            const code = Number((await read(i, 'rc')).trim() || '255');
+            return { alias, result: { code, stdout: await read(i, 'out'), stderr: await read(i, 'err') } };
+          }),
         );
-        return aliases.map((alias, i) => answerFor(alias, source.file, results[i]!));
+        return answers.map(({ alias, result }) => answerFor(alias, source.file, result));
       } finally {
         await rm(out, { recursive: true, force: true });
       }
@@ -123,17 +127,22 @@ async function sameForEveryHost(source: SshConfigSource, wrapper: string, aliase
   } catch {
     return undefined;
   }
-  const canaries = [aliases[0]!, aliases.at(-1)!];
-  const [first, last] = await Promise.all(
-    canaries.map((alias) =>
-      runLocal(['ssh', '-G', '-F', wrapper, '--', alias], { timeoutMs: TIMEOUT_MS, purpose: `read the SSH config of ${alias} with ssh -G`, missingCode: MISSING }),
-    ),
-  );
-  if (first!.code !== 0 || last!.code !== 0) return undefined;
+  const [firstAlias] = aliases;
+  const lastAlias = aliases.at(-1);
+  // The caller asks with ALIKE_FROM aliases or more; with none there is nothing to share.
+  if (firstAlias === undefined || lastAlias === undefined) return undefined;
+  const ask = (alias: string) =>
+    runLocal(['ssh', '-G', '-F', wrapper, '--', alias], {
+      timeoutMs: TIMEOUT_MS,
+      purpose: `read the SSH config of ${alias} with ssh -G`,
+      missingCode: MISSING,
+    });
+  const [first, last] = await Promise.all([ask(firstAlias), ask(lastAlias)]);
+  if (first.code !== 0 || last.code !== 0) return undefined;
   // `host` and `hostname` name the alias itself when the config sets no HostName.
   const own = (out: string, alias: string) => out.split('\n').map((line) => line.replace(/^(host|hostname) (.*)$/i, (l, key: string, value: string) => (value.toLowerCase() === alias.toLowerCase() ? `${key} %ALIAS%` : l)));
-  const template = own(first!.stdout, canaries[0]!);
-  if (template.join('\n') !== own(last!.stdout, canaries[1]!).join('\n')) return undefined;
+  const template = own(first.stdout, firstAlias);
+  if (template.join('\n') !== own(last.stdout, lastAlias).join('\n')) return undefined;
   return aliases.map((alias) => answerFor(alias, source.file, { code: 0, stdout: template.map((l) => l.replace('%ALIAS%', alias.toLowerCase())).join('\n'), stderr: '' }));
 }
 

@@ -86,6 +86,8 @@ async function freeSpace(run: Runner, dir: string): Promise<{ mount: string; ava
   const result = await run(['df', '-Pk', dir]).catch(() => undefined);
   if (result?.code !== 0) return undefined;
   const fields = result.stdout.trim().split('\n').slice(1).pop()?.trim().split(/\s+/) ?? [];
-  if (fields.length < 6 || !/^\d+$/.test(fields[3]!)) return undefined;
-  return { mount: fields.slice(5).join(' '), availableKiB: Number(fields[3]) };
+  // Filesystem, 1024-blocks, Used, Available, Capacity, then the mount point (which may hold spaces).
+  const [, , , available, , ...mount] = fields;
+  if (available === undefined || mount.length === 0 || !/^\d+$/.test(available)) return undefined;
+  return { mount: mount.join(' '), availableKiB: Number(available) };
 }

@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
+import { defined } from '../core/defined.js';
 import { ExitCode, HealError } from '../core/errors.js';
 import { NOTHING_SET, SYSTEM_CONFIG, hostFromPairs, type HostReader, type SshConfigHost, type SshConfigReader, type SshConfigSource } from './ssh-config-host.js';
 
@@ -88,7 +89,8 @@ export async function lookupSshConfig(aliases: readonly string[], source: SshCon
         reader ??= await openReader(source);
         const open = reader;
         const hosts = open.hosts ? await open.hosts(unread) : await Promise.all(unread.map((alias) => open.host(alias)));
-        unread.forEach((alias, i) => found.set(alias, hosts[i]!));
+        // A reader answers every alias it is asked, in order.
+        unread.forEach((alias, i) => found.set(alias, defined(hosts[i], `${open.name}'s answer for ${alias}`)));
       }
       for (const alias of pending) seen.add(alias);
       const hops = pending.flatMap((alias) => {

@@ -180,18 +180,23 @@ function suggest(key: string, known: string[]): string {
   return known.length > 0 ? ` (allowed: ${known.join(', ')})` : '';
 }
 
+/** Levenshtein distance, the table a row at a time: each cell from the cells above, left and above-left. */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  let above = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let last = b.length;
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+    let left = i;
+    let diagonal = i - 1;
+    const row = [left];
+    for (const [j, up] of above.slice(1).entries()) {
+      left = Math.min(up + 1, left + 1, diagonal + (a[i - 1] === b[j] ? 0 : 1));
+      diagonal = up;
+      row.push(left);
     }
+    above = row;
+    last = left;
   }
-  return row[b.length]!;
+  return last;
 }
 
 function dropNulls(value: unknown): unknown {

@@ -3,6 +3,7 @@
 // ask for them (on a TTY) or name the flag and key to set (everywhere else).
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { defined } from '../core/defined.js';
 import { DEFAULT_GUARD_RULES } from '../guard/rules.js';
 import { resolveImages } from '../stack/image-ref.js';
 import { COMPONENTS, type ComponentName, type Tier } from '../stack/manifest.js';
@@ -31,7 +32,8 @@ export function resolveTopology(
   ctx: TopologyResolveContext,
 ): Resolution {
   const fileDir = ctx.configPath ? dirname(resolve(ctx.cwd, ctx.configPath)) : ctx.cwd;
-  const fromFile = (p: string | undefined) => (p === undefined ? undefined : expandPath(p, fileDir));
+  const inFileDir = (p: string) => expandPath(p, fileDir);
+  const fromFile = (p: string | undefined) => (p === undefined ? undefined : inFileDir(p));
   const fromCli = (p: string | undefined) => (p === undefined ? undefined : expandPath(p, ctx.cwd));
 
   const pick = <T>(flag: T | undefined, conf: T | undefined, answer: T | undefined): T | undefined => flag ?? conf ?? answer;
@@ -47,8 +49,8 @@ export function resolveTopology(
   // With no key given, a running agent is the natural default (as with OpenSSH).
   const agent = agentChoice ?? (identityFile === undefined && ctx.agentSocket !== undefined);
   // A jump host's own key in the file is relative to the file, as every other path there.
-  const jumpOf = (jump: JumpHost | undefined, fromPath: (p: string | undefined) => string | undefined): JumpHost | undefined =>
-    jump === undefined || typeof jump === 'string' ? jump : { ...jump, ...(jump.identityFile ? { identityFile: fromPath(jump.identityFile)! } : {}) };
+  const jumpOf = (jump: JumpHost | undefined, fromPath: (p: string) => string): JumpHost | undefined =>
+    jump === undefined || typeof jump === 'string' ? jump : { ...jump, ...(jump.identityFile ? { identityFile: fromPath(jump.identityFile) } : {}) };
   const defaults: SshOptions = {
     user: pick(flags.sshUser, file?.ssh?.user, answers.sshUser),
     port: pick(flags.sshPort, file?.ssh?.port, answers.sshPort),
@@ -56,7 +58,7 @@ export function resolveTopology(
     agent,
     knownHostsFile:
       fromCli(flags.knownHostsFile) ?? fromFile(file?.ssh?.knownHostsFile) ?? expandPath(defaultOf(SETTINGS.knownHostsFile), ctx.cwd),
-    jumpHost: flags.jumpHost ?? jumpOf(file?.ssh?.jumpHost, fromFile) ?? answers.jumpHost,
+    jumpHost: flags.jumpHost ?? jumpOf(file?.ssh?.jumpHost, inFileDir) ?? answers.jumpHost,
     configFile: fromCli(flags.sshConfigFile) ?? fromFile(file?.ssh?.configFile),
   };
 
@@ -101,7 +103,7 @@ export function resolveTopology(
         user: entry.user ?? defaults.user,
         port: entry.port ?? defaults.port,
         identityFile: fromFile(entry.identityFile) ?? defaults.identityFile,
-        jumpHost: jumpOf(entry.jumpHost, fromFile) ?? defaults.jumpHost,
+        jumpHost: jumpOf(entry.jumpHost, inFileDir) ?? defaults.jumpHost,
       },
       dockerSocket: entry.dockerSocket ?? socket,
     };
@@ -138,7 +140,10 @@ export function containerLimits(file: ConfigFile['containers']): ContainerLimits
   return {
     logMaxSize: file?.logs?.maxSize ?? defaultOf(SETTINGS.logMaxSize),
     logMaxFiles: file?.logs?.maxFiles ?? defaultOf(SETTINGS.logMaxFiles),
-    memoryLimitMiB: Object.fromEntries(COMPONENTS.map((c) => [c.name, memoryMiB(limits[c.name]!)])) as Record<ComponentName, number | null>,
+    memoryLimitMiB: Object.fromEntries(
+      // The setting's default names every component, so each has a limit.
+      COMPONENTS.map((c) => [c.name, memoryMiB(defined(limits[c.name], `the memory limit of ${c.name}`))]),
+    ) as Record<ComponentName, number | null>,
   };
 }
 

@@ -1,6 +1,7 @@
 // The kinds of value a setting holds, each with the one rule that decides whether a value is good
 // and the sentence that says why not. Flags, prompts and the config schema all check with these.
 // Free of zod so that parsing flags (and `--help`) does not load the schema library.
+import { group } from '../core/defined.js';
 import { isValidHost, USER_NAME } from './hostname.js';
 import { pinnedImageProblem } from '../stack/image-ref.js';
 
@@ -58,7 +59,7 @@ export const ENVIRONMENT_NAME = text((v) =>
 export const JUMP_HOST = text((v) => {
   const hop = (h: string) => {
     const m = /^(?:([^@\s]+)@)?([^@\s:,]+|\[[^\]]+\])(?::(\d+))?$/.exec(h);
-    return m !== null && isValidHost(m[2]!.replace(/^\[|\]$/g, '')) && (m[1] === undefined || USER_NAME.test(m[1]));
+    return m !== null && isValidHost(group(m, 2).replace(/^\[|\]$/g, '')) && (m[1] === undefined || USER_NAME.test(m[1]));
   };
   const ok = v.split(',').every((h) => hop(h.trim()));
   return ok ? null : `${quoted(v)} is not a jump host (use host, user@host or user@host:port; a chain separated by commas)`;

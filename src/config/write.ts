@@ -40,10 +40,13 @@ export function renderConfigFile(input: TopologyInput, options: RenderOptions = 
   for (const [name, s] of settingEntries()) {
     // `images.COMPONENT` is one mapping under `images`, one entry per component.
     const path = s.key.split('.').filter((part) => part !== 'COMPONENT');
+    const [section] = path;
+    const leaf = path.at(-1);
+    if (section === undefined || leaf === undefined) throw new Error(`internal error: setting ${name} has an empty key`);
     const parents = path.slice(0, -1);
-    if (open.length === 0 || open[0] !== path[0]) {
+    if (open.length === 0 || open[0] !== section) {
       if (lines.length > 0) lines.push('');
-      lines.push(...(SECTIONS[path[0]!] ?? []).map((c) => `# ${c}`));
+      lines.push(...(SECTIONS[section] ?? []).map((c) => `# ${c}`));
       open = [];
     }
     let common = 0;
@@ -51,7 +54,6 @@ export function renderConfigFile(input: TopologyInput, options: RenderOptions = 
     for (let depth = common; depth < parents.length; depth++) lines.push(`${'  '.repeat(depth)}${parents[depth]}:`);
     open = path.length > 1 ? parents : path;
     const indent = '  '.repeat(parents.length);
-    const leaf = path[path.length - 1]!;
     const value = values[name];
     const text = value !== undefined ? `${leaf}: ${yamlValue(value)}` : `${examples === 'commented' ? '# ' : ''}${leaf}: ${s.example}`;
     lines.push(...withComment(`${indent}${text}`, comment(s)));

@@ -4,6 +4,7 @@
 // sha256) and `manifest.sha256` last, since a member's checksum is known only once it is written.
 import { createHash, type Hash } from 'node:crypto';
 import type { Header } from 'tar-stream';
+import { group } from '../core/defined.js';
 import type { ComponentName } from '../stack/manifest.js';
 
 export const BACKUP_FORMAT = 'heal-pyroscope-backup/1';
@@ -56,8 +57,10 @@ export function volumeMember(component: ComponentName): string {
 export function memberOf(entryName: string): { member: string; inner: string } | undefined {
   if (entryName === STATE_ENTRY) return { member: 'state', inner: 'state.json' };
   const m = /^volumes\/([a-z]+)\/(.+)$/.exec(entryName);
-  if (m && (BACKED_UP as readonly string[]).includes(m[1]!)) return { member: `volumes/${m[1]}`, inner: m[2]! };
-  return undefined;
+  if (!m) return undefined;
+  const component = group(m, 1);
+  if (!(BACKED_UP as readonly string[]).includes(component)) return undefined;
+  return { member: `volumes/${component}`, inner: group(m, 2) };
 }
 
 /** The header fields that decide what a restore writes. */

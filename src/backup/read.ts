@@ -60,10 +60,14 @@ export async function verifyBackup(path: string): Promise<VerifiedBackup> {
   const { extract } = await import('tar-stream');
   const { bytes, stream } = await openArchive(path);
   const digests = new Map<string, MemberDigest>();
+  // The entries read whole, by name: the manifest, its checksum and the state member.
+  const manifestChunks: Buffer[] = [];
+  const sumChunks: Buffer[] = [];
+  const stateChunks: Buffer[] = [];
   const own = new Map<string, Buffer[]>([
-    [MANIFEST_ENTRY, []],
-    [MANIFEST_SUM_ENTRY, []],
-    ['state', []],
+    [MANIFEST_ENTRY, manifestChunks],
+    [MANIFEST_SUM_ENTRY, sumChunks],
+    ['state', stateChunks],
   ]);
   let problem: string | undefined;
   let last: string | undefined;
@@ -99,9 +103,9 @@ export async function verifyBackup(path: string): Promise<VerifiedBackup> {
     if (problem) throw refused(path, problem);
     throw refused(path, tarProblem(error, last));
   }
-  const manifestText = Buffer.concat(own.get(MANIFEST_ENTRY)!);
+  const manifestText = Buffer.concat(manifestChunks);
   if (manifestText.length === 0) throw refused(path, last === undefined ? 'no tar entries' : 'no manifest.json (the backup did not finish?)');
-  const sum = Buffer.concat(own.get(MANIFEST_SUM_ENTRY)!).toString('utf8').split(/\s+/)[0];
+  const sum = Buffer.concat(sumChunks).toString('utf8').split(/\s+/)[0];
   if (sum !== sha256Hex(manifestText)) throw refused(path, 'manifest.json does not match its sha256 checksum (manifest.sha256)');
   let manifest: BackupManifest;
   try {
@@ -116,12 +120,20 @@ export async function verifyBackup(path: string): Promise<VerifiedBackup> {
   if (mismatch) throw refused(path, mismatch);
   let state: InstallState;
   try {
-    state = JSON.parse(Buffer.concat(own.get('state')!).toString('utf8')) as InstallState;
+    state = JSON.parse(Buffer.concat(stateChunks).toString('utf8')) as InstallState;
     if (typeof state.secrets?.minioSecretKey !== 'string') throw new Error('no credentials');
   } catch {
     throw refused(path, 'member state holds no heal-pyroscope state file');
   }
   return { path, bytes, manifest, state };
+}
+
+/** The volume being filled: its member, the tar handed to the filler, the checksum of what went in. */
+interface VolumeTar {
+  member: string;
+  pack: Pack;
+  digest: MemberDigest;
+  filled: Promise<void>;
 }
 
 /** Fills one volume from a tar stream of its entries (names as the engine's archive gave them). */
@@ -135,7 +147,7 @@ export async function streamVolumes(backup: VerifiedBackup, fill: VolumeFiller, 
   const { extract, pack } = await import('tar-stream');
   const { stream } = await openArchive(backup.path);
   const ex = extract();
-  let current: { member: string; pack: Pack; digest: MemberDigest; filled: Promise<void> } | undefined;
+  let current: VolumeTar | undefined;
   let failure: unknown;
   const fail = (error: unknown) => {
     failure ??= error;
@@ -152,6 +164,18 @@ export async function streamVolumes(backup: VerifiedBackup, fill: VolumeFiller, 
     const problem = memberProblem(listed ? [listed] : [], new Map([[done.member, done.digest.done(done.member)]]));
     if (problem) throw refused(backup.path, `${problem} (read again while restoring)`, ExitCode.failed);
   };
+  // Closes the volume being filled and starts the next.
+  const start = async (member: string): Promise<VolumeTar> => {
+    await close();
+    const component = member.slice('volumes/'.length) as ComponentName;
+    const tar = pack();
+    // Its failure is told by `fill` or by the entry being copied into it, not as an event.
+    tar.on('error', () => undefined);
+    const filled = fill(component, tar as unknown as NodeJS.ReadableStream);
+    filled.catch(fail);
+    current = { member, pack: tar, digest: new MemberDigest(), filled };
+    return current;
+  };
   ex.on('entry', (header, entry, next) => {
     entry.on('error', () => undefined);
     const owned = memberOf(header.name);
@@ -161,20 +185,10 @@ export async function streamVolumes(backup: VerifiedBackup, fill: VolumeFiller, 
     };
     if (!owned || owned.member === 'state') return skip();
     void (async () => {
-      if (current?.member !== owned.member) {
-        await close();
-        const component = owned.member.slice('volumes/'.length) as ComponentName;
-        const tar = pack();
-        // Its failure is told by `fill` or by the entry being copied into it, not as an event.
-        tar.on('error', () => undefined);
-        const filled = fill(component, tar as unknown as NodeJS.ReadableStream);
-        filled.catch(fail);
-        current = { member: owned.member, pack: tar, digest: new MemberDigest(), filled };
-      }
-      const digest = current!.digest;
+      const into = current?.member === owned.member ? current : await start(owned.member);
       const inner = movedHeader(header, owned.inner, innerHeader(header, owned.member).linkname ?? null);
-      digest.header(inner, owned.inner);
-      await pipeline(entry as unknown as Readable, tap((c) => digest.data(c)), current!.pack.entry(inner));
+      into.digest.header(inner, owned.inner);
+      await pipeline(entry as unknown as Readable, tap((c) => into.digest.data(c)), into.pack.entry(inner));
     })().then(() => next(), fail);
   });
   const abort = () => fail(new Error('interrupted'));

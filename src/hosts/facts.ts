@@ -1,5 +1,6 @@
 // Facts gathered once per machine (k0sctl's habit): one remote script for the OS side and a few
 // Docker API calls, stored on the machine state and read by every check, which stay pure.
+import { group } from '../core/defined.js';
 import { HealError } from '../core/errors.js';
 import { evidenceProbe, parseProbeOutput, type HostEvidence } from '../guard/evidence.js';
 import type { ContainerSummary } from '../remote/index.js';
@@ -74,7 +75,7 @@ function sections(stdout: string): Map<string, string[]> {
     const m = /^--- (\w+)$/.exec(line);
     if (m) {
       current = [];
-      map.set(m[1]!, current);
+      map.set(group(m, 1), current);
     } else current?.push(line);
   }
   return map;
@@ -92,25 +93,25 @@ export function parseMeminfo(lines: string[]): { totalMiB: number; availableMiB:
 }
 
 export function parseDf(lines: string[]): FileSystem[] {
-  return lines
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length >= 6 && /^\d+$/.test(f[3]!))
-    .map((f) => ({ mount: f.slice(5).join(' '), availableKiB: Number(f[3]) }));
+  return lines.slice(1).flatMap((line) => {
+    // Filesystem, 1024-blocks, Used, Available, Capacity, then the mount point (which may hold spaces).
+    const [, , , available, , ...mount] = line.trim().split(/\s+/);
+    if (available === undefined || mount.length === 0 || !/^\d+$/.test(available)) return [];
+    return [{ mount: mount.join(' '), availableKiB: Number(available) }];
+  });
 }
 
 /** `ss -Hltnp` lines: `LISTEN 0 4096 0.0.0.0:4040 0.0.0.0:* users:(("nc",pid=12,fd=3))`. */
 export function parseSs(lines: string[]): Listener[] | null {
   if (lines.includes('#no-ss')) return null;
-  return lines
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length >= 5 && f[0] === 'LISTEN')
-    .map((f) => {
-      const local = f[3]!;
-      const colon = local.lastIndexOf(':');
-      const proc = /users:\(\("([^"]+)",pid=(\d+)/.exec(f.slice(5).join(' '));
-      return { address: local.slice(0, colon), port: Number(local.slice(colon + 1)), ...(proc ? { process: `${proc[1]} (pid ${proc[2]})` } : {}) };
-    });
+  return lines.flatMap((line): Listener[] => {
+    // State, Recv-Q, Send-Q, local address:port, peer address:port, then the process.
+    const [state, , , local, peer, ...rest] = line.trim().split(/\s+/);
+    if (state !== 'LISTEN' || local === undefined || peer === undefined) return [];
+    const colon = local.lastIndexOf(':');
+    const proc = /users:\(\("([^"]+)",pid=(\d+)/.exec(rest.join(' '));
+    return [{ address: local.slice(0, colon), port: Number(local.slice(colon + 1)), ...(proc ? { process: `${proc[1]} (pid ${proc[2]})` } : {}) }];
+  });
 }
 
 /** The filesystem that holds `path`: the longest mount point that is a prefix of it. */

@@ -40,7 +40,7 @@ export class Host {
     this.sshName = first.sshAlias ?? first.host;
     this.tiers = [...new Set(entries.map((e) => e.tier))];
     this.ssh = first.ssh;
-    this.dockerSocket = machineSocket(entries, defaultSocket);
+    this.dockerSocket = machineSocket(first, entries, defaultSocket);
   }
 
   serves(tier: Tier): boolean {
@@ -59,8 +59,13 @@ export class Host {
 
   /** The open connection. Phases after connect only ever see connected hosts, so this cannot throw there. */
   get remote(): HostHandle {
-    if (!this.connection) throw this.connectError ?? new HealError({ code: 'ssh.connect', message: `not connected to ${this.name}` });
+    if (!this.connection) throw this.whyNotConnected;
     return this.connection;
+  }
+
+  /** Why there is no connection: the connect phase's error, or "not connected" before connect ran. */
+  get whyNotConnected(): HealError {
+    return this.connectError ?? new HealError({ code: 'ssh.connect', message: `not connected to ${this.name}` });
   }
 }
 
@@ -70,17 +75,17 @@ export class Host {
  * one machine, `hosts.db.dockerSocket` set: that is the machine's socket). Two server tiers on one
  * machine that name different sockets are a config error, not a silent pick of the first.
  */
-function machineSocket(entries: readonly HostSpec[], defaultSocket: string | undefined): string {
+function machineSocket(first: HostSpec, entries: readonly HostSpec[], defaultSocket: string | undefined): string {
   const servers = entries.filter((e) => e.tier !== 'target');
   const named = servers.filter((e) => e.dockerSocket !== defaultSocket);
   const sockets = [...new Set(named.map((e) => e.dockerSocket))];
   if (sockets.length > 1) {
     throw new HealError({
       code: 'config.docker-socket',
-      message: `${named.map((e) => `hosts.${e.tier}`).join(', ')} are one machine (${entries[0]!.host}) but name different Docker sockets: ${sockets.join(', ')}`,
+      message: `${named.map((e) => `hosts.${e.tier}`).join(', ')} are one machine (${first.host}) but name different Docker sockets: ${sockets.join(', ')}`,
       hint: 'a machine has one engine: give its entries the same dockerSocket (or set docker.socket once)',
       exitCode: ExitCode.usage,
     });
   }
-  return sockets[0] ?? defaultSocket ?? servers[0]?.dockerSocket ?? entries[0]!.dockerSocket;
+  return sockets[0] ?? defaultSocket ?? servers[0]?.dockerSocket ?? first.dockerSocket;
 }

@@ -42,6 +42,6 @@ export class Inventory {
 
   /** Hosts whose connection failed, with why. */
   unreachable(): Array<{ host: Host; error: HealError }> {
-    return this.hosts.flatMap((h) => (h.connection ? [] : [{ host: h, error: h.connectError! }]));
+    return this.hosts.flatMap((h) => (h.connection ? [] : [{ host: h, error: h.whyNotConnected }]));
   }
 }

@@ -14,7 +14,8 @@ export const addressCheck: Check = {
       const problem = serverAddressProblem(h.host);
       return problem ? [`hosts.${h.tier}: ${problem}`] : [];
     });
-    if (problems.length === 0) return [result(addressCheck, host.name, 'pass', `${host.address} can go into the container configs`)];
-    return [result(addressCheck, host.name, 'fail', problems[0]!, { evidence: problems, remedy: SERVER_ADDRESS_REMEDY })];
+    const [first] = problems;
+    if (first === undefined) return [result(addressCheck, host.name, 'pass', `${host.address} can go into the container configs`)];
+    return [result(addressCheck, host.name, 'fail', first, { evidence: problems, remedy: SERVER_ADDRESS_REMEDY })];
   },
 };

@@ -139,25 +139,29 @@ async function endListener(dest: Host, port: number, listener: Listener): Promis
 }
 
 export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
-  const probes = plannedFlows(ctx.hosts);
-  const groups = new Map<string, FlowProbe[]>();
-  for (const p of probes) groups.set(`${p.dest.name}:${p.port}`, [...(groups.get(`${p.dest.name}:${p.port}`) ?? []), p]);
+  // One group per destination port, with every source that connects to it.
+  const groups = new Map<string, { dest: Host; port: number; sources: Host[] }>();
+  for (const { source, dest, port } of plannedFlows(ctx.hosts)) {
+    const key = `${dest.name}:${port}`;
+    const group = groups.get(key) ?? { dest, port, sources: [] };
+    group.sources.push(source);
+    groups.set(key, group);
+  }
 
   const results: CheckResult[] = [];
   await Promise.all(
-    [...groups.values()].map(async (group) => {
-      const { dest, port } = group[0]!;
+    [...groups.values()].map(async ({ dest, port, sources: all }) => {
       const where = `${dest.address}:${port}`;
       const skip = (source: Host, why: string) =>
         results.push({ ...CHECK, host: source.name, status: 'skip', summary: `${source.name} -> ${dest.name}:${port}: not tested (${why})`, evidence: [] });
       // Without SSH to the destination nothing could be started there, so a refusal would say
       // nothing about a firewall: the unreachable host is reported once, by the connect phase.
       if (!dest.connection) {
-        for (const { source } of group) skip(source, `no SSH to ${dest.name}, so nothing listens there yet`);
+        for (const source of all) skip(source, `no SSH to ${dest.name}, so nothing listens there yet`);
         return;
       }
-      const sources = group.filter(({ source }) => source.connection !== undefined);
-      for (const { source } of group) if (!source.connection) skip(source, 'no SSH to the source');
+      const sources = all.filter((source) => source.connection !== undefined);
+      for (const source of all) if (!source.connection) skip(source, 'no SSH to the source');
       if (sources.length === 0) return;
       // A stopped container publishes nothing: its port needs a test listener like a free one.
       const listening = dest.facts?.listeners?.some((l) => l.port === port) || dest.facts?.docker?.containers.some((c) => c.state === 'running' && c.publishedPorts.includes(port));
@@ -165,7 +169,7 @@ export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
       const listener = listening ? undefined : await startListener(dest, port, sources.length, ctx);
       const evidence = listener ? [listener.note] : [`${dest.name}:${port} already has a listener`];
       const probed = await Promise.all(
-        sources.map(async ({ source }) => {
+        sources.map(async (source) => {
           const title = `${source.name} -> ${dest.name}:${port}`;
           if (listener && !listener.ready) {
             results.push({ ...CHECK, host: source.name, status: 'warn', summary: `${title}: not tested (${listener.note})`, evidence, remedy: `open ${where} from ${source.name} and test by hand` });

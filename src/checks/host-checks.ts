@@ -1,7 +1,7 @@
 // Checks about the machine itself, decided from its gathered facts: SSH, Docker, architecture,
 // memory, CPU and disk against the documented minimums of the components it will run.
 import { minimumFor } from '../stack/manifest.js';
-import { result, type Check, type CheckResult } from './check.js';
+import { dockerFactsOf, factsOf, result, type Check, type CheckResult } from './check.js';
 import { HOST_ROOT } from '../core/host-paths.js';
 import { filesystemOf } from '../hosts/facts.js';
 
@@ -69,9 +69,10 @@ export const memoryCheck: Check = {
   title: 'Memory',
   tiers: ['web', 'app', 'db'],
   needsDocker: false,
-  run: ({ name, tiers, facts }) => {
+  run: (host) => {
+    const { name, tiers } = host;
     const need = minimumFor(tiers).memoryMiB;
-    const f = facts!;
+    const f = factsOf(host);
     const evidence = [`total ${f.memTotalMiB} MiB, available ${f.memAvailableMiB} MiB`, `minimum for ${tiers.join('+')}: ${need} MiB`];
     if (f.memTotalMiB < need) {
       return [result(memoryCheck, name, 'fail', `${f.memTotalMiB} MiB total, below the ${need} MiB minimum`, { evidence, remedy: 'give the host more memory or split the tiers over more hosts' })];
@@ -88,9 +89,10 @@ export const cpuCheck: Check = {
   title: 'CPU cores',
   tiers: ['web', 'app', 'db'],
   needsDocker: false,
-  run: ({ name, tiers, facts }) => {
+  run: (host) => {
+    const { name, tiers } = host;
     const need = minimumFor(tiers).cpus;
-    const have = facts!.cpus;
+    const have = factsOf(host).cpus;
     return have >= need
       ? [result(cpuCheck, name, 'pass', `${have} cores (needs ${need})`)]
       : [result(cpuCheck, name, 'warn', `${have} cores, fewer than the ${need} recommended`, { remedy: 'expect slow queries; add cores for real load' })];
@@ -105,10 +107,12 @@ export const diskCheck: Check = {
   title: 'Free disk for images, data and configuration',
   tiers: ['web', 'app', 'db'],
   needsDocker: true,
-  run: ({ name, tiers, facts }) => {
+  run: (host) => {
+    const { name, tiers } = host;
     const need = minimumFor(tiers).diskGiB;
-    const root = facts!.docker!.rootDir;
-    const fs = filesystemOf(facts!.filesystems, root);
+    const { filesystems } = factsOf(host);
+    const root = dockerFactsOf(host).rootDir;
+    const fs = filesystemOf(filesystems, root);
     if (!fs) return [result(diskCheck, name, 'warn', `cannot tell the free space of ${root}`, { remedy: `check with \`df -h ${root}\`` })];
     const freeGiB = fs.availableKiB / 1024 / 1024;
     const evidence = [`${root} is on ${fs.mount}: ${freeGiB.toFixed(1)} GiB free`, `minimum for ${tiers.join('+')}: ${need} GiB`];
@@ -119,7 +123,7 @@ export const diskCheck: Check = {
       remedies.push(`free space on ${fs.mount} (e.g. docker system prune) or move the Docker root`);
     }
     // The configuration goes to HOST_ROOT (/opt), often another filesystem than the Docker root.
-    const conf = filesystemOf(facts!.filesystems, HOST_ROOT);
+    const conf = filesystemOf(filesystems, HOST_ROOT);
     if (conf && conf.mount !== fs.mount) {
       const freeMiB = conf.availableKiB / 1024;
       evidence.push(`${HOST_ROOT} is on ${conf.mount}: ${freeMiB.toFixed(0)} MiB free (minimum ${CONFIG_MIN_MIB} MiB)`);
@@ -142,8 +146,9 @@ export const clockCheck: Check = {
   title: 'Clock close to this machine',
   tiers: [],
   needsDocker: false,
-  run: ({ name, facts }): CheckResult[] => {
-    const skew = facts!.clockSkewSeconds;
+  run: (host): CheckResult[] => {
+    const { name } = host;
+    const skew = factsOf(host).clockSkewSeconds;
     const abs = Math.abs(skew);
     const text = `${skew >= 0 ? '+' : ''}${skew.toFixed(0)} s against this machine`;
     if (!Number.isFinite(skew)) return [result(clockCheck, name, 'warn', 'could not read the host clock')];

@@ -4,7 +4,7 @@
 import type { RegistryAnswer } from '../remote/index.js';
 import { presenceKey, registryOf } from '../stack/image-ref.js';
 import { componentsOn } from '../stack/manifest.js';
-import { result, type Check, type CheckResult } from './check.js';
+import { dockerFactsOf, result, type Check, type CheckResult } from './check.js';
 
 /** A registry may be slow to answer through a mirror; this bounds one question. */
 export const REGISTRY_TIMEOUT_MS = 20_000;
@@ -50,7 +50,7 @@ export const imagesCheck: Check = {
   tiers: ['web', 'app', 'db'],
   needsDocker: true,
   run: async (host, ctx) => {
-    const docker = host.facts!.docker!;
+    const docker = dockerFactsOf(host);
     const wanted = [...new Set(host.tiers.flatMap((t) => componentsOn(t)).map((c) => ctx.topology.images[c.name]))];
     const present = new Set(docker.imageTags);
     const missing = wanted.filter((ref) => !present.has(presenceKey(ref)));

@@ -2,7 +2,7 @@
 // re-run) passes; anything else fails, naming the process or container holding it.
 import { LABELS, PRODUCT, listenPorts } from '../stack/manifest.js';
 import type { Host } from '../hosts/host.js';
-import { result, type Check, type CheckResult } from './check.js';
+import { factsOf, result, type Check, type CheckResult } from './check.js';
 import type { HostFacts } from '../hosts/facts.js';
 
 export interface PortHolder {
@@ -41,7 +41,7 @@ export const portsCheck: Check = {
   tiers: ['web', 'app', 'db'],
   needsDocker: true,
   run: (host, ctx): CheckResult[] => {
-    const facts = host.facts!;
+    const facts = factsOf(host);
     const ports = portsFor(host, ctx.topology.grafanaPort);
     const holders = portHolders(facts, ports);
     const foreign = holders.filter((h) => !h.ours);

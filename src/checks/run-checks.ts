@@ -43,7 +43,7 @@ export async function runGuard(topology: Topology, hosts: readonly Host[], timeo
         h.facts = await gatherFacts(h.remote, h.isServer, timeoutMs, topology.guard.markerFiles);
       }),
   );
-  const evidence = hosts.filter((h) => h.facts).map((h) => ({ ...h.facts!.guard, host: h.name }));
+  const evidence = hosts.flatMap((h) => (h.facts ? [{ ...h.facts.guard, host: h.name }] : []));
   return evaluateGuard(topology.guard, topology.environment, evidence);
 }
 

@@ -87,4 +87,10 @@ describe('host checks', () => {
     expect(one(clockCheck.run(machine('a', ['target'], { facts: facts({ clockSkewSeconds: -7 }) }), ctx))).toMatchObject({ status: 'warn', summary: '-7 s against this machine' });
     expect(one(clockCheck.run(machine('a', ['target'], { facts: facts({ clockSkewSeconds: 3600 }) }), ctx)).status).toBe('fail');
   });
+
+  it('names the broken promise when a check that reads facts runs without them', () => {
+    expect(() => memoryCheck.run(machine('a', ['app'], { facts: undefined }), ctx)).toThrow('the facts of a were not read before its checks');
+    const noEngine = machine('a', ['app'], { facts: { ...facts(), docker: undefined } });
+    expect(() => diskCheck.run(noEngine, ctx)).toThrow('a check that needs Docker ran on a, whose engine is unusable');
+  });
 });

@@ -1,6 +1,6 @@
 // `npm run build`: the CLI as a few ES modules in dist/cli, linked by esbuild from src/cli/main.ts.
 // Node then reads and compiles a handful of files at start-up instead of one per source file and
-// per package file (README "Development > Performance"). Types are checked by `npm run typecheck`.
+// per package file (docs/performance.md). Types are checked by `npm run typecheck`.
 //
 // - commander and chalk, which every run loads, are inside the bundle, and so are the pure-JS
 //   packages the commands load, with their own dependencies (yaml, zod, execa, listr2: about 170 ms

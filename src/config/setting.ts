@@ -48,7 +48,7 @@ export interface Setting<T, L = T> {
   shape: Shape;
   /** The kind of each value (each item of a list, each component's entry). */
   value: ValueKind<L>;
-  /** What it is: the flag's help, the README's meaning, the init file's comment (`code` in backticks). */
+  /** What it is: the flag's help, docs/configuration.md's meaning, the init file's comment (`code` in backticks). */
   help: string;
   /** `--ssh-port PORT`; a switch has no value name. Absent: a config-file-only setting. */
   flag?: string;
@@ -56,7 +56,7 @@ export interface Setting<T, L = T> {
   default?: T;
   /** The default in words, when it is not one plain value. */
   defaultText?: string;
-  /** YAML text for the init file and the README's example. */
+  /** YAML text for the init file and docs/configuration.md's example. */
   example: string;
   required?: Requirement;
   prompt?: Prompt<T>;
@@ -110,7 +110,7 @@ export function defaultNote(s: AnySetting): string {
   return typeof s.default === 'string' ? ` (default \`${s.default}\`)` : ` (default ${String(s.default)})`;
 }
 
-/** Text for a terminal or a YAML comment: the README's backticks dropped. */
+/** Text for a terminal or a YAML comment: the Markdown backticks dropped. */
 export function plain(text: string): string {
   return text.replaceAll('`', '');
 }

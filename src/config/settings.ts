@@ -1,8 +1,8 @@
 // The settings table: every setting once, with its config key, flag, value kind (the validation
 // flags, prompts and the schema share), default, help, what is missing when it is absent, its
 // prompt and its example (the fields: setting.ts). The commander options, the missing-value
-// errors, the prompts, `init`'s file and the README's flag table and example file are generated
-// from it. Free of zod and commander, so `--help` can read it cheaply.
+// errors, the prompts, `init`'s file and docs/configuration.md's flag table and example file are
+// generated from it. Free of zod and commander, so `--help` can read it cheaply.
 import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';

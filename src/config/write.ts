@@ -1,8 +1,8 @@
 // Renders heal-pyroscope.yaml from the settings table: every setting in the table's order, with its
 // help as a comment; a value given on the command line or at a prompt is written, any other setting
-// shows its example, commented out (`init`, "save these answers") or written (the README's example).
-// The tests parse both back, so every key written here is one the schema accepts. Also the README's
-// table of the guard's defaults.
+// shows its example, commented out (`init`, "save these answers") or written (the example in
+// docs/configuration.md). The tests parse both back, so every key written here is one the schema
+// accepts. Also docs/configuration.md's table of the guard's defaults.
 import { isAbsolute, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { defaultNote, plain, type AnySetting } from './setting.js';
@@ -34,7 +34,7 @@ export function renderConfigFile(input: TopologyInput, options: RenderOptions = 
   const { examples = 'commented', header = true } = options;
   const values = input as Record<string, unknown>;
   const lines = header
-    ? ['# heal-pyroscope topology. Reference: README.md ("Config file"), or `heal-pyroscope init --help`.', '# Flags given on the command line override the values in this file.']
+    ? ['# heal-pyroscope topology. Reference: docs/configuration.md ("Config file"), or `heal-pyroscope init --help`.', '# Flags given on the command line override the values in this file.']
     : [];
   let open: string[] = [];
   for (const [name, s] of settingEntries()) {
@@ -76,7 +76,7 @@ export function relativeToConfig(input: TopologyInput, where: { cwd: string; con
   return out as TopologyInput;
 }
 
-/** The README's table of the production guard's default lists ("Production guard defaults"). */
+/** docs/configuration.md's table of the production guard's default lists ("Production guard defaults"). */
 export function guardTable(): string {
   const code = (value: string) => `\`${value.replaceAll('|', '\\|')}\``;
   const rows = settingEntries()
@@ -85,7 +85,7 @@ export function guardTable(): string {
   return ['| key | what it lists | default |', '|---|---|---|', ...rows].join('\n');
 }
 
-/** The README's example file ("Config file"): every key with an example value. */
+/** docs/configuration.md's example file ("Config file"): every key with an example value. */
 export function configExample(): string {
   return renderConfigFile({}, { examples: 'written', header: false });
 }

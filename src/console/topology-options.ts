@@ -1,6 +1,6 @@
 // The flags every topology-aware command shares, generated from the settings table: each setting's
 // flag, its parser (a bad value is a usage error naming the flag) and its help; how the parsed
-// flags become a TopologyInput; and the README's table of them.
+// flags become a TopologyInput; and docs/configuration.md's table of them.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { defaultNote, plain, readText, type AnySetting } from '../config/setting.js';
 import { setting, settingEntries, SETTINGS, type SettingName, type TopologyInput } from '../config/settings.js';
@@ -71,7 +71,7 @@ export function flagsToInput(flags: TopologyFlags): TopologyInput {
   return input as TopologyInput;
 }
 
-/** The README's flag table (under "Using it"); test/unit/cli/flag-table.test.ts fails when it drifts. */
+/** docs/configuration.md's flag table ("Settings"); test/unit/config/settings.test.ts fails when it drifts. */
 export function flagTable(): string {
   const row = (flag: string, key: string, meaning: string) => `| ${flag} |${key ? ` ${key} ` : ' '}| ${meaning} |`;
   const settingRows = withFlags().map(([, s]) => {

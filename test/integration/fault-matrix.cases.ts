@@ -1,7 +1,7 @@
 // The fault matrix (issue 14, point 6) as data: each lab fault against preflight, install,
 // uninstall and status, with what the run must show. test/integration/fault-matrix.test.ts runs
-// every cell against the lab; README's "Fault matrix" table is rendered from this file by
-// faultMatrixTable() and test/unit/fault-matrix-readme.test.ts fails when the two differ.
+// every cell against the lab; docs/fault-matrix.md's table is rendered from this file by
+// faultMatrixTable() and test/unit/support/fault-matrix-readme.test.ts fails when the two differ.
 // Pure data and formatting: no lab, no vitest, so the unit project can import it.
 
 export type MatrixCommand = 'preflight' | 'install' | 'uninstall' | 'status';
@@ -12,7 +12,7 @@ export type FaultArgs = [kind: string, ...operands: Array<string | number>];
 
 export interface MatrixFault {
   id: string;
-  /** The row's name in the README. */
+  /** The row's name in docs/fault-matrix.md. */
   title: string;
   fault: FaultArgs;
   /** The fault (or `lab.sh up` undoing it) stops or restarts an engine: an installed stack needs repair after it. */
@@ -46,7 +46,7 @@ export interface MatrixCell {
    * `mid-install` applies the fault once MinIO runs on db-01, then `lab.sh up` and an `uninstall`.
    */
   drive?: 'sigint' | 'mid-install';
-  /** The README cell (exit code and unchanged part are added). */
+  /** The docs/fault-matrix.md cell (exit code and unchanged part are added). */
   shows: string;
 }
 
@@ -106,7 +106,7 @@ export const CELLS: readonly MatrixCell[] = [
   installed('drop-flow', 'uninstall', { exit: 0, host: 'web-01', cause: null, unchanged: 'none', shows: 'removed' }),
 ];
 
-/** Why a fault has no cell for a command, shown in the README instead of a result. */
+/** Why a fault has no cell for a command, shown in docs/fault-matrix.md instead of a result. */
 export const NOT_RUN: Readonly<Record<string, Partial<Record<MatrixCommand, string>>>> = {
   'occupy-port': { uninstall: 'the installed Pyroscope holds 4040', status: 'the installed Pyroscope holds 4040' },
   'slow-registry': { preflight: 'preflight pulls nothing', uninstall: 'uninstall pulls nothing', status: 'status pulls nothing' },
@@ -118,7 +118,7 @@ function cellText(cell: MatrixCell | undefined, why: string | undefined): string
   return `exit ${cell.exit}: ${cell.shows}; ${kept}`;
 }
 
-/** README's table: one row per fault, one column per command. */
+/** docs/fault-matrix.md's table: one row per fault, one column per command. */
 export function faultMatrixTable(): string {
   const rows = FAULTS.map((f) => {
     const cells = MATRIX_COMMANDS.map((command) => cellText(CELLS.find((c) => c.fault === f.id && c.command === command), NOT_RUN[f.id]?.[command]));

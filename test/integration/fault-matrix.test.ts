@@ -1,7 +1,7 @@
 // The fault matrix (issue 14, point 6): every lab fault against preflight, install, uninstall and
-// status, one test per cell of test/integration/fault-matrix.cases.ts (README's table is rendered
-// from it). Each cell asserts the exit code, one output line naming the cause and the host, and
-// each server's engine and /opt, by listing, exactly as before the faulted command.
+// status, one test per cell of test/integration/fault-matrix.cases.ts (docs/fault-matrix.md's
+// table is rendered from it). Each cell asserts the exit code, one output line naming the cause and
+// the host, and each server's engine and /opt, by listing, exactly as before the faulted command.
 // Cells run in two groups: nothing installed (preflight, install), then a stack installed once and
 // repaired only after a cell changed it (uninstall, status).
 

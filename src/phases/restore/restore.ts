@@ -132,7 +132,7 @@ export const restoreVolumesPhase: Phase<PlannedRestore> = {
         const engine = host.remote.engine;
         const started = performance.now();
         if (target.existed && target.previousBytes > 0) {
-          // --force: the old content goes (a volume cannot be renamed aside); said in --help and the README.
+          // --force: the old content goes (a volume cannot be renamed aside); said in --help and docs/commands.md.
           io.progress(`${host.name}: replacing the content of ${target.volume} (--force)`);
           await engine.removeVolume(target.volume);
         }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { PROFILE_TYPE_CPU } from '../../render/grafana.js';
 
-/** The service name of every synthetic profile and span (documented in the README). */
+/** The service name of every synthetic profile and span (documented in docs/commands.md). */
 export const VERIFY_SERVICE = 'heal-pyroscope-verify';
 export const OTLP_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 

@@ -6,14 +6,18 @@ import { runCli } from '../../support/run-cli.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const troubleshooting = /^## Troubleshooting\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+const docs = readdirSync(join(root, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => ({ file: `docs/${f}`, text: readFileSync(join(root, 'docs', f), 'utf8') }));
+const page = readFileSync(join(root, 'docs/troubleshooting.md'), 'utf8');
+const troubleshooting = /^## The causes met most\n([\s\S]*?)(?:^## |(?![\s\S]))/m.exec(page)?.[1] ?? '';
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
 const code = sources(join(root, 'src')).map((f) => readFileSync(f, 'utf8')).join('\n');
 
-describe("README's Troubleshooting", () => {
+describe("docs/troubleshooting.md's causes met most", () => {
   it('names only error codes and check ids the CLI has', () => {
     const named = [...troubleshooting.matchAll(/^\*\*[^*]+\*\* \(([^)]*)\)/gm)].flatMap((m) => [...m[1]!.matchAll(/`([a-z]+\.[a-z.-]+)`/g)].map((c) => c[1]!));
     expect(named.length).toBeGreaterThanOrEqual(9);
@@ -29,7 +33,8 @@ describe("README's Troubleshooting", () => {
     }
   });
 
-  it('and the rest of the README run the installed command, not npx', () => {
+  it('and the README and docs/ run the installed command, not npx', () => {
     expect(readme).not.toMatch(/^npx heal-pyroscope/m);
+    for (const { file, text } of docs) expect(text, file).not.toMatch(/^npx heal-pyroscope/m);
   });
 });

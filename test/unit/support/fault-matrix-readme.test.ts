@@ -1,6 +1,6 @@
-// README's fault matrix is what test/integration/fault-matrix.test.ts asserts: the table between
+// docs/fault-matrix.md is what test/integration/fault-matrix.test.ts asserts: the table between
 // the markers is rendered from the same cases file, so a changed expectation fails here until the
-// README follows (and a README edit that the suite does not assert fails too).
+// page follows (and an edit of the page that the suite does not assert fails too).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CELLS, FAULTS, MATRIX_COMMANDS, NOT_RUN, faultMatrixTable } from '../../integration/fault-matrix.cases.js';
@@ -9,13 +9,13 @@ const BEGIN = '<!-- fault-matrix:begin (generated from test/integration/fault-ma
 const END = '<!-- fault-matrix:end -->';
 
 describe('the fault matrix', () => {
-  it('README shows the table the suite asserts, between its markers', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    const start = readme.indexOf(BEGIN);
-    const end = readme.indexOf(END);
-    expect(start, `README lacks the line ${BEGIN}`).toBeGreaterThan(-1);
+  it('docs/fault-matrix.md shows the table the suite asserts, between its markers', () => {
+    const page = readFileSync(new URL('../../../docs/fault-matrix.md', import.meta.url), 'utf8');
+    const start = page.indexOf(BEGIN);
+    const end = page.indexOf(END);
+    expect(start, `docs/fault-matrix.md lacks the line ${BEGIN}`).toBeGreaterThan(-1);
     expect(end).toBeGreaterThan(start);
-    expect(readme.slice(start + BEGIN.length, end).trim()).toBe(faultMatrixTable());
+    expect(page.slice(start + BEGIN.length, end).trim()).toBe(faultMatrixTable());
   });
 
   it('runs each fault against every command, or says why not', () => {

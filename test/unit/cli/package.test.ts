@@ -14,9 +14,9 @@ async function packedFiles(): Promise<string[]> {
 }
 
 describe('the npm tarball', () => {
-  it('carries the Apache-2.0 LICENSE that package.json names, and what the CLI runs', async () => {
+  it('carries the Apache-2.0 LICENSE that package.json names, the docs the README links to, and what the CLI runs', async () => {
     const files = await packedFiles();
-    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'bin/heal-pyroscope', 'dist/cli/main.js', 'templates/haproxy/front-door.cfg']));
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'docs/configuration.md', 'docs/troubleshooting.md', 'package.json', 'bin/heal-pyroscope', 'dist/cli/main.js', 'templates/haproxy/front-door.cfg']));
     expect((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string }).license).toBe('Apache-2.0');
     const license = readFileSync(join(root, 'LICENSE'), 'utf8');
     expect(license).toContain('Apache License\n                           Version 2.0, January 2004');

@@ -48,7 +48,7 @@ export async function runBackupCommand(file: string, flags: BackupFlags, ctx: Ga
   let failure: HealError | undefined;
   try {
     const result = await withPhaseProgress(out, phases, (emit) => runPhases(phases, backup, { signal: interrupt.signal, emit }));
-    failure = result.error;
+    if (!result.ok) failure = result.error;
     if (!failure) written = await backup.writer.finish(backupManifest(backup, new Date()), flags.force ?? false);
   } catch (error) {
     failure = error as HealError;

@@ -14,7 +14,7 @@ import { newInstallContext, type InstallContext } from '../phases/install/contex
 import { externalFrontDoorSteps, externalSnippetChanged, externalSnippetPath } from '../phases/install/front-door.js';
 import { installPhases } from '../phases/install/install.js';
 import { validateIgnoredChecks } from '../phases/preflight/checks-phase.js';
-import { runPhases, type RunResult } from '../runner/runner.js';
+import { runPhases, type FailedRun, type RunResult } from '../runner/runner.js';
 import { port } from '../stack/manifest.js';
 import { statePath } from '../state/state-file.js';
 import { describeLeft, keepPendingUndo, loadPendingUndo } from '../state/pending-undo.js';
@@ -128,16 +128,16 @@ export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext,
     out.say(`still pending in ${install.undo.path}: ${pending.map(describeLeft).join('; ')}; the next install or uninstall finishes them first`);
   }
   if (out.json) {
-    out.say(`error: ${result.error!.message}`);
-    for (const d of result.error!.details) out.say(`  ${d}`);
-    if (result.error!.hint) out.say(`hint: ${result.error!.hint}`);
-    return result.error!.exitCode;
+    out.say(`error: ${result.error.message}`);
+    for (const d of result.error.details) out.say(`  ${d}`);
+    if (result.error.hint) out.say(`hint: ${result.error.hint}`);
+    return result.error.exitCode;
   }
   throw rolledBackError(result);
 }
 
-function rolledBackError(result: RunResult): HealError {
-  const e = result.error!;
+function rolledBackError(result: FailedRun): HealError {
+  const e = result.error;
   const undone = result.rolledBack.length > 0 ? ` (rolled back ${result.rolledBack.filter((u) => u.ok).length} change(s))` : '';
   return new HealError({ code: e.code, message: `${e.message}${undone}`, details: e.details, ...(e.hint ? { hint: e.hint } : {}), exitCode: e.exitCode });
 }
@@ -170,7 +170,7 @@ function installDocument(result: RunResult, ctx: InstallContext) {
     leftInPlace: result.leftInPlace,
     statePath: ctx.statePath,
     urls: urls(ctx),
-    error: result.error ? errorFields(result.error) : null,
+    error: result.ok ? null : errorFields(result.error),
   };
 }
 

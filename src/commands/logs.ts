@@ -63,7 +63,7 @@ export async function runLogsCommand(flags: LogsFlags, ctx: GatherContext): Prom
   };
   logs.onLine = lineWriter(out, logs);
   const result = await runPhases(logsPhases(), logs).finally(() => interrupt.dispose());
-  if (result.error) throw result.error;
+  if (!result.ok) throw result.error;
   if (interrupt.signal.aborted) return ExitCode.interrupted;
   return ExitCode.ok;
 }

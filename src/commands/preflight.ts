@@ -31,8 +31,8 @@ export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherCont
   const preflight: PreflightContext = { topology, hosts: Inventory.of(topology), connect: hostConnector(flags, ctx.interactive, sshConfig), report: { guard: [], preflight: [] } };
   const phases = preflightPhases();
   const result = await withPhaseProgress(out, phases, (emit) => runPhases(phases, preflight, { emit }), { liveShow: ['preflight'] });
-  if (result.error?.code === 'guard.production') await finish(summarize(topology.environment, preflight.report.guard, []), flags, out, result.phases);
-  if (result.error) throw result.error;
+  if (!result.ok && result.error.code === 'guard.production') await finish(summarize(topology.environment, preflight.report.guard, []), flags, out, result.phases);
+  if (!result.ok) throw result.error;
   const report = summarize(topology.environment, [], preflight.report.preflight);
   await finish(report, flags, out, result.phases);
   printSummary(report, out);

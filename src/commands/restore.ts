@@ -58,11 +58,11 @@ export async function runRestoreCommand(file: string, flags: RestoreFlags, ctx: 
     rolledBack: result.rolledBack,
     statePath: restore.statePath,
     urls: urls(restore),
-    error: result.error ? errorFields(result.error) : null,
+    error: result.ok ? null : errorFields(result.error),
   });
   if (!result.ok) {
     sayFailure(result, out, 'heal-pyroscope uninstall --purge');
-    const e = result.error!;
+    const e = result.error;
     if (out.json) {
       out.say(`error: ${e.message}`);
       if (e.hint) out.say(`hint: ${e.hint}`);

@@ -28,7 +28,7 @@ export async function runStatusCommand(flags: StatusFlags, ctx: GatherContext): 
   const phases = statusPhases();
   // The runner closes every connection on every path, a failed read included.
   const result = await withPhaseProgress(ctx.out, phases, (emit) => runPhases(phases, status, { emit }));
-  if (result.error) throw result.error;
+  if (!result.ok) throw result.error;
   const report = status.report!;
   printStatus(report, ctx.out);
   ctx.out.result(report);

@@ -75,14 +75,14 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     unreachable: unreachableServers(un.hosts),
     kept: keptLines,
     images: { ...images, ...(images.recorded ? {} : { why: noRecordReason(un) }) },
-    error: result.error ? errorFields(result.error) : null,
+    error: result.ok ? null : errorFields(result.error),
   });
   if (!result.ok) {
     if (out.json) {
-      out.say(`error: ${result.error!.message}`);
-      return result.error!.exitCode;
+      out.say(`error: ${result.error.message}`);
+      return result.error.exitCode;
     }
-    throw result.error!;
+    throw result.error;
   }
   out.say('');
   if (result.dryRun) {

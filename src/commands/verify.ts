@@ -28,7 +28,7 @@ export async function runVerifyCommand(flags: VerifyFlags, ctx: GatherContext): 
   };
   const phases = verifyPhases();
   const result = await withPhaseProgress(ctx.out, phases, (emit) => runPhases(phases, verify, { emit }));
-  if (result.error) throw result.error;
+  if (!result.ok) throw result.error;
   const report = verify.report!;
   printVerify(report, ctx.out);
   ctx.out.result({ ...report, environment: topology.environment });

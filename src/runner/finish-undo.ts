@@ -77,13 +77,13 @@ export function finishUndoPhase<C extends Finishing>(whenLeft: 'fails' | 'report
       );
       const done = undo.finished.map((e) => `finished ${describeLeft(e)}`);
       const refused = undo.refused.map((r) => `refused: ${r}`);
-      if (undo.left.length === 0) return [...done, ...refused].join('; ');
-      const first = undo.left[0]!;
+      const [first, ...rest] = undo.left;
+      if (first === undefined) return [...done, ...refused].join('; ');
       if (whenLeft === 'fails') {
         throw new HealError({
           code: 'undo.pending',
           message: `${describeLeft(first)} could not run: ${first.why}`,
-          details: [...undo.left.slice(1).map((l) => `${describeLeft(l)}: ${l.why}`), ...done],
+          details: [...rest.map((l) => `${describeLeft(l)}: ${l.why}`), ...done],
           hint: `bring ${first.host} back (SSH and its Docker engine), then run install again: it finishes them first; they stay listed in ${undo.path}`,
           exitCode: ExitCode.failed,
         });

@@ -24,8 +24,8 @@ export interface RunOptions {
   emit?: (event: RunnerEvent) => void;
 }
 
-export interface RunResult {
-  ok: boolean;
+/** What every run reports, passed or failed. */
+interface RunRecord {
   dryRun: boolean;
   interrupted: boolean;
   phases: PhaseRecord[];
@@ -35,8 +35,15 @@ export interface RunResult {
   leftInPlace: string[];
   /** Undo steps the rollback could not run, as data, in the order to run them later. */
   pendingUndo: HostUndo[];
-  error?: HealError;
 }
+
+/**
+ * A run that passed, or one that failed with the error that ended it: never one without the other
+ * (`error` reads as undefined on a passed run, so `if (run.error)` narrows as `if (!run.ok)` does).
+ */
+export type RunResult = (RunRecord & { ok: true; error?: never }) | (RunRecord & { ok: false; error: HealError });
+
+export type FailedRun = Extract<RunResult, { ok: false }>;
 
 interface Entry {
   description: string;
@@ -96,7 +103,10 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
     finally: (description, action) => finals.push({ description, action }),
   };
   const needs = prerequisites(phases);
-  const passed = (i: number) => records[i] !== undefined && records[i]!.status !== 'failed';
+  const passed = (i: number) => {
+    const record = records[i];
+    return record !== undefined && record.status !== 'failed';
+  };
 
   let failure: HealError | undefined;
   const runOne = async (phase: Phase<C>): Promise<PhaseRecord> => {
@@ -136,7 +146,7 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
   for (;;) {
     if (!failure) {
       for (const [i, phase] of phases.entries()) {
-        if (started.has(i) || !needs[i]!.every(passed)) continue;
+        if (started.has(i) || !(needs[i] ?? []).every(passed)) continue;
         started.add(i);
         running.set(i, runOne(phase).then((record) => {
           records[i] = record;
@@ -149,10 +159,7 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
     await Promise.race(running.values());
   }
   signal.removeEventListener('abort', onAbort);
-  for (const [i, phase] of phases.entries()) {
-    if (records[i]) continue;
-    records[i] = { id: phase.id, title: phase.title, status: 'not-run' };
-  }
+  const ranOrNot = phases.map((phase, i): PhaseRecord => records[i] ?? { id: phase.id, title: phase.title, status: 'not-run' });
 
   const rolledBack: UndoRecord[] = [];
   const pendingUndo: HostUndo[] = [];
@@ -165,27 +172,21 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
     emit({ type: 'rollback-start', changes: undos.length });
     const reverse = [...undos].reverse();
     for (const phase of [...ran].reverse()) {
-      if (phase.rollback) reverse.push({ description: `${phase.title}: clean up`, action: () => phase.rollback!(ctx) });
+      const rollback = phase.rollback?.bind(phase);
+      if (rollback) reverse.push({ description: `${phase.title}: clean up`, action: () => rollback(ctx) });
     }
     await runAll(reverse, (record, entry, error) => {
-      const kept = !record.ok && entry.step !== undefined && worthKeeping(error);
-      if (kept) pendingUndo.push(entry.step!);
-      rolledBack.push(kept ? { ...record, kept } : record);
-      emit({ type: 'undo', record: kept ? { ...record, kept } : record });
+      const kept = !record.ok && worthKeeping(error) ? entry.step : undefined;
+      if (kept) pendingUndo.push(kept);
+      const told = kept ? { ...record, kept: true } : record;
+      rolledBack.push(told);
+      emit({ type: 'undo', record: told });
     });
   }
   await runAll([...finals].reverse(), () => undefined);
 
-  return {
-    ok: !failure,
-    dryRun,
-    interrupted: failure?.code === 'interrupted',
-    phases: records as PhaseRecord[],
-    rolledBack,
-    leftInPlace,
-    pendingUndo,
-    ...(failure ? { error: failure } : {}),
-  };
+  const record: RunRecord = { dryRun, interrupted: failure?.code === 'interrupted', phases: ranOrNot, rolledBack, leftInPlace, pendingUndo };
+  return failure ? { ...record, ok: false, error: failure } : { ...record, ok: true };
 }
 
 /** Every action runs even when an earlier one fails: a rollback does as much as it can. */

@@ -159,13 +159,13 @@ function installDocument(result: RunResult, ctx: InstallContext) {
     interrupted: result.interrupted,
     environment: ctx.topology.environment,
     phases: result.phases,
-    plan: ctx.planned?.plan ?? null,
+    plan: ctx.report.plan,
     containers: ctx.report.outcomes,
     pulled: ctx.report.pulled,
     images: Object.fromEntries([...ctx.report.imageIds].map(([machine, ids]) => [machine, Object.fromEntries(ids)])),
     verified: ctx.report.verified,
     dataPath: ctx.report.dataPath ?? null,
-    frontDoor: ctx.options.frontDoor === 'external' ? { mode: 'external', snippet: externalSnippetPath(), reloadNeeded: externalSnippetChanged(ctx.planned) } : { mode: 'container' },
+    frontDoor: ctx.options.frontDoor === 'external' ? { mode: 'external', snippet: externalSnippetPath(), reloadNeeded: externalSnippetChanged(ctx.report.plan) } : { mode: 'container' },
     rolledBack: result.rolledBack,
     leftInPlace: result.leftInPlace,
     statePath: ctx.statePath,
@@ -181,11 +181,11 @@ function printSummary(ctx: InstallContext, out: Output): void {
   for (const c of ctx.report.outcomes) out.say(`  ${c.name.padEnd(26)} ${c.action === 'unchanged' ? color.dim('unchanged') : color.green(c.action)}  (${c.machine})`);
   out.say('');
   out.say(color.bold('heal-pyroscope is installed.'));
-  out.say(`  Grafana        ${u.grafana}  (user ${ctx.planned?.state.current.secrets.grafanaAdminUser ?? 'admin'}; reached on the app host directly, not through the front door)`);
+  out.say(`  Grafana        ${u.grafana}  (user ${ctx.report.grafanaAdminUser ?? 'admin'}; reached on the app host directly, not through the front door)`);
   out.say(`  Pyroscope      ${u.pyroscope} (app host; the front door ${u.frontDoor} takes pushes only)`);
   out.say(`  MinIO console  ${u.minioConsole}  (an object browser only, no admin pages)`);
   if (ctx.options.frontDoor === 'external') {
-    const [first, ...rest] = externalFrontDoorSteps(ctx.planned, ctx.topology.web.host);
+    const [first, ...rest] = externalFrontDoorSteps(ctx.report.plan, ctx.topology.web.host);
     out.say(`  Front door     ${first}`);
     for (const line of rest) out.say(`                 ${line}`);
   }

@@ -36,7 +36,7 @@ function lineWriter(out: Output, ctx: LogsContext): (line: ComponentLogLine) => 
   }
   let prefixes: Map<ComponentName, string> | undefined;
   return (l) => {
-    prefixes ??= linePrefixes((ctx.sources ?? []).map((s) => ({ component: s.component, host: s.host.name })));
+    prefixes ??= linePrefixes(ctx.sources.map((s) => ({ component: s.component, host: s.host.name })));
     const colour = PALETTE[COMPONENTS.indexOf(component(l.component)) % PALETTE.length]!;
     // The log itself is the result: stdout, one line per line (stderr lines too, as `docker logs` merges them).
     out.say(`${out.color[colour](prefixes.get(l.component) ?? `${l.component} | `)}${l.line}`);
@@ -59,6 +59,7 @@ export async function runLogsCommand(flags: LogsFlags, ctx: GatherContext): Prom
       ...(flags.since !== undefined ? { since: flags.since } : {}),
     },
     onLine: () => undefined,
+    sources: [],
     stop: interrupt.signal,
   };
   logs.onLine = lineWriter(out, logs);

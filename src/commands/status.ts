@@ -1,9 +1,8 @@
 // `status`: per host and component, running and healthy or not, image, ports, and drift from the
 // configuration; exit 0 only when everything is healthy and as configured.
 import { ExitCode } from '../core/errors.js';
-import { serverInventory } from '../phases/shared/reachable.js';
 import { runPhases } from '../runner/runner.js';
-import { statusPhases, type StatusContext, type StatusReport } from '../phases/status/status-report.js';
+import { newStatusContext, statusPhases, type StatusReport } from '../phases/status/status-report.js';
 import type { FrontDoor } from '../render/context.js';
 import { statePath } from '../state/state-file.js';
 import { hostConnector, type ConnectFlags } from '../console/connect.js';
@@ -18,18 +17,17 @@ export interface StatusFlags extends TopologyFlags, ConnectFlags {
 
 export async function runStatusCommand(flags: StatusFlags, ctx: GatherContext): Promise<number> {
   const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
-  const status: StatusContext = {
+  const status = newStatusContext({
     topology,
     statePath: statePath(topology.environment, configPath, ctx.cwd),
     frontDoor: flags.frontDoor ?? 'container',
     connect: hostConnector(flags, ctx.interactive, sshConfig),
-    hosts: serverInventory(topology),
-  };
+  });
   const phases = statusPhases();
   // The runner closes every connection on every path, a failed read included.
   const result = await withPhaseProgress(ctx.out, phases, (emit) => runPhases(phases, status, { emit }));
   if (!result.ok) throw result.error;
-  const report = status.report!;
+  const { report } = status;
   printStatus(report, ctx.out);
   ctx.out.result(report);
   return report.ok ? ExitCode.ok : ExitCode.failed;

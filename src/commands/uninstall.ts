@@ -10,7 +10,7 @@ import { runPhases } from '../runner/runner.js';
 import { uninstallPhases } from '../phases/uninstall/uninstall.js';
 import { newUninstallContext, type UninstallContext } from '../phases/uninstall/uninstall-context.js';
 import { statePath } from '../state/state-file.js';
-import { describeLeft, loadPendingUndo } from '../state/pending-undo.js';
+import { describeLeft, loadPendingUndo, pendingUndoPath } from '../state/pending-undo.js';
 import { hostConnector, type ConnectFlags } from '../console/connect.js';
 import { gatherTopology, type GatherContext } from '../console/gather.js';
 import { interruptSignal } from '../console/interrupt.js';
@@ -46,15 +46,18 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
   const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
   const { out } = ctx;
   if (flags.purge) await confirmPurge(topology.environment, flags, ctx);
-  const un = newUninstallContext({
-    topology,
-    options: { purge: flags.purge ?? false, forceUnlock: flags.forceUnlock ?? false },
-    operator: operatorName(),
-    runId: runId(),
-    statePath: statePath(topology.environment, configPath, ctx.cwd),
-    connect: hostConnector(flags, ctx.interactive, sshConfig),
-  });
-  un.undo.found = await loadPendingUndo(un.undo.path);
+  const path = statePath(topology.environment, configPath, ctx.cwd);
+  const un = newUninstallContext(
+    {
+      topology,
+      options: { purge: flags.purge ?? false, forceUnlock: flags.forceUnlock ?? false },
+      operator: operatorName(),
+      runId: runId(),
+      statePath: path,
+      connect: hostConnector(flags, ctx.interactive, sshConfig),
+    },
+    await loadPendingUndo(pendingUndoPath(path)),
+  );
   out.say(flags.dryRun ? 'Dry run: nothing will be removed.' : `Uninstalling heal-pyroscope from ${topology.environment}...`);
   for (const left of un.undo.found) out.say(flags.dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);
   const interrupt = interruptSignal(out, options.signal);
@@ -63,7 +66,7 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     interrupt.dispose(),
   );
   const ok = result.ok && unreachableServers(un.hosts).length === 0 && un.undo.left.length === 0;
-  const images = imageReport(un.found, un.images, { purge: un.options.purge, dryRun: result.dryRun, recorded: un.state?.pulledImages !== undefined });
+  const images = imageReport(un.report.found, un.report.images, { purge: un.options.purge, dryRun: result.dryRun, recorded: un.report.pullRecord.recorded });
   const keptLines = kept(un, images, result.dryRun);
   out.result({
     ok,
@@ -71,10 +74,10 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
     environment: topology.environment,
     purge: un.options.purge,
     phases: result.phases,
-    removed: un.removed,
+    removed: un.report.removed,
     unreachable: unreachableServers(un.hosts),
     kept: keptLines,
-    images: { ...images, ...(images.recorded ? {} : { why: noRecordReason(un) }) },
+    images: { ...images, ...(un.report.pullRecord.recorded ? {} : { why: un.report.pullRecord.why }) },
     error: result.ok ? null : errorFields(result.error),
   });
   if (!result.ok) {
@@ -88,12 +91,12 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
   if (result.dryRun) {
     for (const line of keptLines) out.say(`  would keep: ${line}`);
   } else {
-    out.say(un.removed.length === 0 ? 'Nothing of heal-pyroscope was found: nothing to remove.' : `Removed ${un.removed.length} item(s).`);
+    out.say(un.report.removed.length === 0 ? 'Nothing of heal-pyroscope was found: nothing to remove.' : `Removed ${un.report.removed.length} item(s).`);
     for (const i of images.removed) out.say(`  removed: ${i.machine}: image ${i.ref}`);
     if (un.options.purge) for (const i of images.alreadyGone) out.say(`  already gone: ${i.machine}: image ${i.ref}`);
     for (const line of keptLines) out.say(`  kept: ${line}`);
   }
-  if (un.options.purge && !images.recorded) out.say(`  images: none removed, ${noRecordReason(un)}`);
+  if (un.options.purge && !un.report.pullRecord.recorded) out.say(`  images: none removed, ${un.report.pullRecord.why}`);
   for (const left of un.undo.left) out.warn(`still pending: ${describeLeft(left)} (${left.why}); kept in ${un.undo.path}: the next install or uninstall finishes them first`);
   if (unreachableServers(un.hosts).length > 0) {
     out.warn(`not reached, so not cleaned: ${unreachableServers(un.hosts).map((u) => `${u.machine} (${u.error})`).join('; ')}`);
@@ -104,16 +107,12 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
 }
 
 function kept(un: UninstallContext, images: ImageReport, dryRun: boolean): string[] {
-  const lines = un.options.purge ? [] : un.found.flatMap((f) => f.volumes.map((v) => `${f.machine}: volume ${v} (data; remove with --purge)`));
+  const lines = un.options.purge ? [] : un.report.found.flatMap((f) => f.volumes.map((v) => `${f.machine}: volume ${v} (data; remove with --purge)`));
   lines.push(...images.kept.map((i) => `${i.machine}: image ${i.ref} (${i.reason})`));
-  lines.push(...un.rootsKept.map((m) => `${m}: ${HOST_ROOT} (it holds files heal-pyroscope did not write)`));
+  lines.push(...un.report.rootsKept.map((m) => `${m}: ${HOST_ROOT} (it holds files heal-pyroscope did not write)`));
   if (!dryRun) lines.push(...un.undo.left.map((l) => `${l.host}: ${describeLeft(l)}, in ${un.undo.path} (${l.why})`));
   // With a host left unreached, --purge keeps the credentials to finish the job later.
-  const stateStays = dryRun ? !un.options.purge || unreachableServers(un.hosts).length > 0 : !un.stateRemoved;
+  const stateStays = dryRun ? !un.options.purge || unreachableServers(un.hosts).length > 0 : !un.report.stateRemoved;
   if (stateStays) lines.push(`${un.statePath} (credentials, reused by the next install)`);
   return lines;
-}
-
-function noRecordReason(un: UninstallContext): string {
-  return un.stateProblem ?? `${un.statePath} holds no record of the images installs pulled (written by an older heal-pyroscope)`;
 }

@@ -1,10 +1,9 @@
 // `verify`: from each target, a synthetic profile and span through the front door, read back where
 // Grafana reads them, and Grafana's data-source health; exit 0 only when every one was found.
 import { ExitCode } from '../core/errors.js';
-import { Inventory } from '../hosts/inventory.js';
 import { runPhases } from '../runner/runner.js';
 import type { DataPathReport, SignalCheck } from '../phases/verify/data-path.js';
-import { dataPathError, verifyPhases, type VerifyContext } from '../phases/verify/verify-phases.js';
+import { dataPathError, newVerifyContext, verifyPhases } from '../phases/verify/verify-phases.js';
 import { statePath } from '../state/state-file.js';
 import { hostConnector, type ConnectFlags } from '../console/connect.js';
 import { gatherTopology, type GatherContext } from '../console/gather.js';
@@ -19,17 +18,16 @@ export interface VerifyFlags extends TopologyFlags, ConnectFlags {
 
 export async function runVerifyCommand(flags: VerifyFlags, ctx: GatherContext): Promise<number> {
   const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
-  const verify: VerifyContext = {
+  const verify = newVerifyContext({
     topology,
     statePath: statePath(topology.environment, configPath, ctx.cwd),
     connect: hostConnector(flags, ctx.interactive, sshConfig),
-    hosts: Inventory.of(topology),
     waitMs: (flags.wait ?? 30) * 1000,
-  };
+  });
   const phases = verifyPhases();
   const result = await withPhaseProgress(ctx.out, phases, (emit) => runPhases(phases, verify, { emit }));
   if (!result.ok) throw result.error;
-  const report = verify.report!;
+  const { report } = verify;
   printVerify(report, ctx.out);
   ctx.out.result({ ...report, environment: topology.environment });
   return report.ok ? ExitCode.ok : ExitCode.failed;

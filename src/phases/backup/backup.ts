@@ -58,6 +58,8 @@ export const backupStatePhase: Phase<BackupContext> = {
 
 async function readVolume(ctx: BackupContext, name: ComponentName, io: PhaseIo): Promise<VolumeRead> {
   const c = component(name);
+  const dataPath = c.dataPath;
+  if (!dataPath) throw new Error(`${name} has no data volume to back up`);
   const host = ctx.hosts.forTier(c.tier);
   const engine = host.remote.engine;
   const container = containerName(c);
@@ -77,7 +79,7 @@ async function readVolume(ctx: BackupContext, name: ComponentName, io: PhaseIo):
   if (found.running && (await engine.pauseContainer(container)) === 'paused') pausedAt = performance.now();
   let member;
   try {
-    const tar = await engine.getArchive(container, c.dataPath!);
+    const tar = await engine.getArchive(container, dataPath);
     member = await ctx.writer.addVolume(name, tar, io.signal);
   } finally {
     if (pausedAt !== undefined) {
@@ -89,7 +91,7 @@ async function readVolume(ctx: BackupContext, name: ComponentName, io: PhaseIo):
     component: name,
     machine: host.name,
     volume: volumeName(name),
-    path: c.dataPath!,
+    path: dataPath,
     image: found.image,
     pausedMs,
     bytes: member.bytes,

@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import type { Host, ServerTier } from '../../hosts/host.js';
 import type { RenderedFile } from '../../render/rendered-file.js';
-import type { PlannedInstall } from './context.js';
+import { tierPlan, type PlannedInstall } from './context.js';
 import { createDirectories, runOnHost } from './directories.js';
 import { checkExternalSnippet } from './haproxy-check.js';
 import type { Journal, Phase } from '../../runner/phase.js';
@@ -24,16 +24,17 @@ async function run(host: Host, argv: string[], what: string): Promise<void> {
 
 /** Files of the tier that this run writes (new or changed). */
 function changedFiles(ctx: PlannedInstall, tier: ServerTier): RenderedFile[] {
-  const plan = ctx.planned.plan.tiers.find((t) => t.tier === tier)!;
+  const plan = tierPlan(ctx.planned, tier);
   return ctx.planned.stack.files.filter((f) => f.tier === tier && plan.files.find((p) => p.path === remotePath(f))?.action !== 'keep');
 }
 
 async function writeTier(ctx: PlannedInstall, host: Host, tier: ServerTier, changed: readonly RenderedFile[], journal: Journal, signal: AbortSignal): Promise<number> {
-  const plan = ctx.planned.plan.tiers.find((t) => t.tier === tier)!;
+  const plan = tierPlan(ctx.planned, tier);
   for (const file of changed) {
     throwIfAborted(signal);
     const path = remotePath(file);
-    const action = plan.files.find((p) => p.path === path)!.action;
+    // A changed file without a plan entry is a new one (changedFiles counts it so).
+    const action = plan.files.find((p) => p.path === path)?.action ?? 'create';
     if (action === 'update') {
       const backup = `${path}.heal-rollback-${ctx.runId}`;
       await run(host, ['cp', '-p', '--', path, backup], `keep a copy of ${path}`);
@@ -52,12 +53,11 @@ async function writeTier(ctx: PlannedInstall, host: Host, tier: ServerTier, chan
 
 /** One machine: its directories first (one question to the host, one mkdir), then each tier's files. */
 async function writeMachine(ctx: PlannedInstall, host: Host, journal: Journal, signal: AbortSignal): Promise<number> {
-  const tiers = host.serverTiers;
-  const changed = tiers.map((tier) => changedFiles(ctx, tier));
-  const dirs = [...new Set(changed.flat().map((f) => posix.dirname(remotePath(f))))];
+  const changed = host.serverTiers.map((tier) => ({ tier, files: changedFiles(ctx, tier) }));
+  const dirs = [...new Set(changed.flatMap((c) => c.files).map((f) => posix.dirname(remotePath(f))))];
   if (dirs.length === 0) return 0;
   await createDirectories(host, dirs, journal);
-  const counts = await settleAll(tiers.map((tier, i) => writeTier(ctx, host, tier, changed[i]!, journal, signal)));
+  const counts = await settleAll(changed.map(({ tier, files }) => writeTier(ctx, host, tier, files, journal, signal)));
   return counts.reduce((a, b) => a + b, 0);
 }
 

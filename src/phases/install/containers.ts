@@ -10,7 +10,7 @@ import { HealError } from '../../core/errors.js';
 import { component, LABELS, PRODUCT } from '../../stack/manifest.js';
 import { createOptions, healthPort, ownedLabels, type ContainerSpec } from '../../plan/container-spec.js';
 import type { Host } from '../../hosts/host.js';
-import type { ContainerOutcome, PlannedInstall } from './context.js';
+import { tierPlan, type ContainerOutcome, type PlannedInstall } from './context.js';
 import type { Journal, PhaseIo } from '../../runner/phase.js';
 import { throwIfAborted } from '../../runner/runner.js';
 import { startContainer } from './port-taken.js';
@@ -92,7 +92,8 @@ async function setAside(ctx: PlannedInstall, host: Host, spec: ContainerSpec, jo
 
 export async function applyContainer(ctx: PlannedInstall, spec: ContainerSpec, io: PhaseIo): Promise<ContainerOutcome> {
   const host = ctx.hosts.forTier(spec.tier);
-  const step = ctx.planned.plan.tiers.find((t) => t.tier === spec.tier)!.containers.find((c) => c.name === spec.name)!;
+  const step = tierPlan(ctx.planned, spec.tier).containers.find((c) => c.name === spec.name);
+  if (!step) throw new Error(`the install plan has no step for ${spec.name}`);
   const engine = host.remote.engine;
   throwIfAborted(io.signal);
   await ensureNetwork(host, io.journal);

@@ -17,8 +17,8 @@ import type { TierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
 import { Gates } from '../../runner/gates.js';
 import { noLeftOverUndo, type LeftOverUndo } from '../../runner/finish-undo.js';
-import { pendingUndoPath } from '../../state/pending-undo.js';
-import type { ContainerAction, InstallPlan, TierFacts } from '../../plan/plan.js';
+import { pendingUndoPath, type LeftUndo } from '../../state/pending-undo.js';
+import type { ContainerAction, InstallPlan, ServerTier, TierFacts, TierPlan } from '../../plan/plan.js';
 import type { DataPathReport } from '../verify/data-path.js';
 
 type ImageArchive = Awaited<ReturnType<typeof readArchive>>;
@@ -61,6 +61,10 @@ export interface Planned {
 
 /** What the run did, as it did it: the CLI prints it and `--json` returns it. */
 export interface InstallReport {
+  /** What the facts phase decided (null until it has). */
+  plan: InstallPlan | null;
+  /** Grafana's admin user, from the credentials the facts phase loaded or generated (null until then). */
+  grafanaAdminUser: string | null;
   /** What the production guard found (the run stops when anything is). */
   guard: GuardFinding[];
   preflight: CheckResult[];
@@ -88,7 +92,7 @@ export interface InstallContext {
   /** Set once, by the facts phase. */
   planned?: Planned;
   report: InstallReport;
-  /** Undo steps an earlier failed install left (the command reads them), finished first. */
+  /** Undo steps an earlier failed install left (read before the phases run), finished first. */
   undo: LeftOverUndo;
   /** Each machine's images, present (pulled or found): storage waits for its own machine's only. */
   imagesReady: Gates;
@@ -97,13 +101,27 @@ export interface InstallContext {
 /** The context of a phase that runs after planning: the plan is there, complete. */
 export type PlannedInstall = InstallContext & { planned: Planned };
 
-export function newInstallContext(init: Omit<InstallContext, 'planned' | 'report' | 'undo' | 'imagesReady'>): InstallContext {
+export function newInstallContext(init: Omit<InstallContext, 'planned' | 'report' | 'undo' | 'imagesReady'>, leftOver: LeftUndo[] = []): InstallContext {
   return {
     ...init,
     imagesReady: new Gates(),
-    report: { guard: [], preflight: [], imageIds: new Map(), pulled: [], outcomes: [], verified: [] },
-    undo: noLeftOverUndo(pendingUndoPath(init.statePath), init.topology.environment),
+    report: { plan: null, grafanaAdminUser: null, guard: [], preflight: [], imageIds: new Map(), pulled: [], outcomes: [], verified: [] },
+    undo: { ...noLeftOverUndo(pendingUndoPath(init.statePath), init.topology.environment), found: leftOver },
   };
+}
+
+/** The plan of one tier (the facts phase plans every server tier). */
+export function tierPlan(planned: Pick<Planned, 'plan'>, tier: ServerTier): TierPlan {
+  const found = planned.plan.tiers.find((t) => t.tier === tier);
+  if (!found) throw new Error(`the install plan has no ${tier} tier`);
+  return found;
+}
+
+/** The container spec of one component (the stack has one per component it runs). */
+export function specOf(planned: Pick<Planned, 'specs'>, match: (spec: ContainerSpec) => boolean, what: string): ContainerSpec {
+  const found = planned.specs.find(match);
+  if (!found) throw new Error(`the stack has no container spec for ${what}`);
+  return found;
 }
 
 function requirePlanned(ctx: InstallContext, phase: string): PlannedInstall {
@@ -118,9 +136,9 @@ export function afterPlanning(phase: Phase<PlannedInstall>): Phase<InstallContex
     title: phase.title,
     ...(phase.readOnly !== undefined ? { readOnly: phase.readOnly } : {}),
     ...(phase.after ? { after: phase.after } : {}),
-    ...(phase.shouldRun ? { shouldRun: (ctx) => phase.shouldRun!(requirePlanned(ctx, phase.id)) } : {}),
+    ...(phase.shouldRun ? { shouldRun: (ctx) => phase.shouldRun?.(requirePlanned(ctx, phase.id)) ?? true } : {}),
     run: (ctx, io) => phase.run(requirePlanned(ctx, phase.id), io),
-    ...(phase.dryRun ? { dryRun: (ctx) => phase.dryRun!(requirePlanned(ctx, phase.id)) } : {}),
-    ...(phase.rollback ? { rollback: (ctx) => phase.rollback!(requirePlanned(ctx, phase.id)) } : {}),
+    ...(phase.dryRun ? { dryRun: (ctx) => phase.dryRun?.(requirePlanned(ctx, phase.id)) ?? [] } : {}),
+    ...(phase.rollback ? { rollback: async (ctx) => phase.rollback?.(requirePlanned(ctx, phase.id)) } : {}),
   };
 }

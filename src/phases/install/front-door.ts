@@ -3,10 +3,10 @@
 
 import { EXTERNAL_SNIPPET_PATH } from '../../render/haproxy.js';
 import { applyContainer } from './containers.js';
-import type { Planned, PlannedInstall } from './context.js';
+import { specOf, type PlannedInstall } from './context.js';
 import { tierDir } from '../../core/host-paths.js';
 import type { Phase } from '../../runner/phase.js';
-import type { ServerTier } from '../../plan/plan.js';
+import type { InstallPlan, ServerTier } from '../../plan/plan.js';
 
 export function containerLines(ctx: PlannedInstall, tier: ServerTier): string[] {
   return ctx.planned.plan.tiers.filter((t) => t.tier === tier).flatMap((t) => t.containers.map((c) => `${t.machine}: ${c.action} ${c.name}${c.reason ? ` (${c.reason})` : ''}`));
@@ -17,20 +17,20 @@ export function externalSnippetPath(): string {
 }
 
 /** Whether this run writes a new or changed snippet (the operator's HAProxy must then reload). */
-export function externalSnippetChanged(planned: Pick<Planned, 'plan'> | undefined): boolean {
+export function externalSnippetChanged(plan: InstallPlan | null): boolean {
   const path = externalSnippetPath();
-  const file = planned?.plan.tiers.flatMap((t) => t.files).find((f) => f.path === path);
+  const file = plan?.tiers.flatMap((t) => t.files).find((f) => f.path === path);
   return file !== undefined && file.action !== 'keep';
 }
 
 /** What the operator does with the snippet: how to include it and whether to reload. */
-export function externalFrontDoorSteps(planned: Pick<Planned, 'plan'> | undefined, webHost: string): string[] {
+export function externalFrontDoorSteps(plan: InstallPlan | null, webHost: string): string[] {
   const snippet = externalSnippetPath();
   const include = [
     `include ${snippet} in the HAProxy on ${webHost}: load it after your own configuration,`,
     `  e.g. \`-f /etc/haproxy/haproxy.cfg -f ${snippet}\` (Debian's unit: add \`-f ${snippet}\` to EXTRAOPTS in /etc/default/haproxy)`,
   ];
-  if (!externalSnippetChanged(planned)) return [...include, 'the snippet is unchanged since the last install: no reload needed'];
+  if (!externalSnippetChanged(plan)) return [...include, 'the snippet is unchanged since the last install: no reload needed'];
   return [...include, `then check and reload it there: haproxy -c -f /etc/haproxy/haproxy.cfg -f ${snippet} && systemctl reload haproxy`];
 }
 
@@ -44,10 +44,10 @@ export const frontDoorPhase: Phase<PlannedInstall> = {
   after: ['services'],
   async run(ctx, io) {
     if (ctx.options.frontDoor === 'external') {
-      const reload = externalSnippetChanged(ctx.planned) ? 'and reload it' : '(unchanged: no reload needed)';
+      const reload = externalSnippetChanged(ctx.planned.plan) ? 'and reload it' : '(unchanged: no reload needed)';
       return `no container: include ${externalSnippetPath()} in your HAProxy on ${ctx.hosts.forTier('web').name} ${reload}`;
     }
-    const spec = ctx.planned.specs.find((s) => s.component === 'haproxy')!;
+    const spec = specOf(ctx.planned, (s) => s.component === 'haproxy', 'haproxy');
     const outcome = await applyContainer(ctx, spec, io);
     ctx.report.outcomes.push(outcome);
     return `haproxy ${outcome.action}`;

@@ -35,6 +35,8 @@ export const gatherFactsPhase: Phase<InstallContext> = {
       });
     }
     ctx.planned = { state: new StateStore(ctx.statePath, state, !loaded), addresses, stack, specs, facts, plan };
+    ctx.report.plan = plan;
+    ctx.report.grafanaAdminUser = state.secrets.grafanaAdminUser;
     const pulls = plan.tiers.reduce((n, t) => n + t.pull.length, 0);
     const changes = plan.tiers.flatMap((t) => t.containers).filter((c) => c.action !== 'unchanged').length;
     return `${pulls} image(s) to pull, ${changes} container(s) to change`;

@@ -20,10 +20,11 @@ export async function checkExternalSnippet(files: readonly RenderedFile[], bin =
   if (!snippet || !wrapper) throw new Error('the external front-door files were not rendered');
   const dir = mkdtempSync(join(tmpdir(), 'heal-pyroscope-haproxy-'));
   try {
-    const paths = [join(dir, 'validate-wrapper.cfg'), join(dir, 'heal-pyroscope.cfg')];
-    writeFileSync(paths[0]!, wrapper.content);
-    writeFileSync(paths[1]!, snippet.content);
-    const answer = await runLocal([bin, '-c', '-f', paths[0]!, '-f', paths[1]!], {
+    const wrapperPath = join(dir, 'validate-wrapper.cfg');
+    const snippetPath = join(dir, 'heal-pyroscope.cfg');
+    writeFileSync(wrapperPath, wrapper.content);
+    writeFileSync(snippetPath, snippet.content);
+    const answer = await runLocal([bin, '-c', '-f', wrapperPath, '-f', snippetPath], {
       timeoutMs: 30_000,
       purpose: 'check the front-door snippet',
       missingCode: 'install.haproxy-missing',

@@ -38,9 +38,10 @@ async function pullWithRetry(host: Host, ref: string, io: PhaseIo, onEvent: (e: 
   }
 }
 
+type ImagesFrom = NonNullable<PlannedInstall['options']['imagesFrom']>;
+
 /** Every image a machine lacks must be in the archive: checked for all machines before loading any. */
-function checkArchiveCovers(ctx: PlannedInstall): void {
-  const from = ctx.options.imagesFrom!;
+function checkArchiveCovers(ctx: PlannedInstall, from: ImagesFrom): void {
   const missing = [...new Set(ctx.planned.plan.tiers.flatMap((t) => t.pull))].filter((ref) => !(ref in from.archive.manifest.images));
   if (missing.length > 0) {
     throw new HealError({
@@ -52,10 +53,13 @@ function checkArchiveCovers(ctx: PlannedInstall): void {
   }
 }
 
-async function loadFromArchive(host: Host, ref: string, ctx: PlannedInstall, io: PhaseIo): Promise<void> {
-  const { path, archive } = ctx.options.imagesFrom!;
+async function loadFromArchive(host: Host, ref: string, { path, archive }: ImagesFrom, io: PhaseIo): Promise<void> {
+  const name = archive.manifest.images[ref];
+  const entry = name === undefined ? undefined : archive.entries.get(name);
+  // checkArchiveCovers found every reference in the manifest; a manifest naming a missing entry is a broken archive.
+  if (!entry) throw new HealError({ code: 'images.archive-incomplete', message: `${path} lacks ${ref}; it was not loaded`, hint: 'write the archive again with `heal-pyroscope images save FILE`' });
   io.progress(`${host.name}: loading ${ref} from ${path}`);
-  await host.remote.engine.loadImage(entryStream(path, archive.entries.get(archive.manifest.images[ref]!)!), ref);
+  await host.remote.engine.loadImage(entryStream(path, entry), ref);
 }
 
 /** Records this run's pulls in the state file: even a failed run (kept with --no-rollback) says what is ours. */
@@ -100,7 +104,7 @@ export const imagesPhase: Phase<PlannedInstall> = {
 };
 
 async function pullAll(ctx: PlannedInstall, io: PhaseIo): Promise<string> {
-  if (ctx.options.imagesFrom) checkArchiveCovers(ctx);
+  if (ctx.options.imagesFrom) checkArchiveCovers(ctx, ctx.options.imagesFrom);
   const { report } = ctx;
   const pulledBy = new Map<string, PulledImage[]>();
   // Every machine settles before the phase ends: a rollback never races a pull still under way.
@@ -150,7 +154,7 @@ async function pullMachine(ctx: PlannedInstall, host: Host, io: PhaseIo, pulledB
           step,
         );
         if (ctx.options.imagesFrom) {
-          await loadFromArchive(host, ref, ctx, io);
+          await loadFromArchive(host, ref, ctx.options.imagesFrom, io);
           report.pulled.push({ machine, ref, from: 'archive' });
         } else {
           await pullWithRetry(host, ref, io, (event) => {
@@ -164,8 +168,9 @@ async function pullMachine(ctx: PlannedInstall, host: Host, io: PhaseIo, pulledB
           });
           report.pulled.push({ machine, ref });
         }
-        ids.set(ref, await imageId(host, ref));
-        pulledBy.set(machine, [...(pulledBy.get(machine) ?? []), { ref, id: ids.get(ref)!, from: ctx.options.imagesFrom ? 'archive' : 'registry' }]);
+        const id = await imageId(host, ref);
+        ids.set(ref, id);
+        pulledBy.set(machine, [...(pulledBy.get(machine) ?? []), { ref, id, from: ctx.options.imagesFrom ? 'archive' : 'registry' }]);
       }),
     ),
   );

@@ -2,7 +2,7 @@
 // the local state file, next to the credentials.
 
 import type { InstalledComponent } from '../../state/state-file.js';
-import type { PlannedInstall } from './context.js';
+import { specOf, type PlannedInstall } from './context.js';
 import type { Phase } from '../../runner/phase.js';
 import { specHash } from '../../plan/container-spec.js';
 
@@ -12,7 +12,7 @@ export const recordPhase: Phase<PlannedInstall> = {
   async run(ctx) {
     const components: Record<string, InstalledComponent> = {};
     for (const outcome of ctx.report.outcomes) {
-      const spec = ctx.planned.specs.find((s) => s.name === outcome.name)!;
+      const spec = specOf(ctx.planned, (s) => s.name === outcome.name, outcome.name);
       const entry: InstalledComponent = { host: outcome.machine, container: outcome.name, image: spec.image, imageId: outcome.imageId ?? '', specHash: specHash(spec) };
       components[outcome.component] = entry;
     }

@@ -17,10 +17,10 @@ export const servicesPhase: Phase<PlannedInstall> = {
     const specs = ctx.planned.specs.filter((s) => s.tier === 'app');
     const settled = await Promise.allSettled(specs.map((spec) => applyContainer(ctx, spec, io)));
     const results: string[] = [];
-    for (const [i, outcome] of settled.entries()) {
+    for (const outcome of settled) {
       if (outcome.status === 'rejected') continue;
       ctx.report.outcomes.push(outcome.value);
-      results.push(`${specs[i]!.component} ${outcome.value.action}`);
+      results.push(`${outcome.value.component} ${outcome.value.action}`);
     }
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;

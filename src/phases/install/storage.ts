@@ -8,7 +8,7 @@ import { RENDER_DEFAULTS } from '../../render/context.js';
 import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../render/minio.js';
 import { applyContainer } from './containers.js';
 import type { Host } from '../../hosts/host.js';
-import type { PlannedInstall } from './context.js';
+import { specOf, type PlannedInstall } from './context.js';
 import type { Phase } from '../../runner/phase.js';
 import { remotePath } from '../../plan/plan.js';
 import type { InstallState } from '../../state/state-file.js';
@@ -41,7 +41,7 @@ export const storagePhase: Phase<PlannedInstall> = {
   after: ['configuration', 'network'],
   async run(ctx, io) {
     const host = ctx.hosts.forTier('db');
-    const spec = ctx.planned.specs.find((s) => s.component === 'minio')!;
+    const spec = specOf(ctx.planned, (s) => s.component === 'minio', 'minio');
     await checkSecretFiles(ctx, host);
     await ctx.imagesReady.wait(host.name);
     const outcome = await applyContainer(ctx, spec, io);

@@ -9,7 +9,7 @@ export function parseSince(text: string, now: number): { seconds: number } | { p
   const value = text.trim();
   if (/^(\d+(\.\d+)?[smhd])+$/.test(value)) {
     let seconds = 0;
-    for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)([smhd])/g)) seconds += Number(amount) * UNIT_SECONDS[unit!]!;
+    for (const [, amount, unit = ''] of value.matchAll(/(\d+(?:\.\d+)?)([smhd])/g)) seconds += Number(amount) * (UNIT_SECONDS[unit] ?? 0);
     return { seconds: Math.floor(now / 1000 - seconds) };
   }
   // A date, or a date and time (with its zone; without one it is this machine's local time).

@@ -34,8 +34,8 @@ export interface LogsContext {
   onLine(line: ComponentLogLine): void;
   /** Ends a following stream (Ctrl-C). */
   stop: AbortSignal;
-  /** Set by the locate phase. */
-  sources?: LogSource[];
+  /** The containers found by the locate phase (none before it). */
+  sources: LogSource[];
 }
 
 /** Finds the containers; a named component that is not installed or cannot be reached is an error. */
@@ -115,7 +115,7 @@ export const streamPhase: Phase<LogsContext> = {
   title: 'Read the logs',
   readOnly: true,
   async run(ctx) {
-    const sources = ctx.sources ?? [];
+    const { sources } = ctx;
     let lines = 0;
     if (ctx.request.follow) {
       const counts = await Promise.all(sources.map((s) => streamLog(s, ctx.request, ctx.stop, ctx.onLine)));

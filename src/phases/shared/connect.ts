@@ -39,7 +39,7 @@ export function connectPhaseFor(unreachable: 'fails' | 'reported', title = 'Conn
           code: 'ssh.connect',
           message: `cannot connect to ${failed.map((f) => f.host.name).join(', ')}; nothing was changed`,
           details: failed.map((f) => `${f.host.name}: ${f.error.message}`),
-          hint: failed[0]!.error.hint ?? 'run `heal-pyroscope preflight` for details',
+          hint: failed[0]?.error.hint ?? 'run `heal-pyroscope preflight` for details',
         });
       }
       if (failed.length === 0) return `${all} host(s) connected`;

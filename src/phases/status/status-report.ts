@@ -13,7 +13,7 @@ import { healthPort, specHash, type ContainerSpec } from '../../plan/container-s
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { desiredStack, tierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
-import { unreachableServers, type Unreachable } from '../shared/reachable.js';
+import { serverInventory, unreachableServers, type Unreachable } from '../shared/reachable.js';
 
 export interface ComponentStatus {
   component: ComponentName;
@@ -60,7 +60,12 @@ export interface StatusContext {
   connect: Connector;
   /** The server machines; an unreachable one is reported. */
   hosts: Inventory;
-  report?: StatusReport;
+  /** Written by the status phase; until then, nothing read (and not ok). */
+  report: StatusReport;
+}
+
+export function newStatusContext(init: Omit<StatusContext, 'hosts' | 'report'>): StatusContext {
+  return { ...init, hosts: serverInventory(init.topology), report: { ok: false, environment: init.topology.environment, components: [], unreachable: [] } };
 }
 
 /** Each component: present, running, healthy, and its drift from what install would apply now. */

@@ -3,12 +3,8 @@
 
 export type ImageAction = 'remove' | 'keep' | 'gone';
 
-export interface ImageDecision {
-  ref: string;
-  action: ImageAction;
-  /** Why an image is kept. */
-  reason?: string;
-}
+/** A kept image always says why. */
+export type ImageDecision = { ref: string; action: 'keep'; reason: string } | { ref: string; action: 'remove' } | { ref: string; action: 'gone' };
 
 export interface ImageLine {
   machine: string;

@@ -74,7 +74,7 @@ export function imageReport(found: readonly FoundOnTier[], outcomes: readonly Im
         if (outcome.result === 'removed') report.removed.push(line);
         else if (outcome.result === 'gone') report.alreadyGone.push(line);
         else report.kept.push({ ...line, reason: outcome.reason ?? '' });
-      } else if (d.action === 'keep') report.kept.push({ ...line, reason: d.reason ?? '' });
+      } else if (d.action === 'keep') report.kept.push({ ...line, reason: d.reason });
       else if (d.action === 'gone') report.alreadyGone.push(line);
       else if (!options.purge) report.kept.push({ ...line, reason: KEPT_WITHOUT_PURGE });
       else if (options.dryRun) report.wouldRemove.push(line);
@@ -91,32 +91,32 @@ function hostOf(ctx: UninstallContext, found: FoundOnTier) {
 export const purgeImagesPhase: Phase<UninstallContext> = {
   id: 'images',
   title: 'Remove the images installs pulled (--purge)',
-  shouldRun: (ctx) => ctx.options.purge && ctx.found.some((f) => f.images.some((d) => d.action !== 'keep')),
+  shouldRun: (ctx) => ctx.options.purge && ctx.report.found.some((f) => f.images.some((d) => d.action !== 'keep')),
   async run(ctx) {
-    for (const f of ctx.found) {
+    for (const f of ctx.report.found) {
       const engine = hostOf(ctx, f).remote.engine;
       const forget: string[] = [];
       for (const d of f.images) {
         const base = { machine: f.machine, ref: d.ref };
         if (d.action === 'keep') {
-          ctx.images.push({ ...base, result: 'kept', reason: d.reason! });
+          ctx.report.images.push({ ...base, result: 'kept', reason: d.reason });
           continue;
         }
         if (d.action === 'remove') {
           // Not forced: Docker refuses an image a container still uses, whoever created it.
           const answer = await engine.removeImage(d.ref);
           if (answer.result === 'in-use') {
-            ctx.images.push({ ...base, result: 'kept', reason: `in use (Docker: ${answer.detail})` });
+            ctx.report.images.push({ ...base, result: 'kept', reason: `in use (Docker: ${answer.detail})` });
             continue;
           }
           if (answer.result === 'removed') {
-            ctx.images.push({ ...base, result: 'removed' });
-            ctx.removed.push(`${f.machine}: image ${d.ref}`);
+            ctx.report.images.push({ ...base, result: 'removed' });
+            ctx.report.removed.push(`${f.machine}: image ${d.ref}`);
             forget.push(d.ref);
             continue;
           }
         }
-        ctx.images.push({ ...base, result: 'gone' });
+        ctx.report.images.push({ ...base, result: 'gone' });
         forget.push(d.ref);
       }
       // The record follows the hosts: a purge that stops half-way (or keeps the state) stays exact.
@@ -125,11 +125,11 @@ export const purgeImagesPhase: Phase<UninstallContext> = {
         await saveState(ctx.statePath, ctx.state);
       }
     }
-    const count = (r: ImageOutcome['result']) => ctx.images.filter((i) => i.result === r).length;
+    const count = (r: ImageOutcome['result']) => ctx.report.images.filter((i) => i.result === r).length;
     return `${count('removed')} removed, ${count('kept')} kept${count('gone') ? `, ${count('gone')} already gone` : ''}`;
   },
   dryRun: (ctx) =>
-    ctx.found.flatMap((f) =>
+    ctx.report.found.flatMap((f) =>
       f.images.map((d) => (d.action === 'remove' ? `${f.machine}: remove image ${d.ref}` : d.action === 'gone' ? `${f.machine}: ${d.ref} already gone` : `${f.machine}: keep image ${d.ref}: ${d.reason}`)),
     ),
 };

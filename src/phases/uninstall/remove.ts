@@ -14,7 +14,7 @@ import { toExisting } from '../../plan/remote-facts.js';
 import type { Host } from '../../hosts/host.js';
 import { connectPhaseFor } from '../shared/connect.js';
 import { reachedServers } from '../shared/reachable.js';
-import type { FoundOnTier, UninstallContext } from './uninstall-context.js';
+import { noPullRecord, type FoundOnTier, type UninstallContext } from './uninstall-context.js';
 
 const LABEL_FILTER = `${LABELS.product}=${PRODUCT}`;
 
@@ -26,10 +26,14 @@ async function readState(ctx: UninstallContext): Promise<void> {
   try {
     const state = await loadState(ctx.statePath);
     if (state) ctx.state = state;
-    else ctx.stateProblem = `no state file at ${ctx.statePath}`;
+    ctx.report.pullRecord = !state
+      ? { recorded: false, why: `no state file at ${ctx.statePath}` }
+      : state.pulledImages !== undefined
+        ? { recorded: true }
+        : noPullRecord(ctx.statePath);
   } catch (error) {
     if (!isHealError(error)) throw error;
-    ctx.stateProblem = error.message;
+    ctx.report.pullRecord = { recorded: false, why: error.message };
   }
 }
 
@@ -74,17 +78,17 @@ export const findPhase: Phase<UninstallContext> = {
   readOnly: true,
   async run(ctx) {
     await readState(ctx);
-    ctx.found = [];
+    ctx.report.found = [];
     for (const host of reachedServers(ctx.hosts)) {
       const machineFound = await findOnMachine(ctx, host);
       for (const [i, tier] of host.serverTiers.entries()) {
         const directory = (await host.remote.exec(['test', '-d', tierDir(tier)])).code === 0;
         // Machine-wide things are listed once per machine (on its first tier) so nothing is removed twice.
-        ctx.found.push({ tier, directory, ...(i === 0 ? machineFound : { machine: host.name, containers: [], networks: [], volumes: [], root: false, images: [] }) });
+        ctx.report.found.push({ tier, directory, ...(i === 0 ? machineFound : { machine: host.name, containers: [], networks: [], volumes: [], root: false, images: [] }) });
       }
     }
-    const c = ctx.found.reduce((n, f) => n + f.containers.length, 0);
-    const d = ctx.found.filter((f) => f.directory).length;
+    const c = ctx.report.found.reduce((n, f) => n + f.containers.length, 0);
+    const d = ctx.report.found.filter((f) => f.directory).length;
     const recorded = reachedServers(ctx.hosts).reduce((n, host) => n + (pulledImagesOn(ctx.state, host.name)?.length ?? 0), 0);
     const pulled = ctx.state?.pulledImages ? `, ${recorded} image(s) pulled by installs` : '';
     return `${c} container(s), ${d} configuration directory(ies)${pulled}`;
@@ -98,34 +102,34 @@ function hostOf(ctx: UninstallContext, found: FoundOnTier): Host {
 export const removeContainersPhase: Phase<UninstallContext> = {
   id: 'containers',
   title: 'Remove containers',
-  shouldRun: (ctx) => ctx.found.some((f) => f.containers.length > 0),
+  shouldRun: (ctx) => ctx.report.found.some((f) => f.containers.length > 0),
   async run(ctx) {
-    for (const f of ctx.found) {
+    for (const f of ctx.report.found) {
       const engine = hostOf(ctx, f).remote.engine;
       for (const c of f.containers) {
         // Only anonymous volumes go with the container; named data volumes stay.
         await engine.removeContainer(c.id);
-        ctx.removed.push(`${f.machine}: container ${c.name}`);
+        ctx.report.removed.push(`${f.machine}: container ${c.name}`);
       }
     }
-    return ctx.removed.filter((r) => r.includes('container')).length + ' removed';
+    return ctx.report.removed.filter((r) => r.includes('container')).length + ' removed';
   },
-  dryRun: (ctx) => ctx.found.flatMap((f) => f.containers.map((c) => `${f.machine}: remove container ${c.name}`)),
+  dryRun: (ctx) => ctx.report.found.flatMap((f) => f.containers.map((c) => `${f.machine}: remove container ${c.name}`)),
 };
 
 export const removeNetworkPhase: Phase<UninstallContext> = {
   id: 'network',
   title: 'Remove the network',
-  shouldRun: (ctx) => ctx.found.some((f) => f.networks.length > 0),
+  shouldRun: (ctx) => ctx.report.found.some((f) => f.networks.length > 0),
   async run(ctx) {
-    for (const f of ctx.found) {
+    for (const f of ctx.report.found) {
       for (const n of f.networks) {
         await hostOf(ctx, f).remote.engine.removeNetwork(n.id);
-        ctx.removed.push(`${f.machine}: network ${n.name}`);
+        ctx.report.removed.push(`${f.machine}: network ${n.name}`);
       }
     }
   },
-  dryRun: (ctx) => ctx.found.flatMap((f) => f.networks.map((n) => `${f.machine}: remove network ${n.name}`)),
+  dryRun: (ctx) => ctx.report.found.flatMap((f) => f.networks.map((n) => `${f.machine}: remove network ${n.name}`)),
 };
 
 // $1: the root. Removes it only when empty; says which.
@@ -134,42 +138,42 @@ const REMOVE_ROOT_SCRIPT = 'if [ ! -d "$1" ]; then echo absent; elif [ -z "$(ls 
 export const removeFilesPhase: Phase<UninstallContext> = {
   id: 'files',
   title: 'Remove configuration files',
-  shouldRun: (ctx) => ctx.found.some((f) => f.directory || f.root),
+  shouldRun: (ctx) => ctx.report.found.some((f) => f.directory || f.root),
   async run(ctx) {
     for (const host of reachedServers(ctx.hosts)) {
-      const onMachine = ctx.found.filter((f) => f.machine === host.name);
+      const onMachine = ctx.report.found.filter((f) => f.machine === host.name);
       for (const f of onMachine.filter((x) => x.directory)) {
         const result = await host.remote.exec(['rm', '-rf', '--', tierDir(f.tier)]);
         if (result.code !== 0) throw new HealError({ code: 'uninstall.files', message: `cannot remove ${tierDir(f.tier)} on ${f.machine}: ${result.stderr.trim()}` });
-        ctx.removed.push(`${f.machine}: ${tierDir(f.tier)}`);
+        ctx.report.removed.push(`${f.machine}: ${tierDir(f.tier)}`);
       }
       if (!onMachine.some((f) => f.directory || f.root)) continue;
       // The root goes only when nothing is left in it: no other tier's directory, nothing of anyone else.
       const root = await host.remote.exec(['sh', '-c', REMOVE_ROOT_SCRIPT, 'sh', HOST_ROOT]);
       if (root.code !== 0) throw new HealError({ code: 'uninstall.files', message: `cannot remove ${HOST_ROOT} on ${host.name}: ${root.stderr.trim()}` });
-      if (root.stdout.trim() === 'removed') ctx.removed.push(`${host.name}: ${HOST_ROOT}`);
-      else if (root.stdout.trim() === 'kept') ctx.rootsKept.push(host.name);
+      if (root.stdout.trim() === 'removed') ctx.report.removed.push(`${host.name}: ${HOST_ROOT}`);
+      else if (root.stdout.trim() === 'kept') ctx.report.rootsKept.push(host.name);
     }
   },
   dryRun: (ctx) => [
-    ...ctx.found.filter((f) => f.directory).map((f) => `${f.machine}: remove ${tierDir(f.tier)}`),
-    ...ctx.found.filter((f) => f.root).map((f) => `${f.machine}: remove ${HOST_ROOT} if nothing else is left in it`),
+    ...ctx.report.found.filter((f) => f.directory).map((f) => `${f.machine}: remove ${tierDir(f.tier)}`),
+    ...ctx.report.found.filter((f) => f.root).map((f) => `${f.machine}: remove ${HOST_ROOT} if nothing else is left in it`),
   ],
 };
 
 export const purgeVolumesPhase: Phase<UninstallContext> = {
   id: 'volumes',
   title: 'Remove data volumes (--purge)',
-  shouldRun: (ctx) => ctx.options.purge && ctx.found.some((f) => f.volumes.length > 0),
+  shouldRun: (ctx) => ctx.options.purge && ctx.report.found.some((f) => f.volumes.length > 0),
   async run(ctx) {
-    for (const f of ctx.found) {
+    for (const f of ctx.report.found) {
       for (const v of f.volumes) {
         await hostOf(ctx, f).remote.engine.removeVolume(v);
-        ctx.removed.push(`${f.machine}: volume ${v}`);
+        ctx.report.removed.push(`${f.machine}: volume ${v}`);
       }
     }
   },
-  dryRun: (ctx) => ctx.found.flatMap((f) => f.volumes.map((v) => `${f.machine}: remove volume ${v}`)),
+  dryRun: (ctx) => ctx.report.found.flatMap((f) => f.volumes.map((v) => `${f.machine}: remove volume ${v}`)),
 };
 
 export const purgeStatePhase: Phase<UninstallContext> = {
@@ -179,7 +183,7 @@ export const purgeStatePhase: Phase<UninstallContext> = {
   shouldRun: (ctx) => ctx.options.purge && ctx.hosts.unreachable().length === 0,
   async run(ctx) {
     await removeState(ctx.statePath);
-    ctx.stateRemoved = true;
+    ctx.report.stateRemoved = true;
     return ctx.statePath;
   },
   dryRun: (ctx) => [`remove ${ctx.statePath}`],

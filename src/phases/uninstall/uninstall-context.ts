@@ -1,5 +1,6 @@
 // What uninstall phases share: options going in, the reachable hosts, the local state (which
-// images installs pulled), what was found carrying our labels on each host, and what was removed.
+// images installs pulled), and the report: what was found carrying our labels on each host, and
+// what was removed.
 
 import type { Topology } from '../../config/topology.js';
 import type { InstallState } from '../../state/state-file.js';
@@ -9,7 +10,7 @@ import type { ExistingContainer, ServerTier } from '../../plan/plan.js';
 import type { ImageDecision, ImageOutcome } from './image-decision.js';
 import { serverInventory } from '../shared/reachable.js';
 import { noLeftOverUndo, type LeftOverUndo } from '../../runner/finish-undo.js';
-import { pendingUndoPath } from '../../state/pending-undo.js';
+import { pendingUndoPath, type LeftUndo } from '../../state/pending-undo.js';
 
 export interface FoundOnTier {
   tier: ServerTier;
@@ -25,6 +26,21 @@ export interface FoundOnTier {
   images: ImageDecision[];
 }
 
+/** Whether the local state records the images installs pulled; when not, why (said in the summary). */
+export type PullRecord = { recorded: true } | { recorded: false; why: string };
+
+/** What the run found and did, as it did it: the command prints it and `--json` returns it. */
+export interface UninstallReport {
+  found: FoundOnTier[];
+  removed: string[];
+  /** What the purge did with each image. */
+  images: ImageOutcome[];
+  /** Machines whose /opt/heal-pyroscope stays because something not ours is in it. */
+  rootsKept: string[];
+  stateRemoved: boolean;
+  pullRecord: PullRecord;
+}
+
 export interface UninstallContext {
   topology: Topology;
   options: { purge: boolean; forceUnlock: boolean };
@@ -34,29 +50,26 @@ export interface UninstallContext {
   connect: Connector;
   /** The server machines; connected by the connect phase (an unreachable one is reported, not fatal). */
   hosts: Inventory;
-  /** The local state as found (undefined: no state file, or one that cannot be read: see stateProblem). */
+  /** The local state as the find phase read it (none: no state file, or one that cannot be read), kept exact by the purge. */
   state?: InstallState;
-  stateProblem?: string;
-  found: FoundOnTier[];
-  removed: string[];
-  /** What the purge did with each image. */
-  images: ImageOutcome[];
-  /** Machines whose /opt/heal-pyroscope stays because something not ours is in it. */
-  rootsKept: string[];
-  stateRemoved: boolean;
-  /** Undo steps a failed install left (the command reads them), finished first. */
+  report: UninstallReport;
+  /** Undo steps a failed install left (read before the phases run), finished first. */
   undo: LeftOverUndo;
 }
 
-export function newUninstallContext(init: Pick<UninstallContext, 'topology' | 'options' | 'operator' | 'runId' | 'statePath' | 'connect'>): UninstallContext {
+/** The summary's words for a state file without a record of pulls (one written by an older heal-pyroscope). */
+export function noPullRecord(statePath: string): PullRecord {
+  return { recorded: false, why: `${statePath} holds no record of the images installs pulled (written by an older heal-pyroscope)` };
+}
+
+export function newUninstallContext(
+  init: Pick<UninstallContext, 'topology' | 'options' | 'operator' | 'runId' | 'statePath' | 'connect'>,
+  leftOver: LeftUndo[] = [],
+): UninstallContext {
   return {
     ...init,
     hosts: serverInventory(init.topology),
-    found: [],
-    removed: [],
-    images: [],
-    rootsKept: [],
-    stateRemoved: false,
-    undo: noLeftOverUndo(pendingUndoPath(init.statePath), init.topology.environment),
+    report: { found: [], removed: [], images: [], rootsKept: [], stateRemoved: false, pullRecord: noPullRecord(init.statePath) },
+    undo: { ...noLeftOverUndo(pendingUndoPath(init.statePath), init.topology.environment), found: leftOver },
   };
 }

@@ -210,8 +210,7 @@ function traceCheck(input: DataPathInput, sender: { name: string; remote: HostHa
 }
 
 /** Grafana's own health check of a provisioned data source (what "Save & test" runs). */
-async function datasourceCheck(input: DataPathInput, uid: string): Promise<DatasourceCheck> {
-  const g = input.grafana!;
+async function datasourceCheck(input: DataPathInput, g: NonNullable<DataPathInput['grafana']>, uid: string): Promise<DatasourceCheck> {
   const auth = `Basic ${Buffer.from(`${g.user}:${g.password}`).toString('base64')}`;
   try {
     const a = await input.app.remote.httpGet(input.app.address, g.port, `/api/datasources/uid/${uid}/health`, { timeoutMs: 10_000, headers: { Authorization: auth } });
@@ -231,8 +230,12 @@ async function datasourceCheck(input: DataPathInput, uid: string): Promise<Datas
   }
 }
 
-export async function verifyDataPath(input: DataPathInput): Promise<DataPathReport> {
-  const run = randomBytes(6).toString('hex');
+/** A fresh `verify_run` label value: this run's data, told apart from every earlier run's. */
+export function newVerifyRun(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export async function verifyDataPath(input: DataPathInput, run = newVerifyRun()): Promise<DataPathReport> {
   const targets = input.senders.map(async (sender): Promise<TargetCheck> => {
     const d = syntheticData(sender.name, run);
     const [profile, trace] = await Promise.all([profileCheck(input, sender, d), traceCheck(input, sender, d)]);
@@ -242,7 +245,8 @@ export async function verifyDataPath(input: DataPathInput): Promise<DataPathRepo
     const note = (leg: Leg): SignalCheck => ({ ...blank(`${u.name} -> ${input.web.address}:${PORTS.frontDoor} (${leg.what})`), detail: `not tested: no SSH connection (${u.error})`, remedy: 'fix the SSH connection to this target (`heal-pyroscope preflight`), then run verify again' });
     return { target: u.name, ok: false, profile: note(PROFILE), trace: note(TRACE) };
   });
-  const datasources = input.grafana ? Promise.all(Object.values(DATASOURCE_UIDS).map((uid) => datasourceCheck(input, uid))) : Promise.resolve([]);
+  const grafana = input.grafana;
+  const datasources = grafana ? Promise.all(Object.values(DATASOURCE_UIDS).map((uid) => datasourceCheck(input, grafana, uid))) : Promise.resolve([]);
   const checked = [...(await Promise.all(targets)), ...unreachable];
   const sources = await datasources;
   return { ok: checked.every((t) => t.ok) && sources.every((s) => s.ok), service: VERIFY_SERVICE, run, targets: checked, datasources: sources };

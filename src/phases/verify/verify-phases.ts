@@ -4,12 +4,12 @@
 
 import type { Topology } from '../../config/topology.js';
 import { HealError } from '../../core/errors.js';
-import type { Inventory } from '../../hosts/inventory.js';
+import { Inventory } from '../../hosts/inventory.js';
 import { loadState, type Secrets } from '../../state/state-file.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
-import { dataPathFailures, verifyDataPath, type DataPathInput, type DataPathReport } from './data-path.js';
+import { dataPathFailures, newVerifyRun, verifyDataPath, type DataPathInput, type DataPathReport } from './data-path.js';
 import { VERIFY_SERVICE } from './synthetic.js';
 
 /** How long accepted data may take to show up in the query APIs before it counts as lost. */
@@ -62,7 +62,12 @@ export interface VerifyContext {
   /** Every machine, targets included. */
   hosts: Inventory;
   waitMs: number;
-  report?: DataPathReport;
+  /** Written by the data-path phase; until then, this run's label and nothing checked (not ok). */
+  report: DataPathReport;
+}
+
+export function newVerifyContext(init: Omit<VerifyContext, 'hosts' | 'report'>): VerifyContext {
+  return { ...init, hosts: Inventory.of(init.topology), report: { ok: false, service: VERIFY_SERVICE, run: newVerifyRun(), targets: [], datasources: [] } };
 }
 
 export const dataPathPhase: Phase<VerifyContext> = {
@@ -78,7 +83,7 @@ export const dataPathPhase: Phase<VerifyContext> = {
     }
     const addresses = await tierAddresses(ctx.topology, ctx.hosts, true);
     const state = await loadState(ctx.statePath);
-    ctx.report = await verifyDataPath(dataPathInput(ctx.hosts, addresses, ctx.topology.grafanaPort, state?.secrets ?? null, ctx.waitMs));
+    ctx.report = await verifyDataPath(dataPathInput(ctx.hosts, addresses, ctx.topology.grafanaPort, state?.secrets ?? null, ctx.waitMs), ctx.report.run);
     const summary = dataPathSummary(ctx.report);
     return ctx.report.ok ? summary : { summary, verdict: 'fail' };
   },

@@ -49,8 +49,9 @@ describe('checking the external snippet without haproxy', () => {
 });
 
 describe('what the summary tells the operator to do with the snippet', () => {
-  const plan = (action: 'create' | 'update' | 'keep'): { plan: InstallPlan } => ({
-    plan: { conflicts: [], tiers: [{ tier: 'web', machine: 'web-01', pull: [], present: [], containers: [], createNetwork: false, files: [{ path: `/opt/heal-pyroscope/web/${EXTERNAL_SNIPPET_PATH}`, action }] }] },
+  const plan = (action: 'create' | 'update' | 'keep'): InstallPlan => ({
+    conflicts: [],
+    tiers: [{ tier: 'web', machine: 'web-01', pull: [], present: [], containers: [], createNetwork: false, files: [{ path: `/opt/heal-pyroscope/web/${EXTERNAL_SNIPPET_PATH}`, action }] }],
   });
 
   it('names the file to include and the reload when the snippet is new or changed', () => {

@@ -73,7 +73,7 @@ async function installed(skip: ComponentName[] = []): Promise<FakeStack> {
 
 async function readLogs(stack: FakeStack, components: ComponentName[], request: LogsContext['request'] = { follow: false }) {
   const lines: ComponentLogLine[] = [];
-  const ctx: LogsContext = { topology: topology(), connect: stack.connect, hosts: serverInventory(topology()), components, request, onLine: (l) => lines.push(l), stop: new AbortController().signal };
+  const ctx: LogsContext = { topology: topology(), connect: stack.connect, hosts: serverInventory(topology()), components, request, onLine: (l) => lines.push(l), stop: new AbortController().signal, sources: [] };
   const result = await runPhases(logsPhases(), ctx);
   return { lines, result };
 }

@@ -31,7 +31,7 @@ describe('which images uninstall --purge removes', () => {
     const rec = [pulled(GRAFANA)];
     const decided = decideImages(rec, engine(rec, { containers: [container('foo', rec[0]!.id), container('bar', rec[0]!.id)] }));
     expect(decided).toEqual([{ ref: GRAFANA, action: 'keep', reason: 'used by containers foo, bar' }]);
-    expect(decideImages(rec, engine(rec, { containers: [container('foo', rec[0]!.id)] }))[0]!.reason).toBe('used by container foo');
+    expect(decideImages(rec, engine(rec, { containers: [container('foo', rec[0]!.id)] }))[0]).toMatchObject({ reason: 'used by container foo' });
   });
 
   it('keeps the image when its tag now names another image than the one pulled', () => {
@@ -134,7 +134,7 @@ describe('uninstall --purge on the engine', () => {
     const stack = await installed();
     const ctx = await purge(stack);
     expect(stack.app.engine.images.flatMap((i) => i.tags)).toEqual(['grafana/pyroscope:1.14.0']);
-    expect(ctx.images).toEqual([
+    expect(ctx.report.images).toEqual([
       { machine: 'app-01', ref: GRAFANA, result: 'removed' },
       { machine: 'app-01', ref: TEMPO, result: 'removed' },
       { machine: 'app-01', ref: 'grafana/pyroscope:1.14.0', result: 'kept', reason: NOT_PULLED },
@@ -146,7 +146,7 @@ describe('uninstall --purge on the engine', () => {
     const stack = await installed();
     stack.app.engine.addContainer('their-dashboard', { image: GRAFANA, running: false });
     const ctx = await purge(stack);
-    expect(ctx.images[0]).toEqual({ machine: 'app-01', ref: GRAFANA, result: 'kept', reason: 'used by container their-dashboard' });
+    expect(ctx.report.images[0]).toEqual({ machine: 'app-01', ref: GRAFANA, result: 'kept', reason: 'used by container their-dashboard' });
     expect(stack.app.engine.calls.filter((c) => c.startsWith('removeImage'))).toEqual([`removeImage ${TEMPO}`]);
     expect((await loadState(stack.statePath))?.pulledImages?.['app-01']?.map((p) => p.ref)).toEqual([GRAFANA]);
   });
@@ -154,7 +154,7 @@ describe('uninstall --purge on the engine', () => {
   it("keeps an image Docker refuses because a container started using it meanwhile, with Docker's words", async () => {
     const stack = await installed();
     const ctx = await purge(stack, () => stack.app.engine.addContainer('late-comer', { image: TEMPO }));
-    expect(ctx.images[1]).toMatchObject({ ref: TEMPO, result: 'kept', reason: expect.stringMatching(/^in use \(Docker: conflict: unable to remove repository reference "grafana\/tempo:2\.8\.1" \(must force\)/) });
+    expect(ctx.report.images[1]).toMatchObject({ ref: TEMPO, result: 'kept', reason: expect.stringMatching(/^in use \(Docker: conflict: unable to remove repository reference "grafana\/tempo:2\.8\.1" \(must force\)/) });
     expect(stack.app.engine.images.flatMap((i) => i.tags)).toContain(TEMPO);
   });
 
@@ -162,6 +162,6 @@ describe('uninstall --purge on the engine', () => {
     const stack = await installed();
     await stack.app.engine.removeImage(TEMPO);
     const ctx = await purge(stack);
-    expect(ctx.images[1]).toEqual({ machine: 'app-01', ref: TEMPO, result: 'gone' });
+    expect(ctx.report.images[1]).toEqual({ machine: 'app-01', ref: TEMPO, result: 'gone' });
   });
 });

@@ -33,7 +33,7 @@ describe('uninstall: what is removed', () => {
     const ctx = await uninstall(stack);
     expect(stack.app.engine.containers.map((c) => c.name)).toEqual(['their-grafana']);
     expect(stack.app.engine.networks.map((n) => n.name)).toEqual(['their-net']);
-    expect(ctx.removed).toEqual(expect.arrayContaining(['app-01: container heal-pyroscope-grafana', `app-01: network ${NETWORK_NAME}`]));
+    expect(ctx.report.removed).toEqual(expect.arrayContaining(['app-01: container heal-pyroscope-grafana', `app-01: network ${NETWORK_NAME}`]));
   });
 
   it('keeps the data volumes without --purge', async () => {
@@ -46,7 +46,7 @@ describe('uninstall: what is removed', () => {
     const stack = shared();
     const ctx = await uninstall(stack, true);
     expect(stack.app.engine.volumes.map((v) => v.name)).toEqual(['their-data']);
-    expect(ctx.removed).toContain('app-01: volume heal-pyroscope-grafana-data');
+    expect(ctx.report.removed).toContain('app-01: volume heal-pyroscope-grafana-data');
   });
 
   it('removes each tier directory, and the root only when nothing else is left in it', async () => {
@@ -56,8 +56,8 @@ describe('uninstall: what is removed', () => {
     const ctx = await uninstall(stack);
     expect(stack.app.ran('rm -rf')).toEqual([['rm', '-rf', '--', '/opt/heal-pyroscope/app']]);
     expect(stack.db.ran('rm -rf')).toEqual([]);
-    expect(ctx.rootsKept).toEqual(['app-01']);
-    expect(ctx.removed).toContain('web-01: /opt/heal-pyroscope/web');
+    expect(ctx.report.rootsKept).toEqual(['app-01']);
+    expect(ctx.report.removed).toContain('web-01: /opt/heal-pyroscope/web');
   });
 
   it('finishes what an earlier run left: something already gone is not an error', async () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerLabels, containerSpecs, createOptions, type ContainerSpec } from '../../../src/plan/container-spec.js';
-import { serverInventory } from '../../../src/phases/shared/reachable.js';
 import { runPhases } from '../../../src/runner/runner.js';
-import { statusPhases, type StatusContext } from '../../../src/phases/status/status-report.js';
+import { newStatusContext, statusPhases } from '../../../src/phases/status/status-report.js';
 import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
 import { generateSecrets, saveState } from '../../../src/state/state-file.js';
@@ -30,10 +29,10 @@ async function installed(): Promise<{ stack: FakeStack; specs: ContainerSpec[] }
 }
 
 async function report(stack: FakeStack) {
-  const ctx: StatusContext = { topology: topology(), statePath: stack.statePath, frontDoor: 'container', connect: stack.connect, hosts: serverInventory(topology()) };
+  const ctx = newStatusContext({ topology: topology(), statePath: stack.statePath, frontDoor: 'container', connect: stack.connect });
   const result = await runPhases(statusPhases(), ctx);
   if (result.error) throw result.error;
-  return ctx.report!;
+  return ctx.report;
 }
 
 const of = (r: Awaited<ReturnType<typeof report>>, component: string) => r.components.find((c) => c.component === component)!;

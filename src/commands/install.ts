@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import { guardError } from '../checks/run-checks.js';
 import { SERVER_ADDRESS_REMEDY, serverAddressProblems } from '../config/server-addresses.js';
 import type { Topology } from '../config/topology.js';
-import type { SshConfigLookup } from '../remote/ssh-config.js';
 import { ExitCode, HealError } from '../core/errors.js';
 import { evaluateDeclared } from '../guard/evaluate.js';
 import { readArchive } from '../images/archive.js';
@@ -14,18 +13,15 @@ import { newInstallContext, type InstallContext } from '../phases/install/contex
 import { externalFrontDoorSteps, externalSnippetChanged, externalSnippetPath } from '../phases/install/front-door.js';
 import { installPhases } from '../phases/install/install.js';
 import { validateIgnoredChecks } from '../phases/preflight/checks-phase.js';
-import { runPhases, type FailedRun, type RunResult } from '../runner/runner.js';
+import type { RunResult } from '../runner/runner.js';
 import { port } from '../stack/manifest.js';
-import { statePath } from '../state/state-file.js';
-import { describeLeft, keepPendingUndo, loadPendingUndo } from '../state/pending-undo.js';
-import { hostConnector, type ConnectFlags } from '../console/connect.js';
+import { describeLeft, keepPendingUndo, loadPendingUndo, pendingUndoPath, type LeftUndo } from '../state/pending-undo.js';
+import type { ConnectFlags } from '../console/connect.js';
 import { installerVersion, operatorName, runId } from '../console/run-identity.js';
-import { gatherTopology, type GatherContext } from '../console/gather.js';
-import { errorFields, type Output } from '../console/output.js';
-import { sayFailure } from '../console/phase-output.js';
-import { withPhaseProgress } from '../console/progress.js';
+import type { GatherContext } from '../console/gather.js';
+import { runPhaseCommand, type Settings } from '../console/lifecycle.js';
+import type { Output } from '../console/output.js';
 import type { TopologyFlags } from '../console/topology-options.js';
-import { interruptSignal } from '../console/interrupt.js';
 
 export interface InstallFlags extends TopologyFlags, ConnectFlags {
   dryRun?: boolean;
@@ -55,91 +51,90 @@ export function refuseBeforeContact(topology: Topology, ignoredChecks: readonly 
 export function refuseServerAddresses(topology: Topology): void {
   const problems = serverAddressProblems(topology);
   if (problems.length === 0) return;
+  const only = problems.length === 1 ? problems[0] : undefined;
   throw new HealError({
     code: 'config.address',
-    message: problems.length === 1 ? `${problems[0]!.problem}; nothing was contacted` : `${problems.length} host addresses cannot go into the container configs; nothing was contacted`,
-    details: problems.length === 1 ? [] : problems.map((p) => p.problem),
+    message: only ? `${only.problem}; nothing was contacted` : `${problems.length} host addresses cannot go into the container configs; nothing was contacted`,
+    details: only ? [] : problems.map((p) => p.problem),
     hint: SERVER_ADDRESS_REMEDY,
     exitCode: ExitCode.usage,
   });
 }
 
 /** The context install and restore run on: this run's identity, the state file, the connector and the hosts. */
-export function installRunContext(
-  topology: Topology,
-  configPath: string | undefined,
-  flags: ConnectFlags,
-  ctx: GatherContext,
-  options: InstallContext['options'],
-  sshConfig?: SshConfigLookup,
-): InstallContext {
-  return newInstallContext({
-    topology,
-    options,
-    installerVersion: installerVersion(),
-    statePath: statePath(topology.environment, configPath, ctx.cwd),
-    operator: operatorName(),
-    runId: runId(),
-    connect: hostConnector(flags, ctx.interactive, sshConfig),
-    hosts: Inventory.of(topology),
-  });
+export function installRunContext(settings: Settings, options: InstallContext['options'], leftOver: LeftUndo[] = []): InstallContext {
+  const { topology } = settings;
+  return newInstallContext(
+    {
+      topology,
+      options,
+      installerVersion: installerVersion(),
+      statePath: settings.statePath,
+      operator: operatorName(),
+      runId: runId(),
+      connect: settings.connect,
+      hosts: Inventory.of(topology),
+    },
+    leftOver,
+  );
 }
 
 export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
-  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
   const { out } = ctx;
-  refuseBeforeContact(topology, flags.ignoreCheck ?? []);
-  // A broken archive is a usage error found before any host is contacted.
-  const imagesFrom = flags.imagesFrom ? { path: resolve(ctx.cwd, flags.imagesFrom), archive: await readArchive(resolve(ctx.cwd, flags.imagesFrom)) } : undefined;
-
-  const install = installRunContext(topology, configPath, flags, ctx, {
-    ...(imagesFrom ? { imagesFrom } : {}),
-    // With an archive, no registry needs to be reachable: the images phase checks the archive instead.
-    ignoreChecks: [...(flags.ignoreCheck ?? []), ...(imagesFrom ? ['images.available'] : [])],
-    frontDoor: flags.frontDoor ?? 'container',
-    forceUnlock: flags.forceUnlock ?? false,
-    healthTimeoutMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000,
-  }, sshConfig);
-  install.undo.found = await loadPendingUndo(install.undo.path);
-  out.say(flags.dryRun ? 'Dry run: nothing will be changed.' : `Installing heal-pyroscope on ${topology.environment}...`);
-  for (const left of install.undo.found) out.say(flags.dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);
-  const interrupt = interruptSignal(out, options.signal);
-  let result: RunResult;
-  try {
-    const phases = installPhases();
-    result = await withPhaseProgress(
-      out,
-      phases,
-      (emit) => runPhases(phases, install, { dryRun: flags.dryRun ?? false, noRollback: flags.rollback === false, signal: interrupt.signal, emit }),
-      { alwaysShow: ['images'], dryRun: flags.dryRun ?? false },
-    );
-  } finally {
-    interrupt.dispose();
-  }
-  out.result(installDocument(result, install));
-  if (result.ok) {
-    if (!result.dryRun) printSummary(install, out);
-    return ExitCode.ok;
-  }
-  // Undo steps the rollback could not run (a host or its engine gone): kept for the next run.
-  const pending = result.dryRun ? [] : await keepPendingUndo(install.undo.path, topology.environment, new Date(), result.pendingUndo);
-  sayFailure(result, out, 'heal-pyroscope uninstall (keeps data volumes)', install.undo.path);
-  if (result.pendingUndo.length === 0 && pending.length > 0) {
-    out.say(`still pending in ${install.undo.path}: ${pending.map(describeLeft).join('; ')}; the next install or uninstall finishes them first`);
-  }
-  if (out.json) {
-    out.say(`error: ${result.error.message}`);
-    for (const d of result.error.details) out.say(`  ${d}`);
-    if (result.error.hint) out.say(`hint: ${result.error.hint}`);
-    return result.error.exitCode;
-  }
-  throw rolledBackError(result);
-}
-
-function rolledBackError(result: FailedRun): HealError {
-  const e = result.error;
-  const undone = result.rolledBack.length > 0 ? ` (rolled back ${result.rolledBack.filter((u) => u.ok).length} change(s))` : '';
-  return new HealError({ code: e.code, message: `${e.message}${undone}`, details: e.details, ...(e.hint ? { hint: e.hint } : {}), exitCode: e.exitCode });
+  const dryRun = flags.dryRun ?? false;
+  return runPhaseCommand(
+    flags,
+    ctx,
+    async (settings) => {
+      const { topology } = settings;
+      refuseBeforeContact(topology, flags.ignoreCheck ?? []);
+      // A broken archive is a usage error found before any host is contacted.
+      const imagesFrom = flags.imagesFrom ? { path: resolve(ctx.cwd, flags.imagesFrom), archive: await readArchive(resolve(ctx.cwd, flags.imagesFrom)) } : undefined;
+      const install = installRunContext(
+        settings,
+        {
+          ...(imagesFrom ? { imagesFrom } : {}),
+          // With an archive, no registry needs to be reachable: the images phase checks the archive instead.
+          ignoreChecks: [...(flags.ignoreCheck ?? []), ...(imagesFrom ? ['images.available'] : [])],
+          frontDoor: flags.frontDoor ?? 'container',
+          forceUnlock: flags.forceUnlock ?? false,
+          healthTimeoutMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000,
+        },
+        await loadPendingUndo(pendingUndoPath(settings.statePath)),
+      );
+      out.say(dryRun ? 'Dry run: nothing will be changed.' : `Installing heal-pyroscope on ${topology.environment}...`);
+      for (const left of install.undo.found) out.say(dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);
+      return {
+        phases: installPhases(),
+        context: install,
+        dryRun,
+        noRollback: flags.rollback === false,
+        progress: { alwaysShow: ['images'] },
+        cleanup: { command: 'heal-pyroscope uninstall (keeps data volumes)', keptIn: install.undo.path },
+        async finish(run) {
+          const document = installDocument(run, install);
+          if (run.ok) {
+            return {
+              document,
+              say: () => {
+                if (!run.dryRun) printSummary(install, out);
+              },
+            };
+          }
+          // Undo steps the rollback could not run (a host or its engine gone): kept for the next run.
+          const pending = run.dryRun ? [] : await keepPendingUndo(install.undo.path, topology.environment, new Date(), run.pendingUndo);
+          return {
+            document,
+            say: () => {
+              if (run.pendingUndo.length > 0 || pending.length === 0) return;
+              out.say(`still pending in ${install.undo.path}: ${pending.map(describeLeft).join('; ')}; the next install or uninstall finishes them first`);
+            },
+          };
+        },
+      };
+    },
+    options,
+  );
 }
 
 export function urls(ctx: InstallContext): Record<string, string> {
@@ -152,9 +147,9 @@ export function urls(ctx: InstallContext): Record<string, string> {
   };
 }
 
+/** install's --json fields (the lifecycle adds `ok` and, on failure, `error`). */
 function installDocument(result: RunResult, ctx: InstallContext) {
   return {
-    ok: result.ok,
     dryRun: result.dryRun,
     interrupted: result.interrupted,
     environment: ctx.topology.environment,
@@ -170,7 +165,7 @@ function installDocument(result: RunResult, ctx: InstallContext) {
     leftInPlace: result.leftInPlace,
     statePath: ctx.statePath,
     urls: urls(ctx),
-    error: result.ok ? null : errorFields(result.error),
+    error: null,
   };
 }
 

@@ -4,11 +4,10 @@
 import { ExitCode } from '../core/errors.js';
 import { logsPhases, type ComponentLogLine, type LogsContext } from '../phases/logs/logs.js';
 import { serverInventory } from '../phases/shared/reachable.js';
-import { runPhases } from '../runner/runner.js';
 import { COMPONENTS, component, type ComponentName } from '../stack/manifest.js';
-import { hostConnector, type ConnectFlags } from '../console/connect.js';
-import { gatherTopology, type GatherContext } from '../console/gather.js';
-import { interruptSignal } from '../console/interrupt.js';
+import type { ConnectFlags } from '../console/connect.js';
+import type { GatherContext } from '../console/gather.js';
+import { runPhaseCommand } from '../console/lifecycle.js';
 import type { Output } from '../console/output.js';
 import type { TopologyFlags } from '../console/topology-options.js';
 
@@ -37,34 +36,39 @@ function lineWriter(out: Output, ctx: LogsContext): (line: ComponentLogLine) => 
   let prefixes: Map<ComponentName, string> | undefined;
   return (l) => {
     prefixes ??= linePrefixes(ctx.sources.map((s) => ({ component: s.component, host: s.host.name })));
-    const colour = PALETTE[COMPONENTS.indexOf(component(l.component)) % PALETTE.length]!;
+    const colour = PALETTE[COMPONENTS.indexOf(component(l.component)) % PALETTE.length] ?? 'cyan';
     // The log itself is the result: stdout, one line per line (stderr lines too, as `docker logs` merges them).
     out.say(`${out.color[colour](prefixes.get(l.component) ?? `${l.component} | `)}${l.line}`);
   };
 }
 
 export async function runLogsCommand(flags: LogsFlags, ctx: GatherContext): Promise<number> {
-  const { topology, sshConfig } = await gatherTopology(flags, ctx);
   const { out } = ctx;
-  // Ctrl-C ends the streams; the runner then closes the sessions and we exit 130.
-  const interrupt = interruptSignal(out, undefined, { first: '', again: 'interrupted again: exiting at once' });
-  const logs: LogsContext = {
-    topology,
-    connect: hostConnector(flags, ctx.interactive, sshConfig),
-    hosts: serverInventory(topology),
-    components: flags.components ?? [],
-    request: {
-      follow: flags.follow ?? false,
-      ...(flags.tail !== undefined ? { tail: flags.tail } : {}),
-      ...(flags.since !== undefined ? { since: flags.since } : {}),
-    },
-    onLine: () => undefined,
-    sources: [],
-    stop: interrupt.signal,
-  };
-  logs.onLine = lineWriter(out, logs);
-  const result = await runPhases(logsPhases(), logs).finally(() => interrupt.dispose());
-  if (!result.ok) throw result.error;
-  if (interrupt.signal.aborted) return ExitCode.interrupted;
-  return ExitCode.ok;
+  return runPhaseCommand(flags, ctx, async ({ topology, connect }) => {
+    // Ctrl-C ends the streams; the runner then closes the sessions and we exit 130.
+    const stop = new AbortController();
+    const logs: LogsContext = {
+      topology,
+      connect,
+      hosts: serverInventory(topology),
+      components: flags.components ?? [],
+      request: {
+        follow: flags.follow ?? false,
+        ...(flags.tail !== undefined ? { tail: flags.tail } : {}),
+        ...(flags.since !== undefined ? { since: flags.since } : {}),
+      },
+      onLine: () => undefined,
+      stop: stop.signal,
+      sources: [],
+    };
+    logs.onLine = lineWriter(out, logs);
+    return {
+      phases: logsPhases(),
+      context: logs,
+      interrupt: { words: { first: '', again: 'interrupted again: exiting at once' }, stops: stop },
+      // The lines are the output: no phase list.
+      progress: false,
+      finish: () => ({ exitCode: stop.signal.aborted ? ExitCode.interrupted : ExitCode.ok }),
+    };
+  });
 }

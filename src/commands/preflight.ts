@@ -3,15 +3,13 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { guardError, summarize, type PreflightReport } from '../checks/run-checks.js';
-import { ExitCode } from '../core/errors.js';
 import { evaluateDeclared } from '../guard/evaluate.js';
 import { Inventory } from '../hosts/inventory.js';
+import { failedChecksError } from '../phases/preflight/checks-phase.js';
 import { preflightPhases, type PreflightContext } from '../phases/preflight/preflight.js';
-import type { PhaseRecord } from '../runner/phase.js';
-import { runPhases } from '../runner/runner.js';
-import { hostConnector, type ConnectFlags } from '../console/connect.js';
-import { withPhaseProgress } from '../console/progress.js';
-import { gatherTopology, type GatherContext } from '../console/gather.js';
+import type { ConnectFlags } from '../console/connect.js';
+import type { GatherContext } from '../console/gather.js';
+import { runPhaseCommand } from '../console/lifecycle.js';
 import type { Output } from '../console/output.js';
 import type { TopologyFlags } from '../console/topology-options.js';
 
@@ -20,23 +18,40 @@ export interface PreflightFlags extends TopologyFlags, ConnectFlags {
 }
 
 export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherContext): Promise<number> {
-  const { topology, sshConfig } = await gatherTopology(flags, ctx);
   const { out } = ctx;
-  // The declared environment needs no host: refuse before connecting to anything.
-  const declared = evaluateDeclared(topology.guard, topology.environment);
-  if (declared.length > 0) {
-    await finish(summarize(topology.environment, declared, []), flags, out);
-    throw guardError(declared);
-  }
-  const preflight: PreflightContext = { topology, hosts: Inventory.of(topology), connect: hostConnector(flags, ctx.interactive, sshConfig), report: { guard: [], preflight: [] } };
-  const phases = preflightPhases();
-  const result = await withPhaseProgress(out, phases, (emit) => runPhases(phases, preflight, { emit }), { liveShow: ['preflight'] });
-  if (!result.ok && result.error.code === 'guard.production') await finish(summarize(topology.environment, preflight.report.guard, []), flags, out, result.phases);
-  if (!result.ok) throw result.error;
-  const report = summarize(topology.environment, [], preflight.report.preflight);
-  await finish(report, flags, out, result.phases);
-  printSummary(report, out);
-  return report.ok ? ExitCode.ok : ExitCode.failed;
+  return runPhaseCommand(flags, ctx, async ({ topology, connect }) => {
+    // The declared environment needs no host: refuse before connecting to anything, with the report.
+    const declared = evaluateDeclared(topology.guard, topology.environment);
+    if (declared.length > 0) {
+      const report = summarize(topology.environment, declared, []);
+      await writeJUnit(report, flags, out);
+      return { refused: { document: report, failure: guardError(declared) } };
+    }
+    const preflight: PreflightContext = { topology, hosts: Inventory.of(topology), connect, report: { guard: [], preflight: [] } };
+    return {
+      phases: preflightPhases(),
+      context: preflight,
+      // Reads only, nothing to roll back: Ctrl-C ends it at once.
+      interrupt: 'none',
+      progress: { liveShow: ['preflight'] },
+      async finish(run) {
+        if (!run.ok) {
+          if (run.error.code !== 'guard.production') return {};
+          // The guard's findings are a report too (exit 3).
+          const report = summarize(topology.environment, preflight.report.guard, []);
+          await writeJUnit(report, flags, out);
+          return { document: { ...report, phases: run.phases } };
+        }
+        const report = summarize(topology.environment, [], preflight.report.preflight);
+        await writeJUnit(report, flags, out);
+        return {
+          document: { ...report, phases: run.phases },
+          say: () => printSummary(report, out),
+          ...(report.ok ? {} : { failure: failedChecksError(report.results), told: true }),
+        };
+      },
+    };
+  });
 }
 
 function printSummary(report: PreflightReport, out: Output): void {
@@ -58,12 +73,10 @@ function printSummary(report: PreflightReport, out: Output): void {
   out.say(report.ok ? color.green(`${line}: ready to install`) : color.red(`${line}: fix the failures above, then run preflight again`));
 }
 
-/** `phases`: what ran, with each phase's and host's time (absent when nothing ran). */
-async function finish(report: PreflightReport, flags: PreflightFlags, out: Output, phases?: PhaseRecord[]): Promise<void> {
-  if (flags.junit) {
-    const { toJUnit } = await import('../console/junit.js');
-    await writeFile(resolve(flags.junit), toJUnit(report));
-    out.debug(`wrote JUnit report ${flags.junit}`);
-  }
-  out.result(phases ? { ...report, phases } : report);
+/** `--junit FILE`: the same report as JUnit XML, for CI. */
+async function writeJUnit(report: PreflightReport, flags: PreflightFlags, out: Output): Promise<void> {
+  if (!flags.junit) return;
+  const { toJUnit } = await import('../console/junit.js');
+  await writeFile(resolve(flags.junit), toJUnit(report));
+  out.debug(`wrote JUnit report ${flags.junit}`);
 }

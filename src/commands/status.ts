@@ -1,36 +1,32 @@
 // `status`: per host and component, running and healthy or not, image, ports, and drift from the
 // configuration; exit 0 only when everything is healthy and as configured.
-import { ExitCode } from '../core/errors.js';
-import { runPhases } from '../runner/runner.js';
-import { newStatusContext, statusPhases, type StatusReport } from '../phases/status/status-report.js';
+import { newStatusContext, statusError, statusPhases, type StatusReport } from '../phases/status/status-report.js';
 import type { FrontDoor } from '../render/context.js';
-import { statePath } from '../state/state-file.js';
-import { hostConnector, type ConnectFlags } from '../console/connect.js';
-import { gatherTopology, type GatherContext } from '../console/gather.js';
+import type { ConnectFlags } from '../console/connect.js';
+import type { GatherContext } from '../console/gather.js';
+import { runPhaseCommand } from '../console/lifecycle.js';
 import type { Output } from '../console/output.js';
 import type { TopologyFlags } from '../console/topology-options.js';
-import { withPhaseProgress } from '../console/progress.js';
 
 export interface StatusFlags extends TopologyFlags, ConnectFlags {
   frontDoor?: FrontDoor;
 }
 
 export async function runStatusCommand(flags: StatusFlags, ctx: GatherContext): Promise<number> {
-  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
-  const status = newStatusContext({
-    topology,
-    statePath: statePath(topology.environment, configPath, ctx.cwd),
-    frontDoor: flags.frontDoor ?? 'container',
-    connect: hostConnector(flags, ctx.interactive, sshConfig),
+  return runPhaseCommand(flags, ctx, async ({ topology, statePath, connect }) => {
+    const status = newStatusContext({ topology, statePath, frontDoor: flags.frontDoor ?? 'container', connect });
+    return {
+      phases: statusPhases(),
+      context: status,
+      // Reads only, nothing to roll back: Ctrl-C ends it at once.
+      interrupt: 'none',
+      finish(run) {
+        if (!run.ok) return {};
+        const { report } = status;
+        return { document: report, say: () => printStatus(report, ctx.out), ...(report.ok ? {} : { failure: statusError(report), told: true }) };
+      },
+    };
   });
-  const phases = statusPhases();
-  // The runner closes every connection on every path, a failed read included.
-  const result = await withPhaseProgress(ctx.out, phases, (emit) => runPhases(phases, status, { emit }));
-  if (!result.ok) throw result.error;
-  const { report } = status;
-  printStatus(report, ctx.out);
-  ctx.out.result(report);
-  return report.ok ? ExitCode.ok : ExitCode.failed;
 }
 
 function printStatus(report: StatusReport, out: Output): void {

@@ -6,16 +6,13 @@ import { ExitCode, HealError } from '../core/errors.js';
 import { HOST_ROOT } from '../core/host-paths.js';
 import { imageReport, type ImageReport } from '../phases/uninstall/purge-images.js';
 import { unreachableServers } from '../phases/shared/reachable.js';
-import { runPhases } from '../runner/runner.js';
-import { uninstallPhases } from '../phases/uninstall/uninstall.js';
+import { unfinishedError, uninstallPhases } from '../phases/uninstall/uninstall.js';
 import { newUninstallContext, type UninstallContext } from '../phases/uninstall/uninstall-context.js';
-import { statePath } from '../state/state-file.js';
 import { describeLeft, loadPendingUndo, pendingUndoPath } from '../state/pending-undo.js';
-import { hostConnector, type ConnectFlags } from '../console/connect.js';
-import { gatherTopology, type GatherContext } from '../console/gather.js';
-import { interruptSignal } from '../console/interrupt.js';
-import { errorFields } from '../console/output.js';
-import { withPhaseProgress } from '../console/progress.js';
+import type { ConnectFlags } from '../console/connect.js';
+import type { GatherContext } from '../console/gather.js';
+import { runPhaseCommand } from '../console/lifecycle.js';
+import type { Output } from '../console/output.js';
 import type { TopologyFlags } from '../console/topology-options.js';
 import { operatorName, runId } from '../console/run-identity.js';
 
@@ -43,52 +40,62 @@ async function confirmPurge(environment: string, flags: UninstallFlags, ctx: Gat
 }
 
 export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
-  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
   const { out } = ctx;
-  if (flags.purge) await confirmPurge(topology.environment, flags, ctx);
-  const path = statePath(topology.environment, configPath, ctx.cwd);
-  const un = newUninstallContext(
-    {
-      topology,
-      options: { purge: flags.purge ?? false, forceUnlock: flags.forceUnlock ?? false },
-      operator: operatorName(),
-      runId: runId(),
-      statePath: path,
-      connect: hostConnector(flags, ctx.interactive, sshConfig),
+  const dryRun = flags.dryRun ?? false;
+  return runPhaseCommand(
+    flags,
+    ctx,
+    async (settings) => {
+      const { topology } = settings;
+      if (flags.purge) await confirmPurge(topology.environment, flags, ctx);
+      const un = newUninstallContext(
+        {
+          topology,
+          options: { purge: flags.purge ?? false, forceUnlock: flags.forceUnlock ?? false },
+          operator: operatorName(),
+          runId: runId(),
+          statePath: settings.statePath,
+          connect: settings.connect,
+        },
+        await loadPendingUndo(pendingUndoPath(settings.statePath)),
+      );
+      out.say(dryRun ? 'Dry run: nothing will be removed.' : `Uninstalling heal-pyroscope from ${topology.environment}...`);
+      for (const left of un.undo.found) out.say(dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);
+      return {
+        phases: uninstallPhases(),
+        context: un,
+        dryRun,
+        // Nothing is rolled back: a rerun finishes what one left.
+        noRollback: true,
+        finish(run) {
+          const { found, images: outcomes, pullRecord } = un.report;
+          const images = imageReport(found, outcomes, { purge: un.options.purge, dryRun: run.dryRun, recorded: pullRecord.recorded });
+          const keptLines = kept(un, images, run.dryRun);
+          const document = {
+            dryRun: run.dryRun,
+            environment: topology.environment,
+            purge: un.options.purge,
+            phases: run.phases,
+            removed: un.report.removed,
+            unreachable: unreachableServers(un.hosts),
+            kept: keptLines,
+            images: { ...images, ...(pullRecord.recorded ? {} : { why: pullRecord.why }) },
+            error: null,
+          };
+          if (!run.ok) return { document };
+          // A host not reached, or a left-over undo step still pending: told in the summary's own words.
+          const failure = unfinishedError(un);
+          return { document, say: () => printUninstall(un, images, keptLines, run.dryRun, out), ...(failure ? { failure, told: true } : {}) };
+        },
+      };
     },
-    await loadPendingUndo(pendingUndoPath(path)),
+    options,
   );
-  out.say(flags.dryRun ? 'Dry run: nothing will be removed.' : `Uninstalling heal-pyroscope from ${topology.environment}...`);
-  for (const left of un.undo.found) out.say(flags.dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);
-  const interrupt = interruptSignal(out, options.signal);
-  const phases = uninstallPhases();
-  const result = await withPhaseProgress(out, phases, (emit) => runPhases(phases, un, { dryRun: flags.dryRun ?? false, noRollback: true, signal: interrupt.signal, emit }), { dryRun: flags.dryRun ?? false }).finally(() =>
-    interrupt.dispose(),
-  );
-  const ok = result.ok && unreachableServers(un.hosts).length === 0 && un.undo.left.length === 0;
-  const images = imageReport(un.report.found, un.report.images, { purge: un.options.purge, dryRun: result.dryRun, recorded: un.report.pullRecord.recorded });
-  const keptLines = kept(un, images, result.dryRun);
-  out.result({
-    ok,
-    dryRun: result.dryRun,
-    environment: topology.environment,
-    purge: un.options.purge,
-    phases: result.phases,
-    removed: un.report.removed,
-    unreachable: unreachableServers(un.hosts),
-    kept: keptLines,
-    images: { ...images, ...(un.report.pullRecord.recorded ? {} : { why: un.report.pullRecord.why }) },
-    error: result.ok ? null : errorFields(result.error),
-  });
-  if (!result.ok) {
-    if (out.json) {
-      out.say(`error: ${result.error.message}`);
-      return result.error.exitCode;
-    }
-    throw result.error;
-  }
+}
+
+function printUninstall(un: UninstallContext, images: ImageReport, keptLines: readonly string[], dryRun: boolean, out: Output): void {
   out.say('');
-  if (result.dryRun) {
+  if (dryRun) {
     for (const line of keptLines) out.say(`  would keep: ${line}`);
   } else {
     out.say(un.report.removed.length === 0 ? 'Nothing of heal-pyroscope was found: nothing to remove.' : `Removed ${un.report.removed.length} item(s).`);
@@ -98,12 +105,11 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
   }
   if (un.options.purge && !un.report.pullRecord.recorded) out.say(`  images: none removed, ${un.report.pullRecord.why}`);
   for (const left of un.undo.left) out.warn(`still pending: ${describeLeft(left)} (${left.why}); kept in ${un.undo.path}: the next install or uninstall finishes them first`);
-  if (unreachableServers(un.hosts).length > 0) {
-    out.warn(`not reached, so not cleaned: ${unreachableServers(un.hosts).map((u) => `${u.machine} (${u.error})`).join('; ')}`);
+  const unreachable = unreachableServers(un.hosts);
+  if (unreachable.length > 0) {
+    out.warn(`not reached, so not cleaned: ${unreachable.map((u) => `${u.machine} (${u.error})`).join('; ')}`);
     out.say('Run `heal-pyroscope uninstall` again once they are reachable to finish.');
-    return ExitCode.failed;
   }
-  return ok ? ExitCode.ok : ExitCode.failed;
 }
 
 function kept(un: UninstallContext, images: ImageReport, dryRun: boolean): string[] {

@@ -1,14 +1,11 @@
 // `verify`: from each target, a synthetic profile and span through the front door, read back where
 // Grafana reads them, and Grafana's data-source health; exit 0 only when every one was found.
-import { ExitCode } from '../core/errors.js';
-import { runPhases } from '../runner/runner.js';
 import type { DataPathReport, SignalCheck } from '../phases/verify/data-path.js';
 import { dataPathError, newVerifyContext, verifyPhases } from '../phases/verify/verify-phases.js';
-import { statePath } from '../state/state-file.js';
-import { hostConnector, type ConnectFlags } from '../console/connect.js';
-import { gatherTopology, type GatherContext } from '../console/gather.js';
+import type { ConnectFlags } from '../console/connect.js';
+import type { GatherContext } from '../console/gather.js';
+import { runPhaseCommand } from '../console/lifecycle.js';
 import type { Output } from '../console/output.js';
-import { withPhaseProgress } from '../console/progress.js';
 import type { TopologyFlags } from '../console/topology-options.js';
 
 export interface VerifyFlags extends TopologyFlags, ConnectFlags {
@@ -17,20 +14,24 @@ export interface VerifyFlags extends TopologyFlags, ConnectFlags {
 }
 
 export async function runVerifyCommand(flags: VerifyFlags, ctx: GatherContext): Promise<number> {
-  const { topology, configPath, sshConfig } = await gatherTopology(flags, ctx);
-  const verify = newVerifyContext({
-    topology,
-    statePath: statePath(topology.environment, configPath, ctx.cwd),
-    connect: hostConnector(flags, ctx.interactive, sshConfig),
-    waitMs: (flags.wait ?? 30) * 1000,
+  return runPhaseCommand(flags, ctx, async ({ topology, statePath, connect }) => {
+    const verify = newVerifyContext({ topology, statePath, connect, waitMs: (flags.wait ?? 30) * 1000 });
+    return {
+      phases: verifyPhases(),
+      context: verify,
+      // Nothing to roll back: Ctrl-C ends it at once.
+      interrupt: 'none',
+      finish(run) {
+        if (!run.ok) return {};
+        const { report } = verify;
+        return {
+          document: { ...report, environment: topology.environment },
+          say: () => printVerify(report, ctx.out),
+          ...(report.ok ? {} : { failure: dataPathError(report, 'verify.data-path'), told: true }),
+        };
+      },
+    };
   });
-  const phases = verifyPhases();
-  const result = await withPhaseProgress(ctx.out, phases, (emit) => runPhases(phases, verify, { emit }));
-  if (!result.ok) throw result.error;
-  const { report } = verify;
-  printVerify(report, ctx.out);
-  ctx.out.result({ ...report, environment: topology.environment });
-  return report.ok ? ExitCode.ok : ExitCode.failed;
 }
 
 function cell(c: SignalCheck): string {

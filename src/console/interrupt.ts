@@ -16,8 +16,13 @@ const ROLLBACK_WORDS: InterruptWords = {
   again: 'interrupted again: exiting without finishing the rollback; run `heal-pyroscope uninstall` to clean up',
 };
 
-export function interruptSignal(out: Output, external?: AbortSignal, words: InterruptWords = ROLLBACK_WORDS): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
+/** Catches Ctrl-C until disposed; the first press aborts `controller` (also aborted by `external`), a second exits. */
+export function interruptSignal(
+  out: Output,
+  external?: AbortSignal,
+  words: InterruptWords = ROLLBACK_WORDS,
+  controller = new AbortController(),
+): { signal: AbortSignal; dispose(): void } {
   const onExternal = () => controller.abort();
   external?.addEventListener('abort', onExternal, { once: true });
   if (external?.aborted) controller.abort();

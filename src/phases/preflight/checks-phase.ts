@@ -51,10 +51,8 @@ export function checksPhase<C extends ChecksStage>(stopOn: (ctx: C) => ((r: Chec
       const failed = results.filter((r) => r.status === 'fail');
       const blocking = stops ? failed.filter(stops) : [];
       if (blocking.length > 0) {
-        throw new HealError({
-          code: 'preflight.failed',
-          message: `${blocking.length} preflight check(s) failed; nothing was changed`,
-          details: blocking.map((r) => `${r.host} ${r.id}: ${r.summary}${r.remedy ? ` (${r.remedy})` : ''}`),
+        throw failedChecksError(blocking, {
+          tail: '; nothing was changed',
           hint: 'fix them (`heal-pyroscope preflight` shows details), or pass --ignore-check ID for a check you accept',
         });
       }
@@ -66,6 +64,20 @@ export function checksPhase<C extends ChecksStage>(stopOn: (ctx: C) => ((r: Chec
       return summary;
     },
   };
+}
+
+/** The failed checks as one error: install stops on it, preflight ends with it (exit 1). */
+export function failedChecksError(
+  results: readonly CheckResult[],
+  words: { tail: string; hint: string } = { tail: '', hint: 'fix them (each remedy is above), then run preflight again' },
+): HealError {
+  const failed = results.filter((r) => r.status === 'fail');
+  return new HealError({
+    code: 'preflight.failed',
+    message: `${failed.length} preflight check(s) failed${words.tail}`,
+    details: failed.map((r) => `${r.host} ${r.id}: ${r.summary}${r.remedy ? ` (${r.remedy})` : ''}`),
+    hint: words.hint,
+  });
 }
 
 /** `12 passed, 1 warning, 2 failed, 3 skipped` (only the counts that are not zero). */

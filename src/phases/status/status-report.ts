@@ -3,7 +3,7 @@
 // another image, a changed specification). Read-only.
 
 import type { Topology } from '../../config/topology.js';
-import { isHealError } from '../../core/errors.js';
+import { HealError, isHealError } from '../../core/errors.js';
 import type { Inventory } from '../../hosts/inventory.js';
 import type { ContainerDetails } from '../../remote/index.js';
 import type { FrontDoor } from '../../render/context.js';
@@ -66,6 +66,27 @@ export interface StatusContext {
 
 export function newStatusContext(init: Omit<StatusContext, 'hosts' | 'report'>): StatusContext {
   return { ...init, hosts: serverInventory(init.topology), report: { ok: false, environment: init.topology.environment, components: [], unreachable: [] } };
+}
+
+/** Why status exits 1: what is not healthy or not as configured, and what was not reached. */
+export function statusError(report: StatusReport): HealError {
+  const off = report.components.filter((c) => !c.healthy || c.drift.length > 0);
+  const parts = [
+    ...(off.length > 0 ? [`${off.length} component(s) not healthy or not as configured`] : []),
+    ...(report.unreachable.length > 0 ? [`${report.unreachable.length} host(s) not reached`] : []),
+  ];
+  return new HealError({
+    code: 'status.unhealthy',
+    message: parts.length > 0 ? parts.join('; ') : 'not healthy or not as configured',
+    details: [
+      ...off.map((c) => `${c.machine} ${c.component}: ${c.drift.length > 0 ? c.drift.join('; ') : 'unhealthy'}`),
+      ...report.unreachable.map((u) => `${u.machine}: not reached (${u.error})`),
+    ],
+    hint:
+      report.unreachable.length > 0
+        ? '`heal-pyroscope preflight` tells why a host cannot be reached'
+        : '`heal-pyroscope logs COMPONENT` shows why a component is unhealthy; `heal-pyroscope install` applies the configuration again',
+  });
 }
 
 /** Each component: present, running, healthy, and its drift from what install would apply now. */

@@ -8,6 +8,9 @@ import type { Phase } from '../../runner/phase.js';
 import { purgeImagesPhase } from './purge-images.js';
 import { connectServersPhase, findPhase, purgeStatePhase, purgeVolumesPhase, removeContainersPhase, removeFilesPhase, removeNetworkPhase } from './remove.js';
 import type { UninstallContext } from './uninstall-context.js';
+import { HealError } from '../../core/errors.js';
+import { describeLeft } from '../../state/pending-undo.js';
+import { unreachableServers } from '../shared/reachable.js';
 
 export function uninstallPhases(): Phase<UninstallContext>[] {
   return [
@@ -22,4 +25,28 @@ export function uninstallPhases(): Phase<UninstallContext>[] {
     purgeImagesPhase,
     purgeStatePhase,
   ];
+}
+
+/**
+ * Why an uninstall whose phases passed is not done (exit 1): a server host it could not reach, or an
+ * undo step a failed install left that still cannot run. A rerun finishes either.
+ */
+export function unfinishedError(ctx: Pick<UninstallContext, 'hosts' | 'undo'>): HealError | undefined {
+  const unreachable = unreachableServers(ctx.hosts);
+  const pending = ctx.undo.left.map((l) => `still pending: ${describeLeft(l)} (${l.why})`);
+  if (unreachable.length > 0) {
+    return new HealError({
+      code: 'uninstall.unreachable',
+      message: `not reached, so not cleaned: ${unreachable.map((u) => u.machine).join(', ')}`,
+      details: [...unreachable.map((u) => `${u.machine}: ${u.error}`), ...pending],
+      hint: 'run `heal-pyroscope uninstall` again once they are reachable to finish',
+    });
+  }
+  if (pending.length === 0) return undefined;
+  return new HealError({
+    code: 'undo.pending',
+    message: `${pending.length === 1 ? 'an undo' : `${pending.length} undos`} left by a failed install could not run; kept in ${ctx.undo.path}`,
+    details: pending,
+    hint: 'the next install or uninstall finishes them first, once their hosts and engines answer',
+  });
 }

@@ -80,10 +80,16 @@ describe('errors before any host is contacted, with --json', () => {
     }
   });
 
-  it('preflight refusing a production environment: its report, with the guard finding', async () => {
+  it('preflight refusing a production environment: its report, with the guard finding and the error', async () => {
     const r = await runCli(['preflight', '--json'], { cwd: configDir('production') });
     expect(r.code).toBe(3);
-    expect(contractDocument(r.stdout)).toMatchObject({ command: 'preflight', ok: false, guard: { ok: false, findings: [{ host: 'config', rule: 'environment' }] }, results: [] });
+    expect(contractDocument(r.stdout)).toMatchObject({
+      command: 'preflight',
+      ok: false,
+      guard: { ok: false, findings: [{ host: 'config', rule: 'environment' }] },
+      results: [],
+      error: { code: 'guard.production' },
+    });
   });
 
   it('install refusing a production environment: an error document', async () => {

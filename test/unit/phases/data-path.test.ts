@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HealError } from '../../../src/core/errors.js';
 import { dataPathFailures, verifyDataPath, type DataPathInput } from '../../../src/phases/verify/data-path.js';
+import { dataPathError } from '../../../src/phases/verify/verify-phases.js';
+import { errorFields } from '../../../src/console/output.js';
 import { ingestRequest, otlpExportRequest, renderPath, syntheticData, VERIFY_SERVICE } from '../../../src/phases/verify/synthetic.js';
 import type { HttpGetOptions, HttpGetResult } from '../../../src/remote/index.js';
 import { contractDocument } from '../../support/json-contract.js';
@@ -96,7 +98,9 @@ describe('data path', () => {
     for (const h of [t1, t2, app]) healthy(h);
     t2.grpc = () => ({ httpStatus: 503, grpcStatus: null, grpcMessage: '' });
     const report = await verifyDataPath({ ...input([t1, t2], app), unreachable: [{ name: 'target-03', error: 'connection refused' }] });
-    const doc = contractDocument(JSON.stringify({ schemaVersion: 1, command: 'verify', ...report, environment: 'lab' }));
+    // A failed verify carries its error beside the report, as every failed command does.
+    const error = errorFields(dataPathError(report, 'verify.data-path'));
+    const doc = contractDocument(JSON.stringify({ schemaVersion: 1, command: 'verify', ...report, environment: 'lab', error }));
     expect(doc.ok).toBe(false);
     expect((doc.targets as Array<{ target: string; ok: boolean }>).map((t) => [t.target, t.ok])).toEqual([
       ['target-01', true],

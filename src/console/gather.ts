@@ -42,7 +42,7 @@ export async function loadFileFor(flags: Pick<TopologyFlags, 'config'>, cwd: str
 export function missingError(missing: MissingValue[]): HealError {
   return new HealError({
     code: 'config.missing',
-    message: missing.length === 1 ? `missing ${missing[0]!.what}` : `missing ${missing.length} required settings`,
+    message: missing.length === 1 && missing[0] ? `missing ${missing[0].what}` : `missing ${missing.length} required settings`,
     details: missing.map((m) => `${m.what}: pass ${m.flag}, or set ${m.configKey} in the config file`),
     hint: 'write a config with `heal-pyroscope init`, pass the flags above, or run on a terminal without --yes to be asked',
     exitCode: ExitCode.usage,
@@ -53,11 +53,12 @@ export function missingError(missing: MissingValue[]): HealError {
 export function refuseRepeatedTargets(input: TopologyInput): void {
   const problem = repeatedHostsProblem(input.targets ?? [], input.sshPort);
   if (problem === null) return;
-  const flag = setting('targets').flag!.split(' ')[0]!;
+  const targets = setting('targets');
+  const flag = targets.flag?.split(' ')[0] ?? targets.key;
   throw new HealError({
     code: 'config.repeated-host',
     message: `${flag}: ${problem}`,
-    hint: `give each target once (${setting('targets').key}); web, app and db may share a machine, and a target may be one of them`,
+    hint: `give each target once (${targets.key}); web, app and db may share a machine, and a target may be one of them`,
     exitCode: ExitCode.usage,
   });
 }

@@ -25,9 +25,10 @@ interface Deferred<T> {
 }
 
 function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
+  // The executor runs at once: `settle` is set before anyone can call resolve.
+  let settle: ((value: T) => void) | undefined;
+  const promise = new Promise<T>((r) => (settle = r));
+  return { promise, resolve: (value) => settle?.(value) };
 }
 
 /** A task's handle as listr2 gives it to the task function (the parts used here). */
@@ -68,7 +69,9 @@ export async function withPhaseProgress<T>(out: Output, phases: readonly PhaseTi
   const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
   const stream = out.humanStream as NodeJS.WriteStream;
   const live = stream.isTTY === true;
-  const ended = new Map(phases.map((p) => [p.id, deferred<PhaseRecord>()]));
+  // Each phase's task waits for its record; a phase the run never reached ends as not run.
+  const ended = phases.map((phase) => ({ phase, record: deferred<PhaseRecord>() }));
+  const endOf = new Map(ended.map((e) => [e.phase.id, e.record]));
   const handles = new Map<string, TaskHandle>();
   // Rollback lines come after the phase list has finished rendering, in order.
   let afterList: Promise<void> | undefined;
@@ -79,7 +82,7 @@ export async function withPhaseProgress<T>(out: Output, phases: readonly PhaseTi
   const { color } = out;
 
   const settle = () => {
-    for (const p of phases) ended.get(p.id)!.resolve({ id: p.id, title: p.title, status: 'not-run' });
+    for (const { phase, record } of ended) record.resolve({ id: phase.id, title: phase.title, status: 'not-run' });
   };
   const emit = (event: RunnerEvent): void => {
     switch (event.type) {
@@ -92,7 +95,7 @@ export async function withPhaseProgress<T>(out: Output, phases: readonly PhaseTi
         return;
       }
       case 'phase-end': {
-        ended.get(event.record.id)?.resolve(event.record);
+        endOf.get(event.record.id)?.resolve(event.record);
         const timing = timingLine(event.record);
         if (out.verbose && timing) out.debug(timing);
         return;
@@ -111,12 +114,12 @@ export async function withPhaseProgress<T>(out: Output, phases: readonly PhaseTi
 
   const logger = new ListrLogger({ processOutput: new ProcessOutput(stream, stream), useIcons: true });
   const list = new Listr(
-    phases.map((p) => ({
+    ended.map(({ phase: p, record: end }) => ({
         title: p.title,
         ...(options.dryRun ? { rendererOptions: { persistentOutput: true, outputBar: Infinity } } : {}),
         task: async (_ctx: unknown, task: TaskHandle) => {
           handles.set(p.id, task);
-          const record = await ended.get(p.id)!.promise;
+          const record = await end.promise;
           switch (record.status) {
             case 'done':
               task.title = `${p.title}${record.summary ? `: ${record.summary}` : ''}`;

@@ -69,7 +69,9 @@ export async function askMissing(
   const answers: Record<string, unknown> = {};
   const need = new Set(missing.map((m) => m.key));
   for (const required of REQUIRED.filter((r) => need.has(r.key))) {
-    let name: string = required.settings[0]!;
+    const [first] = required.settings;
+    if (first === undefined) continue;
+    let name: string = first;
     if (required.settings.length > 1) {
       name = await select(
         {

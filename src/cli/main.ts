@@ -3,7 +3,7 @@
 // commands that use them, so `--help` stays fast.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, HealError } from '../core/errors.js';
-import { completionScript, SHELLS, type Shell } from './completion.js';
+import { completionScript, SHELLS, type Shell } from '../console/completion.js';
 import { createOutput, loadColour, type Output } from '../console/output.js';
 import { PLAIN_OPTIONS } from '../console/plain-options.js';
 import type * as Topology from '../console/topology-options.js';

@@ -5,7 +5,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { ExitCode, HealError } from '../core/errors.js';
 import { completionScript, SHELLS, type Shell } from '../console/completion.js';
 import { createOutput, loadColour, type Output } from '../console/output.js';
-import { PLAIN_OPTIONS } from '../console/plain-options.js';
+import { dryRun, FORCE_UNLOCK, frontDoor, IGNORE_CHECK, JSON_OUTPUT, parseSeconds, TOPOLOGY_AND_CONNECTION, TOPOLOGY_ONLY, VERBOSE, WAIT, type OptionSpec, type SettingsOptions } from '../console/options.js';
 import type * as Topology from '../console/topology-options.js';
 import type { TopologyFlags } from '../console/topology-options.js';
 import type { GatherContext } from '../console/gather.js';
@@ -26,10 +26,6 @@ Environment:
   NO_COLOR    disable colours (also off when output is not a terminal)
   CI          when set, never prompt (same as --yes)`;
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
-}
-
 function parseTailLines(value: string): number {
   const parsed = parseTail(value);
   if ('problem' in parsed) throw new InvalidArgumentError(`${parsed.problem}.`);
@@ -42,20 +38,25 @@ function parseSinceValue(value: string): number {
   return parsed.seconds;
 }
 
-function parseSeconds(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 3600) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a number of seconds from 1 to 3600.`);
-  return n;
+/**
+ * Adds options given as values, in order. A default with choices is commander's (the help lists it
+ * with them); any other default is set as commander's would be, and the help ends with it.
+ */
+function withOptions(command: Command, specs: readonly OptionSpec[]): Command {
+  for (const spec of specs) {
+    const shown = spec.default === undefined || spec.choices ? spec.help : `${spec.help} (default ${String(spec.default)})`;
+    const option = new Option(spec.flags, shown);
+    if (spec.parse) option.argParser(spec.parse);
+    if (spec.choices) option.choices(spec.choices);
+    if (spec.choices && spec.default !== undefined) option.default(spec.default);
+    command.addOption(option);
+    if (!spec.choices && spec.default !== undefined) command.setOptionValueWithSource(option.attributeName(), spec.default, 'default');
+  }
+  return command;
 }
 
-/** Adds options made from the settings table (src/cli/topology-options.ts) to a command. */
-type AddOptions = (command: Command, topology: typeof Topology) => Command;
-
-const topologyAndConnection: AddOptions = (command, t) => t.withConnectionOptions(t.withTopologyOptions(command));
-const topologyOnly: AddOptions = (command, t) => t.withTopologyOptions(command);
-
 /** The options a command gets only once a command line names it (fullCommand). */
-const laterOptions = new WeakMap<Command, AddOptions>();
+const laterOptions = new WeakMap<Command, SettingsOptions>();
 
 /**
  * The options made from the settings table (the topology and connection options the commands share,
@@ -63,7 +64,7 @@ const laterOptions = new WeakMap<Command, AddOptions>();
  * completion is printed: the program's --help and --version neither build them nor load the
  * settings table. They follow the command's own options, in the same order as before.
  */
-function later(add: AddOptions): (command: Command) => Command {
+function later(add: SettingsOptions): (command: Command) => Command {
   return (command) => {
     laterOptions.set(command, add);
     return command;
@@ -93,7 +94,7 @@ export function buildProgram(
   io: Pick<MainIo, 'stdout' | 'stderr'>,
 ): Command {
   // Set before any subcommand is added: subcommands copy these settings when they are created.
-  const program = new Command('heal-pyroscope')
+  const program = withOptions(new Command('heal-pyroscope')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     // Each command's help also lists the program's options (--json, --verbose) under "Global Options".
@@ -102,9 +103,7 @@ export function buildProgram(
       'Install a continuous-profiling stack (Pyroscope, Tempo, Grafana, MinIO, HAProxy) on non-production hosts over SSH.\n' +
         'Hosts come from flags, then the config file (./heal-pyroscope.yaml or --config), then prompts on a terminal.',
     )
-    .version(cliVersion(), '-V, --version')
-    .option(PLAIN_OPTIONS.json.flag, PLAIN_OPTIONS.json.help)
-    .option(PLAIN_OPTIONS.verbose.flag, PLAIN_OPTIONS.verbose.help)
+    .version(cliVersion(), '-V, --version'), [JSON_OUTPUT, VERBOSE])
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -132,7 +131,7 @@ ${ENVIRONMENT}`,
       process.exitCode = await run(name, this.optsWithGlobals());
     };
 
-  later(topologyAndConnection)(
+  later(TOPOLOGY_AND_CONNECTION)(
     program
       .command('preflight')
       .description('check every host before installing: SSH, Docker, resources, ports, network flows, production guard')
@@ -151,8 +150,8 @@ ${EXIT_CODES}`,
       .option('--junit <file>', 'also write the results as JUnit XML (one suite per host)'),
   ).action(action('preflight'));
 
-  later(topologyAndConnection)(
-    program
+  later(TOPOLOGY_AND_CONNECTION)(
+    withOptions(program
       .command('install')
       .description('install the stack: guard, preflight, pull pinned images, write configs, start containers, verify')
       .addHelpText(
@@ -169,22 +168,20 @@ Examples:
   $ heal-pyroscope install --config staging.yaml --yes --json > install.json
   $ heal-pyroscope install --ignore-check clock.skew --wait 300
 ${EXIT_CODES}`,
-      )
-      .option('--dry-run', 'print the plan per host (images to pull, containers to create/recreate/keep, files to write); change nothing')
-      .option('--no-rollback', 'on failure keep what this run changed, for debugging (clean up with uninstall)')
-      .option('--ignore-check <id>', 'do not stop for this failed preflight check (repeatable; never the production guard)', collect)
-      .option('--force-unlock', 'clear a lock left on the hosts by a run that died')
-      .addOption(
-        new Option('--front-door <mode>', 'container: run our HAProxy on the web host; external: write a section for the HAProxy already there (checked with haproxy -c on this machine first)')
-          .choices(['container', 'external'])
-          .default('container'),
-      )
-      .option('--wait <seconds>', 'how long to wait for each container to become healthy (default 120)', parseSeconds)
-      .option('--images-from <file>', 'load missing images from an archive written by `images save` instead of pulling (air-gapped sites)'),
+      ),
+      [
+      dryRun('print the plan per host (images to pull, containers to create/recreate/keep, files to write); change nothing'),
+      { flags: '--no-rollback', help: 'on failure keep what this run changed, for debugging (clean up with uninstall)' },
+      IGNORE_CHECK,
+      FORCE_UNLOCK,
+      frontDoor('container: run our HAProxy on the web host; external: write a section for the HAProxy already there (checked with haproxy -c on this machine first)'),
+      WAIT,
+      { flags: '--images-from <file>', help: 'load missing images from an archive written by `images save` instead of pulling (air-gapped sites)' },
+    ]),
   ).action(action('install'));
 
-  later(topologyAndConnection)(
-    program
+  later(TOPOLOGY_AND_CONNECTION)(
+    withOptions(program
       .command('uninstall')
       .description('remove exactly what install created; data volumes are kept')
       .addHelpText(
@@ -200,14 +197,16 @@ Examples:
   $ heal-pyroscope uninstall --dry-run
   $ heal-pyroscope uninstall --purge --yes
 ${EXIT_CODES}`,
-      )
-      .option('--dry-run', 'print what would be removed; change nothing')
-      .option('--purge', 'also remove the data volumes, the images installs pulled that no other container uses, and the local state (asks to type the environment name, or --yes)')
-      .option('--force-unlock', 'clear a lock left on the hosts by a run that died'),
+      ),
+      [
+      dryRun('print what would be removed; change nothing'),
+      { flags: '--purge', help: 'also remove the data volumes, the images installs pulled that no other container uses, and the local state (asks to type the environment name, or --yes)' },
+      FORCE_UNLOCK,
+    ]),
   ).action(action('uninstall'));
 
-  later(topologyAndConnection)(
-    program
+  later(TOPOLOGY_AND_CONNECTION)(
+    withOptions(program
       .command('status')
       .description('show per host and component: running, healthy, image, ports, drift from the config')
       .addHelpText(
@@ -219,16 +218,12 @@ Examples:
   $ heal-pyroscope status
   $ heal-pyroscope status --config staging.yaml --json
 ${EXIT_CODES}`,
-      )
-      .addOption(
-        new Option('--front-door <mode>', 'as given to install: external expects no HAProxy container')
-          .choices(['container', 'external'])
-          .default('container'),
       ),
+      [frontDoor('as given to install: external expects no HAProxy container')]),
   ).action(action('status'));
 
-  later(topologyAndConnection)(
-    program
+  later(TOPOLOGY_AND_CONNECTION)(
+    withOptions(program
       .command('verify')
       .description('send a synthetic profile and span from each target through the front door and read both back')
       .addHelpText(
@@ -244,11 +239,11 @@ Examples:
   $ heal-pyroscope verify
   $ heal-pyroscope verify --config staging.yaml --json
 ${EXIT_CODES}`,
-      )
-      .option('--wait <seconds>', 'how long accepted data may take to show up (default 30)', parseSeconds),
+      ),
+      [{ flags: '--wait <seconds>', help: 'how long accepted data may take to show up', parse: parseSeconds, default: 30 }]),
   ).action(action('verify'));
 
-  later(topologyAndConnection)(
+  later(TOPOLOGY_AND_CONNECTION)(
     program
       .command('logs')
       .description('print the containers\' logs (all components, or those named), each line prefixed with its component')
@@ -287,8 +282,8 @@ ${EXIT_CODES}`,
     process.exitCode = await run('logs', { ...this.optsWithGlobals(), components });
   });
 
-  later(topologyAndConnection)(
-    program
+  later(TOPOLOGY_AND_CONNECTION)(
+    withOptions(program
       .command('backup')
       .description('write the data volumes of MinIO and Grafana and the credentials into one archive (mode 0600)')
       .argument('<file>', 'the archive to write (a plain tar)')
@@ -306,15 +301,14 @@ Examples:
   $ heal-pyroscope backup staging.backup.tar --config staging.yaml
   $ heal-pyroscope backup nightly.tar --force --json > backup.json   # replace last night's file
 ${EXIT_CODES}`,
-      )
-      .option('--force', 'replace FILE when it exists')
-      .option('--force-unlock', 'clear a lock left on the hosts by a run that died'),
+      ),
+      [{ flags: '--force', help: 'replace FILE when it exists' }, FORCE_UNLOCK]),
   ).action(async function (this: Command, file: string) {
     process.exitCode = await run('backup', { ...this.optsWithGlobals(), file });
   });
 
-  later(topologyAndConnection)(
-    program
+  later(TOPOLOGY_AND_CONNECTION)(
+    withOptions(program
       .command('restore')
       .description('install the stack with the data and credentials of a backup: volumes filled before the containers start')
       .argument('<file>', 'an archive written by `heal-pyroscope backup`')
@@ -332,16 +326,18 @@ Examples:
   $ heal-pyroscope uninstall --purge --yes && heal-pyroscope restore staging.backup.tar
   $ heal-pyroscope restore staging.backup.tar --config new-hosts.yaml --json > restore.json
 ${EXIT_CODES}`,
-      )
-      .option('--force', "replace a volume's data (gone for good, even if the restore then fails) and a local state with other credentials")
-      .option('--ignore-check <id>', 'do not stop for this failed preflight check (repeatable; never the production guard)', collect)
-      .option('--force-unlock', 'clear a lock left on the hosts by a run that died')
-      .option('--wait <seconds>', 'how long to wait for each container to become healthy (default 120)', parseSeconds),
+      ),
+      [
+      { flags: '--force', help: "replace a volume's data (gone for good, even if the restore then fails) and a local state with other credentials" },
+      IGNORE_CHECK,
+      FORCE_UNLOCK,
+      WAIT,
+    ]),
   ).action(async function (this: Command, file: string) {
     process.exitCode = await run('restore', { ...this.optsWithGlobals(), file });
   });
 
-  later(topologyOnly)(
+  later(TOPOLOGY_ONLY)(
     program
       .command('init')
       .description('write a commented config file (default ./heal-pyroscope.yaml), asking on a terminal for what flags leave open')

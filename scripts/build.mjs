@@ -8,8 +8,9 @@
 //   it), and dockerode without its BuildKit session support (below). ssh2 (native parts, files found
 //   through __dirname), docker-modem (which requires ssh2) and the rest stay imports of node_modules,
 //   loaded when a command needs them; bundled CommonJS code requires them through the require below.
-// - A module the CLI imports with import() (each command in src/cli/commands) is a chunk of its own,
-//   read only when that command runs; code they share is in chunks both import.
+// - A module the CLI imports with import() (each command's implementation in src/commands, imported
+//   by its definition's action in src/cli/commands) is a chunk of its own, read only when that
+//   command runs; code they share is in chunks both import.
 // - Node's built-in modules come through require(): importing one as an ES module builds its ESM
 //   facade, which for node:fs also loads its stream classes (about 3 ms for nothing).
 import { build } from 'esbuild';

@@ -34,7 +34,9 @@ export interface InstallFlags extends TopologyFlags, ConnectFlags {
   imagesFrom?: string;
 }
 
-export const DEFAULT_WAIT_SECONDS = 120;
+import { DEFAULT_WAIT_SECONDS } from '../console/options.js';
+
+export { DEFAULT_WAIT_SECONDS };
 
 /**
  * What install and restore refuse before any host is contacted: a production-like declared

@@ -7,6 +7,7 @@ import type { GatherContext } from '../console/gather.js';
 import { runPhaseCommand } from '../console/lifecycle.js';
 import type { Output } from '../console/output.js';
 import type { TopologyFlags } from '../console/topology-options.js';
+import { DEFAULT_DATA_WAIT_SECONDS } from '../console/options.js';
 
 export interface VerifyFlags extends TopologyFlags, ConnectFlags {
   /** Seconds to wait for accepted data to show up. */
@@ -15,7 +16,7 @@ export interface VerifyFlags extends TopologyFlags, ConnectFlags {
 
 export async function runVerifyCommand(flags: VerifyFlags, ctx: GatherContext): Promise<number> {
   return runPhaseCommand(flags, ctx, async ({ topology, statePath, connect }) => {
-    const verify = newVerifyContext({ topology, statePath, connect, waitMs: (flags.wait ?? 30) * 1000 });
+    const verify = newVerifyContext({ topology, statePath, connect, waitMs: (flags.wait ?? DEFAULT_DATA_WAIT_SECONDS) * 1000 });
     return {
       phases: verifyPhases(),
       context: verify,

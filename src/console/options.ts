@@ -70,6 +70,9 @@ export const WAIT: OptionSpec<number> = {
   default: DEFAULT_WAIT_SECONDS,
 };
 
+/** Seconds verify waits for data the front door accepted to be queryable (not install's --wait). */
+export const DEFAULT_DATA_WAIT_SECONDS = 30;
+
 const FRONT_DOORS: readonly FrontDoor[] = ['container', 'external'];
 
 /** `--front-door container|external`: whose HAProxy is the front door; `help` says what it means to the command. */

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../src/cli/commands/index.js';
 import type { CommandDefinition } from '../../../src/cli/commands/definition.js';
 import { buildProgram } from '../../../src/cli/program.js';
-import { DEFAULT_WAIT_SECONDS as INSTALL_WAIT_SECONDS } from '../../../src/commands/install.js';
 import { DEFAULT_WAIT_SECONDS, WAIT } from '../../../src/console/options.js';
 import { runCli } from '../../support/run-cli.js';
 
@@ -64,11 +63,6 @@ describe('commands as values (src/cli/commands)', () => {
       expect((await p.parse(command, ...(command === 'restore' ? ['backup.tar'] : [])))?.flags['wait']).toBe(DEFAULT_WAIT_SECONDS);
     }
     expect((await p.parse('install', '--wait', '300'))?.flags['wait']).toBe(300);
-  });
-
-  it('keeps install’s own fallback for --wait equal to the option’s default', () => {
-    // src/commands/install.ts still declares its constant; it should re-export this one.
-    expect(INSTALL_WAIT_SECONDS).toBe(DEFAULT_WAIT_SECONDS);
   });
 
   it('loads a command’s implementation (src/commands) only inside its action', () => {

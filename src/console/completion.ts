@@ -28,6 +28,8 @@ interface ArgumentModel {
 /** One command of the tree: its words from the program (`['images', 'save']`), what it takes, what it contains. */
 export interface CommandModel {
   path: string[];
+  /** The last word of `path` (the program's own name for the root). */
+  name: string;
   description: string;
   options: OptionModel[];
   args: ArgumentModel[];
@@ -54,7 +56,8 @@ function optionModel(option: Option): OptionModel {
   const names = [option.short, option.long].filter((n): n is string => n !== undefined);
   return {
     names,
-    label: names[names.length - 1]!.replace(/^-+/, ''),
+    // commander's name(): the long flag without dashes, else the short one.
+    label: option.name(),
     description: summary(option.description),
     value: option.required || option.optional ? valueOf(placeholder ?? 'value', option.argChoices) : { kind: 'none' },
     // Our repeatable flags say so in their help (list settings, --image, --ignore-check).
@@ -79,6 +82,7 @@ export function commandModel(command: Command, path: string[] = [], parent: Comm
   const siblings = parent ? help.visibleCommands(parent).map((c) => c.name()).filter((n) => n !== 'help') : [];
   return {
     path,
+    name: command.name(),
     description: summary(command.description()),
     options: [...help.visibleOptions(command), ...global].map(optionModel),
     args: command.registeredArguments.map((a) => argumentModel(a, siblings)),
@@ -121,7 +125,7 @@ export function bashScript(program: Command): string {
     for (const option of node.options.filter((o) => o.value.kind !== 'none')) {
       valueCases.push(`    ${option.names.map((n) => `"${key} ${n}"`).join('|')}) ${bashValue(option.value)}; return ;;`);
     }
-    const words = [...node.commands.map((c) => c.path.at(-1)!), ...node.options.flatMap((o) => o.names)];
+    const words = [...node.commands.map((c) => c.name), ...node.options.flatMap((o) => o.names)];
     const positional = node.args[0] && node.commands.length === 0 ? `      [[ $cur != -* ]] && { ${bashValue(node.args[0].value)}; return; }\n` : '';
     wordCases.push(`    "${key}")\n${positional}      words="${words.join(' ')}" ;;`);
   }
@@ -204,11 +208,11 @@ function zshFunction(node: CommandModel, fn: (path: readonly string[]) => string
       '  case $state in',
       '    command)',
       '      local -a commands',
-      `      commands=(\n${node.commands.map((c) => `        '${zdesc(c.path.at(-1)!)}:${zq(c.description.replace(/\\/g, '\\\\'))}'`).join('\n')}\n      )`,
+      `      commands=(\n${node.commands.map((c) => `        '${zdesc(c.name)}:${zq(c.description.replace(/\\/g, '\\\\'))}'`).join('\n')}\n      )`,
       `      _describe -t commands '${zq([name, ...node.path].join(' '))} command' commands ;;`,
       '    args)',
       '      case $line[1] in',
-      ...node.commands.map((c) => `        ${c.path.at(-1)}) ${fn(c.path)} ;;`),
+      ...node.commands.map((c) => `        ${c.name}) ${fn(c.path)} ;;`),
       '      esac ;;',
       '  esac',
     );

@@ -33,13 +33,30 @@ export async function benchBackup(): Promise<Record<string, string>[]> {
   await execa('bash', [labSh, 'reset']);
   const dir = mkdtempSync(join(tmpdir(), 'hp-bench-backup-'));
   try {
-    const lab = JSON.parse(readFileSync(labJson, 'utf8')) as { keys: { root: string }; knownHosts: string; hosts: LabHost[] };
+    const lab = JSON.parse(readFileSync(labJson, 'utf8')) as {
+      keys: { root: string };
+      knownHosts: string;
+      hosts: LabHost[];
+    };
     const config = join(dir, 'heal-pyroscope.yaml');
-    writeFileSync(config, topology(lab.hosts.filter((h) => h.name === 'target-01'), lab));
+    writeFileSync(
+      config,
+      topology(
+        lab.hosts.filter((h) => h.name === 'target-01'),
+        lab,
+      ),
+    );
     const common = ['--config', config, '--yes'];
     const installed = await runCli(BIN, ['--json', 'install', ...common, '--wait', '60'], dir);
     if (installed.exit !== 0) throw new Error(`bench backup: install failed (exit ${installed.exit})`);
-    await execa('bash', [labSh, 'exec', 'db-01', 'sh', '-c', `docker exec heal-pyroscope-minio dd if=/dev/urandom of=/data/bench.bin bs=1048576 count=${mib} 2>/dev/null`]);
+    await execa('bash', [
+      labSh,
+      'exec',
+      'db-01',
+      'sh',
+      '-c',
+      `docker exec heal-pyroscope-minio dd if=/dev/urandom of=/data/bench.bin bs=1048576 count=${mib} 2>/dev/null`,
+    ]);
     const archive = join(dir, 'bench.backup.tar');
     const backup = await runCli(BIN, ['--json', 'backup', archive, ...common], dir);
     await runCli(BIN, ['uninstall', '--purge', ...common], dir);

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 /** This tree's CLI; BENCH_BASELINE=DIR adds the same runs of another built checkout (e.g. main) beside it. */
 export const BIN = fileURLToPath(new URL('../bin/heal-pyroscope', import.meta.url));
-export const BASELINE_BIN = process.env['BENCH_BASELINE'] ? `${process.env['BENCH_BASELINE']}/bin/heal-pyroscope` : undefined;
+export const BASELINE_BIN = process.env['BENCH_BASELINE']
+  ? `${process.env['BENCH_BASELINE']}/bin/heal-pyroscope`
+  : undefined;
 const GNU_TIME = '/usr/bin/time';
 
 export interface CliRun {
@@ -29,9 +31,16 @@ export async function runCli(bin: string, args: string[], cwd?: string): Promise
   try {
     doc = JSON.parse(r.stdout) as CliRun['doc'];
   } catch {
-    if (args.includes('--json')) process.stderr.write(`no JSON document from ${args.join(' ')}:\n${r.stderr.split('\n').slice(-8).join('\n')}\n`);
+    if (args.includes('--json'))
+      process.stderr.write(`no JSON document from ${args.join(' ')}:\n${r.stderr.split('\n').slice(-8).join('\n')}\n`);
   }
-  return { ms, peakKb: usage ? Number(usage[1]) : undefined, cpuMs: usage ? (Number(usage[2]) + Number(usage[3])) * 1000 : undefined, exit: r.exitCode ?? -1, doc };
+  return {
+    ms,
+    peakKb: usage ? Number(usage[1]) : undefined,
+    cpuMs: usage ? (Number(usage[2]) + Number(usage[3])) * 1000 : undefined,
+    exit: r.exitCode ?? -1,
+    doc,
+  };
 }
 
 export function median(values: number[]): number {

@@ -48,7 +48,9 @@ const LAB_STATE_DIR = process.env['LAB_STATE_DIR'] ?? '/var/lib/hplab';
 /** Completed SSH logins ("Accepted publickey/password for ...") in a lab host's own sshd log. */
 export function acceptedCount(host: string): number | null {
   try {
-    return readFileSync(join(LAB_STATE_DIR, 'hosts', host, 'logs', 'sshd.log'), 'utf8').split('\n').filter((l) => /Accepted \S+ for /.test(l)).length;
+    return readFileSync(join(LAB_STATE_DIR, 'hosts', host, 'logs', 'sshd.log'), 'utf8')
+      .split('\n')
+      .filter((l) => /Accepted \S+ for /.test(l)).length;
   } catch {
     return null;
   }
@@ -69,7 +71,11 @@ export async function runHandshakeBench(labJson: string | URL = DEFAULT_LAB_JSON
     await Promise.all(
       lab.hosts.map(async (h) => {
         const host = fleet.host(h.name);
-        const calls: Array<Promise<unknown>> = [host.exec(['uname', '-sr']), host.exec(['id', '-u']), host.exec(['cat', '/etc/os-release'])];
+        const calls: Array<Promise<unknown>> = [
+          host.exec(['uname', '-sr']),
+          host.exec(['id', '-u']),
+          host.exec(['cat', '/etc/os-release']),
+        ];
         if (h.dockerSocket) calls.push(host.engine.version(), host.engine.listContainers());
         // The flow this tier opens in the stack (web -> app:4040, ...), else the host's own sshd.
         const flow = FLOWS.find((f) => f.from === (h.tier as Tier));
@@ -116,7 +122,11 @@ export function formatHandshakeTable(rows: readonly HandshakeRow[]): string {
     r.ok ? 'ok' : 'FAIL',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 

@@ -22,9 +22,19 @@ async function pair(label: string, bin: string): Promise<Record<string, string>[
   await execa('bash', [labSh, 'reset', '--images']);
   const dir = mkdtempSync(join(tmpdir(), 'hp-bench-install-'));
   try {
-    const lab = JSON.parse(readFileSync(labJson, 'utf8')) as { keys: { root: string }; knownHosts: string; hosts: LabHost[] };
+    const lab = JSON.parse(readFileSync(labJson, 'utf8')) as {
+      keys: { root: string };
+      knownHosts: string;
+      hosts: LabHost[];
+    };
     const config = join(dir, 'heal-pyroscope.yaml');
-    writeFileSync(config, topology(lab.hosts.filter((h) => h.name === 'target-01'), lab));
+    writeFileSync(
+      config,
+      topology(
+        lab.hosts.filter((h) => h.name === 'target-01'),
+        lab,
+      ),
+    );
     const args = ['--json', 'install', '--config', config, '--yes', '--wait', '60'];
     const fresh = await runCli(bin, args, dir);
     const again = await runCli(bin, args, dir);

@@ -23,15 +23,28 @@ export interface LabHost {
 
 /** The lab's topology with `targets` as its targets (test/support/lab-topology.ts writes it for the tests too). */
 export function topology(targets: LabHost[], lab: LabLike): string {
-  return labTopologyText(lab, targets.map((t) => t.name));
+  return labTopologyText(
+    lab,
+    targets.map((t) => t.name),
+  );
 }
 
 /** SSH handshakes one real `preflight` run makes per host, counted in each host's own sshd log. */
 export async function benchPreflightHandshakes(): Promise<Record<string, string>[]> {
   await execa('bash', [labSh, 'up']);
-  const lab = JSON.parse(readFileSync(labJson, 'utf8')) as { keys: { root: string }; knownHosts: string; hosts: LabHost[] };
+  const lab = JSON.parse(readFileSync(labJson, 'utf8')) as {
+    keys: { root: string };
+    knownHosts: string;
+    hosts: LabHost[];
+  };
   const path = join(mkdtempSync(join(tmpdir(), 'hp-bench-')), 'topology.yaml');
-  writeFileSync(path, topology(lab.hosts.filter((h) => h.name === 'target-01'), lab));
+  writeFileSync(
+    path,
+    topology(
+      lab.hosts.filter((h) => h.name === 'target-01'),
+      lab,
+    ),
+  );
   const hosts = ['target-01', 'web-01', 'app-01', 'db-01'];
   const before = hosts.map(acceptedCount);
   const r = await execa('node', [bin, 'preflight', '--config', path], { reject: false, env: { CI: 'true' } });
@@ -50,9 +63,15 @@ const TARGET_COUNTS = (process.env['BENCH_TARGETS'] ?? '1,16,64,100').split(',')
 export async function benchPreflight(runs = 3): Promise<Record<string, string>[]> {
   const most = Math.max(...TARGET_COUNTS);
   const up = await execa('bash', [labSh, 'up'], { env: { LAB_TARGETS: String(most - 1) } });
-  const rows: Record<string, string>[] = [{ bench: 'lab', case: `lab.sh up with ${most} targets`, note: /lab up in [^;]*/.exec(up.stderr)?.[0] ?? '?' }];
+  const rows: Record<string, string>[] = [
+    { bench: 'lab', case: `lab.sh up with ${most} targets`, note: /lab up in [^;]*/.exec(up.stderr)?.[0] ?? '?' },
+  ];
   try {
-    const lab = JSON.parse(readFileSync(labJson, 'utf8')) as { keys: { root: string }; knownHosts: string; hosts: LabHost[] };
+    const lab = JSON.parse(readFileSync(labJson, 'utf8')) as {
+      keys: { root: string };
+      knownHosts: string;
+      hosts: LabHost[];
+    };
     const targets = lab.hosts.filter((h) => h.tier === 'target');
     const dir = mkdtempSync(join(tmpdir(), 'hp-bench-'));
     let one: number | undefined;
@@ -70,7 +89,9 @@ export async function benchPreflight(runs = 3): Promise<Record<string, string>[]
           case: `${label}: ${n} target(s) + web, app, db`,
           median_ms: ms.toFixed(0),
           vs_first: one ? `${(ms / one).toFixed(2)}x` : '',
-          cli_cpu_ms: results.every((r) => r.cpuMs !== undefined) ? median(results.map((r) => r.cpuMs!)).toFixed(0) : 'n/a',
+          cli_cpu_ms: results.every((r) => r.cpuMs !== undefined)
+            ? median(results.map((r) => r.cpuMs!)).toFixed(0)
+            : 'n/a',
           peak_rss_mb: last.peakKb ? (last.peakKb / 1024).toFixed(0) : 'n/a',
           phases_ms: phaseTimes(last),
           exit: String(last.exit),

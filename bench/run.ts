@@ -17,7 +17,12 @@ const BENCHES: Record<string, Bench> = {
     await execa('bash', [fileURLToPath(new URL('../test/lab/lab.sh', import.meta.url)), 'up']);
     const rows = await runHandshakeBench();
     process.stderr.write(`${formatHandshakeTable(rows)}\n`);
-    return rows.map((r) => ({ bench: 'transport handshakes', case: r.host, handshakes: String(r.path), expected: String(r.expected) }));
+    return rows.map((r) => ({
+      bench: 'transport handshakes',
+      case: r.host,
+      handshakes: String(r.path),
+      expected: String(r.expected),
+    }));
   },
   'preflight-handshakes': () => benchPreflightHandshakes(),
   preflight: () => benchPreflight(),

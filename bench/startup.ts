@@ -11,7 +11,8 @@ async function timeMs(argv: string[]): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-const quantile = (values: number[], q: number): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * q)]!;
+const quantile = (values: number[], q: number): number =>
+  [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * q)]!;
 
 export async function benchStartup(runs = 15): Promise<Record<string, string>[]> {
   const cases: Array<[string, string[]]> = [
@@ -26,6 +27,12 @@ export async function benchStartup(runs = 15): Promise<Record<string, string>[]>
   return cases.map(([name], c) => {
     const ms = median(times[c]!);
     const spread = `${quantile(times[c]!, 0.25).toFixed(0)}-${quantile(times[c]!, 0.75).toFixed(0)}`;
-    return { bench: 'startup', case: name, median_ms: ms.toFixed(0), p25_p75_ms: spread, vs_node: `${(ms / bare).toFixed(2)}x` };
+    return {
+      bench: 'startup',
+      case: name,
+      median_ms: ms.toFixed(0),
+      p25_p75_ms: spread,
+      vs_node: `${(ms / bare).toFixed(2)}x`,
+    };
   });
 }

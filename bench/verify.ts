@@ -20,28 +20,49 @@ export async function benchVerify(runs = 3): Promise<Record<string, string>[]> {
   const dir = mkdtempSync(join(tmpdir(), 'hp-bench-verify-'));
   const rows: Record<string, string>[] = [];
   try {
-    const lab = JSON.parse(readFileSync(labJson, 'utf8')) as { keys: { root: string }; knownHosts: string; hosts: LabHost[] };
+    const lab = JSON.parse(readFileSync(labJson, 'utf8')) as {
+      keys: { root: string };
+      knownHosts: string;
+      hosts: LabHost[];
+    };
     const targets = lab.hosts.filter((h) => h.tier === 'target');
     const config = (n: number) => {
       const path = join(dir, `verify-${n}.yaml`);
       writeFileSync(path, topology(targets.slice(0, n), lab));
       return path;
     };
-    const install = await execa('node', [bin, 'install', '--config', config(16), '--yes', '--wait', '60'], { cwd: dir, reject: false, env: { CI: 'true' } });
-    if (install.exitCode !== 0) throw new Error(`install for the verify bench failed:\n${install.stderr.split('\n').slice(-10).join('\n')}`);
+    const install = await execa('node', [bin, 'install', '--config', config(16), '--yes', '--wait', '60'], {
+      cwd: dir,
+      reject: false,
+      env: { CI: 'true' },
+    });
+    if (install.exitCode !== 0)
+      throw new Error(`install for the verify bench failed:\n${install.stderr.split('\n').slice(-10).join('\n')}`);
     for (const n of [1, 16]) {
       const path = config(n);
       const times: number[] = [];
       let exit = 0;
       for (let i = 0; i < runs; i++) {
         const start = process.hrtime.bigint();
-        const r = await execa('node', [bin, 'verify', '--config', path], { cwd: dir, reject: false, env: { CI: 'true' } });
+        const r = await execa('node', [bin, 'verify', '--config', path], {
+          cwd: dir,
+          reject: false,
+          env: { CI: 'true' },
+        });
         times.push(Number(process.hrtime.bigint() - start) / 1e6);
         exit = r.exitCode ?? -1;
-        if (exit !== 0) process.stderr.write(`verify with ${n} target(s) failed:\n${`${r.stdout}\n${r.stderr}`.split('\n').slice(-12).join('\n')}\n`);
+        if (exit !== 0)
+          process.stderr.write(
+            `verify with ${n} target(s) failed:\n${`${r.stdout}\n${r.stderr}`.split('\n').slice(-12).join('\n')}\n`,
+          );
       }
       times.sort((a, b) => a - b);
-      rows.push({ bench: 'verify', case: `${n} target(s)`, median_ms: times[Math.floor(times.length / 2)]!.toFixed(0), exit: String(exit) });
+      rows.push({
+        bench: 'verify',
+        case: `${n} target(s)`,
+        median_ms: times[Math.floor(times.length / 2)]!.toFixed(0),
+        exit: String(exit),
+      });
     }
   } finally {
     // Back to the usual size, engines emptied.

@@ -23,7 +23,14 @@ process.chdir(fileURLToPath(new URL('../', import.meta.url)));
 const OUT_DIR = 'dist/cli';
 const BUNDLED = new Set(['commander', 'chalk', 'yaml', 'zod', 'execa', 'listr2', 'dockerode']);
 /** Kept out even when a bundled package requires them: native parts, files found by path. */
-const NEVER_BUNDLED = new Set(['docker-modem', 'ssh2', 'cpu-features', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs']);
+const NEVER_BUNDLED = new Set([
+  'docker-modem',
+  'ssh2',
+  'cpu-features',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  'protobufjs',
+]);
 
 /** Where the built files sit, relative to the package root: a module's `new URL('../../templates/', import.meta.url)` resolves from there. */
 const OUT_DEPTH = OUT_DIR.split('/').length;
@@ -32,11 +39,15 @@ const imports = {
   name: 'heal-pyroscope-imports',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) => {
-      if (args.namespace === 'builtin' || args.namespace === 'builtin-on-use') return { path: args.path, external: true };
+      if (args.namespace === 'builtin' || args.namespace === 'builtin-on-use')
+        return { path: args.path, external: true };
       const onUse = args.path === 'node:child_process' && /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer);
       return { path: args.path, namespace: onUse ? 'builtin-on-use' : 'builtin' };
     });
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
     // commander requires node:child_process when it loads, for subcommands that are programs of
     // their own, which this CLI has none of: it gets the module on first use (saves ~0.7 ms).
     b.onLoad({ filter: /.*/, namespace: 'builtin-on-use' }, (args) => ({
@@ -56,7 +67,9 @@ const imports = {
     // nothing here builds images, so that module (and BuildKit's, which finds its .proto files by
     // __dirname) is required from node_modules only if it is ever called.
     b.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) =>
-      /[\\/]node_modules[\\/]dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer) ? { path: `dockerode/lib/${args.path.slice(2)}.js`, namespace: 'on-call' } : undefined,
+      /[\\/]node_modules[\\/]dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer)
+        ? { path: `dockerode/lib/${args.path.slice(2)}.js`, namespace: 'on-call' }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'on-call' }, (args) => ({
       contents: `module.exports = function () { return require(${JSON.stringify(args.path)}).apply(this, arguments); };`,
@@ -86,7 +99,9 @@ const misplaced = Object.keys(result.metafile.inputs)
   .filter((file) => file.startsWith('src/') && readFileSync(file, 'utf8').includes('import.meta.url'))
   .filter((file) => relative('.', dirname(file)).split(sep).length !== OUT_DEPTH);
 if (misplaced.length > 0) {
-  console.error(`build: ${misplaced.join(', ')} use import.meta.url but are not ${OUT_DEPTH} folders deep like ${OUT_DIR}: their relative URLs would be wrong in the bundle`);
+  console.error(
+    `build: ${misplaced.join(', ')} use import.meta.url but are not ${OUT_DEPTH} folders deep like ${OUT_DIR}: their relative URLs would be wrong in the bundle`,
+  );
   process.exit(1);
 }
 

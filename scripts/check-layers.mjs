@@ -15,7 +15,16 @@ export const LAYERS = [
   ['checks', 'plan'],
   ['runner'],
   ['phases/shared'],
-  ['phases/preflight', 'phases/verify', 'phases/install', 'phases/restore', 'phases/uninstall', 'phases/status', 'phases/logs', 'phases/backup'],
+  [
+    'phases/preflight',
+    'phases/verify',
+    'phases/install',
+    'phases/restore',
+    'phases/uninstall',
+    'phases/status',
+    'phases/logs',
+    'phases/backup',
+  ],
   ['console'],
   ['commands'],
   ['cli/commands'],
@@ -89,16 +98,19 @@ export function layerProblems(graph, layers = LAYERS) {
   const rank = new Map(layers.flatMap((folders, i) => folders.map((folder) => [folder, i])));
   const problems = [];
   for (const file of graph.keys()) {
-    if (!rank.has(folderOf(file))) problems.push(`${file}: folder ${folderOf(file)} has no layer in scripts/check-layers.mjs`);
+    if (!rank.has(folderOf(file)))
+      problems.push(`${file}: folder ${folderOf(file)} has no layer in scripts/check-layers.mjs`);
   }
   for (const [file, targets] of graph) {
     for (const target of targets) {
       const from = rank.get(folderOf(file));
       const to = rank.get(folderOf(target));
-      if (from !== undefined && to !== undefined && to > from) problems.push(`${file} imports ${target}: ${folderOf(target)} is a layer above ${folderOf(file)}`);
+      if (from !== undefined && to !== undefined && to > from)
+        problems.push(`${file} imports ${target}: ${folderOf(target)} is a layer above ${folderOf(file)}`);
     }
   }
-  for (const cycle of cycles([...graph.keys()], (file) => graph.get(file) ?? [])) problems.push(`file cycle: ${cycle.join(' <-> ')}`);
+  for (const cycle of cycles([...graph.keys()], (file) => graph.get(file) ?? []))
+    problems.push(`file cycle: ${cycle.join(' <-> ')}`);
   const folderEdges = new Map();
   for (const [file, targets] of graph) {
     for (const target of targets) {
@@ -109,7 +121,8 @@ export function layerProblems(graph, layers = LAYERS) {
     }
   }
   const folders = [...new Set([...graph.keys()].map(folderOf))];
-  for (const cycle of cycles(folders, (folder) => [...(folderEdges.get(folder) ?? [])])) problems.push(`folder cycle: ${cycle.join(' <-> ')}`);
+  for (const cycle of cycles(folders, (folder) => [...(folderEdges.get(folder) ?? [])]))
+    problems.push(`folder cycle: ${cycle.join(' <-> ')}`);
   return problems;
 }
 
@@ -117,7 +130,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const problems = layerProblems(importGraph(resolve(process.argv[2] ?? 'src')));
   for (const problem of problems) console.error(`layers: ${problem}`);
   if (problems.length > 0) {
-    console.error(`layers: ${problems.length} problem(s); see docs/architecture.md (layers) and scripts/check-layers.mjs`);
+    console.error(
+      `layers: ${problems.length} problem(s); see docs/architecture.md (layers) and scripts/check-layers.mjs`,
+    );
     process.exit(1);
   }
 }

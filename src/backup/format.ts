@@ -66,7 +66,20 @@ export function memberOf(entryName: string): { member: string; inner: string } |
 /** The header fields that decide what a restore writes. */
 export interface EntryHeader {
   name: string;
-  type: 'file' | 'link' | 'symlink' | 'directory' | 'block-device' | 'character-device' | 'fifo' | 'contiguous-file' | 'pax-header' | 'pax-global-header' | 'gnu-long-link-path' | 'gnu-long-path' | null;
+  type:
+    | 'file'
+    | 'link'
+    | 'symlink'
+    | 'directory'
+    | 'block-device'
+    | 'character-device'
+    | 'fifo'
+    | 'contiguous-file'
+    | 'pax-header'
+    | 'pax-global-header'
+    | 'gnu-long-link-path'
+    | 'gnu-long-path'
+    | null;
   mode: number;
   uid: number;
   gid: number;
@@ -87,7 +100,7 @@ export function movedHeader(header: Header, name: string, linkname: Header['link
     mode: header.mode ?? 0o644,
     uid: header.uid ?? 0,
     gid: header.gid ?? 0,
-    size: header.type === 'file' || header.type === 'contiguous-file' ? header.size ?? 0 : 0,
+    size: header.type === 'file' || header.type === 'contiguous-file' ? (header.size ?? 0) : 0,
     mtime: header.mtime ?? new Date(0),
     linkname,
     ...(header.uname ? { uname: header.uname } : {}),
@@ -109,7 +122,9 @@ export class MemberDigest {
     const mtime = h.mtime ? Math.floor(h.mtime.getTime() / 1000) : 0;
     // The permission bits only: a tar header may carry the file type in the mode too (Go's writer
     // does), which tar-stream keeps when reading and drops when writing.
-    this.hash.update(`${JSON.stringify([inner, h.type, h.mode & 0o7777, h.uid, h.gid, h.size, h.linkname ?? '', mtime])}\n`);
+    this.hash.update(
+      `${JSON.stringify([inner, h.type, h.mode & 0o7777, h.uid, h.gid, h.size, h.linkname ?? '', mtime])}\n`,
+    );
     this.entries++;
   }
 
@@ -131,15 +146,22 @@ export function sha256Hex(bytes: Buffer | string): string {
  * Compares the members read with those the manifest lists: the first problem, in one line naming
  * the member, or undefined when every member is there with its size and checksum.
  */
-export function memberProblem(listed: readonly BackupMember[], read: ReadonlyMap<string, BackupMember>): string | undefined {
+export function memberProblem(
+  listed: readonly BackupMember[],
+  read: ReadonlyMap<string, BackupMember>,
+): string | undefined {
   for (const want of listed) {
     const got = read.get(want.name);
     if (!got) return `member ${want.name} is listed in the manifest but missing`;
-    if (got.entries !== want.entries) return `member ${want.name} has ${got.entries} entries, the manifest says ${want.entries}`;
-    if (got.bytes !== want.bytes) return `member ${want.name} holds ${got.bytes} bytes, the manifest says ${want.bytes}`;
-    if (got.sha256 !== want.sha256) return `member ${want.name} does not match its sha256 checksum (changed or corrupted)`;
+    if (got.entries !== want.entries)
+      return `member ${want.name} has ${got.entries} entries, the manifest says ${want.entries}`;
+    if (got.bytes !== want.bytes)
+      return `member ${want.name} holds ${got.bytes} bytes, the manifest says ${want.bytes}`;
+    if (got.sha256 !== want.sha256)
+      return `member ${want.name} does not match its sha256 checksum (changed or corrupted)`;
   }
-  for (const name of read.keys()) if (!listed.some((m) => m.name === name)) return `member ${name} is not listed in the manifest`;
+  for (const name of read.keys())
+    if (!listed.some((m) => m.name === name)) return `member ${name} is not listed in the manifest`;
   return undefined;
 }
 
@@ -151,8 +173,10 @@ export function manifestProblem(value: unknown): string | undefined {
   if (!Array.isArray(m.members) || !Array.isArray(m.volumes)) return 'manifest.json lists no members or volumes';
   if (!m.members.some((x) => x.name === 'state')) return 'the manifest lists no state member (the credentials)';
   for (const v of m.volumes) {
-    if (!BACKED_UP.includes(v.component)) return `the manifest lists a volume of ${String(v.component)}, which backups never hold`;
-    if (!m.members.some((x) => x.name === volumeMember(v.component))) return `the manifest lists the ${v.component} volume but no member ${volumeMember(v.component)}`;
+    if (!BACKED_UP.includes(v.component))
+      return `the manifest lists a volume of ${String(v.component)}, which backups never hold`;
+    if (!m.members.some((x) => x.name === volumeMember(v.component)))
+      return `the manifest lists the ${v.component} volume but no member ${volumeMember(v.component)}`;
   }
   return undefined;
 }

@@ -10,7 +10,19 @@ import type { Pack } from 'tar-stream';
 import { ExitCode, HealError } from '../core/errors.js';
 import type { InstallState } from '../state/state-file.js';
 import type { ComponentName } from '../stack/manifest.js';
-import { MANIFEST_ENTRY, MANIFEST_SUM_ENTRY, manifestProblem, type EntryHeader, memberOf, memberProblem, MemberDigest, movedHeader, sha256Hex, type BackupManifest, type BackupMember } from './format.js';
+import {
+  MANIFEST_ENTRY,
+  MANIFEST_SUM_ENTRY,
+  manifestProblem,
+  type EntryHeader,
+  memberOf,
+  memberProblem,
+  MemberDigest,
+  movedHeader,
+  sha256Hex,
+  type BackupManifest,
+  type BackupMember,
+} from './format.js';
 import { tap } from './write.js';
 
 export interface VerifiedBackup {
@@ -35,7 +47,8 @@ function tarProblem(error: unknown, after: string | undefined): string {
   const message = error instanceof Error ? error.message : String(error);
   if (!after) return 'not a tar file (or its first header is corrupted)';
   const where = ` after ${after}`;
-  if (/Maybe the tar is corrupted/i.test(message)) return `a tar header${where} is corrupted (its checksum does not match)`;
+  if (/Maybe the tar is corrupted/i.test(message))
+    return `a tar header${where} is corrupted (its checksum does not match)`;
   if (/Unexpected end of data/i.test(message)) return `it ends in the middle of an entry${where} (truncated?)`;
   if (/unknown format/i.test(message)) return 'not a tar file';
   return `unreadable tar${where} (${message})`;
@@ -83,7 +96,8 @@ export async function verifyBackup(path: string): Promise<VerifiedBackup> {
     last = header.name;
     const owned = memberOf(header.name);
     const keep = own.get(header.name) ?? (owned?.member === 'state' ? own.get('state') : undefined);
-    if (!owned && !own.has(header.name)) return fail(`unexpected entry ${JSON.stringify(header.name)}: not a heal-pyroscope backup`);
+    if (!owned && !own.has(header.name))
+      return fail(`unexpected entry ${JSON.stringify(header.name)}: not a heal-pyroscope backup`);
     let digest: MemberDigest | undefined;
     if (owned) {
       digest = digests.get(owned.member) ?? new MemberDigest();
@@ -104,9 +118,11 @@ export async function verifyBackup(path: string): Promise<VerifiedBackup> {
     throw refused(path, tarProblem(error, last));
   }
   const manifestText = Buffer.concat(manifestChunks);
-  if (manifestText.length === 0) throw refused(path, last === undefined ? 'no tar entries' : 'no manifest.json (the backup did not finish?)');
+  if (manifestText.length === 0)
+    throw refused(path, last === undefined ? 'no tar entries' : 'no manifest.json (the backup did not finish?)');
   const sum = Buffer.concat(sumChunks).toString('utf8').split(/\s+/)[0];
-  if (sum !== sha256Hex(manifestText)) throw refused(path, 'manifest.json does not match its sha256 checksum (manifest.sha256)');
+  if (sum !== sha256Hex(manifestText))
+    throw refused(path, 'manifest.json does not match its sha256 checksum (manifest.sha256)');
   let manifest: BackupManifest;
   try {
     manifest = JSON.parse(manifestText.toString('utf8')) as BackupManifest;
@@ -188,7 +204,11 @@ export async function streamVolumes(backup: VerifiedBackup, fill: VolumeFiller, 
       const into = current?.member === owned.member ? current : await start(owned.member);
       const inner = movedHeader(header, owned.inner, innerHeader(header, owned.member).linkname ?? null);
       into.digest.header(inner, owned.inner);
-      await pipeline(entry as unknown as Readable, tap((c) => into.digest.data(c)), into.pack.entry(inner));
+      await pipeline(
+        entry as unknown as Readable,
+        tap((c) => into.digest.data(c)),
+        into.pack.entry(inner),
+      );
     })().then(() => next(), fail);
   });
   const abort = () => fail(new Error('interrupted'));

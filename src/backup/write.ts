@@ -10,7 +10,18 @@ import { pipeline } from 'node:stream/promises';
 import type { Pack } from 'tar-stream';
 import { ExitCode, HealError } from '../core/errors.js';
 import type { ComponentName } from '../stack/manifest.js';
-import { MANIFEST_ENTRY, MANIFEST_SUM_ENTRY, MemberDigest, movedHeader, STATE_ENTRY, sha256Hex, volumeMember, type BackupManifest, type BackupMember, type EntryHeader } from './format.js';
+import {
+  MANIFEST_ENTRY,
+  MANIFEST_SUM_ENTRY,
+  MemberDigest,
+  movedHeader,
+  STATE_ENTRY,
+  sha256Hex,
+  volumeMember,
+  type BackupManifest,
+  type BackupMember,
+  type EntryHeader,
+} from './format.js';
 
 export const BACKUP_FILE_MODE = 0o600;
 // Fixed metadata for the entries we make ourselves (the volumes' entries keep theirs).
@@ -40,8 +51,20 @@ function cannotWrite(path: string, error: unknown): HealError {
 export async function checkBackupTarget(path: string, force: boolean): Promise<void> {
   const existing = await stat(path).catch(() => undefined);
   if (!existing) return;
-  if (existing.isDirectory()) throw new HealError({ code: 'backup.target', message: `${path} is a directory`, hint: 'give the path of the archive file to write', exitCode: ExitCode.usage });
-  if (!force) throw new HealError({ code: 'backup.exists', message: `${path} exists; nothing was contacted`, hint: 'choose another name, or add --force to replace it', exitCode: ExitCode.usage });
+  if (existing.isDirectory())
+    throw new HealError({
+      code: 'backup.target',
+      message: `${path} is a directory`,
+      hint: 'give the path of the archive file to write',
+      exitCode: ExitCode.usage,
+    });
+  if (!force)
+    throw new HealError({
+      code: 'backup.exists',
+      message: `${path} exists; nothing was contacted`,
+      hint: 'choose another name, or add --force to replace it',
+      exitCode: ExitCode.usage,
+    });
 }
 
 export class BackupWriter {
@@ -66,7 +89,11 @@ export class BackupWriter {
       file.once('error', reject);
     });
     const counter = { bytes: 0 };
-    const written = pipeline(tar, tap((chunk) => (counter.bytes += chunk.length)), file);
+    const written = pipeline(
+      tar,
+      tap((chunk) => (counter.bytes += chunk.length)),
+      file,
+    );
     written.catch(() => undefined);
     try {
       await opened;
@@ -86,13 +113,23 @@ export class BackupWriter {
 
   private async ownEntry(name: string, content: Buffer): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      this.pack.entry({ ...OWN, name, size: content.length, mtime: new Date() }, content, (error) => (error ? reject(error) : resolve()));
+      this.pack.entry({ ...OWN, name, size: content.length, mtime: new Date() }, content, (error) =>
+        error ? reject(error) : resolve(),
+      );
     });
   }
 
   async addState(content: Buffer): Promise<BackupMember> {
     const digest = new MemberDigest();
-    const header = { name: STATE_ENTRY, type: 'file' as const, mode: OWN.mode, uid: 0, gid: 0, size: content.length, mtime: new Date(0) } satisfies EntryHeader;
+    const header = {
+      name: STATE_ENTRY,
+      type: 'file' as const,
+      mode: OWN.mode,
+      uid: 0,
+      gid: 0,
+      size: content.length,
+      mtime: new Date(0),
+    } satisfies EntryHeader;
     digest.header(header, 'state.json');
     digest.data(content);
     await new Promise<void>((resolve, reject) => {
@@ -107,7 +144,11 @@ export class BackupWriter {
    * Copies the entries of a volume's tar (as the engine streams it) under `volumes/COMPONENT/`,
    * computing the member's checksum on the way; resolves once the last entry is in the archive.
    */
-  async addVolume(componentName: ComponentName, tar: NodeJS.ReadableStream, signal?: AbortSignal): Promise<BackupMember> {
+  async addVolume(
+    componentName: ComponentName,
+    tar: NodeJS.ReadableStream,
+    signal?: AbortSignal,
+  ): Promise<BackupMember> {
     const { extract } = await import('tar-stream');
     const prefix = volumeMember(componentName);
     const digest = new MemberDigest();
@@ -115,9 +156,17 @@ export class BackupWriter {
     ex.on('entry', (header, stream, next) => {
       digest.header(header, header.name);
       // A hard link names another entry of the same tar: it moves with it under the prefix.
-      const outer = movedHeader(header, `${prefix}/${header.name}`, header.type === 'link' && header.linkname ? `${prefix}/${header.linkname}` : header.linkname ?? null);
+      const outer = movedHeader(
+        header,
+        `${prefix}/${header.name}`,
+        header.type === 'link' && header.linkname ? `${prefix}/${header.linkname}` : (header.linkname ?? null),
+      );
       const sink = this.pack.entry(outer);
-      pipeline(stream as unknown as Readable, tap((c) => digest.data(c)), sink).then(() => next(), next);
+      pipeline(
+        stream as unknown as Readable,
+        tap((c) => digest.data(c)),
+        sink,
+      ).then(() => next(), next);
     });
     const abort = () => ex.destroy(new Error('interrupted'));
     signal?.addEventListener('abort', abort, { once: true });
@@ -132,7 +181,10 @@ export class BackupWriter {
   }
 
   /** Writes the manifest (with every member written so far) and its checksum, then moves the file into place. */
-  async finish(manifest: Omit<BackupManifest, 'members'>, force: boolean): Promise<{ bytes: number; manifest: BackupManifest }> {
+  async finish(
+    manifest: Omit<BackupManifest, 'members'>,
+    force: boolean,
+  ): Promise<{ bytes: number; manifest: BackupManifest }> {
     const full: BackupManifest = { ...manifest, members: [...this.members] };
     const text = Buffer.from(`${JSON.stringify(full, null, 2)}\n`);
     await this.ownEntry(MANIFEST_ENTRY, text);
@@ -152,7 +204,11 @@ export class BackupWriter {
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new HealError({ code: 'backup.exists', message: `${this.path} appeared while the backup was written; it was left alone`, hint: 'choose another name, or add --force to replace it' });
+        throw new HealError({
+          code: 'backup.exists',
+          message: `${this.path} appeared while the backup was written; it was left alone`,
+          hint: 'choose another name, or add --force to replace it',
+        });
       }
       throw cannotWrite(this.path, error);
     }

@@ -10,12 +10,15 @@ export const addressCheck: Check = {
   needsDocker: false,
   offline: true,
   run: (host) => {
-    const problems = host.entries.filter((h) => h.tier !== 'target').flatMap((h) => {
-      const problem = serverAddressProblem(h.host);
-      return problem ? [`hosts.${h.tier}: ${problem}`] : [];
-    });
+    const problems = host.entries
+      .filter((h) => h.tier !== 'target')
+      .flatMap((h) => {
+        const problem = serverAddressProblem(h.host);
+        return problem ? [`hosts.${h.tier}: ${problem}`] : [];
+      });
     const [first] = problems;
-    if (first === undefined) return [result(addressCheck, host.name, 'pass', `${host.address} can go into the container configs`)];
+    if (first === undefined)
+      return [result(addressCheck, host.name, 'pass', `${host.address} can go into the container configs`)];
     return [result(addressCheck, host.name, 'fail', first, { evidence: problems, remedy: SERVER_ADDRESS_REMEDY })];
   },
 };

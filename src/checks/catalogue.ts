@@ -6,6 +6,18 @@ import { cpuLevelCheck } from './cpu-level.js';
 import { imagesCheck } from './images.js';
 import { portsCheck } from './ports.js';
 
-export const CATALOGUE: readonly Check[] = [sshCheck, addressCheck, dockerCheck, archCheck, cpuLevelCheck, memoryCheck, cpuCheck, diskCheck, portsCheck, imagesCheck, clockCheck];
+export const CATALOGUE: readonly Check[] = [
+  sshCheck,
+  addressCheck,
+  dockerCheck,
+  archCheck,
+  cpuLevelCheck,
+  memoryCheck,
+  cpuCheck,
+  diskCheck,
+  portsCheck,
+  imagesCheck,
+  clockCheck,
+];
 
 export const CHECK_IDS: readonly string[] = [...CATALOGUE.map((c) => c.id), 'flows.open'];

@@ -54,10 +54,17 @@ export function factsOf(host: Pick<Host, 'name' | 'facts'>): HostFacts {
 /** The engine's facts, for a check marked `needsDocker`: the runner skips it on a host without them. */
 export function dockerFactsOf(host: Pick<Host, 'name' | 'facts'>): DockerFacts {
   const { docker } = factsOf(host);
-  if (!docker) throw new Error(`internal error: a check that needs Docker ran on ${host.name}, whose engine is unusable`);
+  if (!docker)
+    throw new Error(`internal error: a check that needs Docker ran on ${host.name}, whose engine is unusable`);
   return docker;
 }
 
-export function result(check: Pick<Check, 'id' | 'title'>, host: string, status: CheckStatus, summary: string, extra: Partial<CheckResult> = {}): CheckResult {
+export function result(
+  check: Pick<Check, 'id' | 'title'>,
+  host: string,
+  status: CheckStatus,
+  summary: string,
+  extra: Partial<CheckResult> = {},
+): CheckResult {
   return { id: check.id, title: check.title, host, status, summary, evidence: [], ...extra };
 }

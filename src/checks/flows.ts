@@ -21,7 +21,9 @@ export interface FlowProbe {
 export function plannedFlows(hosts: readonly Host[]): FlowProbe[] {
   const serving = (tier: Host['tiers'][number]) => hosts.filter((h) => h.serves(tier));
   return FLOWS.flatMap((flow) =>
-    serving(flow.from).flatMap((source) => serving(flow.to).flatMap((dest) => flow.ports.map((port) => ({ source, dest, port })))),
+    serving(flow.from).flatMap((source) =>
+      serving(flow.to).flatMap((dest) => flow.ports.map((port) => ({ source, dest, port }))),
+    ),
   );
 }
 
@@ -87,7 +89,8 @@ export function tallyListener(stdout: string): ListenerTally {
 /** The evidence line on one source's arrival at the shared listener. */
 export function arrivalNote(tally: ListenerTally, sourceAddress: string): string {
   const count = tally.from.get(sourceAddress) ?? 0;
-  if (count > 0) return `the test listener counted ${count === 1 ? 'a connection' : `${count} connections`} from ${sourceAddress}`;
+  if (count > 0)
+    return `the test listener counted ${count === 1 ? 'a connection' : `${count} connections`} from ${sourceAddress}`;
   const seen = [...tally.from.keys()];
   return `the test listener counted no connection from ${sourceAddress}${seen.length ? ` (it saw ${seen.slice(0, 5).join(', ')}${seen.length > 5 ? ', ...' : ''})` : ''}: a NAT or proxy on the path, or a host name rather than its address in the configuration`;
 }
@@ -114,15 +117,24 @@ export function listenerPollDelayMs(attempt: number): number {
 async function startListener(dest: Host, port: number, sources: number, ctx: CheckContext): Promise<Listener> {
   // Lives past the probes by a margin; a filtered flow never connects, so this bounds its wait.
   const seconds = Math.ceil(ctx.probeTimeoutMs / 1000) + 5;
-  const done = dest.remote.exec(listenerArgv(port, sources, seconds), { timeoutMs: (seconds + 5) * 1000 }).catch((e: Error) => ({ code: -1, stdout: e.message, stderr: '' }));
+  const done = dest.remote
+    .exec(listenerArgv(port, sources, seconds), { timeoutMs: (seconds + 5) * 1000 })
+    .catch((e: Error) => ({ code: -1, stdout: e.message, stderr: '' }));
   let finished: { stdout: string } | undefined;
   void done.then((r) => (finished = r));
   const exited = () => finished !== undefined;
   const deadline = Date.now() + LISTENER_START_MS;
   for (let attempt = 0; ; attempt++) {
-    if (finished) return { ready: false, note: finished.stdout.trim() || 'the test listener exited early', exited, done };
+    if (finished)
+      return { ready: false, note: finished.stdout.trim() || 'the test listener exited early', exited, done };
     const probe = await dest.remote.probeTcp('127.0.0.1', port, 1000);
-    if (probe.state === 'open') return { ready: true, note: `one test listener on ${dest.name}:${port} for ${sources} source${sources === 1 ? '' : 's'}`, exited, done };
+    if (probe.state === 'open')
+      return {
+        ready: true,
+        note: `one test listener on ${dest.name}:${port} for ${sources} source${sources === 1 ? '' : 's'}`,
+        exited,
+        done,
+      };
     if (Date.now() >= deadline) break;
     await new Promise((r) => setTimeout(r, listenerPollDelayMs(attempt)));
   }
@@ -153,7 +165,13 @@ export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
     [...groups.values()].map(async ({ dest, port, sources: all }) => {
       const where = `${dest.address}:${port}`;
       const skip = (source: Host, why: string) =>
-        results.push({ ...CHECK, host: source.name, status: 'skip', summary: `${source.name} -> ${dest.name}:${port}: not tested (${why})`, evidence: [] });
+        results.push({
+          ...CHECK,
+          host: source.name,
+          status: 'skip',
+          summary: `${source.name} -> ${dest.name}:${port}: not tested (${why})`,
+          evidence: [],
+        });
       // Without SSH to the destination nothing could be started there, so a refusal would say
       // nothing about a firewall: the unreachable host is reported once, by the connect phase.
       if (!dest.connection) {
@@ -164,7 +182,9 @@ export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
       for (const source of all) if (!source.connection) skip(source, 'no SSH to the source');
       if (sources.length === 0) return;
       // A stopped container publishes nothing: its port needs a test listener like a free one.
-      const listening = dest.facts?.listeners?.some((l) => l.port === port) || dest.facts?.docker?.containers.some((c) => c.state === 'running' && c.publishedPorts.includes(port));
+      const listening =
+        dest.facts?.listeners?.some((l) => l.port === port) ||
+        dest.facts?.docker?.containers.some((c) => c.state === 'running' && c.publishedPorts.includes(port));
       // Only the connected sources will connect: a listener waiting for the others would wait out its deadline.
       const listener = listening ? undefined : await startListener(dest, port, sources.length, ctx);
       const evidence = listener ? [listener.note] : [`${dest.name}:${port} already has a listener`];
@@ -172,7 +192,14 @@ export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
         sources.map(async (source) => {
           const title = `${source.name} -> ${dest.name}:${port}`;
           if (listener && !listener.ready) {
-            results.push({ ...CHECK, host: source.name, status: 'warn', summary: `${title}: not tested (${listener.note})`, evidence, remedy: `open ${where} from ${source.name} and test by hand` });
+            results.push({
+              ...CHECK,
+              host: source.name,
+              status: 'warn',
+              summary: `${title}: not tested (${listener.note})`,
+              evidence,
+              remedy: `open ${where} from ${source.name} and test by hand`,
+            });
             return undefined;
           }
           return { source, title, probe: await source.remote.probeTcp(dest.address, port, ctx.probeTimeoutMs) };
@@ -191,7 +218,11 @@ export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
           host: source.name,
           status: ok ? 'pass' : 'fail',
           summary: `${title} ${STATE_WORDS[probe.state]}`,
-          evidence: [`${evidence[0]}${pid}`, `connect ${where} from ${source.name}: ${probe.detail}`, ...(ok && tally ? [arrivalNote(tally, source.address)] : [])],
+          evidence: [
+            `${evidence[0]}${pid}`,
+            `connect ${where} from ${source.name}: ${probe.detail}`,
+            ...(ok && tally ? [arrivalNote(tally, source.address)] : []),
+          ],
           ...(ok ? {} : { remedy: remedyFor(probe.state, source.name, where) }),
         });
       }

@@ -34,7 +34,8 @@ export const dockerCheck: Check = {
   tiers: ['web', 'app', 'db'],
   needsDocker: false,
   run: ({ name, facts }) => {
-    if (facts?.dockerError) return [result(dockerCheck, name, 'fail', facts.dockerError.message, { remedy: facts.dockerError.hint })];
+    if (facts?.dockerError)
+      return [result(dockerCheck, name, 'fail', facts.dockerError.message, { remedy: facts.dockerError.hint })];
     const d = facts?.docker;
     if (!d) return [result(dockerCheck, name, 'skip', 'no Docker facts')];
     const evidence = [`Docker ${d.version}, API ${d.apiVersion}`, `root dir ${d.rootDir}`];
@@ -60,7 +61,11 @@ export const archCheck: Check = {
     const platform = SUPPORTED_ARCH[arch];
     return platform
       ? [result(archCheck, name, 'pass', `${arch} (linux/${platform} images)`)]
-      : [result(archCheck, name, 'fail', `${arch || 'unknown'} has no images of the pinned components`, { remedy: 'use an x86_64 or aarch64 host' })];
+      : [
+          result(archCheck, name, 'fail', `${arch || 'unknown'} has no images of the pinned components`, {
+            remedy: 'use an x86_64 or aarch64 host',
+          }),
+        ];
   },
 };
 
@@ -73,12 +78,25 @@ export const memoryCheck: Check = {
     const { name, tiers } = host;
     const need = minimumFor(tiers).memoryMiB;
     const f = factsOf(host);
-    const evidence = [`total ${f.memTotalMiB} MiB, available ${f.memAvailableMiB} MiB`, `minimum for ${tiers.join('+')}: ${need} MiB`];
+    const evidence = [
+      `total ${f.memTotalMiB} MiB, available ${f.memAvailableMiB} MiB`,
+      `minimum for ${tiers.join('+')}: ${need} MiB`,
+    ];
     if (f.memTotalMiB < need) {
-      return [result(memoryCheck, name, 'fail', `${f.memTotalMiB} MiB total, below the ${need} MiB minimum`, { evidence, remedy: 'give the host more memory or split the tiers over more hosts' })];
+      return [
+        result(memoryCheck, name, 'fail', `${f.memTotalMiB} MiB total, below the ${need} MiB minimum`, {
+          evidence,
+          remedy: 'give the host more memory or split the tiers over more hosts',
+        }),
+      ];
     }
     if (f.memAvailableMiB < need) {
-      return [result(memoryCheck, name, 'warn', `only ${f.memAvailableMiB} MiB available of the ${need} MiB needed`, { evidence, remedy: 'free memory on the host before installing' })];
+      return [
+        result(memoryCheck, name, 'warn', `only ${f.memAvailableMiB} MiB available of the ${need} MiB needed`, {
+          evidence,
+          remedy: 'free memory on the host before installing',
+        }),
+      ];
     }
     return [result(memoryCheck, name, 'pass', `${f.memAvailableMiB} MiB available (needs ${need})`, { evidence })];
   },
@@ -95,7 +113,11 @@ export const cpuCheck: Check = {
     const have = factsOf(host).cpus;
     return have >= need
       ? [result(cpuCheck, name, 'pass', `${have} cores (needs ${need})`)]
-      : [result(cpuCheck, name, 'warn', `${have} cores, fewer than the ${need} recommended`, { remedy: 'expect slow queries; add cores for real load' })];
+      : [
+          result(cpuCheck, name, 'warn', `${have} cores, fewer than the ${need} recommended`, {
+            remedy: 'expect slow queries; add cores for real load',
+          }),
+        ];
   },
 };
 
@@ -113,9 +135,17 @@ export const diskCheck: Check = {
     const { filesystems } = factsOf(host);
     const root = dockerFactsOf(host).rootDir;
     const fs = filesystemOf(filesystems, root);
-    if (!fs) return [result(diskCheck, name, 'warn', `cannot tell the free space of ${root}`, { remedy: `check with \`df -h ${root}\`` })];
+    if (!fs)
+      return [
+        result(diskCheck, name, 'warn', `cannot tell the free space of ${root}`, {
+          remedy: `check with \`df -h ${root}\``,
+        }),
+      ];
     const freeGiB = fs.availableKiB / 1024 / 1024;
-    const evidence = [`${root} is on ${fs.mount}: ${freeGiB.toFixed(1)} GiB free`, `minimum for ${tiers.join('+')}: ${need} GiB`];
+    const evidence = [
+      `${root} is on ${fs.mount}: ${freeGiB.toFixed(1)} GiB free`,
+      `minimum for ${tiers.join('+')}: ${need} GiB`,
+    ];
     const short: string[] = [];
     const remedies: string[] = [];
     if (freeGiB < need) {
@@ -128,12 +158,17 @@ export const diskCheck: Check = {
       const freeMiB = conf.availableKiB / 1024;
       evidence.push(`${HOST_ROOT} is on ${conf.mount}: ${freeMiB.toFixed(0)} MiB free (minimum ${CONFIG_MIN_MIB} MiB)`);
       if (freeMiB < CONFIG_MIN_MIB) {
-        short.push(`${freeMiB.toFixed(0)} MiB free on ${conf.mount}, where the configuration is written (${HOST_ROOT}), below the ${CONFIG_MIN_MIB} MiB minimum`);
+        short.push(
+          `${freeMiB.toFixed(0)} MiB free on ${conf.mount}, where the configuration is written (${HOST_ROOT}), below the ${CONFIG_MIN_MIB} MiB minimum`,
+        );
         remedies.push(`free space on ${conf.mount} on ${name} (check with \`df -h ${conf.mount}\`)`);
       }
     }
-    if (short.length > 0) return [result(diskCheck, name, 'fail', short.join('; '), { evidence, remedy: remedies.join('; ') })];
-    return [result(diskCheck, name, 'pass', `${freeGiB.toFixed(1)} GiB free on ${fs.mount} (needs ${need})`, { evidence })];
+    if (short.length > 0)
+      return [result(diskCheck, name, 'fail', short.join('; '), { evidence, remedy: remedies.join('; ') })];
+    return [
+      result(diskCheck, name, 'pass', `${freeGiB.toFixed(1)} GiB free on ${fs.mount} (needs ${need})`, { evidence }),
+    ];
   },
 };
 
@@ -152,8 +187,16 @@ export const clockCheck: Check = {
     const abs = Math.abs(skew);
     const text = `${skew >= 0 ? '+' : ''}${skew.toFixed(0)} s against this machine`;
     if (!Number.isFinite(skew)) return [result(clockCheck, name, 'warn', 'could not read the host clock')];
-    if (abs >= SKEW_FAIL_SECONDS) return [result(clockCheck, name, 'fail', text, { remedy: 'sync the clock (chrony/systemd-timesyncd): S3 signatures fail past 15 minutes of skew' })];
-    if (abs >= SKEW_WARN_SECONDS) return [result(clockCheck, name, 'warn', text, { remedy: 'enable time sync (chrony/systemd-timesyncd) on the host' })];
+    if (abs >= SKEW_FAIL_SECONDS)
+      return [
+        result(clockCheck, name, 'fail', text, {
+          remedy: 'sync the clock (chrony/systemd-timesyncd): S3 signatures fail past 15 minutes of skew',
+        }),
+      ];
+    if (abs >= SKEW_WARN_SECONDS)
+      return [
+        result(clockCheck, name, 'warn', text, { remedy: 'enable time sync (chrony/systemd-timesyncd) on the host' }),
+      ];
     return [result(clockCheck, name, 'pass', text)];
   },
 };

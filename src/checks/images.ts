@@ -17,7 +17,13 @@ const WHY: Record<Exclude<RegistryAnswer['state'], 'found'>, string> = {
 };
 
 /** The decision, from the images wanted, those present and each missing one's registry answer. Pure. */
-export function imagesVerdict(host: string, wanted: readonly string[], present: ReadonlySet<string>, answers: ReadonlyMap<string, RegistryAnswer>, mirrors: readonly string[]): CheckResult {
+export function imagesVerdict(
+  host: string,
+  wanted: readonly string[],
+  present: ReadonlySet<string>,
+  answers: ReadonlyMap<string, RegistryAnswer>,
+  mirrors: readonly string[],
+): CheckResult {
   const missing = wanted.filter((ref) => !present.has(presenceKey(ref)));
   if (missing.length === 0) return result(imagesCheck, host, 'pass', `all ${wanted.length} present`);
   const evidence: string[] = [];
@@ -34,7 +40,8 @@ export function imagesVerdict(host: string, wanted: readonly string[], present: 
     evidence.push(`${ref}: ${registry}${via} answered ${why}`);
     failed.push(`${ref} (${registry}: ${answer ? WHY[answer.state] : 'not asked'})`);
   }
-  if (failed.length === 0) return result(imagesCheck, host, 'pass', `${missing.length} to pull, all available`, { evidence });
+  if (failed.length === 0)
+    return result(imagesCheck, host, 'pass', `${missing.length} to pull, all available`, { evidence });
   const states = new Set(missing.map((ref) => answers.get(ref)?.state));
   const remedy = states.has('denied')
     ? 'check the name and tag (Docker Hub says "denied" for a repository that does not exist), or log the engine in to that registry; or set images.<component> or registry.prefix to one it may read'
@@ -54,7 +61,11 @@ export const imagesCheck: Check = {
     const wanted = [...new Set(host.tiers.flatMap((t) => componentsOn(t)).map((c) => ctx.topology.images[c.name]))];
     const present = new Set(docker.imageTags);
     const missing = wanted.filter((ref) => !present.has(presenceKey(ref)));
-    const answers = new Map(await Promise.all(missing.map(async (ref) => [ref, await host.remote.engine.registryAnswer(ref, REGISTRY_TIMEOUT_MS)] as const)));
+    const answers = new Map(
+      await Promise.all(
+        missing.map(async (ref) => [ref, await host.remote.engine.registryAnswer(ref, REGISTRY_TIMEOUT_MS)] as const),
+      ),
+    );
     return [imagesVerdict(host.name, wanted, present, answers, docker.mirrors)];
   },
 };

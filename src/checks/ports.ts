@@ -22,7 +22,12 @@ export function portHolders(facts: HostFacts, ports: readonly number[]): PortHol
     if (container) {
       const name = container.name || container.id.slice(0, 12);
       const ours = container.labels[LABELS.product] === PRODUCT;
-      holders.push({ port, holder: `container ${name} (${container.image})`, ours, haproxy: !ours && /haproxy/i.test(container.image) });
+      holders.push({
+        port,
+        holder: `container ${name} (${container.image})`,
+        ours,
+        haproxy: !ours && /haproxy/i.test(container.image),
+      });
     } else if (listener) {
       const holder = listener.process ? `process ${listener.process}` : 'a process (run as root to see which)';
       holders.push({ port, holder, ours: false, haproxy: /haproxy/i.test(listener.process ?? '') });
@@ -59,10 +64,18 @@ export const portsCheck: Check = {
       ];
     }
     if (facts.listeners === null) {
-      return [result(portsCheck, name, 'warn', `cannot list listening sockets (no \`ss\`); Docker shows none of ${ports.join(', ')} in use`, { evidence, remedy: 'install iproute2 on the host for a complete check' })];
+      return [
+        result(
+          portsCheck,
+          name,
+          'warn',
+          `cannot list listening sockets (no \`ss\`); Docker shows none of ${ports.join(', ')} in use`,
+          { evidence, remedy: 'install iproute2 on the host for a complete check' },
+        ),
+      ];
     }
-    const summary = holders.length > 0 ? `${ports.join(', ')} free or held by heal-pyroscope` : `${ports.join(', ')} free`;
+    const summary =
+      holders.length > 0 ? `${ports.join(', ')} free or held by heal-pyroscope` : `${ports.join(', ')} free`;
     return [result(portsCheck, name, 'pass', summary, { evidence })];
   },
 };
-

@@ -48,17 +48,33 @@ export async function runGuard(topology: Topology, hosts: readonly Host[], timeo
 }
 
 /** Every check of one host (facts first, then independent checks in parallel). */
-export async function runHostChecks(host: Host, ctx: CheckContext, emit: (e: PreflightEvent) => void): Promise<CheckResult[]> {
+export async function runHostChecks(
+  host: Host,
+  ctx: CheckContext,
+  emit: (e: PreflightEvent) => void,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const push = (r: CheckResult) => {
     results.push(r);
     emit({ type: 'result', result: r });
   };
   const skip = (check: Check, why: string) =>
-    push({ id: check.id, title: check.title, host: host.name, status: 'skip', summary: `skipped: ${why}`, evidence: [] });
+    push({
+      id: check.id,
+      title: check.title,
+      host: host.name,
+      status: 'skip',
+      summary: `skipped: ${why}`,
+      evidence: [],
+    });
   const applicable = CATALOGUE.filter((c) => c.tiers.length === 0 || c.tiers.some((t) => host.serves(t)));
   if (host.connection && !host.facts) {
-    host.facts = await gatherFacts(host.connection, host.isServer, ctx.probeTimeoutMs * 3, ctx.topology.guard.markerFiles);
+    host.facts = await gatherFacts(
+      host.connection,
+      host.isServer,
+      ctx.probeTimeoutMs * 3,
+      ctx.topology.guard.markerFiles,
+    );
   }
   await Promise.all(
     applicable.map(async (check) => {
@@ -68,7 +84,15 @@ export async function runHostChecks(host: Host, ctx: CheckContext, emit: (e: Pre
         for (const r of await check.run(host, ctx)) push(r);
       } catch (error) {
         const e = error as HealError;
-        push({ id: check.id, title: check.title, host: host.name, status: 'fail', summary: `check failed to run: ${e.message}`, evidence: [], remedy: e.hint ?? 'run again with --verbose' });
+        push({
+          id: check.id,
+          title: check.title,
+          host: host.name,
+          status: 'fail',
+          summary: `check failed to run: ${e.message}`,
+          evidence: [],
+          remedy: e.hint ?? 'run again with --verbose',
+        });
       }
     }),
   );
@@ -87,5 +111,11 @@ export async function runChecks(ctx: CheckContext, emit: (e: PreflightEvent) => 
 export function summarize(environment: string, findings: GuardFinding[], results: CheckResult[]): PreflightReport {
   const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) counts[r.status]++;
-  return { ok: findings.length === 0 && counts.fail === 0, environment, guard: { ok: findings.length === 0, findings }, results, counts };
+  return {
+    ok: findings.length === 0 && counts.fail === 0,
+    environment,
+    guard: { ok: findings.length === 0, findings },
+    results,
+    counts,
+  };
 }

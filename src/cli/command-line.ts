@@ -37,8 +37,14 @@ export function definitionNamed(
 
 /** commander's usage error as ours: `commander.unknownOption` becomes `usage.unknown-option`. */
 export function usageError(error: CommanderError, command: string | null): HealError {
-  const kind = error.code === 'commander.help' ? 'missing-command' : error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n').filter((l) => l.trim() !== '');
+  const kind =
+    error.code === 'commander.help'
+      ? 'missing-command'
+      : error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const [first = '', ...rest] = error.message
+    .replace(/^error: /, '')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const message = error.code === 'commander.help' ? `no command given${command ? ` to ${command}` : ''}` : first;
   return new HealError({
     code: `usage.${kind}`,

@@ -19,7 +19,12 @@ export interface BackupFlags extends TopologyFlags, ConnectFlags {
   forceUnlock?: boolean;
 }
 
-export async function runBackupCommand(file: string, flags: BackupFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
+export async function runBackupCommand(
+  file: string,
+  flags: BackupFlags,
+  ctx: GatherContext,
+  options: { signal?: AbortSignal } = {},
+): Promise<number> {
   const { out } = ctx;
   const force = flags.force ?? false;
   return runPhaseCommand(
@@ -69,7 +74,13 @@ export async function runBackupCommand(file: string, flags: BackupFlags, ctx: Ga
           }
           const seconds = (performance.now() - started) / 1000;
           if (!written) return { document: document(seconds), ...(failure ? { failure } : {}) };
-          const archive: WrittenArchive = { path, file, bytes: written.bytes, seconds, configPath: settings.configPath };
+          const archive: WrittenArchive = {
+            path,
+            file,
+            bytes: written.bytes,
+            seconds,
+            configPath: settings.configPath,
+          };
           return { document: document(seconds), say: () => printWritten(backup, archive, out) };
         },
         // A failed or interrupted backup leaves no file.
@@ -96,12 +107,21 @@ interface WrittenArchive {
 function printWritten(backup: BackupContext, archive: WrittenArchive, out: Output): void {
   out.say('');
   for (const v of backup.report.volumes) {
-    const paused = v.pausedMs > 0 ? `${v.component} paused ${(v.pausedMs / 1000).toFixed(1)} s` : 'not running, not paused';
-    out.say(`  ${v.volume.padEnd(30)} ${v.machine.padEnd(12)} ${formatBytes(v.bytes).padStart(9)} in ${v.entries} entries  (${paused})`);
+    const paused =
+      v.pausedMs > 0 ? `${v.component} paused ${(v.pausedMs / 1000).toFixed(1)} s` : 'not running, not paused';
+    out.say(
+      `  ${v.volume.padEnd(30)} ${v.machine.padEnd(12)} ${formatBytes(v.bytes).padStart(9)} in ${v.entries} entries  (${paused})`,
+    );
   }
   out.say(`  ${'credentials'.padEnd(30)} ${backup.statePath}`);
   out.say('');
-  out.say(out.color.bold(`Backup written: ${archive.path} (${formatBytes(archive.bytes)} in ${archive.seconds.toFixed(1)} s).`));
+  out.say(
+    out.color.bold(
+      `Backup written: ${archive.path} (${formatBytes(archive.bytes)} in ${archive.seconds.toFixed(1)} s).`,
+    ),
+  );
   out.say(`  Mode 0600: it holds the MinIO and Grafana credentials; keep it where only you can read it.`);
-  out.say(`  Bring it back with: heal-pyroscope restore ${archive.file}${archive.configPath ? ` --config ${archive.configPath}` : ''}`);
+  out.say(
+    `  Bring it back with: heal-pyroscope restore ${archive.file}${archive.configPath ? ` --config ${archive.configPath}` : ''}`,
+  );
 }

@@ -42,11 +42,17 @@ export function localDocker(flags: ImagesSaveFlags, env: NodeJS.ProcessEnv): Loc
     try {
       url = new URL(host);
     } catch {
-      throw dockerHostError(`DOCKER_HOST=${host} is not a tcp://HOST:PORT address`, 'set DOCKER_HOST=tcp://HOST:PORT, or name a local socket with --docker-socket');
+      throw dockerHostError(
+        `DOCKER_HOST=${host} is not a tcp://HOST:PORT address`,
+        'set DOCKER_HOST=tcp://HOST:PORT, or name a local socket with --docker-socket',
+      );
     }
     const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
     if (!hostname || (url.pathname !== '' && url.pathname !== '/')) {
-      throw dockerHostError(`DOCKER_HOST=${host} is not a tcp://HOST:PORT address`, 'set DOCKER_HOST=tcp://HOST:PORT, or name a local socket with --docker-socket');
+      throw dockerHostError(
+        `DOCKER_HOST=${host} is not a tcp://HOST:PORT address`,
+        'set DOCKER_HOST=tcp://HOST:PORT, or name a local socket with --docker-socket',
+      );
     }
     return { host: hostname, port: url.port ? Number(url.port) : DEFAULT_DOCKER_TCP_PORT };
   }
@@ -63,16 +69,24 @@ export function localDocker(flags: ImagesSaveFlags, env: NodeJS.ProcessEnv): Loc
 export async function claimOutput(path: string): Promise<string> {
   const dir = dirname(path);
   const refuse = (why: string, hint: string) =>
-    new HealError({ code: 'images.output', message: `cannot write the archive ${path}: ${why}`, hint, exitCode: ExitCode.usage });
-  if ((await stat(path).catch(() => undefined))?.isDirectory()) throw refuse('it is a directory', `name a file, e.g. ${join(path, 'images.tar')}`);
+    new HealError({
+      code: 'images.output',
+      message: `cannot write the archive ${path}: ${why}`,
+      hint,
+      exitCode: ExitCode.usage,
+    });
+  if ((await stat(path).catch(() => undefined))?.isDirectory())
+    throw refuse('it is a directory', `name a file, e.g. ${join(path, 'images.tar')}`);
   const partial = join(dir, `.${basename(path)}.partial-${process.pid}`);
   try {
     await (await open(partial, 'wx', 0o644)).close();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw refuse(`directory ${dir} does not exist`, `create it (mkdir -p ${dir}) or choose another path`);
+    if (code === 'ENOENT')
+      throw refuse(`directory ${dir} does not exist`, `create it (mkdir -p ${dir}) or choose another path`);
     if (code === 'ENOTDIR') throw refuse(`${dir} is not a directory`, 'choose a path inside a directory');
-    if (code === 'EACCES' || code === 'EPERM') throw refuse(`no permission to create files in ${dir}`, 'choose a directory you can write to');
+    if (code === 'EACCES' || code === 'EPERM')
+      throw refuse(`no permission to create files in ${dir}`, 'choose a directory you can write to');
     if (code === 'EROFS') throw refuse(`${dir} is on a read-only file system`, 'choose a writable directory');
     throw refuse(`${dir} is not writable (${code ?? (error as Error).message})`, 'choose a directory you can write to');
   }
@@ -84,7 +98,13 @@ export async function runImagesSave(file: string, flags: ImagesSaveFlags, ctx: G
   const path = resolve(ctx.cwd, file);
   // The same images an install with these settings runs: flags over the config file's.
   const { file: config } = await loadFileFor(flags, ctx.cwd);
-  const refs = [...new Set(Object.values(resolveImages(flags.registryPrefix ?? config?.registry?.prefix, { ...config?.images, ...flags.image })))];
+  const refs = [
+    ...new Set(
+      Object.values(
+        resolveImages(flags.registryPrefix ?? config?.registry?.prefix, { ...config?.images, ...flags.image }),
+      ),
+    ),
+  ];
   const docker = localDocker(flags, ctx.env);
   // Written beside the target and renamed at the end: an interrupted save leaves no half archive.
   const partial = await claimOutput(path);

@@ -30,12 +30,19 @@ export async function runInit(flags: InitFlags, ctx: GatherContext): Promise<num
   refuseRepeatedTargets(input);
   if (input.identityFile !== undefined) await refuseUnusableKey(expandPath(input.identityFile, ctx.cwd));
   // Hosts given as ssh_config aliases with a User and an IdentityFile need neither asked.
-  const rctx = { cwd: ctx.cwd, agentSocket: ctx.env.SSH_AUTH_SOCK || undefined, sshConfig: await sshConfigFor(input, undefined, {}, { cwd: ctx.cwd, out: ctx.out }) };
+  const rctx = {
+    cwd: ctx.cwd,
+    agentSocket: ctx.env.SSH_AUTH_SOCK || undefined,
+    sshConfig: await sshConfigFor(input, undefined, {}, { cwd: ctx.cwd, out: ctx.out }),
+  };
   let missing = resolveTopology(input, undefined, {}, rctx).missing;
   let answers: TopologyInput = {};
   if (missing.length > 0 && ctx.interactive) {
     answers = await askMissing(missing, input, DEFAULT_GUARD_RULES);
-    missing = resolveTopology(input, undefined, answers, { ...rctx, sshConfig: await sshConfigFor(input, undefined, answers, { cwd: ctx.cwd }) }).missing;
+    missing = resolveTopology(input, undefined, answers, {
+      ...rctx,
+      sshConfig: await sshConfigFor(input, undefined, answers, { cwd: ctx.cwd }),
+    }).missing;
   }
   if (ctx.interactive) answers = { ...answers, ...(await askCustomisation({ ...answers, ...input }, ctx.env)) };
   // Flags and answers name paths from the working directory; the file's are read from its own.

@@ -15,7 +15,13 @@ import { installPhases } from '../phases/install/install.js';
 import { validateIgnoredChecks } from '../phases/preflight/checks-phase.js';
 import type { RunResult } from '../runner/runner.js';
 import { port } from '../stack/manifest.js';
-import { describeLeft, keepPendingUndo, loadPendingUndo, pendingUndoPath, type LeftUndo } from '../state/pending-undo.js';
+import {
+  describeLeft,
+  keepPendingUndo,
+  loadPendingUndo,
+  pendingUndoPath,
+  type LeftUndo,
+} from '../state/pending-undo.js';
 import type { ConnectFlags } from '../console/connect.js';
 import { installerVersion, operatorName, runId } from '../console/run-identity.js';
 import type { GatherContext } from '../console/gather.js';
@@ -56,7 +62,9 @@ export function refuseServerAddresses(topology: Topology): void {
   const only = problems.length === 1 ? problems[0] : undefined;
   throw new HealError({
     code: 'config.address',
-    message: only ? `${only.problem}; nothing was contacted` : `${problems.length} host addresses cannot go into the container configs; nothing was contacted`,
+    message: only
+      ? `${only.problem}; nothing was contacted`
+      : `${problems.length} host addresses cannot go into the container configs; nothing was contacted`,
     details: only ? [] : problems.map((p) => p.problem),
     hint: SERVER_ADDRESS_REMEDY,
     exitCode: ExitCode.usage,
@@ -64,7 +72,11 @@ export function refuseServerAddresses(topology: Topology): void {
 }
 
 /** The context install and restore run on: this run's identity, the state file, the connector and the hosts. */
-export function installRunContext(settings: Settings, options: InstallContext['options'], leftOver: LeftUndo[] = []): InstallContext {
+export function installRunContext(
+  settings: Settings,
+  options: InstallContext['options'],
+  leftOver: LeftUndo[] = [],
+): InstallContext {
   const { topology } = settings;
   return newInstallContext(
     {
@@ -81,7 +93,11 @@ export function installRunContext(settings: Settings, options: InstallContext['o
   );
 }
 
-export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
+export async function runInstallCommand(
+  flags: InstallFlags,
+  ctx: GatherContext,
+  options: { signal?: AbortSignal } = {},
+): Promise<number> {
   const { out } = ctx;
   const dryRun = flags.dryRun ?? false;
   return runPhaseCommand(
@@ -91,7 +107,9 @@ export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext,
       const { topology } = settings;
       refuseBeforeContact(topology, flags.ignoreCheck ?? []);
       // A broken archive is a usage error found before any host is contacted.
-      const imagesFrom = flags.imagesFrom ? { path: resolve(ctx.cwd, flags.imagesFrom), archive: await readArchive(resolve(ctx.cwd, flags.imagesFrom)) } : undefined;
+      const imagesFrom = flags.imagesFrom
+        ? { path: resolve(ctx.cwd, flags.imagesFrom), archive: await readArchive(resolve(ctx.cwd, flags.imagesFrom)) }
+        : undefined;
       const install = installRunContext(
         settings,
         {
@@ -105,7 +123,8 @@ export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext,
         await loadPendingUndo(pendingUndoPath(settings.statePath)),
       );
       out.say(dryRun ? 'Dry run: nothing will be changed.' : `Installing heal-pyroscope on ${topology.environment}...`);
-      for (const left of install.undo.found) out.say(dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);
+      for (const left of install.undo.found)
+        out.say(dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);
       return {
         phases: installPhases(),
         context: install,
@@ -124,12 +143,16 @@ export async function runInstallCommand(flags: InstallFlags, ctx: GatherContext,
             };
           }
           // Undo steps the rollback could not run (a host or its engine gone): kept for the next run.
-          const pending = run.dryRun ? [] : await keepPendingUndo(install.undo.path, topology.environment, new Date(), run.pendingUndo);
+          const pending = run.dryRun
+            ? []
+            : await keepPendingUndo(install.undo.path, topology.environment, new Date(), run.pendingUndo);
           return {
             document,
             say: () => {
               if (run.pendingUndo.length > 0 || pending.length === 0) return;
-              out.say(`still pending in ${install.undo.path}: ${pending.map(describeLeft).join('; ')}; the next install or uninstall finishes them first`);
+              out.say(
+                `still pending in ${install.undo.path}: ${pending.map(describeLeft).join('; ')}; the next install or uninstall finishes them first`,
+              );
             },
           };
         },
@@ -162,7 +185,10 @@ function installDocument(result: RunResult, ctx: InstallContext) {
     images: Object.fromEntries([...ctx.report.imageIds].map(([machine, ids]) => [machine, Object.fromEntries(ids)])),
     verified: ctx.report.verified,
     dataPath: ctx.report.dataPath ?? null,
-    frontDoor: ctx.options.frontDoor === 'external' ? { mode: 'external', snippet: externalSnippetPath(), reloadNeeded: externalSnippetChanged(ctx.report.plan) } : { mode: 'container' },
+    frontDoor:
+      ctx.options.frontDoor === 'external'
+        ? { mode: 'external', snippet: externalSnippetPath(), reloadNeeded: externalSnippetChanged(ctx.report.plan) }
+        : { mode: 'container' },
     rolledBack: result.rolledBack,
     leftInPlace: result.leftInPlace,
     statePath: ctx.statePath,
@@ -175,10 +201,15 @@ function printSummary(ctx: InstallContext, out: Output): void {
   const { color } = out;
   const u = urls(ctx);
   out.say('');
-  for (const c of ctx.report.outcomes) out.say(`  ${c.name.padEnd(26)} ${c.action === 'unchanged' ? color.dim('unchanged') : color.green(c.action)}  (${c.machine})`);
+  for (const c of ctx.report.outcomes)
+    out.say(
+      `  ${c.name.padEnd(26)} ${c.action === 'unchanged' ? color.dim('unchanged') : color.green(c.action)}  (${c.machine})`,
+    );
   out.say('');
   out.say(color.bold('heal-pyroscope is installed.'));
-  out.say(`  Grafana        ${u.grafana}  (user ${ctx.report.grafanaAdminUser ?? 'admin'}; reached on the app host directly, not through the front door)`);
+  out.say(
+    `  Grafana        ${u.grafana}  (user ${ctx.report.grafanaAdminUser ?? 'admin'}; reached on the app host directly, not through the front door)`,
+  );
   out.say(`  Pyroscope      ${u.pyroscope} (app host; the front door ${u.frontDoor} takes pushes only)`);
   out.say(`  MinIO console  ${u.minioConsole}  (an object browser only, no admin pages)`);
   if (ctx.options.frontDoor === 'external') {
@@ -186,6 +217,10 @@ function printSummary(ctx: InstallContext, out: Output): void {
     out.say(`  Front door     ${first}`);
     for (const line of rest) out.say(`                 ${line}`);
   }
-  out.say(`  Agents on target hosts send profiles and traces to ${u.frontDoor} (Pyroscope push, OTLP gRPC, Jaeger gRPC); it forwards nothing else.`);
-  out.say(`  Credentials: ${ctx.statePath} (mode 0600), and on the hosts under /opt/heal-pyroscope (readable by each container user only).`);
+  out.say(
+    `  Agents on target hosts send profiles and traces to ${u.frontDoor} (Pyroscope push, OTLP gRPC, Jaeger gRPC); it forwards nothing else.`,
+  );
+  out.say(
+    `  Credentials: ${ctx.statePath} (mode 0600), and on the hosts under /opt/heal-pyroscope (readable by each container user only).`,
+  );
 }

@@ -22,7 +22,9 @@ export interface LogsFlags extends TopologyFlags, ConnectFlags {
 const PALETTE = ['cyan', 'magenta', 'yellow', 'green', 'blue'] as const;
 
 /** `pyroscope | ` or, when the components live on several machines, `app-01 pyroscope | `, padded to one width. */
-export function linePrefixes(sources: ReadonlyArray<{ component: ComponentName; host: string }>): Map<ComponentName, string> {
+export function linePrefixes(
+  sources: ReadonlyArray<{ component: ComponentName; host: string }>,
+): Map<ComponentName, string> {
   const several = new Set(sources.map((s) => s.host)).size > 1;
   const label = (s: { component: ComponentName; host: string }) => (several ? `${s.host} ${s.component}` : s.component);
   const width = Math.max(...sources.map((s) => label(s).length));
@@ -31,7 +33,8 @@ export function linePrefixes(sources: ReadonlyArray<{ component: ComponentName; 
 
 function lineWriter(out: Output, ctx: LogsContext): (line: ComponentLogLine) => void {
   if (out.json) {
-    return (l) => out.record({ ok: true, component: l.component, host: l.host, stream: l.stream, time: l.time, line: l.line });
+    return (l) =>
+      out.record({ ok: true, component: l.component, host: l.host, stream: l.stream, time: l.time, line: l.line });
   }
   let prefixes: Map<ComponentName, string> | undefined;
   return (l) => {

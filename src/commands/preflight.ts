@@ -27,7 +27,12 @@ export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherCont
       await writeJUnit(report, flags, out);
       return { refused: { document: report, failure: guardError(declared) } };
     }
-    const preflight: PreflightContext = { topology, hosts: Inventory.of(topology), connect, report: { guard: [], preflight: [] } };
+    const preflight: PreflightContext = {
+      topology,
+      hosts: Inventory.of(topology),
+      connect,
+      report: { guard: [], preflight: [] },
+    };
     return {
       phases: preflightPhases(),
       context: preflight,
@@ -70,7 +75,11 @@ function printSummary(report: PreflightReport, out: Output): void {
   const c = report.counts;
   const line = `preflight: ${c.pass} passed, ${c.warn} warning${c.warn === 1 ? '' : 's'}, ${c.fail} failed, ${c.skip} skipped`;
   out.say('');
-  out.say(report.ok ? color.green(`${line}: ready to install`) : color.red(`${line}: fix the failures above, then run preflight again`));
+  out.say(
+    report.ok
+      ? color.green(`${line}: ready to install`)
+      : color.red(`${line}: fix the failures above, then run preflight again`),
+  );
 }
 
 /** `--junit FILE`: the same report as JUnit XML, for CI. */

@@ -19,7 +19,12 @@ export interface RestoreFlags extends TopologyFlags, ConnectFlags {
   wait?: number;
 }
 
-export async function runRestoreCommand(file: string, flags: RestoreFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
+export async function runRestoreCommand(
+  file: string,
+  flags: RestoreFlags,
+  ctx: GatherContext,
+  options: { signal?: AbortSignal } = {},
+): Promise<number> {
   const { out } = ctx;
   return runPhaseCommand(
     flags,
@@ -31,7 +36,9 @@ export async function runRestoreCommand(file: string, flags: RestoreFlags, ctx: 
       out.say(`Verifying ${path}...`);
       const backup = await verifyBackup(path);
       const m = backup.manifest;
-      out.say(`  ${m.members.length} members, every checksum matches: ${m.environment} at ${m.createdAt} by heal-pyroscope ${m.toolVersion} (${formatBytes(backup.bytes)})`);
+      out.say(
+        `  ${m.members.length} members, every checksum matches: ${m.environment} at ${m.createdAt} by heal-pyroscope ${m.toolVersion} (${formatBytes(backup.bytes)})`,
+      );
       const restore: RestoreContext = {
         ...installRunContext(settings, {
           ignoreChecks: flags.ignoreCheck ?? [],
@@ -50,7 +57,13 @@ export async function runRestoreCommand(file: string, flags: RestoreFlags, ctx: 
         finish: (run) => ({
           document: {
             environment: topology.environment,
-            backup: { file: path, bytes: backup.bytes, createdAt: m.createdAt, toolVersion: m.toolVersion, environment: m.environment },
+            backup: {
+              file: path,
+              bytes: backup.bytes,
+              createdAt: m.createdAt,
+              toolVersion: m.toolVersion,
+              environment: m.environment,
+            },
             volumes: restore.restore.volumes,
             notes: restore.restore.notes,
             phases: run.phases,
@@ -72,9 +85,14 @@ export async function runRestoreCommand(file: string, flags: RestoreFlags, ctx: 
 function printRestored(restore: RestoreContext, out: Output): void {
   const u = urls(restore);
   out.say('');
-  for (const v of restore.restore.volumes) out.say(`  ${v.volume.padEnd(30)} ${v.machine.padEnd(12)} ${formatBytes(v.bytes ?? 0).padStart(9)} restored in ${((v.ms ?? 0) / 1000).toFixed(1)} s`);
+  for (const v of restore.restore.volumes)
+    out.say(
+      `  ${v.volume.padEnd(30)} ${v.machine.padEnd(12)} ${formatBytes(v.bytes ?? 0).padStart(9)} restored in ${((v.ms ?? 0) / 1000).toFixed(1)} s`,
+    );
   for (const note of restore.restore.notes) out.warn(note);
   out.say('');
   out.say(out.color.bold('heal-pyroscope is restored and verified.'));
-  out.say(`  Grafana  ${u.grafana}  (the users and dashboards of the backup; its credentials are in ${restore.statePath})`);
+  out.say(
+    `  Grafana  ${u.grafana}  (the users and dashboards of the backup; its credentials are in ${restore.statePath})`,
+  );
 }

@@ -23,7 +23,11 @@ export async function runStatusCommand(flags: StatusFlags, ctx: GatherContext): 
       finish(run) {
         if (!run.ok) return {};
         const { report } = status;
-        return { document: report, say: () => printStatus(report, ctx.out), ...(report.ok ? {} : { failure: statusError(report), told: true }) };
+        return {
+          document: report,
+          say: () => printStatus(report, ctx.out),
+          ...(report.ok ? {} : { failure: statusError(report), told: true }),
+        };
       },
     };
   });
@@ -31,14 +35,22 @@ export async function runStatusCommand(flags: StatusFlags, ctx: GatherContext): 
 
 function printStatus(report: StatusReport, out: Output): void {
   const { color } = out;
-  out.say(`${'HOST'.padEnd(14)} ${'COMPONENT'.padEnd(10)} ${'STATE'.padEnd(10)} ${'HEALTH'.padEnd(10)} ${'IMAGE'.padEnd(44)} PORTS`);
+  out.say(
+    `${'HOST'.padEnd(14)} ${'COMPONENT'.padEnd(10)} ${'STATE'.padEnd(10)} ${'HEALTH'.padEnd(10)} ${'IMAGE'.padEnd(44)} PORTS`,
+  );
   for (const c of report.components) {
     const state = c.present ? (c.running ? 'running' : 'stopped') : 'missing';
     const health = c.healthy ? color.green('healthy'.padEnd(10)) : color.red('unhealthy'.padEnd(10));
-    out.say(`${c.machine.padEnd(14)} ${c.component.padEnd(10)} ${state.padEnd(10)} ${health} ${(c.image ?? '-').padEnd(44)} ${c.ports.join(', ') || '-'}`);
+    out.say(
+      `${c.machine.padEnd(14)} ${c.component.padEnd(10)} ${state.padEnd(10)} ${health} ${(c.image ?? '-').padEnd(44)} ${c.ports.join(', ') || '-'}`,
+    );
     for (const d of c.drift) out.say(`  ${color.yellow('drift:')} ${d}`);
   }
   for (const u of report.unreachable) out.say(`${color.red('unreachable:')} ${u.machine} (${u.error})`);
   if (report.note) out.say(color.dim(report.note));
-  out.say(report.ok ? color.green('status: healthy and as configured') : color.red('status: not healthy or not as configured (see above)'));
+  out.say(
+    report.ok
+      ? color.green('status: healthy and as configured')
+      : color.red('status: not healthy or not as configured (see above)'),
+  );
 }

@@ -27,19 +27,30 @@ async function confirmPurge(environment: string, flags: UninstallFlags, ctx: Gat
   if (!ctx.interactive) {
     throw new HealError({
       code: 'usage.purge-confirm',
-      message: '--purge deletes the data volumes, the images installs pulled and the credentials: it needs confirmation',
+      message:
+        '--purge deletes the data volumes, the images installs pulled and the credentials: it needs confirmation',
       hint: 'run it on a terminal to type the confirmation, or add --yes',
       exitCode: ExitCode.usage,
     });
   }
   const { input } = await import('@inquirer/prompts');
-  const typed = await input({ message: `This deletes all profiles, traces and dashboards of "${environment}". Type the environment name to confirm:` });
+  const typed = await input({
+    message: `This deletes all profiles, traces and dashboards of "${environment}". Type the environment name to confirm:`,
+  });
   if (typed.trim() !== environment) {
-    throw new HealError({ code: 'uninstall.not-confirmed', message: 'not confirmed; nothing was changed', exitCode: ExitCode.usage });
+    throw new HealError({
+      code: 'uninstall.not-confirmed',
+      message: 'not confirmed; nothing was changed',
+      exitCode: ExitCode.usage,
+    });
   }
 }
 
-export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherContext, options: { signal?: AbortSignal } = {}): Promise<number> {
+export async function runUninstallCommand(
+  flags: UninstallFlags,
+  ctx: GatherContext,
+  options: { signal?: AbortSignal } = {},
+): Promise<number> {
   const { out } = ctx;
   const dryRun = flags.dryRun ?? false;
   return runPhaseCommand(
@@ -59,8 +70,11 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
         },
         await loadPendingUndo(pendingUndoPath(settings.statePath)),
       );
-      out.say(dryRun ? 'Dry run: nothing will be removed.' : `Uninstalling heal-pyroscope from ${topology.environment}...`);
-      for (const left of un.undo.found) out.say(dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);
+      out.say(
+        dryRun ? 'Dry run: nothing will be removed.' : `Uninstalling heal-pyroscope from ${topology.environment}...`,
+      );
+      for (const left of un.undo.found)
+        out.say(dryRun ? `would first finish ${describeLeft(left)}` : `finishing ${describeLeft(left)} first`);
       return {
         phases: uninstallPhases(),
         context: un,
@@ -69,7 +83,11 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
         noRollback: true,
         finish(run) {
           const { found, images: outcomes, pullRecord } = un.report;
-          const images = imageReport(found, outcomes, { purge: un.options.purge, dryRun: run.dryRun, recorded: pullRecord.recorded });
+          const images = imageReport(found, outcomes, {
+            purge: un.options.purge,
+            dryRun: run.dryRun,
+            recorded: pullRecord.recorded,
+          });
           const keptLines = kept(un, images, run.dryRun);
           const document = {
             dryRun: run.dryRun,
@@ -85,7 +103,11 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
           if (!run.ok) return { document };
           // A host not reached, or a left-over undo step still pending: told in the summary's own words.
           const failure = unfinishedError(un);
-          return { document, say: () => printUninstall(un, images, keptLines, run.dryRun, out), ...(failure ? { failure, told: true } : {}) };
+          return {
+            document,
+            say: () => printUninstall(un, images, keptLines, run.dryRun, out),
+            ...(failure ? { failure, told: true } : {}),
+          };
         },
       };
     },
@@ -93,18 +115,32 @@ export async function runUninstallCommand(flags: UninstallFlags, ctx: GatherCont
   );
 }
 
-function printUninstall(un: UninstallContext, images: ImageReport, keptLines: readonly string[], dryRun: boolean, out: Output): void {
+function printUninstall(
+  un: UninstallContext,
+  images: ImageReport,
+  keptLines: readonly string[],
+  dryRun: boolean,
+  out: Output,
+): void {
   out.say('');
   if (dryRun) {
     for (const line of keptLines) out.say(`  would keep: ${line}`);
   } else {
-    out.say(un.report.removed.length === 0 ? 'Nothing of heal-pyroscope was found: nothing to remove.' : `Removed ${un.report.removed.length} item(s).`);
+    out.say(
+      un.report.removed.length === 0
+        ? 'Nothing of heal-pyroscope was found: nothing to remove.'
+        : `Removed ${un.report.removed.length} item(s).`,
+    );
     for (const i of images.removed) out.say(`  removed: ${i.machine}: image ${i.ref}`);
     if (un.options.purge) for (const i of images.alreadyGone) out.say(`  already gone: ${i.machine}: image ${i.ref}`);
     for (const line of keptLines) out.say(`  kept: ${line}`);
   }
-  if (un.options.purge && !un.report.pullRecord.recorded) out.say(`  images: none removed, ${un.report.pullRecord.why}`);
-  for (const left of un.undo.left) out.warn(`still pending: ${describeLeft(left)} (${left.why}); kept in ${un.undo.path}: the next install or uninstall finishes them first`);
+  if (un.options.purge && !un.report.pullRecord.recorded)
+    out.say(`  images: none removed, ${un.report.pullRecord.why}`);
+  for (const left of un.undo.left)
+    out.warn(
+      `still pending: ${describeLeft(left)} (${left.why}); kept in ${un.undo.path}: the next install or uninstall finishes them first`,
+    );
   const unreachable = unreachableServers(un.hosts);
   if (unreachable.length > 0) {
     out.warn(`not reached, so not cleaned: ${unreachable.map((u) => `${u.machine} (${u.error})`).join('; ')}`);
@@ -113,7 +149,9 @@ function printUninstall(un: UninstallContext, images: ImageReport, keptLines: re
 }
 
 function kept(un: UninstallContext, images: ImageReport, dryRun: boolean): string[] {
-  const lines = un.options.purge ? [] : un.report.found.flatMap((f) => f.volumes.map((v) => `${f.machine}: volume ${v} (data; remove with --purge)`));
+  const lines = un.options.purge
+    ? []
+    : un.report.found.flatMap((f) => f.volumes.map((v) => `${f.machine}: volume ${v} (data; remove with --purge)`));
   lines.push(...images.kept.map((i) => `${i.machine}: image ${i.ref} (${i.reason})`));
   lines.push(...un.report.rootsKept.map((m) => `${m}: ${HOST_ROOT} (it holds files heal-pyroscope did not write)`));
   if (!dryRun) lines.push(...un.undo.left.map((l) => `${l.host}: ${describeLeft(l)}, in ${un.undo.path} (${l.why})`));

@@ -16,7 +16,12 @@ export interface VerifyFlags extends TopologyFlags, ConnectFlags {
 
 export async function runVerifyCommand(flags: VerifyFlags, ctx: GatherContext): Promise<number> {
   return runPhaseCommand(flags, ctx, async ({ topology, statePath, connect }) => {
-    const verify = newVerifyContext({ topology, statePath, connect, waitMs: (flags.wait ?? DEFAULT_DATA_WAIT_SECONDS) * 1000 });
+    const verify = newVerifyContext({
+      topology,
+      statePath,
+      connect,
+      waitMs: (flags.wait ?? DEFAULT_DATA_WAIT_SECONDS) * 1000,
+    });
     return {
       phases: verifyPhases(),
       context: verify,
@@ -47,16 +52,22 @@ function printVerify(report: DataPathReport, out: Output): void {
     const paint = (c: SignalCheck) => (c.found ? color.green : color.red)(cell(c).padEnd(26));
     out.say(`${t.target.padEnd(16)} ${paint(t.profile)} ${paint(t.trace)}`);
   }
-  for (const s of report.datasources) out.say(`Grafana data source ${s.uid}: ${s.ok ? color.green('OK') : color.red(s.message)}`);
-  if (report.datasources.length === 0) out.say(color.dim('Grafana data sources not checked: no local state (admin credentials) for this environment'));
+  for (const s of report.datasources)
+    out.say(`Grafana data source ${s.uid}: ${s.ok ? color.green('OK') : color.red(s.message)}`);
+  if (report.datasources.length === 0)
+    out.say(color.dim('Grafana data sources not checked: no local state (admin credentials) for this environment'));
   out.say(color.dim(`synthetic data: service_name ${report.service}, verify_run ${report.run}`));
   if (report.ok) {
-    out.say(color.green('verify: every target\'s profile and span were found'));
+    out.say(color.green("verify: every target's profile and span were found"));
     return;
   }
   const error = dataPathError(report, 'verify.data-path');
   out.say(color.red(`verify: ${error.message}`));
   for (const d of error.details) out.say(`  ${d}`);
-  const remedies = [...new Set(report.targets.flatMap((t) => [t.profile.remedy, t.trace.remedy]).filter((r): r is string => r !== null))];
+  const remedies = [
+    ...new Set(
+      report.targets.flatMap((t) => [t.profile.remedy, t.trace.remedy]).filter((r): r is string => r !== null),
+    ),
+  ];
   for (const r of remedies) out.say(`  ${color.yellow('→')} ${r}`);
 }

@@ -26,7 +26,10 @@ export interface ParseOptions {
 }
 
 /** Parses and validates YAML text; returns the typed config or every problem found. */
-export function parseConfig(text: string, options: ParseOptions = {}): { config: ConfigFile; problems: [] } | { config: null; problems: ConfigProblem[] } {
+export function parseConfig(
+  text: string,
+  options: ParseOptions = {},
+): { config: ConfigFile; problems: [] } | { config: null; problems: ConfigProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -43,7 +46,9 @@ export function parseConfig(text: string, options: ParseOptions = {}): { config:
   // so does a mapping with nothing set in it (`containers:` above a `logs:` with only comments).
   const raw: unknown = dropNulls(doc.toJS()) ?? {};
   const result = configFile.safeParse(raw);
-  const problems = result.success ? meaningProblems(result.data, options) : result.error.issues.flatMap((issue) => describeIssue(issue, [], raw));
+  const problems = result.success
+    ? meaningProblems(result.data, options)
+    : result.error.issues.flatMap((issue) => describeIssue(issue, [], raw));
   if (result.success && problems.length === 0) return { config: result.data, problems: [] };
   const located = problems.map((p) => ({ ...p, line: lineOf(doc, lineCounter, p.pathParts) }));
   return {
@@ -62,7 +67,10 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new HealError({
       code: 'config.unreadable',
-      message: code === 'ENOENT' ? `config file ${path} does not exist` : `cannot read config file ${path} (${code ?? String(error)})`,
+      message:
+        code === 'ENOENT'
+          ? `config file ${path} does not exist`
+          : `cannot read config file ${path} (${code ?? String(error)})`,
       hint: 'create one with `heal-pyroscope init`, or pass --config PATH',
       exitCode: ExitCode.usage,
     });
@@ -96,13 +104,17 @@ function meaningProblems(config: ConfigFile, options: ParseOptions): RawProblem[
   if (options.dir === undefined) return problems;
   const keys: Array<{ pathParts: PathPart[]; path: string | undefined }> = [
     { pathParts: ['ssh', 'identityFile'], path: config.ssh?.identityFile },
-    ...(['web', 'app', 'db'] as const).map((tier) => ({ pathParts: ['hosts', tier, 'identityFile'], path: identityOf(hosts[tier]) })),
+    ...(['web', 'app', 'db'] as const).map((tier) => ({
+      pathParts: ['hosts', tier, 'identityFile'],
+      path: identityOf(hosts[tier]),
+    })),
     ...targets.map((t, i) => ({ pathParts: ['hosts', 'targets', i, 'identityFile'], path: identityOf(t) })),
   ];
   for (const { pathParts, path } of keys) {
     if (path === undefined) continue;
     const full = expandPath(path, options.dir);
-    if (isDirectory(full)) problems.push({ pathParts, message: `identity file ${full} is a directory, not a private key` });
+    if (isDirectory(full))
+      problems.push({ pathParts, message: `identity file ${full} is a directory, not a private key` });
   }
   return problems;
 }
@@ -136,11 +148,15 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: PathPart[], raw: unknown
     }
     case 'invalid_type': {
       const value = valueAt(raw, path);
-      if (issue.expected === 'int' && typeof value === 'number') return [{ pathParts: path, message: `${value} is not a whole number` }];
+      if (issue.expected === 'int' && typeof value === 'number')
+        return [{ pathParts: path, message: `${value} is not a whole number` }];
       return [
         {
           pathParts: path,
-          message: value === undefined ? `is required (${issue.expected})` : `expected ${expectedName(issue.expected)}, got ${typeName(value)}`,
+          message:
+            value === undefined
+              ? `is required (${issue.expected})`
+              : `expected ${expectedName(issue.expected)}, got ${typeName(value)}`,
         },
       ];
     }
@@ -211,7 +227,10 @@ function dropNulls(value: unknown): unknown {
 }
 
 function valueAt(raw: unknown, path: PathPart[]): unknown {
-  return path.reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<PathPart, unknown>)[part] : undefined), raw);
+  return path.reduce<unknown>(
+    (node, part) => (node && typeof node === 'object' ? (node as Record<PathPart, unknown>)[part] : undefined),
+    raw,
+  );
 }
 
 function expectedName(expected: string): string {
@@ -237,7 +256,9 @@ function lineOf(doc: Document, counter: LineCounter, path: PathPart[]): number |
       // For an unknown or invalid key, point at the key itself, not its value.
       const parent = sub.length === 1 ? doc.contents : doc.getIn(sub.slice(0, -1), true);
       if (isMap(parent)) {
-        const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === sub[sub.length - 1]);
+        const pair = parent.items.find(
+          (item) => (item.key as { value?: unknown } | null)?.value === sub[sub.length - 1],
+        );
         const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
         if (range) return counter.linePos(range[0]).line;
       }

@@ -15,7 +15,9 @@ export interface RepeatedHost {
 
 /** The same address (case-insensitive) on the same SSH port: a port left out is the default's. */
 function machine(entry: HostLike, defaultPort: number | undefined): string {
-  return typeof entry === 'string' ? `${entry.toLowerCase()}:${defaultPort ?? ''}` : `${entry.host.toLowerCase()}:${entry.port ?? defaultPort ?? ''}`;
+  return typeof entry === 'string'
+    ? `${entry.toLowerCase()}:${defaultPort ?? ''}`
+    : `${entry.host.toLowerCase()}:${entry.port ?? defaultPort ?? ''}`;
 }
 
 /** The repeats in a list of hosts; `defaultPort` is the port of an entry that names none (ssh.port). */

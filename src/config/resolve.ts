@@ -36,7 +36,8 @@ export function resolveTopology(
   const fromFile = (p: string | undefined) => (p === undefined ? undefined : inFileDir(p));
   const fromCli = (p: string | undefined) => (p === undefined ? undefined : expandPath(p, ctx.cwd));
 
-  const pick = <T>(flag: T | undefined, conf: T | undefined, answer: T | undefined): T | undefined => flag ?? conf ?? answer;
+  const pick = <T>(flag: T | undefined, conf: T | undefined, answer: T | undefined): T | undefined =>
+    flag ?? conf ?? answer;
   const hostsFile = file?.hosts;
   const environment = pick(flags.environment, file?.environment, answers.environment);
   const targets = nonEmpty(flags.targets) ?? nonEmpty(hostsFile?.targets) ?? nonEmpty(answers.targets);
@@ -44,20 +45,25 @@ export function resolveTopology(
   const app = pick<HostEntry>(flags.app, hostsFile?.app, answers.app);
   const db = pick<HostEntry>(flags.db, hostsFile?.db, answers.db);
 
-  const identityFile = fromCli(flags.identityFile) ?? fromFile(file?.ssh?.identityFile) ?? fromCli(answers.identityFile);
+  const identityFile =
+    fromCli(flags.identityFile) ?? fromFile(file?.ssh?.identityFile) ?? fromCli(answers.identityFile);
   const agentChoice = pick(flags.agent, file?.ssh?.agent, answers.agent);
   // With no key given, a running agent is the natural default (as with OpenSSH).
   const agent = agentChoice ?? (identityFile === undefined && ctx.agentSocket !== undefined);
   // A jump host's own key in the file is relative to the file, as every other path there.
   const jumpOf = (jump: JumpHost | undefined, fromPath: (p: string) => string): JumpHost | undefined =>
-    jump === undefined || typeof jump === 'string' ? jump : { ...jump, ...(jump.identityFile ? { identityFile: fromPath(jump.identityFile) } : {}) };
+    jump === undefined || typeof jump === 'string'
+      ? jump
+      : { ...jump, ...(jump.identityFile ? { identityFile: fromPath(jump.identityFile) } : {}) };
   const defaults: SshOptions = {
     user: pick(flags.sshUser, file?.ssh?.user, answers.sshUser),
     port: pick(flags.sshPort, file?.ssh?.port, answers.sshPort),
     identityFile,
     agent,
     knownHostsFile:
-      fromCli(flags.knownHostsFile) ?? fromFile(file?.ssh?.knownHostsFile) ?? expandPath(defaultOf(SETTINGS.knownHostsFile), ctx.cwd),
+      fromCli(flags.knownHostsFile) ??
+      fromFile(file?.ssh?.knownHostsFile) ??
+      expandPath(defaultOf(SETTINGS.knownHostsFile), ctx.cwd),
     jumpHost: flags.jumpHost ?? jumpOf(file?.ssh?.jumpHost, inFileDir) ?? answers.jumpHost,
     configFile: fromCli(flags.sshConfigFile) ?? fromFile(file?.ssh?.configFile),
   };
@@ -72,7 +78,8 @@ export function resolveTopology(
     web: web !== undefined,
     app: app !== undefined,
     db: db !== undefined,
-    sshUser: Boolean(defaults.user) || everyHost((h) => Boolean((typeof h === 'object' && h.user) || fromSshConfig(h).user)),
+    sshUser:
+      Boolean(defaults.user) || everyHost((h) => Boolean((typeof h === 'object' && h.user) || fromSshConfig(h).user)),
     sshAuth:
       Boolean(defaults.identityFile) ||
       defaults.agent ||
@@ -90,10 +97,13 @@ export function resolveTopology(
   // An ssh_config alias connects by its name, but the other hosts and the containers need its HostName.
   const addressOf = (name: string): Pick<HostSpec, 'host' | 'sshAlias'> => {
     const hostName = ctx.sshConfig?.(name).hostName?.replace(/%(%|h)/g, (_, t: string) => (t === 'h' ? name : '%'));
-    return hostName && hostName.toLowerCase() !== name.toLowerCase() ? { host: hostName, sshAlias: name } : { host: name };
+    return hostName && hostName.toLowerCase() !== name.toLowerCase()
+      ? { host: hostName, sshAlias: name }
+      : { host: name };
   };
   const spec = (tier: Tier, entry: HostEntry): HostSpec => {
-    if (typeof entry === 'string') return { tier, name: entry, ...addressOf(entry), ssh: { ...defaults }, dockerSocket: socket };
+    if (typeof entry === 'string')
+      return { tier, name: entry, ...addressOf(entry), ssh: { ...defaults }, dockerSocket: socket };
     return {
       tier,
       name: entry.name ?? entry.host,
@@ -119,7 +129,10 @@ export function resolveTopology(
       db: spec('db', db),
       dockerSocket: socket,
       registryPrefix: flags.registryPrefix ?? file?.registry?.prefix,
-      images: resolveImages(flags.registryPrefix ?? file?.registry?.prefix, { ...stripUndefined(file?.images ?? {}), ...flags.images }),
+      images: resolveImages(flags.registryPrefix ?? file?.registry?.prefix, {
+        ...stripUndefined(file?.images ?? {}),
+        ...flags.images,
+      }),
       containers: containerLimits(file?.containers),
       grafanaPort: pick(flags.grafanaPort, file?.grafana?.port, answers.grafanaPort) ?? defaultOf(SETTINGS.grafanaPort),
       guard,

@@ -12,7 +12,11 @@ import { HOST, type ValueKind } from './values.js';
 
 /** A zod schema for one value of a kind: the YAML type, then the kind's own rule and sentence. */
 function kind<T>(k: ValueKind<T>): z.ZodType<T> {
-  const base = (k.type === 'number' ? z.number() : k.type === 'boolean' ? z.boolean() : z.string()) as unknown as z.ZodType<T>;
+  const base = (k.type === 'number'
+    ? z.number()
+    : k.type === 'boolean'
+      ? z.boolean()
+      : z.string()) as unknown as z.ZodType<T>;
   return base.superRefine((value, ctx) => {
     const problem = k.problem(value);
     if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });

@@ -7,14 +7,16 @@ import type { HostSpec, Topology } from './topology.js';
 /** Why `host` cannot be put in a container's config, or null. */
 export function serverAddressProblem(host: string): string | null {
   const name = host.toLowerCase().replace(/\.$/, '');
-  if (name === 'localhost' || name.endsWith('.localhost')) return `${host} is a loopback name: containers would reach themselves`;
+  if (name === 'localhost' || name.endsWith('.localhost'))
+    return `${host} is a loopback name: containers would reach themselves`;
   if (isIP(name) === 4) {
     if (name.startsWith('127.')) return `${host} is a loopback address: containers would reach themselves`;
     if (name === '0.0.0.0') return `${host} is the unspecified address: containers would reach themselves`;
     return null;
   }
   if (isIP(name) === 6) {
-    if (name === '::1' || /^::ffff:127\./.test(name) || /^(0+:){7}0*1$/.test(name)) return `${host} is a loopback address: containers would reach themselves`;
+    if (name === '::1' || /^::ffff:127\./.test(name) || /^(0+:){7}0*1$/.test(name))
+      return `${host} is a loopback address: containers would reach themselves`;
     if (name === '::') return `${host} is the unspecified address: containers would reach themselves`;
     // The lab that proves the product has no IPv6; refused rather than shipped untested.
     return `${host} is an IPv6 address, which heal-pyroscope does not support for web, app and db yet`;
@@ -22,7 +24,8 @@ export function serverAddressProblem(host: string): string | null {
   return null;
 }
 
-export const SERVER_ADDRESS_REMEDY = "use the host's address on the network the other hosts share (an IPv4 address or a DNS name that resolves to one), not loopback";
+export const SERVER_ADDRESS_REMEDY =
+  "use the host's address on the network the other hosts share (an IPv4 address or a DNS name that resolves to one), not loopback";
 
 export interface ServerAddressProblem {
   host: HostSpec;

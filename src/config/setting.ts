@@ -64,7 +64,10 @@ export interface Setting<T, L = T> {
 
 export const one = <T>(s: Omit<Setting<T, T>, 'shape'>): Setting<T, T> => ({ ...s, shape: 'one' });
 export const list = <L>(s: Omit<Setting<L[], L>, 'shape'>): Setting<L[], L> => ({ ...s, shape: 'list' });
-export const perComponent = <L>(s: Omit<Setting<PerComponent<L>, L>, 'shape'>): Setting<PerComponent<L>, L> => ({ ...s, shape: 'per-component' });
+export const perComponent = <L>(s: Omit<Setting<PerComponent<L>, L>, 'shape'>): Setting<PerComponent<L>, L> => ({
+  ...s,
+  shape: 'per-component',
+});
 
 export type AnySetting = Setting<unknown, unknown>;
 

@@ -28,7 +28,9 @@ export const SETTINGS = {
       empty: 'enter the environment name, e.g. staging',
       extra: (v, ctx) => {
         const hit = ctx.rules.environmentPatterns.find((p) => new RegExp(p, 'i').test(v));
-        return hit === undefined ? null : `"${v}" looks like production (rule /${hit}/i): heal-pyroscope never installs there`;
+        return hit === undefined
+          ? null
+          : `"${v}" looks like production (rule /${hit}/i): heal-pyroscope never installs there`;
       },
     },
   }),
@@ -96,12 +98,18 @@ export const SETTINGS = {
     flag: '--identity-file PATH',
     help: "private key, tried before the host's `IdentityFile` in ssh_config (and on the jump host)",
     example: '~/.ssh/id_ed25519',
-    required: { id: 'sshAuth', what: 'an SSH key file or the SSH agent (or IdentityFile in ssh_config for every host)', or: 'agent', choose: 'How should heal-pyroscope authenticate?' },
+    required: {
+      id: 'sshAuth',
+      what: 'an SSH key file or the SSH agent (or IdentityFile in ssh_config for every host)',
+      or: 'agent',
+      choose: 'How should heal-pyroscope authenticate?',
+    },
     prompt: {
       choice: 'a private key file',
       message: 'Private key file:',
       empty: 'enter the path of a private key file',
-      suggest: () => ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f)).find((f) => existsSync(f)),
+      suggest: () =>
+        ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f)).find((f) => existsSync(f)),
       extra: (v) => (existsSync(v.replace(/^~(?=\/)/, homedir())) ? null : `no file at ${v}`),
     },
   }),
@@ -112,7 +120,10 @@ export const SETTINGS = {
     help: 'use the agent at `SSH_AUTH_SOCK`',
     defaultText: 'when no key is given and an agent runs',
     example: 'true',
-    prompt: { choice: 'the SSH agent (SSH_AUTH_SOCK)', unavailable: (env) => (env.SSH_AUTH_SOCK ? null : '(no agent running)') },
+    prompt: {
+      choice: 'the SSH agent (SSH_AUTH_SOCK)',
+      unavailable: (env) => (env.SSH_AUTH_SOCK ? null : '(no agent running)'),
+    },
   }),
   knownHostsFile: one({
     key: 'ssh.knownHostsFile',
@@ -161,8 +172,20 @@ export const SETTINGS = {
     example: `{ minio: registry.internal:5000/${minio.repository}:${minio.tag} }`,
     prompt: { message: 'Image overrides (COMPONENT=IMAGE, comma-separated; empty for the pins):' },
   }),
-  logMaxSize: one({ key: 'containers.logs.maxSize', value: V.LOG_SIZE, help: 'json-file log size before rotation', default: '10m', example: '10m' }),
-  logMaxFiles: one({ key: 'containers.logs.maxFiles', value: V.LOG_FILES, help: 'log files kept per container', default: 3, example: '3' }),
+  logMaxSize: one({
+    key: 'containers.logs.maxSize',
+    value: V.LOG_SIZE,
+    help: 'json-file log size before rotation',
+    default: '10m',
+    example: '10m',
+  }),
+  logMaxFiles: one({
+    key: 'containers.logs.maxFiles',
+    value: V.LOG_FILES,
+    help: 'log files kept per container',
+    default: 3,
+    example: '3',
+  }),
   memoryLimits: perComponent({
     key: 'containers.memoryLimits.COMPONENT',
     value: V.MEMORY_LIMIT,
@@ -180,15 +203,27 @@ export const SETTINGS = {
     example: String(port('grafana.http')),
   }),
   // The guard's default lists are its own (src/guard/rules.ts); the table points at them.
-  guardHostnamePatterns: guardList('hostnamePatterns', V.REGULAR_EXPRESSION, 'patterns of production hostnames and FQDNs (case-insensitive)'),
-  guardEnvironmentPatterns: guardList('environmentPatterns', V.REGULAR_EXPRESSION, 'patterns of production environments: the declared one and the variables below'),
+  guardHostnamePatterns: guardList(
+    'hostnamePatterns',
+    V.REGULAR_EXPRESSION,
+    'patterns of production hostnames and FQDNs (case-insensitive)',
+  ),
+  guardEnvironmentPatterns: guardList(
+    'environmentPatterns',
+    V.REGULAR_EXPRESSION,
+    'patterns of production environments: the declared one and the variables below',
+  ),
   guardEnvironmentVariables: guardList(
     'environmentVariables',
     V.VARIABLE_NAME,
     "variables read from each host's `/etc/environment` (not `NODE_ENV` or `RAILS_ENV`: staging sets them to production)",
   ),
   guardMarkerFiles: guardList('markerFiles', V.ABSOLUTE_PATH, 'files that mark a production host'),
-  guardDockerLabels: guardList('dockerLabels', V.NON_EMPTY, 'engine labels (`key` or `key=value`) that mark a production host'),
+  guardDockerLabels: guardList(
+    'dockerLabels',
+    V.NON_EMPTY,
+    'engine labels (`key` or `key=value`) that mark a production host',
+  ),
 };
 
 /** The settings `init` asks for only when the operator wants to customise them, and that question. */
@@ -197,16 +232,26 @@ export const CUSTOMISE = {
   settings: ['sshPort', 'jumpHost', 'registryPrefix', 'images'] as const,
 };
 
-function guardList<K extends keyof GuardRules>(rule: K, value: V.ValueKind<string>, help: string): Setting<string[], string> {
+function guardList<K extends keyof GuardRules>(
+  rule: K,
+  value: V.ValueKind<string>,
+  help: string,
+): Setting<string[], string> {
   const defaults = DEFAULT_GUARD_RULES[rule];
-  return list({ key: `guard.${rule}`, value, help, default: defaults, example: `[${defaults.map((d) => JSON.stringify(d)).join(', ')}]` });
+  return list({
+    key: `guard.${rule}`,
+    value,
+    help,
+    default: defaults,
+    example: `[${defaults.map((d) => JSON.stringify(d)).join(', ')}]`,
+  });
 }
 
 /** Comments on the sections of the config file, above their first key. */
 export const SECTIONS: Record<string, string[]> = {
   ssh: [
     'SSH defaults for every host; a host entry may override user, port, identityFile and jumpHost.',
-    "A host may be an ssh_config alias: its HostName, Port, User, IdentityFile and ProxyJump apply where these leave them unset.",
+    'A host may be an ssh_config alias: its HostName, Port, User, IdentityFile and ProxyJump apply where these leave them unset.',
     'Relative paths are relative to this file.',
   ],
   hosts: [

@@ -30,7 +30,8 @@ function text(problem: (value: string) => string | null): ValueKind<string> {
 }
 
 function wholeNumber(range: [number, number], what: string, wrongType: (v: number) => string): ValueKind<number> {
-  const outOfRange = (v: unknown) => `${typeof v === 'string' ? quoted(v) : String(v)} is not ${what} (${range[0]}-${range[1]})`;
+  const outOfRange = (v: unknown) =>
+    `${typeof v === 'string' ? quoted(v) : String(v)} is not ${what} (${range[0]}-${range[1]})`;
   return {
     type: 'number',
     problem: (v) => (!Number.isInteger(v) ? wrongType(v) : v < range[0] || v > range[1] ? outOfRange(v) : null),
@@ -59,14 +60,20 @@ export const ENVIRONMENT_NAME = text((v) =>
 export const JUMP_HOST = text((v) => {
   const hop = (h: string) => {
     const m = /^(?:([^@\s]+)@)?([^@\s:,]+|\[[^\]]+\])(?::(\d+))?$/.exec(h);
-    return m !== null && isValidHost(group(m, 2).replace(/^\[|\]$/g, '')) && (m[1] === undefined || USER_NAME.test(m[1]));
+    return (
+      m !== null && isValidHost(group(m, 2).replace(/^\[|\]$/g, '')) && (m[1] === undefined || USER_NAME.test(m[1]))
+    );
   };
   const ok = v.split(',').every((h) => hop(h.trim()));
-  return ok ? null : `${quoted(v)} is not a jump host (use host, user@host or user@host:port; a chain separated by commas)`;
+  return ok
+    ? null
+    : `${quoted(v)} is not a jump host (use host, user@host or user@host:port; a chain separated by commas)`;
 });
 
 export const REGISTRY_PREFIX = text((v) =>
-  /^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*\/?$/.test(v) ? null : `${quoted(v)} is not a registry prefix (e.g. registry.internal:5000/mirror)`,
+  /^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*\/?$/.test(v)
+    ? null
+    : `${quoted(v)} is not a registry prefix (e.g. registry.internal:5000/mirror)`,
 );
 
 /** An image reference pinned by tag or digest (never `latest`). */
@@ -76,17 +83,26 @@ export const PINNED_IMAGE = text((v) => {
 });
 
 /** Docker's size notation for log files: `10m`, `512k`, `1g`. */
-export const LOG_SIZE = text((v) => (/^[1-9]\d*[kmg]$/.test(v) ? null : `${quoted(v)} is not a log size (e.g. 10m, 512k, 1g)`));
+export const LOG_SIZE = text((v) =>
+  /^[1-9]\d*[kmg]$/.test(v) ? null : `${quoted(v)} is not a log size (e.g. 10m, 512k, 1g)`,
+);
 
-export const LOG_FILES = wholeNumber([1, 100], 'a number of log files', (v) => `${v} is not a number of log files (1-100)`);
+export const LOG_FILES = wholeNumber(
+  [1, 100],
+  'a number of log files',
+  (v) => `${v} is not a number of log files (1-100)`,
+);
 
 /** A memory limit: a number with a unit (`512m`, `2g`), or `none` for no limit. */
-export const MEMORY_LIMIT = text((v) => (/^(?:[1-9]\d*[mg]|none)$/.test(v) ? null : `${quoted(v)} is not a memory limit (e.g. 512m, 2g, or none)`));
+export const MEMORY_LIMIT = text((v) =>
+  /^(?:[1-9]\d*[mg]|none)$/.test(v) ? null : `${quoted(v)} is not a memory limit (e.g. 512m, 2g, or none)`,
+);
 
 export const SWITCH: ValueKind<boolean> = {
   type: 'boolean',
   problem: () => null,
-  read: (t) => (t === 'true' || t === 'false' ? { value: t === 'true' } : { problem: `${quoted(t)} is not true or false` }),
+  read: (t) =>
+    t === 'true' || t === 'false' ? { value: t === 'true' } : { problem: `${quoted(t)} is not true or false` },
 };
 
 export const REGULAR_EXPRESSION = text((v) => {
@@ -98,7 +114,9 @@ export const REGULAR_EXPRESSION = text((v) => {
   }
 });
 
-export const VARIABLE_NAME = text((v) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? null : `${quoted(v)} is not an environment variable name`));
+export const VARIABLE_NAME = text((v) =>
+  /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? null : `${quoted(v)} is not an environment variable name`,
+);
 
 export const NON_EMPTY = text((v) => (v.length > 0 ? null : 'must not be empty'));
 

@@ -11,7 +11,8 @@ import { LOCAL_PATH } from './values.js';
 
 const COMMENT_COLUMN = 40;
 
-const yamlValue = (value: unknown): string => stringify(value, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trimEnd();
+const yamlValue = (value: unknown): string =>
+  stringify(value, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trimEnd();
 
 function comment(s: AnySetting): string {
   const required = s.required ? `; required${s.required.or ? `, or ${setting(s.required.or).key}` : ''}` : '';
@@ -34,7 +35,10 @@ export function renderConfigFile(input: TopologyInput, options: RenderOptions = 
   const { examples = 'commented', header = true } = options;
   const values = input as Record<string, unknown>;
   const lines = header
-    ? ['# heal-pyroscope topology. Reference: docs/configuration.md ("Config file"), or `heal-pyroscope init --help`.', '# Flags given on the command line override the values in this file.']
+    ? [
+        '# heal-pyroscope topology. Reference: docs/configuration.md ("Config file"), or `heal-pyroscope init --help`.',
+        '# Flags given on the command line override the values in this file.',
+      ]
     : [];
   let open: string[] = [];
   for (const [name, s] of settingEntries()) {
@@ -42,7 +46,8 @@ export function renderConfigFile(input: TopologyInput, options: RenderOptions = 
     const path = s.key.split('.').filter((part) => part !== 'COMPONENT');
     const [section] = path;
     const leaf = path.at(-1);
-    if (section === undefined || leaf === undefined) throw new Error(`internal error: setting ${name} has an empty key`);
+    if (section === undefined || leaf === undefined)
+      throw new Error(`internal error: setting ${name} has an empty key`);
     const parents = path.slice(0, -1);
     if (open.length === 0 || open[0] !== section) {
       if (lines.length > 0) lines.push('');
@@ -55,7 +60,10 @@ export function renderConfigFile(input: TopologyInput, options: RenderOptions = 
     open = path.length > 1 ? parents : path;
     const indent = '  '.repeat(parents.length);
     const value = values[name];
-    const text = value !== undefined ? `${leaf}: ${yamlValue(value)}` : `${examples === 'commented' ? '# ' : ''}${leaf}: ${s.example}`;
+    const text =
+      value !== undefined
+        ? `${leaf}: ${yamlValue(value)}`
+        : `${examples === 'commented' ? '# ' : ''}${leaf}: ${s.example}`;
     lines.push(...withComment(`${indent}${text}`, comment(s)));
   }
   lines.push('');
@@ -70,7 +78,14 @@ export function relativeToConfig(input: TopologyInput, where: { cwd: string; con
   const out: Record<string, unknown> = { ...input };
   for (const [name, s] of settingEntries()) {
     const value = out[name];
-    if (s.value !== LOCAL_PATH || typeof value !== 'string' || value === '~' || value.startsWith('~/') || isAbsolute(value)) continue;
+    if (
+      s.value !== LOCAL_PATH ||
+      typeof value !== 'string' ||
+      value === '~' ||
+      value.startsWith('~/') ||
+      isAbsolute(value)
+    )
+      continue;
     out[name] = relative(resolve(where.configDir), resolve(where.cwd, value));
   }
   return out as TopologyInput;

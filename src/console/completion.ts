@@ -7,7 +7,12 @@ export const SHELLS = ['bash', 'zsh'] as const;
 export type Shell = (typeof SHELLS)[number];
 
 /** What a value is, which decides what the shell offers for it. */
-type ValueKind = { kind: 'none' } | { kind: 'file' } | { kind: 'host' } | { kind: 'text' } | { kind: 'choice'; choices: readonly string[] };
+type ValueKind =
+  | { kind: 'none' }
+  | { kind: 'file' }
+  | { kind: 'host' }
+  | { kind: 'text' }
+  | { kind: 'choice'; choices: readonly string[] };
 
 interface OptionModel {
   names: string[];
@@ -46,7 +51,10 @@ function valueOf(placeholder: string | undefined, choices: readonly string[] | u
 
 /** The first sentence-ish part of a help text, on one line, short enough for a completion menu. */
 function summary(text: string): string {
-  const line = text.replace(/\s+/g, ' ').replace(/ \(config: [^)]*\)$/, '').trim();
+  const line = text
+    .replace(/\s+/g, ' ')
+    .replace(/ \(config: [^)]*\)$/, '')
+    .trim();
   return line.length <= 90 ? line : `${line.slice(0, line.lastIndexOf(' ', 87))}...`;
 }
 
@@ -72,14 +80,23 @@ function argumentModel(arg: Argument, siblings: readonly string[]): ArgumentMode
 }
 
 /** The command tree as --help shows it: visible commands (with `help`), own options and the global ones. */
-export function commandModel(command: Command, path: string[] = [], parent: Command | null = command.parent): CommandModel {
+export function commandModel(
+  command: Command,
+  path: string[] = [],
+  parent: Command | null = command.parent,
+): CommandModel {
   const help: Help = Object.assign(new Help(), { sortOptions: false, sortSubcommands: false });
   const children = help.visibleCommands(command);
   // commander's implicit `help` command has no parent of its own: ours is passed down.
   const ancestors: Command[] = [];
   for (let a = parent; a; a = a.parent) ancestors.push(a);
   const global = ancestors.flatMap((a) => a.options.filter((o) => !o.hidden));
-  const siblings = parent ? help.visibleCommands(parent).map((c) => c.name()).filter((n) => n !== 'help') : [];
+  const siblings = parent
+    ? help
+        .visibleCommands(parent)
+        .map((c) => c.name())
+        .filter((n) => n !== 'help')
+    : [];
   return {
     path,
     name: command.name(),
@@ -115,7 +132,9 @@ export function bashScript(program: Command): string {
   const name = program.name();
   const fn = `_${name.replace(/\W/g, '_')}`;
   const nodes = allCommands(commandModel(program));
-  const valued = [...new Set(nodes.flatMap((n) => n.options.filter((o) => o.value.kind !== 'none').flatMap((o) => o.names)))];
+  const valued = [
+    ...new Set(nodes.flatMap((n) => n.options.filter((o) => o.value.kind !== 'none').flatMap((o) => o.names))),
+  ];
   const paths = nodes.filter((n) => n.path.length > 0).map((n) => `"${bashKey(n.path)}"`);
 
   const valueCases: string[] = [];
@@ -123,10 +142,15 @@ export function bashScript(program: Command): string {
   for (const node of nodes) {
     const key = bashKey(node.path);
     for (const option of node.options.filter((o) => o.value.kind !== 'none')) {
-      valueCases.push(`    ${option.names.map((n) => `"${key} ${n}"`).join('|')}) ${bashValue(option.value)}; return ;;`);
+      valueCases.push(
+        `    ${option.names.map((n) => `"${key} ${n}"`).join('|')}) ${bashValue(option.value)}; return ;;`,
+      );
     }
     const words = [...node.commands.map((c) => c.name), ...node.options.flatMap((o) => o.names)];
-    const positional = node.args[0] && node.commands.length === 0 ? `      [[ $cur != -* ]] && { ${bashValue(node.args[0].value)}; return; }\n` : '';
+    const positional =
+      node.args[0] && node.commands.length === 0
+        ? `      [[ $cur != -* ]] && { ${bashValue(node.args[0].value)}; return; }\n`
+        : '';
     wordCases.push(`    "${key}")\n${positional}      words="${words.join(' ')}" ;;`);
   }
 
@@ -189,7 +213,8 @@ function zshAction(value: ValueKind, label: string): string {
 
 function zshOptionSpec(option: OptionModel): string {
   const rest = `'[${zdesc(option.description)}]${zq(zshAction(option.value, option.label))}'`;
-  if (option.repeatable) return option.names.length > 1 ? `'*'{${option.names.join(',')}}${rest}` : `'*${option.names[0]}'${rest}`;
+  if (option.repeatable)
+    return option.names.length > 1 ? `'*'{${option.names.join(',')}}${rest}` : `'*${option.names[0]}'${rest}`;
   if (option.names.length > 1) return `'(${option.names.join(' ')})'{${option.names.join(',')}}${rest}`;
   return `'${option.names[0]}'${rest}`;
 }

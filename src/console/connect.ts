@@ -33,7 +33,13 @@ export function targetSpecOf(host: Host): TargetSpec {
           jump:
             typeof jump === 'string'
               ? jump
-              : { name: jump.host, host: jump.host, user: jump.user, port: jump.port, ...(jump.identityFile ? { identityFiles: [jump.identityFile] } : {}) },
+              : {
+                  name: jump.host,
+                  host: jump.host,
+                  user: jump.user,
+                  port: jump.port,
+                  ...(jump.identityFile ? { identityFiles: [jump.identityFile] } : {}),
+                },
         }),
     dockerSocket: host.dockerSocket,
   };
@@ -51,7 +57,12 @@ export function sshConfigAliases(hosts: readonly Host[], hopNames: (proxyJump: s
 export function withConnectTimeout(target: SshTarget, seconds: number | undefined): SshTarget {
   if (seconds === undefined) return target;
   const ms = seconds * 1000;
-  return { ...target, connectTimeoutMs: ms, readyTimeoutMs: ms, ...(target.jump ? { jump: withConnectTimeout(target.jump, seconds) } : {}) };
+  return {
+    ...target,
+    connectTimeoutMs: ms,
+    readyTimeoutMs: ms,
+    ...(target.jump ? { jump: withConnectTimeout(target.jump, seconds) } : {}),
+  };
 }
 
 /**
@@ -62,7 +73,11 @@ export function withConnectTimeout(target: SshTarget, seconds: number | undefine
 export function hostConnector(flags: ConnectFlags, interactive: boolean, sshConfig?: SshConfigLookup): Connector {
   return async (hosts) => {
     const remote = await import('../remote/index.js');
-    const lookup = await remote.lookupSshConfig(sshConfigAliases(hosts, remote.jumpHopNames), remote.sshConfigSource(hosts[0]?.ssh.configFile), sshConfig);
+    const lookup = await remote.lookupSshConfig(
+      sshConfigAliases(hosts, remote.jumpHopNames),
+      remote.sshConfigSource(hosts[0]?.ssh.configFile),
+      sshConfig,
+    );
     const ctx = remote.resolveContext((alias) => lookup.of(alias));
     const targets: SshTarget[] = [];
     const resolved: Host[] = [];
@@ -78,7 +93,9 @@ export function hostConnector(flags: ConnectFlags, interactive: boolean, sshConf
     }
     // A named key that cannot be one (missing, a directory, a .pub, ...) is a usage error before any host is
     // contacted: the tool's ssh.identityFile, ssh_config's IdentityFile, a jump host's own (not OpenSSH's defaults).
-    await remote.checkIdentityFiles(targets.flatMap((t) => remote.namedIdentityFiles(t).map((path) => ({ host: t.name, path }))));
+    await remote.checkIdentityFiles(
+      targets.flatMap((t) => remote.namedIdentityFiles(t).map((path) => ({ host: t.name, path }))),
+    );
     const fleet = await remote.connectAll(targets, {
       interaction: interactive ? promptInteraction() : remote.nonInteractive,
       acceptNewHostKeys: flags.acceptNewHostKeys ?? false,
@@ -86,7 +103,10 @@ export function hostConnector(flags: ConnectFlags, interactive: boolean, sshConf
     });
     for (const host of resolved) {
       host.connection = fleet.hosts.get(host.name);
-      if (!host.connection) host.connectError = fleet.failures.get(host.name) ?? new HealError({ code: 'ssh.connect', message: `not connected to ${host.name}` });
+      if (!host.connection)
+        host.connectError =
+          fleet.failures.get(host.name) ??
+          new HealError({ code: 'ssh.connect', message: `not connected to ${host.name}` });
     }
     return { close: () => fleet.close() };
   };

@@ -31,7 +31,10 @@ export interface Gathered {
   sshConfig?: SshConfigLookup;
 }
 
-export async function loadFileFor(flags: Pick<TopologyFlags, 'config'>, cwd: string): Promise<{ file?: ConfigFile; configPath?: string }> {
+export async function loadFileFor(
+  flags: Pick<TopologyFlags, 'config'>,
+  cwd: string,
+): Promise<{ file?: ConfigFile; configPath?: string }> {
   if (flags.config !== undefined) {
     return { file: await loadConfigFile(resolve(cwd, flags.config)), configPath: flags.config };
   }
@@ -42,7 +45,8 @@ export async function loadFileFor(flags: Pick<TopologyFlags, 'config'>, cwd: str
 export function missingError(missing: MissingValue[]): HealError {
   return new HealError({
     code: 'config.missing',
-    message: missing.length === 1 && missing[0] ? `missing ${missing[0].what}` : `missing ${missing.length} required settings`,
+    message:
+      missing.length === 1 && missing[0] ? `missing ${missing[0].what}` : `missing ${missing.length} required settings`,
     details: missing.map((m) => `${m.what}: pass ${m.flag}, or set ${m.configKey} in the config file`),
     hint: 'write a config with `heal-pyroscope init`, pass the flags above, or run on a terminal without --yes to be asked',
     exitCode: ExitCode.usage,
@@ -67,7 +71,13 @@ export function refuseRepeatedTargets(input: TopologyInput): void {
 export async function refuseUnusableKey(path: string): Promise<void> {
   const { inspectIdentityFile } = await import('../remote/identity-file.js');
   const found = await inspectIdentityFile(path);
-  if (found) throw new HealError({ code: `ssh.key.${found.kind}`, message: found.message, hint: found.hint, exitCode: ExitCode.usage });
+  if (found)
+    throw new HealError({
+      code: `ssh.key.${found.kind}`,
+      message: found.message,
+      hint: found.hint,
+      exitCode: ExitCode.usage,
+    });
 }
 
 /**
@@ -93,7 +103,11 @@ async function readSshConfig(
   where: { cwd: string; configPath?: string | undefined; out?: Output },
   known?: SshConfigLookup,
 ): Promise<SshConfigLookup> {
-  const hosts = [input.web ?? file?.hosts?.web ?? answers.web, input.app ?? file?.hosts?.app ?? answers.app, input.db ?? file?.hosts?.db ?? answers.db]
+  const hosts = [
+    input.web ?? file?.hosts?.web ?? answers.web,
+    input.app ?? file?.hosts?.app ?? answers.app,
+    input.db ?? file?.hosts?.db ?? answers.db,
+  ]
     .concat(input.targets ?? file?.hosts?.targets ?? answers.targets ?? [])
     .flatMap((h) => (h === undefined ? [] : [typeof h === 'string' ? h : h.host]));
   const configFile =
@@ -132,7 +146,11 @@ export async function gatherTopology(flags: TopologyFlags, ctx: GatherContext): 
   if (first.topology) return { topology: first.topology, configPath, file, sshConfig: firstLookup };
   if (!ctx.interactive) throw missingError(first.missing);
 
-  const known: TopologyInput = { ...input, web: input.web ?? hostOf(file?.hosts?.web), app: input.app ?? hostOf(file?.hosts?.app) };
+  const known: TopologyInput = {
+    ...input,
+    web: input.web ?? hostOf(file?.hosts?.web),
+    app: input.app ?? hostOf(file?.hosts?.app),
+  };
   const rules = { ...DEFAULT_GUARD_RULES, ...(file?.guard ?? {}) } as typeof DEFAULT_GUARD_RULES;
   const answers = await askMissing(first.missing, known, rules);
   const secondLookup = await readSshConfig(input, file, answers, { ...where, out: undefined }, firstLookup);

@@ -13,19 +13,28 @@ export function promptInteraction(): Interaction {
   return {
     async confirmHostKey(host, keyType, fingerprint) {
       const { confirm } = await import('@inquirer/prompts');
-      process.stderr.write(`The authenticity of host ${host} can't be established.\n${keyType} key fingerprint is ${fingerprint}.\n`);
-      return confirm({ message: 'Are you sure you want to continue connecting (and record the key)?', default: false }, context);
+      process.stderr.write(
+        `The authenticity of host ${host} can't be established.\n${keyType} key fingerprint is ${fingerprint}.\n`,
+      );
+      return confirm(
+        { message: 'Are you sure you want to continue connecting (and record the key)?', default: false },
+        context,
+      );
     },
     async passphrase(keyPath) {
       const { password } = await import('@inquirer/prompts');
       const asked = (passphrasesAsked.get(keyPath) ?? 0) + 1;
       passphrasesAsked.set(keyPath, asked);
-      const message = asked === 1 ? `Passphrase for ${keyPath}:` : `Wrong passphrase. Passphrase for ${keyPath} (attempt ${asked}):`;
+      const message =
+        asked === 1 ? `Passphrase for ${keyPath}:` : `Wrong passphrase. Passphrase for ${keyPath} (attempt ${asked}):`;
       return password({ message, mask: false, theme: unjudged }, { ...context, clearPromptOnDone: true });
     },
     async password(userAtHost) {
       const { password } = await import('@inquirer/prompts');
-      return password({ message: `Password for ${userAtHost}:`, mask: false, theme: unjudged }, { ...context, clearPromptOnDone: true });
+      return password(
+        { message: `Password for ${userAtHost}:`, mask: false, theme: unjudged },
+        { ...context, clearPromptOnDone: true },
+      );
     },
   };
 }

@@ -50,7 +50,9 @@ export function toJUnit(report: PreflightReport): string {
       (f) =>
         `    <testcase classname="preflight.guard" name="${esc(distinct(`${f.host}: ${f.rule} ${f.pattern}`))}"><failure message="${esc(f.evidence)}">${esc(`${f.evidence} matches ${f.pattern}`)}</failure></testcase>`,
     );
-    suites.unshift(`  <testsuite name="production-guard" tests="${cases.length}" failures="${cases.length}" skipped="0">\n${cases.join('\n')}\n  </testsuite>`);
+    suites.unshift(
+      `  <testsuite name="production-guard" tests="${cases.length}" failures="${cases.length}" skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
+    );
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="heal-pyroscope preflight">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -117,7 +117,10 @@ async function runAndFinish<C, D extends object>(
   const { phases, context, progress = {} } = prepared;
   const start = (emit?: RunOptions['emit']) => runPhases(phases, context, { ...runOptions, ...(emit ? { emit } : {}) });
   try {
-    const run = progress === false ? await start() : await withPhaseProgress(out, phases, start, { ...progress, dryRun: runOptions.dryRun });
+    const run =
+      progress === false
+        ? await start()
+        : await withPhaseProgress(out, phases, start, { ...progress, dryRun: runOptions.dryRun });
     return { run, outcome: await prepared.finish(run) };
   } finally {
     caught?.dispose();
@@ -126,10 +129,16 @@ async function runAndFinish<C, D extends object>(
 }
 
 /** The document, what a failed run left, the command's lines, then the failure: the same order for every command. */
-function conclude<D extends object>(out: Output, outcome: Outcome<D>, run?: RunResult, cleanup?: PhaseRun<unknown, D>['cleanup']): number {
+function conclude<D extends object>(
+  out: Output,
+  outcome: Outcome<D>,
+  run?: RunResult,
+  cleanup?: PhaseRun<unknown, D>['cleanup'],
+): number {
   const failed = run && !run.ok ? run : undefined;
   const failure = outcome.failure ?? failed?.error;
-  if (outcome.document) out.result({ ...outcome.document, ok: failure === undefined, ...(failure ? { error: errorFields(failure) } : {}) });
+  if (outcome.document)
+    out.result({ ...outcome.document, ok: failure === undefined, ...(failure ? { error: errorFields(failure) } : {}) });
   if (failed) sayFailure(failed, out, cleanup?.command ?? DEFAULT_CLEANUP, cleanup?.keptIn);
   outcome.say?.();
   if (outcome.failure) return out.fail(outcome.failure, { humanTold: outcome.told ?? false });

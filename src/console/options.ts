@@ -36,13 +36,20 @@ export const TOPOLOGY_ONLY: SettingsOptions = (command, t) => t.withTopologyOpti
 /** A whole number of seconds from 1 to 3600. */
 export function parseSeconds(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 3600) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a number of seconds from 1 to 3600.`);
+  if (!/^\d+$/.test(value) || n < 1 || n > 3600)
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a number of seconds from 1 to 3600.`);
   return n;
 }
 
 /** A repeatable, comma-separable flag: every occurrence adds its values. */
 export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== ''),
+  ];
 }
 
 export const JSON_OUTPUT: OptionSpec<boolean> = { flags: PLAIN_OPTIONS.json.flag, help: PLAIN_OPTIONS.json.help };
@@ -52,7 +59,10 @@ export const VERBOSE: OptionSpec<boolean> = { flags: PLAIN_OPTIONS.verbose.flag,
 /** `--dry-run`: the command prints what it would change instead; `help` says what that is for it. */
 export const dryRun = (help: string): OptionSpec<boolean> => ({ flags: '--dry-run', help });
 
-export const FORCE_UNLOCK: OptionSpec<boolean> = { flags: '--force-unlock', help: 'clear a lock left on the hosts by a run that died' };
+export const FORCE_UNLOCK: OptionSpec<boolean> = {
+  flags: '--force-unlock',
+  help: 'clear a lock left on the hosts by a run that died',
+};
 
 export const IGNORE_CHECK: OptionSpec<string[]> = {
   flags: '--ignore-check <id>',

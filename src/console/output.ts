@@ -71,9 +71,13 @@ export async function loadColour(env: NodeJS.ProcessEnv, streams: ReadonlyArray<
  * What chalk prints at level 0, without loading it: any style, or chain of styles, returns its
  * arguments as one string (joined by spaces). Not a promise (`then`); chalk's `visible` is not used.
  */
-const NO_COLOUR: ChalkInstance = new Proxy((...parts: unknown[]) => (parts.length === 1 ? `${parts[0]}` : parts.join(' ')), {
-  get: (target, key) => (key === 'level' ? 0 : typeof key === 'string' && key !== 'then' ? NO_COLOUR : Reflect.get(target, key)),
-}) as unknown as ChalkInstance;
+const NO_COLOUR: ChalkInstance = new Proxy(
+  (...parts: unknown[]) => (parts.length === 1 ? `${parts[0]}` : parts.join(' ')),
+  {
+    get: (target, key) =>
+      key === 'level' ? 0 : typeof key === 'string' && key !== 'then' ? NO_COLOUR : Reflect.get(target, key),
+  },
+) as unknown as ChalkInstance;
 
 /** A stream's colours, made when first used: chalk at level 1 on a terminal, NO_COLOUR otherwise. */
 function lazyColour(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): () => ChalkInstance {
@@ -88,7 +92,10 @@ function lazyColour(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): () => 
 
 export function createOutput(
   options: OutputOptions,
-  streams: { stdout: NodeJS.WritableStream & { isTTY?: boolean }; stderr: NodeJS.WritableStream & { isTTY?: boolean } } = process,
+  streams: {
+    stdout: NodeJS.WritableStream & { isTTY?: boolean };
+    stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  } = process,
   env: NodeJS.ProcessEnv = process.env,
 ): Output {
   const human = options.json ? streams.stderr : streams.stdout;
@@ -103,7 +110,9 @@ export function createOutput(
   };
   const enveloped = <T extends ResultDocument>(document: T): string => {
     const envelope: Envelope = { schemaVersion: SCHEMA_VERSION, command: options.command ?? null, ok: document.ok };
-    return options.lines ? JSON.stringify({ ...envelope, ...document }) : JSON.stringify({ ...envelope, ...document }, null, 2);
+    return options.lines
+      ? JSON.stringify({ ...envelope, ...document })
+      : JSON.stringify({ ...envelope, ...document }, null, 2);
   };
   return {
     json: options.json,
@@ -131,9 +140,11 @@ export function createOutput(
         streams.stderr.write(`${errColor().red('error:')} ${heal.message}\n`);
         for (const detail of heal.details) streams.stderr.write(`  ${detail}\n`);
         // With --verbose the stack is printed below: a hint to run with --verbose would send the operator in a circle.
-        const hint = options.verbose && heal.hint?.includes('--verbose') ? 'report it with the output above' : heal.hint;
+        const hint =
+          options.verbose && heal.hint?.includes('--verbose') ? 'report it with the output above' : heal.hint;
         if (hint) streams.stderr.write(`${errColor().cyan('hint:')} ${hint}\n`);
-        if (options.verbose && error instanceof Error && error.stack) streams.stderr.write(`${errColor().dim(error.stack)}\n`);
+        if (options.verbose && error instanceof Error && error.stack)
+          streams.stderr.write(`${errColor().dim(error.stack)}\n`);
       }
       writeDocument({ ok: false, error: errorFields(heal) });
       return heal.exitCode;
@@ -142,7 +153,12 @@ export function createOutput(
 }
 
 /** The `error` object of a JSON document: the same fields wherever a document carries one. */
-export function errorFields(error: HealError): { code: string; message: string; details: string[]; hint: string | null } {
+export function errorFields(error: HealError): {
+  code: string;
+  message: string;
+  details: string[];
+  hint: string | null;
+} {
   return { code: error.code, message: error.message, details: [...error.details], hint: error.hint ?? null };
 }
 
@@ -150,7 +166,11 @@ export function errorFields(error: HealError): { code: string; message: string; 
 export function toHealError(error: unknown): HealError {
   if (isHealError(error)) return error;
   if (error instanceof Error && error.name === 'ExitPromptError') {
-    return new HealError({ code: 'interrupted', message: 'interrupted at a prompt; nothing was changed', exitCode: ExitCode.interrupted });
+    return new HealError({
+      code: 'interrupted',
+      message: 'interrupted at a prompt; nothing was changed',
+      exitCode: ExitCode.interrupted,
+    });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new HealError({

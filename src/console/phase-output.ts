@@ -17,7 +17,15 @@ export function sayFailure(result: RunResult, out: Output, cleanup: string, kept
   const kept = failedUndo.filter((u) => u.kept);
   if (kept.length > 0 && keptIn) {
     const hosts = [...new Set(result.pendingUndo.map((s) => s.host))].join(', ');
-    out.say(color.red(`${failedUndo.length} rollback step(s) failed; ${kept.length} kept in ${keptIn}: the next \`heal-pyroscope install\` or \`uninstall\` finishes them first, once ${hosts} can be reached`));
-    if (kept.length < failedUndo.length) out.say(color.red(`the other ${failedUndo.length - kept.length} cannot be finished later; clean up with: ${cleanup}`));
-  } else if (failedUndo.length > 0) out.say(color.red(`${failedUndo.length} rollback step(s) failed; clean up with: ${cleanup}`));
+    out.say(
+      color.red(
+        `${failedUndo.length} rollback step(s) failed; ${kept.length} kept in ${keptIn}: the next \`heal-pyroscope install\` or \`uninstall\` finishes them first, once ${hosts} can be reached`,
+      ),
+    );
+    if (kept.length < failedUndo.length)
+      out.say(
+        color.red(`the other ${failedUndo.length - kept.length} cannot be finished later; clean up with: ${cleanup}`),
+      );
+  } else if (failedUndo.length > 0)
+    out.say(color.red(`${failedUndo.length} rollback step(s) failed; clean up with: ${cleanup}`));
 }

@@ -65,7 +65,12 @@ function throttle(intervalMs: number): (key: string) => boolean {
  * Runs `start` (which drives the runner and passes it `emit`) under a listr2 list of the phases.
  * Resolves with what `start` resolves; the list is complete and flushed by then.
  */
-export async function withPhaseProgress<T>(out: Output, phases: readonly PhaseTitle[], start: (emit: (event: RunnerEvent) => void) => Promise<T>, options: ProgressOptions = {}): Promise<T> {
+export async function withPhaseProgress<T>(
+  out: Output,
+  phases: readonly PhaseTitle[],
+  start: (emit: (event: RunnerEvent) => void) => Promise<T>,
+  options: ProgressOptions = {},
+): Promise<T> {
   const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
   const stream = out.humanStream as NodeJS.WriteStream;
   const live = stream.isTTY === true;
@@ -89,7 +94,8 @@ export async function withPhaseProgress<T>(out: Output, phases: readonly PhaseTi
       case 'phase-progress': {
         const handle = handles.get(event.id);
         const always = options.alwaysShow?.includes(event.id) ?? false;
-        if (live && handle && (always || out.verbose || options.liveShow?.includes(event.id))) handle.output = event.line;
+        if (live && handle && (always || out.verbose || options.liveShow?.includes(event.id)))
+          handle.output = event.line;
         else if (out.verbose) out.debug(`  ${event.line}`);
         else if (always && allowed(event.line.split(':')[0] ?? '')) out.say(color.dim(`  ${event.line}`));
         return;
@@ -105,7 +111,11 @@ export async function withPhaseProgress<T>(out: Output, phases: readonly PhaseTi
         if (event.changes > 0) sayAfterList(color.yellow(`Rolling back ${event.changes} change(s)...`));
         return;
       case 'undo':
-        sayAfterList(event.record.ok ? `  ${color.yellow('↺')} ${event.record.description}` : `  ${color.red('✖')} ${event.record.description}: ${event.record.error}`);
+        sayAfterList(
+          event.record.ok
+            ? `  ${color.yellow('↺')} ${event.record.description}`
+            : `  ${color.red('✖')} ${event.record.description}: ${event.record.error}`,
+        );
         return;
       default:
         return;
@@ -115,30 +125,30 @@ export async function withPhaseProgress<T>(out: Output, phases: readonly PhaseTi
   const logger = new ListrLogger({ processOutput: new ProcessOutput(stream, stream), useIcons: true });
   const list = new Listr(
     ended.map(({ phase: p, record: end }) => ({
-        title: p.title,
-        ...(options.dryRun ? { rendererOptions: { persistentOutput: true, outputBar: Infinity } } : {}),
-        task: async (_ctx: unknown, task: TaskHandle) => {
-          handles.set(p.id, task);
-          const record = await end.promise;
-          switch (record.status) {
-            case 'done':
-              task.title = `${p.title}${record.summary ? `: ${record.summary}` : ''}`;
-              // Findings that do not end the run (a failed check in preflight) still get no ✔.
-              if (record.verdict === 'fail') throw new Error(task.title);
-              if (record.verdict === 'warn') task.title = `${color.yellow('⚠')} ${task.title}`;
-              return;
-            case 'skipped':
-              return task.skip(record.summary ?? 'nothing to do');
-            case 'planned':
-              task.output = (record.plan ?? []).join('\n');
-              return;
-            case 'failed':
-              throw new Error(`${p.title}: ${record.error?.message ?? 'failed'}`);
-            default:
-              return task.skip('not run');
-          }
-        },
-      })),
+      title: p.title,
+      ...(options.dryRun ? { rendererOptions: { persistentOutput: true, outputBar: Infinity } } : {}),
+      task: async (_ctx: unknown, task: TaskHandle) => {
+        handles.set(p.id, task);
+        const record = await end.promise;
+        switch (record.status) {
+          case 'done':
+            task.title = `${p.title}${record.summary ? `: ${record.summary}` : ''}`;
+            // Findings that do not end the run (a failed check in preflight) still get no ✔.
+            if (record.verdict === 'fail') throw new Error(task.title);
+            if (record.verdict === 'warn') task.title = `${color.yellow('⚠')} ${task.title}`;
+            return;
+          case 'skipped':
+            return task.skip(record.summary ?? 'nothing to do');
+          case 'planned':
+            task.output = (record.plan ?? []).join('\n');
+            return;
+          case 'failed':
+            throw new Error(`${p.title}: ${record.error?.message ?? 'failed'}`);
+          default:
+            return task.skip('not run');
+        }
+      },
+    })),
     {
       renderer: 'default',
       fallbackRenderer: 'simple',

@@ -90,7 +90,10 @@ export async function askMissing(
       continue;
     }
     const sameAs = s.prompt?.sameAs;
-    const suggested = sameAs !== undefined ? ((answers[sameAs] ?? (known as Record<string, unknown>)[sameAs]) as string | undefined) : s.prompt?.suggest?.();
+    const suggested =
+      sameAs !== undefined
+        ? ((answers[sameAs] ?? (known as Record<string, unknown>)[sameAs]) as string | undefined)
+        : s.prompt?.suggest?.();
     const validate = async (t: string) => {
       const first = validateAnswer(s, t, ctx);
       return first === true && name === 'identityFile' ? validateKeyFile(t) : first;
@@ -106,7 +109,10 @@ export async function askMissing(
  * One yes/no question, then (on yes) each setting of CUSTOMISE that `known` leaves open, in the
  * table's order; an empty answer leaves a setting out. Returns the answers given.
  */
-export async function askCustomisation(known: TopologyInput, env: NodeJS.ProcessEnv = process.env): Promise<TopologyInput> {
+export async function askCustomisation(
+  known: TopologyInput,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TopologyInput> {
   const open = CUSTOMISE.settings.filter((n) => known[n] === undefined);
   if (open.length === 0) return {};
   const { confirm, input } = await import('@inquirer/prompts');
@@ -115,7 +121,14 @@ export async function askCustomisation(known: TopologyInput, env: NodeJS.Process
   const answers: Record<string, unknown> = {};
   for (const name of open) {
     const s = setting(name);
-    const text = await input({ message: s.prompt?.message ?? `${s.key}:`, default: s.prompt?.suggest?.(), validate: (t) => validateOptionalAnswer(s, t, ctx) }, context);
+    const text = await input(
+      {
+        message: s.prompt?.message ?? `${s.key}:`,
+        default: s.prompt?.suggest?.(),
+        validate: (t) => validateOptionalAnswer(s, t, ctx),
+      },
+      context,
+    );
     const read = text.trim() === '' ? undefined : readAnswer(s, text.trim());
     if (read && 'value' in read) answers[name] = read.value;
   }

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 
 export function installerVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
 }
 
 export function runId(): string {

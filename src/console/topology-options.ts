@@ -43,8 +43,13 @@ export function settingOption(name: SettingName): Option {
   const s = setting(name);
   if (!s.flag) throw new Error(`setting ${name} has no flag`);
   const repeat = repeatNote(s);
-  const note = defaultNote(s).replace(/^ \(default /, '; default ').replace(/\)$/, '');
-  const option = new Option(commanderFlags(s.flag), plain(`${s.help}${repeat ? `; ${repeat}` : ''} (config: ${s.key}${note})`));
+  const note = defaultNote(s)
+    .replace(/^ \(default /, '; default ')
+    .replace(/\)$/, '');
+  const option = new Option(
+    commanderFlags(s.flag),
+    plain(`${s.help}${repeat ? `; ${repeat}` : ''} (config: ${s.key}${note})`),
+  );
   return s.value.type === 'boolean' ? option : option.argParser(flagParser(s));
 }
 
@@ -89,7 +94,12 @@ export function flagTable(): string {
 }
 
 /** Prompts are shown only on a terminal, outside CI, and without --yes. */
-export function isInteractive(flags: { yes?: boolean }, env: NodeJS.ProcessEnv, stdin: { isTTY?: boolean }, stderr: { isTTY?: boolean }): boolean {
+export function isInteractive(
+  flags: { yes?: boolean },
+  env: NodeJS.ProcessEnv,
+  stdin: { isTTY?: boolean },
+  stderr: { isTTY?: boolean },
+): boolean {
   if (flags.yes) return false;
   if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0') return false;
   return stdin.isTTY === true && stderr.isTTY === true;
@@ -99,7 +109,8 @@ export function isInteractive(flags: { yes?: boolean }, env: NodeJS.ProcessEnv, 
 function wholeNumber(min: number, max: number, unit = ''): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!/^\d+$/.test(v) || n < min || n > max) throw new InvalidArgumentError(`${JSON.stringify(v)} is not a number${unit} from ${min} to ${max}.`);
+    if (!/^\d+$/.test(v) || n < min || n > max)
+      throw new InvalidArgumentError(`${JSON.stringify(v)} is not a number${unit} from ${min} to ${max}.`);
     return n;
   };
 }
@@ -107,7 +118,10 @@ function wholeNumber(min: number, max: number, unit = ''): (v: string) => number
 /** SSH connection flags of the commands that reach hosts. */
 export function withConnectionOptions(command: Command): Command {
   return command
-    .option('--accept-new-host-keys', 'record the key of a host not yet in known_hosts without asking (a changed key is always refused)')
+    .option(
+      '--accept-new-host-keys',
+      'record the key of a host not yet in known_hosts without asking (a changed key is always refused)',
+    )
     .option('--concurrency <n>', 'hosts connected at once (default 64)', wholeNumber(1, 256))
     .option(
       '--connect-timeout <seconds>',

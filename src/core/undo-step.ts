@@ -21,7 +21,17 @@ export type UndoStep =
 
 export type HostUndo = UndoStep & { host: string };
 
-export const UNDO_KINDS: readonly UndoStep['kind'][] = ['remove-container', 'remove-network', 'remove-volume', 'remove-file', 'restore-file', 'remove-directories', 'stop-container', 'put-back-container', 'remove-image'];
+export const UNDO_KINDS: readonly UndoStep['kind'][] = [
+  'remove-container',
+  'remove-network',
+  'remove-volume',
+  'remove-file',
+  'restore-file',
+  'remove-directories',
+  'stop-container',
+  'put-back-container',
+  'remove-image',
+];
 
 /** One line: what the step does, where. */
 export function describeUndo(step: HostUndo): string {

@@ -18,7 +18,9 @@ const matches = (patterns: readonly string[], value: string | undefined): string
 
 export function evaluateDeclared(rules: GuardRules, environment: string): GuardFinding[] {
   const hit = matches(rules.environmentPatterns, environment);
-  return hit === undefined ? [] : [{ host: 'config', rule: 'environment', pattern: hit, evidence: `declared environment "${environment}"` }];
+  return hit === undefined
+    ? []
+    : [{ host: 'config', rule: 'environment', pattern: hit, evidence: `declared environment "${environment}"` }];
 }
 
 export function evaluateHost(rules: GuardRules, e: HostEvidence): GuardFinding[] {
@@ -31,21 +33,29 @@ export function evaluateHost(rules: GuardRules, e: HostEvidence): GuardFinding[]
   ] as const;
   for (const [what, name] of names) {
     const hit = matches(rules.hostnamePatterns, name);
-    if (hit !== undefined) findings.push({ host: e.host, rule: 'hostnamePatterns', pattern: hit, evidence: `${what} ${name}` });
+    if (hit !== undefined)
+      findings.push({ host: e.host, rule: 'hostnamePatterns', pattern: hit, evidence: `${what} ${name}` });
   }
   for (const variable of rules.environmentVariables) {
     const value = e.environment[variable];
     const hit = matches(rules.environmentPatterns, value);
     if (hit !== undefined) {
-      findings.push({ host: e.host, rule: 'environmentVariables', pattern: `${variable} ~ /${hit}/`, evidence: `/etc/environment ${variable}=${value}` });
+      findings.push({
+        host: e.host,
+        rule: 'environmentVariables',
+        pattern: `${variable} ~ /${hit}/`,
+        evidence: `/etc/environment ${variable}=${value}`,
+      });
     }
   }
   for (const marker of e.markerFiles) {
-    if (rules.markerFiles.includes(marker)) findings.push({ host: e.host, rule: 'markerFiles', pattern: marker, evidence: `file ${marker} exists` });
+    if (rules.markerFiles.includes(marker))
+      findings.push({ host: e.host, rule: 'markerFiles', pattern: marker, evidence: `file ${marker} exists` });
   }
   for (const label of e.dockerLabels) {
     const hit = labelRule(rules, label);
-    if (hit !== undefined) findings.push({ host: e.host, rule: 'dockerLabels', pattern: hit, evidence: `Docker engine label ${label}` });
+    if (hit !== undefined)
+      findings.push({ host: e.host, rule: 'dockerLabels', pattern: hit, evidence: `Docker engine label ${label}` });
   }
   return findings;
 }
@@ -66,7 +76,11 @@ function labelRule(rules: GuardRules, label: string): string | undefined {
   return undefined;
 }
 
-export function evaluateGuard(rules: GuardRules, environment: string, evidence: readonly HostEvidence[]): GuardFinding[] {
+export function evaluateGuard(
+  rules: GuardRules,
+  environment: string,
+  evidence: readonly HostEvidence[],
+): GuardFinding[] {
   return [...evaluateDeclared(rules, environment), ...evidence.flatMap((e) => evaluateHost(rules, e))];
 }
 

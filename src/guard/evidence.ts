@@ -46,7 +46,11 @@ export function evidenceProbe(markerFiles: readonly string[], andThen = ''): str
 
 export function parseProbeOutput(host: string, stdout: string, dockerLabels: string[] = []): HostEvidence {
   const lines = stdout.split('\n');
-  const value = (key: string) => lines.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1).trim() || undefined;
+  const value = (key: string) =>
+    lines
+      .find((l) => l.startsWith(`${key}=`))
+      ?.slice(key.length + 1)
+      .trim() || undefined;
   const section = (name: string) => {
     const start = lines.indexOf(`--- ${name}`);
     if (start < 0) return [];
@@ -73,7 +77,11 @@ export function parseEnvironmentFile(text: string): Record<string, string> {
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
     if (!m) continue;
     let v = group(m, 2);
-    if ((v.startsWith('"') && v.endsWith('"') && v.length >= 2) || (v.startsWith("'") && v.endsWith("'") && v.length >= 2)) v = v.slice(1, -1);
+    if (
+      (v.startsWith('"') && v.endsWith('"') && v.length >= 2) ||
+      (v.startsWith("'") && v.endsWith("'") && v.length >= 2)
+    )
+      v = v.slice(1, -1);
     env[group(m, 1)] = v;
   }
   return env;

@@ -18,7 +18,8 @@ const SERVER_FACTS = [
 const CLOCK = 'echo "--- clock"; date +%s';
 const DISKS = 'echo "--- df"; df -Pk 2>/dev/null';
 // `ss -p` walks every process's file descriptors: only servers, whose ports we check, pay for it.
-const LISTENERS = 'echo "--- listen"; if command -v ss >/dev/null 2>&1; then ss -Hltnp 2>/dev/null; else echo "#no-ss"; fi';
+const LISTENERS =
+  'echo "--- listen"; if command -v ss >/dev/null 2>&1; then ss -Hltnp 2>/dev/null; else echo "#no-ss"; fi';
 
 /** A server's facts (with its listening sockets), or a target's (its clock only). */
 export function factsScript(server: boolean): string {
@@ -84,7 +85,13 @@ function sections(stdout: string): Map<string, string[]> {
 /** `flags\t\t: fpu vme sse4_2 ...` -> its words. */
 export function parseCpuFlags(lines: string[]): string[] {
   const line = lines.find((l) => /^(flags|Features)\s*:/.test(l));
-  return line ? line.slice(line.indexOf(':') + 1).trim().split(/\s+/).filter(Boolean) : [];
+  return line
+    ? line
+        .slice(line.indexOf(':') + 1)
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+    : [];
 }
 
 export function parseMeminfo(lines: string[]): { totalMiB: number; availableMiB: number } {
@@ -110,7 +117,13 @@ export function parseSs(lines: string[]): Listener[] | null {
     if (state !== 'LISTEN' || local === undefined || peer === undefined) return [];
     const colon = local.lastIndexOf(':');
     const proc = /users:\(\("([^"]+)",pid=(\d+)/.exec(rest.join(' '));
-    return [{ address: local.slice(0, colon), port: Number(local.slice(colon + 1)), ...(proc ? { process: `${proc[1]} (pid ${proc[2]})` } : {}) }];
+    return [
+      {
+        address: local.slice(0, colon),
+        port: Number(local.slice(colon + 1)),
+        ...(proc ? { process: `${proc[1]} (pid ${proc[2]})` } : {}),
+      },
+    ];
   });
 }
 
@@ -121,7 +134,10 @@ export function filesystemOf(filesystems: readonly FileSystem[], path: string): 
     .sort((a, b) => b.mount.length - a.mount.length)[0];
 }
 
-export function parseFacts(stdout: string, operatorEpochSeconds: number): Omit<HostFacts, 'docker' | 'dockerError' | 'guard'> {
+export function parseFacts(
+  stdout: string,
+  operatorEpochSeconds: number,
+): Omit<HostFacts, 'docker' | 'dockerError' | 'guard'> {
   const s = sections(stdout);
   const mem = parseMeminfo(s.get('meminfo') ?? []);
   return {
@@ -140,7 +156,12 @@ export function parseFacts(stdout: string, operatorEpochSeconds: number): Omit<H
  * One remote command reads the guard's evidence and the OS facts together (one session channel per
  * host, not two: on many hosts each round trip counts); then a few read-only Docker API calls.
  */
-export async function gatherFacts(session: Pick<HostHandle, 'exec' | 'engine'>, needsDocker: boolean, timeoutMs: number, markerFiles: readonly string[] = []): Promise<HostFacts> {
+export async function gatherFacts(
+  session: Pick<HostHandle, 'exec' | 'engine'>,
+  needsDocker: boolean,
+  timeoutMs: number,
+  markerFiles: readonly string[] = [],
+): Promise<HostFacts> {
   const before = Date.now();
   const out = await session.exec(evidenceProbe(markerFiles, factsScript(needsDocker)), { timeoutMs });
   // The host read its clock somewhere inside the round trip: compare against the midpoint.
@@ -167,7 +188,12 @@ export async function gatherFacts(session: Pick<HostHandle, 'exec' | 'engine'>, 
     facts.dockerError =
       error instanceof HealError
         ? error
-        : new HealError({ code: 'docker.api', message: `Docker API call failed: ${(error as Error).message}`, hint: 'check the engine with `docker info` on the host', cause: error });
+        : new HealError({
+            code: 'docker.api',
+            message: `Docker API call failed: ${(error as Error).message}`,
+            hint: 'check the engine with `docker info` on the host',
+            cause: error,
+          });
   }
   return facts;
 }

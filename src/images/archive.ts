@@ -32,13 +32,18 @@ export function entryNameFor(ref: string): string {
 export async function writeArchive(path: string, images: ReadonlyArray<{ ref: string; file: string }>): Promise<void> {
   // tar-stream is loaded with the command that needs it, never by --help.
   const { pack } = await import('tar-stream');
-  const manifest: ArchiveManifest = { format: ARCHIVE_FORMAT, images: Object.fromEntries(images.map((i) => [i.ref, entryNameFor(i.ref)])) };
+  const manifest: ArchiveManifest = {
+    format: ARCHIVE_FORMAT,
+    images: Object.fromEntries(images.map((i) => [i.ref, entryNameFor(i.ref)])),
+  };
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   const tar = pack();
   const written = pipeline(tar, createWriteStream(path, { mode: 0o644 }));
   try {
     await new Promise<void>((resolve, reject) => {
-      tar.entry({ ...ENTRY, name: 'manifest.json', size: manifestBytes.length }, manifestBytes, (error) => (error ? reject(error) : resolve()));
+      tar.entry({ ...ENTRY, name: 'manifest.json', size: manifestBytes.length }, manifestBytes, (error) =>
+        error ? reject(error) : resolve(),
+      );
     });
     for (const image of images) {
       const { size } = await stat(image.file);
@@ -65,7 +70,8 @@ function invalid(path: string, why: string): HealError {
 /** tar-stream's parse errors in the operator's words. */
 function tarProblem(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (/Maybe the tar is corrupted/i.test(message)) return 'a tar header checksum does not match (the file is corrupted, or not a plain tar)';
+  if (/Maybe the tar is corrupted/i.test(message))
+    return 'a tar header checksum does not match (the file is corrupted, or not a plain tar)';
   if (/unknown format/i.test(message)) return 'not a tar file';
   if (/Unexpected end of data/i.test(message)) return 'it ends in the middle of an entry (truncated?)';
   return `unreadable tar (${message})`;
@@ -75,9 +81,16 @@ function tarProblem(error: unknown): string {
  * Reads the whole archive once, which verifies every header's checksum, and returns the entry
  * table and the manifest; entries are then streamed by offset (`entryStream`).
  */
-export async function readArchive(path: string): Promise<{ manifest: ArchiveManifest; entries: Map<string, ArchiveEntry> }> {
+export async function readArchive(
+  path: string,
+): Promise<{ manifest: ArchiveManifest; entries: Map<string, ArchiveEntry> }> {
   const cannotRead = (e: NodeJS.ErrnoException) =>
-    new HealError({ code: 'images.archive', message: `cannot read ${path} (${e.code ?? e.message})`, hint: 'check the path given to --images-from', exitCode: ExitCode.usage });
+    new HealError({
+      code: 'images.archive',
+      message: `cannot read ${path} (${e.code ?? e.message})`,
+      hint: 'check the path given to --images-from',
+      exitCode: ExitCode.usage,
+    });
   const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
     throw cannotRead(e);
   });
@@ -87,7 +100,8 @@ export async function readArchive(path: string): Promise<{ manifest: ArchiveMani
   const manifestChunks: Buffer[] = [];
   const tar = extract();
   tar.on('entry', (header, stream, next) => {
-    if (header.type === 'file') entries.set(header.name, { name: header.name, offset: stream.offset + BLOCK, size: header.size });
+    if (header.type === 'file')
+      entries.set(header.name, { name: header.name, offset: stream.offset + BLOCK, size: header.size });
     if (header.name === 'manifest.json') stream.on('data', (chunk: unknown) => manifestChunks.push(chunk as Buffer));
     stream.on('end', () => next());
     // A cut-off entry fails its stream and the extractor alike: the pipeline below reports it once.
@@ -107,8 +121,10 @@ export async function readArchive(path: string): Promise<{ manifest: ArchiveMani
   } catch {
     throw invalid(path, 'manifest.json is not JSON');
   }
-  if (manifest.format !== ARCHIVE_FORMAT) throw invalid(path, `format ${String(manifest.format)}, expected ${ARCHIVE_FORMAT}`);
-  for (const [ref, name] of Object.entries(manifest.images)) if (!entries.has(name)) throw invalid(path, `${ref} is listed but ${name} is missing`);
+  if (manifest.format !== ARCHIVE_FORMAT)
+    throw invalid(path, `format ${String(manifest.format)}, expected ${ARCHIVE_FORMAT}`);
+  for (const [ref, name] of Object.entries(manifest.images))
+    if (!entries.has(name)) throw invalid(path, `${ref} is listed but ${name} is missing`);
   return { manifest, entries };
 }
 

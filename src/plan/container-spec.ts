@@ -7,7 +7,15 @@ import type { PortPublish, RenderedStack } from '../render/render.js';
 import type { RenderedFile } from '../render/rendered-file.js';
 import type { ContainerLimits } from '../config/topology.js';
 import type { ContainerCreateBody, ContainerMount } from '../remote/index.js';
-import { component, containerName, LABELS, NETWORK_NAME, port, PRODUCT, type ComponentName } from '../stack/manifest.js';
+import {
+  component,
+  containerName,
+  LABELS,
+  NETWORK_NAME,
+  port,
+  PRODUCT,
+  type ComponentName,
+} from '../stack/manifest.js';
 import { tierDir } from '../core/host-paths.js';
 
 /** MinIO's command is the installer's (the renderer leaves it out): one drive, and its console port. */
@@ -48,7 +56,11 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-export function containerSpecs(stack: RenderedStack, images: Record<ComponentName, string>, limits: ContainerLimits): ContainerSpec[] {
+export function containerSpecs(
+  stack: RenderedStack,
+  images: Record<ComponentName, string>,
+  limits: ContainerLimits,
+): ContainerSpec[] {
   return stack.containers.map((wiring) => {
     const c = component(wiring.component);
     const byPath = new Map(stack.files.filter((f) => f.tier === wiring.tier).map((f) => [f.path, f]));
@@ -65,7 +77,11 @@ export function containerSpecs(stack: RenderedStack, images: Record<ComponentNam
       image: images[c.name],
       cmd: c.name === 'minio' ? [...MINIO_COMMAND] : wiring.args,
       env: { ...wiring.env },
-      binds: wiring.mounts.map((m) => ({ source: `${tierDir(wiring.tier)}/${m.source}`, target: m.target, readOnly: m.readOnly })),
+      binds: wiring.mounts.map((m) => ({
+        source: `${tierDir(wiring.tier)}/${m.source}`,
+        target: m.target,
+        readOnly: m.readOnly,
+      })),
       volume: c.dataPath ? { name: volumeName(c.name), target: c.dataPath } : null,
       ports: wiring.ports.map((p) => ({ ...p })),
       network: NETWORK_NAME,
@@ -123,7 +139,12 @@ export function createOptions(spec: ContainerSpec, installerVersion: string): Co
   }
   // Mounts, not Binds: with Binds a missing source file is silently created as a directory (and
   // a later upload to that path fails); a bind mount with Mounts refuses to start instead.
-  const mounts: ContainerMount[] = spec.binds.map((b) => ({ Type: 'bind', Source: b.source, Target: b.target, ReadOnly: b.readOnly }));
+  const mounts: ContainerMount[] = spec.binds.map((b) => ({
+    Type: 'bind',
+    Source: b.source,
+    Target: b.target,
+    ReadOnly: b.readOnly,
+  }));
   if (spec.volume) mounts.push({ Type: 'volume', Source: spec.volume.name, Target: spec.volume.target });
   return {
     name: spec.name,
@@ -137,9 +158,14 @@ export function createOptions(spec: ContainerSpec, installerVersion: string): Co
       PortBindings: bindings,
       RestartPolicy: { Name: spec.restart },
       NetworkMode: spec.network,
-      LogConfig: { Type: 'json-file', Config: { 'max-size': spec.logs.maxSize, 'max-file': String(spec.logs.maxFiles) } },
+      LogConfig: {
+        Type: 'json-file',
+        Config: { 'max-size': spec.logs.maxSize, 'max-file': String(spec.logs.maxFiles) },
+      },
       // No swap beyond the limit (MemorySwap equal to Memory): a leak ends in a restart, not a thrashing host.
-      ...(spec.memoryLimitMiB !== null ? { Memory: spec.memoryLimitMiB * MIB, MemorySwap: spec.memoryLimitMiB * MIB } : {}),
+      ...(spec.memoryLimitMiB !== null
+        ? { Memory: spec.memoryLimitMiB * MIB, MemorySwap: spec.memoryLimitMiB * MIB }
+        : {}),
     },
   };
 }

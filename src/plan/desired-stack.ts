@@ -29,11 +29,23 @@ export interface DesiredStack {
 export async function tierAddresses(topology: Topology, hosts: Inventory, lenient = false): Promise<TierAddresses> {
   const web = hosts.forTier('web');
   const app = hosts.forTier('app');
-  const resolve = (from: typeof web, name: string) => (lenient && !from.connection ? Promise.resolve(name) : resolveFrom(from, name).catch((e: unknown) => (lenient ? name : Promise.reject(e))));
-  return { web: await resolve(web, topology.web.host), app: await resolve(web, topology.app.host), db: await resolve(app, topology.db.host) };
+  const resolve = (from: typeof web, name: string) =>
+    lenient && !from.connection
+      ? Promise.resolve(name)
+      : resolveFrom(from, name).catch((e: unknown) => (lenient ? name : Promise.reject(e)));
+  return {
+    web: await resolve(web, topology.web.host),
+    app: await resolve(web, topology.app.host),
+    db: await resolve(app, topology.db.host),
+  };
 }
 
-export function desiredStack(topology: Topology, addresses: TierAddresses, secrets: InstallState['secrets'], frontDoor: FrontDoor): DesiredStack {
+export function desiredStack(
+  topology: Topology,
+  addresses: TierAddresses,
+  secrets: InstallState['secrets'],
+  frontDoor: FrontDoor,
+): DesiredStack {
   const stack = renderStack(
     renderContext({
       hosts: addresses,

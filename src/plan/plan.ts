@@ -81,7 +81,15 @@ export function imageChange(from: string, to: string): ImageChange {
   const a = parseImageRef(familiarRef(from));
   const b = parseImageRef(familiarRef(to));
   const version = (r: Exclude<typeof a, string>) => r.tag ?? r.digest ?? 'latest';
-  if (typeof a !== 'string' && typeof b !== 'string' && a.registry === b.registry && a.path === b.path && !a.digest && !b.digest) return { from: version(a), to: version(b) };
+  if (
+    typeof a !== 'string' &&
+    typeof b !== 'string' &&
+    a.registry === b.registry &&
+    a.path === b.path &&
+    !a.digest &&
+    !b.digest
+  )
+    return { from: version(a), to: version(b) };
   return { from: familiarRef(from), to: familiarRef(to) };
 }
 
@@ -95,7 +103,8 @@ export function containerAction(
   }
   const hash = specHash(spec);
   if (existing.labels[LABELS.specHash] !== hash) {
-    if (familiarRef(existing.image) === familiarRef(spec.image)) return { action: 'recreate', reason: 'configuration changed' };
+    if (familiarRef(existing.image) === familiarRef(spec.image))
+      return { action: 'recreate', reason: 'configuration changed' };
     // Only this container is replaced; the old one is kept stopped until the new one is healthy.
     const upgrade = imageChange(existing.image, spec.image);
     const kept = spec.volume ? `, data volume ${spec.volume.name} kept` : '';
@@ -106,7 +115,11 @@ export function containerAction(
 
 export function fileAction(file: RenderedFile, existing: FileState | undefined): FileAction {
   if (!existing) return 'create';
-  const same = existing.sha256 === sha256(file.content) && existing.mode === file.mode && existing.uid === file.owner.uid && existing.gid === file.owner.gid;
+  const same =
+    existing.sha256 === sha256(file.content) &&
+    existing.mode === file.mode &&
+    existing.uid === file.owner.uid &&
+    existing.gid === file.owner.gid;
   return same ? 'keep' : 'update';
 }
 
@@ -114,7 +127,11 @@ export function remotePath(file: Pick<RenderedFile, 'tier' | 'path'>): string {
   return `${tierDir(file.tier)}/${file.path}`;
 }
 
-export function planInstall(files: readonly RenderedFile[], specs: readonly ContainerSpec[], facts: readonly TierFacts[]): InstallPlan {
+export function planInstall(
+  files: readonly RenderedFile[],
+  specs: readonly ContainerSpec[],
+  facts: readonly TierFacts[],
+): InstallPlan {
   const conflicts: string[] = [];
   const tiers = facts.map((f): TierPlan => {
     const tierSpecs = specs.filter((s) => s.tier === f.tier);
@@ -138,7 +155,9 @@ export function planInstall(files: readonly RenderedFile[], specs: readonly Cont
       machine: f.machine,
       pull: images.filter((ref) => !f.images.has(presenceKey(ref))),
       present: images.filter((ref) => f.images.has(presenceKey(ref))),
-      files: files.filter((file) => file.tier === f.tier).map((file) => ({ path: remotePath(file), action: fileAction(file, f.files.get(remotePath(file))) })),
+      files: files
+        .filter((file) => file.tier === f.tier)
+        .map((file) => ({ path: remotePath(file), action: fileAction(file, f.files.get(remotePath(file))) })),
       containers,
       createNetwork: !f.network && tierSpecs.length > 0,
     };
@@ -154,7 +173,8 @@ export function describePlan(plan: InstallPlan): string[] {
     for (const ref of t.pull) lines.push(`  pull ${ref}`);
     for (const ref of t.present) lines.push(`  image ${ref} present`);
     if (t.createNetwork) lines.push('  create network heal-pyroscope');
-    for (const f of t.files) lines.push(`  ${f.action === 'keep' ? 'keep' : f.action === 'create' ? 'write' : 'rewrite'} ${f.path}`);
+    for (const f of t.files)
+      lines.push(`  ${f.action === 'keep' ? 'keep' : f.action === 'create' ? 'write' : 'rewrite'} ${f.path}`);
     for (const c of t.containers) lines.push(`  ${c.action} ${c.name}${c.reason ? ` (${c.reason})` : ''}`);
   }
   for (const conflict of plan.conflicts) lines.push(`conflict: ${conflict}`);

@@ -32,23 +32,42 @@ export function toExisting(info: ContainerSummary): ExistingContainer {
 }
 
 /** Containers with exactly these names (Docker's name filter matches substrings). */
-export async function containersNamed(engine: Engine, names: readonly string[]): Promise<Map<string, ExistingContainer>> {
+export async function containersNamed(
+  engine: Engine,
+  names: readonly string[],
+): Promise<Map<string, ExistingContainer>> {
   const list = await engine.listContainers();
   const wanted = new Set(names);
-  return new Map(list.map(toExisting).filter((c) => wanted.has(c.name)).map((c) => [c.name, c]));
+  return new Map(
+    list
+      .map(toExisting)
+      .filter((c) => wanted.has(c.name))
+      .map((c) => [c.name, c]),
+  );
 }
 
-export async function gatherTierFacts(host: Host, tier: ServerTier, names: readonly string[], paths: readonly string[]): Promise<TierFacts> {
+export async function gatherTierFacts(
+  host: Host,
+  tier: ServerTier,
+  names: readonly string[],
+  paths: readonly string[],
+): Promise<TierFacts> {
   const engine = host.remote.engine;
   const [containers, images, networks, volumes, files] = await Promise.all([
     containersNamed(engine, names),
     engine.listImages(),
     engine.listNetworks({ name: NETWORK_NAME }),
     engine.listVolumes({ label: `${LABELS.product}=${PRODUCT}` }),
-    paths.length > 0 ? host.remote.exec(['sh', '-c', FILE_FACTS_SCRIPT, 'sh', ...paths], { timeoutMs: 30_000 }) : Promise.resolve({ code: 0, stdout: '', stderr: '' }),
+    paths.length > 0
+      ? host.remote.exec(['sh', '-c', FILE_FACTS_SCRIPT, 'sh', ...paths], { timeoutMs: 30_000 })
+      : Promise.resolve({ code: 0, stdout: '', stderr: '' }),
   ]);
   if (files.code !== 0) {
-    throw new HealError({ code: 'facts.files', message: `cannot read the installed files on ${host.name}: ${files.stderr.trim()}`, hint: 'connect as root (or a user that may read /opt/heal-pyroscope)' });
+    throw new HealError({
+      code: 'facts.files',
+      message: `cannot read the installed files on ${host.name}: ${files.stderr.trim()}`,
+      hint: 'connect as root (or a user that may read /opt/heal-pyroscope)',
+    });
   }
   const imageMap = new Map<string, string>();
   for (const image of images) for (const tag of [...image.tags, ...image.digests]) imageMap.set(tag, image.id);

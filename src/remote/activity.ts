@@ -47,7 +47,13 @@ export function noteActivity(hosts: Iterable<string>, start: number, end: number
 export function beginActivity(hosts: Iterable<string>, start: number = performance.now()): () => void {
   const windows = open.size === 0 ? [] : windowsNow();
   const names = [...hosts];
-  return () => note(windows.filter((w) => open.has(w)), names, start, performance.now());
+  return () =>
+    note(
+      windows.filter((w) => open.has(w)),
+      names,
+      start,
+      performance.now(),
+    );
 }
 
 function note(windows: readonly Window[], hosts: Iterable<string>, start: number, end: number): void {

@@ -80,7 +80,9 @@ export class Authenticator {
     const who = describeTarget(this.ctx.target);
     const details = [
       ...this.notes,
-      ...(this.ctx.target.certificateFiles ?? []).map((c) => `CertificateFile ${c} not used: ssh2 cannot present OpenSSH certificates, only the key itself`),
+      ...(this.ctx.target.certificateFiles ?? []).map(
+        (c) => `CertificateFile ${c} not used: ssh2 cannot present OpenSSH certificates, only the key itself`,
+      ),
       `server accepts: ${this.serverMethods.join(', ') || 'unknown'}`,
     ];
     // A key the operator named but that could not be used is the likeliest cause: name it first.
@@ -95,7 +97,10 @@ export class Authenticator {
       });
     }
     // With nothing tried, the refusal to ask (e.g. an encrypted key in CI) is the real cause.
-    const tried = this.tried.length > 0 ? this.tried.join(', ') : `nothing usable${this.interactionError ? ` (${this.interactionError.message})` : ''}`;
+    const tried =
+      this.tried.length > 0
+        ? this.tried.join(', ')
+        : `nothing usable${this.interactionError ? ` (${this.interactionError.message})` : ''}`;
     const hint =
       this.interactionError?.hint ??
       (this.tried.length === 0

@@ -55,7 +55,11 @@ export class Fleet {
     if (host) return host;
     throw (
       this.failures.get(name) ??
-      new HealError({ code: 'remote.unknown-host', message: `No host named ${name} was connected`, hint: 'Check the host names in the configuration' })
+      new HealError({
+        code: 'remote.unknown-host',
+        message: `No host named ${name} was connected`,
+        hint: 'Check the host names in the configuration',
+      })
     );
   }
 
@@ -65,7 +69,11 @@ export class Fleet {
   }
 
   handshakes(): HandshakeCount[] {
-    return [...this.hosts.values()].map((h) => ({ name: h.name, own: h.session.handshakes, path: h.session.pathHandshakes }));
+    return [...this.hosts.values()].map((h) => ({
+      name: h.name,
+      own: h.session.handshakes,
+      path: h.session.pathHandshakes,
+    }));
   }
 
   /**
@@ -84,7 +92,12 @@ export class Fleet {
 export async function connectAll(targets: readonly SshTarget[], options: ConnectOptions): Promise<Fleet> {
   const names = new Set<string>();
   for (const t of targets) {
-    if (names.has(t.name)) throw new HealError({ code: 'config.duplicate-host', message: `Host name ${t.name} is used twice`, hint: 'Give every host a unique name' });
+    if (names.has(t.name))
+      throw new HealError({
+        code: 'config.duplicate-host',
+        message: `Host name ${t.name} is used twice`,
+        hint: 'Give every host a unique name',
+      });
     names.add(t.name);
   }
   const ctx: OpenContext = {
@@ -133,7 +146,9 @@ export async function connectAll(targets: readonly SshTarget[], options: Connect
     }),
   );
   // Keep the caller's order so tables and reports are stable.
-  const ordered = new Map(targets.filter((t) => hosts.has(t.name)).map((t) => [t.name, hosts.get(t.name) as RemoteHost]));
+  const ordered = new Map(
+    targets.filter((t) => hosts.has(t.name)).map((t) => [t.name, hosts.get(t.name) as RemoteHost]),
+  );
   return new Fleet(ordered, failures, opened);
 }
 

@@ -21,7 +21,8 @@ function low(error: unknown): LowLevelError {
 /** sshd reports a failed direct-tcpip connect with strerror text; map it to the errno we would get locally. */
 function errnoFromChannelText(message: string): string | undefined {
   if (/connection refused/i.test(message)) return 'ECONNREFUSED';
-  if (/name or service not known|temporary failure in name resolution|no address associated/i.test(message)) return 'ENOTFOUND';
+  if (/name or service not known|temporary failure in name resolution|no address associated/i.test(message))
+    return 'ENOTFOUND';
   if (/no route to host/i.test(message)) return 'EHOSTUNREACH';
   if (/network is unreachable/i.test(message)) return 'ENETUNREACH';
   if (/timed out/i.test(message)) return 'ETIMEDOUT';
@@ -34,9 +35,17 @@ export function tcpConnectFailure(target: SshTarget, error: unknown, timeoutMs: 
   const message = e.message ?? '';
   const viaJump = target.jump !== undefined;
   const from = viaJump ? `from ${target.jump?.name}` : 'from here';
-  const code = typeof e.code === 'string' && (e.code.startsWith('E') || e.code === 'TIMEOUT') ? e.code : errnoFromChannelText(message);
+  const code =
+    typeof e.code === 'string' && (e.code.startsWith('E') || e.code === 'TIMEOUT')
+      ? e.code
+      : errnoFromChannelText(message);
   const who = describeTarget(target);
-  if (viaJump && (e.reason === 1 || /administratively prohibited/i.test(message) || (code === undefined && /open failed/i.test(message)))) {
+  if (
+    viaJump &&
+    (e.reason === 1 ||
+      /administratively prohibited/i.test(message) ||
+      (code === undefined && /open failed/i.test(message)))
+  ) {
     return new HealError({
       code: 'ssh.jump.prohibited',
       message: `Jump host ${target.jump?.name} refused to forward a connection to ${target.host}:${target.port}`,

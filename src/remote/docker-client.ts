@@ -29,7 +29,13 @@ export function createDockerClient(open: OpenChannel, socketPath: string): Docke
  * Pulls `ref` on the host and waits until the engine reports the end of the stream. When `signal`
  * fires, the request's channel is closed, which makes the engine cancel the pull (Ctrl-C).
  */
-export async function pullImage(docker: Docker, ref: string, where: string, onProgress?: (event: PullProgress) => void, signal?: AbortSignal): Promise<void> {
+export async function pullImage(
+  docker: Docker,
+  ref: string,
+  where: string,
+  onProgress?: (event: PullProgress) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   const failure = (detail: string, cause?: unknown): HealError =>
     new HealError({
       code: 'docker.pull',
@@ -69,10 +75,20 @@ export async function pullImage(docker: Docker, ref: string, where: string, onPr
 }
 
 /** What a registry error from the engine means for the operator (the engine passes the registry's words on). */
-export function classifyRegistryError(status: number | undefined, message: string): Exclude<RegistryAnswer['state'], 'found'> {
-  if (/\b(?:no such host|connection refused|i\/o timeout|no route to host|network is unreachable|dial tcp|tls: |timeout exceeded|deadline exceeded|server misbehaving|connection reset|EOF$)/i.test(message)) return 'unreachable';
-  if (status === 401 || status === 403 || /unauthorized|denied|authentication required|forbidden/i.test(message)) return 'denied';
-  if (status === 404 || /manifest unknown|not found|name unknown|does not exist|no such/i.test(message)) return 'not-found';
+export function classifyRegistryError(
+  status: number | undefined,
+  message: string,
+): Exclude<RegistryAnswer['state'], 'found'> {
+  if (
+    /\b(?:no such host|connection refused|i\/o timeout|no route to host|network is unreachable|dial tcp|tls: |timeout exceeded|deadline exceeded|server misbehaving|connection reset|EOF$)/i.test(
+      message,
+    )
+  )
+    return 'unreachable';
+  if (status === 401 || status === 403 || /unauthorized|denied|authentication required|forbidden/i.test(message))
+    return 'denied';
+  if (status === 404 || /manifest unknown|not found|name unknown|does not exist|no such/i.test(message))
+    return 'not-found';
   return 'error';
 }
 
@@ -93,13 +109,15 @@ export async function inspectDistribution(docker: Docker, ref: string, timeoutMs
           abortSignal: abort.signal,
           options: {},
         },
-        (error: unknown, body: unknown) => (error ? reject(error) : resolve(body as { Descriptor?: { digest?: string } })),
+        (error: unknown, body: unknown) =>
+          error ? reject(error) : resolve(body as { Descriptor?: { digest?: string } }),
       );
     });
     return { state: 'found', digest: data.Descriptor?.digest ?? '' };
   } catch (error) {
     if (isHealError(error)) throw error;
-    if (abort.signal.aborted) return { state: 'unreachable', detail: `no answer within ${Math.round(timeoutMs / 1000)} s` };
+    if (abort.signal.aborted)
+      return { state: 'unreachable', detail: `no answer within ${Math.round(timeoutMs / 1000)} s` };
     const e = error as { statusCode?: number; json?: { message?: string }; message?: string };
     const detail = (e.json?.message ?? e.message ?? String(error)).trim();
     return { state: classifyRegistryError(e.statusCode, detail), detail };
@@ -109,9 +127,19 @@ export async function inspectDistribution(docker: Docker, ref: string, timeoutMs
 }
 
 /** `docker load < stream` on an engine; the engine reports failures inside its 200 response. */
-export async function loadImage(docker: Docker, tar: NodeJS.ReadableStream, what: string, where: string): Promise<void> {
+export async function loadImage(
+  docker: Docker,
+  tar: NodeJS.ReadableStream,
+  what: string,
+  where: string,
+): Promise<void> {
   const failure = (detail: string, cause?: unknown) =>
-    new HealError({ code: 'docker.load', message: `loading ${what} on ${where} failed: ${detail}`, hint: 'check free disk on the host and that the archive is complete', cause });
+    new HealError({
+      code: 'docker.load',
+      message: `loading ${what} on ${where} failed: ${detail}`,
+      hint: 'check free disk on the host and that the archive is complete',
+      cause,
+    });
   let response: NodeJS.ReadableStream;
   try {
     response = await docker.loadImage(tar as never, { quiet: true });

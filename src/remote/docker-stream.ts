@@ -59,7 +59,10 @@ interface Pending {
  */
 export class LogDecoder {
   private buffer: Buffer = Buffer.alloc(0);
-  private readonly pending: Record<LogStreamName, Pending> = { stdout: { bytes: [], time: null }, stderr: { bytes: [], time: null } };
+  private readonly pending: Record<LogStreamName, Pending> = {
+    stdout: { bytes: [], time: null },
+    stderr: { bytes: [], time: null },
+  };
 
   constructor(
     private readonly multiplexed: boolean,
@@ -91,7 +94,8 @@ export class LogDecoder {
   /** The stream ended: a last line without its newline is still a line; a cut frame's bytes are too. */
   end(): DecodedLine[] {
     const lines: DecodedLine[] = [];
-    if (this.buffer.length > 8) this.text(this.buffer[0] === 2 ? 'stderr' : 'stdout', this.buffer.subarray(8), lines, true);
+    if (this.buffer.length > 8)
+      this.text(this.buffer[0] === 2 ? 'stderr' : 'stdout', this.buffer.subarray(8), lines, true);
     this.buffer = Buffer.alloc(0);
     for (const stream of ['stdout', 'stderr'] as const) {
       const p = this.pending[stream];

@@ -101,8 +101,7 @@ export interface LogStream {
 }
 
 export type RegistryAnswer =
-  | { state: 'found'; digest: string }
-  | { state: 'not-found' | 'denied' | 'unreachable' | 'error'; detail: string };
+  { state: 'found'; digest: string } | { state: 'not-found' | 'denied' | 'unreachable' | 'error'; detail: string };
 
 /** A selector on labels: `key=value` (or `key` alone for any value). */
 export interface LabelFilter {
@@ -179,7 +178,10 @@ export interface Engine {
   /** Networks, `name` matched exactly (Docker's own name filter matches substrings). */
   listNetworks(filter?: LabelFilter & { name?: string }): Promise<NetworkSummary[]>;
   /** A bridge network of that name, created with `labels` when there is none; `labels`: those it carries. */
-  ensureNetwork(name: string, labels: Record<string, string>): Promise<{ id: string; created: boolean; labels: Record<string, string> }>;
+  ensureNetwork(
+    name: string,
+    labels: Record<string, string>,
+  ): Promise<{ id: string; created: boolean; labels: Record<string, string> }>;
   removeNetwork(nameOrId: string): Promise<'removed' | 'absent'>;
   listVolumes(filter?: LabelFilter): Promise<VolumeSummary[]>;
   /** A local volume of that name, created with `labels` when there is none; the volume as it is now. */

@@ -14,8 +14,12 @@ export interface ExecOptions {
   timeoutMs?: number;
 }
 
-
-export function runOnChannel(client: Client, command: string, options: ExecOptions, where: string): Promise<ExecResult> {
+export function runOnChannel(
+  client: Client,
+  command: string,
+  options: ExecOptions,
+  where: string,
+): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
     client.exec(command, (error, channel) => {
       if (error) {

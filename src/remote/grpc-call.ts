@@ -22,16 +22,32 @@ export function grpcFrame(message: Uint8Array): Buffer {
 }
 
 /** POSTs one framed message to `path` (/package.Service/Method) at host:port from `session`'s host. */
-export async function grpcCall(session: SshSession, host: string, port: number, path: string, message: Uint8Array, timeoutMs = 5000): Promise<GrpcCallResult> {
+export async function grpcCall(
+  session: SshSession,
+  host: string,
+  port: number,
+  path: string,
+  message: Uint8Array,
+  timeoutMs = 5000,
+): Promise<GrpcCallResult> {
   const deadline = Date.now() + timeoutMs;
   const timeout = (): HealError =>
-    new HealError({ code: 'remote.grpc-timeout', message: `No answer from ${host}:${port}${path} (gRPC) on ${session.target.name} within ${timeoutMs} ms` });
+    new HealError({
+      code: 'remote.grpc-timeout',
+      message: `No answer from ${host}:${port}${path} (gRPC) on ${session.target.name} within ${timeoutMs} ms`,
+    });
   let connectTimer: NodeJS.Timeout | undefined;
   const channel = await Promise.race([
     session.forwardOut(host, port),
     new Promise<never>((_, reject) => {
       connectTimer = setTimeout(
-        () => reject(new HealError({ code: 'remote.connect-timeout', message: `${session.target.name} could not connect to ${host}:${port} within ${timeoutMs} ms` })),
+        () =>
+          reject(
+            new HealError({
+              code: 'remote.connect-timeout',
+              message: `${session.target.name} could not connect to ${host}:${port} within ${timeoutMs} ms`,
+            }),
+          ),
         timeoutMs,
       );
     }),
@@ -51,7 +67,12 @@ export async function grpcCall(session: SshSession, host: string, port: number, 
     };
     const timer = setTimeout(() => finish(timeout()), Math.max(1, deadline - Date.now()));
     client.on('error', (error) => finish(error));
-    const stream = client.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+    const stream = client.request({
+      ':method': 'POST',
+      ':path': path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
     let httpStatus = 0;
     let grpcStatus: number | null = null;
     let grpcMessage = '';

@@ -103,7 +103,11 @@ export class HostKeyVerifier {
       (error: unknown) => {
         this.failure = isHealError(error)
           ? error
-          : new HealError({ code: 'ssh.hostkey.error', message: `Host key check for ${describeTarget(this.target)} failed: ${String(error)}`, cause: error });
+          : new HealError({
+              code: 'ssh.hostkey.error',
+              message: `Host key check for ${describeTarget(this.target)} failed: ${String(error)}`,
+              cause: error,
+            });
         verify(false);
       },
     );
@@ -129,7 +133,9 @@ export class HostKeyVerifier {
           this.outcome = { keyType, fingerprint, recorded: false };
           return;
         }
-        const accepted = this.acceptNew || (await interaction.confirmHostKey(describeTarget(this.target), displayKeyType(keyType), fingerprint));
+        const accepted =
+          this.acceptNew ||
+          (await interaction.confirmHostKey(describeTarget(this.target), displayKeyType(keyType), fingerprint));
         if (!accepted) {
           throw new HealError({
             code: 'ssh.hostkey.rejected',

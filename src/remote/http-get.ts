@@ -23,7 +23,13 @@ export interface HttpGetResult {
 }
 
 /** GET (or HEAD, POST) http://host:port/path from `session`'s host; rejects on connection failure or timeout. */
-export function httpGet(session: SshSession, host: string, port: number, path: string, options: HttpGetOptions = {}): Promise<HttpGetResult> {
+export function httpGet(
+  session: SshSession,
+  host: string,
+  port: number,
+  path: string,
+  options: HttpGetOptions = {},
+): Promise<HttpGetResult> {
   const timeoutMs = options.timeoutMs ?? 5000;
   return new Promise<HttpGetResult>((resolve, reject) => {
     let settled = false;
@@ -41,8 +47,14 @@ export function httpGet(session: SshSession, host: string, port: number, path: s
       request.destroy();
       finish(
         connected
-          ? new HealError({ code: 'remote.http-timeout', message: `No answer from http://${host}:${port}${path} on ${session.target.name} within ${timeoutMs} ms` })
-          : new HealError({ code: 'remote.connect-timeout', message: `${session.target.name} could not connect to ${host}:${port} within ${timeoutMs} ms` }),
+          ? new HealError({
+              code: 'remote.http-timeout',
+              message: `No answer from http://${host}:${port}${path} on ${session.target.name} within ${timeoutMs} ms`,
+            })
+          : new HealError({
+              code: 'remote.connect-timeout',
+              message: `${session.target.name} could not connect to ${host}:${port} within ${timeoutMs} ms`,
+            }),
       );
     }, timeoutMs);
     const request = http.request(
@@ -68,7 +80,9 @@ export function httpGet(session: SshSession, host: string, port: number, path: s
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => finish({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () =>
+          finish({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         response.on('error', (error) => finish(error));
       },
     );

@@ -31,6 +31,13 @@ export function identitiesOnlyAgent(socket: string, allowed: readonly Buffer[]):
     return typeof (k as ParsedKey).getPublicSSH === 'function' ? (k as ParsedKey).getPublicSSH() : undefined;
   };
   agent.getIdentities = (cb) =>
-    list((err, keys) => (err ? cb(err) : cb(undefined, (keys ?? []).filter((k) => allowed.some((b) => blob(k)?.equals(b))))));
+    list((err, keys) =>
+      err
+        ? cb(err)
+        : cb(
+            undefined,
+            (keys ?? []).filter((k) => allowed.some((b) => blob(k)?.equals(b))),
+          ),
+    );
   return agent;
 }

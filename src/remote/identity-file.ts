@@ -28,7 +28,12 @@ function problem(path: string, kind: KeyProblemKind, message: string, hint: stri
 export function unreadableKey(path: string, error: unknown): KeyProblem {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return problem(path, 'missing', `identity file ${path} does not exist`, 'correct the path of the key (ssh.identityFile, --identity-file or IdentityFile), or leave it out to use ssh-agent');
+    return problem(
+      path,
+      'missing',
+      `identity file ${path} does not exist`,
+      'correct the path of the key (ssh.identityFile, --identity-file or IdentityFile), or leave it out to use ssh-agent',
+    );
   }
   if (code === 'EISDIR') return directoryKey(path);
   return problem(
@@ -40,7 +45,12 @@ export function unreadableKey(path: string, error: unknown): KeyProblem {
 }
 
 function directoryKey(path: string): KeyProblem {
-  return problem(path, 'directory', `identity file ${path} is a directory, not a private key`, `name the key file itself, e.g. ${join(path, 'id_ed25519')}`);
+  return problem(
+    path,
+    'directory',
+    `identity file ${path} is a directory, not a private key`,
+    `name the key file itself, e.g. ${join(path, 'id_ed25519')}`,
+  );
 }
 
 /** What a key file's bytes are: a usable private key (encrypted or not) gives undefined. */
@@ -48,7 +58,8 @@ export function judgeKeyData(path: string, data: Buffer): KeyProblem | undefined
   const parsed = ssh2.utils.parseKey(data);
   // An encrypted private key is fine here: its passphrase is asked when the key is needed.
   if (parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message)) return undefined;
-  const isPublic = parsed instanceof Error ? PUBLIC_KEY_TEXT.test(data.toString('latin1', 0, 200)) : !parsed.isPrivateKey();
+  const isPublic =
+    parsed instanceof Error ? PUBLIC_KEY_TEXT.test(data.toString('latin1', 0, 200)) : !parsed.isPrivateKey();
   if (isPublic) {
     const privatePath = path.endsWith('.pub') ? path.slice(0, -'.pub'.length) : undefined;
     return problem(
@@ -61,17 +72,26 @@ export function judgeKeyData(path: string, data: Buffer): KeyProblem | undefined
     );
   }
   if (parsed instanceof Error) {
-    return problem(path, 'invalid', `identity file ${path} is not a private key (${parsed.message})`, 'name an OpenSSH or PEM private key, such as ssh-keygen writes');
+    return problem(
+      path,
+      'invalid',
+      `identity file ${path} is not a private key (${parsed.message})`,
+      'name an OpenSSH or PEM private key, such as ssh-keygen writes',
+    );
   }
   return undefined;
 }
 
 /** Reads and judges one identity file; undefined when it is a private key. */
-export async function inspectIdentityFile(path: string, read: (path: string) => Promise<Buffer> = readFile): Promise<KeyProblem | undefined> {
+export async function inspectIdentityFile(
+  path: string,
+  read: (path: string) => Promise<Buffer> = readFile,
+): Promise<KeyProblem | undefined> {
   try {
     const info = await stat(path);
     if (info.isDirectory()) return directoryKey(path);
-    if (!info.isFile()) return problem(path, 'invalid', `identity file ${path} is not a regular file`, 'name the private key file');
+    if (!info.isFile())
+      return problem(path, 'invalid', `identity file ${path} is not a regular file`, 'name the private key file');
     return judgeKeyData(path, await read(path));
   } catch (error) {
     return unreadableKey(path, error);

@@ -3,7 +3,13 @@
 // internal, dockerode included.
 
 export type { SshTarget } from './target.js';
-export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DOCKER_SOCKET, DEFAULT_READY_TIMEOUT_MS, describeTarget, sessionKey } from './target.js';
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DOCKER_SOCKET,
+  DEFAULT_READY_TIMEOUT_MS,
+  describeTarget,
+  sessionKey,
+} from './target.js';
 export type { TargetSpec, ResolveContext } from './resolve-target.js';
 export { namedIdentityFiles, resolveContext, resolveTarget } from './resolve-target.js';
 export type { SshConfigHost, SshConfigLookup } from './ssh-config.js';

@@ -52,7 +52,10 @@ const compiled = new Map<string, RegExp>();
 export function globMatch(pattern: string, text: string): boolean {
   let re = compiled.get(pattern);
   if (!re) {
-    const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     re = new RegExp(`^${source}$`, 's');
     compiled.set(pattern, re);
   }
@@ -90,7 +93,12 @@ export function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {
  * with other key types is treated as changed (we ask the server for the known types first, so this
  * only happens when it no longer has them).
  */
-export function checkHostKey(entries: readonly KnownHostEntry[], name: string, keyType: string, key: string): HostKeyVerdict {
+export function checkHostKey(
+  entries: readonly KnownHostEntry[],
+  name: string,
+  keyType: string,
+  key: string,
+): HostKeyVerdict {
   const matching = entries.filter((e) => entryMatchesHost(e, name));
   const revoked = matching.find((e) => e.marker === '@revoked' && e.key === key);
   if (revoked) return { kind: 'revoked', line: revoked.line };

@@ -40,7 +40,11 @@ const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
 const ALL_METHODS_FAILED = 'All configured authentication methods failed';
 
-export async function openSession(target: SshTarget, via: SshSession | undefined, ctx: OpenContext): Promise<SshSession> {
+export async function openSession(
+  target: SshTarget,
+  via: SshSession | undefined,
+  ctx: OpenContext,
+): Promise<SshSession> {
   const connectMs = target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const sock = via ? await openJumpChannel(target, via, connectMs) : await connectTcp(target, connectMs);
   return handshake(target, via, sock, ctx);
@@ -88,7 +92,12 @@ function openJumpChannel(target: SshTarget, via: SshSession, timeoutMs: number):
   });
 }
 
-async function handshake(target: SshTarget, via: SshSession | undefined, sock: Duplex, ctx: OpenContext): Promise<SshSession> {
+async function handshake(
+  target: SshTarget,
+  via: SshSession | undefined,
+  sock: Duplex,
+  ctx: OpenContext,
+): Promise<SshSession> {
   const readyMs = target.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const client = new ssh2.Client();
   let handshakes = 0;
@@ -107,13 +116,24 @@ async function handshake(target: SshTarget, via: SshSession | undefined, sock: D
       sock.destroy();
       reject(error);
     };
-    const deadline = new Deadline(readyMs, () => fail(verifier.failure ?? handshakeFailure(target, { code: 'READY_TIMEOUT' }, readyMs)));
+    const deadline = new Deadline(readyMs, () =>
+      fail(verifier.failure ?? handshakeFailure(target, { code: 'READY_TIMEOUT' }, readyMs)),
+    );
     const verifier = new HostKeyVerifier(target, ctx.gate, ctx.acceptNewHostKeys, deadline, ctx.knownHosts);
-    const auth = new Authenticator({ target, gate: ctx.gate, deadline, keyCache: ctx.keyCache, agentSocketFromEnv: ctx.agentSocketFromEnv });
+    const auth = new Authenticator({
+      target,
+      gate: ctx.gate,
+      deadline,
+      keyCache: ctx.keyCache,
+      agentSocketFromEnv: ctx.agentSocketFromEnv,
+    });
 
     client.on('error', (error: Error & { level?: string }) => {
       // ssh2 reports agent trouble and per-key signing errors as 'error' but keeps authenticating.
-      if (error.level === 'agent' || (error.level === 'client-authentication' && error.message !== ALL_METHODS_FAILED)) {
+      if (
+        error.level === 'agent' ||
+        (error.level === 'client-authentication' && error.message !== ALL_METHODS_FAILED)
+      ) {
         auth.notes.push(`${error.level === 'agent' ? 'agent' : 'key'}: ${error.message}`);
         return;
       }
@@ -121,12 +141,19 @@ async function handshake(target: SshTarget, via: SshSession | undefined, sock: D
       else if (error.level === 'client-authentication') fail(auth.failure());
       else fail(handshakeFailure(target, error, readyMs));
     });
-    client.on('close', () => fail(verifier.failure ?? handshakeFailure(target, { message: 'connection closed' }, readyMs)));
+    client.on('close', () =>
+      fail(verifier.failure ?? handshakeFailure(target, { message: 'connection closed' }, readyMs)),
+    );
     client.on('ready', () => {
       if (settled) return;
       settled = true;
       deadline.clear();
-      const session = new SshSession(target, client, verifier.outcome ?? { keyType: '?', fingerprint: '?', recorded: false }, via);
+      const session = new SshSession(
+        target,
+        client,
+        verifier.outcome ?? { keyType: '?', fingerprint: '?', recorded: false },
+        via,
+      );
       client.off('handshake', countHandshake);
       session.handshakes = handshakes;
       client.on('handshake', () => {
@@ -139,7 +166,14 @@ async function handshake(target: SshTarget, via: SshSession | undefined, sock: D
       (knownTypes) => {
         if (settled) return;
         const algorithms: Algorithms | undefined =
-          knownTypes.length > 0 ? { serverHostKey: preferredHostKeyAlgorithms(knownTypes, HOST_KEY_ALGORITHMS) as Algorithms['serverHostKey'] } : undefined;
+          knownTypes.length > 0
+            ? {
+                serverHostKey: preferredHostKeyAlgorithms(
+                  knownTypes,
+                  HOST_KEY_ALGORITHMS,
+                ) as Algorithms['serverHostKey'],
+              }
+            : undefined;
         client.connect({
           sock,
           username: target.user,

@@ -10,7 +10,13 @@ import { dirname, join } from 'node:path';
 import { group } from '../core/defined.js';
 import { ExitCode, HealError, isHealError } from '../core/errors.js';
 import { runLocal } from '../local/process.js';
-import { hostFromPairs, SYSTEM_CONFIG, type HostReader, type SshConfigHost, type SshConfigSource } from './ssh-config-host.js';
+import {
+  hostFromPairs,
+  SYSTEM_CONFIG,
+  type HostReader,
+  type SshConfigHost,
+  type SshConfigSource,
+} from './ssh-config-host.js';
 
 export type { HostReader };
 
@@ -28,7 +34,11 @@ for a in "$@"; do { ssh -G -F "$w" -- "$a" >"$d/$i.out" 2>"$d/$i.err"; echo $? >
 /** Whether the OpenSSH client is on PATH (`ssh -V`). */
 export async function hasOpenSsh(): Promise<boolean> {
   try {
-    await runLocal(['ssh', '-V'], { timeoutMs: TIMEOUT_MS, purpose: 'read ssh_config with ssh -G', missingCode: MISSING });
+    await runLocal(['ssh', '-V'], {
+      timeoutMs: TIMEOUT_MS,
+      purpose: 'read ssh_config with ssh -G',
+      missingCode: MISSING,
+    });
     return true;
   } catch (error) {
     if (isHealError(error) && error.code === MISSING) return false;
@@ -56,7 +66,10 @@ export function parseSshG(output: string): SshConfigHost {
     .split('\n')
     .map((line) => /^(\S+)\s+(.*)$/.exec(line.trim()))
     .flatMap((m): Array<[string, string]> => (m ? [[group(m, 1).toLowerCase(), group(m, 2)]] : []))
-    .filter(([key, value]) => !(key === 'user' && value === UNSET_USER) && !(key === 'identityfile' && value === UNSET_IDENTITY));
+    .filter(
+      ([key, value]) =>
+        !(key === 'user' && value === UNSET_USER) && !(key === 'identityfile' && value === UNSET_IDENTITY),
+    );
   const host = hostFromPairs(pairs);
   // `ssh -G` always prints a port; 22 is OpenSSH's default, whether written or not.
   if (host.port === 22) delete host.port;
@@ -69,7 +82,9 @@ export async function openSshReader(source: SshConfigSource): Promise<HostReader
   await writeFile(wrapper, wrapperText(source), { mode: 0o600 });
   const reader: HostReader = {
     name: 'ssh -G',
-    notes: [`ssh_config: ${source.file}${source.explicit ? '' : ` and ${SYSTEM_CONFIG}`}, read by \`ssh -G\` (OpenSSH)`],
+    notes: [
+      `ssh_config: ${source.file}${source.explicit ? '' : ` and ${SYSTEM_CONFIG}`}, read by \`ssh -G\` (OpenSSH)`,
+    ],
     async host(alias) {
       // The alias is one argument after `--`: never a shell word, never an option.
       const result = await runLocal(['ssh', '-G', '-F', wrapper, '--', alias], {
@@ -120,7 +135,11 @@ const PLAIN_HOST = /^[a-z0-9_][a-z0-9_.:-]*$/i;
  * aside), answer the others alike. 100 aliases: 2 ssh -G instead of 100 (about 6 ms of CPU each).
  * Anything else, an unreadable file or a refused alias included, is left to one ssh -G per alias.
  */
-async function sameForEveryHost(source: SshConfigSource, wrapper: string, aliases: readonly string[]): Promise<SshConfigHost[] | undefined> {
+async function sameForEveryHost(
+  source: SshConfigSource,
+  wrapper: string,
+  aliases: readonly string[],
+): Promise<SshConfigHost[] | undefined> {
   if (!aliases.every((a) => PLAIN_HOST.test(a))) return undefined;
   try {
     if (!(await nothingHostSpecific(source))) return undefined;
@@ -140,10 +159,23 @@ async function sameForEveryHost(source: SshConfigSource, wrapper: string, aliase
   const [first, last] = await Promise.all([ask(firstAlias), ask(lastAlias)]);
   if (first.code !== 0 || last.code !== 0) return undefined;
   // `host` and `hostname` name the alias itself when the config sets no HostName.
-  const own = (out: string, alias: string) => out.split('\n').map((line) => line.replace(/^(host|hostname) (.*)$/i, (l, key: string, value: string) => (value.toLowerCase() === alias.toLowerCase() ? `${key} %ALIAS%` : l)));
+  const own = (out: string, alias: string) =>
+    out
+      .split('\n')
+      .map((line) =>
+        line.replace(/^(host|hostname) (.*)$/i, (l, key: string, value: string) =>
+          value.toLowerCase() === alias.toLowerCase() ? `${key} %ALIAS%` : l,
+        ),
+      );
   const template = own(first.stdout, firstAlias);
   if (template.join('\n') !== own(last.stdout, lastAlias).join('\n')) return undefined;
-  return aliases.map((alias) => answerFor(alias, source.file, { code: 0, stdout: template.map((l) => l.replace('%ALIAS%', alias.toLowerCase())).join('\n'), stderr: '' }));
+  return aliases.map((alias) =>
+    answerFor(alias, source.file, {
+      code: 0,
+      stdout: template.map((l) => l.replace('%ALIAS%', alias.toLowerCase())).join('\n'),
+      stderr: '',
+    }),
+  );
 }
 
 /** Whether the config (and the files it includes, as ssh reads them) has nothing that depends on the host. */
@@ -158,8 +190,12 @@ async function nothingHostSpecific(source: SshConfigSource): Promise<boolean> {
     }
   };
   const notes = new Set<string>();
-  const expand = (file: string, includeBase: string) => expandIncludes(read(file), { includeBase, home: source.home, read, glob: globFiles, notes });
-  const texts = [expand(source.file, join(source.home, '.ssh')), ...(source.explicit ? [] : [expand(SYSTEM_CONFIG, dirname(SYSTEM_CONFIG))])];
+  const expand = (file: string, includeBase: string) =>
+    expandIncludes(read(file), { includeBase, home: source.home, read, glob: globFiles, notes });
+  const texts = [
+    expand(source.file, join(source.home, '.ssh')),
+    ...(source.explicit ? [] : [expand(SYSTEM_CONFIG, dirname(SYSTEM_CONFIG))]),
+  ];
   // The parser notes (and drops) canonicalization: that makes the host name matter.
   if (notes.size > 0) return false;
   for (const raw of texts.join('\n').split('\n')) {
@@ -169,12 +205,23 @@ async function nothingHostSpecific(source: SshConfigSource): Promise<boolean> {
     const m = /^(\w+)(?:\s*=\s*|\s+)(.*)$/.exec(line);
     const keyword = m?.[1]?.toLowerCase();
     if (keyword === 'match' || keyword?.startsWith('canonical')) return false;
-    if (keyword === 'host' && (m?.[2] ?? '').trim().split(/\s+/).some((p) => p !== '*' && p !== '"*"')) return false;
+    if (
+      keyword === 'host' &&
+      (m?.[2] ?? '')
+        .trim()
+        .split(/\s+/)
+        .some((p) => p !== '*' && p !== '"*"')
+    )
+      return false;
   }
   return true;
 }
 
-function answerFor(alias: string, file: string, result: { code: number | null; stdout: string; stderr: string }): SshConfigHost {
+function answerFor(
+  alias: string,
+  file: string,
+  result: { code: number | null; stdout: string; stderr: string },
+): SshConfigHost {
   if (result.code !== 0) throw invalidConfig(alias, file, result.stderr);
   const host = parseSshG(result.stdout);
   const hostName = host.hostName?.toLowerCase() === alias.toLowerCase() ? undefined : host.hostName;

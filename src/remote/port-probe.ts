@@ -21,21 +21,34 @@ export const TCP_PROBE_SCRIPT = `if command -v nc >/dev/null 2>&1; then nc -z -w
 if command -v bash >/dev/null 2>&1; then timeout "$3" bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" >/dev/null 2>&1 && exit 0 || exit 1; fi
 exit 3`;
 
-export function classifyChannelFailure(error: { message?: string; reason?: number | string }): ProbeState | 'prohibited' {
+export function classifyChannelFailure(error: {
+  message?: string;
+  reason?: number | string;
+}): ProbeState | 'prohibited' {
   const message = error.message ?? '';
   if (/connection refused/i.test(message)) return 'refused';
   if (/timed out/i.test(message)) return 'timeout';
   if (/no route to host|network is unreachable/i.test(message)) return 'unreachable';
-  if (/name or service not known|temporary failure in name resolution|no address associated/i.test(message)) return 'unresolved';
+  if (/name or service not known|temporary failure in name resolution|no address associated/i.test(message))
+    return 'unresolved';
   // sshd answers "open failed" with reason 1 (administratively prohibited) when forwarding is off.
   if (error.reason === 1 || /prohibited/i.test(message)) return 'prohibited';
   return 'unknown';
 }
 
-export async function probeTcp(forwardOut: ForwardOut, run: Runner, host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
+export async function probeTcp(
+  forwardOut: ForwardOut,
+  run: Runner,
+  host: string,
+  port: number,
+  timeoutMs: number,
+): Promise<ProbeResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<ProbeResult>((resolve) => {
-    timer = setTimeout(() => resolve({ state: 'timeout', via: 'forward', detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    timer = setTimeout(
+      () => resolve({ state: 'timeout', via: 'forward', detail: `no answer within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
   });
   const attempt = forwardOut(host, port).then(
     (channel): ProbeResult => {
@@ -54,6 +67,11 @@ export async function probeTcp(forwardOut: ForwardOut, run: Runner, host: string
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   const result = await run(['sh', '-c', TCP_PROBE_SCRIPT, 'sh', host, String(port), String(seconds)], timeoutMs + 5000);
   if (result.code === 0) return { state: 'open', via: 'command', detail: 'connected (remote command)' };
-  if (result.code === 3) return { state: 'unknown', via: 'command', detail: 'TCP forwarding is disabled and the host has neither nc nor bash' };
+  if (result.code === 3)
+    return {
+      state: 'unknown',
+      via: 'command',
+      detail: 'TCP forwarding is disabled and the host has neither nc nor bash',
+    };
   return { state: 'closed', via: 'command', detail: 'refused or filtered (remote command cannot tell which)' };
 }

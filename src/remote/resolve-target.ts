@@ -97,7 +97,10 @@ export function resolveTarget(spec: TargetSpec, ctx: ResolveContext, depth = 0):
   }
   // `a,b` means: reach a (by its own config), then b through a, then this host through b.
   let previous: SshTarget | undefined;
-  for (const element of jump.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const element of jump
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const parsed = parseJumpSpec(element);
     const hopSpec: TargetSpec = {
       ...inherited,

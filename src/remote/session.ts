@@ -60,7 +60,11 @@ export class SshSession {
 
   exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const command = shellQuote(argv);
-    return timed(this.hostNames, () => this.commands.run(() => this.guard('run a command', () => runOnChannel(this.client, command, options, this.target.name))));
+    return timed(this.hostNames, () =>
+      this.commands.run(() =>
+        this.guard('run a command', () => runOnChannel(this.client, command, options, this.target.name)),
+      ),
+    );
   }
 
   sftp(): Promise<SFTPWrapper> {
@@ -94,7 +98,10 @@ export class SshSession {
     return this.timedChannel(
       this.guard(
         `reach ${host}:${port}`,
-        () => new Promise((resolve, reject) => this.client.forwardOut('127.0.0.1', 0, host, port, (e, ch) => (e ? reject(e) : resolve(ch)))),
+        () =>
+          new Promise((resolve, reject) =>
+            this.client.forwardOut('127.0.0.1', 0, host, port, (e, ch) => (e ? reject(e) : resolve(ch))),
+          ),
       ),
     );
   }
@@ -104,7 +111,10 @@ export class SshSession {
     return this.timedChannel(
       this.guard(
         `open ${socketPath}`,
-        () => new Promise((resolve, reject) => this.client.openssh_forwardOutStreamLocal(socketPath, (e, ch) => (e ? reject(e) : resolve(ch)))),
+        () =>
+          new Promise((resolve, reject) =>
+            this.client.openssh_forwardOutStreamLocal(socketPath, (e, ch) => (e ? reject(e) : resolve(ch))),
+          ),
       ),
     );
   }
@@ -151,7 +161,8 @@ export class SshSession {
       return await operation();
     } catch (error) {
       if (isHealError(error)) throw error;
-      if (this.isClosed || /not connected|no response from server/i.test((error as Error).message)) throw sessionLost(this.target, what);
+      if (this.isClosed || /not connected|no response from server/i.test((error as Error).message))
+        throw sessionLost(this.target, what);
       throw error;
     }
   }

@@ -32,7 +32,8 @@ export async function uploadFile(sftp: SFTPWrapper, run: Runner, spec: UploadSpe
     await call((cb) => sftp.chmod(temp, spec.mode, cb));
     if (spec.owner !== undefined) {
       const result = await run(['chown', '--', spec.owner, temp]);
-      if (result.code !== 0) throw new Error(`chown ${spec.owner} failed: ${result.stderr.trim() || `exit ${result.code}`}`);
+      if (result.code !== 0)
+        throw new Error(`chown ${spec.owner} failed: ${result.stderr.trim() || `exit ${result.code}`}`);
     }
     await rename(sftp, temp, spec.remotePath);
   } catch (error) {
@@ -61,9 +62,18 @@ async function uploadFailure(error: unknown, spec: UploadSpec, where: string, ru
   const code = (error as { code?: number }).code;
   const message = (error as Error).message ?? String(error);
   const dir = posix.dirname(spec.remotePath);
-  if (code === NO_SUCH_FILE) return failure(`Cannot write ${spec.remotePath} on ${where}: ${message}`, `Create the directory ${dir} first`, error);
+  if (code === NO_SUCH_FILE)
+    return failure(
+      `Cannot write ${spec.remotePath} on ${where}: ${message}`,
+      `Create the directory ${dir} first`,
+      error,
+    );
   if (code === PERMISSION_DENIED || /permission|not permitted/i.test(message)) {
-    return failure(`Cannot write ${spec.remotePath} on ${where}: ${message}`, 'Connect as a user that may write there (root), or fix the directory owner', error);
+    return failure(
+      `Cannot write ${spec.remotePath} on ${where}: ${message}`,
+      'Connect as a user that may write there (root), or fix the directory owner',
+      error,
+    );
   }
   // A bare "Failure" hides the cause; a full filesystem is the usual one, and df tells.
   const fs = await freeSpace(run, dir);
@@ -74,7 +84,11 @@ async function uploadFailure(error: unknown, spec: UploadSpec, where: string, ru
       error,
     );
   }
-  return failure(`Cannot write ${spec.remotePath} on ${where}: ${message}`, `Check free space (df -h ${dir}) and the directory on the host`, error);
+  return failure(
+    `Cannot write ${spec.remotePath} on ${where}: ${message}`,
+    `Check free space (df -h ${dir}) and the directory on the host`,
+    error,
+  );
 }
 
 function failure(message: string, hint: string, cause: unknown): HealError {

@@ -23,7 +23,11 @@ export interface SshConfigSource {
   home: string;
 }
 
-export const NOTHING_SET: SshConfigHost = Object.freeze({ identityFiles: [], identitiesOnly: false, certificateFiles: [] }) as SshConfigHost;
+export const NOTHING_SET: SshConfigHost = Object.freeze({
+  identityFiles: [],
+  identitiesOnly: false,
+  certificateFiles: [],
+}) as SshConfigHost;
 export const SYSTEM_CONFIG = '/etc/ssh/ssh_config';
 
 export interface HostReader {

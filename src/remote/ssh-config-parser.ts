@@ -9,7 +9,13 @@ import { dirname, isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { ExitCode, HealError } from '../core/errors.js';
 import { globMatch } from './known-hosts.js';
-import { hostFromPairs, SYSTEM_CONFIG, type HostReader, type SshConfigHost, type SshConfigSource } from './ssh-config-host.js';
+import {
+  hostFromPairs,
+  SYSTEM_CONFIG,
+  type HostReader,
+  type SshConfigHost,
+  type SshConfigSource,
+} from './ssh-config-host.js';
 
 const MAX_INCLUDE_DEPTH = 16;
 
@@ -35,15 +41,21 @@ export function expandIncludes(text: string, ctx: ExpandContext, depth = 0): str
       ctx.notes.add('CanonicalizeHostname is not applied by the ssh-config parser (install the OpenSSH client for it)');
       continue;
     }
-    if (/^\s*match\b.*\bexec\b/i.test(line)) ctx.notes.add('`Match exec` blocks do not apply: the ssh-config parser does not run their commands');
+    if (/^\s*match\b.*\bexec\b/i.test(line))
+      ctx.notes.add('`Match exec` blocks do not apply: the ssh-config parser does not run their commands');
     if (keyword !== 'include') {
       out.push(line);
       continue;
     }
     if (depth >= MAX_INCLUDE_DEPTH) throw includeLoop(line);
-    if (header !== undefined) ctx.notes.add(`an Include inside "${header.trim()}" is read as if that block applied (the ssh-config parser)`);
+    if (header !== undefined)
+      ctx.notes.add(`an Include inside "${header.trim()}" is read as if that block applied (the ssh-config parser)`);
     for (const pattern of words(m?.[2] ?? '')) {
-      const path = pattern.startsWith('~/') ? join(ctx.home, pattern.slice(2)) : isAbsolute(pattern) ? pattern : join(ctx.includeBase, pattern);
+      const path = pattern.startsWith('~/')
+        ? join(ctx.home, pattern.slice(2))
+        : isAbsolute(pattern)
+          ? pattern
+          : join(ctx.includeBase, pattern);
       for (const file of ctx.glob(path)) {
         // The included file's first lines and the lines after it belong to the block the Include stood in.
         out.push(header ?? 'Host *', expandIncludes(ctx.read(file), ctx, depth + 1), header ?? 'Host *');
@@ -104,7 +116,10 @@ export function computeHost(text: string, alias: string): SshConfigHost {
   return host;
 }
 
-export function parserReader(source: SshConfigSource, read = (path: string) => readFileSync(path, 'utf8')): Promise<HostReader> {
+export function parserReader(
+  source: SshConfigSource,
+  read = (path: string) => readFileSync(path, 'utf8'),
+): Promise<HostReader> {
   const notes = new Set<string>();
   const readIfThere = (path: string): string => {
     try {
@@ -120,13 +135,24 @@ export function parserReader(source: SshConfigSource, read = (path: string) => r
       });
     }
   };
-  const ctx = (includeBase: string): ExpandContext => ({ includeBase, home: source.home, read: readIfThere, glob: globFiles, notes });
+  const ctx = (includeBase: string): ExpandContext => ({
+    includeBase,
+    home: source.home,
+    read: readIfThere,
+    glob: globFiles,
+    notes,
+  });
   const user = expandIncludes(readIfThere(source.file), ctx(join(source.home, '.ssh')));
   // As plain `ssh`: the user's file first, then the system file (not with an explicit file, as `ssh -F`).
-  const text = source.explicit ? user : `${user}\nHost *\n${expandIncludes(readIfThere(SYSTEM_CONFIG), ctx(dirname(SYSTEM_CONFIG)))}`;
+  const text = source.explicit
+    ? user
+    : `${user}\nHost *\n${expandIncludes(readIfThere(SYSTEM_CONFIG), ctx(dirname(SYSTEM_CONFIG)))}`;
   return Promise.resolve({
     name: 'ssh-config parser',
-    notes: [`ssh_config: ${source.file}${source.explicit ? '' : ` and ${SYSTEM_CONFIG}`}, read by the ssh-config parser (no OpenSSH client on PATH)`, ...notes],
+    notes: [
+      `ssh_config: ${source.file}${source.explicit ? '' : ` and ${SYSTEM_CONFIG}`}, read by the ssh-config parser (no OpenSSH client on PATH)`,
+      ...notes,
+    ],
     host: (alias) => Promise.resolve(computeHost(text, alias)),
     close: () => Promise.resolve(),
   });

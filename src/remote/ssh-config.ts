@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { defined } from '../core/defined.js';
 import { ExitCode, HealError } from '../core/errors.js';
-import { NOTHING_SET, SYSTEM_CONFIG, hostFromPairs, type HostReader, type SshConfigHost, type SshConfigReader, type SshConfigSource } from './ssh-config-host.js';
+import {
+  NOTHING_SET,
+  SYSTEM_CONFIG,
+  hostFromPairs,
+  type HostReader,
+  type SshConfigHost,
+  type SshConfigReader,
+  type SshConfigSource,
+} from './ssh-config-host.js';
 
 export { NOTHING_SET, SYSTEM_CONFIG, hostFromPairs };
 export type { SshConfigHost, SshConfigReader, SshConfigSource };
@@ -48,7 +56,10 @@ export function sshConfigSource(configFile: string | undefined, home = homedir()
 }
 
 /** As ssh: a ~/.ssh/config that others may write, or that another user owns, is refused (`Bad owner or permissions`). */
-export function refuseLooseUserConfig(file: string, stat: (path: string) => { mode: number; uid: number } | undefined = statOrUndefined): void {
+export function refuseLooseUserConfig(
+  file: string,
+  stat: (path: string) => { mode: number; uid: number } | undefined = statOrUndefined,
+): void {
   const info = stat(file);
   const uid = process.getuid?.();
   if (!info || uid === undefined) return;
@@ -75,8 +86,13 @@ function statOrUndefined(path: string): { mode: number; uid: number } | undefine
  * answers are reused and only the aliases it did not read are read, so a command runs `ssh -G`
  * once per host, not once when gathering settings and again when connecting.
  */
-export async function lookupSshConfig(aliases: readonly string[], source: SshConfigSource, known?: SshConfigLookup): Promise<SshConfigLookup> {
-  const reuse = known !== undefined && known.file === source.file && known.explicit === source.explicit ? known : undefined;
+export async function lookupSshConfig(
+  aliases: readonly string[],
+  source: SshConfigSource,
+  known?: SshConfigLookup,
+): Promise<SshConfigLookup> {
+  const reuse =
+    known !== undefined && known.file === source.file && known.explicit === source.explicit ? known : undefined;
   const found = new Map<string, SshConfigHost>();
   let reader: HostReader | undefined;
   try {
@@ -88,7 +104,9 @@ export async function lookupSshConfig(aliases: readonly string[], source: SshCon
       if (unread.length > 0) {
         reader ??= await openReader(source);
         const open = reader;
-        const hosts = open.hosts ? await open.hosts(unread) : await Promise.all(unread.map((alias) => open.host(alias)));
+        const hosts = open.hosts
+          ? await open.hosts(unread)
+          : await Promise.all(unread.map((alias) => open.host(alias)));
         // A reader answers every alias it is asked, in order.
         unread.forEach((alias, i) => found.set(alias, defined(hosts[i], `${open.name}'s answer for ${alias}`)));
       }
@@ -115,7 +133,9 @@ export async function lookupSshConfig(aliases: readonly string[], source: SshCon
 /** `ssh -G` when the OpenSSH client is installed, else the ssh-config parser. */
 async function openReader(source: SshConfigSource): Promise<HostReader> {
   const openssh = await import('./openssh-config.js');
-  return (await openssh.hasOpenSsh()) ? openssh.openSshReader(source) : (await import('./ssh-config-parser.js')).parserReader(source);
+  return (await openssh.hasOpenSsh())
+    ? openssh.openSshReader(source)
+    : (await import('./ssh-config-parser.js')).parserReader(source);
 }
 
 /** The host names of a ProxyJump list (`a,user@b:2222`). */
@@ -147,8 +167,19 @@ export function parseJumpSpec(spec: string): { user?: string; host: string; port
 }
 
 /** Expands the tokens ssh allows in HostName and IdentityFile that make sense here (ssh_config(5) TOKENS). */
-export function expandTokens(value: string, tokens: { h: string; r: string; u: string; d: string; p?: number; n?: string }): string {
+export function expandTokens(
+  value: string,
+  tokens: { h: string; r: string; u: string; d: string; p?: number; n?: string },
+): string {
   const withTilde = value === '~' ? tokens.d : value.startsWith('~/') ? `${tokens.d}${value.slice(1)}` : value;
-  const table: Record<string, string> = { '%': '%', h: tokens.h, r: tokens.r, u: tokens.u, d: tokens.d, p: String(tokens.p ?? 22), n: tokens.n ?? tokens.h };
+  const table: Record<string, string> = {
+    '%': '%',
+    h: tokens.h,
+    r: tokens.r,
+    u: tokens.u,
+    d: tokens.d,
+    p: String(tokens.p ?? 22),
+    n: tokens.n ?? tokens.h,
+  };
   return withTilde.replace(/%([%hrudpn])/g, (_, t: string) => table[t] ?? '');
 }

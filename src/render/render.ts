@@ -73,15 +73,14 @@ function wiring(r: ComponentRender, ctx: RenderContext): ContainerWiring {
   const c = component(r.component);
   const mounts = r.files
     // A file with no mount target is read by no container (e.g. the snippet for an external HAProxy).
-    .flatMap((f): BindMount[] => (f.mountTarget === null ? [] : [{ source: f.path, target: f.mountTarget, readOnly: true }]))
+    .flatMap((f): BindMount[] =>
+      f.mountTarget === null ? [] : [{ source: f.path, target: f.mountTarget, readOnly: true }],
+    )
     .sort((a, b) => (a.target < b.target ? -1 : 1));
-  const ports = c.ports.map(
-    (p): PortPublish => ({
-      // Grafana is the one component whose published port the operator picks.
-      host: c.name === 'grafana' ? ctx.grafanaPort : p.port,
-      container: p.port,
-    }),
-  );
+  const ports = c.ports.map((p): PortPublish => ({
+    // Grafana is the one component whose published port the operator picks.
+    host: c.name === 'grafana' ? ctx.grafanaPort : p.port,
+    container: p.port,
+  }));
   return { component: r.component, tier: c.tier, args: r.args, env: r.env, mounts, ports };
 }
-

@@ -88,8 +88,16 @@ export function finishUndoPhase<C extends Finishing>(whenLeft: 'fails' | 'report
           exitCode: ExitCode.failed,
         });
       }
-      return { summary: [...undo.left.map((l) => `still left: ${describeLeft(l)} (${l.why})`), ...done, ...refused].join('; '), verdict: 'warn' };
+      return {
+        summary: [...undo.left.map((l) => `still left: ${describeLeft(l)} (${l.why})`), ...done, ...refused].join('; '),
+        verdict: 'warn',
+      };
     },
-    dryRun: (ctx) => ctx.undo.found.flatMap((e) => e.steps.map((s) => `${describeUndo({ ...s, host: e.host })} (left by the failed ${e.command} of ${e.failedAt})`)),
+    dryRun: (ctx) =>
+      ctx.undo.found.flatMap((e) =>
+        e.steps.map(
+          (s) => `${describeUndo({ ...s, host: e.host })} (left by the failed ${e.command} of ${e.failedAt})`,
+        ),
+      ),
   };
 }

@@ -6,7 +6,8 @@ import type { Phase } from './phase.js';
 
 function indexOf<C>(list: readonly Phase<C>[], id: string): number {
   const at = list.findIndex((phase) => phase.id === id);
-  if (at < 0) throw new Error(`the phase list has no phase ${JSON.stringify(id)} (it has ${list.map((p) => p.id).join(', ')})`);
+  if (at < 0)
+    throw new Error(`the phase list has no phase ${JSON.stringify(id)} (it has ${list.map((p) => p.id).join(', ')})`);
   return at;
 }
 

@@ -8,12 +8,17 @@ import { LABELS } from '../stack/manifest.js';
 
 async function sh(remote: HostHandle, host: string, argv: string[], what: string): Promise<string> {
   const result = await remote.exec(argv, { timeoutMs: 30_000 });
-  if (result.code !== 0) throw new HealError({ code: 'undo.files', message: `cannot ${what} on ${host}: ${result.stderr.trim() || `exit ${result.code}`}` });
+  if (result.code !== 0)
+    throw new HealError({
+      code: 'undo.files',
+      message: `cannot ${what} on ${host}: ${result.stderr.trim() || `exit ${result.code}`}`,
+    });
   return result.stdout;
 }
 
 // $@: directories, deepest first. Removes each that is empty; prints those left because they are not.
-const RMDIR_SCRIPT = 'for d in "$@"; do if [ -d "$d" ]; then rmdir -- "$d" 2>/dev/null || printf \'%s\\n\' "$d"; fi; done';
+const RMDIR_SCRIPT =
+  'for d in "$@"; do if [ -d "$d" ]; then rmdir -- "$d" 2>/dev/null || printf \'%s\\n\' "$d"; fi; done';
 // $1: backup, $2: path. Puts the backup back when it is still there (a second run finds it gone).
 const RESTORE_SCRIPT = 'if [ -e "$1" ]; then mv -f -- "$1" "$2"; fi';
 
@@ -31,7 +36,10 @@ export async function runUndo(remote: HostHandle, step: HostUndo): Promise<void>
       const now = (await engine.listVolumes()).find((v) => v.name === step.name);
       if (!now) return;
       if (now.labels[LABELS.createdBy] !== step.run) {
-        throw new HealError({ code: 'rollback.volume-replaced', message: `volume ${step.name} on ${step.host} is not the one the failed run created (made again since): not removed, it may hold someone's data` });
+        throw new HealError({
+          code: 'rollback.volume-replaced',
+          message: `volume ${step.name} on ${step.host} is not the one the failed run created (made again since): not removed, it may hold someone's data`,
+        });
       }
       await engine.removeVolume(step.name);
       return;
@@ -43,8 +51,21 @@ export async function runUndo(remote: HostHandle, step: HostUndo): Promise<void>
       await sh(remote, step.host, ['sh', '-c', RESTORE_SCRIPT, 'sh', step.backup, step.path], `put back ${step.path}`);
       return;
     case 'remove-directories': {
-      const left = (await sh(remote, step.host, ['sh', '-c', RMDIR_SCRIPT, 'sh', ...step.paths], 'remove the configuration directories')).split('\n').filter((l) => l !== '');
-      if (left.length > 0) throw new HealError({ code: 'rollback.directories', message: `left ${left.join(', ')} on ${step.host}: not empty (holds files this run did not write)` });
+      const left = (
+        await sh(
+          remote,
+          step.host,
+          ['sh', '-c', RMDIR_SCRIPT, 'sh', ...step.paths],
+          'remove the configuration directories',
+        )
+      )
+        .split('\n')
+        .filter((l) => l !== '');
+      if (left.length > 0)
+        throw new HealError({
+          code: 'rollback.directories',
+          message: `left ${left.join(', ')} on ${step.host}: not empty (holds files this run did not write)`,
+        });
       return;
     }
     case 'stop-container':
@@ -54,7 +75,11 @@ export async function runUndo(remote: HostHandle, step: HostUndo): Promise<void>
       const current = await engine.inspectContainer(step.name);
       if (current && current.id !== step.id) await engine.removeContainer(current.id);
       if (!(await engine.inspectContainer(step.id))) {
-        throw new HealError({ code: 'rollback.container-gone', message: `the previous ${step.name} on ${step.host} is gone: it cannot be put back`, hint: 'run install again to create it' });
+        throw new HealError({
+          code: 'rollback.container-gone',
+          message: `the previous ${step.name} on ${step.host} is gone: it cannot be put back`,
+          hint: 'run install again to create it',
+        });
       }
       if (current?.id !== step.id) await engine.renameContainer(step.id, step.name);
       await engine.startContainer(step.id);
@@ -62,7 +87,11 @@ export async function runUndo(remote: HostHandle, step: HostUndo): Promise<void>
     }
     case 'remove-image': {
       const removal = await engine.removeImage(step.ref);
-      if (removal.result === 'in-use') throw new HealError({ code: 'rollback.image-in-use', message: `${step.ref} on ${step.host} is still used: ${removal.detail}` });
+      if (removal.result === 'in-use')
+        throw new HealError({
+          code: 'rollback.image-in-use',
+          message: `${step.ref} on ${step.host} is still used: ${removal.detail}`,
+        });
       return;
     }
   }

@@ -75,7 +75,8 @@ export function prerequisites(phases: readonly Pick<Phase<unknown>, 'id' | 'afte
     }
     const named = phase.after.map((id) => {
       const at = phases.findIndex((p) => p.id === id);
-      if (at < 0 || at >= i) throw new Error(`phase ${phase.id} waits for ${id}, which is not an earlier phase of the list`);
+      if (at < 0 || at >= i)
+        throw new Error(`phase ${phase.id} waits for ${id}, which is not an earlier phase of the list`);
       return at;
     });
     return [...new Set(barrier >= 0 ? [...named, barrier] : named)].sort((a, b) => a - b);
@@ -118,20 +119,39 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
     try {
       throwIfAborted(signal);
       if (phase.shouldRun && !phase.shouldRun(ctx)) {
-        record = { id: phase.id, title: phase.title, status: 'skipped', summary: phase.skipReason?.(ctx) ?? 'nothing to do' };
+        record = {
+          id: phase.id,
+          title: phase.title,
+          status: 'skipped',
+          summary: phase.skipReason?.(ctx) ?? 'nothing to do',
+        };
       } else if (dryRun && !phase.readOnly) {
         record = { id: phase.id, title: phase.title, status: 'planned', plan: phase.dryRun?.(ctx) ?? [] };
       } else {
         ran.push(phase);
-        const io = { journal, signal: stop.signal, progress: (line: string) => emit({ type: 'phase-progress', id: phase.id, line }) };
+        const io = {
+          journal,
+          signal: stop.signal,
+          progress: (line: string) => emit({ type: 'phase-progress', id: phase.id, line }),
+        };
         const outcome = await activity.run(() => phase.run(ctx, io));
         throwIfAborted(signal);
         const summary = typeof outcome === 'object' ? outcome.summary : outcome;
-        record = { id: phase.id, title: phase.title, status: 'done', ...(summary ? { summary } : {}), ...(typeof outcome === 'object' ? { verdict: outcome.verdict } : {}) };
+        record = {
+          id: phase.id,
+          title: phase.title,
+          status: 'done',
+          ...(summary ? { summary } : {}),
+          ...(typeof outcome === 'object' ? { verdict: outcome.verdict } : {}),
+        };
       }
     } catch (error) {
       // Stopped because a phase beside it failed: that one's error is the run's.
-      const own = signal.aborted ? interruptedError() : failure && isStop(error) ? stoppedError(failure) : asHealError(error);
+      const own = signal.aborted
+        ? interruptedError()
+        : failure && isStop(error)
+          ? stoppedError(failure)
+          : asHealError(error);
       failure ??= own;
       stop.abort();
       record = { id: phase.id, title: phase.title, status: 'failed', error: errorRecord(own) };
@@ -148,18 +168,23 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
       for (const [i, phase] of phases.entries()) {
         if (started.has(i) || !(needs[i] ?? []).every(passed)) continue;
         started.add(i);
-        running.set(i, runOne(phase).then((record) => {
-          records[i] = record;
-          running.delete(i);
-          emit({ type: 'phase-end', record });
-        }));
+        running.set(
+          i,
+          runOne(phase).then((record) => {
+            records[i] = record;
+            running.delete(i);
+            emit({ type: 'phase-end', record });
+          }),
+        );
       }
     }
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
   signal.removeEventListener('abort', onAbort);
-  const ranOrNot = phases.map((phase, i): PhaseRecord => records[i] ?? { id: phase.id, title: phase.title, status: 'not-run' });
+  const ranOrNot = phases.map(
+    (phase, i): PhaseRecord => records[i] ?? { id: phase.id, title: phase.title, status: 'not-run' },
+  );
 
   const rolledBack: UndoRecord[] = [];
   const pendingUndo: HostUndo[] = [];
@@ -185,12 +210,22 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
   }
   await runAll([...finals].reverse(), () => undefined);
 
-  const record: RunRecord = { dryRun, interrupted: failure?.code === 'interrupted', phases: ranOrNot, rolledBack, leftInPlace, pendingUndo };
+  const record: RunRecord = {
+    dryRun,
+    interrupted: failure?.code === 'interrupted',
+    phases: ranOrNot,
+    rolledBack,
+    leftInPlace,
+    pendingUndo,
+  };
   return failure ? { ...record, ok: false, error: failure } : { ...record, ok: true };
 }
 
 /** Every action runs even when an earlier one fails: a rollback does as much as it can. */
-async function runAll(entries: readonly Entry[], report: (record: UndoRecord, entry: Entry, error?: unknown) => void): Promise<void> {
+async function runAll(
+  entries: readonly Entry[],
+  report: (record: UndoRecord, entry: Entry, error?: unknown) => void,
+): Promise<void> {
   for (const entry of entries) {
     try {
       await entry.action();
@@ -202,7 +237,9 @@ async function runAll(entries: readonly Entry[], report: (record: UndoRecord, en
 }
 
 function isStop(error: unknown): boolean {
-  return (isHealError(error) && error.code === 'interrupted') || (error instanceof Error && error.name === 'AbortError');
+  return (
+    (isHealError(error) && error.code === 'interrupted') || (error instanceof Error && error.name === 'AbortError')
+  );
 }
 
 /** A phase stopped because another one, running beside it, failed first. */
@@ -221,5 +258,10 @@ function asHealError(error: unknown): HealError {
 }
 
 function errorRecord(error: HealError): NonNullable<PhaseRecord['error']> {
-  return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.details.length ? { details: error.details } : {}) };
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.hint ? { hint: error.hint } : {}),
+    ...(error.details.length ? { details: error.details } : {}),
+  };
 }

@@ -30,7 +30,8 @@ function splitRegistry(ref: string): { registry?: string; rest: string } {
   const slash = ref.indexOf('/');
   if (slash < 0) return { rest: ref };
   const first = ref.slice(0, slash);
-  if (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('[')) return { registry: first, rest: ref.slice(slash + 1) };
+  if (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))
+    return { registry: first, rest: ref.slice(slash + 1) };
   return { rest: ref };
 }
 
@@ -39,7 +40,8 @@ export function parseImageRef(ref: string): ImageRef | string {
   if (ref.trim() !== ref || ref === '') return 'is empty or has white space';
   const { registry, rest } = splitRegistry(ref);
   const m = REMAINDER.exec(rest);
-  if (!m || (registry !== undefined && !DOMAIN_RE.test(registry))) return 'is not an image reference ([registry/]repository:tag or @sha256:digest)';
+  if (!m || (registry !== undefined && !DOMAIN_RE.test(registry)))
+    return 'is not an image reference ([registry/]repository:tag or @sha256:digest)';
   const path = group(m, 1);
   const [, , tag, digest] = m;
   if (path.length > 255) return 'has a repository name longer than 255 characters';
@@ -74,7 +76,9 @@ export function familiarRef(ref: string): string {
 /** The registry a reference is pulled from (`docker.io` for Docker Hub names). */
 export function registryOf(ref: string): string {
   const parsed = parseImageRef(ref);
-  return typeof parsed === 'string' || parsed.registry === undefined || HUB_NAMES.has(parsed.registry) ? 'docker.io' : parsed.registry;
+  return typeof parsed === 'string' || parsed.registry === undefined || HUB_NAMES.has(parsed.registry)
+    ? 'docker.io'
+    : parsed.registry;
 }
 
 /**

@@ -128,7 +128,14 @@ export const COMPONENTS: readonly Component[] = [
     repository: 'haproxy',
     tag: '3.2.4',
     tier: 'web',
-    ports: [{ id: 'haproxy.front-door', port: 9940, protocol: 'http+grpc', purpose: 'front door: profiles and traces from targets' }],
+    ports: [
+      {
+        id: 'haproxy.front-door',
+        port: 9940,
+        protocol: 'http+grpc',
+        purpose: 'front door: profiles and traces from targets',
+      },
+    ],
     health: { port: 9940, path: '/healthz' },
     user: '99:99',
     dataPath: null,
@@ -145,7 +152,12 @@ export interface Flow {
 }
 
 export const FLOWS: readonly Flow[] = [
-  { from: 'target', to: 'web', ports: [port('haproxy.front-door')], why: 'agents send profiles and traces to the front door' },
+  {
+    from: 'target',
+    to: 'web',
+    ports: [port('haproxy.front-door')],
+    why: 'agents send profiles and traces to the front door',
+  },
   {
     from: 'web',
     to: 'app',

@@ -7,7 +7,11 @@ export function componentTable(): string {
     (c) =>
       `| ${c.name} | \`${imageRef(c)}\` | ${c.tier} | ${c.ports.map((p) => `${p.port} (${p.purpose})`).join(', ')} | \`${c.health.path}\` on ${c.health.port} | ${c.user} | ${c.minimum.memoryMiB} MiB, ${c.minimum.diskGiB} GiB, ${c.minimum.cpus} | ${defaultMemoryLimitMiB(c)} MiB |${c.amd64Level ? ` ${c.amd64Level}` : ' -'} |`,
   );
-  return ['| component | image (pinned) | tier | ports | health | container user | minimum RAM, disk, CPUs | memory limit (default) | amd64 CPU level |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| component | image (pinned) | tier | ports | health | container user | minimum RAM, disk, CPUs | memory limit (default) | amd64 CPU level |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 export function flowTable(): string {

@@ -53,7 +53,11 @@ export async function loadPendingUndo(path: string): Promise<LeftUndo[]> {
     const doc = JSON.parse(text) as PendingUndoDocument;
     if (doc.version !== 1 || !Array.isArray(doc.left)) throw new Error('unexpected content');
     for (const entry of doc.left) {
-      const valid = typeof entry.host === 'string' && typeof entry.failedAt === 'string' && Array.isArray(entry.steps) && entry.steps.every((s) => UNDO_KINDS.includes(s?.kind));
+      const valid =
+        typeof entry.host === 'string' &&
+        typeof entry.failedAt === 'string' &&
+        Array.isArray(entry.steps) &&
+        entry.steps.every((s) => UNDO_KINDS.includes(s?.kind));
       if (!valid) throw new Error('unexpected entry');
     }
     return doc.left;
@@ -74,7 +78,12 @@ export async function savePendingUndo(path: string, environment: string, left: r
 }
 
 /** Adds the steps a failed run could not undo to what earlier runs left. */
-export async function keepPendingUndo(path: string, environment: string, failedAt: Date, steps: readonly HostUndo[]): Promise<LeftUndo[]> {
+export async function keepPendingUndo(
+  path: string,
+  environment: string,
+  failedAt: Date,
+  steps: readonly HostUndo[],
+): Promise<LeftUndo[]> {
   if (steps.length === 0) return loadPendingUndo(path);
   const left = [...(await loadPendingUndo(path)), ...leftByHost(failedAt, steps)];
   await savePendingUndo(path, environment, left);

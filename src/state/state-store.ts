@@ -23,7 +23,10 @@ export class StateStore {
   }
 
   /** Changes the state; writes it when it is already on disk, or when `write` asks for it. */
-  async update(change: (state: InstallState) => InstallState, write: 'if-written' | 'always' = 'if-written'): Promise<void> {
+  async update(
+    change: (state: InstallState) => InstallState,
+    write: 'if-written' | 'always' = 'if-written',
+  ): Promise<void> {
     this.value = change(this.value);
     if (write === 'always' || !this.fresh) await this.write();
   }

@@ -32,7 +32,11 @@ async function engines(): Promise<string> {
     const ps = await docker(host, ['ps', '-a', '--format', '{{.Names}} {{.Status}}']);
     const volumes = await docker(host, ['volume', 'ls', '--format', '{{.Name}}']);
     const opt = await labExec(host, ['sh', '-c', 'find /opt -maxdepth 3 2>/dev/null | sort']);
-    lines.push(`${host} containers: ${ps.stdout.trim().split('\n').sort().join(', ')}`, `${host} volumes: ${volumes.stdout.trim().split('\n').sort().join(', ')}`, `${host} /opt: ${opt.stdout.trim()}`);
+    lines.push(
+      `${host} containers: ${ps.stdout.trim().split('\n').sort().join(', ')}`,
+      `${host} volumes: ${volumes.stdout.trim().split('\n').sort().join(', ')}`,
+      `${host} /opt: ${opt.stdout.trim()}`,
+    );
   }
   return lines.join('\n');
 }
@@ -40,7 +44,8 @@ async function engines(): Promise<string> {
 describe.skipIf(skip !== undefined)('backup and restore (lab)', () => {
   let topo: { dir: string; path: string };
   let archive: string | undefined;
-  const cli = (args: string[]): Promise<RunResult> => runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+  const cli = (args: string[]): Promise<RunResult> =>
+    runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
   const markers = { minio: `minio-marker-${process.pid}`, grafana: `grafana-marker-${process.pid}` };
   const statePath = () => join(topo.dir, '.heal-pyroscope', 'lab.state.json');
 
@@ -55,8 +60,18 @@ describe.skipIf(skip !== undefined)('backup and restore (lab)', () => {
     await nothingInstalled();
     const installed = await cli(['install', '--wait', '60']);
     expect(installed.code, installed.stderr + installed.stdout).toBe(0);
-    for (const [where, text] of [[MINIO, markers.minio], [GRAFANA, markers.grafana]] as const) {
-      const wrote = await labExec(where.host, ['docker', 'exec', where.container, 'sh', '-c', `printf '%s\\n' '${text}' > ${where.file}`]);
+    for (const [where, text] of [
+      [MINIO, markers.minio],
+      [GRAFANA, markers.grafana],
+    ] as const) {
+      const wrote = await labExec(where.host, [
+        'docker',
+        'exec',
+        where.container,
+        'sh',
+        '-c',
+        `printf '%s\\n' '${text}' > ${where.file}`,
+      ]);
       expect(wrote.exitCode, wrote.stderr).toBe(0);
     }
     const path = join(mkdtempSync(join(topo.dir, 'backup-')), 'lab.backup.tar');
@@ -80,8 +95,14 @@ describe.skipIf(skip !== undefined)('backup and restore (lab)', () => {
 
   it('writes a 0600 archive of both volumes, pausing each container only while it is read', async () => {
     const { path, result } = await installAndBackUp();
-    const doc = contractDocument(result.stdout) as unknown as { volumes: Array<{ component: string; volume: string; bytes: number; pausedMs: number }>; members: Array<{ name: string; sha256: string }> };
-    expect(doc.volumes.map((v) => `${v.component} ${v.volume}`)).toEqual(['minio heal-pyroscope-minio-data', 'grafana heal-pyroscope-grafana-data']);
+    const doc = contractDocument(result.stdout) as unknown as {
+      volumes: Array<{ component: string; volume: string; bytes: number; pausedMs: number }>;
+      members: Array<{ name: string; sha256: string }>;
+    };
+    expect(doc.volumes.map((v) => `${v.component} ${v.volume}`)).toEqual([
+      'minio heal-pyroscope-minio-data',
+      'grafana heal-pyroscope-grafana-data',
+    ]);
     expect(doc.members.map((m) => m.name)).toEqual(['state', 'volumes/minio', 'volumes/grafana']);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readFileSync(path).includes(markers.minio)).toBe(true);
@@ -144,8 +165,13 @@ describe.skipIf(skip !== undefined)('backup and restore (lab)', () => {
     expect(purged.code, purged.stderr).toBe(0);
     const restored = await cli(['--json', 'restore', path, '--wait', '60']);
     expect(restored.code, restored.stderr).toBe(0);
-    const doc = contractDocument(restored.stdout) as unknown as { volumes: Array<{ volume: string; existed: boolean }> };
-    expect(doc.volumes.map((v) => `${v.volume} ${v.existed}`)).toEqual(['heal-pyroscope-minio-data false', 'heal-pyroscope-grafana-data false']);
+    const doc = contractDocument(restored.stdout) as unknown as {
+      volumes: Array<{ volume: string; existed: boolean }>;
+    };
+    expect(doc.volumes.map((v) => `${v.volume} ${v.existed}`)).toEqual([
+      'heal-pyroscope-minio-data false',
+      'heal-pyroscope-grafana-data false',
+    ]);
     expect(await readMarker(MINIO)).toBe(markers.minio);
     expect(await readMarker(GRAFANA)).toBe(markers.grafana);
     // Owners come back as they were: Grafana's files are 472's.
@@ -163,14 +189,23 @@ describe.skipIf(skip !== undefined)('backup and restore (lab)', () => {
     // Installed again from nothing (new credentials), then uninstalled: the volumes keep that install's data.
     await nothingInstalled();
     expect((await cli(['install', '--wait', '60'])).code).toBe(0);
-    const other = await labExec(MINIO.host, ['docker', 'exec', MINIO.container, 'sh', '-c', `echo other-data > ${MINIO.file}`]);
+    const other = await labExec(MINIO.host, [
+      'docker',
+      'exec',
+      MINIO.container,
+      'sh',
+      '-c',
+      `echo other-data > ${MINIO.file}`,
+    ]);
     expect(other.exitCode, other.stderr).toBe(0);
     const uninstalled = await cli(['uninstall']);
     expect(uninstalled.code, uninstalled.stderr).toBe(0);
     const before = await engines();
     const refused = await cli(['restore', path]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/volume heal-pyroscope-minio-data on db-01 holds data \([^)]*\): restore never overwrites it/);
+    expect(refused.stderr).toMatch(
+      /volume heal-pyroscope-minio-data on db-01 holds data \([^)]*\): restore never overwrites it/,
+    );
     expect(await engines()).toBe(before);
 
     const forced = await cli(['restore', path, '--force', '--wait', '60']);

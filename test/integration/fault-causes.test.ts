@@ -11,7 +11,8 @@ import { runCli } from '../support/run-cli.js';
 const skip = labSkipReason();
 describe.skipIf(skip)('faults reported as what they are (lab)', () => {
   let topo: { dir: string; path: string };
-  const cli = (args: string[]) => runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+  const cli = (args: string[]) =>
+    runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
 
   beforeAll(async () => {
     topo = labTopologyFile(requireLab());
@@ -47,11 +48,15 @@ describe.skipIf(skip)('faults reported as what they are (lab)', () => {
     await fault('stop-ssh', 'app-01');
     const r = await cli(['--json', 'preflight']);
     expect(r.code).toBe(1);
-    const doc = JSON.parse(r.stdout) as { results: Array<{ id: string; host: string; status: string; summary: string }> };
+    const doc = JSON.parse(r.stdout) as {
+      results: Array<{ id: string; host: string; status: string; summary: string }>;
+    };
     const toApp = doc.results.filter((c) => c.id === 'flows.open' && c.summary.includes('-> app-01:'));
     expect(toApp).toHaveLength(4);
     expect(toApp.every((c) => c.status === 'skip' && c.summary.includes('not tested (no SSH to app-01'))).toBe(true);
-    expect(doc.results.filter((c) => c.status === 'fail').map((c) => `${c.id} ${c.host}`)).toEqual(['ssh.connect app-01']);
+    expect(doc.results.filter((c) => c.status === 'fail').map((c) => `${c.id} ${c.host}`)).toEqual([
+      'ssh.connect app-01',
+    ]);
   }, 60_000);
 
   it('does not wait out a listener for a source whose sshd is stopped', async () => {
@@ -63,7 +68,9 @@ describe.skipIf(skip)('faults reported as what they are (lab)', () => {
     const r = await cli(['--json', 'preflight']);
     const ms = Date.now() - started;
     expect(r.code).toBe(1);
-    const doc = JSON.parse(r.stdout) as { results: Array<{ id: string; host: string; status: string; summary: string }> };
+    const doc = JSON.parse(r.stdout) as {
+      results: Array<{ id: string; host: string; status: string; summary: string }>;
+    };
     expect(doc.results.find((c) => c.id === 'flows.open' && c.host === 'target-01')).toMatchObject({ status: 'skip' });
     // The listener's deadline is the probe timeout plus 5 s; without it preflight takes about as long as a clean run.
     expect(ms).toBeLessThan(cleanMs + 3000);
@@ -73,15 +80,23 @@ describe.skipIf(skip)('faults reported as what they are (lab)', () => {
     await fault('disk-full', 'app-01', '/opt');
     const pre = await cli(['--json', 'preflight']);
     expect(pre.code).toBe(1);
-    const doc = JSON.parse(pre.stdout) as { results: Array<{ id: string; host: string; status: string; summary: string }> };
-    expect(doc.results.filter((c) => c.status === 'fail').map((c) => `${c.id} ${c.host}`)).toEqual(['resources.disk app-01']);
-    expect(doc.results.find((c) => c.id === 'resources.disk' && c.host === 'app-01')?.summary).toMatch(/free on \/opt, where the configuration is written/);
+    const doc = JSON.parse(pre.stdout) as {
+      results: Array<{ id: string; host: string; status: string; summary: string }>;
+    };
+    expect(doc.results.filter((c) => c.status === 'fail').map((c) => `${c.id} ${c.host}`)).toEqual([
+      'resources.disk app-01',
+    ]);
+    expect(doc.results.find((c) => c.id === 'resources.disk' && c.host === 'app-01')?.summary).toMatch(
+      /free on \/opt, where the configuration is written/,
+    );
 
     // Every engine and every /opt: the rollback waits for the other hosts' writes, then undoes them.
     const before = await hostState();
     const r = await cli(['install', '--ignore-check', 'resources.disk', '--wait', '30']);
     expect(r.code).toBe(1);
-    expect(`${r.stdout}\n${r.stderr}`).toMatch(/Cannot write \/opt\/heal-pyroscope\/\S+ on app-01: the filesystem \/opt is full/);
+    expect(`${r.stdout}\n${r.stderr}`).toMatch(
+      /Cannot write \/opt\/heal-pyroscope\/\S+ on app-01: the filesystem \/opt is full/,
+    );
     expect(await hostState()).toEqual(before);
   }, 180_000);
 });

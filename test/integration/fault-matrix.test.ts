@@ -44,20 +44,29 @@ function expectCause(cell: MatrixCell, output: string): void {
   let heading = '';
   const named = output.split('\n').some((line) => {
     if (/^\S/.test(line)) heading = line.trim();
-    return cause.test(line) && (host === null || line.includes(host) || (/^\s/.test(line) && heading.split(/\s+/)[0] === host));
+    return (
+      cause.test(line) &&
+      (host === null || line.includes(host) || (/^\s/.test(line) && heading.split(/\s+/)[0] === host))
+    );
   });
   expect(named, `no line matches ${String(cause)}${host ? ` and names ${host}` : ''}:\n${output}`).toBe(true);
 }
 
 async function labSh(args: string[]): Promise<void> {
   const r = await runLabSh(args);
-  if (r.exitCode !== 0) throw new Error(`lab.sh ${args.join(' ')} failed (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+  if (r.exitCode !== 0)
+    throw new Error(`lab.sh ${args.join(' ')} failed (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
 }
 
 describe.skipIf(skip !== undefined)('fault matrix (lab)', () => {
   let topo: { dir: string; path: string };
-  const cli = (args: string[]): Promise<RunResult> => runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
-  const commandLine = (cell: MatrixCell) => [cell.command, ...(cell.args ?? []), ...(cell.command === 'install' ? ['--wait', '30'] : [])];
+  const cli = (args: string[]): Promise<RunResult> =>
+    runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+  const commandLine = (cell: MatrixCell) => [
+    cell.command,
+    ...(cell.args ?? []),
+    ...(cell.command === 'install' ? ['--wait', '30'] : []),
+  ];
   /** Every fault undone, sshd and engines back, what is installed kept. */
   const faultsUndone = () => labSh(['up']);
 
@@ -101,7 +110,8 @@ describe.skipIf(skip !== undefined)('fault matrix (lab)', () => {
       expect(after).toEqual(before);
     }
     if (cell.unchanged === 'host') {
-      for (const host of SERVERS.filter((h) => h !== cell.host)) expect(await productContainers(host), host).toEqual([]);
+      for (const host of SERVERS.filter((h) => h !== cell.host))
+        expect(await productContainers(host), host).toEqual([]);
     }
     suspect = false;
   }
@@ -144,7 +154,12 @@ describe.skipIf(skip !== undefined)('fault matrix (lab)', () => {
     const install = cli(commandLine(cell));
     let r: RunResult;
     try {
-      await waitFor('MinIO to run', async () => ((await productContainers(host)) ?? []).includes('heal-pyroscope-minio'), 60_000, 200);
+      await waitFor(
+        'MinIO to run',
+        async () => ((await productContainers(host)) ?? []).includes('heal-pyroscope-minio'),
+        60_000,
+        200,
+      );
       await labSh(['fault', ...faultArgs(cell)]);
       r = await install;
     } finally {
@@ -168,7 +183,12 @@ describe.skipIf(skip !== undefined)('fault matrix (lab)', () => {
     suspect = false;
   }
 
-  const drive = (cell: MatrixCell) => (cell.drive === 'sigint' ? runSigintCell(cell) : cell.drive === 'mid-install' ? runMidInstallCell(cell) : runCell(cell));
+  const drive = (cell: MatrixCell) =>
+    cell.drive === 'sigint'
+      ? runSigintCell(cell)
+      : cell.drive === 'mid-install'
+        ? runMidInstallCell(cell)
+        : runCell(cell);
 
   describe('nothing installed', () => {
     beforeAll(async () => {
@@ -195,10 +215,14 @@ describe.skipIf(skip !== undefined)('fault matrix (lab)', () => {
       suspect = false;
     });
     for (const cell of CELLS.filter((c) => c.installed)) {
-      it(cellName(cell), async () => {
-        if (cell.command !== 'status' || FAULTS.find((f) => f.id === cell.fault)?.restartsEngine) stale = true;
-        await drive(cell);
-      }, 180_000);
+      it(
+        cellName(cell),
+        async () => {
+          if (cell.command !== 'status' || FAULTS.find((f) => f.id === cell.fault)?.restartsEngine) stale = true;
+          await drive(cell);
+        },
+        180_000,
+      );
     }
   });
 });

@@ -29,7 +29,13 @@ async function preflight(path: string): Promise<{ code: number; report: Prefligh
   return { code: r.code, report: JSON.parse(r.stdout) as PreflightReport };
 }
 
-async function inspect(host: string, container: string): Promise<{ Config: { Image: string; Env: string[] }; HostConfig: { LogConfig: { Type: string; Config: Record<string, string> }; Memory: number } }> {
+async function inspect(
+  host: string,
+  container: string,
+): Promise<{
+  Config: { Image: string; Env: string[] };
+  HostConfig: { LogConfig: { Type: string; Config: Record<string, string> }; Memory: number };
+}> {
   const r = await labExec(host, ['docker', 'inspect', container]);
   expect(r.exitCode, r.stderr).toBe(0);
   return (JSON.parse(r.stdout) as never[])[0]!;
@@ -73,7 +79,12 @@ describe.skipIf(skip)('fidelity to real hosts (lab)', () => {
   it('fails the image check when the registry answers but lacks the image, naming image, registry and answer', async () => {
     const topo = labTopologyFile(
       lab,
-      ['images:', '  pyroscope: grafana/pyroscope:0.0.0-not-published', '  minio: minio/minio:RELEASE.2025-06-13T11-33-47Z', ''].join('\n'),
+      [
+        'images:',
+        '  pyroscope: grafana/pyroscope:0.0.0-not-published',
+        '  minio: minio/minio:RELEASE.2025-06-13T11-33-47Z',
+        '',
+      ].join('\n'),
     );
     const { code, report } = await preflight(topo.path);
     expect(code).toBe(1);
@@ -89,7 +100,10 @@ describe.skipIf(skip)('fidelity to real hosts (lab)', () => {
 
   it('refuses a loopback app address with exit 2 and opens no SSH connection to any host', async () => {
     const topo = labTopologyFile(lab);
-    const text = readFileSync(topo.path, 'utf8').replace(`host: ${address('app-01')}, name: app-01`, 'host: 127.0.0.1, name: app-01');
+    const text = readFileSync(topo.path, 'utf8').replace(
+      `host: ${address('app-01')}, name: app-01`,
+      'host: 127.0.0.1, name: app-01',
+    );
     const path = join(topo.dir, 'loopback.yaml');
     await import('node:fs/promises').then((fs) => fs.writeFile(path, text));
     const before = [...SERVERS, 'target-01'].map(logins);
@@ -102,35 +116,74 @@ describe.skipIf(skip)('fidelity to real hosts (lab)', () => {
 
   it('installs MinIO from quay.io and a digest-pinned override of Pyroscope, with bounded logs and memory and an offline Grafana', async () => {
     // The digest the lab registry serves for the pin: an override by digest of the same image.
-    const manifest = await run(['busybox', 'wget', '-q', '-S', '-O', '/dev/null', '--header', 'Accept: application/vnd.docker.distribution.manifest.v2+json', `http://${lab.registry}/v2/grafana/pyroscope/manifests/1.14.0`]);
+    const manifest = await run([
+      'busybox',
+      'wget',
+      '-q',
+      '-S',
+      '-O',
+      '/dev/null',
+      '--header',
+      'Accept: application/vnd.docker.distribution.manifest.v2+json',
+      `http://${lab.registry}/v2/grafana/pyroscope/manifests/1.14.0`,
+    ]);
     const digest = /Docker-Content-Digest: (sha256:[0-9a-f]{64})/i.exec(manifest.stderr)?.[1];
     expect(digest, manifest.stderr).toBeDefined();
     const override = `grafana/pyroscope@${digest}`;
     const topo = labTopologyFile(lab, `images:\n  pyroscope: ${override}\n`);
 
-    const r = await runCli(['--json', 'install', '--config', topo.path, '--yes', '--wait', '60'], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(['--json', 'install', '--config', topo.path, '--yes', '--wait', '60'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(r.code, r.stderr).toBe(0);
 
     expect((await inspect('db-01', 'heal-pyroscope-minio')).Config.Image).toBe(MINIO);
     expect((await inspect('app-01', 'heal-pyroscope-pyroscope')).Config.Image).toBe(override);
     expect((await inspect('app-01', 'heal-pyroscope-tempo')).Config.Image).toBe('grafana/tempo:2.8.1');
 
-    const expectedMemory: Record<string, number> = { minio: 2048, pyroscope: 2048, tempo: 2048, grafana: 512, haproxy: 256 };
-    for (const [host, component] of [['db-01', 'minio'], ['app-01', 'pyroscope'], ['app-01', 'tempo'], ['app-01', 'grafana'], ['web-01', 'haproxy']] as const) {
+    const expectedMemory: Record<string, number> = {
+      minio: 2048,
+      pyroscope: 2048,
+      tempo: 2048,
+      grafana: 512,
+      haproxy: 256,
+    };
+    for (const [host, component] of [
+      ['db-01', 'minio'],
+      ['app-01', 'pyroscope'],
+      ['app-01', 'tempo'],
+      ['app-01', 'grafana'],
+      ['web-01', 'haproxy'],
+    ] as const) {
       const c = await inspect(host, `heal-pyroscope-${component}`);
-      expect(c.HostConfig.LogConfig, component).toEqual({ Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } });
+      expect(c.HostConfig.LogConfig, component).toEqual({
+        Type: 'json-file',
+        Config: { 'max-size': '10m', 'max-file': '3' },
+      });
       expect(c.HostConfig.Memory, component).toBe(expectedMemory[component]! * 1024 * 1024);
     }
     const grafana = await inspect('app-01', 'heal-pyroscope-grafana');
     expect(grafana.Config.Env).toEqual(
-      expect.arrayContaining(['GF_PLUGINS_PREINSTALL_DISABLED=true', 'GF_ANALYTICS_CHECK_FOR_UPDATES=false', 'GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES=false', 'GF_NEWS_NEWS_FEED_ENABLED=false']),
+      expect.arrayContaining([
+        'GF_PLUGINS_PREINSTALL_DISABLED=true',
+        'GF_ANALYTICS_CHECK_FOR_UPDATES=false',
+        'GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES=false',
+        'GF_NEWS_NEWS_FEED_ENABLED=false',
+      ]),
     );
 
     // A second run with the same settings changes nothing: the digest-pinned image counts as present.
-    const again = await runCli(['--json', 'install', '--config', topo.path, '--yes', '--wait', '60'], { cwd: topo.dir, env: { CI: 'true' } });
+    const again = await runCli(['--json', 'install', '--config', topo.path, '--yes', '--wait', '60'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(again.code, again.stderr).toBe(0);
     const doc = JSON.parse(again.stdout) as { pulled: unknown[]; containers: Array<{ action: string }> };
     expect(doc.pulled).toEqual([]);
-    expect(doc.containers.map((c) => c.action), again.stdout.slice(0, 3000)).toEqual(doc.containers.map(() => "unchanged"));
+    expect(
+      doc.containers.map((c) => c.action),
+      again.stdout.slice(0, 3000),
+    ).toEqual(doc.containers.map(() => 'unchanged'));
   });
 });

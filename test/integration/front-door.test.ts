@@ -23,7 +23,12 @@ async function doorLog(): Promise<string[]> {
 
 /** The log line of the request for `path`, once HAProxy has written it. */
 async function loggedRequest(path: string, backendServer: string): Promise<string> {
-  const line = await waitFor(`HAProxy to log ${path}`, async () => (await doorLog()).find((l) => l.includes(path) && l.includes(` ${backendServer} `)), 10_000, 200);
+  const line = await waitFor(
+    `HAProxy to log ${path}`,
+    async () => (await doorLog()).find((l) => l.includes(path) && l.includes(` ${backendServer} `)),
+    10_000,
+    200,
+  );
   return line!;
 }
 
@@ -47,15 +52,21 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
   beforeAll(async () => {
     await resetLab();
     topo = labTopologyFile(lab);
-    const r = await runCli(['--json', 'install', '--config', topo.path, '--wait', '60', '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(['--json', 'install', '--config', topo.path, '--wait', '60', '--yes'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
     verified = (JSON.parse(r.stdout) as { verified: typeof verified }).verified;
-    fleet = await connectAll([labTarget(lab, 'target-01', {}, { connectTimeoutMs: 5000 })], { interaction: nonInteractive });
+    fleet = await connectAll([labTarget(lab, 'target-01', {}, { connectTimeoutMs: 5000 })], {
+      interaction: nonInteractive,
+    });
     target = fleet.host('target-01');
   }, 300_000);
   afterAll(async () => {
     await fleet?.close();
-    if (topo) await runCli(['uninstall', '--config', topo.path, '--purge', '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    if (topo)
+      await runCli(['uninstall', '--config', topo.path, '--purge', '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
     await resetLab();
   });
 
@@ -70,19 +81,28 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
 
   it('forwards a push to /ingest from a target host to the Pyroscope stand-in', async () => {
     const path = '/ingest?name=front-door-test.cpu';
-    const answer = await httpGet(target.session, web(), DOOR_PORT, path, { method: 'POST', body: 'front_door_test 1\n', timeoutMs: 5000 });
+    const answer = await httpGet(target.session, web(), DOOR_PORT, path, {
+      method: 'POST',
+      body: 'front_door_test 1\n',
+      timeoutMs: 5000,
+    });
     expect(answer.status, answer.body).toBe(200);
     const line = await loggedRequest(path, 'heal_pyroscope_pyroscope/pyroscope');
     expect(line).toMatch(/ 200 /);
     expect(connectTime(line)).toBeGreaterThanOrEqual(0);
   });
 
-  it('forwards an OTLP gRPC trace export over h2c to Tempo\'s OTLP receiver', async () => {
+  it("forwards an OTLP gRPC trace export over h2c to Tempo's OTLP receiver", async () => {
     const path = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
     const session = http2.connect(`http://${web()}:${DOOR_PORT}`);
     session.on('error', () => {});
     try {
-      const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': path,
+        'content-type': 'application/grpc',
+        te: 'trailers',
+      });
       stream.on('error', () => {});
       let status: number | null = null;
       stream.on('response', (headers) => (status = Number(headers[':status'])));
@@ -99,20 +119,27 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
     }
   });
 
-  it.each(['/api/search', '/api/traces/x', '/querier.v1.QuerierService/SelectMergeStacktraces', '/pyroscope/render?query=x', '/'])(
-    'answers %s from a target host itself with 404',
-    async (path) => {
-      const answer = await fromTarget(path);
-      expect(answer).toEqual({ status: 404, body: FRONT_DOOR_REFUSAL });
-    },
-  );
+  it.each([
+    '/api/search',
+    '/api/traces/x',
+    '/querier.v1.QuerierService/SelectMergeStacktraces',
+    '/pyroscope/render?query=x',
+    '/',
+  ])('answers %s from a target host itself with 404', async (path) => {
+    const answer = await fromTarget(path);
+    expect(answer).toEqual({ status: 404, body: FRONT_DOOR_REFUSAL });
+  });
 
   it('answers a Pyroscope query over gRPC itself with 404', async () => {
     const session = http2.connect(`http://${web()}:${DOOR_PORT}`);
     try {
       const status = await new Promise<number>((resolve, reject) => {
         session.on('error', reject);
-        const stream = session.request({ ':method': 'POST', ':path': '/querier.v1.QuerierService/SelectMergeStacktraces', 'content-type': 'application/grpc' });
+        const stream = session.request({
+          ':method': 'POST',
+          ':path': '/querier.v1.QuerierService/SelectMergeStacktraces',
+          'content-type': 'application/grpc',
+        });
         stream.on('response', (headers) => resolve(Number(headers[':status'])));
         stream.on('error', reject);
         stream.end(Buffer.alloc(5));

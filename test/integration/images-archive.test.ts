@@ -15,7 +15,10 @@ const webSocket = join(process.env.LAB_STATE_DIR ?? '/var/lib/hplab', 'hosts', '
 
 async function images(host: string): Promise<string[]> {
   const r = await labExec(host, ['docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
-  return r.stdout.split('\n').filter((l) => l.trim() !== '').sort();
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .sort();
 }
 
 describe.skipIf(skip)('image archive for air-gapped sites (lab)', () => {
@@ -33,10 +36,19 @@ describe.skipIf(skip)('image archive for air-gapped sites (lab)', () => {
   });
 
   it('images save writes every pinned image into one archive', async () => {
-    const r = await runCli(['--json', 'images', 'save', archive(), '--docker-socket', webSocket], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(['--json', 'images', 'save', archive(), '--docker-socket', webSocket], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { images: string[]; size: number };
-    expect(doc.images.sort()).toEqual(['grafana/grafana:12.2.1', 'grafana/pyroscope:1.14.0', 'grafana/tempo:2.8.1', 'haproxy:3.2.4', 'quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z']);
+    expect(doc.images.sort()).toEqual([
+      'grafana/grafana:12.2.1',
+      'grafana/pyroscope:1.14.0',
+      'grafana/tempo:2.8.1',
+      'haproxy:3.2.4',
+      'quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z',
+    ]);
     expect(doc.size).toBeGreaterThan(0);
   });
 

@@ -30,9 +30,16 @@ interface InstallDoc {
 
 async function engine(host: string, what: 'ps' | 'volume' | 'network' | 'image'): Promise<string[]> {
   const argv =
-    what === 'ps' ? ['docker', 'ps', '-a', '--format', '{{.Names}}'] : what === 'image' ? ['docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'] : ['docker', what, 'ls', '--format', '{{.Name}}'];
+    what === 'ps'
+      ? ['docker', 'ps', '-a', '--format', '{{.Names}}']
+      : what === 'image'
+        ? ['docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']
+        : ['docker', what, 'ls', '--format', '{{.Name}}'];
   const result = await labExec(host, argv);
-  return result.stdout.split('\n').filter((l) => l.trim() !== '').sort();
+  return result.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .sort();
 }
 
 describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
@@ -41,7 +48,8 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
   const address = (name: string) => lab.hosts.find((h) => h.name === name)!.address;
   const cli = (args: string[]): Promise<RunResult> => runCli([...args, '--yes'], { cwd: dir, env: { CI: 'true' } });
   const json = (r: RunResult) => JSON.parse(r.stdout) as InstallDoc;
-  const secrets = () => JSON.parse(readFileSync(join(dir, '.heal-pyroscope', 'lab.state.json'), 'utf8')).secrets as Record<string, string>;
+  const secrets = () =>
+    JSON.parse(readFileSync(join(dir, '.heal-pyroscope', 'lab.state.json'), 'utf8')).secrets as Record<string, string>;
 
   /** The stack as install leaves it: a no-op when it is already there, a repair of any drift otherwise. */
   async function installed(): Promise<void> {
@@ -119,14 +127,26 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     const r = await cli(['--json', 'install', '--wait', '60']);
     expect(r.code, r.stderr).toBe(0);
     const doc = json(r);
-    expect(doc.containers.map((c) => c.action)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    expect(doc.containers.map((c) => c.action)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
     expect(doc.pulled).toEqual([]);
   });
 
   it('keeps every secret out of output and container command lines and environments', async () => {
     const r = await cli(['install', '--wait', '60', '--verbose']);
     expect(r.code, r.stderr).toBe(0);
-    const inspect = await labExec('app-01', ['docker', 'inspect', 'heal-pyroscope-grafana', 'heal-pyroscope-pyroscope', 'heal-pyroscope-tempo']);
+    const inspect = await labExec('app-01', [
+      'docker',
+      'inspect',
+      'heal-pyroscope-grafana',
+      'heal-pyroscope-pyroscope',
+      'heal-pyroscope-tempo',
+    ]);
     const inspectDb = await labExec('db-01', ['docker', 'inspect', 'heal-pyroscope-minio']);
     for (const [key, value] of Object.entries(secrets())) {
       if (key === 'grafanaAdminUser') continue;
@@ -161,7 +181,17 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     await installed();
     const config = join(dir, 'heal-pyroscope.yaml');
     const original = readFileSync(config, 'utf8');
-    const volumeCreated = async () => (await labExec('app-01', ['docker', 'volume', 'inspect', '--format', '{{.CreatedAt}}', 'heal-pyroscope-grafana-data'])).stdout.trim();
+    const volumeCreated = async () =>
+      (
+        await labExec('app-01', [
+          'docker',
+          'volume',
+          'inspect',
+          '--format',
+          '{{.CreatedAt}}',
+          'heal-pyroscope-grafana-data',
+        ])
+      ).stdout.trim();
     const before = await volumeCreated();
     expect(before).not.toBe('');
     writeFileSync(config, `${original}grafana:\n  port: 3300\n`);
@@ -188,7 +218,15 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
 
   it('uninstall removes what install created, keeps volumes and a foreign container', async () => {
     await installed();
-    await labExec('app-01', ['docker', 'run', '-d', '--name', 'heal-pyroscope-pyroscope-mine', 'grafana/tempo:2.8.1', '-config.file=/none']);
+    await labExec('app-01', [
+      'docker',
+      'run',
+      '-d',
+      '--name',
+      'heal-pyroscope-pyroscope-mine',
+      'grafana/tempo:2.8.1',
+      '-config.file=/none',
+    ]);
     try {
       const r = await cli(['uninstall']);
       expect(r.code, r.stderr).toBe(0);
@@ -238,7 +276,12 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     // Pyroscope cannot become ready without MinIO: the db engine stops while it is waited for.
     const install = cli(['--json', 'install', '--wait', '20']);
     try {
-      await waitFor('MinIO to run', async () => (await engine('db-01', 'ps')).includes('heal-pyroscope-minio'), 60_000, 200);
+      await waitFor(
+        'MinIO to run',
+        async () => (await engine('db-01', 'ps')).includes('heal-pyroscope-minio'),
+        60_000,
+        200,
+      );
       await fault('stop-docker', 'db-01');
       const r = await install;
       expect(r.code).toBe(1);
@@ -258,12 +301,30 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     await fault('slow-registry', 'app-01');
     const hosts = ['web-01', 'app-01', 'db-01'];
     const snapshot = async () =>
-      Object.fromEntries(await Promise.all(hosts.map(async (h) => [h, { ps: await engine(h, 'ps'), network: await engine(h, 'network'), volume: await engine(h, 'volume'), image: await engine(h, 'image') }] as const)));
+      Object.fromEntries(
+        await Promise.all(
+          hosts.map(
+            async (h) =>
+              [
+                h,
+                {
+                  ps: await engine(h, 'ps'),
+                  network: await engine(h, 'network'),
+                  volume: await engine(h, 'volume'),
+                  image: await engine(h, 'image'),
+                },
+              ] as const,
+          ),
+        ),
+      );
     let child: ReturnType<typeof spawn> | undefined;
     try {
       const before = await snapshot();
       // A real process, so the signal reaches the CLI's own SIGINT handler (needs `npm run build`).
-      child = spawn('node', [BIN, 'install', '--config', join(dir, 'heal-pyroscope.yaml'), '--yes', '--wait', '20'], { cwd: dir, env: { ...process.env, CI: 'true' } });
+      child = spawn('node', [BIN, 'install', '--config', join(dir, 'heal-pyroscope.yaml'), '--yes', '--wait', '20'], {
+        cwd: dir,
+        env: { ...process.env, CI: 'true' },
+      });
       let output = '';
       child.stdout!.on('data', (d: Buffer) => (output += String(d)));
       child.stderr!.on('data', (d: Buffer) => (output += String(d)));
@@ -272,16 +333,25 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
       // app-01's images are pulled at the same time: wait for Pyroscope's (the large one, node and
       // all), and interrupt while it is still on its way; any image already whole goes on rollback too.
       const pyroscope = imageRef(component('pyroscope'));
-      await waitFor('the Pyroscope pull to start on app-01', () => output.includes(`app-01: ${pyroscope} (`), 60_000, 50);
+      await waitFor(
+        'the Pyroscope pull to start on app-01',
+        () => output.includes(`app-01: ${pyroscope} (`),
+        60_000,
+        50,
+      );
       expect(await engine('app-01', 'image')).not.toContain(pyroscope);
       child.kill('SIGINT');
-      const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000))]);
+      const code = await Promise.race([
+        exited,
+        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000)),
+      ]);
       expect(code, output).toBe(130);
       expect(output).toMatch(/interrupted/);
       expect(output).toMatch(/Rolling back \d+ change/);
       // Containers, networks, volumes and the images this run pulled: all as before, lock released.
       expect(await snapshot()).toEqual(before);
-      for (const h of hosts) expect((await labExec(h, ['test', '-e', '/run/heal-pyroscope.lock'])).exitCode, h).not.toBe(0);
+      for (const h of hosts)
+        expect((await labExec(h, ['test', '-e', '/run/heal-pyroscope.lock'])).exitCode, h).not.toBe(0);
     } finally {
       // A failed assertion must not leave an install running into the next case.
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -298,10 +368,21 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     expect(r.stdout).toContain(`-f ${snippet}`);
     expect(r.stdout).toContain('systemctl reload haproxy');
     // The uploaded files, as the web host's own HAProxy would read them.
-    const check = await labExec('web-01', ['haproxy', '-c', '-f', '/opt/heal-pyroscope/web/haproxy/validate-wrapper.cfg', '-f', snippet]);
+    const check = await labExec('web-01', [
+      'haproxy',
+      '-c',
+      '-f',
+      '/opt/heal-pyroscope/web/haproxy/validate-wrapper.cfg',
+      '-f',
+      snippet,
+    ]);
     expect(check.exitCode, check.stdout + check.stderr).toBe(0);
     const again = await cli(['--json', 'install', '--front-door', 'external', '--wait', '60']);
     expect(again.code, again.stderr).toBe(0);
-    expect((JSON.parse(again.stdout) as { frontDoor: unknown }).frontDoor).toEqual({ mode: 'external', snippet, reloadNeeded: false });
+    expect((JSON.parse(again.stdout) as { frontDoor: unknown }).frontDoor).toEqual({
+      mode: 'external',
+      snippet,
+      reloadNeeded: false,
+    });
   }, 180_000);
 });

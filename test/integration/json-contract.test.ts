@@ -12,12 +12,14 @@ import { runCli } from '../support/run-cli.js';
 
 const skip = labSkipReason();
 
-const testNames = (xml: string) => [...xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`);
+const testNames = (xml: string) =>
+  [...xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`);
 
 describe.skipIf(skip)('--json documents from the lab match the schema', () => {
   let lab: Lab;
   let topo: { dir: string; path: string };
-  const cli = (...args: string[]) => runCli([...args, '--json', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+  const cli = (...args: string[]) =>
+    runCli([...args, '--json', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
 
   beforeAll(async () => {
     lab = requireLab();
@@ -31,7 +33,12 @@ describe.skipIf(skip)('--json documents from the lab match the schema', () => {
   it('preflight on a clean lab, and its JUnit test names from two runs', async () => {
     const first = await cli('preflight', '--junit', join(topo.dir, 'first.xml'));
     expect(first.code, first.stderr).toBe(0);
-    expect(contractDocument(first.stdout)).toMatchObject({ schemaVersion: 1, command: 'preflight', ok: true, environment: 'lab' });
+    expect(contractDocument(first.stdout)).toMatchObject({
+      schemaVersion: 1,
+      command: 'preflight',
+      ok: true,
+      environment: 'lab',
+    });
     const second = await cli('preflight', '--junit', join(topo.dir, 'second.xml'));
     contractDocument(second.stdout);
     const names = testNames(readFileSync(join(topo.dir, 'first.xml'), 'utf8'));

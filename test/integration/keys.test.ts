@@ -41,11 +41,18 @@ describe.skipIf(skip)('key problems (lab)', () => {
   it('a public key as identityFile exits 2 and no sshd sees a connection', async () => {
     const topo = topologyWith(lab, `${lab.keys.root}.pub`);
     const before = contacts();
-    const r = await runCli(['--json', 'preflight', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(['--json', 'preflight', '--config', topo.path, '--yes'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(r.code, r.stderr).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({
       ok: false,
-      error: { code: 'ssh.key.public', message: `identity file ${lab.keys.root}.pub is a public key, not a private key`, hint: `use ${lab.keys.root} (the private key is the file without .pub)` },
+      error: {
+        code: 'ssh.key.public',
+        message: `identity file ${lab.keys.root}.pub is a public key, not a private key`,
+        hint: `use ${lab.keys.root} (the private key is the file without .pub)`,
+      },
     });
     expect(contacts()).toEqual(before);
   });
@@ -69,7 +76,8 @@ describe.skipIf(skip)('key problems (lab)', () => {
     await tty.expect(`Passphrase for ${lab.keys.encrypted}:`, 30_000);
     // Each answer is acknowledged by the prompt's final frame ('·', never ✔) before the next is typed.
     for (const [attempt, answer] of ['wrong one', 'wrong two', 'wrong three'].entries()) {
-      if (attempt > 0) await tty.expect(new RegExp(`Wrong passphrase\\.\\s+Passphrase for[\\s\\S]*\\(attempt ${attempt + 1}\\)`));
+      if (attempt > 0)
+        await tty.expect(new RegExp(`Wrong passphrase\\.\\s+Passphrase for[\\s\\S]*\\(attempt ${attempt + 1}\\)`));
       tty.type(`${answer}\r`);
       await tty.expect(/· (Wrong passphrase\.\s+)?Passphrase for/);
     }
@@ -79,7 +87,12 @@ describe.skipIf(skip)('key problems (lab)', () => {
       tty.type('\r');
       await tty.expect('· Password for root@');
     }
-    const r = await Promise.race([tty.done, new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`no exit; screen:\n${tty.screen().slice(-1500)}`)), 30_000))]);
+    const r = await Promise.race([
+      tty.done,
+      new Promise<never>((_, fail) =>
+        setTimeout(() => fail(new Error(`no exit; screen:\n${tty.screen().slice(-1500)}`)), 30_000),
+      ),
+    ]);
     expect(r.exitCode).toBe(1);
     expect(tty.screen().replace(/\s+/g, ' ')).toContain(`wrong passphrase for ${lab.keys.encrypted} (3 attempts)`);
     expect(tty.screen()).not.toMatch(/✔ .*Passphrase/);

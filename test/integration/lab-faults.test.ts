@@ -19,7 +19,8 @@ describe.skipIf(skip !== undefined)('lab faults', () => {
     await resetLab();
   });
 
-  const ssh = (host: string, command: string) => run(['ssh', '-F', lab.sshConfig, host, command], { timeoutMs: 20_000 });
+  const ssh = (host: string, command: string) =>
+    run(['ssh', '-F', lab.sshConfig, host, command], { timeoutMs: 20_000 });
   /** Exit 0: connected; 1: refused or unreachable; 124: timed out (dropped). */
   const connect = (from: string, to: string, port: number) =>
     labExec(from, ['timeout', '2', 'bash', '-c', `</dev/tcp/${labHost(to).address}/${port}`]);
@@ -38,7 +39,11 @@ describe.skipIf(skip !== undefined)('lab faults', () => {
     const bind = await labExec('app-01', ['timeout', '2', 'busybox', 'nc', '-l', '-p', '4040']);
     expect(bind.exitCode).toBe(1);
     expect(bind.stderr).toMatch(/address already in use/i);
-    const publish = await labExec('app-01', ['docker', 'run', '--rm', '-p', '4040:4040', '--entrypoint', 'true', 'grafana/pyroscope:1.14.0'], { timeoutMs: 60_000 });
+    const publish = await labExec(
+      'app-01',
+      ['docker', 'run', '--rm', '-p', '4040:4040', '--entrypoint', 'true', 'grafana/pyroscope:1.14.0'],
+      { timeoutMs: 60_000 },
+    );
     expect(publish.exitCode).not.toBe(0);
     expect(publish.stderr).toMatch(/address already in use/i);
   });
@@ -53,7 +58,23 @@ describe.skipIf(skip !== undefined)('lab faults', () => {
   });
 
   it('kills a Docker engine with SIGKILL: its socket no longer answers, up brings it back and frees its published port', async () => {
-    const started = await labExec('db-01', ['docker', 'run', '-d', '--name', 'kill-me', '-p', '9911:9000', '--entrypoint', 'sleep', 'quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z', '600'], { timeoutMs: 60_000 });
+    const started = await labExec(
+      'db-01',
+      [
+        'docker',
+        'run',
+        '-d',
+        '--name',
+        'kill-me',
+        '-p',
+        '9911:9000',
+        '--entrypoint',
+        'sleep',
+        'quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z',
+        '600',
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(started.exitCode, started.stderr).toBe(0);
     await fault('kill-docker', 'db-01');
     const version = await labExec('db-01', ['docker', 'version', '--format', '{{.Server.Version}}']);
@@ -84,7 +105,9 @@ describe.skipIf(skip !== undefined)('lab faults', () => {
 
   it('rotates a host key: the key served differs from known_hosts and strict ssh refuses', async () => {
     const address = labHost('app-01').address;
-    const known = readFileSync(lab.knownHosts, 'utf8').split('\n').find((l) => l.startsWith(`${address} `))!;
+    const known = readFileSync(lab.knownHosts, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${address} `))!;
     await fault('rotate-key', 'app-01');
     const scan = await run(['ssh-keyscan', '-t', 'ed25519', address]);
     const served = scan.stdout.split('\n').find((l) => l.startsWith(`${address} `))!;
@@ -114,7 +137,8 @@ describe.skipIf(skip !== undefined)('lab faults', () => {
 
   it('fakes an x86-64-v1 CPU on one host: its /proc/cpuinfo, over ssh too, lacks the v2 flags', async () => {
     const v2 = ['sse4_2', 'popcnt', 'ssse3', 'cx16'];
-    const count = async (host: string, flag: string) => Number((await labExec(host, ['grep', '-c', '-w', flag, '/proc/cpuinfo'])).stdout.trim());
+    const count = async (host: string, flag: string) =>
+      Number((await labExec(host, ['grep', '-c', '-w', flag, '/proc/cpuinfo'])).stdout.trim());
     for (const flag of v2) expect(await count('db-01', flag), `this machine's CPU has ${flag}`).toBeGreaterThan(0);
     await fault('cpu-v1', 'db-01');
     for (const flag of v2) expect(await count('db-01', flag), flag).toBe(0);

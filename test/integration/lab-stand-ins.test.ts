@@ -28,7 +28,8 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
     return file;
   }
   const docker = (host: string, args: string[]) => labExec(host, ['docker', ...args], { timeoutMs: 60_000 });
-  const status = async (url: string, init?: RequestInit) => (await fetch(url, { ...init, signal: AbortSignal.timeout(3000) })).status;
+  const status = async (url: string, init?: RequestInit) =>
+    (await fetch(url, { ...init, signal: AbortSignal.timeout(3000) })).status;
   const body = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(3000) })).text();
 
   beforeAll(() => {
@@ -38,7 +39,11 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
   // Between tests only the containers go (fast); the full reset runs once at the end.
   afterEach(async () => {
     for (const host of ['web-01', 'app-01', 'db-01']) {
-      await labExec(host, ['sh', '-c', 'ids=$(docker ps -aq); [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1; [ -z "$(docker ps -aq)" ]']);
+      await labExec(host, [
+        'sh',
+        '-c',
+        'ids=$(docker ps -aq); [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1; [ -z "$(docker ps -aq)" ]',
+      ]);
     }
   });
   afterAll(async () => {
@@ -47,8 +52,25 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
   });
 
   async function startMinio(): Promise<void> {
-    const started = await docker('db-01', ['run', '-d', '--name', 'minio', '-p', '9000:9000', '-p', '9001:9001',
-      '-e', 'MINIO_ROOT_USER=heal', '-e', 'MINIO_ROOT_PASSWORD=lab-secret-1', image('minio'), 'server', '/data', '--console-address', ':9001']);
+    const started = await docker('db-01', [
+      'run',
+      '-d',
+      '--name',
+      'minio',
+      '-p',
+      '9000:9000',
+      '-p',
+      '9001:9001',
+      '-e',
+      'MINIO_ROOT_USER=heal',
+      '-e',
+      'MINIO_ROOT_PASSWORD=lab-secret-1',
+      image('minio'),
+      'server',
+      '/data',
+      '--console-address',
+      ':9001',
+    ]);
     expect(started.exitCode, started.stderr).toBe(0);
     await waitFor('MinIO live', async () => (await status(`http://${DB}:9000/minio/health/live`)) === 200);
   }
@@ -56,24 +78,40 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
     docker('db-01', ['exec', '-e', `MC_HOST_local=http://${credentials}@localhost:9000`, 'minio', 'mc', ...args]);
 
   describe('pyroscope', () => {
-    const config = (endpoint: string, secret = 'lab-secret-1') => `storage:\n  backend: s3\n  s3:\n    endpoint: ${endpoint}\n` +
+    const config = (endpoint: string, secret = 'lab-secret-1') =>
+      `storage:\n  backend: s3\n  s3:\n    endpoint: ${endpoint}\n` +
       `    bucket_name: pyroscope\n    access_key_id: heal\n    secret_access_key: ${secret}\n    insecure: true\n    bucket_lookup_type: path-style\n`;
 
     it('refuses to start without its config file', async () => {
       const result = await docker('app-01', ['run', '--rm', image('pyroscope')]);
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toContain('error loading config from /etc/pyroscope/config.yaml: open /etc/pyroscope/config.yaml: no such file or directory');
+      expect(result.stderr).toContain(
+        'error loading config from /etc/pyroscope/config.yaml: open /etc/pyroscope/config.yaml: no such file or directory',
+      );
     });
 
     it('refuses a data volume its user 10001 cannot write', async () => {
-      const result = await docker('app-01', ['run', '--rm', '-v', `${fixture('pyro.yaml', config(`${DB}:9000`))}:/etc/pyroscope/config.yaml:ro`,
-        '-v', `${fixture('root-owned')}:/data`, image('pyroscope')]);
+      const result = await docker('app-01', [
+        'run',
+        '--rm',
+        '-v',
+        `${fixture('pyro.yaml', config(`${DB}:9000`))}:/etc/pyroscope/config.yaml:ro`,
+        '-v',
+        `${fixture('root-owned')}:/data`,
+        image('pyroscope'),
+      ]);
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toMatch(/permission denied \(running as uid 10001/);
     });
 
     it('refuses an S3 endpoint with a scheme', async () => {
-      const result = await docker('app-01', ['run', '--rm', '-v', `${fixture('pyro-scheme.yaml', config(`http://${DB}:9000`))}:/etc/pyroscope/config.yaml:ro`, image('pyroscope')]);
+      const result = await docker('app-01', [
+        'run',
+        '--rm',
+        '-v',
+        `${fixture('pyro-scheme.yaml', config(`http://${DB}:9000`))}:/etc/pyroscope/config.yaml:ro`,
+        image('pyroscope'),
+      ]);
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toContain('must be host:port without a scheme');
     });
@@ -82,40 +120,88 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
       await startMinio();
       const wrong = fixture('pyro-wrong.yaml', config(`${DB}:9000`, 'not-the-secret'));
       const right = fixture('pyro-right.yaml', config('${S3_ENDPOINT}'));
-      await docker('app-01', ['run', '-d', '--name', 'pyroscope', '-p', '4040:4040', '-e', `S3_ENDPOINT=${DB}:9000`, '-v', `${right}:/etc/pyroscope/config.yaml:ro`,
-        image('pyroscope'), '-config.file=/etc/pyroscope/config.yaml', '-config.expand-env=true']);
+      await docker('app-01', [
+        'run',
+        '-d',
+        '--name',
+        'pyroscope',
+        '-p',
+        '4040:4040',
+        '-e',
+        `S3_ENDPOINT=${DB}:9000`,
+        '-v',
+        `${right}:/etc/pyroscope/config.yaml:ro`,
+        image('pyroscope'),
+        '-config.file=/etc/pyroscope/config.yaml',
+        '-config.expand-env=true',
+      ]);
       await waitFor('pyroscope answering', async () => (await status(`http://${APP}:4040/ready`)) === 503);
       expect(await body(`http://${APP}:4040/ready`)).toContain('bucket pyroscope does not exist');
       expect((await mc(['mb', '--ignore-existing', 'local/pyroscope'])).exitCode).toBe(0);
       await waitFor('pyroscope ready', async () => (await status(`http://${APP}:4040/ready`)) === 200);
-      await docker('app-01', ['run', '-d', '--name', 'pyroscope-wrong', '-p', '4041:4040', '-v', `${wrong}:/etc/pyroscope/config.yaml:ro`, image('pyroscope')]);
+      await docker('app-01', [
+        'run',
+        '-d',
+        '--name',
+        'pyroscope-wrong',
+        '-p',
+        '4041:4040',
+        '-v',
+        `${wrong}:/etc/pyroscope/config.yaml:ro`,
+        image('pyroscope'),
+      ]);
       await waitFor('wrong-key pyroscope answering', async () => (await status(`http://${APP}:4041/ready`)) === 503);
       expect(await body(`http://${APP}:4041/ready`)).toContain('access denied');
     });
   });
 
   describe('tempo', () => {
-    const config = (otlp: string) => `server:\n  http_listen_port: 3200\ndistributor:\n  receivers:\n    otlp:\n      protocols:\n        grpc:\n${otlp}` +
+    const config = (otlp: string) =>
+      `server:\n  http_listen_port: 3200\ndistributor:\n  receivers:\n    otlp:\n      protocols:\n        grpc:\n${otlp}` +
       `    jaeger:\n      protocols:\n        grpc:\n          endpoint: 0.0.0.0:14250\nstorage:\n  trace:\n    backend: s3\n    s3:\n` +
       `      bucket: tempo\n      endpoint: ${DB}:9000\n      access_key: heal\n      secret_key: lab-secret-1\n      insecure: true\n`;
 
     it('refuses to start without a config file', async () => {
       const result = await docker('app-01', ['run', '--rm', image('tempo'), '-config.file=/etc/tempo.yaml']);
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toContain('failed to read configFile /etc/tempo.yaml: open /etc/tempo.yaml: no such file or directory');
+      expect(result.stderr).toContain(
+        'failed to read configFile /etc/tempo.yaml: open /etc/tempo.yaml: no such file or directory',
+      );
     });
 
     it('refuses a /var/tempo its user 10001 cannot write', async () => {
-      const result = await docker('app-01', ['run', '--rm', '-v', `${fixture('tempo.yaml', config('          endpoint: 0.0.0.0:4317\n'))}:/etc/tempo.yaml:ro`,
-        '-v', `${fixture('tempo-root-owned')}:/var/tempo`, image('tempo'), '-config.file=/etc/tempo.yaml']);
+      const result = await docker('app-01', [
+        'run',
+        '--rm',
+        '-v',
+        `${fixture('tempo.yaml', config('          endpoint: 0.0.0.0:4317\n'))}:/etc/tempo.yaml:ro`,
+        '-v',
+        `${fixture('tempo-root-owned')}:/var/tempo`,
+        image('tempo'),
+        '-config.file=/etc/tempo.yaml',
+      ]);
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toMatch(/failed to create WAL.*permission denied/);
     });
 
     it('listens for OTLP on localhost only unless the endpoint says 0.0.0.0:4317', async () => {
       const local = fixture('tempo-local.yaml', config(''));
-      await docker('app-01', ['run', '-d', '--name', 'tempo', '-p', '3200:3200', '-p', '4317:4317', '-p', '14250:14250',
-        '-v', `${local}:/etc/tempo.yaml:ro`, image('tempo'), '-config.file=/etc/tempo.yaml']);
+      await docker('app-01', [
+        'run',
+        '-d',
+        '--name',
+        'tempo',
+        '-p',
+        '3200:3200',
+        '-p',
+        '4317:4317',
+        '-p',
+        '14250:14250',
+        '-v',
+        `${local}:/etc/tempo.yaml:ro`,
+        image('tempo'),
+        '-config.file=/etc/tempo.yaml',
+      ]);
       await waitFor('tempo answering', async () => (await status(`http://${APP}:3200/api/echo`)) === 200);
       const probe = (port: number) => labExec('target-01', ['timeout', '3', 'bash', '-c', `</dev/tcp/${APP}/${port}`]);
       expect((await probe(14250)).exitCode).toBe(0);
@@ -124,56 +210,116 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
       expect(otlp.stderr).toContain('Connection refused');
       await docker('app-01', ['rm', '-f', 'tempo']);
       const open = fixture('tempo-open.yaml', config('          endpoint: "0.0.0.0:4317"\n'));
-      await docker('app-01', ['run', '-d', '--name', 'tempo', '-p', '4317:4317', '-v', `${open}:/etc/tempo.yaml:ro`, image('tempo'), '-config.file=/etc/tempo.yaml']);
+      await docker('app-01', [
+        'run',
+        '-d',
+        '--name',
+        'tempo',
+        '-p',
+        '4317:4317',
+        '-v',
+        `${open}:/etc/tempo.yaml:ro`,
+        image('tempo'),
+        '-config.file=/etc/tempo.yaml',
+      ]);
       await waitFor('OTLP reachable from target-01', async () => (await probe(4317)).exitCode === 0);
     });
   });
 
   describe('grafana', () => {
     // What keeps the real Grafana 12 from calling grafana.com at start.
-    const offline = ['GF_PLUGINS_PREINSTALL_DISABLED=true', 'GF_ANALYTICS_CHECK_FOR_UPDATES=false',
-      'GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES=false', 'GF_NEWS_NEWS_FEED_ENABLED=false'];
+    const offline = [
+      'GF_PLUGINS_PREINSTALL_DISABLED=true',
+      'GF_ANALYTICS_CHECK_FOR_UPDATES=false',
+      'GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES=false',
+      'GF_NEWS_NEWS_FEED_ENABLED=false',
+    ];
     const env = (settings: string[]) => settings.flatMap((s) => ['-e', s]);
 
     it('refuses to start when it would reach grafana.com, naming each setting still missing', async () => {
       const none = await docker('app-01', ['run', '--rm', image('grafana')]);
       expect(none.exitCode).toBe(1);
-      expect(none.stderr).toContain(`the real grafana/grafana:${component('grafana').tag} would reach grafana.com at start-up`);
+      expect(none.stderr).toContain(
+        `the real grafana/grafana:${component('grafana').tag} would reach grafana.com at start-up`,
+      );
       expect(none.stderr).toContain(`set ${offline.join(' ')}`);
-      const feedOn = await docker('app-01', ['run', '--rm', ...env([...offline.slice(0, 3), 'GF_NEWS_NEWS_FEED_ENABLED=true']), image('grafana')]);
+      const feedOn = await docker('app-01', [
+        'run',
+        '--rm',
+        ...env([...offline.slice(0, 3), 'GF_NEWS_NEWS_FEED_ENABLED=true']),
+        image('grafana'),
+      ]);
       expect(feedOn.exitCode).toBe(1);
       expect(feedOn.stderr).toMatch(/would reach grafana\.com.*; set GF_NEWS_NEWS_FEED_ENABLED=false$/m);
     });
 
     it('refuses both GF_SECURITY_ADMIN_PASSWORD and its __FILE form', async () => {
-      const result = await docker('app-01', ['run', '--rm', '-e', 'GF_SECURITY_ADMIN_PASSWORD=x', '-e', 'GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/pw',
-        '-v', `${fixture('grafana-pw', 'secret\n')}:/run/secrets/pw:ro`, image('grafana')]);
+      const result = await docker('app-01', [
+        'run',
+        '--rm',
+        '-e',
+        'GF_SECURITY_ADMIN_PASSWORD=x',
+        '-e',
+        'GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/pw',
+        '-v',
+        `${fixture('grafana-pw', 'secret\n')}:/run/secrets/pw:ro`,
+        image('grafana'),
+      ]);
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toContain('Both GF_SECURITY_ADMIN_PASSWORD and GF_SECURITY_ADMIN_PASSWORD__FILE are set (but are exclusive)');
+      expect(result.stderr).toContain(
+        'Both GF_SECURITY_ADMIN_PASSWORD and GF_SECURITY_ADMIN_PASSWORD__FILE are set (but are exclusive)',
+      );
     });
 
     it('refuses a data directory uid 472 cannot write', async () => {
-      const result = await docker('app-01', ['run', '--rm', '-v', `${fixture('grafana-root-owned')}:/var/lib/grafana`, image('grafana')]);
+      const result = await docker('app-01', [
+        'run',
+        '--rm',
+        '-v',
+        `${fixture('grafana-root-owned')}:/var/lib/grafana`,
+        image('grafana'),
+      ]);
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toContain("GF_PATHS_DATA='/var/lib/grafana' is not writable.");
     });
 
     it('serves /api/health and the provisioned data sources, with the admin password from its file', async () => {
       const data = fixture('grafana-data', undefined, [472, 0]);
-      const sources = fixture('provisioning/datasources/heal.yaml', 'apiVersion: 1\ndatasources:\n  - name: Pyroscope\n    type: grafana-pyroscope-datasource\n    uid: pyroscope\n    url: http://heal-pyroscope-pyroscope:4040\n');
-      await docker('app-01', ['run', '-d', '--name', 'grafana', '-p', '3000:3000', ...env(offline), '-e', 'GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/pw',
-        '-v', `${fixture('grafana-pw2', 'from-file\n')}:/run/secrets/pw:ro`, '-v', `${data}:/var/lib/grafana`,
-        '-v', `${path.dirname(path.dirname(sources))}:/etc/grafana/provisioning:ro`, image('grafana')]);
+      const sources = fixture(
+        'provisioning/datasources/heal.yaml',
+        'apiVersion: 1\ndatasources:\n  - name: Pyroscope\n    type: grafana-pyroscope-datasource\n    uid: pyroscope\n    url: http://heal-pyroscope-pyroscope:4040\n',
+      );
+      await docker('app-01', [
+        'run',
+        '-d',
+        '--name',
+        'grafana',
+        '-p',
+        '3000:3000',
+        ...env(offline),
+        '-e',
+        'GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/pw',
+        '-v',
+        `${fixture('grafana-pw2', 'from-file\n')}:/run/secrets/pw:ro`,
+        '-v',
+        `${data}:/var/lib/grafana`,
+        '-v',
+        `${path.dirname(path.dirname(sources))}:/etc/grafana/provisioning:ro`,
+        image('grafana'),
+      ]);
       await waitFor('grafana health', async () => (await status(`http://${APP}:3000/api/health`)) === 200);
       const auth = { headers: { authorization: `Basic ${Buffer.from('admin:from-file').toString('base64')}` } };
       const list = await (await fetch(`http://${APP}:3000/api/datasources`, auth)).json();
       expect(list).toEqual([expect.objectContaining({ uid: 'pyroscope', type: 'grafana-pyroscope-datasource' })]);
-      expect(await status(`http://${APP}:3000/api/user`, { headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } })).toBe(401);
+      expect(
+        await status(`http://${APP}:3000/api/user`, { headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } }),
+      ).toBe(401);
     });
   });
 
   describe('minio', () => {
-    const serve = (env: string[]) => docker('db-01', ['run', '--rm', ...env, image('minio'), 'server', '/data', '--console-address', ':9001']);
+    const serve = (env: string[]) =>
+      docker('db-01', ['run', '--rm', ...env, image('minio'), 'server', '/data', '--console-address', ':9001']);
 
     it('refuses to start with no root credentials instead of using minioadmin', async () => {
       const result = await serve([]);
@@ -188,9 +334,27 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
     });
 
     it('reads the credentials from MINIO_ROOT_USER_FILE and MINIO_ROOT_PASSWORD_FILE', async () => {
-      await docker('db-01', ['run', '-d', '--name', 'minio', '-p', '9000:9000', '-e', 'MINIO_ROOT_USER_FILE=/run/secrets/user',
-        '-e', 'MINIO_ROOT_PASSWORD_FILE=/run/secrets/password', '-v', `${fixture('minio-user', 'heal')}:/run/secrets/user:ro`,
-        '-v', `${fixture('minio-password', 'lab-secret-1')}:/run/secrets/password:ro`, image('minio'), 'server', '/data', '--console-address', ':9001']);
+      await docker('db-01', [
+        'run',
+        '-d',
+        '--name',
+        'minio',
+        '-p',
+        '9000:9000',
+        '-e',
+        'MINIO_ROOT_USER_FILE=/run/secrets/user',
+        '-e',
+        'MINIO_ROOT_PASSWORD_FILE=/run/secrets/password',
+        '-v',
+        `${fixture('minio-user', 'heal')}:/run/secrets/user:ro`,
+        '-v',
+        `${fixture('minio-password', 'lab-secret-1')}:/run/secrets/password:ro`,
+        image('minio'),
+        'server',
+        '/data',
+        '--console-address',
+        ':9001',
+      ]);
       await waitFor('MinIO live', async () => (await status(`http://${DB}:9000/minio/health/live`)) === 200);
       expect((await mc(['mb', 'local/tempo'])).exitCode).toBe(0);
     });
@@ -217,9 +381,22 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
     });
 
     it('serves a mounted haproxy.cfg on 9940 as user 99', async () => {
-      const cfg = fixture('haproxy.cfg', 'defaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n' +
-        'frontend front\n  bind :9940\n  monitor-uri /healthz\n  default_backend app\nbackend app\n  server app 10.213.0.12:4040\n');
-      await docker('web-01', ['run', '-d', '--name', 'haproxy', '-p', '9940:9940', '-v', `${cfg}:/usr/local/etc/haproxy/haproxy.cfg:ro`, image('haproxy')]);
+      const cfg = fixture(
+        'haproxy.cfg',
+        'defaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n' +
+          'frontend front\n  bind :9940\n  monitor-uri /healthz\n  default_backend app\nbackend app\n  server app 10.213.0.12:4040\n',
+      );
+      await docker('web-01', [
+        'run',
+        '-d',
+        '--name',
+        'haproxy',
+        '-p',
+        '9940:9940',
+        '-v',
+        `${cfg}:/usr/local/etc/haproxy/haproxy.cfg:ro`,
+        image('haproxy'),
+      ]);
       await waitFor('haproxy /healthz', async () => (await status(`http://${WEB}:9940/healthz`)) === 200);
       expect((await docker('web-01', ['exec', 'haproxy', 'id', '-u'])).stdout.trim()).toBe('99');
     });

@@ -17,7 +17,9 @@ const skip = labSkipReason();
 
 /** Runs `command` over ssh2 and resolves its stdout; the host key must match the lab's known_hosts. */
 function ssh2Exec(lab: Lab, config: ConnectConfig, command: string): Promise<string> {
-  const known = readFileSync(lab.knownHosts, 'utf8').split('\n').find((line) => line.startsWith(`${config.host} `));
+  const known = readFileSync(lab.knownHosts, 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith(`${config.host} `));
   return new Promise((resolve, reject) => {
     const client = new Client();
     client
@@ -48,8 +50,22 @@ describe.skipIf(skip !== undefined)('lab', () => {
     await resetLab({ images: true });
   });
 
-  const sshArgs = (lab: Lab, key: string) => ['-i', key, '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'ConnectTimeout=5'];
+  const sshArgs = (lab: Lab, key: string) => [
+    '-i',
+    key,
+    '-o',
+    `UserKnownHostsFile=${lab.knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'ConnectTimeout=5',
+  ];
 
   it('gives every host its own hostname over ssh with the lab key and known_hosts', async () => {
     for (const host of lab.hosts.filter((h) => h.tier !== 'inner')) {
@@ -75,15 +91,28 @@ describe.skipIf(skip !== undefined)('lab', () => {
 
   it('accepts heal by key and by password, and is in the docker group', async () => {
     const web = lab.hosts.find((h) => h.name === 'web-01')!;
-    const byKey = await ssh2Exec(lab, { host: web.address, username: 'heal', privateKey: readFileSync(lab.keys.heal) }, 'id -nG');
+    const byKey = await ssh2Exec(
+      lab,
+      { host: web.address, username: 'heal', privateKey: readFileSync(lab.keys.heal) },
+      'id -nG',
+    );
     expect(byKey.split(' ')).toContain('docker');
-    const byPassword = await ssh2Exec(lab, { host: web.address, username: 'heal', password: lab.healPassword }, 'docker version -f {{.Server.Version}}');
+    const byPassword = await ssh2Exec(
+      lab,
+      { host: web.address, username: 'heal', password: lab.healPassword },
+      'docker version -f {{.Server.Version}}',
+    );
     expect(byPassword).toMatch(/^\d+\.\d+/);
   });
 
   it('accepts root by the passphrase-protected key and through an agent', async () => {
     const app = lab.hosts.find((h) => h.name === 'app-01')!;
-    const encrypted = { host: app.address, username: 'root', privateKey: readFileSync(lab.keys.encrypted), passphrase: lab.keys.encryptedPassphrase };
+    const encrypted = {
+      host: app.address,
+      username: 'root',
+      privateKey: readFileSync(lab.keys.encrypted),
+      passphrase: lab.keys.encryptedPassphrase,
+    };
     expect(await ssh2Exec(lab, encrypted, 'hostname')).toBe('app-01');
     const agent = await run(['ssh-agent', '-s']);
     const socket = /SSH_AUTH_SOCK=([^;]+)/.exec(agent.stdout)![1]!;
@@ -98,12 +127,21 @@ describe.skipIf(skip !== undefined)('lab', () => {
 
   it('refuses root by password', async () => {
     const app = lab.hosts.find((h) => h.name === 'app-01')!;
-    await expect(ssh2Exec(lab, { host: app.address, username: 'root', password: lab.healPassword }, 'true')).rejects.toThrow(/authentication/i);
+    await expect(
+      ssh2Exec(lab, { host: app.address, username: 'root', password: lab.healPassword }, 'true'),
+    ).rejects.toThrow(/authentication/i);
   });
 
   it('runs one engine per server host, named after it, and none on targets or the bastion', async () => {
     for (const host of lab.hosts) {
-      const info = await labExec(host.name, ['docker', '-H', 'unix:///var/run/docker.sock', 'info', '--format', '{{.Name}}']);
+      const info = await labExec(host.name, [
+        'docker',
+        '-H',
+        'unix:///var/run/docker.sock',
+        'info',
+        '--format',
+        '{{.Name}}',
+      ]);
       if (host.dockerSocket) expect(info.stdout.trim(), info.stderr).toBe(host.name);
       else expect(info.exitCode).not.toBe(0);
     }
@@ -115,7 +153,14 @@ describe.skipIf(skip !== undefined)('lab', () => {
       const host = hostOf(component.tier);
       const pull = await labExec(host, ['docker', 'pull', imageRef(component)], { timeoutMs: 60_000 });
       expect(pull.exitCode, pull.stderr).toBe(0);
-      const label = await labExec(host, ['docker', 'image', 'inspect', '-f', '{{index .Config.Labels "org.hplab.stand-in"}}', imageRef(component)]);
+      const label = await labExec(host, [
+        'docker',
+        'image',
+        'inspect',
+        '-f',
+        '{{index .Config.Labels "org.hplab.stand-in"}}',
+        imageRef(component),
+      ]);
       expect(label.stdout.trim()).toBe(component.name);
     }
   });
@@ -126,7 +171,14 @@ describe.skipIf(skip !== undefined)('lab', () => {
     for (const host of ['db-01', 'inner-01']) {
       const pull = await labExec(host, ['docker', 'pull', `quay.io/minio/minio:${tag}`], { timeoutMs: 60_000 });
       expect(pull.exitCode, `${host}: ${pull.stderr}`).toBe(0);
-      const label = await labExec(host, ['docker', 'image', 'inspect', '-f', '{{index .Config.Labels "org.hplab.stand-in"}}', `quay.io/minio/minio:${tag}`]);
+      const label = await labExec(host, [
+        'docker',
+        'image',
+        'inspect',
+        '-f',
+        '{{index .Config.Labels "org.hplab.stand-in"}}',
+        `quay.io/minio/minio:${tag}`,
+      ]);
       expect(label.stdout.trim()).toBe('minio');
     }
     const hub = await labExec('db-01', ['docker', 'pull', `minio/minio:${tag}`], { timeoutMs: 60_000 });
@@ -137,7 +189,10 @@ describe.skipIf(skip !== undefined)('lab', () => {
   it('pulls over `docker -H ssh://` with the lab ssh wrapper', async () => {
     const pyroscope = COMPONENTS.find((c) => c.name === 'pyroscope')!;
     const env = { PATH: `${path.dirname(lab.sshConfig)}/bin:${process.env.PATH}` };
-    const pull = await run(['docker', '-H', 'ssh://root@10.213.0.12', 'pull', '-q', imageRef(pyroscope)], { env, timeoutMs: 60_000 });
+    const pull = await run(['docker', '-H', 'ssh://root@10.213.0.12', 'pull', '-q', imageRef(pyroscope)], {
+      env,
+      timeoutMs: 60_000,
+    });
     expect(pull.exitCode, pull.stderr).toBe(0);
     expect(pull.stdout).toContain(imageRef(pyroscope));
   });
@@ -154,7 +209,9 @@ describe.skipIf(skip !== undefined)('lab', () => {
   it('writes a demo config that the product schema accepts, naming every lab host by tier', async () => {
     const written = await runLabSh(['demo-config']);
     expect(written.exitCode, written.stderr).toBe(0);
-    const config = configFile.parse(YAML.parse(readFileSync(path.join(path.dirname(lab.sshConfig), 'heal-pyroscope.yaml'), 'utf8')));
+    const config = configFile.parse(
+      YAML.parse(readFileSync(path.join(path.dirname(lab.sshConfig), 'heal-pyroscope.yaml'), 'utf8')),
+    );
     expect(config.ssh).toMatchObject({ user: 'root', identityFile: lab.keys.root, knownHostsFile: lab.knownHosts });
     expect(config.hosts?.app).toEqual({ host: '10.213.0.12', name: 'app-01' });
     expect(config.hosts?.targets).toContainEqual({ host: '10.213.0.101', name: 'target-01' });
@@ -173,21 +230,50 @@ describe.skipIf(skip !== undefined)('lab down after an interrupted up', () => {
     expect(up.exitCode, up.stderr).toBe(0);
   }, 300_000);
 
-  const namespaces = () => (existsSync('/run/netns') ? readdirSync('/run/netns') : []).filter((n) => n.startsWith('hplab-'));
-  const startedEngine = () => existsSync(`${stateDir}/hosts`) && readdirSync(`${stateDir}/hosts`).some((h) => existsSync(`${stateDir}/hosts/${h}/dockerd.pid`));
+  const namespaces = () =>
+    (existsSync('/run/netns') ? readdirSync('/run/netns') : []).filter((n) => n.startsWith('hplab-'));
+  const startedEngine = () =>
+    existsSync(`${stateDir}/hosts`) &&
+    readdirSync(`${stateDir}/hosts`).some((h) => existsSync(`${stateDir}/hosts/${h}/dockerd.pid`));
   /** `PID START` of every process the ledger recorded (PID plus start time: no recycled PID mistaken). */
-  const recorded = () => (existsSync(`${stateDir}/ledger`) ? readFileSync(`${stateDir}/ledger`, 'utf8') : '')
-    .split('\n').filter((l) => l.startsWith('pid ')).map((l) => l.split(' ').slice(1, 3).join(' '));
+  const recorded = () =>
+    (existsSync(`${stateDir}/ledger`) ? readFileSync(`${stateDir}/ledger`, 'utf8') : '')
+      .split('\n')
+      .filter((l) => l.startsWith('pid '))
+      .map((l) => l.split(' ').slice(1, 3).join(' '));
   /** Recorded processes still alive (zombies are dead), lab registries, namespaces, veths, bridge. */
   async function leftovers(processes: string[]) {
-    const stat = (pid: string) => { try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' '); } catch { return undefined; } };
-    const alive = processes.filter((p) => { const [pid, start] = p.split(' '); const s = stat(pid!); return s !== undefined && s[0] !== 'Z' && s[19] === start; });
-    const registries = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+    const stat = (pid: string) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.startsWith(`${stateDir}/registry`)) && stat(pid)?.[0] !== 'Z';
-      } catch { return false; }
+        return readFileSync(`/proc/${pid}/stat`, 'utf8')
+          .replace(/^.*\) /, '')
+          .split(' ');
+      } catch {
+        return undefined;
+      }
+    };
+    const alive = processes.filter((p) => {
+      const [pid, start] = p.split(' ');
+      const s = stat(pid!);
+      return s !== undefined && s[0] !== 'Z' && s[19] === start;
     });
-    const veths = (await run(['ip', '-o', 'link', 'show', 'type', 'veth'])).stdout.split('\n').map((l) => l.split(': ')[1]?.split('@')[0]).filter((n) => n?.startsWith('hl-'));
+    const registries = readdirSync('/proc')
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => {
+        try {
+          return (
+            readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+              .split('\0')
+              .some((arg) => arg.startsWith(`${stateDir}/registry`)) && stat(pid)?.[0] !== 'Z'
+          );
+        } catch {
+          return false;
+        }
+      });
+    const veths = (await run(['ip', '-o', 'link', 'show', 'type', 'veth'])).stdout
+      .split('\n')
+      .map((l) => l.split(': ')[1]?.split('@')[0])
+      .filter((n) => n?.startsWith('hl-'));
     const bridge = (await run(['ip', 'link', 'show', 'hplab0'])).exitCode === 0;
     return { processes: alive, registries, namespaces: namespaces(), veths, bridge };
   }
@@ -195,16 +281,30 @@ describe.skipIf(skip !== undefined)('lab down after an interrupted up', () => {
   it.each([
     ['its first namespace exists', () => namespaces().length > 0],
     ['it starts its first engine (registries, anchors and sshds running)', startedEngine],
-  ])('leaves nothing once down has run, when up was killed as %s', async (_, reached) => {
-    expect((await runLabSh(['down'])).exitCode).toBe(0);
-    const up = spawn('bash', [LAB_SH, 'up'], { detached: true, stdio: 'ignore', env: { ...process.env, HPLAB_STARTED_BY: startedBy } });
-    const exited = new Promise((resolve) => up.on('exit', resolve));
-    await waitFor('lab.sh up to reach the kill point', reached, 60_000, 10);
-    process.kill(-up.pid!, 'SIGKILL');
-    await exited;
-    const processes = recorded();
-    const down = await runLabSh(['down']);
-    expect(down.exitCode, down.stderr).toBe(0);
-    expect(await leftovers(processes)).toEqual({ processes: [], registries: [], namespaces: [], veths: [], bridge: false });
-  }, 240_000);
+  ])(
+    'leaves nothing once down has run, when up was killed as %s',
+    async (_, reached) => {
+      expect((await runLabSh(['down'])).exitCode).toBe(0);
+      const up = spawn('bash', [LAB_SH, 'up'], {
+        detached: true,
+        stdio: 'ignore',
+        env: { ...process.env, HPLAB_STARTED_BY: startedBy },
+      });
+      const exited = new Promise((resolve) => up.on('exit', resolve));
+      await waitFor('lab.sh up to reach the kill point', reached, 60_000, 10);
+      process.kill(-up.pid!, 'SIGKILL');
+      await exited;
+      const processes = recorded();
+      const down = await runLabSh(['down']);
+      expect(down.exitCode, down.stderr).toBe(0);
+      expect(await leftovers(processes)).toEqual({
+        processes: [],
+        registries: [],
+        namespaces: [],
+        veths: [],
+        bridge: false,
+      });
+    },
+    240_000,
+  );
 });

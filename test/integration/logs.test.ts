@@ -22,15 +22,29 @@ interface LogDoc {
 
 /** Writes lines into the log of a container, as its first process would (fd 1 stdout, 2 stderr). */
 async function writeLog(host: string, container: string, fd: 1 | 2, lines: string[]): Promise<void> {
-  const r = await labExec(host, ['docker', 'exec', container, 'sh', '-c', `printf '%s\\n' "$@" > /proc/1/fd/${fd}`, 'sh', ...lines]);
+  const r = await labExec(host, [
+    'docker',
+    'exec',
+    container,
+    'sh',
+    '-c',
+    `printf '%s\\n' "$@" > /proc/1/fd/${fd}`,
+    'sh',
+    ...lines,
+  ]);
   expect(r.exitCode, r.stderr).toBe(0);
 }
 
 describe.skipIf(skip !== undefined)('logs (lab)', () => {
   const lab = skip === undefined ? requireLab() : (undefined as never);
   const topo = skip === undefined ? labTopologyFile(lab) : (undefined as never);
-  const cli = (args: string[]): Promise<RunResult> => runCli([...args, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
-  const docs = (r: RunResult): LogDoc[] => r.stdout.split('\n').filter((l) => l !== '').map((l) => contractDocument(l) as unknown as LogDoc);
+  const cli = (args: string[]): Promise<RunResult> =>
+    runCli([...args, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+  const docs = (r: RunResult): LogDoc[] =>
+    r.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => contractDocument(l) as unknown as LogDoc);
   // A run-unique word, so lines of an earlier run in the same container never count.
   const run = `t${Date.now().toString(36)}`;
 
@@ -85,13 +99,21 @@ describe.skipIf(skip !== undefined)('logs (lab)', () => {
   });
 
   it('follows new lines until Ctrl-C, then exits 130', async () => {
-    const follow = spawnCli(['logs', 'pyroscope', 'grafana', '--follow', '--tail', '0', '--config', topo.path, '--yes'], { cwd: topo.dir });
+    const follow = spawnCli(
+      ['logs', 'pyroscope', 'grafana', '--follow', '--tail', '0', '--config', topo.path, '--yes'],
+      { cwd: topo.dir },
+    );
     try {
       // Nothing old (--tail 0); a line written now arrives while the command runs.
-      await waitFor('logs --follow to attach', async () => {
-        await writeLog('app-01', 'heal-pyroscope-grafana', 2, [`${run}-follow`]);
-        return follow.stdout().includes(`grafana   | ${run}-follow`);
-      }, 30_000, 500).catch((error: Error) => {
+      await waitFor(
+        'logs --follow to attach',
+        async () => {
+          await writeLog('app-01', 'heal-pyroscope-grafana', 2, [`${run}-follow`]);
+          return follow.stdout().includes(`grafana   | ${run}-follow`);
+        },
+        30_000,
+        500,
+      ).catch((error: Error) => {
         throw new Error(`${error.message}\nstdout: ${follow.stdout()}\nstderr: ${follow.stderr()}`);
       });
       await writeLog('app-01', 'heal-pyroscope-pyroscope', 1, [`${run}-follow-2`]);
@@ -116,8 +138,14 @@ describe.skipIf(skip !== undefined)('logs (lab)', () => {
     const r = await cli(['logs', 'haproxy', 'minio']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('error: cannot read the logs: haproxy is not installed on web-01 (no container heal-pyroscope-haproxy)');
+    expect(r.stderr).toContain(
+      'error: cannot read the logs: haproxy is not installed on web-01 (no container heal-pyroscope-haproxy)',
+    );
     const j = await cli(['logs', 'haproxy', '--json']);
-    expect(contractDocument(j.stdout.trim())).toMatchObject({ command: 'logs', ok: false, error: { code: 'logs.not-installed' } });
+    expect(contractDocument(j.stdout.trim())).toMatchObject({
+      command: 'logs',
+      ok: false,
+      error: { code: 'logs.not-installed' },
+    });
   });
 });

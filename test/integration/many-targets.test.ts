@@ -13,7 +13,11 @@ const skip = labSkipReason();
 const TARGETS = 16;
 
 function topologyFile(lab: Lab): string {
-  return labTopologyFile(lab, '', lab.hosts.filter((h) => h.tier === 'target').map((h) => h.name)).path;
+  return labTopologyFile(
+    lab,
+    '',
+    lab.hosts.filter((h) => h.tier === 'target').map((h) => h.name),
+  ).path;
 }
 
 describe.skipIf(skip)(`preflight of ${TARGETS} targets`, () => {
@@ -34,7 +38,9 @@ describe.skipIf(skip)(`preflight of ${TARGETS} targets`, () => {
   it('tests every target flow to web-01:9940 with one listener that counts each source', async () => {
     const targets = lab.hosts.filter((h) => h.tier === 'target');
     expect(targets).toHaveLength(TARGETS);
-    const r = await runCli(['--json', '--verbose', 'preflight', '--config', topologyFile(lab)], { env: { CI: 'true' } });
+    const r = await runCli(['--json', '--verbose', 'preflight', '--config', topologyFile(lab)], {
+      env: { CI: 'true' },
+    });
     const doc = JSON.parse(r.stdout) as { results: CheckResult[]; phases: PhaseRecord[] };
     expect(r.code, r.stderr).toBe(0);
     const flows = doc.results.filter((x) => x.id === 'flows.open' && x.summary.includes('-> web-01:9940'));
@@ -42,14 +48,20 @@ describe.skipIf(skip)(`preflight of ${TARGETS} targets`, () => {
     // One listener process for all sixteen sources: the same pid in every flow's evidence.
     const listeners = new Set(flows.map((f) => f.evidence[0]));
     expect(listeners.size).toBe(1);
-    expect([...listeners][0]).toMatch(new RegExp(`^one test listener on web-01:9940 for ${TARGETS} sources \\(pid \\d+\\)$`));
+    expect([...listeners][0]).toMatch(
+      new RegExp(`^one test listener on web-01:9940 for ${TARGETS} sources \\(pid \\d+\\)$`),
+    );
     for (const t of targets) {
-      expect(flows.find((f) => f.host === t.name)?.evidence).toContain(`the test listener counted a connection from ${t.address}`);
+      expect(flows.find((f) => f.host === t.name)?.evidence).toContain(
+        `the test listener counted a connection from ${t.address}`,
+      );
     }
 
     // Each phase's time, and each host's within it; --verbose prints the same.
     const connect = doc.phases.find((p) => p.id === 'connect');
-    expect(Object.keys(connect?.hosts ?? {}).sort()).toEqual([...targets.map((t) => t.name), 'web-01', 'app-01', 'db-01'].sort());
+    expect(Object.keys(connect?.hosts ?? {}).sort()).toEqual(
+      [...targets.map((t) => t.name), 'web-01', 'app-01', 'db-01'].sort(),
+    );
     for (const p of doc.phases) expect(p.ms, p.title).toBeGreaterThanOrEqual(0);
     const checks = doc.phases.find((p) => p.id === 'preflight')!;
     expect(Object.keys(checks.hosts ?? {})).toHaveLength(TARGETS + 3);

@@ -26,7 +26,8 @@ async function hostState(): Promise<string> {
 
 describe.skipIf(skip)('dry runs and the host lock (lab)', () => {
   let topo: { dir: string; path: string };
-  const cli = (args: string[]) => runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+  const cli = (args: string[]) =>
+    runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
 
   beforeAll(async () => {
     topo = labTopologyFile(requireLab());
@@ -40,7 +41,10 @@ describe.skipIf(skip)('dry runs and the host lock (lab)', () => {
     const before = await hostState();
     const r = await cli(['--json', 'install', '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
-    const doc = JSON.parse(r.stdout) as { dryRun: boolean; plan: { tiers: Array<{ machine: string; containers: Array<{ name: string; action: string }> }> } };
+    const doc = JSON.parse(r.stdout) as {
+      dryRun: boolean;
+      plan: { tiers: Array<{ machine: string; containers: Array<{ name: string; action: string }> }> };
+    };
     expect(doc.dryRun).toBe(true);
     const planned = doc.plan.tiers.flatMap((t) => t.containers.map((c) => `${t.machine} ${c.name} ${c.action}`)).sort();
     expect(planned).toEqual([
@@ -54,12 +58,26 @@ describe.skipIf(skip)('dry runs and the host lock (lab)', () => {
   });
 
   it('refuses to install while another run holds the lock, naming who and since when', async () => {
-    const owner = JSON.stringify({ by: 'alice@ops-laptop', command: 'install', pid: 4242, startedAt: '2026-11-25T10:00:00.000Z', runId: 'other-run' });
-    await labExec('web-01', ['sh', '-c', 'mkdir -m 700 /run/heal-pyroscope.lock && printf "%s\\n" "$1" > /run/heal-pyroscope.lock/owner', 'sh', owner]);
+    const owner = JSON.stringify({
+      by: 'alice@ops-laptop',
+      command: 'install',
+      pid: 4242,
+      startedAt: '2026-11-25T10:00:00.000Z',
+      runId: 'other-run',
+    });
+    await labExec('web-01', [
+      'sh',
+      '-c',
+      'mkdir -m 700 /run/heal-pyroscope.lock && printf "%s\\n" "$1" > /run/heal-pyroscope.lock/owner',
+      'sh',
+      owner,
+    ]);
     const before = await hostState();
     const r = await cli(['install']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('web-01 is locked: install started by alice@ops-laptop at 2026-11-25T10:00:00.000Z (pid 4242); nothing was changed');
+    expect(r.stderr).toContain(
+      'web-01 is locked: install started by alice@ops-laptop at 2026-11-25T10:00:00.000Z (pid 4242); nothing was changed',
+    );
     expect(r.stderr).toContain('--force-unlock');
     expect(await hostState()).toBe(before);
   });
@@ -68,7 +86,10 @@ describe.skipIf(skip)('dry runs and the host lock (lab)', () => {
     const r = await cli(['install', '--force-unlock', '--wait', '60']);
     expect(r.code, r.stderr).toBe(0);
     for (const host of SERVERS) {
-      expect((await labExec(host, ['sh', '-c', 'test -e /run/heal-pyroscope.lock && echo held || echo free'])).stdout.trim(), host).toBe('free');
+      expect(
+        (await labExec(host, ['sh', '-c', 'test -e /run/heal-pyroscope.lock && echo held || echo free'])).stdout.trim(),
+        host,
+      ).toBe('free');
     }
   });
 
@@ -78,6 +99,8 @@ describe.skipIf(skip)('dry runs and the host lock (lab)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Dry run: nothing will be removed.');
     expect(await hostState()).toBe(before);
-    expect((await labExec('app-01', ['docker', 'ps', '--format', '{{.Names}}'])).stdout).toContain('heal-pyroscope-pyroscope');
+    expect((await labExec('app-01', ['docker', 'ps', '--format', '{{.Names}}'])).stdout).toContain(
+      'heal-pyroscope-pyroscope',
+    );
   });
 });

@@ -21,9 +21,14 @@ describe.skipIf(skip)('a port taken at container start (lab)', () => {
 
   it('names the port, the host and the process holding it, exit 1', async () => {
     const topo = labTopologyFile(lab);
-    const r = await runCli(['install', '--config', topo.path, '--yes', '--ignore-check', 'ports.free', '--wait', '30'], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(
+      ['install', '--config', topo.path, '--yes', '--ignore-check', 'ports.free', '--wait', '30'],
+      { cwd: topo.dir, env: { CI: 'true' } },
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: port 4040 on app-01 is taken by \S+ \(pid \d+\), so heal-pyroscope-pyroscope cannot start/);
+    expect(r.stderr).toMatch(
+      /error: port 4040 on app-01 is taken by \S+ \(pid \d+\), so heal-pyroscope-pyroscope cannot start/,
+    );
     expect(r.stderr).not.toContain('unexpected failure');
   }, 120_000);
 });

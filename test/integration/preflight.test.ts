@@ -17,7 +17,11 @@ async function preflight(path: string, ...args: string[]) {
 async function engineState(): Promise<string> {
   const parts: string[] = [];
   for (const host of ['web-01', 'app-01', 'db-01']) {
-    for (const what of [['ps', '-a', '--format', '{{.Names}} {{.Image}}'], ['network', 'ls', '-q'], ['volume', 'ls', '-q']]) {
+    for (const what of [
+      ['ps', '-a', '--format', '{{.Names}} {{.Image}}'],
+      ['network', 'ls', '-q'],
+      ['volume', 'ls', '-q'],
+    ]) {
       const r = await labExec(host, ['docker', ...what]);
       parts.push(`${host} ${what[0]}: ${r.stdout.trim()}`);
     }
@@ -63,7 +67,9 @@ describe.skipIf(skip)('preflight against the lab', () => {
       const { code, report } = await preflight(topo.path);
       expect(code).toBe(1);
       const failed = report.results.filter((r) => r.status === 'fail');
-      expect(failed.map((r) => `${r.id} ${r.summary}`)).toEqual(['flows.open web-01 -> app-01:4317 filtered (timed out)']);
+      expect(failed.map((r) => `${r.id} ${r.summary}`)).toEqual([
+        'flows.open web-01 -> app-01:4317 filtered (timed out)',
+      ]);
       expect(failed[0]!.remedy).toMatch(/firewall/);
     } finally {
       await resetLab();
@@ -104,8 +110,16 @@ describe.skipIf(skip)('preflight against the lab', () => {
       const { code, report, stderr } = await preflight(topo.path);
       expect(code).toBe(3);
       expect(report.guard.ok).toBe(false);
-      expect(report.guard.findings).toContainEqual(expect.objectContaining({ host: 'app-01', rule: 'hostnamePatterns', evidence: expect.stringMatching(/^hostname prod-/) }));
-      expect(report.guard.findings).toContainEqual(expect.objectContaining({ host: 'app-01', rule: 'environmentVariables' }));
+      expect(report.guard.findings).toContainEqual(
+        expect.objectContaining({
+          host: 'app-01',
+          rule: 'hostnamePatterns',
+          evidence: expect.stringMatching(/^hostname prod-/),
+        }),
+      );
+      expect(report.guard.findings).toContainEqual(
+        expect.objectContaining({ host: 'app-01', rule: 'environmentVariables' }),
+      );
       expect(report.results).toEqual([]);
       expect(stderr).toMatch(/edit the matching list under `guard:`/);
       expect(await engineState()).toBe(before);

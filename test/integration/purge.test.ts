@@ -24,12 +24,22 @@ interface ImageLine {
 }
 interface UninstallDoc {
   ok: boolean;
-  images: { recorded: boolean; removed: ImageLine[]; wouldRemove: ImageLine[]; kept: ImageLine[]; alreadyGone: ImageLine[]; why?: string };
+  images: {
+    recorded: boolean;
+    removed: ImageLine[];
+    wouldRemove: ImageLine[];
+    kept: ImageLine[];
+    alreadyGone: ImageLine[];
+    why?: string;
+  };
 }
 
 async function images(host: string): Promise<string[]> {
   const r = await labExec(host, ['docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
-  return r.stdout.split('\n').filter((l) => l.trim() !== '').sort();
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .sort();
 }
 
 async function hasRoot(host: string): Promise<boolean> {
@@ -38,9 +48,15 @@ async function hasRoot(host: string): Promise<boolean> {
 
 describe.skipIf(skip !== undefined)('nothing left behind: uninstall --purge and rollback (lab)', () => {
   let topo: { dir: string; path: string };
-  const cli = (args: string[]): Promise<RunResult> => runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+  const cli = (args: string[]): Promise<RunResult> =>
+    runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
   const doc = (r: RunResult) => JSON.parse(r.stdout) as UninstallDoc;
-  const pulledRecord = () => (JSON.parse(readFileSync(join(topo.dir, '.heal-pyroscope', 'lab.state.json'), 'utf8')) as { pulledImages?: Record<string, Array<{ ref: string }>> }).pulledImages;
+  const pulledRecord = () =>
+    (
+      JSON.parse(readFileSync(join(topo.dir, '.heal-pyroscope', 'lab.state.json'), 'utf8')) as {
+        pulledImages?: Record<string, Array<{ ref: string }>>;
+      }
+    ).pulledImages;
 
   beforeAll(async () => {
     topo = labTopologyFile(requireLab());
@@ -55,21 +71,37 @@ describe.skipIf(skip !== undefined)('nothing left behind: uninstall --purge and 
     expect(before.exitCode, before.stderr).toBe(0);
     const installed = await cli(['--json', 'install', '--wait', '60']);
     expect(installed.code, installed.stderr).toBe(0);
-    const pulled = (JSON.parse(installed.stdout) as { pulled: ImageLine[] }).pulled.map((p) => `${p.machine} ${p.ref}`).sort();
+    const pulled = (JSON.parse(installed.stdout) as { pulled: ImageLine[] }).pulled
+      .map((p) => `${p.machine} ${p.ref}`)
+      .sort();
     expect(pulled).toHaveLength(4);
     expect(pulled).not.toContain(`app-01 ${GRAFANA}`);
-    expect(Object.entries(pulledRecord()!).flatMap(([machine, list]) => list.map((p) => `${machine} ${p.ref}`)).sort()).toEqual(pulled);
+    expect(
+      Object.entries(pulledRecord()!)
+        .flatMap(([machine, list]) => list.map((p) => `${machine} ${p.ref}`))
+        .sort(),
+    ).toEqual(pulled);
 
     const dry = await cli(['--json', 'uninstall', '--purge', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(doc(dry).images.wouldRemove.map((i) => `${i.machine} ${i.ref}`).sort()).toEqual(pulled);
+    expect(
+      doc(dry)
+        .images.wouldRemove.map((i) => `${i.machine} ${i.ref}`)
+        .sort(),
+    ).toEqual(pulled);
     expect(await images('web-01')).toEqual(['haproxy:3.2.4']);
 
     const purged = await cli(['--json', 'uninstall', '--purge']);
     expect(purged.code, purged.stderr).toBe(0);
     const report = doc(purged).images;
     expect(report.removed.map((i) => `${i.machine} ${i.ref}`).sort()).toEqual(pulled);
-    expect(report.kept).toEqual([{ machine: 'app-01', ref: GRAFANA, reason: 'not pulled by heal-pyroscope: it was on the host before the install' }]);
+    expect(report.kept).toEqual([
+      {
+        machine: 'app-01',
+        ref: GRAFANA,
+        reason: 'not pulled by heal-pyroscope: it was on the host before the install',
+      },
+    ]);
     expect(await images('web-01')).toEqual([]);
     expect(await images('db-01')).toEqual([]);
     expect(await images('app-01')).toEqual([GRAFANA]);
@@ -94,7 +126,9 @@ describe.skipIf(skip !== undefined)('nothing left behind: uninstall --purge and 
     expect((await cli(['install', '--wait', '60'])).code).toBe(0);
     const plain = await cli(['uninstall']);
     expect(plain.code, plain.stderr).toBe(0);
-    expect(plain.stdout).toContain('kept: web-01: image haproxy:3.2.4 (pulled by heal-pyroscope; removed with --purge)');
+    expect(plain.stdout).toContain(
+      'kept: web-01: image haproxy:3.2.4 (pulled by heal-pyroscope; removed with --purge)',
+    );
     expect(await images('web-01')).toEqual(['haproxy:3.2.4']);
     const purged = await cli(['--json', 'uninstall', '--purge']);
     expect(purged.code, purged.stderr).toBe(0);
@@ -104,7 +138,10 @@ describe.skipIf(skip !== undefined)('nothing left behind: uninstall --purge and 
 
   it('removes the images an install loaded from an --images-from archive, as it does pulled ones', async () => {
     const archive = join(topo.dir, 'images.tar');
-    const saved = await runCli(['--json', 'images', 'save', archive, '--docker-socket', webSocket], { cwd: topo.dir, env: { CI: 'true' } });
+    const saved = await runCli(['--json', 'images', 'save', archive, '--docker-socket', webSocket], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(saved.code, saved.stderr).toBe(0);
     await resetLab({ images: true });
     const installed = await cli(['--json', 'install', '--images-from', archive, '--wait', '60']);
@@ -114,7 +151,11 @@ describe.skipIf(skip !== undefined)('nothing left behind: uninstall --purge and 
     expect(loaded.every((p) => p.from === 'archive')).toBe(true);
     const purged = await cli(['--json', 'uninstall', '--purge']);
     expect(purged.code, purged.stderr).toBe(0);
-    expect(doc(purged).images.removed.map((i) => `${i.machine} ${i.ref}`).sort()).toEqual(loaded.map((p) => `${p.machine} ${p.ref}`).sort());
+    expect(
+      doc(purged)
+        .images.removed.map((i) => `${i.machine} ${i.ref}`)
+        .sort(),
+    ).toEqual(loaded.map((p) => `${p.machine} ${p.ref}`).sort());
     for (const host of SERVERS) expect(await images(host), host).toEqual([]);
   });
 
@@ -141,7 +182,10 @@ describe.skipIf(skip !== undefined)('nothing left behind: uninstall --purge and 
     await fault('occupy-port', 'app-01', 4040);
     const r = await cli(['--json', 'install', '--ignore-check', 'ports.free', '--wait', '30']);
     expect(r.code).toBe(1);
-    const result = JSON.parse(r.stdout) as { error: { code: string }; rolledBack: Array<{ description: string; ok: boolean }> };
+    const result = JSON.parse(r.stdout) as {
+      error: { code: string };
+      rolledBack: Array<{ description: string; ok: boolean }>;
+    };
     expect(result.rolledBack.filter((u) => !u.ok)).toEqual([]);
     expect(result.rolledBack.map((u) => u.description).join('\n')).toMatch(/remove \/opt\/heal-pyroscope on app-01/);
     for (const host of SERVERS) {

@@ -20,7 +20,11 @@ interface Check {
 }
 
 /** A temp dir with an ssh_config (`hp-NAME` aliases) and a heal-pyroscope.yaml naming hosts only by alias. */
-function setup(lab: Lab, sshConfig: (address: (name: string) => string) => string, yaml: string): { dir: string; path: string } {
+function setup(
+  lab: Lab,
+  sshConfig: (address: (name: string) => string) => string,
+  yaml: string,
+): { dir: string; path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hp-sshcfg-'));
   const address = (name: string) => lab.hosts.find((h) => h.name === name)!.address;
   writeFileSync(join(dir, 'ssh_config'), sshConfig(address));
@@ -47,8 +51,15 @@ describe.skipIf(skip)('ssh_config (lab)', () => {
   });
 
   it('connects hosts named only by an alias whose HostName, Port, User and IdentityFile come from ssh_config', async () => {
-    const topo = setup(lab, (a) => ['target-01', 'web-01', 'app-01', 'db-01'].map((n) => alias(n, a(n), lab.keys.root)).join(''), ALIASES);
-    const r = await runCli(['--json', 'preflight', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    const topo = setup(
+      lab,
+      (a) => ['target-01', 'web-01', 'app-01', 'db-01'].map((n) => alias(n, a(n), lab.keys.root)).join(''),
+      ALIASES,
+    );
+    const r = await runCli(['--json', 'preflight', '--config', topo.path, '--yes'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     const doc = JSON.parse(r.stdout) as { results: Check[] };
     const ssh = doc.results.filter((c) => c.id === 'ssh.connect');
     expect(ssh.map((c) => [c.host, c.status, c.summary]).sort()).toEqual(
@@ -65,28 +76,44 @@ describe.skipIf(skip)('ssh_config (lab)', () => {
     const flows = doc.results.filter((c) => c.id === 'flows.open');
     expect(flows.length).toBeGreaterThan(0);
     expect(flows.filter((c) => c.status !== 'pass').map((c) => `${c.host}: ${c.summary}`)).toEqual([]);
-    expect(doc.results.find((c) => c.id === 'hosts.address' && c.host === 'hp-app-01')?.summary).toContain(lab.hosts.find((h) => h.name === 'app-01')!.address);
+    expect(doc.results.find((c) => c.id === 'hosts.address' && c.host === 'hp-app-01')?.summary).toContain(
+      lab.hosts.find((h) => h.name === 'app-01')!.address,
+    );
   }, 120_000);
 
   it("connects to the Port ssh_config gives: a port nothing listens on is what the host's connection is refused on", async () => {
     const topo = setup(
       lab,
-      (a) => ['target-01', 'web-01', 'db-01'].map((n) => alias(n, a(n), lab.keys.root)).join('') + alias('app-01', a('app-01'), lab.keys.root, 2222),
+      (a) =>
+        ['target-01', 'web-01', 'db-01'].map((n) => alias(n, a(n), lab.keys.root)).join('') +
+        alias('app-01', a('app-01'), lab.keys.root, 2222),
       ALIASES,
     );
-    const r = await runCli(['--json', 'status', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(['--json', 'status', '--config', topo.path, '--yes'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(r.code, r.stderr).toBe(1);
     const doc = JSON.parse(r.stdout) as { unreachable: Array<{ machine: string; error: string }> };
     expect(JSON.stringify(doc.unreachable)).toMatch(/hp-app-01[\s\S]*:2222[\s\S]*refused/);
     expect(doc.unreachable).toHaveLength(1);
   }, 60_000);
 
-  it("a missing IdentityFile from ssh_config exits 2 before any host is contacted, naming it", async () => {
-    const topo = setup(lab, (a) => ['target-01', 'web-01', 'app-01', 'db-01'].map((n) => alias(n, a(n), `${lab.keys.root}.missing`)).join(''), ALIASES);
+  it('a missing IdentityFile from ssh_config exits 2 before any host is contacted, naming it', async () => {
+    const topo = setup(
+      lab,
+      (a) => ['target-01', 'web-01', 'app-01', 'db-01'].map((n) => alias(n, a(n), `${lab.keys.root}.missing`)).join(''),
+      ALIASES,
+    );
     const before = sshdContacts('app-01');
-    const r = await runCli(['--json', 'preflight', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(['--json', 'preflight', '--config', topo.path, '--yes'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(r.code, r.stderr).toBe(2);
-    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'ssh.key.missing', message: `identity file ${lab.keys.root}.missing does not exist` } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      error: { code: 'ssh.key.missing', message: `identity file ${lab.keys.root}.missing does not exist` },
+    });
     expect(sshdContacts('app-01')).toBe(before);
   }, 60_000);
 
@@ -97,7 +124,10 @@ describe.skipIf(skip)('ssh_config (lab)', () => {
       (a) => alias('inner-01', a('inner-01'), lab.keys.root),
       `  jumpHost: { host: ${bastion}, user: root, port: 22, identityFile: ${lab.keys.root} }\nhosts:\n  targets: [hp-inner-01]\n  web: hp-inner-01\n  app: hp-inner-01\n  db: hp-inner-01\n`,
     );
-    const r = await runCli(['--json', 'status', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(['--json', 'status', '--config', topo.path, '--yes'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(JSON.parse(r.stdout), r.stderr).toMatchObject({ unreachable: [] });
   }, 60_000);
 
@@ -110,16 +140,24 @@ describe.skipIf(skip)('ssh_config (lab)', () => {
         `Host ${bastion}\n  User root\n  IdentityFile ${lab.keys.root}\n`,
       'hosts:\n  targets: [hp-inner-01]\n  web: hp-inner-01\n  app: hp-inner-01\n  db: hp-inner-01\n',
     );
-    const logins = () => readFileSync(join(stateDir, 'hosts', 'bastion-01', 'logs', 'sshd.log'), 'utf8').split('\n').filter((l) => /Accepted publickey/.test(l));
+    const logins = () =>
+      readFileSync(join(stateDir, 'hosts', 'bastion-01', 'logs', 'sshd.log'), 'utf8')
+        .split('\n')
+        .filter((l) => /Accepted publickey/.test(l));
     const before = logins().length;
-    const r = await runCli(['--json', '--verbose', 'status', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(['--json', '--verbose', 'status', '--config', topo.path, '--yes'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(JSON.parse(r.stdout), r.stderr).toMatchObject({ unreachable: [] });
     // Two hops: bastion-01 was logged into twice, from here and then from itself.
     const added = logins().slice(before);
     expect(added).toHaveLength(2);
     expect(added.filter((l) => l.includes(`from ${bastion} `))).toHaveLength(1);
     // As ssh -G prints it (OpenSSH writes a hop with a port as user@[host]:port).
-    expect(r.stderr).toContain(`ssh_config for hp-inner-01: HostName ${lab.hosts.find((h) => h.name === 'inner-01')!.address}, User root, IdentityFile ${lab.keys.root}, ProxyJump ${bastion},root@[${bastion}]:22`);
+    expect(r.stderr).toContain(
+      `ssh_config for hp-inner-01: HostName ${lab.hosts.find((h) => h.name === 'inner-01')!.address}, User root, IdentityFile ${lab.keys.root}, ProxyJump ${bastion},root@[${bastion}]:22`,
+    );
   }, 60_000);
 
   it("offers the hosts' key to a jump host that names none", async () => {
@@ -130,7 +168,10 @@ describe.skipIf(skip)('ssh_config (lab)', () => {
       () => '',
       `  user: root\n  identityFile: ${lab.keys.root}\n  jumpHost: { host: ${bastion}, user: root }\nhosts:\n  targets: [${inner}]\n  web: ${inner}\n  app: ${inner}\n  db: ${inner}\n`,
     );
-    const r = await runCli(['--json', 'status', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(['--json', 'status', '--config', topo.path, '--yes'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(JSON.parse(r.stdout), r.stderr).toMatchObject({ unreachable: [] });
   }, 60_000);
 
@@ -142,7 +183,10 @@ describe.skipIf(skip)('ssh_config (lab)', () => {
       `  jumpHost: { host: ${bastion}, user: root, identityFile: ${lab.keys.root}.pub }\nhosts:\n  targets: [hp-inner-01]\n  web: hp-inner-01\n  app: hp-inner-01\n  db: hp-inner-01\n`,
     );
     const before = sshdContacts('bastion-01');
-    const r = await runCli(['--json', 'status', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(['--json', 'status', '--config', topo.path, '--yes'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'ssh.key.public' } });
     expect(sshdContacts('bastion-01')).toBe(before);

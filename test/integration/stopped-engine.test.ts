@@ -37,10 +37,19 @@ describe.skipIf(skip)('a stopped engine (lab)', () => {
   }
 
   it('status still reports the components of the hosts whose engine runs', async () => {
-    const r = await runCli(['--json', 'status', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    const r = await runCli(['--json', 'status', '--config', topo.path, '--yes'], {
+      cwd: topo.dir,
+      env: { CI: 'true' },
+    });
     const doc = JSON.parse(r.stdout) as { ok: boolean; components: Array<{ component: string; drift: string[] }> };
     expect(doc.ok).toBe(false);
     expect(doc.components.find((c) => c.component === 'tempo')?.drift.join(' ')).toContain(CAUSE);
-    expect(doc.components.map((c) => c.component).sort()).toEqual(['grafana', 'haproxy', 'minio', 'pyroscope', 'tempo']);
+    expect(doc.components.map((c) => c.component).sort()).toEqual([
+      'grafana',
+      'haproxy',
+      'minio',
+      'pyroscope',
+      'tempo',
+    ]);
   });
 });

@@ -20,7 +20,12 @@ const skip = labSkipReason();
 /** A tar stream of one file (what `docker cp` sends). */
 function tarOf(name: string, content: string): NodeJS.ReadableStream {
   const body = Buffer.from(content);
-  return Readable.from([tarHeader(name, body.length), body, Buffer.alloc((512 - (body.length % 512)) % 512), Buffer.alloc(1024)]);
+  return Readable.from([
+    tarHeader(name, body.length),
+    body,
+    Buffer.alloc((512 - (body.length % 512)) % 512),
+    Buffer.alloc(1024),
+  ]);
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -54,8 +59,13 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
     return h;
   };
   /** The lab host as a target: root with the lab key, the lab's known_hosts, no agent. */
-  const target = (name: string, overrides: Partial<SshTarget> = {}): SshTarget => labTarget(lab, name, overrides, { connectTimeoutMs: 5000 });
-  async function open(targets: SshTarget[], interaction: Interaction = nonInteractive, acceptNewHostKeys = false): Promise<Fleet> {
+  const target = (name: string, overrides: Partial<SshTarget> = {}): SshTarget =>
+    labTarget(lab, name, overrides, { connectTimeoutMs: 5000 });
+  async function open(
+    targets: SshTarget[],
+    interaction: Interaction = nonInteractive,
+    acceptNewHostKeys = false,
+  ): Promise<Fleet> {
     const fleet = await connectAll(targets, { interaction, acceptNewHostKeys });
     fleets.push(fleet);
     return fleet;
@@ -173,9 +183,14 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
         'setInterval(() => undefined, 1000);',
       ].join('\n'),
     );
-    const child = execa('node', ['--import', 'tsx', script], { cwd: new URL('../..', import.meta.url).pathname, reject: false });
+    const child = execa('node', ['--import', 'tsx', script], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      reject: false,
+    });
     await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (chunk: Buffer) => (chunk.toString().includes('ready') ? resolve() : reject(new Error(chunk.toString()))));
+      child.stdout?.on('data', (chunk: Buffer) =>
+        chunk.toString().includes('ready') ? resolve() : reject(new Error(chunk.toString())),
+      );
     });
     child.kill('SIGINT');
     expect((await child).exitCode).toBe(130);
@@ -187,7 +202,9 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
       writeFileSync(file, '');
       await open([target('db-01', { knownHostsFile: file })], nonInteractive, true);
       const recorded = readFileSync(file, 'utf8').trim();
-      const official = readFileSync(lab.knownHosts, 'utf8').split('\n').find((l) => l.startsWith(`${host('db-01').address} `));
+      const official = readFileSync(lab.knownHosts, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${host('db-01').address} `));
       expect(recorded).toBe(official);
       const again = await open([target('db-01', { knownHostsFile: file })]);
       expect(again.failures.size).toBe(0);
@@ -253,15 +270,28 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
       expect(await engine.stopContainer(name)).toBe('absent');
       expect(await engine.inspectImage('heal-pyroscope/no-such-image:0')).toBeUndefined();
       expect(await engine.removeImage('heal-pyroscope/no-such-image:0')).toEqual({ result: 'absent' });
-      const id = await engine.createContainer({ Image: ref, name, Entrypoint: ['/bin/sh', '-c'], Cmd: ['sleep 300'], Labels: { 'io.heal-pyroscope.test': 'transport' } });
+      const id = await engine.createContainer({
+        Image: ref,
+        name,
+        Entrypoint: ['/bin/sh', '-c'],
+        Cmd: ['sleep 300'],
+        Labels: { 'io.heal-pyroscope.test': 'transport' },
+      });
       try {
         expect(await engine.startContainer(id)).toBe('started');
         expect(await engine.startContainer(name)).toBe('already-running');
         // By ID: refused while a container runs it, whatever tags it has (a tag alone would only be untagged).
         const image = (await engine.inspectImage(ref))!;
-        expect(await engine.removeImage(image.id)).toMatchObject({ result: 'in-use', detail: expect.stringContaining('conflict') });
+        expect(await engine.removeImage(image.id)).toMatchObject({
+          result: 'in-use',
+          detail: expect.stringContaining('conflict'),
+        });
         await engine.putArchive(id, '/tmp', tarOf('hello.txt', 'hello from the engine test\n'));
-        expect(await engine.execInContainer(id, ['sh', '-c', 'cat /tmp/hello.txt; echo "$GREETING" >&2; exit 3'], { env: ['GREETING=from stderr'] })).toMatchObject({
+        expect(
+          await engine.execInContainer(id, ['sh', '-c', 'cat /tmp/hello.txt; echo "$GREETING" >&2; exit 3'], {
+            env: ['GREETING=from stderr'],
+          }),
+        ).toMatchObject({
           code: 3,
           stdout: 'hello from the engine test\n',
           stderr: 'from stderr\n',
@@ -281,12 +311,16 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
       expect(network.created).toBe(true);
       // The second call finds it and says whose it is (install refuses a same-named one without our labels).
       expect(await engine.ensureNetwork(name, labels)).toEqual({ id: network.id, created: false, labels });
-      expect((await engine.listNetworks({ label: 'io.heal-pyroscope.test=transport' })).map((n) => n.name)).toContain(name);
+      expect((await engine.listNetworks({ label: 'io.heal-pyroscope.test=transport' })).map((n) => n.name)).toContain(
+        name,
+      );
       expect(await engine.removeNetwork(network.id)).toBe('removed');
       expect(await engine.removeNetwork(network.id)).toBe('absent');
       expect(await engine.ensureVolume(name, labels)).toMatchObject({ name, created: true, labels });
       expect(await engine.ensureVolume(name, { other: 'labels' })).toMatchObject({ name, created: false, labels });
-      expect((await engine.listVolumes({ label: 'io.heal-pyroscope.test=transport' })).map((v) => v.name)).toContain(name);
+      expect((await engine.listVolumes({ label: 'io.heal-pyroscope.test=transport' })).map((v) => v.name)).toContain(
+        name,
+      );
       expect(await engine.removeVolume(name)).toBe('removed');
       expect(await engine.removeVolume(name)).toBe('absent');
     });
@@ -329,12 +363,16 @@ describe.skipIf(skip !== undefined)('transport (lab)', () => {
     it("reports a refused connection behind the bastion from the bastion's point of view", async () => {
       const failure = await failureOf(target('inner-01'));
       expect(failure.code).toBe('ssh.refused');
-      expect(failure.message).toBe('SSH connection to inner-01 (root@10.214.0.2:22 via bastion-01) was refused: no SSH server listening on port 22');
+      expect(failure.message).toBe(
+        'SSH connection to inner-01 (root@10.214.0.2:22 via bastion-01) was refused: no SSH server listening on port 22',
+      );
     });
 
     it('reports a dropped flow as a probe timeout from the host', async () => {
       const fleet = await open([target('app-01')]);
-      expect(await fleet.host('app-01').probeTcp(host('db-01').address, 9000, 1000)).toMatchObject({ state: 'timeout' });
+      expect(await fleet.host('app-01').probeTcp(host('db-01').address, 9000, 1000)).toMatchObject({
+        state: 'timeout',
+      });
     });
 
     it('refuses the rotated key even with --accept-new-host-keys', async () => {

@@ -17,7 +17,14 @@ const PYROSCOPE = 'heal-pyroscope-pyroscope';
 async function containers(): Promise<Record<string, { id: string; image: string; state: string }>> {
   const all: Record<string, { id: string; image: string; state: string }> = {};
   for (const host of SERVERS) {
-    const r = await labExec(host, ['docker', 'ps', '-a', '--no-trunc', '--format', '{{.Names}} {{.ID}} {{.Image}} {{.State}}']);
+    const r = await labExec(host, [
+      'docker',
+      'ps',
+      '-a',
+      '--no-trunc',
+      '--format',
+      '{{.Names}} {{.ID}} {{.Image}} {{.State}}',
+    ]);
     for (const line of r.stdout.split('\n').filter((l) => l.trim() !== '')) {
       const [name, id, image, state] = line.split(' ') as [string, string, string, string];
       all[name] = { id, image, state };
@@ -26,7 +33,8 @@ async function containers(): Promise<Record<string, { id: string; image: string;
   return all;
 }
 
-const withoutPyroscope = (c: Awaited<ReturnType<typeof containers>>) => Object.fromEntries(Object.entries(c).filter(([name]) => name !== PYROSCOPE));
+const withoutPyroscope = (c: Awaited<ReturnType<typeof containers>>) =>
+  Object.fromEntries(Object.entries(c).filter(([name]) => name !== PYROSCOPE));
 
 async function writeMarker(text: string): Promise<void> {
   const r = await labExec('app-01', ['docker', 'exec', PYROSCOPE, 'sh', '-c', `echo ${text} > /data/upgrade-marker`]);
@@ -41,7 +49,8 @@ async function marker(): Promise<string> {
 describe.skipIf(skip !== undefined)('upgrading one component (lab)', () => {
   const lab = skip === undefined ? requireLab() : (undefined as never);
   const topo = skip === undefined ? labTopologyFile(lab) : (undefined as never);
-  const cli = (args: string[]): Promise<RunResult> => runCli([...args, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+  const cli = (args: string[]): Promise<RunResult> =>
+    runCli([...args, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
   const run = `m${Date.now().toString(36)}`;
 
   /** The stack as pinned (Pyroscope 1.14.0), healthy: a no-op when it already is. */
@@ -57,7 +66,13 @@ describe.skipIf(skip !== undefined)('upgrading one component (lab)', () => {
   afterAll(async () => {
     await resetLab();
     // The extra tags this file pulled; the pinned images stay for the other files.
-    await labExec('app-01', ['docker', 'rmi', '-f', 'grafana/pyroscope:1.15.0', 'grafana/pyroscope:1.15.0-lab-never-ready']);
+    await labExec('app-01', [
+      'docker',
+      'rmi',
+      '-f',
+      'grafana/pyroscope:1.15.0',
+      'grafana/pyroscope:1.15.0-lab-never-ready',
+    ]);
   });
 
   it('shows the upgrade in the dry run, replaces only the Pyroscope container and keeps its volume', async () => {
@@ -67,14 +82,22 @@ describe.skipIf(skip !== undefined)('upgrading one component (lab)', () => {
 
     const dry = await cli(['install', '--dry-run', '--image', 'pyroscope=grafana/pyroscope:1.15.0']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('recreate heal-pyroscope-pyroscope (pyroscope 1.14.0 -> 1.15.0, data volume heal-pyroscope-pyroscope-data kept)');
+    expect(dry.stdout).toContain(
+      'recreate heal-pyroscope-pyroscope (pyroscope 1.14.0 -> 1.15.0, data volume heal-pyroscope-pyroscope-data kept)',
+    );
     expect(await containers()).toEqual(before);
 
     const r = await cli(['install', '--json', '--wait', '60', '--image', 'pyroscope=grafana/pyroscope:1.15.0']);
     expect(r.code, r.stderr).toBe(0);
-    const doc = JSON.parse(r.stdout) as { containers: Array<{ name: string; action: string }>; plan: { tiers: Array<{ containers: Array<{ name: string; upgrade?: unknown }> }> } };
+    const doc = JSON.parse(r.stdout) as {
+      containers: Array<{ name: string; action: string }>;
+      plan: { tiers: Array<{ containers: Array<{ name: string; upgrade?: unknown }> }> };
+    };
     expect(doc.containers.filter((c) => c.action !== 'unchanged').map((c) => c.name)).toEqual([PYROSCOPE]);
-    expect(doc.plan.tiers.flatMap((t) => t.containers).find((c) => c.name === PYROSCOPE)?.upgrade).toEqual({ from: '1.14.0', to: '1.15.0' });
+    expect(doc.plan.tiers.flatMap((t) => t.containers).find((c) => c.name === PYROSCOPE)?.upgrade).toEqual({
+      from: '1.14.0',
+      to: '1.15.0',
+    });
 
     const after = await containers();
     expect(after[PYROSCOPE]).toMatchObject({ image: 'grafana/pyroscope:1.15.0', state: 'running' });
@@ -93,7 +116,9 @@ describe.skipIf(skip !== undefined)('upgrading one component (lab)', () => {
 
     const r = await cli(['install', '--wait', '5', '--image', 'pyroscope=grafana/pyroscope:1.15.0-lab-never-ready']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: heal-pyroscope-pyroscope on app-01 did not become healthy: http:\/\/\S+:4040\/ready did not answer 200 within 5s/);
+    expect(r.stderr).toMatch(
+      /error: heal-pyroscope-pyroscope on app-01 did not become healthy: http:\/\/\S+:4040\/ready did not answer 200 within 5s/,
+    );
     expect(r.stderr).toContain('this lab-only tag never listens');
     expect(r.stdout + r.stderr).toMatch(/Rolling back \d+ change/);
 

@@ -39,7 +39,11 @@ const field = (n: number, value: Buffer | string) => {
 
 /** jaeger.api_v2 PostSpansRequest { batch = 1 { spans = 1 { trace_id 1, span_id 2, operation_name 3 }, process = 2 { service_name 1 } } }. */
 function jaegerPostSpans(traceId: string, service: string): Buffer {
-  const span = Buffer.concat([field(1, Buffer.from(traceId, 'hex')), field(2, randomBytes(8)), field(3, 'jaeger-client-test')]);
+  const span = Buffer.concat([
+    field(1, Buffer.from(traceId, 'hex')),
+    field(2, randomBytes(8)),
+    field(3, 'jaeger-client-test'),
+  ]);
   return field(1, Buffer.concat([field(1, span), field(2, field(1, service))]));
 }
 
@@ -49,7 +53,11 @@ function jaegerPostSpans(traceId: string, service: string): Buffer {
  */
 function otlpExport(traceId: string, service: string): Buffer {
   const keyValue = Buffer.concat([field(1, 'service.name'), field(2, field(1, service))]);
-  const span = Buffer.concat([field(1, Buffer.from(traceId, 'hex')), field(2, randomBytes(8)), field(5, 'otlp-client-test')]);
+  const span = Buffer.concat([
+    field(1, Buffer.from(traceId, 'hex')),
+    field(2, randomBytes(8)),
+    field(5, 'otlp-client-test'),
+  ]);
   return field(1, Buffer.concat([field(1, field(1, keyValue)), field(2, field(2, span))]));
 }
 
@@ -61,13 +69,19 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
   let appHost: RemoteHost;
   let installed: { dataPath: DataPathReport | null };
   const address = (name: string) => lab.hosts.find((h) => h.name === name)!.address;
-  const cli = (...args: string[]) => runCli([...args, '--json', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+  const cli = (...args: string[]) =>
+    runCli([...args, '--json', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
   const verify = async (...args: string[]) => {
     const r = await cli('verify', ...args);
-    return { code: r.code, stderr: r.stderr, doc: contractDocument(r.stdout) as unknown as DataPathReport & { command: string } };
+    return {
+      code: r.code,
+      stderr: r.stderr,
+      doc: contractDocument(r.stdout) as unknown as DataPathReport & { command: string },
+    };
   };
   /** Tempo's trace-by-ID API, asked on the app host as Grafana asks it. */
-  const traceFromTempo = (traceId: string) => httpGet(appHost.session, address('app-01'), 3200, `/api/traces/${traceId}`, { timeoutMs: 5000 });
+  const traceFromTempo = (traceId: string) =>
+    httpGet(appHost.session, address('app-01'), 3200, `/api/traces/${traceId}`, { timeoutMs: 5000 });
 
   beforeAll(async () => {
     requireLab();
@@ -79,14 +93,21 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
     const r = await cli('install', '--wait', '60');
     expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
     installed = contractDocument(r.stdout) as unknown as typeof installed;
-    fleet = await connectAll([labTarget(lab, 'target-01', {}, { connectTimeoutMs: 5000 }), labTarget(lab, 'app-01', {}, { connectTimeoutMs: 5000 })], { interaction: nonInteractive });
+    fleet = await connectAll(
+      [
+        labTarget(lab, 'target-01', {}, { connectTimeoutMs: 5000 }),
+        labTarget(lab, 'app-01', {}, { connectTimeoutMs: 5000 }),
+      ],
+      { interaction: nonInteractive },
+    );
     target = fleet.host('target-01');
     appHost = fleet.host('app-01');
   }, 600_000);
 
   afterAll(async () => {
     await fleet?.close();
-    if (topo) await runCli(['uninstall', '--config', topo.path, '--purge', '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
+    if (topo)
+      await runCli(['uninstall', '--config', topo.path, '--purge', '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
     // Back to the default lab (no extra targets, no faults, empty engines) for the other suites.
     await resetLab();
   }, 300_000);
@@ -94,7 +115,9 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
   it("install's last phase sent a profile and a span from each of the four targets and found both", () => {
     const dataPath = installed.dataPath!;
     expect(dataPath.ok).toBe(true);
-    expect(dataPath.targets.map((t) => [t.target, t.profile.found, t.trace.found])).toEqual(TARGETS.map((t) => [t, true, true]));
+    expect(dataPath.targets.map((t) => [t.target, t.profile.found, t.trace.found])).toEqual(
+      TARGETS.map((t) => [t, true, true]),
+    );
   });
 
   it('verify passes on the healthy install, reporting each target: sent, stored, found and the delay', async () => {
@@ -117,16 +140,31 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
 
   it("a real OTLP gRPC export from target-01 through the door is stored, and Tempo's API returns it", async () => {
     const traceId = randomBytes(16).toString('hex');
-    const answer = await grpcCall(target.session, address('web-01'), DOOR, '/opentelemetry.proto.collector.trace.v1.TraceService/Export', otlpExport(traceId, 'otlp-client-test'));
+    const answer = await grpcCall(
+      target.session,
+      address('web-01'),
+      DOOR,
+      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+      otlpExport(traceId, 'otlp-client-test'),
+    );
     expect(answer).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
     const trace = await traceFromTempo(traceId);
     expect(trace.status, trace.body).toBe(200);
-    expect(JSON.parse(trace.body).batches[0].resource.attributes).toContainEqual({ key: 'service.name', value: { stringValue: 'otlp-client-test' } });
+    expect(JSON.parse(trace.body).batches[0].resource.attributes).toContainEqual({
+      key: 'service.name',
+      value: { stringValue: 'otlp-client-test' },
+    });
   });
 
   it("a real Jaeger gRPC PostSpans from target-01 through the door is stored, and Tempo's API returns it", async () => {
     const traceId = randomBytes(16).toString('hex');
-    const answer = await grpcCall(target.session, address('web-01'), DOOR, '/jaeger.api_v2.CollectorService/PostSpans', jaegerPostSpans(traceId, 'jaeger-client-test'));
+    const answer = await grpcCall(
+      target.session,
+      address('web-01'),
+      DOOR,
+      '/jaeger.api_v2.CollectorService/PostSpans',
+      jaegerPostSpans(traceId, 'jaeger-client-test'),
+    );
     expect(answer).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
     const trace = await traceFromTempo(traceId);
     expect(trace.status, trace.body).toBe(200);
@@ -134,7 +172,13 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
   });
 
   it("a gRPC push to Pyroscope's PusherService through the door gets grpc-status 0", async () => {
-    const answer = await grpcCall(target.session, address('web-01'), DOOR, '/push.v1.PusherService/Push', Buffer.alloc(0));
+    const answer = await grpcCall(
+      target.session,
+      address('web-01'),
+      DOOR,
+      '/push.v1.PusherService/Push',
+      Buffer.alloc(0),
+    );
     expect(answer).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
   });
 
@@ -144,7 +188,11 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
     try {
       const status = await new Promise<number>((resolve, reject) => {
         session.on('error', reject);
-        const stream = session.request({ ':method': 'POST', ':path': `/ingest?name=${service}.cpu&format=folded`, 'content-type': 'text/plain' });
+        const stream = session.request({
+          ':method': 'POST',
+          ':path': `/ingest?name=${service}.cpu&format=folded`,
+          'content-type': 'text/plain',
+        });
         stream.on('response', (headers) => resolve(Number(headers[':status'])));
         stream.on('error', reject);
         stream.end('main;work 3\n');
@@ -154,13 +202,24 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       session.destroy();
     }
     const query = encodeURIComponent(`process_cpu:cpu:nanoseconds:cpu:nanoseconds{service_name="${service}"}`);
-    const render = await httpGet(appHost.session, address('app-01'), 4040, `/pyroscope/render?query=${query}&from=now-1h&until=now`, { timeoutMs: 5000 });
+    const render = await httpGet(
+      appHost.session,
+      address('app-01'),
+      4040,
+      `/pyroscope/render?query=${query}&from=now-1h&until=now`,
+      { timeoutMs: 5000 },
+    );
     expect(render.status, render.body).toBe(200);
     expect(JSON.parse(render.body).flamebearer).toMatchObject({ numTicks: 3, names: ['total', 'main', 'work'] });
   });
 
   it('a connect push (HTTP/1.1, application/proto) to PusherService through the door is accepted', async () => {
-    const answer = await httpGet(target.session, address('web-01'), DOOR, '/push.v1.PusherService/Push', { method: 'POST', body: Buffer.alloc(0), headers: { 'Content-Type': 'application/proto' }, timeoutMs: 5000 });
+    const answer = await httpGet(target.session, address('web-01'), DOOR, '/push.v1.PusherService/Push', {
+      method: 'POST',
+      body: Buffer.alloc(0),
+      headers: { 'Content-Type': 'application/proto' },
+      timeoutMs: 5000,
+    });
     expect(answer.status, answer.body).toBe(200);
   });
 
@@ -180,7 +239,10 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       expect(broken.trace).toMatchObject({ sent: false, found: false, hop: 'target -> web' });
       expect(broken.profile.remedy).toContain(`${address('web-01')}:${DOOR} from target-01`);
       expect(doc.targets.filter((t) => t.target !== 'target-01').every((t) => t.ok)).toBe(true);
-      const text = await runCli(['verify', '--wait', '5', '--config', topo.path], { cwd: topo.dir, env: { CI: 'true' } });
+      const text = await runCli(['verify', '--wait', '5', '--config', topo.path], {
+        cwd: topo.dir,
+        env: { CI: 'true' },
+      });
       expect(text.code).toBe(1);
       expect(text.stdout).toMatch(/target-01: profile broken at target -> web/);
     } finally {
@@ -191,7 +253,14 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
 
   it("with Tempo's OTLP receiver stopped, exits 1 naming the trace path (web -> app:4317); profiles still pass", async () => {
     // The stand-in's receiver is its own process; its pid file is written once it listens.
-    const stop = await labExec('app-01', ['docker', 'exec', 'heal-pyroscope-tempo', 'sh', '-c', 'kill "$(cat /tmp/lab-pid-otlp-grpc)"']);
+    const stop = await labExec('app-01', [
+      'docker',
+      'exec',
+      'heal-pyroscope-tempo',
+      'sh',
+      '-c',
+      'kill "$(cat /tmp/lab-pid-otlp-grpc)"',
+    ]);
     expect(stop.exitCode, stop.stderr).toBe(0);
     const { code, doc } = await verify('--wait', '5');
     expect(code).toBe(1);

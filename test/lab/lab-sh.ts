@@ -16,7 +16,10 @@ export interface RunResult {
 }
 
 /** Runs argv, collecting output; never rejects on a non-zero exit (callers assert on it). */
-export function run(argv: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+export function run(
+  argv: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const [command, ...args] = argv;
     const child = spawn(command!, args, {
@@ -52,7 +55,11 @@ export function runLabShSync(args: string[], env: NodeJS.ProcessEnv = {}): RunRe
     encoding: 'utf8',
     timeout: 300_000,
   });
-  return { exitCode: result.status ?? 128, stdout: result.stdout ?? '', stderr: result.stderr ?? String(result.error ?? '') };
+  return {
+    exitCode: result.status ?? 128,
+    stdout: result.stdout ?? '',
+    stderr: result.stderr ?? String(result.error ?? ''),
+  };
 }
 
 /** Why the lab cannot run on this machine, or undefined when it can. */

@@ -2,7 +2,16 @@
 // host's namespaces (labExec), flip fault switches and reset. Off Linux or as non-root the
 // integration suites skip with a printed reason; under CI=true they fail instead.
 import { inject } from 'vitest';
-import { LAB_SH, labIsUp, platformProblem, readLabJson, run, runLabSh, runLabShSync, type RunResult } from './lab-sh.js';
+import {
+  LAB_SH,
+  labIsUp,
+  platformProblem,
+  readLabJson,
+  run,
+  runLabSh,
+  runLabShSync,
+  type RunResult,
+} from './lab-sh.js';
 
 export { LAB_SH, type RunResult };
 
@@ -114,21 +123,33 @@ export function fault(kind: 'drop-flow', from: string, to: string, port: number)
 export function fault(kind: 'occupy-port', host: string, port: number): Promise<void>;
 export function fault(kind: 'label', host: string, keyValue: string): Promise<void>;
 export function fault(kind: 'disk-full', host: string, path: string): Promise<void>;
-export function fault(kind: 'stop-docker' | 'kill-docker' | 'stop-ssh' | 'prod' | 'rotate-key' | 'slow-registry' | 'cpu-v1', host: string): Promise<void>;
+export function fault(
+  kind: 'stop-docker' | 'kill-docker' | 'stop-ssh' | 'prod' | 'rotate-key' | 'slow-registry' | 'cpu-v1',
+  host: string,
+): Promise<void>;
 export async function fault(kind: string, ...args: (string | number)[]): Promise<void> {
   const result = await runLabSh(['fault', kind, ...args.map(String)]);
   if (result.exitCode !== 0) throw failure(`lab.sh fault ${kind}`, result);
 }
 
 /** Runs argv inside a host's network, mount and UTS namespaces (its /run, engine, hostname). */
-export function labExec(host: string, argv: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+export function labExec(
+  host: string,
+  argv: string[],
+  options: { timeoutMs?: number; input?: string } = {},
+): Promise<RunResult> {
   const anchor = labHost(host).pids.anchor;
   if (!anchor) throw new Error(`lab host ${host} has no live anchor process: run lab.sh up`);
   return run(['nsenter', '--target', String(anchor), '--net', '--mount', '--uts', '--', ...argv], options);
 }
 
 /** Polls `check` until it returns a truthy value; fails naming `what` after the timeout. */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -138,7 +159,8 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -7,11 +7,19 @@ import { labExec } from '../lab/lab.js';
 export const SERVERS = ['web-01', 'app-01', 'db-01'] as const;
 
 const LISTINGS: Array<{ what: string; argv: string[]; sort: boolean }> = [
-  { what: 'containers', argv: ['docker', 'ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}} {{.State}}'], sort: true },
+  {
+    what: 'containers',
+    argv: ['docker', 'ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}} {{.State}}'],
+    sort: true,
+  },
   { what: 'networks', argv: ['docker', 'network', 'ls', '--format', '{{.Name}}'], sort: true },
   { what: 'volumes', argv: ['docker', 'volume', 'ls', '--format', '{{.Name}}'], sort: true },
   // Every entry under /opt with owner, mode and size (not the directories' own . and .. lines, whose times change).
-  { what: '/opt', argv: ['sh', '-c', 'ls -laR /opt /run/heal-pyroscope.lock 2>&1 | grep -v "^total\\|\\.\\.\\?$" || true'], sort: false },
+  {
+    what: '/opt',
+    argv: ['sh', '-c', 'ls -laR /opt /run/heal-pyroscope.lock 2>&1 | grep -v "^total\\|\\.\\.\\?$" || true'],
+    sort: false,
+  },
 ];
 
 /** One line per host and listing; an engine that does not answer is listed as such. */
@@ -33,5 +41,8 @@ export async function hostSnapshot(hosts: readonly string[] = SERVERS): Promise<
 export async function productContainers(host: string): Promise<string[] | null> {
   const r = await labExec(host, ['docker', 'ps', '-a', '--format', '{{.Names}}']);
   if (r.exitCode !== 0) return null;
-  return r.stdout.split('\n').filter((n) => n.startsWith('heal-pyroscope-')).sort();
+  return r.stdout
+    .split('\n')
+    .filter((n) => n.startsWith('heal-pyroscope-'))
+    .sort();
 }

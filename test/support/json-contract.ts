@@ -8,7 +8,9 @@ export const SCHEMA_PATH = new URL('../../schema/heal-pyroscope.schema.json', im
 
 export const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object;
 
-const validate = new Ajv2020({ strict: true, strictTypes: false, strictRequired: false, allErrors: true }).compile(schema);
+const validate = new Ajv2020({ strict: true, strictTypes: false, strictRequired: false, allErrors: true }).compile(
+  schema,
+);
 
 export interface JsonDocument {
   schemaVersion: number;
@@ -22,7 +24,9 @@ export interface JsonDocument {
 export function contractDocument(stdout: string): JsonDocument {
   const document: unknown = JSON.parse(stdout);
   if (!validate(document)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+    const problems = (validate.errors ?? []).map(
+      (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+    );
     throw new Error(`--json document does not match the schema:\n${problems.join('\n')}\n${stdout}`);
   }
   return document as JsonDocument;

@@ -17,7 +17,12 @@ interface LabLike {
 }
 
 /** `common` applies to the host and its jump host; `overrides` to the host only. */
-export function labTarget(lab: LabLike, name: string, overrides: Partial<SshTarget> = {}, common: Partial<SshTarget> = {}): SshTarget {
+export function labTarget(
+  lab: LabLike,
+  name: string,
+  overrides: Partial<SshTarget> = {},
+  common: Partial<SshTarget> = {},
+): SshTarget {
   const h = lab.hosts.find((x) => x.name === name);
   if (!h) throw new Error(`lab has no host ${name}`);
   return {

@@ -35,7 +35,11 @@ ${extra}`;
 }
 
 /** The same, written as heal-pyroscope.yaml in a fresh temp dir. */
-export function labTopologyFile(lab: LabLike, extra = '', targets: readonly string[] = ['target-01']): { dir: string; path: string } {
+export function labTopologyFile(
+  lab: LabLike,
+  extra = '',
+  targets: readonly string[] = ['target-01'],
+): { dir: string; path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hp-topology-'));
   const path = join(dir, 'heal-pyroscope.yaml');
   writeFileSync(path, labTopologyText(lab, targets, extra));

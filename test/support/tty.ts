@@ -41,7 +41,8 @@ export function runOnTty(args: string[], cwd: string): TtySession {
           seen += at + 1;
           return;
         }
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; screen:\n${plain(output).slice(-800)}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${String(text)}; screen:\n${plain(output).slice(-800)}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },

@@ -6,14 +6,21 @@ import { defineCommand, EXIT_CODES } from './definition.js';
 /** Only what chooses the images: no hosts are involved. */
 const IMAGE_SETTINGS: SettingsOptions = (command, t) =>
   command
-    .option('-c, --config <path>', 'read registry.prefix and images from this config file (default: ./heal-pyroscope.yaml when it exists)')
+    .option(
+      '-c, --config <path>',
+      'read registry.prefix and images from this config file (default: ./heal-pyroscope.yaml when it exists)',
+    )
     .addOption(t.settingOption('registryPrefix'))
     .addOption(t.settingOption('images'))
-    .option('--docker-socket <path>', 'local Docker engine socket (default: DOCKER_HOST if unix:// or plain tcp://, else /var/run/docker.sock)');
+    .option(
+      '--docker-socket <path>',
+      'local Docker engine socket (default: DOCKER_HOST if unix:// or plain tcp://, else /var/run/docker.sock)',
+    );
 
 const save = defineCommand<[file: string], ImagesSaveFlags>({
   name: 'save',
-  description: 'pull every pinned image into the local Docker engine and write them into one archive for install --images-from',
+  description:
+    'pull every pinned image into the local Docker engine and write them into one archive for install --images-from',
   arguments: [{ name: '<file>' }],
   settingsOptions: IMAGE_SETTINGS,
   help: `

@@ -5,7 +5,8 @@ import { defineCommand, EXIT_CODES } from './definition.js';
 
 export const init = defineCommand<[], InitFlags>({
   name: 'init',
-  description: 'write a commented config file (default ./heal-pyroscope.yaml), asking on a terminal for what flags leave open',
+  description:
+    'write a commented config file (default ./heal-pyroscope.yaml), asking on a terminal for what flags leave open',
   options: [{ flags: '--force', help: 'overwrite an existing config file' }],
   settingsOptions: TOPOLOGY_ONLY,
   help: `

@@ -7,13 +7,20 @@ export const install = defineCommand<[], InstallFlags>({
   name: 'install',
   description: 'install the stack: guard, preflight, pull pinned images, write configs, start containers, verify',
   options: [
-    dryRun('print the plan per host (images to pull, containers to create/recreate/keep, files to write); change nothing'),
+    dryRun(
+      'print the plan per host (images to pull, containers to create/recreate/keep, files to write); change nothing',
+    ),
     { flags: '--no-rollback', help: 'on failure keep what this run changed, for debugging (clean up with uninstall)' },
     IGNORE_CHECK,
     FORCE_UNLOCK,
-    frontDoor('container: run our HAProxy on the web host; external: write a section for the HAProxy already there (checked with haproxy -c on this machine first)'),
+    frontDoor(
+      'container: run our HAProxy on the web host; external: write a section for the HAProxy already there (checked with haproxy -c on this machine first)',
+    ),
     WAIT,
-    { flags: '--images-from <file>', help: 'load missing images from an archive written by `images save` instead of pulling (air-gapped sites)' },
+    {
+      flags: '--images-from <file>',
+      help: 'load missing images from an archive written by `images save` instead of pulling (air-gapped sites)',
+    },
   ],
   settingsOptions: TOPOLOGY_AND_CONNECTION,
   help: `

@@ -31,9 +31,17 @@ export const logs = defineCommand<[components: ComponentName[]], LogsFlags>({
   name: 'logs',
   description: "print the containers' logs (all components, or those named), each line prefixed with its component",
   arguments: [
-    { name: '[component...]', help: 'components whose logs to print (default: every installed one)', choices: COMPONENTS.map((c) => c.name) },
+    {
+      name: '[component...]',
+      help: 'components whose logs to print (default: every installed one)',
+      choices: COMPONENTS.map((c) => c.name),
+    },
   ],
-  options: [TAIL, SINCE, { flags: '-f, --follow', help: 'keep printing new lines until the containers stop or Ctrl-C (exit 130)' }],
+  options: [
+    TAIL,
+    SINCE,
+    { flags: '-f, --follow', help: 'keep printing new lines until the containers stop or Ctrl-C (exit 130)' },
+  ],
   settingsOptions: TOPOLOGY_AND_CONNECTION,
   jsonLines: true,
   help: `

@@ -5,10 +5,14 @@ import { defineCommand, EXIT_CODES } from './definition.js';
 
 export const restore = defineCommand<[file: string], RestoreFlags>({
   name: 'restore',
-  description: 'install the stack with the data and credentials of a backup: volumes filled before the containers start',
+  description:
+    'install the stack with the data and credentials of a backup: volumes filled before the containers start',
   arguments: [{ name: '<file>', help: 'an archive written by `heal-pyroscope backup`' }],
   options: [
-    { flags: '--force', help: "replace a volume's data (gone for good, even if the restore then fails) and a local state with other credentials" },
+    {
+      flags: '--force',
+      help: "replace a volume's data (gone for good, even if the restore then fails) and a local state with other credentials",
+    },
     IGNORE_CHECK,
     FORCE_UNLOCK,
     WAIT,

@@ -1,6 +1,11 @@
 // `heal-pyroscope verify`: a profile and a span sent through the front door and read back.
 import type { VerifyFlags } from '../../commands/verify.js';
-import { DEFAULT_DATA_WAIT_SECONDS, parseSeconds, TOPOLOGY_AND_CONNECTION, type OptionSpec } from '../../console/options.js';
+import {
+  DEFAULT_DATA_WAIT_SECONDS,
+  parseSeconds,
+  TOPOLOGY_AND_CONNECTION,
+  type OptionSpec,
+} from '../../console/options.js';
 import { defineCommand, EXIT_CODES } from './definition.js';
 
 /** Not install's --wait: how long data accepted by the front door may take to be queryable. */

@@ -123,10 +123,22 @@ export function backupManifest(ctx: BackupContext, createdAt: Date): Omit<Backup
     environment: t.environment,
     topology: { web: t.web.host, app: t.app.host, db: t.db.host, targets: t.targets.map((h) => h.host) },
     images: ctx.report.images,
-    volumes: ctx.report.volumes.map(({ component: c, machine, volume, path, image, pausedMs }) => ({ component: c, machine, volume, path, image, pausedMs })),
+    volumes: ctx.report.volumes.map(({ component: c, machine, volume, path, image, pausedMs }) => ({
+      component: c,
+      machine,
+      volume,
+      path,
+      image,
+      pausedMs,
+    })),
   };
 }
 
 export function backupPhases(): Phase<BackupContext>[] {
-  return [connectPhaseFor('fails', 'Connect to the server hosts'), lockPhase<BackupContext>('backup'), backupStatePhase, backupVolumesPhase];
+  return [
+    connectPhaseFor('fails', 'Connect to the server hosts'),
+    lockPhase<BackupContext>('backup'),
+    backupStatePhase,
+    backupVolumesPhase,
+  ];
 }

@@ -25,10 +25,19 @@ async function run(host: Host, argv: string[], what: string): Promise<void> {
 /** Files of the tier that this run writes (new or changed). */
 function changedFiles(ctx: PlannedInstall, tier: ServerTier): RenderedFile[] {
   const plan = tierPlan(ctx.planned, tier);
-  return ctx.planned.stack.files.filter((f) => f.tier === tier && plan.files.find((p) => p.path === remotePath(f))?.action !== 'keep');
+  return ctx.planned.stack.files.filter(
+    (f) => f.tier === tier && plan.files.find((p) => p.path === remotePath(f))?.action !== 'keep',
+  );
 }
 
-async function writeTier(ctx: PlannedInstall, host: Host, tier: ServerTier, changed: readonly RenderedFile[], journal: Journal, signal: AbortSignal): Promise<number> {
+async function writeTier(
+  ctx: PlannedInstall,
+  host: Host,
+  tier: ServerTier,
+  changed: readonly RenderedFile[],
+  journal: Journal,
+  signal: AbortSignal,
+): Promise<number> {
   const plan = tierPlan(ctx.planned, tier);
   for (const file of changed) {
     throwIfAborted(signal);
@@ -46,7 +55,12 @@ async function writeTier(ctx: PlannedInstall, host: Host, tier: ServerTier, chan
       const step: HostUndo = { host: host.name, kind: 'remove-file', path };
       journal.changed(describeUndo(step), () => runUndo(host.remote, step), step);
     }
-    await host.remote.upload({ remotePath: path, content: file.content, mode: file.mode, owner: `${file.owner.uid}:${file.owner.gid}` });
+    await host.remote.upload({
+      remotePath: path,
+      content: file.content,
+      mode: file.mode,
+      owner: `${file.owner.uid}:${file.owner.gid}`,
+    });
   }
   return changed.length;
 }
@@ -77,7 +91,11 @@ export const configurationPhase: Phase<PlannedInstall> = {
   },
   dryRun: (ctx) => [
     ...(ctx.options.frontDoor === 'external' ? ['check the front-door snippet with `haproxy -c` on this machine'] : []),
-    ...(ctx.planned.state.isNew ? [`generate credentials into ${ctx.statePath} (mode 0600)`] : [`reuse credentials from ${ctx.statePath}`]),
-    ...ctx.planned.plan.tiers.flatMap((t) => t.files.map((f) => `${t.machine}: ${f.action === 'keep' ? 'keep' : 'write'} ${f.path}`)),
+    ...(ctx.planned.state.isNew
+      ? [`generate credentials into ${ctx.statePath} (mode 0600)`]
+      : [`reuse credentials from ${ctx.statePath}`]),
+    ...ctx.planned.plan.tiers.flatMap((t) =>
+      t.files.map((f) => `${t.machine}: ${f.action === 'keep' ? 'keep' : 'write'} ${f.path}`),
+    ),
   ],
 };

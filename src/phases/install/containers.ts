@@ -64,7 +64,10 @@ async function createAndStart(ctx: PlannedInstall, host: Host, spec: ContainerSp
   const engine = host.remote.engine;
   if (spec.volume) {
     // Labelled with this run: an undo run later removes this very volume, never one made again since.
-    const volume = await engine.ensureVolume(spec.volume.name, { ...ownedLabels(spec.component), [LABELS.createdBy]: ctx.runId });
+    const volume = await engine.ensureVolume(spec.volume.name, {
+      ...ownedLabels(spec.component),
+      [LABELS.createdBy]: ctx.runId,
+    });
     // One that was there holds the component's data: kept on rollback and by uninstall without --purge.
     if (!volume.created) refuseNotOurs(host, `volume ${spec.volume.name}`, volume.labels);
     else journalUndo(journal, host, { host: host.name, kind: 'remove-volume', name: volume.name, run: ctx.runId });
@@ -79,7 +82,11 @@ async function setAside(ctx: PlannedInstall, host: Host, spec: ContainerSpec, jo
   const engine = host.remote.engine;
   const old = await engine.inspectContainer(spec.name);
   if (!old) {
-    throw new HealError({ code: 'install.container-gone', message: `${spec.name} on ${host.name} was removed while this run was planning to replace it`, hint: 'run install again' });
+    throw new HealError({
+      code: 'install.container-gone',
+      message: `${spec.name} on ${host.name} was removed while this run was planning to replace it`,
+      hint: 'run install again',
+    });
   }
   const kept = `${spec.name}-replaced-${ctx.runId}`;
   await engine.stopContainer(old.id, 10);
@@ -113,7 +120,13 @@ export async function applyContainer(ctx: PlannedInstall, spec: ContainerSpec, i
   }
   await waitHealthy(ctx, host, spec, io);
   const imageId = ctx.report.imageIds.get(host.name)?.get(spec.image);
-  return { name: spec.name, component: spec.component, machine: host.name, action: step.action, ...(imageId ? { imageId } : {}) };
+  return {
+    name: spec.name,
+    component: spec.component,
+    machine: host.name,
+    action: step.action,
+    ...(imageId ? { imageId } : {}),
+  };
 }
 
 export async function waitHealthy(ctx: PlannedInstall, host: Host, spec: ContainerSpec, io: PhaseIo): Promise<void> {
@@ -133,8 +146,14 @@ export async function waitHealthy(ctx: PlannedInstall, host: Host, spec: Contain
     }
     const state = await host.remote.engine.inspectContainer(spec.name);
     if (!state) throw await unhealthy(host, spec, 'it was removed');
-    if (!state.running && attempt > 0) throw await unhealthy(host, spec, `it ${state.status} (exit code ${state.exitCode})`);
-    if (Date.now() >= deadline) throw await unhealthy(host, spec, `http://${address}:${port}${health.path} did not answer 200 within ${Math.round(ctx.options.healthTimeoutMs / 1000)}s (last: ${last})`);
+    if (!state.running && attempt > 0)
+      throw await unhealthy(host, spec, `it ${state.status} (exit code ${state.exitCode})`);
+    if (Date.now() >= deadline)
+      throw await unhealthy(
+        host,
+        spec,
+        `http://${address}:${port}${health.path} did not answer 200 within ${Math.round(ctx.options.healthTimeoutMs / 1000)}s (last: ${last})`,
+      );
     io.progress(`${host.name}: waiting for ${spec.name} (${last})`);
     await sleep(healthPollDelayMs(attempt));
   }
@@ -163,5 +182,8 @@ async function unhealthy(host: Host, spec: ContainerSpec, why: string): Promise<
 }
 
 export function lastLines(text: string, count: number): string[] {
-  return text.split('\n').filter((l) => l.trim() !== '').slice(-count);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-count);
 }

@@ -101,11 +101,23 @@ export interface InstallContext {
 /** The context of a phase that runs after planning: the plan is there, complete. */
 export type PlannedInstall = InstallContext & { planned: Planned };
 
-export function newInstallContext(init: Omit<InstallContext, 'planned' | 'report' | 'undo' | 'imagesReady'>, leftOver: LeftUndo[] = []): InstallContext {
+export function newInstallContext(
+  init: Omit<InstallContext, 'planned' | 'report' | 'undo' | 'imagesReady'>,
+  leftOver: LeftUndo[] = [],
+): InstallContext {
   return {
     ...init,
     imagesReady: new Gates(),
-    report: { plan: null, grafanaAdminUser: null, guard: [], preflight: [], imageIds: new Map(), pulled: [], outcomes: [], verified: [] },
+    report: {
+      plan: null,
+      grafanaAdminUser: null,
+      guard: [],
+      preflight: [],
+      imageIds: new Map(),
+      pulled: [],
+      outcomes: [],
+      verified: [],
+    },
     undo: { ...noLeftOverUndo(pendingUndoPath(init.statePath), init.topology.environment), found: leftOver },
   };
 }
@@ -118,7 +130,11 @@ export function tierPlan(planned: Pick<Planned, 'plan'>, tier: ServerTier): Tier
 }
 
 /** The container spec of one component (the stack has one per component it runs). */
-export function specOf(planned: Pick<Planned, 'specs'>, match: (spec: ContainerSpec) => boolean, what: string): ContainerSpec {
+export function specOf(
+  planned: Pick<Planned, 'specs'>,
+  match: (spec: ContainerSpec) => boolean,
+  what: string,
+): ContainerSpec {
   const found = planned.specs.find(match);
   if (!found) throw new Error(`the stack has no container spec for ${what}`);
   return found;

@@ -13,7 +13,10 @@ import { runUndo } from '../../runner/run-undo.js';
 export function withAncestors(dirs: readonly string[]): string[] {
   const all = new Set<string>();
   for (const dir of dirs) {
-    const parts = posix.normalize(dir).split('/').filter((p) => p !== '');
+    const parts = posix
+      .normalize(dir)
+      .split('/')
+      .filter((p) => p !== '');
     for (let i = 1; i <= parts.length; i++) all.add(`/${parts.slice(0, i).join('/')}`);
   }
   return [...all].sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
@@ -40,7 +43,11 @@ const EXISTING_SCRIPT = 'for d in "$@"; do if [ -d "$d" ]; then printf \'%s\\n\'
 export async function runOnHost(host: Pick<Host, 'name' | 'remote'>, argv: string[], what: string): Promise<string> {
   const result = await host.remote.exec(argv, { timeoutMs: 30_000 });
   if (result.code !== 0) {
-    throw new HealError({ code: 'install.files', message: `cannot ${what} on ${host.name}: ${result.stderr.trim() || `exit ${result.code}`}`, hint: 'connect as root, or as a user that may write /opt/heal-pyroscope' });
+    throw new HealError({
+      code: 'install.files',
+      message: `cannot ${what} on ${host.name}: ${result.stderr.trim() || `exit ${result.code}`}`,
+      hint: 'connect as root, or as a user that may write /opt/heal-pyroscope',
+    });
   }
   return result.stdout;
 }
@@ -49,15 +56,27 @@ export async function runOnHost(host: Pick<Host, 'name' | 'remote'>, argv: strin
  * Creates `dirs` (mode 755) on the machine, asking it once which of them and their parents exist,
  * and journals the removal of exactly those this run created.
  */
-export async function createDirectories(host: Pick<Host, 'name' | 'remote'>, dirs: readonly string[], journal: Journal): Promise<string[]> {
+export async function createDirectories(
+  host: Pick<Host, 'name' | 'remote'>,
+  dirs: readonly string[],
+  journal: Journal,
+): Promise<string[]> {
   const wanted = withAncestors(dirs);
-  const present = await runOnHost(host, ['sh', '-c', EXISTING_SCRIPT, 'sh', ...wanted], 'look for the configuration directories');
+  const present = await runOnHost(
+    host,
+    ['sh', '-c', EXISTING_SCRIPT, 'sh', ...wanted],
+    'look for the configuration directories',
+  );
   const created = directoriesToCreate(dirs, new Set(present.split('\n').filter((l) => l !== '')));
   if (created.length === 0) return [];
   // Journalled before mkdir: a mkdir that fails half-way may still have made some of them.
   const tops = created.filter((d) => !created.includes(posix.dirname(d)));
   const step: HostUndo = { host: host.name, kind: 'remove-directories', paths: removalOrder(created) };
-  journal.changed(`remove ${tops.join(', ')} on ${host.name} (the ${created.length} directory(ies) this run created, each only if empty)`, () => runUndo(host.remote, step), step);
+  journal.changed(
+    `remove ${tops.join(', ')} on ${host.name} (the ${created.length} directory(ies) this run created, each only if empty)`,
+    () => runUndo(host.remote, step),
+    step,
+  );
   await runOnHost(host, ['mkdir', '-p', '-m', '755', '--', ...dirs], 'create the configuration directories');
   return created;
 }

@@ -9,7 +9,9 @@ import type { Phase } from '../../runner/phase.js';
 import type { InstallPlan, ServerTier } from '../../plan/plan.js';
 
 export function containerLines(ctx: PlannedInstall, tier: ServerTier): string[] {
-  return ctx.planned.plan.tiers.filter((t) => t.tier === tier).flatMap((t) => t.containers.map((c) => `${t.machine}: ${c.action} ${c.name}${c.reason ? ` (${c.reason})` : ''}`));
+  return ctx.planned.plan.tiers
+    .filter((t) => t.tier === tier)
+    .flatMap((t) => t.containers.map((c) => `${t.machine}: ${c.action} ${c.name}${c.reason ? ` (${c.reason})` : ''}`));
 }
 
 export function externalSnippetPath(): string {
@@ -30,8 +32,12 @@ export function externalFrontDoorSteps(plan: InstallPlan | null, webHost: string
     `include ${snippet} in the HAProxy on ${webHost}: load it after your own configuration,`,
     `  e.g. \`-f /etc/haproxy/haproxy.cfg -f ${snippet}\` (Debian's unit: add \`-f ${snippet}\` to EXTRAOPTS in /etc/default/haproxy)`,
   ];
-  if (!externalSnippetChanged(plan)) return [...include, 'the snippet is unchanged since the last install: no reload needed'];
-  return [...include, `then check and reload it there: haproxy -c -f /etc/haproxy/haproxy.cfg -f ${snippet} && systemctl reload haproxy`];
+  if (!externalSnippetChanged(plan))
+    return [...include, 'the snippet is unchanged since the last install: no reload needed'];
+  return [
+    ...include,
+    `then check and reload it there: haproxy -c -f /etc/haproxy/haproxy.cfg -f ${snippet} && systemctl reload haproxy`,
+  ];
 }
 
 export const frontDoorPhase: Phase<PlannedInstall> = {
@@ -52,5 +58,8 @@ export const frontDoorPhase: Phase<PlannedInstall> = {
     ctx.report.outcomes.push(outcome);
     return `haproxy ${outcome.action}`;
   },
-  dryRun: (ctx) => (ctx.options.frontDoor === 'external' ? [`write ${externalSnippetPath()} for your HAProxy; start no container`] : containerLines(ctx, 'web')),
+  dryRun: (ctx) =>
+    ctx.options.frontDoor === 'external'
+      ? [`write ${externalSnippetPath()} for your HAProxy; start no container`]
+      : containerLines(ctx, 'web'),
 };

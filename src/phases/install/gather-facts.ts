@@ -23,13 +23,18 @@ export const gatherFactsPhase: Phase<InstallContext> = {
     const { stack, specs } = desiredStack(ctx.topology, addresses, state.secrets, ctx.options.frontDoor);
     const names = COMPONENTS.map(containerName);
     const facts = await Promise.all(
-      ctx.hosts.serverTiers().map(({ tier, host }) => gatherTierFacts(host, tier, names, stack.files.filter((f) => f.tier === tier).map(remotePath))),
+      ctx.hosts
+        .serverTiers()
+        .map(({ tier, host }) =>
+          gatherTierFacts(host, tier, names, stack.files.filter((f) => f.tier === tier).map(remotePath)),
+        ),
     );
     const plan = planInstall(stack.files, specs, facts);
     if (plan.conflicts.length > 0) {
       throw new HealError({
         code: 'install.conflict',
-        message: 'a container with a heal-pyroscope name exists that heal-pyroscope did not create; nothing was changed',
+        message:
+          'a container with a heal-pyroscope name exists that heal-pyroscope did not create; nothing was changed',
         details: plan.conflicts,
         hint: 'rename or remove that container yourself: heal-pyroscope never touches what it did not create',
       });

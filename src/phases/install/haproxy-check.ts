@@ -31,7 +31,10 @@ export async function checkExternalSnippet(files: readonly RenderedFile[], bin =
     });
     const output = `${answer.stdout}${answer.stderr}`;
     if (answer.code !== 0) {
-      const alerts = output.split('\n').filter((l) => /\[(ALERT|WARNING)\]/.test(l)).map((l) => l.replaceAll(dir, '.').trim());
+      const alerts = output
+        .split('\n')
+        .filter((l) => /\[(ALERT|WARNING)\]/.test(l))
+        .map((l) => l.replaceAll(dir, '.').trim());
       throw new HealError({
         code: 'install.front-door-invalid',
         message: `HAProxy refuses the front-door snippet (${bin} -c ${answer.code === null ? `killed by ${answer.signal ?? 'a signal'}` : `exit ${answer.code}`}); nothing was uploaded`,

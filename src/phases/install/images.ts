@@ -20,7 +20,10 @@ import { settleAll } from '../../runner/settle.js';
 
 function pullsFor(ctx: PlannedInstall, host: Host): { pull: string[]; all: string[] } {
   const tiers = ctx.planned.plan.tiers.filter((t) => host.serves(t.tier));
-  return { pull: [...new Set(tiers.flatMap((t) => t.pull))], all: [...new Set(tiers.flatMap((t) => [...t.pull, ...t.present]))] };
+  return {
+    pull: [...new Set(tiers.flatMap((t) => t.pull))],
+    all: [...new Set(tiers.flatMap((t) => [...t.pull, ...t.present]))],
+  };
 }
 
 async function pullWithRetry(host: Host, ref: string, io: PhaseIo, onEvent: (e: PullEvent) => void): Promise<void> {
@@ -42,7 +45,9 @@ type ImagesFrom = NonNullable<PlannedInstall['options']['imagesFrom']>;
 
 /** Every image a machine lacks must be in the archive: checked for all machines before loading any. */
 function checkArchiveCovers(ctx: PlannedInstall, from: ImagesFrom): void {
-  const missing = [...new Set(ctx.planned.plan.tiers.flatMap((t) => t.pull))].filter((ref) => !(ref in from.archive.manifest.images));
+  const missing = [...new Set(ctx.planned.plan.tiers.flatMap((t) => t.pull))].filter(
+    (ref) => !(ref in from.archive.manifest.images),
+  );
   if (missing.length > 0) {
     throw new HealError({
       code: 'images.archive-incomplete',
@@ -57,7 +62,12 @@ async function loadFromArchive(host: Host, ref: string, { path, archive }: Image
   const name = archive.manifest.images[ref];
   const entry = name === undefined ? undefined : archive.entries.get(name);
   // checkArchiveCovers found every reference in the manifest; a manifest naming a missing entry is a broken archive.
-  if (!entry) throw new HealError({ code: 'images.archive-incomplete', message: `${path} lacks ${ref}; it was not loaded`, hint: 'write the archive again with `heal-pyroscope images save FILE`' });
+  if (!entry)
+    throw new HealError({
+      code: 'images.archive-incomplete',
+      message: `${path} lacks ${ref}; it was not loaded`,
+      hint: 'write the archive again with `heal-pyroscope images save FILE`',
+    });
   io.progress(`${host.name}: loading ${ref} from ${path}`);
   await host.remote.engine.loadImage(entryStream(path, entry), ref);
 }
@@ -68,7 +78,10 @@ async function recordPulls(ctx: PlannedInstall, pulled: ReadonlyMap<string, Pull
   // A fresh state knows every pull from the start: an empty record means "nothing pulled", not "unknown".
   if (store.isNew) await store.update((s) => ({ ...s, pulledImages: s.pulledImages ?? {} }));
   if (pulled.size === 0) return;
-  await store.update((s) => [...pulled].reduce((acc, [machine, images]) => withPulledImages(acc, machine, images), s), 'always');
+  await store.update(
+    (s) => [...pulled].reduce((acc, [machine, images]) => withPulledImages(acc, machine, images), s),
+    'always',
+  );
 }
 
 /** After the rollback removed an image this run pulled: it is no longer ours to remove later. */
@@ -80,7 +93,11 @@ async function forgetPull(ctx: PlannedInstall, machine: string, ref: string): Pr
 async function imageId(host: Host, ref: string): Promise<string> {
   const image = await host.remote.engine.inspectImage(ref);
   if (!image) {
-    throw new HealError({ code: 'images.missing', message: `${ref} is not on ${host.name} after it was pulled or found there`, hint: 'something removed it meanwhile (a prune?); run install again' });
+    throw new HealError({
+      code: 'images.missing',
+      message: `${ref} is not on ${host.name} after it was pulled or found there`,
+      hint: 'something removed it meanwhile (a prune?); run install again',
+    });
   }
   return image.id;
 }
@@ -97,10 +114,19 @@ export const imagesPhase: Phase<PlannedInstall> = {
     try {
       return await pullAll(ctx, io);
     } finally {
-      ready.failRest(new HealError({ code: 'images.not-ready', message: 'the images phase ended before every machine had its images' }));
+      ready.failRest(
+        new HealError({
+          code: 'images.not-ready',
+          message: 'the images phase ended before every machine had its images',
+        }),
+      );
     }
   },
-  dryRun: (ctx) => ctx.planned.plan.tiers.flatMap((t) => [...t.pull.map((r) => `${t.machine}: ${ctx.options.imagesFrom ? 'load' : 'pull'} ${r}`), ...t.present.map((r) => `${t.machine}: ${r} present`)]),
+  dryRun: (ctx) =>
+    ctx.planned.plan.tiers.flatMap((t) => [
+      ...t.pull.map((r) => `${t.machine}: ${ctx.options.imagesFrom ? 'load' : 'pull'} ${r}`),
+      ...t.present.map((r) => `${t.machine}: ${r} present`),
+    ]),
 };
 
 async function pullAll(ctx: PlannedInstall, io: PhaseIo): Promise<string> {
@@ -123,11 +149,18 @@ async function pullAll(ctx: PlannedInstall, io: PhaseIo): Promise<string> {
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   if (report.pulled.length === 0) return 'all images present, nothing pulled';
-  return ctx.options.imagesFrom ? `${report.pulled.length} image(s) loaded from ${ctx.options.imagesFrom.path}` : `${report.pulled.length} image(s) pulled`;
+  return ctx.options.imagesFrom
+    ? `${report.pulled.length} image(s) loaded from ${ctx.options.imagesFrom.path}`
+    : `${report.pulled.length} image(s) pulled`;
 }
 
 /** One machine's images, pulled (or loaded) and their IDs recorded. */
-async function pullMachine(ctx: PlannedInstall, host: Host, io: PhaseIo, pulledBy: Map<string, PulledImage[]>): Promise<void> {
+async function pullMachine(
+  ctx: PlannedInstall,
+  host: Host,
+  io: PhaseIo,
+  pulledBy: Map<string, PulledImage[]>,
+): Promise<void> {
   const { report } = ctx;
   const machine = host.name;
   const { pull, all } = pullsFor(ctx, host);
@@ -163,14 +196,19 @@ async function pullMachine(ctx: PlannedInstall, host: Host, io: PhaseIo, pulledB
             if (now - last >= 500) {
               last = now;
               const s = tally.summary;
-              io.progress(`${machine}: ${ref} (${i + 1}/${pull.length}) ${s.layersDone}/${s.layers} layers, ${formatBytes(s.bytes)}`);
+              io.progress(
+                `${machine}: ${ref} (${i + 1}/${pull.length}) ${s.layersDone}/${s.layers} layers, ${formatBytes(s.bytes)}`,
+              );
             }
           });
           report.pulled.push({ machine, ref });
         }
         const id = await imageId(host, ref);
         ids.set(ref, id);
-        pulledBy.set(machine, [...(pulledBy.get(machine) ?? []), { ref, id, from: ctx.options.imagesFrom ? 'archive' : 'registry' }]);
+        pulledBy.set(machine, [
+          ...(pulledBy.get(machine) ?? []),
+          { ref, id, from: ctx.options.imagesFrom ? 'archive' : 'registry' },
+        ]);
       }),
     ),
   );

@@ -32,6 +32,15 @@ export function installPhases(): Phase<InstallContext>[] {
     finishUndoPhase<InstallContext>('fails'),
     gatherFactsPhase,
     installChecksPhase,
-    ...[imagesPhase, configurationPhase, networkPhase, storagePhase, servicesPhase, frontDoorPhase, verifyPhase, recordPhase].map(afterPlanning),
+    ...[
+      imagesPhase,
+      configurationPhase,
+      networkPhase,
+      storagePhase,
+      servicesPhase,
+      frontDoorPhase,
+      verifyPhase,
+      recordPhase,
+    ].map(afterPlanning),
   ];
 }

@@ -11,14 +11,17 @@ import type { ContainerSpec } from '../../plan/container-spec.js';
  * `listen tcp4 0.0.0.0:4040: bind: address already in use` (another process).
  */
 export function bindFailurePort(message: string): number | null {
-  const m = /Bind for \S*:(\d+) failed: port is already allocated/i.exec(message) ?? /listen tcp[46]? \S*:(\d+): bind: address already in use/i.exec(message);
+  const m =
+    /Bind for \S*:(\d+) failed: port is already allocated/i.exec(message) ??
+    /listen tcp[46]? \S*:(\d+): bind: address already in use/i.exec(message);
   return m ? Number(m[1]) : null;
 }
 
 /** Who listens on `port` on the host, as `ss` tells it, or null when nothing can be told. */
 async function holderOf(host: Host, port: number): Promise<string | null> {
   const result = await host.remote.exec(['ss', '-Hltnp', `sport = :${port}`], { timeoutMs: 10_000 }).catch(() => null);
-  const listener = result && result.code === 0 ? parseSs(result.stdout.split('\n'))?.find((l) => l.port === port) : undefined;
+  const listener =
+    result && result.code === 0 ? parseSs(result.stdout.split('\n'))?.find((l) => l.port === port) : undefined;
   return listener ? (listener.process ?? `a process ss cannot name (${listener.address}:${port})`) : null;
 }
 

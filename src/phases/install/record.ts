@@ -13,10 +13,19 @@ export const recordPhase: Phase<PlannedInstall> = {
     const components: Record<string, InstalledComponent> = {};
     for (const outcome of ctx.report.outcomes) {
       const spec = specOf(ctx.planned, (s) => s.name === outcome.name, outcome.name);
-      const entry: InstalledComponent = { host: outcome.machine, container: outcome.name, image: spec.image, imageId: outcome.imageId ?? '', specHash: specHash(spec) };
+      const entry: InstalledComponent = {
+        host: outcome.machine,
+        container: outcome.name,
+        image: spec.image,
+        imageId: outcome.imageId ?? '',
+        specHash: specHash(spec),
+      };
       components[outcome.component] = entry;
     }
-    await ctx.planned.state.update((s) => ({ ...s, installedAt: new Date().toISOString(), installerVersion: ctx.installerVersion, components }), 'always');
+    await ctx.planned.state.update(
+      (s) => ({ ...s, installedAt: new Date().toISOString(), installerVersion: ctx.installerVersion, components }),
+      'always',
+    );
     return ctx.statePath;
   },
   dryRun: (ctx) => [`record the installation in ${ctx.statePath}`],

@@ -21,7 +21,9 @@ export function mcHostEnv(secrets: InstallState['secrets']): string {
 }
 
 async function checkSecretFiles(ctx: PlannedInstall, host: Host): Promise<void> {
-  const secrets = ctx.planned.stack.files.filter((f) => f.component === 'minio' && (f.mountTarget === MINIO_USER_TARGET || f.mountTarget === MINIO_PASSWORD_TARGET));
+  const secrets = ctx.planned.stack.files.filter(
+    (f) => f.component === 'minio' && (f.mountTarget === MINIO_USER_TARGET || f.mountTarget === MINIO_PASSWORD_TARGET),
+  );
   for (const file of secrets) {
     const result = await host.remote.exec(['test', '-s', remotePath(file)]);
     if (result.code !== 0) {
@@ -48,7 +50,9 @@ export const storagePhase: Phase<PlannedInstall> = {
     ctx.report.outcomes.push(outcome);
     const buckets = [RENDER_DEFAULTS.buckets.pyroscope, RENDER_DEFAULTS.buckets.tempo];
     const names = buckets.map((b) => `${ALIAS}/${b}`);
-    const made = await host.remote.engine.execInContainer(spec.name, ['mc', 'mb', '--ignore-existing', ...names], { env: [mcHostEnv(ctx.planned.state.current.secrets)] });
+    const made = await host.remote.engine.execInContainer(spec.name, ['mc', 'mb', '--ignore-existing', ...names], {
+      env: [mcHostEnv(ctx.planned.state.current.secrets)],
+    });
     if (made.code !== 0) {
       throw new HealError({
         code: 'install.buckets',
@@ -59,7 +63,11 @@ export const storagePhase: Phase<PlannedInstall> = {
     return `${spec.name} ${outcome.action}, buckets ${buckets.join(' and ')} ready`;
   },
   dryRun: (ctx) => [
-    ...ctx.planned.plan.tiers.filter((t) => t.tier === 'db').flatMap((t) => t.containers.map((c) => `${t.machine}: ${c.action} ${c.name}${c.reason ? ` (${c.reason})` : ''}`)),
+    ...ctx.planned.plan.tiers
+      .filter((t) => t.tier === 'db')
+      .flatMap((t) =>
+        t.containers.map((c) => `${t.machine}: ${c.action} ${c.name}${c.reason ? ` (${c.reason})` : ''}`),
+      ),
     'create the buckets pyroscope and tempo if missing',
   ],
 };

@@ -55,7 +55,9 @@ export const reachedPyroscope: AnswerJudge = (a) => {
 
 /** A query path gets the door's own 404: nothing behind it is reachable from a target. */
 export const refusedQuery: AnswerJudge = (a) =>
-  refusedByFrontDoor(a) ? null : `HTTP ${a.status} ${shortBody(a)}: the front door forwards a query path; it must answer 404 itself`;
+  refusedByFrontDoor(a)
+    ? null
+    : `HTTP ${a.status} ${shortBody(a)}: the front door forwards a query path; it must answer 404 itself`;
 
 export function datasourcesProblem(text: string): string | null {
   try {
@@ -71,9 +73,17 @@ export function datasourcesProblem(text: string): string | null {
 export async function probe(p: Probe): Promise<CheckedEndpoint> {
   const url = `http://${p.host}:${p.port}${p.path}`;
   try {
-    const answer = await p.from.httpGet(p.host, p.port, p.path, { timeoutMs: 5000, ...(p.headers ? { headers: p.headers } : {}) });
+    const answer = await p.from.httpGet(p.host, p.port, p.path, {
+      timeoutMs: 5000,
+      ...(p.headers ? { headers: p.headers } : {}),
+    });
     const wrong = (p.expect ?? answersOk)(answer);
-    return { what: p.what, url, ok: wrong === null, detail: `from ${p.from.name}: ${wrong ?? `HTTP ${answer.status}`}` };
+    return {
+      what: p.what,
+      url,
+      ok: wrong === null,
+      detail: `from ${p.from.name}: ${wrong ?? `HTTP ${answer.status}`}`,
+    };
   } catch (error) {
     return { what: p.what, url, ok: false, detail: `from ${p.from.name}: ${(error as Error).message}` };
   }
@@ -116,17 +126,31 @@ export function verifyProbes(ctx: PlannedInstall): Probe[] {
     );
   }
   probes.push(
-    { what: 'Pyroscope', from: web.remote, host: a.app, port: PORTS.pyroscope, path: component('pyroscope').health.path },
+    {
+      what: 'Pyroscope',
+      from: web.remote,
+      host: a.app,
+      port: PORTS.pyroscope,
+      path: component('pyroscope').health.path,
+    },
     // Only Grafana, beside Tempo on the app host, uses Tempo's HTTP API: no other host needs port 3200.
     { what: 'Tempo', from: app.remote, host: a.app, port: PORTS.tempoHttp, path: component('tempo').health.path },
-    { what: 'Grafana', from: app.remote, host: a.app, port: ctx.topology.grafanaPort, path: component('grafana').health.path },
+    {
+      what: 'Grafana',
+      from: app.remote,
+      host: a.app,
+      port: ctx.topology.grafanaPort,
+      path: component('grafana').health.path,
+    },
     {
       what: 'Grafana data sources',
       from: app.remote,
       host: a.app,
       port: ctx.topology.grafanaPort,
       path: '/api/datasources',
-      headers: { Authorization: `Basic ${Buffer.from(`${s.grafanaAdminUser}:${s.grafanaAdminPassword}`).toString('base64')}` },
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${s.grafanaAdminUser}:${s.grafanaAdminPassword}`).toString('base64')}`,
+      },
       expect: (answer) => answersOk(answer) ?? datasourcesProblem(answer.body),
     },
   );
@@ -146,12 +170,15 @@ export const verifyPhase: Phase<PlannedInstall> = {
         code: 'install.verify',
         message: `${failed.length} of ${verified.length} endpoint(s) do not answer as they should`,
         details: failed.map((f) => `${f.what} ${f.url}: ${f.detail}`),
-        hint: 'see `heal-pyroscope status` and the containers\' logs; run install again with --no-rollback to keep the state for debugging',
+        hint: "see `heal-pyroscope status` and the containers' logs; run install again with --no-rollback to keep the state for debugging",
       });
     }
     // An external front door serves the snippet only once its operator reloads HAProxy: `verify` then.
-    if (ctx.options.frontDoor === 'external') return `${verified.length} endpoint(s) answer; data path not checked (external front door): reload your HAProxy, then run \`heal-pyroscope verify\``;
-    const dataPath = await verifyDataPath(dataPathInput(ctx.hosts, ctx.planned.addresses, ctx.topology.grafanaPort, ctx.planned.state.current.secrets));
+    if (ctx.options.frontDoor === 'external')
+      return `${verified.length} endpoint(s) answer; data path not checked (external front door): reload your HAProxy, then run \`heal-pyroscope verify\``;
+    const dataPath = await verifyDataPath(
+      dataPathInput(ctx.hosts, ctx.planned.addresses, ctx.topology.grafanaPort, ctx.planned.state.current.secrets),
+    );
     ctx.report.dataPath = dataPath;
     if (!dataPath.ok) throw dataPathError(dataPath, 'install.verify');
     return `${verified.length} endpoint(s) answer; ${dataPathSummary(dataPath)}`;

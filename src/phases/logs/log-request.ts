@@ -9,7 +9,8 @@ export function parseSince(text: string, now: number): { seconds: number } | { p
   const value = text.trim();
   if (/^(\d+(\.\d+)?[smhd])+$/.test(value)) {
     let seconds = 0;
-    for (const [, amount, unit = ''] of value.matchAll(/(\d+(?:\.\d+)?)([smhd])/g)) seconds += Number(amount) * (UNIT_SECONDS[unit] ?? 0);
+    for (const [, amount, unit = ''] of value.matchAll(/(\d+(?:\.\d+)?)([smhd])/g))
+      seconds += Number(amount) * (UNIT_SECONDS[unit] ?? 0);
     return { seconds: Math.floor(now / 1000 - seconds) };
   }
   // A date, or a date and time (with its zone; without one it is this machine's local time).
@@ -17,10 +18,14 @@ export function parseSince(text: string, now: number): { seconds: number } | { p
     const ms = Date.parse(value.replace(' ', 'T'));
     if (!Number.isNaN(ms)) return { seconds: Math.floor(ms / 1000) };
   }
-  return { problem: `${JSON.stringify(text)} is neither a duration (90s, 10m, 1h30m, 2d) nor a time (2026-11-25T14:00:00Z, 2026-11-25)` };
+  return {
+    problem: `${JSON.stringify(text)} is neither a duration (90s, 10m, 1h30m, 2d) nor a time (2026-11-25T14:00:00Z, 2026-11-25)`,
+  };
 }
 
 /** `--tail N`: a whole number of lines. */
 export function parseTail(text: string): { lines: number } | { problem: string } {
-  return /^\d+$/.test(text.trim()) ? { lines: Number(text.trim()) } : { problem: `${JSON.stringify(text)} is not a number of lines (0 or more)` };
+  return /^\d+$/.test(text.trim())
+    ? { lines: Number(text.trim()) }
+    : { problem: `${JSON.stringify(text)} is not a number of lines (0 or more)` };
 }

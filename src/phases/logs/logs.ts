@@ -58,12 +58,16 @@ export const locatePhase: Phase<LogsContext> = {
       const found = await host.remote.engine.inspectContainer(container);
       if (found) sources.push({ component: name, host, container });
       // Not named: the whole stack was asked for, and e.g. an external front door runs no HAProxy.
-      else if (ctx.components.length > 0) problems.push(`${name} is not installed on ${host.name} (no container ${container})`);
+      else if (ctx.components.length > 0)
+        problems.push(`${name} is not installed on ${host.name} (no container ${container})`);
     }
     if (problems.length > 0) {
       throw new HealError({
         code: problems.some((p) => p.includes('cannot be reached')) ? 'logs.unreachable' : 'logs.not-installed',
-        message: problems.length === 1 ? `cannot read the logs: ${problems[0]}` : `cannot read the logs of ${problems.length} components`,
+        message:
+          problems.length === 1
+            ? `cannot read the logs: ${problems[0]}`
+            : `cannot read the logs of ${problems.length} components`,
         details: problems.length === 1 ? [] : problems,
         hint: 'see `heal-pyroscope status`; install the stack with `heal-pyroscope install`, or name only installed components',
       });
@@ -81,9 +85,18 @@ export const locatePhase: Phase<LogsContext> = {
 };
 
 /** Reads one container's log to its end (or until `stop`), line by line. */
-export async function streamLog(source: LogSource, request: LogRequest, stop: AbortSignal, onLine: (line: ComponentLogLine) => void): Promise<number> {
+export async function streamLog(
+  source: LogSource,
+  request: LogRequest,
+  stop: AbortSignal,
+  onLine: (line: ComponentLogLine) => void,
+): Promise<number> {
   const log: LogStream | undefined = await source.host.remote.engine.logStream(source.container, request);
-  if (!log) throw new HealError({ code: 'logs.not-installed', message: `${source.container} on ${source.host.name} was removed while its log was being read` });
+  if (!log)
+    throw new HealError({
+      code: 'logs.not-installed',
+      message: `${source.container} on ${source.host.name} was removed while its log was being read`,
+    });
   const decoder = new LogDecoder(log.multiplexed);
   let count = 0;
   const emit = (lines: DecodedLine[]) => {
@@ -94,7 +107,8 @@ export async function streamLog(source: LogSource, request: LogRequest, stop: Ab
   stop.addEventListener('abort', onStop, { once: true });
   try {
     if (stop.aborted) return count;
-    for await (const chunk of log.stream) emit(decoder.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string)));
+    for await (const chunk of log.stream)
+      emit(decoder.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string)));
   } catch (error) {
     // Closed on purpose (Ctrl-C): the end of the stream, not a failure.
     if (!stop.aborted) throw error;

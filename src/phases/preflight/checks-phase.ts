@@ -43,9 +43,13 @@ export function checksPhase<C extends ChecksStage>(stopOn: (ctx: C) => ((r: Chec
     title: 'Preflight checks',
     readOnly: true,
     async run(ctx, io) {
-      const results = await runChecks({ topology: ctx.topology, hosts: ctx.hosts.hosts, probeTimeoutMs: PREFLIGHT_TIMEOUT_MS }, (e) => {
-        if (e.type === 'result') io.progress(`${e.result.host} ${e.result.id}: ${e.result.status} ${e.result.summary}`);
-      });
+      const results = await runChecks(
+        { topology: ctx.topology, hosts: ctx.hosts.hosts, probeTimeoutMs: PREFLIGHT_TIMEOUT_MS },
+        (e) => {
+          if (e.type === 'result')
+            io.progress(`${e.result.host} ${e.result.id}: ${e.result.status} ${e.result.summary}`);
+        },
+      );
       ctx.report.preflight = results;
       const stops = stopOn(ctx);
       const failed = results.filter((r) => r.status === 'fail');
@@ -69,7 +73,10 @@ export function checksPhase<C extends ChecksStage>(stopOn: (ctx: C) => ((r: Chec
 /** The failed checks as one error: install stops on it, preflight ends with it (exit 1). */
 export function failedChecksError(
   results: readonly CheckResult[],
-  words: { tail: string; hint: string } = { tail: '', hint: 'fix them (each remedy is above), then run preflight again' },
+  words: { tail: string; hint: string } = {
+    tail: '',
+    hint: 'fix them (each remedy is above), then run preflight again',
+  },
 ): HealError {
   const failed = results.filter((r) => r.status === 'fail');
   return new HealError({
@@ -85,8 +92,17 @@ export function countsLine(results: readonly CheckResult[], ignoredFailures = 0)
   const c = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) c[r.status]++;
   const failed = ignoredFailures > 0 ? `${c.fail} failed (ignored)` : c.fail ? `${c.fail} failed` : '';
-  return [`${c.pass} passed`, c.warn ? `${c.warn} warning${c.warn === 1 ? '' : 's'}` : '', failed, c.skip ? `${c.skip} skipped` : ''].filter(Boolean).join(', ');
+  return [
+    `${c.pass} passed`,
+    c.warn ? `${c.warn} warning${c.warn === 1 ? '' : 's'}` : '',
+    failed,
+    c.skip ? `${c.skip} skipped` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** Install's checks: any failure stops it, except those of checks the operator chose to ignore. */
-export const installChecksPhase = checksPhase<ChecksStage & { options: { ignoreChecks: string[] } }>((ctx) => (r) => !ctx.options.ignoreChecks.includes(r.id));
+export const installChecksPhase = checksPhase<ChecksStage & { options: { ignoreChecks: string[] } }>(
+  (ctx) => (r) => !ctx.options.ignoreChecks.includes(r.id),
+);

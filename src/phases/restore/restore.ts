@@ -48,7 +48,12 @@ type PlannedRestore = PlannedInstall & RestoreContext;
 
 /** The same credentials: the archive's and the local state's data go together. */
 function sameSecrets(a: InstallState['secrets'], b: InstallState['secrets']): boolean {
-  return a.minioAccessKey === b.minioAccessKey && a.minioSecretKey === b.minioSecretKey && a.grafanaAdminUser === b.grafanaAdminUser && a.grafanaAdminPassword === b.grafanaAdminPassword;
+  return (
+    a.minioAccessKey === b.minioAccessKey &&
+    a.minioSecretKey === b.minioSecretKey &&
+    a.grafanaAdminUser === b.grafanaAdminUser &&
+    a.grafanaAdminPassword === b.grafanaAdminPassword
+  );
 }
 
 /**
@@ -84,10 +89,21 @@ export const restoreCheckPhase: Phase<RestoreContext> = {
           hint: 'remove it with `heal-pyroscope uninstall --purge` (back it up first if it matters), or add --force to replace its content',
         });
       }
-      volumes.push({ component: c.name, machine: host.name, volume: name, existed: existing, previousBytes: Math.max(bytes, 0) });
+      volumes.push({
+        component: c.name,
+        machine: host.name,
+        volume: name,
+        existed: existing,
+        previousBytes: Math.max(bytes, 0),
+      });
     }
     ctx.restore.volumes = volumes;
-    return volumes.map((v) => `${v.machine}: ${v.volume} ${v.existed ? (v.previousBytes > 0 ? 'holds data (--force: replaced)' : 'empty') : 'new'}`).join(', ');
+    return volumes
+      .map(
+        (v) =>
+          `${v.machine}: ${v.volume} ${v.existed ? (v.previousBytes > 0 ? 'holds data (--force: replaced)' : 'empty') : 'new'}`,
+      )
+      .join(', ');
   },
 };
 
@@ -98,7 +114,8 @@ export const restoreStatePhase: Phase<RestoreContext> = {
   async run(ctx, io) {
     const archived = ctx.restore.backup.state;
     const previous = await loadState(ctx.statePath);
-    if (previous && sameSecrets(previous.secrets, archived.secrets)) return `${ctx.statePath} already holds the backed-up credentials`;
+    if (previous && sameSecrets(previous.secrets, archived.secrets))
+      return `${ctx.statePath} already holds the backed-up credentials`;
     if (previous && !ctx.restore.force) {
       throw new HealError({
         code: 'restore.state',
@@ -127,7 +144,11 @@ export const restoreVolumesPhase: Phase<PlannedRestore> = {
         throwIfAborted(io.signal);
         const spec = ctx.planned.specs.find((s) => s.component === name);
         const target = ctx.restore.volumes.find((v) => v.component === name);
-        if (!spec?.volume || !target) throw new HealError({ code: 'restore.archive', message: `the backup holds a volume of ${name}, which this stack does not mount` });
+        if (!spec?.volume || !target)
+          throw new HealError({
+            code: 'restore.archive',
+            message: `the backup holds a volume of ${name}, which this stack does not mount`,
+          });
         const host = ctx.hosts.forTier(spec.tier);
         const engine = host.remote.engine;
         const started = performance.now();
@@ -148,7 +169,10 @@ export const restoreVolumesPhase: Phase<PlannedRestore> = {
           name: helper,
           Image: spec.image,
           Labels: ownedLabels(name),
-          HostConfig: { Mounts: [{ Type: 'volume', Source: target.volume, Target: spec.volume.target }], NetworkMode: 'none' },
+          HostConfig: {
+            Mounts: [{ Type: 'volume', Source: target.volume, Target: spec.volume.target }],
+            NetworkMode: 'none',
+          },
         });
         io.journal.changed(`remove container ${helper} on ${host.name}`, async () => {
           await engine.removeContainer(id);
@@ -167,7 +191,8 @@ export const restoreVolumesPhase: Phase<PlannedRestore> = {
     }
     for (const [name, image] of Object.entries(ctx.restore.backup.manifest.images)) {
       const now = ctx.planned.specs.find((s) => s.component === name)?.image;
-      if (now && image && now !== image) ctx.restore.notes.push(`${name} was backed up from ${image} and now runs ${now}`);
+      if (now && image && now !== image)
+        ctx.restore.notes.push(`${name} was backed up from ${image} and now runs ${now}`);
     }
     return ctx.restore.volumes.map((v) => `${v.volume} ${formatBytes(v.bytes ?? 0)}`).join(', ');
   },

@@ -10,7 +10,11 @@ import type { Phase } from '../../runner/phase.js';
 export type Connector = (hosts: readonly Host[]) => Promise<{ close(): Promise<void> }>;
 
 /** Connects every host of the inventory, closing them all when the run ends. */
-export async function connectHosts(hosts: Inventory, connect: Connector, io: Parameters<Phase<unknown>['run']>[1]): Promise<void> {
+export async function connectHosts(
+  hosts: Inventory,
+  connect: Connector,
+  io: Parameters<Phase<unknown>['run']>[1],
+): Promise<void> {
   const connection = await connect(hosts.hosts);
   io.journal.finally('disconnect', () => connection.close());
 }

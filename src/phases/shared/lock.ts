@@ -23,10 +23,17 @@ export interface LockTarget {
 }
 
 /** Takes the lock on every target (in order); on a refusal, releases those already taken. */
-export async function acquireLocks(targets: readonly LockTarget[], owner: LockOwner, force: boolean, journal: JournalLike): Promise<void> {
+export async function acquireLocks(
+  targets: readonly LockTarget[],
+  owner: LockOwner,
+  force: boolean,
+  journal: JournalLike,
+): Promise<void> {
   const text = JSON.stringify(owner);
   for (const target of targets) {
-    const result = await target.remote.exec(['sh', '-c', LOCK_SCRIPT, 'sh', LOCK_DIR, text, force ? '1' : '0'], { timeoutMs: 15_000 });
+    const result = await target.remote.exec(['sh', '-c', LOCK_SCRIPT, 'sh', LOCK_DIR, text, force ? '1' : '0'], {
+      timeoutMs: 15_000,
+    });
     if (result.code === 3) {
       const holder = parseOwner(result.stdout);
       throw new HealError({
@@ -36,7 +43,11 @@ export async function acquireLocks(targets: readonly LockTarget[], owner: LockOw
       });
     }
     if (result.code !== 0) {
-      throw new HealError({ code: 'lock.failed', message: `cannot take the lock on ${target.name}: ${result.stderr.trim() || `exit ${result.code}`}`, hint: `connect as a user that may create ${LOCK_DIR}` });
+      throw new HealError({
+        code: 'lock.failed',
+        message: `cannot take the lock on ${target.name}: ${result.stderr.trim() || `exit ${result.code}`}`,
+        hint: `connect as a user that may create ${LOCK_DIR}`,
+      });
     }
     journal.finally(`unlock ${target.name}`, async () => {
       await target.remote.exec(['sh', '-c', UNLOCK_SCRIPT, 'sh', LOCK_DIR, owner.runId], { timeoutMs: 15_000 });
@@ -44,16 +55,25 @@ export async function acquireLocks(targets: readonly LockTarget[], owner: LockOw
   }
 }
 
-export function lockPhase<C extends { hosts: Inventory; operator: string; runId: string; options: { forceUnlock: boolean } }>(
-  command: LockOwner['command'],
-): Phase<C> {
+export function lockPhase<
+  C extends { hosts: Inventory; operator: string; runId: string; options: { forceUnlock: boolean } },
+>(command: LockOwner['command']): Phase<C> {
   return {
     id: 'lock',
     title: 'Lock the hosts',
     async run(ctx, io) {
       // Every server machine that is connected (uninstall goes on without an unreachable one).
-      const targets = ctx.hosts.servers().filter((h) => h.connection).map((h): LockTarget => ({ name: h.name, remote: h.remote }));
-      const owner: LockOwner = { by: ctx.operator, command, pid: process.pid, startedAt: new Date().toISOString(), runId: ctx.runId };
+      const targets = ctx.hosts
+        .servers()
+        .filter((h) => h.connection)
+        .map((h): LockTarget => ({ name: h.name, remote: h.remote }));
+      const owner: LockOwner = {
+        by: ctx.operator,
+        command,
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        runId: ctx.runId,
+      };
       await acquireLocks(targets, owner, ctx.options.forceUnlock, io.journal);
       return `${targets.length} host(s) locked`;
     },

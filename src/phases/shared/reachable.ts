@@ -22,5 +22,7 @@ export function reachedServers(hosts: Inventory): Host[] {
 }
 
 export function unreachableServers(hosts: Inventory): Unreachable[] {
-  return hosts.unreachable().map(({ host, error }) => ({ machine: host.name, tiers: [...host.tiers], error: error.message }));
+  return hosts
+    .unreachable()
+    .map(({ host, error }) => ({ machine: host.name, tiers: [...host.tiers], error: error.message }));
 }

@@ -44,7 +44,8 @@ export function driftOf(wanted: ContainerSpec | undefined, found: ContainerDetai
   if (!found.running) drift.push(`not running (${found.status})`);
   if (wanted) {
     if (found.image !== wanted.image) drift.push(`image ${found.image}, configured ${wanted.image}`);
-    else if (found.labels[LABELS.specHash] !== specHash(wanted)) drift.push('settings differ from the configuration (run install to apply)');
+    else if (found.labels[LABELS.specHash] !== specHash(wanted))
+      drift.push('settings differ from the configuration (run install to apply)');
   }
   return drift;
 }
@@ -65,7 +66,11 @@ export interface StatusContext {
 }
 
 export function newStatusContext(init: Omit<StatusContext, 'hosts' | 'report'>): StatusContext {
-  return { ...init, hosts: serverInventory(init.topology), report: { ok: false, environment: init.topology.environment, components: [], unreachable: [] } };
+  return {
+    ...init,
+    hosts: serverInventory(init.topology),
+    report: { ok: false, environment: init.topology.environment, components: [], unreachable: [] },
+  };
 }
 
 /** Why status exits 1: what is not healthy or not as configured, and what was not reached. */
@@ -99,7 +104,9 @@ export const statusPhase: Phase<StatusContext> = {
     const addresses = await tierAddresses(topology, hosts, true);
     const state = await loadState(ctx.statePath);
     const specs = state ? desiredStack(topology, addresses, state.secrets, ctx.frontDoor).specs : [];
-    const note = state ? undefined : `no local state at ${ctx.statePath}: settings cannot be compared (only presence, image and health)`;
+    const note = state
+      ? undefined
+      : `no local state at ${ctx.statePath}: settings cannot be compared (only presence, image and health)`;
     const components: ComponentStatus[] = [];
     for (const c of COMPONENTS) {
       if (c.name === 'haproxy' && ctx.frontDoor === 'external') continue;
@@ -113,13 +120,29 @@ export const statusPhase: Phase<StatusContext> = {
       } catch (error) {
         // One host's engine being down is a finding about its components, not the end of status.
         if (!isHealError(error)) throw error;
-        components.push({ component: c.name, machine: host.name, container: name, present: false, running: false, healthy: false, image: null, version: null, ports: [], drift: [error.message] });
+        components.push({
+          component: c.name,
+          machine: host.name,
+          container: name,
+          present: false,
+          running: false,
+          healthy: false,
+          image: null,
+          version: null,
+          ports: [],
+          drift: [error.message],
+        });
         continue;
       }
       let healthy = false;
       if (found?.running) {
         const port = wanted ? healthPort(wanted) : c.name === 'grafana' ? topology.grafanaPort : c.health.port;
-        healthy = await host.remote.httpGet(addresses[c.tier], port, component(c.name).health.path, { timeoutMs: 3000 }).then((a) => a.status === 200, () => false);
+        healthy = await host.remote
+          .httpGet(addresses[c.tier], port, component(c.name).health.path, { timeoutMs: 3000 })
+          .then(
+            (a) => a.status === 200,
+            () => false,
+          );
       }
       const drift = driftOf(wanted, found);
       if (found?.running && !healthy) drift.push('does not answer its health endpoint');

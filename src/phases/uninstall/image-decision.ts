@@ -4,7 +4,8 @@
 export type ImageAction = 'remove' | 'keep' | 'gone';
 
 /** A kept image always says why. */
-export type ImageDecision = { ref: string; action: 'keep'; reason: string } | { ref: string; action: 'remove' } | { ref: string; action: 'gone' };
+export type ImageDecision =
+  { ref: string; action: 'keep'; reason: string } | { ref: string; action: 'remove' } | { ref: string; action: 'gone' };
 
 export interface ImageLine {
   machine: string;

@@ -26,26 +26,39 @@ export interface ImageFacts {
   stackRefs: readonly string[];
 }
 
-export const NO_RECORD = 'no record of the images heal-pyroscope pulled: no state file, or one written before pulls were recorded';
+export const NO_RECORD =
+  'no record of the images heal-pyroscope pulled: no state file, or one written before pulls were recorded';
 export const NOT_PULLED = 'not pulled by heal-pyroscope: it was on the host before the install';
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
 /** What uninstall --purge does with each image on one machine, given what installs recorded there. */
 export function decideImages(recorded: readonly PulledImage[] | undefined, facts: ImageFacts): ImageDecision[] {
-  if (recorded === undefined) return [...new Set(facts.stackRefs)].map((ref) => ({ ref, action: 'keep', reason: NO_RECORD }));
+  if (recorded === undefined)
+    return [...new Set(facts.stackRefs)].map((ref) => ({ ref, action: 'keep', reason: NO_RECORD }));
   const decisions = recorded.map((image): ImageDecision => {
     const now = facts.resolved.get(image.ref) ?? null;
     if (now === null) return { ref: image.ref, action: 'gone' };
     if (image.id !== '' && now !== image.id) {
-      return { ref: image.ref, action: 'keep', reason: `the tag now names another image (${short(now)}) than the one heal-pyroscope pulled (${short(image.id)})` };
+      return {
+        ref: image.ref,
+        action: 'keep',
+        reason: `the tag now names another image (${short(now)}) than the one heal-pyroscope pulled (${short(image.id)})`,
+      };
     }
     const users = facts.containers.filter((c) => !c.ours && c.imageId === now).map((c) => c.name);
-    if (users.length > 0) return { ref: image.ref, action: 'keep', reason: `used by container${users.length > 1 ? 's' : ''} ${users.join(', ')}` };
+    if (users.length > 0)
+      return {
+        ref: image.ref,
+        action: 'keep',
+        reason: `used by container${users.length > 1 ? 's' : ''} ${users.join(', ')}`,
+      };
     return { ref: image.ref, action: 'remove' };
   });
   const pulled = new Set(recorded.map((r) => r.ref));
-  const others = [...new Set(facts.stackRefs)].filter((ref) => !pulled.has(ref)).map((ref): ImageDecision => ({ ref, action: 'keep', reason: NOT_PULLED }));
+  const others = [...new Set(facts.stackRefs)]
+    .filter((ref) => !pulled.has(ref))
+    .map((ref): ImageDecision => ({ ref, action: 'keep', reason: NOT_PULLED }));
   return [...decisions, ...others];
 }
 
@@ -63,7 +76,11 @@ export interface ImageReport {
 export const KEPT_WITHOUT_PURGE = 'pulled by heal-pyroscope; removed with --purge';
 
 /** The images part of the uninstall summary: what was done where the purge got to, else what was decided. */
-export function imageReport(found: readonly FoundOnTier[], outcomes: readonly ImageOutcome[], options: { purge: boolean; dryRun: boolean; recorded: boolean }): ImageReport {
+export function imageReport(
+  found: readonly FoundOnTier[],
+  outcomes: readonly ImageOutcome[],
+  options: { purge: boolean; dryRun: boolean; recorded: boolean },
+): ImageReport {
   const report: ImageReport = { recorded: options.recorded, removed: [], wouldRemove: [], kept: [], alreadyGone: [] };
   const done = new Map(outcomes.map((o) => [`${o.machine} ${o.ref}`, o]));
   for (const f of found) {
@@ -130,6 +147,12 @@ export const purgeImagesPhase: Phase<UninstallContext> = {
   },
   dryRun: (ctx) =>
     ctx.report.found.flatMap((f) =>
-      f.images.map((d) => (d.action === 'remove' ? `${f.machine}: remove image ${d.ref}` : d.action === 'gone' ? `${f.machine}: ${d.ref} already gone` : `${f.machine}: keep image ${d.ref}: ${d.reason}`)),
+      f.images.map((d) =>
+        d.action === 'remove'
+          ? `${f.machine}: remove image ${d.ref}`
+          : d.action === 'gone'
+            ? `${f.machine}: ${d.ref} already gone`
+            : `${f.machine}: keep image ${d.ref}: ${d.reason}`,
+      ),
     ),
 };

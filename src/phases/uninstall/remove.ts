@@ -55,7 +55,9 @@ async function findOnMachine(ctx: UninstallContext, host: Host): Promise<Machine
   const ours = (c: ContainerSummary) => c.labels[LABELS.product] === PRODUCT;
   const containers = every.filter(ours).map(toExisting);
   const recorded = pulledImagesOn(ctx.state, host.name);
-  const resolved = new Map(await Promise.all((recorded ?? []).map(async (p) => [p.ref, await resolveImage(engine, p.ref)] as const)));
+  const resolved = new Map(
+    await Promise.all((recorded ?? []).map(async (p) => [p.ref, await resolveImage(engine, p.ref)] as const)),
+  );
   const images = decideImages(recorded, {
     resolved,
     containers: every.map((c) => ({ name: c.name || c.id, imageId: c.imageId, ours: ours(c) })),
@@ -84,12 +86,21 @@ export const findPhase: Phase<UninstallContext> = {
       for (const [i, tier] of host.serverTiers.entries()) {
         const directory = (await host.remote.exec(['test', '-d', tierDir(tier)])).code === 0;
         // Machine-wide things are listed once per machine (on its first tier) so nothing is removed twice.
-        ctx.report.found.push({ tier, directory, ...(i === 0 ? machineFound : { machine: host.name, containers: [], networks: [], volumes: [], root: false, images: [] }) });
+        ctx.report.found.push({
+          tier,
+          directory,
+          ...(i === 0
+            ? machineFound
+            : { machine: host.name, containers: [], networks: [], volumes: [], root: false, images: [] }),
+        });
       }
     }
     const c = ctx.report.found.reduce((n, f) => n + f.containers.length, 0);
     const d = ctx.report.found.filter((f) => f.directory).length;
-    const recorded = reachedServers(ctx.hosts).reduce((n, host) => n + (pulledImagesOn(ctx.state, host.name)?.length ?? 0), 0);
+    const recorded = reachedServers(ctx.hosts).reduce(
+      (n, host) => n + (pulledImagesOn(ctx.state, host.name)?.length ?? 0),
+      0,
+    );
     const pulled = ctx.state?.pulledImages ? `, ${recorded} image(s) pulled by installs` : '';
     return `${c} container(s), ${d} configuration directory(ies)${pulled}`;
   },
@@ -133,7 +144,8 @@ export const removeNetworkPhase: Phase<UninstallContext> = {
 };
 
 // $1: the root. Removes it only when empty; says which.
-const REMOVE_ROOT_SCRIPT = 'if [ ! -d "$1" ]; then echo absent; elif [ -z "$(ls -A -- "$1")" ]; then rmdir -- "$1" && echo removed; else echo kept; fi';
+const REMOVE_ROOT_SCRIPT =
+  'if [ ! -d "$1" ]; then echo absent; elif [ -z "$(ls -A -- "$1")" ]; then rmdir -- "$1" && echo removed; else echo kept; fi';
 
 export const removeFilesPhase: Phase<UninstallContext> = {
   id: 'files',
@@ -144,20 +156,30 @@ export const removeFilesPhase: Phase<UninstallContext> = {
       const onMachine = ctx.report.found.filter((f) => f.machine === host.name);
       for (const f of onMachine.filter((x) => x.directory)) {
         const result = await host.remote.exec(['rm', '-rf', '--', tierDir(f.tier)]);
-        if (result.code !== 0) throw new HealError({ code: 'uninstall.files', message: `cannot remove ${tierDir(f.tier)} on ${f.machine}: ${result.stderr.trim()}` });
+        if (result.code !== 0)
+          throw new HealError({
+            code: 'uninstall.files',
+            message: `cannot remove ${tierDir(f.tier)} on ${f.machine}: ${result.stderr.trim()}`,
+          });
         ctx.report.removed.push(`${f.machine}: ${tierDir(f.tier)}`);
       }
       if (!onMachine.some((f) => f.directory || f.root)) continue;
       // The root goes only when nothing is left in it: no other tier's directory, nothing of anyone else.
       const root = await host.remote.exec(['sh', '-c', REMOVE_ROOT_SCRIPT, 'sh', HOST_ROOT]);
-      if (root.code !== 0) throw new HealError({ code: 'uninstall.files', message: `cannot remove ${HOST_ROOT} on ${host.name}: ${root.stderr.trim()}` });
+      if (root.code !== 0)
+        throw new HealError({
+          code: 'uninstall.files',
+          message: `cannot remove ${HOST_ROOT} on ${host.name}: ${root.stderr.trim()}`,
+        });
       if (root.stdout.trim() === 'removed') ctx.report.removed.push(`${host.name}: ${HOST_ROOT}`);
       else if (root.stdout.trim() === 'kept') ctx.report.rootsKept.push(host.name);
     }
   },
   dryRun: (ctx) => [
     ...ctx.report.found.filter((f) => f.directory).map((f) => `${f.machine}: remove ${tierDir(f.tier)}`),
-    ...ctx.report.found.filter((f) => f.root).map((f) => `${f.machine}: remove ${HOST_ROOT} if nothing else is left in it`),
+    ...ctx.report.found
+      .filter((f) => f.root)
+      .map((f) => `${f.machine}: remove ${HOST_ROOT} if nothing else is left in it`),
   ],
 };
 

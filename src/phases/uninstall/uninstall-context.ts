@@ -59,7 +59,10 @@ export interface UninstallContext {
 
 /** The summary's words for a state file without a record of pulls (one written by an older heal-pyroscope). */
 export function noPullRecord(statePath: string): PullRecord {
-  return { recorded: false, why: `${statePath} holds no record of the images installs pulled (written by an older heal-pyroscope)` };
+  return {
+    recorded: false,
+    why: `${statePath} holds no record of the images installs pulled (written by an older heal-pyroscope)`,
+  };
 }
 
 export function newUninstallContext(
@@ -69,7 +72,14 @@ export function newUninstallContext(
   return {
     ...init,
     hosts: serverInventory(init.topology),
-    report: { found: [], removed: [], images: [], rootsKept: [], stateRemoved: false, pullRecord: noPullRecord(init.statePath) },
+    report: {
+      found: [],
+      removed: [],
+      images: [],
+      rootsKept: [],
+      stateRemoved: false,
+      pullRecord: noPullRecord(init.statePath),
+    },
     undo: { ...noLeftOverUndo(pendingUndoPath(init.statePath), init.topology.environment), found: leftOver },
   };
 }

@@ -6,7 +6,15 @@ import { finishUndoPhase } from '../../runner/finish-undo.js';
 import { lockPhase } from '../shared/lock.js';
 import type { Phase } from '../../runner/phase.js';
 import { purgeImagesPhase } from './purge-images.js';
-import { connectServersPhase, findPhase, purgeStatePhase, purgeVolumesPhase, removeContainersPhase, removeFilesPhase, removeNetworkPhase } from './remove.js';
+import {
+  connectServersPhase,
+  findPhase,
+  purgeStatePhase,
+  purgeVolumesPhase,
+  removeContainersPhase,
+  removeFilesPhase,
+  removeNetworkPhase,
+} from './remove.js';
 import type { UninstallContext } from './uninstall-context.js';
 import { HealError } from '../../core/errors.js';
 import { describeLeft } from '../../state/pending-undo.js';

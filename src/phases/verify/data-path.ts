@@ -86,8 +86,16 @@ const POLL_MS = 300;
 
 /** A door answer that is HAProxy's own: its refusal (404) or no server behind it (502, 503, 504). */
 function doorFailure(status: number, body: string): { hop: Hop; why: string } | null {
-  if (status === 404 && body.includes(FRONT_DOOR_REFUSAL)) return { hop: 'target -> web', why: 'the front door refuses this ingest path (its configuration is not the one install writes)' };
-  if (status === 502 || status === 503 || status === 504) return { hop: 'web -> app', why: `the front door answered HTTP ${status}: no ${status === 503 ? 'server is up' : 'answer from the server'} behind it` };
+  if (status === 404 && body.includes(FRONT_DOOR_REFUSAL))
+    return {
+      hop: 'target -> web',
+      why: 'the front door refuses this ingest path (its configuration is not the one install writes)',
+    };
+  if (status === 502 || status === 503 || status === 504)
+    return {
+      hop: 'web -> app',
+      why: `the front door answered HTTP ${status}: no ${status === 503 ? 'server is up' : 'answer from the server'} behind it`,
+    };
   return null;
 }
 
@@ -112,9 +120,16 @@ function remedyFor(hop: Hop, leg: Leg, input: DataPathInput, sender: string): st
 
 function sendFailure(error: unknown, input: DataPathInput): { hop: Hop; why: string; refused?: boolean } {
   const message = (error as Error).message;
-  if (/connection refused/i.test(message)) return { hop: 'target -> web', why: `nothing listens on ${input.web.address}:${PORTS.frontDoor} (${message})`, refused: true };
-  if (isHealError(error) && error.code === 'remote.http-timeout') return { hop: 'web -> app', why: `${message}: the front door holds the request (nothing behind it answers)` };
-  if (isHealError(error) && error.code === 'remote.grpc-timeout') return { hop: 'web -> app', why: `${message}: the front door holds the request (nothing behind it answers)` };
+  if (/connection refused/i.test(message))
+    return {
+      hop: 'target -> web',
+      why: `nothing listens on ${input.web.address}:${PORTS.frontDoor} (${message})`,
+      refused: true,
+    };
+  if (isHealError(error) && error.code === 'remote.http-timeout')
+    return { hop: 'web -> app', why: `${message}: the front door holds the request (nothing behind it answers)` };
+  if (isHealError(error) && error.code === 'remote.grpc-timeout')
+    return { hop: 'web -> app', why: `${message}: the front door holds the request (nothing behind it answers)` };
   return { hop: 'target -> web', why: message };
 }
 
@@ -123,7 +138,12 @@ function blank(path: string): SignalCheck {
 }
 
 /** Polls `found` until it says yes or `waitMs` passed; the delay since `sentAt`, or null. */
-async function readBack(found: () => Promise<boolean>, sentAt: number, waitMs: number, pollMs: number): Promise<number | null> {
+async function readBack(
+  found: () => Promise<boolean>,
+  sentAt: number,
+  waitMs: number,
+  pollMs: number,
+): Promise<number | null> {
   const deadline = sentAt + waitMs;
   for (;;) {
     if (await found().catch(() => false)) return Date.now() - sentAt;
@@ -139,7 +159,9 @@ async function checkSignal(
   send: () => Promise<{ answer: string; failure: { hop: Hop; why: string } | null }>,
   found: () => Promise<boolean>,
 ): Promise<SignalCheck> {
-  const check = blank(`${sender} -> ${input.web.address}:${PORTS.frontDoor} -> ${input.app.address}:${leg.appPort} (${leg.what})`);
+  const check = blank(
+    `${sender} -> ${input.web.address}:${PORTS.frontDoor} -> ${input.app.address}:${leg.appPort} (${leg.what})`,
+  );
   const sentAt = Date.now();
   let failure: { hop: Hop; why: string } | null;
   try {
@@ -151,10 +173,17 @@ async function checkSignal(
     const failed = sendFailure(error, input);
     check.sent = failed.hop !== 'target -> web';
     // Refused: the flow is open but the door is not there (not installed, or HAProxy stopped).
-    if (failed.refused) return { ...check, hop: failed.hop, detail: failed.why, remedy: `start the front door on ${input.web.name} (\`heal-pyroscope status\`; \`heal-pyroscope install\` puts it back)` };
+    if (failed.refused)
+      return {
+        ...check,
+        hop: failed.hop,
+        detail: failed.why,
+        remedy: `start the front door on ${input.web.name} (\`heal-pyroscope status\`; \`heal-pyroscope install\` puts it back)`,
+      };
     failure = failed;
   }
-  if (failure) return { ...check, hop: failure.hop, detail: failure.why, remedy: remedyFor(failure.hop, leg, input, sender) };
+  if (failure)
+    return { ...check, hop: failure.hop, detail: failure.why, remedy: remedyFor(failure.hop, leg, input, sender) };
   check.stored = true;
   const delay = await readBack(found, sentAt, input.waitMs, input.pollMs ?? POLL_MS);
   if (delay === null) {
@@ -164,7 +193,11 @@ async function checkSignal(
   return { ...check, found: true, delayMs: delay, detail: `${check.detail}; found after ${delay} ms` };
 }
 
-function profileCheck(input: DataPathInput, sender: { name: string; remote: HostHandle }, d: SyntheticData): Promise<SignalCheck> {
+function profileCheck(
+  input: DataPathInput,
+  sender: { name: string; remote: HostHandle },
+  d: SyntheticData,
+): Promise<SignalCheck> {
   const timeoutMs = input.sendTimeoutMs ?? SEND_TIMEOUT_MS;
   return checkSignal(
     PROFILE,
@@ -172,10 +205,22 @@ function profileCheck(input: DataPathInput, sender: { name: string; remote: Host
     sender.name,
     async () => {
       const request = ingestRequest(d, Date.now());
-      const a: HttpGetResult = await sender.remote.httpGet(input.web.address, PORTS.frontDoor, request.path, { method: 'POST', body: request.body, timeoutMs, headers: { 'Content-Type': 'text/plain' } });
+      const a: HttpGetResult = await sender.remote.httpGet(input.web.address, PORTS.frontDoor, request.path, {
+        method: 'POST',
+        body: request.body,
+        timeoutMs,
+        headers: { 'Content-Type': 'text/plain' },
+      });
       const door = doorFailure(a.status, a.body);
       if (door) return { answer: `HTTP ${a.status}`, failure: door };
-      if (a.status !== 200) return { answer: `HTTP ${a.status}`, failure: { hop: 'web -> app', why: `Pyroscope refused the profile: HTTP ${a.status} ${a.body.trim().slice(0, 120)}` } };
+      if (a.status !== 200)
+        return {
+          answer: `HTTP ${a.status}`,
+          failure: {
+            hop: 'web -> app',
+            why: `Pyroscope refused the profile: HTTP ${a.status} ${a.body.trim().slice(0, 120)}`,
+          },
+        };
       return { answer: 'HTTP 200', failure: null };
     },
     async () => {
@@ -185,35 +230,65 @@ function profileCheck(input: DataPathInput, sender: { name: string; remote: Host
   );
 }
 
-function traceCheck(input: DataPathInput, sender: { name: string; remote: HostHandle }, d: SyntheticData): Promise<SignalCheck> {
+function traceCheck(
+  input: DataPathInput,
+  sender: { name: string; remote: HostHandle },
+  d: SyntheticData,
+): Promise<SignalCheck> {
   const timeoutMs = input.sendTimeoutMs ?? SEND_TIMEOUT_MS;
   return checkSignal(
     TRACE,
     input,
     sender.name,
     async () => {
-      const a: GrpcCallResult = await sender.remote.grpcCall(input.web.address, PORTS.frontDoor, OTLP_EXPORT_PATH, otlpExportRequest(d, Date.now()), timeoutMs);
+      const a: GrpcCallResult = await sender.remote.grpcCall(
+        input.web.address,
+        PORTS.frontDoor,
+        OTLP_EXPORT_PATH,
+        otlpExportRequest(d, Date.now()),
+        timeoutMs,
+      );
       const door = doorFailure(a.httpStatus, '');
-      if (door || a.httpStatus === 404) return { answer: `HTTP ${a.httpStatus}`, failure: door ?? { hop: 'target -> web', why: `the front door answered HTTP 404: it does not forward ${OTLP_EXPORT_PATH}` } };
+      if (door || a.httpStatus === 404)
+        return {
+          answer: `HTTP ${a.httpStatus}`,
+          failure: door ?? {
+            hop: 'target -> web',
+            why: `the front door answered HTTP 404: it does not forward ${OTLP_EXPORT_PATH}`,
+          },
+        };
       if (a.grpcStatus !== 0) {
-        const why = a.grpcStatus === null ? `HTTP ${a.httpStatus} without a gRPC status` : `grpc-status ${a.grpcStatus}${a.grpcMessage ? ` (${a.grpcMessage})` : ''}`;
+        const why =
+          a.grpcStatus === null
+            ? `HTTP ${a.httpStatus} without a gRPC status`
+            : `grpc-status ${a.grpcStatus}${a.grpcMessage ? ` (${a.grpcMessage})` : ''}`;
         // 14 UNAVAILABLE: no receiver behind the door.
         return { answer: why, failure: { hop: 'web -> app', why: `the span was refused: ${why}` } };
       }
       return { answer: 'grpc-status 0', failure: null };
     },
     async () => {
-      const a = await input.app.remote.httpGet(input.app.address, PORTS.tempoHttp, tracePath(d), { timeoutMs: 5000, headers: { Accept: 'application/json' } });
+      const a = await input.app.remote.httpGet(input.app.address, PORTS.tempoHttp, tracePath(d), {
+        timeoutMs: 5000,
+        headers: { Accept: 'application/json' },
+      });
       return a.status === 200 && traceHasSpans(a.body);
     },
   );
 }
 
 /** Grafana's own health check of a provisioned data source (what "Save & test" runs). */
-async function datasourceCheck(input: DataPathInput, g: NonNullable<DataPathInput['grafana']>, uid: string): Promise<DatasourceCheck> {
+async function datasourceCheck(
+  input: DataPathInput,
+  g: NonNullable<DataPathInput['grafana']>,
+  uid: string,
+): Promise<DatasourceCheck> {
   const auth = `Basic ${Buffer.from(`${g.user}:${g.password}`).toString('base64')}`;
   try {
-    const a = await input.app.remote.httpGet(input.app.address, g.port, `/api/datasources/uid/${uid}/health`, { timeoutMs: 10_000, headers: { Authorization: auth } });
+    const a = await input.app.remote.httpGet(input.app.address, g.port, `/api/datasources/uid/${uid}/health`, {
+      timeoutMs: 10_000,
+      headers: { Authorization: auth },
+    });
     let status = '';
     let message = a.body.trim().slice(0, 200);
     try {
@@ -242,25 +317,48 @@ export async function verifyDataPath(input: DataPathInput, run = newVerifyRun())
     return { target: sender.name, ok: profile.found && trace.found, profile, trace };
   });
   const unreachable = input.unreachable.map((u): TargetCheck => {
-    const note = (leg: Leg): SignalCheck => ({ ...blank(`${u.name} -> ${input.web.address}:${PORTS.frontDoor} (${leg.what})`), detail: `not tested: no SSH connection (${u.error})`, remedy: 'fix the SSH connection to this target (`heal-pyroscope preflight`), then run verify again' });
+    const note = (leg: Leg): SignalCheck => ({
+      ...blank(`${u.name} -> ${input.web.address}:${PORTS.frontDoor} (${leg.what})`),
+      detail: `not tested: no SSH connection (${u.error})`,
+      remedy: 'fix the SSH connection to this target (`heal-pyroscope preflight`), then run verify again',
+    });
     return { target: u.name, ok: false, profile: note(PROFILE), trace: note(TRACE) };
   });
   const grafana = input.grafana;
-  const datasources = grafana ? Promise.all(Object.values(DATASOURCE_UIDS).map((uid) => datasourceCheck(input, grafana, uid))) : Promise.resolve([]);
+  const datasources = grafana
+    ? Promise.all(Object.values(DATASOURCE_UIDS).map((uid) => datasourceCheck(input, grafana, uid)))
+    : Promise.resolve([]);
   const checked = [...(await Promise.all(targets)), ...unreachable];
   const sources = await datasources;
-  return { ok: checked.every((t) => t.ok) && sources.every((s) => s.ok), service: VERIFY_SERVICE, run, targets: checked, datasources: sources };
+  return {
+    ok: checked.every((t) => t.ok) && sources.every((s) => s.ok),
+    service: VERIFY_SERVICE,
+    run,
+    targets: checked,
+    datasources: sources,
+  };
 }
 
 /** One line per failure, naming the target, the signal, the hop and the remedy. */
 export function dataPathFailures(report: DataPathReport): Array<{ line: string; remedy: string | null }> {
   const out: Array<{ line: string; remedy: string | null }> = [];
   for (const t of report.targets) {
-    for (const [signal, c] of [['profile', t.profile], ['trace', t.trace]] as const) {
+    for (const [signal, c] of [
+      ['profile', t.profile],
+      ['trace', t.trace],
+    ] as const) {
       if (c.found) continue;
-      out.push({ line: `${t.target}: ${signal} ${c.hop ? `broken at ${c.hop}` : 'not sent'}: ${c.detail} [${c.path}]`, remedy: c.remedy });
+      out.push({
+        line: `${t.target}: ${signal} ${c.hop ? `broken at ${c.hop}` : 'not sent'}: ${c.detail} [${c.path}]`,
+        remedy: c.remedy,
+      });
     }
   }
-  for (const s of report.datasources) if (!s.ok) out.push({ line: `Grafana data source ${s.uid}: ${s.message}`, remedy: 'Grafana cannot reach this backend from the app host: check that it runs (`heal-pyroscope status`)' });
+  for (const s of report.datasources)
+    if (!s.ok)
+      out.push({
+        line: `Grafana data source ${s.uid}: ${s.message}`,
+        remedy: 'Grafana cannot reach this backend from the app host: check that it runs (`heal-pyroscope status`)',
+      });
   return out;
 }

@@ -34,7 +34,9 @@ const labelPairs = (d: SyntheticData): Array<[string, string]> => [
 export function ingestRequest(d: SyntheticData, nowMs: number): { path: string; body: string } {
   const seconds = Math.floor(nowMs / 1000);
   const query = new URLSearchParams({
-    name: `${VERIFY_SERVICE}.cpu{${labelPairs(d).map(([k, v]) => `${k}=${v}`).join(',')}}`,
+    name: `${VERIFY_SERVICE}.cpu{${labelPairs(d)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}}`,
     from: String(seconds - 10),
     until: String(seconds),
     format: 'folded',
@@ -47,7 +49,9 @@ export function ingestRequest(d: SyntheticData, nowMs: number): { path: string; 
 /** Pyroscope's render API (what Grafana's flame graph reads) for exactly that profile. */
 export function renderPath(d: SyntheticData): string {
   const query = new URLSearchParams({
-    query: `${PROFILE_TYPE_CPU}{service_name="${VERIFY_SERVICE}",${labelPairs(d).map(([k, v]) => `${k}="${v}"`).join(',')}}`,
+    query: `${PROFILE_TYPE_CPU}{service_name="${VERIFY_SERVICE}",${labelPairs(d)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(',')}}`,
     from: 'now-1h',
     until: 'now',
     format: 'json',
@@ -103,7 +107,8 @@ const fixed64 = (field: number, value: bigint): Buffer => {
   return Buffer.concat([key(field, 1), b]);
 };
 /** KeyValue { key = 1; AnyValue value = 2 { string_value = 1 } }. */
-const stringAttribute = (field: number, k: string, v: string): Buffer => bytes(field, Buffer.concat([bytes(1, k), bytes(2, bytes(1, v))]));
+const stringAttribute = (field: number, k: string, v: string): Buffer =>
+  bytes(field, Buffer.concat([bytes(1, k), bytes(2, bytes(1, v))]));
 
 /**
  * opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest with one span:
@@ -120,7 +125,10 @@ export function otlpExportRequest(d: SyntheticData, nowMs: number): Buffer {
     fixed64(8, end),
     stringAttribute(9, 'verify.run', d.run),
   ]);
-  const resource = Buffer.concat([stringAttribute(1, 'service.name', VERIFY_SERVICE), stringAttribute(1, 'host.name', d.target)]);
+  const resource = Buffer.concat([
+    stringAttribute(1, 'service.name', VERIFY_SERVICE),
+    stringAttribute(1, 'host.name', d.target),
+  ]);
   const scopeSpans = Buffer.concat([bytes(1, bytes(1, VERIFY_SERVICE)), bytes(2, span)]);
   return bytes(1, Buffer.concat([bytes(1, resource), bytes(2, scopeSpans)]));
 }

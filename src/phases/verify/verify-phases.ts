@@ -9,25 +9,43 @@ import { loadState, type Secrets } from '../../state/state-file.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
-import { dataPathFailures, newVerifyRun, verifyDataPath, type DataPathInput, type DataPathReport } from './data-path.js';
+import {
+  dataPathFailures,
+  newVerifyRun,
+  verifyDataPath,
+  type DataPathInput,
+  type DataPathReport,
+} from './data-path.js';
 import { VERIFY_SERVICE } from './synthetic.js';
 
 /** How long accepted data may take to show up in the query APIs before it counts as lost. */
 export const DATA_WAIT_MS = 30_000;
 
 /** Who sends (the connected targets, or the web host when the topology has no target) and who reads. */
-export function dataPathInput(hosts: Inventory, addresses: TierAddresses, grafanaPort: number, secrets: Secrets | null, waitMs = DATA_WAIT_MS): DataPathInput {
+export function dataPathInput(
+  hosts: Inventory,
+  addresses: TierAddresses,
+  grafanaPort: number,
+  secrets: Secrets | null,
+  waitMs = DATA_WAIT_MS,
+): DataPathInput {
   const targets = hosts.serving('target');
   const web = hosts.forTier('web');
   const app = hosts.forTier('app');
-  const senders = (targets.length > 0 ? targets : [web]).filter((h) => h.connection).map((h) => ({ name: h.name, remote: h.remote }));
+  const senders = (targets.length > 0 ? targets : [web])
+    .filter((h) => h.connection)
+    .map((h) => ({ name: h.name, remote: h.remote }));
   return {
     senders,
-    unreachable: targets.filter((h) => !h.connection).map((h) => ({ name: h.name, error: h.connectError?.message ?? 'not connected' })),
+    unreachable: targets
+      .filter((h) => !h.connection)
+      .map((h) => ({ name: h.name, error: h.connectError?.message ?? 'not connected' })),
     web: { name: web.name, address: addresses.web },
     app: { name: app.name, address: addresses.app, remote: app.remote },
     db: { name: hosts.forTier('db').name },
-    grafana: secrets ? { port: grafanaPort, user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword } : null,
+    grafana: secrets
+      ? { port: grafanaPort, user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword }
+      : null,
     waitMs,
   };
 }
@@ -67,7 +85,11 @@ export interface VerifyContext {
 }
 
 export function newVerifyContext(init: Omit<VerifyContext, 'hosts' | 'report'>): VerifyContext {
-  return { ...init, hosts: Inventory.of(init.topology), report: { ok: false, service: VERIFY_SERVICE, run: newVerifyRun(), targets: [], datasources: [] } };
+  return {
+    ...init,
+    hosts: Inventory.of(init.topology),
+    report: { ok: false, service: VERIFY_SERVICE, run: newVerifyRun(), targets: [], datasources: [] },
+  };
 }
 
 export const dataPathPhase: Phase<VerifyContext> = {
@@ -78,16 +100,25 @@ export const dataPathPhase: Phase<VerifyContext> = {
     for (const tier of ['web', 'app'] as const) {
       const host = ctx.hosts.forTier(tier);
       if (!host.connection) {
-        throw new HealError({ code: 'verify.unreachable', message: `cannot connect to ${host.name} (${tier}): the data path cannot be read back`, hint: host.connectError?.hint ?? 'run `heal-pyroscope preflight` for details' });
+        throw new HealError({
+          code: 'verify.unreachable',
+          message: `cannot connect to ${host.name} (${tier}): the data path cannot be read back`,
+          hint: host.connectError?.hint ?? 'run `heal-pyroscope preflight` for details',
+        });
       }
     }
     const addresses = await tierAddresses(ctx.topology, ctx.hosts, true);
     const state = await loadState(ctx.statePath);
-    ctx.report = await verifyDataPath(dataPathInput(ctx.hosts, addresses, ctx.topology.grafanaPort, state?.secrets ?? null, ctx.waitMs), ctx.report.run);
+    ctx.report = await verifyDataPath(
+      dataPathInput(ctx.hosts, addresses, ctx.topology.grafanaPort, state?.secrets ?? null, ctx.waitMs),
+      ctx.report.run,
+    );
     const summary = dataPathSummary(ctx.report);
     return ctx.report.ok ? summary : { summary, verdict: 'fail' };
   },
-  dryRun: () => [`from each target, send a synthetic profile and span (service ${VERIFY_SERVICE}) through the front door and read both back`],
+  dryRun: () => [
+    `from each target, send a synthetic profile and span (service ${VERIFY_SERVICE}) through the front door and read both back`,
+  ],
 };
 
 export function verifyPhases(): Phase<VerifyContext>[] {

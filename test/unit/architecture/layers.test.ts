@@ -9,11 +9,23 @@ const graph = (edges: Record<string, string[]>): Graph => new Map(Object.entries
 
 describe('the import layers (scripts/check-layers.mjs)', () => {
   it('accepts imports that point down or stay in a layer', () => {
-    expect(layerProblems(graph({ 'core/a.ts': [], 'remote/b.ts': ['core/a.ts', 'state/c.ts'], 'state/c.ts': [], 'phases/d.ts': ['remote/b.ts'] }), LAYERS)).toEqual([]);
+    expect(
+      layerProblems(
+        graph({
+          'core/a.ts': [],
+          'remote/b.ts': ['core/a.ts', 'state/c.ts'],
+          'state/c.ts': [],
+          'phases/d.ts': ['remote/b.ts'],
+        }),
+        LAYERS,
+      ),
+    ).toEqual([]);
   });
 
   it('reports an import from a higher layer', () => {
-    expect(layerProblems(graph({ 'core/a.ts': ['phases/d.ts'], 'phases/d.ts': [] }), LAYERS)).toEqual(['core/a.ts imports phases/d.ts: phases is a layer above core']);
+    expect(layerProblems(graph({ 'core/a.ts': ['phases/d.ts'], 'phases/d.ts': [] }), LAYERS)).toEqual([
+      'core/a.ts imports phases/d.ts: phases is a layer above core',
+    ]);
   });
 
   it('reports a cycle of files and the cycle of their folders', () => {
@@ -23,7 +35,9 @@ describe('the import layers (scripts/check-layers.mjs)', () => {
   });
 
   it('reports a folder that was given no layer', () => {
-    expect(layerProblems(graph({ 'misc/x.ts': [] }), LAYERS)).toEqual(['misc/x.ts: folder misc has no layer in scripts/check-layers.mjs']);
+    expect(layerProblems(graph({ 'misc/x.ts': [] }), LAYERS)).toEqual([
+      'misc/x.ts: folder misc has no layer in scripts/check-layers.mjs',
+    ]);
   });
 
   it('finds no problem in src/', () => {

@@ -1,7 +1,18 @@
 // The backup archive on its own (no hosts): layout, mode 0600, the manifest's checksums, refusal of
 // a changed byte naming its member, and the second pass handing each volume over as its own tar.
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, linkSync, writeFileSync, createReadStream, existsSync, readdirSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  linkSync,
+  writeFileSync,
+  createReadStream,
+  existsSync,
+  readdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
@@ -11,7 +22,16 @@ import { streamVolumes, verifyBackup } from '../../../src/backup/read.js';
 import { BackupWriter, checkBackupTarget } from '../../../src/backup/write.js';
 import type { ComponentName } from '../../../src/stack/manifest.js';
 
-const STATE = { version: 1, environment: 'lab', secrets: { minioAccessKey: 'heal-a', minioSecretKey: 'secret-s', grafanaAdminUser: 'admin', grafanaAdminPassword: 'pw-p' } };
+const STATE = {
+  version: 1,
+  environment: 'lab',
+  secrets: {
+    minioAccessKey: 'heal-a',
+    minioSecretKey: 'secret-s',
+    grafanaAdminUser: 'admin',
+    grafanaAdminPassword: 'pw-p',
+  },
+};
 
 /** A volume as the engine's archive endpoint gives it: a tar of `top/` (GNU tar here, Go's there). */
 async function volumeTar(dir: string, top: string, files: Record<string, string>): Promise<string> {
@@ -30,8 +50,14 @@ async function writeBackup(dir: string, name = 'b.tar'): Promise<string> {
   const path = join(dir, name);
   const writer = await BackupWriter.open(path);
   await writer.addState(Buffer.from(JSON.stringify(STATE)));
-  await writer.addVolume('minio', createReadStream(await volumeTar(dir, 'data', { 'marker.txt': 'minio marker\n', 'big.bin': 'x'.repeat(70_000) })));
-  await writer.addVolume('grafana', createReadStream(await volumeTar(dir, 'grafana', { 'grafana.db': 'sqlite bytes' })));
+  await writer.addVolume(
+    'minio',
+    createReadStream(await volumeTar(dir, 'data', { 'marker.txt': 'minio marker\n', 'big.bin': 'x'.repeat(70_000) })),
+  );
+  await writer.addVolume(
+    'grafana',
+    createReadStream(await volumeTar(dir, 'grafana', { 'grafana.db': 'sqlite bytes' })),
+  );
   await writer.finish(
     {
       format: 'heal-pyroscope-backup/1',
@@ -41,8 +67,22 @@ async function writeBackup(dir: string, name = 'b.tar'): Promise<string> {
       topology: { web: 'w', app: 'a', db: 'd', targets: [] },
       images: {},
       volumes: [
-        { component: 'minio', machine: 'd', volume: 'heal-pyroscope-minio-data', path: '/data', image: 'm', pausedMs: 1 },
-        { component: 'grafana', machine: 'a', volume: 'heal-pyroscope-grafana-data', path: '/var/lib/grafana', image: 'g', pausedMs: 1 },
+        {
+          component: 'minio',
+          machine: 'd',
+          volume: 'heal-pyroscope-minio-data',
+          path: '/data',
+          image: 'm',
+          pausedMs: 1,
+        },
+        {
+          component: 'grafana',
+          machine: 'a',
+          volume: 'heal-pyroscope-grafana-data',
+          path: '/var/lib/grafana',
+          image: 'g',
+          pausedMs: 1,
+        },
       ],
     },
     false,
@@ -79,7 +119,9 @@ describe('backup archive', () => {
     const at = bytes.indexOf('minio marker');
     bytes[at] = bytes[at]! ^ 0x20;
     writeFileSync(path, bytes);
-    await expect(verifyBackup(path)).rejects.toThrow('member volumes/minio does not match its sha256 checksum (changed or corrupted); nothing was changed');
+    await expect(verifyBackup(path)).rejects.toThrow(
+      'member volumes/minio does not match its sha256 checksum (changed or corrupted); nothing was changed',
+    );
   });
 
   it('refuses a flipped byte in a tar header, a changed manifest, a truncated file and a file that is not a backup', async () => {
@@ -97,7 +139,9 @@ describe('backup archive', () => {
     writeFileSync(path, manifest);
     await expect(verifyBackup(path)).rejects.toThrow('manifest.json does not match its sha256 checksum');
     writeFileSync(path, good.subarray(0, Math.floor(good.length / 2)));
-    await expect(verifyBackup(path)).rejects.toThrow(/refused: it ends in the middle of an entry|refused: no manifest.json/);
+    await expect(verifyBackup(path)).rejects.toThrow(
+      /refused: it ends in the middle of an entry|refused: no manifest.json/,
+    );
     const other = join(dir, 'other.tar');
     writeFileSync(join(dir, 'x.txt'), 'x');
     await execa('tar', ['-cf', other, '-C', dir, 'x.txt']);
@@ -150,7 +194,13 @@ describe('backup archive', () => {
 });
 
 describe('member checksums', () => {
-  const member = (over: Partial<BackupMember> = {}): BackupMember => ({ name: 'volumes/minio', bytes: 3, entries: 1, sha256: 'a'.repeat(64), ...over });
+  const member = (over: Partial<BackupMember> = {}): BackupMember => ({
+    name: 'volumes/minio',
+    bytes: 3,
+    entries: 1,
+    sha256: 'a'.repeat(64),
+    ...over,
+  });
 
   it('a member digest changes with any header field or data byte', () => {
     const digest = (mode: number, data: string) => {
@@ -167,8 +217,14 @@ describe('member checksums', () => {
   it('names the first member that is missing, extra, or differs', () => {
     expect(memberProblem([member()], new Map([['volumes/minio', member()]]))).toBeUndefined();
     expect(memberProblem([member()], new Map())).toBe('member volumes/minio is listed in the manifest but missing');
-    expect(memberProblem([member()], new Map([['volumes/minio', member({ bytes: 4 })]]))).toBe('member volumes/minio holds 4 bytes, the manifest says 3');
-    expect(memberProblem([member()], new Map([['volumes/minio', member({ sha256: 'b'.repeat(64) })]]))).toMatch(/does not match its sha256/);
-    expect(memberProblem([], new Map([['volumes/minio', member()]]))).toBe('member volumes/minio is not listed in the manifest');
+    expect(memberProblem([member()], new Map([['volumes/minio', member({ bytes: 4 })]]))).toBe(
+      'member volumes/minio holds 4 bytes, the manifest says 3',
+    );
+    expect(memberProblem([member()], new Map([['volumes/minio', member({ sha256: 'b'.repeat(64) })]]))).toMatch(
+      /does not match its sha256/,
+    );
+    expect(memberProblem([], new Map([['volumes/minio', member()]]))).toBe(
+      'member volumes/minio is not listed in the manifest',
+    );
   });
 });

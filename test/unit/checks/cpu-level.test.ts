@@ -7,7 +7,34 @@ import { facts, machine } from './fixtures.js';
 const ctx = {} as CheckContext;
 const one = (r: CheckResult[] | Promise<CheckResult[]>) => (r as CheckResult[])[0]!;
 /** QEMU's default `qemu64` model: x86-64 v1 only. */
-const QEMU64 = ['fpu', 'de', 'pse', 'tsc', 'msr', 'pae', 'mce', 'cx8', 'apic', 'sep', 'mtrr', 'pge', 'mca', 'cmov', 'pat', 'pse36', 'clflush', 'mmx', 'fxsr', 'sse', 'sse2', 'syscall', 'nx', 'lm', 'pni', 'hypervisor'];
+const QEMU64 = [
+  'fpu',
+  'de',
+  'pse',
+  'tsc',
+  'msr',
+  'pae',
+  'mce',
+  'cx8',
+  'apic',
+  'sep',
+  'mtrr',
+  'pge',
+  'mca',
+  'cmov',
+  'pat',
+  'pse36',
+  'clflush',
+  'mmx',
+  'fxsr',
+  'sse',
+  'sse2',
+  'syscall',
+  'nx',
+  'lm',
+  'pni',
+  'hypervisor',
+];
 
 describe('CPU level', () => {
   it('reads the flags of the first CPU from /proc/cpuinfo', () => {
@@ -17,7 +44,10 @@ describe('CPU level', () => {
   });
 
   it('passes an x86-64-v2 CPU', () => {
-    expect(one(cpuLevelCheck.run(machine('app-01', ['app']), ctx))).toMatchObject({ status: 'pass', summary: 'x86-64-v2' });
+    expect(one(cpuLevelCheck.run(machine('app-01', ['app']), ctx))).toMatchObject({
+      status: 'pass',
+      summary: 'x86-64-v2',
+    });
   });
 
   it('fails an app host below x86-64-v2, naming the level, the missing flags and what needs them', () => {
@@ -36,14 +66,25 @@ describe('CPU level', () => {
   });
 
   it('passes a web host below x86-64-v2: HAProxy does not need it', () => {
-    expect(one(cpuLevelCheck.run(machine('web-01', ['web'], { facts: facts({ cpuFlags: QEMU64 }) }), ctx)).status).toBe('pass');
+    expect(one(cpuLevelCheck.run(machine('web-01', ['web'], { facts: facts({ cpuFlags: QEMU64 }) }), ctx)).status).toBe(
+      'pass',
+    );
   });
 
   it('passes aarch64, which has no x86-64 levels', () => {
-    expect(one(cpuLevelCheck.run(machine('app-01', ['app'], { facts: facts({ arch: 'aarch64', cpuFlags: ['fp', 'asimd'] }) }), ctx)).status).toBe('pass');
+    expect(
+      one(
+        cpuLevelCheck.run(
+          machine('app-01', ['app'], { facts: facts({ arch: 'aarch64', cpuFlags: ['fp', 'asimd'] }) }),
+          ctx,
+        ),
+      ).status,
+    ).toBe('pass');
   });
 
   it('warns when the flags could not be read', () => {
-    expect(one(cpuLevelCheck.run(machine('app-01', ['app'], { facts: facts({ cpuFlags: [] }) }), ctx)).status).toBe('warn');
+    expect(one(cpuLevelCheck.run(machine('app-01', ['app'], { facts: facts({ cpuFlags: [] }) }), ctx)).status).toBe(
+      'warn',
+    );
   });
 });

@@ -1,6 +1,14 @@
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { FACTS_SCRIPT, factsScript, filesystemOf, parseDf, parseFacts, parseMeminfo, parseSs } from '../../../src/hosts/facts.js';
+import {
+  FACTS_SCRIPT,
+  factsScript,
+  filesystemOf,
+  parseDf,
+  parseFacts,
+  parseMeminfo,
+  parseSs,
+} from '../../../src/hosts/facts.js';
 
 describe('host facts', () => {
   it('reads this machine through the real facts script', async () => {
@@ -23,11 +31,18 @@ describe('host facts', () => {
   });
 
   it('parses /proc/meminfo', () => {
-    expect(parseMeminfo(['MemTotal:       16384000 kB', 'MemFree: 1 kB', 'MemAvailable:    8192000 kB'])).toEqual({ totalMiB: 16000, availableMiB: 8000 });
+    expect(parseMeminfo(['MemTotal:       16384000 kB', 'MemFree: 1 kB', 'MemAvailable:    8192000 kB'])).toEqual({
+      totalMiB: 16000,
+      availableMiB: 8000,
+    });
   });
 
   it('parses df -Pk, mount points with spaces included', () => {
-    const lines = ['Filesystem 1024-blocks Used Available Capacity Mounted on', '/dev/vda 100 50 50 50% /', '/dev/vdb 200 100 100 50% /mnt/my data'];
+    const lines = [
+      'Filesystem 1024-blocks Used Available Capacity Mounted on',
+      '/dev/vda 100 50 50 50% /',
+      '/dev/vdb 200 100 100 50% /mnt/my data',
+    ];
     expect(parseDf(lines)).toEqual([
       { mount: '/', availableKiB: 50 },
       { mount: '/mnt/my data', availableKiB: 100 },

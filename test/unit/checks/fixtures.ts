@@ -18,14 +18,26 @@ export function facts(over: Partial<HostFacts> = {}): HostFacts {
       { mount: '/var/lib/docker', availableKiB: 40 * 1024 * 1024 },
     ],
     listeners: [{ address: '0.0.0.0', port: 22, process: 'sshd (pid 1)' }],
-    docker: { version: '24.0.7', apiVersion: '1.43', rootDir: '/var/lib/docker', labels: [], mirrors: [], containers: [], imageTags: [] },
+    docker: {
+      version: '24.0.7',
+      apiVersion: '1.43',
+      rootDir: '/var/lib/docker',
+      labels: [],
+      mirrors: [],
+      containers: [],
+      imageTags: [],
+    },
     guard: { hostname: 'host-01', environment: {}, markerFiles: [], dockerLabels: [] },
     ...over,
   };
 }
 
 /** A host serving `tiers`, with the default facts unless `over` says otherwise. */
-export function machine(name: string, tiers: Tier[], over: Partial<Pick<Host, 'facts' | 'connectError' | 'connection'>> = {}): Host {
+export function machine(
+  name: string,
+  tiers: Tier[],
+  over: Partial<Pick<Host, 'facts' | 'connectError' | 'connection'>> = {},
+): Host {
   const entries: HostSpec[] = tiers.map((tier) => ({
     tier,
     name,
@@ -40,6 +52,19 @@ export function machine(name: string, tiers: Tier[], over: Partial<Pick<Host, 'f
   return host;
 }
 
-export function container(name: string, port: number, labels: Record<string, string> = {}, image = 'busybox'): ContainerSummary {
-  return { id: `${name}-id-000000000000`, name, image, imageId: 'sha256:0', labels, state: 'running', publishedPorts: [port] };
+export function container(
+  name: string,
+  port: number,
+  labels: Record<string, string> = {},
+  image = 'busybox',
+): ContainerSummary {
+  return {
+    id: `${name}-id-000000000000`,
+    name,
+    image,
+    imageId: 'sha256:0',
+    labels,
+    state: 'running',
+    publishedPorts: [port],
+  };
 }

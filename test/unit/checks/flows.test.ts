@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckContext } from '../../../src/checks/check.js';
-import { arrivalNote, checkFlows, listenerArgv, listenerPollDelayMs, plannedFlows, tallyListener } from '../../../src/checks/flows.js';
+import {
+  arrivalNote,
+  checkFlows,
+  listenerArgv,
+  listenerPollDelayMs,
+  plannedFlows,
+  tallyListener,
+} from '../../../src/checks/flows.js';
 import type { Host } from '../../../src/hosts/host.js';
 import type { ExecOptions, ExecResult, ProbeResult, ProbeState } from '../../../src/remote/index.js';
 import { FakeHost } from '../support/fake-host.js';
@@ -19,7 +26,10 @@ import { container, facts, machine } from './fixtures.js';
  */
 class ListeningHost extends FakeHost {
   readonly listeners: Array<{ port: number; sources: number }> = [];
-  private readonly waiting = new Map<number, { left: number; local: number; lines: string[]; end: (r: ExecResult) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { left: number; local: number; lines: string[]; end: (r: ExecResult) => void }
+  >();
 
   constructor(
     name: string,
@@ -42,7 +52,9 @@ class ListeningHost extends FakeHost {
     this.commands.push([...argv]);
     const [port, sources] = argv.slice(-3).map(Number) as [number, number];
     this.listeners.push({ port, sources });
-    return new Promise((end) => this.waiting.set(port, { left: sources, local: 0, lines: [`listening ${4000 + this.listeners.length}`], end }));
+    return new Promise((end) =>
+      this.waiting.set(port, { left: sources, local: 0, lines: [`listening ${4000 + this.listeners.length}`], end }),
+    );
   }
 
   accept(port: number, from: string): boolean {
@@ -61,14 +73,22 @@ class ListeningHost extends FakeHost {
   // FakeHost's probeTcp takes no arguments; the checks call it with (host, port, timeout).
   override async probeTcp(...args: unknown[]): Promise<ProbeResult> {
     const [host, port] = args as [string, number];
-    if (host === '127.0.0.1') return this.accept(port, host) ? { state: 'open', via: 'forward', detail: 'connected' } : { state: 'refused', via: 'forward', detail: 'refused' };
+    if (host === '127.0.0.1')
+      return this.accept(port, host)
+        ? { state: 'open', via: 'forward', detail: 'connected' }
+        : { state: 'refused', via: 'forward', detail: 'refused' };
     const state = this.reach(host, port);
-    if (state === 'open') this.peers.find((p) => `${p.name}.lab` === host)?.accept(port, this.from ?? `${this.name}.lab`);
+    if (state === 'open')
+      this.peers.find((p) => `${p.name}.lab` === host)?.accept(port, this.from ?? `${this.name}.lab`);
     return { state, via: 'forward', detail: state };
   }
 }
 
-const flowCtx = (hosts: Host[]): CheckContext => ({ topology: {} as CheckContext['topology'], hosts, probeTimeoutMs: 3000 });
+const flowCtx = (hosts: Host[]): CheckContext => ({
+  topology: {} as CheckContext['topology'],
+  hosts,
+  probeTimeoutMs: 3000,
+});
 const quiet = () => facts({ listeners: [] });
 
 function connect(port: number): Promise<void> {
@@ -83,7 +103,10 @@ function connect(port: number): Promise<void> {
 
 async function waitListening(port: number): Promise<void> {
   for (let i = 0; i < 50; i++) {
-    const ok = await connect(port).then(() => true, () => false);
+    const ok = await connect(port).then(
+      () => true,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -92,9 +115,23 @@ async function waitListening(port: number): Promise<void> {
 
 describe('flows', () => {
   it('plans every required flow between the machines that serve each tier', () => {
-    const states = [machine('t1', ['target']), machine('t2', ['target']), machine('w', ['web']), machine('a', ['app']), machine('d', ['db'])];
+    const states = [
+      machine('t1', ['target']),
+      machine('t2', ['target']),
+      machine('w', ['web']),
+      machine('a', ['app']),
+      machine('d', ['db']),
+    ];
     const planned = plannedFlows(states).map((p) => `${p.source.name}->${p.dest.name}:${p.port}`);
-    expect(planned).toEqual(['t1->w:9940', 't2->w:9940', 'w->a:4040', 'w->a:4317', 'w->a:14250', 'w->a:3200', 'a->d:9000']);
+    expect(planned).toEqual([
+      't1->w:9940',
+      't2->w:9940',
+      'w->a:4040',
+      'w->a:4317',
+      'w->a:14250',
+      'w->a:3200',
+      'a->d:9000',
+    ]);
   });
 
   it('plans flows within one machine when tiers share it', () => {
@@ -130,14 +167,19 @@ describe('flows', () => {
       ['10.0.0.6', 1],
     ]);
     expect(arrivalNote(tally, '10.0.0.6')).toBe('the test listener counted a connection from 10.0.0.6');
-    expect(arrivalNote(tally, '10.0.0.7')).toMatch(/^the test listener counted no connection from 10\.0\.0\.7 \(it saw 10\.0\.0\.5, 10\.0\.0\.6\): a NAT or proxy/);
+    expect(arrivalNote(tally, '10.0.0.7')).toMatch(
+      /^the test listener counted no connection from 10\.0\.0\.7 \(it saw 10\.0\.0\.5, 10\.0\.0\.6\): a NAT or proxy/,
+    );
   });
 
   it('starts one listener for every source of a flow and attributes each arrival to its source', async () => {
     const web = new ListeningHost('w');
     const names = Array.from({ length: 20 }, (_, i) => `t${i + 1}`);
     const targets = names.map((n) => new ListeningHost(n).connectTo(web));
-    const hosts = [...names.map((n, i) => machine(n, ['target'], { connection: targets[i] })), machine('w', ['web'], { connection: web, facts: quiet() })];
+    const hosts = [
+      ...names.map((n, i) => machine(n, ['target'], { connection: targets[i] })),
+      machine('w', ['web'], { connection: web, facts: quiet() }),
+    ];
     const results = await checkFlows(flowCtx(hosts));
     expect(web.listeners).toEqual([{ port: 9940, sources: 20 }]);
     expect(results).toHaveLength(20);
@@ -152,16 +194,26 @@ describe('flows', () => {
     const web = new ListeningHost('w');
     const t1 = new ListeningHost('t1').connectTo(web);
     t1.from = '192.0.2.9';
-    const results = await checkFlows(flowCtx([machine('t1', ['target'], { connection: t1 }), machine('w', ['web'], { connection: web, facts: quiet() })]));
+    const results = await checkFlows(
+      flowCtx([
+        machine('t1', ['target'], { connection: t1 }),
+        machine('w', ['web'], { connection: web, facts: quiet() }),
+      ]),
+    );
     expect(results).toMatchObject([{ host: 't1', status: 'pass' }]);
-    expect(results[0]?.evidence.at(-1)).toMatch(/^the test listener counted no connection from t1\.lab \(it saw 192\.0\.2\.9\)/);
+    expect(results[0]?.evidence.at(-1)).toMatch(
+      /^the test listener counted no connection from t1\.lab \(it saw 192\.0\.2\.9\)/,
+    );
   });
 
   it('falls back to python3 when the host has no perl', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'hp-nopl-'));
     symlinkSync('/bin/sh', join(bin, 'sh'));
     // The real interpreter, not a version-manager shim (which needs more than sh on the PATH).
-    symlinkSync((await execa('python3', ['-c', 'import sys; print(sys.executable)'])).stdout.trim(), join(bin, 'python3'));
+    symlinkSync(
+      (await execa('python3', ['-c', 'import sys; print(sys.executable)'])).stdout.trim(),
+      join(bin, 'python3'),
+    );
     const port = 48000 + Math.floor(Math.random() * 1000);
     const [cmd, ...args] = listenerArgv(port, 1, 20);
     const listener = execa(join(bin, cmd!), args, { reject: false, env: { PATH: bin }, extendEnv: false });
@@ -185,7 +237,11 @@ describe('flows', () => {
 
   it('does not test flows to a host without SSH: not tested, naming why, and no probe from the sources', async () => {
     const web = new ListeningHost('w');
-    const hosts = [machine('t', ['target']), machine('w', ['web'], { connection: web, facts: quiet() }), machine('a', ['app'], { connection: undefined, facts: undefined })];
+    const hosts = [
+      machine('t', ['target']),
+      machine('w', ['web'], { connection: web, facts: quiet() }),
+      machine('a', ['app'], { connection: undefined, facts: undefined }),
+    ];
     const results = await checkFlows(flowCtx(hosts));
     const toApp = results.filter((r) => r.summary.startsWith('w -> a:'));
     expect(toApp).toHaveLength(4);
@@ -201,7 +257,9 @@ describe('flows', () => {
     const web = new ListeningHost('w');
     const hosts = [machine('t', ['target']), machine('w', ['web'], { connection: web, facts: quiet() })];
     const results = await checkFlows(flowCtx(hosts));
-    expect(results).toMatchObject([{ host: 't', status: 'skip', summary: 't -> w:9940: not tested (no SSH to the source)' }]);
+    expect(results).toMatchObject([
+      { host: 't', status: 'skip', summary: 't -> w:9940: not tested (no SSH to the source)' },
+    ]);
     expect(web.listeners).toEqual([]);
   });
 
@@ -210,7 +268,12 @@ describe('flows', () => {
     const app = new ListeningHost('a').connectTo(db);
     const stopped = { ...container('heal-pyroscope-minio', 9000), state: 'exited' };
     const withStopped = facts({ listeners: [], docker: { ...facts().docker!, containers: [stopped] } });
-    const results = await checkFlows(flowCtx([machine('a', ['app'], { connection: app }), machine('d', ['db'], { connection: db, facts: withStopped })]));
+    const results = await checkFlows(
+      flowCtx([
+        machine('a', ['app'], { connection: app }),
+        machine('d', ['db'], { connection: db, facts: withStopped }),
+      ]),
+    );
     expect(db.listeners).toEqual([{ port: 9000, sources: 1 }]);
     expect(results).toMatchObject([{ host: 'a', status: 'pass', summary: 'a -> d:9000 open' }]);
   });
@@ -219,7 +282,11 @@ describe('flows', () => {
     const t1 = new ListeningHost('t1');
     const web = new ListeningHost('w');
     t1.connectTo(web);
-    const hosts = [machine('t1', ['target'], { connection: t1 }), machine('t2', ['target']), machine('w', ['web'], { connection: web, facts: quiet() })];
+    const hosts = [
+      machine('t1', ['target'], { connection: t1 }),
+      machine('t2', ['target']),
+      machine('w', ['web'], { connection: web, facts: quiet() }),
+    ];
     const results = await checkFlows(flowCtx(hosts));
     // One source, t1: t2 would never come.
     expect(web.listeners).toEqual([{ port: 9940, sources: 1 }]);
@@ -234,9 +301,16 @@ describe('flows', () => {
     const t2 = new ListeningHost('t2');
     const web = new ListeningHost('w');
     t2.connectTo(web);
-    const hosts = [machine('t1', ['target'], { connection: t1 }), machine('t2', ['target'], { connection: t2 }), machine('w', ['web'], { connection: web, facts: quiet() })];
+    const hosts = [
+      machine('t1', ['target'], { connection: t1 }),
+      machine('t2', ['target'], { connection: t2 }),
+      machine('w', ['web'], { connection: web, facts: quiet() }),
+    ];
     const results = await checkFlows(flowCtx(hosts));
-    expect(results.map((r) => `${r.host} ${r.status} ${r.summary}`)).toEqual(['t1 fail t1 -> w:9940 filtered (timed out)', 't2 pass t2 -> w:9940 open']);
+    expect(results.map((r) => `${r.host} ${r.status} ${r.summary}`)).toEqual([
+      't1 fail t1 -> w:9940 filtered (timed out)',
+      't2 pass t2 -> w:9940 open',
+    ]);
     expect(results[0]?.remedy).toContain('a firewall drops t1');
   });
 });

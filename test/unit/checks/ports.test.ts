@@ -17,7 +17,9 @@ describe('ports check', () => {
   });
 
   it('names the process holding a port', () => {
-    const state = machine('app', ['app'], { facts: facts({ listeners: [{ address: '0.0.0.0', port: 4040, process: 'nc (pid 77)' }] }) });
+    const state = machine('app', ['app'], {
+      facts: facts({ listeners: [{ address: '0.0.0.0', port: 4040, process: 'nc (pid 77)' }] }),
+    });
     expect(run(state)).toMatchObject({ status: 'fail', summary: 'in use: 4040 by process nc (pid 77)' });
   });
 
@@ -30,12 +32,16 @@ describe('ports check', () => {
   it('passes a port held by its own container (a re-run)', () => {
     const f = facts({ listeners: [{ address: '0.0.0.0', port: 9000, process: 'docker-proxy (pid 5)' }] });
     f.docker!.containers = [container('heal-pyroscope-minio', 9000, { [LABELS.product]: PRODUCT })];
-    expect(portHolders(f, [9000])).toEqual([{ port: 9000, holder: 'container heal-pyroscope-minio (busybox)', ours: true, haproxy: false }]);
+    expect(portHolders(f, [9000])).toEqual([
+      { port: 9000, holder: 'container heal-pyroscope-minio (busybox)', ours: true, haproxy: false },
+    ]);
     expect(run(machine('db', ['db'], { facts: f })).status).toBe('pass');
   });
 
   it('recognises an existing HAProxy on 9940 and says how to live with it', () => {
-    const state = machine('web', ['web'], { facts: facts({ listeners: [{ address: '0.0.0.0', port: 9940, process: 'haproxy (pid 3)' }] }) });
+    const state = machine('web', ['web'], {
+      facts: facts({ listeners: [{ address: '0.0.0.0', port: 9940, process: 'haproxy (pid 3)' }] }),
+    });
     expect(run(state).remedy).toMatch(/HAProxy already serves 9940/);
   });
 

@@ -15,7 +15,10 @@ interface Ran {
 }
 
 /** The program built from COMMANDS, recording what it would run instead of running it. */
-function program(): { parse: (...words: string[]) => Promise<Ran | undefined>; optionHelp: (command: string, flag: string) => string | undefined } {
+function program(): {
+  parse: (...words: string[]) => Promise<Ran | undefined>;
+  optionHelp: (command: string, flag: string) => string | undefined;
+} {
   const sink = new Writable({ write: (_chunk, _enc, done) => done() });
   let ran: Ran | undefined;
   const built = () =>
@@ -37,13 +40,20 @@ function program(): { parse: (...words: string[]) => Promise<Ran | undefined>; o
 
 describe('commands as values (src/cli/commands)', () => {
   it('makes one command of each definition, in the order of the list', () => {
-    const names = buildProgram(COMMANDS, { stdout: process.stdout, stderr: process.stderr }, async () => {}).commands.map((c) => c.name());
+    const names = buildProgram(
+      COMMANDS,
+      { stdout: process.stdout, stderr: process.stderr },
+      async () => {},
+    ).commands.map((c) => c.name());
     expect(names).toEqual(COMMANDS.map((d) => d.name));
   });
 
   it('gives every command an action or commands under it, so that none runs another', () => {
     const withoutAction = (list: readonly CommandDefinition[]): string[] =>
-      list.flatMap((d) => [...(d.run || (d.commands?.length ?? 0) > 0 ? [] : [d.name]), ...withoutAction(d.commands ?? [])]);
+      list.flatMap((d) => [
+        ...(d.run || (d.commands?.length ?? 0) > 0 ? [] : [d.name]),
+        ...withoutAction(d.commands ?? []),
+      ]);
     expect(withoutAction(COMMANDS)).toEqual([]);
   });
 
@@ -53,14 +63,20 @@ describe('commands as values (src/cli/commands)', () => {
     expect(backup).toMatchObject({ name: 'backup', args: ['nightly.tar'], flags: { force: true, json: true } });
     expect(backup?.definition).toBe(COMMANDS.find((d) => d.name === 'backup'));
     expect(await p.parse('images', 'save', 'images.tar')).toMatchObject({ name: 'images save', args: ['images.tar'] });
-    expect(await p.parse('logs', 'minio', 'tempo', '--tail', '5')).toMatchObject({ name: 'logs', args: [['minio', 'tempo']], flags: { tail: 5 } });
+    expect(await p.parse('logs', 'minio', 'tempo', '--tail', '5')).toMatchObject({
+      name: 'logs',
+      args: [['minio', 'tempo']],
+      flags: { tail: 5 },
+    });
   });
 
   it('shows a shared default in the help from the option that carries it, and applies it', async () => {
     const p = program();
     for (const command of ['install', 'restore']) {
       expect(p.optionHelp(command, '--wait')).toBe(`${WAIT.help} (default ${DEFAULT_WAIT_SECONDS})`);
-      expect((await p.parse(command, ...(command === 'restore' ? ['backup.tar'] : [])))?.flags['wait']).toBe(DEFAULT_WAIT_SECONDS);
+      expect((await p.parse(command, ...(command === 'restore' ? ['backup.tar'] : [])))?.flags['wait']).toBe(
+        DEFAULT_WAIT_SECONDS,
+      );
     }
     expect((await p.parse('install', '--wait', '300'))?.flags['wait']).toBe(300);
   });

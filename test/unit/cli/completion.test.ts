@@ -20,7 +20,8 @@ function helpEntries(text: string): { options: string[]; commands: string[] } {
     if (/^\S.*:$/.test(line)) section = line;
     const term = /^ {2}(\S.*?)(?: {2,}|$)/.exec(line)?.[1];
     if (!term) continue;
-    if (section === 'Options:' || section === 'Global Options:') options.push(...term.split(/[ ,]+/).filter((w) => /^--?[a-zA-Z]/.test(w)));
+    if (section === 'Options:' || section === 'Global Options:')
+      options.push(...term.split(/[ ,]+/).filter((w) => /^--?[a-zA-Z]/.test(w)));
     if (section === 'Commands:') commands.push(term.split(' ')[0]!);
   }
   return { options, commands };
@@ -48,7 +49,17 @@ async function bashComplete(words: string[], cur = ''): Promise<string[]> {
   const file = join(dir, 'heal-pyroscope.bash');
   writeFileSync(file, await script('bash'));
   const line = ['heal-pyroscope', ...words, cur];
-  const r = await execa('bash', ['-c', `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _heal_pyroscope; printf '%s\\n' "\${COMPREPLY[@]}"`, 'complete', file, ...line], { cwd: dir });
+  const r = await execa(
+    'bash',
+    [
+      '-c',
+      `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _heal_pyroscope; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      'complete',
+      file,
+      ...line,
+    ],
+    { cwd: dir },
+  );
   return r.stdout.split('\n').filter((w) => w !== '');
 }
 
@@ -70,7 +81,21 @@ describe('shell completion (generated from the commander program)', () => {
 
   it('offers in bash every command and option that each --help lists', async () => {
     const tree = await helpTree();
-    expect(tree.map((e) => e.path.join(' '))).toEqual(expect.arrayContaining(['', 'preflight', 'install', 'uninstall', 'status', 'logs', 'init', 'images', 'images save', 'version', 'completion']));
+    expect(tree.map((e) => e.path.join(' '))).toEqual(
+      expect.arrayContaining([
+        '',
+        'preflight',
+        'install',
+        'uninstall',
+        'status',
+        'logs',
+        'init',
+        'images',
+        'images save',
+        'version',
+        'completion',
+      ]),
+    );
     for (const entry of tree.filter((e) => e.path.at(-1) !== 'help')) {
       const where = entry.path.join(' ') || '(top level)';
       expect(await bashComplete(entry.path, '-'), where).toEqual(expect.arrayContaining(entry.options));
@@ -85,7 +110,8 @@ describe('shell completion (generated from the commander program)', () => {
       const fn = `_heal_pyroscope${entry.path.map((w) => `_${w}`).join('')}`;
       const body = new RegExp(`^${fn}\\(\\) \\{\\n([\\s\\S]*?)^\\}`, 'm').exec(zsh)?.[1];
       expect(body, fn).toBeDefined();
-      for (const option of entry.options) expect(body, `${fn} ${option}`).toMatch(new RegExp(`[{,'(*]${option}[,}'\\[]`));
+      for (const option of entry.options)
+        expect(body, `${fn} ${option}`).toMatch(new RegExp(`[{,'(*]${option}[,}'\\[]`));
       for (const command of entry.commands) expect(body, `${fn} ${command}`).toContain(`'${command}:`);
     }
   });
@@ -103,7 +129,13 @@ describe('shell completion (generated from the commander program)', () => {
 
   it('completes the component names of logs, again after one is given, and its options', async () => {
     expect(await bashComplete(['logs'], 'p')).toEqual(['pyroscope']);
-    expect(await bashComplete(['logs', 'minio', '--tail', '5'])).toEqual(['minio', 'pyroscope', 'tempo', 'grafana', 'haproxy']);
+    expect(await bashComplete(['logs', 'minio', '--tail', '5'])).toEqual([
+      'minio',
+      'pyroscope',
+      'tempo',
+      'grafana',
+      'haproxy',
+    ]);
     expect(await bashComplete(['logs'], '--f')).toEqual(['--follow']);
     expect(await script('zsh')).toContain(`'*:component:(minio pyroscope tempo grafana haproxy)'`);
   });

@@ -36,13 +36,15 @@ describe('--connect-timeout SECONDS', () => {
   });
 
   it('is shown in the help of every command that reaches hosts, and not in init', async () => {
-    for (const command of ['preflight', 'install', 'uninstall', 'status']) expect((await runCli([command, '--help'])).stdout, command).toContain('--connect-timeout <seconds>');
+    for (const command of ['preflight', 'install', 'uninstall', 'status'])
+      expect((await runCli([command, '--help'])).stdout, command).toContain('--connect-timeout <seconds>');
     expect((await runCli(['init', '--help'])).stdout).not.toContain('--connect-timeout');
   });
 
   it('bounds the TCP connection and the handshake of a host and of each jump host in front of it', () => {
     const bounded = withConnectTimeout(target('inner-01', target('bastion-02', target('bastion-01'))), 5);
-    for (let t: SshTarget | undefined = bounded; t; t = t.jump) expect(t).toMatchObject({ connectTimeoutMs: 5000, readyTimeoutMs: 5000 });
+    for (let t: SshTarget | undefined = bounded; t; t = t.jump)
+      expect(t).toMatchObject({ connectTimeoutMs: 5000, readyTimeoutMs: 5000 });
     expect(withConnectTimeout(target('web-01'), undefined)).toEqual(target('web-01'));
   });
 
@@ -55,8 +57,30 @@ describe('--connect-timeout SECONDS', () => {
     writeFileSync(join(dir, 'known_hosts'), '');
     const started = Date.now();
     const r = await runCli(
-      ['preflight', '--json', '--environment', 'staging', '--target', '127.0.0.1', '--web', '127.0.0.1', '--app', '127.0.0.1', '--db', '127.0.0.1',
-        '--ssh-user', 'deploy', '--ssh-port', String(port), '--identity-file', join(dir, 'id'), '--known-hosts', join(dir, 'known_hosts'), '--connect-timeout', '1'],
+      [
+        'preflight',
+        '--json',
+        '--environment',
+        'staging',
+        '--target',
+        '127.0.0.1',
+        '--web',
+        '127.0.0.1',
+        '--app',
+        '127.0.0.1',
+        '--db',
+        '127.0.0.1',
+        '--ssh-user',
+        'deploy',
+        '--ssh-port',
+        String(port),
+        '--identity-file',
+        join(dir, 'id'),
+        '--known-hosts',
+        join(dir, 'known_hosts'),
+        '--connect-timeout',
+        '1',
+      ],
       { cwd: dir },
     );
     expect(Date.now() - started).toBeLessThan(10_000);

@@ -58,7 +58,12 @@ async function backupArchive(dir: string): Promise<string> {
   };
   const path = join(dir, 'backup.tar');
   const writer = await BackupWriter.open(path);
-  const secrets = { minioAccessKey: 'heal-a', minioSecretKey: 'secret-s', grafanaAdminUser: 'admin', grafanaAdminPassword: 'pw-p' };
+  const secrets = {
+    minioAccessKey: 'heal-a',
+    minioSecretKey: 'secret-s',
+    grafanaAdminUser: 'admin',
+    grafanaAdminPassword: 'pw-p',
+  };
   await writer.addState(Buffer.from(JSON.stringify({ version: 1, environment: 'staging', secrets })));
   await writer.addVolume('minio', await volume('data'));
   await writer.addVolume('grafana', await volume('grafana'));
@@ -71,8 +76,22 @@ async function backupArchive(dir: string): Promise<string> {
       topology: { web: '10.213.0.251', app: '10.213.0.252', db: '10.213.0.253', targets: ['10.213.0.250'] },
       images: {},
       volumes: [
-        { component: 'minio', machine: '10.213.0.253', volume: 'heal-pyroscope-minio-data', path: '/data', image: 'm', pausedMs: 0 },
-        { component: 'grafana', machine: '10.213.0.252', volume: 'heal-pyroscope-grafana-data', path: '/var/lib/grafana', image: 'g', pausedMs: 0 },
+        {
+          component: 'minio',
+          machine: '10.213.0.253',
+          volume: 'heal-pyroscope-minio-data',
+          path: '/data',
+          image: 'm',
+          pausedMs: 0,
+        },
+        {
+          component: 'grafana',
+          machine: '10.213.0.252',
+          volume: 'heal-pyroscope-grafana-data',
+          path: '/var/lib/grafana',
+          image: 'g',
+          pausedMs: 0,
+        },
       ],
     },
     false,
@@ -119,7 +138,12 @@ describe('a failed command with --json', () => {
     const errors = [...CASES.map((c) => failures.get(c.command)?.doc.error), usage];
     for (const error of errors) {
       expect(Object.keys(error ?? {}).sort()).toEqual(['code', 'details', 'hint', 'message']);
-      expect(error).toEqual({ code: expect.any(String), message: expect.any(String), details: expect.any(Array), hint: error?.hint === null ? null : expect.any(String) });
+      expect(error).toEqual({
+        code: expect.any(String),
+        message: expect.any(String),
+        details: expect.any(Array),
+        hint: error?.hint === null ? null : expect.any(String),
+      });
     }
   });
 
@@ -130,7 +154,10 @@ describe('a failed command with --json', () => {
       if (!error) throw new Error(`${c.command}: no error`);
       const told = ['uninstall', 'status', 'preflight'].includes(c.command);
       if (told) expect(failed?.stderr, c.command).not.toContain(`error: ${error.message}`);
-      else expect(failed?.stderr, c.command).toContain(`error: ${error.message}\n${error.details.map((d) => `  ${d}\n`).join('')}hint: ${error.hint}`);
+      else
+        expect(failed?.stderr, c.command).toContain(
+          `error: ${error.message}\n${error.details.map((d) => `  ${d}\n`).join('')}hint: ${error.hint}`,
+        );
     }
   });
 });

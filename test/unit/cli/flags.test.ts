@@ -12,7 +12,21 @@ const parse = (args: string[]) => {
 
 describe('topology flags (generated from the settings table)', () => {
   it('become a TopologyInput keyed by setting name', () => {
-    expect(parse(['--target', 'a,b', '--target', 'c', '--ssh-port', '2222', '--ssh-agent', '--known-hosts', '/k', '--image', 'tempo=grafana/tempo:2.8.2'])).toEqual({
+    expect(
+      parse([
+        '--target',
+        'a,b',
+        '--target',
+        'c',
+        '--ssh-port',
+        '2222',
+        '--ssh-agent',
+        '--known-hosts',
+        '/k',
+        '--image',
+        'tempo=grafana/tempo:2.8.2',
+      ]),
+    ).toEqual({
       targets: ['a', 'b', 'c'],
       sshPort: 2222,
       agent: true,

@@ -5,7 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
 
 // `help images save` is commander's help of `images`, as it always was: only the top-level commands.
-const COMMANDS = [['preflight'], ['install'], ['uninstall'], ['status'], ['verify'], ['logs'], ['backup'], ['restore'], ['init'], ['images'], ['version'], ['completion']];
+const COMMANDS = [
+  ['preflight'],
+  ['install'],
+  ['uninstall'],
+  ['status'],
+  ['verify'],
+  ['logs'],
+  ['backup'],
+  ['restore'],
+  ['init'],
+  ['images'],
+  ['version'],
+  ['completion'],
+];
 
 describe('help of each command', () => {
   it('prints the same for `help COMMAND` as for `COMMAND --help`, shared options included', async () => {
@@ -16,11 +29,16 @@ describe('help of each command', () => {
     }
     for (const path of [['preflight'], ['logs'], ['init']]) {
       const { stdout } = await runCli(['help', ...path]);
-      for (const flag of ['--config <path>', '--ssh-user <user>', '--web <host>', '--yes']) expect(stdout, `help ${path.join(' ')}`).toContain(flag);
+      for (const flag of ['--config <path>', '--ssh-user <user>', '--web <host>', '--yes'])
+        expect(stdout, `help ${path.join(' ')}`).toContain(flag);
     }
     expect((await runCli(['help', 'status'])).stdout).toContain('--connect-timeout <seconds>');
     // images save's options (from the settings table) are there when only `images` is named.
-    for (const line of [['images', '--help'], ['help', 'images']]) expect((await runCli(line)).stdout, line.join(' ')).toMatch(/^ {2}save \[options\] <file> /m);
+    for (const line of [
+      ['images', '--help'],
+      ['help', 'images'],
+    ])
+      expect((await runCli(line)).stdout, line.join(' ')).toMatch(/^ {2}save \[options\] <file> /m);
     expect((await runCli(['images', 'save', '--help'])).stdout).toContain('--registry-prefix <prefix>');
   });
 

@@ -2,7 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { collectImage } from '../../../src/console/topology-options.js';
 import { runCli } from '../../support/run-cli.js';
 
-const full = ['--environment', 'staging', '--target', 't1', '--web', 'w1', '--app', 'a1', '--db', 'd1', '--ssh-user', 'deploy', '--identity-file', '/k'];
+const full = [
+  '--environment',
+  'staging',
+  '--target',
+  't1',
+  '--web',
+  'w1',
+  '--app',
+  'a1',
+  '--db',
+  'd1',
+  '--ssh-user',
+  'deploy',
+  '--identity-file',
+  '/k',
+];
 
 describe('--image COMPONENT=IMAGE', () => {
   it('collects one override per component, the last one winning', () => {
@@ -14,7 +29,9 @@ describe('--image COMPONENT=IMAGE', () => {
   });
 
   it('refuses an unknown component, a missing =, latest and an untagged image', () => {
-    expect(() => collectImage('loki=grafana/loki:3.0.0')).toThrow(/components: minio, pyroscope, tempo, grafana, haproxy/);
+    expect(() => collectImage('loki=grafana/loki:3.0.0')).toThrow(
+      /components: minio, pyroscope, tempo, grafana, haproxy/,
+    );
     expect(() => collectImage('grafana/pyroscope:1.15.0')).toThrow(/is not COMPONENT=IMAGE/);
     expect(() => collectImage('pyroscope=grafana/pyroscope:latest')).toThrow(/floating tag "latest"/);
     expect(() => collectImage('pyroscope=grafana/pyroscope')).toThrow(/no tag or digest/);
@@ -39,7 +56,9 @@ describe('loopback addresses', () => {
     const args = full.map((a) => (a === 'a1' ? '127.0.0.1' : a));
     const r = await runCli(['install', ...args]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('hosts.app: 127.0.0.1 is a loopback address: containers would reach themselves; nothing was contacted');
+    expect(r.stderr).toContain(
+      'hosts.app: 127.0.0.1 is a loopback address: containers would reach themselves; nothing was contacted',
+    );
     expect(r.stderr).toMatch(/not loopback/);
   });
 

@@ -17,8 +17,12 @@ async function closedPort(): Promise<number> {
 
 describe('images save', () => {
   it('uses --docker-socket, else a unix:// DOCKER_HOST, else the default socket', () => {
-    expect(localDocker({ dockerSocket: '/x.sock' }, { DOCKER_HOST: 'unix:///y.sock' })).toEqual({ socketPath: '/x.sock' });
-    expect(localDocker({ dockerSocket: '/x.sock' }, { DOCKER_HOST: 'tcp://10.0.0.1:2375' })).toEqual({ socketPath: '/x.sock' });
+    expect(localDocker({ dockerSocket: '/x.sock' }, { DOCKER_HOST: 'unix:///y.sock' })).toEqual({
+      socketPath: '/x.sock',
+    });
+    expect(localDocker({ dockerSocket: '/x.sock' }, { DOCKER_HOST: 'tcp://10.0.0.1:2375' })).toEqual({
+      socketPath: '/x.sock',
+    });
     expect(localDocker({}, { DOCKER_HOST: 'unix:///y.sock' })).toEqual({ socketPath: '/y.sock' });
     expect(localDocker({}, {})).toEqual({ socketPath: '/var/run/docker.sock' });
   });
@@ -36,13 +40,17 @@ describe('images save', () => {
   });
 
   it('refuses other DOCKER_HOST schemes instead of falling back to the local socket', () => {
-    expect(() => localDocker({}, { DOCKER_HOST: 'ssh://me@builder' })).toThrow(/DOCKER_HOST=ssh:\/\/me@builder is not supported/);
+    expect(() => localDocker({}, { DOCKER_HOST: 'ssh://me@builder' })).toThrow(
+      /DOCKER_HOST=ssh:\/\/me@builder is not supported/,
+    );
   });
 
   it('says that no engine answers on a tcp:// DOCKER_HOST, naming it', async () => {
     const port = await closedPort();
     const dir = mkdtempSync(join(tmpdir(), 'hp-images-'));
-    const r = await runCli(['images', 'save', join(dir, 'images.tar')], { env: { DOCKER_HOST: `tcp://127.0.0.1:${port}` } });
+    const r = await runCli(['images', 'save', join(dir, 'images.tar')], {
+      env: { DOCKER_HOST: `tcp://127.0.0.1:${port}` },
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`error: no Docker engine answers on tcp://127.0.0.1:${port} (ECONNREFUSED)`);
     expect(readdirSync(dir)).toEqual([]);
@@ -50,7 +58,13 @@ describe('images save', () => {
 
   it('fails with a cause and a next step when no engine answers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hp-images-'));
-    const r = await runCli(['images', 'save', join(dir, 'never-written.tar'), '--docker-socket', '/nonexistent/docker.sock']);
+    const r = await runCli([
+      'images',
+      'save',
+      join(dir, 'never-written.tar'),
+      '--docker-socket',
+      '/nonexistent/docker.sock',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: no Docker engine answers on /nonexistent/docker.sock (ENOENT)');
     expect(r.stderr).toContain('hint: start Docker on this machine, or name its socket with --docker-socket');
@@ -58,9 +72,17 @@ describe('images save', () => {
   });
 
   it('checks that the archive can be written before reaching Docker', async () => {
-    const r = await runCli(['images', 'save', '/nonexistent-dir/images.tar', '--docker-socket', '/nonexistent/docker.sock']);
+    const r = await runCli([
+      'images',
+      'save',
+      '/nonexistent-dir/images.tar',
+      '--docker-socket',
+      '/nonexistent/docker.sock',
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('error: cannot write the archive /nonexistent-dir/images.tar: directory /nonexistent-dir does not exist');
+    expect(r.stderr).toContain(
+      'error: cannot write the archive /nonexistent-dir/images.tar: directory /nonexistent-dir does not exist',
+    );
     expect(r.stderr).not.toContain('Docker engine');
   });
 
@@ -68,8 +90,12 @@ describe('images save', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hp-images-'));
     mkdirSync(join(dir, 'sub'));
     writeFileSync(join(dir, 'file'), '');
-    await expect(claimOutput(join(dir, 'sub'))).rejects.toThrow(`cannot write the archive ${join(dir, 'sub')}: it is a directory`);
-    await expect(claimOutput(join(dir, 'file', 'images.tar'))).rejects.toThrow(`${join(dir, 'file')} is not a directory`);
+    await expect(claimOutput(join(dir, 'sub'))).rejects.toThrow(
+      `cannot write the archive ${join(dir, 'sub')}: it is a directory`,
+    );
+    await expect(claimOutput(join(dir, 'file', 'images.tar'))).rejects.toThrow(
+      `${join(dir, 'file')} is not a directory`,
+    );
     const partial = await claimOutput(join(dir, 'images.tar'));
     expect(readdirSync(dir)).toContain(partial.slice(dir.length + 1));
   });

@@ -14,7 +14,21 @@ describe('init writes a config that works from its own directory', () => {
     const cwd = tmp();
     mkdirSync(join(cwd, 'keys'));
     writeFileSync(join(cwd, 'keys', 'id'), utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
-    const r = await runCli(['init', '--config', 'sub/dir/x.yaml', '--identity-file', 'keys/id', '--known-hosts', 'kh', ...hosts, '--target', 't1'], { cwd });
+    const r = await runCli(
+      [
+        'init',
+        '--config',
+        'sub/dir/x.yaml',
+        '--identity-file',
+        'keys/id',
+        '--known-hosts',
+        'kh',
+        ...hosts,
+        '--target',
+        't1',
+      ],
+      { cwd },
+    );
     // Its stderr with a failure: it once exited 2 in a CI run and passed on every rerun.
     expect(r.code, r.stderr).toBe(0);
     const configDir = join(cwd, 'sub', 'dir');
@@ -53,7 +67,10 @@ describe('init writes a config that works from its own directory', () => {
 
   it('reports a target given twice in the config file with key path and line', async () => {
     const cwd = tmp();
-    writeFileSync(join(cwd, 'heal-pyroscope.yaml'), 'environment: staging\nhosts:\n  targets: [t1, t1]\n  web: w1\n  app: w1\n  db: w1\n');
+    writeFileSync(
+      join(cwd, 'heal-pyroscope.yaml'),
+      'environment: staging\nhosts:\n  targets: [t1, t1]\n  web: w1\n  app: w1\n  db: w1\n',
+    );
     const r = await runCli(['preflight', '--ssh-user', 'deploy', '--ssh-agent'], { cwd });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('hosts.targets[1]: t1 is already hosts.targets[0] (one machine is one target) (line 3)');
@@ -65,6 +82,8 @@ describe('init writes a config that works from its own directory', () => {
     writeFileSync(join(cwd, 'conf', 'c.yaml'), 'environment: staging\nssh:\n  identityFile: keys\n');
     const r = await runCli(['preflight', '--config', 'conf/c.yaml'], { cwd });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`ssh.identityFile: identity file ${join(cwd, 'conf', 'keys')} is a directory, not a private key (line 3)`);
+    expect(r.stderr).toContain(
+      `ssh.identityFile: identity file ${join(cwd, 'conf', 'keys')} is a directory, not a private key (line 3)`,
+    );
   });
 });

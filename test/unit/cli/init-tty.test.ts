@@ -6,7 +6,20 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { runOnTty } from '../../support/tty.js';
 
-const hosts = ['--environment', 'staging', '--target', 't1', '--web', 'w1', '--app', 'w1', '--db', 'w1', '--ssh-user', 'deploy'];
+const hosts = [
+  '--environment',
+  'staging',
+  '--target',
+  't1',
+  '--web',
+  'w1',
+  '--app',
+  'w1',
+  '--db',
+  'w1',
+  '--ssh-user',
+  'deploy',
+];
 
 describe('init on a terminal (built CLI on a pseudo-terminal)', () => {
   it('asks for the SSH port, a jump host and images when the operator wants them, and writes them', async () => {
@@ -35,11 +48,28 @@ describe('init on a terminal (built CLI on a pseudo-terminal)', () => {
     expect(parsed.config?.registry).toBeUndefined();
   });
 
-  it('refuses a directory and a repeated target as typed, and writes a typed relative key path for the config\'s directory', async () => {
+  it("refuses a directory and a repeated target as typed, and writes a typed relative key path for the config's directory", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hp-tty-'));
     mkdirSync(join(dir, 'keys'));
     writeFileSync(join(dir, 'keys', 'id'), utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
-    const tty = runOnTty(['init', '--config', 'conf/x.yaml', '--environment', 'staging', '--web', 'w1', '--app', 'w1', '--db', 'w1', '--ssh-user', 'deploy'], dir);
+    const tty = runOnTty(
+      [
+        'init',
+        '--config',
+        'conf/x.yaml',
+        '--environment',
+        'staging',
+        '--web',
+        'w1',
+        '--app',
+        'w1',
+        '--db',
+        'w1',
+        '--ssh-user',
+        'deploy',
+      ],
+      dir,
+    );
     await tty.expect('Target hosts');
     tty.type('t1, t1\r');
     await tty.expect('t1 is given twice');

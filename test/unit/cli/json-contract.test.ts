@@ -17,7 +17,18 @@ function configDir(environment: string): string {
   writeFileSync(join(dir, 'id'), utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
   writeFileSync(
     join(dir, 'heal-pyroscope.yaml'),
-    [`environment: ${environment}`, 'ssh:', '  user: root', '  identityFile: id', 'hosts:', '  targets: [10.213.0.250]', '  web: 10.213.0.251', '  app: 10.213.0.252', '  db: 10.213.0.253', ''].join('\n'),
+    [
+      `environment: ${environment}`,
+      'ssh:',
+      '  user: root',
+      '  identityFile: id',
+      'hosts:',
+      '  targets: [10.213.0.250]',
+      '  web: 10.213.0.251',
+      '  app: 10.213.0.252',
+      '  db: 10.213.0.253',
+      '',
+    ].join('\n'),
   );
   return dir;
 }
@@ -38,17 +49,47 @@ describe('the envelope of every --json document', () => {
     const dir = tmp();
     const r = await runCli(['init', '--json', '--environment', 'staging', '--web', 'w1'], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(contractDocument(r.stdout)).toMatchObject({ command: 'init', ok: true, path: join(dir, 'heal-pyroscope.yaml'), missing: expect.arrayContaining(['hosts.app']) });
+    expect(contractDocument(r.stdout)).toMatchObject({
+      command: 'init',
+      ok: true,
+      path: join(dir, 'heal-pyroscope.yaml'),
+      missing: expect.arrayContaining(['hosts.app']),
+    });
   });
 });
 
 describe('usage errors with --json', () => {
   const cases: Array<{ name: string; args: string[]; command: string | null; code: string }> = [
-    { name: 'an unknown flag', args: ['preflight', '--bogus', '--json'], command: 'preflight', code: 'usage.unknown-option' },
-    { name: 'a bad value', args: ['--json', 'install', '--ssh-port', 'abc'], command: 'install', code: 'usage.invalid-argument' },
-    { name: 'a value outside the choices', args: ['status', '--front-door', 'moat', '--json'], command: 'status', code: 'usage.invalid-argument' },
-    { name: 'a missing argument', args: ['images', 'save', '--json'], command: 'images save', code: 'usage.missing-argument' },
-    { name: 'a flag without its value', args: ['uninstall', '--json', '--config'], command: 'uninstall', code: 'usage.option-missing-argument' },
+    {
+      name: 'an unknown flag',
+      args: ['preflight', '--bogus', '--json'],
+      command: 'preflight',
+      code: 'usage.unknown-option',
+    },
+    {
+      name: 'a bad value',
+      args: ['--json', 'install', '--ssh-port', 'abc'],
+      command: 'install',
+      code: 'usage.invalid-argument',
+    },
+    {
+      name: 'a value outside the choices',
+      args: ['status', '--front-door', 'moat', '--json'],
+      command: 'status',
+      code: 'usage.invalid-argument',
+    },
+    {
+      name: 'a missing argument',
+      args: ['images', 'save', '--json'],
+      command: 'images save',
+      code: 'usage.missing-argument',
+    },
+    {
+      name: 'a flag without its value',
+      args: ['uninstall', '--json', '--config'],
+      command: 'uninstall',
+      code: 'usage.option-missing-argument',
+    },
     { name: 'an unknown command', args: ['--json', 'instal'], command: null, code: 'usage.unknown-command' },
     { name: 'no command', args: ['--json'], command: null, code: 'usage.missing-command' },
   ];
@@ -76,7 +117,11 @@ describe('errors before any host is contacted, with --json', () => {
     for (const command of ['preflight', 'install', 'uninstall', 'status']) {
       const r = await runCli([command, '--json'], { cwd: tmp() });
       expect(r.code, command).toBe(2);
-      expect(contractDocument(r.stdout), command).toMatchObject({ command, ok: false, error: { code: 'config.missing' } });
+      expect(contractDocument(r.stdout), command).toMatchObject({
+        command,
+        ok: false,
+        error: { code: 'config.missing' },
+      });
     }
   });
 
@@ -95,13 +140,21 @@ describe('errors before any host is contacted, with --json', () => {
   it('install refusing a production environment: an error document', async () => {
     const r = await runCli(['install', '--json'], { cwd: configDir('production') });
     expect(r.code).toBe(3);
-    expect(contractDocument(r.stdout)).toMatchObject({ command: 'install', ok: false, error: { code: 'guard.production' } });
+    expect(contractDocument(r.stdout)).toMatchObject({
+      command: 'install',
+      ok: false,
+      error: { code: 'guard.production' },
+    });
   });
 
   it('images save to a directory that does not exist: an error document', async () => {
     const r = await runCli(['images', 'save', '--json', join(tmp(), 'missing', 'images.tar')], { cwd: tmp() });
     expect(r.code).toBe(2);
-    expect(contractDocument(r.stdout)).toMatchObject({ command: 'images save', ok: false, error: { code: 'images.output' } });
+    expect(contractDocument(r.stdout)).toMatchObject({
+      command: 'images save',
+      ok: false,
+      error: { code: 'images.output' },
+    });
   });
 
   it('backup over an existing file, restore of a file that is not a backup, restore refused by the guard: error documents', async () => {
@@ -109,20 +162,43 @@ describe('errors before any host is contacted, with --json', () => {
     writeFileSync(join(dir, 'exists.tar'), 'x');
     const backup = await runCli(['backup', '--json', 'exists.tar'], { cwd: dir });
     expect(backup.code).toBe(2);
-    expect(contractDocument(backup.stdout)).toMatchObject({ command: 'backup', ok: false, error: { code: 'backup.exists' } });
+    expect(contractDocument(backup.stdout)).toMatchObject({
+      command: 'backup',
+      ok: false,
+      error: { code: 'backup.exists' },
+    });
     const restore = await runCli(['restore', '--json', 'exists.tar'], { cwd: dir });
     expect(restore.code).toBe(2);
-    expect(contractDocument(restore.stdout)).toMatchObject({ command: 'restore', ok: false, error: { code: 'restore.archive', message: expect.stringContaining('is refused: not a tar file') } });
+    expect(contractDocument(restore.stdout)).toMatchObject({
+      command: 'restore',
+      ok: false,
+      error: { code: 'restore.archive', message: expect.stringContaining('is refused: not a tar file') },
+    });
     const guarded = await runCli(['restore', '--json', 'exists.tar'], { cwd: configDir('production') });
     expect(guarded.code).toBe(3);
-    expect(contractDocument(guarded.stdout)).toMatchObject({ command: 'restore', ok: false, error: { code: 'guard.production' } });
+    expect(contractDocument(guarded.stdout)).toMatchObject({
+      command: 'restore',
+      ok: false,
+      error: { code: 'guard.production' },
+    });
   });
 });
 
 describe('the schema', () => {
   it('has a shape for every command that prints a result', () => {
     const defs = (schema as { $defs: Record<string, unknown> }).$defs;
-    for (const name of ['version', 'preflight', 'install', 'uninstall', 'status', 'init', 'imagesSave', 'backup', 'restore']) expect(defs, name).toHaveProperty(name);
+    for (const name of [
+      'version',
+      'preflight',
+      'install',
+      'uninstall',
+      'status',
+      'init',
+      'imagesSave',
+      'backup',
+      'restore',
+    ])
+      expect(defs, name).toHaveProperty(name);
   });
 
   it('refuses a document without its envelope', () => {

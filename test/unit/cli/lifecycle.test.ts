@@ -28,7 +28,21 @@ function sink(): Writable & { text: string; isTTY: boolean } {
 /** A staging config the settings are gathered from; the phases below never connect. */
 function context(): { ctx: GatherContext; stdout: ReturnType<typeof sink>; stderr: ReturnType<typeof sink> } {
   const cwd = mkdtempSync(join(tmpdir(), 'hp-lifecycle-'));
-  writeFileSync(join(cwd, 'heal-pyroscope.yaml'), ['environment: staging', 'hosts:', '  targets: [t1]', '  web: w1', '  app: a1', '  db: d1', 'ssh:', '  user: root', '  agent: true', ''].join('\n'));
+  writeFileSync(
+    join(cwd, 'heal-pyroscope.yaml'),
+    [
+      'environment: staging',
+      'hosts:',
+      '  targets: [t1]',
+      '  web: w1',
+      '  app: a1',
+      '  db: d1',
+      'ssh:',
+      '  user: root',
+      '  agent: true',
+      '',
+    ].join('\n'),
+  );
   const stdout = sink();
   const stderr = sink();
   const out = createOutput({ json: true, verbose: false, command: 'backup' }, { stdout, stderr }, {});
@@ -36,11 +50,27 @@ function context(): { ctx: GatherContext; stdout: ReturnType<typeof sink>; stder
 }
 
 /** backup's document: the fields it shows on success, so the schema can judge each outcome. */
-const backupFields = { environment: 'staging', file: '/x.tar', mode: '0600', bytes: null, seconds: 0, volumes: [], members: [], error: null };
+const backupFields = {
+  environment: 'staging',
+  file: '/x.tar',
+  mode: '0600',
+  bytes: null,
+  seconds: 0,
+  volumes: [],
+  members: [],
+  error: null,
+};
 
-function run(prepare: (settings: Settings) => Promise<PhaseRun<object, typeof backupFields> | Refused<typeof backupFields>>, signal?: AbortSignal) {
+function run(
+  prepare: (settings: Settings) => Promise<PhaseRun<object, typeof backupFields> | Refused<typeof backupFields>>,
+  signal?: AbortSignal,
+) {
   const { ctx, stdout, stderr } = context();
-  return runPhaseCommand({}, ctx, prepare, signal ? { signal } : {}).then((code) => ({ code, stdout: stdout.text, stderr: stderr.text }));
+  return runPhaseCommand({}, ctx, prepare, signal ? { signal } : {}).then((code) => ({
+    code,
+    stdout: stdout.text,
+    stderr: stderr.text,
+  }));
 }
 
 const phase = (id: string, body: Phase<object>['run']): Phase<object> => ({ id, title: id, run: body });
@@ -48,41 +78,66 @@ const phase = (id: string, body: Phase<object>['run']): Phase<object> => ({ id, 
 describe('the lifecycle of a command that runs phases', () => {
   it('puts a run Ctrl-C stopped in the document as interrupted, rolls it back and says how much it undid', async () => {
     const stop = new AbortController();
-    const r = await run(async () => ({
-      phases: [
-        phase('change', async (_ctx, io) => {
-          io.journal.changed('put it back', async () => undefined);
-          stop.abort();
-        }),
-      ],
-      context: {},
-      progress: false,
-      finish: () => ({ document: backupFields }),
-    }), stop.signal);
+    const r = await run(
+      async () => ({
+        phases: [
+          phase('change', async (_ctx, io) => {
+            io.journal.changed('put it back', async () => undefined);
+            stop.abort();
+          }),
+        ],
+        context: {},
+        progress: false,
+        finish: () => ({ document: backupFields }),
+      }),
+      stop.signal,
+    );
     expect(r.code).toBe(ExitCode.interrupted);
-    expect(contractDocument(r.stdout)).toMatchObject({ ok: false, error: { code: 'interrupted', message: 'interrupted (Ctrl-C)' } });
+    expect(contractDocument(r.stdout)).toMatchObject({
+      ok: false,
+      error: { code: 'interrupted', message: 'interrupted (Ctrl-C)' },
+    });
     expect(r.stderr).toContain('error: interrupted (Ctrl-C) (rolled back 1 change(s))');
   });
 
-  it("writes a failure the command told in its own words into the document, and prints it no more", async () => {
+  it('writes a failure the command told in its own words into the document, and prints it no more', async () => {
     const r = await run(async ({ topology }) => ({
       phases: [phase('read', async () => 'read')],
       context: {},
       interrupt: 'none',
       progress: false,
-      finish: () => ({ document: { ...backupFields, environment: topology.environment }, failure: new HealError({ code: 'status.unhealthy', message: 'told above' }), told: true, say: () => undefined }),
+      finish: () => ({
+        document: { ...backupFields, environment: topology.environment },
+        failure: new HealError({ code: 'status.unhealthy', message: 'told above' }),
+        told: true,
+        say: () => undefined,
+      }),
     }));
     expect(r.code).toBe(ExitCode.failed);
-    expect(contractDocument(r.stdout)).toMatchObject({ ok: false, environment: 'staging', error: { code: 'status.unhealthy', message: 'told above', details: [], hint: null } });
+    expect(contractDocument(r.stdout)).toMatchObject({
+      ok: false,
+      environment: 'staging',
+      error: { code: 'status.unhealthy', message: 'told above', details: [], hint: null },
+    });
     expect(r.stderr).not.toContain('error: told above');
   });
 
   it('ends an error before any phase runs as an error document', async () => {
     const r = await run(async () => {
-      throw new HealError({ code: 'backup.exists', message: '/x.tar exists', hint: 'add --force', exitCode: ExitCode.usage });
+      throw new HealError({
+        code: 'backup.exists',
+        message: '/x.tar exists',
+        hint: 'add --force',
+        exitCode: ExitCode.usage,
+      });
     });
     expect(r.code).toBe(ExitCode.usage);
-    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, command: 'backup', ok: false, error: { code: 'backup.exists', message: '/x.tar exists', details: [], hint: 'add --force' } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      schemaVersion: 1,
+      command: 'backup',
+      ok: false,
+      error: { code: 'backup.exists', message: '/x.tar exists', details: [], hint: 'add --force' },
+    });
     expect(r.stderr).toBe('error: /x.tar exists\nhint: add --force\n');
   });
 

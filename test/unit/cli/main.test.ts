@@ -6,7 +6,22 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { runCli } from '../../support/run-cli.js';
 
-const full = ['--environment', 'staging', '--target', 't1', '--web', 'w1', '--app', 'a1', '--db', 'd1', '--ssh-user', 'deploy', '--identity-file', '/k'];
+const full = [
+  '--environment',
+  'staging',
+  '--target',
+  't1',
+  '--web',
+  'w1',
+  '--app',
+  'a1',
+  '--db',
+  'd1',
+  '--ssh-user',
+  'deploy',
+  '--identity-file',
+  '/k',
+];
 const tmp = () => mkdtempSync(join(tmpdir(), 'hp-cli-'));
 /** `full` with a real private key: init judges the key file before writing it. */
 const withKey = (dir: string) => {
@@ -18,7 +33,8 @@ describe('heal-pyroscope CLI', () => {
   it('lists every command in --help with exit codes and examples', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const cmd of ['preflight', 'install', 'uninstall', 'status', 'init']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
+    for (const cmd of ['preflight', 'install', 'uninstall', 'status', 'init'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
     expect(r.stdout).toContain('Exit codes:');
     expect(r.stdout).toContain('$ heal-pyroscope install --config staging.yaml');
   });
@@ -26,7 +42,8 @@ describe('heal-pyroscope CLI', () => {
   it('documents every topology flag with its config key in command help', async () => {
     const r = await runCli(['install', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--target', '--web', '--app', '--db', '--ssh-user', '--identity-file', '--config', '--yes']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--target', '--web', '--app', '--db', '--ssh-user', '--identity-file', '--config', '--yes'])
+      expect(r.stdout).toContain(flag);
     expect(r.stdout).toContain('config: hosts.web');
   });
 
@@ -64,9 +81,15 @@ describe('heal-pyroscope CLI', () => {
 
   it('lets flags fill what the config file leaves open', async () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'topo.yaml'), 'environment: staging\nhosts:\n  web: w1\n  app: a1\n  db: d1\n  targets: [t1]\n');
+    writeFileSync(
+      join(dir, 'topo.yaml'),
+      'environment: staging\nhosts:\n  web: w1\n  app: a1\n  db: d1\n  targets: [t1]\n',
+    );
     // An unknown --ignore-check id is refused after the topology resolved and before any host is contacted.
-    const r = await runCli(['install', '--config', 'topo.yaml', '--ssh-user', 'deploy', '--ssh-agent', '--ignore-check', 'no.such'], { cwd: dir });
+    const r = await runCli(
+      ['install', '--config', 'topo.yaml', '--ssh-user', 'deploy', '--ssh-agent', '--ignore-check', 'no.such'],
+      { cwd: dir },
+    );
     expect(r.stderr).not.toContain('missing');
     expect(r.stderr).toContain('unknown check id "no.such" for --ignore-check');
     expect(r.code).toBe(2);

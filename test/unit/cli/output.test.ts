@@ -23,7 +23,12 @@ describe('output', () => {
     out.result({ ok: false, guard: { ok: false } });
     const code = out.fail(new HealError({ code: 'guard.production', message: 'refusing', exitCode: 3 }));
     expect(code).toBe(3);
-    expect(JSON.parse(stdout.text)).toEqual({ schemaVersion: 1, command: 'preflight', ok: false, guard: { ok: false } });
+    expect(JSON.parse(stdout.text)).toEqual({
+      schemaVersion: 1,
+      command: 'preflight',
+      ok: false,
+      guard: { ok: false },
+    });
     expect(stderr.text).toContain('error: refusing');
   });
 
@@ -31,24 +36,39 @@ describe('output', () => {
     const stdout = sink();
     const out = createOutput({ json: true, verbose: false, command: 'status' }, { stdout, stderr: sink() }, {});
     out.fail(new HealError({ code: 'x.y', message: 'broken', hint: 'fix it' }));
-    expect(JSON.parse(stdout.text)).toEqual({ schemaVersion: 1, command: 'status', ok: false, error: { code: 'x.y', message: 'broken', details: [], hint: 'fix it' } });
+    expect(JSON.parse(stdout.text)).toEqual({
+      schemaVersion: 1,
+      command: 'status',
+      ok: false,
+      error: { code: 'x.y', message: 'broken', details: [], hint: 'fix it' },
+    });
   });
 
   it('wraps every result in the envelope: schemaVersion, the command it was created for, ok', () => {
     const stdout = sink();
-    createOutput({ json: true, verbose: false, command: 'images save' }, { stdout, stderr: sink() }, {}).result({ ok: true, path: '/tmp/i.tar' });
-    expect(stdout.text).toBe(`${JSON.stringify({ schemaVersion: 1, command: 'images save', ok: true, path: '/tmp/i.tar' }, null, 2)}\n`);
+    createOutput({ json: true, verbose: false, command: 'images save' }, { stdout, stderr: sink() }, {}).result({
+      ok: true,
+      path: '/tmp/i.tar',
+    });
+    expect(stdout.text).toBe(
+      `${JSON.stringify({ schemaVersion: 1, command: 'images save', ok: true, path: '/tmp/i.tar' }, null, 2)}\n`,
+    );
   });
 
   it('names no command when it was created without one', () => {
     const stdout = sink();
-    createOutput({ json: true, verbose: false }, { stdout, stderr: sink() }, {}).fail(new HealError({ code: 'usage.x', message: 'bad' }));
+    createOutput({ json: true, verbose: false }, { stdout, stderr: sink() }, {}).fail(
+      new HealError({ code: 'usage.x', message: 'bad' }),
+    );
     expect(JSON.parse(stdout.text)).toMatchObject({ schemaVersion: 1, command: null, ok: false });
   });
 
   it('prints only the document for an error already told on stderr', () => {
     const [stdout, stderr] = [sink(), sink()];
-    const code = createOutput({ json: true, verbose: false }, { stdout, stderr }, {}).fail(new HealError({ code: 'usage.x', message: 'bad', exitCode: 2 }), { humanTold: true });
+    const code = createOutput({ json: true, verbose: false }, { stdout, stderr }, {}).fail(
+      new HealError({ code: 'usage.x', message: 'bad', exitCode: 2 }),
+      { humanTold: true },
+    );
     expect(code).toBe(2);
     expect(stderr.text).toBe('');
     expect(JSON.parse(stdout.text)).toMatchObject({ error: { code: 'usage.x', message: 'bad' } });
@@ -67,7 +87,11 @@ describe('output', () => {
 describe('a line stream (logs --json)', () => {
   it('prints each record as one enveloped document on its own line, then an error document on one line', () => {
     const stdout = sink();
-    const out = createOutput({ json: true, verbose: false, command: 'logs', lines: true }, { stdout, stderr: sink() }, {});
+    const out = createOutput(
+      { json: true, verbose: false, command: 'logs', lines: true },
+      { stdout, stderr: sink() },
+      {},
+    );
     out.record({ ok: true, component: 'pyroscope', line: 'one' });
     out.record({ ok: true, component: 'pyroscope', line: 'two' });
     out.fail(new HealError({ code: 'logs.not-installed', message: 'gone' }));
@@ -76,13 +100,21 @@ describe('a line stream (logs --json)', () => {
     expect(lines.slice(0, -1).map((l) => JSON.parse(l) as unknown)).toEqual([
       { schemaVersion: 1, command: 'logs', ok: true, component: 'pyroscope', line: 'one' },
       { schemaVersion: 1, command: 'logs', ok: true, component: 'pyroscope', line: 'two' },
-      { schemaVersion: 1, command: 'logs', ok: false, error: { code: 'logs.not-installed', message: 'gone', details: [], hint: null } },
+      {
+        schemaVersion: 1,
+        command: 'logs',
+        ok: false,
+        error: { code: 'logs.not-installed', message: 'gone', details: [], hint: null },
+      },
     ]);
   });
 
   it('prints no record without --json', () => {
     const stdout = sink();
-    createOutput({ json: false, verbose: false, command: 'logs', lines: true }, { stdout, stderr: sink() }, {}).record({ ok: true, line: 'x' });
+    createOutput({ json: false, verbose: false, command: 'logs', lines: true }, { stdout, stderr: sink() }, {}).record({
+      ok: true,
+      line: 'x',
+    });
     expect(stdout.text).toBe('');
   });
 });
@@ -104,7 +136,10 @@ describe('colours', () => {
 
   it('prints what chalk prints at level 0 off a terminal or with NO_COLOR, through chains and detached styles', () => {
     const level0 = new Chalk({ level: 0 });
-    for (const [streams, env] of [[{ stdout: sink(), stderr: sink() }, {}], [{ stdout: terminal(), stderr: terminal() }, { NO_COLOR: '1' }]] as const) {
+    for (const [streams, env] of [
+      [{ stdout: sink(), stderr: sink() }, {}],
+      [{ stdout: terminal(), stderr: terminal() }, { NO_COLOR: '1' }],
+    ] as const) {
       const { color } = createOutput({ json: false, verbose: false }, streams, env);
       const paint = color.cyan;
       expect(color.level).toBe(0);

@@ -13,7 +13,10 @@ function capture(): { out: ReturnType<typeof createOutput>; text: () => string }
     },
   }) as Writable & { isTTY?: boolean };
   stream.isTTY = false;
-  return { out: createOutput({ json: false, verbose: false }, { stdout: stream, stderr: stream }, {}), text: () => text };
+  return {
+    out: createOutput({ json: false, verbose: false }, { stdout: stream, stderr: stream }, {}),
+    text: () => text,
+  };
 }
 
 const phases = [
@@ -29,11 +32,17 @@ describe('phase progress (plain output, off a terminal)', () => {
     let seenMidRun = '';
     await withPhaseProgress(out, phases, async (emit) => {
       emit({ type: 'phase-start', id: 'connect', title: 'Connect' });
-      emit({ type: 'phase-end', record: { id: 'connect', title: 'Connect', status: 'done', summary: '3 host(s) connected' } });
+      emit({
+        type: 'phase-end',
+        record: { id: 'connect', title: 'Connect', status: 'done', summary: '3 host(s) connected' },
+      });
       await tick();
       await tick();
       seenMidRun = text();
-      emit({ type: 'phase-end', record: { id: 'images', title: 'Pull images', status: 'skipped', summary: 'all present' } });
+      emit({
+        type: 'phase-end',
+        record: { id: 'images', title: 'Pull images', status: 'skipped', summary: 'all present' },
+      });
       emit({ type: 'phase-end', record: { id: 'services', title: 'Services', status: 'done' } });
     });
     expect(seenMidRun).toContain('Connect: 3 host(s) connected');
@@ -46,7 +55,16 @@ describe('phase progress (plain output, off a terminal)', () => {
     await withPhaseProgress(
       out,
       phases.slice(0, 1),
-      async (emit) => emit({ type: 'phase-end', record: { id: 'connect', title: 'Connect', status: 'planned', plan: ['web-01: pull haproxy:3.2.4', 'app-01: create heal-pyroscope-tempo'] } }),
+      async (emit) =>
+        emit({
+          type: 'phase-end',
+          record: {
+            id: 'connect',
+            title: 'Connect',
+            status: 'planned',
+            plan: ['web-01: pull haproxy:3.2.4', 'app-01: create heal-pyroscope-tempo'],
+          },
+        }),
       { dryRun: true },
     );
     expect(text().indexOf('web-01: pull haproxy:3.2.4')).toBeGreaterThan(text().indexOf('Connect'));
@@ -57,7 +75,15 @@ describe('phase progress (plain output, off a terminal)', () => {
     const { out, text } = capture();
     const events: RunnerEvent[] = [
       { type: 'phase-end', record: { id: 'connect', title: 'Connect', status: 'done' } },
-      { type: 'phase-end', record: { id: 'images', title: 'Pull images', status: 'failed', error: { code: 'interrupted', message: 'interrupted (Ctrl-C)' } } },
+      {
+        type: 'phase-end',
+        record: {
+          id: 'images',
+          title: 'Pull images',
+          status: 'failed',
+          error: { code: 'interrupted', message: 'interrupted (Ctrl-C)' },
+        },
+      },
       { type: 'rollback-start', changes: 2 },
       { type: 'undo', record: { description: 'remove image b', ok: true } },
       { type: 'undo', record: { description: 'remove image a', ok: false, error: 'engine gone' } },
@@ -81,7 +107,8 @@ describe('phase progress (plain output, off a terminal)', () => {
       out,
       phases.slice(1, 2),
       async (emit) => {
-        for (let i = 0; i < 5; i++) emit({ type: 'phase-progress', id: 'images', line: `app-01: grafana/tempo:2.8.1 ${i}/5 layers` });
+        for (let i = 0; i < 5; i++)
+          emit({ type: 'phase-progress', id: 'images', line: `app-01: grafana/tempo:2.8.1 ${i}/5 layers` });
         emit({ type: 'phase-progress', id: 'images', line: 'db-01: quay.io/minio/minio:x 0/1 layers' });
         emit({ type: 'phase-end', record: { id: 'images', title: 'Pull images', status: 'done' } });
       },
@@ -94,7 +121,16 @@ describe('phase progress (plain output, off a terminal)', () => {
   it('puts no ✔ on a phase that ran to its end but found failures', async () => {
     const { out, text } = capture();
     await withPhaseProgress(out, [{ id: 'preflight', title: 'Preflight checks' }], async (emit) =>
-      emit({ type: 'phase-end', record: { id: 'preflight', title: 'Preflight checks', status: 'done', summary: '36 passed, 1 failed', verdict: 'fail' } }),
+      emit({
+        type: 'phase-end',
+        record: {
+          id: 'preflight',
+          title: 'Preflight checks',
+          status: 'done',
+          summary: '36 passed, 1 failed',
+          verdict: 'fail',
+        },
+      }),
     );
     expect(text()).toMatch(/✖ Preflight checks: 36 passed, 1 failed/);
     expect(text()).not.toMatch(/✔ Preflight checks/);
@@ -103,7 +139,10 @@ describe('phase progress (plain output, off a terminal)', () => {
   it('shows a skipped phase with its reason', async () => {
     const { out, text } = capture();
     await withPhaseProgress(out, [{ id: 'guard', title: 'Production guard' }], async (emit) =>
-      emit({ type: 'phase-end', record: { id: 'guard', title: 'Production guard', status: 'skipped', summary: 'no host could be read' } }),
+      emit({
+        type: 'phase-end',
+        record: { id: 'guard', title: 'Production guard', status: 'skipped', summary: 'no host could be read' },
+      }),
     );
     expect(text()).toMatch(/Production guard.*no host could be read/);
     expect(text()).not.toMatch(/✔ Production guard/);

@@ -12,11 +12,15 @@ describe('answers init checks as they are typed', () => {
   it('refuses a directory as the private key file, relative to the working directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hp-key-'));
     mkdirSync(join(dir, 'keys'));
-    expect(await validateKeyFile('keys', dir)).toBe(`identity file ${join(dir, 'keys')} is a directory, not a private key`);
+    expect(await validateKeyFile('keys', dir)).toBe(
+      `identity file ${join(dir, 'keys')} is a directory, not a private key`,
+    );
   });
 
   it('refuses the same target twice', () => {
-    expect(validateAnswer(setting('targets'), 't1, svc-02 t1', ctx)).toBe('t1 is given twice (one machine is one target)');
+    expect(validateAnswer(setting('targets'), 't1, svc-02 t1', ctx)).toBe(
+      't1 is given twice (one machine is one target)',
+    );
   });
 
   it('asks the customisations from the settings table, each with its own question', () => {
@@ -31,7 +35,9 @@ describe('answers init checks as they are typed', () => {
   });
 
   it('takes several image overrides on one line', () => {
-    expect(validateOptionalAnswer(setting('images'), 'minio=r.internal/minio:1, grafana=r.internal/grafana:2', ctx)).toBe(true);
+    expect(
+      validateOptionalAnswer(setting('images'), 'minio=r.internal/minio:1, grafana=r.internal/grafana:2', ctx),
+    ).toBe(true);
     expect(validateOptionalAnswer(setting('images'), 'minio=r.internal/minio:latest', ctx)).not.toBe(true);
     expect(validateOptionalAnswer(setting('images'), 'nosuch=r/x:1', ctx)).toMatch(/components:/);
   });

@@ -15,9 +15,13 @@ const troubleshooting = /^## The causes met most\n([\s\S]*?)(?:^## |(?![\s\S]))/
 const codeIndex = /^## Every error code\n([\s\S]*)/m.exec(page)?.[1] ?? '';
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
-const code = sources(join(root, 'src')).map((f) => readFileSync(f, 'utf8')).join('\n');
+const code = sources(join(root, 'src'))
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n');
 
 /** Every error code written out in src/: the dotted literals on the lines that set a code. */
 const thrownCodes = new Set(
@@ -38,23 +42,32 @@ function codeExists(id: string): boolean {
   const key = /^ssh\.key\.([a-z]+)$/.exec(id);
   if (key) return keyKinds.includes(key[1]!);
   const usage = /^usage\.([a-z-]+)$/.exec(id);
-  if (usage) return usage[1] === 'missing-command' || commanderCodes.includes(`'commander.${usage[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}'`);
+  if (usage)
+    return (
+      usage[1] === 'missing-command' ||
+      commanderCodes.includes(`'commander.${usage[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}'`)
+    );
   return false;
 }
 
 describe("docs/troubleshooting.md's causes met most", () => {
   it('names only error codes and check ids the CLI has', () => {
-    const named = [...troubleshooting.matchAll(/^\*\*[^*]+\*\* \(([^)]*)\)/gm)].flatMap((m) => [...m[1]!.matchAll(/`([a-z]+\.[a-z.-]+)`/g)].map((c) => c[1]!));
+    const named = [...troubleshooting.matchAll(/^\*\*[^*]+\*\* \(([^)]*)\)/gm)].flatMap((m) =>
+      [...m[1]!.matchAll(/`([a-z]+\.[a-z.-]+)`/g)].map((c) => c[1]!),
+    );
     expect(named.length).toBeGreaterThanOrEqual(9);
     for (const id of named) expect(code, id).toMatch(new RegExp(`(code|id): '${id.replace(/\./g, '\\.')}'`));
   });
 
   it('gives only commands and flags the CLI accepts', async () => {
-    const commands = [...troubleshooting.matchAll(/^heal-pyroscope ([a-z]+(?: save)?)((?: --?[a-z-]+(?: [^\s#-][^\s#]*)?)*)/gm)];
+    const commands = [
+      ...troubleshooting.matchAll(/^heal-pyroscope ([a-z]+(?: save)?)((?: --?[a-z-]+(?: [^\s#-][^\s#]*)?)*)/gm),
+    ];
     expect(commands.length).toBeGreaterThanOrEqual(8);
     for (const [line, command, rest] of commands) {
       const help = (await runCli([...command!.split(' '), '--help'])).stdout;
-      for (const flag of rest!.match(/--?[a-z-]+/g) ?? []) expect(help, line).toMatch(new RegExp(`(^|[ ,])${flag}[ ,\\n]`, 'm'));
+      for (const flag of rest!.match(/--?[a-z-]+/g) ?? [])
+        expect(help, line).toMatch(new RegExp(`(^|[ ,])${flag}[ ,\\n]`, 'm'));
     }
   });
 

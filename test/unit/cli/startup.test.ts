@@ -19,20 +19,33 @@ async function importsOf(args: string[]): Promise<string[]> {
 
 /** The packages linked into dist/cli (scripts/build.mjs) whose code the loaded files hold, by a mark of each. */
 function linkedIn(files: string[]): string[] {
-  const marks: Record<string, RegExp> = { listr2: /node_modules\/listr2\//, yaml: /node_modules\/yaml\//, zod: /node_modules\/zod\//, execa: /node_modules\/execa\//, dockerode: /node_modules\/dockerode\// };
+  const marks: Record<string, RegExp> = {
+    listr2: /node_modules\/listr2\//,
+    yaml: /node_modules\/yaml\//,
+    zod: /node_modules\/zod\//,
+    execa: /node_modules\/execa\//,
+    dockerode: /node_modules\/dockerode\//,
+  };
   const texts = files.filter((f) => f.includes('/dist/cli/')).map((f) => readFileSync(f, 'utf8'));
   return Object.keys(marks).filter((name) => texts.some((t) => marks[name]!.test(t)));
 }
 
 describe('start-up (built CLI in dist/)', () => {
   it('imports no package for --help or --version: commander is inside the bundle (npm run build), ssh2, dockerode, listr2, the prompts and the config schema are not needed', async () => {
-    for (const args of [['--help'], ['--version'], ['preflight', '--help']]) expect(await importsOf(args), args.join(' ')).toEqual([]);
+    for (const args of [['--help'], ['--version'], ['preflight', '--help']])
+      expect(await importsOf(args), args.join(' ')).toEqual([]);
   });
 
   it('never loads the JSON schema or its validator, not even for a --json document', async () => {
-    for (const args of [['--json', 'version'], ['--json', 'preflight', '--bogus']]) {
+    for (const args of [
+      ['--json', 'version'],
+      ['--json', 'preflight', '--bogus'],
+    ]) {
       const imports = await importsOf(args);
-      expect(imports.filter((i) => i.startsWith('ajv') || i.includes('schema.json')), args.join(' ')).toEqual([]);
+      expect(
+        imports.filter((i) => i.startsWith('ajv') || i.includes('schema.json')),
+        args.join(' '),
+      ).toEqual([]);
     }
   });
 
@@ -45,6 +58,7 @@ describe('start-up (built CLI in dist/)', () => {
   });
 
   it('reads no chunk holding a linked package for --help or --version', async () => {
-    for (const args of [['--help'], ['--version']]) expect(linkedIn((await loaded(args)).files), args.join(' ')).toEqual([]);
+    for (const args of [['--help'], ['--version']])
+      expect(linkedIn((await loaded(args)).files), args.join(' ')).toEqual([]);
   });
 });

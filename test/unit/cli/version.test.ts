@@ -10,15 +10,28 @@ describe('heal-pyroscope version', () => {
     const r = await runCli(['version']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`heal-pyroscope ${pkg.version} (Node ${process.version})`);
-    for (const c of COMPONENTS) expect(r.stdout).toMatch(new RegExp(`^  ${c.name} +${c.registry ? `${c.registry}/` : ''}${c.repository}:${c.tag}$`, 'm'));
+    for (const c of COMPONENTS)
+      expect(r.stdout).toMatch(
+        new RegExp(`^  ${c.name} +${c.registry ? `${c.registry}/` : ''}${c.repository}:${c.tag}$`, 'm'),
+      );
   });
 
   it('prints one JSON document with --json, the pins keyed by component', async () => {
     const r = await runCli(['version', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { images: Record<string, string> };
-    expect(doc).toMatchObject({ schemaVersion: 1, command: 'version', ok: true, version: pkg.version, node: process.version });
-    expect(doc.images).toEqual(Object.fromEntries(COMPONENTS.map((c) => [c.name, `${c.registry ? `${c.registry}/` : ''}${c.repository}:${c.tag}`])));
+    expect(doc).toMatchObject({
+      schemaVersion: 1,
+      command: 'version',
+      ok: true,
+      version: pkg.version,
+      node: process.version,
+    });
+    expect(doc.images).toEqual(
+      Object.fromEntries(
+        COMPONENTS.map((c) => [c.name, `${c.registry ? `${c.registry}/` : ''}${c.repository}:${c.tag}`]),
+      ),
+    );
     expect(r.stderr).toBe('');
   });
 
@@ -35,7 +48,16 @@ describe('heal-pyroscope version', () => {
 
 describe('command help', () => {
   it('lists the global options (--json, --verbose) in every subcommand', async () => {
-    for (const command of [['preflight'], ['install'], ['uninstall'], ['status'], ['init'], ['images', 'save'], ['version'], ['completion']]) {
+    for (const command of [
+      ['preflight'],
+      ['install'],
+      ['uninstall'],
+      ['status'],
+      ['init'],
+      ['images', 'save'],
+      ['version'],
+      ['completion'],
+    ]) {
       const r = await runCli([...command, '--help']);
       const global = r.stdout.split('Global Options:')[1] ?? '';
       expect(global, command.join(' ')).toContain('--json');

@@ -32,7 +32,9 @@ describe('config file validation', () => {
   });
 
   it('rejects an impossible IPv4 address', () => {
-    expect(problems('hosts:\n  web: 10.0.0.300\n')).toEqual(['hosts.web: "10.0.0.300" is not a valid hostname or IP address (line 2)']);
+    expect(problems('hosts:\n  web: 10.0.0.300\n')).toEqual([
+      'hosts.web: "10.0.0.300" is not a valid hostname or IP address (line 2)',
+    ]);
   });
 
   it('reports an invalid host inside an object entry', () => {
@@ -50,7 +52,9 @@ describe('config file validation', () => {
   });
 
   it('rejects an unknown top-level key', () => {
-    expect(problems('environment: staging\nhostz: {}\n')[0]).toMatch(/^hostz: unknown key \(did you mean "hosts"\?\) \(line 2\)$/);
+    expect(problems('environment: staging\nhostz: {}\n')[0]).toMatch(
+      /^hostz: unknown key \(did you mean "hosts"\?\) \(line 2\)$/,
+    );
   });
 
   it('rejects ports out of range and non-numbers', () => {
@@ -61,11 +65,15 @@ describe('config file validation', () => {
 
   it('rejects a wrong type for a section', () => {
     expect(problems('hosts: 5\n')).toEqual(['hosts: expected a mapping, got number 5 (line 1)']);
-    expect(problems('hosts:\n  targets: web-01\n')).toEqual(['hosts.targets: expected a list, got string "web-01" (line 2)']);
+    expect(problems('hosts:\n  targets: web-01\n')).toEqual([
+      'hosts.targets: expected a list, got string "web-01" (line 2)',
+    ]);
   });
 
   it('requires an absolute Docker socket path', () => {
-    expect(problems('docker:\n  socket: docker.sock\n')).toEqual(['docker.socket: "docker.sock" must be an absolute path (line 2)']);
+    expect(problems('docker:\n  socket: docker.sock\n')).toEqual([
+      'docker.socket: "docker.sock" must be an absolute path (line 2)',
+    ]);
   });
 
   it('validates the jump host form', () => {
@@ -76,10 +84,16 @@ describe('config file validation', () => {
   });
 
   it('accepts the long form of a jump host, for every host and per host, and checks its fields', () => {
-    expect(problems('ssh:\n  jumpHost: { host: bastion.internal, user: ops, port: 2222, identityFile: keys/bastion }\n')).toEqual([]);
+    expect(
+      problems('ssh:\n  jumpHost: { host: bastion.internal, user: ops, port: 2222, identityFile: keys/bastion }\n'),
+    ).toEqual([]);
     expect(problems('hosts:\n  web: { host: web-01, jumpHost: { host: bastion.internal } }\n')).toEqual([]);
-    expect(problems('ssh:\n  jumpHost: { host: bastion.internal, port: 70000 }\n')).toEqual(['ssh.jumpHost.port: 70000 is not a port (1-65535) (line 2)']);
-    expect(problems('ssh:\n  jumpHost: { host: bastion.internal, proxy: x }\n')).toEqual(['ssh.jumpHost.proxy: unknown key (allowed: host, user, port, identityFile) (line 2)']);
+    expect(problems('ssh:\n  jumpHost: { host: bastion.internal, port: 70000 }\n')).toEqual([
+      'ssh.jumpHost.port: 70000 is not a port (1-65535) (line 2)',
+    ]);
+    expect(problems('ssh:\n  jumpHost: { host: bastion.internal, proxy: x }\n')).toEqual([
+      'ssh.jumpHost.proxy: unknown key (allowed: host, user, port, identityFile) (line 2)',
+    ]);
   });
 
   it('accepts ssh.configFile', () => {
@@ -93,23 +107,43 @@ describe('config file validation', () => {
   });
 
   it('rejects a malformed registry prefix', () => {
-    expect(problems('registry:\n  prefix: "https://registry"\n')[0]).toMatch(/^registry\.prefix: "https:\/\/registry" is not a registry prefix/);
+    expect(problems('registry:\n  prefix: "https://registry"\n')[0]).toMatch(
+      /^registry\.prefix: "https:\/\/registry" is not a registry prefix/,
+    );
   });
 
   it('accepts one image override per component and refuses an unpinned one, naming key and line', () => {
     expect(problems('images:\n  minio: mirror.internal/minio/minio:RELEASE.2025-06-13T11-33-47Z\n')).toEqual([]);
-    expect(problems('images:\n  minio: mirror.internal/minio/minio:RELEASE.2025-06-13T11-33-47Z\n  pyroscope: grafana/pyroscope:latest\n')).toEqual([
+    expect(
+      problems(
+        'images:\n  minio: mirror.internal/minio/minio:RELEASE.2025-06-13T11-33-47Z\n  pyroscope: grafana/pyroscope:latest\n',
+      ),
+    ).toEqual([
       'images.pyroscope: "grafana/pyroscope:latest" uses the floating tag "latest": pin an exact version (line 3)',
     ]);
-    expect(problems('images:\n  tempo: grafana/tempo\n')[0]).toMatch(/^images\.tempo: "grafana\/tempo" has no tag or digest.*\(line 2\)$/);
-    expect(problems('images:\n  loki: grafana/loki:3.0.0\n')[0]).toMatch(/^images\.loki: unknown key \(allowed: minio, pyroscope, tempo, grafana, haproxy\)/);
+    expect(problems('images:\n  tempo: grafana/tempo\n')[0]).toMatch(
+      /^images\.tempo: "grafana\/tempo" has no tag or digest.*\(line 2\)$/,
+    );
+    expect(problems('images:\n  loki: grafana/loki:3.0.0\n')[0]).toMatch(
+      /^images\.loki: unknown key \(allowed: minio, pyroscope, tempo, grafana, haproxy\)/,
+    );
   });
 
   it('validates log bounds and memory limits', () => {
-    expect(problems('containers:\n  logs: { maxSize: 20m, maxFiles: 5 }\n  memoryLimits: { pyroscope: 4g, grafana: none }\n')).toEqual([]);
-    expect(problems('containers:\n  logs:\n    maxSize: 10MB\n')).toEqual(['containers.logs.maxSize: "10MB" is not a log size (e.g. 10m, 512k, 1g) (line 3)']);
-    expect(problems('containers:\n  logs:\n    maxFiles: 0\n')).toEqual(['containers.logs.maxFiles: 0 is not a number of log files (1-100) (line 3)']);
-    expect(problems('containers:\n  memoryLimits:\n    minio: lots\n')).toEqual(['containers.memoryLimits.minio: "lots" is not a memory limit (e.g. 512m, 2g, or none) (line 3)']);
+    expect(
+      problems(
+        'containers:\n  logs: { maxSize: 20m, maxFiles: 5 }\n  memoryLimits: { pyroscope: 4g, grafana: none }\n',
+      ),
+    ).toEqual([]);
+    expect(problems('containers:\n  logs:\n    maxSize: 10MB\n')).toEqual([
+      'containers.logs.maxSize: "10MB" is not a log size (e.g. 10m, 512k, 1g) (line 3)',
+    ]);
+    expect(problems('containers:\n  logs:\n    maxFiles: 0\n')).toEqual([
+      'containers.logs.maxFiles: 0 is not a number of log files (1-100) (line 3)',
+    ]);
+    expect(problems('containers:\n  memoryLimits:\n    minio: lots\n')).toEqual([
+      'containers.memoryLimits.minio: "lots" is not a memory limit (e.g. 512m, 2g, or none) (line 3)',
+    ]);
   });
 
   it('reports YAML syntax errors with their line', () => {
@@ -144,6 +178,9 @@ describe('config file validation', () => {
     const err = (await loadConfigFile(path).catch((e: unknown) => e)) as HealError;
     expect(err.code).toBe('config.invalid');
     expect(err.message).toBe(`${path}: 2 problems`);
-    expect(err.details).toEqual(['ssh.port: 0 is not a port (1-65535) (line 2)', 'hosts.web: "a b" is not a valid hostname or IP address (line 4)']);
+    expect(err.details).toEqual([
+      'ssh.port: 0 is not a port (1-65535) (line 2)',
+      'hosts.web: "a b" is not a valid hostname or IP address (line 4)',
+    ]);
   });
 });

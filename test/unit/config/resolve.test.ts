@@ -10,7 +10,12 @@ const ctx = { cwd: '/work/ops', configPath: '/etc/heal/heal-pyroscope.yaml' };
 const file: ConfigFile = {
   environment: 'staging',
   ssh: { user: 'deploy', identityFile: 'keys/id_ed25519' },
-  hosts: { targets: ['t-file'], web: 'web-file', app: 'app-file', db: { host: 'db-file', user: 'dbadmin', port: 2200 } },
+  hosts: {
+    targets: ['t-file'],
+    web: 'web-file',
+    app: 'app-file',
+    db: { host: 'db-file', user: 'dbadmin', port: 2200 },
+  },
 };
 const complete: TopologyInput = {
   environment: 'qa',
@@ -61,7 +66,8 @@ describe('topology resolution', () => {
   });
 
   it("takes ssh_config's User and IdentityFile for ssh.user and a key, only when every host has them", () => {
-    const sshConfig = (host: string) => (host.startsWith('alias-') ? { user: 'ops', identityFiles: ['~/.ssh/ops'] } : { identityFiles: [] });
+    const sshConfig = (host: string) =>
+      host.startsWith('alias-') ? { user: 'ops', identityFiles: ['~/.ssh/ops'] } : { identityFiles: [] };
     const hosts = { environment: 'qa', targets: ['alias-t'], web: 'alias-w', app: 'alias-w', db: 'alias-d' };
     const all = resolveTopology(hosts, undefined, {}, { cwd: '/', sshConfig });
     expect(all.missing).toEqual([]);
@@ -70,8 +76,9 @@ describe('topology resolution', () => {
     expect(one.missing.map((m) => m.key)).toEqual(['sshUser', 'sshAuth']);
   });
 
-  it("gives an alias its HostName as the address other hosts and containers use, and keeps the alias for SSH and output", () => {
-    const sshConfig = (host: string) => (host === 'hp-db' ? { hostName: '10.0.0.13', user: 'ops', identityFiles: ['~/k'] } : { identityFiles: [] });
+  it('gives an alias its HostName as the address other hosts and containers use, and keeps the alias for SSH and output', () => {
+    const sshConfig = (host: string) =>
+      host === 'hp-db' ? { hostName: '10.0.0.13', user: 'ops', identityFiles: ['~/k'] } : { identityFiles: [] };
     const r = resolveTopology({ db: 'hp-db' }, file, {}, { ...ctx, sshConfig });
     expect(r.topology?.db).toMatchObject({ name: 'hp-db', host: '10.0.0.13', sshAlias: 'hp-db' });
     expect(r.topology?.web).toMatchObject({ name: 'web-file', host: 'web-file' });
@@ -79,20 +86,35 @@ describe('topology resolution', () => {
   });
 
   it('reads the long form of a jump host, its key relative to the config file', () => {
-    const withJump: ConfigFile = { ...file, ssh: { ...file.ssh, jumpHost: { host: 'bastion', user: 'jump', port: 2222, identityFile: 'keys/bastion' } } };
+    const withJump: ConfigFile = {
+      ...file,
+      ssh: { ...file.ssh, jumpHost: { host: 'bastion', user: 'jump', port: 2222, identityFile: 'keys/bastion' } },
+    };
     const r = resolveTopology({}, withJump, {}, ctx);
-    expect(r.topology?.web.ssh.jumpHost).toEqual({ host: 'bastion', user: 'jump', port: 2222, identityFile: '/etc/heal/keys/bastion' });
+    expect(r.topology?.web.ssh.jumpHost).toEqual({
+      host: 'bastion',
+      user: 'jump',
+      port: 2222,
+      identityFile: '/etc/heal/keys/bastion',
+    });
     expect(resolveTopology({ jumpHost: 'ops@b2:22' }, withJump, {}, ctx).topology?.web.ssh.jumpHost).toBe('ops@b2:22');
   });
 
   it('reads ssh.configFile relative to the config file, --ssh-config relative to the cwd', () => {
-    expect(resolveTopology({}, { ...file, ssh: { ...file.ssh, configFile: 'ssh_config' } }, {}, ctx).topology?.web.ssh.configFile).toBe('/etc/heal/ssh_config');
-    expect(resolveTopology({ sshConfigFile: 'my_ssh' }, file, {}, ctx).topology?.web.ssh.configFile).toBe('/work/ops/my_ssh');
+    expect(
+      resolveTopology({}, { ...file, ssh: { ...file.ssh, configFile: 'ssh_config' } }, {}, ctx).topology?.web.ssh
+        .configFile,
+    ).toBe('/etc/heal/ssh_config');
+    expect(resolveTopology({ sshConfigFile: 'my_ssh' }, file, {}, ctx).topology?.web.ssh.configFile).toBe(
+      '/work/ops/my_ssh',
+    );
   });
 
   it('resolves paths in the file against the file and paths in flags against the cwd', () => {
     expect(resolveTopology({}, file, {}, ctx).topology?.web.ssh.identityFile).toBe('/etc/heal/keys/id_ed25519');
-    expect(resolveTopology({ identityFile: 'mykey' }, file, {}, ctx).topology?.web.ssh.identityFile).toBe('/work/ops/mykey');
+    expect(resolveTopology({ identityFile: 'mykey' }, file, {}, ctx).topology?.web.ssh.identityFile).toBe(
+      '/work/ops/mykey',
+    );
   });
 
   it('lists every missing value with its flag and config key', () => {
@@ -112,7 +134,9 @@ describe('topology resolution', () => {
   it('uses a running agent when no key file is given', () => {
     const input = { ...complete, identityFile: undefined };
     expect(resolveTopology(input, undefined, {}, { cwd: '/' }).missing.map((m) => m.key)).toEqual(['sshAuth']);
-    expect(resolveTopology(input, undefined, {}, { cwd: '/', agentSocket: '/tmp/agent.sock' }).topology?.web.ssh.agent).toBe(true);
+    expect(
+      resolveTopology(input, undefined, {}, { cwd: '/', agentSocket: '/tmp/agent.sock' }).topology?.web.ssh.agent,
+    ).toBe(true);
   });
 
   it('replaces a default guard list with the configured one and keeps the others', () => {
@@ -123,6 +147,11 @@ describe('topology resolution', () => {
 
   it('keeps one entry per tier, web, app and db on one machine included', () => {
     const r = resolveTopology({ ...complete, web: 'one', app: 'one', db: 'one' }, undefined, {}, { cwd: '/' });
-    expect(hostsOf(r.topology!).map((h) => `${h.tier}:${h.host}`)).toEqual(['target:t-ans', 'web:one', 'app:one', 'db:one']);
+    expect(hostsOf(r.topology!).map((h) => `${h.tier}:${h.host}`)).toEqual([
+      'target:t-ans',
+      'web:one',
+      'app:one',
+      'db:one',
+    ]);
   });
 });

@@ -8,7 +8,17 @@ const one = (r: CheckResult[] | Promise<CheckResult[]>) => (r as CheckResult[])[
 
 describe('addresses that go into container configs', () => {
   it('refuses loopback names and addresses: inside a container they are the container', () => {
-    for (const host of ['localhost', 'LOCALHOST', 'app.localhost', '127.0.0.1', '127.0.1.1', '127.255.255.254', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) {
+    for (const host of [
+      'localhost',
+      'LOCALHOST',
+      'app.localhost',
+      '127.0.0.1',
+      '127.0.1.1',
+      '127.255.255.254',
+      '::1',
+      '0:0:0:0:0:0:0:1',
+      '::ffff:127.0.0.1',
+    ]) {
       expect(serverAddressProblem(host), host).toMatch(/loopback/);
     }
   });
@@ -23,7 +33,8 @@ describe('addresses that go into container configs', () => {
   });
 
   it('accepts network addresses and names', () => {
-    for (const host of ['10.213.0.12', 'app-01.internal', 'app-01', '128.0.0.1']) expect(serverAddressProblem(host), host).toBeNull();
+    for (const host of ['10.213.0.12', 'app-01.internal', 'app-01', '128.0.0.1'])
+      expect(serverAddressProblem(host), host).toBeNull();
   });
 
   it('fails the preflight check of a machine configured as loopback, even without a connection', () => {

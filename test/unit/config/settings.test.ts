@@ -17,7 +17,9 @@ function schemaKeys(node: unknown, prefix = ''): string[] {
 }
 
 const tableKeys = () =>
-  settingEntries().flatMap(([, s]) => (s.key.endsWith('.COMPONENT') ? COMPONENTS.map((c) => s.key.replace(/COMPONENT$/, c.name)) : [s.key]));
+  settingEntries().flatMap(([, s]) =>
+    s.key.endsWith('.COMPONENT') ? COMPONENTS.map((c) => s.key.replace(/COMPONENT$/, c.name)) : [s.key],
+  );
 
 describe('the settings table', () => {
   it('names exactly the keys the config schema accepts', () => {
@@ -27,7 +29,11 @@ describe('the settings table', () => {
   it('has defaults that pass their own validation', () => {
     for (const [name, s] of settingEntries()) {
       if (s.default === undefined) continue;
-      const values = Array.isArray(s.default) ? s.default : typeof s.default === 'object' ? Object.values(s.default as object) : [s.default];
+      const values = Array.isArray(s.default)
+        ? s.default
+        : typeof s.default === 'object'
+          ? Object.values(s.default as object)
+          : [s.default];
       for (const v of values) expect(s.value.problem(v), name).toBeNull();
     }
   });
@@ -35,7 +41,9 @@ describe('the settings table', () => {
   it('has examples that the schema accepts, every key of them', () => {
     const parsed = parseConfig(configExample());
     expect(parsed.problems).toEqual([]);
-    expect(Object.keys(parsed.config ?? {}).sort()).toEqual([...new Set(tableKeys().map((k) => k.split('.')[0]))].sort());
+    expect(Object.keys(parsed.config ?? {}).sort()).toEqual(
+      [...new Set(tableKeys().map((k) => k.split('.')[0]))].sort(),
+    );
   });
 
   it('asks for every required setting, suggesting only what other settings say', () => {
@@ -61,13 +69,16 @@ describe('the settings table', () => {
 
   it('reads a list from commas or white space, and refuses it at its first bad item', () => {
     expect(readText(SETTINGS.targets, 'a, b  c')).toEqual({ value: ['a', 'b', 'c'] });
-    expect(readText(SETTINGS.targets, 'a, bad_host!, c')).toEqual({ problem: '"bad_host!" is not a valid hostname or IP address' });
+    expect(readText(SETTINGS.targets, 'a, bad_host!, c')).toEqual({
+      problem: '"bad_host!" is not a valid hostname or IP address',
+    });
   });
 
   it('reads one value per component as COMPONENT=VALUE', () => {
     expect(readText(SETTINGS.images, 'tempo=grafana/tempo:2.8.2')).toEqual({ value: { tempo: 'grafana/tempo:2.8.2' } });
     expect(readText(SETTINGS.images, 'loki=grafana/loki:3.0.0')).toEqual({
-      problem: '"loki=grafana/loki:3.0.0" is not COMPONENT=IMAGE (components: minio, pyroscope, tempo, grafana, haproxy)',
+      problem:
+        '"loki=grafana/loki:3.0.0" is not COMPONENT=IMAGE (components: minio, pyroscope, tempo, grafana, haproxy)',
     });
   });
 

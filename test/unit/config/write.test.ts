@@ -29,7 +29,14 @@ describe('config file writer', () => {
     expect(parsed.problems).toEqual([]);
     expect(parsed.config).toEqual({
       environment: 'staging',
-      ssh: { user: 'deploy', port: 2222, identityFile: '/home/deploy/.ssh/id_ed25519', agent: false, knownHostsFile: '/etc/ssh/known', jumpHost: 'ops@bastion:22' },
+      ssh: {
+        user: 'deploy',
+        port: 2222,
+        identityFile: '/home/deploy/.ssh/id_ed25519',
+        agent: false,
+        knownHostsFile: '/etc/ssh/known',
+        jumpHost: 'ops@bastion:22',
+      },
       hosts: { targets: ['10.1.0.5', 'svc-02.internal'], web: 'web-01', app: 'app-01', db: 'db-01' },
       registry: { prefix: 'registry.internal:5000/mirror' },
       grafana: { port: 3300 },

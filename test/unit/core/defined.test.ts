@@ -9,7 +9,9 @@ describe('defined', () => {
   });
 
   it('throws, naming the value, when it is missing', () => {
-    expect(() => defined(undefined, 'the answer for web-01')).toThrow('internal error: the answer for web-01 is missing');
+    expect(() => defined(undefined, 'the answer for web-01')).toThrow(
+      'internal error: the answer for web-01 is missing',
+    );
   });
 });
 

@@ -4,7 +4,13 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateGuard, describeFinding } from '../../../src/guard/evaluate.js';
-import { evidenceProbe, parseEnvironmentFile, parseProbeOutput, probeScript, type HostEvidence } from '../../../src/guard/evidence.js';
+import {
+  evidenceProbe,
+  parseEnvironmentFile,
+  parseProbeOutput,
+  probeScript,
+  type HostEvidence,
+} from '../../../src/guard/evidence.js';
 import { DEFAULT_GUARD_RULES as rules } from '../../../src/guard/rules.js';
 
 const clean = (over: Partial<HostEvidence> = {}): HostEvidence => ({
@@ -30,13 +36,18 @@ describe('production guard rules', () => {
     },
   );
 
-  it.each(['product-catalog-01', 'reproduce-01', 'delivery-01', 'olive-01', 'staging-app'])('does not flag hostname %s', (hostname) => {
-    expect(evaluateGuard(rules, 'staging', [clean({ hostname, fqdn: undefined })])).toEqual([]);
-  });
+  it.each(['product-catalog-01', 'reproduce-01', 'delivery-01', 'olive-01', 'staging-app'])(
+    'does not flag hostname %s',
+    (hostname) => {
+      expect(evaluateGuard(rules, 'staging', [clean({ hostname, fqdn: undefined })])).toEqual([]);
+    },
+  );
 
   it('flags an FQDN even when the short name is clean', () => {
     const findings = evaluateGuard(rules, 'staging', [clean({ fqdn: 'app-01.prod.example.com' })]);
-    expect(findings.map(describeFinding)).toEqual(['app-01: FQDN app-01.prod.example.com matches guard rule hostnamePatterns ((^|[.-])prod($|[.-]|\\d))']);
+    expect(findings.map(describeFinding)).toEqual([
+      'app-01: FQDN app-01.prod.example.com matches guard rule hostnamePatterns ((^|[.-])prod($|[.-]|\\d))',
+    ]);
   });
 
   it.each(['production', 'prod', 'PRD', 'live'])('refuses the declared environment %s', (env) => {
@@ -45,7 +56,9 @@ describe('production guard rules', () => {
 
   it('reads environment markers from /etc/environment', () => {
     const findings = evaluateGuard(rules, 'staging', [clean({ environment: { HEAL_ENV: 'production' } })]);
-    expect(findings).toMatchObject([{ rule: 'environmentVariables', evidence: '/etc/environment HEAL_ENV=production' }]);
+    expect(findings).toMatchObject([
+      { rule: 'environmentVariables', evidence: '/etc/environment HEAL_ENV=production' },
+    ]);
   });
 
   it('ignores NODE_ENV=production, which staging hosts set', () => {
@@ -53,7 +66,9 @@ describe('production guard rules', () => {
   });
 
   it('flags a marker file and a Docker engine label', () => {
-    const findings = evaluateGuard(rules, 'staging', [clean({ markerFiles: ['/etc/production'], dockerLabels: ['env=prod', 'team=a'] })]);
+    const findings = evaluateGuard(rules, 'staging', [
+      clean({ markerFiles: ['/etc/production'], dockerLabels: ['env=prod', 'team=a'] }),
+    ]);
     expect(findings.map((f) => f.rule)).toEqual(['markerFiles', 'dockerLabels']);
   });
 
@@ -66,27 +81,36 @@ describe('production guard rules', () => {
     },
   );
 
-  it.each(['environment=staging', 'env=preprod', 'team=production', 'environment='])('does not flag the engine label %s', (label) => {
-    expect(evaluateGuard(rules, 'staging', [clean({ dockerLabels: [label] })])).toEqual([]);
-  });
+  it.each(['environment=staging', 'env=preprod', 'team=production', 'environment='])(
+    'does not flag the engine label %s',
+    (label) => {
+      expect(evaluateGuard(rules, 'staging', [clean({ dockerLabels: [label] })])).toEqual([]);
+    },
+  );
 
   it('keeps the label keys configurable and an exact key=value entry exact', () => {
     const custom = { ...rules, dockerLabels: ['stage', 'tier=critical'] };
-    expect(evaluateGuard(custom, 'staging', [clean({ dockerLabels: ['stage=live', 'environment=prod'] })])).toMatchObject([
+    expect(
+      evaluateGuard(custom, 'staging', [clean({ dockerLabels: ['stage=live', 'environment=prod'] })]),
+    ).toMatchObject([
       { rule: 'dockerLabels', pattern: 'stage ~ /^live$/', evidence: 'Docker engine label stage=live' },
     ]);
-    expect(evaluateGuard(custom, 'staging', [clean({ dockerLabels: ['TIER=Critical', 'tier=critical-ish'] })])).toMatchObject([
-      { rule: 'dockerLabels', pattern: 'tier=critical' },
-    ]);
+    expect(
+      evaluateGuard(custom, 'staging', [clean({ dockerLabels: ['TIER=Critical', 'tier=critical-ish'] })]),
+    ).toMatchObject([{ rule: 'dockerLabels', pattern: 'tier=critical' }]);
   });
 
   it('flags a production name in /etc/hostname that the kernel hostname does not carry', () => {
     const findings = evaluateGuard(rules, 'staging', [clean({ configuredHostname: 'prod-app-01' })]);
-    expect(findings.map(describeFinding)).toEqual(['app-01: /etc/hostname prod-app-01 matches guard rule hostnamePatterns ((^|[.-])prod($|[.-]|\\d))']);
+    expect(findings.map(describeFinding)).toEqual([
+      'app-01: /etc/hostname prod-app-01 matches guard rule hostnamePatterns ((^|[.-])prod($|[.-]|\\d))',
+    ]);
   });
 
   it('reports a production name once when /etc/hostname and the kernel agree', () => {
-    const findings = evaluateGuard(rules, 'staging', [clean({ hostname: 'prod-app-01', configuredHostname: 'prod-app-01' })]);
+    const findings = evaluateGuard(rules, 'staging', [
+      clean({ hostname: 'prod-app-01', configuredHostname: 'prod-app-01' }),
+    ]);
     expect(findings.map((f) => f.evidence)).toEqual(['hostname prod-app-01']);
   });
 
@@ -120,7 +144,10 @@ describe('guard evidence', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hp-guard-'));
     const files = { etcHostname: join(dir, 'hostname'), environment: join(dir, 'environment') };
     writeFileSync(files.etcHostname, '  prod-app-01  \nsecond line\n');
-    writeFileSync(files.environment, 'PATH="/usr/bin"\n# comment\n\nexport HEAL_ENV=\'production\'\nBACKSLASH=a\\tb\nLAST=no-newline');
+    writeFileSync(
+      files.environment,
+      'PATH="/usr/bin"\n# comment\n\nexport HEAL_ENV=\'production\'\nBACKSLASH=a\\tb\nLAST=no-newline',
+    );
     // What the probe printed with a process per file (hostname, head, cat), for the same files.
     const before = [
       'printf "hostname=%s\\n" "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"',
@@ -134,11 +161,21 @@ describe('guard evidence', () => {
       'echo "--- end"',
     ].join('\n');
     const markers = ['/etc/passwd', '/nonexistent/marker'];
-    const run = async (script: string) => parseProbeOutput('local', (await execa('sh', ['-c', script, 'sh', ...markers])).stdout);
+    const run = async (script: string) =>
+      parseProbeOutput('local', (await execa('sh', ['-c', script, 'sh', ...markers])).stdout);
     const now = await run(probeScript(files));
     expect(now).toEqual(await run(before));
-    expect(now).toMatchObject({ hostname: hostname(), configuredHostname: 'prod-app-01', markerFiles: ['/etc/passwd'] });
-    expect(now.environment).toEqual({ PATH: '/usr/bin', HEAL_ENV: 'production', BACKSLASH: 'a\\tb', LAST: 'no-newline' });
+    expect(now).toMatchObject({
+      hostname: hostname(),
+      configuredHostname: 'prod-app-01',
+      markerFiles: ['/etc/passwd'],
+    });
+    expect(now.environment).toEqual({
+      PATH: '/usr/bin',
+      HEAL_ENV: 'production',
+      BACKSLASH: 'a\\tb',
+      LAST: 'no-newline',
+    });
     // Missing files: nothing read, nothing printed on stderr, as before.
     const missing = { etcHostname: join(dir, 'none-1'), environment: join(dir, 'none-2') };
     const r = await execa('sh', ['-c', probeScript(missing), 'sh']);
@@ -148,7 +185,8 @@ describe('guard evidence', () => {
   });
 
   it('parses the probe output', () => {
-    const out = 'hostname=app-01\nfqdn=app-01.lab\netc-hostname=prod-app-01\n--- environment\nPATH="/usr/bin"\nexport HEAL_ENV=\'staging\'\n# c\n\n--- markers\n/etc/production\n--- end\n';
+    const out =
+      'hostname=app-01\nfqdn=app-01.lab\netc-hostname=prod-app-01\n--- environment\nPATH="/usr/bin"\nexport HEAL_ENV=\'staging\'\n# c\n\n--- markers\n/etc/production\n--- end\n';
     expect(parseProbeOutput('app', out, ['env=qa'])).toEqual({
       host: 'app',
       hostname: 'app-01',
@@ -161,6 +199,10 @@ describe('guard evidence', () => {
   });
 
   it('reads /etc/environment like pam_env does for simple lines', () => {
-    expect(parseEnvironmentFile('A=1\nB = "two words"\n garbage\nexport C=3')).toEqual({ A: '1', B: 'two words', C: '3' });
+    expect(parseEnvironmentFile('A=1\nB = "two words"\n garbage\nexport C=3')).toEqual({
+      A: '1',
+      B: 'two words',
+      C: '3',
+    });
   });
 });

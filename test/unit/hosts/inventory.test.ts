@@ -29,7 +29,11 @@ describe('inventory of machines', () => {
 
   it('keeps hosts apart that differ in SSH user or port', () => {
     const t = oneMachine({ db: { ssh: { user: 'root', port: 2222, agent: false, knownHostsFile: '/k' } } });
-    expect(Inventory.of(t).servers().map((h) => `${h.name}:${h.ssh.port}`)).toEqual(['one:22', 'one:2222']);
+    expect(
+      Inventory.of(t)
+        .servers()
+        .map((h) => `${h.name}:${h.ssh.port}`),
+    ).toEqual(['one:22', 'one:2222']);
   });
 
   it("uses hosts.db.dockerSocket for a machine that db shares with web and app (not the first entry's default)", () => {
@@ -42,22 +46,36 @@ describe('inventory of machines', () => {
   });
 
   it('ignores a target entry on the same machine when choosing the socket', () => {
-    const t: Topology = { ...oneMachine({ web: { dockerSocket: '/srv/docker.sock' } }), targets: [entry('target', 'one', { dockerSocket: '/var/run/docker.sock' })] };
+    const t: Topology = {
+      ...oneMachine({ web: { dockerSocket: '/srv/docker.sock' } }),
+      targets: [entry('target', 'one', { dockerSocket: '/var/run/docker.sock' })],
+    };
     const inventory = Inventory.of(t);
     expect(inventory.hosts).toHaveLength(1);
     expect(inventory.forTier('web').dockerSocket).toBe('/srv/docker.sock');
   });
 
   it('refuses two server tiers on one machine that name different sockets, as a config error', () => {
-    expect(() => Inventory.of(oneMachine({ web: { dockerSocket: '/srv/one.sock' }, db: { dockerSocket: '/srv/other.sock' } }))).toThrow(
-      expect.objectContaining({ code: 'config.docker-socket', exitCode: 2, message: expect.stringContaining('/srv/other.sock') }),
+    expect(() =>
+      Inventory.of(oneMachine({ web: { dockerSocket: '/srv/one.sock' }, db: { dockerSocket: '/srv/other.sock' } })),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'config.docker-socket',
+        exitCode: 2,
+        message: expect.stringContaining('/srv/other.sock'),
+      }),
     );
   });
 
   it('names the hosts that could not be connected, with why', () => {
     const inventory = Inventory.of(oneMachine());
     const [target] = inventory.hosts;
-    target!.connectError = Object.assign(new Error('refused'), { code: 'ssh.refused', hint: 'start sshd', exitCode: 1, details: [] }) as never;
+    target!.connectError = Object.assign(new Error('refused'), {
+      code: 'ssh.refused',
+      hint: 'start sshd',
+      exitCode: 1,
+      details: [],
+    }) as never;
     expect(inventory.unreachable().map((u) => u.host.name)).toEqual(['t1', 'one']);
     expect(() => inventory.forTier('web').remote).toThrow(/not connected to one/);
   });

@@ -12,7 +12,13 @@ function fixture(): { dir: string; images: { ref: string; file: string }[] } {
   const b = join(dir, 'b.tar');
   writeFileSync(a, 'first image bytes');
   writeFileSync(b, Buffer.alloc(1500, 7));
-  return { dir, images: [{ ref: 'grafana/pyroscope:1.14.0', file: a }, { ref: 'registry.internal:5000/mirror/haproxy:3.2.4', file: b }] };
+  return {
+    dir,
+    images: [
+      { ref: 'grafana/pyroscope:1.14.0', file: a },
+      { ref: 'registry.internal:5000/mirror/haproxy:3.2.4', file: b },
+    ],
+  };
 }
 
 describe('image archive', () => {
@@ -34,7 +40,9 @@ describe('image archive', () => {
     expect(Object.keys(manifest.images)).toEqual(images.map((i) => i.ref));
     const second = entries.get(manifest.images[images[1]!.ref]!)!;
     expect(second.size).toBe(1500);
-    expect(await text(entryStream(path, entries.get(manifest.images[images[0]!.ref]!)!) as never)).toBe('first image bytes');
+    expect(await text(entryStream(path, entries.get(manifest.images[images[0]!.ref]!)!) as never)).toBe(
+      'first image bytes',
+    );
   });
 
   it('refuses a file that is not an image archive, naming it', async () => {
@@ -67,7 +75,9 @@ describe('image archive', () => {
     const first = entries.get(entryNameFor(images[0]!.ref))!;
     bytes.writeUInt8(bytes.readUInt8(first.offset - 512 + 3) ^ 0x20, first.offset - 512 + 3); // one flipped bit in the entry's name
     writeFileSync(path, bytes);
-    await expect(readArchive(path)).rejects.toThrow(`${path} is not a heal-pyroscope image archive: a tar header checksum does not match`);
+    await expect(readArchive(path)).rejects.toThrow(
+      `${path} is not a heal-pyroscope image archive: a tar header checksum does not match`,
+    );
   });
 
   it('refuses a truncated archive', async () => {
@@ -75,23 +85,40 @@ describe('image archive', () => {
     const path = join(dir, 'images.tar');
     await writeArchive(path, images);
     truncateSync(path, 4000); // inside the second image's bytes
-    await expect(readArchive(path)).rejects.toThrow(/not a heal-pyroscope image archive: it ends in the middle of an entry/);
+    await expect(readArchive(path)).rejects.toThrow(
+      /not a heal-pyroscope image archive: it ends in the middle of an entry/,
+    );
   });
 
   it('refuses a file that is not a tar at all', async () => {
     const { dir } = fixture();
     const path = join(dir, 'garbage.tar');
     writeFileSync(path, Buffer.alloc(4096, 0x41));
-    await expect(readArchive(path)).rejects.toThrow(/not a heal-pyroscope image archive: a tar header checksum does not match/);
+    await expect(readArchive(path)).rejects.toThrow(
+      /not a heal-pyroscope image archive: a tar header checksum does not match/,
+    );
   });
 
   it('reads archives written by the earlier hand-written ustar writer', async () => {
     const { dir } = fixture();
     const path = join(dir, 'old.tar');
-    const manifest = Buffer.from(JSON.stringify({ format: 'heal-pyroscope-images/1', images: { 'haproxy:3.2.4': 'images/haproxy_3.2.4.tar' } }));
+    const manifest = Buffer.from(
+      JSON.stringify({ format: 'heal-pyroscope-images/1', images: { 'haproxy:3.2.4': 'images/haproxy_3.2.4.tar' } }),
+    );
     const body = Buffer.from('old image');
     const pad = (n: number) => Buffer.alloc((512 - (n % 512)) % 512);
-    writeFileSync(path, Buffer.concat([tarHeader('manifest.json', manifest.length), manifest, pad(manifest.length), tarHeader('images/haproxy_3.2.4.tar', body.length), body, pad(body.length), Buffer.alloc(1024)]));
+    writeFileSync(
+      path,
+      Buffer.concat([
+        tarHeader('manifest.json', manifest.length),
+        manifest,
+        pad(manifest.length),
+        tarHeader('images/haproxy_3.2.4.tar', body.length),
+        body,
+        pad(body.length),
+        Buffer.alloc(1024),
+      ]),
+    );
     const { manifest: read, entries } = await readArchive(path);
     expect(await text(entryStream(path, entries.get(read.images['haproxy:3.2.4']!)!) as never)).toBe('old image');
   });

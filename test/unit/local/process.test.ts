@@ -36,7 +36,9 @@ describe('runLocal', () => {
   });
 
   it('names the package of ssh as openssh-client', async () => {
-    await expect(runLocal(['/nonexistent/ssh', '-G', 'x'], options)).rejects.toMatchObject({ hint: expect.stringContaining('apt-get install openssh-client') });
+    await expect(runLocal(['/nonexistent/ssh', '-G', 'x'], options)).rejects.toMatchObject({
+      hint: expect.stringContaining('apt-get install openssh-client'),
+    });
   });
 
   it('asks to install or put in PATH a program it knows no package for', async () => {
@@ -53,7 +55,10 @@ describe('runLocal', () => {
       const file = join(dir, 'not-executable');
       writeFileSync(file, '#!/bin/sh\n');
       chmodSync(file, 0o644);
-      await expect(runLocal([file], options)).rejects.toMatchObject({ code: 'local.spawn', message: expect.stringContaining('EACCES') });
+      await expect(runLocal([file], options)).rejects.toMatchObject({
+        code: 'local.spawn',
+        message: expect.stringContaining('EACCES'),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

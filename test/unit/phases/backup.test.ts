@@ -44,8 +44,14 @@ describe('backup volumes phase', () => {
     stack.app.engine.archives.set('heal-pyroscope-grafana:/var/lib/grafana', await volumeTar('grafana'));
     const ctx = await context(stack);
     await backupVolumesPhase.run(ctx, recordingIo());
-    expect(stack.db.engine.calls).toEqual(['pauseContainer heal-pyroscope-minio', 'unpauseContainer heal-pyroscope-minio']);
-    expect(stack.app.engine.calls).toEqual(['pauseContainer heal-pyroscope-grafana', 'unpauseContainer heal-pyroscope-grafana']);
+    expect(stack.db.engine.calls).toEqual([
+      'pauseContainer heal-pyroscope-minio',
+      'unpauseContainer heal-pyroscope-minio',
+    ]);
+    expect(stack.app.engine.calls).toEqual([
+      'pauseContainer heal-pyroscope-grafana',
+      'unpauseContainer heal-pyroscope-grafana',
+    ]);
     expect(stack.db.engine.paused.size + stack.app.engine.paused.size).toBe(0);
     expect(ctx.report.volumes.map((v) => `${v.component} ${v.machine} ${v.volume} ${v.bytes}`)).toEqual([
       'minio db-01 heal-pyroscope-minio-data 12',
@@ -59,7 +65,10 @@ describe('backup volumes phase', () => {
     stack.db.engine.addContainer('heal-pyroscope-minio');
     const ctx = await context(stack);
     await expect(backupVolumesPhase.run(ctx, recordingIo())).rejects.toThrow('Could not find the file /data');
-    expect(stack.db.engine.calls).toEqual(['pauseContainer heal-pyroscope-minio', 'unpauseContainer heal-pyroscope-minio']);
+    expect(stack.db.engine.calls).toEqual([
+      'pauseContainer heal-pyroscope-minio',
+      'unpauseContainer heal-pyroscope-minio',
+    ]);
     expect(stack.db.engine.paused.size).toBe(0);
     await ctx.writer.abort();
   });

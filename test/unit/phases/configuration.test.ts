@@ -14,9 +14,14 @@ async function installedBefore(stack: FakeStack): Promise<void> {
   const first = await plannedInstall(stack);
   await saveState(stack.statePath, first.planned.state.current);
   const file = (path: string) => first.planned.stack.files.find((f) => remotePath(f) === path)!;
-  const line = (f: RenderedFile, content: string) => `${remotePath(f)}\t${sha256(content)}\t${f.mode.toString(8)} ${f.owner.uid} ${f.owner.gid}`;
-  stack.db.onExec('sha256sum', { stdout: `${line(file(USER), file(USER).content)}\n${line(file(PASSWORD), 'an older password')}\n` });
-  stack.db.onExec('for d in', { stdout: '/opt\n/opt/heal-pyroscope\n/opt/heal-pyroscope/db\n/opt/heal-pyroscope/db/minio\n' });
+  const line = (f: RenderedFile, content: string) =>
+    `${remotePath(f)}\t${sha256(content)}\t${f.mode.toString(8)} ${f.owner.uid} ${f.owner.gid}`;
+  stack.db.onExec('sha256sum', {
+    stdout: `${line(file(USER), file(USER).content)}\n${line(file(PASSWORD), 'an older password')}\n`,
+  });
+  stack.db.onExec('for d in', {
+    stdout: '/opt\n/opt/heal-pyroscope\n/opt/heal-pyroscope/db\n/opt/heal-pyroscope/db/minio\n',
+  });
 }
 
 describe('configuration phase', () => {
@@ -27,7 +32,12 @@ describe('configuration phase', () => {
     expect(await configurationPhase.run(ctx, recordingIo())).toBe(`${ctx.planned.stack.files.length} file(s) written`);
     expect((await loadState(stack.statePath))?.secrets).toEqual(ctx.planned.state.current.secrets);
     for (const f of ctx.planned.stack.files) {
-      expect(stack[f.tier].files.get(remotePath(f)), remotePath(f)).toEqual({ remotePath: remotePath(f), content: f.content, mode: f.mode, owner: `${f.owner.uid}:${f.owner.gid}` });
+      expect(stack[f.tier].files.get(remotePath(f)), remotePath(f)).toEqual({
+        remotePath: remotePath(f),
+        content: f.content,
+        mode: f.mode,
+        owner: `${f.owner.uid}:${f.owner.gid}`,
+      });
     }
   });
 
@@ -36,10 +46,19 @@ describe('configuration phase', () => {
     const ctx = await plannedInstall(stack);
     const io = recordingIo();
     await configurationPhase.run(ctx, io);
-    expect(stack.db.ran('mkdir -p -m 755')).toEqual([['mkdir', '-p', '-m', '755', '--', '/opt/heal-pyroscope/db/minio']]);
+    expect(stack.db.ran('mkdir -p -m 755')).toEqual([
+      ['mkdir', '-p', '-m', '755', '--', '/opt/heal-pyroscope/db/minio'],
+    ]);
     await io.rollback();
-    expect(stack.db.ran('rm -f --').map((argv) => argv.at(-1)).sort()).toEqual([PASSWORD, USER]);
-    expect(stack.db.ran('rmdir').map((argv) => argv.slice(4))).toEqual([['/opt/heal-pyroscope/db/minio', '/opt/heal-pyroscope/db', '/opt/heal-pyroscope', '/opt']]);
+    expect(
+      stack.db
+        .ran('rm -f --')
+        .map((argv) => argv.at(-1))
+        .sort(),
+    ).toEqual([PASSWORD, USER]);
+    expect(stack.db.ran('rmdir').map((argv) => argv.slice(4))).toEqual([
+      ['/opt/heal-pyroscope/db/minio', '/opt/heal-pyroscope/db', '/opt/heal-pyroscope', '/opt'],
+    ]);
   });
 
   it('fails only once every host has finished writing, so the rollback knows each file written', async () => {
@@ -55,7 +74,12 @@ describe('configuration phase', () => {
     await expect(configurationPhase.run(ctx, io)).rejects.toThrow(/filesystem \/opt is full/);
     expect(io.changes()).toEqual(expect.arrayContaining([`remove ${USER} on db-01`, `remove ${PASSWORD} on db-01`]));
     await io.rollback();
-    expect(stack.db.ran('rm -f --').map((argv) => argv.at(-1)).sort()).toEqual([PASSWORD, USER]);
+    expect(
+      stack.db
+        .ran('rm -f --')
+        .map((argv) => argv.at(-1))
+        .sort(),
+    ).toEqual([PASSWORD, USER]);
   });
 
   it('writes only a file that changed, keeping a copy of the old one until the run succeeds', async () => {
@@ -87,6 +111,9 @@ describe('configuration phase', () => {
     await installedBefore(stack);
     stack.db.onExec('cp -p', { code: 1, stderr: 'cp: cannot stat: Permission denied\n' });
     const ctx = await plannedInstall(stack);
-    await expect(configurationPhase.run(ctx, recordingIo())).rejects.toMatchObject({ code: 'install.files', message: `cannot keep a copy of ${PASSWORD} on db-01: cp: cannot stat: Permission denied` });
+    await expect(configurationPhase.run(ctx, recordingIo())).rejects.toMatchObject({
+      code: 'install.files',
+      message: `cannot keep a copy of ${PASSWORD} on db-01: cp: cannot stat: Permission denied`,
+    });
   });
 });

@@ -7,13 +7,17 @@ import { resolveImages } from '../../../src/stack/image-ref.js';
 import { sampleInput } from '../render/sample-context.js';
 
 const stack = renderStack(renderContext(sampleInput()));
-const specsWith = (images = resolveImages(), limits = containerLimits(undefined)) => containerSpecs(stack, images, limits);
+const specsWith = (images = resolveImages(), limits = containerLimits(undefined)) =>
+  containerSpecs(stack, images, limits);
 const of = (specs: ReturnType<typeof specsWith>, name: string) => specs.find((s) => s.component === name)!;
 
 describe('container specifications', () => {
   it('bounds every container log: json-file, 10 MB, 3 files by default', () => {
     for (const spec of specsWith()) {
-      expect(createOptions(spec, '0.1.0').HostConfig?.LogConfig, spec.name).toEqual({ Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } });
+      expect(createOptions(spec, '0.1.0').HostConfig?.LogConfig, spec.name).toEqual({
+        Type: 'json-file',
+        Config: { 'max-size': '10m', 'max-file': '3' },
+      });
     }
   });
 
@@ -25,21 +29,33 @@ describe('container specifications', () => {
   });
 
   it('takes the configured log bounds and memory limits, and no limit for none', () => {
-    const limits = containerLimits({ logs: { maxSize: '50m', maxFiles: 5 }, memoryLimits: { pyroscope: '4g', grafana: 'none' } });
+    const limits = containerLimits({
+      logs: { maxSize: '50m', maxFiles: 5 },
+      memoryLimits: { pyroscope: '4g', grafana: 'none' },
+    });
     const specs = specsWith(resolveImages(), limits);
-    expect(createOptions(of(specs, 'pyroscope'), 'v').HostConfig).toMatchObject({ Memory: 4096 * 1024 * 1024, LogConfig: { Config: { 'max-size': '50m', 'max-file': '5' } } });
+    expect(createOptions(of(specs, 'pyroscope'), 'v').HostConfig).toMatchObject({
+      Memory: 4096 * 1024 * 1024,
+      LogConfig: { Config: { 'max-size': '50m', 'max-file': '5' } },
+    });
     expect(createOptions(of(specs, 'grafana'), 'v').HostConfig).not.toHaveProperty('Memory');
     expect(createOptions(of(specs, 'tempo'), 'v').HostConfig!.Memory).toBe(2048 * 1024 * 1024);
   });
 
   it('recreates a container whose limits change (its spec hash changes)', () => {
     const before = specHash(of(specsWith(), 'tempo'));
-    expect(specHash(of(specsWith(resolveImages(), containerLimits({ memoryLimits: { tempo: '3g' } })), 'tempo'))).not.toBe(before);
-    expect(specHash(of(specsWith(resolveImages(), containerLimits({ memoryLimits: { grafana: '1g' } })), 'tempo'))).toBe(before);
+    expect(
+      specHash(of(specsWith(resolveImages(), containerLimits({ memoryLimits: { tempo: '3g' } })), 'tempo')),
+    ).not.toBe(before);
+    expect(
+      specHash(of(specsWith(resolveImages(), containerLimits({ memoryLimits: { grafana: '1g' } })), 'tempo')),
+    ).toBe(before);
   });
 
   it('runs an overridden image for that component only', () => {
-    const specs = specsWith(resolveImages(undefined, { minio: 'mirror.internal/minio/minio:RELEASE.2025-06-13T11-33-47Z' }));
+    const specs = specsWith(
+      resolveImages(undefined, { minio: 'mirror.internal/minio/minio:RELEASE.2025-06-13T11-33-47Z' }),
+    );
     expect(of(specs, 'minio').image).toBe('mirror.internal/minio/minio:RELEASE.2025-06-13T11-33-47Z');
     expect(of(specs, 'pyroscope').image).toBe('grafana/pyroscope:1.14.0');
     expect(specHash(of(specs, 'pyroscope'))).toBe(specHash(of(specsWith(), 'pyroscope')));

@@ -14,7 +14,9 @@ const minio = (ctx: PlannedInstall) => ctx.planned.specs.find((s) => s.name === 
  * The db host with MinIO's image present, shaped by `prepare` (given MinIO's spec and the labels
  * an install gives its container), then planned as an install would.
  */
-async function planned(prepare: (engine: FakeEngine, spec: ContainerSpec, labels: Record<string, string>) => void = () => undefined): Promise<{ stack: FakeStack; ctx: PlannedInstall }> {
+async function planned(
+  prepare: (engine: FakeEngine, spec: ContainerSpec, labels: Record<string, string>) => void = () => undefined,
+): Promise<{ stack: FakeStack; ctx: PlannedInstall }> {
   const stack = fakeStack();
   // The first plan generates the credentials; saved, the second plan renders the same specs.
   const first = await plannedInstall(stack);
@@ -33,7 +35,12 @@ describe('bringing a container to its planned state', () => {
     const created = stack.db.engine.container(MINIO)!;
     expect(created.running).toBe(true);
     expect(created.body).toEqual(createOptions(minio(ctx), ctx.installerVersion));
-    expect(stack.db.engine.volumes).toEqual([{ name: volumeName('minio'), labels: { [LABELS.product]: PRODUCT, [LABELS.component]: 'minio', [LABELS.createdBy]: 'run1' } }]);
+    expect(stack.db.engine.volumes).toEqual([
+      {
+        name: volumeName('minio'),
+        labels: { [LABELS.product]: PRODUCT, [LABELS.component]: 'minio', [LABELS.createdBy]: 'run1' },
+      },
+    ]);
     expect(stack.db.engine.networks.map((n) => n.name)).toEqual([NETWORK_NAME]);
   });
 
@@ -43,7 +50,7 @@ describe('bringing a container to its planned state', () => {
     expect(stack.db.requests).toEqual(['10.213.0.13:9000/minio/health/live']);
   });
 
-  it('removes on rollback the container, network and data volume it created (a new volume holds no one\'s data yet)', async () => {
+  it("removes on rollback the container, network and data volume it created (a new volume holds no one's data yet)", async () => {
     const { stack, ctx } = await planned();
     const io = recordingIo();
     await applyContainer(ctx, minio(ctx), io);
@@ -82,7 +89,10 @@ describe('bringing a container to its planned state', () => {
   it('refuses a network of its name that is not ours, before creating anything', async () => {
     const { stack, ctx } = await planned((engine) => engine.addNetwork(NETWORK_NAME));
     const io = recordingIo();
-    await expect(applyContainer(ctx, minio(ctx), io)).rejects.toMatchObject({ code: 'install.not-ours', message: expect.stringContaining(`network ${NETWORK_NAME} on db-01 exists but was not created by heal-pyroscope`) });
+    await expect(applyContainer(ctx, minio(ctx), io)).rejects.toMatchObject({
+      code: 'install.not-ours',
+      message: expect.stringContaining(`network ${NETWORK_NAME} on db-01 exists but was not created by heal-pyroscope`),
+    });
     expect(io.changes()).toEqual([]);
     expect(stack.db.engine.networks.map((n) => n.name)).toEqual([NETWORK_NAME]);
     expect(stack.db.engine.containers).toEqual([]);
@@ -99,7 +109,9 @@ describe('bringing a container to its planned state', () => {
   });
 
   it('starts a stopped container, and stops it again on rollback', async () => {
-    const { stack, ctx } = await planned((engine, spec, labels) => engine.addContainer(MINIO, { labels, image: spec.image, running: false }));
+    const { stack, ctx } = await planned((engine, spec, labels) =>
+      engine.addContainer(MINIO, { labels, image: spec.image, running: false }),
+    );
     const io = recordingIo();
     expect((await applyContainer(ctx, minio(ctx), io)).action).toBe('start');
     expect(stack.db.engine.container(MINIO)!.running).toBe(true);
@@ -108,7 +120,9 @@ describe('bringing a container to its planned state', () => {
   });
 
   it('recreates a changed container, keeping the old one stopped under another name until the run succeeds', async () => {
-    const { stack, ctx } = await planned((engine, spec, labels) => engine.addContainer(MINIO, { labels: { ...labels, [LABELS.specHash]: 'old' }, image: spec.image }));
+    const { stack, ctx } = await planned((engine, spec, labels) =>
+      engine.addContainer(MINIO, { labels: { ...labels, [LABELS.specHash]: 'old' }, image: spec.image }),
+    );
     const old = stack.db.engine.container(MINIO)!;
     const io = recordingIo();
     expect((await applyContainer(ctx, minio(ctx), io)).action).toBe('recreate');
@@ -122,7 +136,9 @@ describe('bringing a container to its planned state', () => {
   });
 
   it('puts the old container back, running under its name, when the run rolls back', async () => {
-    const { stack, ctx } = await planned((engine, spec, labels) => engine.addContainer(MINIO, { labels: { ...labels, [LABELS.specHash]: 'old' }, image: spec.image }));
+    const { stack, ctx } = await planned((engine, spec, labels) =>
+      engine.addContainer(MINIO, { labels: { ...labels, [LABELS.specHash]: 'old' }, image: spec.image }),
+    );
     const old = stack.db.engine.container(MINIO)!;
     const io = recordingIo();
     await applyContainer(ctx, minio(ctx), io);
@@ -136,8 +152,13 @@ describe('bringing a container to its planned state', () => {
     stack.db.http = () => ({ status: 503, body: 'starting' });
     stack.db.engine.logs.set(MINIO, 'line 1\nFATAL Unable to use the drive /data: drive not found\n');
     const failure = applyContainer(ctx, minio(ctx), recordingIo());
-    await expect(failure).rejects.toMatchObject({ code: 'install.unhealthy', message: expect.stringContaining('did not answer 200 within 0s (last: HTTP 503 starting)') });
-    await expect(failure).rejects.toMatchObject({ details: ['last log lines:', '  line 1', '  FATAL Unable to use the drive /data: drive not found'] });
+    await expect(failure).rejects.toMatchObject({
+      code: 'install.unhealthy',
+      message: expect.stringContaining('did not answer 200 within 0s (last: HTTP 503 starting)'),
+    });
+    await expect(failure).rejects.toMatchObject({
+      details: ['last log lines:', '  line 1', '  FATAL Unable to use the drive /data: drive not found'],
+    });
   });
 });
 
@@ -148,7 +169,11 @@ describe('the network, with containers started at the same time', () => {
     const asked = vi.spyOn(stack.app.engine, 'ensureNetwork');
     const host = ctx.hosts.forTier('app');
     const io = recordingIo();
-    await Promise.all([ensureNetwork(host, io.journal), ensureNetwork(host, io.journal), ensureNetwork(host, io.journal)]);
+    await Promise.all([
+      ensureNetwork(host, io.journal),
+      ensureNetwork(host, io.journal),
+      ensureNetwork(host, io.journal),
+    ]);
     expect(asked).toHaveBeenCalledTimes(1);
     expect(io.changes().filter((c) => c.includes(NETWORK_NAME))).toHaveLength(1);
     // Another run (another journal) asks the engine again.

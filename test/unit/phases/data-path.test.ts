@@ -3,7 +3,13 @@ import { HealError } from '../../../src/core/errors.js';
 import { dataPathFailures, verifyDataPath, type DataPathInput } from '../../../src/phases/verify/data-path.js';
 import { dataPathError } from '../../../src/phases/verify/verify-phases.js';
 import { errorFields } from '../../../src/console/output.js';
-import { ingestRequest, otlpExportRequest, renderPath, syntheticData, VERIFY_SERVICE } from '../../../src/phases/verify/synthetic.js';
+import {
+  ingestRequest,
+  otlpExportRequest,
+  renderPath,
+  syntheticData,
+  VERIFY_SERVICE,
+} from '../../../src/phases/verify/synthetic.js';
 import type { HttpGetOptions, HttpGetResult } from '../../../src/remote/index.js';
 import { contractDocument } from '../../support/json-contract.js';
 import { FakeHost } from '../support/fake-host.js';
@@ -45,13 +51,20 @@ describe('data path', () => {
     ]);
     expect(report.targets[0]!.profile).toMatchObject({ sent: true, stored: true, hop: null });
     expect(report.datasources.map((d) => d.ok)).toEqual([true, true]);
-    expect(t1.requests.some((r) => r.startsWith('10.0.0.11:9940/opentelemetry.proto.collector.trace.v1.TraceService/Export'))).toBe(true);
+    expect(
+      t1.requests.some((r) =>
+        r.startsWith('10.0.0.11:9940/opentelemetry.proto.collector.trace.v1.TraceService/Export'),
+      ),
+    ).toBe(true);
   });
 
   it('names target -> web when the target cannot connect to the front door', async () => {
     const [t1, app] = [new FakeHost('target-01'), new FakeHost('app-01')];
     healthy(app);
-    const blocked = new HealError({ code: 'remote.connect-timeout', message: 'target-01 could not connect to 10.0.0.11:9940 within 8000 ms' });
+    const blocked = new HealError({
+      code: 'remote.connect-timeout',
+      message: 'target-01 could not connect to 10.0.0.11:9940 within 8000 ms',
+    });
     t1.http = () => Promise.reject(blocked);
     t1.grpc = () => Promise.reject(blocked);
     const report = await verifyDataPath(input([t1], app));
@@ -67,7 +80,11 @@ describe('data path', () => {
     t1.http = () => Promise.reject(new Error('(SSH) Channel open failure: Connection refused'));
     t1.grpc = () => Promise.reject(new Error('(SSH) Channel open failure: Connection refused'));
     const report = await verifyDataPath(input([t1], app));
-    expect(report.targets[0]!.profile).toMatchObject({ sent: false, hop: 'target -> web', detail: 'nothing listens on 10.0.0.11:9940 ((SSH) Channel open failure: Connection refused)' });
+    expect(report.targets[0]!.profile).toMatchObject({
+      sent: false,
+      hop: 'target -> web',
+      detail: 'nothing listens on 10.0.0.11:9940 ((SSH) Channel open failure: Connection refused)',
+    });
     expect(report.targets[0]!.profile.remedy).toContain('start the front door on web-01');
   });
 
@@ -87,9 +104,16 @@ describe('data path', () => {
     healthy(t1);
     healthy(app);
     const answer = app.http;
-    app.http = (h, port, path, options) => (port === 4040 ? { status: 200, body: '{"flamebearer":{"numTicks":0}}' } : answer(h, port, path, options));
+    app.http = (h, port, path, options) =>
+      port === 4040 ? { status: 200, body: '{"flamebearer":{"numTicks":0}}' } : answer(h, port, path, options);
     const report = await verifyDataPath(input([t1], app));
-    expect(report.targets[0]!.profile).toMatchObject({ sent: true, stored: true, found: false, hop: 'app -> db', delayMs: null });
+    expect(report.targets[0]!.profile).toMatchObject({
+      sent: true,
+      stored: true,
+      found: false,
+      hop: 'app -> db',
+      delayMs: null,
+    });
     expect(report.targets[0]!.trace.found).toBe(true);
   });
 
@@ -97,10 +121,15 @@ describe('data path', () => {
     const [t1, t2, app] = [new FakeHost('target-01'), new FakeHost('target-02'), new FakeHost('app-01')];
     for (const h of [t1, t2, app]) healthy(h);
     t2.grpc = () => ({ httpStatus: 503, grpcStatus: null, grpcMessage: '' });
-    const report = await verifyDataPath({ ...input([t1, t2], app), unreachable: [{ name: 'target-03', error: 'connection refused' }] });
+    const report = await verifyDataPath({
+      ...input([t1, t2], app),
+      unreachable: [{ name: 'target-03', error: 'connection refused' }],
+    });
     // A failed verify carries its error beside the report, as every failed command does.
     const error = errorFields(dataPathError(report, 'verify.data-path'));
-    const doc = contractDocument(JSON.stringify({ schemaVersion: 1, command: 'verify', ...report, environment: 'lab', error }));
+    const doc = contractDocument(
+      JSON.stringify({ schemaVersion: 1, command: 'verify', ...report, environment: 'lab', error }),
+    );
     expect(doc.ok).toBe(false);
     expect((doc.targets as Array<{ target: string; ok: boolean }>).map((t) => [t.target, t.ok])).toEqual([
       ['target-01', true],
@@ -109,16 +138,22 @@ describe('data path', () => {
     ]);
   });
 
-  it("fails on a data source whose health check Grafana answers with ERROR", async () => {
+  it('fails on a data source whose health check Grafana answers with ERROR', async () => {
     const [t1, app] = [new FakeHost('target-01'), new FakeHost('app-01')];
     healthy(t1);
     healthy(app);
     const answer = app.http;
     app.http = (h, port, path, options) =>
-      path.includes('heal-pyroscope-traces') ? { status: 400, body: '{"status":"ERROR","message":"connection refused"}' } : answer(h, port, path, options);
+      path.includes('heal-pyroscope-traces')
+        ? { status: 400, body: '{"status":"ERROR","message":"connection refused"}' }
+        : answer(h, port, path, options);
     const report = await verifyDataPath(input([t1], app));
     expect(report.ok).toBe(false);
-    expect(report.datasources).toContainEqual({ uid: 'heal-pyroscope-traces', ok: false, message: 'HTTP 400 ERROR: connection refused' });
+    expect(report.datasources).toContainEqual({
+      uid: 'heal-pyroscope-traces',
+      ok: false,
+      message: 'HTTP 400 ERROR: connection refused',
+    });
   });
 });
 

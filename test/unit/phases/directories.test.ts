@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { directoriesToCreate, removalOrder, withAncestors } from '../../../src/phases/install/directories.js';
 
-const dirs = ['/opt/heal-pyroscope/app/pyroscope', '/opt/heal-pyroscope/app/grafana/provisioning/datasources', '/opt/heal-pyroscope/app/grafana'];
+const dirs = [
+  '/opt/heal-pyroscope/app/pyroscope',
+  '/opt/heal-pyroscope/app/grafana/provisioning/datasources',
+  '/opt/heal-pyroscope/app/grafana',
+];
 
 describe('directories an install creates', () => {
   it('needs every ancestor of the configuration directories, parents first', () => {
@@ -24,11 +28,19 @@ describe('directories an install creates', () => {
   });
 
   it('creates /opt too when the host lacks it, so a rollback removes it as well', () => {
-    expect(directoriesToCreate(['/opt/heal-pyroscope/db/minio'], new Set())).toEqual(['/opt', '/opt/heal-pyroscope', '/opt/heal-pyroscope/db', '/opt/heal-pyroscope/db/minio']);
+    expect(directoriesToCreate(['/opt/heal-pyroscope/db/minio'], new Set())).toEqual([
+      '/opt',
+      '/opt/heal-pyroscope',
+      '/opt/heal-pyroscope/db',
+      '/opt/heal-pyroscope/db/minio',
+    ]);
   });
 
   it('creates only the tier directory when another tier already made /opt/heal-pyroscope', () => {
-    expect(directoriesToCreate(['/opt/heal-pyroscope/web/haproxy'], new Set(['/opt', '/opt/heal-pyroscope']))).toEqual(['/opt/heal-pyroscope/web', '/opt/heal-pyroscope/web/haproxy']);
+    expect(directoriesToCreate(['/opt/heal-pyroscope/web/haproxy'], new Set(['/opt', '/opt/heal-pyroscope']))).toEqual([
+      '/opt/heal-pyroscope/web',
+      '/opt/heal-pyroscope/web/haproxy',
+    ]);
   });
 
   it('creates nothing, and so journals nothing, when every directory exists', () => {
@@ -36,7 +48,11 @@ describe('directories an install creates', () => {
   });
 
   it('treats a trailing slash or a doubled one as the same directory', () => {
-    expect(withAncestors(['/opt//heal-pyroscope/web/'])).toEqual(['/opt', '/opt/heal-pyroscope', '/opt/heal-pyroscope/web']);
+    expect(withAncestors(['/opt//heal-pyroscope/web/'])).toEqual([
+      '/opt',
+      '/opt/heal-pyroscope',
+      '/opt/heal-pyroscope/web',
+    ]);
   });
 
   it('removes what it created deepest first, so each directory is empty when its turn comes', () => {
@@ -44,7 +60,8 @@ describe('directories an install creates', () => {
     expect(order[0]).toBe('/opt/heal-pyroscope/app/grafana/provisioning/datasources');
     expect(order.at(-1)).toBe('/opt/heal-pyroscope');
     for (const [i, dir] of order.entries()) {
-      for (const later of order.slice(i + 1)) expect(later.startsWith(`${dir}/`), `${later} after its parent ${dir}`).toBe(false);
+      for (const later of order.slice(i + 1))
+        expect(later.startsWith(`${dir}/`), `${later} after its parent ${dir}`).toBe(false);
     }
   });
 });

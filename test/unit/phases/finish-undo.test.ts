@@ -31,7 +31,16 @@ async function failedInstall(stack: FakeStack): Promise<{ back(): void }> {
   const ctx = await plannedInstall(stack);
   stack.db.engine.addImage(ctx.planned.specs.find((s) => s.name === MINIO)!.image);
   let down: { back(): void } = { back: () => undefined };
-  const storage: Phase<PlannedInstall> = { id: 'storage', title: 'storage', run: async (c, io) => void (await applyContainer(c, c.planned.specs.find((s) => s.name === MINIO)!, io)) };
+  const storage: Phase<PlannedInstall> = {
+    id: 'storage',
+    title: 'storage',
+    run: async (c, io) =>
+      void (await applyContainer(
+        c,
+        c.planned.specs.find((s) => s.name === MINIO)!,
+        io,
+      )),
+  };
   const killed: Phase<PlannedInstall> = {
     id: 'services',
     title: 'services',
@@ -80,7 +89,10 @@ describe('finishing what a failed install could not undo', () => {
     (await failedInstall(stack)).back();
     const ctx = await withLeftOver(stack);
     const progress: string[] = [];
-    const summary = await finishUndoPhase<UninstallContext>('reported').run(ctx, { ...recordingIo(), progress: (l) => progress.push(l) });
+    const summary = await finishUndoPhase<UninstallContext>('reported').run(ctx, {
+      ...recordingIo(),
+      progress: (l) => progress.push(l),
+    });
     expect(progress).toEqual(['finishing 3 undo step(s) left by the failed install of 2026-11-25T18:01:02Z on db-01']);
     expect(summary).toBe('finished 3 undo step(s) left by the failed install of 2026-11-25T18:01:02Z on db-01');
     expect(stack.db.engine.containers).toEqual([]);
@@ -94,11 +106,16 @@ describe('finishing what a failed install could not undo', () => {
     await failedInstall(stack);
     const ctx = await withLeftOver(stack);
     const outcome = await finishUndoPhase<UninstallContext>('reported').run(ctx, recordingIo());
-    expect(outcome).toEqual({ verdict: 'warn', summary: 'still left: 3 undo step(s) left by the failed install of 2026-11-25T18:01:02Z on db-01 (Docker engine on db-01 is not running)' });
+    expect(outcome).toEqual({
+      verdict: 'warn',
+      summary:
+        'still left: 3 undo step(s) left by the failed install of 2026-11-25T18:01:02Z on db-01 (Docker engine on db-01 is not running)',
+    });
     expect(await loadPendingUndo(ctx.undo.path)).toEqual(ctx.undo.found);
     await expect(finishUndoPhase<UninstallContext>('fails').run(ctx, recordingIo())).rejects.toMatchObject({
       code: 'undo.pending',
-      message: '3 undo step(s) left by the failed install of 2026-11-25T18:01:02Z on db-01 could not run: Docker engine on db-01 is not running',
+      message:
+        '3 undo step(s) left by the failed install of 2026-11-25T18:01:02Z on db-01 could not run: Docker engine on db-01 is not running',
       hint: expect.stringContaining('run install again: it finishes them first'),
     });
     expect(stack.db.engine.container(MINIO)).toBeDefined();
@@ -124,7 +141,9 @@ describe('finishing what a failed install could not undo', () => {
     db.connection = undefined;
     db.connectError = new HealError({ code: 'ssh.connect', message: 'cannot connect to db-01: connection refused' });
     await finishUndoPhase<UninstallContext>('reported').run(ctx, recordingIo());
-    expect(ctx.undo.left.map((l) => l.why)).toEqual(['db-01 was not reached: cannot connect to db-01: connection refused']);
+    expect(ctx.undo.left.map((l) => l.why)).toEqual([
+      'db-01 was not reached: cannot connect to db-01: connection refused',
+    ]);
     expect(stack.db.engine.containers).toHaveLength(1);
     expect(await loadPendingUndo(ctx.undo.path)).toHaveLength(1);
   });
@@ -137,7 +156,9 @@ describe('finishing what a failed install could not undo', () => {
     await stack.db.engine.removeVolume(volumeName('minio'));
     stack.db.engine.addVolume(volumeName('minio'), { someone: 'else' });
     const summary = await finishUndoPhase<UninstallContext>('reported').run(ctx, recordingIo());
-    expect(summary).toMatch(/refused: volume heal-pyroscope-minio-data on db-01 is not the one the failed run created \(made again since\): not removed, it may hold someone's data/);
+    expect(summary).toMatch(
+      /refused: volume heal-pyroscope-minio-data on db-01 is not the one the failed run created \(made again since\): not removed, it may hold someone's data/,
+    );
     expect(stack.db.engine.volumes.map((v) => v.name)).toEqual([volumeName('minio')]);
     expect(existsSync(ctx.undo.path)).toBe(false);
   });

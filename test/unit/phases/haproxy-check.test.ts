@@ -11,7 +11,8 @@ import { EXTERNAL_SNIPPET_PATH, renderHaproxy } from '../../../src/render/haprox
 import { sampleInput } from '../render/sample-context.js';
 
 const files = renderHaproxy(renderContext(sampleInput({ frontDoor: 'external' }))).files;
-const withSnippet = (edit: (text: string) => string) => files.map((f) => (f.path === EXTERNAL_SNIPPET_PATH ? { ...f, content: edit(f.content) } : f));
+const withSnippet = (edit: (text: string) => string) =>
+  files.map((f) => (f.path === EXTERNAL_SNIPPET_PATH ? { ...f, content: edit(f.content) } : f));
 
 function haproxyInstalled(): boolean {
   try {
@@ -37,21 +38,36 @@ describe.skipIf(!haproxyInstalled() && !inCI)('checking the external snippet wit
   });
 
   it('refuses a snippet whose backend is missing (not only syntax)', async () => {
-    const dangling = withSnippet((text) => text.replace('use_backend heal_pyroscope_pyroscope if', 'use_backend heal_pyroscope_nowhere if'));
+    const dangling = withSnippet((text) =>
+      text.replace('use_backend heal_pyroscope_pyroscope if', 'use_backend heal_pyroscope_nowhere if'),
+    );
     await expect(checkExternalSnippet(dangling)).rejects.toMatchObject({ code: 'install.front-door-invalid' });
   });
 });
 
 describe('checking the external snippet without haproxy', () => {
   it('says HAProxy is missing on this machine and how to install it', async () => {
-    await expect(checkExternalSnippet(files, '/nonexistent/haproxy')).rejects.toMatchObject({ code: 'install.haproxy-missing', hint: expect.stringContaining('apt-get install haproxy') });
+    await expect(checkExternalSnippet(files, '/nonexistent/haproxy')).rejects.toMatchObject({
+      code: 'install.haproxy-missing',
+      hint: expect.stringContaining('apt-get install haproxy'),
+    });
   });
 });
 
 describe('what the summary tells the operator to do with the snippet', () => {
   const plan = (action: 'create' | 'update' | 'keep'): InstallPlan => ({
     conflicts: [],
-    tiers: [{ tier: 'web', machine: 'web-01', pull: [], present: [], containers: [], createNetwork: false, files: [{ path: `/opt/heal-pyroscope/web/${EXTERNAL_SNIPPET_PATH}`, action }] }],
+    tiers: [
+      {
+        tier: 'web',
+        machine: 'web-01',
+        pull: [],
+        present: [],
+        containers: [],
+        createNetwork: false,
+        files: [{ path: `/opt/heal-pyroscope/web/${EXTERNAL_SNIPPET_PATH}`, action }],
+      },
+    ],
   });
 
   it('names the file to include and the reload when the snippet is new or changed', () => {

@@ -13,10 +13,14 @@ const IMAGES = resolveImages();
 /** Every image present on its host except those named. */
 function withImagesExcept(stack: FakeStack, ...missing: string[]): void {
   const on = { web: [IMAGES.haproxy], app: [IMAGES.pyroscope, IMAGES.tempo, IMAGES.grafana], db: [IMAGES.minio] };
-  for (const tier of ['web', 'app', 'db'] as const) for (const ref of on[tier]) if (!missing.includes(ref)) stack[tier].engine.addImage(ref);
+  for (const tier of ['web', 'app', 'db'] as const)
+    for (const ref of on[tier]) if (!missing.includes(ref)) stack[tier].engine.addImage(ref);
 }
 
-async function archiveOf(stack: FakeStack, refs: string[]): Promise<NonNullable<InstallContext['options']['imagesFrom']>> {
+async function archiveOf(
+  stack: FakeStack,
+  refs: string[],
+): Promise<NonNullable<InstallContext['options']['imagesFrom']>> {
   const dir = dirname(stack.statePath);
   const files = refs.map((ref, i) => {
     const file = join(dir, `${i}.tar`);
@@ -36,7 +40,9 @@ describe('images phase', () => {
     expect(await imagesPhase.run(ctx, recordingIo())).toBe('2 image(s) pulled');
     expect(stack.app.engine.calls).toEqual([`pullImage ${IMAGES.tempo}`, `pullImage ${IMAGES.grafana}`]);
     expect([...stack.web.engine.calls, ...stack.db.engine.calls]).toEqual([]);
-    expect([...ctx.report.imageIds.get('app-01')!.keys()].sort()).toEqual([IMAGES.grafana, IMAGES.pyroscope, IMAGES.tempo].sort());
+    expect([...ctx.report.imageIds.get('app-01')!.keys()].sort()).toEqual(
+      [IMAGES.grafana, IMAGES.pyroscope, IMAGES.tempo].sort(),
+    );
   });
 
   it('records what it pulled in the state file as soon as the pulls end', async () => {
@@ -45,7 +51,9 @@ describe('images phase', () => {
     const ctx = await plannedInstall(stack);
     await imagesPhase.run(ctx, recordingIo());
     const id = (await stack.db.engine.inspectImage(IMAGES.minio))!.id;
-    expect((await loadState(stack.statePath))?.pulledImages).toEqual({ 'db-01': [{ ref: IMAGES.minio, id, from: 'registry' }] });
+    expect((await loadState(stack.statePath))?.pulledImages).toEqual({
+      'db-01': [{ ref: IMAGES.minio, id, from: 'registry' }],
+    });
   });
 
   it('removes on rollback what this run pulled, and only that, and forgets it', async () => {
@@ -64,7 +72,9 @@ describe('images phase', () => {
   it('says so, and pulls nothing, when every image is present', async () => {
     const stack = fakeStack();
     withImagesExcept(stack);
-    expect(await imagesPhase.run(await plannedInstall(stack), recordingIo())).toBe('all images present, nothing pulled');
+    expect(await imagesPhase.run(await plannedInstall(stack), recordingIo())).toBe(
+      'all images present, nothing pulled',
+    );
   });
 
   it('loads the missing images from an archive instead of pulling them', async () => {
@@ -75,7 +85,9 @@ describe('images phase', () => {
     expect(await imagesPhase.run(ctx, recordingIo())).toBe(`2 image(s) loaded from ${imagesFrom.path}`);
     expect(stack.db.engine.calls).toEqual([`loadImage ${IMAGES.minio}`]);
     expect(stack.web.engine.calls).toEqual([`loadImage ${IMAGES.haproxy}`]);
-    expect((await loadState(stack.statePath))?.pulledImages?.['db-01']).toEqual([expect.objectContaining({ ref: IMAGES.minio, from: 'archive' })]);
+    expect((await loadState(stack.statePath))?.pulledImages?.['db-01']).toEqual([
+      expect.objectContaining({ ref: IMAGES.minio, from: 'archive' }),
+    ]);
   });
 
   it('refuses an archive that lacks an image a host needs, before loading anything', async () => {
@@ -83,7 +95,10 @@ describe('images phase', () => {
     withImagesExcept(stack, IMAGES.minio, IMAGES.haproxy);
     const imagesFrom = await archiveOf(stack, [IMAGES.minio]);
     const ctx = await plannedInstall(stack, { imagesFrom });
-    await expect(imagesPhase.run(ctx, recordingIo())).rejects.toMatchObject({ code: 'images.archive-incomplete', message: `${imagesFrom.path} lacks ${IMAGES.haproxy}; nothing was loaded` });
+    await expect(imagesPhase.run(ctx, recordingIo())).rejects.toMatchObject({
+      code: 'images.archive-incomplete',
+      message: `${imagesFrom.path} lacks ${IMAGES.haproxy}; nothing was loaded`,
+    });
     expect(stack.db.engine.calls).toEqual([]);
   });
 });

@@ -15,8 +15,17 @@ const UNLOCK = 'grep -qF';
 function hosts(forceUnlock = false) {
   const web = new FakeHost('web-01');
   const db = new FakeHost('db-01');
-  const spec = (tier: 'web' | 'app' | 'db', name: string, host: string): HostSpec => ({ tier, name, host, ssh: { user: 'root', port: 22, agent: false, knownHostsFile: '/k' }, dockerSocket: '/var/run/docker.sock' });
-  const inventory = new Inventory([new Host([spec('web', 'web-01', '10.0.0.1'), spec('app', 'web-01', '10.0.0.1')]), new Host([spec('db', 'db-01', '10.0.0.2')])]);
+  const spec = (tier: 'web' | 'app' | 'db', name: string, host: string): HostSpec => ({
+    tier,
+    name,
+    host,
+    ssh: { user: 'root', port: 22, agent: false, knownHostsFile: '/k' },
+    dockerSocket: '/var/run/docker.sock',
+  });
+  const inventory = new Inventory([
+    new Host([spec('web', 'web-01', '10.0.0.1'), spec('app', 'web-01', '10.0.0.1')]),
+    new Host([spec('db', 'db-01', '10.0.0.2')]),
+  ]);
   inventory.hosts[0]!.connection = web;
   inventory.hosts[1]!.connection = db;
   const ctx = {
@@ -52,12 +61,19 @@ describe('lock phase', () => {
 
   it('refuses a machine locked by another run, naming who holds it, and still releases the locks it took', async () => {
     const { web, db, ctx } = hosts();
-    const holder: LockOwner = { by: 'bo@desk', command: 'install', pid: 4242, startedAt: '2026-11-25T10:00:00.000Z', runId: 'other' };
+    const holder: LockOwner = {
+      by: 'bo@desk',
+      command: 'install',
+      pid: 4242,
+      startedAt: '2026-11-25T10:00:00.000Z',
+      runId: 'other',
+    };
     db.onExec(LOCK, { code: 3, stdout: `${JSON.stringify(holder)}\n` });
     const io = recordingIo();
     await expect(lockPhase('install').run(ctx, io)).rejects.toMatchObject({
       code: 'lock.held',
-      message: 'db-01 is locked: install started by bo@desk at 2026-11-25T10:00:00.000Z (pid 4242); nothing was changed',
+      message:
+        'db-01 is locked: install started by bo@desk at 2026-11-25T10:00:00.000Z (pid 4242); nothing was changed',
       hint: expect.stringContaining('--force-unlock'),
     });
     expect(io.finals()).toEqual(['unlock web-01']);
@@ -72,7 +88,13 @@ describe('lock phase', () => {
 
   it('fails plainly when the lock directory cannot be made', async () => {
     const { web, ctx } = hosts();
-    web.onExec(LOCK, { code: 1, stderr: "mkdir: can't create directory '/run/heal-pyroscope.lock': Read-only file system\n" });
-    await expect(lockPhase('install').run(ctx, recordingIo())).rejects.toMatchObject({ code: 'lock.failed', message: expect.stringContaining('Read-only file system') });
+    web.onExec(LOCK, {
+      code: 1,
+      stderr: "mkdir: can't create directory '/run/heal-pyroscope.lock': Read-only file system\n",
+    });
+    await expect(lockPhase('install').run(ctx, recordingIo())).rejects.toMatchObject({
+      code: 'lock.failed',
+      message: expect.stringContaining('Read-only file system'),
+    });
   });
 });

@@ -26,7 +26,8 @@ describe('--since', () => {
   });
 
   it('refuses what is neither, saying what it takes', () => {
-    for (const bad of ['yesterday', '10', '5 m', '-1h', '2026-13-45']) expect(parseSince(bad, NOW)).toMatchObject({ problem: expect.stringContaining('neither a duration') });
+    for (const bad of ['yesterday', '10', '5 m', '-1h', '2026-13-45'])
+      expect(parseSince(bad, NOW)).toMatchObject({ problem: expect.stringContaining('neither a duration') });
   });
 });
 
@@ -41,13 +42,19 @@ describe('--tail', () => {
 
 describe('line prefixes', () => {
   it('name the component, padded to one width, on one machine', () => {
-    const p = linePrefixes([{ component: 'pyroscope', host: 'app-01' }, { component: 'tempo', host: 'app-01' }]);
+    const p = linePrefixes([
+      { component: 'pyroscope', host: 'app-01' },
+      { component: 'tempo', host: 'app-01' },
+    ]);
     expect(p.get('pyroscope')).toBe('pyroscope | ');
     expect(p.get('tempo')).toBe('tempo     | ');
   });
 
   it('name the host too when the components live on several machines', () => {
-    const p = linePrefixes([{ component: 'minio', host: 'db-01' }, { component: 'grafana', host: 'app-01' }]);
+    const p = linePrefixes([
+      { component: 'minio', host: 'db-01' },
+      { component: 'grafana', host: 'app-01' },
+    ]);
     expect(p.get('minio')).toBe('db-01 minio    | ');
     expect(p.get('grafana')).toBe('app-01 grafana | ');
   });
@@ -58,7 +65,13 @@ async function installed(skip: ComponentName[] = []): Promise<FakeStack> {
   const stack = fakeStack();
   const t = topology();
   const rendered = renderStack(
-    renderContext({ hosts: ADDRESSES, grafanaPort: t.grafanaPort, minio: { accessKey: 'a'.repeat(20), secretKey: 's'.repeat(40) }, grafanaAdmin: { user: 'admin', password: 'p'.repeat(24) }, frontDoor: 'container' }),
+    renderContext({
+      hosts: ADDRESSES,
+      grafanaPort: t.grafanaPort,
+      minio: { accessKey: 'a'.repeat(20), secretKey: 's'.repeat(40) },
+      grafanaAdmin: { user: 'admin', password: 'p'.repeat(24) },
+      frontDoor: 'container',
+    }),
   );
   for (const spec of containerSpecs(rendered, t.images, t.containers)) {
     if (skip.includes(spec.component)) continue;
@@ -71,22 +84,39 @@ async function installed(skip: ComponentName[] = []): Promise<FakeStack> {
   return stack;
 }
 
-async function readLogs(stack: FakeStack, components: ComponentName[], request: LogsContext['request'] = { follow: false }) {
+async function readLogs(
+  stack: FakeStack,
+  components: ComponentName[],
+  request: LogsContext['request'] = { follow: false },
+) {
   const lines: ComponentLogLine[] = [];
-  const ctx: LogsContext = { topology: topology(), connect: stack.connect, hosts: serverInventory(topology()), components, request, onLine: (l) => lines.push(l), stop: new AbortController().signal, sources: [] };
+  const ctx: LogsContext = {
+    topology: topology(),
+    connect: stack.connect,
+    hosts: serverInventory(topology()),
+    components,
+    request,
+    onLine: (l) => lines.push(l),
+    stop: new AbortController().signal,
+    sources: [],
+  };
   const result = await runPhases(logsPhases(), ctx);
   return { lines, result };
 }
 
 describe('the logs phases', () => {
-  it('read the named components\' logs, one container after the other, each line with its component and host', async () => {
+  it("read the named components' logs, one container after the other, each line with its component and host", async () => {
     const stack = await installed();
     const { lines, result } = await readLogs(stack, ['tempo', 'minio']);
     expect(result.ok).toBe(true);
     // Manifest order (minio first), whatever order they were named in.
     expect(lines.map((l) => `${l.host} ${l.component} ${l.line}`)).toEqual([
-      'db-01 minio minio line 1', 'db-01 minio minio line 2', 'db-01 minio minio line 3',
-      'app-01 tempo tempo line 1', 'app-01 tempo tempo line 2', 'app-01 tempo tempo line 3',
+      'db-01 minio minio line 1',
+      'db-01 minio minio line 2',
+      'db-01 minio minio line 3',
+      'app-01 tempo tempo line 1',
+      'app-01 tempo tempo line 2',
+      'app-01 tempo tempo line 3',
     ]);
     expect(lines[0]).toMatchObject({ stream: 'stdout', time: '2026-01-01T00:00:00.000000000Z' });
   });
@@ -101,7 +131,11 @@ describe('the logs phases', () => {
     const stack = await installed(['pyroscope']);
     const { lines, result } = await readLogs(stack, ['grafana', 'pyroscope']);
     expect(result.ok).toBe(false);
-    expect(result.error).toMatchObject({ code: 'logs.not-installed', message: 'cannot read the logs: pyroscope is not installed on app-01 (no container heal-pyroscope-pyroscope)', exitCode: 1 });
+    expect(result.error).toMatchObject({
+      code: 'logs.not-installed',
+      message: 'cannot read the logs: pyroscope is not installed on app-01 (no container heal-pyroscope-pyroscope)',
+      exitCode: 1,
+    });
     expect(lines).toEqual([]);
     expect(stack.app.engine.calls.filter((c) => c.startsWith('logStream'))).toEqual([]);
   });
@@ -115,6 +149,9 @@ describe('the logs phases', () => {
 
   it('say so when nothing is installed at all', async () => {
     const { result } = await readLogs(fakeStack(), []);
-    expect(result.error).toMatchObject({ code: 'logs.not-installed', message: 'cannot read the logs: no component is installed' });
+    expect(result.error).toMatchObject({
+      code: 'logs.not-installed',
+      message: 'cannot read the logs: no component is installed',
+    });
   });
 });

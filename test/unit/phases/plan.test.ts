@@ -8,16 +8,39 @@ import { containerLimits } from '../../../src/config/resolve.js';
 import { resolveImages } from '../../../src/stack/image-ref.js';
 
 const stack = (secretKey = 'secret-key-123456', grafanaPort = 3000) =>
-  renderStack(renderContext({ hosts: { web: '10.0.0.1', app: '10.0.0.2', db: '10.0.0.3' }, grafanaPort, minio: { accessKey: 'heal-key', secretKey }, grafanaAdmin: { user: 'admin', password: 'password-123456' } }));
+  renderStack(
+    renderContext({
+      hosts: { web: '10.0.0.1', app: '10.0.0.2', db: '10.0.0.3' },
+      grafanaPort,
+      minio: { accessKey: 'heal-key', secretKey },
+      grafanaAdmin: { user: 'admin', password: 'password-123456' },
+    }),
+  );
 const specs = (s = stack()) => containerSpecs(s, resolveImages(), containerLimits(undefined));
-const empty = (tier: TierFacts['tier']): TierFacts => ({ tier, machine: `${tier}-01`, containers: new Map(), images: new Map(), files: new Map(), network: false, volumes: new Set() });
-const ours = (name: string, hash: string, running = true) => ({ id: name, name, labels: { [LABELS.product]: PRODUCT, [LABELS.specHash]: hash }, running, image: 'x' });
+const empty = (tier: TierFacts['tier']): TierFacts => ({
+  tier,
+  machine: `${tier}-01`,
+  containers: new Map(),
+  images: new Map(),
+  files: new Map(),
+  network: false,
+  volumes: new Set(),
+});
+const ours = (name: string, hash: string, running = true) => ({
+  id: name,
+  name,
+  labels: { [LABELS.product]: PRODUCT, [LABELS.specHash]: hash },
+  running,
+  image: 'x',
+});
 
 describe('install plan', () => {
   it('hashes a spec the same way every time and differently when a mounted file changes', () => {
     const a = specs().find((s) => s.component === 'pyroscope')!;
     expect(specHash(a)).toBe(specHash(specs().find((s) => s.component === 'pyroscope')!));
-    expect(specHash(a)).not.toBe(specHash(specs(stack('another-secret-123')).find((s) => s.component === 'pyroscope')!));
+    expect(specHash(a)).not.toBe(
+      specHash(specs(stack('another-secret-123')).find((s) => s.component === 'pyroscope')!),
+    );
   });
 
   it('changes only the hashes of the containers a setting affects', () => {
@@ -37,7 +60,9 @@ describe('install plan', () => {
 
   it('refuses to touch a container with our name that carries no product label', () => {
     const spec = specs()[0]!;
-    expect(containerAction(spec, { id: 'f', name: spec.name, labels: {}, running: true, image: 'nginx' })).toHaveProperty('conflict');
+    expect(
+      containerAction(spec, { id: 'f', name: spec.name, labels: {}, running: true, image: 'nginx' }),
+    ).toHaveProperty('conflict');
   });
 
   it('pulls only absent images and writes only files whose content, mode or owner differ', () => {

@@ -8,7 +8,12 @@ import { topology } from '../support/fake-stack.js';
 
 function unreachable() {
   const hosts = Inventory.of(topology());
-  for (const h of hosts.hosts) h.connectError = new HealError({ code: 'ssh.refused', message: `${h.address}:22 refused the connection`, hint: 'start sshd' });
+  for (const h of hosts.hosts)
+    h.connectError = new HealError({
+      code: 'ssh.refused',
+      message: `${h.address}:22 refused the connection`,
+      hint: 'start sshd',
+    });
   return { topology: topology(), hosts, report: { guard: [], preflight: [] as never[] } };
 }
 
@@ -27,7 +32,14 @@ describe('preflight phases', () => {
   });
 
   it('counts in words that agree with the numbers', () => {
-    const r = (status: 'pass' | 'warn' | 'fail' | 'skip') => ({ id: 'x', title: 'x', host: 'h', status, summary: '', evidence: [] });
+    const r = (status: 'pass' | 'warn' | 'fail' | 'skip') => ({
+      id: 'x',
+      title: 'x',
+      host: 'h',
+      status,
+      summary: '',
+      evidence: [],
+    });
     expect(countsLine([r('pass'), r('warn')])).toBe('1 passed, 1 warning');
     expect(countsLine([r('pass'), r('warn'), r('warn'), r('skip')])).toBe('1 passed, 2 warnings, 1 skipped');
   });

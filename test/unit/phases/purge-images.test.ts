@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { decideImages, imageReport, KEPT_WITHOUT_PURGE, NO_RECORD, NOT_PULLED, purgeImagesPhase, type EngineContainer, type ImageFacts, type ImageOutcome } from '../../../src/phases/uninstall/purge-images.js';
+import {
+  decideImages,
+  imageReport,
+  KEPT_WITHOUT_PURGE,
+  NO_RECORD,
+  NOT_PULLED,
+  purgeImagesPhase,
+  type EngineContainer,
+  type ImageFacts,
+  type ImageOutcome,
+} from '../../../src/phases/uninstall/purge-images.js';
 import { findPhase, removeContainersPhase } from '../../../src/phases/uninstall/remove.js';
 import type { FoundOnTier, UninstallContext } from '../../../src/phases/uninstall/uninstall-context.js';
 import { generateSecrets, loadState, saveState, type PulledImage } from '../../../src/state/state-file.js';
@@ -24,25 +34,40 @@ describe('which images uninstall --purge removes', () => {
 
   it('removes it even though our own container still runs it: ours are removed first', () => {
     const rec = [pulled(GRAFANA)];
-    expect(decideImages(rec, engine(rec, { containers: [container('heal-pyroscope-grafana', rec[0]!.id, true)] }))).toEqual([{ ref: GRAFANA, action: 'remove' }]);
+    expect(
+      decideImages(rec, engine(rec, { containers: [container('heal-pyroscope-grafana', rec[0]!.id, true)] })),
+    ).toEqual([{ ref: GRAFANA, action: 'remove' }]);
   });
 
   it('keeps an image another container uses, running or stopped, naming it', () => {
     const rec = [pulled(GRAFANA)];
-    const decided = decideImages(rec, engine(rec, { containers: [container('foo', rec[0]!.id), container('bar', rec[0]!.id)] }));
+    const decided = decideImages(
+      rec,
+      engine(rec, { containers: [container('foo', rec[0]!.id), container('bar', rec[0]!.id)] }),
+    );
     expect(decided).toEqual([{ ref: GRAFANA, action: 'keep', reason: 'used by containers foo, bar' }]);
-    expect(decideImages(rec, engine(rec, { containers: [container('foo', rec[0]!.id)] }))[0]).toMatchObject({ reason: 'used by container foo' });
+    expect(decideImages(rec, engine(rec, { containers: [container('foo', rec[0]!.id)] }))[0]).toMatchObject({
+      reason: 'used by container foo',
+    });
   });
 
   it('keeps the image when its tag now names another image than the one pulled', () => {
     const rec = [pulled(GRAFANA, 'sha256:1111111111111111')];
     const decided = decideImages(rec, engine(rec, { resolved: new Map([[GRAFANA, 'sha256:2222222222222222']]) }));
-    expect(decided).toEqual([{ ref: GRAFANA, action: 'keep', reason: 'the tag now names another image (222222222222) than the one heal-pyroscope pulled (111111111111)' }]);
+    expect(decided).toEqual([
+      {
+        ref: GRAFANA,
+        action: 'keep',
+        reason: 'the tag now names another image (222222222222) than the one heal-pyroscope pulled (111111111111)',
+      },
+    ]);
   });
 
   it('reports an image that is no longer there as gone, so its record is dropped', () => {
     const rec = [pulled(GRAFANA)];
-    expect(decideImages(rec, engine(rec, { resolved: new Map([[GRAFANA, null]]) }))).toEqual([{ ref: GRAFANA, action: 'gone' }]);
+    expect(decideImages(rec, engine(rec, { resolved: new Map([[GRAFANA, null]]) }))).toEqual([
+      { ref: GRAFANA, action: 'gone' },
+    ]);
   });
 
   it('keeps a stack image that was on the host before the install: nothing records it as pulled', () => {
@@ -66,7 +91,9 @@ describe('which images uninstall --purge removes', () => {
 });
 
 describe('the images part of the uninstall summary', () => {
-  const found = (images: FoundOnTier['images']): FoundOnTier[] => [{ tier: 'app', machine: 'app-01', containers: [], networks: [], volumes: [], directory: true, root: true, images }];
+  const found = (images: FoundOnTier['images']): FoundOnTier[] => [
+    { tier: 'app', machine: 'app-01', containers: [], networks: [], volumes: [], directory: true, root: true, images },
+  ];
   const decided = found([
     { ref: GRAFANA, action: 'keep', reason: 'used by container foo' },
     { ref: TEMPO, action: 'remove' },
@@ -115,7 +142,10 @@ describe('uninstall --purge on the engine', () => {
     const tempo = engine.addImage(TEMPO);
     engine.addImage('grafana/pyroscope:1.14.0');
     engine.addContainer('heal-pyroscope-grafana', { image: GRAFANA, labels: { [LABELS.product]: PRODUCT } });
-    engine.addContainer('heal-pyroscope-pyroscope', { image: 'grafana/pyroscope:1.14.0', labels: { [LABELS.product]: PRODUCT } });
+    engine.addContainer('heal-pyroscope-pyroscope', {
+      image: 'grafana/pyroscope:1.14.0',
+      labels: { [LABELS.product]: PRODUCT },
+    });
     const pulledImages = { 'app-01': [pulled(GRAFANA, grafana.id), pulled(TEMPO, tempo.id)] };
     await saveState(stack.statePath, { version: 1, environment: 'lab', secrets: generateSecrets(), pulledImages });
     return stack;
@@ -146,7 +176,12 @@ describe('uninstall --purge on the engine', () => {
     const stack = await installed();
     stack.app.engine.addContainer('their-dashboard', { image: GRAFANA, running: false });
     const ctx = await purge(stack);
-    expect(ctx.report.images[0]).toEqual({ machine: 'app-01', ref: GRAFANA, result: 'kept', reason: 'used by container their-dashboard' });
+    expect(ctx.report.images[0]).toEqual({
+      machine: 'app-01',
+      ref: GRAFANA,
+      result: 'kept',
+      reason: 'used by container their-dashboard',
+    });
     expect(stack.app.engine.calls.filter((c) => c.startsWith('removeImage'))).toEqual([`removeImage ${TEMPO}`]);
     expect((await loadState(stack.statePath))?.pulledImages?.['app-01']?.map((p) => p.ref)).toEqual([GRAFANA]);
   });
@@ -154,7 +189,13 @@ describe('uninstall --purge on the engine', () => {
   it("keeps an image Docker refuses because a container started using it meanwhile, with Docker's words", async () => {
     const stack = await installed();
     const ctx = await purge(stack, () => stack.app.engine.addContainer('late-comer', { image: TEMPO }));
-    expect(ctx.report.images[1]).toMatchObject({ ref: TEMPO, result: 'kept', reason: expect.stringMatching(/^in use \(Docker: conflict: unable to remove repository reference "grafana\/tempo:2\.8\.1" \(must force\)/) });
+    expect(ctx.report.images[1]).toMatchObject({
+      ref: TEMPO,
+      result: 'kept',
+      reason: expect.stringMatching(
+        /^in use \(Docker: conflict: unable to remove repository reference "grafana\/tempo:2\.8\.1" \(must force\)/,
+      ),
+    });
     expect(stack.app.engine.images.flatMap((i) => i.tags)).toContain(TEMPO);
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { findPhase, purgeVolumesPhase, removeContainersPhase, removeFilesPhase, removeNetworkPhase } from '../../../src/phases/uninstall/remove.js';
+import {
+  findPhase,
+  purgeVolumesPhase,
+  removeContainersPhase,
+  removeFilesPhase,
+  removeNetworkPhase,
+} from '../../../src/phases/uninstall/remove.js';
 import type { UninstallContext } from '../../../src/phases/uninstall/uninstall-context.js';
 import { LABELS, NETWORK_NAME, PRODUCT } from '../../../src/stack/manifest.js';
 import { fakeStack, recordingIo, uninstallContext, type FakeStack } from '../support/fake-stack.js';
@@ -33,7 +39,9 @@ describe('uninstall: what is removed', () => {
     const ctx = await uninstall(stack);
     expect(stack.app.engine.containers.map((c) => c.name)).toEqual(['their-grafana']);
     expect(stack.app.engine.networks.map((n) => n.name)).toEqual(['their-net']);
-    expect(ctx.report.removed).toEqual(expect.arrayContaining(['app-01: container heal-pyroscope-grafana', `app-01: network ${NETWORK_NAME}`]));
+    expect(ctx.report.removed).toEqual(
+      expect.arrayContaining(['app-01: container heal-pyroscope-grafana', `app-01: network ${NETWORK_NAME}`]),
+    );
   });
 
   it('keeps the data volumes without --purge', async () => {

@@ -81,18 +81,39 @@ describe('phase runner: undo steps that cannot run', () => {
   const failingUndo = (error: Error): Phase<Log> => ({
     id: 'net',
     title: 'net',
-    run: async (_log, io) => io.journal.changed('remove network heal-pyroscope on db-01', async () => Promise.reject(error), step),
+    run: async (_log, io) =>
+      io.journal.changed('remove network heal-pyroscope on db-01', async () => Promise.reject(error), step),
   });
-  const failing: Phase<Log> = { id: 'boom', title: 'boom', run: async () => Promise.reject(new HealError({ code: 'x', message: 'boom' })) };
+  const failing: Phase<Log> = {
+    id: 'boom',
+    title: 'boom',
+    run: async () => Promise.reject(new HealError({ code: 'x', message: 'boom' })),
+  };
 
   it('keeps a failed undo that carries its step, for a later run to finish', async () => {
-    const result = await runPhases([failingUndo(new HealError({ code: 'docker.not-running', message: 'Docker engine on db-01 is not running' })), failing], []);
+    const result = await runPhases(
+      [
+        failingUndo(new HealError({ code: 'docker.not-running', message: 'Docker engine on db-01 is not running' })),
+        failing,
+      ],
+      [],
+    );
     expect(result.pendingUndo).toEqual([step]);
-    expect(result.rolledBack).toEqual([{ description: 'remove network heal-pyroscope on db-01', ok: false, error: 'Docker engine on db-01 is not running', kept: true }]);
+    expect(result.rolledBack).toEqual([
+      {
+        description: 'remove network heal-pyroscope on db-01',
+        ok: false,
+        error: 'Docker engine on db-01 is not running',
+        kept: true,
+      },
+    ]);
   });
 
   it('does not keep a deliberate refusal: running it again would not change it', async () => {
-    const result = await runPhases([failingUndo(new HealError({ code: 'rollback.directories', message: 'left /opt/x: not empty' })), failing], []);
+    const result = await runPhases(
+      [failingUndo(new HealError({ code: 'rollback.directories', message: 'left /opt/x: not empty' })), failing],
+      [],
+    );
     expect(result.pendingUndo).toEqual([]);
     expect(result.rolledBack[0]).toMatchObject({ ok: false });
     expect(result.rolledBack[0]!.kept).toBeUndefined();
@@ -109,11 +130,15 @@ describe('phase runner: phases beside each other (after)', () => {
   const ids = (list: Array<{ id: string; after?: string[] }>) => prerequisites(list);
 
   it('makes a phase without `after` wait for every earlier one, and one with it for what it names and the last such phase', () => {
-    expect(ids([{ id: 'a' }, { id: 'b', after: ['a'] }, { id: 'c', after: ['a'] }, { id: 'd' }, { id: 'e', after: ['b'] }])).toEqual([[], [0], [0], [0, 1, 2], [1, 3]]);
+    expect(
+      ids([{ id: 'a' }, { id: 'b', after: ['a'] }, { id: 'c', after: ['a'] }, { id: 'd' }, { id: 'e', after: ['b'] }]),
+    ).toEqual([[], [0], [0], [0, 1, 2], [1, 3]]);
   });
 
   it('refuses an `after` that names no earlier phase', () => {
-    expect(() => ids([{ id: 'a', after: ['b'] }, { id: 'b' }])).toThrow('phase a waits for b, which is not an earlier phase of the list');
+    expect(() => ids([{ id: 'a', after: ['b'] }, { id: 'b' }])).toThrow(
+      'phase a waits for b, which is not an earlier phase of the list',
+    );
     expect(() => ids([{ id: 'a', after: ['nope'] }])).toThrow('nope');
   });
 
@@ -124,8 +149,25 @@ describe('phase runner: phases beside each other (after)', () => {
     const phases: Phase<Log>[] = [
       change('a'),
       // Would never end if it ran alone before c: c releases it.
-      { id: 'b', title: 'b', after: ['a'], run: async (l) => { l.push('start b'); await released; l.push('end b'); } },
-      { id: 'c', title: 'c', after: ['a'], run: async (l) => { l.push('start c'); release(); } },
+      {
+        id: 'b',
+        title: 'b',
+        after: ['a'],
+        run: async (l) => {
+          l.push('start b');
+          await released;
+          l.push('end b');
+        },
+      },
+      {
+        id: 'c',
+        title: 'c',
+        after: ['a'],
+        run: async (l) => {
+          l.push('start c');
+          release();
+        },
+      },
       change('d'),
     ];
     const result = await runPhases(phases, log);

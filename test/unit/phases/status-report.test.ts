@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { containerLabels, containerSpecs, createOptions, type ContainerSpec } from '../../../src/plan/container-spec.js';
+import {
+  containerLabels,
+  containerSpecs,
+  createOptions,
+  type ContainerSpec,
+} from '../../../src/plan/container-spec.js';
 import { runPhases } from '../../../src/runner/runner.js';
 import { newStatusContext, statusPhases } from '../../../src/phases/status/status-report.js';
 import { renderContext } from '../../../src/render/context.js';
@@ -16,7 +21,13 @@ async function installed(): Promise<{ stack: FakeStack; specs: ContainerSpec[] }
   await saveState(stack.statePath, { version: 1, environment: 'lab', secrets });
   const t = topology();
   const rendered = renderStack(
-    renderContext({ hosts: ADDRESSES, grafanaPort: t.grafanaPort, minio: { accessKey: secrets.minioAccessKey, secretKey: secrets.minioSecretKey }, grafanaAdmin: { user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword }, frontDoor: 'container' }),
+    renderContext({
+      hosts: ADDRESSES,
+      grafanaPort: t.grafanaPort,
+      minio: { accessKey: secrets.minioAccessKey, secretKey: secrets.minioSecretKey },
+      grafanaAdmin: { user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword },
+      frontDoor: 'container',
+    }),
   );
   const specs = containerSpecs(rendered, t.images, t.containers);
   for (const spec of specs) {
@@ -29,20 +40,34 @@ async function installed(): Promise<{ stack: FakeStack; specs: ContainerSpec[] }
 }
 
 async function report(stack: FakeStack) {
-  const ctx = newStatusContext({ topology: topology(), statePath: stack.statePath, frontDoor: 'container', connect: stack.connect });
+  const ctx = newStatusContext({
+    topology: topology(),
+    statePath: stack.statePath,
+    frontDoor: 'container',
+    connect: stack.connect,
+  });
   const result = await runPhases(statusPhases(), ctx);
   if (result.error) throw result.error;
   return ctx.report;
 }
 
-const of = (r: Awaited<ReturnType<typeof report>>, component: string) => r.components.find((c) => c.component === component)!;
+const of = (r: Awaited<ReturnType<typeof report>>, component: string) =>
+  r.components.find((c) => c.component === component)!;
 
 describe('status report', () => {
   it('is ok when every component runs as configured and answers its health endpoint', async () => {
     const { stack } = await installed();
     const r = await report(stack);
     expect(r.ok).toBe(true);
-    expect(of(r, 'grafana')).toMatchObject({ machine: 'app-01', present: true, running: true, healthy: true, version: '0.1.0', ports: ['3000->3000/tcp'], drift: [] });
+    expect(of(r, 'grafana')).toMatchObject({
+      machine: 'app-01',
+      present: true,
+      running: true,
+      healthy: true,
+      version: '0.1.0',
+      ports: ['3000->3000/tcp'],
+      drift: [],
+    });
   });
 
   it('reports a missing container', async () => {
@@ -50,13 +75,23 @@ describe('status report', () => {
     await stack.app.engine.removeContainer('heal-pyroscope-tempo');
     const r = await report(stack);
     expect(r.ok).toBe(false);
-    expect(of(r, 'tempo')).toMatchObject({ present: false, running: false, healthy: false, image: null, drift: ['container missing'] });
+    expect(of(r, 'tempo')).toMatchObject({
+      present: false,
+      running: false,
+      healthy: false,
+      image: null,
+      drift: ['container missing'],
+    });
   });
 
   it('reports a stopped container as not running', async () => {
     const { stack } = await installed();
     await stack.db.engine.stopContainer('heal-pyroscope-minio');
-    expect(of(await report(stack), 'minio')).toMatchObject({ running: false, healthy: false, drift: ['not running (exited)'] });
+    expect(of(await report(stack), 'minio')).toMatchObject({
+      running: false,
+      healthy: false,
+      drift: ['not running (exited)'],
+    });
   });
 
   it('reports a container that runs another image than the configured one', async () => {
@@ -73,15 +108,25 @@ describe('status report', () => {
     const { stack, specs } = await installed();
     const spec = specs.find((s) => s.component === 'pyroscope')!;
     await stack.app.engine.removeContainer(spec.name);
-    await stack.app.engine.createContainer({ ...createOptions(spec, '0.1.0'), Labels: { ...containerLabels(spec, '0.1.0'), [LABELS.specHash]: 'older' } });
+    await stack.app.engine.createContainer({
+      ...createOptions(spec, '0.1.0'),
+      Labels: { ...containerLabels(spec, '0.1.0'), [LABELS.specHash]: 'older' },
+    });
     await stack.app.engine.startContainer(spec.name);
-    expect(of(await report(stack), 'pyroscope').drift).toEqual(['settings differ from the configuration (run install to apply)']);
+    expect(of(await report(stack), 'pyroscope').drift).toEqual([
+      'settings differ from the configuration (run install to apply)',
+    ]);
   });
 
   it('reports a running container that does not answer its health endpoint', async () => {
     const { stack } = await installed();
-    stack.app.http = (_h, port) => (port === 3200 ? { status: 503, body: 'Ingester not ready' } : { status: 200, body: 'ok' });
-    expect(of(await report(stack), 'tempo')).toMatchObject({ running: true, healthy: false, drift: ['does not answer its health endpoint'] });
+    stack.app.http = (_h, port) =>
+      port === 3200 ? { status: 503, body: 'Ingester not ready' } : { status: 200, body: 'ok' };
+    expect(of(await report(stack), 'tempo')).toMatchObject({
+      running: true,
+      healthy: false,
+      drift: ['does not answer its health endpoint'],
+    });
   });
 
   it('without a state file, judges presence, running and health only, and says so', async () => {
@@ -91,9 +136,12 @@ describe('status report', () => {
     expect(r.ok).toBe(true);
   });
 
-  it("reports the components of a host whose engine is down, naming the cause, and still reads the others", async () => {
+  it('reports the components of a host whose engine is down, naming the cause, and still reads the others', async () => {
     const { stack } = await installed();
-    const down = new HealError({ code: 'docker.not-running', message: 'Docker engine on app-01 is not running (no socket at /var/run/docker.sock)' });
+    const down = new HealError({
+      code: 'docker.not-running',
+      message: 'Docker engine on app-01 is not running (no socket at /var/run/docker.sock)',
+    });
     stack.app.engine.inspectContainer = () => Promise.reject(down);
     const r = await report(stack);
     expect(r.ok).toBe(false);

@@ -14,7 +14,10 @@ describe('storage phase', () => {
   it('refuses to start MinIO when a credential file is missing or empty (it would fall back to minioadmin)', async () => {
     const { stack, ctx } = await planned();
     stack.db.onExec('test -s /opt/heal-pyroscope/db/minio/root-password', { code: 1 });
-    await expect(storagePhase.run(ctx, recordingIo())).rejects.toMatchObject({ code: 'install.minio-secret', message: expect.stringContaining('/opt/heal-pyroscope/db/minio/root-password is missing or empty on db-01') });
+    await expect(storagePhase.run(ctx, recordingIo())).rejects.toMatchObject({
+      code: 'install.minio-secret',
+      message: expect.stringContaining('/opt/heal-pyroscope/db/minio/root-password is missing or empty on db-01'),
+    });
     expect(stack.db.engine.calls).toEqual([]);
   });
 
@@ -22,18 +25,30 @@ describe('storage phase', () => {
     const { stack, ctx } = await planned();
     const seen: Array<{ cmd: readonly string[]; env: readonly string[] }> = [];
     stack.db.engine.onExec = (_container, cmd, env) => (seen.push({ cmd, env }), {});
-    expect(await storagePhase.run(ctx, recordingIo())).toBe('heal-pyroscope-minio create, buckets pyroscope and tempo ready');
-    expect(seen).toEqual([{ cmd: ['mc', 'mb', '--ignore-existing', 'heal/pyroscope', 'heal/tempo'], env: [mcHostEnv(ctx.planned.state.current.secrets)] }]);
+    expect(await storagePhase.run(ctx, recordingIo())).toBe(
+      'heal-pyroscope-minio create, buckets pyroscope and tempo ready',
+    );
+    expect(seen).toEqual([
+      {
+        cmd: ['mc', 'mb', '--ignore-existing', 'heal/pyroscope', 'heal/tempo'],
+        env: [mcHostEnv(ctx.planned.state.current.secrets)],
+      },
+    ]);
     expect(seen[0]!.cmd.join(' ')).not.toContain(ctx.planned.state.current.secrets.minioSecretKey);
     expect(ctx.report.outcomes.map((o) => o.name)).toEqual(['heal-pyroscope-minio']);
   });
 
   it("fails with mc's own words when the buckets cannot be made", async () => {
     const { stack, ctx } = await planned();
-    stack.db.engine.onExec = () => ({ code: 1, output: 'mc: <ERROR> Unable to make bucket `heal/pyroscope`. The Access Key Id you provided does not exist in our records.\n' });
+    stack.db.engine.onExec = () => ({
+      code: 1,
+      output:
+        'mc: <ERROR> Unable to make bucket `heal/pyroscope`. The Access Key Id you provided does not exist in our records.\n',
+    });
     await expect(storagePhase.run(ctx, recordingIo())).rejects.toMatchObject({
       code: 'install.buckets',
-      message: 'creating the buckets in MinIO on db-01 failed: mc: <ERROR> Unable to make bucket `heal/pyroscope`. The Access Key Id you provided does not exist in our records.',
+      message:
+        'creating the buckets in MinIO on db-01 failed: mc: <ERROR> Unable to make bucket `heal/pyroscope`. The Access Key Id you provided does not exist in our records.',
     });
   });
 

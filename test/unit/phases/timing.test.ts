@@ -33,17 +33,31 @@ describe('per-phase and per-host timing', () => {
 
   it('times a failed operation too', async () => {
     const window = openActivityWindow();
-    await expect(timed(['t1'], async () => {
-      await tick(20);
-      throw new Error('refused');
-    })).rejects.toThrow('refused');
+    await expect(
+      timed(['t1'], async () => {
+        await tick(20);
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
     expect(window.close()['t1']).toBeGreaterThanOrEqual(15);
   });
 
   it('records each phase wall time and its hosts times, not-run phases without either', async () => {
     const phases: Phase<object>[] = [
-      { id: 'a', title: 'First', run: async () => { await timed(['web-01'], () => tick(30)); } },
-      { id: 'b', title: 'Second', run: async () => { throw new Error('boom'); } },
+      {
+        id: 'a',
+        title: 'First',
+        run: async () => {
+          await timed(['web-01'], () => tick(30));
+        },
+      },
+      {
+        id: 'b',
+        title: 'Second',
+        run: async () => {
+          throw new Error('boom');
+        },
+      },
       { id: 'c', title: 'Third', run: async () => undefined },
     ];
     const result = await runPhases(phases, {});
@@ -57,9 +71,13 @@ describe('per-phase and per-host timing', () => {
   });
 
   it('prints the slowest hosts first on the --verbose line, the rest left to --json', () => {
-    const hosts = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`t${String(i + 1).padStart(2, '0')}`, (i + 1) * 10]));
+    const hosts = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [`t${String(i + 1).padStart(2, '0')}`, (i + 1) * 10]),
+    );
     const line = timingLine({ id: 'p', title: 'Preflight checks', status: 'done', ms: 130, hosts });
-    expect(line).toBe('time: Preflight checks: 130 ms (t12 120 ms, t11 110 ms, t10 100 ms, t09 90 ms, t08 80 ms, t07 70 ms, t06 60 ms, t05 50 ms, t04 40 ms, t03 30 ms, 2 more in --json)');
+    expect(line).toBe(
+      'time: Preflight checks: 130 ms (t12 120 ms, t11 110 ms, t10 100 ms, t09 90 ms, t08 80 ms, t07 70 ms, t06 60 ms, t05 50 ms, t04 40 ms, t03 30 ms, 2 more in --json)',
+    );
     expect(timingLine({ id: 'p', title: 'Lock', status: 'done', ms: 4, hosts: {} })).toBe('time: Lock: 4 ms');
     expect(timingLine({ id: 'p', title: 'Later', status: 'not-run' })).toBeUndefined();
   });
@@ -69,8 +87,22 @@ describe('timing of phases that run at the same time', () => {
   it('counts each host in the phase its operations ran for, not in the phase running beside it', async () => {
     const phases: Phase<object>[] = [
       { id: 'start', title: 'Start', run: async () => undefined },
-      { id: 'pull', title: 'Pull', after: ['start'], run: async () => { await timed(['app-01'], () => tick(40)); } },
-      { id: 'door', title: 'Door', after: ['start'], run: async () => { await timed(['web-01'], () => tick(20)); } },
+      {
+        id: 'pull',
+        title: 'Pull',
+        after: ['start'],
+        run: async () => {
+          await timed(['app-01'], () => tick(40));
+        },
+      },
+      {
+        id: 'door',
+        title: 'Door',
+        after: ['start'],
+        run: async () => {
+          await timed(['web-01'], () => tick(20));
+        },
+      },
     ];
     const result = await runPhases(phases, {});
     const [, pull, door] = result.phases;

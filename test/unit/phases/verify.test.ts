@@ -23,14 +23,17 @@ function answering(stack: FakeStack, over: Answers = {}): void {
   // The data path (src/phases/verify): the push is accepted and both read-backs find the data.
   const dataPath = (port: number, path: string, options: HttpGetOptions): HttpGetResult | undefined => {
     if (port === 9940 && path.startsWith('/ingest?') && options.method === 'POST') return { status: 200, body: '' };
-    if (port === 4040 && path.startsWith('/pyroscope/render?')) return { status: 200, body: '{"flamebearer":{"numTicks":1}}' };
+    if (port === 4040 && path.startsWith('/pyroscope/render?'))
+      return { status: 200, body: '{"flamebearer":{"numTicks":1}}' };
     if (port === 3200 && path.startsWith('/api/traces/')) return { status: 200, body: '{"batches":[{}]}' };
-    if (port === 3000 && /^\/api\/datasources\/uid\/[^/]+\/health$/.test(path)) return { status: 200, body: '{"status":"OK","message":"Data source is working"}' };
+    if (port === 3000 && /^\/api\/datasources\/uid\/[^/]+\/health$/.test(path))
+      return { status: 200, body: '{"status":"OK","message":"Data source is working"}' };
     return undefined;
   };
   for (const host of [stack.web, stack.app, stack.db]) {
     host.http = (h: string, port: number, path: string, options: HttpGetOptions) =>
-      answers[`${h}:${port}${path}`] ?? dataPath(port, path, options) ?? { status: 599, body: 'no such endpoint in the test' };
+      answers[`${h}:${port}${path}`] ??
+      dataPath(port, path, options) ?? { status: 599, body: 'no such endpoint in the test' };
   }
 }
 
@@ -42,18 +45,29 @@ describe('verify phase', () => {
     const stack = fakeStack();
     answering(stack);
     const ctx = await plannedInstall(stack);
-    expect(await verifyPhase.run(ctx, recordingIo())).toMatch(/^7 endpoint\(s\) answer; 1 of 1 target\(s\): profile and span found/);
-    expect(probes(stack.web.requests)).toEqual(['10.213.0.11:9940/healthz', '10.213.0.11:9940/ingest', '10.213.0.11:9940/api/search', '10.213.0.12:4040/ready']);
+    expect(await verifyPhase.run(ctx, recordingIo())).toMatch(
+      /^7 endpoint\(s\) answer; 1 of 1 target\(s\): profile and span found/,
+    );
+    expect(probes(stack.web.requests)).toEqual([
+      '10.213.0.11:9940/healthz',
+      '10.213.0.11:9940/ingest',
+      '10.213.0.11:9940/api/search',
+      '10.213.0.12:4040/ready',
+    ]);
   });
 
   it('reports a failing probe, naming the endpoint, where it was asked from and what it answered', async () => {
     const stack = fakeStack();
-    answering(stack, { '10.213.0.12:4040/ready': { status: 503, body: 'Ingester not ready: waiting for 15s after being ready' } });
+    answering(stack, {
+      '10.213.0.12:4040/ready': { status: 503, body: 'Ingester not ready: waiting for 15s after being ready' },
+    });
     const ctx = await plannedInstall(stack);
     await expect(verifyPhase.run(ctx, recordingIo())).rejects.toMatchObject({
       code: 'install.verify',
       message: '1 of 7 endpoint(s) do not answer as they should',
-      details: ['Pyroscope http://10.213.0.12:4040/ready: from web-01: HTTP 503 Ingester not ready: waiting for 15s after being ready'],
+      details: [
+        'Pyroscope http://10.213.0.12:4040/ready: from web-01: HTTP 503 Ingester not ready: waiting for 15s after being ready',
+      ],
     });
   });
 
@@ -61,26 +75,41 @@ describe('verify phase', () => {
     const stack = fakeStack();
     answering(stack, { '10.213.0.11:9940/api/search': { status: 200, body: '{}' } });
     const ctx = await plannedInstall(stack);
-    await expect(verifyPhase.run(ctx, recordingIo())).rejects.toMatchObject({ details: [expect.stringContaining('the front door forwards a query path')] });
+    await expect(verifyPhase.run(ctx, recordingIo())).rejects.toMatchObject({
+      details: [expect.stringContaining('the front door forwards a query path')],
+    });
   });
 
   it('asks Grafana with the admin credentials and fails when a data source is missing', async () => {
     const stack = fakeStack();
-    answering(stack, { '10.213.0.12:3000/api/datasources': { status: 200, body: JSON.stringify([{ uid: DATASOURCE_UIDS.pyroscope }]) } });
+    answering(stack, {
+      '10.213.0.12:3000/api/datasources': { status: 200, body: JSON.stringify([{ uid: DATASOURCE_UIDS.pyroscope }]) },
+    });
     let authorization: string | undefined;
     const answer = stack.app.http;
-    stack.app.http = (h, port, path, options) => ((authorization ??= path === '/api/datasources' ? options.headers?.['Authorization'] : undefined), answer(h, port, path, options));
+    stack.app.http = (h, port, path, options) => (
+      (authorization ??= path === '/api/datasources' ? options.headers?.['Authorization'] : undefined),
+      answer(h, port, path, options)
+    );
     const ctx = await plannedInstall(stack);
-    await expect(verifyPhase.run(ctx, recordingIo())).rejects.toMatchObject({ details: [`Grafana data sources http://10.213.0.12:3000/api/datasources: from app-01: data source(s) ${DATASOURCE_UIDS.tempo} not provisioned`] });
+    await expect(verifyPhase.run(ctx, recordingIo())).rejects.toMatchObject({
+      details: [
+        `Grafana data sources http://10.213.0.12:3000/api/datasources: from app-01: data source(s) ${DATASOURCE_UIDS.tempo} not provisioned`,
+      ],
+    });
     const s = ctx.planned.state.current.secrets;
-    expect(authorization).toBe(`Basic ${Buffer.from(`${s.grafanaAdminUser}:${s.grafanaAdminPassword}`).toString('base64')}`);
+    expect(authorization).toBe(
+      `Basic ${Buffer.from(`${s.grafanaAdminUser}:${s.grafanaAdminPassword}`).toString('base64')}`,
+    );
   });
 
   it('leaves the front door out with --front-door external', async () => {
     const stack = fakeStack();
     answering(stack);
     const ctx = await plannedInstall(stack, { frontDoor: 'external' });
-    expect(await verifyPhase.run(ctx, recordingIo())).toMatch(/^4 endpoint\(s\) answer; data path not checked \(external front door\)/);
+    expect(await verifyPhase.run(ctx, recordingIo())).toMatch(
+      /^4 endpoint\(s\) answer; data path not checked \(external front door\)/,
+    );
     expect(stack.web.requests).toEqual(['10.213.0.12:4040/ready']);
   });
 });
@@ -89,9 +118,16 @@ describe('a probe of a stack that has just started', () => {
   it('is asked again while it fails, and passes once the endpoint answers', async () => {
     const stack = fakeStack();
     let asked = 0;
-    stack.web.http = () => (++asked < 3 ? { status: 503, body: 'no server available' } : { status: 200, body: 'ready' });
+    stack.web.http = () =>
+      ++asked < 3 ? { status: 503, body: 'no server available' } : { status: 200, body: 'ready' };
     const ctx = await plannedInstall(stack);
-    const result = await settledProbe({ what: 'Pyroscope', from: ctx.hosts.forTier('web').remote, host: '10.213.0.12', port: 4040, path: '/ready' });
+    const result = await settledProbe({
+      what: 'Pyroscope',
+      from: ctx.hosts.forTier('web').remote,
+      host: '10.213.0.12',
+      port: 4040,
+      path: '/ready',
+    });
     expect(result).toMatchObject({ ok: true, detail: 'from web-01: HTTP 200' });
     expect(asked).toBe(3);
   });
@@ -101,7 +137,10 @@ describe('a probe of a stack that has just started', () => {
     let asked = 0;
     stack.web.http = () => ({ status: 503, body: `no server available (${++asked})` });
     const ctx = await plannedInstall(stack);
-    const result = await settledProbe({ what: 'Pyroscope', from: ctx.hosts.forTier('web').remote, host: '10.213.0.12', port: 4040, path: '/ready' }, 250);
+    const result = await settledProbe(
+      { what: 'Pyroscope', from: ctx.hosts.forTier('web').remote, host: '10.213.0.12', port: 4040, path: '/ready' },
+      250,
+    );
     expect(result.ok).toBe(false);
     expect(asked).toBeGreaterThanOrEqual(2);
     expect(result.detail).toBe(`from web-01: HTTP 503 no server available (${asked})`);

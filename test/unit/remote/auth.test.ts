@@ -14,21 +14,44 @@ const dir = mkdtempSync(join(tmpdir(), 'heal-auth-'));
 const plainKey = join(dir, 'plain');
 const encryptedKey = join(dir, 'encrypted');
 writeFileSync(plainKey, ssh2.utils.generateKeyPairSync('ed25519').private);
-writeFileSync(encryptedKey, ssh2.utils.generateKeyPairSync('ed25519', { passphrase: 'right', cipher: 'aes256-ctr', rounds: 1 }).private);
+writeFileSync(
+  encryptedKey,
+  ssh2.utils.generateKeyPairSync('ed25519', { passphrase: 'right', cipher: 'aes256-ctr', rounds: 1 }).private,
+);
 
-const target: SshTarget = { name: 'web-01', host: '10.213.0.11', port: 22, user: 'heal', knownHostsFile: '/kh', dockerSocket: '/s' };
+const target: SshTarget = {
+  name: 'web-01',
+  host: '10.213.0.11',
+  port: 22,
+  user: 'heal',
+  knownHostsFile: '/kh',
+  dockerSocket: '/s',
+};
 const deadlines: Deadline[] = [];
 afterEach(() => deadlines.splice(0).forEach((d) => d.clear()));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function authenticator(t: Partial<SshTarget>, interaction: Interaction = nonInteractive, keyCache = new Map<string, ParsedKey>(), agent?: string) {
+function authenticator(
+  t: Partial<SshTarget>,
+  interaction: Interaction = nonInteractive,
+  keyCache = new Map<string, ParsedKey>(),
+  agent?: string,
+) {
   const deadline = new Deadline(60_000, () => undefined);
   deadlines.push(deadline);
-  return new Authenticator({ target: { ...target, ...t }, gate: new InteractionGate(interaction), deadline, keyCache, agentSocketFromEnv: agent });
+  return new Authenticator({
+    target: { ...target, ...t },
+    gate: new InteractionGate(interaction),
+    deadline,
+    keyCache,
+    agentSocketFromEnv: agent,
+  });
 }
 
 const next = (auth: Authenticator, methods: AuthenticationType[] | null) =>
-  new Promise<AnyAuthMethod | false>((resolve) => auth.handler(methods as AuthenticationType[], false, (m) => resolve(m as AnyAuthMethod | false)));
+  new Promise<AnyAuthMethod | false>((resolve) =>
+    auth.handler(methods as AuthenticationType[], false, (m) => resolve(m as AnyAuthMethod | false)),
+  );
 
 const both: AuthenticationType[] = ['publickey', 'password'];
 
@@ -38,7 +61,12 @@ describe('Authenticator', () => {
   });
 
   it('tries the agent first when $SSH_AUTH_SOCK is a socket, and skips it with a note when not', async () => {
-    const auth = authenticator({ agent: undefined, identityFiles: [plainKey] }, nonInteractive, new Map(), '/nonexistent/agent.sock');
+    const auth = authenticator(
+      { agent: undefined, identityFiles: [plainKey] },
+      nonInteractive,
+      new Map(),
+      '/nonexistent/agent.sock',
+    );
     expect(await next(auth, both)).toMatchObject({ type: 'publickey' });
     expect(auth.notes).toContain('agent: no socket at /nonexistent/agent.sock');
   });
@@ -59,7 +87,10 @@ describe('Authenticator', () => {
   it('asks for the passphrase of an encrypted key again after a wrong answer', async () => {
     const answers = ['wrong', 'right'];
     const asked: string[] = [];
-    const interaction: Interaction = { ...nonInteractive, passphrase: async (p) => (asked.push(p), answers.shift() ?? '') };
+    const interaction: Interaction = {
+      ...nonInteractive,
+      passphrase: async (p) => (asked.push(p), answers.shift() ?? ''),
+    };
     const auth = authenticator({ identityFiles: [encryptedKey] }, interaction);
     expect(await next(auth, both)).toMatchObject({ type: 'publickey' });
     expect(asked).toEqual([encryptedKey, encryptedKey]);
@@ -86,7 +117,11 @@ describe('Authenticator', () => {
   it('asks for a password through the Interaction when the server accepts one', async () => {
     const interaction: Interaction = { ...nonInteractive, password: async (who) => `secret-for-${who}` };
     const auth = authenticator({ identityFiles: [] }, interaction);
-    expect(await next(auth, both)).toEqual({ type: 'password', username: 'heal', password: 'secret-for-heal@10.213.0.11' });
+    expect(await next(auth, both)).toEqual({
+      type: 'password',
+      username: 'heal',
+      password: 'secret-for-heal@10.213.0.11',
+    });
   });
 
   it('answers keyboard-interactive prompts with the password when plain password is not offered', async () => {
@@ -94,7 +129,13 @@ describe('Authenticator', () => {
     const method = await next(authenticator({ identityFiles: [] }, interaction), ['keyboard-interactive']);
     expect(method).toMatchObject({ type: 'keyboard-interactive' });
     const answers = await new Promise((resolve) =>
-      (method as { prompt: (...a: unknown[]) => void }).prompt('', '', '', [{ prompt: 'Password: ', echo: false }], resolve),
+      (method as { prompt: (...a: unknown[]) => void }).prompt(
+        '',
+        '',
+        '',
+        [{ prompt: 'Password: ', echo: false }],
+        resolve,
+      ),
     );
     expect(answers).toEqual(['pw']);
   });
@@ -103,10 +144,13 @@ describe('Authenticator', () => {
     const interaction: Interaction = { ...nonInteractive, password: async () => 'pw' };
     const auth = authenticator({ identityFiles: [plainKey] }, interaction);
     const sequence: string[] = [];
-    for (let method = await next(auth, both); method !== false; method = await next(auth, both)) sequence.push(method.type);
+    for (let method = await next(auth, both); method !== false; method = await next(auth, both))
+      sequence.push(method.type);
     expect(sequence).toEqual(['publickey', 'password', 'password', 'password']);
     const failure = auth.failure();
-    expect(failure.message).toBe(`SSH authentication failed for web-01 (heal@10.213.0.11:22); tried: key ${plainKey}, password`);
+    expect(failure.message).toBe(
+      `SSH authentication failed for web-01 (heal@10.213.0.11:22); tried: key ${plainKey}, password`,
+    );
     expect(failure.details).toContain('server accepts: publickey, password');
   });
 
@@ -116,7 +160,9 @@ describe('Authenticator', () => {
     expect(await next(auth, ['publickey'])).toBe(false);
     const failure = auth.failure();
     expect(failure.code).toBe('ssh.key.passphrase');
-    expect(failure.message).toBe(`SSH authentication failed for web-01 (heal@10.213.0.11:22): wrong passphrase for ${encryptedKey} (3 attempts)`);
+    expect(failure.message).toBe(
+      `SSH authentication failed for web-01 (heal@10.213.0.11:22): wrong passphrase for ${encryptedKey} (3 attempts)`,
+    );
     expect(failure.hint).toContain(`ssh-keygen -y -f ${encryptedKey}`);
   });
 
@@ -139,7 +185,9 @@ describe('Authenticator', () => {
     expect(await next(auth, ['publickey'])).toBe(false);
     const failure = auth.failure();
     expect(failure.code).toBe('ssh.key.public');
-    expect(failure.message).toBe(`SSH authentication failed for web-01 (heal@10.213.0.11:22): identity file ${pub} is a public key, not a private key; also tried: key ${plainKey}`);
+    expect(failure.message).toBe(
+      `SSH authentication failed for web-01 (heal@10.213.0.11:22): identity file ${pub} is a public key, not a private key; also tried: key ${plainKey}`,
+    );
   });
 
   it('names a directory or a missing file given as a key instead of "nothing usable"', async () => {
@@ -148,6 +196,9 @@ describe('Authenticator', () => {
     expect(missing.failure().message).toContain('identity file /nonexistent/id does not exist');
     const directory = authenticator({ identityFiles: [dir] });
     expect(await next(directory, ['publickey'])).toBe(false);
-    expect(directory.failure()).toMatchObject({ code: 'ssh.key.directory', message: expect.stringContaining(`identity file ${dir} is a directory`) });
+    expect(directory.failure()).toMatchObject({
+      code: 'ssh.key.directory',
+      message: expect.stringContaining(`identity file ${dir} is a directory`),
+    });
   });
 });

@@ -39,7 +39,6 @@ function channel(): Duplex {
   return duplex;
 }
 
-
 describe('createDockerClient over StreamLocalAgent', () => {
   it('sends dockerode requests through the opened channel, one channel per request', async () => {
     let opened = 0;
@@ -70,8 +69,10 @@ describe('createDockerClient over StreamLocalAgent', () => {
 
 describe('asHttpSocket', () => {
   it('gives a bare Duplex the socket methods http calls', () => {
-    const socket = asHttpSocket(new Duplex({ read() {}, write: (_c, _e, cb) => cb() })) as Duplex & Record<string, unknown>;
-    for (const method of ['setTimeout', 'setNoDelay', 'setKeepAlive', 'ref', 'unref']) expect(typeof socket[method]).toBe('function');
+    const socket = asHttpSocket(new Duplex({ read() {}, write: (_c, _e, cb) => cb() })) as Duplex &
+      Record<string, unknown>;
+    for (const method of ['setTimeout', 'setNoDelay', 'setKeepAlive', 'ref', 'unref'])
+      expect(typeof socket[method]).toBe('function');
   });
 
   it('makes request timeouts work on a channel with no setTimeout of its own', async () => {
@@ -89,9 +90,17 @@ describe('asHttpSocket', () => {
   });
 });
 
-describe('the agent in docker-modem\'s request description', () => {
+describe("the agent in docker-modem's request description", () => {
   it('is described in one line, not walked with its channels and the SSH client behind them', () => {
-    const agent = new StreamLocalAgent(async () => new Duplex({ read() {}, write(_c, _e, cb) { cb(); } }));
+    const agent = new StreamLocalAgent(
+      async () =>
+        new Duplex({
+          read() {},
+          write(_c, _e, cb) {
+            cb();
+          },
+        }),
+    );
     // What docker-modem builds for every request, whether its debug log is on or not.
     const text = inspect({ path: '/v1.41/containers/json', method: 'GET', agent }, { showHidden: true, depth: null });
     expect(text).toContain('StreamLocalAgent (Docker socket over SSH)');

@@ -42,7 +42,9 @@ describe('dockerFailure', () => {
   it('explains permission denied for a user outside the docker group, and that the group is root-equivalent', () => {
     const e = dockerFailure({ ...healthy, access: false, groups: ['heal'] }, 'web-01', sock);
     expect(e.code).toBe('docker.permission');
-    expect(e.message).toBe('User heal on web-01 may not use the Docker socket /run/docker.sock (owner root:docker, mode 660); heal is not in group docker');
+    expect(e.message).toBe(
+      'User heal on web-01 may not use the Docker socket /run/docker.sock (owner root:docker, mode 660); heal is not in group docker',
+    );
     expect(e.hint).toContain('root-equivalent');
   });
 
@@ -72,7 +74,8 @@ describe('dockerFailure', () => {
 describe('DOCKER_PROBE_SCRIPT', () => {
   const dir = mkdtempSync(join(tmpdir(), 'heal-probe-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const run = async (path: string) => parseDockerProbe((await execa('sh', ['-c', DOCKER_PROBE_SCRIPT, 'sh', path])).stdout);
+  const run = async (path: string) =>
+    parseDockerProbe((await execa('sh', ['-c', DOCKER_PROBE_SCRIPT, 'sh', path])).stdout);
 
   it('finds a listening socket through /proc/net/unix', async () => {
     const path = join(dir, 'engine.sock');

@@ -7,10 +7,12 @@ import { DockerEngine } from '../../../src/remote/docker-engine.js';
 import { LogDecoder, type DecodedLine } from '../../../src/remote/docker-stream.js';
 import { dockerFrame, engineSocket } from '../support/engine-socket.js';
 
-
-
 const queries: URLSearchParams[] = [];
-const body = Buffer.concat([dockerFrame(1, '2026-11-25T14:00:00.000000001Z started\n'), dockerFrame(2, '2026-11-25T14:00:01.5Z warning: low memory\n'), dockerFrame(1, '2026-11-25T14:00:02Z ready\n')]);
+const body = Buffer.concat([
+  dockerFrame(1, '2026-11-25T14:00:00.000000001Z started\n'),
+  dockerFrame(2, '2026-11-25T14:00:01.5Z warning: low memory\n'),
+  dockerFrame(1, '2026-11-25T14:00:02Z ready\n'),
+]);
 
 const { socketPath } = engineSocket((req, res) => {
   const url = new URL(req.url ?? '/', 'http://engine');
@@ -18,7 +20,14 @@ const { socketPath } = engineSocket((req, res) => {
   req.resume();
   if (path === '/containers/talker/json' || path === '/containers/tty/json') {
     res.writeHead(200, { 'content-type': 'application/json' });
-    return res.end(JSON.stringify({ Id: 'c0ffee', Name: path.split('/')[2], Config: { Tty: path.includes('tty'), Labels: {} }, State: { Running: true } }));
+    return res.end(
+      JSON.stringify({
+        Id: 'c0ffee',
+        Name: path.split('/')[2],
+        Config: { Tty: path.includes('tty'), Labels: {} },
+        State: { Running: true },
+      }),
+    );
   }
   if (path === '/containers/talker/logs') {
     queries.push(url.searchParams);
@@ -37,10 +46,12 @@ const { socketPath } = engineSocket((req, res) => {
   res.end(JSON.stringify({ message: `No such container: ${path.split('/')[2]}` }));
 });
 
-const docker = new DockerEngine(createDockerClient(async () => net.connect(socketPath), '/var/run/docker.sock'), 'app-01');
+const docker = new DockerEngine(
+  createDockerClient(async () => net.connect(socketPath), '/var/run/docker.sock'),
+  'app-01',
+);
 
-
-describe('the engine\'s log stream', () => {
+describe("the engine's log stream", () => {
   it('asks for timestamps, the tail and since, and streams the log in pieces that decode to whole lines', async () => {
     const log = await docker.logStream('talker', { follow: false, tail: 3, since: 1764079200 });
     expect(log).toBeDefined();
@@ -60,7 +71,14 @@ describe('the engine\'s log stream', () => {
       { stream: 'stdout', time: '2026-11-25T14:00:02Z', line: 'ready' },
     ]);
     const query = queries.at(-1)!;
-    expect(Object.fromEntries(query)).toMatchObject({ stdout: 'true', stderr: 'true', timestamps: 'true', tail: '3', since: '1764079200', follow: 'false' });
+    expect(Object.fromEntries(query)).toMatchObject({
+      stdout: 'true',
+      stderr: 'true',
+      timestamps: 'true',
+      tail: '3',
+      since: '1764079200',
+      follow: 'false',
+    });
   });
 
   it('answers undefined for a container that does not exist', async () => {

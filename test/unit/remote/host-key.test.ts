@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Deadline } from '../../../src/remote/deadline.js';
-import { HostKeyVerifier, KnownHostsCache, appendKnownHost, preferredHostKeyAlgorithms } from '../../../src/remote/host-key.js';
+import {
+  HostKeyVerifier,
+  KnownHostsCache,
+  appendKnownHost,
+  preferredHostKeyAlgorithms,
+} from '../../../src/remote/host-key.js';
 import type { Interaction } from '../../../src/remote/interaction.js';
 import { InteractionGate, nonInteractive } from '../../../src/remote/interaction.js';
 import type { SshTarget } from '../../../src/remote/target.js';
@@ -53,7 +58,10 @@ describe('HostKeyVerifier', () => {
     const { target } = setup(`10.213.0.11 ssh-ed25519 ${KEY_A.toString('base64')}\n`);
     const v = verifier(target, nonInteractive);
     await v.verify(KEY_A);
-    expect(v.outcome).toMatchObject({ recorded: false, fingerprint: 'SHA256:nT65gIPBopT3n0BJh92nqwPGPUAvVQWGFvUt2SsgpbA' });
+    expect(v.outcome).toMatchObject({
+      recorded: false,
+      fingerprint: 'SHA256:nT65gIPBopT3n0BJh92nqwPGPUAvVQWGFvUt2SsgpbA',
+    });
   });
 
   it('records an unknown key when new keys are accepted, creating the file', async () => {
@@ -86,7 +94,9 @@ describe('HostKeyVerifier', () => {
 
   it('always refuses a changed key, even when new keys are accepted, naming file and line', async () => {
     const { target, file } = setup(`# lab\n10.213.0.11 ssh-ed25519 ${KEY_A.toString('base64')}\n`);
-    const error = await verifier(target, asking(true), true).verify(KEY_B).catch((e: unknown) => e);
+    const error = await verifier(target, asking(true), true)
+      .verify(KEY_B)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ssh.hostkey.changed' });
     expect((error as Error).message).toContain(`line 2 of ${file}: someone may be intercepting the connection`);
     expect((error as { hint: string }).hint).toContain(`ssh-keygen -R '10.213.0.11' -f ${file}`);
@@ -94,7 +104,9 @@ describe('HostKeyVerifier', () => {
 
   it('refuses a revoked key', async () => {
     const { target } = setup(`@revoked * ssh-ed25519 ${KEY_A.toString('base64')}\n`);
-    await expect(verifier(target, asking(true), true).verify(KEY_A)).rejects.toMatchObject({ code: 'ssh.hostkey.revoked' });
+    await expect(verifier(target, asking(true), true).verify(KEY_A)).rejects.toMatchObject({
+      code: 'ssh.hostkey.revoked',
+    });
   });
 
   it('asks once when two sessions meet the same unknown host at the same time', async () => {
@@ -153,7 +165,13 @@ describe('preferredHostKeyAlgorithms', () => {
   const supported = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
 
   it('asks for the recorded key type first', () => {
-    expect(preferredHostKeyAlgorithms(['ssh-rsa'], supported)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519', 'ecdsa-sha2-nistp256']);
+    expect(preferredHostKeyAlgorithms(['ssh-rsa'], supported)).toEqual([
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+      'ssh-ed25519',
+      'ecdsa-sha2-nistp256',
+    ]);
   });
 
   it('keeps the default order for an unknown host', () => {

@@ -33,18 +33,26 @@ describe('httpGet over a host channel', () => {
   it('sends the request through the session channel, never straight from this machine', async () => {
     const asked: string[] = [];
     // 192.0.2.1 (TEST-NET-1) is not reachable from here: only the channel can answer.
-    const answer = await httpGet(sessionTo(port, asked), '192.0.2.1', 9940, '/ingest?name=x', { method: 'POST', body: 'a;b 1\n', timeoutMs: 3000 });
+    const answer = await httpGet(sessionTo(port, asked), '192.0.2.1', 9940, '/ingest?name=x', {
+      method: 'POST',
+      body: 'a;b 1\n',
+      timeoutMs: 3000,
+    });
     expect(asked).toEqual(['192.0.2.1:9940']);
     expect(answer).toEqual({ status: 200, body: 'POST /ingest?name=x a;b 1\n' });
   });
 
   it('tells a channel that never opens (a blocked flow) from a server that never answers', async () => {
     const never = { target: { name: 'target-01' }, forwardOut: () => new Promise(() => {}) } as unknown as SshSession;
-    await expect(httpGet(never, '192.0.2.1', 9940, '/', { timeoutMs: 100 })).rejects.toMatchObject({ code: 'remote.connect-timeout' });
+    await expect(httpGet(never, '192.0.2.1', 9940, '/', { timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'remote.connect-timeout',
+    });
     const silent = net.createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
-      await expect(httpGet(sessionTo((silent.address() as AddressInfo).port, []), '192.0.2.1', 9940, '/', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'remote.http-timeout' });
+      await expect(
+        httpGet(sessionTo((silent.address() as AddressInfo).port, []), '192.0.2.1', 9940, '/', { timeoutMs: 200 }),
+      ).rejects.toMatchObject({ code: 'remote.http-timeout' });
     } finally {
       silent.close();
     }

@@ -13,7 +13,10 @@ import type { SshTarget } from '../../../src/remote/target.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heal-idonly-'));
 function key(name: string, passphrase?: string): string {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', passphrase ? { passphrase, cipher: 'aes256-ctr', rounds: 1 } : {});
+  const pair = ssh2.utils.generateKeyPairSync(
+    'ed25519',
+    passphrase ? { passphrase, cipher: 'aes256-ctr', rounds: 1 } : {},
+  );
   const path = join(dir, name);
   writeFileSync(path, pair.private, { mode: 0o600 });
   writeFileSync(`${path}.pub`, `${pair.public}\n`);
@@ -56,7 +59,8 @@ describe.skipIf(!hasAgent)('IdentitiesOnly with a running ssh-agent', () => {
       } catch (error) {
         const failed = error as { status?: number; stderr?: Buffer };
         if (failed.status !== undefined && failed.status !== null && ok(failed.status)) return;
-        if (attempt >= 50) throw new Error(`ssh-add ${args.join(' ')} failed: ${failed.stderr?.toString().trim() ?? String(error)}`);
+        if (attempt >= 50)
+          throw new Error(`ssh-add ${args.join(' ')} failed: ${failed.stderr?.toString().trim() ?? String(error)}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -74,19 +78,38 @@ describe.skipIf(!hasAgent)('IdentitiesOnly with a running ssh-agent', () => {
 
   it('lists only the keys of the identity files, of all the keys the agent holds', async () => {
     const all = await new Promise<ParsedKey[]>((resolve, reject) =>
-      new ssh2.OpenSSHAgent(socket).getIdentities((err, keys) => (err ? reject(err) : resolve((keys ?? []) as ParsedKey[]))),
+      new ssh2.OpenSSHAgent(socket).getIdentities((err, keys) =>
+        err ? reject(err) : resolve((keys ?? []) as ParsedKey[]),
+      ),
     );
     expect(all).toHaveLength(2);
     const filtered = identitiesOnlyAgent(socket, await identityBlobs([chosen]));
-    const keys = await new Promise<ParsedKey[]>((resolve, reject) => filtered.getIdentities((err, k) => (err ? reject(err) : resolve((k ?? []) as ParsedKey[]))));
+    const keys = await new Promise<ParsedKey[]>((resolve, reject) =>
+      filtered.getIdentities((err, k) => (err ? reject(err) : resolve((k ?? []) as ParsedKey[]))),
+    );
     expect(keys.map((k) => k.getPublicSSH().toString('base64'))).toEqual([publicBlob(chosen).toString('base64')]);
   });
 
-  const target: SshTarget = { name: 'web-01', host: '10.0.0.1', port: 22, user: 'heal', knownHostsFile: '/kh', dockerSocket: '/s' };
+  const target: SshTarget = {
+    name: 'web-01',
+    host: '10.0.0.1',
+    port: 22,
+    user: 'heal',
+    knownHostsFile: '/kh',
+    dockerSocket: '/s',
+  };
   const next = async (t: Partial<SshTarget>) => {
     const deadline = new Deadline(60_000, () => undefined);
-    const auth = new Authenticator({ target: { ...target, ...t }, gate: new InteractionGate(nonInteractive), deadline, keyCache: new Map(), agentSocketFromEnv: socket });
-    const method = await new Promise<AnyAuthMethod | false>((resolve) => auth.handler(['publickey'], false, (m) => resolve(m as AnyAuthMethod | false)));
+    const auth = new Authenticator({
+      target: { ...target, ...t },
+      gate: new InteractionGate(nonInteractive),
+      deadline,
+      keyCache: new Map(),
+      agentSocketFromEnv: socket,
+    });
+    const method = await new Promise<AnyAuthMethod | false>((resolve) =>
+      auth.handler(['publickey'], false, (m) => resolve(m as AnyAuthMethod | false)),
+    );
     deadline.clear();
     return { auth, method };
   };
@@ -108,7 +131,9 @@ describe.skipIf(!hasAgent)('IdentitiesOnly with a running ssh-agent', () => {
 
   it('names a CertificateFile it could not present when authentication fails', async () => {
     const { auth } = await next({ agent: false, identityFiles: [], certificateFiles: ['/home/me/.ssh/id-cert.pub'] });
-    expect(auth.failure().details).toContain('CertificateFile /home/me/.ssh/id-cert.pub not used: ssh2 cannot present OpenSSH certificates, only the key itself');
+    expect(auth.failure().details).toContain(
+      'CertificateFile /home/me/.ssh/id-cert.pub not used: ssh2 cannot present OpenSSH certificates, only the key itself',
+    );
   });
 });
 

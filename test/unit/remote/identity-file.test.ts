@@ -28,18 +28,27 @@ describe('identity files', () => {
   });
 
   it('names a missing file', async () => {
-    expect(await inspectIdentityFile(join(dir, 'id_nope'))).toMatchObject({ kind: 'missing', message: `identity file ${join(dir, 'id_nope')} does not exist` });
+    expect(await inspectIdentityFile(join(dir, 'id_nope'))).toMatchObject({
+      kind: 'missing',
+      message: `identity file ${join(dir, 'id_nope')} does not exist`,
+    });
   });
 
   it('names a directory given as a key', async () => {
-    expect(await inspectIdentityFile(directory)).toMatchObject({ kind: 'directory', message: `identity file ${directory} is a directory, not a private key` });
+    expect(await inspectIdentityFile(directory)).toMatchObject({
+      kind: 'directory',
+      message: `identity file ${directory} is a directory, not a private key`,
+    });
   });
 
   it('names a file that cannot be read, with its error', async () => {
     const denied = async () => {
       throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
     };
-    expect(await inspectIdentityFile(plain, denied)).toMatchObject({ kind: 'unreadable', message: `cannot read identity file ${plain} (EACCES)` });
+    expect(await inspectIdentityFile(plain, denied)).toMatchObject({
+      kind: 'unreadable',
+      message: `cannot read identity file ${plain} (EACCES)`,
+    });
   });
 
   it('names a public key given as the private key, pointing to the private one beside it', async () => {
@@ -52,7 +61,10 @@ describe('identity files', () => {
   });
 
   it('names a file that is no key at all', async () => {
-    expect(await inspectIdentityFile(garbage)).toMatchObject({ kind: 'invalid', message: expect.stringContaining(`identity file ${garbage} is not a private key`) });
+    expect(await inspectIdentityFile(garbage)).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining(`identity file ${garbage} is not a private key`),
+    });
   });
 
   it('refuses a bad configured key as a usage error naming the hosts that use it', async () => {

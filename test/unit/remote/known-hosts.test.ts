@@ -18,7 +18,9 @@ const HASHED = '|1|03126A84qa9iHZARK/2rXe8dnI0=|NTFvDRwEI0UZTRAk1yD7J7K41PA=';
 describe('parseKnownHosts', () => {
   it('reads hosts, key type and key with 1-based line numbers, skipping comments and blanks', () => {
     const entries = parseKnownHosts(`# comment\n\nweb-01,10.213.0.11 ssh-ed25519 ${KEY_A} root@web\n`);
-    expect(entries).toEqual([{ line: 3, marker: null, hosts: 'web-01,10.213.0.11', keyType: 'ssh-ed25519', key: KEY_A }]);
+    expect(entries).toEqual([
+      { line: 3, marker: null, hosts: 'web-01,10.213.0.11', keyType: 'ssh-ed25519', key: KEY_A },
+    ]);
   });
 
   it('reads @revoked and @cert-authority markers', () => {
@@ -99,12 +101,20 @@ describe('checkHostKey', () => {
 
   it('reports another key of the same type as changed, naming the line', () => {
     const entries = parseKnownHosts(`# header\n${name} ssh-ed25519 ${KEY_A}`);
-    expect(checkHostKey(entries, name, 'ssh-ed25519', KEY_B)).toEqual({ kind: 'changed', lines: [2], knownTypes: ['ssh-ed25519'] });
+    expect(checkHostKey(entries, name, 'ssh-ed25519', KEY_B)).toEqual({
+      kind: 'changed',
+      lines: [2],
+      knownTypes: ['ssh-ed25519'],
+    });
   });
 
   it('reports a host known only with other key types as changed', () => {
     const entries = parseKnownHosts(`${name} ssh-rsa AAAAB3NzaC1yc2E`);
-    expect(checkHostKey(entries, name, 'ssh-ed25519', KEY_A)).toMatchObject({ kind: 'changed', lines: [1], knownTypes: ['ssh-rsa'] });
+    expect(checkHostKey(entries, name, 'ssh-ed25519', KEY_A)).toMatchObject({
+      kind: 'changed',
+      lines: [1],
+      knownTypes: ['ssh-rsa'],
+    });
   });
 
   it('accepts the key when any matching line has it, as OpenSSH does', () => {
@@ -125,7 +135,9 @@ describe('checkHostKey', () => {
 
 describe('knownKeyTypes and formatKnownHostsLine', () => {
   it('lists the recorded types for a host', () => {
-    const entries = parseKnownHosts(`h ssh-rsa AAAA\nh ssh-ed25519 ${KEY_A}\n@revoked h ssh-dss AAAA\nother ecdsa-sha2-nistp256 AAAA`);
+    const entries = parseKnownHosts(
+      `h ssh-rsa AAAA\nh ssh-ed25519 ${KEY_A}\n@revoked h ssh-dss AAAA\nother ecdsa-sha2-nistp256 AAAA`,
+    );
     expect(knownKeyTypes(entries, 'h')).toEqual(['ssh-rsa', 'ssh-ed25519']);
   });
 

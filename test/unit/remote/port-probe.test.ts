@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ExecResult } from '../../../src/remote/exec.js';
 import { classifyChannelFailure, probeTcp } from '../../../src/remote/port-probe.js';
 
-const failure = (description: string, reason = 2) => Object.assign(new Error(`(SSH) Channel open failure: ${description}`), { reason });
+const failure = (description: string, reason = 2) =>
+  Object.assign(new Error(`(SSH) Channel open failure: ${description}`), { reason });
 const noCommand = async (): Promise<ExecResult> => {
   throw new Error('no remote command expected');
 };
@@ -29,7 +30,13 @@ describe('probeTcp', () => {
   });
 
   it('reports refused', async () => {
-    const result = await probeTcp(() => Promise.reject(failure('Connection refused')), noCommand, '10.213.0.12', 4040, 1000);
+    const result = await probeTcp(
+      () => Promise.reject(failure('Connection refused')),
+      noCommand,
+      '10.213.0.12',
+      4040,
+      1000,
+    );
     expect(result.state).toBe('refused');
   });
 
@@ -40,7 +47,10 @@ describe('probeTcp', () => {
 
   it('falls back to a remote command when sshd forbids TCP forwarding', async () => {
     const calls: string[][] = [];
-    const run = async (argv: readonly string[]): Promise<ExecResult> => (calls.push([...argv]), { code: 0, stdout: '', stderr: '' });
+    const run = async (argv: readonly string[]): Promise<ExecResult> => (
+      calls.push([...argv]),
+      { code: 0, stdout: '', stderr: '' }
+    );
     const result = await probeTcp(() => Promise.reject(failure('open failed', 1)), run, '10.213.0.12', 4040, 2000);
     expect(result).toMatchObject({ state: 'open', via: 'command' });
     expect(calls[0]?.slice(-3)).toEqual(['10.213.0.12', '4040', '2']);

@@ -5,7 +5,12 @@ import { computeHost } from '../../../src/remote/ssh-config-parser.js';
 
 // ssh_config as the parser computes it (ssh -G gives the same shape: ssh-config.test.ts).
 function context(config: string, existing: string[] = []): ResolveContext {
-  return { sshConfig: (alias) => computeHost(config, alias), home: '/home/me', localUser: 'me', fileExists: (p) => existing.includes(p) };
+  return {
+    sshConfig: (alias) => computeHost(config, alias),
+    home: '/home/me',
+    localUser: 'me',
+    fileExists: (p) => existing.includes(p),
+  };
 }
 
 const CONFIG = `
@@ -32,11 +37,19 @@ Host loop-b
 describe('resolveTarget', () => {
   it('fills HostName, User, Port and IdentityFile from ~/.ssh/config for an alias', () => {
     const t = resolveTarget({ name: 'app-01', host: 'app' }, context(CONFIG));
-    expect(t).toMatchObject({ host: '10.213.0.12', user: 'deploy', port: 2201, identityFiles: ['/home/me/.ssh/app_deploy'] });
+    expect(t).toMatchObject({
+      host: '10.213.0.12',
+      user: 'deploy',
+      port: 2201,
+      identityFiles: ['/home/me/.ssh/app_deploy'],
+    });
   });
 
-  it('lets explicit settings win over the config, and tries an explicit key before the config\'s (as ssh -i)', () => {
-    const t = resolveTarget({ name: 'app-01', host: 'app', user: 'root', port: 22, identityFiles: ['/k'] }, context(CONFIG));
+  it("lets explicit settings win over the config, and tries an explicit key before the config's (as ssh -i)", () => {
+    const t = resolveTarget(
+      { name: 'app-01', host: 'app', user: 'root', port: 22, identityFiles: ['/k'] },
+      context(CONFIG),
+    );
     expect(t).toMatchObject({ user: 'root', port: 22, identityFiles: ['/k', '/home/me/.ssh/app_root'] });
   });
 
@@ -55,26 +68,48 @@ describe('resolveTarget', () => {
 
   it("gives a jump host's long form its own user, port and key, and offers the hosts' key after it", () => {
     const t = resolveTarget(
-      { name: 'inner-01', host: '10.214.0.2', identityFiles: ['/hosts-key'], jump: { name: 'bastion-01', host: '10.213.0.5', user: 'jump', port: 2222, identityFiles: ['/jump-key'] } },
+      {
+        name: 'inner-01',
+        host: '10.214.0.2',
+        identityFiles: ['/hosts-key'],
+        jump: { name: 'bastion-01', host: '10.213.0.5', user: 'jump', port: 2222, identityFiles: ['/jump-key'] },
+      },
       context(''),
     );
-    expect(t.jump).toMatchObject({ host: '10.213.0.5', user: 'jump', port: 2222, identityFiles: ['/jump-key', '/hosts-key'] });
+    expect(t.jump).toMatchObject({
+      host: '10.213.0.5',
+      user: 'jump',
+      port: 2222,
+      identityFiles: ['/jump-key', '/hosts-key'],
+    });
     expect(namedIdentityFiles(t)).toEqual(['/hosts-key', '/jump-key']);
   });
 
   it("offers the hosts' key to a ProxyJump bastion too, after the bastion's own", () => {
-    const t = resolveTarget({ name: 'inner-01', host: 'inner-01', identityFiles: ['/hosts-key'] }, context(`${CONFIG}\nHost bastion\n  IdentityFile /bastion-key\n`));
+    const t = resolveTarget(
+      { name: 'inner-01', host: 'inner-01', identityFiles: ['/hosts-key'] },
+      context(`${CONFIG}\nHost bastion\n  IdentityFile /bastion-key\n`),
+    );
     expect(t.jump?.identityFiles).toEqual(['/bastion-key', '/hosts-key']);
   });
 
   it('passes IdentitiesOnly and CertificateFile on to the transport', () => {
-    const t = resolveTarget({ name: 'c', host: 'c' }, context('Host c\n  IdentityFile ~/k\n  IdentitiesOnly yes\n  CertificateFile ~/k-cert.pub\n'));
-    expect(t).toMatchObject({ identitiesOnly: true, certificateFiles: ['/home/me/k-cert.pub'], identityFiles: ['/home/me/k'] });
+    const t = resolveTarget(
+      { name: 'c', host: 'c' },
+      context('Host c\n  IdentityFile ~/k\n  IdentitiesOnly yes\n  CertificateFile ~/k-cert.pub\n'),
+    );
+    expect(t).toMatchObject({
+      identitiesOnly: true,
+      certificateFiles: ['/home/me/k-cert.pub'],
+      identityFiles: ['/home/me/k'],
+    });
   });
 
   it('refuses a ProxyCommand it cannot run (exit 2), unless a jump host is set', () => {
     const config = 'Host p\n  ProxyCommand nc %h %p\n';
-    expect(() => resolveTarget({ name: 'p', host: 'p' }, context(config))).toThrow(expect.objectContaining({ code: 'config.ssh.proxy-command', exitCode: 2 }));
+    expect(() => resolveTarget({ name: 'p', host: 'p' }, context(config))).toThrow(
+      expect.objectContaining({ code: 'config.ssh.proxy-command', exitCode: 2 }),
+    );
     expect(resolveTarget({ name: 'p', host: 'p', jump: 'b' }, context(config)).jump?.host).toBe('b');
   });
 

@@ -40,7 +40,7 @@ describe('shellQuote', () => {
     expect(quoteWord('')).toBe("''");
   });
 
-  it("closes, escapes and reopens around a single quote", () => {
+  it('closes, escapes and reopens around a single quote', () => {
     expect(quoteWord("it's")).toBe(`'it'\\''s'`);
   });
 

@@ -1,9 +1,27 @@
 import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { openSshReader, parseSshG, UNSET_IDENTITY, UNSET_USER, wrapperText } from '../../../src/remote/openssh-config.js';
-import { computeHost, expandIncludes, parserReader, type ExpandContext } from '../../../src/remote/ssh-config-parser.js';
-import { expandTokens, jumpHopNames, lookupSshConfig, parseJumpSpec, refuseLooseUserConfig, sshConfigSource } from '../../../src/remote/ssh-config.js';
+import {
+  openSshReader,
+  parseSshG,
+  UNSET_IDENTITY,
+  UNSET_USER,
+  wrapperText,
+} from '../../../src/remote/openssh-config.js';
+import {
+  computeHost,
+  expandIncludes,
+  parserReader,
+  type ExpandContext,
+} from '../../../src/remote/ssh-config-parser.js';
+import {
+  expandTokens,
+  jumpHopNames,
+  lookupSshConfig,
+  parseJumpSpec,
+  refuseLooseUserConfig,
+  sshConfigSource,
+} from '../../../src/remote/ssh-config.js';
 import { configFile, hasSsh } from '../support/ssh-config-files.js';
 
 // What `ssh -G -F wrapper app` prints (abridged) for a host whose config sets everything.
@@ -40,7 +58,12 @@ describe('reading `ssh -G` output', () => {
   });
 
   it('drops the markers and port 22: what the config leaves unset is not reported as set', () => {
-    expect(parseSshG(SET_NOTHING)).toEqual({ hostName: 'plain', identitiesOnly: false, identityFiles: [], certificateFiles: [] });
+    expect(parseSshG(SET_NOTHING)).toEqual({
+      hostName: 'plain',
+      identitiesOnly: false,
+      identityFiles: [],
+      certificateFiles: [],
+    });
   });
 
   it('reads a ProxyCommand, and ProxyJump none as no jump', () => {
@@ -53,9 +76,16 @@ describe('reading `ssh -G` output', () => {
     expect(named).toContain('Include "/etc/heal/ssh_config"');
     expect(named).not.toContain('/etc/ssh/ssh_config');
     const usual = wrapperText({ file: '/home/me/.ssh/config', explicit: false, home: '/home/me' });
-    expect(usual.split('\n').filter((l) => l.startsWith('Include'))).toEqual(['Include "/home/me/.ssh/config"', 'Include "/etc/ssh/ssh_config"']);
+    expect(usual.split('\n').filter((l) => l.startsWith('Include'))).toEqual([
+      'Include "/home/me/.ssh/config"',
+      'Include "/etc/ssh/ssh_config"',
+    ]);
     // The markers come last, so any value the config sets comes first and wins.
-    expect(usual.trimEnd().split('\n').slice(-3)).toEqual(['Host *', `  User ${UNSET_USER}`, `  IdentityFile ${UNSET_IDENTITY}`]);
+    expect(usual.trimEnd().split('\n').slice(-3)).toEqual([
+      'Host *',
+      `  User ${UNSET_USER}`,
+      `  IdentityFile ${UNSET_IDENTITY}`,
+    ]);
   });
 
   it('refuses, as ssh does, a ~/.ssh/config that other users may write', () => {
@@ -68,7 +98,9 @@ describe('reading `ssh -G` output', () => {
   });
 
   it('refuses an ssh.configFile that does not exist, exit 2', () => {
-    expect(() => sshConfigSource('/nonexistent/ssh_config')).toThrow(expect.objectContaining({ code: 'config.ssh-config.missing', exitCode: 2 }));
+    expect(() => sshConfigSource('/nonexistent/ssh_config')).toThrow(
+      expect.objectContaining({ code: 'config.ssh-config.missing', exitCode: 2 }),
+    );
   });
 });
 
@@ -110,7 +142,11 @@ Host *
   it('names the bad line of a config ssh cannot read, exit 2', async () => {
     const reader = await openSshReader(sshConfigSource(configFile('Host x\n  NoSuchOption yes\n')));
     try {
-      await expect(reader.host('x')).rejects.toMatchObject({ code: 'config.ssh-config.invalid', exitCode: 2, message: expect.stringMatching(/line 2.*NoSuchOption/i) });
+      await expect(reader.host('x')).rejects.toMatchObject({
+        code: 'config.ssh-config.invalid',
+        exitCode: 2,
+        message: expect.stringMatching(/line 2.*NoSuchOption/i),
+      });
     } finally {
       await reader.close();
     }
@@ -119,14 +155,19 @@ Host *
   it('passes the alias as one argument: a leading dash is not an option', async () => {
     const reader = await openSshReader(sshConfigSource(configFile('Host *\n  User u\n')));
     try {
-      await expect(reader.host('-oProxyCommand=touch /tmp/hp-should-not-exist')).rejects.toMatchObject({ message: expect.stringMatching(/invalid characters/) });
+      await expect(reader.host('-oProxyCommand=touch /tmp/hp-should-not-exist')).rejects.toMatchObject({
+        message: expect.stringMatching(/invalid characters/),
+      });
     } finally {
       await reader.close();
     }
   });
 
   it('follows ProxyJump to look the jump hosts up too', async () => {
-    const lookup = await lookupSshConfig(['inner'], sshConfigSource(configFile('Host inner\n  ProxyJump ops@bastion:2200\nHost bastion\n  HostName 10.213.0.5\n')));
+    const lookup = await lookupSshConfig(
+      ['inner'],
+      sshConfigSource(configFile('Host inner\n  ProxyJump ops@bastion:2200\nHost bastion\n  HostName 10.213.0.5\n')),
+    );
     expect(lookup.reader).toBe('ssh -G');
     expect(lookup.of('bastion')).toMatchObject({ hostName: '10.213.0.5' });
   });
@@ -143,7 +184,11 @@ Host *
     expect(connecting.of('db')).toMatchObject({ hostName: '10.9.9.9' });
     expect(connecting.reader).toBe('ssh -G');
     // Another file is read afresh.
-    const other = await lookupSshConfig(['app'], sshConfigSource(configFile('Host *\n  HostName 10.8.8.8\n')), gathered);
+    const other = await lookupSshConfig(
+      ['app'],
+      sshConfigSource(configFile('Host *\n  HostName 10.8.8.8\n')),
+      gathered,
+    );
     expect(other.of('app')).toMatchObject({ hostName: '10.8.8.8' });
   });
 });
@@ -157,7 +202,13 @@ describe('the ssh-config parser (no OpenSSH client)', () => {
       const lookup = await lookupSshConfig(['app'], sshConfigSource(path));
       expect(lookup.reader).toBe('ssh-config parser');
       expect(lookup.notes[0]).toMatch(/read by the ssh-config parser \(no OpenSSH client on PATH\)/);
-      expect(lookup.of('app')).toEqual({ hostName: '10.0.0.12', user: 'deploy', identityFiles: ['~/.ssh/app'], identitiesOnly: false, certificateFiles: [] });
+      expect(lookup.of('app')).toEqual({
+        hostName: '10.0.0.12',
+        user: 'deploy',
+        identityFiles: ['~/.ssh/app'],
+        identitiesOnly: false,
+        certificateFiles: [],
+      });
     } finally {
       process.env.PATH = saved;
     }
@@ -171,7 +222,14 @@ describe('the ssh-config parser (no OpenSSH client)', () => {
     includeBase: '/home/me/.ssh',
     home: '/home/me',
     read: (p) => files[p] ?? '',
-    glob: (p) => (p.endsWith('*') ? Object.keys(files).filter((f) => f.startsWith(p.slice(0, -1))).sort() : p in files ? [p] : []),
+    glob: (p) =>
+      p.endsWith('*')
+        ? Object.keys(files)
+            .filter((f) => f.startsWith(p.slice(0, -1)))
+            .sort()
+        : p in files
+          ? [p]
+          : [],
     notes: new Set(),
   });
 
@@ -190,13 +248,25 @@ describe('the ssh-config parser (no OpenSSH client)', () => {
   });
 
   it('evaluates Match host and user, takes the first value, accumulates IdentityFile', () => {
-    const text = 'Host app\n  HostName 10.0.0.12\n  IdentityFile ~/k1\nMatch host 10.0.0.12\n  User matched\n  IdentityFile ~/k2\nHost *\n  User late\n';
-    expect(computeHost(text, 'app')).toEqual({ hostName: '10.0.0.12', user: 'matched', identityFiles: ['~/k1', '~/k2'], identitiesOnly: false, certificateFiles: [] });
+    const text =
+      'Host app\n  HostName 10.0.0.12\n  IdentityFile ~/k1\nMatch host 10.0.0.12\n  User matched\n  IdentityFile ~/k2\nHost *\n  User late\n';
+    expect(computeHost(text, 'app')).toEqual({
+      hostName: '10.0.0.12',
+      user: 'matched',
+      identityFiles: ['~/k1', '~/k2'],
+      identitiesOnly: false,
+      certificateFiles: [],
+    });
   });
 
   it('honours negated patterns, ? wildcards, Keyword=value and quoted paths', () => {
     const text = 'Host * !web\n  User x\nHost w?b\n  Port 2022\nHost=app\n  IdentityFile "~/with space/k"\n';
-    expect(computeHost(text, 'web')).toEqual({ port: 2022, identityFiles: [], identitiesOnly: false, certificateFiles: [] });
+    expect(computeHost(text, 'web')).toEqual({
+      port: 2022,
+      identityFiles: [],
+      identitiesOnly: false,
+      certificateFiles: [],
+    });
     expect(computeHost(text, 'app')).toMatchObject({ user: 'x', identityFiles: ['~/with space/k'] });
   });
 
@@ -208,7 +278,10 @@ describe('the ssh-config parser (no OpenSSH client)', () => {
   });
 
   it('reports nothing set for a host the file does not mention (no OpenSSH defaults)', async () => {
-    const reader = await parserReader({ file: '/home/me/.ssh/config', explicit: true, home: '/home/me' }, () => 'Host app\n  User u\n');
+    const reader = await parserReader(
+      { file: '/home/me/.ssh/config', explicit: true, home: '/home/me' },
+      () => 'Host app\n  User u\n',
+    );
     expect(await reader.host('web')).toEqual({ identityFiles: [], identitiesOnly: false, certificateFiles: [] });
     expect(await reader.host('app')).toMatchObject({ user: 'u' });
     expect(reader.name).toBe('ssh-config parser');

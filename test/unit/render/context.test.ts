@@ -23,9 +23,7 @@ describe('renderContext', () => {
   });
 
   it('keeps given values over defaults', () => {
-    const ctx = renderContext(
-      sampleInput({ grafanaPort: 3300, buckets: { tempo: 'traces' }, frontDoor: 'external' }),
-    );
+    const ctx = renderContext(sampleInput({ grafanaPort: 3300, buckets: { tempo: 'traces' }, frontDoor: 'external' }));
     expect(ctx.grafanaPort).toBe(3300);
     expect(ctx.buckets).toEqual({ pyroscope: 'pyroscope', tempo: 'traces' });
     expect(ctx.frontDoor).toBe('external');

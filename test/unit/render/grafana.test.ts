@@ -30,7 +30,11 @@ describe('grafana/provisioning/datasources/heal-pyroscope.yaml', () => {
 
   it('provisions Tempo with traces-to-profiles linked to the Pyroscope uid', () => {
     const [pyroscope, tempo] = doc.datasources;
-    expect(tempo).toMatchObject({ type: 'tempo', uid: 'heal-pyroscope-traces', url: 'http://heal-pyroscope-tempo:3200' });
+    expect(tempo).toMatchObject({
+      type: 'tempo',
+      uid: 'heal-pyroscope-traces',
+      url: 'http://heal-pyroscope-tempo:3200',
+    });
     expect(tempo.jsonData.tracesToProfiles).toEqual({
       datasourceUid: pyroscope.uid,
       profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
@@ -57,7 +61,10 @@ describe('grafana/admin-password', () => {
   });
 
   it('reaches Grafana through GF_SECURITY_ADMIN_PASSWORD__FILE, never through Env', () => {
-    expect(render.env).toMatchObject({ GF_SECURITY_ADMIN_USER: 'ops', GF_SECURITY_ADMIN_PASSWORD__FILE: file.mountTarget });
+    expect(render.env).toMatchObject({
+      GF_SECURITY_ADMIN_USER: 'ops',
+      GF_SECURITY_ADMIN_PASSWORD__FILE: file.mountTarget,
+    });
     expect(render.env).not.toHaveProperty('GF_SECURITY_ADMIN_PASSWORD');
     expect(JSON.stringify(render.env)).not.toContain(password);
   });

@@ -9,7 +9,9 @@ import { FRONT_DOOR_REFUSAL, renderHaproxy } from '../../../src/render/haproxy.j
 import { haproxyAvailability, startFrontDoor, type RunningDoor } from './haproxy-run.js';
 import { sampleInput } from './sample-context.js';
 
-const cfg = renderHaproxy(renderContext(sampleInput({ hosts: { web: '127.0.0.1', app: '127.0.0.1', db: '127.0.0.1' } }))).files[0]!.content;
+const cfg = renderHaproxy(
+  renderContext(sampleInput({ hosts: { web: '127.0.0.1', app: '127.0.0.1', db: '127.0.0.1' } })),
+).files[0]!.content;
 const availability = await haproxyAvailability();
 
 describe.skipIf(availability.skip)('front door, running (HAProxy on loopback)', () => {
@@ -93,11 +95,11 @@ describe.skipIf(availability.skip)('front door, running (HAProxy on loopback)', 
       expect(reachedPyroscope(answer)).toBeNull();
     });
 
-    it('takes the door\'s 404 on /ingest as the route missing', () => {
+    it("takes the door's 404 on /ingest as the route missing", () => {
       expect(reachedPyroscope({ status: 404, body: FRONT_DOOR_REFUSAL })).toMatch(/front door itself/);
     });
 
-    it('takes the door\'s 404 on /api/search as queries refused, and a forwarded answer as a leak', async () => {
+    it("takes the door's 404 on /api/search as queries refused, and a forwarded answer as a leak", async () => {
       expect(refusedQuery(await door.get('/api/search'))).toBeNull();
       expect(refusedQuery({ status: 404, body: '404 page not found' })).toMatch(/forwards a query path/);
     });

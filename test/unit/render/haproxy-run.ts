@@ -39,7 +39,8 @@ export async function haproxyAvailability(): Promise<{ skip: boolean; inCI: bool
   const haproxy = await execa('haproxy', ['-v'], { reject: false });
   const missing = haproxy.failed && (haproxy as { code?: string }).code === 'ENOENT';
   const inCI = Boolean(process.env.CI) && process.env.CI !== 'false';
-  if (missing && !inCI) console.warn('haproxy is not installed: skipping the tests that run it (install the haproxy package to run them)');
+  if (missing && !inCI)
+    console.warn('haproxy is not installed: skipping the tests that run it (install the haproxy package to run them)');
   return { skip: missing && !inCI, inCI };
 }
 
@@ -63,7 +64,13 @@ async function standIn(upstream: Upstream, received: Received[]): Promise<{ serv
     const path = String(headers[':path']);
     const method = String(headers[':method']);
     const id = headers['x-request-id'];
-    received.push({ upstream, method, path, authority: (headers[':authority'] ?? headers.host) as string | undefined, id: typeof id === 'string' ? id : undefined });
+    received.push({
+      upstream,
+      method,
+      path,
+      authority: (headers[':authority'] ?? headers.host) as string | undefined,
+      id: typeof id === 'string' ? id : undefined,
+    });
     stream.on('error', () => {});
     const status = upstream === 'pyroscope' && method === 'GET' && path.split('?')[0] === '/ingest' ? 405 : 200;
     stream.respond({ ':status': status, 'content-type': 'text/plain', 'x-stand-in': upstream });
@@ -88,14 +95,20 @@ export interface RunningDoor {
 /** Starts HAProxy with `cfg` (rendered for app host 127.0.0.1) and the three stand-ins. */
 export async function startFrontDoor(cfg: string): Promise<RunningDoor> {
   const received: Received[] = [];
-  const upstreams = await Promise.all((Object.keys(RENDERED_PORTS) as Upstream[]).map(async (u) => [u, await standIn(u, received)] as const));
+  const upstreams = await Promise.all(
+    (Object.keys(RENDERED_PORTS) as Upstream[]).map(async (u) => [u, await standIn(u, received)] as const),
+  );
   const port = await freePort();
-  let running = cfg.replace(/^( {4}bind ):9940$/m, `$1127.0.0.1:${port}`).replaceAll('check inter 10s', 'check inter 200ms');
+  let running = cfg
+    .replace(/^( {4}bind ):9940$/m, `$1127.0.0.1:${port}`)
+    .replaceAll('check inter 10s', 'check inter 200ms');
   for (const [u, s] of upstreams) running = running.replaceAll(`127.0.0.1:${RENDERED_PORTS[u]}`, `127.0.0.1:${s.port}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'heal-front-door-'));
   writeFileSync(join(dir, 'haproxy.cfg'), running);
-  const child: ChildProcess = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += String(d)));
   child.stderr!.on('data', (d: Buffer) => (output += String(d)));
@@ -111,11 +124,14 @@ export async function startFrontDoor(cfg: string): Promise<RunningDoor> {
     get(path) {
       const id = String(++nextId);
       return new Promise<Answer>((resolve, reject) => {
-        const request = http.get({ host: '127.0.0.1', port, path, agent: false, timeout: TIMEOUT_MS, headers: { 'x-request-id': id } }, (response) => {
-          let body = '';
-          response.on('data', (chunk: Buffer) => (body += String(chunk)));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body, reached: reachedBy(id) }));
-        });
+        const request = http.get(
+          { host: '127.0.0.1', port, path, agent: false, timeout: TIMEOUT_MS, headers: { 'x-request-id': id } },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += String(chunk)));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body, reached: reachedBy(id) }));
+          },
+        );
         request.on('timeout', () => request.destroy(new Error(`no answer to GET ${path} within ${TIMEOUT_MS} ms`)));
         request.on('error', reject);
       });
@@ -124,14 +140,23 @@ export async function startFrontDoor(cfg: string): Promise<RunningDoor> {
       const id = String(++nextId);
       return new Promise<Answer>((resolve, reject) => {
         const session = http2.connect(`http://127.0.0.1:${port}`);
-        const timer = setTimeout(() => session.destroy(new Error(`no answer to POST ${path} within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+        const timer = setTimeout(
+          () => session.destroy(new Error(`no answer to POST ${path} within ${TIMEOUT_MS} ms`)),
+          TIMEOUT_MS,
+        );
         const fail = (error: Error): void => {
           clearTimeout(timer);
           session.destroy();
           reject(error);
         };
         session.on('error', fail);
-        const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', 'x-request-id': id });
+        const stream = session.request({
+          ':method': 'POST',
+          ':path': path,
+          'content-type': 'application/grpc',
+          te: 'trailers',
+          'x-request-id': id,
+        });
         let status = 0;
         let body = '';
         stream.on('response', (headers) => (status = Number(headers[':status'])));
@@ -149,8 +174,10 @@ export async function startFrontDoor(cfg: string): Promise<RunningDoor> {
     async waitFor(what, check, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!check()) {
-        if (child.exitCode !== null) throw new Error(`HAProxy exited (${child.exitCode}) while waiting for ${what}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; HAProxy said:\n${output}`);
+        if (child.exitCode !== null)
+          throw new Error(`HAProxy exited (${child.exitCode}) while waiting for ${what}:\n${output}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; HAProxy said:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderContext } from '../../../src/render/context.js';
-import { EXTERNAL_SNIPPET_PATH, EXTERNAL_WRAPPER_PATH, FRONT_DOOR_REFUSAL, renderHaproxy } from '../../../src/render/haproxy.js';
+import {
+  EXTERNAL_SNIPPET_PATH,
+  EXTERNAL_WRAPPER_PATH,
+  FRONT_DOOR_REFUSAL,
+  renderHaproxy,
+} from '../../../src/render/haproxy.js';
 import { haproxyAvailability } from './haproxy-run.js';
 import { sampleInput } from './sample-context.js';
 
@@ -23,7 +28,7 @@ describe('haproxy.cfg front door', () => {
     expect(cfg).toContain(`http-request return status 404 content-type text/plain string '${FRONT_DOOR_REFUSAL}'`);
   });
 
-  it('forwards to Pyroscope and the two Tempo receivers only, never to Tempo\'s HTTP API', () => {
+  it("forwards to Pyroscope and the two Tempo receivers only, never to Tempo's HTTP API", () => {
     const servers = [...cfg.matchAll(/^ {4}server \S+ (\S+)/gm)].map((m) => m[1]);
     expect(servers.sort()).toEqual(['10.213.0.12:14250', '10.213.0.12:4040', '10.213.0.12:4317']);
   });
@@ -34,7 +39,8 @@ describe('haproxy.cfg front door', () => {
   });
 
   it('brackets an IPv6 app address in server lines and in the health check Host', () => {
-    const v6 = renderHaproxy(renderContext(sampleInput({ hosts: { web: 'web', app: '2001:db8::12', db: 'db' } }))).files[0]!.content;
+    const v6 = renderHaproxy(renderContext(sampleInput({ hosts: { web: 'web', app: '2001:db8::12', db: 'db' } })))
+      .files[0]!.content;
     expect(v6).toMatch(/^ {4}server pyroscope \[2001:db8::12\]:4040 proto h2/m);
     expect(v6).toMatch(/hdr host \[2001:db8::12\]:4040$/m);
   });
@@ -79,7 +85,9 @@ describe.skipIf(availability.skip)('haproxy -c', () => {
     }
     const result = await execa('haproxy', args, { reject: false, all: true });
     if ((result as { code?: string }).code === 'ENOENT') {
-      throw new Error('haproxy is not installed, and CI requires the `haproxy -c` validation: install the haproxy package');
+      throw new Error(
+        'haproxy is not installed, and CI requires the `haproxy -c` validation: install the haproxy package',
+      );
     }
     return { exitCode: result.exitCode, output: result.all ?? '' };
   }

@@ -3,7 +3,9 @@ import { renderContext } from '../../../src/render/context.js';
 import { renderMinio } from '../../../src/render/minio.js';
 import { HOSTILE_SECRET, sampleInput } from './sample-context.js';
 
-const render = renderMinio(renderContext(sampleInput({ minio: { accessKey: 'heal-admin', secretKey: HOSTILE_SECRET } })));
+const render = renderMinio(
+  renderContext(sampleInput({ minio: { accessKey: 'heal-admin', secretKey: HOSTILE_SECRET } })),
+);
 
 describe('MinIO credential files', () => {
   it('writes user and password verbatim as root-only secrets on the db host', () => {

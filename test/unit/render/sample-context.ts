@@ -3,7 +3,7 @@
 import type { RenderContextInput } from '../../../src/render/context.js';
 
 /** Every character YAML, shells and envsubst treat specially, plus non-ASCII and a newline. */
-export const HOSTILE_SECRET = 'p"a:s #s$w\\o\nrd ${HOME} $$ \\/ \'q\' {{x}} é 😀';
+export const HOSTILE_SECRET = "p\"a:s #s$w\\o\nrd ${HOME} $$ \\/ 'q' {{x}} é 😀";
 
 export function sampleInput(overrides: Partial<RenderContextInput> = {}): RenderContextInput {
   return {

@@ -1,19 +1,42 @@
 import { describe, expect, it } from 'vitest';
-import { familiarRef, parseImageRef, pinnedImageProblem, presenceKey, registryOf, resolveImages } from '../../../src/stack/image-ref.js';
+import {
+  familiarRef,
+  parseImageRef,
+  pinnedImageProblem,
+  presenceKey,
+  registryOf,
+  resolveImages,
+} from '../../../src/stack/image-ref.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 describe('image references', () => {
   it('reads registry, repository, tag and digest as Docker does', () => {
-    expect(parseImageRef('quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z')).toEqual({ registry: 'quay.io', path: 'minio/minio', tag: 'RELEASE.2025-06-13T11-33-47Z' });
-    expect(parseImageRef('registry.internal:5000/mirror/grafana/tempo:2.8.1')).toEqual({ registry: 'registry.internal:5000', path: 'mirror/grafana/tempo', tag: '2.8.1' });
+    expect(parseImageRef('quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z')).toEqual({
+      registry: 'quay.io',
+      path: 'minio/minio',
+      tag: 'RELEASE.2025-06-13T11-33-47Z',
+    });
+    expect(parseImageRef('registry.internal:5000/mirror/grafana/tempo:2.8.1')).toEqual({
+      registry: 'registry.internal:5000',
+      path: 'mirror/grafana/tempo',
+      tag: '2.8.1',
+    });
     expect(parseImageRef('localhost/haproxy:3.2.4')).toEqual({ registry: 'localhost', path: 'haproxy', tag: '3.2.4' });
     expect(parseImageRef('grafana/pyroscope:1.14.0')).toEqual({ path: 'grafana/pyroscope', tag: '1.14.0' });
     expect(parseImageRef(`grafana/pyroscope@${DIGEST}`)).toEqual({ path: 'grafana/pyroscope', digest: DIGEST });
   });
 
   it('refuses what Docker refuses', () => {
-    for (const bad of ['', ' grafana/pyroscope:1', 'Grafana/Pyroscope:1.14.0', 'grafana/pyroscope:1.14 0', 'grafana//pyroscope:1', 'grafana/pyroscope:', 'grafana/pyroscope@sha256:xyz']) {
+    for (const bad of [
+      '',
+      ' grafana/pyroscope:1',
+      'Grafana/Pyroscope:1.14.0',
+      'grafana/pyroscope:1.14 0',
+      'grafana//pyroscope:1',
+      'grafana/pyroscope:',
+      'grafana/pyroscope@sha256:xyz',
+    ]) {
       expect(typeof parseImageRef(bad), bad).toBe('string');
     }
   });
@@ -31,7 +54,9 @@ describe('image references', () => {
     expect(familiarRef('docker.io/library/haproxy:3.2.4')).toBe('haproxy:3.2.4');
     expect(familiarRef('docker.io/grafana/tempo:2.8.1')).toBe('grafana/tempo:2.8.1');
     expect(familiarRef('index.docker.io/grafana/tempo:2.8.1')).toBe('grafana/tempo:2.8.1');
-    expect(familiarRef('quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z')).toBe('quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z');
+    expect(familiarRef('quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z')).toBe(
+      'quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z',
+    );
   });
 
   it('names the registry a pull goes to', () => {
@@ -54,7 +79,9 @@ describe('image references', () => {
       grafana: 'grafana/grafana:12.2.1',
       haproxy: 'haproxy:3.2.4',
     });
-    const mirrored = resolveImages('registry.internal:5000/mirror', { pyroscope: 'docker.io/grafana/pyroscope:1.15.0' });
+    const mirrored = resolveImages('registry.internal:5000/mirror', {
+      pyroscope: 'docker.io/grafana/pyroscope:1.15.0',
+    });
     expect(mirrored.pyroscope).toBe('grafana/pyroscope:1.15.0');
     expect(mirrored.minio).toBe('registry.internal:5000/mirror/minio/minio:RELEASE.2025-06-13T11-33-47Z');
     expect(mirrored.tempo).toBe('registry.internal:5000/mirror/grafana/tempo:2.8.1');

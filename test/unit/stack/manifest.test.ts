@@ -21,7 +21,11 @@ describe('stack manifest', () => {
   });
 
   it('places each component on its tier with its ports', () => {
-    expect(componentsOn('app').map((c) => c.name).sort()).toEqual(['grafana', 'pyroscope', 'tempo']);
+    expect(
+      componentsOn('app')
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['grafana', 'pyroscope', 'tempo']);
     expect(componentsOn('db').map((c) => c.name)).toEqual(['minio']);
     expect(componentsOn('web').map((c) => c.name)).toEqual(['haproxy']);
     expect(componentsOn('target')).toEqual([]);
@@ -43,7 +47,11 @@ describe('stack manifest', () => {
   });
 
   it('checks each component on one of its own ports', () => {
-    for (const c of COMPONENTS) expect(c.ports.map((p) => p.port), c.name).toContain(c.health.port);
+    for (const c of COMPONENTS)
+      expect(
+        c.ports.map((p) => p.port),
+        c.name,
+      ).toContain(c.health.port);
   });
 
   it('uses the configured Grafana port', () => {
@@ -66,7 +74,9 @@ describe('stack manifest', () => {
   });
 
   it('puts images under a private registry prefix', () => {
-    expect(imageRef(component('tempo'), 'registry.internal:5000/mirror/')).toBe('registry.internal:5000/mirror/grafana/tempo:2.8.1');
+    expect(imageRef(component('tempo'), 'registry.internal:5000/mirror/')).toBe(
+      'registry.internal:5000/mirror/grafana/tempo:2.8.1',
+    );
   });
 
   it('agrees with the README component and flow tables', () => {

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HostUndo } from '../../../src/core/undo-step.js';
-import { describeLeft, keepPendingUndo, leftByHost, loadPendingUndo, pendingUndoPath, savePendingUndo } from '../../../src/state/pending-undo.js';
+import {
+  describeLeft,
+  keepPendingUndo,
+  leftByHost,
+  loadPendingUndo,
+  pendingUndoPath,
+  savePendingUndo,
+} from '../../../src/state/pending-undo.js';
 
 const statePath = () => join(mkdtempSync(join(tmpdir(), 'hp-pending-')), '.heal-pyroscope', 'lab.state.json');
 const FAILED = new Date('2026-11-25T18:01:02.345Z');
@@ -18,12 +25,27 @@ describe('pending undo: the file beside the state file', () => {
     expect(pendingUndoPath('/x/.heal-pyroscope/lab.state.json')).toBe('/x/.heal-pyroscope/lab.pending-undo.json');
   });
 
-  it('groups a run\'s failed steps by host, each host\'s in the order they were to run', () => {
+  it("groups a run's failed steps by host, each host's in the order they were to run", () => {
     expect(leftByHost(FAILED, steps)).toEqual([
-      { failedAt: '2026-11-25T18:01:02Z', command: 'install', host: 'db-01', steps: [{ kind: 'remove-container', id: 'c1', name: 'heal-pyroscope-minio' }, { kind: 'remove-volume', name: 'heal-pyroscope-minio-data', run: 'run1' }] },
-      { failedAt: '2026-11-25T18:01:02Z', command: 'install', host: 'app-01', steps: [{ kind: 'remove-directories', paths: ['/opt/heal-pyroscope/app', '/opt/heal-pyroscope'] }] },
+      {
+        failedAt: '2026-11-25T18:01:02Z',
+        command: 'install',
+        host: 'db-01',
+        steps: [
+          { kind: 'remove-container', id: 'c1', name: 'heal-pyroscope-minio' },
+          { kind: 'remove-volume', name: 'heal-pyroscope-minio-data', run: 'run1' },
+        ],
+      },
+      {
+        failedAt: '2026-11-25T18:01:02Z',
+        command: 'install',
+        host: 'app-01',
+        steps: [{ kind: 'remove-directories', paths: ['/opt/heal-pyroscope/app', '/opt/heal-pyroscope'] }],
+      },
     ]);
-    expect(describeLeft(leftByHost(FAILED, steps)[0]!)).toBe('2 undo step(s) left by the failed install of 2026-11-25T18:01:02Z on db-01');
+    expect(describeLeft(leftByHost(FAILED, steps)[0]!)).toBe(
+      '2 undo step(s) left by the failed install of 2026-11-25T18:01:02Z on db-01',
+    );
   });
 
   it('is written 0600 in a 0700 directory, whatever the umask, and read back', async () => {
@@ -61,7 +83,13 @@ describe('pending undo: the file beside the state file', () => {
   it('refuses a file that is not a pending-undo document, naming it', async () => {
     const path = pendingUndoPath(statePath());
     await keepPendingUndo(path, 'lab', FAILED, steps);
-    writeFileSync(path, JSON.stringify({ version: 1, left: [{ host: 'db-01', failedAt: 'x', steps: [{ kind: 'rm -rf /' }] }] }));
-    await expect(loadPendingUndo(path)).rejects.toMatchObject({ code: 'state.pending-undo', message: `the pending-undo file ${path} is not a heal-pyroscope pending-undo file` });
+    writeFileSync(
+      path,
+      JSON.stringify({ version: 1, left: [{ host: 'db-01', failedAt: 'x', steps: [{ kind: 'rm -rf /' }] }] }),
+    );
+    await expect(loadPendingUndo(path)).rejects.toMatchObject({
+      code: 'state.pending-undo',
+      message: `the pending-undo file ${path} is not a heal-pyroscope pending-undo file`,
+    });
   });
 });

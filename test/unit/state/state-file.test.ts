@@ -2,7 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateSecrets, loadState, pulledImagesOn, saveState, withoutPulledImages, withPulledImages, type InstallState } from '../../../src/state/state-file.js';
+import {
+  generateSecrets,
+  loadState,
+  pulledImagesOn,
+  saveState,
+  withoutPulledImages,
+  withPulledImages,
+  type InstallState,
+} from '../../../src/state/state-file.js';
 
 const fresh = (): InstallState => ({ version: 1, environment: 'lab', secrets: generateSecrets() });
 const image = (ref: string, id = 'sha256:abc') => ({ ref, id, from: 'registry' as const });
@@ -10,7 +18,13 @@ const image = (ref: string, id = 'sha256:abc') => ({ ref, id, from: 'registry' a
 describe('state file: images installs pulled', () => {
   it('reads a state file written before pulls were recorded, and knows nothing about its images', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'hp-state-')), 'lab.state.json');
-    const old = { version: 1, environment: 'lab', secrets: generateSecrets(), installedAt: '2026-01-01T00:00:00.000Z', components: {} };
+    const old = {
+      version: 1,
+      environment: 'lab',
+      secrets: generateSecrets(),
+      installedAt: '2026-01-01T00:00:00.000Z',
+      components: {},
+    };
     writeFileSync(path, JSON.stringify(old));
     const state = await loadState(path);
     expect(state?.secrets).toEqual(old.secrets);
@@ -30,7 +44,10 @@ describe('state file: images installs pulled', () => {
     state = withPulledImages(state, 'web-01', [image('haproxy:3.2.4')]);
     await saveState(path, state);
     const loaded = await loadState(path);
-    expect(pulledImagesOn(loaded, 'app-01')!.map((p) => p.ref)).toEqual(['grafana/grafana:12.2.1', 'grafana/tempo:2.8.1']);
+    expect(pulledImagesOn(loaded, 'app-01')!.map((p) => p.ref)).toEqual([
+      'grafana/grafana:12.2.1',
+      'grafana/tempo:2.8.1',
+    ]);
     expect(pulledImagesOn(loaded, 'web-01')).toEqual([image('haproxy:3.2.4')]);
   });
 

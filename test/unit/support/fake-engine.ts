@@ -80,13 +80,18 @@ export class FakeEngine implements Engine {
     return image;
   }
 
-  addContainer(name: string, options: { image?: string; labels?: Record<string, string>; running?: boolean; volume?: string } = {}): FakeContainer {
+  addContainer(
+    name: string,
+    options: { image?: string; labels?: Record<string, string>; running?: boolean; volume?: string } = {},
+  ): FakeContainer {
     const image = options.image ?? 'busybox:1';
     const body: ContainerCreateBody = {
       name,
       Image: image,
       Labels: options.labels ?? {},
-      ...(options.volume ? { HostConfig: { Mounts: [{ Type: 'volume' as const, Source: options.volume, Target: '/data' }] } } : {}),
+      ...(options.volume
+        ? { HostConfig: { Mounts: [{ Type: 'volume' as const, Source: options.volume, Target: '/data' }] } }
+        : {}),
     };
     const container: FakeContainer = {
       id: `${name}-${++this.serial}`,
@@ -137,23 +142,49 @@ export class FakeEngine implements Engine {
         imageId: c.imageId,
         labels: c.body.Labels ?? {},
         state: c.running ? 'running' : c.status,
-        publishedPorts: Object.values(c.body.HostConfig?.PortBindings ?? {}).flatMap((b) => b.map((p) => Number(p.HostPort))),
+        publishedPorts: Object.values(c.body.HostConfig?.PortBindings ?? {}).flatMap((b) =>
+          b.map((p) => Number(p.HostPort)),
+        ),
       }));
   }
 
   async inspectContainer(nameOrId: string): Promise<ContainerDetails | undefined> {
     const c = this.container(nameOrId);
     if (!c) return undefined;
-    const ports = Object.entries(c.body.HostConfig?.PortBindings ?? {}).flatMap(([port, b]) => b.map((p) => ({ container: port, host: p.HostPort })));
-    return { id: c.id, name: c.name, image: c.body.Image, imageId: c.imageId, labels: c.body.Labels ?? {}, running: c.running, status: c.status, exitCode: c.exitCode, ports };
+    const ports = Object.entries(c.body.HostConfig?.PortBindings ?? {}).flatMap(([port, b]) =>
+      b.map((p) => ({ container: port, host: p.HostPort })),
+    );
+    return {
+      id: c.id,
+      name: c.name,
+      image: c.body.Image,
+      imageId: c.imageId,
+      labels: c.body.Labels ?? {},
+      running: c.running,
+      status: c.status,
+      exitCode: c.exitCode,
+      ports,
+    };
   }
 
   async createContainer(body: ContainerCreateBody): Promise<string> {
     this.calls.push(`createContainer ${body.name}`);
-    if (this.container(body.name)) throw this.failure(`create container ${body.name}`, `Conflict. The container name "/${body.name}" is already in use`);
+    if (this.container(body.name))
+      throw this.failure(
+        `create container ${body.name}`,
+        `Conflict. The container name "/${body.name}" is already in use`,
+      );
     const image = this.findImage(body.Image);
     if (!image) throw this.failure(`create container ${body.name}`, `No such image: ${body.Image}`);
-    const container: FakeContainer = { id: `${body.name}-${++this.serial}`, name: body.name, body, imageId: image.id, running: false, status: 'created', exitCode: 0 };
+    const container: FakeContainer = {
+      id: `${body.name}-${++this.serial}`,
+      name: body.name,
+      body,
+      imageId: image.id,
+      running: false,
+      status: 'created',
+      exitCode: 0,
+    };
     this.containers.push(container);
     return container.id;
   }
@@ -180,7 +211,11 @@ export class FakeEngine implements Engine {
   async renameContainer(nameOrId: string, newName: string): Promise<void> {
     const c = this.existing(nameOrId, `rename container ${nameOrId}`);
     this.calls.push(`renameContainer ${c.name} ${newName}`);
-    if (this.container(newName)) throw this.failure(`rename container ${nameOrId}`, `Conflict. The container name "/${newName}" is already in use`);
+    if (this.container(newName))
+      throw this.failure(
+        `rename container ${nameOrId}`,
+        `Conflict. The container name "/${newName}" is already in use`,
+      );
     c.name = newName;
   }
 
@@ -214,7 +249,9 @@ export class FakeEngine implements Engine {
     let lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
     if (request.tail !== undefined) lines = request.tail === 0 ? [] : lines.slice(-request.tail);
     const frames = lines.map((line, i) => {
-      const payload = Buffer.from(`${new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString().replace('Z', '000000Z')} ${line}\n`);
+      const payload = Buffer.from(
+        `${new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString().replace('Z', '000000Z')} ${line}\n`,
+      );
       const header = Buffer.alloc(8);
       header[0] = 1;
       header.writeUInt32BE(payload.length, 4);
@@ -224,7 +261,11 @@ export class FakeEngine implements Engine {
     return { stream, multiplexed: true, close: () => stream.destroy() };
   }
 
-  async execInContainer(nameOrId: string, cmd: readonly string[], options: { env?: readonly string[] } = {}): Promise<ExecOutput> {
+  async execInContainer(
+    nameOrId: string,
+    cmd: readonly string[],
+    options: { env?: readonly string[] } = {},
+  ): Promise<ExecOutput> {
     const c = this.existing(nameOrId, `run ${cmd[0]} in container`);
     this.calls.push(`execInContainer ${c.name} ${cmd.join(' ')}`);
     if (!c.running) throw this.failure(`run ${cmd[0]} in container ${c.name}`, `container ${c.id} is not running`);
@@ -237,7 +278,11 @@ export class FakeEngine implements Engine {
   async getArchive(nameOrId: string, path: string): Promise<NodeJS.ReadableStream> {
     const c = this.existing(nameOrId, `read ${path} from container`);
     const tar = this.archives.get(`${c.name}:${path}`);
-    if (!tar) throw this.failure(`read ${path} from container ${c.name}`, `Could not find the file ${path} in container ${c.name}`);
+    if (!tar)
+      throw this.failure(
+        `read ${path} from container ${c.name}`,
+        `Could not find the file ${path} in container ${c.name}`,
+      );
     return Readable.from([tar]);
   }
 
@@ -274,10 +319,15 @@ export class FakeEngine implements Engine {
   }
 
   async listNetworks(filter: LabelFilter & { name?: string } = {}): Promise<NetworkSummary[]> {
-    return this.networks.filter((n) => (filter.name === undefined || n.name === filter.name) && matches(n.labels, filter));
+    return this.networks.filter(
+      (n) => (filter.name === undefined || n.name === filter.name) && matches(n.labels, filter),
+    );
   }
 
-  async ensureNetwork(name: string, labels: Record<string, string>): Promise<{ id: string; created: boolean; labels: Record<string, string> }> {
+  async ensureNetwork(
+    name: string,
+    labels: Record<string, string>,
+  ): Promise<{ id: string; created: boolean; labels: Record<string, string> }> {
     const existing = this.networks.find((n) => n.name === name);
     if (existing) return { id: existing.id, created: false, labels: existing.labels };
     this.calls.push(`createNetwork ${name}`);
@@ -307,7 +357,9 @@ export class FakeEngine implements Engine {
     this.calls.push(`removeVolume ${name}`);
     const v = this.volumes.find((x) => x.name === name);
     if (!v) return 'absent';
-    const user = this.containers.find((c) => (c.body.HostConfig?.Mounts ?? []).some((m) => m.Type === 'volume' && m.Source === name));
+    const user = this.containers.find((c) =>
+      (c.body.HostConfig?.Mounts ?? []).some((m) => m.Type === 'volume' && m.Source === name),
+    );
     if (user) throw this.failure(`remove volume ${name}`, `remove ${name}: volume is in use - [${user.id}]`);
     this.volumes.splice(this.volumes.indexOf(v), 1);
     return 'removed';
@@ -324,8 +376,13 @@ export class FakeEngine implements Engine {
 
   async pullImage(ref: string, onProgress?: (event: PullProgress) => void, signal?: AbortSignal): Promise<void> {
     this.calls.push(`pullImage ${ref}`);
-    if (signal?.aborted) throw new HealError({ code: 'docker.pull', message: `Pulling ${ref} on ${this.where} failed: cancelled (interrupted)` });
-    if (this.notInRegistry.has(ref)) throw new HealError({ code: 'docker.pull', message: `Pulling ${ref} on ${this.where} failed: manifest unknown` });
+    if (signal?.aborted)
+      throw new HealError({
+        code: 'docker.pull',
+        message: `Pulling ${ref} on ${this.where} failed: cancelled (interrupted)`,
+      });
+    if (this.notInRegistry.has(ref))
+      throw new HealError({ code: 'docker.pull', message: `Pulling ${ref} on ${this.where} failed: manifest unknown` });
     onProgress?.({ status: 'Pull complete', id: idOf(ref).slice(0, 12) });
     this.addImage(ref);
   }
@@ -340,7 +397,11 @@ export class FakeEngine implements Engine {
       return { result: 'removed' };
     }
     const user = this.containers.find((c) => c.imageId === image.id);
-    if (user) return { result: 'in-use', detail: `conflict: unable to remove repository reference "${ref}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${image.id.slice(7, 19)}` };
+    if (user)
+      return {
+        result: 'in-use',
+        detail: `conflict: unable to remove repository reference "${ref}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${image.id.slice(7, 19)}`,
+      };
     this.images.splice(this.images.indexOf(image), 1);
     return { result: 'removed' };
   }
@@ -357,7 +418,9 @@ export class FakeEngine implements Engine {
   }
 
   async registryAnswer(ref: string): Promise<RegistryAnswer> {
-    return this.notInRegistry.has(ref) ? { state: 'not-found', detail: 'manifest unknown' } : { state: 'found', digest: `sha256:${idOf(ref)}` };
+    return this.notInRegistry.has(ref)
+      ? { state: 'not-found', detail: 'manifest unknown' }
+      : { state: 'found', digest: `sha256:${idOf(ref)}` };
   }
 
   // --- internals ---
@@ -373,6 +436,9 @@ export class FakeEngine implements Engine {
   }
 
   private failure(what: string, detail: string): HealError {
-    return new HealError({ code: 'docker.api', message: `Docker engine on ${this.where} could not ${what}: ${detail}` });
+    return new HealError({
+      code: 'docker.api',
+      message: `Docker engine on ${this.where} could not ${what}: ${detail}`,
+    });
   }
 }

@@ -1,7 +1,16 @@
 // A HostHandle in memory for unit tests: a FakeEngine, commands answered by rules the test sets
 // (exit 0 with no output otherwise), uploads kept as files, HTTP answered by a function.
 
-import type { ExecOptions, ExecResult, GrpcCallResult, HostHandle, HttpGetOptions, HttpGetResult, ProbeResult, UploadSpec } from '../../../src/remote/index.js';
+import type {
+  ExecOptions,
+  ExecResult,
+  GrpcCallResult,
+  HostHandle,
+  HttpGetOptions,
+  HttpGetResult,
+  ProbeResult,
+  UploadSpec,
+} from '../../../src/remote/index.js';
 import { FakeEngine } from './fake-engine.js';
 
 type Answer = Partial<ExecResult> | ((argv: readonly string[], options: ExecOptions) => Partial<ExecResult>);
@@ -15,9 +24,11 @@ export class FakeHost implements HostHandle {
   /** Every HTTP request, as `host:port/path`. */
   readonly requests: string[] = [];
   /** The answer to an HTTP request; 200 `ok` unless a test says otherwise. */
-  http: (host: string, port: number, path: string, options: HttpGetOptions) => HttpGetResult | Promise<HttpGetResult> = () => ({ status: 200, body: 'ok' });
+  http: (host: string, port: number, path: string, options: HttpGetOptions) => HttpGetResult | Promise<HttpGetResult> =
+    () => ({ status: 200, body: 'ok' });
   /** The answer to a gRPC call; grpc-status 0 unless a test says otherwise. */
-  grpc: (host: string, port: number, path: string, message: Uint8Array) => GrpcCallResult | Promise<GrpcCallResult> = () => ({ httpStatus: 200, grpcStatus: 0, grpcMessage: '' });
+  grpc: (host: string, port: number, path: string, message: Uint8Array) => GrpcCallResult | Promise<GrpcCallResult> =
+    () => ({ httpStatus: 200, grpcStatus: 0, grpcMessage: '' });
   private readonly rules: Array<{ match: (command: string) => boolean; answer: Answer }> = [];
 
   constructor(readonly name: string) {

@@ -22,7 +22,13 @@ export const ADDRESSES = { web: '10.213.0.11', app: '10.213.0.12', db: '10.213.0
 const NAMES = { web: 'web-01', app: 'app-01', db: 'db-01' } as const;
 
 function hostSpec(tier: ServerTier): HostSpec {
-  return { tier, name: NAMES[tier], host: ADDRESSES[tier], ssh: { user: 'root', port: 22, agent: false, knownHostsFile: '/dev/null' }, dockerSocket: '/var/run/docker.sock' };
+  return {
+    tier,
+    name: NAMES[tier],
+    host: ADDRESSES[tier],
+    ssh: { user: 'root', port: 22, agent: false, knownHostsFile: '/dev/null' },
+    dockerSocket: '/var/run/docker.sock',
+  };
 }
 
 export function topology(): Topology {
@@ -34,7 +40,11 @@ export function topology(): Topology {
     db: hostSpec('db'),
     dockerSocket: '/var/run/docker.sock',
     images: resolveImages(),
-    containers: { logMaxSize: '10m', logMaxFiles: 3, memoryLimitMiB: { minio: 2048, pyroscope: 2048, tempo: 2048, grafana: 512, haproxy: 256 } },
+    containers: {
+      logMaxSize: '10m',
+      logMaxFiles: 3,
+      memoryLimitMiB: { minio: 2048, pyroscope: 2048, tempo: 2048, grafana: 512, haproxy: 256 },
+    },
     grafanaPort: 3000,
     guard: DEFAULT_GUARD_RULES,
   };
@@ -87,7 +97,14 @@ export async function plannedInstall(stack: FakeStack, options: Partial<InstallO
 }
 
 export async function uninstallContext(stack: FakeStack, purge = false): Promise<UninstallContext> {
-  const ctx = newUninstallContext({ topology: topology(), options: { purge, forceUnlock: false }, operator: 'tester@laptop', runId: 'run1', statePath: stack.statePath, connect: stack.connect });
+  const ctx = newUninstallContext({
+    topology: topology(),
+    options: { purge, forceUnlock: false },
+    operator: 'tester@laptop',
+    runId: 'run1',
+    statePath: stack.statePath,
+    connect: stack.connect,
+  });
   await connectedInventory(stack, ctx.hosts);
   return ctx;
 }

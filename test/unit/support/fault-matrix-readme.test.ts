@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CELLS, FAULTS, MATRIX_COMMANDS, NOT_RUN, faultMatrixTable } from '../../integration/fault-matrix.cases.js';
 
-const BEGIN = '<!-- fault-matrix:begin (generated from test/integration/fault-matrix.cases.ts; test/unit/support/fault-matrix-readme.test.ts fails when it drifts) -->';
+const BEGIN =
+  '<!-- fault-matrix:begin (generated from test/integration/fault-matrix.cases.ts; test/unit/support/fault-matrix-readme.test.ts fails when it drifts) -->';
 const END = '<!-- fault-matrix:end -->';
 
 describe('the fault matrix', () => {
@@ -26,7 +27,11 @@ describe('the fault matrix', () => {
         expect(cells.length + (why ? 1 : 0), `${f.id} / ${command}: one cell or one reason`).toBe(1);
       }
     }
-    for (const c of CELLS) expect(FAULTS.map((f) => f.id), c.fault).toContain(c.fault);
+    for (const c of CELLS)
+      expect(
+        FAULTS.map((f) => f.id),
+        c.fault,
+      ).toContain(c.fault);
   });
 
   it('names a cause for every cell that fails, and leaves every host as it was when nothing was removed', () => {

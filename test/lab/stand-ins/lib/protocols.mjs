@@ -78,7 +78,10 @@ function fields(buf) {
   }
   return out;
 }
-const all = (buf, n) => fields(buf).filter((f) => f.field === n && f.wire === 2).map((f) => f.value);
+const all = (buf, n) =>
+  fields(buf)
+    .filter((f) => f.field === n && f.wire === 2)
+    .map((f) => f.value);
 const one = (buf, n) => all(buf, n)[0];
 const text = (b) => (b ? b.toString('utf8') : '');
 
@@ -94,7 +97,12 @@ function otlpSpans(body) {
     }
     for (const ss of all(rs, 2)) {
       for (const span of all(ss, 2)) {
-        spans.push({ traceId: (one(span, 1) ?? Buffer.alloc(0)).toString('hex'), spanId: (one(span, 2) ?? Buffer.alloc(0)).toString('hex'), name: text(one(span, 5)), service });
+        spans.push({
+          traceId: (one(span, 1) ?? Buffer.alloc(0)).toString('hex'),
+          spanId: (one(span, 2) ?? Buffer.alloc(0)).toString('hex'),
+          name: text(one(span, 5)),
+          service,
+        });
       }
     }
   }
@@ -109,7 +117,12 @@ function jaegerSpans(body) {
   const batchProcess = one(batch, 2);
   for (const span of all(batch, 1)) {
     const process = one(span, 10) ?? batchProcess;
-    spans.push({ traceId: (one(span, 1) ?? Buffer.alloc(0)).toString('hex'), spanId: (one(span, 2) ?? Buffer.alloc(0)).toString('hex'), name: text(one(span, 3)), service: process ? text(one(process, 1)) : '' });
+    spans.push({
+      traceId: (one(span, 1) ?? Buffer.alloc(0)).toString('hex'),
+      spanId: (one(span, 2) ?? Buffer.alloc(0)).toString('hex'),
+      name: text(one(span, 3)),
+      service: process ? text(one(process, 1)) : '',
+    });
   }
   return spans;
 }
@@ -129,7 +142,17 @@ function storeSpans(spans) {
     }
     trace.batches.push({
       resource: { attributes: [{ key: 'service.name', value: { stringValue: s.service } }] },
-      scopeSpans: [{ spans: [{ traceId: Buffer.from(id, 'hex').toString('base64'), spanId: Buffer.from(s.spanId, 'hex').toString('base64'), name: s.name }] }],
+      scopeSpans: [
+        {
+          spans: [
+            {
+              traceId: Buffer.from(id, 'hex').toString('base64'),
+              spanId: Buffer.from(s.spanId, 'hex').toString('base64'),
+              name: s.name,
+            },
+          ],
+        },
+      ],
     });
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(trace));
     fs.renameSync(`${file}.tmp`, file);
@@ -151,7 +174,13 @@ function grpcMessages(body) {
 function grpcAnswer(stream, status, message) {
   if (stream.destroyed || stream.closed) return;
   stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-  stream.on('wantTrailers', () => stream.sendTrailers(status === 0 ? { 'grpc-status': '0' } : { 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) }));
+  stream.on('wantTrailers', () =>
+    stream.sendTrailers(
+      status === 0
+        ? { 'grpc-status': '0' }
+        : { 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) },
+    ),
+  );
   // An empty response message (ExportTraceServiceResponse, PostSpansResponse) on success.
   stream.end(status === 0 ? Buffer.alloc(5) : undefined);
 }
@@ -183,7 +212,8 @@ function receiver(kind) {
     }
     const body = await readAll(stream).catch(() => null);
     if (body === null) return;
-    if (headers[':method'] !== 'POST' || p !== kind.path) return grpcAnswer(stream, 12, `unknown service or method ${p}`);
+    if (headers[':method'] !== 'POST' || p !== kind.path)
+      return grpcAnswer(stream, 12, `unknown service or method ${p}`);
     try {
       const spans = grpcMessages(body).flatMap(kind.spans);
       storeSpans(spans);
@@ -198,7 +228,9 @@ function receiver(kind) {
 // ---- Pyroscope: HTTP/1.1 and h2c on one port.
 function s3Ready() {
   return new Promise((resolve) => {
-    execFile('/bin/sh', ['-c', `. ${LIB}; s3_ready`], { timeout: 10_000 }, (error, stdout) => resolve(error ? stdout.trim() || 's3: readiness check failed' : null));
+    execFile('/bin/sh', ['-c', `. ${LIB}; s3_ready`], { timeout: 10_000 }, (error, stdout) =>
+      resolve(error ? stdout.trim() || 's3: readiness check failed' : null),
+    );
   });
 }
 
@@ -212,14 +244,19 @@ function parseSelector(s, quoted) {
   if (!m) return null;
   const labels = {};
   for (const pair of (m[2] ?? '').split(',').filter((x) => x.trim() !== '')) {
-    const lm = quoted ? /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"]*)"\s*$/.exec(pair) : /^\s*([A-Za-z0-9_.]+)\s*=(.*)$/.exec(pair);
+    const lm = quoted
+      ? /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"]*)"\s*$/.exec(pair)
+      : /^\s*([A-Za-z0-9_.]+)\s*=(.*)$/.exec(pair);
     if (!lm) return null;
     labels[lm[1]] = quoted ? lm[2] : lm[2].trim();
   }
   return [m[1].trim(), labels];
 }
 
-const PROFILE_KINDS = { cpu: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', wall: 'wall:wall:nanoseconds:wall:nanoseconds' };
+const PROFILE_KINDS = {
+  cpu: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
+  wall: 'wall:wall:nanoseconds:wall:nanoseconds',
+};
 
 function ingest(url, body) {
   const parsed = parseSelector(url.searchParams.get('name') ?? '', false);
@@ -258,17 +295,32 @@ function render(url) {
   if (!q) return [400, JSON.stringify({ code: 'invalid_argument', message: "'query' is required" })];
   const parsed = parseSelector(q, true);
   if (!parsed) return [400, JSON.stringify({ code: 'invalid_argument', message: "failed to parse 'query'" })];
-  if (parsed[0] === '') return [400, JSON.stringify({ code: 'invalid_argument', message: "'query' must contain a profile-type selection" })];
-  if (parsed[0].split(':').length !== 5) return [400, JSON.stringify({ code: 'invalid_argument', message: "failed to parse 'query'" })];
+  if (parsed[0] === '')
+    return [
+      400,
+      JSON.stringify({ code: 'invalid_argument', message: "'query' must contain a profile-type selection" }),
+    ];
+  if (parsed[0].split(':').length !== 5)
+    return [400, JSON.stringify({ code: 'invalid_argument', message: "failed to parse 'query'" })];
   const from = parseTime(url.searchParams.get('from'), Date.now() - 3.6e6);
   const until = parseTime(url.searchParams.get('until'), Date.now());
   let records = [];
   try {
-    records = fs.readFileSync(path.join(STORE, 'profiles.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    records = fs
+      .readFileSync(path.join(STORE, 'profiles.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   } catch {
     // Nothing stored yet.
   }
-  const matching = records.filter((r) => r.profileType === parsed[0] && r.at >= from && r.at <= until && Object.entries(parsed[1]).every(([k, v]) => r.labels[k] === v));
+  const matching = records.filter(
+    (r) =>
+      r.profileType === parsed[0] &&
+      r.at >= from &&
+      r.at <= until &&
+      Object.entries(parsed[1]).every(([k, v]) => r.labels[k] === v),
+  );
   const names = ['total'];
   let numTicks = 0;
   for (const r of matching) {
@@ -337,7 +389,12 @@ function pyroscope() {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     noteRequest(`${req.method} ${req.url}`);
     const body = await readAll(req).catch(() => Buffer.alloc(0));
-    const [status, text, type] = await pyroscopeAnswer(req.method, url, String(req.headers['content-type'] ?? ''), body);
+    const [status, text, type] = await pyroscopeAnswer(
+      req.method,
+      url,
+      String(req.headers['content-type'] ?? ''),
+      body,
+    );
     if (status === 'grpc') {
       res.writeHead(415, { 'content-type': 'text/plain' }).end('gRPC requires HTTP/2');
       return;
@@ -367,7 +424,12 @@ if (!server || !address || !Number.isInteger(port)) {
   process.exit(2);
 }
 server.on('error', (error) => {
-  const why = error.code === 'EADDRINUSE' ? 'address already in use' : error.code === 'EADDRNOTAVAIL' ? 'cannot assign requested address' : error.message;
+  const why =
+    error.code === 'EADDRINUSE'
+      ? 'address already in use'
+      : error.code === 'EADDRNOTAVAIL'
+        ? 'cannot assign requested address'
+        : error.message;
   log(`level=error msg="listen tcp ${address}:${port}: bind: ${why}"`);
   process.exit(1);
 });

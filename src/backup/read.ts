@@ -37,7 +37,9 @@ export function refused(path: string, why: string, exitCode: ExitCode = ExitCode
   return new HealError({
     code: 'restore.archive',
     message: `${path} is refused: ${why}; nothing was changed`,
-    hint: 'use another copy of the backup (its manifest lists each member with its sha256), or write a new one with `heal-pyroscope backup FILE`',
+    hint:
+      'use another copy of the backup (its manifest lists each member with its sha256), or write a new ' +
+      'one with `heal-pyroscope backup FILE`',
     exitCode,
   });
 }

@@ -37,11 +37,13 @@ export const cpuLevelCheck: Check = {
         cpuLevelCheck,
         name,
         'fail',
-        `the CPU is below x86-64-v2 (missing ${missing.join(', ')}), which ${needing.join(' and ')} need${needing.length === 1 ? 's' : ''}`,
+        `the CPU is below x86-64-v2 (missing ${missing.join(', ')}), which ${needing.join(' and ')} ` +
+          `need${needing.length === 1 ? 's' : ''}`,
         {
           evidence,
           remedy:
-            'on a VM, give it the host CPU model (e.g. QEMU/libvirt `host-passthrough`, or a model such as x86-64-v2 or newer) and reboot it',
+            'on a VM, give it the host CPU model (e.g. QEMU/libvirt `host-passthrough`, or a model such as ' +
+            'x86-64-v2 or newer) and reboot it',
         },
       ),
     ];

@@ -92,7 +92,10 @@ export function arrivalNote(tally: ListenerTally, sourceAddress: string): string
   if (count > 0)
     return `the test listener counted ${count === 1 ? 'a connection' : `${count} connections`} from ${sourceAddress}`;
   const seen = [...tally.from.keys()];
-  return `the test listener counted no connection from ${sourceAddress}${seen.length ? ` (it saw ${seen.slice(0, 5).join(', ')}${seen.length > 5 ? ', ...' : ''})` : ''}: a NAT or proxy on the path, or a host name rather than its address in the configuration`;
+  return (
+    `the test listener counted no connection from ` +
+    `${sourceAddress}${seen.length ? ` (it saw ${seen.slice(0, 5).join(', ')}${seen.length > 5 ? ', ...' : ''})` : ''}: a NAT or proxy on the path, or a host name rather than its address in the configuration`
+  );
 }
 
 interface Listener {

@@ -159,7 +159,8 @@ export const diskCheck: Check = {
       evidence.push(`${HOST_ROOT} is on ${conf.mount}: ${freeMiB.toFixed(0)} MiB free (minimum ${CONFIG_MIN_MIB} MiB)`);
       if (freeMiB < CONFIG_MIN_MIB) {
         short.push(
-          `${freeMiB.toFixed(0)} MiB free on ${conf.mount}, where the configuration is written (${HOST_ROOT}), below the ${CONFIG_MIN_MIB} MiB minimum`,
+          `${freeMiB.toFixed(0)} MiB free on ${conf.mount}, where the configuration is written ` +
+            `(${HOST_ROOT}), below the ${CONFIG_MIN_MIB} MiB minimum`,
         );
         remedies.push(`free space on ${conf.mount} on ${name} (check with \`df -h ${conf.mount}\`)`);
       }

@@ -44,10 +44,13 @@ export function imagesVerdict(
     return result(imagesCheck, host, 'pass', `${missing.length} to pull, all available`, { evidence });
   const states = new Set(missing.map((ref) => answers.get(ref)?.state));
   const remedy = states.has('denied')
-    ? 'check the name and tag (Docker Hub says "denied" for a repository that does not exist), or log the engine in to that registry; or set images.<component> or registry.prefix to one it may read'
+    ? 'check the name and tag (Docker Hub says "denied" for a repository that does not exist), or log the ' +
+      'engine in to that registry; or set images.<component> or registry.prefix to one it may read'
     : states.has('unreachable')
-      ? `make the registry reachable from ${host} (or set registry.prefix to a reachable mirror), or use install --images-from`
-      : 'check the tag: set images.<component> or registry.prefix to a registry that serves it, or load the image on the host';
+      ? `make the registry reachable from ${host} (or set registry.prefix to a reachable mirror), or use ` +
+        `install --images-from`
+      : 'check the tag: set images.<component> or registry.prefix to a registry that serves it, or load the ' +
+        'image on the host';
   return result(imagesCheck, host, 'fail', `missing and not pullable: ${failed.join(', ')}`, { evidence, remedy });
 }
 

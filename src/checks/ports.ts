@@ -58,8 +58,10 @@ export const portsCheck: Check = {
         result(portsCheck, name, 'fail', `in use: ${foreign.map((h) => `${h.port} by ${h.holder}`).join('; ')}`, {
           evidence,
           remedy: haproxy
-            ? 'an HAProxy already serves 9940 (the "Web HAProxy"): keep it and route to the app host from it instead of running a second front door'
-            : `stop what holds ${foreign.map((h) => h.port).join(', ')}, or move the stack to a host where they are free`,
+            ? 'an HAProxy already serves 9940 (the "Web HAProxy"): keep it and route to the app host from it ' +
+              'instead of running a second front door'
+            : `stop what holds ${foreign.map((h) => h.port).join(', ')}, or move the stack to a host where ` +
+              `they are free`,
         }),
       ];
     }

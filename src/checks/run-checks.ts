@@ -24,9 +24,13 @@ export interface PreflightReport {
 export function guardError(findings: GuardFinding[]): HealError {
   return new HealError({
     code: 'guard.production',
-    message: `refusing to continue: ${findings.length === 1 ? 'a host looks' : `${findings.length} signs`} like production; nothing was changed`,
+    message:
+      `refusing to continue: ${findings.length === 1 ? 'a host looks' : `${findings.length} signs`} ` +
+      `like production; nothing was changed`,
     details: findings.map(describeFinding),
-    hint: 'heal-pyroscope never installs on production. If this is a false positive, edit the matching list under `guard:` in the config file',
+    hint:
+      'heal-pyroscope never installs on production. If this is a false positive, edit the matching list ' +
+      'under `guard:` in the config file',
     exitCode: ExitCode.guard,
   });
 }

@@ -49,7 +49,8 @@ export function buildProgram(
     // Each command's help also lists the program's options (--json, --verbose) under "Global Options".
     .configureHelp({ showGlobalOptions: true })
     .description(
-      'Install a continuous-profiling stack (Pyroscope, Tempo, Grafana, MinIO, HAProxy) on non-production hosts over SSH.\n' +
+      'Install a continuous-profiling stack (Pyroscope, Tempo, Grafana, MinIO, HAProxy) on non-production ' +
+        'hosts over SSH.\n' +
         'Hosts come from flags, then the config file (./heal-pyroscope.yaml or --config), then prompts on a terminal.',
     )
     .version(cliVersion(), '-V, --version')

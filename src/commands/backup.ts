@@ -110,7 +110,8 @@ function printWritten(backup: BackupContext, archive: WrittenArchive, out: Outpu
     const paused =
       v.pausedMs > 0 ? `${v.component} paused ${(v.pausedMs / 1000).toFixed(1)} s` : 'not running, not paused';
     out.say(
-      `  ${v.volume.padEnd(30)} ${v.machine.padEnd(12)} ${formatBytes(v.bytes).padStart(9)} in ${v.entries} entries  (${paused})`,
+      `  ${v.volume.padEnd(30)} ${v.machine.padEnd(12)} ${formatBytes(v.bytes).padStart(9)} in ${v.entries} ` +
+        `entries  (${paused})`,
     );
   }
   out.say(`  ${'credentials'.padEnd(30)} ${backup.statePath}`);
@@ -122,6 +123,7 @@ function printWritten(backup: BackupContext, archive: WrittenArchive, out: Outpu
   );
   out.say(`  Mode 0600: it holds the MinIO and Grafana credentials; keep it where only you can read it.`);
   out.say(
-    `  Bring it back with: heal-pyroscope restore ${archive.file}${archive.configPath ? ` --config ${archive.configPath}` : ''}`,
+    `  Bring it back with: heal-pyroscope restore ` +
+      `${archive.file}${archive.configPath ? ` --config ${archive.configPath}` : ''}`,
   );
 }

@@ -35,7 +35,8 @@ export function localDocker(flags: ImagesSaveFlags, env: NodeJS.ProcessEnv): Loc
     if (env.DOCKER_TLS_VERIFY) {
       throw dockerHostError(
         `DOCKER_HOST=${host} with DOCKER_TLS_VERIFY set: TLS to a Docker engine is not supported yet`,
-        'run images save on a machine whose engine has a unix socket (--docker-socket PATH), or where plain tcp:// without DOCKER_TLS_VERIFY reaches it',
+        'run images save on a machine whose engine has a unix socket (--docker-socket PATH), or where plain ' +
+          'tcp:// without DOCKER_TLS_VERIFY reaches it',
       );
     }
     let url: URL;

@@ -151,7 +151,8 @@ export async function runInstallCommand(
             say: () => {
               if (run.pendingUndo.length > 0 || pending.length === 0) return;
               out.say(
-                `still pending in ${install.undo.path}: ${pending.map(describeLeft).join('; ')}; the next install or uninstall finishes them first`,
+                `still pending in ${install.undo.path}: ${pending.map(describeLeft).join('; ')}; the next ` +
+                  `install or uninstall finishes them first`,
               );
             },
           };
@@ -203,12 +204,14 @@ function printSummary(ctx: InstallContext, out: Output): void {
   out.say('');
   for (const c of ctx.report.outcomes)
     out.say(
-      `  ${c.name.padEnd(26)} ${c.action === 'unchanged' ? color.dim('unchanged') : color.green(c.action)}  (${c.machine})`,
+      `  ${c.name.padEnd(26)} ${c.action === 'unchanged' ? color.dim('unchanged') : color.green(c.action)}  ` +
+        `(${c.machine})`,
     );
   out.say('');
   out.say(color.bold('heal-pyroscope is installed.'));
   out.say(
-    `  Grafana        ${u.grafana}  (user ${ctx.report.grafanaAdminUser ?? 'admin'}; reached on the app host directly, not through the front door)`,
+    `  Grafana        ${u.grafana}  (user ${ctx.report.grafanaAdminUser ?? 'admin'}; reached on the app host ` +
+      `directly, not through the front door)`,
   );
   out.say(`  Pyroscope      ${u.pyroscope} (app host; the front door ${u.frontDoor} takes pushes only)`);
   out.say(`  MinIO console  ${u.minioConsole}  (an object browser only, no admin pages)`);
@@ -218,9 +221,11 @@ function printSummary(ctx: InstallContext, out: Output): void {
     for (const line of rest) out.say(`                 ${line}`);
   }
   out.say(
-    `  Agents on target hosts send profiles and traces to ${u.frontDoor} (Pyroscope push, OTLP gRPC, Jaeger gRPC); it forwards nothing else.`,
+    `  Agents on target hosts send profiles and traces to ${u.frontDoor} (Pyroscope push, OTLP gRPC, Jaeger ` +
+      `gRPC); it forwards nothing else.`,
   );
   out.say(
-    `  Credentials: ${ctx.statePath} (mode 0600), and on the hosts under /opt/heal-pyroscope (readable by each container user only).`,
+    `  Credentials: ${ctx.statePath} (mode 0600), and on the hosts under /opt/heal-pyroscope (readable by ` +
+      `each container user only).`,
   );
 }

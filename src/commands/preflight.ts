@@ -73,7 +73,9 @@ function printSummary(report: PreflightReport, out: Output): void {
     }
   }
   const c = report.counts;
-  const line = `preflight: ${c.pass} passed, ${c.warn} warning${c.warn === 1 ? '' : 's'}, ${c.fail} failed, ${c.skip} skipped`;
+  const line =
+    `preflight: ${c.pass} passed, ${c.warn} warning${c.warn === 1 ? '' : 's'}, ${c.fail} failed, ` +
+    `${c.skip} skipped`;
   out.say('');
   out.say(
     report.ok

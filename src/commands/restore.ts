@@ -37,7 +37,8 @@ export async function runRestoreCommand(
       const backup = await verifyBackup(path);
       const m = backup.manifest;
       out.say(
-        `  ${m.members.length} members, every checksum matches: ${m.environment} at ${m.createdAt} by heal-pyroscope ${m.toolVersion} (${formatBytes(backup.bytes)})`,
+        `  ${m.members.length} members, every checksum matches: ${m.environment} at ${m.createdAt} by ` +
+          `heal-pyroscope ${m.toolVersion} (${formatBytes(backup.bytes)})`,
       );
       const restore: RestoreContext = {
         ...installRunContext(settings, {
@@ -87,7 +88,8 @@ function printRestored(restore: RestoreContext, out: Output): void {
   out.say('');
   for (const v of restore.restore.volumes)
     out.say(
-      `  ${v.volume.padEnd(30)} ${v.machine.padEnd(12)} ${formatBytes(v.bytes ?? 0).padStart(9)} restored in ${((v.ms ?? 0) / 1000).toFixed(1)} s`,
+      `  ${v.volume.padEnd(30)} ${v.machine.padEnd(12)} ${formatBytes(v.bytes ?? 0).padStart(9)} restored in ` +
+        `${((v.ms ?? 0) / 1000).toFixed(1)} s`,
     );
   for (const note of restore.restore.notes) out.warn(note);
   out.say('');

@@ -36,13 +36,15 @@ export async function runStatusCommand(flags: StatusFlags, ctx: GatherContext): 
 function printStatus(report: StatusReport, out: Output): void {
   const { color } = out;
   out.say(
-    `${'HOST'.padEnd(14)} ${'COMPONENT'.padEnd(10)} ${'STATE'.padEnd(10)} ${'HEALTH'.padEnd(10)} ${'IMAGE'.padEnd(44)} PORTS`,
+    `${'HOST'.padEnd(14)} ${'COMPONENT'.padEnd(10)} ${'STATE'.padEnd(10)} ${'HEALTH'.padEnd(10)} ` +
+      `${'IMAGE'.padEnd(44)} PORTS`,
   );
   for (const c of report.components) {
     const state = c.present ? (c.running ? 'running' : 'stopped') : 'missing';
     const health = c.healthy ? color.green('healthy'.padEnd(10)) : color.red('unhealthy'.padEnd(10));
     out.say(
-      `${c.machine.padEnd(14)} ${c.component.padEnd(10)} ${state.padEnd(10)} ${health} ${(c.image ?? '-').padEnd(44)} ${c.ports.join(', ') || '-'}`,
+      `${c.machine.padEnd(14)} ${c.component.padEnd(10)} ${state.padEnd(10)} ${health} ` +
+        `${(c.image ?? '-').padEnd(44)} ${c.ports.join(', ') || '-'}`,
     );
     for (const d of c.drift) out.say(`  ${color.yellow('drift:')} ${d}`);
   }

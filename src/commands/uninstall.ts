@@ -35,7 +35,9 @@ async function confirmPurge(environment: string, flags: UninstallFlags, ctx: Gat
   }
   const { input } = await import('@inquirer/prompts');
   const typed = await input({
-    message: `This deletes all profiles, traces and dashboards of "${environment}". Type the environment name to confirm:`,
+    message:
+      `This deletes all profiles, traces and dashboards of "${environment}". Type the environment ` +
+      `name to confirm:`,
   });
   if (typed.trim() !== environment) {
     throw new HealError({
@@ -139,7 +141,8 @@ function printUninstall(
     out.say(`  images: none removed, ${un.report.pullRecord.why}`);
   for (const left of un.undo.left)
     out.warn(
-      `still pending: ${describeLeft(left)} (${left.why}); kept in ${un.undo.path}: the next install or uninstall finishes them first`,
+      `still pending: ${describeLeft(left)} (${left.why}); kept in ${un.undo.path}: the next install or ` +
+        `uninstall finishes them first`,
     );
   const unreachable = unreachableServers(un.hosts);
   if (unreachable.length > 0) {

@@ -25,7 +25,8 @@ export function serverAddressProblem(host: string): string | null {
 }
 
 export const SERVER_ADDRESS_REMEDY =
-  "use the host's address on the network the other hosts share (an IPv4 address or a DNS name that resolves to one), not loopback";
+  "use the host's address on the network the other hosts share (an IPv4 address or a DNS name that resolves " +
+  'to one), not loopback';
 
 export interface ServerAddressProblem {
   host: HostSpec;

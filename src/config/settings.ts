@@ -137,7 +137,9 @@ export const SETTINGS = {
     key: 'ssh.configFile',
     value: V.LOCAL_PATH,
     flag: '--ssh-config PATH',
-    help: 'OpenSSH client config read for each host (`HostName`, `Port`, `User`, `IdentityFile`, `ProxyJump`, ...), as `ssh -F PATH`',
+    help:
+      'OpenSSH client config read for each host (`HostName`, `Port`, `User`, `IdentityFile`, ' +
+      '`ProxyJump`, ...), as `ssh -F PATH`',
     defaultText: '`~/.ssh/config`, then `/etc/ssh/ssh_config`',
     example: '~/.ssh/config',
   }),
@@ -145,7 +147,9 @@ export const SETTINGS = {
     key: 'ssh.jumpHost',
     value: V.JUMP_HOST,
     flag: '--jump-host [USER@]HOST[:PORT]',
-    help: 'bastion in front of every host, overriding `ProxyJump`; in the file also `{ host, user, port, identityFile }`',
+    help:
+      'bastion in front of every host, overriding `ProxyJump`; in the file also `{ host, user, port, ' +
+      'identityFile }`',
     example: 'ops@bastion.internal:22',
     prompt: { message: 'Jump host ([user@]host[:port]; empty for none):' },
   }),
@@ -160,7 +164,9 @@ export const SETTINGS = {
     key: 'registry.prefix',
     value: V.REGISTRY_PREFIX,
     flag: '--registry-prefix PREFIX',
-    help: 'pull the pinned images under a private registry (`PREFIX/minio/minio:TAG`, `PREFIX/grafana/pyroscope:TAG`, ...)',
+    help:
+      'pull the pinned images under a private registry (`PREFIX/minio/minio:TAG`, ' +
+      '`PREFIX/grafana/pyroscope:TAG`, ...)',
     example: 'registry.internal:5000/mirror',
     prompt: { message: 'Registry prefix to pull the pinned images through (empty for their own registries):' },
   }),
@@ -168,7 +174,9 @@ export const SETTINGS = {
     key: 'images.COMPONENT',
     value: V.PINNED_IMAGE,
     flag: '--image COMPONENT=IMAGE',
-    help: 'run IMAGE for one component instead of its pin (a tag or digest is required, never `latest`); `registry.prefix` still applies to the others',
+    help:
+      'run IMAGE for one component instead of its pin (a tag or digest is required, never `latest`); ' +
+      '`registry.prefix` still applies to the others',
     example: `{ minio: registry.internal:5000/${minio.repository}:${minio.tag} }`,
     prompt: { message: 'Image overrides (COMPONENT=IMAGE, comma-separated; empty for the pins):' },
   }),
@@ -216,7 +224,8 @@ export const SETTINGS = {
   guardEnvironmentVariables: guardList(
     'environmentVariables',
     V.VARIABLE_NAME,
-    "variables read from each host's `/etc/environment` (not `NODE_ENV` or `RAILS_ENV`: staging sets them to production)",
+    "variables read from each host's `/etc/environment` (not `NODE_ENV` or `RAILS_ENV`: staging sets them to " +
+      'production)',
   ),
   guardMarkerFiles: guardList('markerFiles', V.ABSOLUTE_PATH, 'files that mark a production host'),
   guardDockerLabels: guardList(
@@ -251,7 +260,8 @@ function guardList<K extends keyof GuardRules>(
 export const SECTIONS: Record<string, string[]> = {
   ssh: [
     'SSH defaults for every host; a host entry may override user, port, identityFile and jumpHost.',
-    'A host may be an ssh_config alias: its HostName, Port, User, IdentityFile and ProxyJump apply where these leave them unset.',
+    'A host may be an ssh_config alias: its HostName, Port, User, IdentityFile and ProxyJump apply where ' +
+      'these leave them unset.',
     'Relative paths are relative to this file.',
   ],
   hosts: [

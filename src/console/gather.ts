@@ -48,7 +48,9 @@ export function missingError(missing: MissingValue[]): HealError {
     message:
       missing.length === 1 && missing[0] ? `missing ${missing[0].what}` : `missing ${missing.length} required settings`,
     details: missing.map((m) => `${m.what}: pass ${m.flag}, or set ${m.configKey} in the config file`),
-    hint: 'write a config with `heal-pyroscope init`, pass the flags above, or run on a terminal without --yes to be asked',
+    hint:
+      'write a config with `heal-pyroscope init`, pass the flags above, or run on a terminal without ' +
+      '--yes to be asked',
     exitCode: ExitCode.usage,
   });
 }
@@ -62,7 +64,9 @@ export function refuseRepeatedTargets(input: TopologyInput): void {
   throw new HealError({
     code: 'config.repeated-host',
     message: `${flag}: ${problem}`,
-    hint: `give each target once (${targets.key}); web, app and db may share a machine, and a target may be one of them`,
+    hint:
+      `give each target once (${targets.key}); web, app and db may share a machine, and a target may be ` +
+      `one of them`,
     exitCode: ExitCode.usage,
   });
 }

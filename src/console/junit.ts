@@ -42,17 +42,26 @@ export function toJUnit(report: PreflightReport): string {
     });
     const failures = results.filter((r) => r.status === 'fail').length;
     const skipped = results.filter((r) => r.status === 'skip').length;
-    return `  <testsuite name="${esc(host)}" tests="${results.length}" failures="${failures}" skipped="${skipped}">\n${cases.join('\n')}\n  </testsuite>`;
+    return (
+      `  <testsuite name="${esc(host)}" tests="${results.length}" failures="${failures}" ` +
+      `skipped="${skipped}">\n${cases.join('\n')}\n  </testsuite>`
+    );
   });
   if (report.guard.findings.length > 0) {
     const distinct = distinctNames();
     const cases = report.guard.findings.map(
       (f) =>
-        `    <testcase classname="preflight.guard" name="${esc(distinct(`${f.host}: ${f.rule} ${f.pattern}`))}"><failure message="${esc(f.evidence)}">${esc(`${f.evidence} matches ${f.pattern}`)}</failure></testcase>`,
+        `    <testcase classname="preflight.guard" ` +
+        `name="${esc(distinct(`${f.host}: ${f.rule} ${f.pattern}`))}"><failure ` +
+        `message="${esc(f.evidence)}">${esc(`${f.evidence} matches ${f.pattern}`)}</failure></testcase>`,
     );
     suites.unshift(
-      `  <testsuite name="production-guard" tests="${cases.length}" failures="${cases.length}" skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
+      `  <testsuite name="production-guard" tests="${cases.length}" failures="${cases.length}" ` +
+        `skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
     );
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="heal-pyroscope preflight">\n${suites.join('\n')}\n</testsuites>\n`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="heal-pyroscope ` +
+    `preflight">\n${suites.join('\n')}\n</testsuites>\n`
+  );
 }

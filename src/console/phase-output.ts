@@ -19,7 +19,8 @@ export function sayFailure(result: RunResult, out: Output, cleanup: string, kept
     const hosts = [...new Set(result.pendingUndo.map((s) => s.host))].join(', ');
     out.say(
       color.red(
-        `${failedUndo.length} rollback step(s) failed; ${kept.length} kept in ${keptIn}: the next \`heal-pyroscope install\` or \`uninstall\` finishes them first, once ${hosts} can be reached`,
+        `${failedUndo.length} rollback step(s) failed; ${kept.length} kept in ${keptIn}: the next ` +
+          `\`heal-pyroscope install\` or \`uninstall\` finishes them first, once ${hosts} can be reached`,
       ),
     );
     if (kept.length < failedUndo.length)

@@ -125,7 +125,8 @@ export function withConnectionOptions(command: Command): Command {
     .option('--concurrency <n>', 'hosts connected at once (default 64)', wholeNumber(1, 256))
     .option(
       '--connect-timeout <seconds>',
-      'seconds allowed for the TCP connection to each host (and jump host), and again for its SSH handshake (1-600; default 10 and 20)',
+      'seconds allowed for the TCP connection to each host (and jump host), and again for its SSH handshake ' +
+        '(1-600; default 10 and 20)',
       wholeNumber(1, 600, ' of seconds'),
     );
 }

@@ -82,7 +82,9 @@ function machineSocket(first: HostSpec, entries: readonly HostSpec[], defaultSoc
   if (sockets.length > 1) {
     throw new HealError({
       code: 'config.docker-socket',
-      message: `${named.map((e) => `hosts.${e.tier}`).join(', ')} are one machine (${first.host}) but name different Docker sockets: ${sockets.join(', ')}`,
+      message:
+        `${named.map((e) => `hosts.${e.tier}`).join(', ')} are one machine (${first.host}) but name ` +
+        `different Docker sockets: ${sockets.join(', ')}`,
       hint: 'a machine has one engine: give its entries the same dockerSocket (or set docker.socket once)',
       exitCode: ExitCode.usage,
     });

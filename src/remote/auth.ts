@@ -105,7 +105,8 @@ export class Authenticator {
       this.interactionError?.hint ??
       (this.tried.length === 0
         ? 'Start ssh-agent and ssh-add your key, set identityFile, or run interactively to type a password'
-        : `Check that your public key is in ~${this.ctx.target.user}/.ssh/authorized_keys on ${this.ctx.target.name} and that the user name is right`);
+        : `Check that your public key is in ~${this.ctx.target.user}/.ssh/authorized_keys on ` +
+          `${this.ctx.target.name} and that the user name is right`);
     return new HealError({
       code: 'ssh.auth',
       message: `SSH authentication failed for ${who}; tried: ${tried}`,

@@ -49,7 +49,9 @@ export function tcpConnectFailure(target: SshTarget, error: unknown, timeoutMs: 
     return new HealError({
       code: 'ssh.jump.prohibited',
       message: `Jump host ${target.jump?.name} refused to forward a connection to ${target.host}:${target.port}`,
-      hint: `Allow TCP forwarding for your user on ${target.jump?.name} (AllowTcpForwarding in sshd_config, no "restrict"/"no-port-forwarding" on the key)`,
+      hint:
+        `Allow TCP forwarding for your user on ${target.jump?.name} (AllowTcpForwarding in sshd_config, ` +
+        `no "restrict"/"no-port-forwarding" on the key)`,
       cause: error,
     });
   }
@@ -112,7 +114,9 @@ export function handshakeFailure(target: SshTarget, error: unknown, readyTimeout
     return new HealError({
       code: 'ssh.handshake',
       message: `SSH handshake with ${who} failed: ${message}`,
-      hint: 'The server only offers algorithms this client does not support; check its sshd_config Ciphers/KexAlgorithms',
+      hint:
+        'The server only offers algorithms this client does not support; check its sshd_config ' +
+        'Ciphers/KexAlgorithms',
       cause: error,
     });
   }
@@ -120,7 +124,9 @@ export function handshakeFailure(target: SshTarget, error: unknown, readyTimeout
     return new HealError({
       code: 'ssh.closed',
       message: `${who} closed the connection during the SSH handshake`,
-      hint: 'sshd may be refusing this client (MaxStartups, AllowUsers, tcp wrappers) or the port is not an SSH server; see its auth log',
+      hint:
+        'sshd may be refusing this client (MaxStartups, AllowUsers, tcp wrappers) or the port is not an ' +
+        'SSH server; see its auth log',
       cause: error,
     });
   }

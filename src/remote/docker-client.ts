@@ -40,7 +40,9 @@ export async function pullImage(
     new HealError({
       code: 'docker.pull',
       message: `Pulling ${ref} on ${where} failed: ${detail}`,
-      hint: 'Check that the host can reach the registry (or its mirror) and that the tag exists; set a private registry prefix if the host has no internet',
+      hint:
+        'Check that the host can reach the registry (or its mirror) and that the tag exists; set a ' +
+        'private registry prefix if the host has no internet',
       cause,
     });
   const cancelled = (): HealError => failure('cancelled (interrupted)');

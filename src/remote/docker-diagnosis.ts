@@ -72,7 +72,9 @@ export function dockerFailure(probe: DockerProbe | null, host: string, socketPat
       ? new HealError({
           code: 'docker.not-running',
           message: `Docker engine on ${host} is not running (no socket at ${socketPath})`,
-          hint: `Start it (systemctl start docker; see journalctl -u docker), or set dockerSocket if it listens elsewhere`,
+          hint:
+            `Start it (systemctl start docker; see journalctl -u docker), or set dockerSocket if it ` +
+            `listens elsewhere`,
         })
       : new HealError({
           code: 'docker.missing',
@@ -91,8 +93,12 @@ export function dockerFailure(probe: DockerProbe | null, host: string, socketPat
   if (probe.listening === true) {
     return new HealError({
       code: 'docker.forwarding-refused',
-      message: `sshd on ${host} refuses to forward the Docker socket ${socketPath} (stream-local forwarding is disabled)`,
-      hint: 'Allow it for this user: AllowStreamLocalForwarding yes and no DisableForwarding in sshd_config, no "restrict" or "no-port-forwarding" on the key in authorized_keys (sshd logs "refused streamlocal port forward")',
+      message:
+        `sshd on ${host} refuses to forward the Docker socket ${socketPath} (stream-local forwarding ` + `is disabled)`,
+      hint:
+        'Allow it for this user: AllowStreamLocalForwarding yes and no DisableForwarding in sshd_config, ' +
+        'no "restrict" or "no-port-forwarding" on the key in authorized_keys (sshd logs "refused streamlocal ' +
+        'port forward")',
     });
   }
   if (probe.listening === false) {
@@ -109,7 +115,9 @@ function unexplained(host: string, socketPath: string): HealError {
   return new HealError({
     code: 'docker.unreachable',
     message: `Cannot open the Docker socket ${socketPath} on ${host} through SSH`,
-    hint: 'Either dockerd is not running (systemctl status docker) or sshd refuses stream-local forwarding (AllowStreamLocalForwarding, "restrict" on the key)',
+    hint:
+      'Either dockerd is not running (systemctl status docker) or sshd refuses stream-local forwarding ' +
+      '(AllowStreamLocalForwarding, "restrict" on the key)',
   });
 }
 
@@ -120,10 +128,13 @@ function permissionFailure(probe: DockerProbe, host: string, socketPath: string)
   const why = group && !inGroup ? `; ${probe.user} is not in group ${group}` : '';
   const rootEquivalent = 'the docker group is root-equivalent: its members control the whole host';
   const hint = inGroup
-    ? `${probe.user} is in group ${group} but the socket mode ${mode} does not admit the group; fix the socket permissions (e.g. SocketMode=0660 in docker.socket)`
+    ? `${probe.user} is in group ${group} but the socket mode ${mode} does not admit the group; fix the ` +
+      `socket permissions (e.g. SocketMode=0660 in docker.socket)`
     : probe.sudo === 'yes'
-      ? `${probe.user} has passwordless sudo: add it with \`sudo usermod -aG ${group || 'docker'} ${probe.user}\` and reconnect (${rootEquivalent}), or connect as root`
-      : `Ask an administrator to add ${probe.user} to group ${group || 'docker'} (${rootEquivalent}), or connect as root`;
+      ? `${probe.user} has passwordless sudo: add it with \`sudo usermod -aG ${group || 'docker'} ` +
+        `${probe.user}\` and reconnect (${rootEquivalent}), or connect as root`
+      : `Ask an administrator to add ${probe.user} to group ${group || 'docker'} (${rootEquivalent}), or ` +
+        `connect as root`;
   return new HealError({
     code: 'docker.permission',
     message: `User ${probe.user} on ${host} may not use the Docker socket ${socketPath}${what}${why}`,

@@ -27,7 +27,9 @@ export function runOnChannel(
           new HealError({
             code: 'remote.exec',
             message: `Cannot start a command on ${where}: ${error.message}`,
-            hint: 'sshd refused a session channel (MaxSessions, ForceCommand or a restricted key); check sshd_config on the host',
+            hint:
+              'sshd refused a session channel (MaxSessions, ForceCommand or a restricted key); check ' +
+              'sshd_config on the host',
             cause: error,
           }),
         );
@@ -57,7 +59,9 @@ function collect(channel: ClientChannel, command: string, options: ExecOptions, 
         reject(
           new HealError({
             code: 'remote.timeout',
-            message: `Command on ${where} did not finish within ${formatDuration(options.timeoutMs ?? 0)}: ${command.slice(0, 120)}`,
+            message:
+              `Command on ${where} did not finish within ${formatDuration(options.timeoutMs ?? 0)}: ` +
+              `${command.slice(0, 120)}`,
             hint: 'The host may be overloaded or the command is waiting for input; run it by hand to see',
           }),
         );

@@ -139,8 +139,12 @@ export class HostKeyVerifier {
         if (!accepted) {
           throw new HealError({
             code: 'ssh.hostkey.rejected',
-            message: `Host key of ${describeTarget(this.target)} (${displayKeyType(keyType)} ${fingerprint}) was not accepted`,
-            hint: 'Compare the fingerprint with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the host before accepting it',
+            message:
+              `Host key of ${describeTarget(this.target)} (${displayKeyType(keyType)} ${fingerprint}) ` +
+              `was not accepted`,
+            hint:
+              'Compare the fingerprint with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the host ' +
+              'before accepting it',
           });
         }
         await appendKnownHost(file, formatKnownHostsLine(this.name, keyType, key));
@@ -156,7 +160,9 @@ export class HostKeyVerifier {
     if (verdict.kind === 'revoked') {
       throw new HealError({
         code: 'ssh.hostkey.revoked',
-        message: `Host key of ${describeTarget(this.target)} (${presented}) is marked @revoked on line ${verdict.line} of ${file}`,
+        message:
+          `Host key of ${describeTarget(this.target)} (${presented}) is marked @revoked on line ` +
+          `${verdict.line} of ${file}`,
         hint: 'The host needs a new host key; ask its administrator and do not connect until then',
       });
     }
@@ -164,8 +170,12 @@ export class HostKeyVerifier {
       const lines = verdict.lines.join(', ');
       throw new HealError({
         code: 'ssh.hostkey.changed',
-        message: `WARNING: host key of ${describeTarget(this.target)} does not match line ${lines} of ${file}: someone may be intercepting the connection`,
-        hint: `Only if the host was reinstalled or its key rotated: confirm the new key ${presented} with its administrator, then remove line ${lines} of ${file} (ssh-keygen -R '${this.name}' -f ${file})`,
+        message:
+          `WARNING: host key of ${describeTarget(this.target)} does not match line ${lines} of ` +
+          `${file}: someone may be intercepting the connection`,
+        hint:
+          `Only if the host was reinstalled or its key rotated: confirm the new key ${presented} with ` +
+          `its administrator, then remove line ${lines} of ${file} (ssh-keygen -R '${this.name}' -f ${file})`,
         details: [`presented: ${presented}`, `on record: ${verdict.knownTypes.join(', ')} on line ${lines}`],
       });
     }

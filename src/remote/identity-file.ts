@@ -32,7 +32,8 @@ export function unreadableKey(path: string, error: unknown): KeyProblem {
       path,
       'missing',
       `identity file ${path} does not exist`,
-      'correct the path of the key (ssh.identityFile, --identity-file or IdentityFile), or leave it out to use ssh-agent',
+      'correct the path of the key (ssh.identityFile, --identity-file or IdentityFile), or leave it out to ' +
+        'use ssh-agent',
     );
   }
   if (code === 'EISDIR') return directoryKey(path);
@@ -104,7 +105,8 @@ export function wrongPassphrase(path: string, attempts: number): KeyProblem {
     path,
     'passphrase',
     `wrong passphrase for ${path} (${attempts} attempt${attempts === 1 ? '' : 's'})`,
-    `check the passphrase with \`ssh-keygen -y -f ${path}\`, or load the key into ssh-agent (ssh-add ${path}) and run again`,
+    `check the passphrase with \`ssh-keygen -y -f ${path}\`, or load the key into ssh-agent (ssh-add ` +
+      `${path}) and run again`,
   );
 }
 

@@ -43,7 +43,8 @@ export async function localEngine(at: LocalDocker): Promise<Engine> {
           ? 'run as root or as a member of the docker group'
           : 'socketPath' in at
             ? 'start Docker on this machine, or name its socket with --docker-socket'
-            : `check that a Docker engine listens on ${where} (DOCKER_HOST), or name a local socket with --docker-socket`,
+            : `check that a Docker engine listens on ${where} (DOCKER_HOST), or name a local socket with ` +
+              `--docker-socket`,
       exitCode: ExitCode.failed,
       cause: error,
     });

@@ -18,8 +18,12 @@ export const nonInteractive: Interaction = {
     return Promise.reject(
       new HealError({
         code: 'ssh.hostkey.unknown',
-        message: `Host key of ${host} is not in known_hosts (${keyType} ${fingerprint}) and nobody can confirm it in non-interactive mode`,
-        hint: 'Compare the fingerprint with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the host, then rerun with --accept-new-host-keys or interactively',
+        message:
+          `Host key of ${host} is not in known_hosts (${keyType} ${fingerprint}) and nobody can ` +
+          `confirm it in non-interactive mode`,
+        hint:
+          'Compare the fingerprint with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the host, then ' +
+          'rerun with --accept-new-host-keys or interactively',
       }),
     );
   },

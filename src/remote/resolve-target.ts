@@ -124,8 +124,12 @@ export function namedIdentityFiles(target: SshTarget): string[] {
 function proxyCommandRefused(spec: TargetSpec, command: string): HealError {
   return new HealError({
     code: 'config.ssh.proxy-command',
-    message: `ssh_config gives ${spec.host} a ProxyCommand (${command}), which heal-pyroscope cannot run: it makes its own SSH connections`,
-    hint: `use ProxyJump for ${spec.host} in ssh_config, or set ssh.jumpHost (--jump-host); ssh.jumpHost: none connects directly`,
+    message:
+      `ssh_config gives ${spec.host} a ProxyCommand (${command}), which heal-pyroscope cannot run: it ` +
+      `makes its own SSH connections`,
+    hint:
+      `use ProxyJump for ${spec.host} in ssh_config, or set ssh.jumpHost (--jump-host); ssh.jumpHost: ` +
+      `none connects directly`,
     exitCode: ExitCode.usage,
   });
 }

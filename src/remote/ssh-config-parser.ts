@@ -72,7 +72,9 @@ function words(text: string): string[] {
 function includeLoop(line: string): HealError {
   return new HealError({
     code: 'config.ssh-config.include-loop',
-    message: `SSH config Includes nest deeper than ${MAX_INCLUDE_DEPTH} files at "${line.trim()}": they probably include each other`,
+    message:
+      `SSH config Includes nest deeper than ${MAX_INCLUDE_DEPTH} files at "${line.trim()}": they ` +
+      `probably include each other`,
     hint: 'check the Include lines of your ssh_config',
     exitCode: ExitCode.usage,
   });
@@ -150,7 +152,8 @@ export function parserReader(
   return Promise.resolve({
     name: 'ssh-config parser',
     notes: [
-      `ssh_config: ${source.file}${source.explicit ? '' : ` and ${SYSTEM_CONFIG}`}, read by the ssh-config parser (no OpenSSH client on PATH)`,
+      `ssh_config: ${source.file}${source.explicit ? '' : ` and ${SYSTEM_CONFIG}`}, read by the ssh-config ` +
+        `parser (no OpenSSH client on PATH)`,
       ...notes,
     ],
     host: (alias) => Promise.resolve(computeHost(text, alias)),

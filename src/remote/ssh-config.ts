@@ -66,7 +66,9 @@ export function refuseLooseUserConfig(
   if ((info.mode & 0o022) === 0 && (info.uid === 0 || info.uid === uid)) return;
   throw new HealError({
     code: 'config.ssh-config.permissions',
-    message: `Bad owner or permissions on ${file}: other users may change it, so ssh refuses it and so does heal-pyroscope`,
+    message:
+      `Bad owner or permissions on ${file}: other users may change it, so ssh refuses it and so does ` +
+      `heal-pyroscope`,
     hint: `chmod go-w ${file} (and own it yourself), then run again`,
     exitCode: ExitCode.usage,
   });

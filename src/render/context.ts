@@ -86,7 +86,8 @@ export function contextProblems(ctx: RenderContext): string[] {
     const bucket = ctx.buckets[name];
     if (!BUCKET.test(bucket) || bucket.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(bucket)) {
       problems.push(
-        `buckets.${name} ${JSON.stringify(bucket)} is not an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending alphanumeric)`,
+        `buckets.${name} ${JSON.stringify(bucket)} is not an S3 bucket name (3-63 of a-z 0-9 . -, starting ` +
+          `and ending alphanumeric)`,
       );
     }
   }

@@ -84,7 +84,9 @@ export function finishUndoPhase<C extends Finishing>(whenLeft: 'fails' | 'report
           code: 'undo.pending',
           message: `${describeLeft(first)} could not run: ${first.why}`,
           details: [...rest.map((l) => `${describeLeft(l)}: ${l.why}`), ...done],
-          hint: `bring ${first.host} back (SSH and its Docker engine), then run install again: it finishes them first; they stay listed in ${undo.path}`,
+          hint:
+            `bring ${first.host} back (SSH and its Docker engine), then run install again: it finishes ` +
+            `them first; they stay listed in ${undo.path}`,
           exitCode: ExitCode.failed,
         });
       }

@@ -38,7 +38,9 @@ export async function runUndo(remote: HostHandle, step: HostUndo): Promise<void>
       if (now.labels[LABELS.createdBy] !== step.run) {
         throw new HealError({
           code: 'rollback.volume-replaced',
-          message: `volume ${step.name} on ${step.host} is not the one the failed run created (made again since): not removed, it may hold someone's data`,
+          message:
+            `volume ${step.name} on ${step.host} is not the one the failed run created (made again ` +
+            `since): not removed, it may hold someone's data`,
         });
       }
       await engine.removeVolume(step.name);

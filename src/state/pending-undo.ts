@@ -99,7 +99,9 @@ function pendingError(path: string, what: string, cause: unknown): HealError {
   return new HealError({
     code: 'state.pending-undo',
     message: `the pending-undo file ${path} ${what}`,
-    hint: 'it lists what a failed install could not undo; clean those hosts by hand (heal-pyroscope uninstall helps), then remove the file',
+    hint:
+      'it lists what a failed install could not undo; clean those hosts by hand (heal-pyroscope ' +
+      'uninstall helps), then remove the file',
     cause,
   });
 }

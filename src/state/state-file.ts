@@ -129,7 +129,9 @@ function stateError(path: string, what: string, cause: unknown): HealError {
   return new HealError({
     code: 'state.invalid',
     message: `the state file ${path} ${what}`,
-    hint: 'it holds the generated credentials: restore it from a backup, or move it away to generate new ones (Grafana keeps its first admin password)',
+    hint:
+      'it holds the generated credentials: restore it from a backup, or move it away to generate new ' +
+      'ones (Grafana keeps its first admin password)',
     cause,
   });
 }

@@ -14,7 +14,8 @@ export const install = defineCommand<[], InstallFlags>({
     IGNORE_CHECK,
     FORCE_UNLOCK,
     frontDoor(
-      'container: run our HAProxy on the web host; external: write a section for the HAProxy already there (checked with haproxy -c on this machine first)',
+      'container: run our HAProxy on the web host; external: write a section for the HAProxy already there ' +
+        '(checked with haproxy -c on this machine first)',
     ),
     WAIT,
     {

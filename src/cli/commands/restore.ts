@@ -11,7 +11,9 @@ export const restore = defineCommand<[file: string], RestoreFlags>({
   options: [
     {
       flags: '--force',
-      help: "replace a volume's data (gone for good, even if the restore then fails) and a local state with other credentials",
+      help:
+        "replace a volume's data (gone for good, even if the restore then fails) and a local state with " +
+        'other credentials',
     },
     IGNORE_CHECK,
     FORCE_UNLOCK,

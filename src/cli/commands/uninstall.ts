@@ -10,7 +10,9 @@ export const uninstall = defineCommand<[], UninstallFlags>({
     dryRun('print what would be removed; change nothing'),
     {
       flags: '--purge',
-      help: 'also remove the data volumes, the images installs pulled that no other container uses, and the local state (asks to type the environment name, or --yes)',
+      help:
+        'also remove the data volumes, the images installs pulled that no other container uses, and the ' +
+        'local state (asks to type the environment name, or --yes)',
     },
     FORCE_UNLOCK,
   ],

@@ -28,8 +28,12 @@ function refuseNotOurs(host: Host, what: string, labels: Record<string, string>)
   if (labels[LABELS.product] === PRODUCT) return;
   throw new HealError({
     code: 'install.not-ours',
-    message: `${what} on ${host.name} exists but was not created by heal-pyroscope (no label ${LABELS.product}=${PRODUCT}): not used, not removed`,
-    hint: `if nothing uses it, remove or rename it on ${host.name} (docker ${what.split(' ')[0]} rm ...), then run install again`,
+    message:
+      `${what} on ${host.name} exists but was not created by heal-pyroscope (no label ` +
+      `${LABELS.product}=${PRODUCT}): not used, not removed`,
+    hint:
+      `if nothing uses it, remove or rename it on ${host.name} (docker ${what.split(' ')[0]} rm ...), ` +
+      `then run install again`,
   });
 }
 
@@ -152,7 +156,8 @@ export async function waitHealthy(ctx: PlannedInstall, host: Host, spec: Contain
       throw await unhealthy(
         host,
         spec,
-        `http://${address}:${port}${health.path} did not answer 200 within ${Math.round(ctx.options.healthTimeoutMs / 1000)}s (last: ${last})`,
+        `http://${address}:${port}${health.path} did not answer 200 within ` +
+          `${Math.round(ctx.options.healthTimeoutMs / 1000)}s (last: ${last})`,
       );
     io.progress(`${host.name}: waiting for ${spec.name} (${last})`);
     await sleep(healthPollDelayMs(attempt));

@@ -73,7 +73,8 @@ export async function createDirectories(
   const tops = created.filter((d) => !created.includes(posix.dirname(d)));
   const step: HostUndo = { host: host.name, kind: 'remove-directories', paths: removalOrder(created) };
   journal.changed(
-    `remove ${tops.join(', ')} on ${host.name} (the ${created.length} directory(ies) this run created, each only if empty)`,
+    `remove ${tops.join(', ')} on ${host.name} (the ${created.length} directory(ies) this run created, each ` +
+      `only if empty)`,
     () => runUndo(host.remote, step),
     step,
   );

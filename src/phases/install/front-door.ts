@@ -30,7 +30,8 @@ export function externalFrontDoorSteps(plan: InstallPlan | null, webHost: string
   const snippet = externalSnippetPath();
   const include = [
     `include ${snippet} in the HAProxy on ${webHost}: load it after your own configuration,`,
-    `  e.g. \`-f /etc/haproxy/haproxy.cfg -f ${snippet}\` (Debian's unit: add \`-f ${snippet}\` to EXTRAOPTS in /etc/default/haproxy)`,
+    `  e.g. \`-f /etc/haproxy/haproxy.cfg -f ${snippet}\` (Debian's unit: add \`-f ${snippet}\` to EXTRAOPTS ` +
+      `in /etc/default/haproxy)`,
   ];
   if (!externalSnippetChanged(plan))
     return [...include, 'the snippet is unchanged since the last install: no reload needed'];
@@ -51,7 +52,10 @@ export const frontDoorPhase: Phase<PlannedInstall> = {
   async run(ctx, io) {
     if (ctx.options.frontDoor === 'external') {
       const reload = externalSnippetChanged(ctx.planned.plan) ? 'and reload it' : '(unchanged: no reload needed)';
-      return `no container: include ${externalSnippetPath()} in your HAProxy on ${ctx.hosts.forTier('web').name} ${reload}`;
+      return (
+        `no container: include ${externalSnippetPath()} in your HAProxy on ` +
+        `${ctx.hosts.forTier('web').name} ${reload}`
+      );
     }
     const spec = specOf(ctx.planned, (s) => s.component === 'haproxy', 'haproxy');
     const outcome = await applyContainer(ctx, spec, io);

@@ -37,9 +37,14 @@ export async function checkExternalSnippet(files: readonly RenderedFile[], bin =
         .map((l) => l.replaceAll(dir, '.').trim());
       throw new HealError({
         code: 'install.front-door-invalid',
-        message: `HAProxy refuses the front-door snippet (${bin} -c ${answer.code === null ? `killed by ${answer.signal ?? 'a signal'}` : `exit ${answer.code}`}); nothing was uploaded`,
+        message:
+          `HAProxy refuses the front-door snippet (${bin} -c ` +
+          `${answer.code === null ? `killed by ${answer.signal ?? 'a signal'}` : `exit ${answer.code}`}); ` +
+          `nothing was uploaded`,
         details: alerts.length > 0 ? alerts : output.trim().split('\n').slice(-5),
-        hint: 'an HAProxy here older than the one on the web host may not know a keyword (check `haproxy -v`); otherwise report these lines as a heal-pyroscope bug',
+        hint:
+          'an HAProxy here older than the one on the web host may not know a keyword (check `haproxy ' +
+          '-v`); otherwise report these lines as a heal-pyroscope bug',
       });
     }
   } finally {

@@ -53,7 +53,9 @@ function checkArchiveCovers(ctx: PlannedInstall, from: ImagesFrom): void {
       code: 'images.archive-incomplete',
       message: `${from.path} lacks ${missing.join(', ')}; nothing was loaded`,
       details: [`the archive holds: ${Object.keys(from.archive.manifest.images).join(', ')}`],
-      hint: 'write the archive again with `heal-pyroscope images save FILE` (with the same --registry-prefix as the install)',
+      hint:
+        'write the archive again with `heal-pyroscope images save FILE` (with the same --registry-prefix ' +
+        'as the install)',
     });
   }
 }
@@ -197,7 +199,8 @@ async function pullMachine(
               last = now;
               const s = tally.summary;
               io.progress(
-                `${machine}: ${ref} (${i + 1}/${pull.length}) ${s.layersDone}/${s.layers} layers, ${formatBytes(s.bytes)}`,
+                `${machine}: ${ref} (${i + 1}/${pull.length}) ${s.layersDone}/${s.layers} layers, ` +
+                  `${formatBytes(s.bytes)}`,
               );
             }
           });

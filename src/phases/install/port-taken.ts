@@ -36,7 +36,9 @@ export async function startContainer(host: Host, spec: ContainerSpec, nameOrId: 
     throw new HealError({
       code: 'install.port-taken',
       message: `port ${port} on ${host.name} is taken${holder ? ` by ${holder}` : ''}, so ${spec.name} cannot start`,
-      hint: `free port ${port} on ${host.name} (stop what holds it), then run install again; \`heal-pyroscope preflight\` checks every port`,
+      hint:
+        `free port ${port} on ${host.name} (stop what holds it), then run install again; ` +
+        `\`heal-pyroscope preflight\` checks every port`,
       cause: error,
     });
   }

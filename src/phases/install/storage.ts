@@ -29,7 +29,9 @@ async function checkSecretFiles(ctx: PlannedInstall, host: Host): Promise<void> 
     if (result.code !== 0) {
       throw new HealError({
         code: 'install.minio-secret',
-        message: `${remotePath(file)} is missing or empty on ${host.name}: MinIO would start with its default credentials`,
+        message:
+          `${remotePath(file)} is missing or empty on ${host.name}: MinIO would start with its ` +
+          `default credentials`,
         hint: 'run install again; if it repeats, check free space and permissions under /opt/heal-pyroscope',
       });
     }
@@ -56,8 +58,12 @@ export const storagePhase: Phase<PlannedInstall> = {
     if (made.code !== 0) {
       throw new HealError({
         code: 'install.buckets',
-        message: `creating the buckets in MinIO on ${host.name} failed: ${made.output.trim().split('\n').pop() ?? `exit ${made.code}`}`,
-        hint: 'if it says the access key does not exist, MinIO did not read its credential files: check them under /opt/heal-pyroscope/db/minio',
+        message:
+          `creating the buckets in MinIO on ${host.name} failed: ` +
+          `${made.output.trim().split('\n').pop() ?? `exit ${made.code}`}`,
+        hint:
+          'if it says the access key does not exist, MinIO did not read its credential files: check them ' +
+          'under /opt/heal-pyroscope/db/minio',
       });
     }
     return `${spec.name} ${outcome.action}, buckets ${buckets.join(' and ')} ready`;

@@ -170,12 +170,17 @@ export const verifyPhase: Phase<PlannedInstall> = {
         code: 'install.verify',
         message: `${failed.length} of ${verified.length} endpoint(s) do not answer as they should`,
         details: failed.map((f) => `${f.what} ${f.url}: ${f.detail}`),
-        hint: "see `heal-pyroscope status` and the containers' logs; run install again with --no-rollback to keep the state for debugging",
+        hint:
+          "see `heal-pyroscope status` and the containers' logs; run install again with --no-rollback to " +
+          'keep the state for debugging',
       });
     }
     // An external front door serves the snippet only once its operator reloads HAProxy: `verify` then.
     if (ctx.options.frontDoor === 'external')
-      return `${verified.length} endpoint(s) answer; data path not checked (external front door): reload your HAProxy, then run \`heal-pyroscope verify\``;
+      return (
+        `${verified.length} endpoint(s) answer; data path not checked (external front door): reload ` +
+        `your HAProxy, then run \`heal-pyroscope verify\``
+      );
     const dataPath = await verifyDataPath(
       dataPathInput(ctx.hosts, ctx.planned.addresses, ctx.topology.grafanaPort, ctx.planned.state.current.secrets),
     );
@@ -184,7 +189,9 @@ export const verifyPhase: Phase<PlannedInstall> = {
     return `${verified.length} endpoint(s) answer; ${dataPathSummary(dataPath)}`;
   },
   dryRun: () => [
-    'check the front door (up, forwards ingest to Pyroscope, refuses queries), Pyroscope and Tempo on their ports, Grafana and its data sources',
-    `from each target, send a synthetic profile and span (service ${VERIFY_SERVICE}) through the front door and read both back (not with an external front door); ask Grafana's data-source health checks`,
+    'check the front door (up, forwards ingest to Pyroscope, refuses queries), Pyroscope and Tempo on their ' +
+      'ports, Grafana and its data sources',
+    `from each target, send a synthetic profile and span (service ${VERIFY_SERVICE}) through the front door ` +
+      `and read both back (not with an external front door); ask Grafana's data-source health checks`,
   ],
 };

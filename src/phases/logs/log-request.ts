@@ -19,7 +19,9 @@ export function parseSince(text: string, now: number): { seconds: number } | { p
     if (!Number.isNaN(ms)) return { seconds: Math.floor(ms / 1000) };
   }
   return {
-    problem: `${JSON.stringify(text)} is neither a duration (90s, 10m, 1h30m, 2d) nor a time (2026-11-25T14:00:00Z, 2026-11-25)`,
+    problem:
+      `${JSON.stringify(text)} is neither a duration (90s, 10m, 1h30m, 2d) nor a time ` +
+      `(2026-11-25T14:00:00Z, 2026-11-25)`,
   };
 }
 

@@ -69,7 +69,9 @@ export const locatePhase: Phase<LogsContext> = {
             ? `cannot read the logs: ${problems[0]}`
             : `cannot read the logs of ${problems.length} components`,
         details: problems.length === 1 ? [] : problems,
-        hint: 'see `heal-pyroscope status`; install the stack with `heal-pyroscope install`, or name only installed components',
+        hint:
+          'see `heal-pyroscope status`; install the stack with `heal-pyroscope install`, or name only ' +
+          'installed components',
       });
     }
     if (sources.length === 0) {

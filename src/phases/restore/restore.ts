@@ -74,7 +74,9 @@ export const restoreCheckPhase: Phase<RestoreContext> = {
       if (await engine.inspectContainer(container)) {
         throw new HealError({
           code: 'restore.installed',
-          message: `${container} exists on ${host.name}: restore fills the volumes before the containers start; nothing was changed`,
+          message:
+            `${container} exists on ${host.name}: restore fills the volumes before the containers ` +
+            `start; nothing was changed`,
           hint: 'run `heal-pyroscope uninstall` first (with --purge the volumes go too), then restore',
         });
       }
@@ -85,8 +87,12 @@ export const restoreCheckPhase: Phase<RestoreContext> = {
       if (existing && bytes !== 0 && !ctx.restore.force) {
         throw new HealError({
           code: 'restore.volume-has-data',
-          message: `volume ${name} on ${host.name} holds data (${bytes < 0 ? 'size unknown' : formatBytes(bytes)}): restore never overwrites it; nothing was changed`,
-          hint: 'remove it with `heal-pyroscope uninstall --purge` (back it up first if it matters), or add --force to replace its content',
+          message:
+            `volume ${name} on ${host.name} holds data ` +
+            `(${bytes < 0 ? 'size unknown' : formatBytes(bytes)}): restore never overwrites it; nothing was changed`,
+          hint:
+            'remove it with `heal-pyroscope uninstall --purge` (back it up first if it matters), or add ' +
+            '--force to replace its content',
         });
       }
       volumes.push({
@@ -101,7 +107,8 @@ export const restoreCheckPhase: Phase<RestoreContext> = {
     return volumes
       .map(
         (v) =>
-          `${v.machine}: ${v.volume} ${v.existed ? (v.previousBytes > 0 ? 'holds data (--force: replaced)' : 'empty') : 'new'}`,
+          `${v.machine}: ${v.volume} ` +
+          `${v.existed ? (v.previousBytes > 0 ? 'holds data (--force: replaced)' : 'empty') : 'new'}`,
       )
       .join(', ');
   },
@@ -119,8 +126,12 @@ export const restoreStatePhase: Phase<RestoreContext> = {
     if (previous && !ctx.restore.force) {
       throw new HealError({
         code: 'restore.state',
-        message: `${ctx.statePath} holds other credentials than the backup (another installation of ${ctx.topology.environment}?); nothing was changed`,
-        hint: 'uninstall that installation with --purge first, or add --force to replace the local state (it is put back if the restore fails)',
+        message:
+          `${ctx.statePath} holds other credentials than the backup (another installation of ` +
+          `${ctx.topology.environment}?); nothing was changed`,
+        hint:
+          'uninstall that installation with --purge first, or add --force to replace the local state (it ' +
+          'is put back if the restore fails)',
       });
     }
     // Only the credentials: what was installed where, and which images were pulled, are this run's to record.

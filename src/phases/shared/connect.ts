@@ -47,7 +47,10 @@ export function connectPhaseFor(unreachable: 'fails' | 'reported', title = 'Conn
         });
       }
       if (failed.length === 0) return `${all} host(s) connected`;
-      return `${all - failed.length} of ${all} host(s) connected; not reached: ${failed.map((f) => f.host.name).join(', ')}`;
+      return (
+        `${all - failed.length} of ${all} host(s) connected; not reached: ` +
+        `${failed.map((f) => f.host.name).join(', ')}`
+      );
     },
   };
 }

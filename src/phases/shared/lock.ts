@@ -38,8 +38,12 @@ export async function acquireLocks(
       const holder = parseOwner(result.stdout);
       throw new HealError({
         code: 'lock.held',
-        message: `${target.name} is locked: ${holder ? describeOwner(holder) : 'by another heal-pyroscope run'}; nothing was changed`,
-        hint: `wait for that run to finish; if it died, run again with --force-unlock (the lock is ${LOCK_DIR} on ${target.name})`,
+        message:
+          `${target.name} is locked: ` +
+          `${holder ? describeOwner(holder) : 'by another heal-pyroscope run'}; nothing was changed`,
+        hint:
+          `wait for that run to finish; if it died, run again with --force-unlock (the lock is ` +
+          `${LOCK_DIR} on ${target.name})`,
       });
     }
     if (result.code !== 0) {

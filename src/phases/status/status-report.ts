@@ -90,7 +90,8 @@ export function statusError(report: StatusReport): HealError {
     hint:
       report.unreachable.length > 0
         ? '`heal-pyroscope preflight` tells why a host cannot be reached'
-        : '`heal-pyroscope logs COMPONENT` shows why a component is unhealthy; `heal-pyroscope install` applies the configuration again',
+        : '`heal-pyroscope logs COMPONENT` shows why a component is unhealthy; `heal-pyroscope install` ' +
+          'applies the configuration again',
   });
 }
 

@@ -43,7 +43,9 @@ export function decideImages(recorded: readonly PulledImage[] | undefined, facts
       return {
         ref: image.ref,
         action: 'keep',
-        reason: `the tag now names another image (${short(now)}) than the one heal-pyroscope pulled (${short(image.id)})`,
+        reason:
+          `the tag now names another image (${short(now)}) than the one heal-pyroscope pulled ` +
+          `(${short(image.id)})`,
       };
     }
     const users = facts.containers.filter((c) => !c.ours && c.imageId === now).map((c) => c.name);
@@ -143,7 +145,9 @@ export const purgeImagesPhase: Phase<UninstallContext> = {
       }
     }
     const count = (r: ImageOutcome['result']) => ctx.report.images.filter((i) => i.result === r).length;
-    return `${count('removed')} removed, ${count('kept')} kept${count('gone') ? `, ${count('gone')} already gone` : ''}`;
+    return (
+      `${count('removed')} removed, ${count('kept')} ` + `kept${count('gone') ? `, ${count('gone')} already gone` : ''}`
+    );
   },
   dryRun: (ctx) =>
     ctx.report.found.flatMap((f) =>

@@ -145,7 +145,8 @@ export const removeNetworkPhase: Phase<UninstallContext> = {
 
 // $1: the root. Removes it only when empty; says which.
 const REMOVE_ROOT_SCRIPT =
-  'if [ ! -d "$1" ]; then echo absent; elif [ -z "$(ls -A -- "$1")" ]; then rmdir -- "$1" && echo removed; else echo kept; fi';
+  'if [ ! -d "$1" ]; then echo absent; elif [ -z "$(ls -A -- "$1")" ]; then rmdir -- "$1" && echo removed; ' +
+  'else echo kept; fi';
 
 export const removeFilesPhase: Phase<UninstallContext> = {
   id: 'files',

@@ -53,7 +53,9 @@ export function unfinishedError(ctx: Pick<UninstallContext, 'hosts' | 'undo'>): 
   if (pending.length === 0) return undefined;
   return new HealError({
     code: 'undo.pending',
-    message: `${pending.length === 1 ? 'an undo' : `${pending.length} undos`} left by a failed install could not run; kept in ${ctx.undo.path}`,
+    message:
+      `${pending.length === 1 ? 'an undo' : `${pending.length} undos`} left by a failed install could ` +
+      `not run; kept in ${ctx.undo.path}`,
     details: pending,
     hint: 'the next install or uninstall finishes them first, once their hosts and engines answer',
   });

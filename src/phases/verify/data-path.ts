@@ -94,7 +94,9 @@ function doorFailure(status: number, body: string): { hop: Hop; why: string } | 
   if (status === 502 || status === 503 || status === 504)
     return {
       hop: 'web -> app',
-      why: `the front door answered HTTP ${status}: no ${status === 503 ? 'server is up' : 'answer from the server'} behind it`,
+      why:
+        `the front door answered HTTP ${status}: no ` +
+        `${status === 503 ? 'server is up' : 'answer from the server'} behind it`,
     };
   return null;
 }
@@ -110,11 +112,20 @@ const TRACE: Leg = { what: 'Tempo OTLP gRPC', appPort: PORTS.tempoOtlpGrpc, comp
 function remedyFor(hop: Hop, leg: Leg, input: DataPathInput, sender: string): string {
   switch (hop) {
     case 'target -> web':
-      return `open TCP ${input.web.address}:${PORTS.frontDoor} from ${sender} to ${input.web.name} (firewall, security group); \`heal-pyroscope preflight\` tests this flow`;
+      return (
+        `open TCP ${input.web.address}:${PORTS.frontDoor} from ${sender} to ${input.web.name} ` +
+        `(firewall, security group); \`heal-pyroscope preflight\` tests this flow`
+      );
     case 'web -> app':
-      return `check that ${leg.component} runs on ${input.app.name} (\`heal-pyroscope status\`) and that ${input.web.name} reaches ${input.app.address}:${leg.appPort} (\`heal-pyroscope preflight\`)`;
+      return (
+        `check that ${leg.component} runs on ${input.app.name} (\`heal-pyroscope status\`) and that ` +
+        `${input.web.name} reaches ${input.app.address}:${leg.appPort} (\`heal-pyroscope preflight\`)`
+      );
     case 'app -> db':
-      return `${leg.component.replace("'s OTLP receiver", '')} accepted the data but does not return it: check its storage, MinIO on ${input.db.name} (\`heal-pyroscope status\`, the container's logs)`;
+      return (
+        `${leg.component.replace("'s OTLP receiver", '')} accepted the data but does not return it: ` +
+        `check its storage, MinIO on ${input.db.name} (\`heal-pyroscope status\`, the container's logs)`
+      );
   }
 }
 
@@ -178,7 +189,9 @@ async function checkSignal(
         ...check,
         hop: failed.hop,
         detail: failed.why,
-        remedy: `start the front door on ${input.web.name} (\`heal-pyroscope status\`; \`heal-pyroscope install\` puts it back)`,
+        remedy:
+          `start the front door on ${input.web.name} (\`heal-pyroscope status\`; \`heal-pyroscope ` +
+          `install\` puts it back)`,
       };
     failure = failed;
   }
@@ -187,7 +200,8 @@ async function checkSignal(
   check.stored = true;
   const delay = await readBack(found, sentAt, input.waitMs, input.pollMs ?? POLL_MS);
   if (delay === null) {
-    const why = `accepted (${check.detail}) but not found on ${input.app.name} within ${Math.round(input.waitMs / 1000)} s`;
+    const why =
+      `accepted (${check.detail}) but not found on ${input.app.name} within ` + `${Math.round(input.waitMs / 1000)} s`;
     return { ...check, hop: 'app -> db', detail: why, remedy: remedyFor('app -> db', leg, input, sender) };
   }
   return { ...check, found: true, delayMs: delay, detail: `${check.detail}; found after ${delay} ms` };

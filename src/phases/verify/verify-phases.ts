@@ -63,7 +63,8 @@ export function dataPathError(report: DataPathReport, code: string): HealError {
   const broken = report.targets.filter((t) => !t.ok).map((t) => t.target);
   const message =
     broken.length > 0
-      ? `data from ${broken.join(', ')} does not reach the stack (${[...new Set(report.targets.flatMap((t) => [t.profile.hop, t.trace.hop]).filter((h) => h !== null))].join(', ')})`
+      ? `data from ${broken.join(', ')} does not reach the stack ` +
+        `(${[...new Set(report.targets.flatMap((t) => [t.profile.hop, t.trace.hop]).filter((h) => h !== null))].join(', ')})`
       : 'Grafana cannot query a data source';
   return new HealError({
     code,
@@ -117,7 +118,8 @@ export const dataPathPhase: Phase<VerifyContext> = {
     return ctx.report.ok ? summary : { summary, verdict: 'fail' };
   },
   dryRun: () => [
-    `from each target, send a synthetic profile and span (service ${VERIFY_SERVICE}) through the front door and read both back`,
+    `from each target, send a synthetic profile and span (service ${VERIFY_SERVICE}) through the front door ` +
+      `and read both back`,
   ],
 };
 

@@ -29,6 +29,8 @@ export interface Probe {
   headers?: Record<string, string>;
   /** Default: HTTP 200. */
   expect?: AnswerJudge;
+  /** How long an HTTP 503 is asked again, when longer than PROBE_SETTLE_MS (see FRONT_DOOR_SETTLE_MS). */
+  unavailableSettleMs?: number;
 }
 
 function shortBody(answer: HttpGetResult): string {
@@ -70,7 +72,8 @@ export function datasourcesProblem(text: string): string | null {
   }
 }
 
-export async function probe(p: Probe): Promise<CheckedEndpoint> {
+/** The probe's verdict, with the HTTP status it was given (none when nothing answered). */
+async function ask(p: Probe): Promise<{ checked: CheckedEndpoint; status?: number }> {
   const url = `http://${p.host}:${p.port}${p.path}`;
   try {
     const answer = await p.from.httpGet(p.host, p.port, p.path, {
@@ -78,19 +81,24 @@ export async function probe(p: Probe): Promise<CheckedEndpoint> {
       ...(p.headers ? { headers: p.headers } : {}),
     });
     const wrong = (p.expect ?? answersOk)(answer);
-    return {
-      what: p.what,
-      url,
-      ok: wrong === null,
-      detail: `from ${p.from.name}: ${wrong ?? `HTTP ${answer.status}`}`,
-    };
+    const detail = `from ${p.from.name}: ${wrong ?? `HTTP ${answer.status}`}`;
+    return { checked: { what: p.what, url, ok: wrong === null, detail }, status: answer.status };
   } catch (error) {
-    return { what: p.what, url, ok: false, detail: `from ${p.from.name}: ${(error as Error).message}` };
+    return { checked: { what: p.what, url, ok: false, detail: `from ${p.from.name}: ${(error as Error).message}` } };
   }
 }
 
 /** How long a failing probe is asked again: a stack started a moment ago may still be settling. */
 export const PROBE_SETTLE_MS = 3000;
+
+/**
+ * How long the front door may answer 503 (no server up behind it): a server HAProxy marked down
+ * (its engine restarted with the host, say) is back only after HAProxy's `rise` checks (2 by
+ * default), `inter 10s` apart (templates/haproxy/front-door.cfg), so an install that finds
+ * everything unchanged right after a restart waits that long, and 5 s more, before calling the
+ * door broken. Any other wrong answer from the door is not waited for longer than the others.
+ */
+export const FRONT_DOOR_SETTLE_MS = 25_000;
 
 /**
  * A probe asked again while it fails, backing off from 100 ms, until `settleMs` has passed: the
@@ -99,11 +107,12 @@ export const PROBE_SETTLE_MS = 3000;
  * that still fails then is reported with its last answer.
  */
 export async function settledProbe(p: Probe, settleMs = PROBE_SETTLE_MS): Promise<CheckedEndpoint> {
-  const deadline = Date.now() + settleMs;
+  const started = Date.now();
   for (let attempt = 0; ; attempt++) {
-    const result = await probe(p);
+    const { checked, status } = await ask(p);
     const delay = backoffMs(attempt, { firstMs: 100, factor: 2, capMs: 1000 });
-    if (result.ok || Date.now() + delay > deadline) return result;
+    const limit = status === 503 ? Math.max(settleMs, p.unavailableSettleMs ?? 0) : settleMs;
+    if (checked.ok || Date.now() + delay - started > limit) return checked;
     await sleep(delay);
   }
 }
@@ -118,7 +127,7 @@ export function verifyProbes(ctx: PlannedInstall): Probe[] {
   const s = ctx.planned.state.current.secrets;
   const probes: Probe[] = [];
   if (ctx.options.frontDoor === 'container') {
-    const door = { from: agentHost, host: a.web, port: PORTS.frontDoor };
+    const door = { from: agentHost, host: a.web, port: PORTS.frontDoor, unavailableSettleMs: FRONT_DOOR_SETTLE_MS };
     probes.push(
       { what: 'Front door', ...door, path: component('haproxy').health.path },
       { what: 'Pyroscope through the front door', ...door, path: '/ingest', expect: reachedPyroscope },

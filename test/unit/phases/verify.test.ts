@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpGetOptions, HttpGetResult } from '../../../src/remote/index.js';
-import { settledProbe, verifyPhase } from '../../../src/phases/install/verify-endpoints.js';
+import { settledProbe, verifyPhase, verifyProbes } from '../../../src/phases/install/verify-endpoints.js';
 import { DATASOURCE_UIDS } from '../../../src/render/grafana.js';
 import { FRONT_DOOR_REFUSAL } from '../../../src/render/haproxy.js';
 import { fakeStack, plannedInstall, recordingIo, type FakeStack } from '../support/fake-stack.js';
@@ -144,5 +144,37 @@ describe('a probe of a stack that has just started', () => {
     expect(result.ok).toBe(false);
     expect(asked).toBeGreaterThanOrEqual(2);
     expect(result.detail).toBe(`from web-01: HTTP 503 no server available (${asked})`);
+  });
+
+  it('waits longer for a 503 when the probe allows it (the front door with no server up yet)', async () => {
+    const stack = fakeStack();
+    let asked = 0;
+    stack.web.http = () => ({ status: 503, body: `no server available (${++asked})` });
+    const ctx = await plannedInstall(stack);
+    const door = { what: 'Door', from: ctx.hosts.forTier('web').remote, host: '10.213.0.11', port: 9940, path: '/' };
+    const started = Date.now();
+    expect((await settledProbe({ ...door, unavailableSettleMs: 1000 }, 100)).ok).toBe(false);
+    // Polled at about 0, 100, 300 and 700 ms; with 100 ms alone it stops after the second answer.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    expect(asked).toBeGreaterThanOrEqual(4);
+  });
+
+  it('does not wait longer for a wrong answer that is not a 503', async () => {
+    const stack = fakeStack();
+    let asked = 0;
+    stack.web.http = () => ({ status: 200, body: `forwarded (${++asked})` });
+    const ctx = await plannedInstall(stack);
+    const door = { what: 'Door', from: ctx.hosts.forTier('web').remote, host: '10.213.0.11', port: 9940, path: '/' };
+    const result = await settledProbe({ ...door, expect: () => 'wrong', unavailableSettleMs: 60_000 }, 100);
+    expect(result.ok).toBe(false);
+    expect(asked).toBeLessThanOrEqual(2);
+  });
+
+  it('gives the front door probes, and only them, the longer wait for a 503', async () => {
+    const ctx = await plannedInstall(fakeStack());
+    const waits = verifyProbes(ctx).map((p) => [p.port, p.unavailableSettleMs]);
+    expect(waits.filter(([port]) => port === 9940).every(([, ms]) => ms === 25_000)).toBe(true);
+    expect(waits.filter(([port]) => port !== 9940).every(([, ms]) => ms === undefined)).toBe(true);
+    expect(waits.some(([port]) => port === 9940)).toBe(true);
   });
 });

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { judgeValue, PRODUCTION_WORD_RULE } from '../guard/evaluate.js';
 import { DEFAULT_GUARD_RULES, type GuardRules } from '../guard/rules.js';
 import { component, COMPONENTS, defaultMemoryLimitMiB, port } from '../stack/manifest.js';
 import { repeatedHostsProblem } from './repeated-hosts.js';
@@ -27,10 +28,10 @@ export const SETTINGS = {
       message: 'Environment name (e.g. staging):',
       empty: 'enter the environment name, e.g. staging',
       extra: (v, ctx) => {
-        const hit = ctx.rules.environmentPatterns.find((p) => new RegExp(p, 'i').test(v));
-        return hit === undefined
-          ? null
-          : `"${v}" looks like production (rule /${hit}/i): heal-pyroscope never installs there`;
+        const hit = judgeValue(v, ctx.rules.environmentPatterns);
+        if (hit === undefined) return null;
+        const why = hit.pattern === PRODUCTION_WORD_RULE ? `the word "${hit.word}"` : `pattern /${hit.pattern}/i`;
+        return `"${v}" looks like production (${why}): heal-pyroscope never installs there`;
       },
     },
   }),
@@ -210,16 +211,19 @@ export const SETTINGS = {
     default: port('grafana.http'),
     example: String(port('grafana.http')),
   }),
-  // The guard's default lists are its own (src/guard/rules.ts); the table points at them.
+  // The guard's default lists are its own (src/guard/rules.ts); the table points at them. The word
+  // rule (src/guard/words.ts) is not a list: it always applies, and the patterns add to it.
   guardHostnamePatterns: guardList(
     'hostnamePatterns',
     V.REGULAR_EXPRESSION,
-    'patterns of production hostnames and FQDNs (case-insensitive)',
+    'patterns of production hostnames and FQDNs (case-insensitive), added to the production words',
+    { example: '["^pci-"]', defaultText: 'none' },
   ),
   guardEnvironmentPatterns: guardList(
     'environmentPatterns',
     V.REGULAR_EXPRESSION,
-    'patterns of production environments: the declared one and the variables below',
+    'patterns of production environments (declared, variables, labels), added to the production words',
+    { example: '["^release$"]', defaultText: 'none' },
   ),
   guardEnvironmentVariables: guardList(
     'environmentVariables',
@@ -245,6 +249,7 @@ function guardList<K extends keyof GuardRules>(
   rule: K,
   value: V.ValueKind<string>,
   help: string,
+  shown: { example?: string; defaultText?: string } = {},
 ): Setting<string[], string> {
   const defaults = DEFAULT_GUARD_RULES[rule];
   return list({
@@ -252,7 +257,8 @@ function guardList<K extends keyof GuardRules>(
     value,
     help,
     default: defaults,
-    example: `[${defaults.map((d) => JSON.stringify(d)).join(', ')}]`,
+    defaultText: shown.defaultText,
+    example: shown.example ?? `[${defaults.map((d) => JSON.stringify(d)).join(', ')}]`,
   });
 }
 
@@ -273,7 +279,8 @@ export const SECTIONS: Record<string, string[]> = {
   containers: ['Bounds on every container: rotated json-file logs and a memory limit.'],
   guard: [
     'Production guard: any match on any host aborts before anything changes (exit code 3).',
-    'A list given here replaces that list of defaults; fix a false positive by editing it.',
+    'Every name and value is judged by the production words (prod, prd, production, live); patterns given here',
+    'add to them and cannot take them away. A list of variables, files or labels replaces its defaults.',
   ],
 };
 

@@ -91,12 +91,12 @@ export function relativeToConfig(input: TopologyInput, where: { cwd: string; con
   return out as TopologyInput;
 }
 
-/** docs/configuration.md's table of the production guard's default lists ("Production guard defaults"). */
+/** docs/configuration.md's table of the production guard's default lists ("Production guard"). */
 export function guardTable(): string {
   const code = (value: string) => `\`${value.replaceAll('|', '\\|')}\``;
   const rows = settingEntries()
     .filter(([, s]) => s.key.startsWith('guard.'))
-    .map(([, s]) => `| \`${s.key}\` | ${s.help} | ${(s.default as string[]).map(code).join(', ')} |`);
+    .map(([, s]) => `| \`${s.key}\` | ${s.help} | ${s.defaultText ?? (s.default as string[]).map(code).join(', ')} |`);
   return ['| key | what it lists | default |', '|---|---|---|', ...rows].join('\n');
 }
 

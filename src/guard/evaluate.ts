@@ -1,26 +1,53 @@
 // The production guard's decision: pure evaluation of rules against evidence from every host and
-// the declared environment. Any finding aborts before anything changes (exit code 3).
+// the declared environment. Any finding aborts before anything changes (exit code 3). Every value
+// (the declared environment, each host name, each variable's and label's value) is judged by the
+// one word rule (words.ts); the config's patterns add matches to it, they never take one away.
 import type { HostEvidence } from './evidence.js';
 import type { GuardRules } from './rules.js';
+import { normaliseValue, productionWord } from './words.js';
 
 export interface GuardFinding {
   /** Host display name, or `config` for the declared environment. */
   host: string;
   rule: keyof GuardRules | 'environment';
-  /** The pattern or entry of the rule that matched. */
+  /** What matched: {@link PRODUCTION_WORD_RULE}, a pattern from the config, or a marker file or label entry. */
   pattern: string;
   /** What was seen, e.g. `hostname prod-app-01`. */
   evidence: string;
+  /** The word that matched: a production word (`prod`), or the text a configured pattern matched. */
+  word?: string;
 }
 
-const matches = (patterns: readonly string[], value: string | undefined): string | undefined =>
-  value === undefined || value === '' ? undefined : patterns.find((p) => new RegExp(p, 'i').test(value));
+/** A finding's `pattern` when the built-in word rule matched. */
+export const PRODUCTION_WORD_RULE = 'production word';
+
+export interface ValueMatch {
+  pattern: string;
+  word: string;
+}
+
+/**
+ * Why a value looks like production: a production word in it, else the first of the config's
+ * patterns that matches it (as written or normalised); undefined when neither does.
+ */
+export function judgeValue(value: string | undefined, patterns: readonly string[] = []): ValueMatch | undefined {
+  if (value === undefined || value === '') return undefined;
+  const found = productionWord(value);
+  if (found !== null) return { pattern: PRODUCTION_WORD_RULE, word: found.word };
+  const normalised = normaliseValue(value);
+  for (const p of patterns) {
+    const re = new RegExp(p, 'i');
+    const m = re.exec(value) ?? re.exec(normalised);
+    if (m !== null) return { pattern: p, word: m[0] };
+  }
+  return undefined;
+}
 
 export function evaluateDeclared(rules: GuardRules, environment: string): GuardFinding[] {
-  const hit = matches(rules.environmentPatterns, environment);
+  const hit = judgeValue(environment, rules.environmentPatterns);
   return hit === undefined
     ? []
-    : [{ host: 'config', rule: 'environment', pattern: hit, evidence: `declared environment "${environment}"` }];
+    : [{ host: 'config', rule: 'environment', ...hit, evidence: `declared environment "${environment}"` }];
 }
 
 export function evaluateHost(rules: GuardRules, e: HostEvidence): GuardFinding[] {
@@ -32,18 +59,18 @@ export function evaluateHost(rules: GuardRules, e: HostEvidence): GuardFinding[]
     ['/etc/hostname', e.configuredHostname === e.hostname ? undefined : e.configuredHostname],
   ] as const;
   for (const [what, name] of names) {
-    const hit = matches(rules.hostnamePatterns, name);
+    const hit = judgeValue(name, rules.hostnamePatterns);
     if (hit !== undefined)
-      findings.push({ host: e.host, rule: 'hostnamePatterns', pattern: hit, evidence: `${what} ${name}` });
+      findings.push({ host: e.host, rule: 'hostnamePatterns', ...hit, evidence: `${what} ${name}` });
   }
   for (const variable of rules.environmentVariables) {
     const value = e.environment[variable];
-    const hit = matches(rules.environmentPatterns, value);
+    const hit = judgeValue(value, rules.environmentPatterns);
     if (hit !== undefined) {
       findings.push({
         host: e.host,
         rule: 'environmentVariables',
-        pattern: `${variable} ~ /${hit}/`,
+        ...hit,
         evidence: `/etc/environment ${variable}=${value}`,
       });
     }
@@ -55,22 +82,25 @@ export function evaluateHost(rules: GuardRules, e: HostEvidence): GuardFinding[]
   for (const label of e.dockerLabels) {
     const hit = labelRule(rules, label);
     if (hit !== undefined)
-      findings.push({ host: e.host, rule: 'dockerLabels', pattern: hit, evidence: `Docker engine label ${label}` });
+      findings.push({ host: e.host, rule: 'dockerLabels', ...hit, evidence: `Docker engine label ${label}` });
   }
   return findings;
 }
 
-/** The rule entry a `key=value` engine label matches: an exact entry, or a key whose value matches an environment pattern. */
-function labelRule(rules: GuardRules, label: string): string | undefined {
+/**
+ * Why a `key=value` engine label marks production: an exact entry, or a listed key whose value is
+ * judged as the declared environment is.
+ */
+function labelRule(rules: GuardRules, label: string): { pattern: string; word?: string } | undefined {
   const at = label.indexOf('=');
   const key = (at < 0 ? label : label.slice(0, at)).toLowerCase();
   const value = at < 0 ? '' : label.slice(at + 1);
   for (const rule of rules.dockerLabels) {
     if (rule.includes('=')) {
-      if (label.toLowerCase() === rule.toLowerCase()) return rule;
+      if (label.toLowerCase() === rule.toLowerCase()) return { pattern: rule };
     } else if (key === rule.toLowerCase()) {
-      const hit = matches(rules.environmentPatterns, value);
-      if (hit !== undefined) return `${rule} ~ /${hit}/`;
+      const hit = judgeValue(value, rules.environmentPatterns);
+      if (hit !== undefined) return hit;
     }
   }
   return undefined;
@@ -84,6 +114,13 @@ export function evaluateGuard(
   return [...evaluateDeclared(rules, environment), ...evidence.flatMap((e) => evaluateHost(rules, e))];
 }
 
+/** One line of a refusal: the host, what was seen, the rule, and the word that matched. */
 export function describeFinding(f: GuardFinding): string {
-  return `${f.host}: ${f.evidence} matches guard rule ${f.rule} (${f.pattern})`;
+  const why =
+    f.word === undefined
+      ? f.pattern
+      : f.pattern === PRODUCTION_WORD_RULE
+        ? `the word "${f.word}"`
+        : `/${f.pattern}/ matched "${f.word}"`;
+  return `${f.host}: ${f.evidence} matches guard rule ${f.rule} (${why})`;
 }

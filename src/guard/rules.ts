@@ -1,10 +1,17 @@
-// The production guard's rules: what makes a host or an environment look like production.
-// Defaults are deliberately broad; a false positive is fixed by editing `guard:` in the config.
+// The production guard's rules: what makes a host or an environment look like production. The word
+// rule (words.ts) always applies to every value; these lists say which values are read and add
+// patterns of their own. The patterns add to the word rule and cannot take anything from it.
 
 export interface GuardRules {
-  /** Case-insensitive regular expressions matched against each host's hostname and FQDN. */
+  /**
+   * Extra case-insensitive regular expressions matched against each host's hostname and FQDN, on
+   * top of the word rule. None by default.
+   */
   hostnamePatterns: string[];
-  /** Matched against the declared `environment` and the values of `environmentVariables`. */
+  /**
+   * Extra patterns for the declared `environment`, the values of `environmentVariables` and of
+   * `dockerLabels`, on top of the word rule. None by default.
+   */
   environmentPatterns: string[];
   /** Variables read from each host's /etc/environment. */
   environmentVariables: string[];
@@ -12,14 +19,15 @@ export interface GuardRules {
   markerFiles: string[];
   /**
    * Docker engine labels that mark production: a `key` (compared case-insensitively) whose value
-   * matches `environmentPatterns`, as the declared environment is judged, or an exact `key=value`.
+   * the word rule (or `environmentPatterns`) judges production, as the declared environment is
+   * judged, or an exact `key=value`.
    */
   dockerLabels: string[];
 }
 
 export const DEFAULT_GUARD_RULES: GuardRules = {
-  hostnamePatterns: ['(^|[.-])prod($|[.-]|\\d)', '(^|[.-])prd($|[.-]|\\d)', 'production', '(^|[.-])live($|[.-]|\\d)'],
-  environmentPatterns: ['^prod', '^prd$', '^live$'],
+  hostnamePatterns: [],
+  environmentPatterns: [],
   // NODE_ENV and RAILS_ENV are left out: staging hosts routinely set them to "production".
   environmentVariables: ['ENVIRONMENT', 'APP_ENV', 'HEAL_ENV', 'DEPLOY_ENV'],
   markerFiles: ['/etc/heal-pyroscope/production', '/etc/production'],

@@ -46,18 +46,20 @@ describe('production guard rules', () => {
   it('flags an FQDN even when the short name is clean', () => {
     const findings = evaluateGuard(rules, 'staging', [clean({ fqdn: 'app-01.prod.example.com' })]);
     expect(findings.map(describeFinding)).toEqual([
-      'app-01: FQDN app-01.prod.example.com matches guard rule hostnamePatterns ((^|[.-])prod($|[.-]|\\d))',
+      'app-01: FQDN app-01.prod.example.com matches guard rule hostnamePatterns (the word "prod")',
     ]);
   });
 
   it.each(['production', 'prod', 'PRD', 'live'])('refuses the declared environment %s', (env) => {
-    expect(evaluateGuard(rules, env, [])).toMatchObject([{ host: 'config', rule: 'environment' }]);
+    expect(evaluateGuard(rules, env, [])).toMatchObject([
+      { host: 'config', rule: 'environment', pattern: 'production word', word: env.toLowerCase() },
+    ]);
   });
 
   it('reads environment markers from /etc/environment', () => {
     const findings = evaluateGuard(rules, 'staging', [clean({ environment: { HEAL_ENV: 'production' } })]);
     expect(findings).toMatchObject([
-      { rule: 'environmentVariables', evidence: '/etc/environment HEAL_ENV=production' },
+      { rule: 'environmentVariables', evidence: '/etc/environment HEAL_ENV=production', word: 'production' },
     ]);
   });
 
@@ -73,11 +75,15 @@ describe('production guard rules', () => {
   });
 
   it.each(['environment=prod', 'environment=live', 'ENV=Production', 'Environment=PRD'])(
-    'flags the engine label %s by its value, with the environment patterns',
+    'flags the engine label %s by its value, with the production words',
     (label) => {
       const [finding] = evaluateGuard(rules, 'staging', [clean({ dockerLabels: [label] })]);
-      expect(finding).toMatchObject({ rule: 'dockerLabels', evidence: `Docker engine label ${label}` });
-      expect(finding?.pattern).toMatch(/^(environment|env) ~ \//);
+      expect(finding).toMatchObject({
+        rule: 'dockerLabels',
+        pattern: 'production word',
+        evidence: `Docker engine label ${label}`,
+      });
+      expect(finding?.word).toMatch(/^(prod|live|production|prd)$/);
     },
   );
 
@@ -93,7 +99,7 @@ describe('production guard rules', () => {
     expect(
       evaluateGuard(custom, 'staging', [clean({ dockerLabels: ['stage=live', 'environment=prod'] })]),
     ).toMatchObject([
-      { rule: 'dockerLabels', pattern: 'stage ~ /^live$/', evidence: 'Docker engine label stage=live' },
+      { rule: 'dockerLabels', pattern: 'production word', word: 'live', evidence: 'Docker engine label stage=live' },
     ]);
     expect(
       evaluateGuard(custom, 'staging', [clean({ dockerLabels: ['TIER=Critical', 'tier=critical-ish'] })]),
@@ -103,7 +109,7 @@ describe('production guard rules', () => {
   it('flags a production name in /etc/hostname that the kernel hostname does not carry', () => {
     const findings = evaluateGuard(rules, 'staging', [clean({ configuredHostname: 'prod-app-01' })]);
     expect(findings.map(describeFinding)).toEqual([
-      'app-01: /etc/hostname prod-app-01 matches guard rule hostnamePatterns ((^|[.-])prod($|[.-]|\\d))',
+      'app-01: /etc/hostname prod-app-01 matches guard rule hostnamePatterns (the word "prod")',
     ]);
   });
 
@@ -114,10 +120,40 @@ describe('production guard rules', () => {
     expect(findings.map((f) => f.evidence)).toEqual(['hostname prod-app-01']);
   });
 
-  it('lets an edited rule list clear a false positive', () => {
-    const custom = { ...rules, hostnamePatterns: ['^prod-'] };
-    expect(evaluateGuard(custom, 'staging', [clean({ hostname: 'app-live-1' })])).toEqual([]);
-    expect(evaluateGuard(custom, 'staging', [clean({ hostname: 'prod-app' })])).toHaveLength(1);
+  it("adds the config's patterns to the production words, which they cannot take away", () => {
+    const custom = { ...rules, hostnamePatterns: ['^pci-'], environmentPatterns: ['^release$'] };
+    // The word rule still refuses what no configured pattern names.
+    expect(evaluateGuard(custom, 'staging', [clean({ hostname: 'app-live-1' })])).toMatchObject([
+      { rule: 'hostnamePatterns', pattern: 'production word', word: 'live' },
+    ]);
+    const findings = evaluateGuard(custom, 'Release', [clean({ hostname: 'PCI-app-1', fqdn: undefined })]);
+    expect(findings).toMatchObject([
+      { host: 'config', rule: 'environment', pattern: '^release$', word: 'Release' },
+      { rule: 'hostnamePatterns', pattern: '^pci-', word: 'PCI-' },
+    ]);
+    expect(findings.map(describeFinding)).toEqual([
+      'config: declared environment "Release" matches guard rule environment (/^release$/ matched "Release")',
+      'app-01: hostname PCI-app-1 matches guard rule hostnamePatterns (/^pci-/ matched "PCI-")',
+    ]);
+  });
+
+  it('matches a configured pattern against the normalised value too', () => {
+    const custom = { ...rules, hostnamePatterns: ['^pci-'] };
+    expect(evaluateGuard(custom, 'staging', [clean({ hostname: 'ｐｃｉ-app-1', fqdn: undefined })])).toMatchObject([
+      { rule: 'hostnamePatterns', pattern: '^pci-', word: 'pci-' },
+    ]);
+  });
+
+  it('names no word for a marker file or an exact label entry', () => {
+    const custom = { ...rules, dockerLabels: ['tier=critical'] };
+    const findings = evaluateGuard(custom, 'staging', [
+      clean({ markerFiles: ['/etc/production'], dockerLabels: ['tier=critical'] }),
+    ]);
+    expect(findings.map(describeFinding)).toEqual([
+      'app-01: file /etc/production exists matches guard rule markerFiles (/etc/production)',
+      'app-01: Docker engine label tier=critical matches guard rule dockerLabels (tier=critical)',
+    ]);
+    expect(findings.every((f) => f.word === undefined)).toBe(true);
   });
 });
 

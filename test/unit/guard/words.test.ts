@@ -1,7 +1,11 @@
 // The production guard's word rule, value by value: this table is its specification (issue 23,
-// "one rule for every value, by words"), by the source each value would come from (the declared
-// environment, a hostname or FQDN, a variable in /etc/environment, an engine label's value).
+// "one rule for every value, by words"). Each value is judged through the source it would come
+// from (the declared environment, a hostname or FQDN, a variable in /etc/environment, an engine
+// label's value) and by productionWord itself; a refused value names the word that matched.
 import { describe, expect, it } from 'vitest';
+import { evaluateGuard, type GuardFinding } from '../../../src/guard/evaluate.js';
+import type { HostEvidence } from '../../../src/guard/evidence.js';
+import { DEFAULT_GUARD_RULES as rules } from '../../../src/guard/rules.js';
 import { normaliseValue, productionWord } from '../../../src/guard/words.js';
 
 type Kind = 'environment' | 'hostname' | 'variable' | 'label';
@@ -63,6 +67,36 @@ const TABLE: Record<Kind, Row[]> = {
   ],
 };
 
+const host = (over: Partial<HostEvidence>): HostEvidence => ({
+  host: 'app-01',
+  hostname: 'app-01',
+  environment: {},
+  markerFiles: [],
+  dockerLabels: [],
+  ...over,
+});
+
+/** The guard's findings for a value arriving by one source, everything else clean. */
+function judge(kind: Kind, value: string): GuardFinding[] {
+  switch (kind) {
+    case 'environment':
+      return evaluateGuard(rules, value, []);
+    case 'hostname':
+      return evaluateGuard(rules, 'staging', [host({ hostname: value })]);
+    case 'variable':
+      return evaluateGuard(rules, 'staging', [host({ environment: { APP_ENV: value } })]);
+    case 'label':
+      return evaluateGuard(rules, 'staging', [host({ dockerLabels: [`environment=${value}`] })]);
+  }
+}
+
+const RULE: Record<Kind, GuardFinding['rule']> = {
+  environment: 'environment',
+  hostname: 'hostnamePatterns',
+  variable: 'environmentVariables',
+  label: 'dockerLabels',
+};
+
 const rows = (Object.entries(TABLE) as Array<[Kind, Row[]]>).flatMap(([kind, list]) =>
   list.map(([value, word]) => ({ kind, value, word })),
 );
@@ -84,8 +118,14 @@ describe('the production word rule', () => {
     expect(new Set(rows.map((r) => `${r.kind} ${r.value}`)).size).toBe(rows.length);
   });
 
-  it.each(rows)('$kind $value: $word', ({ value, word }) => {
+  it.each(rows)('$kind $value: $word', ({ kind, value, word }) => {
     expect(productionWord(value)?.word ?? null).toBe(word);
+    const findings = judge(kind, value);
+    if (word === null) {
+      expect(findings).toEqual([]);
+    } else {
+      expect(findings).toEqual([expect.objectContaining({ rule: RULE[kind], pattern: 'production word', word })]);
+    }
   });
 });
 

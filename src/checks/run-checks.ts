@@ -29,8 +29,9 @@ export function guardError(findings: GuardFinding[]): HealError {
       `like production; nothing was changed`,
     details: findings.map(describeFinding),
     hint:
-      'heal-pyroscope never installs on production. If this is a false positive, edit the matching list ' +
-      'under `guard:` in the config file',
+      'heal-pyroscope never installs on production. If this is not production, take the production word out ' +
+      'of the name or value shown (or remove the marker file); ' +
+      'docs/configuration.md ("Production guard") states the rule',
     exitCode: ExitCode.guard,
   });
 }

@@ -121,7 +121,8 @@ describe.skipIf(skip)('preflight against the lab', () => {
         expect.objectContaining({ host: 'app-01', rule: 'environmentVariables' }),
       );
       expect(report.results).toEqual([]);
-      expect(stderr).toMatch(/edit the matching list under `guard:`/);
+      expect(stderr).toMatch(/take the production word out of the name or value shown/);
+      expect(stderr).not.toMatch(/guard:`/);
       expect(await engineState()).toBe(before);
     } finally {
       await resetLab();

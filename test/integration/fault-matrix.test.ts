@@ -70,6 +70,26 @@ describe.skipIf(skip !== undefined)('fault matrix (lab)', () => {
   /** Every fault undone, sshd and engines back, what is installed kept. */
   const faultsUndone = () => labSh(['up']);
 
+  /** What the lab's app and web hosts run and listen on: printed when a setup install fails. */
+  async function diagnosis(): Promise<string> {
+    const parts: string[] = [];
+    const show = async (host: string, argv: string[]) => {
+      const r = await labExec(host, argv, { timeoutMs: 20_000 }).catch((e: unknown) => ({
+        exitCode: -1,
+        stdout: '',
+        stderr: String(e),
+      }));
+      parts.push(`--- ${host}: ${argv.join(' ')} (exit ${r.exitCode})\n${r.stdout}${r.stderr}`);
+    };
+    await show('app-01', ['docker', 'ps', '-a', '--format', '{{.Names}} {{.Status}} {{.Ports}}']);
+    await show('app-01', ['ss', '-Hltnp']);
+    await show('app-01', ['docker', 'logs', '--tail', '40', 'heal-pyroscope-tempo']);
+    await show('app-01', ['docker', 'exec', 'heal-pyroscope-tempo', 'ps', '-o', 'pid,stat,args']);
+    await show('app-01', ['iptables', '-t', 'nat', '-S']);
+    await show('web-01', ['docker', 'logs', '--tail', '40', 'heal-pyroscope-haproxy']);
+    return `[fault-matrix] setup install failed; the lab as found:\n${parts.join('\n')}`;
+  }
+
   /** A cell that did not finish cleanly leaves this set: the next cell starts from a known state. */
   let suspect = false;
 
@@ -208,7 +228,14 @@ describe.skipIf(skip !== undefined)('fault matrix (lab)', () => {
     beforeEach(async () => {
       if (suspect) await faultsUndone();
       if (stale || suspect) {
-        const r = await cli(['install', '--wait', '60']);
+        let r = await cli(['install', '--wait', '60']);
+        if (r.code !== 0) {
+          // Setting up is not what a cell tests: a stack the repair could not bring back is shown,
+          // then installed afresh on a clean lab, so one bad start does not fail every later cell.
+          console.log(`${await diagnosis()}\n--- the install:\n${r.stdout}\n${r.stderr}`);
+          await clean();
+          r = await cli(['install', '--wait', '60']);
+        }
         expect(r.code, `setup install failed:\n${r.stdout}\n${r.stderr}`).toBe(0);
       }
       stale = false;

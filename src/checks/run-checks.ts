@@ -1,9 +1,16 @@
 // Preflight as data: connect every machine once, run the production guard first, gather facts,
 // run every check (machines in parallel, checks within a machine in parallel), then the flows.
 // Progress is reported through events; rendering belongs to the CLI.
-import type { Topology } from '../config/topology.js';
+import { hostsOf, type Topology } from '../config/topology.js';
 import { HealError, ExitCode } from '../core/errors.js';
-import { describeFinding, evaluateGuard, type GuardFinding } from '../guard/evaluate.js';
+import {
+  describeFinding,
+  evaluateDeclared,
+  evaluateGuard,
+  evaluateNames,
+  type GuardFinding,
+  type WrittenName,
+} from '../guard/evaluate.js';
 import { CATALOGUE } from './catalogue.js';
 import type { Host } from '../hosts/host.js';
 import type { Check, CheckContext, CheckResult } from './check.js';
@@ -22,16 +29,22 @@ export interface PreflightReport {
 }
 
 export function guardError(findings: GuardFinding[]): HealError {
+  const signs = findings.filter((f) => f.rule !== 'unreadable');
+  const blind = [...new Set(findings.filter((f) => f.rule === 'unreadable').map((f) => f.host))];
+  const what =
+    signs.length === 0
+      ? `the production guard could not read everything on ${blind.join(', ')}`
+      : `${signs.length === 1 ? 'a host looks' : `${signs.length} signs`} like production`;
   return new HealError({
     code: 'guard.production',
-    message:
-      `refusing to continue: ${findings.length === 1 ? 'a host looks' : `${findings.length} signs`} ` +
-      `like production; nothing was changed`,
+    message: `refusing to continue: ${what}; nothing was changed`,
     details: findings.map(describeFinding),
     hint:
-      'heal-pyroscope never installs on production. If this is not production, take the production word out ' +
-      'of the name or value shown (or remove the marker file); ' +
-      'docs/configuration.md ("Production guard") states the rule',
+      (signs.length === 0
+        ? 'give the SSH user a POSIX login shell (no ForceCommand) and read access to what is named, then run again'
+        : 'heal-pyroscope never installs on production. If this is not production, take the production word out ' +
+          'of the name or value shown (or remove the marker file)') +
+      '; docs/configuration.md ("Production guard") states the rule',
     exitCode: ExitCode.guard,
   });
 }
@@ -49,7 +62,47 @@ export async function runGuard(topology: Topology, hosts: readonly Host[], timeo
       }),
   );
   const evidence = hosts.flatMap((h) => (h.facts ? [{ ...h.facts.guard, host: h.name }] : []));
-  return evaluateGuard(topology.guard, topology.environment, evidence);
+  return evaluateGuard(topology.guard, topology.environment, evidence, writtenNames(hosts));
+}
+
+/**
+ * What the guard judges without contacting any host: the declared environment and every name the
+ * operator wrote. install, restore and preflight refuse on it before connecting to anything.
+ */
+export function evaluateWritten(topology: Topology): GuardFinding[] {
+  const hosts = hostsOf(topology).map((spec) => ({ name: spec.name, entries: [spec] }));
+  return [
+    ...evaluateDeclared(topology.guard, topology.environment),
+    ...evaluateNames(topology.guard, writtenNames(hosts)),
+  ];
+}
+
+/**
+ * The names the operator gave each host, judged like the names a host reports: the config's `name`,
+ * the address or ssh_config alias as written, and the HostName ssh_config gives that alias.
+ */
+export function writtenNames(hosts: readonly Pick<Host, 'name' | 'entries'>[]): WrittenName[] {
+  const names = hosts.flatMap((h) =>
+    h.entries.flatMap((e): WrittenName[] => {
+      const at = `config hosts.${e.tier === 'target' ? 'targets' : e.tier}`;
+      return [
+        { host: h.name, source: `${at} name`, value: e.name },
+        ...(e.sshAlias === undefined
+          ? [{ host: h.name, source: `${at} host`, value: e.host }]
+          : [
+              { host: h.name, source: `${at} host (ssh_config alias)`, value: e.sshAlias },
+              { host: h.name, source: `ssh_config HostName of ${e.sshAlias}`, value: e.host },
+            ]),
+      ];
+    }),
+  );
+  const seen = new Set<string>();
+  return names.filter((n) => {
+    const key = `${n.host}\0${n.value}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Every check of one host (facts first, then independent checks in parallel). */

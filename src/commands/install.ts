@@ -1,11 +1,10 @@
 // `install`: gather the topology, refuse a production-like declared environment before connecting,
 // then run the install phases with live output; Ctrl-C rolls back. Prints the URLs at the end.
 import { resolve } from 'node:path';
-import { guardError } from '../checks/run-checks.js';
+import { evaluateWritten, guardError } from '../checks/run-checks.js';
 import { SERVER_ADDRESS_REMEDY, serverAddressProblems } from '../config/server-addresses.js';
 import type { Topology } from '../config/topology.js';
 import { ExitCode, HealError } from '../core/errors.js';
-import { evaluateDeclared } from '../guard/evaluate.js';
 import { readArchive } from '../images/archive.js';
 import type { FrontDoor } from '../render/context.js';
 import { Inventory } from '../hosts/inventory.js';
@@ -46,10 +45,10 @@ export { DEFAULT_WAIT_SECONDS };
 
 /**
  * What install and restore refuse before any host is contacted: a production-like declared
- * environment (exit 3), server addresses the containers cannot use, an unknown --ignore-check.
+ * environment or host name as written (exit 3), server addresses the containers cannot use, an unknown --ignore-check.
  */
 export function refuseBeforeContact(topology: Topology, ignoredChecks: readonly string[]): void {
-  const declared = evaluateDeclared(topology.guard, topology.environment);
+  const declared = evaluateWritten(topology);
   if (declared.length > 0) throw guardError(declared);
   refuseServerAddresses(topology);
   validateIgnoredChecks(ignoredChecks);

@@ -2,8 +2,7 @@
 // then a summary of warnings and failures with their remedies, `--json` and `--junit FILE`.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { guardError, summarize, type PreflightReport } from '../checks/run-checks.js';
-import { evaluateDeclared } from '../guard/evaluate.js';
+import { evaluateWritten, guardError, summarize, type PreflightReport } from '../checks/run-checks.js';
 import { Inventory } from '../hosts/inventory.js';
 import { failedChecksError } from '../phases/preflight/checks-phase.js';
 import { preflightPhases, type PreflightContext } from '../phases/preflight/preflight.js';
@@ -20,8 +19,9 @@ export interface PreflightFlags extends TopologyFlags, ConnectFlags {
 export async function runPreflightCommand(flags: PreflightFlags, ctx: GatherContext): Promise<number> {
   const { out } = ctx;
   return runPhaseCommand(flags, ctx, async ({ topology, connect }) => {
-    // The declared environment needs no host: refuse before connecting to anything, with the report.
-    const declared = evaluateDeclared(topology.guard, topology.environment);
+    // The declared environment and the names written for the hosts need no host: refuse before
+    // connecting to anything, with the report.
+    const declared = evaluateWritten(topology);
     if (declared.length > 0) {
       const report = summarize(topology.environment, declared, []);
       await writeJUnit(report, flags, out);

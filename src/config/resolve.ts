@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { defined } from '../core/defined.js';
-import { DEFAULT_GUARD_RULES } from '../guard/rules.js';
+import { withBuiltIns } from '../guard/rules.js';
 import { resolveImages } from '../stack/image-ref.js';
 import { COMPONENTS, type ComponentName, type Tier } from '../stack/manifest.js';
 import type { ConfigFile, HostEntry } from './schema.js';
@@ -119,7 +119,7 @@ export function resolveTopology(
     };
   };
 
-  const guard = { ...DEFAULT_GUARD_RULES, ...stripUndefined(file?.guard ?? {}) };
+  const guard = withBuiltIns(stripUndefined(file?.guard ?? {}));
   return {
     topology: {
       environment,

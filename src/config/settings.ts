@@ -228,14 +228,20 @@ export const SETTINGS = {
   guardEnvironmentVariables: guardList(
     'environmentVariables',
     V.VARIABLE_NAME,
-    "variables read from each host's `/etc/environment` (not `NODE_ENV` or `RAILS_ENV`: staging sets them to " +
-      'production)',
+    'variables read on top of those read by name (`*ENV`, `*ENVIRONMENT`, `*STAGE`, `DEPLOY*`; not the build ' +
+      'modes `NODE_ENV`, `RAILS_ENV`, `RACK_ENV`, `BABEL_ENV`)',
+    { example: '["OWNER_TIER"]', defaultText: 'none' },
   ),
-  guardMarkerFiles: guardList('markerFiles', V.ABSOLUTE_PATH, 'files that mark a production host'),
+  guardMarkerFiles: guardList(
+    'markerFiles',
+    V.ABSOLUTE_PATH,
+    'files that mark a production host, added to the built-in ones',
+  ),
   guardDockerLabels: guardList(
     'dockerLabels',
     V.NON_EMPTY,
-    'engine labels (`key` or `key=value`) that mark a production host',
+    'engine label keys (or exact `key=value`) read on top of the keys containing `env`, `stage` or `tier`',
+    { example: '["owner", "pci=true"]', defaultText: 'none' },
   ),
 };
 
@@ -278,9 +284,9 @@ export const SECTIONS: Record<string, string[]> = {
   registry: ['Pull the pinned images through a private registry or mirror instead of their own registries.'],
   containers: ['Bounds on every container: rotated json-file logs and a memory limit.'],
   guard: [
-    'Production guard: any match on any host aborts before anything changes (exit code 3).',
-    'Every name and value is judged by the production words (prod, prd, production, live); patterns given here',
-    'add to them and cannot take them away. A list of variables, files or labels replaces its defaults.',
+    'Production guard: any match on any host, or anything it cannot read, aborts install and restore before',
+    'anything changes (exit code 3). Every name and value is judged by the production words (prod, prd,',
+    'production, live). Everything here adds to the built-in rules and cannot take one away.',
   ],
 };
 

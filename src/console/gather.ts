@@ -10,7 +10,7 @@ import { setting, type MissingValue, type TopologyInput } from '../config/settin
 import type { Topology } from '../config/topology.js';
 import { renderConfigFile } from '../config/write.js';
 import { ExitCode, HealError } from '../core/errors.js';
-import { DEFAULT_GUARD_RULES } from '../guard/rules.js';
+import { withBuiltIns } from '../guard/rules.js';
 import type { SshConfigHost, SshConfigLookup } from '../remote/ssh-config.js';
 import type { Output } from './output.js';
 import { askMissing, confirmSave } from './prompts.js';
@@ -155,7 +155,7 @@ export async function gatherTopology(flags: TopologyFlags, ctx: GatherContext): 
     web: input.web ?? hostOf(file?.hosts?.web),
     app: input.app ?? hostOf(file?.hosts?.app),
   };
-  const rules = { ...DEFAULT_GUARD_RULES, ...(file?.guard ?? {}) } as typeof DEFAULT_GUARD_RULES;
+  const rules = withBuiltIns(stripUndefined(file?.guard ?? {}));
   const answers = await askMissing(first.missing, known, rules);
   const secondLookup = await readSshConfig(input, file, answers, { ...where, out: undefined }, firstLookup);
   const second = resolveTopology(input, file, answers, { ...rctx, sshConfig: secondLookup.of });

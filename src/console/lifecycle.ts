@@ -4,6 +4,7 @@
 // its own (its context and phases, its document, its human lines), so no two of them can drift.
 import { ExitCode, HealError } from '../core/errors.js';
 import type { Connector } from '../phases/shared/connect.js';
+import { FINDING_SEPARATOR, GUARD_PHASE_ID, GUARD_WARNING } from '../phases/shared/guard.js';
 import type { Phase } from '../runner/phase.js';
 import { runPhases, type FailedRun, type RunOptions, type RunResult } from '../runner/runner.js';
 import { statePath } from '../state/state-file.js';
@@ -141,9 +142,19 @@ function conclude<D extends object>(
     out.result({ ...outcome.document, ok: failure === undefined, ...(failure ? { error: errorFields(failure) } : {}) });
   if (failed) sayFailure(failed, out, cleanup?.command ?? DEFAULT_CLEANUP, cleanup?.keptIn);
   outcome.say?.();
+  warnGuard(out, run);
   if (outcome.failure) return out.fail(outcome.failure, { humanTold: outcome.told ?? false });
   if (failed) return out.fail(rolledBack(failed));
   return outcome.exitCode ?? ExitCode.ok;
+}
+
+/** A warning guard's findings (uninstall, status, verify, logs, backup): one line each, after the command's own. */
+function warnGuard(out: Output, run: RunResult | undefined): void {
+  const guard = run?.phases.find((p) => p.id === GUARD_PHASE_ID && p.verdict === 'warn');
+  if (guard?.summary === undefined) return;
+  out.warn(`${GUARD_WARNING}:`);
+  for (const line of guard.summary.slice(GUARD_WARNING.length + 2).split(FINDING_SEPARATOR)) out.warn(`  ${line}`);
+  out.warn('  heal-pyroscope is for non-production hosts: remove it from these hosts (`heal-pyroscope uninstall`)');
 }
 
 /** A failed run's error as the operator reads it: how many changes the rollback undid, if any. */

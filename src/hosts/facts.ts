@@ -166,7 +166,7 @@ export async function gatherFacts(
   const out = await session.exec(evidenceProbe(markerFiles, factsScript(needsDocker)), { timeoutMs });
   // The host read its clock somewhere inside the round trip: compare against the midpoint.
   const operator = (before + Date.now()) / 2 / 1000;
-  const { host: _host, ...guard } = parseProbeOutput('', out.stdout);
+  const { host: _host, ...guard } = parseProbeOutput('', out.stdout, [], out);
   const facts: HostFacts = { ...parseFacts(out.stdout, Math.round(operator)), guard };
   if (!needsDocker) return facts;
   try {

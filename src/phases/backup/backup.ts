@@ -3,6 +3,7 @@
 // only while its own volume is read through the engine's archive endpoint, so what is copied is one
 // moment of it; how long is measured and reported.
 
+import { guardWarningPhase } from '../shared/guard.js';
 import type { Topology } from '../../config/topology.js';
 import { HealError } from '../../core/errors.js';
 import type { Inventory } from '../../hosts/inventory.js';
@@ -137,6 +138,7 @@ export function backupManifest(ctx: BackupContext, createdAt: Date): Omit<Backup
 export function backupPhases(): Phase<BackupContext>[] {
   return [
     connectPhaseFor('fails', 'Connect to the server hosts'),
+    guardWarningPhase,
     lockPhase<BackupContext>('backup'),
     backupStatePhase,
     backupVolumesPhase,

@@ -2,6 +2,7 @@
 // is not installed, or whose host is unreachable, is an error naming it), then stream their logs
 // through each host's engine, decoded into lines handed to `onLine`. Read-only.
 
+import { guardWarningPhase } from '../shared/guard.js';
 import type { Topology } from '../../config/topology.js';
 import { HealError } from '../../core/errors.js';
 import type { Inventory } from '../../hosts/inventory.js';
@@ -144,5 +145,5 @@ export const streamPhase: Phase<LogsContext> = {
 };
 
 export function logsPhases(): Phase<LogsContext>[] {
-  return [connectPhaseFor('reported', 'Connect to the server hosts'), locatePhase, streamPhase];
+  return [connectPhaseFor('reported', 'Connect to the server hosts'), guardWarningPhase, locatePhase, streamPhase];
 }

@@ -2,6 +2,7 @@
 // endpoint, its image and published ports, and how it drifted from the configuration (missing,
 // another image, a changed specification). Read-only.
 
+import { guardWarningPhase } from '../shared/guard.js';
 import type { Topology } from '../../config/topology.js';
 import { HealError, isHealError } from '../../core/errors.js';
 import type { Inventory } from '../../hosts/inventory.js';
@@ -170,5 +171,5 @@ export const statusPhase: Phase<StatusContext> = {
 
 /** Status as a phase list: connect to the server machines (tolerating an unreachable one), then read. */
 export function statusPhases(): Phase<StatusContext>[] {
-  return [connectPhaseFor('reported', 'Connect to the server hosts'), statusPhase];
+  return [connectPhaseFor('reported', 'Connect to the server hosts'), guardWarningPhase, statusPhase];
 }

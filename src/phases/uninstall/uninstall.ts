@@ -2,6 +2,7 @@
 // only what carries our labels, lives in our directories or is recorded as pulled by an install,
 // and a rerun finishes what one left.
 
+import { guardWarningPhase } from '../shared/guard.js';
 import { finishUndoPhase } from '../../runner/finish-undo.js';
 import { lockPhase } from '../shared/lock.js';
 import type { Phase } from '../../runner/phase.js';
@@ -23,6 +24,7 @@ import { unreachableServers } from '../shared/reachable.js';
 export function uninstallPhases(): Phase<UninstallContext>[] {
   return [
     connectServersPhase,
+    guardWarningPhase,
     lockPhase<UninstallContext>('uninstall'),
     finishUndoPhase<UninstallContext>('reported'),
     findPhase,

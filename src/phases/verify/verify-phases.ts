@@ -2,6 +2,7 @@
 // reported), then prove the data path from each target (data-path.ts). Install's verify phase uses
 // the same input and error, so both say the same thing about the same failure.
 
+import { guardWarningPhase } from '../shared/guard.js';
 import type { Topology } from '../../config/topology.js';
 import { HealError } from '../../core/errors.js';
 import { Inventory } from '../../hosts/inventory.js';
@@ -124,5 +125,5 @@ export const dataPathPhase: Phase<VerifyContext> = {
 };
 
 export function verifyPhases(): Phase<VerifyContext>[] {
-  return [connectPhaseFor('reported'), dataPathPhase];
+  return [connectPhaseFor('reported'), guardWarningPhase, dataPathPhase];
 }

@@ -27,7 +27,7 @@ export function facts(over: Partial<HostFacts> = {}): HostFacts {
       containers: [],
       imageTags: [],
     },
-    guard: { hostname: 'host-01', environment: {}, markerFiles: [], dockerLabels: [] },
+    guard: { hostname: 'host-01', variables: [], markerFiles: [], dockerLabels: [], unreadable: [] },
     ...over,
   };
 }

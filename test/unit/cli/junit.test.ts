@@ -77,8 +77,20 @@ describe('JUnit test names', () => {
 
   it('name a guard finding by host, rule and pattern', () => {
     const findings: GuardFinding[] = [
-      { host: 'app-01', rule: 'hostnamePatterns', pattern: 'production', evidence: 'hostname production-app' },
-      { host: 'app-01', rule: 'hostnamePatterns', pattern: 'production', evidence: 'FQDN production-app.example.org' },
+      {
+        host: 'app-01',
+        rule: 'hostnamePatterns',
+        pattern: 'production',
+        evidence: 'hostname production-app',
+        source: 'hostname',
+      },
+      {
+        host: 'app-01',
+        rule: 'hostnamePatterns',
+        pattern: 'production',
+        evidence: 'FQDN production-app.example.org',
+        source: 'FQDN',
+      },
     ];
     expect(names(toJUnit(summarize('staging', findings, [])))).toEqual([
       'preflight.guard app-01: hostnamePatterns production',

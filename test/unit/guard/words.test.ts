@@ -70,7 +70,8 @@ const TABLE: Record<Kind, Row[]> = {
 const host = (over: Partial<HostEvidence>): HostEvidence => ({
   host: 'app-01',
   hostname: 'app-01',
-  environment: {},
+  variables: [],
+  unreadable: [],
   markerFiles: [],
   dockerLabels: [],
   ...over,
@@ -84,7 +85,9 @@ function judge(kind: Kind, value: string): GuardFinding[] {
     case 'hostname':
       return evaluateGuard(rules, 'staging', [host({ hostname: value })]);
     case 'variable':
-      return evaluateGuard(rules, 'staging', [host({ environment: { APP_ENV: value } })]);
+      return evaluateGuard(rules, 'staging', [
+        host({ variables: [{ source: '/etc/environment:1', name: 'APP_ENV', value }] }),
+      ]);
     case 'label':
       return evaluateGuard(rules, 'staging', [host({ dockerLabels: [`environment=${value}`] })]);
   }

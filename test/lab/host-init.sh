@@ -1,7 +1,7 @@
 #!/bin/bash
 # First process of a lab host's own mount and UTS namespaces (started by lab.sh through
 # `nsenter --net=... unshare --mount --uts --propagation private`): gives the host its hostname,
-# /run, /opt, /etc/environment, /etc/hostname and /etc/hosts, then idles as the namespaces' anchor.
+# /run, /opt, /etc/environment, /etc/hostname, /etc/hosts and /etc/profile.d, then idles as the namespaces' anchor.
 # sshd and dockerd join these namespaces later with `nsenter --target ANCHOR`.
 set -euo pipefail
 name=$1 dir=$2
@@ -13,6 +13,13 @@ umount -a -t nsfs 2>/dev/null || true
 mount --bind "$dir/run" /run
 mkdir -p -m 755 /run/sshd
 for file in environment hostname hosts; do mount --bind "$dir/etc/$file" "/etc/$file"; done
+# Its own /etc/profile.d too (the production guard reads it), seeded once with this machine's.
+if [ ! -d "$dir/etc/profile.d" ]; then
+  mkdir -p "$dir/etc/profile.d"
+  if [ -d /etc/profile.d ]; then cp -a /etc/profile.d/. "$dir/etc/profile.d/"; fi
+fi
+mkdir -p /etc/profile.d
+mount --bind "$dir/etc/profile.d" /etc/profile.d
 # Bash sources ~/.bashrc for every command sshd runs; this machine's root .bashrc (version
 # managers and all) is not a fresh server's and costs each remote command ~100 ms of CPU.
 if [ -e /root/.bashrc ]; then

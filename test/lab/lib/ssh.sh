@@ -1,5 +1,6 @@
 # SSH in the lab: lab key pairs (root, passphrase-protected root, heal), the non-root user `heal`
-# (docker group, lab password), one sshd per host with its own persistent host key.
+# (docker group, lab password), `hpnologin` (login shell nologin, heal's key), one sshd per host
+# with its own persistent host key.
 
 KEY_DIR="$RUN_DIR/keys"
 HOSTKEY_DIR="$RUN_DIR/hostkeys"
@@ -12,6 +13,7 @@ keys_up() {
   [ -f "$KEY_DIR/heal_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C hplab-heal -f "$KEY_DIR/heal_ed25519"
   cat "$KEY_DIR/root_ed25519.pub" "$KEY_DIR/root_encrypted_ed25519.pub" >"$STATE_DIR/ssh/authorized_keys.root"
   cat "$KEY_DIR/heal_ed25519.pub" >"$STATE_DIR/ssh/authorized_keys.heal"
+  cat "$KEY_DIR/heal_ed25519.pub" >"$STATE_DIR/ssh/authorized_keys.hpnologin"
 }
 
 # The non-root user the transport tests log in as: in `docker` (root-equivalent) with a password.
@@ -22,6 +24,11 @@ heal_user_up() {
   fi
   id -nG heal | grep -w docker >/dev/null || usermod -aG docker heal
   echo "heal:$HEAL_PASSWORD" | chpasswd
+  # A user whose login shell runs nothing (heal's key): the guard must refuse what it cannot read.
+  # `*`, not useradd's `!`: sshd without PAM refuses a locked account before the shell is ever run.
+  getent passwd hpnologin >/dev/null ||
+    useradd --no-create-home --shell /usr/sbin/nologin --comment 'heal-pyroscope lab user without a shell' hpnologin
+  usermod -p '*' hpnologin
 }
 
 hostkey_of() { echo "$HOSTKEY_DIR/$1/ssh_host_ed25519_key"; }

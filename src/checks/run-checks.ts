@@ -15,6 +15,7 @@ import { CATALOGUE } from './catalogue.js';
 import type { Host } from '../hosts/host.js';
 import type { Check, CheckContext, CheckResult } from './check.js';
 import { gatherFacts } from '../hosts/facts.js';
+import type { HostEvidence } from '../guard/evidence.js';
 import { sshCheck } from './host-checks.js';
 import { checkFlows } from './flows.js';
 
@@ -54,15 +55,30 @@ export function guardError(findings: GuardFinding[]): HealError {
  * production guard over them. The facts stay on the host for the checks that follow.
  */
 export async function runGuard(topology: Topology, hosts: readonly Host[], timeoutMs: number): Promise<GuardFinding[]> {
+  // A probe that fails (a timeout, a channel refused) leaves the host's evidence unread: the guard
+  // fails closed on it, as on a probe that stopped short.
+  const failed = new Map<Host, string>();
   await Promise.all(
     hosts
       .filter((h) => h.connection && !h.facts)
       .map(async (h) => {
-        h.facts = await gatherFacts(h.remote, h.isServer, timeoutMs, topology.guard.markerFiles);
+        try {
+          h.facts = await gatherFacts(h.remote, h.isServer, timeoutMs, topology.guard.markerFiles);
+        } catch (error) {
+          failed.set(h, `the probe, which failed (${(error as Error).message.split('\n')[0] ?? ''})`);
+        }
       }),
   );
-  const evidence = hosts.flatMap((h) => (h.facts ? [{ ...h.facts.guard, host: h.name }] : []));
+  const evidence = hosts.flatMap((h): HostEvidence[] => {
+    if (h.facts) return [{ ...h.facts.guard, host: h.name }];
+    const why = failed.get(h);
+    return why === undefined ? [] : [unreadHost(h.name, why)];
+  });
   return evaluateGuard(topology.guard, topology.environment, evidence, writtenNames(hosts));
+}
+
+function unreadHost(host: string, why: string): HostEvidence {
+  return { host, variables: [], markerFiles: [], dockerLabels: [], unreadable: [why] };
 }
 
 /**

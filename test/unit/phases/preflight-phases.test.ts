@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HealError } from '../../../src/core/errors.js';
 import { Inventory } from '../../../src/hosts/inventory.js';
-import { guardPhase } from '../../../src/phases/shared/guard.js';
+import { guardPhase, guardWarningPhase } from '../../../src/phases/shared/guard.js';
 import { checksPhase, countsLine } from '../../../src/phases/preflight/checks-phase.js';
 import { runPhases } from '../../../src/runner/runner.js';
 import { topology } from '../support/fake-stack.js';
@@ -21,6 +21,35 @@ describe('preflight phases', () => {
   it('skips the production guard, with why, when no host could be read: it vouches for nothing', async () => {
     const result = await runPhases([guardPhase], unreachable());
     expect(result.phases[0]).toMatchObject({ status: 'skipped', summary: 'no host could be read' });
+  });
+
+  it('fails closed on a host whose probe fails: install refuses (exit 3), the other commands warn', async () => {
+    const probeFails = () => {
+      const ctx = unreachable();
+      const app = ctx.hosts.hosts.find((h) => h.serves('app'));
+      if (!app) throw new Error('no app host');
+      app.connectError = undefined;
+      app.connection = {
+        exec: async () => {
+          throw new Error('command timed out after 15000 ms');
+        },
+      } as unknown as NonNullable<typeof app.connection>;
+      return { ctx, name: app.name };
+    };
+    const refused = probeFails();
+    const result = await runPhases([guardPhase], refused.ctx);
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatchObject({ code: 'guard.production', exitCode: 3 });
+    expect(result.error?.message).toContain(`could not read everything on ${refused.name}`);
+    expect(result.error?.details).toEqual([
+      `${refused.name}: could not read the probe, which failed (command timed out after 15000 ms) ` +
+        '(the guard refuses what it cannot read)',
+    ]);
+    const warned = probeFails();
+    const warning = await runPhases([guardWarningPhase], warned.ctx);
+    expect(warning.ok).toBe(true);
+    expect(warning.phases[0]).toMatchObject({ status: 'done', verdict: 'warn' });
+    expect(warning.phases[0]?.summary).toContain(`${warned.name}: could not read the probe`);
   });
 
   it('reports failed checks as a failed verdict without ending the run', async () => {

@@ -4,9 +4,11 @@
 // hosts, step kinds, container/network IDs, volume names and paths, never a secret.
 
 import { readFile, rm } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { HealError } from '../core/errors.js';
+import { HOST_ROOT } from '../core/host-paths.js';
 import { UNDO_KINDS, type HostUndo, type UndoStep } from '../core/undo-step.js';
-import { writePrivateJson } from './state-file.js';
+import { checkPrivate, writePrivateJson } from './state-file.js';
 
 /** The steps one failed run left on one host, in the order to run them. */
 export interface LeftUndo {
@@ -42,6 +44,7 @@ export function leftByHost(failedAt: Date, steps: readonly HostUndo[]): LeftUndo
 
 /** What is left, oldest first; none when there is no file. */
 export async function loadPendingUndo(path: string): Promise<LeftUndo[]> {
+  await checkPrivate(path);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -59,10 +62,59 @@ export async function loadPendingUndo(path: string): Promise<LeftUndo[]> {
         Array.isArray(entry.steps) &&
         entry.steps.every((s) => UNDO_KINDS.includes(s?.kind));
       if (!valid) throw new Error('unexpected entry');
+      for (const step of entry.steps) {
+        const why = unsafeStep(step);
+        if (why !== undefined) throw new Error(`a step it names is not ours: ${why}`);
+      }
     }
     return doc.left;
   } catch (error) {
-    throw pendingError(path, 'is not a heal-pyroscope pending-undo file', error);
+    throw pendingError(path, `is not a heal-pyroscope pending-undo file (${(error as Error).message})`, error);
+  }
+}
+
+const OUR_NAME = /^heal-pyroscope[a-z0-9_.-]*$/;
+const ENGINE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+
+/** A path the installer may have written: absolute, normalised, under /opt/heal-pyroscope. */
+function ourPath(path: unknown): boolean {
+  return (
+    typeof path === 'string' &&
+    path.startsWith(`${HOST_ROOT}/`) &&
+    posix.normalize(path) === path &&
+    !path.endsWith('/')
+  );
+}
+
+/**
+ * Why a step read from the file is not one an install of ours could have left (undefined when it
+ * is): the file is run as root on the hosts, so it may name only our paths and our objects.
+ */
+export function unsafeStep(step: UndoStep): string | undefined {
+  const named = (name: unknown) => typeof name === 'string' && OUR_NAME.test(name);
+  switch (step.kind) {
+    case 'remove-file':
+      return ourPath(step.path) ? undefined : `${String(step.path)} is not under ${HOST_ROOT}`;
+    case 'restore-file':
+      return ourPath(step.path) && ourPath(step.backup)
+        ? undefined
+        : `${String(step.path)} or ${String(step.backup)} is not under ${HOST_ROOT}`;
+    case 'remove-directories':
+      return Array.isArray(step.paths) && step.paths.every((p) => p === HOST_ROOT || ourPath(p))
+        ? undefined
+        : `${JSON.stringify(step.paths)} is not a list of directories under ${HOST_ROOT}`;
+    case 'remove-container':
+    case 'remove-network':
+    case 'put-back-container':
+      return named(step.name) && typeof step.id === 'string' && ENGINE_ID.test(step.id)
+        ? undefined
+        : `${step.kind} ${String(step.name)} (${String(step.id)}) is not one of ours`;
+    case 'remove-volume':
+    case 'stop-container':
+      return named(step.name) ? undefined : `${step.kind} ${String(step.name)} is not one of ours`;
+    case 'remove-image':
+      return typeof step.ref === 'string' && IMAGE_REF.test(step.ref) ? undefined : `image ${String(step.ref)}`;
   }
 }
 

@@ -3,9 +3,9 @@
 // directory beside the config file. Its content is never printed or logged.
 
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { HealError } from '../core/errors.js';
+import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ExitCode, HealError } from '../core/errors.js';
 import type { ComponentName } from '../stack/manifest.js';
 
 export const STATE_DIR = '.heal-pyroscope';
@@ -66,6 +66,7 @@ export function generateSecrets(random: (n: number) => Buffer = randomBytes): Se
 }
 
 export async function loadState(path: string): Promise<InstallState | undefined> {
+  await checkPrivate(path);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -111,14 +112,66 @@ export async function saveState(path: string, state: InstallState): Promise<void
   await writePrivateJson(path, state);
 }
 
-/** A JSON file of the state directory: written atomically, mode 0600 in a 0700 directory, whatever the umask. */
+/**
+ * A JSON file of the state directory: written atomically, mode 0600 in a 0700 directory, whatever the
+ * umask. The temporary file has a random name and is created exclusively (O_EXCL): a file or
+ * symlink planted at any name is never written through.
+ */
 export async function writePrivateJson(path: string, value: unknown): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, { mode: STATE_FILE_MODE });
-  await chmod(temp, STATE_FILE_MODE);
-  await rename(temp, path);
+  await checkPrivate(path);
+  const temp = join(dir, `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, { mode: STATE_FILE_MODE, flag: 'wx' });
+    await chmod(temp, STATE_FILE_MODE);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The state directory and a file in it, as ssh treats ~/.ssh: the directory must be a real directory
+ * of this user that neither group nor others can write; the file, when it exists, a regular file of
+ * this user that neither group nor others can read or write. Otherwise exit 2, naming the fix.
+ */
+export async function checkPrivate(path: string): Promise<void> {
+  const uid = process.getuid?.();
+  const dir = dirname(path);
+  const dirStat = await lstat(dir).catch(() => undefined);
+  if (dirStat !== undefined) {
+    if (!dirStat.isDirectory()) throw unsafe(dir, 'is not a directory (a symlink or a file)', `remove it: rm ${dir}`);
+    if (uid !== undefined && dirStat.uid !== uid)
+      throw unsafe(dir, `belongs to uid ${dirStat.uid}, not to you (uid ${uid})`, `move it away: mv ${dir} ${dir}.old`);
+    if ((dirStat.mode & 0o022) !== 0)
+      throw unsafe(dir, `is writable by group or others (mode ${mode(dirStat.mode)})`, `chmod 700 ${dir}`);
+  }
+  const fileStat = await lstat(path).catch(() => undefined);
+  if (fileStat === undefined) return;
+  if (!fileStat.isFile()) throw unsafe(path, 'is not a regular file (a symlink?)', `remove it: rm ${path}`);
+  if (uid !== undefined && fileStat.uid !== uid)
+    throw unsafe(
+      path,
+      `belongs to uid ${fileStat.uid}, not to you (uid ${uid})`,
+      `check who wrote it, then: chown ${uid} ${path}`,
+    );
+  if ((fileStat.mode & 0o077) !== 0)
+    throw unsafe(path, `is open to group or others (mode ${mode(fileStat.mode)})`, `chmod 600 ${path}`);
+}
+
+function mode(m: number): string {
+  return `0${(m & 0o777).toString(8)}`;
+}
+
+function unsafe(path: string, what: string, fix: string): HealError {
+  return new HealError({
+    code: 'state.unsafe',
+    message: `${path} ${what}: it holds the credentials, so heal-pyroscope will not use it`,
+    hint: `${fix}, then run again`,
+    exitCode: ExitCode.usage,
+  });
 }
 
 export async function removeState(path: string): Promise<void> {

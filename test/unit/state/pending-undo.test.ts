@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HostUndo } from '../../../src/core/undo-step.js';
 import {
@@ -10,6 +10,7 @@ import {
   loadPendingUndo,
   pendingUndoPath,
   savePendingUndo,
+  unsafeStep,
 } from '../../../src/state/pending-undo.js';
 
 const statePath = () => join(mkdtempSync(join(tmpdir(), 'hp-pending-')), '.heal-pyroscope', 'lab.state.json');
@@ -89,7 +90,59 @@ describe('pending undo: the file beside the state file', () => {
     );
     await expect(loadPendingUndo(path)).rejects.toMatchObject({
       code: 'state.pending-undo',
-      message: `the pending-undo file ${path} is not a heal-pyroscope pending-undo file`,
+      message: `the pending-undo file ${path} is not a heal-pyroscope pending-undo file (unexpected entry)`,
     });
+  });
+});
+
+describe('pending undo: a file that names what is not ours', () => {
+  const write = (path: string, step: unknown) => {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(
+      path,
+      JSON.stringify({
+        version: 1,
+        environment: 'lab',
+        left: [{ failedAt: 'x', command: 'install', host: 'db-01', steps: [step] }],
+      }),
+      { mode: 0o600 },
+    );
+  };
+
+  it.each([
+    { kind: 'remove-file', path: '/etc/passwd' },
+    { kind: 'remove-file', path: '/opt/heal-pyroscope/../../etc/shadow' },
+    { kind: 'remove-file', path: 'opt/heal-pyroscope/x' },
+    { kind: 'restore-file', path: '/opt/heal-pyroscope/app/a.yaml', backup: '/root/.ssh/authorized_keys' },
+    { kind: 'remove-directories', paths: ['/opt/heal-pyroscope/app', '/home'] },
+    { kind: 'remove-container', id: 'c1', name: 'postgres' },
+    { kind: 'remove-volume', name: 'pgdata', run: 'r' },
+    { kind: 'stop-container', name: 'nginx' },
+    { kind: 'remove-network', id: '../x', name: 'heal-pyroscope' },
+  ])('refuses $kind on $path$name$paths', async (step) => {
+    const path = pendingUndoPath(statePath());
+    write(path, step);
+    await expect(loadPendingUndo(path)).rejects.toMatchObject({
+      code: 'state.pending-undo',
+      message: expect.stringMatching(/a step it names is not ours/),
+    });
+  });
+
+  it('keeps what an install of ours leaves', () => {
+    expect(steps.map(({ host: _h, ...s }) => unsafeStep(s as never))).toEqual([undefined, undefined, undefined]);
+    expect(
+      unsafeStep({
+        kind: 'restore-file',
+        path: '/opt/heal-pyroscope/app/t.yaml',
+        backup: '/opt/heal-pyroscope/app/t.yaml.heal-rollback-r1',
+      }),
+    ).toBeUndefined();
+  });
+
+  it('refuses a pending-undo file open to others', async () => {
+    const path = pendingUndoPath(statePath());
+    write(path, steps[0]);
+    chmodSync(path, 0o644);
+    await expect(loadPendingUndo(path)).rejects.toMatchObject({ code: 'state.unsafe', exitCode: 2 });
   });
 });

@@ -1,6 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   generateSecrets,
@@ -25,7 +35,7 @@ describe('state file: images installs pulled', () => {
       installedAt: '2026-01-01T00:00:00.000Z',
       components: {},
     };
-    writeFileSync(path, JSON.stringify(old));
+    writeFileSync(path, JSON.stringify(old), { mode: 0o600 });
     const state = await loadState(path);
     expect(state?.secrets).toEqual(old.secrets);
     expect(pulledImagesOn(state, 'app-01')).toBeUndefined();
@@ -69,5 +79,62 @@ describe('state file: images installs pulled', () => {
   it('leaves a state without a record of pulls as it is when asked to forget one', () => {
     const state = fresh();
     expect(withoutPulledImages(state, 'app-01', ['a:1'])).toBe(state);
+  });
+});
+
+describe('state file: the directory as ssh treats ~/.ssh', () => {
+  const freshPath = () => join(mkdtempSync(join(tmpdir(), 'hp-state-')), '.heal-pyroscope', 'lab.state.json');
+  const state = { version: 1 as const, environment: 'lab', secrets: generateSecrets() };
+
+  it('refuses a state directory writable by others, naming the chmod, and writes nothing', async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { mode: 0o700 });
+    chmodSync(dirname(path), 0o777);
+    await expect(saveState(path, state)).rejects.toMatchObject({
+      code: 'state.unsafe',
+      exitCode: 2,
+      message: expect.stringContaining('is writable by group or others (mode 0777)'),
+      hint: `chmod 700 ${dirname(path)}, then run again`,
+    });
+    await expect(loadState(path)).rejects.toMatchObject({ code: 'state.unsafe' });
+    expect(readdirSync(dirname(path))).toEqual([]);
+  });
+
+  it('never writes through a symlink planted in the directory', async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { mode: 0o700 });
+    const victim = join(dirname(dirname(path)), 'victim');
+    writeFileSync(victim, 'theirs\n');
+    // The old fixed temp name, and the state file itself.
+    symlinkSync(victim, `${path}.${process.pid}.tmp`);
+    await saveState(freshPath(), state);
+    await saveState(path, state);
+    expect(readFileSync(victim, 'utf8')).toBe('theirs\n');
+    expect(lstatSync(path).isFile()).toBe(true);
+    const other = freshPath();
+    mkdirSync(dirname(other), { mode: 0o700 });
+    symlinkSync(victim, other);
+    await expect(saveState(other, state)).rejects.toMatchObject({ code: 'state.unsafe' });
+    expect(readFileSync(victim, 'utf8')).toBe('theirs\n');
+  });
+
+  it.runIf(process.getuid?.() === 0)('refuses a directory that belongs to another user', async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { mode: 0o700 });
+    chownSync(dirname(path), 65534, 65534);
+    await expect(loadState(path)).rejects.toMatchObject({
+      code: 'state.unsafe',
+      message: expect.stringContaining('belongs to uid 65534'),
+    });
+  });
+
+  it('refuses a state file others can read', async () => {
+    const path = freshPath();
+    await saveState(path, state);
+    chmodSync(path, 0o644);
+    await expect(loadState(path)).rejects.toMatchObject({
+      code: 'state.unsafe',
+      hint: `chmod 600 ${path}, then run again`,
+    });
   });
 });

@@ -2,6 +2,7 @@
 // state, the entries of each backed-up volume under `volumes/COMPONENT/` as the engine's archive
 // endpoint gave them, then `manifest.json` (what, when, from where, and each member's size and
 // sha256) and `manifest.sha256` last, since a member's checksum is known only once it is written.
+import { posix } from 'node:path';
 import { createHash, type Hash } from 'node:crypto';
 import type { Header } from 'tar-stream';
 import { group } from '../core/defined.js';
@@ -61,6 +62,55 @@ export function memberOf(entryName: string): { member: string; inner: string } |
   const component = group(m, 1);
   if (!(BACKED_UP as readonly string[]).includes(component)) return undefined;
   return { member: `volumes/${component}`, inner: group(m, 2) };
+}
+
+/** The most a restore reads into memory of the manifest, its checksum or the state member. */
+export const SMALL_MEMBER_LIMIT = 1024 * 1024;
+
+/**
+ * Why an entry of a volume member is not plain data (undefined when it is): a backup is data, not
+ * a way into a host. Accepted: regular files, directories, symlinks whose target stays inside the
+ * volume, and hard links to a regular file met earlier in the same member (what a tar of a volume
+ * holds; such a link can only name a file the archive itself wrote). Refused: any other type
+ * (devices, FIFOs), setuid and setgid bits, names that leave the member (`..`, absolute), and a
+ * name met twice. `files` holds the regular files met so far in the member, `names` every name.
+ */
+export function entryProblem(
+  header: Pick<EntryHeader, 'type' | 'mode' | 'linkname'>,
+  entryName: string,
+  inner: string,
+  seen: { names: Set<string>; files: Set<string> },
+): string | undefined {
+  const path = inner.endsWith('/') ? inner.slice(0, -1) : inner;
+  const where = `entry ${JSON.stringify(entryName)}`;
+  if (path === '' || path.startsWith('/') || posix.normalize(path) !== path || path.split('/').includes('..'))
+    return `${where} names a path outside its volume`;
+  if (seen.names.has(path)) return `${where} appears twice`;
+  seen.names.add(path);
+  if (((header.mode ?? 0) & 0o6000) !== 0) return `${where} carries a setuid or setgid bit`;
+  const type = header.type ?? 'file';
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      seen.files.add(path);
+      return undefined;
+    case 'directory':
+      return undefined;
+    case 'symlink': {
+      const target = header.linkname ?? '';
+      const top = path.split('/')[0] ?? '';
+      const resolved = posix.normalize(posix.join(posix.dirname(path), target));
+      return target !== '' && !target.startsWith('/') && (resolved === top || resolved.startsWith(`${top}/`))
+        ? undefined
+        : `${where} is a symlink to ${JSON.stringify(target)}, outside its volume`;
+    }
+    case 'link':
+      return seen.files.has(header.linkname ?? '')
+        ? undefined
+        : `${where} is a hard link to ${JSON.stringify(header.linkname ?? '')}, not a file of its own volume`;
+    default:
+      return `${where} is a ${type}, not a file, directory or symlink`;
+  }
 }
 
 /** The header fields that decide what a restore writes. */

@@ -11,7 +11,10 @@ import { ExitCode, HealError } from '../core/errors.js';
 import type { InstallState } from '../state/state-file.js';
 import type { ComponentName } from '../stack/manifest.js';
 import {
+  entryProblem,
   MANIFEST_ENTRY,
+  SMALL_MEMBER_LIMIT,
+  STATE_ENTRY,
   MANIFEST_SUM_ENTRY,
   manifestProblem,
   type EntryHeader,
@@ -86,6 +89,7 @@ export async function verifyBackup(path: string): Promise<VerifiedBackup> {
   ]);
   let problem: string | undefined;
   let last: string | undefined;
+  const seen = new Map<string, { names: Set<string>; files: Set<string> }>();
   const ex = extract();
   ex.on('entry', (header, entry, next) => {
     const fail = (why: string) => {
@@ -100,16 +104,32 @@ export async function verifyBackup(path: string): Promise<VerifiedBackup> {
     const keep = own.get(header.name) ?? (owned?.member === 'state' ? own.get('state') : undefined);
     if (!owned && !own.has(header.name))
       return fail(`unexpected entry ${JSON.stringify(header.name)}: not a heal-pyroscope backup`);
+    if (owned?.member === 'state' ? header.name !== STATE_ENTRY || header.type !== 'file' : false)
+      return fail(`entry ${JSON.stringify(header.name)} is not the state file`);
+    if (owned && owned.member !== 'state') {
+      const met = seen.get(owned.member) ?? { names: new Set<string>(), files: new Set<string>() };
+      seen.set(owned.member, met);
+      const why = entryProblem(innerHeader(header, owned.member), header.name, owned.inner, met);
+      if (why !== undefined) return fail(why);
+    }
     let digest: MemberDigest | undefined;
     if (owned) {
       digest = digests.get(owned.member) ?? new MemberDigest();
       digests.set(owned.member, digest);
       digest.header(innerHeader(header, owned.member), owned.inner);
     }
+    let kept = 0;
     entry.on('data', (data: unknown) => {
       const chunk = data as Buffer;
       digest?.data(chunk);
-      keep?.push(chunk);
+      if (keep === undefined) return;
+      kept += chunk.length;
+      if (kept > SMALL_MEMBER_LIMIT) {
+        problem ??= `entry ${JSON.stringify(header.name)} is larger than ${SMALL_MEMBER_LIMIT / 1024 / 1024} MiB`;
+        ex.destroy(new Error(problem));
+        return;
+      }
+      keep.push(chunk);
     });
     entry.on('end', () => next());
   });

@@ -17,6 +17,12 @@ export const HAPROXY_CONFIG_TARGET = '/usr/local/etc/haproxy/haproxy.cfg';
 export const EXTERNAL_SNIPPET_PATH = 'haproxy/heal-pyroscope.cfg';
 export const EXTERNAL_WRAPPER_PATH = 'haproxy/validate-wrapper.cfg';
 
+/**
+ * The front door's body limit: 4 times what Pyroscope 1.14.0 accepts per profile (4 MiB
+ * uncompressed, `validation.max-profile-size-bytes`) and Tempo's gRPC receivers per message (4 MiB).
+ */
+export const FRONT_DOOR_MAX_BODY_MIB = 16;
+
 /** What HAProxy answers, with a 404, to every path the front door does not forward. */
 export const FRONT_DOOR_REFUSAL = 'heal-pyroscope front door: only ingest paths are forwarded';
 
@@ -54,6 +60,8 @@ function frontDoorSections(ctx: RenderContext): string {
     listen_port: PORTS.frontDoor,
     health_path: component('haproxy').health.path,
     refusal_text: FRONT_DOOR_REFUSAL,
+    max_body_mib: FRONT_DOOR_MAX_BODY_MIB,
+    max_body_bytes: FRONT_DOOR_MAX_BODY_MIB * 1024 * 1024,
     tempo_otlp_server: hostPort(app, PORTS.tempoOtlpGrpc),
     tempo_jaeger_server: hostPort(app, PORTS.tempoJaegerGrpc),
     pyroscope_server: pyroscope,

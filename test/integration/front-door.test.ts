@@ -6,7 +6,7 @@
 import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAll, httpGet, nonInteractive, type Fleet, type RemoteHost } from '../../src/remote/index.js';
-import { FRONT_DOOR_REFUSAL } from '../../src/render/haproxy.js';
+import { FRONT_DOOR_MAX_BODY_MIB, FRONT_DOOR_REFUSAL } from '../../src/render/haproxy.js';
 import { labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/lab.js';
 import { labTarget } from '../support/lab-targets.js';
 import { labTopologyFile } from '../support/lab-topology.js';
@@ -148,6 +148,35 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
     } finally {
       session.destroy();
     }
+  });
+
+  it('refuses a body over its limit with 413 before forwarding a byte of it', async () => {
+    // A push declaring 100 MiB; its first 64 KiB are sent. HAProxy decides on the declared length,
+    // as soon as the headers are in.
+    const path = '/ingest?name=front-door-oversize.cpu';
+    const answer = await httpGet(target.session, web(), DOOR_PORT, path, {
+      method: 'POST',
+      headers: { 'Content-Length': String(100 * 1024 * 1024) },
+      body: Buffer.alloc(64 * 1024, 0x61),
+      timeoutMs: 10_000,
+    });
+    expect(answer.status).toBe(413);
+    // Denied by the frontend: no backend, no server.
+    const line = await waitFor(
+      'HAProxy to log the refused push',
+      async () => (await doorLog()).find((l) => l.includes('front-door-oversize')),
+      10_000,
+      200,
+    );
+    expect(line).toMatch(/ 413 /);
+    expect(line).toContain('<NOSRV>');
+    // A push within the limit still goes through.
+    const within = await httpGet(target.session, web(), DOOR_PORT, '/ingest?name=front-door-within.cpu', {
+      method: 'POST',
+      body: Buffer.alloc(FRONT_DOOR_MAX_BODY_MIB * 1024 * 1024 - 1024, 0x61),
+      timeoutMs: 30_000,
+    });
+    expect(within.status).not.toBe(413);
   });
 
   it('answers its health URI itself with 200', async () => {

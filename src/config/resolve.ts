@@ -11,6 +11,7 @@ import type { ConfigFile, HostEntry } from './schema.js';
 import { defaultOf } from './setting.js';
 import { REQUIRED, SETTINGS, type MissingValue, type TopologyInput } from './settings.js';
 import type { ContainerLimits, HostSpec, JumpHost, SshOptions, Topology } from './topology.js';
+import { retentionHours } from './values.js';
 
 /** Where the operator runs heal-pyroscope from: the base of relative paths, and whether an SSH agent runs. */
 export interface TopologyResolveContext {
@@ -135,6 +136,10 @@ export function resolveTopology(
       }),
       containers: containerLimits(file?.containers),
       grafanaPort: pick(flags.grafanaPort, file?.grafana?.port, answers.grafanaPort) ?? defaultOf(SETTINGS.grafanaPort),
+      retention: {
+        profilesHours: retentionHours(file?.retention?.profiles ?? defaultOf(SETTINGS.retentionProfiles)),
+        tracesHours: retentionHours(file?.retention?.traces ?? defaultOf(SETTINGS.retentionTraces)),
+      },
       guard,
     },
     missing: [],

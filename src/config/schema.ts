@@ -93,6 +93,9 @@ export const configFile = z.strictObject({
       memoryLimits: perComponent(SETTINGS.memoryLimits),
     })
     .optional(),
+  retention: z
+    .strictObject({ profiles: one(SETTINGS.retentionProfiles), traces: one(SETTINGS.retentionTraces) })
+    .optional(),
   grafana: z.strictObject({ port: one(SETTINGS.grafanaPort) }).optional(),
   guard: z
     .strictObject({

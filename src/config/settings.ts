@@ -203,6 +203,20 @@ export const SETTINGS = {
     defaultText: 'twice its minimum',
     example: '{ pyroscope: 4g }',
   }),
+  retentionProfiles: one({
+    key: 'retention.profiles',
+    value: V.RETENTION,
+    help: 'how long Pyroscope keeps profiles before its compactor deletes them (`Nh`, `Nd`, `Nw`)',
+    default: '30d',
+    example: '30d',
+  }),
+  retentionTraces: one({
+    key: 'retention.traces',
+    value: V.RETENTION,
+    help: 'how long Tempo keeps traces before its compactor deletes them (`Nh`, `Nd`, `Nw`)',
+    default: '14d',
+    example: '14d',
+  }),
   grafanaPort: one({
     key: 'grafana.port',
     value: V.PORT,

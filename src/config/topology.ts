@@ -48,7 +48,15 @@ export interface Topology {
   images: Record<ComponentName, string>;
   containers: ContainerLimits;
   grafanaPort: number;
+  /** How long the stack keeps data, in hours (config `retention`). */
+  retention: Retention;
   guard: GuardRules;
+}
+
+/** Retention in whole hours: Pyroscope's and Tempo's duration parsers both read `720h`. */
+export interface Retention {
+  profilesHours: number;
+  tracesHours: number;
 }
 
 /** Bounds on every container: rotated json-file logs, and a memory limit per component. */

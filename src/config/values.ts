@@ -93,6 +93,17 @@ export const LOG_FILES = wholeNumber(
   (v) => `${v} is not a number of log files (1-100)`,
 );
 
+/** A retention: whole hours, days or weeks (`720h`, `30d`, `2w`), rendered in hours. */
+export const RETENTION = text((v) =>
+  /^[1-9]\d{0,5}[hdw]$/.test(v) ? null : `${quoted(v)} is not a retention (e.g. 720h, 30d or 2w)`,
+);
+
+/** A retention in hours: what both Pyroscope's and Tempo's duration parsers read. */
+export function retentionHours(value: string): number {
+  const n = Number(value.slice(0, -1));
+  return value.endsWith('w') ? n * 24 * 7 : value.endsWith('d') ? n * 24 : n;
+}
+
 /** A memory limit: a number with a unit (`512m`, `2g`), or `none` for no limit. */
 export const MEMORY_LIMIT = text((v) =>
   /^(?:[1-9]\d*[mg]|none)$/.test(v) ? null : `${quoted(v)} is not a memory limit (e.g. 512m, 2g, or none)`,

@@ -53,6 +53,7 @@ export function desiredStack(
       minio: { accessKey: secrets.minioAccessKey, secretKey: secrets.minioSecretKey },
       grafanaAdmin: { user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword },
       frontDoor,
+      retention: topology.retention,
     }),
   );
   return { stack, specs: containerSpecs(stack, topology.images, topology.containers) };

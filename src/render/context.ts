@@ -17,20 +17,25 @@ export interface RenderContext {
   grafanaAdmin: { user: string; password: string };
   /** `container`: we run HAProxy on the web host; `external`: the operator's HAProxy includes a snippet. */
   frontDoor: FrontDoor;
+  /** How long Pyroscope keeps profiles and Tempo traces, in whole hours. */
+  retention: { profilesHours: number; tracesHours: number };
 }
 
 /** A context with the defaulted fields optional. */
-export type RenderContextInput = Omit<RenderContext, 'grafanaPort' | 'buckets' | 'frontDoor'> & {
+export type RenderContextInput = Omit<RenderContext, 'grafanaPort' | 'buckets' | 'frontDoor' | 'retention'> & {
   grafanaPort?: number;
   buckets?: Partial<RenderContext['buckets']>;
   frontDoor?: FrontDoor;
+  retention?: RenderContext['retention'];
 };
 
 export const RENDER_DEFAULTS = {
   grafanaPort: port('grafana.http'),
   buckets: { pyroscope: 'pyroscope', tempo: 'tempo' },
   frontDoor: 'container',
-} as const satisfies Pick<RenderContext, 'grafanaPort' | 'buckets' | 'frontDoor'>;
+  // The settings' defaults (retention.profiles 30d, retention.traces 14d), in hours.
+  retention: { profilesHours: 30 * 24, tracesHours: 14 * 24 },
+} as const satisfies Pick<RenderContext, 'grafanaPort' | 'buckets' | 'frontDoor' | 'retention'>;
 
 /** Applies defaults and validates; throws one `render.context` error listing every problem. */
 export function renderContext(input: RenderContextInput): RenderContext {
@@ -41,6 +46,7 @@ export function renderContext(input: RenderContextInput): RenderContext {
     minio: { ...input.minio },
     grafanaAdmin: { ...input.grafanaAdmin },
     frontDoor: input.frontDoor ?? RENDER_DEFAULTS.frontDoor,
+    retention: { ...(input.retention ?? RENDER_DEFAULTS.retention) },
   };
   const problems = contextProblems(ctx);
   if (problems.length > 0) {

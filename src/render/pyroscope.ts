@@ -23,6 +23,7 @@ export function renderPyroscope(ctx: RenderContext): ComponentRender {
       bucket: ctx.buckets.pyroscope,
       access_key: ctx.minio.accessKey,
       secret_key: ctx.minio.secretKey,
+      retention: `${ctx.retention.profilesHours}h`,
     },
     yamlScalar,
   );

@@ -29,6 +29,7 @@ export function renderTempo(ctx: RenderContext): ComponentRender {
       access_key: ctx.minio.accessKey,
       secret_key: ctx.minio.secretKey,
       wal_path: `${tempo.dataPath}/wal`,
+      retention: `${ctx.retention.tracesHours}h`,
     },
     yamlScalar,
   );

@@ -216,6 +216,32 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     expect(back.code, back.stderr).toBe(0);
   });
 
+  it('writes the retentions into both configs, and a changed one recreates only its container', async () => {
+    await installed();
+    const configOf = async (file: string) =>
+      (await labExec('app-01', ['cat', `/opt/heal-pyroscope/app/${file}`])).stdout;
+    // The defaults: a month of profiles, Tempo's own 14 days of traces, both in hours.
+    expect(await configOf('pyroscope/config.yaml')).toMatch(/compactor_blocks_retention_period: "720h"\n/);
+    expect(await configOf('tempo/tempo.yaml')).toMatch(/block_retention: "336h"\n/);
+    const config = join(dir, 'heal-pyroscope.yaml');
+    const original = readFileSync(config, 'utf8');
+    writeFileSync(config, `${original}retention:\n  profiles: 1w\n`);
+    try {
+      const r = await cli(['--json', 'install', '--wait', '60']);
+      expect(r.code, r.stderr).toBe(0);
+      const changed = json(r)
+        .containers.filter((c) => c.action !== 'unchanged')
+        .map((c) => [c.name, c.action]);
+      expect(changed).toEqual([['heal-pyroscope-pyroscope', 'recreate']]);
+      expect(await configOf('pyroscope/config.yaml')).toMatch(/compactor_blocks_retention_period: "168h"\n/);
+      expect(await configOf('tempo/tempo.yaml')).toMatch(/block_retention: "336h"\n/);
+    } finally {
+      writeFileSync(config, original);
+    }
+    const back = await cli(['--json', 'install', '--wait', '60']);
+    expect(back.code, back.stderr).toBe(0);
+  });
+
   it('uninstall removes what install created, keeps volumes and a foreign container', async () => {
     await installed();
     await labExec('app-01', [

@@ -29,8 +29,14 @@ describe('pyroscope/config.yaml', () => {
           bucket_lookup_type: 'path-style',
         },
       },
+      limits: { compactor_blocks_retention_period: '720h' },
       analytics: { reporting_enabled: false },
     });
+  });
+
+  it("writes retention.profiles in hours, which Pyroscope's model.Duration reads", () => {
+    const custom = only(renderPyroscope({ ...ctx, retention: { profilesHours: 7 * 24, tracesHours: 48 } }).files);
+    expect(parse(custom.content).limits).toEqual({ compactor_blocks_retention_period: '168h' });
   });
 
   it('is a secret for the container user, mounted where the image CMD reads it', () => {
@@ -76,11 +82,17 @@ describe('tempo/tempo.yaml', () => {
           wal: { path: '/var/tempo/wal' },
         },
       },
+      compactor: { compaction: { block_retention: '336h' } },
       usage_report: { reporting_enabled: false },
     };
     // Tempo reads with go-yaml v2 (YAML 1.1): the meaning must not depend on the version.
     expect(parse(file.content, { version: '1.1' })).toEqual(expected);
     expect(parse(file.content, { version: '1.2' })).toEqual(expected);
+  });
+
+  it("writes retention.traces in hours, which Go's time.ParseDuration reads (it has no `d`)", () => {
+    const custom = only(renderTempo({ ...ctx, retention: { profilesHours: 720, tracesHours: 3 * 24 } }).files);
+    expect(parse(custom.content).compactor).toEqual({ compaction: { block_retention: '72h' } });
   });
 
   it('is a secret for the container user, named by -config.file and nothing else', () => {

@@ -46,6 +46,7 @@ export function topology(): Topology {
       memoryLimitMiB: { minio: 2048, pyroscope: 2048, tempo: 2048, grafana: 512, haproxy: 256 },
     },
     grafanaPort: 3000,
+    retention: { profilesHours: 720, tracesHours: 336 },
     guard: DEFAULT_GUARD_RULES,
   };
 }

@@ -41,12 +41,29 @@ export interface ContainerSpec {
   logs: { maxSize: string; maxFiles: number };
   /** Memory limit in MiB; null for none. */
   memoryLimitMiB: number | null;
+  /** Every capability dropped, these added back; no process may gain privileges (setuid, file caps). */
+  security: { noNewPrivileges: true; capDrop: ['ALL']; capAdd: string[] };
   /**
    * sha256 of each mounted file: a changed file must recreate the container, because a
    * single-file bind mount keeps showing the old inode after the file is replaced by rename.
    */
   fileHashes: Record<string, string>;
 }
+
+/**
+ * The capabilities each component gets back after `CapDrop: ALL`: none. Pyroscope and Tempo run as
+ * uid 10001, Grafana as 472 and HAProxy as its `haproxy` user (the images' USER), each binding ports
+ * above 1024 and writing only its own volume and files, which needs no capability. MinIO runs as
+ * root in its image, reading root-owned credential files and writing its root-owned volume: a
+ * process reaches its own files without CAP_DAC_OVERRIDE or CAP_CHOWN, and port 9000 is above 1024.
+ */
+export const CAPABILITIES_ADDED: Readonly<Record<ComponentName, readonly string[]>> = {
+  minio: [],
+  pyroscope: [],
+  tempo: [],
+  grafana: [],
+  haproxy: [],
+};
 
 export function volumeName(name: ComponentName): string {
   return `${containerName(component(name))}-data`;
@@ -88,6 +105,7 @@ export function containerSpecs(
       restart: RESTART_POLICY,
       logs: { maxSize: limits.logMaxSize, maxFiles: limits.logMaxFiles },
       memoryLimitMiB: limits.memoryLimitMiB[c.name],
+      security: { noNewPrivileges: true, capDrop: ['ALL'], capAdd: [...CAPABILITIES_ADDED[c.name]] },
       fileHashes,
     };
   });
@@ -162,6 +180,9 @@ export function createOptions(spec: ContainerSpec, installerVersion: string): Co
         Type: 'json-file',
         Config: { 'max-size': spec.logs.maxSize, 'max-file': String(spec.logs.maxFiles) },
       },
+      SecurityOpt: spec.security.noNewPrivileges ? ['no-new-privileges:true'] : [],
+      CapDrop: [...spec.security.capDrop],
+      ...(spec.security.capAdd.length > 0 ? { CapAdd: [...spec.security.capAdd] } : {}),
       // No swap beyond the limit (MemorySwap equal to Memory): a leak ends in a restart, not a thrashing host.
       ...(spec.memoryLimitMiB !== null
         ? { Memory: spec.memoryLimitMiB * MIB, MemorySwap: spec.memoryLimitMiB * MIB }

@@ -140,6 +140,9 @@ export interface ContainerCreateBody {
     Memory?: number;
     /** Bytes of memory plus swap; equal to Memory for no swap. */
     MemorySwap?: number;
+    SecurityOpt?: string[];
+    CapDrop?: string[];
+    CapAdd?: string[];
   };
 }
 

@@ -122,6 +122,26 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     expect(statSync(join(dir, '.heal-pyroscope', 'lab.state.json')).mode & 0o777).toBe(0o600);
   });
 
+  it('runs every container with no-new-privileges and every capability dropped', async () => {
+    await installed();
+    for (const [host, names] of [
+      ['db-01', ['minio']],
+      ['app-01', ['pyroscope', 'tempo', 'grafana']],
+      ['web-01', ['haproxy']],
+    ] as const) {
+      for (const name of names) {
+        const r = await labExec(host, [
+          'docker',
+          'inspect',
+          '--format',
+          '{{json .HostConfig.SecurityOpt}} {{json .HostConfig.CapDrop}} {{json .HostConfig.CapAdd}}',
+          `heal-pyroscope-${name}`,
+        ]);
+        expect(r.stdout.trim(), name).toBe('["no-new-privileges:true"] ["ALL"] null');
+      }
+    }
+  });
+
   it('reports every container unchanged and pulls nothing on a second run', async () => {
     await installed();
     const r = await cli(['--json', 'install', '--wait', '60']);

@@ -21,6 +21,18 @@ describe('container specifications', () => {
     }
   });
 
+  it('drops every capability and forbids gaining privileges in every container; the hash covers it', () => {
+    for (const spec of specsWith()) {
+      const host = createOptions(spec, '0.1.0').HostConfig;
+      expect(host?.SecurityOpt, spec.name).toEqual(['no-new-privileges:true']);
+      expect(host?.CapDrop, spec.name).toEqual(['ALL']);
+      expect(host?.CapAdd, spec.name).toBeUndefined();
+      const loose = { ...spec, security: { ...spec.security, capAdd: ['NET_ADMIN'] } };
+      expect(specHash(loose)).not.toBe(specHash(spec));
+      expect(createOptions(loose, '0.1.0').HostConfig?.CapAdd).toEqual(['NET_ADMIN']);
+    }
+  });
+
   it('limits memory to twice the manifest minimum by default, without extra swap', () => {
     const host = createOptions(of(specsWith(), 'pyroscope'), '0.1.0').HostConfig!;
     expect(host.Memory).toBe(2048 * 1024 * 1024);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { storagePhase, mcHostEnv } from '../../../src/phases/install/storage.js';
+import { execa } from 'execa';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../../src/render/minio.js';
+import { mcCommand, mcSafe, storagePhase } from '../../../src/phases/install/storage.js';
 import type { PlannedInstall } from '../../../src/phases/install/context.js';
 import { resolveImages } from '../../../src/stack/image-ref.js';
 import { fakeStack, plannedInstall, recordingIo, type FakeStack } from '../support/fake-stack.js';
@@ -21,21 +26,69 @@ describe('storage phase', () => {
     expect(stack.db.engine.calls).toEqual([]);
   });
 
-  it('creates both buckets with mc inside the MinIO container, the credentials in its environment only', async () => {
+  it('creates both buckets with mc inside the MinIO container, the credentials in no exec environment or argument', async () => {
     const { stack, ctx } = await planned();
     const seen: Array<{ cmd: readonly string[]; env: readonly string[] }> = [];
     stack.db.engine.onExec = (_container, cmd, env) => (seen.push({ cmd, env }), {});
     expect(await storagePhase.run(ctx, recordingIo())).toBe(
       'heal-pyroscope-minio create, buckets pyroscope and tempo ready',
     );
-    expect(seen).toEqual([
-      {
-        cmd: ['mc', 'mb', '--ignore-existing', 'heal/pyroscope', 'heal/tempo'],
-        env: [mcHostEnv(ctx.planned.state.current.secrets)],
-      },
-    ]);
-    expect(seen[0]!.cmd.join(' ')).not.toContain(ctx.planned.state.current.secrets.minioSecretKey);
+    expect(seen).toEqual([{ cmd: mcCommand(['mb', '--ignore-existing', 'heal/pyroscope', 'heal/tempo']), env: [] }]);
+    const { minioAccessKey, minioSecretKey } = ctx.planned.state.current.secrets;
+    for (const secret of [minioAccessKey, minioSecretKey]) {
+      expect(seen[0]!.cmd.join(' ')).not.toContain(secret);
+      expect(seen[0]!.env.join(' ')).not.toContain(secret);
+    }
     expect(ctx.report.outcomes.map((o) => o.name)).toEqual(['heal-pyroscope-minio']);
+  });
+
+  it("gives mc its alias in a private config directory read from MinIO's own files, removed after", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-mc-'));
+    try {
+      writeFileSync(join(dir, 'user'), 'heal-0a1b2c\n');
+      writeFileSync(join(dir, 'password'), 'Zx_9-secret');
+      mkdirSync(join(dir, 'bin'));
+      // A stand-in mc: prints its arguments, its config and its directory's mode.
+      writeFileSync(
+        join(dir, 'bin', 'mc'),
+        '#!/bin/sh\necho "args: $*"\ncat "$2/config.json"\nstat -c "mode: %a" "$2"\necho "$2" >"$MC_SEEN"\n',
+        { mode: 0o755 },
+      );
+      const [sh, ...args] = mcCommand(['mb', '--ignore-existing', 'heal/pyroscope']);
+      const argv = args.map((a) =>
+        a === MINIO_USER_TARGET ? join(dir, 'user') : a === MINIO_PASSWORD_TARGET ? join(dir, 'password') : a,
+      );
+      const r = await execa(sh!, argv, {
+        env: { PATH: `${join(dir, 'bin')}:/usr/bin:/bin`, MC_SEEN: join(dir, 'seen') },
+        extendEnv: false,
+      });
+      const [head, config, mode] = r.stdout.split('\n');
+      expect(head).toMatch(/^args: --config-dir \/tmp\/heal-pyroscope-mc\.\d+ mb --ignore-existing heal\/pyroscope$/);
+      expect(JSON.parse(config!)).toEqual({
+        version: '10',
+        aliases: {
+          heal: {
+            url: 'http://127.0.0.1:9000',
+            accessKey: 'heal-0a1b2c',
+            secretKey: 'Zx_9-secret',
+            api: 's3v4',
+            path: 'auto',
+          },
+        },
+      });
+      expect(mode).toBe('mode: 700');
+      expect(existsSync(readFileSync(join(dir, 'seen'), 'utf8').trim())).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses credentials that would need escaping in JSON', async () => {
+    expect(mcSafe('Zx_9-secret')).toBe(true);
+    for (const bad of ['a"b', 'a\\b', 'a\nb', '']) expect(mcSafe(bad), bad).toBe(false);
+    const { ctx } = await planned();
+    ctx.planned.state.current.secrets.minioSecretKey = 'with"quote';
+    await expect(storagePhase.run(ctx, recordingIo())).rejects.toMatchObject({ code: 'install.minio-secret' });
   });
 
   it("fails with mc's own words when the buckets cannot be made", async () => {

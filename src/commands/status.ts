@@ -33,6 +33,10 @@ export async function runStatusCommand(flags: StatusFlags, ctx: GatherContext): 
   });
 }
 
+function gib(bytes: number): string {
+  return (bytes / 1024 ** 3).toFixed(1);
+}
+
 function printStatus(report: StatusReport, out: Output): void {
   const { color } = out;
   out.say(
@@ -48,6 +52,17 @@ function printStatus(report: StatusReport, out: Output): void {
     );
     for (const d of c.drift) out.say(`  ${color.yellow('drift:')} ${d}`);
   }
+  for (const d of report.disks) {
+    const volumes = report.volumes
+      .filter((v) => v.machine === d.machine)
+      .map((v) => `${v.component} ${v.bytes === null ? '?' : gib(v.bytes)} GiB`);
+    const free = d.freePercent === null ? '' : `, ${d.freePercent}% free`;
+    out.say(
+      `${d.machine.padEnd(14)} disk ${d.mount}: ${gib(d.availableBytes)} GiB available${free}` +
+        (volumes.length > 0 ? `; volumes: ${volumes.join(', ')}` : ''),
+    );
+  }
+  for (const w of report.warnings) out.say(`${color.yellow('warning:')} ${w}`);
   for (const u of report.unreachable) out.say(`${color.red('unreachable:')} ${u.machine} (${u.error})`);
   if (report.note) out.say(color.dim(report.note));
   out.say(

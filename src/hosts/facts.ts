@@ -38,6 +38,8 @@ export interface Listener {
 export interface FileSystem {
   mount: string;
   availableKiB: number;
+  /** Its size (df's 1024-blocks), when df said. */
+  sizeKiB?: number;
 }
 
 export interface DockerFacts {
@@ -102,9 +104,10 @@ export function parseMeminfo(lines: string[]): { totalMiB: number; availableMiB:
 export function parseDf(lines: string[]): FileSystem[] {
   return lines.slice(1).flatMap((line) => {
     // Filesystem, 1024-blocks, Used, Available, Capacity, then the mount point (which may hold spaces).
-    const [, , , available, , ...mount] = line.trim().split(/\s+/);
+    const [, blocks, , available, , ...mount] = line.trim().split(/\s+/);
     if (available === undefined || mount.length === 0 || !/^\d+$/.test(available)) return [];
-    return [{ mount: mount.join(' '), availableKiB: Number(available) }];
+    const size = blocks !== undefined && /^\d+$/.test(blocks) ? { sizeKiB: Number(blocks) } : {};
+    return [{ mount: mount.join(' '), availableKiB: Number(available), ...size }];
   });
 }
 

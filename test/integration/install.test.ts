@@ -179,6 +179,21 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     await installed();
     const healthy = await cli(['status']);
     expect(healthy.code, healthy.stdout).toBe(0);
+    // The Docker root of every server, and the data volumes as the engines measure them.
+    expect(healthy.stdout).toMatch(/^db-01 +disk \/\S*: [\d.]+ GiB available, \d+% free; volumes: minio [\d.]+ GiB$/m);
+    const measured = JSON.parse((await cli(['--json', 'status'])).stdout) as {
+      disks: Array<{ machine: string; freePercent: number | null }>;
+      volumes: Array<{ machine: string; component: string; bytes: number | null }>;
+    };
+    expect(measured.disks.map((d) => d.machine).sort()).toEqual(['app-01', 'db-01', 'web-01']);
+    expect(measured.disks.every((d) => typeof d.freePercent === 'number')).toBe(true);
+    expect(measured.volumes.map((v) => `${v.machine} ${v.component}`).sort()).toEqual([
+      'app-01 grafana',
+      'app-01 pyroscope',
+      'app-01 tempo',
+      'db-01 minio',
+    ]);
+    expect(measured.volumes.every((v) => typeof v.bytes === 'number' && v.bytes >= 0)).toBe(true);
     await labExec('app-01', ['docker', 'rm', '-f', 'heal-pyroscope-tempo']);
     const drifted = await cli(['--json', 'status']);
     expect(drifted.code).toBe(1);

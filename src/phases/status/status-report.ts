@@ -10,7 +10,8 @@ import type { ContainerDetails } from '../../remote/index.js';
 import type { FrontDoor } from '../../render/context.js';
 import { loadState } from '../../state/state-file.js';
 import { component, COMPONENTS, containerName, LABELS, type ComponentName } from '../../stack/manifest.js';
-import { healthPort, specHash, type ContainerSpec } from '../../plan/container-spec.js';
+import { healthPort, specHash, volumeName, type ContainerSpec } from '../../plan/container-spec.js';
+import { filesystemOf } from '../../hosts/facts.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { desiredStack, tierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
@@ -29,10 +30,35 @@ export interface ComponentStatus {
   drift: string[];
 }
 
+/** The filesystem of a server's Docker root (where the data volumes live). */
+export interface DiskStatus {
+  machine: string;
+  mount: string;
+  availableBytes: number;
+  sizeBytes: number | null;
+  /** Whole percent free; null when the size is unknown. */
+  freePercent: number | null;
+}
+
+/** A data volume of ours and its size as the engine measures it (null when it did not). */
+export interface VolumeStatus {
+  machine: string;
+  component: ComponentName;
+  volume: string;
+  bytes: number | null;
+}
+
+/** Below this share of free space on a server's Docker root, status warns. */
+export const LOW_DISK_PERCENT = 15;
+
 export interface StatusReport {
   ok: boolean;
   environment: string;
   components: ComponentStatus[];
+  disks: DiskStatus[];
+  volumes: VolumeStatus[];
+  /** Things to act on soon that are not drift (a disk under 15% free): status still exits 0. */
+  warnings: string[];
   unreachable: Unreachable[];
   /** Why drift of the configuration could not be judged, if so. */
   note?: string;
@@ -70,7 +96,15 @@ export function newStatusContext(init: Omit<StatusContext, 'hosts' | 'report'>):
   return {
     ...init,
     hosts: serverInventory(init.topology),
-    report: { ok: false, environment: init.topology.environment, components: [], unreachable: [] },
+    report: {
+      ok: false,
+      environment: init.topology.environment,
+      components: [],
+      disks: [],
+      volumes: [],
+      warnings: [],
+      unreachable: [],
+    },
   };
 }
 
@@ -161,13 +195,68 @@ export const statusPhase: Phase<StatusContext> = {
         drift,
       });
     }
+    const { disks, volumes } = await storageOf(hosts);
+    const warnings = disks
+      .filter((d) => d.freePercent !== null && d.freePercent < LOW_DISK_PERCENT)
+      .map(
+        (d) =>
+          `${d.machine}: ${d.mount} (the Docker root, where the data volumes live) has ${d.freePercent}% free ` +
+          `(${gib(d.availableBytes)} GiB): lower retention.profiles or retention.traces, or give it more space`,
+      );
     const unreachable = unreachableServers(hosts);
     const ok = unreachable.length === 0 && components.every((c) => c.healthy && c.drift.length === 0);
-    ctx.report = { ok, environment: topology.environment, components, unreachable, ...(note ? { note } : {}) };
+    ctx.report = {
+      ok,
+      environment: topology.environment,
+      components,
+      disks,
+      volumes,
+      warnings,
+      unreachable,
+      ...(note ? { note } : {}),
+    };
     const healthy = components.filter((c) => c.healthy).length;
     return `${healthy} of ${components.length} component(s) healthy`;
   },
 };
+
+function gib(bytes: number): string {
+  return (bytes / 1024 ** 3).toFixed(1);
+}
+
+/**
+ * Each reached server's Docker root filesystem (from the facts the guard read) and the size of each
+ * data volume of ours on it. An engine that cannot measure leaves sizes null, never fails status.
+ */
+async function storageOf(hosts: Inventory): Promise<{ disks: DiskStatus[]; volumes: VolumeStatus[] }> {
+  const disks: DiskStatus[] = [];
+  const volumes: VolumeStatus[] = [];
+  for (const host of hosts.hosts) {
+    if (!host.connection || !host.facts) continue;
+    const root = host.facts.docker?.rootDir ?? '/var/lib/docker';
+    const fs = filesystemOf(host.facts.filesystems, root);
+    if (fs) {
+      const size = fs.sizeKiB !== undefined && fs.sizeKiB > 0 ? fs.sizeKiB * 1024 : null;
+      disks.push({
+        machine: host.name,
+        mount: fs.mount,
+        availableBytes: fs.availableKiB * 1024,
+        sizeBytes: size,
+        freePercent: size === null ? null : Math.floor((fs.availableKiB * 1024 * 100) / size),
+      });
+    }
+    const ours = COMPONENTS.filter((c) => c.dataPath && host.serves(c.tier));
+    if (ours.length === 0 || host.facts.docker === undefined) continue;
+    const sizes = await host.remote.engine.volumeSizes().catch(() => new Map<string, number>());
+    for (const c of ours) {
+      const volume = volumeName(c.name);
+      if (!sizes.has(volume)) continue;
+      const bytes = sizes.get(volume) ?? -1;
+      volumes.push({ machine: host.name, component: c.name, volume, bytes: bytes >= 0 ? bytes : null });
+    }
+  }
+  return { disks, volumes };
+}
 
 /** Status as a phase list: connect to the server machines (tolerating an unreachable one), then read. */
 export function statusPhases(): Phase<StatusContext>[] {

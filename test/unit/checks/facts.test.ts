@@ -44,8 +44,8 @@ describe('host facts', () => {
       '/dev/vdb 200 100 100 50% /mnt/my data',
     ];
     expect(parseDf(lines)).toEqual([
-      { mount: '/', availableKiB: 50 },
-      { mount: '/mnt/my data', availableKiB: 100 },
+      { mount: '/', availableKiB: 50, sizeKiB: 100 },
+      { mount: '/mnt/my data', availableKiB: 100, sizeKiB: 200 },
     ]);
   });
 

@@ -70,6 +70,35 @@ describe('status report', () => {
     });
   });
 
+  it("shows each server's Docker root and the size of each data volume, and warns under 15% free", async () => {
+    const { stack } = await installed();
+    const df = (free: number) =>
+      `hostname=x\n--- guard-end\n--- df\nFilesystem 1024-blocks Used Available Capacity Mounted on\n` +
+      `/dev/sda1 1000000 ${1000000 - free} ${free} 90% /\n--- end\n`;
+    stack.db.onExec('--- guard-end', { stdout: df(100000) });
+    stack.app.onExec('--- guard-end', { stdout: df(500000) });
+    await stack.db.engine.ensureVolume('heal-pyroscope-minio-data', {});
+    stack.db.engine.volumeBytes.set('heal-pyroscope-minio-data', 3 * 1024 ** 3);
+    const r = await report(stack);
+    expect(r.disks.find((d) => d.machine === 'db-01')).toEqual({
+      machine: 'db-01',
+      mount: '/',
+      availableBytes: 100000 * 1024,
+      sizeBytes: 1000000 * 1024,
+      freePercent: 10,
+    });
+    expect(r.disks.find((d) => d.machine === 'app-01')?.freePercent).toBe(50);
+    expect(r.volumes).toContainEqual({
+      machine: 'db-01',
+      component: 'minio',
+      volume: 'heal-pyroscope-minio-data',
+      bytes: 3 * 1024 ** 3,
+    });
+    expect(r.warnings).toEqual([expect.stringMatching(/^db-01: \/ \(the Docker root.*\) has 10% free/)]);
+    // A warning is not drift: status stays ok.
+    expect(r.ok).toBe(true);
+  });
+
   it('reports a missing container', async () => {
     const { stack } = await installed();
     await stack.app.engine.removeContainer('heal-pyroscope-tempo');

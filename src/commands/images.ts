@@ -114,13 +114,16 @@ export async function runImagesSave(file: string, flags: ImagesSaveFlags, ctx: G
     const remote = await import('../remote/index.js');
     const engine = await remote.localEngine(docker);
     work = await mkdtemp(join(tmpdir(), 'heal-pyroscope-images-'));
-    const saved: Array<{ ref: string; file: string }> = [];
+    const saved: Array<{ ref: string; file: string; id: string }> = [];
     for (const ref of refs) {
       out.say(`pull ${ref}`);
       await engine.pullImage(ref);
       const tar = join(work, `${saved.length}.tar`);
+      // The ID goes into the manifest: install loads nothing whose save tar names another image or tag.
+      const image = await engine.inspectImage(ref);
+      if (!image) throw new Error(`${ref} is gone from the local engine right after its pull`);
       await remote.saveImageFile(engine, ref, tar);
-      saved.push({ ref, file: tar });
+      saved.push({ ref, file: tar, id: image.id });
     }
     await writeArchive(partial, saved);
     await rename(partial, path);

@@ -15,6 +15,11 @@ export interface ArchiveManifest {
   format: typeof ARCHIVE_FORMAT;
   /** Image reference (as the installer pulls it) -> entry name in the archive. */
   images: Record<string, string>;
+  /**
+   * Image reference -> the image ID `images save` saved (`sha256:...`). Absent in archives written
+   * before IDs were recorded: install refuses those, since nothing says what they load.
+   */
+  ids?: Record<string, string>;
 }
 
 export interface ArchiveEntry {
@@ -29,12 +34,17 @@ export function entryNameFor(ref: string): string {
 }
 
 /** Writes the archive from files already on disk (their sizes must be known for the headers). */
-export async function writeArchive(path: string, images: ReadonlyArray<{ ref: string; file: string }>): Promise<void> {
+export async function writeArchive(
+  path: string,
+  images: ReadonlyArray<{ ref: string; file: string; id?: string }>,
+): Promise<void> {
   // tar-stream is loaded with the command that needs it, never by --help.
   const { pack } = await import('tar-stream');
+  const ids = idsOf(images);
   const manifest: ArchiveManifest = {
     format: ARCHIVE_FORMAT,
     images: Object.fromEntries(images.map((i) => [i.ref, entryNameFor(i.ref)])),
+    ...(ids ? { ids } : {}),
   };
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   const tar = pack();
@@ -56,6 +66,16 @@ export async function writeArchive(path: string, images: ReadonlyArray<{ ref: st
     throw error;
   }
   await written;
+}
+
+/** Every image's ID by reference, when every image has one. */
+function idsOf(images: ReadonlyArray<{ ref: string; id?: string }>): Record<string, string> | undefined {
+  const ids: Record<string, string> = {};
+  for (const i of images) {
+    if (i.id === undefined) return undefined;
+    ids[i.ref] = i.id;
+  }
+  return ids;
 }
 
 function invalid(path: string, why: string): HealError {
@@ -150,6 +170,60 @@ export function tarHeader(name: string, size: number, mtime = 0): Buffer {
   for (const byte of h) sum += byte;
   h.write(octal(sum, 7) + ' ', 148, 'ascii');
   return h;
+}
+
+/** What one `docker save` tar in the archive would load: its tags and its image ID (its config's digest). */
+export interface SavedImage {
+  tags: string[];
+  id: string;
+}
+
+/**
+ * Reads the `manifest.json` of one `docker save` tar of the archive (the whole entry is read, its
+ * headers checked): the tags it would set and the ID of the image it would load. An entry holding
+ * more or less than one image is refused.
+ */
+export async function savedImage(path: string, entry: ArchiveEntry): Promise<SavedImage> {
+  const { extract } = await import('tar-stream');
+  const chunks: Buffer[] = [];
+  const tar = extract();
+  tar.on('entry', (header, stream, next) => {
+    if (header.name === 'manifest.json') stream.on('data', (c: unknown) => chunks.push(c as Buffer));
+    stream.on('end', () => next());
+    stream.on('error', () => undefined);
+    stream.resume();
+  });
+  try {
+    await pipeline(entryStream(path, entry), tar);
+  } catch (error) {
+    throw invalid(path, `${entry.name}: ${tarProblem(error)}`);
+  }
+  let listed: Array<{ Config?: unknown; RepoTags?: unknown }>;
+  try {
+    listed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof listed;
+  } catch {
+    throw invalid(path, `${entry.name} is not a docker save tar (no manifest.json)`);
+  }
+  const [only, ...more] = Array.isArray(listed) ? listed : [];
+  if (!only || more.length > 0 || typeof only.Config !== 'string')
+    throw invalid(path, `${entry.name} does not hold exactly one image`);
+  // `HEX.json` (docker save before 25) or `blobs/sha256/HEX` (the OCI layout): the config's digest is the ID.
+  const hex = /(?:^|\/)([0-9a-f]{64})(?:\.json)?$/.exec(only.Config)?.[1];
+  if (hex === undefined) throw invalid(path, `${entry.name} names its image config oddly (${only.Config})`);
+  const tags = Array.isArray(only.RepoTags) ? only.RepoTags.filter((t): t is string => typeof t === 'string') : [];
+  return { tags, id: `sha256:${hex}` };
+}
+
+/** Why an archive entry may not be loaded for `ref` (undefined when it may): it must tag only `ref`, as the ID recorded. */
+export function savedImageProblem(ref: string, recordedId: string | undefined, saved: SavedImage): string | undefined {
+  if (recordedId === undefined)
+    return 'it records no image IDs (written by an older heal-pyroscope): write it again with `images save`';
+  const others = saved.tags.filter((t) => t !== ref);
+  if (others.length > 0) return `the entry for ${ref} would also tag ${others.join(', ')}`;
+  if (!saved.tags.includes(ref))
+    return `the entry for ${ref} does not tag it (it tags ${saved.tags.join(', ') || 'nothing'})`;
+  if (saved.id !== recordedId) return `the entry for ${ref} holds image ${saved.id}, not ${recordedId} as recorded`;
+  return undefined;
 }
 
 export function entryStream(path: string, entry: ArchiveEntry): NodeJS.ReadableStream {

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeArchive } from '../../src/images/archive.js';
+import { readArchive, savedImage, writeArchive } from '../../src/images/archive.js';
 import { labExec, labSkipReason, requireLab, resetLab } from '../lab/lab.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
@@ -50,6 +50,13 @@ describe.skipIf(skip)('image archive for air-gapped sites (lab)', () => {
       'quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z',
     ]);
     expect(doc.size).toBeGreaterThan(0);
+    // Each image's ID is recorded, and is what its docker save tar holds under exactly its tag.
+    const { manifest, entries } = await readArchive(archive());
+    expect(Object.keys(manifest.ids ?? {}).sort()).toEqual(doc.images.sort());
+    for (const [ref, name] of Object.entries(manifest.images)) {
+      const saved = await savedImage(archive(), entries.get(name)!);
+      expect(saved).toEqual({ tags: [ref], id: manifest.ids?.[ref] });
+    }
   });
 
   it('install --images-from loads on each host only what it runs, pulling nothing', async () => {

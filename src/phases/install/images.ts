@@ -4,8 +4,8 @@
 // file as soon as the pulls end, so `uninstall --purge` knows which images are ours to remove.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HealError } from '../../core/errors.js';
-import { entryStream } from '../../images/archive.js';
+import { ExitCode, HealError } from '../../core/errors.js';
+import { entryStream, savedImage, savedImageProblem } from '../../images/archive.js';
 import type { Host } from '../../hosts/host.js';
 import { withoutPulledImages, withPulledImages, type PulledImage } from '../../state/state-file.js';
 import type { PlannedInstall } from './context.js';
@@ -43,11 +43,14 @@ async function pullWithRetry(host: Host, ref: string, io: PhaseIo, onEvent: (e: 
 
 type ImagesFrom = NonNullable<PlannedInstall['options']['imagesFrom']>;
 
-/** Every image a machine lacks must be in the archive: checked for all machines before loading any. */
-function checkArchiveCovers(ctx: PlannedInstall, from: ImagesFrom): void {
-  const missing = [...new Set(ctx.planned.plan.tiers.flatMap((t) => t.pull))].filter(
-    (ref) => !(ref in from.archive.manifest.images),
-  );
+/**
+ * Every image a machine lacks must be in the archive, and each such entry must load exactly that
+ * image under exactly that tag (its save tar's manifest against the ID `images save` recorded):
+ * checked for all machines before loading any, so a crafted archive cannot retag another image.
+ */
+async function checkArchiveCovers(ctx: PlannedInstall, from: ImagesFrom): Promise<void> {
+  const needed = [...new Set(ctx.planned.plan.tiers.flatMap((t) => t.pull))];
+  const missing = needed.filter((ref) => !(ref in from.archive.manifest.images));
   if (missing.length > 0) {
     throw new HealError({
       code: 'images.archive-incomplete',
@@ -57,6 +60,19 @@ function checkArchiveCovers(ctx: PlannedInstall, from: ImagesFrom): void {
         'write the archive again with `heal-pyroscope images save FILE` (with the same --registry-prefix ' +
         'as the install)',
     });
+  }
+  for (const ref of needed) {
+    const entry = from.archive.entries.get(from.archive.manifest.images[ref] ?? '');
+    if (!entry) continue;
+    const problem = savedImageProblem(ref, from.archive.manifest.ids?.[ref], await savedImage(from.path, entry));
+    if (problem !== undefined) {
+      throw new HealError({
+        code: 'images.archive-mismatch',
+        message: `${from.path} is refused: ${problem}; nothing was loaded`,
+        hint: 'write the archive again with `heal-pyroscope images save FILE` and keep it where only you can change it',
+        exitCode: ExitCode.usage,
+      });
+    }
   }
 }
 
@@ -72,6 +88,16 @@ async function loadFromArchive(host: Host, ref: string, { path, archive }: Image
     });
   io.progress(`${host.name}: loading ${ref} from ${path}`);
   await host.remote.engine.loadImage(entryStream(path, entry), ref);
+  // What the engine made of it: the ID recorded when the archive was written, or the load is undone.
+  const loaded = await imageId(host, ref);
+  const recorded = archive.manifest.ids?.[ref];
+  if (loaded !== recorded) {
+    throw new HealError({
+      code: 'images.archive-mismatch',
+      message: `${ref} loaded on ${host.name} from ${path} is image ${loaded}, not ${recorded ?? 'a recorded one'}`,
+      hint: 'write the archive again with `heal-pyroscope images save FILE` and keep it where only you can change it',
+    });
+  }
 }
 
 /** Records this run's pulls in the state file: even a failed run (kept with --no-rollback) says what is ours. */
@@ -132,7 +158,7 @@ export const imagesPhase: Phase<PlannedInstall> = {
 };
 
 async function pullAll(ctx: PlannedInstall, io: PhaseIo): Promise<string> {
-  if (ctx.options.imagesFrom) checkArchiveCovers(ctx, ctx.options.imagesFrom);
+  if (ctx.options.imagesFrom) await checkArchiveCovers(ctx, ctx.options.imagesFrom);
   const { report } = ctx;
   const pulledBy = new Map<string, PulledImage[]>();
   // Every machine settles before the phase ends: a rollback never races a pull still under way.

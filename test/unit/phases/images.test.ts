@@ -1,4 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { pack } from 'tar-stream';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readArchive, writeArchive } from '../../../src/images/archive.js';
@@ -17,16 +20,37 @@ function withImagesExcept(stack: FakeStack, ...missing: string[]): void {
     for (const ref of on[tier]) if (!missing.includes(ref)) stack[tier].engine.addImage(ref);
 }
 
+/** The image ID the fake engine gives `ref` when it loads it. */
+const fakeId = (ref: string) => `sha256:${createHash('sha256').update(ref).digest('hex')}`;
+
+/** A `docker save` tar as the engine writes it: manifest.json naming the config (the ID) and the tags. */
+async function saveTar(file: string, tags: string[], id: string): Promise<void> {
+  const hex = id.slice('sha256:'.length);
+  const tar = pack();
+  const done = pipeline(tar, createWriteStream(file));
+  tar.entry({ name: `${hex}.json` }, '{}');
+  tar.entry({ name: 'manifest.json' }, JSON.stringify([{ Config: `${hex}.json`, RepoTags: tags, Layers: [] }]));
+  tar.finalize();
+  await done;
+}
+
 async function archiveOf(
   stack: FakeStack,
   refs: string[],
+  crafted: {
+    tags?: Readonly<Record<string, readonly string[]>>;
+    ids?: Readonly<Record<string, string>>;
+    noIds?: boolean;
+  } = {},
 ): Promise<NonNullable<InstallContext['options']['imagesFrom']>> {
   const dir = dirname(stack.statePath);
-  const files = refs.map((ref, i) => {
-    const file = join(dir, `${i}.tar`);
-    writeFileSync(file, `docker save ${ref}`);
-    return { ref, file };
-  });
+  const files = await Promise.all(
+    refs.map(async (ref, i) => {
+      const file = join(dir, `${i}.tar`);
+      await saveTar(file, [...(crafted.tags?.[ref] ?? [ref])], crafted.ids?.[ref] ?? fakeId(ref));
+      return { ref, file, ...(crafted.noIds ? {} : { id: fakeId(ref) }) };
+    }),
+  );
   const path = join(dir, 'images.tar');
   await writeArchive(path, files);
   return { path, archive: await readArchive(path) };
@@ -88,6 +112,32 @@ describe('images phase', () => {
     expect((await loadState(stack.statePath))?.pulledImages?.['db-01']).toEqual([
       expect.objectContaining({ ref: IMAGES.minio, from: 'archive' }),
     ]);
+  });
+
+  it.each([
+    [
+      'tags another image too',
+      { tags: { [IMAGES.minio]: [IMAGES.minio, 'debian:bookworm'] } },
+      /would also tag debian:bookworm/,
+    ],
+    [
+      'holds another image than the recorded one',
+      { ids: { [IMAGES.minio]: fakeId('evil') } },
+      /holds image sha256:.* not sha256:/,
+    ],
+    ['records no image IDs', { noIds: true }, /records no image IDs/],
+  ] as const)('refuses an archive whose entry %s, before loading anything', async (_what, crafted, why) => {
+    const stack = fakeStack();
+    withImagesExcept(stack, IMAGES.minio, IMAGES.haproxy);
+    const imagesFrom = await archiveOf(stack, Object.values(IMAGES), crafted);
+    const ctx = await plannedInstall(stack, { imagesFrom });
+    await expect(imagesPhase.run(ctx, recordingIo())).rejects.toMatchObject({
+      code: 'images.archive-mismatch',
+      exitCode: 2,
+      message: expect.stringMatching(why),
+    });
+    expect(stack.db.engine.calls).toEqual([]);
+    expect(stack.web.engine.calls).toEqual([]);
   });
 
   it('refuses an archive that lacks an image a host needs, before loading anything', async () => {

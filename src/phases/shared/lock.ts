@@ -10,10 +10,15 @@ import type { Inventory } from '../../hosts/inventory.js';
 import type { HostHandle } from '../../remote/index.js';
 import type { Phase } from '../../runner/phase.js';
 
-// $1 dir, $2 owner JSON, $3 1 to clear a stale lock first. Exit 0 taken; 3 held (owner on stdout).
-export const LOCK_SCRIPT = `if [ "$3" = 1 ]; then rm -rf "$1"; fi
-if mkdir -m 700 "$1" 2>/dev/null; then printf '%s\\n' "$2" >"$1/owner"; exit 0; fi
-cat "$1/owner" 2>/dev/null; exit 3`;
+// $1 dir, $2 owner JSON, $3 1 to clear a stale lock first. Exit 0 taken; 3 held (owner on stdout);
+// 4 the lock cannot be made or cleared (why on stderr). Only a lock directory that exists is "held":
+// a mkdir that fails for another reason (no permission, a read-only /run) says so.
+export const LOCK_SCRIPT = `if [ "$3" = 1 ] && [ -e "$1" ]; then
+  rm -rf "$1" 2>/dev/null || { echo "cannot clear the lock $1 (--force-unlock): permission denied" >&2; exit 4; }
+fi
+if e=$(mkdir -m 700 "$1" 2>&1); then printf '%s\\n' "$2" >"$1/owner"; exit 0; fi
+if [ -d "$1" ]; then cat "$1/owner" 2>/dev/null; exit 3; fi
+printf '%s\\n' "$e" >&2; exit 4`;
 // $1 dir, $2 run id: removes the lock only if this run holds it.
 export const UNLOCK_SCRIPT = `grep -qF "\\"runId\\":\\"$2\\"" "$1/owner" 2>/dev/null && rm -rf "$1"; exit 0`;
 
@@ -49,8 +54,12 @@ export async function acquireLocks(
     if (result.code !== 0) {
       throw new HealError({
         code: 'lock.failed',
-        message: `cannot take the lock on ${target.name}: ${result.stderr.trim() || `exit ${result.code}`}`,
-        hint: `connect as a user that may create ${LOCK_DIR}`,
+        message:
+          `cannot take the lock on ${target.name}: ${result.stderr.trim() || `exit ${result.code}`}; ` +
+          'nothing was changed',
+        hint:
+          `the SSH user must be able to create and remove ${LOCK_DIR} on ${target.name}: connect as root ` +
+          '(a non-root user in the docker group is not supported yet)',
       });
     }
     journal.finally(`unlock ${target.name}`, async () => {

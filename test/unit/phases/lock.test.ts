@@ -1,6 +1,10 @@
+import { execa } from 'execa';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCK_DIR } from '../../../src/core/host-paths.js';
-import { lockPhase } from '../../../src/phases/shared/lock.js';
+import { LOCK_SCRIPT, lockPhase } from '../../../src/phases/shared/lock.js';
 import type { LockOwner } from '../../../src/phases/shared/lock-owner.js';
 import type { HostSpec } from '../../../src/config/topology.js';
 import { Host } from '../../../src/hosts/host.js';
@@ -96,5 +100,43 @@ describe('lock phase', () => {
       code: 'lock.failed',
       message: expect.stringContaining('Read-only file system'),
     });
+  });
+});
+
+describe('the lock script, run by a real shell', () => {
+  const run = async (dir: string, force: boolean, asNobody = false) => {
+    const argv = ['sh', '-c', LOCK_SCRIPT, 'sh', dir, '{"runId":"r1"}', force ? '1' : '0'];
+    const user =
+      asNobody && process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    return execa(user[0] ?? argv[0]!, [...user.slice(1), ...(user.length > 0 ? argv : argv.slice(1))], {
+      reject: false,
+    });
+  };
+
+  it('takes a free lock, and calls a taken one held, naming its owner', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'hp-lock-'));
+    const dir = join(parent, 'heal-pyroscope.lock');
+    expect((await run(dir, false)).exitCode).toBe(0);
+    const again = await run(dir, false);
+    expect(again.exitCode).toBe(3);
+    expect(again.stdout).toBe('{"runId":"r1"}');
+    expect((await run(dir, true)).exitCode).toBe(0);
+  });
+
+  // Root may write anywhere: the script runs as nobody, as a non-root SSH user's shell would.
+  it.runIf(process.getuid?.() === 0)('tells a lock that cannot be created from a held one', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'hp-lock-'));
+    chmodSync(parent, 0o755);
+    // A user who may not write the parent (as a non-root SSH user in /run): exit 4 with mkdir's words.
+    const denied = await run(join(parent, 'heal-pyroscope.lock'), false, true);
+    expect(denied.exitCode).toBe(4);
+    expect(denied.stderr).toMatch(/Permission denied/);
+    // A lock the user cannot clear with --force-unlock: exit 4, never "held" forever.
+    const held = join(parent, 'held.lock');
+    mkdirSync(held);
+    writeFileSync(join(held, 'owner'), '{}');
+    const stuck = await run(held, true, true);
+    expect(stuck.exitCode).toBe(4);
+    expect(stuck.stderr).toContain('cannot clear the lock');
   });
 });

@@ -5,7 +5,7 @@
 // it switches on, so any one of them runs alone (`-t '<name>'`) or in any order.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -275,6 +275,22 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     }
     const back = await cli(['--json', 'install', '--wait', '60']);
     expect(back.code, back.stderr).toBe(0);
+  });
+
+  it("refuses to install from a teammate's copy of the config without its state, changing nothing", async () => {
+    await installed();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'heal-teammate-'));
+    writeFileSync(join(elsewhere, 'heal-pyroscope.yaml'), readFileSync(join(dir, 'heal-pyroscope.yaml'), 'utf8'));
+    const ids = async () => (await labExec('db-01', ['docker', 'ps', '-aq', '--no-trunc'])).stdout;
+    const before = await ids();
+    const r = await runCli(['--json', 'install', '--wait', '30', '--yes'], { cwd: elsewhere, env: { CI: 'true' } });
+    expect(r.code, r.stderr).toBe(1);
+    const doc = json(r) as unknown as { error: { code: string; details: string[] } };
+    expect(doc.error.code).toBe('install.state-missing');
+    expect(doc.error.details).toContain('db-01: container heal-pyroscope-minio');
+    expect(await ids()).toBe(before);
+    // A failed run writes no state.
+    expect(existsSync(join(elsewhere, '.heal-pyroscope', 'lab.state.json'))).toBe(false);
   });
 
   it('uninstall removes what install created, keeps volumes and a foreign container', async () => {

@@ -5,12 +5,38 @@
 import { HealError } from '../../core/errors.js';
 import { generateSecrets, loadState } from '../../state/state-file.js';
 import { StateStore } from '../../state/state-store.js';
-import { COMPONENTS, containerName } from '../../stack/manifest.js';
+import { COMPONENTS, containerName, LABELS, PRODUCT } from '../../stack/manifest.js';
 import type { InstallContext } from './context.js';
 import { desiredStack, tierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
-import { planInstall, remotePath } from '../../plan/plan.js';
+import { planInstall, remotePath, type TierFacts } from '../../plan/plan.js';
 import { gatherTierFacts } from '../../plan/remote-facts.js';
+
+/**
+ * Without a state file, install would generate new credentials; over a stack of ours (a container
+ * or a data volume carrying our labels) that means new MinIO root credentials over the existing
+ * data and every service recreated, for want of the file on this machine. Refused, before anything
+ * changes: the state file belongs beside the config, wherever the config is run from.
+ */
+export function refuseNewCredentialsOverAStack(statePath: string, facts: readonly TierFacts[]): void {
+  const found = facts.flatMap((f) => [
+    ...[...f.containers.values()]
+      .filter((c) => c.labels[LABELS.product] === PRODUCT)
+      .map((c) => `${f.machine}: container ${c.name}`),
+    ...[...f.volumes].map((v) => `${f.machine}: volume ${v}`),
+  ]);
+  if (found.length === 0) return;
+  throw new HealError({
+    code: 'install.state-missing',
+    message:
+      `heal-pyroscope is installed on these hosts, but there is no state file at ${statePath}: a new install ` +
+      'would generate new credentials over its data; nothing was changed',
+    details: [...new Set(found)],
+    hint:
+      'copy the .heal-pyroscope/ directory from the machine that installed it beside this config (it holds ' +
+      'the credentials), or restore it from a backup; to start over instead, `heal-pyroscope uninstall --purge`',
+  });
+}
 
 export const gatherFactsPhase: Phase<InstallContext> = {
   id: 'facts',
@@ -29,6 +55,7 @@ export const gatherFactsPhase: Phase<InstallContext> = {
           gatherTierFacts(host, tier, names, stack.files.filter((f) => f.tier === tier).map(remotePath)),
         ),
     );
+    if (!loaded) refuseNewCredentialsOverAStack(ctx.statePath, facts);
     const plan = planInstall(stack.files, specs, facts);
     if (plan.conflicts.length > 0) {
       throw new HealError({

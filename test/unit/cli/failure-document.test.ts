@@ -5,7 +5,6 @@
 // but 127.0.0.1 is ever contacted and every connection is refused at once.
 import { execa } from 'execa';
 import { createReadStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
@@ -13,16 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BackupWriter } from '../../../src/backup/write.js';
 import { contractDocument, type JsonDocument } from '../../support/json-contract.js';
 import { runCli } from '../../support/run-cli.js';
-
-/** A loopback port nothing listens on: bound by the kernel's choice, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise((done) => server.close(done));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { closedPort } from '../../support/closed-port.js';
 
 /** A config whose every host (never contacted itself) is reached through a jump host that refuses. */
 function configDir(port: number): string {

@@ -1,19 +1,10 @@
 import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claimOutput, localDocker } from '../../../src/commands/images.js';
 import { runCli } from '../../support/run-cli.js';
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
+import { closedPort } from '../../support/closed-port.js';
 
 describe('images save', () => {
   it('uses --docker-socket, else a unix:// DOCKER_HOST, else the default socket', () => {

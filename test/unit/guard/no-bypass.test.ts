@@ -4,7 +4,6 @@
 // on a closed loopback port, so a guard that let the run through would fail to connect (exit 1):
 // nothing but 127.0.0.1 could ever be contacted.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,15 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../src/cli/commands/index.js';
 import { buildProgram, fullCommand, loadTopology } from '../../../src/cli/program.js';
 import { runCli } from '../../support/run-cli.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise((done) => server.close(done));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { closedPort } from '../../support/closed-port.js';
 
 /** Every long option of a command, as the program parses it (its own, the settings', the global ones). */
 async function optionsOf(name: string): Promise<Array<{ long: string; takesValue: boolean }>> {

@@ -4,7 +4,8 @@
 // the rollback could not run are kept beside the state file, and once the engine is back the next
 // uninstall finishes them first, leaving db-01 as it was.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { generateSecrets, saveState } from '../../src/state/state-file.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runLabSh } from '../lab/lab-sh.js';
@@ -68,7 +69,10 @@ describe.skipIf(skip)('rollback leaves nothing behind (lab)', () => {
 
   it('a port taken at container start leaves no /opt/heal-pyroscope and no volume the run created; a volume there before survives', async () => {
     await fault('occupy-port', 'app-01', 4040);
-    // MinIO's data volume, as an earlier install would have left it: kept, the very same volume.
+    // MinIO's data volume and the state file, as an earlier install and an uninstall without --purge
+    // leave them (without the state file, install refuses new credentials over that volume).
+    const statePath = join(topo.dir, '.heal-pyroscope', 'lab.state.json');
+    await saveState(statePath, { version: 1, environment: 'lab', secrets: generateSecrets() });
     const created = await labExec('db-01', [
       'docker',
       'volume',
@@ -111,6 +115,7 @@ describe.skipIf(skip)('rollback leaves nothing behind (lab)', () => {
       expect((await labExec(host, ['test', '-e', '/opt/heal-pyroscope'])).exitCode, host).not.toBe(0);
     expect((await labExec('db-01', ['cat', `${mountpoint}/marker`])).stdout.trim()).toBe('earlier-data');
     expect(existsSync(pendingPath())).toBe(false);
+    rmSync(statePath, { force: true });
   }, 180_000);
 
   it('refuses a network of its name that is not ours, and leaves it', async () => {

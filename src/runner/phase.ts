@@ -12,9 +12,15 @@ export interface Journal {
   changed(description: string, undo: () => Promise<void>, step?: HostUndo): void;
   /** Clean-up that only a successful run performs (e.g. drop a replaced container kept for rollback). */
   onSuccess(description: string, action: () => Promise<void>): void;
-  /** Runs at the end whatever happens, after success actions or rollback (e.g. release the lock). */
-  finally(description: string, action: () => Promise<void>): void;
+  /**
+   * Runs at the end whatever happens, after success actions or rollback (e.g. release the lock),
+   * told how the run ended.
+   */
+  finally(description: string, action: (outcome: RunOutcome) => Promise<void>): void;
 }
+
+/** How a run ended, as its `finally` actions are told: passed, or failed with this error. */
+export type RunOutcome = { ok: true } | { ok: false; code: string; message: string };
 
 export interface PhaseIo {
   journal: Journal;

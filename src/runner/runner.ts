@@ -6,7 +6,7 @@
 
 import { ExitCode, HealError, isHealError } from '../core/errors.js';
 import { openActivityWindow } from '../remote/activity.js';
-import type { Journal, Phase, PhaseRecord, UndoRecord } from './phase.js';
+import type { Journal, Phase, PhaseRecord, RunOutcome, UndoRecord } from './phase.js';
 import { worthKeeping, type HostUndo } from '../core/undo-step.js';
 
 export type RunnerEvent =
@@ -95,7 +95,7 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
   const dryRun = options.dryRun ?? false;
   const undos: Entry[] = [];
   const successes: Entry[] = [];
-  const finals: Entry[] = [];
+  const finals: Array<{ description: string; action: (outcome: RunOutcome) => Promise<void> }> = [];
   const ran: Phase<C>[] = [];
   const records: (PhaseRecord | undefined)[] = phases.map(() => undefined);
   const journal: Journal = {
@@ -208,7 +208,11 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
       emit({ type: 'undo', record: told });
     });
   }
-  await runAll([...finals].reverse(), () => undefined);
+  const outcome: RunOutcome = failure ? { ok: false, code: failure.code, message: failure.message } : { ok: true };
+  await runAll(
+    [...finals].reverse().map((f) => ({ description: f.description, action: () => f.action(outcome) })),
+    () => undefined,
+  );
 
   const record: RunRecord = {
     dryRun,

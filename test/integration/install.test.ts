@@ -293,6 +293,26 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     expect(existsSync(join(elsewhere, '.heal-pyroscope', 'lab.state.json'))).toBe(false);
   });
 
+  it('keeps a record of each run on every server host, which uninstall leaves', async () => {
+    await installed();
+    const lastRecord = async (host: string) => {
+      const r = await labExec(host, ['tail', '-n', '1', '/var/log/heal-pyroscope/audit.log']);
+      expect(r.exitCode, `${host}: ${r.stderr}`).toBe(0);
+      return JSON.parse(r.stdout) as { command: string; outcome: string; by: string; hosts: string[] };
+    };
+    for (const host of ['web-01', 'app-01', 'db-01'])
+      expect(await lastRecord(host)).toMatchObject({
+        command: 'install',
+        outcome: 'ok',
+        hosts: ['web-01', 'app-01', 'db-01'],
+      });
+    const mode = await labExec('db-01', ['stat', '-c', '%a %U', '/var/log/heal-pyroscope/audit.log']);
+    expect(mode.stdout.trim()).toBe('640 root');
+    const removed = await cli(['uninstall']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(await lastRecord('db-01')).toMatchObject({ command: 'uninstall', outcome: 'ok' });
+  });
+
   it('uninstall removes what install created, keeps volumes and a foreign container', async () => {
     await installed();
     await labExec('app-01', [

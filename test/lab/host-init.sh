@@ -1,7 +1,7 @@
 #!/bin/bash
 # First process of a lab host's own mount and UTS namespaces (started by lab.sh through
 # `nsenter --net=... unshare --mount --uts --propagation private`): gives the host its hostname,
-# /run, /opt, /etc/environment, /etc/hostname, /etc/hosts and /etc/profile.d, then idles as the namespaces' anchor.
+# /run, /opt, /var/log, /etc/environment, /etc/hostname, /etc/hosts and /etc/profile.d, then idles as the namespaces' anchor.
 # sshd and dockerd join these namespaces later with `nsenter --target ANCHOR`.
 set -euo pipefail
 name=$1 dir=$2
@@ -20,6 +20,9 @@ if [ ! -d "$dir/etc/profile.d" ]; then
 fi
 mkdir -p /etc/profile.d
 mount --bind "$dir/etc/profile.d" /etc/profile.d
+# And its own /var/log, where heal-pyroscope keeps each server's audit log.
+mkdir -p "$dir/log"
+mount --bind "$dir/log" /var/log
 # Bash sources ~/.bashrc for every command sshd runs; this machine's root .bashrc (version
 # managers and all) is not a fresh server's and costs each remote command ~100 ms of CPU.
 if [ -e /root/.bashrc ]; then

@@ -1,5 +1,7 @@
 // Who holds a host lock, as stored in the lock directory: enough to tell the operator who to ask.
 
+import type { RunOutcome } from '../../runner/phase.js';
+
 export interface LockOwner {
   by: string;
   command: 'install' | 'uninstall' | 'backup' | 'restore';
@@ -9,7 +11,7 @@ export interface LockOwner {
 }
 
 export interface JournalLike {
-  finally(description: string, action: () => Promise<void>): void;
+  finally(description: string, action: (outcome: RunOutcome) => Promise<void>): void;
 }
 
 export function parseOwner(text: string): LockOwner | undefined {

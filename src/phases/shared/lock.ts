@@ -6,6 +6,7 @@ import { HealError } from '../../core/errors.js';
 import type { JournalLike, LockOwner } from './lock-owner.js';
 import { describeOwner, parseOwner } from './lock-owner.js';
 import { LOCK_DIR } from '../../core/host-paths.js';
+import { appendAudit, AUDIT_LOG, auditEntry, auditLine } from './audit.js';
 import type { Inventory } from '../../hosts/inventory.js';
 import type { HostHandle } from '../../remote/index.js';
 import type { Phase } from '../../runner/phase.js';
@@ -69,7 +70,13 @@ export async function acquireLocks(
 }
 
 export function lockPhase<
-  C extends { hosts: Inventory; operator: string; runId: string; options: { forceUnlock: boolean } },
+  C extends {
+    hosts: Inventory;
+    operator: string;
+    runId: string;
+    options: { forceUnlock: boolean };
+    installerVersion?: string;
+  },
 >(command: LockOwner['command']): Phase<C> {
   return {
     id: 'lock',
@@ -88,8 +95,21 @@ export function lockPhase<
         runId: ctx.runId,
       };
       await acquireLocks(targets, owner, ctx.options.forceUnlock, io.journal);
+      // Registered after the unlocks, so it runs before them: the record is written under the lock.
+      io.journal.finally("record the run in the hosts' audit log", async (outcome) => {
+        const entry = auditEntry(
+          owner,
+          outcome,
+          targets.map((t) => t.name),
+          ctx.installerVersion,
+        );
+        await appendAudit(targets, auditLine(entry));
+      });
       return `${targets.length} host(s) locked`;
     },
-    dryRun: () => ['lock every server host for the duration of the run'],
+    dryRun: () => [
+      'lock every server host for the duration of the run',
+      `append who ran it, and how it ended, to ${AUDIT_LOG} on each`,
+    ],
   };
 }

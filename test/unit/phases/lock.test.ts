@@ -1,10 +1,11 @@
 import { execa } from 'execa';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCK_DIR } from '../../../src/core/host-paths.js';
 import { LOCK_SCRIPT, lockPhase } from '../../../src/phases/shared/lock.js';
+import { appendAudit, AUDIT_LOG } from '../../../src/phases/shared/audit.js';
 import type { LockOwner } from '../../../src/phases/shared/lock-owner.js';
 import type { HostSpec } from '../../../src/config/topology.js';
 import { Host } from '../../../src/hosts/host.js';
@@ -58,7 +59,7 @@ describe('lock phase', () => {
     const { web, db, ctx } = hosts();
     const io = recordingIo();
     await lockPhase('uninstall').run(ctx, io);
-    expect(io.finals()).toEqual(['unlock web-01', 'unlock db-01']);
+    expect(io.finals()).toEqual(['unlock web-01', 'unlock db-01', "record the run in the hosts' audit log"]);
     await io.finish();
     for (const host of [web, db]) expect(host.ran(UNLOCK).map((argv) => argv.slice(-2))).toEqual([[LOCK_DIR, 'run-7']]);
   });
@@ -138,5 +139,50 @@ describe('the lock script, run by a real shell', () => {
     const stuck = await run(held, true, true);
     expect(stuck.exitCode).toBe(4);
     expect(stuck.stderr).toContain('cannot clear the lock');
+  });
+});
+
+describe('the audit log on each host', () => {
+  it("appends who ran what and how it ended to every locked host's log, before unlocking", async () => {
+    const { web, db, ctx } = hosts();
+    const io = recordingIo();
+    await lockPhase('install').run({ ...ctx, installerVersion: '0.1.0' }, io);
+    await io.finish({ ok: false, code: 'install.verify', message: 'verify failed' });
+    for (const host of [web, db]) {
+      const writes = host.ran(AUDIT_LOG);
+      expect(writes).toHaveLength(1);
+      const [argv] = writes;
+      expect(argv!.slice(0, 2)).toEqual(['sh', '-c']);
+      expect(JSON.parse(argv!.at(-1)!)).toMatchObject({
+        by: 'ana@laptop',
+        command: 'install',
+        runId: 'run-7',
+        version: '0.1.0',
+        outcome: 'install.verify',
+        hosts: ['web-01', 'db-01'],
+      });
+      // Written while the lock is still held.
+      const order = host.commands.map((c) => c.join(' '));
+      expect(order.findIndex((c) => c.includes(AUDIT_LOG))).toBeLessThan(order.findIndex((c) => c.includes(UNLOCK)));
+    }
+  });
+
+  it('appends with a real shell: the directory made, one line per run, never failing the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-audit-'));
+    const log = join(dir, 'var', 'log', 'heal-pyroscope', 'audit.log');
+    const local = {
+      exec: (argv: readonly string[]) =>
+        execa(argv[0]!, argv.slice(1), { reject: false }).then((r) => ({
+          code: r.exitCode ?? 1,
+          stdout: r.stdout,
+          stderr: r.stderr,
+        })),
+    };
+    const withPath = { exec: (argv: readonly string[]) => local.exec(argv.map((a) => (a === AUDIT_LOG ? log : a))) };
+    expect(await appendAudit([{ name: 'h', remote: withPath }], '{"a":1}')).toEqual([]);
+    expect(await appendAudit([{ name: 'h', remote: withPath }], '{"b":2}')).toEqual([]);
+    expect(readFileSync(log, 'utf8')).toBe('{"a":1}\n{"b":2}\n');
+    const refused = { exec: async () => ({ code: 1, stdout: '', stderr: 'Read-only file system' }) };
+    expect(await appendAudit([{ name: 'ro', remote: refused }], '{}')).toEqual(['ro']);
   });
 });

@@ -57,6 +57,21 @@ describe('phase runner', () => {
     expect(log).toEqual(['run a', 'undo a']);
   });
 
+  it('tells finally actions how the run ended', async () => {
+    const told: unknown[] = [];
+    const record = (fail: boolean): Phase<Log> => ({
+      id: 'p',
+      title: 'p',
+      run: async (_log, io) => {
+        io.journal.finally('record', async (outcome) => void told.push(outcome));
+        if (fail) throw new HealError({ code: 'install.verify', message: 'nothing answered' });
+      },
+    });
+    await runPhases([record(false)], []);
+    await runPhases([record(true)], []);
+    expect(told).toEqual([{ ok: true }, { ok: false, code: 'install.verify', message: 'nothing answered' }]);
+  });
+
   it('runs finally actions after the rollback, even when an undo fails', async () => {
     const log: Log = [];
     const phase: Phase<Log> = {

@@ -12,7 +12,7 @@ import type { Connector } from '../../../src/phases/shared/connect.js';
 import type { InstallContext, InstallOptions, PlannedInstall } from '../../../src/phases/install/context.js';
 import { newInstallContext } from '../../../src/phases/install/context.js';
 import { gatherFactsPhase } from '../../../src/phases/install/gather-facts.js';
-import type { Journal, PhaseIo } from '../../../src/runner/phase.js';
+import type { Journal, PhaseIo, RunOutcome } from '../../../src/runner/phase.js';
 import type { ServerTier } from '../../../src/plan/plan.js';
 import { newUninstallContext, type UninstallContext } from '../../../src/phases/uninstall/uninstall-context.js';
 import { resolveImages } from '../../../src/stack/image-ref.js';
@@ -122,15 +122,15 @@ export interface RecordingIo extends PhaseIo {
   rollback(): Promise<void>;
   /** Runs the success actions, as the runner does after a successful run. */
   succeed(): Promise<void>;
-  /** Runs the `finally` actions (newest first). */
-  finish(): Promise<void>;
+  /** Runs the `finally` actions (newest first), told the run ended as `outcome` (passed by default). */
+  finish(outcome?: RunOutcome): Promise<void>;
   finals(): string[];
 }
 
 export function recordingIo(signal = new AbortController().signal): RecordingIo {
   const undos: Entry[] = [];
   const successes: Entry[] = [];
-  const finals: Entry[] = [];
+  const finals: Array<{ description: string; action: (outcome: RunOutcome) => Promise<void> }> = [];
   const journal: Journal = {
     changed: (description, action) => undos.push({ description, action }),
     onSuccess: (description, action) => successes.push({ description, action }),
@@ -148,8 +148,8 @@ export function recordingIo(signal = new AbortController().signal): RecordingIo 
     succeed: async () => {
       for (const s of successes) await s.action();
     },
-    finish: async () => {
-      for (const f of [...finals].reverse()) await f.action();
+    finish: async (outcome: RunOutcome = { ok: true }) => {
+      for (const f of [...finals].reverse()) await f.action(outcome);
     },
   };
 }

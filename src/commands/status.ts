@@ -1,6 +1,6 @@
 // `status`: per host and component, running and healthy or not, image, ports, and drift from the
 // configuration; exit 0 only when everything is healthy and as configured.
-import { newStatusContext, statusError, statusPhases, type StatusReport } from '../phases/status/status-report.js';
+import { gib, newStatusContext, statusError, statusPhases, type StatusReport } from '../phases/status/status-report.js';
 import type { FrontDoor } from '../render/context.js';
 import type { ConnectFlags } from '../console/connect.js';
 import type { GatherContext } from '../console/gather.js';
@@ -31,10 +31,6 @@ export async function runStatusCommand(flags: StatusFlags, ctx: GatherContext): 
       },
     };
   });
-}
-
-function gib(bytes: number): string {
-  return (bytes / 1024 ** 3).toFixed(1);
 }
 
 function printStatus(report: StatusReport, out: Output): void {

@@ -220,7 +220,8 @@ export const statusPhase: Phase<StatusContext> = {
   },
 };
 
-function gib(bytes: number): string {
+/** Bytes as GiB with one decimal, as status prints them. */
+export function gib(bytes: number): string {
   return (bytes / 1024 ** 3).toFixed(1);
 }
 

@@ -26,33 +26,36 @@ interface Guarded {
   hosts: Inventory;
 }
 
-export const guardPhase: Phase<Guarded & { report: { guard: GuardFinding[] } }> = {
+/** What both guards share: id, title, and the skip of a guard that could read no host. */
+const GUARD_BASE = {
   id: GUARD_PHASE_ID,
   title: 'Production guard',
   readOnly: true,
   // A guard that read no host vouches for nothing: skipped, never a ✔ (the unreachable hosts fail elsewhere).
-  shouldRun: (ctx) => ctx.hosts.hosts.some((h) => h.connection),
+  shouldRun: (ctx: Guarded) => ctx.hosts.hosts.some((h) => h.connection),
   skipReason: () => 'no host could be read',
+} as const;
+
+function passed(ctx: Guarded): string {
+  return `no host looks like production (${ctx.hosts.hosts.filter((h) => h.facts).length} checked)`;
+}
+
+export const guardPhase: Phase<Guarded & { report: { guard: GuardFinding[] } }> = {
+  ...GUARD_BASE,
   async run(ctx) {
     const findings = await runGuard(ctx.topology, ctx.hosts.hosts, GUARD_TIMEOUT_MS);
     ctx.report.guard = findings;
     if (findings.length > 0) throw guardError(findings);
-    const checked = ctx.hosts.hosts.filter((h) => h.facts).length;
-    return `no host looks like production (${checked} checked)`;
+    return passed(ctx);
   },
 };
 
 /** The guard of a command that reads or removes: its findings are a warning, the command goes on. */
 export const guardWarningPhase: Phase<Guarded> = {
-  id: GUARD_PHASE_ID,
-  title: 'Production guard',
-  readOnly: true,
-  shouldRun: (ctx) => ctx.hosts.hosts.some((h) => h.connection),
-  skipReason: () => 'no host could be read',
+  ...GUARD_BASE,
   async run(ctx): Promise<string | PhaseOutcome> {
     const findings = await runGuard(ctx.topology, ctx.hosts.hosts, GUARD_TIMEOUT_MS);
-    const checked = ctx.hosts.hosts.filter((h) => h.facts).length;
-    if (findings.length === 0) return `no host looks like production (${checked} checked)`;
+    if (findings.length === 0) return passed(ctx);
     return {
       verdict: 'warn',
       summary: `${GUARD_WARNING}: ${findings.map(describeFinding).join(FINDING_SEPARATOR)}`,

@@ -79,7 +79,16 @@ export interface DataPathInput {
   waitMs: number;
   sendTimeoutMs?: number;
   pollMs?: number;
+  /** Between two sends the door answered 503 (default 1 s). */
+  resendMs?: number;
 }
+
+/**
+ * How long a send the front door answers 503 ("no server is up behind it") is tried again: HAProxy
+ * marks a server UP only after `rise` (2) checks `inter` (10 s) apart, so after an app engine
+ * restarts, each backend comes back on its own check, up to ~20 s later. Capped by the wait.
+ */
+export const DOOR_SETTLE_MS = 25_000;
 
 const SEND_TIMEOUT_MS = 8000;
 const POLL_MS = 300;
@@ -167,16 +176,23 @@ async function checkSignal(
   leg: Leg,
   input: DataPathInput,
   sender: string,
-  send: () => Promise<{ answer: string; failure: { hop: Hop; why: string } | null }>,
+  send: () => Promise<{ answer: string; failure: { hop: Hop; why: string } | null; unavailable?: boolean }>,
   found: () => Promise<boolean>,
 ): Promise<SignalCheck> {
   const check = blank(
     `${sender} -> ${input.web.address}:${PORTS.frontDoor} -> ${input.app.address}:${leg.appPort} (${leg.what})`,
   );
-  const sentAt = Date.now();
+  let sentAt = Date.now();
+  const settleUntil = sentAt + Math.min(DOOR_SETTLE_MS, input.waitMs);
   let failure: { hop: Hop; why: string } | null;
   try {
-    const sent = await send();
+    let sent = await send();
+    // No server up behind the door yet (HAProxy's health checks lag a restart): send again.
+    while (sent.unavailable && Date.now() + (input.resendMs ?? 1000) < settleUntil) {
+      await new Promise((r) => setTimeout(r, input.resendMs ?? 1000));
+      sentAt = Date.now();
+      sent = await send();
+    }
     check.sent = true;
     failure = sent.failure;
     check.detail = sent.answer;
@@ -226,7 +242,7 @@ function profileCheck(
         headers: { 'Content-Type': 'text/plain' },
       });
       const door = doorFailure(a.status, a.body);
-      if (door) return { answer: `HTTP ${a.status}`, failure: door };
+      if (door) return { answer: `HTTP ${a.status}`, failure: door, unavailable: a.status === 503 };
       if (a.status !== 200)
         return {
           answer: `HTTP ${a.status}`,
@@ -265,6 +281,7 @@ function traceCheck(
       const door = doorFailure(a.httpStatus, '');
       if (door || a.httpStatus === 404)
         return {
+          unavailable: a.httpStatus === 503,
           answer: `HTTP ${a.httpStatus}`,
           failure: door ?? {
             hop: 'target -> web',

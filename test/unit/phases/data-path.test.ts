@@ -58,6 +58,24 @@ describe('data path', () => {
     ).toBe(true);
   });
 
+  it('sends again while the door answers 503 (HAProxy not yet seeing the servers), within the wait', async () => {
+    const [t1, app] = [new FakeHost('target-01'), new FakeHost('app-01')];
+    healthy(t1);
+    healthy(app);
+    let unavailable = 2;
+    const grpc = t1.grpc;
+    t1.grpc = (...args) => (unavailable-- > 0 ? { httpStatus: 503, grpcStatus: null, grpcMessage: '' } : grpc(...args));
+    const report = await verifyDataPath({ ...input([t1], app), waitMs: 1000, resendMs: 5 });
+    expect(report.ok).toBe(true);
+    expect(report.targets[0]!.trace).toMatchObject({ sent: true, found: true, hop: null });
+    expect(t1.requests.filter((r) => r.includes('TraceService/Export'))).toHaveLength(3);
+    // A door that stays without a server is still reported, once the wait is over.
+    t1.grpc = () => ({ httpStatus: 503, grpcStatus: null, grpcMessage: '' });
+    const stuck = await verifyDataPath({ ...input([t1], app), waitMs: 40, resendMs: 5 });
+    expect(stuck.targets[0]!.trace).toMatchObject({ found: false, hop: 'web -> app' });
+    expect(stuck.targets[0]!.trace.detail).toMatch(/503: no server is up behind it/);
+  });
+
   it('names target -> web when the target cannot connect to the front door', async () => {
     const [t1, app] = [new FakeHost('target-01'), new FakeHost('app-01')];
     healthy(app);

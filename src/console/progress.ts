@@ -97,7 +97,7 @@ export async function withPhaseProgress<T>(
         if (live && handle && (always || out.verbose || options.liveShow?.includes(event.id)))
           handle.output = event.line;
         else if (out.verbose) out.debug(`  ${event.line}`);
-        else if (always && allowed(event.line.split(':')[0] ?? '')) out.say(color.dim(`  ${event.line}`));
+        else if (always && allowed(event.key ?? event.line.split(':')[0] ?? '')) out.say(color.dim(`  ${event.line}`));
         return;
       }
       case 'phase-end': {

@@ -24,8 +24,12 @@ export type RunOutcome = { ok: true } | { ok: false; code: string; message: stri
 
 export interface PhaseIo {
   journal: Journal;
-  /** One line of live progress (shown under the phase title). */
-  progress(line: string): void;
+  /**
+   * One line of live progress (shown under the phase title). Off a terminal, lines are thinned out
+   * per `key` (default: the line up to its first colon, e.g. the host), so give each concurrent
+   * activity its own key (e.g. host and image) or one of them may never be shown.
+   */
+  progress(line: string, key?: string): void;
   signal: AbortSignal;
 }
 

@@ -11,7 +11,7 @@ import { worthKeeping, type HostUndo } from '../core/undo-step.js';
 
 export type RunnerEvent =
   | { type: 'phase-start'; id: string; title: string }
-  | { type: 'phase-progress'; id: string; line: string }
+  | { type: 'phase-progress'; id: string; line: string; key?: string }
   | { type: 'phase-end'; record: PhaseRecord }
   | { type: 'rollback-start'; changes: number }
   | { type: 'undo'; record: UndoRecord };
@@ -132,7 +132,8 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
         const io = {
           journal,
           signal: stop.signal,
-          progress: (line: string) => emit({ type: 'phase-progress', id: phase.id, line }),
+          progress: (line: string, key?: string) =>
+            emit({ type: 'phase-progress', id: phase.id, line, ...(key === undefined ? {} : { key }) }),
         };
         const outcome = await activity.run(() => phase.run(ctx, io));
         throwIfAborted(signal);

@@ -430,12 +430,16 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
       // app-01's images are pulled at the same time: wait for Pyroscope's (the large one, node and
       // all), and interrupt while it is still on its way; any image already whole goes on rollback too.
       const pyroscope = imageRef(component('pyroscope'));
+      // An install that ends (or never gets to the pull) fails here with what it printed.
       await waitFor(
         'the Pyroscope pull to start on app-01',
-        () => output.includes(`app-01: ${pyroscope} (`),
+        () => output.includes(`app-01: ${pyroscope} (`) || running.exitCode !== null,
         60_000,
         50,
-      );
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n--- install printed:\n${output}`);
+      });
+      expect(running.exitCode, `install ended before the pull:\n${output}`).toBeNull();
       expect(await engine('app-01', 'image')).not.toContain(pyroscope);
       child.kill('SIGINT');
       const code = await Promise.race([

@@ -227,6 +227,7 @@ async function pullMachine(
               io.progress(
                 `${machine}: ${ref} (${i + 1}/${pull.length}) ${s.layersDone}/${s.layers} layers, ` +
                   `${formatBytes(s.bytes)}`,
+                `${machine} ${ref}`,
               );
             }
           });

@@ -118,6 +118,34 @@ describe('phase progress (plain output, off a terminal)', () => {
     expect(text()).toContain('db-01: quay.io/minio/minio:x 0/1 layers');
   });
 
+  it("off a terminal, thins pull lines per key, so each of a host's concurrent pulls is shown", async () => {
+    const { out, text } = capture();
+    await withPhaseProgress(
+      out,
+      phases.slice(1, 2),
+      async (emit) => {
+        // Tempo's pull reports far more often than Pyroscope's: Pyroscope's line must still show.
+        for (let i = 0; i < 5; i++)
+          emit({
+            type: 'phase-progress',
+            id: 'images',
+            line: `app-01: grafana/tempo:2.8.1 ${i}/5 layers`,
+            key: 'app-01 grafana/tempo:2.8.1',
+          });
+        emit({
+          type: 'phase-progress',
+          id: 'images',
+          line: 'app-01: grafana/pyroscope:1.14.0 0/3 layers',
+          key: 'app-01 grafana/pyroscope:1.14.0',
+        });
+        emit({ type: 'phase-end', record: { id: 'images', title: 'Pull images', status: 'done' } });
+      },
+      { alwaysShow: ['images'] },
+    );
+    expect(text().match(/app-01: grafana\/tempo/g)).toHaveLength(1);
+    expect(text()).toContain('app-01: grafana/pyroscope:1.14.0 0/3 layers');
+  });
+
   it('puts no ✔ on a phase that ran to its end but found failures', async () => {
     const { out, text } = capture();
     await withPhaseProgress(out, [{ id: 'preflight', title: 'Preflight checks' }], async (emit) =>

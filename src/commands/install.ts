@@ -212,7 +212,11 @@ function printSummary(ctx: InstallContext, out: Output): void {
     `  Grafana        ${u.grafana}  (user ${ctx.report.grafanaAdminUser ?? 'admin'}; reached on the app host ` +
       `directly, not through the front door)`,
   );
-  out.say(`  Pyroscope      ${u.pyroscope} (app host; the front door ${u.frontDoor} takes pushes only)`);
+  out.say(
+    ctx.topology.restrictFlows
+      ? `  Pyroscope      ${u.pyroscope} (answers the web host only; read profiles in Grafana)`
+      : `  Pyroscope      ${u.pyroscope} (app host; the front door ${u.frontDoor} takes pushes only)`,
+  );
   out.say(`  MinIO console  ${u.minioConsole}  (an object browser only, no admin pages)`);
   if (ctx.options.frontDoor === 'external') {
     const [first, ...rest] = externalFrontDoorSteps(ctx.report.plan, ctx.topology.web.host);

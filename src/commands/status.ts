@@ -58,6 +58,10 @@ function printStatus(report: StatusReport, out: Output): void {
         (volumes.length > 0 ? `; volumes: ${volumes.join(', ')}` : ''),
     );
   }
+  for (const f of report.flows) {
+    out.say(`${f.machine.padEnd(14)} flows: ${f.rules ?? 'none wanted'}`);
+    if (f.drift) out.say(`  ${color.yellow('drift:')} ${f.drift}`);
+  }
   for (const w of report.warnings) out.say(`${color.yellow('warning:')} ${w}`);
   for (const u of report.unreachable) out.say(`${color.red('unreachable:')} ${u.machine} (${u.error})`);
   if (report.note) out.say(color.dim(report.note));

@@ -1,6 +1,6 @@
 // `verify`: from each target, a synthetic profile and span through the front door, read back where
 // Grafana reads them, and Grafana's data-source health; exit 0 only when every one was found.
-import type { DataPathReport, SignalCheck } from '../phases/verify/data-path.js';
+import { dataPathFailures, type DataPathReport, type SignalCheck } from '../phases/verify/data-path.js';
 import { dataPathError, newVerifyContext, verifyPhases } from '../phases/verify/verify-phases.js';
 import type { ConnectFlags } from '../console/connect.js';
 import type { GatherContext } from '../console/gather.js';
@@ -47,10 +47,21 @@ function cell(c: SignalCheck): string {
 
 function printVerify(report: DataPathReport, out: Output): void {
   const { color } = out;
-  out.say(`${'TARGET'.padEnd(16)} ${'PROFILE (Pyroscope)'.padEnd(26)} ${'SPAN (Tempo)'.padEnd(26)}`);
+  const direct = report.targets.some((t) => t.direct.length > 0);
+  out.say(
+    `${'TARGET'.padEnd(16)} ${'PROFILE (Pyroscope)'.padEnd(26)} ${'SPAN (Tempo)'.padEnd(26)}` +
+      (direct ? ' AROUND THE DOOR' : ''),
+  );
   for (const t of report.targets) {
     const paint = (c: SignalCheck) => (c.found ? color.green : color.red)(cell(c).padEnd(26));
-    out.say(`${t.target.padEnd(16)} ${paint(t.profile)} ${paint(t.trace)}`);
+    const open = t.direct.filter((c) => c.open);
+    const around =
+      t.direct.length === 0
+        ? ''
+        : open.length === 0
+          ? ` ${color.green(`${t.direct.length} refused`)}`
+          : ` ${color.red(`open: ${open.map((c) => `${c.machine}:${c.port}`).join(', ')}`)}`;
+    out.say(`${t.target.padEnd(16)} ${paint(t.profile)} ${paint(t.trace)}${around}`);
   }
   for (const s of report.datasources)
     out.say(`Grafana data source ${s.uid}: ${s.ok ? color.green('OK') : color.red(s.message)}`);
@@ -66,7 +77,10 @@ function printVerify(report: DataPathReport, out: Output): void {
   for (const d of error.details) out.say(`  ${d}`);
   const remedies = [
     ...new Set(
-      report.targets.flatMap((t) => [t.profile.remedy, t.trace.remedy]).filter((r): r is string => r !== null),
+      dataPathFailures(report)
+        .filter((f) => !f.line.startsWith('Grafana data source'))
+        .map((f) => f.remedy)
+        .filter((r): r is string => r !== null),
     ),
   ];
   for (const r of remedies) out.say(`  ${color.yellow('→')} ${r}`);

@@ -140,6 +140,7 @@ export function resolveTopology(
         profilesHours: retentionHours(file?.retention?.profiles ?? defaultOf(SETTINGS.retentionProfiles)),
         tracesHours: retentionHours(file?.retention?.traces ?? defaultOf(SETTINGS.retentionTraces)),
       },
+      restrictFlows: file?.flows?.restrict ?? defaultOf(SETTINGS.restrictFlows),
       guard,
     },
     missing: [],

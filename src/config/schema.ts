@@ -96,6 +96,7 @@ export const configFile = z.strictObject({
   retention: z
     .strictObject({ profiles: one(SETTINGS.retentionProfiles), traces: one(SETTINGS.retentionTraces) })
     .optional(),
+  flows: z.strictObject({ restrict: one(SETTINGS.restrictFlows) }).optional(),
   grafana: z.strictObject({ port: one(SETTINGS.grafanaPort) }).optional(),
   guard: z
     .strictObject({

@@ -217,6 +217,16 @@ export const SETTINGS = {
     default: '14d',
     example: '14d',
   }),
+  restrictFlows: one({
+    key: 'flows.restrict',
+    value: V.SWITCH,
+    help:
+      'let each published port of the app and db hosts answer only the source of its flow (web -> app ' +
+      "4040, 4317, 14250, 3200; app -> db 9000), with iptables rules in Docker's `DOCKER-USER` chain; " +
+      '`false` leaves them open to every address',
+    default: true,
+    example: 'true',
+  }),
   grafanaPort: one({
     key: 'grafana.port',
     value: V.PORT,

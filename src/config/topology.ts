@@ -50,6 +50,8 @@ export interface Topology {
   grafanaPort: number;
   /** How long the stack keeps data, in hours (config `retention`). */
   retention: Retention;
+  /** Published ports of app and db answer only their flow's source (config `flows.restrict`). */
+  restrictFlows: boolean;
   guard: GuardRules;
 }
 

@@ -17,7 +17,9 @@ export type UndoStep =
   | { kind: 'stop-container'; name: string }
   | { kind: 'put-back-container'; id: string; name: string }
   /** Never forced: an image some container uses stays. */
-  | { kind: 'remove-image'; ref: string };
+  | { kind: 'remove-image'; ref: string }
+  /** The flow rules' chain as it was (its `-A` lines); none: remove the chain and its jump. */
+  | { kind: 'restore-flow-rules'; rules: string[] };
 
 export type HostUndo = UndoStep & { host: string };
 
@@ -31,6 +33,7 @@ export const UNDO_KINDS: readonly UndoStep['kind'][] = [
   'stop-container',
   'put-back-container',
   'remove-image',
+  'restore-flow-rules',
 ];
 
 /** One line: what the step does, where. */
@@ -55,6 +58,8 @@ export function describeUndo(step: HostUndo): string {
       return `put back the previous ${step.name} ${on}`;
     case 'remove-image':
       return `remove image ${step.ref} pulled ${on}`;
+    case 'restore-flow-rules':
+      return step.rules.length === 0 ? `remove the flow rules ${on}` : `put back the previous flow rules ${on}`;
   }
 }
 

@@ -5,6 +5,7 @@ import { HealError } from '../core/errors.js';
 import type { HostUndo } from '../core/undo-step.js';
 import type { HostHandle } from '../remote/index.js';
 import { LABELS } from '../stack/manifest.js';
+import { APPLY_SCRIPT, REMOVE_SCRIPT, restoreText } from '../stack/flow-rules.js';
 
 async function sh(remote: HostHandle, host: string, argv: string[], what: string): Promise<string> {
   const result = await remote.exec(argv, { timeoutMs: 30_000 });
@@ -96,5 +97,24 @@ export async function runUndo(remote: HostHandle, step: HostUndo): Promise<void>
         });
       return;
     }
+    case 'restore-flow-rules':
+      await setFlowRules(remote, step.host, step.rules);
+      return;
   }
+}
+
+/** Makes the host's flow chain hold exactly `rules` (`-A` lines); none removes the chain and its jump. */
+export async function setFlowRules(remote: HostHandle, host: string, rules: readonly string[]): Promise<void> {
+  const result =
+    rules.length === 0
+      ? await remote.exec(['sh', '-c', REMOVE_SCRIPT], { timeoutMs: 30_000 })
+      : await remote.exec(['sh', '-c', APPLY_SCRIPT], { timeoutMs: 30_000, stdin: restoreText(rules) });
+  if (result.code !== 0)
+    throw new HealError({
+      code: 'flows.apply',
+      message: `cannot ${rules.length === 0 ? 'remove' : 'set'} the flow rules on ${host}: ${
+        result.stderr.trim() || `exit ${result.code}`
+      }`,
+      hint: 'connect as root (iptables needs it), or set `flows.restrict: false`',
+    });
 }

@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import { HealError } from '../core/errors.js';
 import { HOST_ROOT } from '../core/host-paths.js';
 import { UNDO_KINDS, type HostUndo, type UndoStep } from '../core/undo-step.js';
+import { isOwnRule } from '../stack/flow-rules.js';
 import { checkPrivate, writePrivateJson } from './state-file.js';
 
 /** The steps one failed run left on one host, in the order to run them. */
@@ -115,6 +116,10 @@ export function unsafeStep(step: UndoStep): string | undefined {
       return named(step.name) ? undefined : `${step.kind} ${String(step.name)} is not one of ours`;
     case 'remove-image':
       return typeof step.ref === 'string' && IMAGE_REF.test(step.ref) ? undefined : `image ${String(step.ref)}`;
+    case 'restore-flow-rules':
+      return Array.isArray(step.rules) && step.rules.every((r) => typeof r === 'string' && isOwnRule(r))
+        ? undefined
+        : 'flow rules that are not of the shape heal-pyroscope writes';
   }
 }
 

@@ -14,6 +14,7 @@ import type { ComponentName } from '../../stack/manifest.js';
 import type { ContainerSpec } from '../../plan/container-spec.js';
 import type { Connector } from '../shared/connect.js';
 import type { TierAddresses } from '../../plan/desired-stack.js';
+import type { FlowPlan } from '../../plan/flow-facts.js';
 import type { Phase } from '../../runner/phase.js';
 import { Gates } from '../../runner/gates.js';
 import { noLeftOverUndo, type LeftOverUndo } from '../../runner/finish-undo.js';
@@ -57,6 +58,8 @@ export interface Planned {
   specs: ContainerSpec[];
   facts: TierFacts[];
   plan: InstallPlan;
+  /** Each server machine's flow rules: wanted, held, and what install does about them. */
+  flows: FlowPlan[];
 }
 
 /** What the run did, as it did it: the CLI prints it and `--json` returns it. */

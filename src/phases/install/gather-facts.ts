@@ -11,6 +11,7 @@ import { desiredStack, tierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
 import { planInstall, remotePath, type TierFacts } from '../../plan/plan.js';
 import { gatherTierFacts } from '../../plan/remote-facts.js';
+import { planFlows } from '../../plan/flow-facts.js';
 
 /**
  * Without a state file, install would generate new credentials; over a stack of ours (a container
@@ -57,6 +58,7 @@ export const gatherFactsPhase: Phase<InstallContext> = {
     );
     if (!loaded) refuseNewCredentialsOverAStack(ctx.statePath, facts);
     const plan = planInstall(stack.files, specs, facts);
+    const flows = await planFlows(ctx.hosts, addresses, ctx.topology.restrictFlows);
     if (plan.conflicts.length > 0) {
       throw new HealError({
         code: 'install.conflict',
@@ -66,7 +68,7 @@ export const gatherFactsPhase: Phase<InstallContext> = {
         hint: 'rename or remove that container yourself: heal-pyroscope never touches what it did not create',
       });
     }
-    ctx.planned = { state: new StateStore(ctx.statePath, state, !loaded), addresses, stack, specs, facts, plan };
+    ctx.planned = { state: new StateStore(ctx.statePath, state, !loaded), addresses, stack, specs, facts, plan, flows };
     ctx.report.plan = plan;
     ctx.report.grafanaAdminUser = state.secrets.grafanaAdminUser;
     const pulls = plan.tiers.reduce((n, t) => n + t.pull.length, 0);

@@ -16,6 +16,7 @@ import { guardPhase } from '../shared/guard.js';
 import { imagesPhase } from './images.js';
 import { lockPhase } from '../shared/lock.js';
 import { networkPhase } from './network.js';
+import { flowsPhase } from './flows.js';
 import type { Phase } from '../../runner/phase.js';
 import { installChecksPhase } from '../preflight/checks-phase.js';
 import { recordPhase } from './record.js';
@@ -36,6 +37,7 @@ export function installPhases(): Phase<InstallContext>[] {
       imagesPhase,
       configurationPhase,
       networkPhase,
+      flowsPhase,
       storagePhase,
       servicesPhase,
       frontDoorPhase,

@@ -191,7 +191,7 @@ export const verifyPhase: Phase<PlannedInstall> = {
         `your HAProxy, then run \`heal-pyroscope verify\``
       );
     const dataPath = await verifyDataPath(
-      dataPathInput(ctx.hosts, ctx.planned.addresses, ctx.topology.grafanaPort, ctx.planned.state.current.secrets),
+      dataPathInput(ctx.hosts, ctx.planned.addresses, ctx.topology, ctx.planned.state.current.secrets),
     );
     ctx.report.dataPath = dataPath;
     if (!dataPath.ok) throw dataPathError(dataPath, 'install.verify');

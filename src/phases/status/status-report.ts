@@ -13,7 +13,9 @@ import { component, COMPONENTS, containerName, LABELS, type ComponentName } from
 import { healthPort, specHash, volumeName, type ContainerSpec } from '../../plan/container-spec.js';
 import { filesystemOf } from '../../hosts/facts.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
-import { desiredStack, tierAddresses } from '../../plan/desired-stack.js';
+import { desiredStack, tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
+import { readHeldRules, wantedRules } from '../../plan/flow-facts.js';
+import { describeRules, RESTRICTED_FLOWS, rulesDrift, type MachineRules } from '../../stack/flow-rules.js';
 import type { Phase } from '../../runner/phase.js';
 import { serverInventory, unreachableServers, type Unreachable } from '../shared/reachable.js';
 
@@ -48,6 +50,14 @@ export interface VolumeStatus {
   bytes: number | null;
 }
 
+/** One machine's flow rules: which ports answer only whom, and how they drifted (null: as configured). */
+export interface FlowStatus {
+  machine: string;
+  /** "4040, 4317 only from web-01 (10.0.0.11)"; null when the machine should hold none. */
+  rules: string | null;
+  drift: string | null;
+}
+
 /** Below this share of free space on a server's Docker root, status warns. */
 export const LOW_DISK_PERCENT = 15;
 
@@ -57,6 +67,8 @@ export interface StatusReport {
   components: ComponentStatus[];
   disks: DiskStatus[];
   volumes: VolumeStatus[];
+  /** The flow rules of each machine that holds or should hold some (none before an install). */
+  flows: FlowStatus[];
   /** Things to act on soon that are not drift (a disk under 15% free): status still exits 0. */
   warnings: string[];
   unreachable: Unreachable[];
@@ -102,6 +114,7 @@ export function newStatusContext(init: Omit<StatusContext, 'hosts' | 'report'>):
       components: [],
       disks: [],
       volumes: [],
+      flows: [],
       warnings: [],
       unreachable: [],
     },
@@ -111,8 +124,10 @@ export function newStatusContext(init: Omit<StatusContext, 'hosts' | 'report'>):
 /** Why status exits 1: what is not healthy or not as configured, and what was not reached. */
 export function statusError(report: StatusReport): HealError {
   const off = report.components.filter((c) => !c.healthy || c.drift.length > 0);
+  const flows = report.flows.filter((f) => f.drift !== null);
   const parts = [
     ...(off.length > 0 ? [`${off.length} component(s) not healthy or not as configured`] : []),
+    ...(flows.length > 0 ? [`flow rules not as configured on ${flows.map((f) => f.machine).join(', ')}`] : []),
     ...(report.unreachable.length > 0 ? [`${report.unreachable.length} host(s) not reached`] : []),
   ];
   return new HealError({
@@ -120,6 +135,7 @@ export function statusError(report: StatusReport): HealError {
     message: parts.length > 0 ? parts.join('; ') : 'not healthy or not as configured',
     details: [
       ...off.map((c) => `${c.machine} ${c.component}: ${c.drift.length > 0 ? c.drift.join('; ') : 'unhealthy'}`),
+      ...flows.map((f) => `${f.machine}: ${f.drift} (run install to apply)`),
       ...report.unreachable.map((u) => `${u.machine}: not reached (${u.error})`),
     ],
     hint:
@@ -203,14 +219,19 @@ export const statusPhase: Phase<StatusContext> = {
           `${d.machine}: ${d.mount} (the Docker root, where the data volumes live) has ${d.freePercent}% free ` +
           `(${gib(d.availableBytes)} GiB): lower retention.profiles or retention.traces, or give it more space`,
       );
+    const flows = components.some((c) => c.present) ? await flowsOf(topology, hosts, addresses) : [];
     const unreachable = unreachableServers(hosts);
-    const ok = unreachable.length === 0 && components.every((c) => c.healthy && c.drift.length === 0);
+    const ok =
+      unreachable.length === 0 &&
+      components.every((c) => c.healthy && c.drift.length === 0) &&
+      flows.every((f) => f.drift === null);
     ctx.report = {
       ok,
       environment: topology.environment,
       components,
       disks,
       volumes,
+      flows,
       warnings,
       unreachable,
       ...(note ? { note } : {}),
@@ -219,6 +240,40 @@ export const statusPhase: Phase<StatusContext> = {
     return `${healthy} of ${components.length} component(s) healthy`;
   },
 };
+
+/**
+ * Each reached server's flow rules against what install would apply now. A flow whose source cannot
+ * be asked (unreachable, no route) leaves its destination's rules unjudged, said as drift.
+ */
+async function flowsOf(topology: Topology, hosts: Inventory, addresses: TierAddresses): Promise<FlowStatus[]> {
+  let wanted: MachineRules[] = [];
+  let unjudged: string | null = null;
+  if (topology.restrictFlows) {
+    wanted = await wantedRules(hosts, addresses).catch((error: unknown) => {
+      unjudged = `flow rules not judged: ${error instanceof Error ? error.message : String(error)}`;
+      return [];
+    });
+  }
+  const destinations = new Set(RESTRICTED_FLOWS.map((f) => hosts.forTier(f.to).name));
+  const flows: FlowStatus[] = [];
+  for (const host of hosts.servers()) {
+    if (!host.connection) continue;
+    const held = await readHeldRules(host);
+    const want = wanted.find((w) => w.machine === host.name);
+    if (want) flows.push({ machine: host.name, rules: describeRules(want), drift: rulesDrift(want, held) });
+    else if (unjudged !== null && destinations.has(host.name))
+      flows.push({ machine: host.name, rules: null, drift: unjudged });
+    else if (held.lines.length > 0 || held.jump)
+      flows.push({
+        machine: host.name,
+        rules: null,
+        drift: topology.restrictFlows
+          ? 'holds flow rules it should not'
+          : 'holds flow rules, but flows.restrict is off',
+      });
+  }
+  return flows;
+}
 
 /** Bytes as GiB with one decimal, as status prints them. */
 export function gib(bytes: number): string {

@@ -11,6 +11,9 @@ import { HOST_ROOT, tierDir } from '../../core/host-paths.js';
 import type { Phase } from '../../runner/phase.js';
 import { decideImages } from './purge-images.js';
 import { toExisting } from '../../plan/remote-facts.js';
+import { readHeldRules } from '../../plan/flow-facts.js';
+import { setFlowRules } from '../../runner/run-undo.js';
+import { FLOW_CHAIN } from '../../stack/flow-rules.js';
 import type { Host } from '../../hosts/host.js';
 import { connectPhaseFor } from '../shared/connect.js';
 import { reachedServers } from '../shared/reachable.js';
@@ -46,11 +49,12 @@ type MachineFound = Omit<FoundOnTier, 'tier' | 'directory'>;
 
 async function findOnMachine(ctx: UninstallContext, host: Host): Promise<MachineFound> {
   const engine = host.remote.engine;
-  const [every, networks, volumes, root] = await Promise.all([
+  const [every, networks, volumes, root, held] = await Promise.all([
     engine.listContainers(),
     engine.listNetworks({ label: LABEL_FILTER }),
     engine.listVolumes({ label: LABEL_FILTER }),
     host.remote.exec(['test', '-d', HOST_ROOT]),
+    readHeldRules(host),
   ]);
   const ours = (c: ContainerSummary) => c.labels[LABELS.product] === PRODUCT;
   const containers = every.filter(ours).map(toExisting);
@@ -71,6 +75,7 @@ async function findOnMachine(ctx: UninstallContext, host: Host): Promise<Machine
     volumes: volumes.map((v) => v.name),
     root: root.code === 0,
     images,
+    flowRules: held.lines.length > 0 || held.jump,
   };
 }
 
@@ -91,7 +96,15 @@ export const findPhase: Phase<UninstallContext> = {
           directory,
           ...(i === 0
             ? machineFound
-            : { machine: host.name, containers: [], networks: [], volumes: [], root: false, images: [] }),
+            : {
+                machine: host.name,
+                containers: [],
+                networks: [],
+                volumes: [],
+                root: false,
+                images: [],
+                flowRules: false,
+              }),
         });
       }
     }
@@ -141,6 +154,22 @@ export const removeNetworkPhase: Phase<UninstallContext> = {
     }
   },
   dryRun: (ctx) => ctx.report.found.flatMap((f) => f.networks.map((n) => `${f.machine}: remove network ${n.name}`)),
+};
+
+export const removeFlowRulesPhase: Phase<UninstallContext> = {
+  id: 'flows',
+  title: 'Remove the flow rules',
+  shouldRun: (ctx) => ctx.report.found.some((f) => f.flowRules),
+  async run(ctx) {
+    for (const f of ctx.report.found.filter((x) => x.flowRules)) {
+      await setFlowRules(hostOf(ctx, f).remote, f.machine, []);
+      ctx.report.removed.push(`${f.machine}: flow rules`);
+    }
+  },
+  dryRun: (ctx) =>
+    ctx.report.found
+      .filter((f) => f.flowRules)
+      .map((f) => `${f.machine}: remove the flow rules (chain ${FLOW_CHAIN} and its jump from DOCKER-USER)`),
 };
 
 // $1: the root. Removes it only when empty; says which.

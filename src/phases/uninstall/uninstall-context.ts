@@ -24,6 +24,8 @@ export interface FoundOnTier {
   root: boolean;
   /** What --purge does with each image installs pulled or our containers run (first tier only). */
   images: ImageDecision[];
+  /** The machine holds our flow rules (first tier only). */
+  flowRules: boolean;
 }
 
 /** Whether the local state records the images installs pulled; when not, why (said in the summary). */

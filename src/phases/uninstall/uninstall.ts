@@ -14,6 +14,7 @@ import {
   purgeVolumesPhase,
   removeContainersPhase,
   removeFilesPhase,
+  removeFlowRulesPhase,
   removeNetworkPhase,
 } from './remove.js';
 import type { UninstallContext } from './uninstall-context.js';
@@ -30,6 +31,7 @@ export function uninstallPhases(): Phase<UninstallContext>[] {
     findPhase,
     removeContainersPhase,
     removeNetworkPhase,
+    removeFlowRulesPhase,
     removeFilesPhase,
     purgeVolumesPhase,
     purgeImagesPhase,

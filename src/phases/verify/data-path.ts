@@ -10,6 +10,8 @@ import type { GrpcCallResult, HostHandle, HttpGetResult } from '../../remote/ind
 import { DATASOURCE_UIDS } from '../../render/grafana.js';
 import { FRONT_DOOR_REFUSAL } from '../../render/haproxy.js';
 import { PORTS } from '../../render/ports.js';
+import { RESTRICTED_FLOWS } from '../../stack/flow-rules.js';
+import { COMPONENTS } from '../../stack/manifest.js';
 import {
   ingestRequest,
   OTLP_EXPORT_PATH,
@@ -42,11 +44,29 @@ export interface SignalCheck {
   remedy: string | null;
 }
 
+/** A path around the front door, tried from a target: it must be refused. */
+export interface DirectPath {
+  /** e.g. `Pyroscope HTTP API`. */
+  service: string;
+  machine: string;
+  address: string;
+  port: number;
+}
+
+export interface DirectCheck extends DirectPath {
+  /** The target could open a connection: the path is open, and verify fails. */
+  open: boolean;
+  /** What the probe saw (refused, timeout, ...). */
+  state: string;
+}
+
 export interface TargetCheck {
   target: string;
   ok: boolean;
   profile: SignalCheck;
   trace: SignalCheck;
+  /** The paths around the front door this target tried (none when `flows.restrict` is off). */
+  direct: DirectCheck[];
 }
 
 export interface DatasourceCheck {
@@ -66,8 +86,11 @@ export interface DataPathReport {
 }
 
 export interface DataPathInput {
-  /** Where agents send from: the connected targets (or the web host when there are none). */
-  senders: Array<{ name: string; remote: HostHandle }>;
+  /**
+   * Where agents send from: the connected targets (or the web host when there are none). Each tries
+   * the `direct` paths unless `tryDirect` is false (a target that is also a server machine).
+   */
+  senders: Array<{ name: string; remote: HostHandle; tryDirect?: boolean }>;
   /** Targets without an SSH connection: reported, not tested. */
   unreachable: Array<{ name: string; error: string }>;
   web: { name: string; address: string };
@@ -75,6 +98,8 @@ export interface DataPathInput {
   db: { name: string };
   /** Grafana's admin credentials and port; never printed. */
   grafana: { port: number; user: string; password: string } | null;
+  /** Paths around the front door each sender must find refused. */
+  direct: DirectPath[];
   /** How long to wait for data to show up after it was accepted. */
   waitMs: number;
   sendTimeoutMs?: number;
@@ -337,6 +362,38 @@ async function datasourceCheck(
 }
 
 /** A fresh `verify_run` label value: this run's data, told apart from every earlier run's. */
+/** Each restricted flow's destination ports, as a target would try them around the front door. */
+export function directPaths(
+  addresses: Readonly<Record<'web' | 'app' | 'db', string>>,
+  machines: Readonly<Record<'web' | 'app' | 'db', string>>,
+): DirectPath[] {
+  return RESTRICTED_FLOWS.flatMap((flow) =>
+    flow.ports.map((port) => ({
+      service: portTitle(port),
+      machine: machines[flow.to],
+      address: addresses[flow.to],
+      port,
+    })),
+  );
+}
+
+function portTitle(port: number): string {
+  for (const c of COMPONENTS) {
+    const p = c.ports.find((x) => x.port === port);
+    if (p) return `${c.title.split(' (')[0]} ${p.purpose}`;
+  }
+  return `port ${port}`;
+}
+
+/** Connect from the target straight to a service behind the door: refused, or it is a hole. */
+async function directCheck(sender: { name: string; remote: HostHandle }, p: DirectPath): Promise<DirectCheck> {
+  const probe = await sender.remote.probeTcp(p.address, p.port, DIRECT_PROBE_MS);
+  return { ...p, open: probe.state === 'open', state: probe.state };
+}
+
+/** A refused connection answers at once (TCP reset); a filtered one is given this long. */
+const DIRECT_PROBE_MS = 3000;
+
 export function newVerifyRun(): string {
   return randomBytes(6).toString('hex');
 }
@@ -344,8 +401,18 @@ export function newVerifyRun(): string {
 export async function verifyDataPath(input: DataPathInput, run = newVerifyRun()): Promise<DataPathReport> {
   const targets = input.senders.map(async (sender): Promise<TargetCheck> => {
     const d = syntheticData(sender.name, run);
-    const [profile, trace] = await Promise.all([profileCheck(input, sender, d), traceCheck(input, sender, d)]);
-    return { target: sender.name, ok: profile.found && trace.found, profile, trace };
+    const [profile, trace, direct] = await Promise.all([
+      profileCheck(input, sender, d),
+      traceCheck(input, sender, d),
+      Promise.all(sender.tryDirect === false ? [] : input.direct.map((p) => directCheck(sender, p))),
+    ]);
+    return {
+      target: sender.name,
+      ok: profile.found && trace.found && direct.every((c) => !c.open),
+      profile,
+      trace,
+      direct,
+    };
   });
   const unreachable = input.unreachable.map((u): TargetCheck => {
     const note = (leg: Leg): SignalCheck => ({
@@ -353,7 +420,7 @@ export async function verifyDataPath(input: DataPathInput, run = newVerifyRun())
       detail: `not tested: no SSH connection (${u.error})`,
       remedy: 'fix the SSH connection to this target (`heal-pyroscope preflight`), then run verify again',
     });
-    return { target: u.name, ok: false, profile: note(PROFILE), trace: note(TRACE) };
+    return { target: u.name, ok: false, profile: note(PROFILE), trace: note(TRACE), direct: [] };
   });
   const grafana = input.grafana;
   const datasources = grafana
@@ -385,6 +452,16 @@ export function dataPathFailures(report: DataPathReport): Array<{ line: string; 
       });
     }
   }
+  for (const t of report.targets)
+    for (const c of t.direct.filter((x) => x.open))
+      out.push({
+        line:
+          `${t.target}: ${c.service} answers directly at ${c.address}:${c.port} on ${c.machine}, around the ` +
+          'front door',
+        remedy:
+          `run \`heal-pyroscope install\` to put the flow rules back on ${c.machine} (\`heal-pyroscope status\` ` +
+          'shows them)',
+      });
   for (const s of report.datasources)
     if (!s.ok)
       out.push({

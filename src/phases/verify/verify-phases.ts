@@ -12,6 +12,7 @@ import { tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
 import {
   dataPathFailures,
+  directPaths,
   newVerifyRun,
   verifyDataPath,
   type DataPathInput,
@@ -26,16 +27,19 @@ export const DATA_WAIT_MS = 30_000;
 export function dataPathInput(
   hosts: Inventory,
   addresses: TierAddresses,
-  grafanaPort: number,
+  topology: Pick<Topology, 'grafanaPort' | 'restrictFlows'>,
   secrets: Secrets | null,
   waitMs = DATA_WAIT_MS,
 ): DataPathInput {
+  const { grafanaPort } = topology;
   const targets = hosts.serving('target');
   const web = hosts.forTier('web');
   const app = hosts.forTier('app');
+  // A target that is also a server (everything on one machine) is a flow's source or reaches its
+  // own ports locally: it has no path around the door to prove closed.
   const senders = (targets.length > 0 ? targets : [web])
     .filter((h) => h.connection)
-    .map((h) => ({ name: h.name, remote: h.remote }));
+    .map((h) => ({ name: h.name, remote: h.remote, ...(h.isServer ? { tryDirect: false } : {}) }));
   return {
     senders,
     unreachable: targets
@@ -47,26 +51,40 @@ export function dataPathInput(
     grafana: secrets
       ? { port: grafanaPort, user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword }
       : null,
+    // Only targets are refused: the web host (the sender when there is no target) is a flow's source.
+    direct:
+      topology.restrictFlows && targets.length > 0
+        ? directPaths(addresses, { web: web.name, app: app.name, db: hosts.forTier('db').name })
+        : [],
     waitMs,
   };
 }
 
 export function dataPathSummary(report: DataPathReport): string {
-  const found = report.targets.filter((t) => t.ok);
+  const found = report.targets.filter((t) => t.profile.found && t.trace.found);
   const delays = found.flatMap((t) => [t.profile.delayMs ?? 0, t.trace.delayMs ?? 0]);
   const slowest = delays.length > 0 ? `, slowest after ${Math.max(...delays)} ms` : '';
-  return `${found.length} of ${report.targets.length} target(s): profile and span found${slowest}`;
+  const direct = report.targets.flatMap((t) => t.direct);
+  const refused =
+    direct.length > 0
+      ? `; ${direct.filter((c) => !c.open).length} of ${direct.length} path(s) around the door refused`
+      : '';
+  return `${found.length} of ${report.targets.length} target(s): profile and span found${slowest}${refused}`;
 }
 
 /** The data path's failures as one error: which target, which signal, which hop, and the remedy. */
 export function dataPathError(report: DataPathReport, code: string): HealError {
   const failures = dataPathFailures(report);
-  const broken = report.targets.filter((t) => !t.ok).map((t) => t.target);
+  const broken = report.targets.filter((t) => !(t.profile.found && t.trace.found)).map((t) => t.target);
+  const holes = report.targets.filter((t) => t.direct.some((c) => c.open));
   const message =
     broken.length > 0
       ? `data from ${broken.join(', ')} does not reach the stack ` +
         `(${[...new Set(report.targets.flatMap((t) => [t.profile.hop, t.trace.hop]).filter((h) => h !== null))].join(', ')})`
-      : 'Grafana cannot query a data source';
+      : holes.length > 0
+        ? `${holes.map((t) => t.target).join(', ')} reach${holes.length === 1 ? 'es' : ''} the stack around the front ` +
+          `door (${[...new Set(holes.flatMap((t) => t.direct.filter((c) => c.open).map((c) => `${c.machine}:${c.port}`)))].join(', ')})`
+        : 'Grafana cannot query a data source';
   return new HealError({
     code,
     message,
@@ -112,7 +130,7 @@ export const dataPathPhase: Phase<VerifyContext> = {
     const addresses = await tierAddresses(ctx.topology, ctx.hosts, true);
     const state = await loadState(ctx.statePath);
     ctx.report = await verifyDataPath(
-      dataPathInput(ctx.hosts, addresses, ctx.topology.grafanaPort, state?.secrets ?? null, ctx.waitMs),
+      dataPathInput(ctx.hosts, addresses, ctx.topology, state?.secrets ?? null, ctx.waitMs),
       ctx.report.run,
     );
     const summary = dataPathSummary(ctx.report);

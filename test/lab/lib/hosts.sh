@@ -158,5 +158,19 @@ host_opt_clean() {
   [ -d "$dir/opt" ] && find "$dir/opt" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
   # A lock left by a killed install/uninstall would refuse the next test's run.
   rm -rf "$dir/run/heal-pyroscope.lock"
+  host_flows_clean "$1"
+  return 0
+}
+
+# The flow rules an install set (chain HEAL-PYROSCOPE, jumped to from DOCKER-USER): a reset host
+# answers on its published ports from anywhere again, as before any install.
+host_flows_clean() {
+  local ns
+  ns=/run/netns/$(netns_of "$1")
+  [ -e "$ns" ] || return 0
+  while nsenter --net="$ns" iptables -D DOCKER-USER -j HEAL-PYROSCOPE 2>/dev/null; do :; done
+  if nsenter --net="$ns" iptables -n -L HEAL-PYROSCOPE >/dev/null 2>&1; then
+    nsenter --net="$ns" iptables -F HEAL-PYROSCOPE && nsenter --net="$ns" iptables -X HEAL-PYROSCOPE
+  fi
   return 0
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HealError } from '../../../src/core/errors.js';
-import { dataPathFailures, verifyDataPath, type DataPathInput } from '../../../src/phases/verify/data-path.js';
+import {
+  dataPathFailures,
+  directPaths,
+  verifyDataPath,
+  type DataPathInput,
+} from '../../../src/phases/verify/data-path.js';
 import { dataPathError } from '../../../src/phases/verify/verify-phases.js';
 import { errorFields } from '../../../src/console/output.js';
 import {
@@ -10,7 +15,7 @@ import {
   syntheticData,
   VERIFY_SERVICE,
 } from '../../../src/phases/verify/synthetic.js';
-import type { HttpGetOptions, HttpGetResult } from '../../../src/remote/index.js';
+import type { HttpGetOptions, HttpGetResult, ProbeResult } from '../../../src/remote/index.js';
 import { contractDocument } from '../../support/json-contract.js';
 import { FakeHost } from '../support/fake-host.js';
 
@@ -33,6 +38,7 @@ function input(senders: FakeHost[], app: FakeHost): DataPathInput {
     app: { name: 'app-01', address: '10.0.0.12', remote: app },
     db: { name: 'db-01' },
     grafana: { port: 3000, user: 'admin', password: 'secret' },
+    direct: [],
     waitMs: 50,
     pollMs: 5,
   };
@@ -154,6 +160,38 @@ describe('data path', () => {
       ['target-02', false],
       ['target-03', false],
     ]);
+  });
+
+  it('fails a target that reaches a service around the front door, naming the port and the fix', async () => {
+    const [t1, t2, app] = [new FakeHost('target-01'), new FakeHost('target-02'), new FakeHost('app-01')];
+    for (const h of [t1, t2, app]) healthy(h);
+    const refused = (): ProbeResult => ({ state: 'refused', via: 'forward', detail: 'Connection refused' });
+    t1.probe = refused;
+    // target-02 still reaches MinIO: the db host's rules are gone.
+    t2.probe = (host, port) => (port === 9000 ? { state: 'open', via: 'forward', detail: 'connected' } : refused());
+    const direct = directPaths(
+      { web: '10.0.0.11', app: '10.0.0.12', db: '10.0.0.13' },
+      { web: 'web-01', app: 'app-01', db: 'db-01' },
+    );
+    expect(direct.map((d) => `${d.machine}:${d.port}`)).toEqual([
+      'app-01:4040',
+      'app-01:4317',
+      'app-01:14250',
+      'app-01:3200',
+      'db-01:9000',
+    ]);
+    const report = await verifyDataPath({ ...input([t1, t2], app), direct });
+    expect(report.targets.map((t) => [t.target, t.ok])).toEqual([
+      ['target-01', true],
+      ['target-02', false],
+    ]);
+    expect(report.targets[1]!.direct.filter((c) => c.open).map((c) => c.port)).toEqual([9000]);
+    const failure = dataPathFailures(report);
+    expect(failure).toHaveLength(1);
+    expect(failure[0]!.line).toMatch(/^target-02: MinIO .* answers directly at 10\.0\.0\.13:9000 on db-01/);
+    expect(failure[0]!.remedy).toMatch(/heal-pyroscope install/);
+    const error = errorFields(dataPathError(report, 'verify.data-path'));
+    contractDocument(JSON.stringify({ schemaVersion: 1, command: 'verify', ...report, environment: 'lab', error }));
   });
 
   it('fails on a data source whose health check Grafana answers with ERROR', async () => {

@@ -92,7 +92,17 @@ describe('which images uninstall --purge removes', () => {
 
 describe('the images part of the uninstall summary', () => {
   const found = (images: FoundOnTier['images']): FoundOnTier[] => [
-    { tier: 'app', machine: 'app-01', containers: [], networks: [], volumes: [], directory: true, root: true, images },
+    {
+      tier: 'app',
+      machine: 'app-01',
+      containers: [],
+      networks: [],
+      volumes: [],
+      directory: true,
+      root: true,
+      images,
+      flowRules: false,
+    },
   ];
   const decided = found([
     { ref: GRAFANA, action: 'keep', reason: 'used by container foo' },

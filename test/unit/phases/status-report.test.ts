@@ -12,7 +12,7 @@ import { renderStack } from '../../../src/render/render.js';
 import { generateSecrets, saveState } from '../../../src/state/state-file.js';
 import { LABELS } from '../../../src/stack/manifest.js';
 import { HealError } from '../../../src/core/errors.js';
-import { ADDRESSES, fakeStack, topology, type FakeStack } from '../support/fake-stack.js';
+import { ADDRESSES, fakeStack, holdFlowRules, topology, type FakeStack } from '../support/fake-stack.js';
 
 /** Every component running as installed with the credentials in the state file. */
 async function installed(): Promise<{ stack: FakeStack; specs: ContainerSpec[] }> {
@@ -36,6 +36,7 @@ async function installed(): Promise<{ stack: FakeStack; specs: ContainerSpec[] }
     await engine.createContainer(createOptions(spec, '0.1.0'));
     await engine.startContainer(spec.name);
   }
+  holdFlowRules(stack);
   return { stack, specs };
 }
 
@@ -68,6 +69,25 @@ describe('status report', () => {
       ports: ['3000->3000/tcp'],
       drift: [],
     });
+  });
+
+  it('reports flow rules that are missing or no longer in force as drift, naming the machine', async () => {
+    const { stack } = await installed();
+    const ok = await report(stack);
+    expect(ok.flows.map((f) => [f.machine, f.drift])).toEqual([
+      ['app-01', null],
+      ['db-01', null],
+    ]);
+    expect(ok.flows[0]!.rules).toMatch(/^3200, 4040, 4317, 14250 only from web-01 \(10\.0\.0\.\d+\)$/);
+    // A dockerd restart or a flush by hand: the chain is gone from app-01, DOCKER-USER's jump from db-01.
+    stack.app.flowChain = null;
+    stack.db.flowChain = { lines: stack.db.flowChain!.lines, jump: false };
+    const r = await report(stack);
+    expect(r.ok).toBe(false);
+    expect(r.flows.map((f) => [f.machine, f.drift])).toEqual([
+      ['app-01', 'flow rules missing (no HEAL-PYROSCOPE chain rules)'],
+      ['db-01', 'flow rules not in force (DOCKER-USER does not jump to HEAL-PYROSCOPE)'],
+    ]);
   });
 
   it("shows each server's Docker root and the size of each data volume, and warns under 15% free", async () => {

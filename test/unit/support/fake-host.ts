@@ -12,6 +12,7 @@ import type {
   UploadSpec,
 } from '../../../src/remote/index.js';
 import { FakeEngine } from './fake-engine.js';
+import { APPLY_SCRIPT, FLOW_CHAIN, READ_SCRIPT, REMOVE_SCRIPT } from '../../../src/stack/flow-rules.js';
 
 type Answer = Partial<ExecResult> | ((argv: readonly string[], options: ExecOptions) => Partial<ExecResult>);
 
@@ -29,10 +30,40 @@ export class FakeHost implements HostHandle {
   /** The answer to a gRPC call; grpc-status 0 unless a test says otherwise. */
   grpc: (host: string, port: number, path: string, message: Uint8Array) => GrpcCallResult | Promise<GrpcCallResult> =
     () => ({ httpStatus: 200, grpcStatus: 0, grpcMessage: '' });
+  /** Our iptables chain as the host holds it (null: none). */
+  flowChain: { lines: string[]; jump: boolean } | null = null;
   private readonly rules: Array<{ match: (command: string) => boolean; answer: Answer }> = [];
 
   constructor(readonly name: string) {
     this.engine = new FakeEngine(name);
+    // Every host routes anywhere from one address (the flow rules ask where a flow starts).
+    this.onExec(/^ip route get /, (argv) => ({
+      stdout: `${argv[3]} dev eth0 src ${FakeHost.addressOf(name)} uid 0\n`,
+    }));
+    // iptables, as far as the flow rules use it: our chain's `-A` lines, and DOCKER-USER's jump to it.
+    this.onExec(READ_SCRIPT, () => {
+      const chain = this.flowChain;
+      if (!chain) return { stdout: '' };
+      return { stdout: [`-N ${FLOW_CHAIN}`, ...chain.lines, ...(chain.jump ? ['#jump'] : []), ''].join('\n') };
+    });
+    this.onExec(APPLY_SCRIPT, (_argv, options) => {
+      const lines = String(options.stdin ?? '')
+        .split('\n')
+        .filter((l) => l.startsWith('-A '));
+      this.flowChain = { lines, jump: true };
+      return {};
+    });
+    this.onExec(REMOVE_SCRIPT, () => {
+      this.flowChain = null;
+      return {};
+    });
+  }
+
+  /** A stable made-up address per host name, as `ip route get` answers it. */
+  static addressOf(name: string): string {
+    let n = 0;
+    for (const c of name) n = (n * 31 + c.charCodeAt(0)) % 250;
+    return `10.0.0.${n + 2}`;
   }
 
   /** Commands whose words (joined by spaces) contain `match`, or match it, answer `answer`; the latest rule wins. */
@@ -52,8 +83,11 @@ export class FakeHost implements HostHandle {
     this.files.set(spec.remotePath, spec);
   }
 
-  async probeTcp(): Promise<ProbeResult> {
-    return { state: 'open', via: 'forward', detail: 'connected' };
+  /** What a TCP probe from this host finds, by `host:port` (default: open). */
+  probe: (host: string, port: number) => ProbeResult = () => ({ state: 'open', via: 'forward', detail: 'connected' });
+
+  async probeTcp(host: string, port: number): Promise<ProbeResult> {
+    return this.probe(host, port);
   }
 
   async httpGet(host: string, port: number, path: string, options: HttpGetOptions = {}): Promise<HttpGetResult> {

@@ -16,6 +16,7 @@ import type { Journal, PhaseIo, RunOutcome } from '../../../src/runner/phase.js'
 import type { ServerTier } from '../../../src/plan/plan.js';
 import { newUninstallContext, type UninstallContext } from '../../../src/phases/uninstall/uninstall-context.js';
 import { resolveImages } from '../../../src/stack/image-ref.js';
+import { flowRules, ruleLines } from '../../../src/stack/flow-rules.js';
 import { FakeHost } from './fake-host.js';
 
 export const ADDRESSES = { web: '10.213.0.11', app: '10.213.0.12', db: '10.213.0.13' } as const;
@@ -47,6 +48,7 @@ export function topology(): Topology {
     },
     grafanaPort: 3000,
     retention: { profilesHours: 720, tracesHours: 336 },
+    restrictFlows: true,
     guard: DEFAULT_GUARD_RULES,
   };
 }
@@ -69,6 +71,16 @@ export function fakeStack(): FakeStack {
     return { close: async () => undefined };
   };
   return { ...hosts, connect, statePath: join(mkdtempSync(join(tmpdir(), 'heal-phase-')), 'lab.state.json') };
+}
+
+/** Puts on the app and db fakes the flow rules an install would set (sources as the fakes route). */
+export function holdFlowRules(stack: FakeStack): void {
+  const source = (host: FakeHost) => ({ machine: host.name, address: FakeHost.addressOf(host.name) });
+  const rules = flowRules({ web: stack.web.name, app: stack.app.name, db: stack.db.name }, (flow) =>
+    source(stack[flow.from]),
+  );
+  for (const r of rules)
+    stack[r.machine === stack.app.name ? 'app' : 'db'].flowChain = { lines: ruleLines(r), jump: true };
 }
 
 /** The topology's inventory with every host connected to its fake. */

@@ -1,0 +1,195 @@
+// The flow rules: each published port of the app and db hosts answers only the sources of its
+// flow (web -> app 4040, 4317, 14250, 3200; app -> db 9000). Docker publishes a port by DNAT, so a
+// connection from another host crosses the FORWARD chain, whose first stop is Docker's documented
+// DOCKER-USER chain: we hang our own chain there. Pure: the rules as data, their iptables-restore
+// text, and how to tell them from what a host holds (status, drift, the plan).
+//
+// What the rules do not touch: traffic from a local bridge (containers of the same machine, over
+// the Docker network), connections the host makes to itself, the front door (9940), Grafana
+// (3000) and the MinIO console (9001). Docker publishes IPv4 by DNAT only; IPv6 is not covered.
+
+import { createHash } from 'node:crypto';
+import { FLOWS, type Flow, type Tier } from './manifest.js';
+
+type ServerTier = Exclude<Tier, 'target'>;
+
+/** Our chain in the filter table, jumped to from the top of DOCKER-USER. */
+export const FLOW_CHAIN = 'HEAL-PYROSCOPE';
+/** Docker's chain for rules of one's own on published ports (docs.docker.com, packet filtering). */
+export const DOCKER_USER_CHAIN = 'DOCKER-USER';
+/** The comment on a chain's first rule: the digest of the whole rule set, for drift. */
+export const DIGEST_PREFIX = 'heal-pyroscope flows';
+
+/** The flows whose destination ports the rules restrict: every flow but target -> web. */
+export const RESTRICTED_FLOWS: readonly (Flow & { from: ServerTier; to: ServerTier })[] = FLOWS.filter(
+  (f): f is Flow & { from: ServerTier; to: ServerTier } => f.from !== 'target' && f.to !== 'target',
+);
+
+export interface FlowSource {
+  /** The machine the flow starts on. */
+  machine: string;
+  /** Its address, as the destination sees it (`ip route get DEST` on the source: its `src`). */
+  address: string;
+}
+
+export interface PortRule {
+  port: number;
+  from: FlowSource[];
+}
+
+/** One machine's rules: its restricted ports, each with the sources allowed. */
+export interface MachineRules {
+  machine: string;
+  ports: PortRule[];
+}
+
+/**
+ * The rules per machine from the flows and, for each restricted flow, where it starts. Machines in
+ * `machineOf` that are the destination of no restricted flow get none (web's 9940 stays open).
+ */
+export function flowRules(
+  machineOf: Readonly<Record<ServerTier, string>>,
+  sourceOf: (flow: (typeof RESTRICTED_FLOWS)[number]) => FlowSource,
+): MachineRules[] {
+  const byMachine = new Map<string, Map<number, FlowSource[]>>();
+  for (const flow of RESTRICTED_FLOWS) {
+    const machine = machineOf[flow.to];
+    const source = sourceOf(flow);
+    const ports = byMachine.get(machine) ?? new Map<number, FlowSource[]>();
+    for (const port of flow.ports) {
+      const from = ports.get(port) ?? [];
+      if (!from.some((s) => s.address === source.address)) from.push(source);
+      ports.set(port, from);
+    }
+    byMachine.set(machine, ports);
+  }
+  return [...byMachine]
+    .map(([machine, ports]) => ({
+      machine,
+      ports: [...ports]
+        .map(([port, from]) => ({ port, from: [...from].sort((a, b) => a.address.localeCompare(b.address)) }))
+        .sort((a, b) => a.port - b.port),
+    }))
+    .sort((a, b) => a.machine.localeCompare(b.machine));
+}
+
+const match = (port: number) => `-p tcp -m conntrack --ctorigdstport ${port} --ctdir ORIGINAL`;
+
+/**
+ * The chain's rules as `iptables -S` prints them. Local bridges return first (Docker's own and
+ * user-defined: containers of this machine); then each allowed source returns; any other new
+ * connection to a restricted port gets a TCP reset (refused at once, not left to time out).
+ */
+function body(rules: MachineRules): string[] {
+  return [
+    `-A ${FLOW_CHAIN} -i br-+ -j RETURN`,
+    ...rules.ports.flatMap(({ port, from }) => [
+      ...from.map((s) => `-A ${FLOW_CHAIN} -s ${s.address}/32 ${match(port)} -j RETURN`),
+      `-A ${FLOW_CHAIN} ${match(port)} -j REJECT --reject-with tcp-reset`,
+    ]),
+  ];
+}
+
+export function rulesDigest(rules: MachineRules): string {
+  return createHash('sha256').update(body(rules).join('\n')).digest('hex').slice(0, 16);
+}
+
+/** Every rule of the chain, as `iptables -S CHAIN` lists them (its `-N` line aside). */
+export function ruleLines(rules: MachineRules): string[] {
+  return [
+    `-A ${FLOW_CHAIN} -i docker0 -m comment --comment "${DIGEST_PREFIX} ${rulesDigest(rules)}" -j RETURN`,
+    ...body(rules),
+  ];
+}
+
+/** The iptables-restore input (with --noflush) that replaces the chain's rules with `lines`, atomically. */
+export function restoreText(lines: readonly string[]): string {
+  return ['*filter', `:${FLOW_CHAIN} - [0:0]`, ...lines, 'COMMIT', ''].join('\n');
+}
+
+// stdin: the iptables-restore input. Creates the chain if missing, replaces its rules in one
+// transaction, then makes sure DOCKER-USER jumps to it first. DOCKER-USER missing means an engine
+// that manages no iptables rules (`"iptables": false`): its ports are not published by DNAT.
+export const APPLY_SCRIPT = [
+  `iptables -n -L ${DOCKER_USER_CHAIN} >/dev/null 2>&1 || { echo "no ${DOCKER_USER_CHAIN} chain: the engine manages no iptables rules" >&2; exit 3; }`,
+  `iptables -n -L ${FLOW_CHAIN} >/dev/null 2>&1 || iptables -N ${FLOW_CHAIN}`,
+  'iptables-restore --noflush',
+  `iptables -C ${DOCKER_USER_CHAIN} -j ${FLOW_CHAIN} 2>/dev/null || iptables -I ${DOCKER_USER_CHAIN} 1 -j ${FLOW_CHAIN}`,
+].join(' && ');
+
+// Removes the jump (every copy) and the chain; nothing to do when they are gone.
+export const REMOVE_SCRIPT = [
+  `while iptables -D ${DOCKER_USER_CHAIN} -j ${FLOW_CHAIN} 2>/dev/null; do :; done`,
+  `if iptables -n -L ${FLOW_CHAIN} >/dev/null 2>&1; then iptables -F ${FLOW_CHAIN} && iptables -X ${FLOW_CHAIN}; fi`,
+].join('; ');
+
+// Prints the chain's rules, then whether DOCKER-USER jumps to it. Exit 0 even when missing.
+export const READ_SCRIPT = [
+  'command -v iptables >/dev/null 2>&1 || { echo "#no-iptables"; exit 0; }',
+  `iptables -S ${FLOW_CHAIN} 2>/dev/null`,
+  `if iptables -C ${DOCKER_USER_CHAIN} -j ${FLOW_CHAIN} 2>/dev/null; then echo "#jump"; fi`,
+  'exit 0',
+].join('; ');
+
+/** What a machine holds, from READ_SCRIPT's output. */
+export interface HeldRules {
+  /** `-A` lines of our chain (empty when it has none or does not exist). */
+  lines: string[];
+  /** DOCKER-USER jumps to our chain. */
+  jump: boolean;
+  /** The host has no iptables command. */
+  noIptables: boolean;
+}
+
+export function parseHeldRules(stdout: string): HeldRules {
+  const all = stdout.split('\n').map((l) => l.trim());
+  return {
+    lines: all.filter((l) => l.startsWith(`-A ${FLOW_CHAIN} `)),
+    jump: all.includes('#jump'),
+    noIptables: all.includes('#no-iptables'),
+  };
+}
+
+/** Why what a machine holds is not `rules` (one line), or null when it is. */
+export function rulesDrift(rules: MachineRules, held: HeldRules): string | null {
+  if (held.noIptables) return 'no iptables command: the flow rules cannot be read';
+  if (held.lines.length === 0) return `flow rules missing (no ${FLOW_CHAIN} chain rules)`;
+  // Line by line: `ruleLines` writes them as `iptables -S` prints them back.
+  const want = ruleLines(rules);
+  if (held.lines.length !== want.length || held.lines.some((line, i) => line !== want[i]))
+    return 'flow rules differ from the configuration';
+  if (!held.jump) return `flow rules not in force (${DOCKER_USER_CHAIN} does not jump to ${FLOW_CHAIN})`;
+  return null;
+}
+
+/** One line per port group for the plan and status: "4040, 4317 from web-01 (10.0.0.11)". */
+export function describeRules(rules: MachineRules): string {
+  const groups = new Map<string, number[]>();
+  for (const { port, from } of rules.ports) {
+    const key = from.map((s) => `${s.machine} (${s.address})`).join(', ');
+    groups.set(key, [...(groups.get(key) ?? []), port]);
+  }
+  return [...groups].map(([from, ports]) => `${ports.join(', ')} only from ${from}`).join('; ');
+}
+
+// What a kept rule may look like: exactly the forms `ruleLines` writes, nothing else. A pending-undo
+// file is read back from disk: a rule of any other shape is refused, not handed to iptables.
+const IPV4 = '(?:\\d{1,3}\\.){3}\\d{1,3}';
+const OWN_RULE = new RegExp(
+  [
+    `^-A ${FLOW_CHAIN} -i docker0 -m comment --comment "${DIGEST_PREFIX} [0-9a-f]{16}" -j RETURN$`,
+    `^-A ${FLOW_CHAIN} -i br-\\+ -j RETURN$`,
+    `^-A ${FLOW_CHAIN} -s ${IPV4}/32 -p tcp -m conntrack --ctorigdstport \\d{1,5} --ctdir ORIGINAL -j RETURN$`,
+    `^-A ${FLOW_CHAIN} -p tcp -m conntrack --ctorigdstport \\d{1,5} --ctdir ORIGINAL -j REJECT --reject-with tcp-reset$`,
+  ].join('|'),
+);
+
+export function isOwnRule(line: string): boolean {
+  return OWN_RULE.test(line);
+}
+
+/** The source address in `ip route get DEST` output (`DEST dev eth0 src 10.0.0.11 uid 0`). */
+export function routeSource(stdout: string): string | undefined {
+  const m = /\bsrc (\d{1,3}(?:\.\d{1,3}){3})\b/.exec(stdout);
+  return m?.[1];
+}

@@ -24,6 +24,7 @@ export const LAYERS = [
     'phases/status',
     'phases/logs',
     'phases/backup',
+    'phases/open',
   ],
   ['console'],
   ['commands'],

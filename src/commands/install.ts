@@ -209,8 +209,8 @@ function printSummary(ctx: InstallContext, out: Output): void {
   out.say('');
   out.say(color.bold('heal-pyroscope is installed.'));
   out.say(
-    `  Grafana        ${u.grafana}  (user ${ctx.report.grafanaAdminUser ?? 'admin'}; reached on the app host ` +
-      `directly, not through the front door)`,
+    `  Grafana        ${u.grafana}  (user ${ctx.report.grafanaAdminUser ?? 'admin'}; or through SSH: ` +
+      '`heal-pyroscope open grafana`)',
   );
   out.say(
     ctx.topology.restrictFlows
@@ -228,7 +228,7 @@ function printSummary(ctx: InstallContext, out: Output): void {
       `gRPC); it forwards nothing else.`,
   );
   out.say(
-    `  Credentials: ${ctx.statePath} (mode 0600), and on the hosts under /opt/heal-pyroscope (readable by ` +
-      `each container user only).`,
+    `  Credentials: ${ctx.statePath} (mode 0600; \`heal-pyroscope credentials\` prints them), and on the hosts ` +
+      'under /opt/heal-pyroscope (readable by each container user only).',
   );
 }

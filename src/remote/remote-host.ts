@@ -1,6 +1,7 @@
 // The host handle that checks and phases receive: one target (name, tier-specific Docker socket)
 // on a possibly shared SSH session. All I/O to a host goes through these methods.
 
+import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { isHealError, type HealError } from '../core/errors.js';
 import { createDockerClient } from './docker-client.js';
@@ -56,6 +57,11 @@ export class RemoteHost implements HostHandle {
   /** GET http://host:port/path as this host makes it, through a channel on its session. */
   httpGet(host: string, port: number, path: string, options?: HttpGetOptions): Promise<HttpGetResult> {
     return httpGet(this.session, host, port, path, options);
+  }
+
+  /** A TCP stream to host:port as this host opens it: a direct-tcpip channel of its session. */
+  tunnel(host: string, port: number): Promise<Duplex> {
+    return this.session.forwardOut(host, port);
   }
 
   /** A unary gRPC call to host:port as this host makes it, over a channel on its session. */

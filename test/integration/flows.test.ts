@@ -4,10 +4,8 @@
 // back, verify fails naming the hole, uninstall removes them. Each case sets up the state it starts
 // from, so any one of them runs alone (`-t '<name>'`).
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli, type RunResult } from '../support/run-cli.js';
 import { runLabSh } from '../lab/lab-sh.js';
 import { fault, labExec, labSkipReason, requireLab, resetLab } from '../lab/lab.js';
@@ -26,9 +24,10 @@ async function chain(host: string): Promise<string> {
 
 describe.skipIf(skip !== undefined)('flow rules (lab)', () => {
   const lab = skip === undefined ? requireLab() : (undefined as never);
-  const dir = mkdtempSync(join(tmpdir(), 'heal-flows-'));
+  let topo: { dir: string; path: string };
   const address = (name: string) => lab.hosts.find((h) => h.name === name)!.address;
-  const cli = (args: string[]): Promise<RunResult> => runCli([...args, '--yes'], { cwd: dir, env: { CI: 'true' } });
+  const cli = (args: string[]): Promise<RunResult> =>
+    runCli([...args, '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
   const APP_PORTS = [4040, 4317, 14250, 3200];
 
   async function installed(): Promise<void> {
@@ -38,22 +37,7 @@ describe.skipIf(skip !== undefined)('flow rules (lab)', () => {
 
   beforeAll(async () => {
     await resetLab();
-    writeFileSync(
-      join(dir, 'heal-pyroscope.yaml'),
-      [
-        'environment: lab',
-        'ssh:',
-        '  user: root',
-        `  identityFile: ${lab.keys.root}`,
-        `  knownHostsFile: ${lab.knownHosts}`,
-        'hosts:',
-        `  targets: [{ host: ${address('target-01')}, name: target-01 }]`,
-        `  web: { host: ${address('web-01')}, name: web-01 }`,
-        `  app: { host: ${address('app-01')}, name: app-01 }`,
-        `  db: { host: ${address('db-01')}, name: db-01 }`,
-        '',
-      ].join('\n'),
-    );
+    topo = labTopologyFile(lab);
   });
   afterAll(async () => {
     await resetLab();

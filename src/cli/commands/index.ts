@@ -1,11 +1,13 @@
 // Every command, in the order the program's --help lists them.
 import { backup } from './backup.js';
 import { completion } from './completion.js';
+import { credentials } from './credentials.js';
 import type { CommandDefinition } from './definition.js';
 import { images } from './images.js';
 import { init } from './init.js';
 import { install } from './install.js';
 import { logs } from './logs.js';
+import { open } from './open.js';
 import { preflight } from './preflight.js';
 import { restore } from './restore.js';
 import { status } from './status.js';
@@ -20,6 +22,8 @@ export const COMMANDS: readonly CommandDefinition[] = [
   status,
   verify,
   logs,
+  open,
+  credentials,
   backup,
   restore,
   init,

@@ -1,6 +1,7 @@
 // A HostHandle in memory for unit tests: a FakeEngine, commands answered by rules the test sets
 // (exit 0 with no output otherwise), uploads kept as files, HTTP answered by a function.
 
+import type { Duplex } from 'node:stream';
 import type {
   ExecOptions,
   ExecResult,
@@ -93,6 +94,16 @@ export class FakeHost implements HostHandle {
   async httpGet(host: string, port: number, path: string, options: HttpGetOptions = {}): Promise<HttpGetResult> {
     this.requests.push(`${host}:${port}${path}`);
     return this.http(host, port, path, options);
+  }
+
+  /** Where a tunnel from this host leads (default: nowhere, the connection is refused). */
+  tunnelTo: (host: string, port: number) => Promise<Duplex> = async (host, port) => {
+    throw new Error(`connect ECONNREFUSED ${host}:${port}`);
+  };
+
+  async tunnel(host: string, port: number): Promise<Duplex> {
+    this.requests.push(`tunnel ${host}:${port}`);
+    return this.tunnelTo(host, port);
   }
 
   async grpcCall(host: string, port: number, path: string, message: Uint8Array): Promise<GrpcCallResult> {

@@ -1,5 +1,6 @@
 // `install`: gather the topology, refuse a production-like declared environment before connecting,
 // then run the install phases with live output; Ctrl-C rolls back. Prints the URLs at the end.
+import { LOOPBACK } from '../render/render.js';
 import { resolve } from 'node:path';
 import { evaluateWritten, guardError } from '../checks/run-checks.js';
 import { SERVER_ADDRESS_REMEDY, serverAddressProblems } from '../config/server-addresses.js';
@@ -165,10 +166,11 @@ export async function runInstallCommand(
 export function urls(ctx: InstallContext): Record<string, string> {
   const t = ctx.topology;
   return {
-    grafana: `http://${t.app.host}:${t.grafanaPort}`,
+    // Unpublished consoles answer on their host's loopback: `open` brings them here.
+    grafana: `http://${t.consolesPublished ? t.app.host : LOOPBACK}:${t.grafanaPort}`,
     pyroscope: `http://${t.app.host}:${port('pyroscope.http')}`,
     frontDoor: `http://${t.web.host}:${port('haproxy.front-door')}`,
-    minioConsole: `http://${t.db.host}:${port('minio.console')}`,
+    minioConsole: `http://${t.consolesPublished ? t.db.host : LOOPBACK}:${port('minio.console')}`,
   };
 }
 
@@ -208,16 +210,23 @@ function printSummary(ctx: InstallContext, out: Output): void {
     );
   out.say('');
   out.say(color.bold('heal-pyroscope is installed.'));
+  const user = ctx.report.grafanaAdminUser ?? 'admin';
   out.say(
-    `  Grafana        ${u.grafana}  (user ${ctx.report.grafanaAdminUser ?? 'admin'}; or through SSH: ` +
-      '`heal-pyroscope open grafana`)',
+    ctx.topology.consolesPublished
+      ? `  Grafana        ${u.grafana}  (user ${user}; or through SSH: \`heal-pyroscope open grafana\`)`
+      : `  Grafana        ${u.grafana}  (user ${user}) once \`heal-pyroscope open grafana\` runs: it listens on ` +
+          "the app host's loopback only",
   );
   out.say(
     ctx.topology.restrictFlows
       ? `  Pyroscope      ${u.pyroscope} (answers the web host only; read profiles in Grafana)`
       : `  Pyroscope      ${u.pyroscope} (app host; the front door ${u.frontDoor} takes pushes only)`,
   );
-  out.say(`  MinIO console  ${u.minioConsole}  (an object browser only, no admin pages)`);
+  out.say(
+    ctx.topology.consolesPublished
+      ? `  MinIO console  ${u.minioConsole}  (an object browser only, no admin pages)`
+      : `  MinIO console  ${u.minioConsole}  once \`heal-pyroscope open minio\` runs (an object browser only)`,
+  );
   if (ctx.options.frontDoor === 'external') {
     const [first, ...rest] = externalFrontDoorSteps(ctx.report.plan, ctx.topology.web.host);
     out.say(`  Front door     ${first}`);

@@ -141,6 +141,7 @@ export function resolveTopology(
         tracesHours: retentionHours(file?.retention?.traces ?? defaultOf(SETTINGS.retentionTraces)),
       },
       restrictFlows: file?.flows?.restrict ?? defaultOf(SETTINGS.restrictFlows),
+      consolesPublished: file?.consoles?.published ?? defaultOf(SETTINGS.consolesPublished),
       guard,
     },
     missing: [],

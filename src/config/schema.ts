@@ -97,6 +97,7 @@ export const configFile = z.strictObject({
     .strictObject({ profiles: one(SETTINGS.retentionProfiles), traces: one(SETTINGS.retentionTraces) })
     .optional(),
   flows: z.strictObject({ restrict: one(SETTINGS.restrictFlows) }).optional(),
+  consoles: z.strictObject({ published: one(SETTINGS.consolesPublished) }).optional(),
   grafana: z.strictObject({ port: one(SETTINGS.grafanaPort) }).optional(),
   guard: z
     .strictObject({

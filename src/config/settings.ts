@@ -227,6 +227,15 @@ export const SETTINGS = {
     default: true,
     example: 'true',
   }),
+  consolesPublished: one({
+    key: 'consoles.published',
+    value: V.SWITCH,
+    help:
+      "publish Grafana's port and the MinIO console (9001) on every address of their hosts; `false` binds " +
+      "them to the host's loopback, reached through SSH with `heal-pyroscope open grafana|minio`",
+    default: false,
+    example: 'false',
+  }),
   grafanaPort: one({
     key: 'grafana.port',
     value: V.PORT,

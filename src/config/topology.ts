@@ -52,6 +52,8 @@ export interface Topology {
   retention: Retention;
   /** Published ports of app and db answer only their flow's source (config `flows.restrict`). */
   restrictFlows: boolean;
+  /** Grafana and the MinIO console on every address (config `consoles.published`); else loopback. */
+  consolesPublished: boolean;
   guard: GuardRules;
 }
 

@@ -150,10 +150,10 @@ export function ownedLabels(componentName?: ComponentName): Record<string, strin
  */
 export function createOptions(spec: ContainerSpec, installerVersion: string): ContainerCreateBody {
   const exposed: Record<string, Record<string, never>> = {};
-  const bindings: Record<string, Array<{ HostPort: string }>> = {};
+  const bindings: Record<string, Array<{ HostPort: string; HostIp?: string }>> = {};
   for (const p of spec.ports) {
     exposed[`${p.container}/tcp`] = {};
-    bindings[`${p.container}/tcp`] = [{ HostPort: String(p.host) }];
+    bindings[`${p.container}/tcp`] = [{ ...(p.address ? { HostIp: p.address } : {}), HostPort: String(p.host) }];
   }
   // Mounts, not Binds: with Binds a missing source file is silently created as a directory (and
   // a later upload to that path fails); a bind mount with Mounts refuses to start instead.
@@ -195,4 +195,10 @@ export function createOptions(spec: ContainerSpec, installerVersion: string): Co
 export function healthPort(spec: ContainerSpec): number {
   const health = component(spec.component).health;
   return spec.ports.find((p) => p.container === health.port)?.host ?? health.port;
+}
+
+/** The address its own host reaches a component's health endpoint at: loopback when bound there. */
+export function healthAddress(spec: ContainerSpec, hostAddress: string): string {
+  const health = component(spec.component).health;
+  return spec.ports.find((p) => p.container === health.port)?.address ?? hostAddress;
 }

@@ -54,6 +54,7 @@ export function desiredStack(
       grafanaAdmin: { user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword },
       frontDoor,
       retention: topology.retention,
+      consolesPublished: topology.consolesPublished,
     }),
   );
   return { stack, specs: containerSpecs(stack, topology.images, topology.containers) };

@@ -19,10 +19,16 @@ export interface RenderContext {
   frontDoor: FrontDoor;
   /** How long Pyroscope keeps profiles and Tempo traces, in whole hours. */
   retention: { profilesHours: number; tracesHours: number };
+  /** Grafana and the MinIO console published on every address (else the host's loopback). */
+  consolesPublished: boolean;
 }
 
 /** A context with the defaulted fields optional. */
-export type RenderContextInput = Omit<RenderContext, 'grafanaPort' | 'buckets' | 'frontDoor' | 'retention'> & {
+export type RenderContextInput = Omit<
+  RenderContext,
+  'grafanaPort' | 'buckets' | 'frontDoor' | 'retention' | 'consolesPublished'
+> & {
+  consolesPublished?: boolean;
   grafanaPort?: number;
   buckets?: Partial<RenderContext['buckets']>;
   frontDoor?: FrontDoor;
@@ -47,6 +53,7 @@ export function renderContext(input: RenderContextInput): RenderContext {
     grafanaAdmin: { ...input.grafanaAdmin },
     frontDoor: input.frontDoor ?? RENDER_DEFAULTS.frontDoor,
     retention: { ...(input.retention ?? RENDER_DEFAULTS.retention) },
+    consolesPublished: input.consolesPublished ?? false,
   };
   const problems = contextProblems(ctx);
   if (problems.length > 0) {

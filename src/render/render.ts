@@ -23,6 +23,16 @@ export interface BindMount {
 export interface PortPublish {
   host: number;
   container: number;
+  /** The host address it is published on; absent: every address. */
+  address?: typeof LOOPBACK;
+}
+
+/** Where Grafana and the MinIO console are published unless `consoles.published`. */
+export const LOOPBACK = '127.0.0.1';
+
+/** The address a host reaches its own console (Grafana, MinIO's) at: loopback unless published. */
+export function consoleAddress(published: boolean, hostAddress: string): string {
+  return published ? hostAddress : LOOPBACK;
 }
 
 /** How one container must be created so it finds its rendered files. */
@@ -81,6 +91,8 @@ function wiring(r: ComponentRender, ctx: RenderContext): ContainerWiring {
     // Grafana is the one component whose published port the operator picks.
     host: c.name === 'grafana' ? ctx.grafanaPort : p.port,
     container: p.port,
+    // The consoles are no flow of the stack: the host's loopback only, unless the config says.
+    ...(!ctx.consolesPublished && (p.id === 'grafana.http' || p.id === 'minio.console') ? { address: LOOPBACK } : {}),
   }));
   return { component: r.component, tier: c.tier, args: r.args, env: r.env, mounts, ports };
 }

@@ -66,8 +66,10 @@ describe.skipIf(skip !== undefined)('flow rules (lab)', () => {
     expect(await connects('web-01', address('db-01'), 9000)).toBe(false);
     expect(await connects('app-01', address('db-01'), 9000)).toBe(true);
     expect(await connects('target-01', address('web-01'), 9940)).toBe(true);
-    // Grafana and the MinIO console are not flows of the seed, and not limited (yet): see docs/security.md.
-    expect(await connects('target-01', address('app-01'), 3000)).toBe(true);
+    // Grafana and the MinIO console are no flow: their hosts' loopback only (`open` reaches them).
+    expect(await connects('target-01', address('app-01'), 3000)).toBe(false);
+    expect(await connects('web-01', address('app-01'), 3000)).toBe(false);
+    expect(await connects('target-01', address('db-01'), 9001)).toBe(false);
   }, 240_000);
 
   it('keeps the rules through a dockerd restart; status names them once gone, install puts them back', async () => {

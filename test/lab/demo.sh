@@ -2,7 +2,8 @@
 # `npm run demo`: on a fresh machine, as root — install the lab's Debian packages, build, bring
 # the lab up, and run the product end to end against it: preflight, install, a second install
 # (idempotent: everything unchanged), status, uninstall. DEMO_KEEP=1 leaves the stack installed
-# so you can look at it (Grafana on app-01:3000); `npm run lab:down` removes the lab.
+# so you can look at it (Grafana: `node bin/heal-pyroscope open grafana --config
+# test/lab/.run/heal-pyroscope.yaml`); `npm run lab:down` removes the lab.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

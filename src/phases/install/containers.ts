@@ -8,7 +8,13 @@ import { backoffMs } from '../../core/backoff.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../../core/errors.js';
 import { component, LABELS, PRODUCT } from '../../stack/manifest.js';
-import { createOptions, healthPort, ownedLabels, type ContainerSpec } from '../../plan/container-spec.js';
+import {
+  createOptions,
+  healthAddress,
+  healthPort,
+  ownedLabels,
+  type ContainerSpec,
+} from '../../plan/container-spec.js';
 import type { Host } from '../../hosts/host.js';
 import { tierPlan, type ContainerOutcome, type PlannedInstall } from './context.js';
 import type { Journal, PhaseIo } from '../../runner/phase.js';
@@ -135,7 +141,7 @@ export async function applyContainer(ctx: PlannedInstall, spec: ContainerSpec, i
 
 export async function waitHealthy(ctx: PlannedInstall, host: Host, spec: ContainerSpec, io: PhaseIo): Promise<void> {
   const health = component(spec.component).health;
-  const address = ctx.planned.addresses[spec.tier];
+  const address = healthAddress(spec, ctx.planned.addresses[spec.tier]);
   const port = healthPort(spec);
   const deadline = Date.now() + ctx.options.healthTimeoutMs;
   let last = 'no answer yet';

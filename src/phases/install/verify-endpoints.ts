@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../../core/errors.js';
 import type { HostHandle, HttpGetResult } from '../../remote/index.js';
 import { DATASOURCE_UIDS } from '../../render/grafana.js';
+import { consoleAddress } from '../../render/render.js';
 import { FRONT_DOOR_REFUSAL } from '../../render/haproxy.js';
 import { PORTS } from '../../render/ports.js';
 import { component } from '../../stack/manifest.js';
@@ -147,14 +148,14 @@ export function verifyProbes(ctx: PlannedInstall): Probe[] {
     {
       what: 'Grafana',
       from: app.remote,
-      host: a.app,
+      host: consoleAddress(ctx.topology.consolesPublished, a.app),
       port: ctx.topology.grafanaPort,
       path: component('grafana').health.path,
     },
     {
       what: 'Grafana data sources',
       from: app.remote,
-      host: a.app,
+      host: consoleAddress(ctx.topology.consolesPublished, a.app),
       port: ctx.topology.grafanaPort,
       path: '/api/datasources',
       headers: {

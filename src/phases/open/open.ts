@@ -7,6 +7,7 @@ import type { Topology } from '../../config/topology.js';
 import { HealError } from '../../core/errors.js';
 import { Inventory } from '../../hosts/inventory.js';
 import { resolveFrom } from '../../plan/remote-facts.js';
+import { consoleAddress } from '../../render/render.js';
 import type { Phase } from '../../runner/phase.js';
 import { port as portOf, type Tier } from '../../stack/manifest.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
@@ -59,7 +60,7 @@ export const tunnelPhase: Phase<OpenContext> = {
   async run(ctx) {
     const { title, tier } = OPEN_SERVICES[ctx.service];
     const host = ctx.hosts.forTier(tier);
-    const address = await resolveFrom(host, ctx.topology[tier].host);
+    const address = consoleAddress(ctx.topology.consolesPublished, await resolveFrom(host, ctx.topology[tier].host));
     const port = servicePort(ctx.topology, ctx.service);
     const open = new Set<Socket>();
     const server = createServer((local) => {

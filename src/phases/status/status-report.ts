@@ -10,7 +10,8 @@ import type { ContainerDetails } from '../../remote/index.js';
 import type { FrontDoor } from '../../render/context.js';
 import { loadState } from '../../state/state-file.js';
 import { component, COMPONENTS, containerName, LABELS, type ComponentName } from '../../stack/manifest.js';
-import { healthPort, specHash, volumeName, type ContainerSpec } from '../../plan/container-spec.js';
+import { healthAddress, healthPort, specHash, volumeName, type ContainerSpec } from '../../plan/container-spec.js';
+import { consoleAddress } from '../../render/render.js';
 import { filesystemOf } from '../../hosts/facts.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { desiredStack, tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
@@ -189,12 +190,15 @@ export const statusPhase: Phase<StatusContext> = {
       let healthy = false;
       if (found?.running) {
         const port = wanted ? healthPort(wanted) : c.name === 'grafana' ? topology.grafanaPort : c.health.port;
-        healthy = await host.remote
-          .httpGet(addresses[c.tier], port, component(c.name).health.path, { timeoutMs: 3000 })
-          .then(
-            (a) => a.status === 200,
-            () => false,
-          );
+        const address = wanted
+          ? healthAddress(wanted, addresses[c.tier])
+          : c.name === 'grafana'
+            ? consoleAddress(topology.consolesPublished, addresses[c.tier])
+            : addresses[c.tier];
+        healthy = await host.remote.httpGet(address, port, component(c.name).health.path, { timeoutMs: 3000 }).then(
+          (a) => a.status === 200,
+          () => false,
+        );
       }
       const drift = driftOf(wanted, found);
       if (found?.running && !healthy) drift.push('does not answer its health endpoint');

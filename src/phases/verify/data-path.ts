@@ -97,7 +97,7 @@ export interface DataPathInput {
   app: { name: string; address: string; remote: HostHandle };
   db: { name: string };
   /** Grafana's admin credentials and port; never printed. */
-  grafana: { port: number; user: string; password: string } | null;
+  grafana: { address: string; port: number; user: string; password: string } | null;
   /** Paths around the front door each sender must find refused. */
   direct: DirectPath[];
   /** How long to wait for data to show up after it was accepted. */
@@ -341,7 +341,7 @@ async function datasourceCheck(
 ): Promise<DatasourceCheck> {
   const auth = `Basic ${Buffer.from(`${g.user}:${g.password}`).toString('base64')}`;
   try {
-    const a = await input.app.remote.httpGet(input.app.address, g.port, `/api/datasources/uid/${uid}/health`, {
+    const a = await input.app.remote.httpGet(g.address, g.port, `/api/datasources/uid/${uid}/health`, {
       timeoutMs: 10_000,
       headers: { Authorization: auth },
     });

@@ -10,6 +10,7 @@ import { loadState, type Secrets } from '../../state/state-file.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
+import { consoleAddress } from '../../render/render.js';
 import {
   dataPathFailures,
   directPaths,
@@ -27,7 +28,7 @@ export const DATA_WAIT_MS = 30_000;
 export function dataPathInput(
   hosts: Inventory,
   addresses: TierAddresses,
-  topology: Pick<Topology, 'grafanaPort' | 'restrictFlows'>,
+  topology: Pick<Topology, 'grafanaPort' | 'restrictFlows' | 'consolesPublished'>,
   secrets: Secrets | null,
   waitMs = DATA_WAIT_MS,
 ): DataPathInput {
@@ -49,7 +50,13 @@ export function dataPathInput(
     app: { name: app.name, address: addresses.app, remote: app.remote },
     db: { name: hosts.forTier('db').name },
     grafana: secrets
-      ? { port: grafanaPort, user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword }
+      ? {
+          // Grafana as the app host reaches it: on its loopback unless published.
+          address: consoleAddress(topology.consolesPublished, addresses.app),
+          port: grafanaPort,
+          user: secrets.grafanaAdminUser,
+          password: secrets.grafanaAdminPassword,
+        }
       : null,
     // Only targets are refused: the web host (the sender when there is no target) is a flow's source.
     direct:

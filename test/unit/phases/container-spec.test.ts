@@ -33,6 +33,27 @@ describe('container specifications', () => {
     }
   });
 
+  it("binds Grafana and the MinIO console to the host's loopback, the rest to every address", () => {
+    const specs = specsWith();
+    const bindings = (name: string) => createOptions(of(specs, name), '0.1.0').HostConfig?.PortBindings;
+    expect(bindings('grafana')).toEqual({ '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: '3000' }] });
+    expect(bindings('minio')).toEqual({
+      '9000/tcp': [{ HostPort: '9000' }],
+      '9001/tcp': [{ HostIp: '127.0.0.1', HostPort: '9001' }],
+    });
+    expect(bindings('pyroscope')).toEqual({ '4040/tcp': [{ HostPort: '4040' }] });
+    // Published again on every address: a new spec, so the container is recreated.
+    const published = containerSpecs(
+      renderStack(renderContext({ ...sampleInput(), consolesPublished: true })),
+      resolveImages(),
+      containerLimits(undefined),
+    );
+    expect(createOptions(of(published, 'grafana'), '0.1.0').HostConfig?.PortBindings).toEqual({
+      '3000/tcp': [{ HostPort: '3000' }],
+    });
+    expect(specHash(of(published, 'grafana'))).not.toBe(specHash(of(specs, 'grafana')));
+  });
+
   it('limits memory to twice the manifest minimum by default, without extra swap', () => {
     const host = createOptions(of(specsWith(), 'pyroscope'), '0.1.0').HostConfig!;
     expect(host.Memory).toBe(2048 * 1024 * 1024);

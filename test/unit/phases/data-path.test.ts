@@ -37,7 +37,7 @@ function input(senders: FakeHost[], app: FakeHost): DataPathInput {
     web: { name: 'web-01', address: '10.0.0.11' },
     app: { name: 'app-01', address: '10.0.0.12', remote: app },
     db: { name: 'db-01' },
-    grafana: { port: 3000, user: 'admin', password: 'secret' },
+    grafana: { address: '10.0.0.12', port: 3000, user: 'admin', password: 'secret' },
     direct: [],
     waitMs: 50,
     pollMs: 5,

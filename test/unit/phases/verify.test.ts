@@ -16,8 +16,8 @@ function answering(stack: FakeStack, over: Answers = {}): void {
     '10.213.0.11:9940/api/search': { status: 404, body: FRONT_DOOR_REFUSAL },
     '10.213.0.12:4040/ready': { status: 200, body: 'ready' },
     '10.213.0.12:3200/ready': { status: 200, body: 'ready' },
-    '10.213.0.12:3000/api/health': { status: 200, body: '{"database":"ok"}' },
-    '10.213.0.12:3000/api/datasources': { status: 200, body: datasources },
+    '127.0.0.1:3000/api/health': { status: 200, body: '{"database":"ok"}' },
+    '127.0.0.1:3000/api/datasources': { status: 200, body: datasources },
   };
   const answers = { ...healthy, ...over };
   // The data path (src/phases/verify): the push is accepted and both read-backs find the data.
@@ -83,7 +83,7 @@ describe('verify phase', () => {
   it('asks Grafana with the admin credentials and fails when a data source is missing', async () => {
     const stack = fakeStack();
     answering(stack, {
-      '10.213.0.12:3000/api/datasources': { status: 200, body: JSON.stringify([{ uid: DATASOURCE_UIDS.pyroscope }]) },
+      '127.0.0.1:3000/api/datasources': { status: 200, body: JSON.stringify([{ uid: DATASOURCE_UIDS.pyroscope }]) },
     });
     let authorization: string | undefined;
     const answer = stack.app.http;
@@ -94,7 +94,7 @@ describe('verify phase', () => {
     const ctx = await plannedInstall(stack);
     await expect(verifyPhase.run(ctx, recordingIo())).rejects.toMatchObject({
       details: [
-        `Grafana data sources http://10.213.0.12:3000/api/datasources: from app-01: data source(s) ${DATASOURCE_UIDS.tempo} not provisioned`,
+        `Grafana data sources http://127.0.0.1:3000/api/datasources: from app-01: data source(s) ${DATASOURCE_UIDS.tempo} not provisioned`,
       ],
     });
     const s = ctx.planned.state.current.secrets;

@@ -55,9 +55,18 @@ describe('renderStack', () => {
     expect(stack.containers.every((c) => c.mounts.every((m) => m.readOnly))).toBe(true);
   });
 
-  it('publishes Grafana on the configured port', () => {
+  it("publishes Grafana on the configured port, and the consoles on the host's loopback unless asked", () => {
     const grafana = stack.containers.find((c) => c.component === 'grafana');
-    expect(grafana?.ports).toEqual([{ host: 3300, container: 3000 }]);
+    expect(grafana?.ports).toEqual([{ host: 3300, container: 3000, address: '127.0.0.1' }]);
+    const minio = stack.containers.find((c) => c.component === 'minio');
+    expect(minio?.ports).toEqual([
+      { host: 9000, container: 9000 },
+      { host: 9001, container: 9001, address: '127.0.0.1' },
+    ]);
+    const published = renderStack({ ...ctx, consolesPublished: true });
+    expect(published.containers.find((c) => c.component === 'grafana')?.ports).toEqual([
+      { host: 3300, container: 3000 },
+    ]);
   });
 
   it('runs no HAProxy container when the front door is external', () => {

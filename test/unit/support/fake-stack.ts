@@ -49,6 +49,7 @@ export function topology(): Topology {
     grafanaPort: 3000,
     retention: { profilesHours: 720, tracesHours: 336 },
     restrictFlows: true,
+    consolesPublished: false,
     guard: DEFAULT_GUARD_RULES,
   };
 }

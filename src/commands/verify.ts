@@ -78,7 +78,7 @@ function printVerify(report: DataPathReport, out: Output): void {
   const remedies = [
     ...new Set(
       dataPathFailures(report)
-        .filter((f) => !f.line.startsWith('Grafana data source'))
+        .filter((f) => f.target !== null)
         .map((f) => f.remedy)
         .filter((r): r is string => r !== null),
     ),

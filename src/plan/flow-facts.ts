@@ -9,6 +9,7 @@ import { SERVER_TIERS } from '../stack/manifest.js';
 import type { TierAddresses } from './desired-stack.js';
 import {
   flowRules,
+  holdsRules,
   parseHeldRules,
   READ_SCRIPT,
   RESTRICTED_FLOWS,
@@ -85,8 +86,7 @@ export async function planFlows(hosts: Inventory, addresses: TierAddresses, rest
     hosts.servers().map(async (host): Promise<FlowPlan> => {
       const held = await readHeldRules(host);
       const want = wanted.find((w) => w.machine === host.name) ?? null;
-      if (!want)
-        return { machine: host.name, want, held, action: held.lines.length > 0 || held.jump ? 'remove' : 'unchanged' };
+      if (!want) return { machine: host.name, want, held, action: holdsRules(held) ? 'remove' : 'unchanged' };
       if (held.noIptables) {
         throw new HealError({
           code: 'install.no-iptables',

@@ -17,7 +17,7 @@ type ServerTier = Exclude<Tier, 'target'>;
 export const FLOW_CHAIN = 'HEAL-PYROSCOPE';
 /** Docker's chain for rules of one's own on published ports (docs.docker.com, packet filtering). */
 export const DOCKER_USER_CHAIN = 'DOCKER-USER';
-/** The comment on a chain's first rule: the digest of the whole rule set, for drift. */
+/** The comment on a chain's first rule: a digest of the rule set, naming it to whoever reads `iptables -S`. */
 export const DIGEST_PREFIX = 'heal-pyroscope flows';
 
 /** The flows whose destination ports the rules restrict: every flow but target -> web. */
@@ -139,6 +139,11 @@ export interface HeldRules {
   jump: boolean;
   /** The host has no iptables command. */
   noIptables: boolean;
+}
+
+/** The machine holds something of ours: rules in the chain, or DOCKER-USER's jump to it. */
+export function holdsRules(held: HeldRules): boolean {
+  return held.lines.length > 0 || held.jump;
 }
 
 export function parseHeldRules(stdout: string): HeldRules {

@@ -16,7 +16,7 @@ import { filesystemOf } from '../../hosts/facts.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { desiredStack, tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
 import { readHeldRules, wantedRules } from '../../plan/flow-facts.js';
-import { describeRules, RESTRICTED_FLOWS, rulesDrift, type MachineRules } from '../../stack/flow-rules.js';
+import { describeRules, holdsRules, RESTRICTED_FLOWS, rulesDrift, type MachineRules } from '../../stack/flow-rules.js';
 import type { Phase } from '../../runner/phase.js';
 import { serverInventory, unreachableServers, type Unreachable } from '../shared/reachable.js';
 
@@ -267,7 +267,7 @@ async function flowsOf(topology: Topology, hosts: Inventory, addresses: TierAddr
     if (want) flows.push({ machine: host.name, rules: describeRules(want), drift: rulesDrift(want, held) });
     else if (unjudged !== null && destinations.has(host.name))
       flows.push({ machine: host.name, rules: null, drift: unjudged });
-    else if (held.lines.length > 0 || held.jump)
+    else if (holdsRules(held))
       flows.push({
         machine: host.name,
         rules: null,

@@ -13,7 +13,7 @@ import { decideImages } from './purge-images.js';
 import { toExisting } from '../../plan/remote-facts.js';
 import { readHeldRules } from '../../plan/flow-facts.js';
 import { setFlowRules } from '../../runner/run-undo.js';
-import { FLOW_CHAIN } from '../../stack/flow-rules.js';
+import { FLOW_CHAIN, holdsRules } from '../../stack/flow-rules.js';
 import type { Host } from '../../hosts/host.js';
 import { connectPhaseFor } from '../shared/connect.js';
 import { reachedServers } from '../shared/reachable.js';
@@ -75,7 +75,7 @@ async function findOnMachine(ctx: UninstallContext, host: Host): Promise<Machine
     volumes: volumes.map((v) => v.name),
     root: root.code === 0,
     images,
-    flowRules: held.lines.length > 0 || held.jump,
+    flowRules: holdsRules(held),
   };
 }
 

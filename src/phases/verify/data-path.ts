@@ -408,7 +408,7 @@ export async function verifyDataPath(input: DataPathInput, run = newVerifyRun())
     ]);
     return {
       target: sender.name,
-      ok: profile.found && trace.found && direct.every((c) => !c.open),
+      ok: signalsFound({ profile, trace }) && direct.every((c) => !c.open),
       profile,
       trace,
       direct,
@@ -438,8 +438,20 @@ export async function verifyDataPath(input: DataPathInput, run = newVerifyRun())
 }
 
 /** One line per failure, naming the target, the signal, the hop and the remedy. */
-export function dataPathFailures(report: DataPathReport): Array<{ line: string; remedy: string | null }> {
-  const out: Array<{ line: string; remedy: string | null }> = [];
+export interface DataPathFailure {
+  line: string;
+  remedy: string | null;
+  /** The target it concerns; null for a Grafana data source. */
+  target: string | null;
+}
+
+/** Both signals of a target were found where Grafana reads them. */
+export function signalsFound(t: Pick<TargetCheck, 'profile' | 'trace'>): boolean {
+  return t.profile.found && t.trace.found;
+}
+
+export function dataPathFailures(report: DataPathReport): DataPathFailure[] {
+  const out: DataPathFailure[] = [];
   for (const t of report.targets) {
     for (const [signal, c] of [
       ['profile', t.profile],
@@ -449,6 +461,7 @@ export function dataPathFailures(report: DataPathReport): Array<{ line: string; 
       out.push({
         line: `${t.target}: ${signal} ${c.hop ? `broken at ${c.hop}` : 'not sent'}: ${c.detail} [${c.path}]`,
         remedy: c.remedy,
+        target: t.target,
       });
     }
   }
@@ -461,12 +474,14 @@ export function dataPathFailures(report: DataPathReport): Array<{ line: string; 
         remedy:
           `run \`heal-pyroscope install\` to put the flow rules back on ${c.machine} (\`heal-pyroscope status\` ` +
           'shows them)',
+        target: t.target,
       });
   for (const s of report.datasources)
     if (!s.ok)
       out.push({
         line: `Grafana data source ${s.uid}: ${s.message}`,
         remedy: 'Grafana cannot reach this backend from the app host: check that it runs (`heal-pyroscope status`)',
+        target: null,
       });
   return out;
 }

@@ -15,6 +15,7 @@ import {
   dataPathFailures,
   directPaths,
   newVerifyRun,
+  signalsFound,
   verifyDataPath,
   type DataPathInput,
   type DataPathReport,
@@ -68,7 +69,7 @@ export function dataPathInput(
 }
 
 export function dataPathSummary(report: DataPathReport): string {
-  const found = report.targets.filter((t) => t.profile.found && t.trace.found);
+  const found = report.targets.filter(signalsFound);
   const delays = found.flatMap((t) => [t.profile.delayMs ?? 0, t.trace.delayMs ?? 0]);
   const slowest = delays.length > 0 ? `, slowest after ${Math.max(...delays)} ms` : '';
   const direct = report.targets.flatMap((t) => t.direct);
@@ -82,7 +83,7 @@ export function dataPathSummary(report: DataPathReport): string {
 /** The data path's failures as one error: which target, which signal, which hop, and the remedy. */
 export function dataPathError(report: DataPathReport, code: string): HealError {
   const failures = dataPathFailures(report);
-  const broken = report.targets.filter((t) => !(t.profile.found && t.trace.found)).map((t) => t.target);
+  const broken = report.targets.filter((t) => !signalsFound(t)).map((t) => t.target);
   const holes = report.targets.filter((t) => t.direct.some((c) => c.open));
   const message =
     broken.length > 0

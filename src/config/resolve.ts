@@ -141,7 +141,11 @@ export function resolveTopology(
         tracesHours: retentionHours(file?.retention?.traces ?? defaultOf(SETTINGS.retentionTraces)),
       },
       restrictFlows: file?.flows?.restrict ?? defaultOf(SETTINGS.restrictFlows),
-      consolesPublished: file?.consoles?.published ?? defaultOf(SETTINGS.consolesPublished),
+      frontDoorAllowFrom: file?.frontDoor?.allowFrom ?? defaultOf(SETTINGS.frontDoorAllowFrom),
+      consolesPublished:
+        file?.consoles?.published ??
+        ((file?.consoles?.allowFrom?.length ?? 0) > 0 || defaultOf(SETTINGS.consolesPublished)),
+      consolesAllowFrom: file?.consoles?.allowFrom ?? defaultOf(SETTINGS.consolesAllowFrom),
       guard,
     },
     missing: [],

@@ -97,7 +97,18 @@ export const configFile = z.strictObject({
     .strictObject({ profiles: one(SETTINGS.retentionProfiles), traces: one(SETTINGS.retentionTraces) })
     .optional(),
   flows: z.strictObject({ restrict: one(SETTINGS.restrictFlows) }).optional(),
-  consoles: z.strictObject({ published: one(SETTINGS.consolesPublished) }).optional(),
+  frontDoor: z.strictObject({ allowFrom: list(SETTINGS.frontDoorAllowFrom) }).optional(),
+  consoles: z
+    .strictObject({ published: one(SETTINGS.consolesPublished), allowFrom: list(SETTINGS.consolesAllowFrom) })
+    .superRefine((value, ctx) => {
+      if (value.published === false && (value.allowFrom?.length ?? 0) > 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['allowFrom'],
+          message: 'names who may reach the consoles, but `consoles.published` is false: drop one of them',
+        });
+    })
+    .optional(),
   grafana: z.strictObject({ port: one(SETTINGS.grafanaPort) }).optional(),
   guard: z
     .strictObject({

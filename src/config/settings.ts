@@ -8,6 +8,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { judgeValue, PRODUCTION_WORD_RULE } from '../guard/evaluate.js';
 import { DEFAULT_GUARD_RULES, type GuardRules } from '../guard/rules.js';
+import { ANY_IPV4 } from '../stack/flow-rules.js';
 import { component, COMPONENTS, defaultMemoryLimitMiB, port } from '../stack/manifest.js';
 import { repeatedHostsProblem } from './repeated-hosts.js';
 import { list, one, perComponent, type AnySetting, type Setting } from './setting.js';
@@ -221,20 +222,41 @@ export const SETTINGS = {
     key: 'flows.restrict',
     value: V.SWITCH,
     help:
-      'let each published port of the app and db hosts answer only the source of its flow (web -> app ' +
+      'let each published port answer only the sources of its flow (targets -> web 9940; web -> app ' +
       "4040, 4317, 14250, 3200; app -> db 9000), with iptables rules in Docker's `DOCKER-USER` chain; " +
       '`false` leaves them open to every address',
     default: true,
     example: 'true',
+  }),
+  frontDoorAllowFrom: list({
+    key: 'frontDoor.allowFrom',
+    value: V.IPV4_SOURCE,
+    help:
+      `IPv4 addresses or networks that may reach the front door (${frontDoor}) besides the targets, whose ` +
+      `addresses are asked of them; \`${ANY_IPV4}\` lets every address in (with \`flows.restrict\`)`,
+    default: [],
+    defaultText: 'none: the targets only',
+    example: '["10.20.0.0/16"]',
   }),
   consolesPublished: one({
     key: 'consoles.published',
     value: V.SWITCH,
     help:
       "publish Grafana's port and the MinIO console (9001) on every address of their hosts; `false` binds " +
-      "them to the host's loopback, reached through SSH with `heal-pyroscope open grafana|minio`",
+      "them to the host's loopback, reached through SSH with `heal-pyroscope open grafana|minio`; " +
+      'true when `consoles.allowFrom` names sources',
     default: false,
-    example: 'false',
+    example: 'true',
+  }),
+  consolesAllowFrom: list({
+    key: 'consoles.allowFrom',
+    value: V.IPV4_SOURCE,
+    help:
+      'IPv4 addresses or networks that may reach the published Grafana and MinIO console (with ' +
+      '`flows.restrict`); naming any publishes them; none lets every address in',
+    default: [],
+    defaultText: 'none',
+    example: '["10.20.5.0/24"]',
   }),
   grafanaPort: one({
     key: 'grafana.port',

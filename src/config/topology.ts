@@ -52,8 +52,12 @@ export interface Topology {
   retention: Retention;
   /** Published ports of app and db answer only their flow's source (config `flows.restrict`). */
   restrictFlows: boolean;
+  /** Who may reach the front door besides the targets (config `frontDoor.allowFrom`): IPv4 sources. */
+  frontDoorAllowFrom: string[];
   /** Grafana and the MinIO console on every address (config `consoles.published`); else loopback. */
   consolesPublished: boolean;
+  /** Who may reach the published consoles (config `consoles.allowFrom`); none: every address. */
+  consolesAllowFrom: string[];
   guard: GuardRules;
 }
 

@@ -129,6 +129,25 @@ export const VARIABLE_NAME = text((v) =>
   /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? null : `${quoted(v)} is not an environment variable name`,
 );
 
+/** An IPv4 address or network (`10.0.4.7`, `10.0.4.0/24`): a source the flow rules let in. */
+export const IPV4_SOURCE = text((v) => {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})(?:\/(\d{1,2}))?$/.exec(v);
+  const octets = m?.[1]?.split('.').map(Number) ?? [];
+  const prefix = m?.[2] === undefined ? 32 : Number(m[2]);
+  if (!m || octets.some((o) => o > 255) || prefix > 32)
+    return `${quoted(v)} is not an IPv4 address or network (e.g. 10.0.4.7 or 10.0.4.0/24)`;
+  const network = ipv4Network(octets, prefix);
+  // iptables prints a network by its first address: one written otherwise would read back as drift.
+  return network === m[1] ? null : `${quoted(v)} has host bits set: write ${network}/${prefix}`;
+});
+
+function ipv4Network(octets: number[], prefix: number): string {
+  const value = octets.reduce((n, o) => n * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  const first = Math.floor(value / size) * size;
+  return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join('.');
+}
+
 export const NON_EMPTY = text((v) => (v.length > 0 ? null : 'must not be empty'));
 
 /** Several values in one text: separated by commas or white space. */

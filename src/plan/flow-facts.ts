@@ -4,16 +4,24 @@
 
 import { HealError } from '../core/errors.js';
 import type { Host } from '../hosts/host.js';
+import type { Topology } from '../config/topology.js';
 import type { Inventory } from '../hosts/inventory.js';
-import { SERVER_TIERS } from '../stack/manifest.js';
+import type { FrontDoor } from '../render/context.js';
+import { port, SERVER_TIERS } from '../stack/manifest.js';
 import type { TierAddresses } from './desired-stack.js';
 import {
+  ANY_IPV4,
+  consoleGrants,
+  doorGrants,
   flowRules,
   holdsRules,
+  namedSources,
+  restrictsTo,
   parseHeldRules,
   READ_SCRIPT,
   RESTRICTED_FLOWS,
   routeSource,
+  ruleSource,
   rulesDrift,
   type FlowSource,
   type HeldRules,
@@ -61,8 +69,57 @@ export async function readHeldRules(host: Host): Promise<HeldRules> {
   return parseHeldRules(result.stdout);
 }
 
-/** The rules every destination machine should hold, from where each restricted flow starts. */
-export async function wantedRules(hosts: Inventory, addresses: TierAddresses): Promise<MachineRules[]> {
+/** What the rules are made from, beyond the flows: the front door's mode and the sources named. */
+export interface FlowSettings extends Pick<
+  Topology,
+  'restrictFlows' | 'frontDoorAllowFrom' | 'consolesPublished' | 'consolesAllowFrom' | 'grafanaPort'
+> {
+  frontDoor: FrontDoor;
+}
+
+/** Where each target's agents reach the web host from: asked of every target. */
+export async function askTargets(hosts: Inventory, addresses: TierAddresses): Promise<FlowSource[]> {
+  return Promise.all(hosts.serving('target').map((target) => sourceAddress(target, addresses.web)));
+}
+
+/**
+ * The targets' sources as the web machine's rules hold them (its front-door returns that the config
+ * does not name): status reads them there instead of asking every target. Install asks.
+ */
+export function heldTargets(held: HeldRules, named: readonly string[]): FlowSource[] {
+  const door = port('haproxy.front-door');
+  const addresses = held.lines.flatMap((line) => ruleSource(line, door)?.replace(/\/32$/, '') ?? []);
+  return [...new Set(addresses)]
+    .filter((address) => !named.includes(address))
+    .map((address) => ({ machine: 'target', address }));
+}
+
+/** The machines that should hold rules: the server flows' destinations, a restricted door's, the consoles'. */
+export function ruleMachines(hosts: Inventory, settings: FlowSettings): Set<string> {
+  if (!settings.restrictFlows) return new Set();
+  const door =
+    settings.frontDoor === 'container' &&
+    (hosts.serving('target').length > 0 || settings.frontDoorAllowFrom.length > 0) &&
+    !settings.frontDoorAllowFrom.includes(ANY_IPV4);
+  const consoles = settings.consolesPublished && restrictsTo(settings.consolesAllowFrom);
+  return new Set([
+    ...RESTRICTED_FLOWS.map((f) => hosts.forTier(f.to).name),
+    ...(door ? [hosts.forTier('web').name] : []),
+    ...(consoles ? [hosts.forTier('app').name, hosts.forTier('db').name] : []),
+  ]);
+}
+
+/**
+ * The rules every destination machine should hold: the server flows, from where each starts; the
+ * front door (our container only), from the targets and the sources named; the published
+ * consoles, from the sources named for them.
+ */
+export async function wantedRules(
+  hosts: Inventory,
+  addresses: TierAddresses,
+  settings: FlowSettings,
+  targets: () => Promise<FlowSource[]> = () => askTargets(hosts, addresses),
+): Promise<MachineRules[]> {
   const machineOf = Object.fromEntries(SERVER_TIERS.map((t) => [t, hosts.forTier(t).name])) as Record<
     ServerTier,
     string
@@ -72,16 +129,39 @@ export async function wantedRules(hosts: Inventory, addresses: TierAddresses): P
       async (flow) => [flow, await sourceAddress(hosts.forTier(flow.from), addresses[flow.to])] as const,
     ),
   );
-  return flowRules(machineOf, (flow) => {
-    const found = sources.find(([f]) => f === flow);
-    if (!found) throw new Error(`no source asked for the flow ${flow.from} -> ${flow.to}`);
-    return found[1];
-  });
+  const door =
+    settings.frontDoor === 'container'
+      ? doorGrants(machineOf.web, port('haproxy.front-door'), [
+          ...(await targets()),
+          ...namedSources('frontDoor.allowFrom', settings.frontDoorAllowFrom),
+        ])
+      : [];
+  const consoles = consoleGrants(
+    [
+      { machine: machineOf.app, port: settings.grafanaPort },
+      { machine: machineOf.db, port: port('minio.console') },
+    ],
+    settings.consolesPublished,
+    namedSources('consoles.allowFrom', settings.consolesAllowFrom),
+  );
+  return flowRules(
+    machineOf,
+    (flow) => {
+      const found = sources.find(([f]) => f === flow);
+      if (!found) throw new Error(`no source asked for the flow ${flow.from} -> ${flow.to}`);
+      return found[1];
+    },
+    [...door, ...consoles],
+  );
 }
 
 /** Plans each server machine's rules: apply (missing or drifted), remove (restriction off), or keep. */
-export async function planFlows(hosts: Inventory, addresses: TierAddresses, restrict: boolean): Promise<FlowPlan[]> {
-  const wanted = restrict ? await wantedRules(hosts, addresses) : [];
+export async function planFlows(
+  hosts: Inventory,
+  addresses: TierAddresses,
+  settings: FlowSettings,
+): Promise<FlowPlan[]> {
+  const wanted = settings.restrictFlows ? await wantedRules(hosts, addresses, settings) : [];
   return Promise.all(
     hosts.servers().map(async (host): Promise<FlowPlan> => {
       const held = await readHeldRules(host);

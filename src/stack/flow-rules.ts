@@ -1,17 +1,24 @@
-// The flow rules: each published port of the app and db hosts answers only the sources of its
-// flow (web -> app 4040, 4317, 14250, 3200; app -> db 9000). Docker publishes a port by DNAT, so a
-// connection from another host crosses the FORWARD chain, whose first stop is Docker's documented
-// DOCKER-USER chain: we hang our own chain there. Pure: the rules as data, their iptables-restore
-// text, and how to tell them from what a host holds (status, drift, the plan).
+// The flow rules: each published port of the stack answers only the sources of its flow: the app
+// and db hosts' ports their server flows (web -> app 4040, 4317, 14250, 3200; app -> db 9000).
+// Docker publishes a port by DNAT, so a connection from another host crosses the FORWARD chain,
+// whose first stop is Docker's documented DOCKER-USER chain: we hang our own chain there. Pure:
+// the rules as data, their iptables-restore text, and how to tell them from what a host holds
+// (status, drift, the plan).
+//
+// The front door (9940) answers the targets and the sources the operator names; Grafana and the
+// MinIO console, when published on every address, answer the sources named for them.
 //
 // What the rules do not touch: traffic from a local bridge (containers of the same machine, over
-// the Docker network), connections the host makes to itself, the front door (9940), Grafana
-// (3000) and the MinIO console (9001). Docker publishes IPv4 by DNAT only; IPv6 is not covered.
+// the Docker network) and connections the host makes to itself. Docker publishes IPv4 by DNAT
+// only; IPv6 is not covered.
 
 import { createHash } from 'node:crypto';
 import { FLOWS, type Flow, type Tier } from './manifest.js';
 
 type ServerTier = Exclude<Tier, 'target'>;
+
+/** Every IPv4 address: a list of sources that holds it lets anyone in. */
+export const ANY_IPV4 = '0.0.0.0/0';
 
 /** Our chain in the filter table, jumped to from the top of DOCKER-USER. */
 export const FLOW_CHAIN = 'HEAL-PYROSCOPE';
@@ -43,24 +50,35 @@ export interface MachineRules {
   ports: PortRule[];
 }
 
+/** A port one source may reach on a machine besides the server flows: the front door's, the consoles'. */
+export interface Grant {
+  machine: string;
+  port: number;
+  from: FlowSource;
+}
+
 /**
- * The rules per machine from the flows and, for each restricted flow, where it starts. Machines in
- * `machineOf` that are the destination of no restricted flow get none (web's 9940 stays open).
+ * The rules per machine from the server flows (for each, where it starts) and the other grants.
+ * A machine and port named by no flow or grant gets no rule: that port stays open to every address.
  */
 export function flowRules(
   machineOf: Readonly<Record<ServerTier, string>>,
   sourceOf: (flow: (typeof RESTRICTED_FLOWS)[number]) => FlowSource,
+  grants: readonly Grant[] = [],
 ): MachineRules[] {
+  const all: Grant[] = [
+    ...RESTRICTED_FLOWS.flatMap((flow) => {
+      const from = sourceOf(flow);
+      return flow.ports.map((port) => ({ machine: machineOf[flow.to], port, from }));
+    }),
+    ...grants,
+  ];
   const byMachine = new Map<string, Map<number, FlowSource[]>>();
-  for (const flow of RESTRICTED_FLOWS) {
-    const machine = machineOf[flow.to];
-    const source = sourceOf(flow);
+  for (const { machine, port, from: source } of all) {
     const ports = byMachine.get(machine) ?? new Map<number, FlowSource[]>();
-    for (const port of flow.ports) {
-      const from = ports.get(port) ?? [];
-      if (!from.some((s) => s.address === source.address)) from.push(source);
-      ports.set(port, from);
-    }
+    const from = ports.get(port) ?? [];
+    if (!from.some((s) => s.address === source.address)) from.push(source);
+    ports.set(port, from);
     byMachine.set(machine, ports);
   }
   return [...byMachine]
@@ -71,6 +89,40 @@ export function flowRules(
         .sort((a, b) => a.port - b.port),
     }))
     .sort((a, b) => a.machine.localeCompare(b.machine));
+}
+
+/** Sources the operator names in the config (an address or a network), under the setting's key. */
+export function namedSources(key: string, addresses: readonly string[]): FlowSource[] {
+  return addresses.map((address) => ({ machine: key, address }));
+}
+
+/** A list of sources that names every address (`0.0.0.0/0`) lets anyone in: it restricts nothing. */
+export function restrictsTo(sources: readonly string[]): boolean {
+  return sources.length > 0 && !sources.includes(ANY_IPV4);
+}
+
+/** The front door's grants: each target, and whoever else the operator names (an open door: none). */
+export function doorGrants(web: string, port: number, sources: readonly FlowSource[]): Grant[] {
+  if (!restrictsTo(sources.map((s) => s.address))) return [];
+  return sources.map((from) => ({ machine: web, port, from }));
+}
+
+/**
+ * The consoles' grants, when they are published and the operator names who may reach them. Not
+ * published (loopback) or published to all (no names, or `0.0.0.0/0`): none.
+ */
+export function consoleGrants(
+  consoles: readonly { machine: string; port: number }[],
+  published: boolean,
+  sources: readonly FlowSource[],
+): Grant[] {
+  if (!published || !restrictsTo(sources.map((s) => s.address))) return [];
+  return consoles.flatMap(({ machine, port }) => sources.map((from) => ({ machine, port, from })));
+}
+
+/** iptables' form of a source: a bare address is its /32 network, as `iptables -S` prints it. */
+function sourceMatch(address: string): string {
+  return address.includes('/') ? address : `${address}/32`;
 }
 
 const match = (port: number) => `-p tcp -m conntrack --ctorigdstport ${port} --ctdir ORIGINAL`;
@@ -84,7 +136,7 @@ function body(rules: MachineRules): string[] {
   return [
     `-A ${FLOW_CHAIN} -i br-+ -j RETURN`,
     ...rules.ports.flatMap(({ port, from }) => [
-      ...from.map((s) => `-A ${FLOW_CHAIN} -s ${s.address}/32 ${match(port)} -j RETURN`),
+      ...from.map((s) => `-A ${FLOW_CHAIN} -s ${sourceMatch(s.address)} ${match(port)} -j RETURN`),
       `-A ${FLOW_CHAIN} ${match(port)} -j REJECT --reject-with tcp-reset`,
     ]),
   ];
@@ -155,12 +207,15 @@ export function parseHeldRules(stdout: string): HeldRules {
   };
 }
 
-/** Why what a machine holds is not `rules` (one line), or null when it is. */
-export function rulesDrift(rules: MachineRules, held: HeldRules): string | null {
+/**
+ * Why what a machine holds is not `rules` (one line), or null when it is. `null`: the machine should
+ * hold rules but none could be named (status found no target in them).
+ */
+export function rulesDrift(rules: MachineRules | null, held: HeldRules): string | null {
   if (held.noIptables) return 'no iptables command: the flow rules cannot be read';
   if (held.lines.length === 0) return `flow rules missing (no ${FLOW_CHAIN} chain rules)`;
   // Line by line: `ruleLines` writes them as `iptables -S` prints them back.
-  const want = ruleLines(rules);
+  const want = rules ? ruleLines(rules) : [];
   if (held.lines.length !== want.length || held.lines.some((line, i) => line !== want[i]))
     return 'flow rules differ from the configuration';
   if (!held.jump) return `flow rules not in force (${DOCKER_USER_CHAIN} does not jump to ${FLOW_CHAIN})`;
@@ -184,13 +239,19 @@ const OWN_RULE = new RegExp(
   [
     `^-A ${FLOW_CHAIN} -i docker0 -m comment --comment "${DIGEST_PREFIX} [0-9a-f]{16}" -j RETURN$`,
     `^-A ${FLOW_CHAIN} -i br-\\+ -j RETURN$`,
-    `^-A ${FLOW_CHAIN} -s ${IPV4}/32 -p tcp -m conntrack --ctorigdstport \\d{1,5} --ctdir ORIGINAL -j RETURN$`,
+    `^-A ${FLOW_CHAIN} -s ${IPV4}/\\d{1,2} -p tcp -m conntrack --ctorigdstport \\d{1,5} --ctdir ORIGINAL -j RETURN$`,
     `^-A ${FLOW_CHAIN} -p tcp -m conntrack --ctorigdstport \\d{1,5} --ctdir ORIGINAL -j REJECT --reject-with tcp-reset$`,
   ].join('|'),
 );
 
 export function isOwnRule(line: string): boolean {
   return OWN_RULE.test(line);
+}
+
+/** The source a rule of ours lets reach `port` (as iptables prints it: `10.0.0.21/32`), if it is one. */
+export function ruleSource(line: string, port: number): string | undefined {
+  const m = new RegExp(`^-A ${FLOW_CHAIN} -s (\\S+) ${match(port)} -j RETURN$`).exec(line);
+  return m?.[1];
 }
 
 /** The source address in `ip route get DEST` output (`DEST dev eth0 src 10.0.0.11 uid 0`). */

@@ -1,5 +1,6 @@
 // The flow rules against the lab's real sshd, dockerd and iptables: after install, a target reaches
-// the front door and nothing behind it; the web host reaches the app ports, the app host MinIO. The
+// the front door and nothing behind it, and no other machine reaches the door unless the config
+// names it; the web host reaches the app ports, the app host MinIO. The
 // rules outlive a dockerd restart; status names them as drift once they are gone, install puts them
 // back, verify fails naming the hole, uninstall removes them. Each case sets up the state it starts
 // from, so any one of them runs alone (`-t '<name>'`).
@@ -50,6 +51,7 @@ describe.skipIf(skip !== undefined)('flow rules (lab)', () => {
     expect(dry.stdout).toContain(
       `app-01: published ports 3200, 4040, 4317, 14250 only from web-01 (${address('web-01')})`,
     );
+    expect(dry.stdout).toContain(`web-01: published ports 9940 only from target-01 (${address('target-01')})`);
     expect(await chain('app-01')).toBe('');
     const r = await cli(['--json', 'install', '--wait', '60']);
     expect(r.code, r.stderr).toBe(0);
@@ -66,6 +68,9 @@ describe.skipIf(skip !== undefined)('flow rules (lab)', () => {
     expect(await connects('web-01', address('db-01'), 9000)).toBe(false);
     expect(await connects('app-01', address('db-01'), 9000)).toBe(true);
     expect(await connects('target-01', address('web-01'), 9940)).toBe(true);
+    // The front door answers the targets: a machine that is none (a bastion, the db host) is refused.
+    expect(await connects('bastion-01', address('web-01'), 9940), 'bastion -> web 9940').toBe(false);
+    expect(await connects('db-01', address('web-01'), 9940), 'db -> web 9940').toBe(false);
     // Grafana and the MinIO console are no flow: their hosts' loopback only (`open` reaches them).
     expect(await connects('target-01', address('app-01'), 3000)).toBe(false);
     expect(await connects('web-01', address('app-01'), 3000)).toBe(false);
@@ -112,11 +117,40 @@ describe.skipIf(skip !== undefined)('flow rules (lab)', () => {
     }
   }, 240_000);
 
+  it('lets in the sources the config names: the front door, and the consoles once published', async () => {
+    const named = labTopologyFile(
+      lab,
+      `frontDoor:\n  allowFrom: [${address('bastion-01')}]\nconsoles:\n  allowFrom: [${address('target-01')}]\n`,
+    );
+    const run = (args: string[]) =>
+      runCli([...args, '--config', named.path, '--yes'], { cwd: named.dir, env: { CI: 'true' } });
+    try {
+      await resetLab();
+      const r = await run(['install', '--wait', '60']);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(await connects('bastion-01', address('web-01'), 9940), 'named -> door').toBe(true);
+      expect(await connects('target-01', address('web-01'), 9940), 'target -> door').toBe(true);
+      expect(await connects('db-01', address('web-01'), 9940), 'other -> door').toBe(false);
+      // Published on every address, the consoles answer the one source named for them, no other.
+      expect(await connects('target-01', address('app-01'), 3000), 'named -> Grafana').toBe(true);
+      expect(await connects('target-01', address('db-01'), 9001), 'named -> MinIO console').toBe(true);
+      expect(await connects('web-01', address('app-01'), 3000), 'other -> Grafana').toBe(false);
+      expect(await connects('bastion-01', address('db-01'), 9001), 'other -> MinIO console').toBe(false);
+      const status = await run(['status']);
+      expect(status.code, status.stdout).toBe(0);
+      const door = /web-01 +flows: 9940 only from (.*)/.exec(status.stdout)?.[1] ?? status.stdout;
+      expect(door).toContain(`frontDoor.allowFrom (${address('bastion-01')})`);
+      expect(door).toContain(`target (${address('target-01')})`);
+    } finally {
+      await resetLab();
+    }
+  }, 300_000);
+
   it('uninstall removes the rules, and a rollback removes the rules it set', async () => {
     await installed();
     const r = await cli(['uninstall']);
     expect(r.code, r.stderr).toBe(0);
-    for (const host of ['app-01', 'db-01']) {
+    for (const host of ['web-01', 'app-01', 'db-01']) {
       expect(await chain(host), host).toBe('');
       expect((await labExec(host, ['iptables', '-S', 'DOCKER-USER'])).stdout).not.toContain('HEAL-PYROSCOPE');
     }

@@ -58,7 +58,7 @@ export const gatherFactsPhase: Phase<InstallContext> = {
     );
     if (!loaded) refuseNewCredentialsOverAStack(ctx.statePath, facts);
     const plan = planInstall(stack.files, specs, facts);
-    const flows = await planFlows(ctx.hosts, addresses, ctx.topology.restrictFlows);
+    const flows = await planFlows(ctx.hosts, addresses, { ...ctx.topology, frontDoor: ctx.options.frontDoor });
     if (plan.conflicts.length > 0) {
       throw new HealError({
         code: 'install.conflict',

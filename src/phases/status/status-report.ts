@@ -15,8 +15,8 @@ import { consoleAddress } from '../../render/render.js';
 import { filesystemOf } from '../../hosts/facts.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { desiredStack, tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
-import { readHeldRules, wantedRules } from '../../plan/flow-facts.js';
-import { describeRules, holdsRules, RESTRICTED_FLOWS, rulesDrift, type MachineRules } from '../../stack/flow-rules.js';
+import { heldTargets, readHeldRules, ruleMachines, wantedRules } from '../../plan/flow-facts.js';
+import { describeRules, holdsRules, rulesDrift, type MachineRules } from '../../stack/flow-rules.js';
 import type { Phase } from '../../runner/phase.js';
 import { serverInventory, unreachableServers, type Unreachable } from '../shared/reachable.js';
 
@@ -223,7 +223,7 @@ export const statusPhase: Phase<StatusContext> = {
           `${d.machine}: ${d.mount} (the Docker root, where the data volumes live) has ${d.freePercent}% free ` +
           `(${gib(d.availableBytes)} GiB): lower retention.profiles or retention.traces, or give it more space`,
       );
-    const flows = components.some((c) => c.present) ? await flowsOf(topology, hosts, addresses) : [];
+    const flows = components.some((c) => c.present) ? await flowsOf(topology, ctx.frontDoor, hosts, addresses) : [];
     const unreachable = unreachableServers(hosts);
     const ok =
       unreachable.length === 0 &&
@@ -249,25 +249,35 @@ export const statusPhase: Phase<StatusContext> = {
  * Each reached server's flow rules against what install would apply now. A flow whose source cannot
  * be asked (unreachable, no route) leaves its destination's rules unjudged, said as drift.
  */
-async function flowsOf(topology: Topology, hosts: Inventory, addresses: TierAddresses): Promise<FlowStatus[]> {
+async function flowsOf(
+  topology: Topology,
+  frontDoor: FrontDoor,
+  hosts: Inventory,
+  addresses: TierAddresses,
+): Promise<FlowStatus[]> {
+  const settings = { ...topology, frontDoor };
+  const reached = hosts.servers().filter((h) => h.connection);
+  const held = new Map(await Promise.all(reached.map(async (h) => [h.name, await readHeldRules(h)] as const)));
   let wanted: MachineRules[] = [];
   let unjudged: string | null = null;
   if (topology.restrictFlows) {
-    wanted = await wantedRules(hosts, addresses).catch((error: unknown) => {
+    // Status reaches the servers only: the targets' sources are those the web machine's rules hold.
+    const web = held.get(hosts.forTier('web').name);
+    const targets = async () => (web ? heldTargets(web, topology.frontDoorAllowFrom) : []);
+    wanted = await wantedRules(hosts, addresses, settings, targets).catch((error: unknown) => {
       unjudged = `flow rules not judged: ${error instanceof Error ? error.message : String(error)}`;
       return [];
     });
   }
-  const destinations = new Set(RESTRICTED_FLOWS.map((f) => hosts.forTier(f.to).name));
+  const destinations = ruleMachines(hosts, settings);
   const flows: FlowStatus[] = [];
-  for (const host of hosts.servers()) {
-    if (!host.connection) continue;
-    const held = await readHeldRules(host);
+  for (const host of reached) {
+    const holds = held.get(host.name) ?? { lines: [], jump: false, noIptables: false };
     const want = wanted.find((w) => w.machine === host.name);
-    if (want) flows.push({ machine: host.name, rules: describeRules(want), drift: rulesDrift(want, held) });
-    else if (unjudged !== null && destinations.has(host.name))
-      flows.push({ machine: host.name, rules: null, drift: unjudged });
-    else if (holdsRules(held))
+    if (want) flows.push({ machine: host.name, rules: describeRules(want), drift: rulesDrift(want, holds) });
+    else if (destinations.has(host.name))
+      flows.push({ machine: host.name, rules: null, drift: unjudged ?? rulesDrift(null, holds) });
+    else if (holdsRules(holds))
       flows.push({
         machine: host.name,
         rules: null,

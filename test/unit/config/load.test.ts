@@ -146,6 +146,18 @@ describe('config file validation', () => {
     ]);
   });
 
+  it('takes IPv4 addresses and networks as sources, refusing host bits and who-may-reach on unpublished consoles', () => {
+    expect(problems('frontDoor:\n  allowFrom: [10.20.0.0/16, 10.1.0.9, 0.0.0.0/0]\n')).toEqual([]);
+    expect(problems('frontDoor:\n  allowFrom: [10.20.1.0/16]\n')).toEqual([
+      'frontDoor.allowFrom[0]: "10.20.1.0/16" has host bits set: write 10.20.0.0/16 (line 2)',
+    ]);
+    expect(problems('frontDoor:\n  allowFrom: [10.0.0.256, 10.0.0.0/33, fd00::/8, any]\n')).toHaveLength(4);
+    expect(problems('consoles:\n  allowFrom: [10.20.5.0/24]\n')).toEqual([]);
+    expect(problems('consoles:\n  published: false\n  allowFrom: [10.20.5.0/24]\n')).toEqual([
+      'consoles.allowFrom: names who may reach the consoles, but `consoles.published` is false: drop one of them (line 3)',
+    ]);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     expect(problems('hosts:\n  web: [a\n')[0]).toMatch(/^\(top level\): YAML syntax error: .* \(line \d\)$/);
   });

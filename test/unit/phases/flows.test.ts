@@ -62,13 +62,46 @@ describe('flow rules phase', () => {
     const ctx = await plannedInstall(stack);
     ctx.topology.restrictFlows = false;
     const { planFlows } = await import('../../../src/plan/flow-facts.js');
-    ctx.planned.flows = await planFlows(ctx.hosts, ctx.planned.addresses, false);
+    ctx.planned.flows = await planFlows(ctx.hosts, ctx.planned.addresses, { ...ctx.topology, frontDoor: 'container' });
     expect(flowsPhase.dryRun!(ctx)).toEqual([
       'app-01: remove the flow rules (flows.restrict is off)',
       'db-01: remove the flow rules (flows.restrict is off)',
     ]);
     await flowsPhase.run(ctx, recordingIo());
     expect([stack.app.flowChain, stack.db.flowChain]).toEqual([null, null]);
+  });
+
+  it('limits the front door to the targets, asked where they send from, and to the sources named', async () => {
+    const stack = fakeStack();
+    const ctx = await plannedInstall(stack);
+    const { planFlows, wantedRules, heldTargets } = await import('../../../src/plan/flow-facts.js');
+    const settings = { ...ctx.topology, frontDoor: 'container' as const, frontDoorAllowFrom: ['10.20.0.0/16'] };
+    const target = { machine: 'target-01', address: '10.0.0.21' };
+    const wanted = await wantedRules(ctx.hosts, ctx.planned.addresses, settings, async () => [target]);
+    const web = wanted.find((w) => w.machine === 'web-01')!;
+    expect(web.ports).toEqual([
+      { port: 9940, from: [target, { machine: 'frontDoor.allowFrom', address: '10.20.0.0/16' }] },
+    ]);
+    // Status reads the targets back from the web machine's rules, leaving out the sources named.
+    const held = { lines: ruleLines(web), jump: true, noIptables: false };
+    expect(heldTargets(held, settings.frontDoorAllowFrom)).toEqual([{ machine: 'target', address: '10.0.0.21' }]);
+    // With no target in the fake topology, the named sources alone: planned, applied on web-01.
+    ctx.planned.flows = await planFlows(ctx.hosts, ctx.planned.addresses, settings);
+    expect(ctx.planned.flows.map((f) => [f.machine, f.action])).toEqual([
+      ['web-01', 'apply'],
+      ['app-01', 'apply'],
+      ['db-01', 'apply'],
+    ]);
+    expect(flowsPhase.dryRun!(ctx)[0]).toMatch(
+      /^web-01: published ports 9940 only from frontDoor.allowFrom \(10.20.0.0\/16\)/,
+    );
+    await flowsPhase.run(ctx, recordingIo());
+    expect(stack.web.flowChain?.lines).toContain(
+      '-A HEAL-PYROSCOPE -s 10.20.0.0/16 -p tcp -m conntrack --ctorigdstport 9940 --ctdir ORIGINAL -j RETURN',
+    );
+    // An external front door is not ours to guard: no rules on web-01.
+    const external = await planFlows(ctx.hosts, ctx.planned.addresses, { ...settings, frontDoor: 'external' });
+    expect(external.find((f) => f.machine === 'web-01')).toMatchObject({ want: null, action: 'remove' });
   });
 
   it('refuses a kept undo whose rules are not of its own shape', () => {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  consoleGrants,
   describeRules,
+  doorGrants,
   flowRules,
+  namedSources,
   isOwnRule,
   parseHeldRules,
   restoreText,
@@ -76,6 +79,54 @@ describe('flow rules', () => {
     const held = parseHeldRules('-N HEAL-PYROSCOPE\n-A HEAL-PYROSCOPE -i br-+ -j RETURN\n#jump\n');
     expect(held).toEqual({ lines: ['-A HEAL-PYROSCOPE -i br-+ -j RETURN'], jump: true, noIptables: false });
     expect(parseHeldRules('#no-iptables\n').noIptables).toBe(true);
+  });
+
+  it('lets the front door answer the targets and the sources named, and opens it for 0.0.0.0/0', () => {
+    const target = { machine: 'target-01', address: '10.0.0.21' };
+    const named = namedSources('frontDoor.allowFrom', ['10.20.0.0/16']);
+    const door = doorGrants('web-01', 9940, [target, ...named]);
+    const rules = flowRules({ web: 'web-01', app: 'app-01', db: 'db-01' }, source, door);
+    const web = rules.find((r) => r.machine === 'web-01')!;
+    expect(web.ports).toEqual([{ port: 9940, from: [target, named[0]] }]);
+    expect(describeRules(web)).toBe('9940 only from target-01 (10.0.0.21), frontDoor.allowFrom (10.20.0.0/16)');
+    const lines = ruleLines(web);
+    expect(lines).toContain(
+      '-A HEAL-PYROSCOPE -s 10.20.0.0/16 -p tcp -m conntrack --ctorigdstport 9940 --ctdir ORIGINAL -j RETURN',
+    );
+    expect(lines).toContain(
+      '-A HEAL-PYROSCOPE -s 10.0.0.21/32 -p tcp -m conntrack --ctorigdstport 9940 --ctdir ORIGINAL -j RETURN',
+    );
+    expect(lines.every(isOwnRule)).toBe(true);
+    expect(doorGrants('web-01', 9940, [target, ...namedSources('frontDoor.allowFrom', ['0.0.0.0/0'])])).toEqual([]);
+  });
+
+  it('restricts the consoles only when they are published and sources are named for them', () => {
+    const consoles = [
+      { machine: 'app-01', port: 3000 },
+      { machine: 'db-01', port: 9001 },
+    ];
+    const named = namedSources('consoles.allowFrom', ['10.20.5.0/24']);
+    expect(consoleGrants(consoles, false, named)).toEqual([]);
+    expect(consoleGrants(consoles, true, [])).toEqual([]);
+    expect(consoleGrants(consoles, true, namedSources('consoles.allowFrom', ['0.0.0.0/0']))).toEqual([]);
+    const rules = flowRules(
+      { web: 'web-01', app: 'app-01', db: 'db-01' },
+      source,
+      consoleGrants(consoles, true, named),
+    );
+    expect(rules.find((r) => r.machine === 'app-01')!.ports.map((p) => p.port)).toEqual([
+      3000, 3200, 4040, 4317, 14250,
+    ]);
+    expect(rules.find((r) => r.machine === 'db-01')!.ports).toEqual([
+      { port: 9000, from: [APP] },
+      { port: 9001, from: named },
+    ]);
+  });
+
+  it('tells rules that should be there but name no source from rules in order', () => {
+    const held = (lines: string[]) => ({ lines, jump: true, noIptables: false });
+    expect(rulesDrift(null, held([]))).toMatch(/missing/);
+    expect(rulesDrift(null, held(['-A HEAL-PYROSCOPE -i br-+ -j RETURN']))).toMatch(/differ/);
   });
 
   it('accepts back only rules of its own shape (a kept undo is read from disk)', () => {

@@ -49,7 +49,9 @@ export function topology(): Topology {
     grafanaPort: 3000,
     retention: { profilesHours: 720, tracesHours: 336 },
     restrictFlows: true,
+    frontDoorAllowFrom: [],
     consolesPublished: false,
+    consolesAllowFrom: [],
     guard: DEFAULT_GUARD_RULES,
   };
 }

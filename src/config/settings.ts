@@ -223,8 +223,8 @@ export const SETTINGS = {
     value: V.SWITCH,
     help:
       'let each published port answer only the sources of its flow (targets -> web 9940; web -> app ' +
-      "4040, 4317, 14250, 3200; app -> db 9000), with iptables rules in Docker's `DOCKER-USER` chain; " +
-      '`false` leaves them open to every address',
+      "4040, 4317, 14250, 3200; app -> db 9000), with iptables rules in Docker's `DOCKER-USER` chain, " +
+      'ports published on IPv4 only; `false` leaves them open to every address, IPv6 too',
     default: true,
     example: 'true',
   }),

@@ -3,7 +3,7 @@
 // network, restart policy), and turned into the Docker API's create options. Pure.
 
 import { createHash } from 'node:crypto';
-import type { PortPublish, RenderedStack } from '../render/render.js';
+import { LOOPBACK, type PortPublish, type RenderedStack } from '../render/render.js';
 import type { RenderedFile } from '../render/rendered-file.js';
 import type { ContainerLimits } from '../config/topology.js';
 import type { ContainerCreateBody, ContainerMount } from '../remote/index.js';
@@ -43,6 +43,8 @@ export interface ContainerSpec {
   memoryLimitMiB: number | null;
   /** Every capability dropped, these added back; no process may gain privileges (setuid, file caps). */
   security: { noNewPrivileges: true; capDrop: ['ALL']; capAdd: string[] };
+  /** A read-only root filesystem with these tmpfs mounts, or null for the image's writable one. */
+  readOnlyRoot: { tmpfs: string[] } | null;
   /**
    * sha256 of each mounted file: a changed file must recreate the container, because a
    * single-file bind mount keeps showing the old inode after the file is replaced by rename.
@@ -64,6 +66,36 @@ export const CAPABILITIES_ADDED: Readonly<Record<ComponentName, readonly string[
   grafana: [],
   haproxy: [],
 };
+
+/**
+ * Which components run on a read-only root filesystem, and what they get written instead: each
+ * writes only its volume, the image's own volumes and, where said, a small tmpfs. Checked at the
+ * pinned tags:
+ * - Pyroscope 1.14.0 (cmd/pyroscope/Dockerfile, WORKDIR /): `./data` is its volume, the compactor's
+ *   `./data-compactor` an anonymous volume the image declares; the operations UI lists blocks
+ *   through `os.TempDir()`, so /tmp.
+ * - Tempo 2.8.1: every default path is under /var/tempo, its volume (WAL, blocks); /tmp for Go's
+ *   temporary files.
+ * - HAProxy 3.2: our configuration names no pid file, socket or chroot; it logs to stdout.
+ * Left writable: Grafana (its image points logs, plugins and provisioning at paths outside the
+ * volume, not all checked here) and MinIO (install runs `mc` in it with a config directory in
+ * /tmp, and MinIO's own start-up writes were not checked at the pinned release).
+ */
+export const READ_ONLY_ROOT: Readonly<Record<ComponentName, { tmpfs: readonly string[] } | null>> = {
+  minio: null,
+  pyroscope: { tmpfs: ['/tmp'] },
+  tempo: { tmpfs: ['/tmp'] },
+  grafana: null,
+  haproxy: { tmpfs: [] },
+};
+
+function readOnlyRoot(name: ComponentName): ContainerSpec['readOnlyRoot'] {
+  const root = READ_ONLY_ROOT[name];
+  return root ? { tmpfs: [...root.tmpfs] } : null;
+}
+
+/** A tmpfs for temporary files: world-writable with the sticky bit (any container user), no exec, bounded. */
+export const TMPFS_OPTIONS = 'rw,noexec,nosuid,nodev,size=64m,mode=1777';
 
 export function volumeName(name: ComponentName): string {
   return `${containerName(component(name))}-data`;
@@ -106,6 +138,7 @@ export function containerSpecs(
       logs: { maxSize: limits.logMaxSize, maxFiles: limits.logMaxFiles },
       memoryLimitMiB: limits.memoryLimitMiB[c.name],
       security: { noNewPrivileges: true, capDrop: ['ALL'], capAdd: [...CAPABILITIES_ADDED[c.name]] },
+      readOnlyRoot: readOnlyRoot(c.name),
       fileHashes,
     };
   });
@@ -183,6 +216,14 @@ export function createOptions(spec: ContainerSpec, installerVersion: string): Co
       SecurityOpt: spec.security.noNewPrivileges ? ['no-new-privileges:true'] : [],
       CapDrop: [...spec.security.capDrop],
       ...(spec.security.capAdd.length > 0 ? { CapAdd: [...spec.security.capAdd] } : {}),
+      ...(spec.readOnlyRoot
+        ? {
+            ReadonlyRootfs: true,
+            ...(spec.readOnlyRoot.tmpfs.length > 0
+              ? { Tmpfs: Object.fromEntries(spec.readOnlyRoot.tmpfs.map((path) => [path, TMPFS_OPTIONS])) }
+              : {}),
+          }
+        : {}),
       // No swap beyond the limit (MemorySwap equal to Memory): a leak ends in a restart, not a thrashing host.
       ...(spec.memoryLimitMiB !== null
         ? { Memory: spec.memoryLimitMiB * MIB, MemorySwap: spec.memoryLimitMiB * MIB }
@@ -200,5 +241,6 @@ export function healthPort(spec: ContainerSpec): number {
 /** The address its own host reaches a component's health endpoint at: loopback when bound there. */
 export function healthAddress(spec: ContainerSpec, hostAddress: string): string {
   const health = component(spec.component).health;
-  return spec.ports.find((p) => p.container === health.port)?.address ?? hostAddress;
+  const address = spec.ports.find((p) => p.container === health.port)?.address;
+  return address === LOOPBACK ? address : hostAddress;
 }

@@ -55,6 +55,7 @@ export function desiredStack(
       frontDoor,
       retention: topology.retention,
       consolesPublished: topology.consolesPublished,
+      restrictFlows: topology.restrictFlows,
     }),
   );
   return { stack, specs: containerSpecs(stack, topology.images, topology.containers) };

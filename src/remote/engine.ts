@@ -143,6 +143,9 @@ export interface ContainerCreateBody {
     SecurityOpt?: string[];
     CapDrop?: string[];
     CapAdd?: string[];
+    ReadonlyRootfs?: boolean;
+    /** Path inside the container -> mount options. */
+    Tmpfs?: Record<string, string>;
   };
 }
 

@@ -21,14 +21,17 @@ export interface RenderContext {
   retention: { profilesHours: number; tracesHours: number };
   /** Grafana and the MinIO console published on every address (else the host's loopback). */
   consolesPublished: boolean;
+  /** The flow rules hold: ports are published on IPv4 only, where the rules apply. */
+  restrictFlows: boolean;
 }
 
 /** A context with the defaulted fields optional. */
 export type RenderContextInput = Omit<
   RenderContext,
-  'grafanaPort' | 'buckets' | 'frontDoor' | 'retention' | 'consolesPublished'
+  'grafanaPort' | 'buckets' | 'frontDoor' | 'retention' | 'consolesPublished' | 'restrictFlows'
 > & {
   consolesPublished?: boolean;
+  restrictFlows?: boolean;
   grafanaPort?: number;
   buckets?: Partial<RenderContext['buckets']>;
   frontDoor?: FrontDoor;
@@ -54,6 +57,7 @@ export function renderContext(input: RenderContextInput): RenderContext {
     frontDoor: input.frontDoor ?? RENDER_DEFAULTS.frontDoor,
     retention: { ...(input.retention ?? RENDER_DEFAULTS.retention) },
     consolesPublished: input.consolesPublished ?? false,
+    restrictFlows: input.restrictFlows ?? false,
   };
   const problems = contextProblems(ctx);
   if (problems.length > 0) {

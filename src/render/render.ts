@@ -23,12 +23,18 @@ export interface BindMount {
 export interface PortPublish {
   host: number;
   container: number;
-  /** The host address it is published on; absent: every address. */
-  address?: typeof LOOPBACK;
+  /** The host address it is published on: loopback, every IPv4 address, or absent for every address (IPv6 too). */
+  address?: typeof LOOPBACK | typeof EVERY_IPV4;
 }
 
 /** Where Grafana and the MinIO console are published unless `consoles.published`. */
 export const LOOPBACK = '127.0.0.1';
+/**
+ * Where every other port is published while the flow rules hold: IPv4 only. The rules are iptables
+ * (IPv4) rules; a port published on every address would also answer over IPv6, through Docker's
+ * userland proxy, around them.
+ */
+export const EVERY_IPV4 = '0.0.0.0';
 
 /** The address a host reaches its own console (Grafana, MinIO's) at: loopback unless published. */
 export function consoleAddress(published: boolean, hostAddress: string): string {
@@ -92,7 +98,11 @@ function wiring(r: ComponentRender, ctx: RenderContext): ContainerWiring {
     host: c.name === 'grafana' ? ctx.grafanaPort : p.port,
     container: p.port,
     // The consoles are no flow of the stack: the host's loopback only, unless the config says.
-    ...(!ctx.consolesPublished && (p.id === 'grafana.http' || p.id === 'minio.console') ? { address: LOOPBACK } : {}),
+    ...(!ctx.consolesPublished && (p.id === 'grafana.http' || p.id === 'minio.console')
+      ? { address: LOOPBACK }
+      : ctx.restrictFlows
+        ? { address: EVERY_IPV4 }
+        : {}),
   }));
   return { component: r.component, tier: c.tier, args: r.args, env: r.env, mounts, ports };
 }

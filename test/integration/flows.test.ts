@@ -68,6 +68,14 @@ describe.skipIf(skip !== undefined)('flow rules (lab)', () => {
     expect(await connects('web-01', address('db-01'), 9000)).toBe(false);
     expect(await connects('app-01', address('db-01'), 9000)).toBe(true);
     expect(await connects('target-01', address('web-01'), 9940)).toBe(true);
+    // IPv6 would go around the (IPv4) rules through Docker's userland proxy: the ports are
+    // published on IPv4 only, so the app host's link-local address answers nothing.
+    const linkLocal = /inet6 (fe80::[0-9a-f:]+)\//.exec(
+      (await labExec('app-01', ['ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'link'])).stdout,
+    )?.[1];
+    expect(linkLocal, 'app-01 has a link-local IPv6 address').toBeDefined();
+    for (const port of APP_PORTS)
+      expect(await connects('target-01', `${linkLocal}%eth0`, port), `target -> app [IPv6]:${port}`).toBe(false);
     // The front door answers the targets: a machine that is none (a bastion, the db host) is refused.
     expect(await connects('bastion-01', address('web-01'), 9940), 'bastion -> web 9940').toBe(false);
     expect(await connects('db-01', address('web-01'), 9940), 'db -> web 9940').toBe(false);

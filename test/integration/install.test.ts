@@ -122,7 +122,7 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     expect(statSync(join(dir, '.heal-pyroscope', 'lab.state.json')).mode & 0o777).toBe(0o600);
   });
 
-  it('runs every container with no-new-privileges and every capability dropped', async () => {
+  it('runs every container with no-new-privileges, every capability dropped, read-only roots where set', async () => {
     await installed();
     for (const [host, names] of [
       ['db-01', ['minio']],
@@ -134,10 +134,12 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
           'docker',
           'inspect',
           '--format',
-          '{{json .HostConfig.SecurityOpt}} {{json .HostConfig.CapDrop}} {{json .HostConfig.CapAdd}}',
+          '{{json .HostConfig.SecurityOpt}} {{json .HostConfig.CapDrop}} {{json .HostConfig.CapAdd}} ' +
+            '{{json .HostConfig.ReadonlyRootfs}}',
           `heal-pyroscope-${name}`,
         ]);
-        expect(r.stdout.trim(), name).toBe('["no-new-privileges:true"] ["ALL"] null');
+        const readOnly = ['pyroscope', 'tempo', 'haproxy'].includes(name);
+        expect(r.stdout.trim(), name).toBe(`["no-new-privileges:true"] ["ALL"] null ${readOnly}`);
       }
     }
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { containerLimits } from '../../../src/config/resolve.js';
-import { containerSpecs, createOptions, specHash } from '../../../src/plan/container-spec.js';
+import { containerSpecs, createOptions, healthAddress, specHash } from '../../../src/plan/container-spec.js';
 import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
 import { resolveImages } from '../../../src/stack/image-ref.js';
@@ -33,6 +33,22 @@ describe('container specifications', () => {
     }
   });
 
+  it('runs Pyroscope, Tempo and HAProxy on a read-only root (a tmpfs /tmp where needed); the hash covers it', () => {
+    const specs = specsWith();
+    const root = (name: string) => {
+      const host = createOptions(of(specs, name), '0.1.0').HostConfig;
+      return [host?.ReadonlyRootfs ?? false, host?.Tmpfs ?? {}];
+    };
+    const tmp = { '/tmp': 'rw,noexec,nosuid,nodev,size=64m,mode=1777' };
+    expect(root('pyroscope')).toEqual([true, tmp]);
+    expect(root('tempo')).toEqual([true, tmp]);
+    expect(root('haproxy')).toEqual([true, {}]);
+    expect(root('grafana')).toEqual([false, {}]);
+    expect(root('minio')).toEqual([false, {}]);
+    const pyroscope = of(specs, 'pyroscope');
+    expect(specHash({ ...pyroscope, readOnlyRoot: null })).not.toBe(specHash(pyroscope));
+  });
+
   it("binds Grafana and the MinIO console to the host's loopback, the rest to every address", () => {
     const specs = specsWith();
     const bindings = (name: string) => createOptions(of(specs, name), '0.1.0').HostConfig?.PortBindings;
@@ -52,6 +68,24 @@ describe('container specifications', () => {
       '3000/tcp': [{ HostPort: '3000' }],
     });
     expect(specHash(of(published, 'grafana'))).not.toBe(specHash(of(specs, 'grafana')));
+  });
+
+  it('publishes on IPv4 only while the flow rules hold, which IPv6 would go around', () => {
+    const restricted = containerSpecs(
+      renderStack(renderContext({ ...sampleInput(), restrictFlows: true })),
+      resolveImages(),
+      containerLimits(undefined),
+    );
+    const bindings = (name: string) => createOptions(of(restricted, name), '0.1.0').HostConfig?.PortBindings;
+    expect(bindings('pyroscope')).toEqual({ '4040/tcp': [{ HostIp: '0.0.0.0', HostPort: '4040' }] });
+    expect(bindings('haproxy')).toEqual({ '9940/tcp': [{ HostIp: '0.0.0.0', HostPort: '9940' }] });
+    expect(bindings('minio')).toEqual({
+      '9000/tcp': [{ HostIp: '0.0.0.0', HostPort: '9000' }],
+      '9001/tcp': [{ HostIp: '127.0.0.1', HostPort: '9001' }],
+    });
+    // The health check still goes to the host's address, not to 0.0.0.0.
+    expect(healthAddress(of(restricted, 'pyroscope'), '10.0.0.12')).toBe('10.0.0.12');
+    expect(healthAddress(of(restricted, 'minio'), '10.0.0.13')).toBe('10.0.0.13');
   });
 
   it('limits memory to twice the manifest minimum by default, without extra swap', () => {

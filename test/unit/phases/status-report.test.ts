@@ -27,6 +27,7 @@ async function installed(): Promise<{ stack: FakeStack; specs: ContainerSpec[] }
       minio: { accessKey: secrets.minioAccessKey, secretKey: secrets.minioSecretKey },
       grafanaAdmin: { user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword },
       frontDoor: 'container',
+      restrictFlows: t.restrictFlows,
     }),
   );
   const specs = containerSpecs(rendered, t.images, t.containers);

@@ -59,6 +59,24 @@ describe('init writes a config that works from its own directory', () => {
     expect(r.code).toBe(0);
   });
 
+  it('keeps the state directory out of git: writes a .gitignore, or adds to one, once', async () => {
+    const cwd = tmp();
+    const init = (dir: string) =>
+      runCli(['init', '--config', join(dir, 'heal-pyroscope.yaml'), '--force', ...hosts, '--target', 't1'], { cwd });
+    const r = await init(cwd);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(cwd, '.gitignore'), 'utf8')).toMatch(/^\/\.heal-pyroscope\/$/m);
+    expect(r.stdout).toContain('stay out of git');
+    // Run again: the line is not added twice.
+    expect((await init(cwd)).code).toBe(0);
+    expect(readFileSync(join(cwd, '.gitignore'), 'utf8').match(/heal-pyroscope\/$/gm)).toHaveLength(1);
+    // An operator's own .gitignore (no final newline) gains the line and keeps the rest.
+    const other = tmp();
+    writeFileSync(join(other, '.gitignore'), 'node_modules');
+    expect((await init(other)).code).toBe(0);
+    expect(readFileSync(join(other, '.gitignore'), 'utf8')).toBe('node_modules\n/.heal-pyroscope/\n');
+  });
+
   it('refuses the same --target twice in the other commands, before contacting any host', async () => {
     const r = await runCli(['preflight', ...hosts, '--ssh-agent', '--target', 't1', '--target', 'T1'], { cwd: tmp() });
     expect(r.code).toBe(2);

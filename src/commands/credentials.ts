@@ -1,10 +1,15 @@
-// `credentials [grafana|minio]`: the logins install generated, from the local state file, printed
-// only to a terminal or as --json (asked for): never into a pipe or a log by accident.
+// `credentials [grafana|minio]`: the logins install generated, from the local state file (or, when
+// there is none, from the installed stack's hosts), printed only to a terminal or as --json (asked
+// for): never into a pipe or a log by accident.
 import { ExitCode, HealError } from '../core/errors.js';
 import { loadState, type Secrets } from '../state/state-file.js';
 import type { ConnectFlags } from '../console/connect.js';
 import type { GatherContext } from '../console/gather.js';
-import { runPhaseCommand } from '../console/lifecycle.js';
+import { runPhaseCommand, type Outcome, type PhaseRun, type Settings } from '../console/lifecycle.js';
+import type { Output } from '../console/output.js';
+import { connectPhaseFor, type Connector } from '../phases/shared/connect.js';
+import { fromHostsNote, hostStatePhase, type HostStateContext } from '../phases/shared/host-state.js';
+import { serverInventory } from '../phases/shared/reachable.js';
 import type { TopologyFlags } from '../console/topology-options.js';
 import type { OpenService } from '../phases/open/open.js';
 
@@ -44,7 +49,7 @@ export async function runCredentialsCommand(
   stdout: { isTTY?: boolean },
 ): Promise<number> {
   const { out } = ctx;
-  return runPhaseCommand(flags, ctx, async ({ statePath }) => {
+  return runPhaseCommand(flags, ctx, async ({ statePath, topology, connect }) => {
     if (!out.json && stdout.isTTY !== true) {
       throw new HealError({
         code: 'credentials.not-a-terminal',
@@ -54,25 +59,41 @@ export async function runCredentialsCommand(
       });
     }
     const state = await loadState(statePath);
-    if (!state) {
-      throw new HealError({
-        code: 'credentials.no-state',
-        message: `no state file at ${statePath}: the credentials are kept there by the install`,
-        hint: 'run this beside the config the stack was installed with, or copy its .heal-pyroscope/ directory here',
-      });
-    }
-    const found = logins(state.secrets, flags.service);
-    return {
-      refused: {
-        document: { logins: found },
-        say: () => {
-          for (const l of found) {
-            out.say(`${l.service === 'grafana' ? 'Grafana' : 'MinIO console'} (${l.open})`);
-            out.say(`  user      ${l.user}`);
-            out.say(`  password  ${l.password}`);
-          }
-        },
-      },
-    };
+    if (!state) return fromHosts(flags, out, { statePath, topology, connect });
+    return { refused: told(out, logins(state.secrets, flags.service)) };
   });
+}
+
+/** The logins as the command tells them: the document, and a terminal's lines. */
+function told(out: Output, found: Login[], note?: string): Outcome<{ logins: Login[] }> {
+  return {
+    document: { logins: found },
+    say: () => {
+      if (note) out.say(out.color.dim(note));
+      for (const l of found) {
+        out.say(`${l.service === 'grafana' ? 'Grafana' : 'MinIO console'} (${l.open})`);
+        out.say(`  user      ${l.user}`);
+        out.say(`  password  ${l.password}`);
+      }
+    },
+  };
+}
+
+/** No local state: the credentials the installed stack runs with, read from its app and db hosts. */
+function fromHosts(
+  flags: CredentialsFlags,
+  out: Output,
+  settings: Pick<Settings, 'statePath' | 'topology' | 'connect'>,
+): PhaseRun<HostStateContext & { connect: Connector }, { logins: Login[] }> {
+  const context: HostStateContext & { connect: Connector } = { ...settings, hosts: serverInventory(settings.topology) };
+  return {
+    phases: [connectPhaseFor('reported', 'Connect to the server hosts'), hostStatePhase],
+    context,
+    interrupt: 'none',
+    progress: false,
+    finish: () => {
+      const found = context.found;
+      return found ? told(out, logins(found.state.secrets, flags.service), fromHostsNote(settings.statePath)) : {};
+    },
+  };
 }

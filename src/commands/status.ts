@@ -67,7 +67,7 @@ function printStatus(report: StatusReport, out: Output): void {
   if (report.note) out.say(color.dim(report.note));
   out.say(
     report.ok
-      ? report.note
+      ? report.state === 'none'
         ? color.green('status: healthy') + ' (settings not compared: no local state, see above)'
         : color.green('status: healthy and as configured')
       : color.red('status: not healthy or not as configured (see above)'),

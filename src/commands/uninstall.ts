@@ -160,6 +160,7 @@ function kept(un: UninstallContext, images: ImageReport, dryRun: boolean): strin
   if (!dryRun) lines.push(...un.undo.left.map((l) => `${l.host}: ${describeLeft(l)}, in ${un.undo.path} (${l.why})`));
   // With a host left unreached, --purge keeps the credentials to finish the job later.
   const stateStays = dryRun ? !un.options.purge || unreachableServers(un.hosts).length > 0 : !un.report.stateRemoved;
-  if (stateStays) lines.push(`${un.statePath} (credentials, reused by the next install)`);
+  // Only a file that is there: a state read from the hosts is not kept anywhere by uninstall.
+  if (stateStays && un.state) lines.push(`${un.statePath} (credentials, reused by the next install)`);
   return lines;
 }

@@ -72,6 +72,7 @@ function toDetails(info: Docker.ContainerInspectInfo): ContainerDetails {
     image: info.Config.Image,
     imageId: info.Image,
     labels: info.Config.Labels ?? {},
+    env: info.Config.Env ?? [],
     running: info.State.Running,
     status: info.State.Status,
     exitCode: info.State.ExitCode,

@@ -36,6 +36,8 @@ export interface ContainerDetails {
   image: string;
   imageId: string;
   labels: Record<string, string>;
+  /** `KEY=value` from its configuration (never a secret of ours: those are mounted files). */
+  env: string[];
   running: boolean;
   /** created, running, exited, ... */
   status: string;

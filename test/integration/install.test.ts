@@ -279,20 +279,43 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
     expect(back.code, back.stderr).toBe(0);
   });
 
-  it("refuses to install from a teammate's copy of the config without its state, changing nothing", async () => {
+  it("reads the credentials from the hosts for a teammate's copy of the config: same status, verify, no change", async () => {
     await installed();
     const elsewhere = mkdtempSync(join(tmpdir(), 'heal-teammate-'));
     writeFileSync(join(elsewhere, 'heal-pyroscope.yaml'), readFileSync(join(dir, 'heal-pyroscope.yaml'), 'utf8'));
-    const ids = async () => (await labExec('db-01', ['docker', 'ps', '-aq', '--no-trunc'])).stdout;
+    const theirs = join(elsewhere, '.heal-pyroscope', 'lab.state.json');
+    const ours = JSON.parse(readFileSync(join(dir, '.heal-pyroscope', 'lab.state.json'), 'utf8')) as {
+      secrets: Record<string, string>;
+    };
+    const teammate = (args: string[]) => runCli(['--json', ...args, '--yes'], { cwd: elsewhere, env: { CI: 'true' } });
+    const ids = async () => (await labExec('app-01', ['docker', 'ps', '-aq', '--no-trunc'])).stdout;
     const before = await ids();
-    const r = await runCli(['--json', 'install', '--wait', '30', '--yes'], { cwd: elsewhere, env: { CI: 'true' } });
-    expect(r.code, r.stderr).toBe(1);
-    const doc = json(r) as unknown as { error: { code: string; details: string[] } };
-    expect(doc.error.code).toBe('install.state-missing');
-    expect(doc.error.details).toContain('db-01: container heal-pyroscope-minio');
+
+    // status compares the settings as it does beside the install, and then keeps a local copy.
+    const status = await teammate(['status']);
+    expect(status.code, status.stdout + status.stderr).toBe(0);
+    const doc = JSON.parse(status.stdout) as { state: string; note: string; components: Array<{ drift: string[] }> };
+    expect(doc.state).toBe('hosts');
+    expect(doc.note).toMatch(/credentials were read from the hosts/);
+    expect(doc.components.flatMap((c) => c.drift)).toEqual([]);
+    const copied = JSON.parse(readFileSync(theirs, 'utf8')) as { secrets: Record<string, string> };
+    expect(copied.secrets).toEqual(ours.secrets);
+    expect(statSync(theirs).mode & 0o777).toBe(0o600);
+
+    // verify checks Grafana's data sources with the admin login read from the hosts.
+    rmSync(theirs);
+    const verify = await teammate(['verify']);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const sources = (JSON.parse(verify.stdout) as { datasources: Array<{ ok: boolean }> }).datasources;
+    expect(sources.map((d) => d.ok)).toEqual([true, true]);
+
+    // install recreates nothing: the same credentials, every container unchanged.
+    rmSync(theirs);
+    const again = await teammate(['install', '--wait', '30']);
+    expect(again.code, again.stderr).toBe(0);
+    expect((json(again).containers as Array<{ action: string }>).every((c) => c.action === 'unchanged')).toBe(true);
     expect(await ids()).toBe(before);
-    // A failed run writes no state.
-    expect(existsSync(join(elsewhere, '.heal-pyroscope', 'lab.state.json'))).toBe(false);
+    expect((JSON.parse(readFileSync(theirs, 'utf8')) as typeof ours).secrets).toEqual(ours.secrets);
   });
 
   it('keeps a record of each run on every server host, which uninstall leaves', async () => {
@@ -455,6 +478,8 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
       expect(await snapshot()).toEqual(before);
       for (const h of hosts)
         expect((await labExec(h, ['test', '-e', '/run/heal-pyroscope.lock'])).exitCode, h).not.toBe(0);
+      // The credentials it generated went with the rollback: a failed run leaves no state behind.
+      expect(existsSync(join(dir, '.heal-pyroscope', 'lab.state.json'))).toBe(false);
     } finally {
       // A failed assertion must not leave an install running into the next case.
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

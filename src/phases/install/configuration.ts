@@ -14,6 +14,7 @@ import type { Journal, Phase } from '../../runner/phase.js';
 import { remotePath } from '../../plan/plan.js';
 import { throwIfAborted } from '../../runner/runner.js';
 import { settleAll } from '../../runner/settle.js';
+import { removeState } from '../../state/state-file.js';
 import { PREFLIGHT_PHASE_ID } from '../preflight/checks-phase.js';
 import { describeUndo, type HostUndo } from '../../core/undo-step.js';
 import { runUndo } from '../../runner/run-undo.js';
@@ -83,17 +84,25 @@ export const configurationPhase: Phase<PlannedInstall> = {
   async run(ctx, io) {
     // Before anything is written: the operator's HAProxy will load the snippet.
     if (ctx.options.frontDoor === 'external') await checkExternalSnippet(ctx.planned.stack.files);
-    // Before anything reaches a host: a failed run and the next one use the same credentials.
-    if (ctx.planned.state.isNew) await ctx.planned.state.write();
+    // Before anything reaches a host: with --no-rollback, the next run uses the same credentials.
+    // A run that fails and rolls back leaves no state file of its own behind.
+    if (ctx.planned.state.isNew) {
+      await ctx.planned.state.write();
+      io.journal.changed(`remove the state file ${ctx.statePath}`, () => removeState(ctx.statePath));
+    }
     const counts = await settleAll(ctx.hosts.servers().map((host) => writeMachine(ctx, host, io.journal, io.signal)));
     const written = counts.reduce((a, b) => a + b, 0);
     return written === 0 ? 'every file already up to date' : `${written} file(s) written`;
   },
   dryRun: (ctx) => [
     ...(ctx.options.frontDoor === 'external' ? ['check the front-door snippet with `haproxy -c` on this machine'] : []),
-    ...(ctx.planned.state.isNew
+    ...(ctx.planned.state.origin === 'generated'
       ? [`generate credentials into ${ctx.statePath} (mode 0600)`]
-      : [`reuse credentials from ${ctx.statePath}`]),
+      : ctx.planned.state.origin === 'hosts'
+        ? [
+            `no local state: write the credentials the installed stack runs with (read from its hosts) into ${ctx.statePath}`,
+          ]
+        : [`reuse credentials from ${ctx.statePath}`]),
     ...ctx.planned.plan.tiers.flatMap((t) =>
       t.files.map((f) => `${t.machine}: ${f.action === 'keep' ? 'keep' : 'write'} ${f.path}`),
     ),

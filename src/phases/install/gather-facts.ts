@@ -4,7 +4,8 @@
 
 import { HealError } from '../../core/errors.js';
 import { generateSecrets, loadState } from '../../state/state-file.js';
-import { StateStore } from '../../state/state-store.js';
+import { StateStore, type StateOrigin } from '../../state/state-store.js';
+import { secretsFromHosts } from '../shared/host-state.js';
 import { COMPONENTS, containerName, LABELS, PRODUCT } from '../../stack/manifest.js';
 import type { InstallContext } from './context.js';
 import { desiredStack, tierAddresses } from '../../plan/desired-stack.js';
@@ -14,10 +15,10 @@ import { gatherTierFacts } from '../../plan/remote-facts.js';
 import { planFlows } from '../../plan/flow-facts.js';
 
 /**
- * Without a state file, install would generate new credentials; over a stack of ours (a container
- * or a data volume carrying our labels) that means new MinIO root credentials over the existing
- * data and every service recreated, for want of the file on this machine. Refused, before anything
- * changes: the state file belongs beside the config, wherever the config is run from.
+ * Without a state file, and with no MinIO and Grafana container to read the credentials from,
+ * install would generate new credentials; over what is left of a stack of ours (a container or a
+ * data volume carrying our labels) that means new MinIO root credentials over the existing data.
+ * Refused, before anything changes.
  */
 export function refuseNewCredentialsOverAStack(statePath: string, facts: readonly TierFacts[]): void {
   const found = facts.flatMap((f) => [
@@ -45,7 +46,15 @@ export const gatherFactsPhase: Phase<InstallContext> = {
   readOnly: true,
   async run(ctx) {
     const loaded = await loadState(ctx.statePath);
-    const state = loaded ?? { version: 1, environment: ctx.topology.environment, secrets: generateSecrets() };
+    // No local state: the credentials of a stack already installed are read from its containers,
+    // never generated anew over it.
+    const fromHosts = loaded ? null : await secretsFromHosts(ctx.hosts);
+    const origin: StateOrigin = loaded ? 'file' : fromHosts ? 'hosts' : 'generated';
+    const state = loaded ?? {
+      version: 1 as const,
+      environment: ctx.topology.environment,
+      secrets: fromHosts ?? generateSecrets(),
+    };
     const addresses = await tierAddresses(ctx.topology, ctx.hosts);
     const { stack, specs } = desiredStack(ctx.topology, addresses, state.secrets, ctx.options.frontDoor);
     const names = COMPONENTS.map(containerName);
@@ -56,7 +65,7 @@ export const gatherFactsPhase: Phase<InstallContext> = {
           gatherTierFacts(host, tier, names, stack.files.filter((f) => f.tier === tier).map(remotePath)),
         ),
     );
-    if (!loaded) refuseNewCredentialsOverAStack(ctx.statePath, facts);
+    if (origin === 'generated') refuseNewCredentialsOverAStack(ctx.statePath, facts);
     const plan = planInstall(stack.files, specs, facts);
     const flows = await planFlows(ctx.hosts, addresses, { ...ctx.topology, frontDoor: ctx.options.frontDoor });
     if (plan.conflicts.length > 0) {
@@ -68,7 +77,7 @@ export const gatherFactsPhase: Phase<InstallContext> = {
         hint: 'rename or remove that container yourself: heal-pyroscope never touches what it did not create',
       });
     }
-    ctx.planned = { state: new StateStore(ctx.statePath, state, !loaded), addresses, stack, specs, facts, plan, flows };
+    ctx.planned = { state: new StateStore(ctx.statePath, state, origin), addresses, stack, specs, facts, plan, flows };
     ctx.report.plan = plan;
     ctx.report.grafanaAdminUser = state.secrets.grafanaAdminUser;
     const pulls = plan.tiers.reduce((n, t) => n + t.pull.length, 0);

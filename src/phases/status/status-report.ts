@@ -8,12 +8,12 @@ import { HealError, isHealError } from '../../core/errors.js';
 import type { Inventory } from '../../hosts/inventory.js';
 import type { ContainerDetails } from '../../remote/index.js';
 import type { FrontDoor } from '../../render/context.js';
-import { loadState } from '../../state/state-file.js';
 import { component, COMPONENTS, containerName, LABELS, type ComponentName } from '../../stack/manifest.js';
 import { healthAddress, healthPort, specHash, volumeName, type ContainerSpec } from '../../plan/container-spec.js';
 import { consoleAddress } from '../../render/render.js';
 import { filesystemOf } from '../../hosts/facts.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
+import { fromHostsNote, localOrHostState, type FoundState } from '../shared/host-state.js';
 import { desiredStack, tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
 import { heldTargets, readHeldRules, ruleMachines, wantedRules } from '../../plan/flow-facts.js';
 import { describeRules, holdsRules, rulesDrift, type MachineRules } from '../../stack/flow-rules.js';
@@ -73,7 +73,9 @@ export interface StatusReport {
   /** Things to act on soon that are not drift (a disk under 15% free): status still exits 0. */
   warnings: string[];
   unreachable: Unreachable[];
-  /** Why drift of the configuration could not be judged, if so. */
+  /** Where the credentials came from: the state file, the hosts (no local state), or none (not compared). */
+  state: 'local' | 'hosts' | 'none';
+  /** The credentials were read from the hosts, or why drift of the configuration could not be judged. */
   note?: string;
 }
 
@@ -118,6 +120,7 @@ export function newStatusContext(init: Omit<StatusContext, 'hosts' | 'report'>):
       flows: [],
       warnings: [],
       unreachable: [],
+      state: 'none',
     },
   };
 }
@@ -152,14 +155,25 @@ export const statusPhase: Phase<StatusContext> = {
   id: 'status',
   title: 'Read each component',
   readOnly: true,
-  async run(ctx) {
+  async run(ctx, io) {
     const { topology, hosts } = ctx;
     const addresses = await tierAddresses(topology, hosts, true);
-    const state = await loadState(ctx.statePath);
+    let found: FoundState | undefined;
+    let unread = '';
+    try {
+      found = await localOrHostState(ctx.statePath, topology.environment, hosts, io);
+    } catch (error) {
+      if (!isHealError(error) || error.code !== 'state.hosts') throw error;
+      unread = ` (${error.message})`;
+    }
+    const state = found?.state;
     const specs = state ? desiredStack(topology, addresses, state.secrets, ctx.frontDoor).specs : [];
-    const note = state
-      ? undefined
-      : `no local state at ${ctx.statePath}: settings cannot be compared (only presence, image and health)`;
+    const note =
+      found?.source === 'hosts'
+        ? fromHostsNote(ctx.statePath)
+        : state
+          ? undefined
+          : `no local state at ${ctx.statePath}: settings cannot be compared (only presence, image and health)${unread}`;
     const components: ComponentStatus[] = [];
     for (const c of COMPONENTS) {
       if (c.name === 'haproxy' && ctx.frontDoor === 'external') continue;
@@ -238,6 +252,7 @@ export const statusPhase: Phase<StatusContext> = {
       flows,
       warnings,
       unreachable,
+      state: found?.source ?? 'none',
       ...(note ? { note } : {}),
     };
     const healthy = components.filter((c) => c.healthy).length;

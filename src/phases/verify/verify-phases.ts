@@ -6,7 +6,8 @@ import { guardWarningPhase } from '../shared/guard.js';
 import type { Topology } from '../../config/topology.js';
 import { HealError } from '../../core/errors.js';
 import { Inventory } from '../../hosts/inventory.js';
-import { loadState, type Secrets } from '../../state/state-file.js';
+import type { Secrets } from '../../state/state-file.js';
+import { fromHostsNote, localOrHostState } from '../shared/host-state.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
@@ -124,7 +125,7 @@ export const dataPathPhase: Phase<VerifyContext> = {
   id: 'data-path',
   title: `Send a profile and a span from each target (service ${VERIFY_SERVICE}) and read them back`,
   readOnly: true,
-  async run(ctx) {
+  async run(ctx, io) {
     for (const tier of ['web', 'app'] as const) {
       const host = ctx.hosts.forTier(tier);
       if (!host.connection) {
@@ -136,9 +137,10 @@ export const dataPathPhase: Phase<VerifyContext> = {
       }
     }
     const addresses = await tierAddresses(ctx.topology, ctx.hosts, true);
-    const state = await loadState(ctx.statePath);
+    const found = await localOrHostState(ctx.statePath, ctx.topology.environment, ctx.hosts, io);
+    if (found?.source === 'hosts') io.progress(fromHostsNote(ctx.statePath), 'state');
     ctx.report = await verifyDataPath(
-      dataPathInput(ctx.hosts, addresses, ctx.topology, state?.secrets ?? null, ctx.waitMs),
+      dataPathInput(ctx.hosts, addresses, ctx.topology, found?.state.secrets ?? null, ctx.waitMs),
       ctx.report.run,
     );
     const summary = dataPathSummary(ctx.report);

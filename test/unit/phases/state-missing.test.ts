@@ -1,5 +1,5 @@
-// Install without a state file over a stack of ours is refused: it would generate new credentials
-// over the stack's data (issue 25: a teammate's clone of the same config).
+// Install without a state file, over what is left of a stack of ours with no container to read the
+// credentials from, is refused: it would generate new credentials over the stack's data (issue 25).
 import { describe, expect, it } from 'vitest';
 import { refuseNewCredentialsOverAStack } from '../../../src/phases/install/gather-facts.js';
 import type { TierFacts } from '../../../src/plan/plan.js';

@@ -160,6 +160,7 @@ export class FakeEngine implements Engine {
       image: c.body.Image,
       imageId: c.imageId,
       labels: c.body.Labels ?? {},
+      env: c.body.Env ?? [],
       running: c.running,
       status: c.status,
       exitCode: c.exitCode,

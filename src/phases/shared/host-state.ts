@@ -1,0 +1,167 @@
+// The hosts hold the truth: the credentials a stack runs with are in the files its containers
+// mount (MinIO's root user and password, Grafana's admin password) and in Grafana's configuration
+// (its admin user). A command run where the local state file is missing (a teammate's clone,
+// another laptop, a CI job) reads them from there, through each host's engine (the archive API:
+// no root on the host, no file read over SSH), says so, and writes its local copy only once the
+// run succeeded.
+
+import { extract } from 'tar-stream';
+import { HealError, isHealError } from '../../core/errors.js';
+import type { Host } from '../../hosts/host.js';
+import type { Inventory } from '../../hosts/inventory.js';
+import { GRAFANA_PASSWORD_TARGET } from '../../render/grafana.js';
+import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../render/minio.js';
+import type { Engine } from '../../remote/index.js';
+import type { Phase, PhaseIo } from '../../runner/phase.js';
+import { component, containerName, LABELS, PRODUCT } from '../../stack/manifest.js';
+import { loadState, saveState, type InstallState, type Secrets } from '../../state/state-file.js';
+
+/** A credential file is a line; anything larger is not one of ours. */
+const MAX_SECRET_BYTES = 4096;
+
+const GRAFANA_USER_VARIABLE = 'GF_SECURITY_ADMIN_USER';
+
+/** The one regular file of a `getArchive` answer for a file path, at most `max` bytes. */
+export async function singleFile(tar: NodeJS.ReadableStream, what: string, max = MAX_SECRET_BYTES): Promise<string> {
+  const reader = extract();
+  const found: Buffer[] = [];
+  let problem: string | undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    reader.on('entry', (header, stream, next) => {
+      if (found.length > 0 || problem) problem ??= 'holds more than one entry';
+      else if (header.type !== 'file') problem = `is a ${header.type ?? 'special entry'}, not a file`;
+      else if ((header.size ?? 0) > max) problem = `is ${header.size} bytes, more than a credential (${max})`;
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: unknown) => {
+        if (!problem) chunks.push(Buffer.from(c as Uint8Array));
+      });
+      stream.on('end', () => {
+        if (!problem) found.push(Buffer.concat(chunks));
+        next();
+      });
+      stream.resume();
+    });
+    reader.on('finish', resolve);
+    reader.on('error', reject);
+  });
+  tar.pipe(reader);
+  await done;
+  const [file] = found;
+  if (problem || !file || found.length !== 1) throw new Error(`${what} ${problem ?? 'is missing from the archive'}`);
+  return file.toString('utf8');
+}
+
+/** A file a container mounts, read through the engine. */
+async function mountedFile(engine: Engine, container: string, path: string): Promise<string> {
+  return singleFile(await engine.getArchive(container, path), `${path} in ${container}`);
+}
+
+function unreadable(host: Host, why: string): HealError {
+  return new HealError({
+    code: 'state.hosts',
+    message: `no local state, and the credentials cannot be read from ${host.name}: ${why}`,
+    hint:
+      'copy the .heal-pyroscope/ directory from the machine that installed the stack beside this config, ' +
+      'or restore it from a backup',
+  });
+}
+
+/**
+ * The credentials the installed stack runs with, read from its containers; null when the stack is
+ * not installed there (no MinIO or Grafana container of ours). Throws when it is but they cannot be read.
+ */
+export async function secretsFromHosts(hosts: Inventory): Promise<Secrets | null> {
+  const db = hosts.forTier('db');
+  const app = hosts.forTier('app');
+  for (const host of [db, app]) {
+    if (!host.connection) throw unreadable(host, host.connectError?.message ?? 'not connected');
+  }
+  const minio = containerName(component('minio'));
+  const grafana = containerName(component('grafana'));
+  const ours = async (engine: Engine, name: string) => {
+    const found = await engine.inspectContainer(name);
+    return found && found.labels[LABELS.product] === PRODUCT ? found : undefined;
+  };
+  const [m, g] = await Promise.all([ours(db.remote.engine, minio), ours(app.remote.engine, grafana)]);
+  if (!m && !g) return null;
+  if (!m) throw unreadable(db, `${minio} is missing (run install with the state file)`);
+  if (!g) throw unreadable(app, `${grafana} is missing (run install with the state file)`);
+  const user = g.env.find((e) => e.startsWith(`${GRAFANA_USER_VARIABLE}=`))?.slice(GRAFANA_USER_VARIABLE.length + 1);
+  if (!user) throw unreadable(app, `${grafana} has no ${GRAFANA_USER_VARIABLE}`);
+  try {
+    const [accessKey, secretKey, password] = await Promise.all([
+      mountedFile(db.remote.engine, minio, MINIO_USER_TARGET),
+      mountedFile(db.remote.engine, minio, MINIO_PASSWORD_TARGET),
+      mountedFile(app.remote.engine, grafana, GRAFANA_PASSWORD_TARGET),
+    ]);
+    return {
+      minioAccessKey: accessKey,
+      minioSecretKey: secretKey,
+      grafanaAdminUser: user,
+      grafanaAdminPassword: password,
+    };
+  } catch (error) {
+    const why = isHealError(error) || error instanceof Error ? error.message : String(error);
+    throw unreadable(db === app ? db : app, why);
+  }
+}
+
+/** Where a command's state came from: the local file, or the hosts (written locally after success). */
+export interface FoundState {
+  state: InstallState;
+  source: 'local' | 'hosts';
+}
+
+/** The one line a command says when it read the hosts instead of a local file. */
+export function fromHostsNote(statePath: string): string {
+  return `no local state at ${statePath}: the credentials were read from the hosts; the local copy is written when this run succeeds`;
+}
+
+/**
+ * The local state, else one made from the hosts (its local copy written when the run succeeds),
+ * else undefined (nothing installed there).
+ */
+export async function localOrHostState(
+  statePath: string,
+  environment: string,
+  hosts: Inventory,
+  io: Pick<PhaseIo, 'journal'>,
+): Promise<FoundState | undefined> {
+  const local = await loadState(statePath);
+  if (local) return { state: local, source: 'local' };
+  const secrets = await secretsFromHosts(hosts);
+  if (!secrets) return undefined;
+  const state: InstallState = { version: 1, environment, secrets };
+  io.journal.onSuccess(`write the local state ${statePath}`, async () => {
+    // Another run may have written it meanwhile: never replace a state file.
+    if (!(await loadState(statePath))) await saveState(statePath, state);
+  });
+  return { state, source: 'hosts' };
+}
+
+/** What the phase below reads and fills. */
+export interface HostStateContext {
+  statePath: string;
+  topology: { environment: string };
+  hosts: Inventory;
+  found?: FoundState;
+}
+
+/** Reads the credentials from the hosts when there is no local state; fails when there are none. */
+export const hostStatePhase: Phase<HostStateContext> = {
+  id: 'host-state',
+  title: 'Read the credentials from the hosts',
+  readOnly: true,
+  async run(ctx, io) {
+    const found = await localOrHostState(ctx.statePath, ctx.topology.environment, ctx.hosts, io);
+    if (!found) {
+      throw new HealError({
+        code: 'state.none',
+        message: `no local state at ${ctx.statePath}, and no stack of ours on the hosts to read the credentials from`,
+        hint: 'install first, or run this beside the config the stack was installed with',
+      });
+    }
+    ctx.found = found;
+    return found.source === 'hosts' ? fromHostsNote(ctx.statePath) : `read from ${ctx.statePath}`;
+  },
+};

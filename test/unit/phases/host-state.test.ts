@@ -1,0 +1,75 @@
+import { Readable } from 'node:stream';
+import { pack, type Header } from 'tar-stream';
+import { describe, expect, it } from 'vitest';
+import { secretsFromHosts, singleFile } from '../../../src/phases/shared/host-state.js';
+import { createOptions } from '../../../src/plan/container-spec.js';
+import { desiredStack } from '../../../src/plan/desired-stack.js';
+import { GRAFANA_PASSWORD_TARGET } from '../../../src/render/grafana.js';
+import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../../src/render/minio.js';
+import { generateSecrets } from '../../../src/state/state-file.js';
+import { ADDRESSES, connectedInventory, fakeStack, topology } from '../support/fake-stack.js';
+
+/** A tar of `entries`, as the engine's archive API answers for a path. */
+async function tarOf(entries: Array<{ header: Partial<Header>; body?: string }>): Promise<Buffer> {
+  const tar = pack();
+  for (const { header, body } of entries) {
+    await new Promise<void>((resolve, reject) =>
+      body === undefined
+        ? tar.entry(header as Header, (e) => (e ? reject(e) : resolve()))
+        : tar.entry(header as Header, body, (e) => (e ? reject(e) : resolve())),
+    );
+  }
+  tar.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of tar) chunks.push(Buffer.from(c as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
+const read = async (entries: Array<{ header: Partial<Header>; body?: string }>) =>
+  singleFile(Readable.from([await tarOf(entries)]), 'the file');
+
+describe('credentials read from the hosts', () => {
+  it('takes exactly one small regular file from an archive, and nothing else', async () => {
+    expect(await read([{ header: { name: 'minio-root-user', mode: 0o600 }, body: 'heal-abc' }])).toBe('heal-abc');
+    await expect(read([{ header: { name: 'x', type: 'symlink', linkname: '/etc/shadow' } }])).rejects.toThrow(
+      /is a symlink, not a file/,
+    );
+    await expect(read([{ header: { name: 'x', type: 'directory' } }])).rejects.toThrow(/is a directory/);
+    await expect(
+      read([
+        { header: { name: 'a' }, body: 'one' },
+        { header: { name: 'b' }, body: 'two' },
+      ]),
+    ).rejects.toThrow(/more than one entry/);
+    await expect(read([{ header: { name: 'big' }, body: 'x'.repeat(5000) }])).rejects.toThrow(/more than a credential/);
+    await expect(read([])).rejects.toThrow(/missing from the archive/);
+  });
+
+  it("reads MinIO's and Grafana's logins from their containers; none when nothing is installed", async () => {
+    const stack = fakeStack();
+    const hosts = await connectedInventory(stack);
+    expect(await secretsFromHosts(hosts)).toBeNull();
+    const secrets = generateSecrets();
+    const { specs } = desiredStack(topology(), ADDRESSES, secrets, 'container');
+    for (const spec of specs.filter((s) => s.component === 'minio' || s.component === 'grafana')) {
+      const engine = stack[spec.tier].engine;
+      engine.addImage(spec.image);
+      await engine.createContainer(createOptions(spec, '0.1.0'));
+    }
+    // One of MinIO's files missing: the credentials cannot be read, and that is said.
+    stack.db.engine.archives.set(
+      `heal-pyroscope-minio:${MINIO_USER_TARGET}`,
+      await tarOf([{ header: { name: 'u' }, body: secrets.minioAccessKey }]),
+    );
+    await expect(secretsFromHosts(hosts)).rejects.toThrow(/cannot be read from/);
+    stack.db.engine.archives.set(
+      `heal-pyroscope-minio:${MINIO_PASSWORD_TARGET}`,
+      await tarOf([{ header: { name: 'p' }, body: secrets.minioSecretKey }]),
+    );
+    stack.app.engine.archives.set(
+      `heal-pyroscope-grafana:${GRAFANA_PASSWORD_TARGET}`,
+      await tarOf([{ header: { name: 'g' }, body: secrets.grafanaAdminPassword }]),
+    );
+    expect(await secretsFromHosts(hosts)).toEqual(secrets);
+  });
+});

@@ -62,6 +62,14 @@ function printStatus(report: StatusReport, out: Output): void {
     out.say(`${f.machine.padEnd(14)} flows: ${f.rules ?? 'none wanted'}`);
     if (f.drift) out.say(`  ${color.yellow('drift:')} ${f.drift}`);
   }
+  for (const { machine, record: r } of report.lastChanges) {
+    out.say(
+      `${machine.padEnd(14)} last run: ` +
+        (r
+          ? `${r.command} by ${r.by} at ${r.time} (${r.outcome}${r.version ? `, heal-pyroscope ${r.version}` : ''})`
+          : 'none recorded'),
+    );
+  }
   for (const w of report.warnings) out.say(`${color.yellow('warning:')} ${w}`);
   for (const u of report.unreachable) out.say(`${color.red('unreachable:')} ${u.machine} (${u.error})`);
   if (report.note) out.say(color.dim(report.note));

@@ -19,8 +19,11 @@ export interface Journal {
   finally(description: string, action: (outcome: RunOutcome) => Promise<void>): void;
 }
 
-/** How a run ended, as its `finally` actions are told: passed, or failed with this error. */
-export type RunOutcome = { ok: true } | { ok: false; code: string; message: string };
+/**
+ * How a run ended, as its `finally` actions are told: passed, or failed with this error; and what
+ * it changed, as the phases that change hosts summed it up (`configuration: 3 file(s) written`).
+ */
+export type RunOutcome = ({ ok: true } | { ok: false; code: string; message: string }) & { changed?: string[] };
 
 export interface PhaseIo {
   journal: Journal;

@@ -209,7 +209,18 @@ export async function runPhases<C>(phases: readonly Phase<C>[], ctx: C, options:
       emit({ type: 'undo', record: told });
     });
   }
-  const outcome: RunOutcome = failure ? { ok: false, code: failure.code, message: failure.message } : { ok: true };
+  // What changed: the summaries of the phases that change hosts and ran to their end (a failed run's
+  // were rolled back, so none).
+  const changed = failure
+    ? []
+    : phases.flatMap((phase, i) => {
+        const r = records[i];
+        return !phase.readOnly && r?.status === 'done' && r.summary ? [`${phase.id}: ${r.summary}`] : [];
+      });
+  const outcome: RunOutcome = {
+    ...(failure ? { ok: false as const, code: failure.code, message: failure.message } : { ok: true as const }),
+    changed,
+  };
   await runAll(
     [...finals].reverse().map((f) => ({ description: f.description, action: () => f.action(outcome) })),
     () => undefined,

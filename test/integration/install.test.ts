@@ -333,6 +333,21 @@ describe.skipIf(skip !== undefined)('install, status, uninstall (lab)', () => {
       });
     const mode = await labExec('db-01', ['stat', '-c', '%a %U', '/var/log/heal-pyroscope/audit.log']);
     expect(mode.stdout.trim()).toBe('640 root');
+    // status shows each host's last run, and what it changed.
+    const status = await cli(['--json', 'status']);
+    const last = (
+      JSON.parse(status.stdout) as {
+        lastChanges: Array<{ machine: string; record: { command: string; by: string; changed?: string[] } | null }>;
+      }
+    ).lastChanges;
+    expect(last.map((l) => [l.machine, l.record?.command])).toEqual([
+      ['web-01', 'install'],
+      ['app-01', 'install'],
+      ['db-01', 'install'],
+    ]);
+    expect(last[0]!.record!.by).toMatch(/^[^@\s]+@[^@\s]+$/);
+    const human = await cli(['status']);
+    expect(human.stdout).toMatch(/db-01 +last run: install by \S+@\S+ at \S+ \(ok, heal-pyroscope /);
     const removed = await cli(['uninstall']);
     expect(removed.code, removed.stderr).toBe(0);
     expect(await lastRecord('db-01')).toMatchObject({ command: 'uninstall', outcome: 'ok' });

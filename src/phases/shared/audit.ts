@@ -23,7 +23,16 @@ export interface AuditEntry {
   outcome: string;
   /** The server hosts the run held. */
   hosts: string[];
+  /** What the run changed, phase by phase (`containers: 5 container(s) created`); none when it failed. */
+  changed?: string[];
 }
+
+/**
+ * Phases that change no host, though they run only for real: the lock (taken and released by the
+ * run), install's verify (synthetic data only) and its record (the operator's local state file,
+ * whose path is nobody's business on the host).
+ */
+const NOT_HOST_CHANGES = new Set(['lock', 'verify', 'record']);
 
 export function auditLine(entry: AuditEntry): string {
   return JSON.stringify(entry);
@@ -44,6 +53,9 @@ export function auditEntry(
     ...(version ? { version } : {}),
     outcome: outcome.ok ? 'ok' : outcome.code,
     hosts: [...hosts],
+    ...(outcome.changed
+      ? { changed: outcome.changed.filter((c) => !NOT_HOST_CHANGES.has(c.split(':')[0] ?? '')) }
+      : {}),
   };
 }
 
@@ -68,4 +80,23 @@ export async function appendAudit(
     }),
   );
   return failed;
+}
+
+/** The last record of a host's audit log, as status shows it; null when it has none (or unreadable). */
+export async function lastAuditEntry(remote: Pick<HostHandle, 'exec'>): Promise<AuditEntry | null> {
+  const r = await remote.exec(['tail', '-n', '1', AUDIT_LOG], { timeoutMs: 15_000 }).catch(() => null);
+  if (!r || r.code !== 0) return null;
+  return parseAuditLine(r.stdout.trim());
+}
+
+/** One line of the log, if it is a record of ours (fields of the right types); else null. */
+export function parseAuditLine(line: string): AuditEntry | null {
+  try {
+    const e = JSON.parse(line) as Partial<AuditEntry>;
+    const text = (v: unknown) => typeof v === 'string';
+    if (![e.time, e.by, e.command, e.runId, e.outcome].every(text) || !Array.isArray(e.hosts)) return null;
+    return e as AuditEntry;
+  } catch {
+    return null;
+  }
 }

@@ -14,6 +14,7 @@ import { consoleAddress } from '../../render/render.js';
 import { filesystemOf } from '../../hosts/facts.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { fromHostsNote, localOrHostState, type FoundState } from '../shared/host-state.js';
+import { lastAuditEntry, type AuditEntry } from '../shared/audit.js';
 import { desiredStack, tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
 import { heldTargets, readHeldRules, ruleMachines, wantedRules } from '../../plan/flow-facts.js';
 import { describeRules, holdsRules, rulesDrift, type MachineRules } from '../../stack/flow-rules.js';
@@ -72,11 +73,19 @@ export interface StatusReport {
   flows: FlowStatus[];
   /** Things to act on soon that are not drift (a disk under 15% free): status still exits 0. */
   warnings: string[];
+  /** Each reached server's last record in its audit log (null: none there), newest run first. */
+  lastChanges: LastChange[];
   unreachable: Unreachable[];
   /** Where the credentials came from: the state file, the hosts (no local state), or none (not compared). */
   state: 'local' | 'hosts' | 'none';
   /** The credentials were read from the hosts, or why drift of the configuration could not be judged. */
   note?: string;
+}
+
+/** What the last run against a machine was: from its audit log. */
+export interface LastChange {
+  machine: string;
+  record: Pick<AuditEntry, 'time' | 'by' | 'command' | 'outcome' | 'version' | 'changed'> | null;
 }
 
 /** Drift of one container against its wanted spec (pure). */
@@ -119,6 +128,7 @@ export function newStatusContext(init: Omit<StatusContext, 'hosts' | 'report'>):
       volumes: [],
       flows: [],
       warnings: [],
+      lastChanges: [],
       unreachable: [],
       state: 'none',
     },
@@ -251,6 +261,7 @@ export const statusPhase: Phase<StatusContext> = {
       volumes,
       flows,
       warnings,
+      lastChanges: await lastChangesOf(hosts),
       unreachable,
       state: found?.source ?? 'none',
       ...(note ? { note } : {}),
@@ -302,6 +313,29 @@ async function flowsOf(
       });
   }
   return flows;
+}
+
+/** Each reached server's last audit record (what changed it last, by whom, when). */
+async function lastChangesOf(hosts: Inventory): Promise<LastChange[]> {
+  return Promise.all(
+    hosts
+      .servers()
+      .filter((h) => h.connection)
+      .map(async (h): Promise<LastChange> => {
+        const e = await lastAuditEntry(h.remote);
+        const record = e
+          ? {
+              time: e.time,
+              by: e.by,
+              command: e.command,
+              outcome: e.outcome,
+              ...(e.version ? { version: e.version } : {}),
+              ...(e.changed ? { changed: e.changed } : {}),
+            }
+          : null;
+        return { machine: h.name, record };
+      }),
+  );
 }
 
 /** Bytes as GiB with one decimal, as status prints them. */

@@ -69,7 +69,10 @@ describe('phase runner', () => {
     });
     await runPhases([record(false)], []);
     await runPhases([record(true)], []);
-    expect(told).toEqual([{ ok: true }, { ok: false, code: 'install.verify', message: 'nothing answered' }]);
+    expect(told).toEqual([
+      { ok: true, changed: [] },
+      { ok: false, code: 'install.verify', message: 'nothing answered', changed: [] },
+    ]);
   });
 
   it('runs finally actions after the rollback, even when an undo fails', async () => {

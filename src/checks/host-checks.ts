@@ -201,3 +201,34 @@ export const clockCheck: Check = {
     return [result(clockCheck, name, 'pass', text)];
   },
 };
+
+/**
+ * install, restore, backup and uninstall change a server as root: the lock in /run, the files under
+ * /opt/heal-pyroscope, the audit log in /var/log, the flow rules (iptables). A user in the docker
+ * group can use the engine but none of these yet, so preflight says so instead of "ready".
+ */
+export const rootCheck: Check = {
+  id: 'ssh.root',
+  title: 'SSH user can change the host (root)',
+  tiers: ['web', 'app', 'db'],
+  needsDocker: false,
+  run: (host) => {
+    const user = factsOf(host).user;
+    if (!user) return [result(rootCheck, host.name, 'skip', 'could not read who the session runs as')];
+    if (user.uid === 0) return [result(rootCheck, host.name, 'pass', `connected as ${user.name} (uid 0)`)];
+    return [
+      result(
+        rootCheck,
+        host.name,
+        'fail',
+        `connected as ${user.name} (uid ${user.uid}): install, restore, backup and uninstall need root on ` +
+          `${host.name} (the lock in /run, ${HOST_ROOT}, /var/log/heal-pyroscope, the flow rules)`,
+        {
+          remedy:
+            `connect as root to ${host.name} (\`ssh.user: root\`, or \`user: root\` on its host entry); ` +
+            'a user in the docker group alone is not enough yet',
+        },
+      ),
+    ];
+  },
+};

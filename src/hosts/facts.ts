@@ -14,6 +14,7 @@ const SERVER_FACTS = [
   // x86 lists `flags`, arm64 `Features`: the first CPU's line is enough.
   'echo "--- cpuflags"; grep -m1 -E "^(flags|Features)[[:space:]]*:" /proc/cpuinfo 2>/dev/null',
   'echo "--- meminfo"; cat /proc/meminfo',
+  'echo "--- user"; id -u; id -un',
 ];
 const CLOCK = 'echo "--- clock"; date +%s';
 const DISKS = 'echo "--- df"; df -Pk 2>/dev/null';
@@ -65,6 +66,8 @@ export interface HostFacts {
   clockSkewSeconds: number;
   filesystems: FileSystem[];
   listeners: Listener[] | null;
+  /** Who the SSH session runs as (null when it could not be read). */
+  user: { uid: number; name: string } | null;
   docker?: DockerFacts;
   dockerError?: HealError;
   /** What the production guard reads (hostname, FQDN, /etc/environment, marker files, engine labels). */
@@ -152,7 +155,14 @@ export function parseFacts(
     clockSkewSeconds: Number((s.get('clock')?.[0] ?? '').trim()) - operatorEpochSeconds,
     filesystems: parseDf(s.get('df') ?? []),
     listeners: parseSs(s.get('listen') ?? []),
+    user: parseUser(s.get('user') ?? []),
   };
+}
+
+/** `id -u` then `id -un`. */
+function parseUser(lines: string[]): HostFacts['user'] {
+  const [uid, name] = lines.map((l) => l.trim());
+  return uid && /^\d+$/.test(uid) && name ? { uid: Number(uid), name } : null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreflightReport } from '../../src/checks/run-checks.js';
@@ -144,5 +144,47 @@ describe.skipIf(skip)('preflight against the lab', () => {
     const xml = readFileSync(junit, 'utf8');
     for (const host of ['target-01', 'web-01', 'app-01', 'db-01']) expect(xml).toContain(`<testsuite name="${host}"`);
     expect(xml).not.toContain('<failure');
+  });
+
+  /** The lab topology, connecting as `user` with heal's key (the lab's non-root users all accept it). */
+  function as(user: string): string {
+    const { path } = labTopologyFile(lab);
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace(
+        /user: root\n {2}identityFile: .*\n/,
+        `user: ${user}\n  identityFile: ${lab.keys.heal}\n`,
+      ),
+    );
+    return path;
+  }
+
+  it('says a docker-group user can use the engine but not change the hosts, naming the fix', async () => {
+    const { code, report } = await preflight(as('heal'));
+    expect(code, JSON.stringify(report.results.filter((r) => r.status === 'fail'))).toBe(1);
+    for (const host of ['web-01', 'app-01', 'db-01']) {
+      const of = (id: string) => report.results.find((r) => r.host === host && r.id === id);
+      expect(of('docker.engine')?.status, host).toBe('pass');
+      expect(of('ssh.root')).toMatchObject({
+        status: 'fail',
+        summary: expect.stringMatching(/^connected as heal \(uid \d+\): .* need root/),
+        remedy: expect.stringContaining(`connect as root to ${host}`),
+      });
+    }
+  });
+
+  it('names the socket, its group and the fix for a user without Docker access', async () => {
+    const { code, report } = await preflight(as('hpnodocker'));
+    expect(code).toBe(1);
+    for (const host of ['web-01', 'app-01', 'db-01']) {
+      const docker = report.results.find((r) => r.host === host && r.id === 'docker.engine');
+      expect(docker, host).toMatchObject({
+        status: 'fail',
+        summary: expect.stringMatching(
+          /^User hpnodocker on .* may not use the Docker socket .*hpnodocker is not in group docker/,
+        ),
+        remedy: expect.stringContaining('to group docker'),
+      });
+    }
   });
 });

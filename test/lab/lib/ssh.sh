@@ -1,5 +1,6 @@
 # SSH in the lab: lab key pairs (root, passphrase-protected root, heal), the non-root user `heal`
-# (docker group, lab password), `hpnologin` (login shell nologin, heal's key), one sshd per host
+# (docker group, lab password), `hpnologin` (login shell nologin, heal's key), `hpnodocker` (a
+# shell, heal's key, not in the docker group), one sshd per host
 # with its own persistent host key.
 
 KEY_DIR="$RUN_DIR/keys"
@@ -14,6 +15,7 @@ keys_up() {
   cat "$KEY_DIR/root_ed25519.pub" "$KEY_DIR/root_encrypted_ed25519.pub" >"$STATE_DIR/ssh/authorized_keys.root"
   cat "$KEY_DIR/heal_ed25519.pub" >"$STATE_DIR/ssh/authorized_keys.heal"
   cat "$KEY_DIR/heal_ed25519.pub" >"$STATE_DIR/ssh/authorized_keys.hpnologin"
+  cat "$KEY_DIR/heal_ed25519.pub" >"$STATE_DIR/ssh/authorized_keys.hpnodocker"
 }
 
 # The non-root user the transport tests log in as: in `docker` (root-equivalent) with a password.
@@ -29,6 +31,11 @@ heal_user_up() {
   getent passwd hpnologin >/dev/null ||
     useradd --no-create-home --shell /usr/sbin/nologin --comment 'heal-pyroscope lab user without a shell' hpnologin
   usermod -p '*' hpnologin
+  # A user with a shell but no way to the engine (not in `docker`, heal's key): preflight must say why.
+  getent passwd hpnodocker >/dev/null ||
+    useradd --create-home --shell /bin/bash --comment 'heal-pyroscope lab user without Docker' hpnodocker
+  if id -nG hpnodocker | grep -qw docker; then gpasswd -d hpnodocker docker >/dev/null; fi
+  usermod -p '*' hpnodocker
 }
 
 hostkey_of() { echo "$HOSTKEY_DIR/$1/ssh_host_ed25519_key"; }

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   FACTS_SCRIPT,
@@ -19,6 +20,7 @@ describe('host facts', () => {
     expect(f.memTotalMiB).toBeGreaterThan(f.memAvailableMiB - 1);
     expect(Math.abs(f.clockSkewSeconds)).toBeLessThanOrEqual(2);
     expect(filesystemOf(f.filesystems, '/var/lib/docker')).toBeDefined();
+    expect(f.user).toEqual({ uid: process.getuid!(), name: userInfo().username });
   });
 
   it("reads only a target's clock (its checks need nothing else): no uname, df or /proc reads", async () => {

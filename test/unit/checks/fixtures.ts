@@ -18,6 +18,7 @@ export function facts(over: Partial<HostFacts> = {}): HostFacts {
       { mount: '/var/lib/docker', availableKiB: 40 * 1024 * 1024 },
     ],
     listeners: [{ address: '0.0.0.0', port: 22, process: 'sshd (pid 1)' }],
+    user: { uid: 0, name: 'root' },
     docker: {
       version: '24.0.7',
       apiVersion: '1.43',

@@ -8,6 +8,7 @@ import {
   diskCheck,
   dockerCheck,
   memoryCheck,
+  rootCheck,
   sshCheck,
 } from '../../../src/checks/host-checks.js';
 import { HealError } from '../../../src/core/errors.js';
@@ -29,6 +30,19 @@ describe('host checks', () => {
       summary: 'authentication failed on app-01 (tried: publickey)',
       remedy: 'add the key',
     });
+  });
+
+  it('fails a server reached as a user who is not root, naming the user, what needs root and the fix', () => {
+    expect(one(rootCheck.run(machine('app-01', ['app']), ctx)).status).toBe('pass');
+    const heal = one(
+      rootCheck.run(machine('app-01', ['app'], { facts: facts({ user: { uid: 1000, name: 'heal' } }) }), ctx),
+    );
+    expect(heal).toMatchObject({
+      status: 'fail',
+      summary: expect.stringMatching(/^connected as heal \(uid 1000\): .*need root/),
+    });
+    expect(heal.remedy).toMatch(/connect as root to app-01/);
+    expect(one(rootCheck.run(machine('app-01', ['app'], { facts: facts({ user: null }) }), ctx)).status).toBe('skip');
   });
 
   it('passes a Docker engine with API 1.41 or newer and fails an older one', () => {

@@ -9,7 +9,7 @@ import { HealError } from '../../core/errors.js';
 import type { Inventory } from '../../hosts/inventory.js';
 import type { BackupWriter } from '../../backup/write.js';
 import { BACKED_UP, type BackedUpVolume, type BackupManifest } from '../../backup/format.js';
-import { fromHostsNote, localOrHostState } from '../shared/host-state.js';
+import { fromHostsNote, requiredState } from '../shared/host-state.js';
 import { component, containerName, type ComponentName } from '../../stack/manifest.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { volumeName } from '../../plan/container-spec.js';
@@ -45,14 +45,10 @@ export const backupStatePhase: Phase<BackupContext> = {
   async run(ctx, io) {
     // loadState refuses a file that is not ours; then its bytes go in as they are. Without one, the
     // credentials the installed stack runs with, read from its hosts.
-    const found = await localOrHostState(ctx.statePath, ctx.topology.environment, ctx.hosts, io);
-    if (!found) {
-      throw new HealError({
-        code: 'backup.no-state',
-        message: `no local state at ${ctx.statePath}, and no stack of ours on the hosts to read the credentials from`,
-        hint: 'run backup where install ran (the state is beside its config file), or pass that --config',
-      });
-    }
+    const found = await requiredState(ctx, io, {
+      code: 'backup.no-state',
+      hint: 'run backup where install ran (the state is beside its config file), or pass that --config',
+    });
     const bytes =
       found.source === 'local'
         ? await readFile(ctx.statePath)

@@ -139,6 +139,20 @@ export async function localOrHostState(
   return { state, source: 'hosts' };
 }
 
+/** The local state or the hosts'; neither is a failure with `code` and `hint`. */
+export async function requiredState(
+  ctx: Pick<HostStateContext, 'statePath' | 'topology' | 'hosts'>,
+  io: Pick<PhaseIo, 'journal'>,
+  none: { code: string; hint: string },
+): Promise<FoundState> {
+  const found = await localOrHostState(ctx.statePath, ctx.topology.environment, ctx.hosts, io);
+  if (found) return found;
+  throw new HealError({
+    ...none,
+    message: `no local state at ${ctx.statePath}, and no stack of ours on the hosts to read the credentials from`,
+  });
+}
+
 /** What the phase below reads and fills. */
 export interface HostStateContext {
   statePath: string;
@@ -153,14 +167,10 @@ export const hostStatePhase: Phase<HostStateContext> = {
   title: 'Read the credentials from the hosts',
   readOnly: true,
   async run(ctx, io) {
-    const found = await localOrHostState(ctx.statePath, ctx.topology.environment, ctx.hosts, io);
-    if (!found) {
-      throw new HealError({
-        code: 'state.none',
-        message: `no local state at ${ctx.statePath}, and no stack of ours on the hosts to read the credentials from`,
-        hint: 'install first, or run this beside the config the stack was installed with',
-      });
-    }
+    const found = await requiredState(ctx, io, {
+      code: 'state.none',
+      hint: 'install first, or run this beside the config the stack was installed with',
+    });
     ctx.found = found;
     return found.source === 'hosts' ? fromHostsNote(ctx.statePath) : `read from ${ctx.statePath}`;
   },

@@ -10,6 +10,7 @@ import { pack, type Header } from 'tar-stream';
 type Headers = Partial<Header> & { name: string };
 import { describe, expect, it } from 'vitest';
 import { verifyBackup } from '../../../src/backup/read.js';
+import { addEntries } from '../support/tar.js';
 
 const STATE = JSON.stringify({ version: 1, environment: 'lab', secrets: { minioSecretKey: 's' } });
 
@@ -19,13 +20,7 @@ async function crafted(entries: Array<{ header: Headers; body?: string | Buffer 
   const tar = pack();
   const done = pipeline(tar, createWriteStream(path));
   tar.entry({ name: 'state/state.json', mode: 0o600 }, state);
-  for (const { header, body } of entries) {
-    await new Promise<void>((resolve, reject) =>
-      body === undefined
-        ? tar.entry(header as Header, (e) => (e ? reject(e) : resolve()))
-        : tar.entry(header as Header, body, (e) => (e ? reject(e) : resolve())),
-    );
-  }
+  await addEntries(tar, entries);
   tar.finalize();
   await done;
   return path;

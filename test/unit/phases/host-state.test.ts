@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { pack, type Header } from 'tar-stream';
+import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { secretsFromHosts, singleFile } from '../../../src/phases/shared/host-state.js';
 import { createOptions } from '../../../src/plan/container-spec.js';
@@ -8,25 +8,19 @@ import { GRAFANA_PASSWORD_TARGET } from '../../../src/render/grafana.js';
 import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../../src/render/minio.js';
 import { generateSecrets } from '../../../src/state/state-file.js';
 import { ADDRESSES, connectedInventory, fakeStack, topology } from '../support/fake-stack.js';
+import { addEntries, type TarEntry } from '../support/tar.js';
 
 /** A tar of `entries`, as the engine's archive API answers for a path. */
-async function tarOf(entries: Array<{ header: Partial<Header>; body?: string }>): Promise<Buffer> {
+async function tarOf(entries: TarEntry[]): Promise<Buffer> {
   const tar = pack();
-  for (const { header, body } of entries) {
-    await new Promise<void>((resolve, reject) =>
-      body === undefined
-        ? tar.entry(header as Header, (e) => (e ? reject(e) : resolve()))
-        : tar.entry(header as Header, body, (e) => (e ? reject(e) : resolve())),
-    );
-  }
+  await addEntries(tar, entries);
   tar.finalize();
   const chunks: Buffer[] = [];
   for await (const c of tar) chunks.push(Buffer.from(c as Uint8Array));
   return Buffer.concat(chunks);
 }
 
-const read = async (entries: Array<{ header: Partial<Header>; body?: string }>) =>
-  singleFile(Readable.from([await tarOf(entries)]), 'the file');
+const read = async (entries: TarEntry[]) => singleFile(Readable.from([await tarOf(entries)]), 'the file');
 
 describe('credentials read from the hosts', () => {
   it('takes exactly one small regular file from an archive, and nothing else', async () => {

@@ -3,7 +3,6 @@
 // HAProxy's own 404. HAProxy's log on web-01 says which backend and server a finished request went
 // to; the lab's receivers speak gRPC, so an export gets Tempo's grpc-status 0 through the door.
 
-import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAll, httpGet, nonInteractive, type Fleet, type RemoteHost } from '../../src/remote/index.js';
 import { FRONT_DOOR_MAX_BODY_MIB, FRONT_DOOR_REFUSAL } from '../../src/render/haproxy.js';
@@ -11,6 +10,7 @@ import { labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/la
 import { labTarget } from '../support/lab-targets.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
+import { h2cFrom } from '../support/h2c.js';
 
 const skip = labSkipReason();
 const DOOR_PORT = 9940;
@@ -94,7 +94,7 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
 
   it("forwards an OTLP gRPC trace export over h2c to Tempo's OTLP receiver", async () => {
     const path = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
-    const session = http2.connect(`http://${web()}:${DOOR_PORT}`);
+    const session = await h2cFrom(target.session, web(), DOOR_PORT);
     session.on('error', () => {});
     try {
       const stream = session.request({
@@ -131,7 +131,7 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
   });
 
   it('answers a Pyroscope query over gRPC itself with 404', async () => {
-    const session = http2.connect(`http://${web()}:${DOOR_PORT}`);
+    const session = await h2cFrom(target.session, web(), DOOR_PORT);
     try {
       const status = await new Promise<number>((resolve, reject) => {
         session.on('error', reject);

@@ -5,7 +5,6 @@
 // /ingest reach the stand-ins through the door, and the query APIs return what they sent. The lab goes back to its
 // usual size afterwards, so other suites see the default lab.
 import { randomBytes } from 'node:crypto';
-import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataPathReport } from '../../src/phases/verify/data-path.js';
 import { connectAll, grpcCall, httpGet, nonInteractive, type Fleet, type RemoteHost } from '../../src/remote/index.js';
@@ -15,6 +14,7 @@ import { contractDocument } from '../support/json-contract.js';
 import { labTarget } from '../support/lab-targets.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
+import { h2cFrom } from '../support/h2c.js';
 
 const skip = labSkipReason();
 const TARGETS = ['target-01', 'target-02', 'target-03', 'target-04'];
@@ -184,7 +184,7 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
 
   it('a profile pushed to /ingest over h2c through the door is stored, and the render API returns it', async () => {
     const service = `h2c-test-${randomBytes(3).toString('hex')}`;
-    const session = http2.connect(`http://${address('web-01')}:${DOOR}`);
+    const session = await h2cFrom(target.session, address('web-01'), DOOR);
     try {
       const status = await new Promise<number>((resolve, reject) => {
         session.on('error', reject);

@@ -56,14 +56,21 @@ async function mountedFile(engine: Engine, container: string, path: string): Pro
   return singleFile(await engine.getArchive(container, path), `${path} in ${container}`);
 }
 
-function unreadable(host: Host, why: string): HealError {
+/** Copying the state beside the config always works; a cause with its own next step (an engine to start) comes first. */
+function unreadable(host: Host, why: string, cause?: unknown): HealError {
+  const copy =
+    'copy the .heal-pyroscope/ directory from the machine that installed the stack beside this config, ' +
+    'or restore it from a backup';
+  const first = isHealError(cause) ? cause.hint : undefined;
   return new HealError({
     code: 'state.hosts',
     message: `no local state, and the credentials cannot be read from ${host.name}: ${why}`,
-    hint:
-      'copy the .heal-pyroscope/ directory from the machine that installed the stack beside this config, ' +
-      'or restore it from a backup',
+    hint: first ? `${first}; or ${copy}` : copy,
   });
+}
+
+function causeOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -78,11 +85,13 @@ export async function secretsFromHosts(hosts: Inventory): Promise<Secrets | null
   }
   const minio = containerName(component('minio'));
   const grafana = containerName(component('grafana'));
-  const ours = async (engine: Engine, name: string) => {
-    const found = await engine.inspectContainer(name);
+  const ours = async (host: Host, name: string) => {
+    const found = await host.remote.engine.inspectContainer(name).catch((error: unknown) => {
+      throw unreadable(host, causeOf(error), error);
+    });
     return found && found.labels[LABELS.product] === PRODUCT ? found : undefined;
   };
-  const [m, g] = await Promise.all([ours(db.remote.engine, minio), ours(app.remote.engine, grafana)]);
+  const [m, g] = await Promise.all([ours(db, minio), ours(app, grafana)]);
   if (!m && !g) return null;
   if (!m) throw unreadable(db, `${minio} is missing (run install with the state file)`);
   if (!g) throw unreadable(app, `${grafana} is missing (run install with the state file)`);
@@ -101,8 +110,7 @@ export async function secretsFromHosts(hosts: Inventory): Promise<Secrets | null
       grafanaAdminPassword: password,
     };
   } catch (error) {
-    const why = isHealError(error) || error instanceof Error ? error.message : String(error);
-    throw unreadable(db === app ? db : app, why);
+    throw unreadable(db === app ? db : app, causeOf(error), error);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
+import { HealError } from '../../../src/core/errors.js';
 import { secretsFromHosts, singleFile } from '../../../src/phases/shared/host-state.js';
 import { createOptions } from '../../../src/plan/container-spec.js';
 import { desiredStack } from '../../../src/plan/desired-stack.js';
@@ -65,5 +66,20 @@ describe('credentials read from the hosts', () => {
       await tarOf([{ header: { name: 'g' }, body: secrets.grafanaAdminPassword }]),
     );
     expect(await secretsFromHosts(hosts)).toEqual(secrets);
+  });
+
+  it("says an engine that does not answer is why, with the engine's own next step first", async () => {
+    const stack = fakeStack();
+    const hosts = await connectedInventory(stack);
+    stack.app.engine.inspectContainer = () =>
+      Promise.reject(
+        new HealError({ code: 'docker.not-running', message: 'Docker engine on app-01 is not running', hint: 'Start it' }),
+      );
+    const error = (await secretsFromHosts(hosts).catch((e: unknown) => e)) as HealError;
+    expect(error.code).toBe('state.hosts');
+    expect(error.message).toBe(
+      'no local state, and the credentials cannot be read from app-01: Docker engine on app-01 is not running',
+    );
+    expect(error.hint).toMatch(/^Start it; or copy the \.heal-pyroscope\/ directory/);
   });
 });

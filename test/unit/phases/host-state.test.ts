@@ -73,7 +73,11 @@ describe('credentials read from the hosts', () => {
     const hosts = await connectedInventory(stack);
     stack.app.engine.inspectContainer = () =>
       Promise.reject(
-        new HealError({ code: 'docker.not-running', message: 'Docker engine on app-01 is not running', hint: 'Start it' }),
+        new HealError({
+          code: 'docker.not-running',
+          message: 'Docker engine on app-01 is not running',
+          hint: 'Start it',
+        }),
       );
     const error = (await secretsFromHosts(hosts).catch((e: unknown) => e)) as HealError;
     expect(error.code).toBe('state.hosts');

@@ -4,7 +4,7 @@
 import { HealError } from '../core/errors.js';
 import type { Host } from '../hosts/host.js';
 import type { Connector } from '../phases/shared/connect.js';
-import type { SshConfigLookup, SshTarget, TargetSpec } from '../remote/index.js';
+import type { RootHelper, SshConfigLookup, SshTarget, TargetSpec } from '../remote/index.js';
 import { promptInteraction } from './interaction.js';
 
 export interface ConnectFlags {
@@ -70,7 +70,17 @@ export function withConnectTimeout(target: SshTarget, seconds: number | undefine
  * `sshConfig`: what ssh_config said when the settings were gathered (gatherTopology), reused here so
  * that no host's `ssh -G` runs twice in one command.
  */
-export function hostConnector(flags: ConnectFlags, interactive: boolean, sshConfig?: SshConfigLookup): Connector {
+/** A non-root SSH user acts as root through a helper of the image HAProxy runs (pin, prefix or override). */
+export function rootHelperOf(image: string): RootHelper {
+  return { image };
+}
+
+export function hostConnector(
+  flags: ConnectFlags,
+  interactive: boolean,
+  sshConfig?: SshConfigLookup,
+  rootHelper?: RootHelper,
+): Connector {
   return async (hosts) => {
     const remote = await import('../remote/index.js');
     const lookup = await remote.lookupSshConfig(
@@ -100,6 +110,7 @@ export function hostConnector(flags: ConnectFlags, interactive: boolean, sshConf
       interaction: interactive ? promptInteraction() : remote.nonInteractive,
       acceptNewHostKeys: flags.acceptNewHostKeys ?? false,
       ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+      ...(rootHelper ? { rootHelper } : {}),
     });
     for (const host of resolved) {
       host.connection = fleet.hosts.get(host.name);

@@ -8,7 +8,7 @@ import { FINDING_SEPARATOR, GUARD_PHASE_ID, GUARD_WARNING } from '../phases/shar
 import type { Phase } from '../runner/phase.js';
 import { runPhases, type FailedRun, type RunOptions, type RunResult } from '../runner/runner.js';
 import { statePath } from '../state/state-file.js';
-import { hostConnector, type ConnectFlags } from './connect.js';
+import { hostConnector, rootHelperOf, type ConnectFlags } from './connect.js';
 import { gatherTopology, type GatherContext, type Gathered } from './gather.js';
 import { interruptSignal, type InterruptWords } from './interrupt.js';
 import { errorFields, type Output } from './output.js';
@@ -85,7 +85,12 @@ export async function runPhaseCommand<C, D extends object>(
     const settings: Settings = {
       ...gathered,
       statePath: statePath(gathered.topology.environment, gathered.configPath, ctx.cwd),
-      connect: hostConnector(flags, ctx.interactive, gathered.sshConfig),
+      connect: hostConnector(
+        flags,
+        ctx.interactive,
+        gathered.sshConfig,
+        rootHelperOf(gathered.topology.images.haproxy),
+      ),
     };
     const prepared = await prepare(settings);
     if ('refused' in prepared) return conclude(out, prepared.refused);

@@ -2,7 +2,8 @@
 // from it, status reports the drift. Where a flow starts is asked of its source machine (`ip route
 // get` the address it sends to): the address the destination sees, whatever the config names.
 
-import { HealError } from '../core/errors.js';
+import { HealError, isHealError } from '../core/errors.js';
+import { NO_HELPER } from '../remote/root-access.js';
 import type { Host } from '../hosts/host.js';
 import type { Topology } from '../config/topology.js';
 import type { Inventory } from '../hosts/inventory.js';
@@ -58,12 +59,20 @@ async function sourceAddress(from: Host, destination: string): Promise<FlowSourc
 
 /** What each machine's chain holds now. */
 export async function readHeldRules(host: Host): Promise<HeldRules> {
-  const result = await host.remote.exec(['sh', '-c', READ_SCRIPT], { timeoutMs: 15_000 });
+  const result = await host.remote.root
+    .exec(['sh', '-c', READ_SCRIPT], { timeoutMs: 15_000 })
+    .catch((error: unknown) => {
+      // A non-root user's dry run or status before the helper image is there: said, not guessed.
+      if (isHealError(error) && error.code === NO_HELPER)
+        return { code: 0, stdout: '', stderr: '', unread: error.message };
+      throw error;
+    });
+  if ('unread' in result) return { lines: [], jump: false, noIptables: false, unread: result.unread };
   if (result.code !== 0) {
     throw new HealError({
       code: 'facts.flows',
       message: `cannot read the flow rules on ${host.name}: ${result.stderr.trim() || `exit ${result.code}`}`,
-      hint: 'connect as root: iptables needs it',
+      hint: 'check iptables on the host (`iptables -S`), or set `flows.restrict: false`',
     });
   }
   return parseHeldRules(result.stdout);

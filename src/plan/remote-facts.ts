@@ -3,7 +3,9 @@
 
 import { isIP } from 'node:net';
 import { serverAddressProblem } from '../config/server-addresses.js';
-import { HealError } from '../core/errors.js';
+import { HealError, isHealError } from '../core/errors.js';
+import type { ExecResult } from '../core/exec-result.js';
+import { NO_HELPER } from '../remote/root-access.js';
 import type { ContainerSummary, Engine } from '../remote/index.js';
 import { LABELS, PRODUCT } from '../stack/manifest.js';
 import type { Host, ServerTier } from '../hosts/host.js';
@@ -46,6 +48,21 @@ export async function containersNamed(
   );
 }
 
+/**
+ * The installed files' facts, read as root (they belong to the container users). A dry run of a
+ * non-root user on a host without the helper image yet reads them as the SSH user: before the first
+ * install there is nothing there to read, and an unreadable file still fails, naming it.
+ */
+async function readFileFacts(host: Host, paths: readonly string[]): Promise<ExecResult> {
+  const argv = ['sh', '-c', FILE_FACTS_SCRIPT, 'sh', ...paths];
+  try {
+    return await host.remote.root.exec(argv, { timeoutMs: 30_000 });
+  } catch (error) {
+    if (!isHealError(error) || error.code !== NO_HELPER) throw error;
+    return host.remote.exec(argv, { timeoutMs: 30_000 });
+  }
+}
+
 export async function gatherTierFacts(
   host: Host,
   tier: ServerTier,
@@ -58,15 +75,13 @@ export async function gatherTierFacts(
     engine.listImages(),
     engine.listNetworks({ name: NETWORK_NAME }),
     engine.listVolumes({ label: `${LABELS.product}=${PRODUCT}` }),
-    paths.length > 0
-      ? host.remote.exec(['sh', '-c', FILE_FACTS_SCRIPT, 'sh', ...paths], { timeoutMs: 30_000 })
-      : Promise.resolve({ code: 0, stdout: '', stderr: '' }),
+    paths.length > 0 ? readFileFacts(host, paths) : Promise.resolve({ code: 0, stdout: '', stderr: '' }),
   ]);
   if (files.code !== 0) {
     throw new HealError({
       code: 'facts.files',
       message: `cannot read the installed files on ${host.name}: ${files.stderr.trim()}`,
-      hint: 'connect as root (or a user that may read /opt/heal-pyroscope)',
+      hint: 'check /opt/heal-pyroscope on the host',
     });
   }
   const imageMap = new Map<string, string>();

@@ -16,6 +16,7 @@ import { RemoteHost } from './remote-host.js';
 import type { SshSession } from './session.js';
 import type { SshTarget } from './target.js';
 import { sessionKey } from './target.js';
+import type { RootHelper } from './root-access.js';
 
 export interface ConnectOptions {
   interaction: Interaction;
@@ -23,6 +24,8 @@ export interface ConnectOptions {
   acceptNewHostKeys?: boolean;
   /** Handshakes in flight at once; default DEFAULT_CONNECT_CONCURRENCY. */
   concurrency?: number;
+  /** How a non-root SSH user acts as root through the engine (none: over SSH, which then fails). */
+  rootHelper?: RootHelper;
 }
 
 /**
@@ -81,6 +84,8 @@ export class Fleet {
    * itself (their connection runs through its session). One by one, 100 hosts took ~0.5 s.
    */
   async close(): Promise<void> {
+    // Helper containers go first: removing one needs its host's session.
+    await Promise.all([...this.hosts.values()].map((h) => h.root.close().catch(() => undefined)));
     const depth = (s: SshSession): number => (s.via ? depth(s.via) + 1 : 0);
     const levels = new Map<number, SshSession[]>();
     for (const s of this.sessions) levels.set(depth(s), [...(levels.get(depth(s)) ?? []), s]);
@@ -137,7 +142,7 @@ export async function connectAll(targets: readonly SshTarget[], options: Connect
       try {
         const session = await sessionFor(target);
         session.hostNames.add(target.name);
-        hosts.set(target.name, new RemoteHost(target, session));
+        hosts.set(target.name, new RemoteHost(target, session, options.rootHelper));
       } catch (error) {
         failures.set(target.name, asHealError(error, target));
       } finally {

@@ -127,6 +127,8 @@ export interface ContainerMount {
 export interface ContainerCreateBody {
   name: string;
   Image: string;
+  /** `uid:gid` to run as; the image's own USER when absent. */
+  User?: string;
   Entrypoint?: string[];
   Cmd?: string[];
   Env?: string[];
@@ -146,6 +148,8 @@ export interface ContainerCreateBody {
     CapDrop?: string[];
     CapAdd?: string[];
     ReadonlyRootfs?: boolean;
+    /** The engine removes the container once it exits. */
+    AutoRemove?: boolean;
     /** Path inside the container -> mount options. */
     Tmpfs?: Record<string, string>;
   };

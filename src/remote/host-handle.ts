@@ -9,6 +9,7 @@ import type { GrpcCallResult } from './grpc-call.js';
 import type { HttpGetOptions, HttpGetResult } from './http-get.js';
 import type { ProbeResult } from './port-probe.js';
 import type { UploadSpec } from './sftp-upload.js';
+import type { RootAccess } from './root-access.js';
 
 export interface HostHandle {
   /** Display name, used in every message about the host. */
@@ -19,6 +20,8 @@ export interface HostHandle {
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Writes a file atomically with its mode (and owner). */
   upload(spec: UploadSpec): Promise<void>;
+  /** Runs commands and writes files as root: over SSH for a root user, else through the engine. */
+  readonly root: RootAccess;
   /** Whether this host can open a TCP connection to host:port. */
   probeTcp(host: string, port: number, timeoutMs?: number): Promise<ProbeResult>;
   /** An HTTP request to host:port as this host makes it; rejects when nothing answers. */

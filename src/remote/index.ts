@@ -36,3 +36,5 @@ export { sha256Fingerprint } from './fingerprint.js';
 export { openSessionCount } from './lifecycle.js';
 export type { LocalDocker } from './image-transfer.js';
 export { describeLocalDocker, localEngine, saveImageFile } from './image-transfer.js';
+export type { RootAccess, RootHelper } from './root-access.js';
+export { HELPER_LABEL } from './root-access.js';

@@ -18,16 +18,27 @@ import type { SshSession } from './session.js';
 import type { UploadSpec } from './sftp-upload.js';
 import { uploadFile } from './sftp-upload.js';
 import type { SshTarget } from './target.js';
+import { EngineRoot, HostRoot, sshRoot, type RootHelper } from './root-access.js';
 
 const DEFAULT_PROBE_TIMEOUT_MS = 3000;
 
 export class RemoteHost implements HostHandle {
   private hostEngine: Engine | undefined;
 
+  /** Root on this host: over SSH for a root user, else through the engine's helper container. */
+  readonly root: HostRoot;
+
   constructor(
     readonly target: SshTarget,
     readonly session: SshSession,
-  ) {}
+    rootHelper?: RootHelper,
+  ) {
+    this.root = new HostRoot(
+      sshRoot(this),
+      () => this.session.exec(['id', '-u'], { timeoutMs: 15_000 }),
+      rootHelper ? () => new EngineRoot(this.engine, rootHelper.image, this.name) : undefined,
+    );
+  }
 
   get name(): string {
     return this.target.name;

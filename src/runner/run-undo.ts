@@ -8,7 +8,7 @@ import { LABELS } from '../stack/manifest.js';
 import { APPLY_SCRIPT, REMOVE_SCRIPT, restoreText } from '../stack/flow-rules.js';
 
 async function sh(remote: HostHandle, host: string, argv: string[], what: string): Promise<string> {
-  const result = await remote.exec(argv, { timeoutMs: 30_000 });
+  const result = await remote.root.exec(argv, { timeoutMs: 30_000 });
   if (result.code !== 0)
     throw new HealError({
       code: 'undo.files',
@@ -107,14 +107,14 @@ export async function runUndo(remote: HostHandle, step: HostUndo): Promise<void>
 export async function setFlowRules(remote: HostHandle, host: string, rules: readonly string[]): Promise<void> {
   const result =
     rules.length === 0
-      ? await remote.exec(['sh', '-c', REMOVE_SCRIPT], { timeoutMs: 30_000 })
-      : await remote.exec(['sh', '-c', APPLY_SCRIPT], { timeoutMs: 30_000, stdin: restoreText(rules) });
+      ? await remote.root.exec(['sh', '-c', REMOVE_SCRIPT], { timeoutMs: 30_000 })
+      : await remote.root.exec(['sh', '-c', APPLY_SCRIPT], { timeoutMs: 30_000, stdin: restoreText(rules) });
   if (result.code !== 0)
     throw new HealError({
       code: 'flows.apply',
       message: `cannot ${rules.length === 0 ? 'remove' : 'set'} the flow rules on ${host}: ${
         result.stderr.trim() || `exit ${result.code}`
       }`,
-      hint: 'connect as root (iptables needs it), or set `flows.restrict: false`',
+      hint: 'check iptables on the host (`iptables -S`), or set `flows.restrict: false`',
     });
 }

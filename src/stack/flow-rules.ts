@@ -191,6 +191,8 @@ export interface HeldRules {
   jump: boolean;
   /** The host has no iptables command. */
   noIptables: boolean;
+  /** Why the rules could not be read (then `lines` and `jump` say nothing). */
+  unread?: string;
 }
 
 /** The machine holds something of ours: rules in the chain, or DOCKER-USER's jump to it. */
@@ -213,6 +215,7 @@ export function parseHeldRules(stdout: string): HeldRules {
  */
 export function rulesDrift(rules: MachineRules | null, held: HeldRules): string | null {
   if (held.noIptables) return 'no iptables command: the flow rules cannot be read';
+  if (held.unread) return `flow rules not read: ${held.unread}`;
   if (held.lines.length === 0) return `flow rules missing (no ${FLOW_CHAIN} chain rules)`;
   // Line by line: `ruleLines` writes them as `iptables -S` prints them back.
   const want = rules ? ruleLines(rules) : [];

@@ -1,7 +1,7 @@
 // A heal-pyroscope.yaml for the lab's hosts, written to a fresh temp dir per test file, so
 // integration tests (and the bench) run the CLI exactly as an operator would, with the lab's key
 // and known_hosts. One writer for every suite: the targets are a list of lab host names.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -44,4 +44,13 @@ export function labTopologyFile(
   const path = join(dir, 'heal-pyroscope.yaml');
   writeFileSync(path, labTopologyText(lab, targets, extra));
   return { dir, path };
+}
+
+/** Rewrites the topology at `path` to connect as `user` with `key` (the lab's non-root users accept heal's key). */
+export function connectAs(path: string, user: string, key: string): string {
+  writeFileSync(
+    path,
+    readFileSync(path, 'utf8').replace(/user: root\n {2}identityFile: .*\n/, `user: ${user}\n  identityFile: ${key}\n`),
+  );
+  return path;
 }

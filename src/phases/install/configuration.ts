@@ -56,7 +56,7 @@ async function writeTier(
       const step: HostUndo = { host: host.name, kind: 'remove-file', path };
       journal.changed(describeUndo(step), () => runUndo(host.remote, step), step);
     }
-    await host.remote.upload({
+    await host.remote.root.upload({
       remotePath: path,
       content: file.content,
       mode: file.mode,

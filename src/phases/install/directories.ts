@@ -41,12 +41,12 @@ const EXISTING_SCRIPT = 'for d in "$@"; do if [ -d "$d" ]; then printf \'%s\\n\'
 
 /** Runs a file-system command on the host; a failure names the host and what was being done. */
 export async function runOnHost(host: Pick<Host, 'name' | 'remote'>, argv: string[], what: string): Promise<string> {
-  const result = await host.remote.exec(argv, { timeoutMs: 30_000 });
+  const result = await host.remote.root.exec(argv, { timeoutMs: 30_000 });
   if (result.code !== 0) {
     throw new HealError({
       code: 'install.files',
       message: `cannot ${what} on ${host.name}: ${result.stderr.trim() || `exit ${result.code}`}`,
-      hint: 'connect as root, or as a user that may write /opt/heal-pyroscope',
+      hint: 'check the file system of /opt on the host (`df -h /opt`, mounted read-only?)',
     });
   }
   return result.stdout;

@@ -173,6 +173,13 @@ async function pullAll(ctx: PlannedInstall, io: PhaseIo): Promise<string> {
       ),
     ),
   );
+  // A non-root user's root helper pulled its image (the HAProxy one) when the lock was taken: ours too.
+  for (const host of ctx.hosts.servers()) {
+    const helper = host.connection?.root.pulled;
+    const mine = pulledBy.get(host.name) ?? [];
+    if (helper && !mine.some((p) => p.ref === helper.ref))
+      pulledBy.set(host.name, [...mine, { ...helper, from: 'registry' }]);
+  }
   await recordPulls(ctx, pulledBy);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;

@@ -19,7 +19,9 @@ export function bindFailurePort(message: string): number | null {
 
 /** Who listens on `port` on the host, as `ss` tells it, or null when nothing can be told. */
 async function holderOf(host: Host, port: number): Promise<string | null> {
-  const result = await host.remote.exec(['ss', '-Hltnp', `sport = :${port}`], { timeoutMs: 10_000 }).catch(() => null);
+  const result = await host.remote.root
+    .exec(['ss', '-Hltnp', `sport = :${port}`], { timeoutMs: 10_000 })
+    .catch(() => null);
   const listener =
     result && result.code === 0 ? parseSs(result.stdout.split('\n'))?.find((l) => l.port === port) : undefined;
   return listener ? (listener.process ?? `a process ss cannot name (${listener.address}:${port})`) : null;

@@ -53,7 +53,7 @@ async function checkSecretFiles(ctx: PlannedInstall, host: Host): Promise<void> 
     (f) => f.component === 'minio' && (f.mountTarget === MINIO_USER_TARGET || f.mountTarget === MINIO_PASSWORD_TARGET),
   );
   for (const file of secrets) {
-    const result = await host.remote.exec(['test', '-s', remotePath(file)]);
+    const result = await host.remote.root.exec(['test', '-s', remotePath(file)]);
     if (result.code !== 0) {
       throw new HealError({
         code: 'install.minio-secret',

@@ -59,8 +59,8 @@ export async function acquireLocks(
           `cannot take the lock on ${target.name}: ${result.stderr.trim() || `exit ${result.code}`}; ` +
           'nothing was changed',
         hint:
-          `the SSH user must be able to create and remove ${LOCK_DIR} on ${target.name}: connect as root ` +
-          '(a non-root user in the docker group is not supported yet)',
+          `the lock is ${LOCK_DIR} on ${target.name}, made as root (over SSH, or through Docker's helper ` +
+          'container for a non-root user): check that /run on it is writable',
       });
     }
     journal.finally(`unlock ${target.name}`, async () => {
@@ -86,7 +86,7 @@ export function lockPhase<
       const targets = ctx.hosts
         .servers()
         .filter((h) => h.connection)
-        .map((h): LockTarget => ({ name: h.name, remote: h.remote }));
+        .map((h): LockTarget => ({ name: h.name, remote: h.remote.root }));
       const owner: LockOwner = {
         by: ctx.operator,
         command,
@@ -94,6 +94,8 @@ export function lockPhase<
         startedAt: new Date().toISOString(),
         runId: ctx.runId,
       };
+      // Holding the lock, the run may pull the image of a non-root user's root helper (a change install records).
+      for (const h of ctx.hosts.servers()) h.connection?.root.allowPull();
       await acquireLocks(targets, owner, ctx.options.forceUnlock, io.journal);
       // Registered after the unlocks, so it runs before them: the record is written under the lock.
       io.journal.finally("record the run in the hosts' audit log", async (outcome) => {

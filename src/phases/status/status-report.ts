@@ -322,7 +322,7 @@ async function lastChangesOf(hosts: Inventory): Promise<LastChange[]> {
       .servers()
       .filter((h) => h.connection)
       .map(async (h): Promise<LastChange> => {
-        const e = await lastAuditEntry(h.remote);
+        const e = await lastAuditEntry(h.remote.root);
         const record = e
           ? {
               time: e.time,

@@ -121,6 +121,15 @@ export const purgeImagesPhase: Phase<UninstallContext> = {
           ctx.report.images.push({ ...base, result: 'kept', reason: d.reason });
           continue;
         }
+        const root = hostOf(ctx, f).connection?.root;
+        if (d.action === 'remove' && root?.via === 'engine' && d.ref === ctx.topology.images.haproxy) {
+          // The image of this very run's root helper: removed once the helper is gone, as the command ends.
+          root.dropImageOnClose(d.ref);
+          ctx.report.images.push({ ...base, result: 'removed' });
+          ctx.report.removed.push(`${f.machine}: image ${d.ref} (as the command ends: its root helper uses it)`);
+          forget.push(d.ref);
+          continue;
+        }
         if (d.action === 'remove') {
           // Not forced: Docker refuses an image a container still uses, whoever created it.
           const answer = await engine.removeImage(d.ref);

@@ -3,7 +3,7 @@
 // /opt/heal-pyroscope once empty), and with --purge the data volumes, the images installs pulled
 // (purge-images.ts) and the local state. Nothing else is ever touched.
 
-import type { ContainerSummary, Engine } from '../../remote/index.js';
+import { HELPER_LABEL, type ContainerSummary, type Engine } from '../../remote/index.js';
 import { LABELS, PRODUCT, NETWORK_NAME } from '../../stack/manifest.js';
 import { loadState, pulledImagesOn, removeState } from '../../state/state-file.js';
 import { HealError, isHealError } from '../../core/errors.js';
@@ -58,13 +58,15 @@ async function findOnMachine(ctx: UninstallContext, host: Host): Promise<Machine
   ]);
   const ours = (c: ContainerSummary) => c.labels[LABELS.product] === PRODUCT;
   const containers = every.filter(ours).map(toExisting);
+  // A non-root user's root helper uses the HAProxy image only while this command runs.
+  const others = every.filter((c) => c.labels[HELPER_LABEL] === undefined);
   const recorded = pulledImagesOn(ctx.state, host.name);
   const resolved = new Map(
     await Promise.all((recorded ?? []).map(async (p) => [p.ref, await resolveImage(engine, p.ref)] as const)),
   );
   const images = decideImages(recorded, {
     resolved,
-    containers: every.map((c) => ({ name: c.name || c.id, imageId: c.imageId, ours: ours(c) })),
+    containers: others.map((c) => ({ name: c.name || c.id, imageId: c.imageId, ours: ours(c) })),
     // A container whose tag moved on shows its image ID instead: no reference to report.
     stackRefs: containers.map((c) => c.image).filter((ref) => !ref.startsWith('sha256:')),
   });
@@ -185,7 +187,7 @@ export const removeFilesPhase: Phase<UninstallContext> = {
     for (const host of reachedServers(ctx.hosts)) {
       const onMachine = ctx.report.found.filter((f) => f.machine === host.name);
       for (const f of onMachine.filter((x) => x.directory)) {
-        const result = await host.remote.exec(['rm', '-rf', '--', tierDir(f.tier)]);
+        const result = await host.remote.root.exec(['rm', '-rf', '--', tierDir(f.tier)]);
         if (result.code !== 0)
           throw new HealError({
             code: 'uninstall.files',
@@ -195,7 +197,7 @@ export const removeFilesPhase: Phase<UninstallContext> = {
       }
       if (!onMachine.some((f) => f.directory || f.root)) continue;
       // The root goes only when nothing is left in it: no other tier's directory, nothing of anyone else.
-      const root = await host.remote.exec(['sh', '-c', REMOVE_ROOT_SCRIPT, 'sh', HOST_ROOT]);
+      const root = await host.remote.root.exec(['sh', '-c', REMOVE_ROOT_SCRIPT, 'sh', HOST_ROOT]);
       if (root.code !== 0)
         throw new HealError({
           code: 'uninstall.files',

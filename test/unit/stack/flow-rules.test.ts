@@ -73,6 +73,10 @@ describe('flow rules', () => {
     expect(rulesDrift(app, held(lines.slice(0, -1)))).toMatch(/differ/);
     expect(rulesDrift(app, held(lines, false))).toMatch(/not in force/);
     expect(rulesDrift(app, { lines: [], jump: false, noIptables: true })).toMatch(/no iptables/);
+    // Not read (a non-root user without the root helper's image yet): said, never taken for "missing".
+    expect(rulesDrift(app, { lines: [], jump: false, noIptables: false, unread: 'no helper' })).toBe(
+      'flow rules not read: no helper',
+    );
   });
 
   it('reads iptables -S output and the jump marker', () => {

@@ -10,8 +10,10 @@ import type {
   HttpGetOptions,
   HttpGetResult,
   ProbeResult,
+  RootAccess,
   UploadSpec,
 } from '../../../src/remote/index.js';
+import { sshRoot } from '../../../src/remote/root-access.js';
 import { FakeEngine } from './fake-engine.js';
 import { APPLY_SCRIPT, FLOW_CHAIN, READ_SCRIPT, REMOVE_SCRIPT } from '../../../src/stack/flow-rules.js';
 
@@ -19,6 +21,8 @@ type Answer = Partial<ExecResult> | ((argv: readonly string[], options: ExecOpti
 
 export class FakeHost implements HostHandle {
   readonly engine: FakeEngine;
+  /** A root SSH user: root commands and files go to exec and upload as they are. */
+  readonly root: RootAccess = sshRoot(this);
   /** Every command run, as its argv. */
   readonly commands: string[][] = [];
   /** Files uploaded, by remote path. */

@@ -2,8 +2,10 @@
 // only). One process per listener, started by the stand-in's shell entrypoint once its config checks
 // passed: `node /lab/protocols.mjs ROLE ADDRESS PORT`.
 //   pyroscope    HTTP/1.1 and cleartext HTTP/2 (prior knowledge) on one port, as Pyroscope serves
-//                them: /ready, POST /ingest (folded stacks stored), /pyroscope/render (what was
-//                stored, as flamebearer JSON), gRPC/connect pushes accepted.
+//                them: /ready, POST /ingest (folded stacks stored; pprof, raw or in a multipart
+//                `profile` field, gzipped or not: each sample type's total stored, named as
+//                Pyroscope 1.14.0 names it), /pyroscope/render (what was stored, as flamebearer
+//                JSON), gRPC/connect pushes accepted.
 //   otlp-grpc    Tempo's OTLP gRPC receiver: TraceService/Export, spans stored by trace id.
 //   jaeger-grpc  Tempo's Jaeger gRPC receiver: CollectorService/PostSpans, spans stored by trace id.
 // Stored traces are read back by Tempo's HTTP stand-in (/api/traces/ID) from STORE/traces/ID.json.
@@ -11,6 +13,7 @@
 
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -258,10 +261,104 @@ const PROFILE_KINDS = {
   wall: 'wall:wall:nanoseconds:wall:nanoseconds',
 };
 
-function ingest(url, body) {
+/** Packed or single varints of one repeated scalar field. */
+function varints(buf, n) {
+  const out = [];
+  for (const f of fields(buf).filter((x) => x.field === n)) {
+    if (f.wire === 0) out.push(f.value);
+    else if (f.wire === 2) {
+      let pos = 0;
+      while (pos < f.value.length) {
+        let v;
+        [v, pos] = readVarint(f.value, pos);
+        out.push(v);
+      }
+    }
+  }
+  return out;
+}
+const scalar = (buf, n) => fields(buf).find((f) => f.field === n && f.wire === 0)?.value ?? 0n;
+
+/**
+ * A pprof Profile's sample types with their totals, and the metric name Pyroscope 1.14.0 gives
+ * them (pkg/og/convert/pprof/profile.go, metricName: `wall` if any sample type is wall, else by
+ * the sample type's name).
+ */
+function pprofTotals(raw) {
+  const buf = raw[0] === 0x1f && raw[1] === 0x8b ? zlib.gunzipSync(raw) : raw;
+  const strings = all(buf, 6).map(text);
+  const valueType = (m) => ({ type: strings[Number(scalar(m, 1))] ?? '', unit: strings[Number(scalar(m, 2))] ?? '' });
+  const types = all(buf, 1).map(valueType);
+  const period = one(buf, 11) ? valueType(one(buf, 11)) : { type: '', unit: '' };
+  const totals = types.map(() => 0);
+  for (const sample of all(buf, 2)) varints(sample, 2).forEach((v, i) => (totals[i] += Number(BigInt.asIntN(64, v))));
+  const names = types.map((t) => t.type);
+  const metric = names.includes('wall')
+    ? 'wall'
+    : (names
+        .map((st) =>
+          st.includes('cpu')
+            ? 'process_cpu'
+            : /alloc_|inuse_/.test(st) || st === 'space' || st === 'objects'
+              ? 'memory'
+              : st.includes('mutex_')
+                ? 'mutex'
+                : st.includes('block_')
+                  ? 'block'
+                  : st.includes('goroutines')
+                    ? 'goroutines'
+                    : null,
+        )
+        .find((m) => m !== null) ?? names[names.length - 1]);
+  return types.map((t, i) => ({
+    profileType: `${metric}:${t.type}:${t.unit}:${period.type}:${period.unit}`,
+    total: totals[i],
+  }));
+}
+
+/** The `profile` field of a multipart form, or the body itself. */
+function pprofBody(contentType, body) {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!contentType.startsWith('multipart/form-data') || !boundary) return body;
+  const marker = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  let at = body.indexOf(marker);
+  while (at >= 0) {
+    const next = body.indexOf(marker, at + marker.length);
+    const part = body.subarray(at + marker.length, next < 0 ? body.length : next);
+    const split = part.indexOf('\r\n\r\n');
+    if (split > 0 && /name="profile"/.test(part.subarray(0, split).toString('utf8')))
+      return part.subarray(split + 4, part.length - 2);
+    at = next;
+  }
+  return Buffer.alloc(0);
+}
+
+function storeProfile(record) {
+  fs.mkdirSync(STORE, { recursive: true });
+  fs.appendFileSync(path.join(STORE, 'profiles.jsonl'), `${JSON.stringify(record)}\n`);
+}
+
+function ingest(url, body, contentType = '') {
   const parsed = parseSelector(url.searchParams.get('name') ?? '', false);
   if (!parsed || parsed[0] === '') return [400, 'name is required'];
   const format = url.searchParams.get('format') ?? 'folded';
+  if (format === 'pprof') {
+    let totals;
+    try {
+      totals = pprofTotals(pprofBody(contentType, body));
+    } catch (error) {
+      return [400, `failed to parse pprof: ${error.message}`];
+    }
+    // The whole name is the service (labelset.ServiceName: no `.cpu` suffix to strip for pprof).
+    for (const t of totals)
+      storeProfile({
+        profileType: t.profileType,
+        labels: { service_name: parsed[0], ...parsed[1] },
+        at: Date.now(),
+        stacks: [{ frames: [], value: t.total }],
+      });
+    return [200, ''];
+  }
   if (!['folded', 'lines', ''].includes(format)) return [200, '']; // accepted, not stored by the stand-in
   const parts = parsed[0].split('.');
   const kind = parts.length > 1 ? parts.pop() : 'cpu';
@@ -276,8 +373,7 @@ function ingest(url, body) {
     at: Date.now(),
     stacks,
   };
-  fs.mkdirSync(STORE, { recursive: true });
-  fs.appendFileSync(path.join(STORE, 'profiles.jsonl'), `${JSON.stringify(record)}\n`);
+  storeProfile(record);
   return [200, ''];
 }
 
@@ -345,7 +441,8 @@ async function pyroscopeAnswer(method, url, contentType, body) {
     const why = await s3Ready();
     return why === null ? [200, 'ready'] : [503, `Some services are not Running: ${why}`];
   }
-  if (p === '/ingest' || p === '/pyroscope/ingest') return method === 'POST' ? ingest(url, body) : [405, ''];
+  if (p === '/ingest' || p === '/pyroscope/ingest')
+    return method === 'POST' ? ingest(url, body, contentType) : [405, ''];
   if (p === '/pyroscope/render') return method === 'GET' ? render(url) : [405, ''];
   if (p.startsWith('/push.v1.PusherService/') || p.startsWith('/opentelemetry.proto.collector.profiles.')) {
     if (method !== 'POST') return [405, ''];

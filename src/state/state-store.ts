@@ -1,13 +1,15 @@
 // The state file of one run, as it evolves: loaded (or generated) once by the facts phase, then
 // changed by the phases that own a part of it (pulled images, the record of the installation).
 // Writes go through here, so "not written yet" is known in one place.
-import { saveState, type InstallState } from './state-file.js';
+import { removeState, saveState, type InstallState } from './state-file.js';
 
 /** Where a run's credentials came from: the state file, this run, or the installed stack's containers. */
 export type StateOrigin = 'file' | 'generated' | 'hosts';
 
 export class StateStore {
   private fresh: boolean;
+  /** Removed by a rollback: no later write (a phase still settling) may bring it back. */
+  private discarded = false;
 
   constructor(
     readonly path: string,
@@ -38,8 +40,16 @@ export class StateStore {
     if (write === 'always' || !this.fresh) await this.write();
   }
 
+  /** The rollback of a run that wrote this file first: waits for writes under way, then removes it for good. */
+  async discard(): Promise<void> {
+    this.discarded = true;
+    await this.writing;
+    await removeState(this.path);
+  }
+
   write(): Promise<void> {
     const next = this.writing.then(async () => {
+      if (this.discarded) return;
       await saveState(this.path, this.value);
       this.fresh = false;
     });

@@ -14,7 +14,6 @@ import type { Journal, Phase } from '../../runner/phase.js';
 import { remotePath } from '../../plan/plan.js';
 import { throwIfAborted } from '../../runner/runner.js';
 import { settleAll } from '../../runner/settle.js';
-import { removeState } from '../../state/state-file.js';
 import { PREFLIGHT_PHASE_ID } from '../preflight/checks-phase.js';
 import { describeUndo, type HostUndo } from '../../core/undo-step.js';
 import { runUndo } from '../../runner/run-undo.js';
@@ -86,9 +85,10 @@ export const configurationPhase: Phase<PlannedInstall> = {
     if (ctx.options.frontDoor === 'external') await checkExternalSnippet(ctx.planned.stack.files);
     // Before anything reaches a host: with --no-rollback, the next run uses the same credentials.
     // A run that fails and rolls back leaves no state file of its own behind.
-    if (ctx.planned.state.isNew) {
-      await ctx.planned.state.write();
-      io.journal.changed(`remove the state file ${ctx.statePath}`, () => removeState(ctx.statePath));
+    // Whichever phase wrote it first (the pulls record theirs beside this one), this run made it.
+    if (ctx.planned.state.origin !== 'file') {
+      if (ctx.planned.state.isNew) await ctx.planned.state.write();
+      io.journal.changed(`remove the state file ${ctx.statePath}`, () => ctx.planned.state.discard());
     }
     const counts = await settleAll(ctx.hosts.servers().map((host) => writeMachine(ctx, host, io.journal, io.signal)));
     const written = counts.reduce((a, b) => a + b, 0);

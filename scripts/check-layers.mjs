@@ -10,7 +10,7 @@ export const LAYERS = [
   ['core'],
   ['stack'],
   ['guard', 'images', 'local'],
-  ['config', 'render', 'remote', 'state'],
+  ['config', 'render', 'remote', 'state', 'agents'],
   ['backup', 'hosts'],
   ['checks', 'plan'],
   ['runner'],

@@ -20,6 +20,7 @@ Examples:
       --web web-01 --app app-01 --db db-01 --ssh-user deploy --identity-file ~/.ssh/id_ed25519
   $ heal-pyroscope status --config staging.yaml
   $ heal-pyroscope logs pyroscope --tail 100 --follow    # a component's log, then new lines until Ctrl-C
+  $ heal-pyroscope agents nodejs --service checkout     # what to put into an agent to send to the door
   $ heal-pyroscope uninstall --config staging.yaml
   $ heal-pyroscope images save images.tar             # air-gapped sites: then install --images-from images.tar
   $ heal-pyroscope backup staging.backup.tar           # MinIO and Grafana volumes + credentials, one 0600 file

@@ -1,15 +1,16 @@
-// The real Pyroscope Node.js SDK (@pyroscope/nodejs), configured as an operator configures it: the
-// server address and an application name, nothing else. Run on a lab target (node ... SERVER APP):
-// it profiles two seconds of busy work, and stop() pushes the last profile before the process ends.
+// The real Pyroscope Node.js SDK (@pyroscope/nodejs) with nothing but the settings `agents nodejs`
+// printed: node pyroscope-nodejs.mjs SETTINGS.mjs, where SETTINGS.mjs is that snippet as written
+// (it imports the SDK, calls init and start). Then two seconds of busy work, and stop() pushes the
+// last profile before the process ends.
+import { pathToFileURL } from 'node:url';
 import Pyroscope from '@pyroscope/nodejs';
 
-const [serverAddress, appName] = process.argv.slice(2);
-if (!serverAddress || !appName) {
-  console.error('usage: pyroscope-nodejs.mjs SERVER_ADDRESS APP_NAME');
+const [settings] = process.argv.slice(2);
+if (!settings) {
+  console.error('usage: pyroscope-nodejs.mjs SETTINGS.mjs');
   process.exit(2);
 }
-Pyroscope.init({ serverAddress, appName });
-Pyroscope.start();
+await import(pathToFileURL(settings).href);
 const until = Date.now() + 2000;
 let x = 0;
 while (Date.now() < until) {
@@ -17,4 +18,4 @@ while (Date.now() < until) {
   await new Promise((resolve) => setImmediate(resolve));
 }
 await Pyroscope.stop();
-console.log(`pushed ${appName} (${x > 0 ? 'busy' : 'idle'})`);
+console.log(`pushed (${x > 0 ? 'busy' : 'idle'})`);

@@ -1,9 +1,11 @@
 // Real agents, written by nobody here: the Pyroscope Node.js SDK (@pyroscope/nodejs 0.6.4) and the
 // OpenTelemetry gRPC trace exporter (0.223.1) run on target-01 (node in its network namespace),
-// configured as an operator configures them with the door's address, and what they sent is read
-// back from Pyroscope's render API and Tempo's trace API on the app host.
+// configured only with what `agents --json` printed (the Node.js snippet as a module, the
+// OpenTelemetry environment variables), and what they sent is read back from Pyroscope's render
+// API and Tempo's trace API on the app host.
 
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAll, httpGet, nonInteractive, type Fleet, type RemoteHost } from '../../src/remote/index.js';
@@ -13,7 +15,6 @@ import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
 
 const skip = labSkipReason();
-const DOOR = 9940;
 const agent = (name: string) => fileURLToPath(new URL(`../agents/${name}`, import.meta.url));
 
 describe.skipIf(skip !== undefined)('real agents through the front door (lab)', () => {
@@ -22,9 +23,21 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
   let fleet: Fleet;
   let app: RemoteHost;
   const address = (name: string) => lab.hosts.find((h) => h.name === name)!.address;
-  /** Runs an agent script with the machine's node on target-01, as a process there. */
-  const onTarget = (script: string, ...args: string[]) =>
-    labExec('target-01', [process.execPath, agent(script), ...args]);
+  /** Runs an agent script with the machine's node on target-01, as a process there, with `env` added. */
+  const onTarget = (script: string, args: string[], env: Record<string, string> = {}) =>
+    labExec('target-01', [
+      'env',
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      process.execPath,
+      agent(script),
+      ...args,
+    ]);
+  /** What `agents AGENT --json --service SERVICE` printed for that agent. */
+  const printed = async (name: string, service: string) => {
+    const r = await runCli(['agents', name, '--json', '--service', service, '--config', topo.path], { cwd: topo.dir });
+    expect(r.code, r.stderr).toBe(0);
+    return (JSON.parse(r.stdout) as { agents: Record<string, string> }).agents[name]!;
+  };
 
   beforeAll(async () => {
     lab = requireLab();
@@ -63,7 +76,12 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
 
   it("the Pyroscope Node.js SDK's wall profile arrives, about as long as it profiled", async () => {
     const service = `sdk-${randomBytes(3).toString('hex')}`;
-    const r = await onTarget('pyroscope-nodejs.mjs', `http://${address('web-01')}:${DOOR}`, service);
+    // The snippet as printed, as the module the app loads first (beside test/agents, so it finds the SDK).
+    const run = fileURLToPath(new URL('../agents/.run/', import.meta.url));
+    mkdirSync(run, { recursive: true });
+    const settings = `${run}${service}.mjs`;
+    writeFileSync(settings, await printed('nodejs', service));
+    const r = await onTarget('pyroscope-nodejs.mjs', [settings]);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     const wall = await waitFor(
       'the profile in Pyroscope',
@@ -83,7 +101,16 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
 
   it("the OpenTelemetry gRPC exporter's span arrives in Tempo under its trace ID", async () => {
     const service = `otel-${randomBytes(3).toString('hex')}`;
-    const r = await onTarget('otel-grpc.mjs', `http://${address('web-01')}:${DOOR}`, service);
+    // `export KEY=VALUE` lines, as a shell would take them.
+    const env = Object.fromEntries(
+      (await printed('otel', service))
+        .split('\n')
+        .map((line) => /^export ([A-Z_]+)=(.*)$/.exec(line))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1]!, m[2]!]),
+    );
+    expect(env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(`http://${address('web-01')}:9940`);
+    const r = await onTarget('otel-grpc.mjs', [], env);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     const traceId = r.stdout.trim();
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);

@@ -1,4 +1,5 @@
 // Every command, in the order the program's --help lists them.
+import { agents } from './agents.js';
 import { backup } from './backup.js';
 import { completion } from './completion.js';
 import { credentials } from './credentials.js';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   logs,
   open,
   credentials,
+  agents,
   backup,
   restore,
   init,

@@ -85,9 +85,9 @@ export const configurationPhase: Phase<PlannedInstall> = {
     if (ctx.options.frontDoor === 'external') await checkExternalSnippet(ctx.planned.stack.files);
     // Before anything reaches a host: with --no-rollback, the next run uses the same credentials.
     // A run that fails and rolls back leaves no state file of its own behind.
-    // Whichever phase wrote it first (the pulls record theirs beside this one), this run made it.
-    if (ctx.planned.state.origin !== 'file') {
-      if (ctx.planned.state.isNew) await ctx.planned.state.write();
+    // A record of pulls written after a rollback began cannot bring the file back (discard drops it).
+    if (ctx.planned.state.isNew) {
+      await ctx.planned.state.write();
       io.journal.changed(`remove the state file ${ctx.statePath}`, () => ctx.planned.state.discard());
     }
     const counts = await settleAll(ctx.hosts.servers().map((host) => writeMachine(ctx, host, io.journal, io.signal)));

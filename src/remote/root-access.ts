@@ -15,7 +15,7 @@ import { HealError, isHealError } from '../core/errors.js';
 import type { ExecResult } from '../core/exec-result.js';
 import type { ContainerCreateBody, Engine } from './engine.js';
 import type { ExecOptions } from './exec.js';
-import type { UploadSpec } from './sftp-upload.js';
+import { uploadTempPath, type UploadSpec } from './sftp-upload.js';
 
 export interface RootAccess {
   /** `ssh`: the SSH user is root; `engine`: through the helper container; `unknown`: not asked yet. */
@@ -151,15 +151,14 @@ export class EngineRoot implements RootAccess {
   }
 
   async upload(spec: UploadSpec): Promise<void> {
-    if (!posix.isAbsolute(spec.remotePath)) throw new Error(`remote path must be absolute: ${spec.remotePath}`);
+    const temp = uploadTempPath(spec.remotePath);
+    const dir = posix.dirname(temp);
     const name = await this.started();
-    const dir = posix.dirname(spec.remotePath);
-    const temp = `.${posix.basename(spec.remotePath)}.heal-${randomBytes(4).toString('hex')}`;
     try {
       await this.engine.putArchive(
         name,
         posix.join(HOST_MOUNT, dir),
-        readable(await fileTar(temp, spec.content, spec.mode, spec.owner)),
+        readable(await fileTar(posix.basename(temp), spec.content, spec.mode, spec.owner)),
       );
     } catch (error) {
       throw new HealError({
@@ -169,9 +168,9 @@ export class EngineRoot implements RootAccess {
         cause: error,
       });
     }
-    const moved = await this.exec(['mv', '-f', '--', posix.join(dir, temp), spec.remotePath], { timeoutMs: 30_000 });
+    const moved = await this.exec(['mv', '-f', '--', temp, spec.remotePath], { timeoutMs: 30_000 });
     if (moved.code !== 0) {
-      await this.exec(['rm', '-f', '--', posix.join(dir, temp)], { timeoutMs: 30_000 }).catch(() => undefined);
+      await this.exec(['rm', '-f', '--', temp], { timeoutMs: 30_000 }).catch(() => undefined);
       throw new HealError({
         code: 'remote.upload',
         message: `cannot write ${spec.remotePath} on ${this.where}: ${moved.stderr.trim() || `exit ${moved.code}`}`,

@@ -23,10 +23,14 @@ function call(action: (cb: (error?: Error | null) => void) => void): Promise<voi
   return new Promise((resolve, reject) => action((error) => (error ? reject(error) : resolve())));
 }
 
+/** The temporary name an upload writes first, beside `remotePath` (which must be absolute), before the rename. */
+export function uploadTempPath(remotePath: string): string {
+  if (!posix.isAbsolute(remotePath)) throw new Error(`remote path must be absolute: ${remotePath}`);
+  return posix.join(posix.dirname(remotePath), `.${posix.basename(remotePath)}.heal-${randomBytes(4).toString('hex')}`);
+}
+
 export async function uploadFile(sftp: SFTPWrapper, run: Runner, spec: UploadSpec, where: string): Promise<void> {
-  if (!posix.isAbsolute(spec.remotePath)) throw new Error(`remote path must be absolute: ${spec.remotePath}`);
-  const dir = posix.dirname(spec.remotePath);
-  const temp = posix.join(dir, `.${posix.basename(spec.remotePath)}.heal-${randomBytes(4).toString('hex')}`);
+  const temp = uploadTempPath(spec.remotePath);
   try {
     await call((cb) => sftp.writeFile(temp, spec.content, { mode: spec.mode }, cb));
     await call((cb) => sftp.chmod(temp, spec.mode, cb));

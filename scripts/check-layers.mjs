@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 export const LAYERS = [
   ['core'],
   ['stack'],
-  ['guard', 'images', 'local'],
+  ['guard', 'images', 'local', 'tls'],
   ['config', 'render', 'remote', 'state', 'agents'],
   ['backup', 'hosts'],
   ['checks', 'plan'],

@@ -3,7 +3,7 @@
 # nothing). One list, used by .ci/run, `npm run demo` and the lab itself.
 set -euo pipefail
 
-PACKAGES=(docker.io openssh-server openssh-client docker-registry busybox-static iptables haproxy iproute2 psmisc procps util-linux)
+PACKAGES=(docker.io openssh-server openssh-client docker-registry busybox-static iptables haproxy iproute2 psmisc procps util-linux openssl)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

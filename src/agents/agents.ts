@@ -9,10 +9,30 @@ export type AgentName = (typeof AGENT_NAMES)[number];
 
 /** What the snippets are filled with. */
 export interface DoorSettings {
-  /** `http://HOST:9940`. */
+  /** `https://HOST:9940`, or `http://` for a plain door. */
   url: string;
   /** The application (service) name the snippets use. */
   app: string;
+  /** Where the stack's CA certificate is on the target (TARGET_CA_FILE); null for a plain door. */
+  caFile: string | null;
+}
+
+/** Where the snippets expect the stack's CA certificate on a target host. */
+export const TARGET_CA_FILE = '/etc/heal-pyroscope/ca.pem';
+
+/**
+ * How a target comes to trust the door: the CA where the snippets name it, and in the system's trust
+ * store for the agents that read only that one (Go, Python, Ruby, .NET: their TLS stacks use the
+ * system's roots). Shell lines, run as root on each target.
+ */
+export function trustSteps(caFile: string): string {
+  return [
+    `# on each target, as root, with the CA saved as ca.pem (\`heal-pyroscope agents --json | jq -r .frontDoor.caCertificate\`):`,
+    `install -D -m 0644 ca.pem ${caFile}`,
+    '# agents that read only the system trust store (Go, Python, Ruby, .NET) need it there too:',
+    `cp ${caFile} /usr/local/share/ca-certificates/heal-pyroscope.crt && update-ca-certificates   # Debian, Ubuntu`,
+    `cp ${caFile} /etc/pki/ca-trust/source/anchors/heal-pyroscope.pem && update-ca-trust        # RHEL, Fedora`,
+  ].join('\n');
 }
 
 export interface AgentGuide {
@@ -34,14 +54,19 @@ function hostPort(url: string): string {
 }
 
 export function agentGuides(door: DoorSettings): AgentGuide[] {
-  const { url, app } = door;
+  const { url, app, caFile } = door;
   // In AGENT_NAMES order: the JSON document's keys, the page's sections and the printed list agree.
   return [...GUIDES]
     .sort((a, b) => AGENT_NAMES.indexOf(a.name) - AGENT_NAMES.indexOf(b.name))
-    .map((g) => ({ ...g, snippet: g.snippet(url, app, hostPort(url)) }));
+    .map((g) => ({ ...g, snippet: g.snippet(url, app, hostPort(url), caFile) }));
 }
 
-type Template = Omit<AgentGuide, 'snippet'> & { snippet: (url: string, app: string, hostPort: string) => string };
+type Template = Omit<AgentGuide, 'snippet'> & {
+  snippet: (url: string, app: string, hostPort: string, caFile: string | null) => string;
+};
+
+/** Lines only a TLS door needs. */
+const withCa = (caFile: string | null, lines: (ca: string) => string[]): string[] => (caFile ? lines(caFile) : []);
 
 const GUIDES: readonly Template[] = [
   {
@@ -50,7 +75,7 @@ const GUIDES: readonly Template[] = [
     sends:
       'eBPF CPU profiles of every process, pushed to /push.v1.PusherService/Push (Connect); traces received on the host relayed over OTLP gRPC',
     language: 'alloy',
-    snippet: (url, app, hostPort) =>
+    snippet: (url, app, hostPort, caFile) =>
       [
         '// config.alloy on the target host (Alloy runs as root for eBPF)',
         'discovery.process "local" {}',
@@ -72,6 +97,7 @@ const GUIDES: readonly Template[] = [
         'pyroscope.write "door" {',
         '  endpoint {',
         `    url = "${url}"`,
+        ...withCa(caFile, (ca) => ['    tls_config {', `      ca_file = "${ca}"`, '    }']),
         '  }',
         '}',
         '',
@@ -84,7 +110,7 @@ const GUIDES: readonly Template[] = [
         'otelcol.exporter.otlp "door" {',
         '  client {',
         `    endpoint = "${hostPort}"`,
-        '    tls { insecure = true }',
+        caFile ? `    tls { ca_file = "${caFile}" }` : '    tls { insecure = true }',
         '  }',
         '}',
       ].join('\n'),
@@ -93,8 +119,9 @@ const GUIDES: readonly Template[] = [
       'grafana/alloy@v1.18.1:docs/sources/reference/components/discovery/discovery.process.md (targets with __process_pid__)',
       'grafana/alloy@v1.18.1:docs/sources/shared/reference/components/rule-block.md (target_label, replacement)',
       'grafana/alloy@v1.18.1:internal/component/pyroscope/write/write.go (endpoint.url; Connect push to /push.v1.PusherService/Push)',
+      'grafana/alloy@v1.18.1:internal/component/common/config/types.go (endpoint.tls_config.ca_file)',
       'grafana/alloy@v1.18.1:internal/component/otelcol/receiver/otlp/otlp.go (grpc.endpoint)',
-      'grafana/alloy@v1.18.1:internal/component/otelcol/config_grpc.go, config_tls.go (client.endpoint host:port, tls.insecure)',
+      'grafana/alloy@v1.18.1:internal/component/otelcol/config_grpc.go, config_tls.go (client.endpoint host:port, tls.insecure, tls.ca_file)',
     ],
   },
   {
@@ -102,8 +129,11 @@ const GUIDES: readonly Template[] = [
     title: 'Node.js (Pyroscope SDK)',
     sends: 'wall-clock profiles, pushed to /ingest (pprof) every 60 s and when it stops',
     language: 'js',
-    snippet: (url, app) =>
+    snippet: (url, app, _hostPort, caFile) =>
       [
+        ...withCa(caFile, (ca) => [
+          `// run node with NODE_EXTRA_CA_CERTS=${ca} in its environment (Node reads it at start)`,
+        ]),
         '// npm install @pyroscope/nodejs, then first thing in the entry point:',
         "import Pyroscope from '@pyroscope/nodejs';",
         '',
@@ -117,6 +147,7 @@ const GUIDES: readonly Template[] = [
       '@pyroscope/nodejs 0.6.4 (npm): dist/cjs/pyroscope-config.d.ts (serverAddress, appName)',
       '@pyroscope/nodejs 0.6.4 (npm): dist/cjs/pyroscope-api-exporter.js (POST /ingest?format=pprof)',
       '@pyroscope/nodejs 0.6.4 (npm): dist/cjs/profilers/pyroscope-profiler.js (flush every 60 s)',
+      'nodejs/node@v20.20.2:doc/api/cli.md (NODE_EXTRA_CA_CERTS)',
     ],
   },
   {
@@ -124,8 +155,11 @@ const GUIDES: readonly Template[] = [
     title: 'Go (Pyroscope Go SDK)',
     sends: 'CPU and memory profiles, pushed to /ingest (pprof)',
     language: 'go',
-    snippet: (url, app) =>
+    snippet: (url, app, _hostPort, caFile) =>
       [
+        ...withCa(caFile, () => [
+          '// the host trusts the stack CA (system trust store, see above): Go reads it from there',
+        ]),
         '// go get github.com/grafana/pyroscope-go, then early in main():',
         'import "github.com/grafana/pyroscope-go"',
         '',
@@ -144,8 +178,9 @@ const GUIDES: readonly Template[] = [
     title: 'Python (pyroscope-io)',
     sends: 'CPU profiles, pushed to /push.v1.PusherService/Push (protobuf)',
     language: 'python',
-    snippet: (url, app) =>
+    snippet: (url, app, _hostPort, caFile) =>
       [
+        ...withCa(caFile, () => ['# the host trusts the stack CA (system trust store, see above)']),
         '# pip install pyroscope-io, then at start-up:',
         'import pyroscope',
         '',
@@ -164,8 +199,9 @@ const GUIDES: readonly Template[] = [
     title: 'Ruby (pyroscope gem)',
     sends: 'CPU profiles, pushed to /push.v1.PusherService/Push (protobuf)',
     language: 'ruby',
-    snippet: (url, app) =>
+    snippet: (url, app, _hostPort, caFile) =>
       [
+        ...withCa(caFile, () => ['# the host trusts the stack CA (system trust store, see above)']),
         '# gem "pyroscope" in the Gemfile, then in an initializer:',
         'require "pyroscope"',
         '',
@@ -184,9 +220,13 @@ const GUIDES: readonly Template[] = [
     title: 'Java (Pyroscope Java agent)',
     sends: 'profiles recorded with JFR, pushed to /ingest (format=jfr)',
     language: 'sh',
-    snippet: (url, app) =>
+    snippet: (url, app, _hostPort, caFile) =>
       [
         '# with pyroscope.jar from github.com/grafana/pyroscope-java/releases',
+        ...withCa(caFile, (ca) => [
+          "# the JVM trusts its own store, not the system's: add the stack CA to the JDK's cacerts once",
+          `keytool -importcert -noprompt -cacerts -storepass changeit -alias heal-pyroscope -file ${ca}`,
+        ]),
         `export PYROSCOPE_APPLICATION_NAME=${app}`,
         `export PYROSCOPE_SERVER_ADDRESS=${url}`,
         'java -javaagent:pyroscope.jar -jar app.jar',
@@ -203,8 +243,11 @@ const GUIDES: readonly Template[] = [
     title: '.NET (Pyroscope .NET profiler, Linux)',
     sends: 'profiles, pushed to /push.v1.PusherService/Push (protobuf)',
     language: 'sh',
-    snippet: (url, app) =>
+    snippet: (url, app, _hostPort, caFile) =>
       [
+        ...withCa(caFile, () => [
+          '# the host trusts the stack CA (system trust store, see above): .NET on Linux reads it',
+        ]),
         '# with the files of pyroscope.X.Y.Z-glibc-x86_64.tar.gz from github.com/grafana/pyroscope-dotnet/releases in /pyroscope',
         'export CORECLR_ENABLE_PROFILING=1',
         'export CORECLR_PROFILER={BD1A650D-AC5D-4896-B64F-D6FA25D6B26A}',
@@ -226,17 +269,18 @@ const GUIDES: readonly Template[] = [
     title: 'OpenTelemetry SDKs (environment variables)',
     sends: 'traces over OTLP gRPC (the door speaks gRPC on 9940; OTLP over HTTP is not forwarded)',
     language: 'sh',
-    snippet: (url, app) =>
+    snippet: (url, app, _hostPort, caFile) =>
       [
         `export OTEL_SERVICE_NAME=${app}`,
         'export OTEL_TRACES_EXPORTER=otlp',
         'export OTEL_EXPORTER_OTLP_PROTOCOL=grpc',
         `export OTEL_EXPORTER_OTLP_ENDPOINT=${url}`,
+        ...withCa(caFile, (ca) => [`export OTEL_EXPORTER_OTLP_CERTIFICATE=${ca}`]),
       ].join('\n'),
     sources: [
-      'open-telemetry/opentelemetry-specification@v1.60.0:specification/protocol/exporter.md (OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL: grpc)',
+      'open-telemetry/opentelemetry-specification@v1.60.0:specification/protocol/exporter.md (OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL: grpc, _CERTIFICATE)',
       'open-telemetry/opentelemetry-specification@v1.60.0:specification/configuration/sdk-environment-variables.md (OTEL_SERVICE_NAME, OTEL_TRACES_EXPORTER)',
-      '@opentelemetry/otlp-grpc-exporter-base 0.223.1 (npm): build/src/configuration/otlp-grpc-env-configuration.js (reads OTEL_EXPORTER_OTLP_ENDPOINT; http:// means no TLS)',
+      '@opentelemetry/otlp-grpc-exporter-base 0.223.1 (npm): build/src/configuration/otlp-grpc-env-configuration.js (reads OTEL_EXPORTER_OTLP_ENDPOINT and _CERTIFICATE; https:// means TLS)',
     ],
   },
 ];

@@ -1,13 +1,13 @@
 // docs/agents.md, "Connect your applications": made from the very snippets `agents` prints, with
 // placeholders for the door and the application. `npm run docs:agents` writes it; a unit test
 // fails when the page and the snippets differ.
-import { agentGuides } from './agents.js';
+import { agentGuides, TARGET_CA_FILE, trustSteps } from './agents.js';
 
-export const PAGE_DOOR = 'http://WEB:9940';
+export const PAGE_DOOR = 'https://WEB:9940';
 export const PAGE_APP = 'my-app';
 
 export function agentsPage(): string {
-  const guides = agentGuides({ url: PAGE_DOOR, app: PAGE_APP });
+  const guides = agentGuides({ url: PAGE_DOOR, app: PAGE_APP, caFile: TARGET_CA_FILE });
   const lines = [
     '# Connect your applications',
     '',
@@ -17,9 +17,23 @@ export function agentsPage(): string {
     `\`${PAGE_DOOR}\` below (\`heal-pyroscope agents\` prints the same settings with your web host,`,
     'and `--service NAME` for the application name). Through it go Pyroscope pushes (`/ingest`,',
     '`/push.v1.PusherService/Push`), OTLP over gRPC and Jaeger gRPC; nothing else is forwarded, and a',
-    'query gets 404. The door takes plain HTTP with no authentication for now: any host that reaches',
-    '9940 may push (with `flows.restrict`, only the targets and the sources named in',
-    '`frontDoor.allowFrom` reach it; see [security](security.md)).',
+    'query gets 404. Any host that reaches 9940 may push: there is no authentication yet (with',
+    '`flows.restrict`, only the targets and the sources named in `frontDoor.allowFrom` reach it; see',
+    '[security](security.md)).',
+    '',
+    "## Trust the stack's CA",
+    '',
+    'The door speaks TLS (`frontDoor.tls: generated`, the default) with a certificate signed by a CA',
+    'that the first install made for this stack. Agents check the door against that CA, so each',
+    `target needs it, at \`${TARGET_CA_FILE}\` where the snippets below name it:`,
+    '',
+    '```sh',
+    trustSteps(TARGET_CA_FILE),
+    '```',
+    '',
+    "Install re-issues the door's certificate under the same CA when it nears its end or the web",
+    "host's names change, so the CA file stays valid for its ten years. With `frontDoor.tls: off` the",
+    'door is plain HTTP: `agents` then prints `http://` and no CA lines.',
     '',
     "Each option name below was read in the agent's own source at the release named under it. The",
     'Node.js SDK and the OpenTelemetry exporter are run exactly as printed in the lab',

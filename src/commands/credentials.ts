@@ -8,7 +8,7 @@ import type { GatherContext } from '../console/gather.js';
 import { runPhaseCommand, type Outcome, type PhaseRun, type Settings } from '../console/lifecycle.js';
 import type { Output } from '../console/output.js';
 import { connectPhaseFor, type Connector } from '../phases/shared/connect.js';
-import { fromHostsNote, hostStatePhase, type HostStateContext } from '../phases/shared/host-state.js';
+import { fromHostsNote, hostStatePhase, type FoundState, type HostStateContext } from '../phases/shared/host-state.js';
 import { serverInventory } from '../phases/shared/reachable.js';
 import type { TopologyFlags } from '../console/topology-options.js';
 import type { OpenService } from '../phases/open/open.js';
@@ -85,15 +85,25 @@ function fromHosts(
   out: Output,
   settings: Pick<Settings, 'statePath' | 'topology' | 'connect'>,
 ): PhaseRun<HostStateContext & { connect: Connector }, { logins: Login[] }> {
+  return readFromHosts(settings, (found) =>
+    found ? told(out, logins(found.state.secrets, flags.service), fromHostsNote(settings.statePath)) : {},
+  );
+}
+
+/**
+ * A command's run when there is no local state: connect to the servers, read the credentials from
+ * the installed stack (hostStatePhase), then `finish` with what was found.
+ */
+export function readFromHosts<D extends object>(
+  settings: Pick<Settings, 'statePath' | 'topology' | 'connect'>,
+  finish: (found: FoundState | undefined) => Outcome<D>,
+): PhaseRun<HostStateContext & { connect: Connector }, D> {
   const context: HostStateContext & { connect: Connector } = { ...settings, hosts: serverInventory(settings.topology) };
   return {
     phases: [connectPhaseFor('reported', 'Connect to the server hosts'), hostStatePhase],
     context,
     interrupt: 'none',
     progress: false,
-    finish: () => {
-      const found = context.found;
-      return found ? told(out, logins(found.state.secrets, flags.service), fromHostsNote(settings.statePath)) : {};
-    },
+    finish: () => finish(context.found),
   };
 }

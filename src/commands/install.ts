@@ -1,5 +1,7 @@
 // `install`: gather the topology, refuse a production-like declared environment before connecting,
 // then run the install phases with live output; Ctrl-C rolls back. Prints the URLs at the end.
+import { doorUrl } from './agents.js';
+import { tlsSentence } from '../phases/install/gather-facts.js';
 import { LOOPBACK } from '../render/render.js';
 import { resolve } from 'node:path';
 import { evaluateWritten, guardError } from '../checks/run-checks.js';
@@ -169,7 +171,7 @@ export function urls(ctx: InstallContext): Record<string, string> {
     // Unpublished consoles answer on their host's loopback: `open` brings them here.
     grafana: `http://${t.consolesPublished ? t.app.host : LOOPBACK}:${t.grafanaPort}`,
     pyroscope: `http://${t.app.host}:${port('pyroscope.http')}`,
-    frontDoor: `http://${t.web.host}:${port('haproxy.front-door')}`,
+    frontDoor: doorUrl(t.web.host, t.frontDoorTls !== 'off'),
     minioConsole: `http://${t.consolesPublished ? t.db.host : LOOPBACK}:${port('minio.console')}`,
   };
 }
@@ -228,7 +230,11 @@ function printSummary(ctx: InstallContext, out: Output): void {
       : `  MinIO console  ${u.minioConsole}  once \`heal-pyroscope open minio\` runs (an object browser only)`,
   );
   if (ctx.options.frontDoor === 'external') {
-    const [first, ...rest] = externalFrontDoorSteps(ctx.report.plan, ctx.topology.web.host);
+    const [first, ...rest] = externalFrontDoorSteps(
+      ctx.report.plan,
+      ctx.topology.web.host,
+      ctx.topology.frontDoorTls !== 'off',
+    );
     out.say(`  Front door     ${first}`);
     for (const line of rest) out.say(`                 ${line}`);
   }
@@ -236,6 +242,10 @@ function printSummary(ctx: InstallContext, out: Output): void {
     `  Agents on target hosts send profiles and traces to ${u.frontDoor} (Pyroscope push, OTLP gRPC, Jaeger ` +
       `gRPC); it forwards nothing else.`,
   );
+  if (ctx.report.tls)
+    out.say(
+      `  TLS: ${tlsSentence(ctx.report.tls)}; \`heal-pyroscope agents\` prints the CA and each agent's settings.`,
+    );
   out.say(
     `  Credentials: ${ctx.statePath} (mode 0600; \`heal-pyroscope credentials\` prints them), and on the hosts ` +
       'under /opt/heal-pyroscope (readable by each container user only).',

@@ -62,6 +62,13 @@ function printStatus(report: StatusReport, out: Output): void {
     out.say(`${f.machine.padEnd(14)} flows: ${f.rules ?? 'none wanted'}`);
     if (f.drift) out.say(`  ${color.yellow('drift:')} ${f.drift}`);
   }
+  if (report.frontDoorTls) {
+    const t = report.frontDoorTls;
+    out.say(
+      `front door TLS: certificate for ${t.names.join(', ')}, ends ${t.notAfter.slice(0, 10)} ` +
+        `(${t.daysLeft} days), SHA-256 ${t.fingerprint256}`,
+    );
+  }
   for (const { machine, record: r } of report.lastChanges) {
     out.say(
       `${machine.padEnd(14)} last run: ` +

@@ -11,7 +11,7 @@ import type { ConfigFile, HostEntry } from './schema.js';
 import { defaultOf } from './setting.js';
 import { REQUIRED, SETTINGS, type MissingValue, type TopologyInput } from './settings.js';
 import type { ContainerLimits, HostSpec, JumpHost, SshOptions, Topology } from './topology.js';
-import { retentionHours } from './values.js';
+import { retentionHours, type FrontDoorTlsMode } from './values.js';
 
 /** Where the operator runs heal-pyroscope from: the base of relative paths, and whether an SSH agent runs. */
 export interface TopologyResolveContext {
@@ -142,6 +142,7 @@ export function resolveTopology(
       },
       restrictFlows: file?.flows?.restrict ?? defaultOf(SETTINGS.restrictFlows),
       frontDoorAllowFrom: file?.frontDoor?.allowFrom ?? defaultOf(SETTINGS.frontDoorAllowFrom),
+      frontDoorTls: (file?.frontDoor?.tls ?? defaultOf(SETTINGS.frontDoorTls)) as FrontDoorTlsMode,
       consolesPublished:
         file?.consoles?.published ??
         ((file?.consoles?.allowFrom?.length ?? 0) > 0 || defaultOf(SETTINGS.consolesPublished)),

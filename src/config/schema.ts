@@ -97,7 +97,9 @@ export const configFile = z.strictObject({
     .strictObject({ profiles: one(SETTINGS.retentionProfiles), traces: one(SETTINGS.retentionTraces) })
     .optional(),
   flows: z.strictObject({ restrict: one(SETTINGS.restrictFlows) }).optional(),
-  frontDoor: z.strictObject({ allowFrom: list(SETTINGS.frontDoorAllowFrom) }).optional(),
+  frontDoor: z
+    .strictObject({ allowFrom: list(SETTINGS.frontDoorAllowFrom), tls: one(SETTINGS.frontDoorTls) })
+    .optional(),
   consoles: z
     .strictObject({ published: one(SETTINGS.consolesPublished), allowFrom: list(SETTINGS.consolesAllowFrom) })
     .superRefine((value, ctx) => {

@@ -238,6 +238,16 @@ export const SETTINGS = {
     defaultText: 'none: the targets only',
     example: '["10.20.0.0/16"]',
   }),
+  frontDoorTls: one({
+    key: 'frontDoor.tls',
+    value: V.FRONT_DOOR_TLS,
+    help:
+      `TLS on the front door (${frontDoor}): \`generated\` makes a CA of this stack and a certificate for the web ` +
+      'host it signs (kept on the hosts and in the state file; `agents` prints the CA); `off` takes plain ' +
+      'HTTP and cleartext HTTP/2',
+    default: 'generated',
+    example: 'generated',
+  }),
   consolesPublished: one({
     key: 'consoles.published',
     value: V.SWITCH,

@@ -2,6 +2,7 @@
 // flags over the config file over prompts over defaults. Phases and checks only ever see this.
 import type { ComponentName, Tier } from '../stack/manifest.js';
 import type { GuardRules } from '../guard/rules.js';
+import type { FrontDoorTlsMode } from './values.js';
 
 /** A bastion: `[user@]host[:port]` (ProxyJump syntax), or the long form with its own key. */
 export type JumpHost = string | { host: string; user?: string; port?: number; identityFile?: string };
@@ -54,6 +55,8 @@ export interface Topology {
   restrictFlows: boolean;
   /** Who may reach the front door besides the targets (config `frontDoor.allowFrom`): IPv4 sources. */
   frontDoorAllowFrom: string[];
+  /** TLS on the front door (config `frontDoor.tls`). */
+  frontDoorTls: FrontDoorTlsMode;
   /** Grafana and the MinIO console on every address (config `consoles.published`); else loopback. */
   consolesPublished: boolean;
   /** Who may reach the published consoles (config `consoles.allowFrom`); none: every address. */

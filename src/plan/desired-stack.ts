@@ -40,6 +40,20 @@ export async function tierAddresses(topology: Topology, hosts: Inventory, lenien
   };
 }
 
+/** The names the door's certificate carries: the web host as the config names it, and its address. */
+export function frontDoorNames(topology: Pick<Topology, 'web'>, addresses: Pick<TierAddresses, 'web'>): string[] {
+  return [...new Set([topology.web.host, addresses.web])];
+}
+
+/** What a client of the door trusts: the CA agents are given; null for a plain door. */
+export function doorTrust(
+  topology: Pick<Topology, 'frontDoorTls'>,
+  secrets: Pick<InstallState['secrets'], 'frontDoorTls'> | null,
+): { ca: string } | null {
+  if (topology.frontDoorTls === 'off' || !secrets?.frontDoorTls) return null;
+  return { ca: secrets.frontDoorTls.caCertificate };
+}
+
 export function desiredStack(
   topology: Topology,
   addresses: TierAddresses,
@@ -56,6 +70,8 @@ export function desiredStack(
       retention: topology.retention,
       consolesPublished: topology.consolesPublished,
       restrictFlows: topology.restrictFlows,
+      // Without material yet (a state from before TLS) the door renders plain: install makes it.
+      tls: topology.frontDoorTls === 'off' ? null : (secrets.frontDoorTls ?? null),
     }),
   );
   return { stack, specs: containerSpecs(stack, topology.images, topology.containers) };

@@ -1,10 +1,11 @@
-// One unary gRPC call (HTTP/2 with prior knowledge, cleartext) to host:port as a host makes it: the
+// One unary gRPC call (HTTP/2: over TLS with ALPN h2, or cleartext with prior knowledge) to host:port as a host makes it: the
 // TCP leg is a direct-tcpip channel on that host's SSH session, and Node's HTTP/2 client speaks over
 // it, so an agent's traffic is reproduced from the agent's host without installing anything there.
 
 import http2 from 'node:http2';
 import { HealError } from '../core/errors.js';
 import type { SshSession } from './session.js';
+import { tlsOver, type TlsTrust } from './tls-channel.js';
 
 export interface GrpcCallResult {
   /** HTTP status of the answer (200 for any gRPC answer; a proxy's own refusal otherwise). */
@@ -29,6 +30,7 @@ export async function grpcCall(
   path: string,
   message: Uint8Array,
   timeoutMs = 5000,
+  tls?: TlsTrust,
 ): Promise<GrpcCallResult> {
   const deadline = Date.now() + timeoutMs;
   const timeout = (): HealError =>
@@ -52,7 +54,10 @@ export async function grpcCall(
       );
     }),
   ]).finally(() => clearTimeout(connectTimer));
-  const client = http2.connect(`http://${host}:${port}`, { createConnection: () => channel });
+  const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const client = tls
+    ? http2.connect(`https://${authority}`, { createConnection: () => tlsOver(channel, host, tls, ['h2']) })
+    : http2.connect(`http://${authority}`, { createConnection: () => channel });
   return new Promise<GrpcCallResult>((resolve, reject) => {
     let settled = false;
     // The call ends once, with an error or with its result (a plain object, never an Error).

@@ -2,6 +2,7 @@
 // call (gRPC) an address as the host sees it, and use its Docker engine. RemoteHost implements it over the
 // host's SSH session; unit tests implement it in memory.
 
+import type { TlsTrust } from './tls-channel.js';
 import type { Duplex } from 'node:stream';
 import type { Engine } from './engine.js';
 import type { ExecOptions, ExecResult } from './exec.js';
@@ -29,5 +30,12 @@ export interface HostHandle {
   /** A TCP stream to host:port as this host opens it (`open`: a local port forwarded through it). */
   tunnel(host: string, port: number): Promise<Duplex>;
   /** One unary gRPC call (h2c) to host:port as this host makes it; rejects when nothing answers. */
-  grpcCall(host: string, port: number, path: string, message: Uint8Array, timeoutMs?: number): Promise<GrpcCallResult>;
+  grpcCall(
+    host: string,
+    port: number,
+    path: string,
+    message: Uint8Array,
+    timeoutMs?: number,
+    tls?: TlsTrust,
+  ): Promise<GrpcCallResult>;
 }

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { HealError } from '../core/errors.js';
 import { asHttpSocket } from './docker-agent.js';
 import type { SshSession } from './session.js';
+import { tlsOver, type TlsTrust } from './tls-channel.js';
 
 export interface HttpGetOptions {
   /** Extra request headers (e.g. Authorization); never logged. */
@@ -15,6 +16,8 @@ export interface HttpGetOptions {
   method?: 'GET' | 'HEAD' | 'POST';
   /** Request body (POST), sent with its Content-Length. */
   body?: string | Buffer;
+  /** HTTPS: the server's certificate must chain to this CA and name `host`. */
+  tls?: TlsTrust;
 }
 
 export interface HttpGetResult {
@@ -22,7 +25,7 @@ export interface HttpGetResult {
   body: string;
 }
 
-/** GET (or HEAD, POST) http://host:port/path from `session`'s host; rejects on connection failure or timeout. */
+/** GET (or HEAD, POST) http(s)://host:port/path from `session`'s host; rejects on connection failure or timeout. */
 export function httpGet(
   session: SshSession,
   host: string,
@@ -49,7 +52,7 @@ export function httpGet(
         connected
           ? new HealError({
               code: 'remote.http-timeout',
-              message: `No answer from http://${host}:${port}${path} on ${session.target.name} within ${timeoutMs} ms`,
+              message: `No answer from ${options.tls ? 'https' : 'http'}://${host}:${port}${path} on ${session.target.name} within ${timeoutMs} ms`,
             })
           : new HealError({
               code: 'remote.connect-timeout',
@@ -70,7 +73,8 @@ export function httpGet(
           session.forwardOut(host, port).then(
             (channel) => {
               connected = true;
-              callback(null, asHttpSocket(channel));
+              const socket = asHttpSocket(channel);
+              callback(null, options.tls ? tlsOver(socket, host, options.tls, ['http/1.1']) : socket);
             },
             (error: Error) => callback(error, undefined as unknown as Duplex),
           );

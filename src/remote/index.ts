@@ -30,6 +30,7 @@ export type { HttpGetOptions, HttpGetResult } from './http-get.js';
 export { httpGet } from './http-get.js';
 export type { GrpcCallResult } from './grpc-call.js';
 export { grpcCall, grpcFrame } from './grpc-call.js';
+export { tlsOver, type TlsTrust } from './tls-channel.js';
 export type { HostKeyOutcome } from './host-key.js';
 export { shellQuote } from './shell-quote.js';
 export { sha256Fingerprint } from './fingerprint.js';

@@ -1,6 +1,7 @@
 // The host handle that checks and phases receive: one target (name, tier-specific Docker socket)
 // on a possibly shared SSH session. All I/O to a host goes through these methods.
 
+import type { TlsTrust } from './tls-channel.js';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { isHealError, type HealError } from '../core/errors.js';
@@ -76,8 +77,15 @@ export class RemoteHost implements HostHandle {
   }
 
   /** A unary gRPC call to host:port as this host makes it, over a channel on its session. */
-  grpcCall(host: string, port: number, path: string, message: Uint8Array, timeoutMs?: number): Promise<GrpcCallResult> {
-    return grpcCall(this.session, host, port, path, message, timeoutMs);
+  grpcCall(
+    host: string,
+    port: number,
+    path: string,
+    message: Uint8Array,
+    timeoutMs?: number,
+    tls?: TlsTrust,
+  ): Promise<GrpcCallResult> {
+    return grpcCall(this.session, host, port, path, message, timeoutMs, tls);
   }
 
   /** This host's engine; each API call is a channel on the existing SSH session. */

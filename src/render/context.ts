@@ -2,6 +2,7 @@
 // safe to write: each rule below exists because a component would otherwise misread the value.
 
 import { HealError } from '../core/errors.js';
+import type { FrontDoorTls } from '../tls/certificates.js';
 import { component, port } from '../stack/manifest.js';
 import { addressProblem } from './address.js';
 
@@ -23,13 +24,16 @@ export interface RenderContext {
   consolesPublished: boolean;
   /** The flow rules hold: ports are published on IPv4 only, where the rules apply. */
   restrictFlows: boolean;
+  /** The door's TLS material, or null for a plain door (`frontDoor.tls: off`). */
+  tls: FrontDoorTls | null;
 }
 
 /** A context with the defaulted fields optional. */
 export type RenderContextInput = Omit<
   RenderContext,
-  'grafanaPort' | 'buckets' | 'frontDoor' | 'retention' | 'consolesPublished' | 'restrictFlows'
+  'grafanaPort' | 'buckets' | 'frontDoor' | 'retention' | 'consolesPublished' | 'restrictFlows' | 'tls'
 > & {
+  tls?: FrontDoorTls | null;
   consolesPublished?: boolean;
   restrictFlows?: boolean;
   grafanaPort?: number;
@@ -58,6 +62,7 @@ export function renderContext(input: RenderContextInput): RenderContext {
     retention: { ...(input.retention ?? RENDER_DEFAULTS.retention) },
     consolesPublished: input.consolesPublished ?? false,
     restrictFlows: input.restrictFlows ?? false,
+    tls: input.tls ?? null,
   };
   const problems = contextProblems(ctx);
   if (problems.length > 0) {

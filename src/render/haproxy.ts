@@ -2,13 +2,14 @@
 // `external`: only the heal_pyroscope_* sections, for an HAProxy the operator already runs, plus
 // a wrapper holding the global settings so `haproxy -c` can check the snippet on its own.
 
+import { tierDir } from '../core/host-paths.js';
 import { component } from '../stack/manifest.js';
 import { hostPort } from './address.js';
 import type { ComponentRender } from './component-render.js';
 import type { RenderContext } from './context.js';
 import { PORTS } from './ports.js';
 import type { RenderedFile } from './rendered-file.js';
-import { containerOwner, PUBLIC_MODE, ROOT } from './rendered-file.js';
+import { containerOwner, PUBLIC_MODE, ROOT, SECRET_MODE } from './rendered-file.js';
 import type { TemplateValue } from './template.js';
 import { fillTemplate, loadTemplate } from './template.js';
 
@@ -16,6 +17,15 @@ import { fillTemplate, loadTemplate } from './template.js';
 export const HAPROXY_CONFIG_TARGET = '/usr/local/etc/haproxy/haproxy.cfg';
 export const EXTERNAL_SNIPPET_PATH = 'haproxy/heal-pyroscope.cfg';
 export const EXTERNAL_WRAPPER_PATH = 'haproxy/validate-wrapper.cfg';
+
+/** The door's certificate, chain and key in one file, as HAProxy's `crt` reads it. */
+export const TLS_CERTIFICATE_PATH = 'haproxy/tls/front-door.pem';
+/** The CA's certificate: what agents trust. Mounted too, so the hosts can tell it through the engine. */
+export const TLS_CA_PATH = 'haproxy/tls/ca.pem';
+/** The CA's key: signs the next certificate. Root's alone, mounted in no container. */
+export const TLS_CA_KEY_PATH = 'haproxy/tls/ca-key.pem';
+export const TLS_CERTIFICATE_TARGET = '/usr/local/etc/haproxy/tls/front-door.pem';
+export const TLS_CA_TARGET = '/usr/local/etc/haproxy/tls/ca.pem';
 
 /**
  * The front door's body limit: 4 times what Pyroscope 1.14.0 accepts per profile (4 MiB
@@ -36,10 +46,15 @@ function haproxyWord(value: TemplateValue, name: string): string {
 }
 
 /**
+ * Slots named `*_fragment` hold a piece of our own templates, already filled and checked slot by
+ * slot: written as they are.
+ */
+/**
  * Slots named `*_text` hold prose, written single-quoted: HAProxy takes everything up to the next
  * single quote literally (no escapes, no environment expansion), so only a quote cannot be inside.
  */
 function haproxyValue(value: TemplateValue, name: string): string {
+  if (name.endsWith('_fragment')) return String(value);
   if (!name.endsWith('_text')) return haproxyWord(value, name);
   const text = String(value);
   if (!/^[ -~]+$/.test(text) || text.includes("'")) {
@@ -56,8 +71,15 @@ function render(template: string, values: Record<string, TemplateValue> = {}): s
 function frontDoorSections(ctx: RenderContext): string {
   const app = ctx.hosts.app;
   const pyroscope = hostPort(app, PORTS.pyroscope);
+  // The container reads its mount; an external HAProxy reads the file where install wrote it.
+  const certificate =
+    ctx.frontDoor === 'container' ? TLS_CERTIFICATE_TARGET : `${tierDir('web')}/${TLS_CERTIFICATE_PATH}`;
+  const bind =
+    ctx.tls === null
+      ? render('haproxy/bind-plain.cfg', { listen_port: PORTS.frontDoor })
+      : render('haproxy/bind-tls.cfg', { listen_port: PORTS.frontDoor, certificate_path: certificate });
   return render('haproxy/front-door.cfg', {
-    listen_port: PORTS.frontDoor,
+    bind_fragment: bind,
     health_path: component('haproxy').health.path,
     refusal_text: FRONT_DOOR_REFUSAL,
     max_body_mib: FRONT_DOOR_MAX_BODY_MIB,
@@ -69,6 +91,43 @@ function frontDoorSections(ctx: RenderContext): string {
     // The address HAProxy dials, as the :authority of its HTTP/2 health check.
     pyroscope_authority: pyroscope,
   });
+}
+
+/** The door's TLS files: the certificate with its key (the door's user reads it), the CA, the CA key (root's). */
+function tlsFiles(ctx: RenderContext): RenderedFile[] {
+  if (ctx.tls === null) return [];
+  const container = ctx.frontDoor === 'container';
+  const base = { tier: 'web' as const, component: 'haproxy' as const };
+  return [
+    {
+      ...base,
+      path: TLS_CERTIFICATE_PATH,
+      // The leaf, then the CA (the chain an agent checks), then the key.
+      content: `${ctx.tls.certificate.trimEnd()}\n${ctx.tls.caCertificate.trimEnd()}\n${ctx.tls.key.trimEnd()}\n`,
+      mode: SECRET_MODE,
+      secret: true,
+      owner: container ? containerOwner('haproxy') : ROOT,
+      mountTarget: container ? TLS_CERTIFICATE_TARGET : null,
+    },
+    {
+      ...base,
+      path: TLS_CA_PATH,
+      content: ctx.tls.caCertificate,
+      mode: PUBLIC_MODE,
+      secret: false,
+      owner: ROOT,
+      mountTarget: container ? TLS_CA_TARGET : null,
+    },
+    {
+      ...base,
+      path: TLS_CA_KEY_PATH,
+      content: ctx.tls.caKey,
+      mode: SECRET_MODE,
+      secret: true,
+      owner: ROOT,
+      mountTarget: null,
+    },
+  ];
 }
 
 export function renderHaproxy(ctx: RenderContext): ComponentRender {
@@ -83,7 +142,7 @@ export function renderHaproxy(ctx: RenderContext): ComponentRender {
       owner: containerOwner('haproxy'),
       mountTarget: HAPROXY_CONFIG_TARGET,
     };
-    return { component: 'haproxy', files: [file], args: null, env: {} };
+    return { component: 'haproxy', files: [file, ...tlsFiles(ctx)], args: null, env: {} };
   }
 
   // The operator's HAProxy, not a container of ours, reads these: owned by root, mounted nowhere.
@@ -102,6 +161,7 @@ export function renderHaproxy(ctx: RenderContext): ComponentRender {
       owner: ROOT,
       mountTarget: null,
     },
+    ...tlsFiles(ctx),
   ];
   return { component: 'haproxy', files, args: null, env: {} };
 }

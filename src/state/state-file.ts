@@ -7,6 +7,7 @@ import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/pr
 import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode, HealError } from '../core/errors.js';
 import type { ComponentName } from '../stack/manifest.js';
+import type { FrontDoorTls } from '../tls/certificates.js';
 
 export const STATE_DIR = '.heal-pyroscope';
 export const STATE_FILE_MODE = 0o600;
@@ -16,6 +17,11 @@ export interface Secrets {
   minioSecretKey: string;
   grafanaAdminUser: string;
   grafanaAdminPassword: string;
+  /**
+   * The front door's CA and certificate (`frontDoor.tls: generated`): made by the first install that
+   * needs them, the certificate re-issued under the same CA as its names or its end require.
+   */
+  frontDoorTls?: FrontDoorTls;
 }
 
 export interface InstalledComponent {

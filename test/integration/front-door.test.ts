@@ -1,16 +1,29 @@
-// The installed front door is ingest-only, seen from where agents stand: a target host's push reaches
-// Pyroscope, an OTLP gRPC export over h2c reaches Tempo's receiver, and every query path gets
+// The installed front door is ingest-only and speaks TLS, seen from where agents stand: a target
+// host's push over HTTPS reaches Pyroscope, an OTLP gRPC export over TLS (ALPN h2) reaches Tempo's
+// receiver, a client that speaks plain HTTP or trusts another CA gets nowhere, and every query path gets
 // HAProxy's own 404. HAProxy's log on web-01 says which backend and server a finished request went
 // to; the lab's receivers speak gRPC, so an export gets Tempo's grpc-status 0 through the door.
 
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { ClientHttp2Session } from 'node:http2';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAll, httpGet, nonInteractive, type Fleet, type RemoteHost } from '../../src/remote/index.js';
+import type { InstallPlan } from '../../src/plan/plan.js';
+import {
+  connectAll,
+  httpGet,
+  nonInteractive,
+  type Fleet,
+  type RemoteHost,
+  type TlsTrust,
+} from '../../src/remote/index.js';
+import { issueCa } from '../../src/tls/certificates.js';
 import { FRONT_DOOR_MAX_BODY_MIB, FRONT_DOOR_REFUSAL } from '../../src/render/haproxy.js';
 import { labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/lab.js';
 import { labTarget } from '../support/lab-targets.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
-import { h2cFrom } from '../support/h2c.js';
+import { doorCa, h2From } from '../support/h2c.js';
 
 const skip = labSkipReason();
 const DOOR_PORT = 9940;
@@ -32,6 +45,21 @@ async function loggedRequest(path: string, backendServer: string): Promise<strin
   return line!;
 }
 
+/** The :status of a GET on an HTTP/2 session, which it then closes. */
+async function h2Status(session: ClientHttp2Session, path: string): Promise<number> {
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      session.on('error', reject);
+      const stream = session.request({ ':method': 'GET', ':path': path });
+      stream.on('response', (headers) => resolve(Number(headers[':status'])));
+      stream.on('error', reject);
+      stream.end();
+    });
+  } finally {
+    session.destroy();
+  }
+}
+
 /** HAProxy's connect time (Tc of Tq/Tw/Tc/Tr/Ta): -1 when it never connected to the server. */
 function connectTime(line: string): number {
   const timers = /\s(-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\s/.exec(line);
@@ -46,28 +74,86 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
   let fleet: Fleet;
   let target: RemoteHost;
   let verified: Array<{ what: string; ok: boolean; url: string }> = [];
+  /** The stack's CA, as `agents --json` gives it to the agents. */
+  let trust: TlsTrust;
   /** GET through the door from target-01, over its SSH session, as an agent there would. */
-  const fromTarget = (path: string) => httpGet(target.session, web(), DOOR_PORT, path, { timeoutMs: 5000 });
+  const fromTarget = (path: string) => httpGet(target.session, web(), DOOR_PORT, path, { timeoutMs: 5000, tls: trust });
+
+  /** The plan of the install that turned the plain door of an earlier install into a TLS one. */
+  let upgradePlan: InstallPlan;
+  /** What the plain door answered a target's h2c health check, before that install. */
+  let plainHealth: number;
 
   beforeAll(async () => {
     await resetLab();
     topo = labTopologyFile(lab);
-    const r = await runCli(['--json', 'install', '--config', topo.path, '--wait', '60', '--yes'], {
-      cwd: topo.dir,
-      env: { CI: 'true' },
-    });
-    expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
-    verified = (JSON.parse(r.stdout) as { verified: typeof verified }).verified;
+    const install = async (config: string, ...extra: string[]) => {
+      const r = await runCli(['--json', 'install', '--config', config, '--wait', '60', '--yes', ...extra], {
+        cwd: topo.dir,
+        env: { CI: 'true' },
+      });
+      expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
+      return JSON.parse(r.stdout) as { verified: typeof verified; plan: InstallPlan };
+    };
     fleet = await connectAll([labTarget(lab, 'target-01', {}, { connectTimeoutMs: 5000 })], {
       interaction: nonInteractive,
     });
     target = fleet.host('target-01');
-  }, 300_000);
+    // First a plain door, as installs before TLS (or `frontDoor.tls: off`) left it; same state file.
+    const plain = join(topo.dir, 'plain.yaml');
+    writeFileSync(plain, `${readFileSync(topo.path, 'utf8')}frontDoor:\n  tls: "off"\n`);
+    await install(plain);
+    plainHealth = await h2Status(await h2From(target.session, web(), DOOR_PORT), '/healthz');
+    upgradePlan = (await install(topo.path, '--dry-run')).plan;
+    verified = (await install(topo.path)).verified;
+    trust = await doorCa(runCli, topo);
+  }, 400_000);
   afterAll(async () => {
     await fleet?.close();
     if (topo)
       await runCli(['uninstall', '--config', topo.path, '--purge', '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
     await resetLab();
+  });
+
+  it('an install over a plain door plans the certificate files and a new HAProxy, and ends with TLS', () => {
+    expect(plainHealth).toBe(200);
+    const web01 = upgradePlan.tiers.find((t) => t.tier === 'web')!;
+    expect(web01.files.filter((f) => f.path.includes('/haproxy/tls/')).map((f) => [f.path, f.action])).toEqual([
+      ['/opt/heal-pyroscope/web/haproxy/tls/ca-key.pem', 'create'],
+      ['/opt/heal-pyroscope/web/haproxy/tls/ca.pem', 'create'],
+      ['/opt/heal-pyroscope/web/haproxy/tls/front-door.pem', 'create'],
+    ]);
+    expect(web01.files.find((f) => f.path.endsWith('/haproxy/haproxy.cfg'))?.action).toBe('update');
+    expect(web01.containers.find((c) => c.name === 'heal-pyroscope-haproxy')?.action).toBe('recreate');
+    // Nothing else changes for TLS.
+    const others = upgradePlan.tiers.filter((t) => t.tier !== 'web');
+    expect(others.flatMap((t) => t.containers).filter((c) => c.action !== 'unchanged')).toEqual([]);
+  });
+
+  it("serves a certificate of the stack's CA naming the web host; plain HTTP and another CA get nowhere", async () => {
+    expect(verified.filter((v) => v.url.includes(`:${DOOR_PORT}/`)).every((v) => v.url.startsWith('https://'))).toBe(
+      true,
+    );
+    const other = issueCa('other', new Date());
+    await expect(
+      httpGet(target.session, web(), DOOR_PORT, '/healthz', { timeoutMs: 5000, tls: { ca: other.caCertificate } }),
+    ).rejects.toThrow(/unable to verify|self.signed/i);
+    const plain = await httpGet(target.session, web(), DOOR_PORT, '/healthz', { timeoutMs: 5000 }).then(
+      (a) => `HTTP ${a.status}`,
+      (e: Error) => e.message,
+    );
+    expect(plain).not.toBe('HTTP 200');
+    // The certificate on the host is the one the state holds, and names the address agents dial.
+    const served = await labExec('web-01', [
+      'openssl',
+      'x509',
+      '-noout',
+      '-ext',
+      'subjectAltName',
+      '-in',
+      '/opt/heal-pyroscope/web/haproxy/tls/front-door.pem',
+    ]);
+    expect(served.stdout).toContain(`IP Address:${web()}`);
   });
 
   it('install verified the door from the target: up, forwarding ingest, refusing queries', () => {
@@ -85,6 +171,7 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
       method: 'POST',
       body: 'front_door_test 1\n',
       timeoutMs: 5000,
+      tls: trust,
     });
     expect(answer.status, answer.body).toBe(200);
     const line = await loggedRequest(path, 'heal_pyroscope_pyroscope/pyroscope');
@@ -92,9 +179,9 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
     expect(connectTime(line)).toBeGreaterThanOrEqual(0);
   });
 
-  it("forwards an OTLP gRPC trace export over h2c to Tempo's OTLP receiver", async () => {
+  it("forwards an OTLP gRPC trace export over TLS (ALPN h2) to Tempo's OTLP receiver", async () => {
     const path = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
-    const session = await h2cFrom(target.session, web(), DOOR_PORT);
+    const session = await h2From(target.session, web(), DOOR_PORT, trust);
     session.on('error', () => {});
     try {
       const stream = session.request({
@@ -131,7 +218,7 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
   });
 
   it('answers a Pyroscope query over gRPC itself with 404', async () => {
-    const session = await h2cFrom(target.session, web(), DOOR_PORT);
+    const session = await h2From(target.session, web(), DOOR_PORT, trust);
     try {
       const status = await new Promise<number>((resolve, reject) => {
         session.on('error', reject);
@@ -159,6 +246,7 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
       headers: { 'Content-Length': String(100 * 1024 * 1024) },
       body: Buffer.alloc(64 * 1024, 0x61),
       timeoutMs: 10_000,
+      tls: trust,
     });
     expect(answer.status).toBe(413);
     // Denied by the frontend: no backend, no server.
@@ -175,6 +263,7 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
       method: 'POST',
       body: Buffer.alloc(FRONT_DOOR_MAX_BODY_MIB * 1024 * 1024 - 1024, 0x61),
       timeoutMs: 30_000,
+      tls: trust,
     });
     expect(within.status).not.toBe(413);
   });

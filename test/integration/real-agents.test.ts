@@ -1,11 +1,14 @@
 // Real agents, written by nobody here: the Pyroscope Node.js SDK (@pyroscope/nodejs 0.6.4) and the
 // OpenTelemetry gRPC trace exporter (0.223.1) run on target-01 (node in its network namespace),
-// configured only with what `agents --json` printed (the Node.js snippet as a module, the
-// OpenTelemetry environment variables), and what they sent is read back from Pyroscope's render
-// API and Tempo's trace API on the app host.
+// configured only with what `agents --json` printed (the stack's CA put where the trust steps say,
+// the Node.js snippet as a module with the environment its comment names, the OpenTelemetry
+// environment variables), over TLS to the door; what they sent is read back from Pyroscope's
+// render API and Tempo's trace API on the app host.
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAll, httpGet, nonInteractive, type Fleet, type RemoteHost } from '../../src/remote/index.js';
@@ -13,6 +16,7 @@ import { labExec, labSkipReason, requireLab, resetLab, waitFor, type Lab } from 
 import { labTarget } from '../support/lab-targets.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
+import { TARGET_CA_FILE } from '../../src/agents/agents.js';
 
 const skip = labSkipReason();
 const agent = (name: string) => fileURLToPath(new URL(`../agents/${name}`, import.meta.url));
@@ -33,11 +37,12 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
       ...args,
     ]);
   /** What `agents AGENT --json --service SERVICE` printed for that agent. */
-  const printed = async (name: string, service: string) => {
+  const document = async (name: string, service: string) => {
     const r = await runCli(['agents', name, '--json', '--service', service, '--config', topo.path], { cwd: topo.dir });
     expect(r.code, r.stderr).toBe(0);
-    return (JSON.parse(r.stdout) as { agents: Record<string, string> }).agents[name]!;
+    return JSON.parse(r.stdout) as { frontDoor: { caCertificate: string | null }; agents: Record<string, string> };
   };
+  const printed = async (name: string, service: string) => (await document(name, service)).agents[name]!;
 
   beforeAll(async () => {
     lab = requireLab();
@@ -52,9 +57,18 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
       interaction: nonInteractive,
     });
     app = fleet.host('app-01');
+    // The first trust step, as an operator runs it on the target: the CA where the snippets name it.
+    const ca = (await document('otel', 'x')).frontDoor.caCertificate;
+    expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    const local = mkdtempSync(join(tmpdir(), 'hp-ca-'));
+    writeFileSync(join(local, 'ca.pem'), ca!);
+    const put = await labExec('target-01', ['install', '-D', '-m', '0644', join(local, 'ca.pem'), TARGET_CA_FILE]);
+    rmSync(local, { recursive: true, force: true });
+    expect(put.exitCode, put.stderr).toBe(0);
   }, 300_000);
   afterAll(async () => {
     await fleet?.close();
+    if (lab) await labExec('target-01', ['rm', '-f', TARGET_CA_FILE]);
     await resetLab();
   });
 
@@ -80,8 +94,12 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
     const run = fileURLToPath(new URL('../agents/.run/', import.meta.url));
     mkdirSync(run, { recursive: true });
     const settings = `${run}${service}.mjs`;
-    writeFileSync(settings, await printed('nodejs', service));
-    const r = await onTarget('pyroscope-nodejs.mjs', [settings]);
+    const snippet = await printed('nodejs', service);
+    writeFileSync(settings, snippet);
+    // The environment its first comment names: Node's extra CA file.
+    const extra = /NODE_EXTRA_CA_CERTS=(\S+)/.exec(snippet)?.[1];
+    expect(extra).toBe(TARGET_CA_FILE);
+    const r = await onTarget('pyroscope-nodejs.mjs', [settings], { NODE_EXTRA_CA_CERTS: extra! });
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     const wall = await waitFor(
       'the profile in Pyroscope',
@@ -109,7 +127,8 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => [m[1]!, m[2]!]),
     );
-    expect(env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(`http://${address('web-01')}:9940`);
+    expect(env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(`https://${address('web-01')}:9940`);
+    expect(env['OTEL_EXPORTER_OTLP_CERTIFICATE']).toBe(TARGET_CA_FILE);
     const r = await onTarget('otel-grpc.mjs', [], env);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     const traceId = r.stdout.trim();

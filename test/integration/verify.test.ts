@@ -7,14 +7,22 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataPathReport } from '../../src/phases/verify/data-path.js';
-import { connectAll, grpcCall, httpGet, nonInteractive, type Fleet, type RemoteHost } from '../../src/remote/index.js';
+import {
+  connectAll,
+  grpcCall,
+  httpGet,
+  nonInteractive,
+  type Fleet,
+  type RemoteHost,
+  type TlsTrust,
+} from '../../src/remote/index.js';
 import { currentLab, fault, labExec, labSkipReason, requireLab, resetLab, type Lab } from '../lab/lab.js';
 import { runLabSh } from '../lab/lab-sh.js';
 import { contractDocument } from '../support/json-contract.js';
 import { labTarget } from '../support/lab-targets.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
-import { h2cFrom } from '../support/h2c.js';
+import { doorCa, h2From } from '../support/h2c.js';
 
 const skip = labSkipReason();
 const TARGETS = ['target-01', 'target-02', 'target-03', 'target-04'];
@@ -68,6 +76,8 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
   let target: RemoteHost;
   let appHost: RemoteHost;
   let installed: { dataPath: DataPathReport | null };
+  /** The stack's CA, as agents are given it: every send below goes over TLS, as theirs do. */
+  let trust: TlsTrust;
   const address = (name: string) => lab.hosts.find((h) => h.name === name)!.address;
   const cli = (...args: string[]) =>
     runCli([...args, '--json', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
@@ -102,6 +112,7 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
     );
     target = fleet.host('target-01');
     appHost = fleet.host('app-01');
+    trust = await doorCa(runCli, topo);
   }, 600_000);
 
   afterAll(async () => {
@@ -146,6 +157,8 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       DOOR,
       '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
       otlpExport(traceId, 'otlp-client-test'),
+      5000,
+      trust,
     );
     expect(answer).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
     const trace = await traceFromTempo(traceId);
@@ -164,6 +177,8 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       DOOR,
       '/jaeger.api_v2.CollectorService/PostSpans',
       jaegerPostSpans(traceId, 'jaeger-client-test'),
+      5000,
+      trust,
     );
     expect(answer).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
     const trace = await traceFromTempo(traceId);
@@ -178,13 +193,15 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       DOOR,
       '/push.v1.PusherService/Push',
       Buffer.alloc(0),
+      5000,
+      trust,
     );
     expect(answer).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
   });
 
-  it('a profile pushed to /ingest over h2c through the door is stored, and the render API returns it', async () => {
-    const service = `h2c-test-${randomBytes(3).toString('hex')}`;
-    const session = await h2cFrom(target.session, address('web-01'), DOOR);
+  it('a profile pushed to /ingest over HTTP/2 through the door is stored, and the render API returns it', async () => {
+    const service = `h2-test-${randomBytes(3).toString('hex')}`;
+    const session = await h2From(target.session, address('web-01'), DOOR, trust);
     try {
       const status = await new Promise<number>((resolve, reject) => {
         session.on('error', reject);
@@ -219,6 +236,7 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       body: Buffer.alloc(0),
       headers: { 'Content-Type': 'application/proto' },
       timeoutMs: 5000,
+      tls: trust,
     });
     expect(answer.status, answer.body).toBe(200);
   });

@@ -1,7 +1,8 @@
 #!/bin/bash
 # First process of a lab host's own mount and UTS namespaces (started by lab.sh through
 # `nsenter --net=... unshare --mount --uts --propagation private`): gives the host its hostname,
-# /run, /opt, /var/log, /etc/environment, /etc/hostname, /etc/hosts and /etc/profile.d, then idles as the namespaces' anchor.
+# /run, /opt, /var/log, /etc/environment, /etc/hostname, /etc/hosts, /etc/profile.d and
+# /etc/heal-pyroscope, then idles as the namespaces' anchor.
 # sshd and dockerd join these namespaces later with `nsenter --target ANCHOR`.
 set -euo pipefail
 name=$1 dir=$2
@@ -29,6 +30,10 @@ if [ -e /root/.bashrc ]; then
   printf '# lab host: a fresh root .bashrc\n' >"$dir/bashrc"
   mount --bind "$dir/bashrc" /root/.bashrc
 fi
+# Its own /etc/heal-pyroscope, where a target keeps the stack's CA for its agents (`agents` prints
+# the steps); the mount point is an empty directory on this machine.
+mkdir -p "$dir/etc/heal-pyroscope" /etc/heal-pyroscope
+mount --bind "$dir/etc/heal-pyroscope" /etc/heal-pyroscope
 # Each host has its own /opt, where the product keeps its per-host files, as separate machines would.
 mkdir -p "$dir/opt"
 mount --bind "$dir/opt" /opt

@@ -4,6 +4,7 @@
 // volume only when this run created them (a volume it created holds no one's data yet); a network
 // or volume of our name that does not carry our labels is someone else's: refused, never adopted.
 
+import { doorTrust } from '../../plan/desired-stack.js';
 import { backoffMs } from '../../core/backoff.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../../core/errors.js';
@@ -143,12 +144,17 @@ export async function waitHealthy(ctx: PlannedInstall, host: Host, spec: Contain
   const health = component(spec.component).health;
   const address = healthAddress(spec, ctx.planned.addresses[spec.tier]);
   const port = healthPort(spec);
+  // The door's health URI answers over TLS only, with the certificate of the stack's CA.
+  const tls = spec.component === 'haproxy' ? doorTrust(ctx.topology, ctx.planned.state.current.secrets) : null;
   const deadline = Date.now() + ctx.options.healthTimeoutMs;
   let last = 'no answer yet';
   for (let attempt = 0; ; attempt++) {
     throwIfAborted(io.signal);
     try {
-      const answer = await host.remote.httpGet(address, port, health.path, { timeoutMs: 3000 });
+      const answer = await host.remote.httpGet(address, port, health.path, {
+        timeoutMs: 3000,
+        ...(tls ? { tls } : {}),
+      });
       if (answer.status === 200) return;
       last = `HTTP ${answer.status} ${answer.body.trim().slice(0, 160)}`;
     } catch (error) {
@@ -162,7 +168,7 @@ export async function waitHealthy(ctx: PlannedInstall, host: Host, spec: Contain
       throw await unhealthy(
         host,
         spec,
-        `http://${address}:${port}${health.path} did not answer 200 within ` +
+        `${tls ? 'https' : 'http'}://${address}:${port}${health.path} did not answer 200 within ` +
           `${Math.round(ctx.options.healthTimeoutMs / 1000)}s (last: ${last})`,
       );
     io.progress(`${host.name}: waiting for ${spec.name} (${last})`);

@@ -2,6 +2,7 @@
 // inventory, connected by the first phase), the plan that the facts phase decides (complete values
 // for every later phase: see `afterPlanning`), and the report that phases add their results to.
 
+import type { TlsChange } from '../../tls/certificates.js';
 import type { CheckResult } from '../../checks/check.js';
 import type { Topology } from '../../config/topology.js';
 import type { GuardFinding } from '../../guard/evaluate.js';
@@ -78,6 +79,8 @@ export interface InstallReport {
   verified: CheckedEndpoint[];
   /** The data path from each target, proven by the verify phase (synthetic profile and span). */
   dataPath?: DataPathReport;
+  /** What the facts phase did with the door's certificate; null with `frontDoor.tls: off`. */
+  tls?: { change: TlsChange; names: string[] } | null;
 }
 
 export interface InstallContext {

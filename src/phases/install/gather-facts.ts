@@ -3,12 +3,14 @@
 // it decides is the complete `Planned` stage every later phase reads.
 
 import { HealError } from '../../core/errors.js';
-import { generateSecrets, loadState } from '../../state/state-file.js';
+import { generateSecrets, loadState, type InstallState } from '../../state/state-file.js';
+import type { Topology } from '../../config/topology.js';
 import { StateStore, type StateOrigin } from '../../state/state-store.js';
 import { secretsFromHosts } from '../shared/host-state.js';
 import { COMPONENTS, containerName, LABELS, PRODUCT } from '../../stack/manifest.js';
 import type { InstallContext } from './context.js';
-import { desiredStack, tierAddresses } from '../../plan/desired-stack.js';
+import { desiredStack, frontDoorNames, tierAddresses } from '../../plan/desired-stack.js';
+import { frontDoorTlsFor, type TlsChange } from '../../tls/certificates.js';
 import type { Phase } from '../../runner/phase.js';
 import { planInstall, remotePath, type TierFacts } from '../../plan/plan.js';
 import { gatherTierFacts } from '../../plan/remote-facts.js';
@@ -40,6 +42,33 @@ export function refuseNewCredentialsOverAStack(statePath: string, facts: readonl
   });
 }
 
+/** The state with the door's TLS material made, kept or renewed for `names`; null when TLS is off. */
+export function withFrontDoorTls(
+  state: InstallState,
+  topology: Pick<Topology, 'frontDoorTls' | 'environment'>,
+  names: readonly string[],
+  now = new Date(),
+): { state: InstallState; tls: { change: TlsChange; names: string[] } | null } {
+  if (topology.frontDoorTls === 'off') return { state, tls: null };
+  const { tls, change } = frontDoorTlsFor(state.secrets.frontDoorTls, topology.environment, names, now);
+  return { state: { ...state, secrets: { ...state.secrets, frontDoorTls: tls } }, tls: { change, names: [...names] } };
+}
+
+/** What happened to the door's certificate, in the facts phase's line. */
+export function tlsSentence(tls: { change: TlsChange; names: readonly string[] }): string {
+  const names = tls.names.join(', ');
+  switch (tls.change.kind) {
+    case 'kept':
+      return `the front door's certificate for ${names} is kept`;
+    case 'created':
+      return `a CA and a front door certificate for ${names} are made`;
+    case 'renewed':
+      return `the front door's certificate is issued again for ${names} under the same CA: ${tls.change.why}`;
+    case 'new-ca':
+      return `a new CA and certificate are made for ${names} (${tls.change.why}): agents need the new CA (\`agents\`)`;
+  }
+}
+
 export const gatherFactsPhase: Phase<InstallContext> = {
   id: 'facts',
   title: 'Gather facts and plan',
@@ -50,12 +79,13 @@ export const gatherFactsPhase: Phase<InstallContext> = {
     // never generated anew over it.
     const fromHosts = loaded ? null : await secretsFromHosts(ctx.hosts);
     const origin: StateOrigin = loaded ? 'file' : fromHosts ? 'hosts' : 'generated';
-    const state = loaded ?? {
+    const base = loaded ?? {
       version: 1 as const,
       environment: ctx.topology.environment,
       secrets: fromHosts ?? generateSecrets(),
     };
     const addresses = await tierAddresses(ctx.topology, ctx.hosts);
+    const { state, tls } = withFrontDoorTls(base, ctx.topology, frontDoorNames(ctx.topology, addresses));
     const { stack, specs } = desiredStack(ctx.topology, addresses, state.secrets, ctx.options.frontDoor);
     const names = COMPONENTS.map(containerName);
     const facts = await Promise.all(
@@ -82,6 +112,7 @@ export const gatherFactsPhase: Phase<InstallContext> = {
     ctx.report.grafanaAdminUser = state.secrets.grafanaAdminUser;
     const pulls = plan.tiers.reduce((n, t) => n + t.pull.length, 0);
     const changes = plan.tiers.flatMap((t) => t.containers).filter((c) => c.action !== 'unchanged').length;
-    return `${pulls} image(s) to pull, ${changes} container(s) to change`;
+    ctx.report.tls = tls;
+    return `${pulls} image(s) to pull, ${changes} container(s) to change${tls ? `; ${tlsSentence(tls)}` : ''}`;
   },
 };

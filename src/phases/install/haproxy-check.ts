@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HealError } from '../../core/errors.js';
 import { runLocal } from '../../local/process.js';
-import { EXTERNAL_SNIPPET_PATH, EXTERNAL_WRAPPER_PATH } from '../../render/haproxy.js';
+import { EXTERNAL_SNIPPET_PATH, EXTERNAL_WRAPPER_PATH, TLS_CERTIFICATE_PATH } from '../../render/haproxy.js';
+import { tierDir } from '../../core/host-paths.js';
 import type { RenderedFile } from '../../render/rendered-file.js';
 
 /**
@@ -23,7 +24,16 @@ export async function checkExternalSnippet(files: readonly RenderedFile[], bin =
     const wrapperPath = join(dir, 'validate-wrapper.cfg');
     const snippetPath = join(dir, 'heal-pyroscope.cfg');
     writeFileSync(wrapperPath, wrapper.content);
-    writeFileSync(snippetPath, snippet.content);
+    // A TLS bind loads its certificate while checking: the copy points at one in this 0700 directory
+    // (mode 0600, removed below), the same file install uploads.
+    const certificate = files.find((f) => f.path === TLS_CERTIFICATE_PATH);
+    let content = snippet.content;
+    if (certificate) {
+      const local = join(dir, 'front-door.pem');
+      writeFileSync(local, certificate.content, { mode: 0o600 });
+      content = content.replaceAll(`${tierDir('web')}/${TLS_CERTIFICATE_PATH}`, local);
+    }
+    writeFileSync(snippetPath, content);
     const answer = await runLocal([bin, '-c', '-f', wrapperPath, '-f', snippetPath], {
       timeoutMs: 30_000,
       purpose: 'check the front-door snippet',

@@ -6,7 +6,8 @@
 import { backoffMs } from '../../core/backoff.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../../core/errors.js';
-import type { HostHandle, HttpGetResult } from '../../remote/index.js';
+import type { HostHandle, HttpGetResult, TlsTrust } from '../../remote/index.js';
+import { doorTrust } from '../../plan/desired-stack.js';
 import { DATASOURCE_UIDS } from '../../render/grafana.js';
 import { consoleAddress } from '../../render/render.js';
 import { FRONT_DOOR_REFUSAL } from '../../render/haproxy.js';
@@ -32,6 +33,8 @@ export interface Probe {
   expect?: AnswerJudge;
   /** How long an HTTP 503 is asked again, when longer than PROBE_SETTLE_MS (see FRONT_DOOR_SETTLE_MS). */
   unavailableSettleMs?: number;
+  /** HTTPS, trusting this CA only (the front door with `frontDoor.tls`). */
+  tls?: TlsTrust;
 }
 
 function shortBody(answer: HttpGetResult): string {
@@ -75,11 +78,12 @@ export function datasourcesProblem(text: string): string | null {
 
 /** The probe's verdict, with the HTTP status it was given (none when nothing answered). */
 async function ask(p: Probe): Promise<{ checked: CheckedEndpoint; status?: number }> {
-  const url = `http://${p.host}:${p.port}${p.path}`;
+  const url = `${p.tls ? 'https' : 'http'}://${p.host}:${p.port}${p.path}`;
   try {
     const answer = await p.from.httpGet(p.host, p.port, p.path, {
       timeoutMs: 5000,
       ...(p.headers ? { headers: p.headers } : {}),
+      ...(p.tls ? { tls: p.tls } : {}),
     });
     const wrong = (p.expect ?? answersOk)(answer);
     const detail = `from ${p.from.name}: ${wrong ?? `HTTP ${answer.status}`}`;
@@ -128,7 +132,14 @@ export function verifyProbes(ctx: PlannedInstall): Probe[] {
   const s = ctx.planned.state.current.secrets;
   const probes: Probe[] = [];
   if (ctx.options.frontDoor === 'container') {
-    const door = { from: agentHost, host: a.web, port: PORTS.frontDoor, unavailableSettleMs: FRONT_DOOR_SETTLE_MS };
+    const trust = doorTrust(ctx.topology, s);
+    const door = {
+      from: agentHost,
+      host: a.web,
+      port: PORTS.frontDoor,
+      unavailableSettleMs: FRONT_DOOR_SETTLE_MS,
+      ...(trust ? { tls: trust } : {}),
+    };
     probes.push(
       { what: 'Front door', ...door, path: component('haproxy').health.path },
       { what: 'Pyroscope through the front door', ...door, path: '/ingest', expect: reachedPyroscope },

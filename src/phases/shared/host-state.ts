@@ -11,6 +11,9 @@ import type { Host } from '../../hosts/host.js';
 import type { Inventory } from '../../hosts/inventory.js';
 import { GRAFANA_PASSWORD_TARGET } from '../../render/grafana.js';
 import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../render/minio.js';
+import { TLS_CA_KEY_PATH, TLS_CA_PATH, TLS_CERTIFICATE_PATH } from '../../render/haproxy.js';
+import { tierDir } from '../../core/host-paths.js';
+import type { FrontDoorTls } from '../../tls/certificates.js';
 import type { Engine } from '../../remote/index.js';
 import type { Phase, PhaseIo } from '../../runner/phase.js';
 import { component, containerName, LABELS, PRODUCT } from '../../stack/manifest.js';
@@ -103,15 +106,58 @@ export async function secretsFromHosts(hosts: Inventory): Promise<Secrets | null
       mountedFile(db.remote.engine, minio, MINIO_PASSWORD_TARGET),
       mountedFile(app.remote.engine, grafana, GRAFANA_PASSWORD_TARGET),
     ]);
-    return {
+    const secrets: Secrets = {
       minioAccessKey: accessKey,
       minioSecretKey: secretKey,
       grafanaAdminUser: user,
       grafanaAdminPassword: password,
     };
+    const tls = await frontDoorTlsFromHost(hosts.forTier('web'));
+    return tls ? { ...secrets, frontDoorTls: tls } : secrets;
   } catch (error) {
+    if (isHealError(error) && error.code === 'state.hosts') throw error;
     throw unreadable(db === app ? db : app, causeOf(error), error);
   }
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1-----\r?\n?/g;
+
+/** The PEM blocks of a text, by label, in order. */
+export function pemBlocks(text: string): Array<{ label: string; pem: string }> {
+  return [...text.matchAll(PEM_BLOCK)].map((m) => ({
+    label: m[1] ?? '',
+    pem: m[0].endsWith('\n') ? m[0] : `${m[0]}\n`,
+  }));
+}
+
+/**
+ * The front door's CA and certificate as the web host keeps them, read as root (the keys are
+ * root's, or the door's user's); undefined when the host has none (a plain door). When the CA's
+ * certificate is there but the rest cannot be read, this throws: a new CA would leave every agent
+ * that trusts the old one refusing the door.
+ */
+async function frontDoorTlsFromHost(web: Host): Promise<FrontDoorTls | undefined> {
+  if (!web.connection) throw unreadable(web, web.connectError?.message ?? 'not connected');
+  const path = (p: string) => `${tierDir('web')}/${p}`;
+  const read = async (p: string): Promise<string> => {
+    const r = await web.remote.root.exec(['cat', '--', path(p)], { timeoutMs: 15_000 });
+    if (r.code !== 0)
+      throw unreadable(web, `${path(p)} cannot be read: ${r.stderr.trim() || `exit ${String(r.code)}`}`);
+    if (Buffer.byteLength(r.stdout) > 4 * MAX_SECRET_BYTES) throw unreadable(web, `${path(p)} is too large to be ours`);
+    return r.stdout;
+  };
+  const exists = await web.remote.exec(['test', '-e', path(TLS_CA_PATH)], { timeoutMs: 15_000 });
+  if (exists.code !== 0) return undefined;
+  const [caCertificate, bundle, caKey] = await Promise.all([
+    read(TLS_CA_PATH),
+    read(TLS_CERTIFICATE_PATH),
+    read(TLS_CA_KEY_PATH),
+  ]);
+  const blocks = pemBlocks(bundle);
+  const certificate = blocks.find((b) => b.label === 'CERTIFICATE')?.pem;
+  const key = blocks.find((b) => b.label === 'PRIVATE KEY')?.pem;
+  if (!certificate || !key) throw unreadable(web, `${path(TLS_CERTIFICATE_PATH)} lacks a certificate or its key`);
+  return { caCertificate, caKey, certificate, key };
 }
 
 /** Where a command's state came from: the local file, or the hosts (written locally after success). */

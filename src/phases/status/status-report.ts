@@ -15,10 +15,11 @@ import { filesystemOf } from '../../hosts/facts.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
 import { fromHostsNote, localOrHostState, type FoundState } from '../shared/host-state.js';
 import { lastAuditEntry, type AuditEntry } from '../shared/audit.js';
-import { desiredStack, tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
+import { desiredStack, doorTrust, tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
 import { heldTargets, readHeldRules, ruleMachines, wantedRules } from '../../plan/flow-facts.js';
 import { describeRules, holdsRules, rulesDrift, type MachineRules } from '../../stack/flow-rules.js';
 import type { Phase } from '../../runner/phase.js';
+import { certificateSummary, RENEW_DAYS } from '../../tls/certificates.js';
 import { serverInventory, unreachableServers, type Unreachable } from '../shared/reachable.js';
 
 export interface ComponentStatus {
@@ -60,6 +61,37 @@ export interface FlowStatus {
   drift: string | null;
 }
 
+export interface FrontDoorTlsStatus {
+  names: string[];
+  /** ISO 8601. */
+  notAfter: string;
+  /** Whole days until then (negative once ended). */
+  daysLeft: number;
+  fingerprint256: string;
+}
+
+/** The door's certificate as status reports it, and the warning it deserves (pure). */
+export function frontDoorTlsStatus(
+  certificate: string,
+  now: Date,
+): { status: FrontDoorTlsStatus; warning: string | null } {
+  const summary = certificateSummary(certificate);
+  const daysLeft = Math.floor((summary.notAfter.getTime() - now.getTime()) / (24 * 3600 * 1000));
+  const status = {
+    names: summary.names,
+    notAfter: summary.notAfter.toISOString(),
+    daysLeft,
+    fingerprint256: summary.fingerprint256,
+  };
+  const when = daysLeft < 0 ? `ended on ${status.notAfter}` : `ends on ${status.notAfter} (in ${daysLeft} days)`;
+  const warning =
+    daysLeft < RENEW_DAYS
+      ? `the front door's certificate ${when}: run \`heal-pyroscope install\`, which issues a new one under ` +
+        'the same CA (agents keep their CA file)'
+      : null;
+  return { status, warning };
+}
+
 /** Below this share of free space on a server's Docker root, status warns. */
 export const LOW_DISK_PERCENT = 15;
 
@@ -71,6 +103,8 @@ export interface StatusReport {
   volumes: VolumeStatus[];
   /** The flow rules of each machine that holds or should hold some (none before an install). */
   flows: FlowStatus[];
+  /** The certificate the front door serves (`frontDoor.tls: generated`); null for a plain door or no state. */
+  frontDoorTls: FrontDoorTlsStatus | null;
   /** Things to act on soon that are not drift (a disk under 15% free): status still exits 0. */
   warnings: string[];
   /** Each reached server's last record in its audit log (null: none there), newest run first. */
@@ -127,6 +161,7 @@ export function newStatusContext(init: Omit<StatusContext, 'hosts' | 'report'>):
       disks: [],
       volumes: [],
       flows: [],
+      frontDoorTls: null,
       warnings: [],
       lastChanges: [],
       unreachable: [],
@@ -219,10 +254,13 @@ export const statusPhase: Phase<StatusContext> = {
           : c.name === 'grafana'
             ? consoleAddress(topology.consolesPublished, addresses[c.tier])
             : addresses[c.tier];
-        healthy = await host.remote.httpGet(address, port, component(c.name).health.path, { timeoutMs: 3000 }).then(
-          (a) => a.status === 200,
-          () => false,
-        );
+        const tls = c.name === 'haproxy' && state ? doorTrust(topology, state.secrets) : null;
+        healthy = await host.remote
+          .httpGet(address, port, component(c.name).health.path, { timeoutMs: 3000, ...(tls ? { tls } : {}) })
+          .then(
+            (a) => a.status === 200,
+            () => false,
+          );
       }
       const drift = driftOf(wanted, found);
       if (found?.running && !healthy) drift.push('does not answer its health endpoint');
@@ -247,6 +285,11 @@ export const statusPhase: Phase<StatusContext> = {
           `${d.machine}: ${d.mount} (the Docker root, where the data volumes live) has ${d.freePercent}% free ` +
           `(${gib(d.availableBytes)} GiB): lower retention.profiles or retention.traces, or give it more space`,
       );
+    const tls =
+      topology.frontDoorTls !== 'off' && state?.secrets.frontDoorTls
+        ? frontDoorTlsStatus(state.secrets.frontDoorTls.certificate, new Date())
+        : null;
+    if (tls?.warning) warnings.push(tls.warning);
     const flows = components.some((c) => c.present) ? await flowsOf(topology, ctx.frontDoor, hosts, addresses) : [];
     const unreachable = unreachableServers(hosts);
     const ok =
@@ -260,6 +303,7 @@ export const statusPhase: Phase<StatusContext> = {
       disks,
       volumes,
       flows,
+      frontDoorTls: tls?.status ?? null,
       warnings,
       lastChanges: await lastChangesOf(hosts),
       unreachable,

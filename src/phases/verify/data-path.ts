@@ -6,7 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { isHealError } from '../../core/errors.js';
-import type { GrpcCallResult, HostHandle, HttpGetResult } from '../../remote/index.js';
+import type { GrpcCallResult, HostHandle, HttpGetResult, TlsTrust } from '../../remote/index.js';
 import { DATASOURCE_UIDS } from '../../render/grafana.js';
 import { FRONT_DOOR_REFUSAL } from '../../render/haproxy.js';
 import { PORTS } from '../../render/ports.js';
@@ -93,7 +93,8 @@ export interface DataPathInput {
   senders: Array<{ name: string; remote: HostHandle; tryDirect?: boolean }>;
   /** Targets without an SSH connection: reported, not tested. */
   unreachable: Array<{ name: string; error: string }>;
-  web: { name: string; address: string };
+  /** `tls`: the door speaks TLS and agents trust this CA; null for a plain door. */
+  web: { name: string; address: string; tls: TlsTrust | null };
   app: { name: string; address: string; remote: HostHandle };
   db: { name: string };
   /** Grafana's admin credentials and port; never printed. */
@@ -265,6 +266,7 @@ function profileCheck(
         body: request.body,
         timeoutMs,
         headers: { 'Content-Type': 'text/plain' },
+        ...(input.web.tls ? { tls: input.web.tls } : {}),
       });
       const door = doorFailure(a.status, a.body);
       if (door) return { answer: `HTTP ${a.status}`, failure: door, unavailable: a.status === 503 };
@@ -302,6 +304,7 @@ function traceCheck(
         OTLP_EXPORT_PATH,
         otlpExportRequest(d, Date.now()),
         timeoutMs,
+        input.web.tls ?? undefined,
       );
       const door = doorFailure(a.httpStatus, '');
       if (door || a.httpStatus === 404)

@@ -9,7 +9,7 @@ import { Inventory } from '../../hosts/inventory.js';
 import type { Secrets } from '../../state/state-file.js';
 import { fromHostsNote, localOrHostState } from '../shared/host-state.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
-import { tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
+import { doorTrust, tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
 import { consoleAddress } from '../../render/render.js';
 import {
@@ -30,7 +30,7 @@ export const DATA_WAIT_MS = 30_000;
 export function dataPathInput(
   hosts: Inventory,
   addresses: TierAddresses,
-  topology: Pick<Topology, 'grafanaPort' | 'restrictFlows' | 'consolesPublished'>,
+  topology: Pick<Topology, 'grafanaPort' | 'restrictFlows' | 'consolesPublished' | 'frontDoorTls'>,
   secrets: Secrets | null,
   waitMs = DATA_WAIT_MS,
 ): DataPathInput {
@@ -48,7 +48,7 @@ export function dataPathInput(
     unreachable: targets
       .filter((h) => !h.connection)
       .map((h) => ({ name: h.name, error: h.connectError?.message ?? 'not connected' })),
-    web: { name: web.name, address: addresses.web },
+    web: { name: web.name, address: addresses.web, tls: doorTrust(topology, secrets) },
     app: { name: app.name, address: addresses.app, remote: app.remote },
     db: { name: hosts.forTier('db').name },
     grafana: secrets

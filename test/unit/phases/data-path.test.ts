@@ -34,7 +34,7 @@ function input(senders: FakeHost[], app: FakeHost): DataPathInput {
   return {
     senders: senders.map((s) => ({ name: s.name, remote: s })),
     unreachable: [],
-    web: { name: 'web-01', address: '10.0.0.11' },
+    web: { name: 'web-01', address: '10.0.0.11', tls: null },
     app: { name: 'app-01', address: '10.0.0.12', remote: app },
     db: { name: 'db-01' },
     grafana: { address: '10.0.0.12', port: 3000, user: 'admin', password: 'secret' },

@@ -7,7 +7,10 @@ import { createOptions } from '../../../src/plan/container-spec.js';
 import { desiredStack } from '../../../src/plan/desired-stack.js';
 import { GRAFANA_PASSWORD_TARGET } from '../../../src/render/grafana.js';
 import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../../src/render/minio.js';
-import { generateSecrets } from '../../../src/state/state-file.js';
+import { generateSecrets, type Secrets } from '../../../src/state/state-file.js';
+import { tierDir } from '../../../src/core/host-paths.js';
+import { TLS_CA_KEY_PATH, TLS_CA_PATH, TLS_CERTIFICATE_PATH } from '../../../src/render/haproxy.js';
+import { frontDoorTlsFor } from '../../../src/tls/certificates.js';
 import { ADDRESSES, connectedInventory, fakeStack, topology } from '../support/fake-stack.js';
 import { addEntries, type TarEntry } from '../support/tar.js';
 
@@ -19,6 +22,26 @@ async function tarOf(entries: TarEntry[]): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of tar) chunks.push(Buffer.from(c as Uint8Array));
   return Buffer.concat(chunks);
+}
+
+const CA = `${tierDir('web')}/${TLS_CA_PATH}`;
+const CA_KEY = `${tierDir('web')}/${TLS_CA_KEY_PATH}`;
+const CERTIFICATE = `${tierDir('web')}/${TLS_CERTIFICATE_PATH}`;
+
+/** MinIO's and Grafana's containers with their credential files, as install leaves them. */
+async function installMinioAndGrafana(stack: ReturnType<typeof fakeStack>, secrets: Secrets): Promise<void> {
+  const { specs } = desiredStack(topology(), ADDRESSES, secrets, 'container');
+  for (const spec of specs.filter((s) => s.component === 'minio' || s.component === 'grafana')) {
+    const engine = stack[spec.tier].engine;
+    engine.addImage(spec.image);
+    await engine.createContainer(createOptions(spec, '0.1.0'));
+  }
+  const files: Array<[typeof stack.db, string, string]> = [
+    [stack.db, `heal-pyroscope-minio:${MINIO_USER_TARGET}`, secrets.minioAccessKey],
+    [stack.db, `heal-pyroscope-minio:${MINIO_PASSWORD_TARGET}`, secrets.minioSecretKey],
+    [stack.app, `heal-pyroscope-grafana:${GRAFANA_PASSWORD_TARGET}`, secrets.grafanaAdminPassword],
+  ];
+  for (const [host, key, body] of files) host.engine.archives.set(key, await tarOf([{ header: { name: 'f' }, body }]));
 }
 
 const read = async (entries: TarEntry[]) => singleFile(Readable.from([await tarOf(entries)]), 'the file');
@@ -43,6 +66,8 @@ describe('credentials read from the hosts', () => {
   it("reads MinIO's and Grafana's logins from their containers; none when nothing is installed", async () => {
     const stack = fakeStack();
     const hosts = await connectedInventory(stack);
+    // A plain door: the web host keeps no CA.
+    stack.web.onExec(`test -e ${CA}`, { code: 1 });
     expect(await secretsFromHosts(hosts)).toBeNull();
     const secrets = generateSecrets();
     const { specs } = desiredStack(topology(), ADDRESSES, secrets, 'container');
@@ -66,6 +91,22 @@ describe('credentials read from the hosts', () => {
       await tarOf([{ header: { name: 'g' }, body: secrets.grafanaAdminPassword }]),
     );
     expect(await secretsFromHosts(hosts)).toEqual(secrets);
+  });
+
+  it("reads the door's CA, certificate and keys from the web host as root, and refuses a part missing", async () => {
+    const stack = fakeStack();
+    const hosts = await connectedInventory(stack);
+    const secrets = generateSecrets();
+    await installMinioAndGrafana(stack, secrets);
+    const { tls } = frontDoorTlsFor(undefined, 'lab', ['web-01', '10.0.0.11'], new Date());
+    stack.web.onExec(`cat -- ${CA}`, { stdout: tls.caCertificate });
+    stack.web.onExec(`cat -- ${CA_KEY}`, { stdout: tls.caKey });
+    // As HAProxy reads it: the certificate, the CA, then the key.
+    stack.web.onExec(`cat -- ${CERTIFICATE}`, { stdout: `${tls.certificate}${tls.caCertificate}${tls.key}` });
+    expect(await secretsFromHosts(hosts)).toEqual({ ...secrets, frontDoorTls: tls });
+    // The CA is there but its key cannot be read: no new CA is made behind the agents' back.
+    stack.web.onExec(`cat -- ${CA_KEY}`, { code: 1, stderr: 'cat: Permission denied' });
+    await expect(secretsFromHosts(hosts)).rejects.toThrow(/ca-key\.pem cannot be read: cat: Permission denied/);
   });
 
   it("says an engine that does not answer is why, with the engine's own next step first", async () => {

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
+import https from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,25 +87,36 @@ export interface RunningDoor {
   /** HAProxy's own output (log lines, alerts), for failure messages. */
   output(): string;
   get(path: string): Promise<Answer>;
-  /** A gRPC-shaped POST over cleartext HTTP/2 with prior knowledge, as an OTLP or Jaeger exporter sends. */
+  /** A gRPC-shaped POST over HTTP/2 (TLS with ALPN h2, or cleartext with prior knowledge), as an OTLP exporter sends. */
   grpc(path: string): Promise<Answer>;
   waitFor(what: string, check: () => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts HAProxy with `cfg` (rendered for app host 127.0.0.1) and the three stand-ins. */
-export async function startFrontDoor(cfg: string): Promise<RunningDoor> {
+/** A door rendered with TLS: the `crt` file it names, and the CA its clients trust. */
+export interface DoorTls {
+  pem: string;
+  ca: string;
+}
+
+/**
+ * Starts HAProxy with `cfg` (rendered for app host 127.0.0.1) and the three stand-ins. With `tls`,
+ * the certificate file is written beside the config, and the clients speak TLS trusting `tls.ca`.
+ */
+export async function startFrontDoor(cfg: string, tls?: DoorTls): Promise<RunningDoor> {
   const received: Received[] = [];
   const upstreams = await Promise.all(
     (Object.keys(RENDERED_PORTS) as Upstream[]).map(async (u) => [u, await standIn(u, received)] as const),
   );
   const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'heal-front-door-'));
   let running = cfg
+    .replace(/^( {4}bind ):9940( ssl crt )\S+/m, `$1127.0.0.1:${port}$2${join(dir, 'front-door.pem')}`)
     .replace(/^( {4}bind ):9940$/m, `$1127.0.0.1:${port}`)
     .replaceAll('check inter 10s', 'check inter 200ms');
   for (const [u, s] of upstreams) running = running.replaceAll(`127.0.0.1:${RENDERED_PORTS[u]}`, `127.0.0.1:${s.port}`);
 
-  const dir = mkdtempSync(join(tmpdir(), 'heal-front-door-'));
+  if (tls) writeFileSync(join(dir, 'front-door.pem'), tls.pem, { mode: 0o600 });
   writeFileSync(join(dir, 'haproxy.cfg'), running);
   const child: ChildProcess = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,14 +136,19 @@ export async function startFrontDoor(cfg: string): Promise<RunningDoor> {
     get(path) {
       const id = String(++nextId);
       return new Promise<Answer>((resolve, reject) => {
-        const request = http.get(
-          { host: '127.0.0.1', port, path, agent: false, timeout: TIMEOUT_MS, headers: { 'x-request-id': id } },
-          (response) => {
-            let body = '';
-            response.on('data', (chunk: Buffer) => (body += String(chunk)));
-            response.on('end', () => resolve({ status: response.statusCode ?? 0, body, reached: reachedBy(id) }));
-          },
-        );
+        const options = {
+          host: '127.0.0.1',
+          port,
+          path,
+          agent: false,
+          timeout: TIMEOUT_MS,
+          headers: { 'x-request-id': id },
+        };
+        const request = (tls ? https : http).get(tls ? { ...options, ca: tls.ca } : options, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += String(chunk)));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body, reached: reachedBy(id) }));
+        });
         request.on('timeout', () => request.destroy(new Error(`no answer to GET ${path} within ${TIMEOUT_MS} ms`)));
         request.on('error', reject);
       });
@@ -139,7 +156,9 @@ export async function startFrontDoor(cfg: string): Promise<RunningDoor> {
     grpc(path) {
       const id = String(++nextId);
       return new Promise<Answer>((resolve, reject) => {
-        const session = http2.connect(`http://127.0.0.1:${port}`);
+        const session = tls
+          ? http2.connect(`https://127.0.0.1:${port}`, { ca: tls.ca })
+          : http2.connect(`http://127.0.0.1:${port}`);
         const timer = setTimeout(
           () => session.destroy(new Error(`no answer to POST ${path} within ${TIMEOUT_MS} ms`)),
           TIMEOUT_MS,

@@ -9,11 +9,19 @@ import {
   EXTERNAL_WRAPPER_PATH,
   FRONT_DOOR_REFUSAL,
   renderHaproxy,
+  TLS_CA_KEY_PATH,
+  TLS_CA_PATH,
+  TLS_CERTIFICATE_PATH,
 } from '../../../src/render/haproxy.js';
+import { checkExternalSnippet } from '../../../src/phases/install/haproxy-check.js';
+import { frontDoorTlsFor } from '../../../src/tls/certificates.js';
 import { haproxyAvailability } from './haproxy-run.js';
 import { sampleInput } from './sample-context.js';
 
 const container = renderHaproxy(renderContext(sampleInput()));
+const TLS = frontDoorTlsFor(undefined, 'lab', ['10.213.0.11'], new Date()).tls;
+const withTls = renderHaproxy(renderContext(sampleInput({ tls: TLS })));
+const externalTls = renderHaproxy(renderContext(sampleInput({ tls: TLS, frontDoor: 'external' })));
 const external = renderHaproxy(renderContext(sampleInput({ frontDoor: 'external' })));
 const cfg = container.files[0]!.content;
 
@@ -43,6 +51,41 @@ describe('haproxy.cfg front door', () => {
       .files[0]!.content;
     expect(v6).toMatch(/^ {4}server pyroscope \[2001:db8::12\]:4040 proto h2/m);
     expect(v6).toMatch(/hdr host \[2001:db8::12\]:4040$/m);
+  });
+});
+
+describe('haproxy.cfg front door with TLS', () => {
+  const tlsCfg = withTls.files[0]!.content;
+
+  it('binds 9940 with the certificate file, ALPN h2 then http/1.1, TLS 1.2 at the least', () => {
+    expect(tlsCfg).toMatch(
+      /^ {4}bind :9940 ssl crt \/usr\/local\/etc\/haproxy\/tls\/front-door\.pem alpn h2,http\/1\.1 ssl-min-ver TLSv1\.2$/m,
+    );
+    // Only the bind differs from the plain door.
+    const withoutBind = (text: string) => text.replace(/^ {4}#.*\n/gm, '').replace(/^ {4}bind .*$/m, '');
+    expect(withoutBind(tlsCfg)).toBe(withoutBind(cfg));
+  });
+
+  it('writes the certificate with its CA and key for the door user, the CA for all, the CA key for root', () => {
+    expect(withTls.files.map((f) => [f.path, f.mode, f.owner, f.secret, f.mountTarget])).toEqual([
+      ['haproxy/haproxy.cfg', 0o644, { uid: 99, gid: 99 }, false, '/usr/local/etc/haproxy/haproxy.cfg'],
+      [TLS_CERTIFICATE_PATH, 0o600, { uid: 99, gid: 99 }, true, '/usr/local/etc/haproxy/tls/front-door.pem'],
+      [TLS_CA_PATH, 0o644, { uid: 0, gid: 0 }, false, '/usr/local/etc/haproxy/tls/ca.pem'],
+      [TLS_CA_KEY_PATH, 0o600, { uid: 0, gid: 0 }, true, null],
+    ]);
+    const pem = withTls.files[1]!.content;
+    expect(pem.indexOf(TLS.certificate.trim())).toBe(0);
+    expect(pem).toContain(TLS.caCertificate.trim());
+    expect(pem).toContain(TLS.key.trim());
+    expect(pem).not.toContain(TLS.caKey.trim());
+  });
+
+  it('external: the bind names the file where install writes it, root-owned and mounted nowhere', () => {
+    expect(externalTls.files[0]!.content).toMatch(
+      /^ {4}bind :9940 ssl crt \/opt\/heal-pyroscope\/web\/haproxy\/tls\/front-door\.pem alpn h2,http\/1\.1/m,
+    );
+    const certificate = externalTls.files.find((f) => f.path === TLS_CERTIFICATE_PATH)!;
+    expect([certificate.owner, certificate.mode, certificate.mountTarget]).toEqual([{ uid: 0, gid: 0 }, 0o600, null]);
   });
 });
 
@@ -101,6 +144,23 @@ describe.skipIf(availability.skip)('haproxy -c', () => {
     const result = await check([{ name: 'haproxy.cfg', content: cfg }]);
     expect(result.output).not.toMatch(/WARNING|ALERT/);
     expect(result.exitCode).toBe(0);
+  });
+
+  it('accepts the TLS door with its certificate file without warnings', async () => {
+    const pem = join(dir, 'front-door.pem');
+    writeFileSync(pem, withTls.files[1]!.content, { mode: 0o600 });
+    const content = withTls.files[0]!.content.replace('/usr/local/etc/haproxy/tls/front-door.pem', pem);
+    const result = await check([{ name: 'haproxy-tls.cfg', content }]);
+    expect(result.output).not.toMatch(/WARNING|ALERT/);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it("install's own check of the external TLS snippet loads its certificate, and refuses a broken one", async () => {
+    await expect(checkExternalSnippet(externalTls.files)).resolves.toBeUndefined();
+    const broken = externalTls.files.map((f) =>
+      f.path === TLS_CERTIFICATE_PATH ? { ...f, content: TLS.certificate } : f,
+    );
+    await expect(checkExternalSnippet(broken)).rejects.toThrow(/HAProxy refuses the front-door snippet/);
   });
 
   it('accepts the external snippet behind its wrapper without warnings', async () => {

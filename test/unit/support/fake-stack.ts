@@ -50,6 +50,7 @@ export function topology(): Topology {
     retention: { profilesHours: 720, tracesHours: 336 },
     restrictFlows: true,
     frontDoorAllowFrom: [],
+    frontDoorTls: 'generated',
     consolesPublished: false,
     consolesAllowFrom: [],
     guard: DEFAULT_GUARD_RULES,

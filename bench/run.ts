@@ -4,6 +4,7 @@
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { benchBackup } from './backup.js';
+import { benchFrontDoor } from './front-door.js';
 import { formatHandshakeTable, runHandshakeBench } from './handshakes.js';
 import { benchInstall } from './install.js';
 import { benchPreflight, benchPreflightHandshakes } from './preflight.js';
@@ -29,6 +30,7 @@ const BENCHES: Record<string, Bench> = {
   install: () => benchInstall(),
   verify: () => benchVerify(),
   backup: () => benchBackup(),
+  'front-door': () => benchFrontDoor(),
 };
 
 const selected = (process.env.BENCH ?? Object.keys(BENCHES).join(',')).split(',').filter((b) => b in BENCHES);

@@ -64,14 +64,14 @@ export function agentsOutcome(
       if (note) out.say(out.color.dim(note));
       out.say(
         tls
-          ? `Agents send to the front door ${url}: TLS, checked against the stack's CA (below); no authentication ` +
+          ? `Agents send to the front door ${url}: TLS, checked against the door's CA (below); no authentication ` +
               'yet (only targets reach it when flows.restrict is on).'
           : `Agents send to the front door ${url}: plain HTTP (frontDoor.tls: off), no authentication (only ` +
               'targets reach it when flows.restrict is on).',
       );
       if (ca) {
         out.say('');
-        out.say(`${out.color.bold("The stack's CA")}: save it as ca.pem, then on each target:`);
+        out.say(`${out.color.bold("The door's CA")}: save it as ca.pem, then on each target:`);
         for (const line of trustSteps(TARGET_CA_FILE).split('\n').slice(1)) out.say(`  ${line}`);
         out.say('');
         for (const line of ca.trimEnd().split('\n')) out.say(line);

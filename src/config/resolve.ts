@@ -143,6 +143,15 @@ export function resolveTopology(
       restrictFlows: file?.flows?.restrict ?? defaultOf(SETTINGS.restrictFlows),
       frontDoorAllowFrom: file?.frontDoor?.allowFrom ?? defaultOf(SETTINGS.frontDoorAllowFrom),
       frontDoorTls: (file?.frontDoor?.tls ?? defaultOf(SETTINGS.frontDoorTls)) as FrontDoorTlsMode,
+      ...(file?.frontDoor?.certificate && file.frontDoor.key && file.frontDoor.ca
+        ? {
+            frontDoorTlsFiles: {
+              certificate: inFileDir(file.frontDoor.certificate),
+              key: inFileDir(file.frontDoor.key),
+              ca: inFileDir(file.frontDoor.ca),
+            },
+          }
+        : {}),
       consolesPublished:
         file?.consoles?.published ??
         ((file?.consoles?.allowFrom?.length ?? 0) > 0 || defaultOf(SETTINGS.consolesPublished)),

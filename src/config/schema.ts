@@ -98,7 +98,28 @@ export const configFile = z.strictObject({
     .optional(),
   flows: z.strictObject({ restrict: one(SETTINGS.restrictFlows) }).optional(),
   frontDoor: z
-    .strictObject({ allowFrom: list(SETTINGS.frontDoorAllowFrom), tls: one(SETTINGS.frontDoorTls) })
+    .strictObject({
+      allowFrom: list(SETTINGS.frontDoorAllowFrom),
+      tls: one(SETTINGS.frontDoorTls),
+      certificate: one(SETTINGS.frontDoorCertificate),
+      key: one(SETTINGS.frontDoorKey),
+      ca: one(SETTINGS.frontDoorCa),
+    })
+    .superRefine((value, ctx) => {
+      const files = (['certificate', 'key', 'ca'] as const).filter((k) => value[k] !== undefined);
+      if (value.tls === 'files') {
+        for (const k of ['certificate', 'key', 'ca'] as const)
+          if (value[k] === undefined)
+            ctx.addIssue({ code: 'custom', path: [k], message: 'is required with `frontDoor.tls: files`' });
+      } else {
+        for (const k of files)
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            message: 'names a file for the door, but `frontDoor.tls` is not `files`: set it, or drop this key',
+          });
+      }
+    })
     .optional(),
   consoles: z
     .strictObject({ published: one(SETTINGS.consolesPublished), allowFrom: list(SETTINGS.consolesAllowFrom) })

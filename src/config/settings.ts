@@ -243,10 +243,31 @@ export const SETTINGS = {
     value: V.FRONT_DOOR_TLS,
     help:
       `TLS on the front door (${frontDoor}): \`generated\` makes a CA of this stack and a certificate for the web ` +
-      'host it signs (kept on the hosts and in the state file; `agents` prints the CA); `off` takes plain ' +
-      'HTTP and cleartext HTTP/2',
+      'host it signs (kept on the hosts and in the state file; `agents` prints the CA); `files` serves your ' +
+      'certificate (`frontDoor.certificate`, `.key`, `.ca`); `off` takes plain HTTP and cleartext HTTP/2',
     default: 'generated',
-    example: 'generated',
+    // The example file shows every key, so it shows the mode that takes the three files below.
+    example: 'files',
+  }),
+  frontDoorCertificate: one({
+    key: 'frontDoor.certificate',
+    value: V.LOCAL_PATH,
+    help:
+      'with `frontDoor.tls: files`: PEM file of the door certificate, then any intermediates; it must name ' +
+      'the web host as `hosts.web` writes it and its address',
+    example: 'tls/door.crt',
+  }),
+  frontDoorKey: one({
+    key: 'frontDoor.key',
+    value: V.LOCAL_PATH,
+    help: "with `frontDoor.tls: files`: PEM file of the certificate's private key, readable by you alone (0600)",
+    example: 'tls/door.key',
+  }),
+  frontDoorCa: one({
+    key: 'frontDoor.ca',
+    value: V.LOCAL_PATH,
+    help: 'with `frontDoor.tls: files`: PEM file of the CA agents trust, which issued the certificate',
+    example: 'tls/ca.crt',
   }),
   consolesPublished: one({
     key: 'consoles.published',

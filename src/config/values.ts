@@ -109,8 +109,8 @@ export const MEMORY_LIMIT = text((v) =>
   /^(?:[1-9]\d*[mg]|none)$/.test(v) ? null : `${quoted(v)} is not a memory limit (e.g. 512m, 2g, or none)`,
 );
 
-/** How the front door speaks TLS: a certificate heal-pyroscope makes, or none. */
-export const FRONT_DOOR_TLS_MODES = ['generated', 'off'] as const;
+/** How the front door speaks TLS: a certificate heal-pyroscope makes, the operator's, or none. */
+export const FRONT_DOOR_TLS_MODES = ['generated', 'files', 'off'] as const;
 export type FrontDoorTlsMode = (typeof FRONT_DOOR_TLS_MODES)[number];
 export const FRONT_DOOR_TLS = text((v) =>
   (FRONT_DOOR_TLS_MODES as readonly string[]).includes(v)

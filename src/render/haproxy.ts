@@ -118,15 +118,20 @@ function tlsFiles(ctx: RenderContext): RenderedFile[] {
       owner: ROOT,
       mountTarget: container ? TLS_CA_TARGET : null,
     },
-    {
-      ...base,
-      path: TLS_CA_KEY_PATH,
-      content: ctx.tls.caKey,
-      mode: SECRET_MODE,
-      secret: true,
-      owner: ROOT,
-      mountTarget: null,
-    },
+    // Only a CA heal-pyroscope made has its key here: the operator's stays theirs.
+    ...(ctx.tls.caKey === undefined
+      ? []
+      : [
+          {
+            ...base,
+            path: TLS_CA_KEY_PATH,
+            content: ctx.tls.caKey,
+            mode: SECRET_MODE,
+            secret: true,
+            owner: ROOT,
+            mountTarget: null,
+          },
+        ]),
   ];
 }
 

@@ -31,12 +31,29 @@ import {
   utf8String,
 } from './der.js';
 
-/** PEM texts. The two keys are secrets: never printed or logged. */
+/**
+ * PEM texts. The two keys are secrets: never printed or logged. `caKey` is absent when the CA is
+ * the operator's (`frontDoor.tls: files`): heal-pyroscope then issues nothing.
+ */
 export interface FrontDoorTls {
   caCertificate: string;
-  caKey: string;
+  caKey?: string;
+  /** The door's certificate, then any intermediates. */
   certificate: string;
   key: string;
+}
+
+/** A CA heal-pyroscope made, which can sign. */
+type OwnCa = { caCertificate: string; caKey: string };
+
+const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1-----\r?\n?/g;
+
+/** The PEM blocks of a text, by label, in order. */
+export function pemBlocks(text: string): Array<{ label: string; pem: string }> {
+  return [...text.matchAll(PEM_BLOCK)].map((m) => ({
+    label: m[1] ?? '',
+    pem: m[0].endsWith('\n') ? m[0] : `${m[0]}\n`,
+  }));
 }
 
 export const CA_DAYS = 3650;
@@ -168,7 +185,7 @@ function pem(key: KeyObject): string {
 const CA_PREFIX = 'heal-pyroscope CA';
 
 /** A new CA for one environment. */
-export function issueCa(environment: string, now: Date): Pick<FrontDoorTls, 'caCertificate' | 'caKey'> {
+export function issueCa(environment: string, now: Date): OwnCa {
   const key = newKey();
   const name = `${CA_PREFIX} ${environment}`;
   const id = keyIdentifier(key);
@@ -189,11 +206,7 @@ export function issueCa(environment: string, now: Date): Pick<FrontDoorTls, 'caC
 }
 
 /** A server certificate for `names` (DNS names and IP addresses), signed by the CA. */
-export function issueServer(
-  ca: Pick<FrontDoorTls, 'caCertificate' | 'caKey'>,
-  names: readonly string[],
-  now: Date,
-): Pick<FrontDoorTls, 'certificate' | 'key'> {
+export function issueServer(ca: OwnCa, names: readonly string[], now: Date): Pick<FrontDoorTls, 'certificate' | 'key'> {
   if (names.length === 0) throw new Error('a server certificate needs at least one name');
   const bad = names.filter((n) => !isIP(n) && !isDnsName(n));
   if (bad.length > 0) throw new Error(`not a DNS name or an IP address: ${bad.join(', ')}`);
@@ -244,7 +257,7 @@ export function serverProblem(tls: FrontDoorTls, names: readonly string[], now: 
   } catch {
     return 'the certificate cannot be read';
   }
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'it was not issued by the CA';
+  if (!chainsTo(tls.certificate, ca)) return 'it was not issued by the CA';
   if (!sameKey(tls.key, cert)) return 'its key does not match it';
   const missing = names.filter((n) => !certificateCovers(cert, n));
   if (missing.length > 0) return `it does not name ${missing.join(', ')}`;
@@ -255,9 +268,57 @@ export function serverProblem(tls: FrontDoorTls, names: readonly string[], now: 
   return null;
 }
 
+/** Whether the first certificate of `bundle` leads to `ca`, directly or through the others in it. */
+function chainsTo(bundle: string, ca: X509Certificate): boolean {
+  const certs = pemBlocks(bundle)
+    .filter((b) => b.label === 'CERTIFICATE')
+    .map((b) => new X509Certificate(b.pem));
+  let current = certs[0];
+  for (let hops = 0; current && hops <= certs.length; hops++) {
+    if (current.checkIssued(ca) && current.verify(ca.publicKey)) return true;
+    const child: X509Certificate = current;
+    current = certs.find((c) => c !== child && child.checkIssued(c) && child.verify(c.publicKey));
+  }
+  return false;
+}
+
+/**
+ * The operator's material (`frontDoor.tls: files`) as the door will serve it, or why it cannot be:
+ * unreadable PEM, a key of another certificate, a certificate the CA did not issue, a name agents
+ * dial that it does not carry, or an end already passed.
+ */
+export function operatorTls(
+  texts: { certificate: string; key: string; ca: string },
+  names: readonly string[],
+  now: Date,
+): { tls: FrontDoorTls } | { problem: string } {
+  const certs = pemBlocks(texts.certificate).filter((b) => b.label === 'CERTIFICATE');
+  const ca = pemBlocks(texts.ca).find((b) => b.label === 'CERTIFICATE');
+  const key = pemBlocks(texts.key).find((b) => b.label.endsWith('PRIVATE KEY'));
+  if (certs.length === 0) return { problem: 'the certificate file holds no PEM certificate' };
+  if (!ca) return { problem: 'the CA file holds no PEM certificate' };
+  if (!key) return { problem: 'the key file holds no PEM private key' };
+  if (key.label.includes('ENCRYPTED'))
+    return { problem: 'the key is encrypted: HAProxy needs it without a passphrase' };
+  const tls: FrontDoorTls = {
+    caCertificate: ca.pem,
+    certificate: certs.map((c) => c.pem).join(''),
+    key: key.pem,
+  };
+  try {
+    const why = serverProblem(tls, names, now);
+    // A certificate near its end still serves; status warns about it.
+    if (why && !why.startsWith(`it ends within`)) return { problem: `the certificate cannot serve: ${why}` };
+  } catch (error) {
+    return { problem: `the files cannot be read as PEM: ${(error as Error).message}` };
+  }
+  return { tls };
+}
+
 /** Why the CA must be made anew (agents then need its new certificate), or null. */
 export function caProblem(tls: Pick<FrontDoorTls, 'caCertificate' | 'caKey'>, now: Date): string | null {
   let ca: X509Certificate;
+  if (tls.caKey === undefined) return 'the CA was yours (frontDoor.tls: files): heal-pyroscope has no key to sign with';
   try {
     ca = new X509Certificate(tls.caCertificate);
     if (!ca.ca) return 'the CA certificate is not a CA';
@@ -271,9 +332,13 @@ export function caProblem(tls: Pick<FrontDoorTls, 'caCertificate' | 'caKey'>, no
   return null;
 }
 
-/** What `frontDoorTlsFor` did, in words for the plan. */
+/** What install did with the door's material (`files`: the operator's, checked), in words for the plan. */
 export type TlsChange =
-  { kind: 'kept' } | { kind: 'created' } | { kind: 'renewed'; why: string } | { kind: 'new-ca'; why: string };
+  | { kind: 'kept' }
+  | { kind: 'created' }
+  | { kind: 'renewed'; why: string }
+  | { kind: 'new-ca'; why: string }
+  | { kind: 'files'; path: string };
 
 /**
  * The TLS material the door should serve for `names`: the existing material when it serves,
@@ -291,13 +356,14 @@ export function frontDoorTlsFor(
     return { tls: { ...ca, ...issueServer(ca, names, now) }, change: { kind: 'created' } };
   }
   const caWhy = caProblem(existing, now);
-  if (caWhy) {
+  if (caWhy || existing.caKey === undefined) {
     const ca = issueCa(environment, now);
-    return { tls: { ...ca, ...issueServer(ca, names, now) }, change: { kind: 'new-ca', why: caWhy } };
+    return { tls: { ...ca, ...issueServer(ca, names, now) }, change: { kind: 'new-ca', why: caWhy ?? '' } };
   }
+  const own: OwnCa = { caCertificate: existing.caCertificate, caKey: existing.caKey };
   const why = serverProblem(existing, names, now);
   if (!why) return { tls: existing, change: { kind: 'kept' } };
-  return { tls: { ...existing, ...issueServer(existing, names, now) }, change: { kind: 'renewed', why } };
+  return { tls: { ...existing, ...issueServer(own, names, now) }, change: { kind: 'renewed', why } };
 }
 
 /** When the server certificate ends, and its SHA-256 fingerprint (for status and agents). */

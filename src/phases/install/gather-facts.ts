@@ -2,7 +2,8 @@
 // generate the credentials, render the configuration and decide the plan. Changes nothing; what
 // it decides is the complete `Planned` stage every later phase reads.
 
-import { HealError } from '../../core/errors.js';
+import { readFile, stat } from 'node:fs/promises';
+import { ExitCode, HealError } from '../../core/errors.js';
 import { generateSecrets, loadState, type InstallState } from '../../state/state-file.js';
 import type { Topology } from '../../config/topology.js';
 import { StateStore, type StateOrigin } from '../../state/state-store.js';
@@ -10,7 +11,7 @@ import { secretsFromHosts } from '../shared/host-state.js';
 import { COMPONENTS, containerName, LABELS, PRODUCT } from '../../stack/manifest.js';
 import type { InstallContext } from './context.js';
 import { desiredStack, frontDoorNames, tierAddresses } from '../../plan/desired-stack.js';
-import { frontDoorTlsFor, type TlsChange } from '../../tls/certificates.js';
+import { frontDoorTlsFor, operatorTls, type FrontDoorTls, type TlsChange } from '../../tls/certificates.js';
 import type { Phase } from '../../runner/phase.js';
 import { planInstall, remotePath, type TierFacts } from '../../plan/plan.js';
 import { gatherTierFacts } from '../../plan/remote-facts.js';
@@ -42,16 +43,69 @@ export function refuseNewCredentialsOverAStack(statePath: string, facts: readonl
   });
 }
 
-/** The state with the door's TLS material made, kept or renewed for `names`; null when TLS is off. */
+/** The operator's PEM texts (`frontDoor.tls: files`), as read from their files. */
+export interface OperatorTlsFiles {
+  paths: { certificate: string; key: string; ca: string };
+  texts: { certificate: string; key: string; ca: string };
+}
+
+/** Reads the operator's files; a key others can read, or a file that cannot be read, is refused (exit 2). */
+export async function readOperatorTlsFiles(paths: OperatorTlsFiles['paths']): Promise<OperatorTlsFiles> {
+  const refuse = (message: string, hint: string) =>
+    new HealError({ code: 'config.tls-files', message, hint, exitCode: ExitCode.usage });
+  const keyStat = await stat(paths.key).catch(() => undefined);
+  if (keyStat && (keyStat.mode & 0o077) !== 0)
+    throw refuse(
+      `the door's key ${paths.key} is open to group or others (mode 0${(keyStat.mode & 0o777).toString(8)}); nothing was changed`,
+      `chmod 600 ${paths.key}, then run again`,
+    );
+  const read = (path: string, what: string) =>
+    readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw refuse(
+        `frontDoor.${what} ${path} cannot be read: ${error.code ?? error.message}; nothing was changed`,
+        `correct frontDoor.${what} in the config (relative paths start at the config file's directory)`,
+      );
+    });
+  const [certificate, key, ca] = await Promise.all([
+    read(paths.certificate, 'certificate'),
+    read(paths.key, 'key'),
+    read(paths.ca, 'ca'),
+  ]);
+  return { paths, texts: { certificate, key, ca } };
+}
+
+/**
+ * The state with the door's TLS material made, kept or renewed for `names` (`generated`), or the
+ * operator's (`files`, checked: refused when it cannot serve those names); null when TLS is off.
+ */
 export function withFrontDoorTls(
   state: InstallState,
   topology: Pick<Topology, 'frontDoorTls' | 'environment'>,
   names: readonly string[],
   now = new Date(),
+  files?: OperatorTlsFiles,
 ): { state: InstallState; tls: { change: TlsChange; names: string[] } | null } {
   if (topology.frontDoorTls === 'off') return { state, tls: null };
+  const withTls = (tls: FrontDoorTls) => ({ ...state, secrets: { ...state.secrets, frontDoorTls: tls } });
+  if (topology.frontDoorTls === 'files') {
+    if (!files) throw new Error('frontDoor.tls is files, but its files were not read');
+    const found = operatorTls(files.texts, names, now);
+    if ('problem' in found)
+      throw new HealError({
+        code: 'config.tls-files',
+        message: `${found.problem} (frontDoor.certificate ${files.paths.certificate}); nothing was changed`,
+        hint:
+          `the certificate must chain to frontDoor.ca, match frontDoor.key and name ${names.join(', ')} ` +
+          '(what agents dial); or set frontDoor.tls: generated',
+        exitCode: ExitCode.usage,
+      });
+    return {
+      state: withTls(found.tls),
+      tls: { change: { kind: 'files', path: files.paths.certificate }, names: [...names] },
+    };
+  }
   const { tls, change } = frontDoorTlsFor(state.secrets.frontDoorTls, topology.environment, names, now);
-  return { state: { ...state, secrets: { ...state.secrets, frontDoorTls: tls } }, tls: { change, names: [...names] } };
+  return { state: withTls(tls), tls: { change, names: [...names] } };
 }
 
 /** What happened to the door's certificate, in the facts phase's line. */
@@ -66,6 +120,8 @@ export function tlsSentence(tls: { change: TlsChange; names: readonly string[] }
       return `the front door's certificate is issued again for ${names} under the same CA: ${tls.change.why}`;
     case 'new-ca':
       return `a new CA and certificate are made for ${names} (${tls.change.why}): agents need the new CA (\`agents\`)`;
+    case 'files':
+      return `the front door serves your certificate ${tls.change.path} (checked for ${names})`;
   }
 }
 
@@ -85,7 +141,17 @@ export const gatherFactsPhase: Phase<InstallContext> = {
       secrets: fromHosts ?? generateSecrets(),
     };
     const addresses = await tierAddresses(ctx.topology, ctx.hosts);
-    const { state, tls } = withFrontDoorTls(base, ctx.topology, frontDoorNames(ctx.topology, addresses));
+    const files =
+      ctx.topology.frontDoorTls === 'files' && ctx.topology.frontDoorTlsFiles
+        ? await readOperatorTlsFiles(ctx.topology.frontDoorTlsFiles)
+        : undefined;
+    const { state, tls } = withFrontDoorTls(
+      base,
+      ctx.topology,
+      frontDoorNames(ctx.topology, addresses),
+      new Date(),
+      files,
+    );
     const { stack, specs } = desiredStack(ctx.topology, addresses, state.secrets, ctx.options.frontDoor);
     const names = COMPONENTS.map(containerName);
     const facts = await Promise.all(

@@ -13,7 +13,7 @@ import { GRAFANA_PASSWORD_TARGET } from '../../render/grafana.js';
 import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../render/minio.js';
 import { TLS_CA_KEY_PATH, TLS_CA_PATH, TLS_CERTIFICATE_PATH } from '../../render/haproxy.js';
 import { tierDir } from '../../core/host-paths.js';
-import type { FrontDoorTls } from '../../tls/certificates.js';
+import { pemBlocks, type FrontDoorTls } from '../../tls/certificates.js';
 import type { Engine } from '../../remote/index.js';
 import type { Phase, PhaseIo } from '../../runner/phase.js';
 import { component, containerName, LABELS, PRODUCT } from '../../stack/manifest.js';
@@ -120,16 +120,6 @@ export async function secretsFromHosts(hosts: Inventory): Promise<Secrets | null
   }
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1-----\r?\n?/g;
-
-/** The PEM blocks of a text, by label, in order. */
-export function pemBlocks(text: string): Array<{ label: string; pem: string }> {
-  return [...text.matchAll(PEM_BLOCK)].map((m) => ({
-    label: m[1] ?? '',
-    pem: m[0].endsWith('\n') ? m[0] : `${m[0]}\n`,
-  }));
-}
-
 /**
  * The front door's CA and certificate as the web host keeps them, read as root (the keys are
  * root's, or the door's user's); undefined when the host has none (a plain door). When the CA's
@@ -146,18 +136,23 @@ async function frontDoorTlsFromHost(web: Host): Promise<FrontDoorTls | undefined
     if (Buffer.byteLength(r.stdout) > 4 * MAX_SECRET_BYTES) throw unreadable(web, `${path(p)} is too large to be ours`);
     return r.stdout;
   };
-  const exists = await web.remote.exec(['test', '-e', path(TLS_CA_PATH)], { timeoutMs: 15_000 });
-  if (exists.code !== 0) return undefined;
+  const exists = async (p: string) =>
+    (await web.remote.exec(['test', '-e', path(p)], { timeoutMs: 15_000 })).code === 0;
+  if (!(await exists(TLS_CA_PATH))) return undefined;
+  // No CA key: the CA is the operator's (frontDoor.tls: files).
+  const ownCa = await exists(TLS_CA_KEY_PATH);
   const [caCertificate, bundle, caKey] = await Promise.all([
     read(TLS_CA_PATH),
     read(TLS_CERTIFICATE_PATH),
-    read(TLS_CA_KEY_PATH),
+    ownCa ? read(TLS_CA_KEY_PATH) : Promise.resolve(undefined),
   ]);
+  // As the door reads it: the certificate and its intermediates, the CA (when ours), then the key.
   const blocks = pemBlocks(bundle);
-  const certificate = blocks.find((b) => b.label === 'CERTIFICATE')?.pem;
-  const key = blocks.find((b) => b.label === 'PRIVATE KEY')?.pem;
-  if (!certificate || !key) throw unreadable(web, `${path(TLS_CERTIFICATE_PATH)} lacks a certificate or its key`);
-  return { caCertificate, caKey, certificate, key };
+  const certs = blocks.filter((b) => b.label === 'CERTIFICATE').map((b) => b.pem);
+  const key = blocks.find((b) => b.label.endsWith('PRIVATE KEY'))?.pem;
+  if (certs.length === 0 || !key) throw unreadable(web, `${path(TLS_CERTIFICATE_PATH)} lacks a certificate or its key`);
+  const chain = certs.filter((c) => c !== caCertificate);
+  return { caCertificate, ...(caKey ? { caKey } : {}), certificate: chain.join(''), key };
 }
 
 /** Where a command's state came from: the local file, or the hosts (written locally after success). */

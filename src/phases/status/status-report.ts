@@ -74,6 +74,7 @@ export interface FrontDoorTlsStatus {
 export function frontDoorTlsStatus(
   certificate: string,
   now: Date,
+  mode: 'generated' | 'files' = 'generated',
 ): { status: FrontDoorTlsStatus; warning: string | null } {
   const summary = certificateSummary(certificate);
   const daysLeft = Math.floor((summary.notAfter.getTime() - now.getTime()) / (24 * 3600 * 1000));
@@ -84,11 +85,11 @@ export function frontDoorTlsStatus(
     fingerprint256: summary.fingerprint256,
   };
   const when = daysLeft < 0 ? `ended on ${status.notAfter}` : `ends on ${status.notAfter} (in ${daysLeft} days)`;
-  const warning =
-    daysLeft < RENEW_DAYS
-      ? `the front door's certificate ${when}: run \`heal-pyroscope install\`, which issues a new one under ` +
-        'the same CA (agents keep their CA file)'
-      : null;
+  const next =
+    mode === 'files'
+      ? 'put a new one in the file frontDoor.certificate names (and its key), then run `heal-pyroscope install`'
+      : 'run `heal-pyroscope install`, which issues a new one under the same CA (agents keep their CA file)';
+  const warning = daysLeft < RENEW_DAYS ? `the front door's certificate ${when}: ${next}` : null;
   return { status, warning };
 }
 
@@ -287,7 +288,7 @@ export const statusPhase: Phase<StatusContext> = {
       );
     const tls =
       topology.frontDoorTls !== 'off' && state?.secrets.frontDoorTls
-        ? frontDoorTlsStatus(state.secrets.frontDoorTls.certificate, new Date())
+        ? frontDoorTlsStatus(state.secrets.frontDoorTls.certificate, new Date(), topology.frontDoorTls)
         : null;
     if (tls?.warning) warnings.push(tls.warning);
     const flows = components.some((c) => c.present) ? await flowsOf(topology, ctx.frontDoor, hosts, addresses) : [];

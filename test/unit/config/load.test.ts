@@ -57,6 +57,18 @@ describe('config file validation', () => {
     );
   });
 
+  it("asks for the door's three files with frontDoor.tls: files, and refuses them without it", () => {
+    expect(problems('frontDoor:\n  tls: files\n  certificate: door.crt\n')).toEqual([
+      'frontDoor.key: is required with `frontDoor.tls: files` (line 2)',
+      'frontDoor.ca: is required with `frontDoor.tls: files` (line 2)',
+    ]);
+    expect(problems('frontDoor:\n  key: door.key\n')).toEqual([
+      'frontDoor.key: names a file for the door, but `frontDoor.tls` is not `files`: set it, or drop this key (line 2)',
+    ]);
+    expect(problems('frontDoor:\n  tls: self\n')[0]).toMatch(/"self" is not a TLS mode \(generated or files or off\)/);
+    expect(problems('frontDoor:\n  tls: files\n  certificate: a\n  key: b\n  ca: c\n')).toEqual([]);
+  });
+
   it('rejects ports out of range and non-numbers', () => {
     expect(problems('ssh:\n  port: 70000\n')).toEqual(['ssh.port: 70000 is not a port (1-65535) (line 2)']);
     expect(problems('ssh:\n  port: "22"\n')).toEqual(['ssh.port: expected a number, got string "22" (line 2)']);

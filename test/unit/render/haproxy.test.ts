@@ -77,7 +77,7 @@ describe('haproxy.cfg front door with TLS', () => {
     expect(pem.indexOf(TLS.certificate.trim())).toBe(0);
     expect(pem).toContain(TLS.caCertificate.trim());
     expect(pem).toContain(TLS.key.trim());
-    expect(pem).not.toContain(TLS.caKey.trim());
+    expect(pem).not.toContain(TLS.caKey!.trim());
   });
 
   it('external: the bind names the file where install writes it, root-owned and mounted nowhere', () => {

@@ -48,6 +48,7 @@ describe('the front door CA and certificate', () => {
   const made = frontDoorTlsFor(undefined, 'lab', NAMES, NOW);
   const cert = new X509Certificate(made.tls.certificate);
   const ca = new X509Certificate(made.tls.caCertificate);
+  const own = { caCertificate: made.tls.caCertificate, caKey: made.tls.caKey! };
 
   it('makes a CA and a certificate it signed, for exactly the names asked', () => {
     expect(made.change).toEqual({ kind: 'created' });
@@ -85,7 +86,7 @@ describe('the front door CA and certificate', () => {
   it('refuses a certificate of another CA or with another key, and makes a new CA only when its own cannot sign', () => {
     const other = issueCa('other', NOW);
     expect(serverProblem({ ...made.tls, ...other }, NAMES, NOW)).toBe('it was not issued by the CA');
-    const otherKey = issueServer(made.tls, NAMES, NOW).key;
+    const otherKey = issueServer(own, NAMES, NOW).key;
     expect(serverProblem({ ...made.tls, key: otherKey }, NAMES, NOW)).toBe('its key does not match it');
     expect(caProblem({ caCertificate: made.tls.caCertificate, caKey: other.caKey }, NOW)).toMatch(
       /CA key does not match/,
@@ -97,7 +98,7 @@ describe('the front door CA and certificate', () => {
   });
 
   it('refuses a name a certificate cannot carry', () => {
-    expect(() => issueServer(made.tls, ['web 01'], NOW)).toThrow(/not a DNS name or an IP address: web 01/);
+    expect(() => issueServer(own, ['web 01'], NOW)).toThrow(/not a DNS name or an IP address: web 01/);
   });
 });
 

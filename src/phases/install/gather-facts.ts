@@ -3,11 +3,12 @@
 // it decides is the complete `Planned` stage every later phase reads.
 
 import { readFile, stat } from 'node:fs/promises';
-import { ExitCode, HealError } from '../../core/errors.js';
+import { ExitCode, HealError, isHealError } from '../../core/errors.js';
 import { generateSecrets, loadState, type InstallState } from '../../state/state-file.js';
 import type { Topology } from '../../config/topology.js';
 import { StateStore, type StateOrigin } from '../../state/state-store.js';
-import { secretsFromHosts } from '../shared/host-state.js';
+import { frontDoorTlsFromHost, secretsFromHosts } from '../shared/host-state.js';
+import { NO_HELPER } from '../../remote/root-access.js';
 import { COMPONENTS, containerName, LABELS, PRODUCT } from '../../stack/manifest.js';
 import type { InstallContext } from './context.js';
 import { desiredStack, frontDoorNames, tierAddresses } from '../../plan/desired-stack.js';
@@ -125,6 +126,20 @@ export function tlsSentence(tls: { change: TlsChange; names: readonly string[] }
   }
 }
 
+/**
+ * The door's material on the web host (`frontDoor.tls: generated`); undefined when it has none, or
+ * when a dry run of a non-root user cannot read it yet (no helper image before the lock).
+ */
+async function doorTlsOnHost(ctx: InstallContext): Promise<FrontDoorTls | undefined> {
+  if (ctx.topology.frontDoorTls !== 'generated') return undefined;
+  try {
+    return await frontDoorTlsFromHost(ctx.hosts.forTier('web'));
+  } catch (error) {
+    if (isHealError(error) && error.code === NO_HELPER) return undefined;
+    throw error;
+  }
+}
+
 export const gatherFactsPhase: Phase<InstallContext> = {
   id: 'facts',
   title: 'Gather facts and plan',
@@ -141,6 +156,10 @@ export const gatherFactsPhase: Phase<InstallContext> = {
       secrets: fromHosts ?? generateSecrets(),
     };
     const addresses = await tierAddresses(ctx.topology, ctx.hosts);
+    // The hosts hold the truth: the CA agents trust is the one on the web host, whatever this
+    // machine's state file says (a teammate's install may have made it).
+    const onHost = fromHosts ? undefined : await doorTlsOnHost(ctx);
+    if (onHost) base.secrets = { ...base.secrets, frontDoorTls: onHost };
     const files =
       ctx.topology.frontDoorTls === 'files' && ctx.topology.frontDoorTlsFiles
         ? await readOperatorTlsFiles(ctx.topology.frontDoorTlsFiles)

@@ -126,7 +126,7 @@ export async function secretsFromHosts(hosts: Inventory): Promise<Secrets | null
  * certificate is there but the rest cannot be read, this throws: a new CA would leave every agent
  * that trusts the old one refusing the door.
  */
-async function frontDoorTlsFromHost(web: Host): Promise<FrontDoorTls | undefined> {
+export async function frontDoorTlsFromHost(web: Host): Promise<FrontDoorTls | undefined> {
   if (!web.connection) throw unreadable(web, web.connectError?.message ?? 'not connected');
   const path = (p: string) => `${tierDir('web')}/${p}`;
   const read = async (p: string): Promise<string> => {

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { tlsSentence, withFrontDoorTls } from '../../../src/phases/install/gather-facts.js';
 import { frontDoorTlsStatus } from '../../../src/phases/status/status-report.js';
-import { generateSecrets, type InstallState } from '../../../src/state/state-file.js';
-import { RENEW_DAYS, SERVER_DAYS } from '../../../src/tls/certificates.js';
+import { generateSecrets, saveState, type InstallState } from '../../../src/state/state-file.js';
+import { frontDoorTlsFor, RENEW_DAYS, SERVER_DAYS } from '../../../src/tls/certificates.js';
+import { tierDir } from '../../../src/core/host-paths.js';
+import { TLS_CA_KEY_PATH, TLS_CA_PATH, TLS_CERTIFICATE_PATH } from '../../../src/render/haproxy.js';
+import { fakeStack, plannedInstall } from '../support/fake-stack.js';
 
 const DAY = 24 * 3600 * 1000;
 const NOW = new Date('2026-12-07T12:00:00Z');
@@ -50,5 +53,26 @@ describe("status's certificate line", () => {
     expect(near.warning).toMatch(/certificate ends on .* \(in 10 days\): run `heal-pyroscope install`/);
     const past = frontDoorTlsStatus(certificate, new Date(NOW.getTime() + (SERVER_DAYS + 2) * DAY));
     expect(past.warning).toMatch(/certificate ended on/);
+  });
+});
+
+describe("install's facts phase and the web host's CA", () => {
+  it("serves the CA the web host holds, not a new one, when this machine's state has none", async () => {
+    const stack = fakeStack();
+    await saveState(stack.statePath, state);
+    const { tls } = frontDoorTlsFor(undefined, 'lab', ['web-01'], new Date());
+    const at = (p: string) => `${tierDir('web')}/${p}`;
+    stack.web.onExec(`test -e ${at(TLS_CA_PATH)}`, { code: 0 });
+    stack.web.onExec(`cat -- ${at(TLS_CA_PATH)}`, { stdout: tls.caCertificate });
+    stack.web.onExec(`cat -- ${at(TLS_CA_KEY_PATH)}`, { stdout: tls.caKey });
+    stack.web.onExec(`cat -- ${at(TLS_CERTIFICATE_PATH)}`, {
+      stdout: `${tls.certificate}${tls.caCertificate}${tls.key}`,
+    });
+    const ctx = await plannedInstall(stack);
+    const served = ctx.planned.state.current.secrets.frontDoorTls!;
+    expect(served.caCertificate).toBe(tls.caCertificate);
+    expect(served.caKey).toBe(tls.caKey);
+    // A certificate for the fake web host's names, under that same CA.
+    expect(ctx.report.tls?.change.kind).toBe('renewed');
   });
 });

@@ -66,8 +66,7 @@ describe('credentials read from the hosts', () => {
   it("reads MinIO's and Grafana's logins from their containers; none when nothing is installed", async () => {
     const stack = fakeStack();
     const hosts = await connectedInventory(stack);
-    // A plain door: the web host keeps no CA.
-    stack.web.onExec(`test -e ${CA}`, { code: 1 });
+    // A plain door: the web host keeps no CA (the fake's default).
     expect(await secretsFromHosts(hosts)).toBeNull();
     const secrets = generateSecrets();
     const { specs } = desiredStack(topology(), ADDRESSES, secrets, 'container');
@@ -99,6 +98,7 @@ describe('credentials read from the hosts', () => {
     const secrets = generateSecrets();
     await installMinioAndGrafana(stack, secrets);
     const { tls } = frontDoorTlsFor(undefined, 'lab', ['web-01', '10.0.0.11'], new Date());
+    stack.web.onExec(`test -e ${CA}`, { code: 0 });
     stack.web.onExec(`cat -- ${CA}`, { stdout: tls.caCertificate });
     stack.web.onExec(`cat -- ${CA_KEY}`, { stdout: tls.caKey });
     // As HAProxy reads it: the certificate, the CA, then the key.

@@ -41,6 +41,8 @@ export class FakeHost implements HostHandle {
 
   constructor(readonly name: string) {
     this.engine = new FakeEngine(name);
+    // A fresh host keeps no front door CA (install and the credentials read from the hosts ask).
+    this.onExec('test -e /opt/heal-pyroscope/web/haproxy/tls/ca.pem', { code: 1 });
     // Every host routes anywhere from one address (the flow rules ask where a flow starts).
     this.onExec(/^ip route get /, (argv) => ({
       stdout: `${argv[3]} dev eth0 src ${FakeHost.addressOf(name)} uid 0\n`,

@@ -143,6 +143,7 @@ export function resolveTopology(
       restrictFlows: file?.flows?.restrict ?? defaultOf(SETTINGS.restrictFlows),
       frontDoorAllowFrom: file?.frontDoor?.allowFrom ?? defaultOf(SETTINGS.frontDoorAllowFrom),
       frontDoorTls: (file?.frontDoor?.tls ?? defaultOf(SETTINGS.frontDoorTls)) as FrontDoorTlsMode,
+      frontDoorNames: file?.frontDoor?.names ?? defaultOf(SETTINGS.frontDoorNames),
       ...(file?.frontDoor?.certificate && file.frontDoor.key && file.frontDoor.ca
         ? {
             frontDoorTlsFiles: {

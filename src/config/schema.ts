@@ -101,6 +101,7 @@ export const configFile = z.strictObject({
     .strictObject({
       allowFrom: list(SETTINGS.frontDoorAllowFrom),
       tls: one(SETTINGS.frontDoorTls),
+      names: list(SETTINGS.frontDoorNames),
       certificate: one(SETTINGS.frontDoorCertificate),
       key: one(SETTINGS.frontDoorKey),
       ca: one(SETTINGS.frontDoorCa),

@@ -249,6 +249,16 @@ export const SETTINGS = {
     // The example file shows every key, so it shows the mode that takes the three files below.
     example: 'files',
   }),
+  frontDoorNames: list({
+    key: 'frontDoor.names',
+    value: V.HOST,
+    help:
+      'more names agents dial the door by (a DNS alias, a virtual IP), put into the generated certificate ' +
+      'beside `hosts.web` and its address; with `files`, the certificate must carry them too',
+    default: [],
+    defaultText: 'none',
+    example: '[profiling.internal]',
+  }),
   frontDoorCertificate: one({
     key: 'frontDoor.certificate',
     value: V.LOCAL_PATH,

@@ -57,6 +57,8 @@ export interface Topology {
   frontDoorAllowFrom: string[];
   /** TLS on the front door (config `frontDoor.tls`). */
   frontDoorTls: FrontDoorTlsMode;
+  /** More names agents dial the door by (config `frontDoor.names`). */
+  frontDoorNames: string[];
   /** With `frontDoor.tls: files`: the operator's PEM files, absolute (config `frontDoor.certificate`, `.key`, `.ca`). */
   frontDoorTlsFiles?: { certificate: string; key: string; ca: string };
   /** Grafana and the MinIO console on every address (config `consoles.published`); else loopback. */

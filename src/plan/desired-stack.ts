@@ -40,9 +40,15 @@ export async function tierAddresses(topology: Topology, hosts: Inventory, lenien
   };
 }
 
-/** The names the door's certificate carries: the web host as the config names it, and its address. */
-export function frontDoorNames(topology: Pick<Topology, 'web'>, addresses: Pick<TierAddresses, 'web'>): string[] {
-  return [...new Set([topology.web.host, addresses.web])];
+/**
+ * The names the door's certificate carries: the web host as the config names it, its address, and
+ * the names agents also dial it by (`frontDoor.names`).
+ */
+export function frontDoorNames(
+  topology: Pick<Topology, 'web' | 'frontDoorNames'>,
+  addresses: Pick<TierAddresses, 'web'>,
+): string[] {
+  return [...new Set([topology.web.host, addresses.web, ...topology.frontDoorNames])];
 }
 
 /** What a client of the door trusts: the CA agents are given; null for a plain door. */

@@ -6,6 +6,7 @@ import { frontDoorTlsFor, RENEW_DAYS, SERVER_DAYS } from '../../../src/tls/certi
 import { tierDir } from '../../../src/core/host-paths.js';
 import { TLS_CA_KEY_PATH, TLS_CA_PATH, TLS_CERTIFICATE_PATH } from '../../../src/render/haproxy.js';
 import { fakeStack, plannedInstall } from '../support/fake-stack.js';
+import { frontDoorNames } from '../../../src/plan/desired-stack.js';
 
 const DAY = 24 * 3600 * 1000;
 const NOW = new Date('2026-12-07T12:00:00Z');
@@ -74,5 +75,19 @@ describe("install's facts phase and the web host's CA", () => {
     expect(served.caKey).toBe(tls.caKey);
     // A certificate for the fake web host's names, under that same CA.
     expect(ctx.report.tls?.change.kind).toBe('renewed');
+  });
+});
+
+describe('the names the door answers to', () => {
+  it('are the web host as written, its address and frontDoor.names, once each', () => {
+    const names = frontDoorNames(
+      { web: { host: 'web-01' } as never, frontDoorNames: ['profiling.internal', 'web-01'] },
+      {
+        web: '10.0.0.11',
+      },
+    );
+    expect(names).toEqual(['web-01', '10.0.0.11', 'profiling.internal']);
+    const made = withFrontDoorTls(state, { frontDoorTls: 'generated', environment: 'lab' }, names, NOW);
+    expect(frontDoorTlsStatus(made.state.secrets.frontDoorTls!.certificate, NOW).status.names).toEqual(names);
   });
 });

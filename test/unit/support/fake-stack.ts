@@ -51,6 +51,7 @@ export function topology(): Topology {
     restrictFlows: true,
     frontDoorAllowFrom: [],
     frontDoorTls: 'generated',
+    frontDoorNames: [],
     consolesPublished: false,
     consolesAllowFrom: [],
     guard: DEFAULT_GUARD_RULES,

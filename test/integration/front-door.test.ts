@@ -4,7 +4,8 @@
 // HAProxy's own 404. HAProxy's log on web-01 says which backend and server a finished request went
 // to; the lab's receivers speak gRPC, so an export gets Tempo's grpc-status 0 through the door.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { ClientHttp2Session } from 'node:http2';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -270,5 +271,26 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
 
   it('answers its health URI itself with 200', async () => {
     expect((await fromTarget('/healthz')).status).toBe(200);
+  });
+
+  it("a teammate without the state file gets the same CA from the hosts, and status shows the door's certificate", async () => {
+    // The same config in another directory: no .heal-pyroscope/ beside it.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'hp-teammate-'));
+    const config = join(elsewhere, 'heal-pyroscope.yaml');
+    writeFileSync(config, readFileSync(topo.path, 'utf8'));
+    const agents = await runCli(['--json', 'agents', '--config', config], { cwd: elsewhere, env: { CI: 'true' } });
+    expect(agents.code, agents.stderr).toBe(0);
+    expect(JSON.parse(agents.stdout).frontDoor.caCertificate).toBe(trust.ca);
+    const status = await runCli(['--json', 'status', '--config', config], { cwd: elsewhere, env: { CI: 'true' } });
+    const doc = JSON.parse(status.stdout) as {
+      state: string;
+      frontDoorTls: { names: string[]; daysLeft: number } | null;
+      components: Array<{ component: string; healthy: boolean }>;
+    };
+    expect(status.code, status.stderr).toBe(0);
+    expect(doc.state).toBe('hosts');
+    expect(doc.frontDoorTls?.names).toContain(web());
+    expect(doc.frontDoorTls?.daysLeft).toBeGreaterThan(300);
+    expect(doc.components.find((c) => c.component === 'haproxy')?.healthy).toBe(true);
   });
 });

@@ -19,6 +19,11 @@ import { desiredStack, doorTrust, tierAddresses, type TierAddresses } from '../.
 import { heldTargets, readHeldRules, ruleMachines, wantedRules } from '../../plan/flow-facts.js';
 import { describeRules, holdsRules, rulesDrift, type MachineRules } from '../../stack/flow-rules.js';
 import type { Phase } from '../../runner/phase.js';
+import type { Host } from '../../hosts/host.js';
+import type { TlsTrust } from '../../remote/index.js';
+import { TLS_CA_PATH } from '../../render/haproxy.js';
+import { tierDir } from '../../core/host-paths.js';
+import type { Secrets } from '../../state/state-file.js';
 import { certificateSummary, RENEW_DAYS } from '../../tls/certificates.js';
 import { serverInventory, unreachableServers, type Unreachable } from '../shared/reachable.js';
 
@@ -196,6 +201,23 @@ export function statusError(report: StatusReport): HealError {
   });
 }
 
+/**
+ * What status trusts when it asks the door's health: the state's CA, or, without any state, the
+ * CA certificate the web host keeps (public, mode 0644: read over SSH, no root); null for a plain door.
+ */
+async function doorTrustForStatus(
+  topology: Topology,
+  state: { secrets: Secrets } | undefined,
+  web: Host,
+): Promise<TlsTrust | null> {
+  if (state) return doorTrust(topology, state.secrets);
+  if (topology.frontDoorTls === 'off') return null;
+  const ca = await web.remote
+    .exec(['cat', '--', `${tierDir('web')}/${TLS_CA_PATH}`], { timeoutMs: 10_000 })
+    .catch(() => undefined);
+  return ca?.code === 0 && ca.stdout.includes('BEGIN CERTIFICATE') ? { ca: ca.stdout } : null;
+}
+
 /** Each component: present, running, healthy, and its drift from what install would apply now. */
 export const statusPhase: Phase<StatusContext> = {
   id: 'status',
@@ -255,7 +277,7 @@ export const statusPhase: Phase<StatusContext> = {
           : c.name === 'grafana'
             ? consoleAddress(topology.consolesPublished, addresses[c.tier])
             : addresses[c.tier];
-        const tls = c.name === 'haproxy' && state ? doorTrust(topology, state.secrets) : null;
+        const tls = c.name === 'haproxy' ? await doorTrustForStatus(topology, state, host) : null;
         healthy = await host.remote
           .httpGet(address, port, component(c.name).health.path, { timeoutMs: 3000, ...(tls ? { tls } : {}) })
           .then(

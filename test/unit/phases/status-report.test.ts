@@ -9,7 +9,8 @@ import { runPhases } from '../../../src/runner/runner.js';
 import { newStatusContext, statusPhases } from '../../../src/phases/status/status-report.js';
 import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
-import { generateSecrets, saveState } from '../../../src/state/state-file.js';
+import { generateSecrets, removeState, saveState } from '../../../src/state/state-file.js';
+import { frontDoorTlsFor } from '../../../src/tls/certificates.js';
 import { LABELS } from '../../../src/stack/manifest.js';
 import { HealError } from '../../../src/core/errors.js';
 import { ADDRESSES, fakeStack, holdFlowRules, topology, type FakeStack } from '../support/fake-stack.js';
@@ -70,6 +71,30 @@ describe('status report', () => {
       ports: ['3000->3000/tcp'],
       drift: [],
     });
+  });
+
+  it("asks the door's health over TLS trusting the state's CA, or without any state the web host's ca.pem", async () => {
+    const { stack } = await installed();
+    const seen: Array<string | undefined> = [];
+    stack.web.http = (_host, port, _path, options) => {
+      if (port === 9940) seen.push(options.tls?.ca);
+      return { status: 200, body: 'ok' };
+    };
+    const { tls } = frontDoorTlsFor(undefined, 'lab', ['web-01'], new Date());
+    await saveState(stack.statePath, {
+      version: 1,
+      environment: 'lab',
+      secrets: { ...generateSecrets(), frontDoorTls: tls },
+    });
+    await report(stack);
+    expect(seen).toEqual([tls.caCertificate]);
+    // No state here, and the stack's logins unreadable: the CA the web host keeps still serves.
+    await removeState(stack.statePath);
+    stack.db.engine.inspectContainer = () =>
+      Promise.reject(new HealError({ code: 'docker.not-running', message: 'down' }));
+    stack.web.onExec('cat -- /opt/heal-pyroscope/web/haproxy/tls/ca.pem', { stdout: tls.caCertificate });
+    await report(stack).catch(() => undefined);
+    expect(seen).toEqual([tls.caCertificate, tls.caCertificate]);
   });
 
   it('reports flow rules that are missing or no longer in force as drift, naming the machine', async () => {

@@ -274,14 +274,16 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
   });
 
   it("a teammate without the state file gets the same CA from the hosts, and status shows the door's certificate", async () => {
-    // The same config in another directory: no .heal-pyroscope/ beside it.
-    const elsewhere = mkdtempSync(join(tmpdir(), 'hp-teammate-'));
-    const config = join(elsewhere, 'heal-pyroscope.yaml');
-    writeFileSync(config, readFileSync(topo.path, 'utf8'));
-    const agents = await runCli(['--json', 'agents', '--config', config], { cwd: elsewhere, env: { CI: 'true' } });
+    // The same config in other directories: no .heal-pyroscope/ beside it.
+    const teammate = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hp-teammate-'));
+      writeFileSync(join(dir, 'heal-pyroscope.yaml'), readFileSync(topo.path, 'utf8'));
+      return { cwd: dir, env: { CI: 'true' } };
+    };
+    const agents = await runCli(['--json', 'agents'], teammate());
     expect(agents.code, agents.stderr).toBe(0);
     expect(JSON.parse(agents.stdout).frontDoor.caCertificate).toBe(trust.ca);
-    const status = await runCli(['--json', 'status', '--config', config], { cwd: elsewhere, env: { CI: 'true' } });
+    const status = await runCli(['--json', 'status'], teammate());
     const doc = JSON.parse(status.stdout) as {
       state: string;
       frontDoorTls: { names: string[]; daysLeft: number } | null;

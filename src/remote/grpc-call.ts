@@ -1,6 +1,7 @@
-// One unary gRPC call (HTTP/2: over TLS with ALPN h2, or cleartext with prior knowledge) to host:port as a host makes it: the
-// TCP leg is a direct-tcpip channel on that host's SSH session, and Node's HTTP/2 client speaks over
-// it, so an agent's traffic is reproduced from the agent's host without installing anything there.
+// One unary gRPC call to host:port as a host makes it (HTTP/2: over TLS with ALPN h2, or cleartext
+// with prior knowledge): the TCP leg is a direct-tcpip channel on that host's SSH session, and Node's
+// HTTP/2 client speaks over it, so an agent's traffic is reproduced from the agent's host without
+// installing anything there.
 
 import http2 from 'node:http2';
 import { HealError } from '../core/errors.js';

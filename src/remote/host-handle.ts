@@ -29,7 +29,7 @@ export interface HostHandle {
   httpGet(host: string, port: number, path: string, options?: HttpGetOptions): Promise<HttpGetResult>;
   /** A TCP stream to host:port as this host opens it (`open`: a local port forwarded through it). */
   tunnel(host: string, port: number): Promise<Duplex>;
-  /** One unary gRPC call (h2c) to host:port as this host makes it; rejects when nothing answers. */
+  /** One unary gRPC call (h2c, or TLS trusting `tls.ca`) to host:port as this host makes it; rejects when nothing answers. */
   grpcCall(
     host: string,
     port: number,

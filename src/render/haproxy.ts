@@ -46,12 +46,10 @@ function haproxyWord(value: TemplateValue, name: string): string {
 }
 
 /**
- * Slots named `*_fragment` hold a piece of our own templates, already filled and checked slot by
- * slot: written as they are.
- */
-/**
  * Slots named `*_text` hold prose, written single-quoted: HAProxy takes everything up to the next
  * single quote literally (no escapes, no environment expansion), so only a quote cannot be inside.
+ * Slots named `*_fragment` hold a piece of our own templates, already filled and checked slot by
+ * slot: written as they are.
  */
 function haproxyValue(value: TemplateValue, name: string): string {
   if (name.endsWith('_fragment')) return String(value);

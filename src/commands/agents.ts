@@ -1,6 +1,7 @@
 // `agents [AGENT]`: what to put into each agent so that it sends to this stack's front door, filled
 // with the door's URL, the stack's CA (from the local state, or from the hosts when there is none)
 // and an application name.
+import { readFile } from 'node:fs/promises';
 import { agentGuides, TARGET_CA_FILE, trustSteps, type AgentName } from '../agents/agents.js';
 import type { Topology } from '../config/topology.js';
 import { HealError } from '../core/errors.js';
@@ -14,6 +15,7 @@ import { fromHostsNote, type HostStateContext } from '../phases/shared/host-stat
 import { readFromHosts } from './credentials.js';
 import { port } from '../stack/manifest.js';
 import { loadState, type Secrets } from '../state/state-file.js';
+import { pemBlocks } from '../tls/certificates.js';
 
 export interface AgentsFlags extends TopologyFlags, ConnectFlags {
   agent?: AgentName;
@@ -37,21 +39,24 @@ export interface AgentsDocument {
 function noCa(why: string): HealError {
   return new HealError({
     code: 'agents.no-ca',
-    message: `the front door speaks TLS (frontDoor.tls: generated), but its CA is not known: ${why}`,
+    message: `the front door speaks TLS, but its CA is not known: ${why}`,
     hint: 'run `heal-pyroscope install` first (it makes the CA), or run this beside the config the stack was installed with',
   });
 }
+
+const caOf = (secrets: Pick<Secrets, 'frontDoorTls'>): string | null => secrets.frontDoorTls?.caCertificate ?? null;
 
 /** The settings for every agent (or one), as printed and as --json. */
 export function agentsOutcome(
   out: Output,
   topology: Pick<Topology, 'web' | 'frontDoorTls'>,
-  secrets: Pick<Secrets, 'frontDoorTls'> | null,
+  /** The CA agents trust (PEM); null when none is known, or for a plain door. */
+  known: string | null,
   flags: Pick<AgentsFlags, 'agent' | 'service'>,
   note?: string,
 ): Outcome<AgentsDocument> {
   const tls = topology.frontDoorTls !== 'off';
-  const ca = tls ? (secrets?.frontDoorTls?.caCertificate ?? null) : null;
+  const ca = tls ? known : null;
   if (tls && ca === null) throw noCa('the state has none (it predates TLS on the door)');
   const url = doorUrl(topology.web.host, tls);
   const guides = agentGuides({ url, app: flags.service ?? DEFAULT_APP, caFile: tls ? TARGET_CA_FILE : null }).filter(
@@ -89,8 +94,19 @@ export async function runAgentsCommand(flags: AgentsFlags, ctx: GatherContext): 
   const { out } = ctx;
   return runPhaseCommand(flags, ctx, async ({ topology, statePath, connect }) => {
     if (topology.frontDoorTls === 'off') return { refused: agentsOutcome(out, topology, null, flags) };
+    // The operator's CA is their file: no state or host needed.
+    if (topology.frontDoorTls === 'files' && topology.frontDoorTlsFiles) {
+      const path = topology.frontDoorTlsFiles.ca;
+      const text = await readFile(path, 'utf8').catch((error: Error) => {
+        throw noCa(`frontDoor.ca ${path} cannot be read (${error.message})`);
+      });
+      // As install takes it: the file's first PEM certificate.
+      const caCertificate = pemBlocks(text).find((b) => b.label === 'CERTIFICATE')?.pem;
+      if (!caCertificate) throw noCa(`frontDoor.ca ${path} holds no PEM certificate`);
+      return { refused: agentsOutcome(out, topology, caCertificate, flags) };
+    }
     const state = await loadState(statePath);
-    if (state) return { refused: agentsOutcome(out, topology, state.secrets, flags) };
+    if (state) return { refused: agentsOutcome(out, topology, caOf(state.secrets), flags) };
     return fromHosts(flags, out, { statePath, topology, connect });
   });
 }
@@ -104,6 +120,6 @@ function fromHosts(
   return readFromHosts(settings, (found) => {
     const secrets = found?.state.secrets;
     if (!secrets?.frontDoorTls) throw noCa('the hosts hold none');
-    return agentsOutcome(out, settings.topology, secrets, flags, fromHostsNote(settings.statePath));
+    return agentsOutcome(out, settings.topology, caOf(secrets), flags, fromHostsNote(settings.statePath));
   });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGENT_NAMES, agentGuides, TARGET_CA_FILE } from '../../../src/agents/agents.js';
 import { generateSecrets, saveState, statePath } from '../../../src/state/state-file.js';
-import { frontDoorTlsFor } from '../../../src/tls/certificates.js';
+import { frontDoorTlsFor, issueCa } from '../../../src/tls/certificates.js';
 import { agentsPage, PAGE_APP, PAGE_DOOR } from '../../../src/agents/page.js';
 import { doorUrl } from '../../../src/commands/agents.js';
 import { contractDocument } from '../../support/json-contract.js';
@@ -95,6 +95,18 @@ describe('agents --json', () => {
     const text = await runCli(['agents'], { cwd: dir });
     expect(text.stdout).toContain(ca.trim().split('\n')[1]);
     expect(text.stdout).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it("prints the operator's CA with frontDoor.tls: files, without any state", async () => {
+    const own = issueCa('ops', new Date());
+    const dir = configDir('frontDoor:\n  tls: files\n  certificate: door.crt\n  key: door.key\n  ca: ca.crt\n');
+    writeFileSync(join(dir, 'ca.crt'), `# our root\n${own.caCertificate}`);
+    const r = await runCli(['agents', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect((contractDocument(r.stdout) as unknown as { frontDoor: object }).frontDoor).toEqual({
+      url: DOOR,
+      caCertificate: own.caCertificate,
+    });
   });
 
   it('prints http:// and no CA for a plain door, without any state', async () => {

@@ -25,6 +25,8 @@ export const TLS_CA_PATH = 'haproxy/tls/ca.pem';
 /** The CA's key: signs the next certificate. Root's alone, mounted in no container. */
 export const TLS_CA_KEY_PATH = 'haproxy/tls/ca-key.pem';
 export const TLS_CERTIFICATE_TARGET = '/usr/local/etc/haproxy/tls/front-door.pem';
+/** Where an external HAProxy's bind reads the certificate: the file as install writes it on the web host. */
+export const EXTERNAL_CERTIFICATE_FILE = `${tierDir('web')}/${TLS_CERTIFICATE_PATH}`;
 export const TLS_CA_TARGET = '/usr/local/etc/haproxy/tls/ca.pem';
 
 /**
@@ -70,8 +72,7 @@ function frontDoorSections(ctx: RenderContext): string {
   const app = ctx.hosts.app;
   const pyroscope = hostPort(app, PORTS.pyroscope);
   // The container reads its mount; an external HAProxy reads the file where install wrote it.
-  const certificate =
-    ctx.frontDoor === 'container' ? TLS_CERTIFICATE_TARGET : `${tierDir('web')}/${TLS_CERTIFICATE_PATH}`;
+  const certificate = ctx.frontDoor === 'container' ? TLS_CERTIFICATE_TARGET : EXTERNAL_CERTIFICATE_FILE;
   const bind =
     ctx.tls === null
       ? render('haproxy/bind-plain.cfg', { listen_port: PORTS.frontDoor })

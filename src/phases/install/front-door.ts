@@ -1,7 +1,7 @@
 // Phase: the HAProxy front door on the web host, once the services behind it answer. With `--front-door external` no container runs:
 // the configuration phase wrote the sections for the operator's own HAProxy to include.
 
-import { EXTERNAL_SNIPPET_PATH, TLS_CERTIFICATE_PATH } from '../../render/haproxy.js';
+import { EXTERNAL_CERTIFICATE_FILE, EXTERNAL_SNIPPET_PATH } from '../../render/haproxy.js';
 import { applyContainer } from './containers.js';
 import { specOf, type PlannedInstall } from './context.js';
 import { tierDir } from '../../core/host-paths.js';
@@ -28,14 +28,13 @@ export function externalSnippetChanged(plan: InstallPlan | null): boolean {
 /** What the operator does with the snippet: how to include it and whether to reload. */
 export function externalFrontDoorSteps(plan: InstallPlan | null, webHost: string, tls = false): string[] {
   const snippet = externalSnippetPath();
-  const certificate = `${tierDir('web')}/${TLS_CERTIFICATE_PATH}`;
   const include = [
     `include ${snippet} in the HAProxy on ${webHost}: load it after your own configuration,`,
     `  e.g. \`-f /etc/haproxy/haproxy.cfg -f ${snippet}\` (Debian's unit: add \`-f ${snippet}\` to EXTRAOPTS ` +
       `in /etc/default/haproxy)`,
     ...(tls
       ? [
-          `its bind serves TLS with ${certificate} (certificate, CA and key; root's, mode 0600: HAProxy reads ` +
+          `its bind serves TLS with ${EXTERNAL_CERTIFICATE_FILE} (certificate, CA and key; root's, mode 0600: HAProxy reads ` +
             'it as root at start, before it drops privileges)',
         ]
       : []),

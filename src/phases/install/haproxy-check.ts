@@ -7,8 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HealError } from '../../core/errors.js';
 import { runLocal } from '../../local/process.js';
-import { EXTERNAL_SNIPPET_PATH, EXTERNAL_WRAPPER_PATH, TLS_CERTIFICATE_PATH } from '../../render/haproxy.js';
-import { tierDir } from '../../core/host-paths.js';
+import {
+  EXTERNAL_CERTIFICATE_FILE,
+  EXTERNAL_SNIPPET_PATH,
+  EXTERNAL_WRAPPER_PATH,
+  TLS_CERTIFICATE_PATH,
+} from '../../render/haproxy.js';
 import type { RenderedFile } from '../../render/rendered-file.js';
 
 /**
@@ -31,7 +35,7 @@ export async function checkExternalSnippet(files: readonly RenderedFile[], bin =
     if (certificate) {
       const local = join(dir, 'front-door.pem');
       writeFileSync(local, certificate.content, { mode: 0o600 });
-      content = content.replaceAll(`${tierDir('web')}/${TLS_CERTIFICATE_PATH}`, local);
+      content = content.replaceAll(EXTERNAL_CERTIFICATE_FILE, local);
     }
     writeFileSync(snippetPath, content);
     const answer = await runLocal([bin, '-c', '-f', wrapperPath, '-f', snippetPath], {

@@ -12,7 +12,7 @@ import type { Inventory } from '../../hosts/inventory.js';
 import { GRAFANA_PASSWORD_TARGET } from '../../render/grafana.js';
 import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../render/minio.js';
 import { TLS_CA_KEY_PATH, TLS_CA_PATH, TLS_CERTIFICATE_PATH } from '../../render/haproxy.js';
-import { tierDir } from '../../core/host-paths.js';
+import { remotePath } from '../../plan/plan.js';
 import { pemBlocks, type FrontDoorTls } from '../../tls/certificates.js';
 import type { Engine } from '../../remote/index.js';
 import type { Phase, PhaseIo } from '../../runner/phase.js';
@@ -128,7 +128,7 @@ export async function secretsFromHosts(hosts: Inventory): Promise<Secrets | null
  */
 export async function frontDoorTlsFromHost(web: Host): Promise<FrontDoorTls | undefined> {
   if (!web.connection) throw unreadable(web, web.connectError?.message ?? 'not connected');
-  const path = (p: string) => `${tierDir('web')}/${p}`;
+  const path = (p: string) => remotePath({ tier: 'web', path: p });
   const read = async (p: string): Promise<string> => {
     const r = await web.remote.root.exec(['cat', '--', path(p)], { timeoutMs: 15_000 });
     if (r.code !== 0)

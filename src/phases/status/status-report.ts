@@ -10,6 +10,7 @@ import type { ContainerDetails } from '../../remote/index.js';
 import type { FrontDoor } from '../../render/context.js';
 import { component, COMPONENTS, containerName, LABELS, type ComponentName } from '../../stack/manifest.js';
 import { healthAddress, healthPort, specHash, volumeName, type ContainerSpec } from '../../plan/container-spec.js';
+import { remotePath } from '../../plan/plan.js';
 import { consoleAddress } from '../../render/render.js';
 import { filesystemOf } from '../../hosts/facts.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
@@ -22,7 +23,6 @@ import type { Phase } from '../../runner/phase.js';
 import type { Host } from '../../hosts/host.js';
 import type { TlsTrust } from '../../remote/index.js';
 import { TLS_CA_PATH } from '../../render/haproxy.js';
-import { tierDir } from '../../core/host-paths.js';
 import type { Secrets } from '../../state/state-file.js';
 import { certificateSummary, RENEW_DAYS } from '../../tls/certificates.js';
 import { serverInventory, unreachableServers, type Unreachable } from '../shared/reachable.js';
@@ -213,7 +213,7 @@ async function doorTrustForStatus(
   if (state) return doorTrust(topology, state.secrets);
   if (topology.frontDoorTls === 'off') return null;
   const ca = await web.remote
-    .exec(['cat', '--', `${tierDir('web')}/${TLS_CA_PATH}`], { timeoutMs: 10_000 })
+    .exec(['cat', '--', remotePath({ tier: 'web', path: TLS_CA_PATH })], { timeoutMs: 10_000 })
     .catch(() => undefined);
   return ca?.code === 0 && ca.stdout.includes('BEGIN CERTIFICATE') ? { ca: ca.stdout } : null;
 }

@@ -45,42 +45,29 @@ async function makeChain(): Promise<void> {
     '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
   );
-  await openssl('req', ...ec, '-keyout', 'int.key', '-out', 'int.csr', '-subj', '/CN=Ops Intermediate');
-  await openssl(
-    'x509',
-    '-req',
-    '-in',
-    'int.csr',
-    '-CA',
-    'root.crt',
-    '-CAkey',
-    'root.key',
-    '-CAcreateserial',
-    '-out',
-    'int.crt',
-    '-days',
-    '30',
-    '-extfile',
-    'ca.ext',
-  );
-  await openssl('req', ...ec, '-keyout', 'door.key', '-out', 'door.csr', '-subj', '/CN=web-01');
-  await openssl(
-    'x509',
-    '-req',
-    '-in',
-    'door.csr',
-    '-CA',
-    'int.crt',
-    '-CAkey',
-    'int.key',
-    '-CAcreateserial',
-    '-out',
-    'door.crt',
-    '-days',
-    '30',
-    '-extfile',
-    'leaf.ext',
-  );
+  // NAME.key and NAME.csr, then NAME.crt signed by ISSUER with the extensions in EXT.
+  const issue = async (name: string, subject: string, issuer: string, ext: string) => {
+    await openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${issuer}.crt`,
+      '-CAkey',
+      `${issuer}.key`,
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '30',
+      '-extfile',
+      ext,
+    );
+  };
+  await issue('int', '/CN=Ops Intermediate', 'root', 'ca.ext');
+  await issue('door', '/CN=web-01', 'int', 'leaf.ext');
   writeFileSync(at('door-chain.crt'), readFileSync(at('door.crt'), 'utf8') + readFileSync(at('int.crt'), 'utf8'));
   await execa('chmod', ['600', at('door.key')]);
 }

@@ -3,6 +3,7 @@
 // wiring mistake the real image would punish.
 
 import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,73 @@ const image = (name: Parameters<typeof component>[0]) => imageRef(component(name
 const APP = '10.213.0.12';
 const DB = '10.213.0.13';
 const WEB = '10.213.0.11';
+
+// Protocol Buffers and gRPC, as far as these tests send them (field numbers from the upstream protos).
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  do {
+    out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+    n >>>= 7;
+  } while (n > 0);
+  return Buffer.from(out);
+}
+const field = (n: number, value: Uint8Array | string): Buffer => {
+  const b = Buffer.from(value);
+  return Buffer.concat([varint((n << 3) | 2), varint(b.length), b]);
+};
+/** ExportTraceServiceRequest { resource_spans { scope_spans { spans { trace_id, span_id, name } } } }. */
+const otlpExport = (traceId: string): Buffer =>
+  field(
+    1,
+    field(
+      2,
+      field(
+        2,
+        Buffer.concat([
+          field(1, Buffer.from(traceId, 'hex')),
+          field(2, Buffer.from('b7ad6b7169203331', 'hex')),
+          field(5, 'tenant-op'),
+        ]),
+      ),
+    ),
+  );
+const OTLP_EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+const JAEGER_POST_SPANS = '/jaeger.api_v2.CollectorService/PostSpans';
+const PUSH = '/push.v1.PusherService/Push';
+
+/** One unary gRPC call over cleartext HTTP/2: grpc-status and grpc-message (trailers, or trailers-only headers). */
+async function grpcUnary(
+  host: string,
+  port: number,
+  path: string,
+  message: Buffer,
+  metadata: Record<string, string> = {},
+): Promise<{ grpcStatus: string; grpcMessage: string }> {
+  const client = http2.connect(`http://${host}:${port}`);
+  try {
+    return await new Promise((resolve, reject) => {
+      client.on('error', reject);
+      const head = Buffer.alloc(5);
+      head.writeUInt32BE(message.length, 1);
+      const req = client.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', ...metadata });
+      const answer = (h: http2.IncomingHttpHeaders) =>
+        resolve({
+          grpcStatus: String(h['grpc-status']),
+          grpcMessage: decodeURIComponent(String(h['grpc-message'] ?? '')),
+        });
+      let headers: http2.IncomingHttpHeaders = {};
+      req.on('response', (h) => (headers = h));
+      req.on('trailers', answer);
+      req.on('end', () => answer(headers));
+      req.on('error', reject);
+      req.setTimeout(5000, () => reject(new Error(`no gRPC answer from ${host}:${port}${path} within 5 s`)));
+      req.resume();
+      req.end(Buffer.concat([head, message]));
+    });
+  } finally {
+    client.close();
+  }
+}
 
 describe.skipIf(skip !== undefined)('lab stand-in images', () => {
   let scratch: string;
@@ -153,6 +221,93 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
       await waitFor('wrong-key pyroscope answering', async () => (await status(`http://${APP}:4041/ready`)) === 503);
       expect(await body(`http://${APP}:4041/ready`)).toContain('access denied');
     });
+
+    const PYRO = `http://${APP}:4040`;
+    const CPU = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
+    const startPyroscope = async (name: string, yaml: string) => {
+      await docker('app-01', [
+        'run',
+        '-d',
+        '--name',
+        'pyroscope',
+        '-p',
+        '4040:4040',
+        '-v',
+        `${fixture(name, yaml)}:/etc/pyroscope/config.yaml:ro`,
+        image('pyroscope'),
+        '-config.file=/etc/pyroscope/config.yaml',
+      ]);
+      await waitFor('pyroscope ready', async () => (await status(`${PYRO}/ready`)) === 200);
+    };
+    const orgHeader = (org?: string): Record<string, string> => (org === undefined ? {} : { 'X-Scope-OrgID': org });
+    const ingestFolded = (service: string, org?: string) =>
+      fetch(`${PYRO}/ingest?name=${service}.cpu&format=folded`, {
+        method: 'POST',
+        body: 'main;work 5\n',
+        headers: orgHeader(org),
+        signal: AbortSignal.timeout(3000),
+      });
+    const render = (service: string, org?: string) =>
+      fetch(`${PYRO}/pyroscope/render?query=${encodeURIComponent(`${CPU}{service_name="${service}"}`)}&from=now-1h`, {
+        headers: orgHeader(org),
+        signal: AbortSignal.timeout(3000),
+      });
+    const ticks = async (response: Response) =>
+      ((await response.json()) as { flamebearer: { numTicks: number } }).flamebearer.numTicks;
+
+    it('with multitenancy_enabled refuses requests without X-Scope-OrgID as 1.14.0 does and keeps tenants apart', async () => {
+      const invalid = await docker('app-01', [
+        'run',
+        '--rm',
+        '-v',
+        `${fixture('pyro-mt-bad.yaml', 'multitenancy_enabled: maybe\n')}:/etc/pyroscope/config.yaml:ro`,
+        image('pyroscope'),
+      ]);
+      expect(invalid.exitCode).toBe(1);
+      expect(invalid.stderr).toContain('cannot unmarshal !!str `maybe` into bool');
+
+      await startPyroscope('pyro-mt.yaml', 'multitenancy_enabled: true\n');
+      const anonymous = await ingestFolded('mt-app');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('content-type')).toBe('application/json');
+      expect(await anonymous.text()).toBe('{"code":"unauthenticated","message":"no org id"}\n');
+      expect((await ingestFolded('mt-app', 'team-a')).status).toBe(200);
+      const badId = await ingestFolded('mt-app', 'team a');
+      expect(badId.status).toBe(401);
+      expect(await badId.json()).toEqual({
+        code: 'unauthenticated',
+        message: "tenant ID 'team a' contains unsupported character ' '",
+      });
+      expect(await (await ingestFolded('mt-app', '..')).json()).toMatchObject({ message: "tenant ID is '.' or '..'" });
+      expect(await (await ingestFolded('mt-app', 'x'.repeat(151))).json()).toMatchObject({
+        message: 'tenant ID is too long: max 150 characters',
+      });
+
+      expect((await render('mt-app')).status).toBe(401);
+      expect(await ticks(await render('mt-app', 'team-a'))).toBe(5);
+      expect(await ticks(await render('mt-app', 'team-b'))).toBe(0);
+      expect(await ticks(await render('mt-app', 'team-b|team-a'))).toBe(5);
+      const badQuery = await render('mt-app', 'team/a');
+      expect(badQuery.status).toBe(400);
+      expect(await badQuery.json()).toMatchObject({ code: 'invalid_argument' });
+
+      expect(await grpcUnary(APP, 4040, PUSH, Buffer.alloc(0))).toEqual({ grpcStatus: '16', grpcMessage: 'no org id' });
+      expect(await grpcUnary(APP, 4040, PUSH, Buffer.alloc(0), { 'x-scope-orgid': 'team-a' })).toEqual({
+        grpcStatus: '0',
+        grpcMessage: '',
+      });
+      expect(await status(`${PYRO}/ready`)).toBe(200);
+    });
+
+    it('without multitenancy ignores X-Scope-OrgID and keeps everything as tenant anonymous', async () => {
+      await startPyroscope('pyro-st.yaml', 'server:\n  http_listen_port: 4040\n');
+      expect((await ingestFolded('st-app', 'team-a')).status).toBe(200);
+      expect(await ticks(await render('st-app'))).toBe(5);
+      expect(await ticks(await render('st-app', 'team-b'))).toBe(5);
+      expect(await grpcUnary(APP, 4040, PUSH, Buffer.alloc(0))).toMatchObject({ grpcStatus: '0' });
+      const stored = await docker('app-01', ['exec', 'pyroscope', 'ls', '/tmp/lab-store/tenants']);
+      expect(stored.stdout.trim()).toBe('anonymous');
+    });
   });
 
   describe('tempo', () => {
@@ -223,6 +378,76 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
         '-config.file=/etc/tempo.yaml',
       ]);
       await waitFor('OTLP reachable from target-01', async () => (await probe(4317)).exitCode === 0);
+    });
+
+    const startTempo = async (name: string, yaml: string) => {
+      await docker('app-01', [
+        'run',
+        '-d',
+        '--name',
+        'tempo',
+        '-p',
+        '3200:3200',
+        '-p',
+        '4317:4317',
+        '-p',
+        '14250:14250',
+        '-v',
+        `${fixture(name, yaml)}:/etc/tempo.yaml:ro`,
+        image('tempo'),
+        '-config.file=/etc/tempo.yaml',
+      ]);
+      await waitFor('tempo answering', async () => (await status(`http://${APP}:3200/api/echo`)) === 200);
+    };
+    const traceById = (traceId: string, org?: string) =>
+      fetch(`http://${APP}:3200/api/traces/${traceId}`, {
+        headers: org === undefined ? {} : { 'X-Scope-OrgID': org },
+        signal: AbortSignal.timeout(3000),
+      });
+
+    it('with multitenancy_enabled needs a tenant to ingest and query, as 2.8.1 does, and keeps tenants apart', async () => {
+      await startTempo('tempo-mt.yaml', `multitenancy_enabled: true\n${config('          endpoint: 0.0.0.0:4317\n')}`);
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      // The receivers' multiTenancyMiddleware: the OTLP receiver answers Unavailable, Jaeger Unknown.
+      expect(await grpcUnary(APP, 4317, OTLP_EXPORT, otlpExport(traceId))).toEqual({
+        grpcStatus: '14',
+        grpcMessage: 'no org id',
+      });
+      expect(await grpcUnary(APP, 14250, JAEGER_POST_SPANS, Buffer.alloc(0))).toEqual({
+        grpcStatus: '2',
+        grpcMessage: 'no org id',
+      });
+      expect(await grpcUnary(APP, 4317, OTLP_EXPORT, otlpExport(traceId), { 'x-scope-orgid': 'team-a' })).toEqual({
+        grpcStatus: '0',
+        grpcMessage: '',
+      });
+
+      const anonymous = await traceById(traceId);
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.text()).toBe('no org id\n');
+      const own = await traceById(traceId, 'team-a');
+      expect(own.status).toBe(200);
+      expect(await own.text()).toContain('tenant-op');
+      expect((await traceById(traceId, 'team-b')).status).toBe(404);
+      expect((await traceById(traceId, 'team-b|team-a')).status).toBe(200);
+      const badId = await traceById(traceId, 'team a');
+      expect(badId.status).toBe(400);
+      expect(await badId.text()).toBe("tenant ID 'team a' contains unsupported character ' '");
+      expect(await status(`http://${APP}:3200/api/echo`)).toBe(200);
+    });
+
+    it('without multitenancy ignores X-Scope-OrgID and keeps everything as tenant single-tenant', async () => {
+      await startTempo('tempo-st.yaml', config('          endpoint: 0.0.0.0:4317\n'));
+      const traceId = '5bf92f3577b34da6a3ce929d0e0e4736';
+      expect(await grpcUnary(APP, 4317, OTLP_EXPORT, otlpExport(traceId), { 'x-scope-orgid': 'team-a' })).toMatchObject(
+        {
+          grpcStatus: '0',
+        },
+      );
+      expect((await traceById(traceId)).status).toBe(200);
+      expect((await traceById(traceId, 'team-b')).status).toBe(200);
+      const stored = await docker('app-01', ['exec', 'tempo', 'ls', '/tmp/lab-store/tenants']);
+      expect(stored.stdout.trim()).toBe('single-tenant');
     });
   });
 

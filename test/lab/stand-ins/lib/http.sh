@@ -6,8 +6,8 @@ http_read() {
   IFS=' ' read -r REQ_METHOD REQ_TARGET REQ_VERSION || exit 0
   REQ_VERSION=${REQ_VERSION%"$CR"}
   REQ_PATH=${REQ_TARGET%%\?*}
-  REQ_LENGTH=0 REQ_AUTH="" REQ_SECRET=""
-  local line
+  REQ_LENGTH=0 REQ_AUTH="" REQ_SECRET="" REQ_ORGID=""
+  local line orgid_seen=""
   while IFS= read -r line; do
     line=${line%"$CR"}
     [ -z "$line" ] && break
@@ -15,6 +15,14 @@ http_read() {
       [Cc]ontent-[Ll]ength:*) REQ_LENGTH=$(echo "${line#*:}" | tr -dc 0-9) ;;
       [Aa]uthorization:*) REQ_AUTH=${line#*: } ;;
       [Xx]-[Ll]ab-[Ss]ecret:*) REQ_SECRET=${line#*: } ;;
+      # X-Scope-OrgID as Go's Header.Get reads it: the first one, spaces trimmed.
+      [Xx]-[Ss][Cc][Oo][Pp][Ee]-[Oo][Rr][Gg][Ii][Dd]:*)
+        if [ -z "$orgid_seen" ]; then
+          orgid_seen=1
+          REQ_ORGID=${line#*:}
+          REQ_ORGID=${REQ_ORGID#"${REQ_ORGID%%[! 	]*}"}
+          REQ_ORGID=${REQ_ORGID%"${REQ_ORGID##*[! 	]}"}
+        fi ;;
     esac
   done
   # Drain the body so the client never sees a reset before our reply.

@@ -21,6 +21,18 @@ cfg() {
   echo "$val"
 }
 cfg_has() { cfg_raw "$1" >/dev/null; }
+# cfg_bool KEY DEFAULT: true or false as Go's YAML decoders read a typed bool (true/True/TRUE and
+# YAML 1.1's yes/on/no/off); anything else fails as the real config parser does. Call it as
+# `v=$(cfg_bool KEY false) || exit 1`.
+cfg_bool() {
+  local val
+  val=$(cfg "$1" "$2")
+  case "$val" in
+    true | True | TRUE | yes | Yes | YES | on | On | ON) echo true ;;
+    false | False | FALSE | no | No | NO | off | Off | OFF) echo false ;;
+    *) lab_fatal "level=error msg=\"failed parsing config: yaml: cannot unmarshal !!str \`$val\` into bool ($1)\"" ;;
+  esac
+}
 
 # require_writable DIR MESSAGE: the real binaries mkdir/write their data path at start-up.
 require_writable() {
@@ -87,6 +99,25 @@ serve() {
 serve_forever() {
   trap 'kill $LAB_PIDS 2>/dev/null; exit 0' TERM INT
   while :; do wait; sleep 1; done
+}
+
+# bool_flag NAME ARGS...: a Go bool flag's last value among ARGS (-NAME, -NAME=V, --NAME=V; Go's
+# strconv.ParseBool), or nothing when it is not given. Call it as `v=$(bool_flag NAME "$@") || exit 1`.
+bool_flag() {
+  local name=$1 val="" arg
+  shift
+  for arg in "$@"; do
+    case "$arg" in
+      "-$name" | "--$name") val=true ;;
+      "-$name="* | "--$name="*)
+        case "${arg#*=}" in
+          1 | t | T | true | TRUE | True) val=true ;;
+          0 | f | F | false | FALSE | False) val=false ;;
+          *) lab_fatal "invalid boolean value \"${arg#*=}\" for -$name: parse error" ;;
+        esac ;;
+    esac
+  done
+  echo "$val"
 }
 
 # parse_go_flags ARGS...: Go's flag syntax (-x=v, --x=v, -x v) for the flags the stand-ins read.

@@ -8,10 +8,16 @@
 //                JSON), gRPC/connect pushes accepted.
 //   otlp-grpc    Tempo's OTLP gRPC receiver: TraceService/Export, spans stored by trace id.
 //   jaeger-grpc  Tempo's Jaeger gRPC receiver: CollectorService/PostSpans, spans stored by trace id.
-// Stored traces are read back by Tempo's HTTP stand-in (/api/traces/ID) from STORE/traces/ID.json.
+// Data is kept per tenant: STORE/tenants/TENANT/profiles.jsonl and STORE/tenants/TENANT/traces/ID.json,
+// read back by /pyroscope/render and by Tempo's HTTP stand-in (/api/traces/ID). With
+// LAB_MULTITENANCY=1 (the entrypoint's multitenancy_enabled: true) the tenant is the request's
+// X-Scope-OrgID (gRPC metadata x-scope-orgid), refused without it as the real servers refuse it (see
+// "Tenants" below); otherwise every request is tenant `anonymous` (Pyroscope) or `single-tenant`
+// (Tempo) and the header is ignored, as upstream ignores it. /ready needs no tenant.
 // The listener writes /tmp/lab-pid-ROLE once it listens, so a test can stop one receiver by its id.
 
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import http from 'node:http';
@@ -25,6 +31,7 @@ const STORE = process.env.LAB_STORE ?? '/tmp/lab-store';
 const LIB = process.env.LAB_LIB ?? '/lab/lib.sh';
 const RUN = process.env.LAB_RUN ?? '/tmp';
 const component = role === 'pyroscope' ? 'pyroscope' : 'tempo';
+const MULTITENANCY = process.env.LAB_MULTITENANCY === '1';
 
 function log(message) {
   process.stderr.write(`${new Date().toISOString().slice(0, 19)}Z ${component}: ${message}\n`);
@@ -35,6 +42,53 @@ function noteRequest(line) {
   } catch {
     // The request log is a debugging aid: never fail a request over it.
   }
+}
+
+// ---- Tenants, as dskit (pinned by Pyroscope 1.14.0 and Tempo 2.8.1) and the two servers apply them.
+// Off: pkg/tenant/interceptor.go DefaultTenantID (Pyroscope), pkg/util/auth.go FakeTenantID (Tempo).
+const DEFAULT_TENANT = component === 'pyroscope' ? 'anonymous' : 'single-tenant';
+const NO_ORG_ID = 'no org id'; // dskit user.ErrNoOrgID
+const TOO_MANY_ORG_IDS = 'multiple org IDs present'; // dskit user.ErrTooManyOrgIDs
+
+/** dskit tenant.ValidTenantID: its error text, or null for a valid id. */
+function tenantIdError(id) {
+  const bad = /[^A-Za-z0-9!\-_.*'()]/.exec(id);
+  if (bad) return `tenant ID '${id}' contains unsupported character '${bad[0]}'`;
+  if (Buffer.byteLength(id) > 150) return 'tenant ID is too long: max 150 characters';
+  if (id === '.' || id === '..') return "tenant ID is '.' or '..'";
+  return null;
+}
+/** dskit tenant.TenantIDs: the distinct, sorted ids of `a|b` ({ ids }), or { error }. */
+function tenantIds(orgId) {
+  const ids = orgId.split('|');
+  for (const id of ids) {
+    const error = tenantIdError(id);
+    if (error) return { error };
+  }
+  return { ids: [...new Set(ids)].sort() };
+}
+/** dskit tenant.TenantID: exactly one id ({ id }), or { error }. */
+function tenantId(orgId) {
+  const r = tenantIds(orgId);
+  if (r.error) return r;
+  return r.ids.length > 1 ? { error: TOO_MANY_ORG_IDS } : { id: r.ids[0] };
+}
+/**
+ * A tenant's directory: STORE/tenants/ID for a valid id. Tempo's ingest path stores under whatever
+ * id it is sent (no validation there), so any other id gets a name no valid id can have.
+ */
+function tenantDir(id) {
+  if (id !== '' && tenantIdError(id) === null) return path.join(STORE, 'tenants', id);
+  const hex = Buffer.from(id).toString('hex');
+  const name = hex.length <= 200 ? hex : `sha256-${createHash('sha256').update(id).digest('hex')}`;
+  return path.join(STORE, 'tenants', `~${name}`);
+}
+/** A request header's values in order, trimmed (Go's Header.Get reads the first; gRPC metadata all). */
+function headerValues(rawHeaders, name) {
+  const values = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2)
+    if (rawHeaders[i].toLowerCase() === name) values.push(rawHeaders[i + 1].trim());
+  return values;
 }
 
 // ---- protobuf: just enough of the wire format to walk messages (varint, fixed64, bytes, fixed32).
@@ -131,12 +185,13 @@ function jaegerSpans(body) {
 }
 
 /** Tempo's trace-by-id JSON (tempopb.Trace as protojson: ids in base64). */
-function storeSpans(spans) {
-  fs.mkdirSync(path.join(STORE, 'traces'), { recursive: true });
+function storeSpans(spans, tenant) {
+  const dir = path.join(tenantDir(tenant), 'traces');
+  fs.mkdirSync(dir, { recursive: true });
   for (const s of spans) {
     const id = s.traceId.replace(/^0+(?=.)/, '').padStart(32, '0');
     if (!/^[0-9a-f]{32}$/.test(id) || /^0+$/.test(id)) continue;
-    const file = path.join(STORE, 'traces', `${id}.json`);
+    const file = path.join(dir, `${id}.json`);
     let trace = { batches: [] };
     try {
       trace = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -196,14 +251,31 @@ function readAll(stream) {
   });
 }
 
+/**
+ * The receivers' tenant check (Tempo's modules/distributor/receiver/middleware.go, multiTenancyMiddleware,
+ * in front of the distributor): exactly one x-scope-orgid (dskit user.ExtractFromGRPCRequest), not
+ * validated. Without it the consumer's error is the plain `no org id`, which the OTLP receiver turns
+ * into Unavailable (otlpreceiver internal/errors GetStatusFromError) and the Jaeger receiver returns
+ * as is (grpc-go: Unknown). An OTLP export without spans is answered before the consumer runs.
+ */
 const RECEIVERS = {
-  'otlp-grpc': { path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', spans: otlpSpans },
-  'jaeger-grpc': { path: '/jaeger.api_v2.CollectorService/PostSpans', spans: jaegerSpans },
+  'otlp-grpc': {
+    path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+    spans: otlpSpans,
+    noOrgIdStatus: 14,
+    emptyIsOk: true,
+  },
+  'jaeger-grpc': {
+    path: '/jaeger.api_v2.CollectorService/PostSpans',
+    spans: jaegerSpans,
+    noOrgIdStatus: 2,
+    emptyIsOk: false,
+  },
 };
 
 function receiver(kind) {
   const server = http2.createServer();
-  server.on('stream', async (stream, headers) => {
+  server.on('stream', async (stream, headers, _flags, rawHeaders) => {
     stream.on('error', () => {});
     const p = headers[':path'];
     noteRequest(`${headers[':method']} ${p} (h2)`);
@@ -217,13 +289,21 @@ function receiver(kind) {
     if (body === null) return;
     if (headers[':method'] !== 'POST' || p !== kind.path)
       return grpcAnswer(stream, 12, `unknown service or method ${p}`);
+    let spans;
     try {
-      const spans = grpcMessages(body).flatMap(kind.spans);
-      storeSpans(spans);
-      grpcAnswer(stream, 0);
+      spans = grpcMessages(body).flatMap(kind.spans);
     } catch (error) {
-      grpcAnswer(stream, 3, `cannot decode the request: ${error.message}`);
+      return grpcAnswer(stream, 3, `cannot decode the request: ${error.message}`);
     }
+    if (spans.length === 0 && kind.emptyIsOk) return grpcAnswer(stream, 0);
+    let tenant = DEFAULT_TENANT;
+    if (MULTITENANCY) {
+      const orgIds = headerValues(rawHeaders ?? [], 'x-scope-orgid');
+      if (orgIds.length !== 1) return grpcAnswer(stream, kind.noOrgIdStatus, NO_ORG_ID);
+      tenant = orgIds[0];
+    }
+    storeSpans(spans, tenant);
+    grpcAnswer(stream, 0);
   });
   return server;
 }
@@ -333,12 +413,48 @@ function pprofBody(contentType, body) {
   return Buffer.alloc(0);
 }
 
-function storeProfile(record) {
-  fs.mkdirSync(STORE, { recursive: true });
-  fs.appendFileSync(path.join(STORE, 'profiles.jsonl'), `${JSON.stringify(record)}\n`);
+function storeProfile(record, tenant) {
+  const dir = tenantDir(tenant);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.appendFileSync(path.join(dir, 'profiles.jsonl'), `${JSON.stringify(record)}\n`);
+}
+function readProfiles(tenant) {
+  try {
+    return fs
+      .readFileSync(path.join(tenantDir(tenant), 'profiles.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  } catch {
+    return []; // Nothing stored for this tenant yet.
+  }
 }
 
-function ingest(url, body, contentType = '') {
+/**
+ * Pyroscope 1.14.0's answers about tenants (multitenancy on). Without X-Scope-OrgID the HTTP routes'
+ * auth middleware (pkg/util/http.go AuthenticateUser) answers 401 through httputil.ErrorWithStatus:
+ * connect-style JSON and a newline. An id dskit refuses passes that middleware and fails where the
+ * distributor reads the tenant (PushParsed: connect Unauthenticated), surfacing as the ingest handler
+ * writes it: 401 as connect's unary error for the formats parsed in place (folded, lines...; the
+ * error is an ingestion.Error), 422 with the wrapped text for the ones converted to pprof first.
+ */
+const jsonError = (status, code, message, newline = false) => [
+  status,
+  `${JSON.stringify({ code, message })}${newline ? '\n' : ''}`,
+  'application/json',
+];
+const noOrgId = () => jsonError(401, 'unauthenticated', NO_ORG_ID, true);
+const ingestTenantError = (format, error) =>
+  format === 'pprof' || format === 'jfr'
+    ? jsonError(422, 'unknown', `pushing IngestInput-pprof failed unauthenticated: ${error}`, true)
+    : jsonError(401, 'unauthenticated', error);
+// The connect interceptor (pkg/tenant/interceptor.go) ignores the error of an id dskit refuses and
+// calls on with a nil context; the handler's nil dereference is recovered as CodeInternal
+// (pkg/util/recovery.go).
+const NIL_CONTEXT_PANIC = 'runtime error: invalid memory address or nil pointer dereference';
+
+/** tenant: { id } or { error } (an id dskit refuses). */
+function ingest(url, body, contentType, tenant) {
   const parsed = parseSelector(url.searchParams.get('name') ?? '', false);
   if (!parsed || parsed[0] === '') return [400, 'name is required'];
   const format = url.searchParams.get('format') ?? 'folded';
@@ -349,16 +465,21 @@ function ingest(url, body, contentType = '') {
     } catch (error) {
       return [400, `failed to parse pprof: ${error.message}`];
     }
+    if (tenant.error && totals.length > 0) return ingestTenantError(format, tenant.error);
     // The whole name is the service (labelset.ServiceName: no `.cpu` suffix to strip for pprof).
     for (const t of totals)
-      storeProfile({
-        profileType: t.profileType,
-        labels: { service_name: parsed[0], ...parsed[1] },
-        at: Date.now(),
-        stacks: [{ frames: [], value: t.total }],
-      });
+      storeProfile(
+        {
+          profileType: t.profileType,
+          labels: { service_name: parsed[0], ...parsed[1] },
+          at: Date.now(),
+          stacks: [{ frames: [], value: t.total }],
+        },
+        tenant.id,
+      );
     return [200, ''];
   }
+  if (tenant.error) return ingestTenantError(format, tenant.error);
   if (!['folded', 'lines', ''].includes(format)) return [200, '']; // accepted, not stored by the stand-in
   const parts = parsed[0].split('.');
   const kind = parts.length > 1 ? parts.pop() : 'cpu';
@@ -373,7 +494,7 @@ function ingest(url, body, contentType = '') {
     at: Date.now(),
     stacks,
   };
-  storeProfile(record);
+  storeProfile(record, tenant.id);
   return [200, ''];
 }
 
@@ -386,7 +507,8 @@ function parseTime(v, fallback) {
   return fallback;
 }
 
-function render(url) {
+/** tenants: { ids } (a query may name several, `a|b`, and reads them all) or { error }. */
+function render(url, tenants) {
   const q = url.searchParams.get('query');
   if (!q) return [400, JSON.stringify({ code: 'invalid_argument', message: "'query' is required" })];
   const parsed = parseSelector(q, true);
@@ -398,18 +520,12 @@ function render(url) {
     ];
   if (parsed[0].split(':').length !== 5)
     return [400, JSON.stringify({ code: 'invalid_argument', message: "failed to parse 'query'" })];
+  // The query frontend reads the tenants after parsing the query (pkg/frontend, tenant.TenantIDs:
+  // CodeInvalidArgument), written as connect's unary error.
+  if (tenants.error) return jsonError(400, 'invalid_argument', tenants.error);
   const from = parseTime(url.searchParams.get('from'), Date.now() - 3.6e6);
   const until = parseTime(url.searchParams.get('until'), Date.now());
-  let records = [];
-  try {
-    records = fs
-      .readFileSync(path.join(STORE, 'profiles.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l));
-  } catch {
-    // Nothing stored yet.
-  }
+  const records = tenants.ids.flatMap(readProfiles);
   const matching = records.filter(
     (r) =>
       r.profileType === parsed[0] &&
@@ -434,19 +550,45 @@ function render(url) {
   return [200, JSON.stringify(fb), 'application/json'];
 }
 
-async function pyroscopeAnswer(method, url, contentType, body) {
+/**
+ * [status, body, content type], or ['grpc', grpc-status, grpc-message] for a gRPC answer. orgId: the
+ * request's X-Scope-OrgID ('' when absent), read only with multitenancy on.
+ */
+async function pyroscopeAnswer(method, url, contentType, body, orgId) {
   const p = url.pathname;
+  const grpc = contentType.startsWith('application/grpc');
   if (p === '/ready') {
     if (method !== 'GET') return [405, ''];
     const why = await s3Ready();
     return why === null ? [200, 'ready'] : [503, `Some services are not Running: ${why}`];
   }
-  if (p === '/ingest' || p === '/pyroscope/ingest')
-    return method === 'POST' ? ingest(url, body, contentType) : [405, ''];
-  if (p === '/pyroscope/render') return method === 'GET' ? render(url) : [405, ''];
-  if (p.startsWith('/push.v1.PusherService/') || p.startsWith('/opentelemetry.proto.collector.profiles.')) {
+  if (p === '/ingest' || p === '/pyroscope/ingest') {
     if (method !== 'POST') return [405, ''];
-    if (contentType.startsWith('application/grpc')) return ['grpc'];
+    if (!MULTITENANCY) return ingest(url, body, contentType, { id: DEFAULT_TENANT });
+    return orgId ? ingest(url, body, contentType, tenantId(orgId)) : noOrgId();
+  }
+  if (p === '/pyroscope/render') {
+    if (method !== 'GET') return [405, ''];
+    if (!MULTITENANCY) return render(url, { ids: [DEFAULT_TENANT] });
+    return orgId ? render(url, tenantIds(orgId)) : noOrgId();
+  }
+  if (p.startsWith('/push.v1.PusherService/')) {
+    // A connect handler: no HTTP middleware; the connect auth interceptor refuses a missing tenant
+    // as Unauthenticated (grpc-status 16, or connect's unary 401).
+    if (method !== 'POST') return [405, ''];
+    if (MULTITENANCY && !orgId) return grpc ? ['grpc', 16, NO_ORG_ID] : jsonError(401, 'unauthenticated', NO_ORG_ID);
+    if (MULTITENANCY && tenantId(orgId).error)
+      return grpc ? ['grpc', 13, NIL_CONTEXT_PANIC] : jsonError(500, 'internal', NIL_CONTEXT_PANIC);
+    if (grpc) return ['grpc', 0, ''];
+    return [200, contentType.includes('json') ? '{}' : '', contentType || 'application/proto'];
+  }
+  if (p.startsWith('/opentelemetry.proto.collector.profiles.')) {
+    // An HTTP route behind the auth middleware, then pkg/ingester/otlp/ingest_handler.go Export,
+    // whose PushParsed error comes back wrapped, as Unknown.
+    if (method !== 'POST') return [405, ''];
+    if (MULTITENANCY && !orgId) return noOrgId();
+    const error = MULTITENANCY ? tenantId(orgId).error : undefined;
+    if (grpc) return error ? ['grpc', 2, `failed to make a GRPC request: unauthenticated: ${error}`] : ['grpc', 0, ''];
     return [200, contentType.includes('json') ? '{}' : '', contentType || 'application/proto'];
   }
   if (p === '/lab/requests') {
@@ -464,7 +606,7 @@ async function pyroscopeAnswer(method, url, contentType, body) {
 
 function pyroscope() {
   const h2 = http2.createServer();
-  h2.on('stream', async (stream, headers) => {
+  h2.on('stream', async (stream, headers, _flags, rawHeaders) => {
     stream.on('error', () => {});
     // Go's HTTP/2 server resets a request without :authority (HAProxy sends Host as :authority).
     if (!headers[':authority'] && !headers.host) {
@@ -476,8 +618,14 @@ function pyroscope() {
     noteRequest(`${method} ${headers[':path']} (h2)`);
     const body = await readAll(stream).catch(() => null);
     if (body === null) return;
-    const [status, text, type] = await pyroscopeAnswer(method, url, String(headers['content-type'] ?? ''), body);
-    if (status === 'grpc') return grpcAnswer(stream, 0);
+    const [status, text, type] = await pyroscopeAnswer(
+      method,
+      url,
+      String(headers['content-type'] ?? ''),
+      body,
+      headerValues(rawHeaders ?? [], 'x-scope-orgid')[0] ?? '',
+    );
+    if (status === 'grpc') return grpcAnswer(stream, text, type);
     if (stream.destroyed) return;
     stream.respond({ ':status': status, 'content-type': type ?? 'text/plain; charset=utf-8' });
     stream.end(method === 'HEAD' ? undefined : text);
@@ -491,6 +639,7 @@ function pyroscope() {
       url,
       String(req.headers['content-type'] ?? ''),
       body,
+      headerValues(req.rawHeaders, 'x-scope-orgid')[0] ?? '',
     );
     if (status === 'grpc') {
       res.writeHead(415, { 'content-type': 'text/plain' }).end('gRPC requires HTTP/2');

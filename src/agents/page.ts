@@ -1,13 +1,14 @@
 // docs/agents.md, "Connect your applications": made from the very snippets `agents` prints, with
-// placeholders for the door and the application. `npm run docs:agents` writes it; a unit test
-// fails when the page and the snippets differ.
-import { agentGuides, TARGET_CA_FILE, trustSteps } from './agents.js';
+// placeholders for the door, the application and the tenant's credentials. `npm run docs:agents`
+// writes it; a unit test fails when the page and the snippets differ.
+import { agentGuides, TARGET_CA_FILE, trustSteps, type Credentials } from './agents.js';
 
 export const PAGE_DOOR = 'https://WEB:9940';
 export const PAGE_APP = 'my-app';
+export const PAGE_CREDENTIALS: Credentials = { username: '<tenant>', password: '<password>' };
 
 export function agentsPage(): string {
-  const guides = agentGuides({ url: PAGE_DOOR, app: PAGE_APP, caFile: TARGET_CA_FILE });
+  const guides = agentGuides({ url: PAGE_DOOR, app: PAGE_APP, caFile: TARGET_CA_FILE, credentials: PAGE_CREDENTIALS });
   const lines = [
     '# Connect your applications',
     '',
@@ -17,9 +18,17 @@ export function agentsPage(): string {
     `\`${PAGE_DOOR}\` below (\`heal-pyroscope agents\` prints the same settings with your web host,`,
     'and `--service NAME` for the application name). Through it go Pyroscope pushes (`/ingest`,',
     '`/push.v1.PusherService/Push`), OTLP over gRPC and Jaeger gRPC; nothing else is forwarded, and a',
-    'query gets 404. Any host that reaches 9940 may push: there is no authentication yet (with',
-    '`flows.restrict`, only the targets and the sources named in `frontDoor.allowFrom` reach it; see',
-    '[security](security.md)).',
+    'query gets 404. With `flows.restrict`, only the targets and the sources named in',
+    '`frontDoor.allowFrom` reach it (see [security](security.md)).',
+    '',
+    '## Credentials',
+    '',
+    'The door takes a push only with the basic-auth credentials of one of the `tenants`',
+    '(`frontDoor.auth: tenants`, the default; gRPC agents send them as the `authorization` metadata),',
+    'files the data under that tenant and answers 401 otherwise. The snippets below show',
+    `\`${PAGE_CREDENTIALS.username}\` and \`${PAGE_CREDENTIALS.password}\` in their place: the credentials come from`,
+    '`heal-pyroscope agents --show-secrets`, which prints these settings with them filled in. With',
+    '`frontDoor.auth: none` the door takes any push and `agents` prints no credential lines.',
     '',
     "## Trust the stack's CA",
     '',

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { agentGuides, TARGET_CA_FILE, trustSteps, type AgentName } from '../agents/agents.js';
 import type { Topology } from '../config/topology.js';
-import { HealError } from '../core/errors.js';
+import { ExitCode, HealError } from '../core/errors.js';
 import type { ConnectFlags } from '../console/connect.js';
 import type { GatherContext } from '../console/gather.js';
 import { runPhaseCommand, type Outcome, type PhaseRun, type Settings } from '../console/lifecycle.js';
@@ -20,9 +20,16 @@ import { pemBlocks } from '../tls/certificates.js';
 export interface AgentsFlags extends TopologyFlags, ConnectFlags {
   agent?: AgentName;
   service?: string;
+  /** Whose credentials fill the settings (default: the config's first tenant). */
+  tenant?: string;
+  /** Print the tenants' passwords; else they are masked. */
+  showSecrets?: boolean;
 }
 
 export const DEFAULT_APP = 'my-app';
+
+/** What a password reads as unless --show-secrets asks for it. */
+export const MASKED_PASSWORD = '********';
 
 /** The door agents send to: the web host as the config names it, on 9940. */
 export function doorUrl(webHost: string, tls: boolean): string {
@@ -32,7 +39,8 @@ export function doorUrl(webHost: string, tls: boolean): string {
 
 export interface AgentsDocument {
   frontDoor: { url: string; caCertificate: string | null };
-  tenants: never[];
+  /** The password is null unless --show-secrets asked for it. */
+  tenants: Array<{ name: string; username: string; password: string | null }>;
   agents: Record<string, string>;
 }
 
@@ -44,36 +52,89 @@ function noCa(why: string): HealError {
   });
 }
 
-const caOf = (secrets: Pick<Secrets, 'frontDoorTls'>): string | null => secrets.frontDoorTls?.caCertificate ?? null;
+function noPassword(tenant: string): HealError {
+  return new HealError({
+    code: 'agents.no-tenant',
+    message: `tenant ${tenant} has no credentials yet: the stack was installed before it was in the config`,
+    hint: 'run `heal-pyroscope install` (it makes them and gives them to the front door), then this again',
+  });
+}
+
+/** What the door needs of the state: its CA (TLS), the tenants' passwords (authentication). */
+export interface DoorSecrets {
+  /** The CA agents trust (PEM); null when none is known, or for a plain door. */
+  ca: string | null;
+  passwords: Readonly<Record<string, string>>;
+}
+
+const known = (secrets: Pick<Secrets, 'frontDoorTls' | 'tenantPasswords'>, ca?: string): DoorSecrets => ({
+  ca: ca ?? secrets.frontDoorTls?.caCertificate ?? null,
+  passwords: secrets.tenantPasswords ?? {},
+});
+
+/** The tenant --tenant names (the first one by default); refuses one the config does not name. */
+export function chosenTenant(topology: Pick<Topology, 'frontDoorAuth' | 'tenants'>, asked?: string): string | null {
+  if (topology.frontDoorAuth === 'none') {
+    if (asked === undefined) return null;
+    throw new HealError({
+      code: 'agents.tenant',
+      message: `--tenant ${asked}: the front door takes no credentials (frontDoor.auth: none)`,
+      hint: 'drop --tenant, or set frontDoor.auth: tenants and run install',
+      exitCode: ExitCode.usage,
+    });
+  }
+  const tenant = asked ?? topology.tenants[0];
+  if (tenant === undefined || !topology.tenants.includes(tenant))
+    throw new HealError({
+      code: 'agents.tenant',
+      message: `--tenant ${String(asked)} is not one of the config's tenants (${topology.tenants.join(', ')})`,
+      hint: 'name one of them, or add it to `tenants` in the config and run install',
+      exitCode: ExitCode.usage,
+    });
+  return tenant;
+}
 
 /** The settings for every agent (or one), as printed and as --json. */
 export function agentsOutcome(
   out: Output,
-  topology: Pick<Topology, 'web' | 'frontDoorTls'>,
-  /** The CA agents trust (PEM); null when none is known, or for a plain door. */
-  known: string | null,
-  flags: Pick<AgentsFlags, 'agent' | 'service'>,
+  topology: Pick<Topology, 'web' | 'frontDoorTls' | 'frontDoorAuth' | 'tenants'>,
+  door: DoorSecrets,
+  flags: Pick<AgentsFlags, 'agent' | 'service' | 'tenant' | 'showSecrets'>,
   note?: string,
 ): Outcome<AgentsDocument> {
   const tls = topology.frontDoorTls !== 'off';
-  const ca = tls ? known : null;
+  const ca = tls ? door.ca : null;
   if (tls && ca === null) throw noCa('the state has none (it predates TLS on the door)');
+  const tenant = chosenTenant(topology, flags.tenant);
+  const shown = (name: string): string => {
+    const password = door.passwords[name];
+    if (password === undefined) throw noPassword(name);
+    return flags.showSecrets ? password : MASKED_PASSWORD;
+  };
   const url = doorUrl(topology.web.host, tls);
-  const guides = agentGuides({ url, app: flags.service ?? DEFAULT_APP, caFile: tls ? TARGET_CA_FILE : null }).filter(
-    (g) => !flags.agent || g.name === flags.agent,
-  );
+  const guides = agentGuides({
+    url,
+    app: flags.service ?? DEFAULT_APP,
+    caFile: tls ? TARGET_CA_FILE : null,
+    credentials: tenant === null ? null : { username: tenant, password: shown(tenant) },
+  }).filter((g) => !flags.agent || g.name === flags.agent);
   const agents = Object.fromEntries(guides.map((g) => [g.name, g.snippet]));
+  const tenants = topology.tenants.map((name) => {
+    const password = shown(name);
+    return { name, username: name, password: flags.showSecrets ? password : null };
+  });
   return {
-    document: { frontDoor: { url, caCertificate: ca }, tenants: [], agents },
+    document: { frontDoor: { url, caCertificate: ca }, tenants, agents },
     say: () => {
       if (note) out.say(out.color.dim(note));
-      out.say(
-        tls
-          ? `Agents send to the front door ${url}: TLS, checked against the door's CA (below); no authentication ` +
-              'yet (only targets reach it when flows.restrict is on).'
-          : `Agents send to the front door ${url}: plain HTTP (frontDoor.tls: off), no authentication (only ` +
-              'targets reach it when flows.restrict is on).',
-      );
+      const transport = tls ? "TLS, checked against the door's CA (below)" : 'plain HTTP (frontDoor.tls: off)';
+      const auth =
+        tenant === null
+          ? 'no authentication (frontDoor.auth: none)'
+          : `basic auth as tenant ${tenant}${flags.showSecrets ? '' : ' (password masked: add --show-secrets)'}`;
+      out.say(`Agents send to the front door ${url}: ${transport}; ${auth}.`);
+      if (tenants.length > 1)
+        out.say(`Tenants: ${tenants.map((t) => t.name).join(', ')} (--tenant NAME fills the settings for another).`);
       if (ca) {
         out.say('');
         out.say(`${out.color.bold("The door's CA")}: save it as ca.pem, then on each target:`);
@@ -93,33 +154,42 @@ export function agentsOutcome(
 export async function runAgentsCommand(flags: AgentsFlags, ctx: GatherContext): Promise<number> {
   const { out } = ctx;
   return runPhaseCommand(flags, ctx, async ({ topology, statePath, connect }) => {
-    if (topology.frontDoorTls === 'off') return { refused: agentsOutcome(out, topology, null, flags) };
-    // The operator's CA is their file: no state or host needed.
+    // Refused before anything is read: a tenant the config does not name.
+    chosenTenant(topology, flags.tenant);
+    const needsPasswords = topology.frontDoorAuth === 'tenants';
+    // The operator's CA is their file.
+    let operatorCa: string | undefined;
     if (topology.frontDoorTls === 'files' && topology.frontDoorTlsFiles) {
       const path = topology.frontDoorTlsFiles.ca;
       const text = await readFile(path, 'utf8').catch((error: Error) => {
         throw noCa(`frontDoor.ca ${path} cannot be read (${error.message})`);
       });
       // As install takes it: the file's first PEM certificate.
-      const caCertificate = pemBlocks(text).find((b) => b.label === 'CERTIFICATE')?.pem;
-      if (!caCertificate) throw noCa(`frontDoor.ca ${path} holds no PEM certificate`);
-      return { refused: agentsOutcome(out, topology, caCertificate, flags) };
+      operatorCa = pemBlocks(text).find((b) => b.label === 'CERTIFICATE')?.pem;
+      if (!operatorCa) throw noCa(`frontDoor.ca ${path} holds no PEM certificate`);
     }
+    // Nothing to read from a state: a plain door without authentication, or the operator's CA.
+    if (!needsPasswords && (topology.frontDoorTls === 'off' || operatorCa))
+      return { refused: agentsOutcome(out, topology, { ca: operatorCa ?? null, passwords: {} }, flags) };
     const state = await loadState(statePath);
-    if (state) return { refused: agentsOutcome(out, topology, caOf(state.secrets), flags) };
-    return fromHosts(flags, out, { statePath, topology, connect });
+    if (state) return { refused: agentsOutcome(out, topology, known(state.secrets, operatorCa), flags) };
+    return fromHosts(flags, out, { statePath, topology, connect }, operatorCa);
   });
 }
 
-/** No local state: the CA the door serves is on the web host, like the other credentials. */
+/** No local state: the CA the door serves and the tenants' passwords are on the web host. */
 function fromHosts(
   flags: AgentsFlags,
   out: Output,
   settings: Pick<Settings, 'statePath' | 'topology' | 'connect'>,
+  operatorCa: string | undefined,
 ): PhaseRun<HostStateContext & { connect: Connector }, AgentsDocument> {
   return readFromHosts(settings, (found) => {
     const secrets = found?.state.secrets;
-    if (!secrets?.frontDoorTls) throw noCa('the hosts hold none');
-    return agentsOutcome(out, settings.topology, caOf(secrets), flags, fromHostsNote(settings.statePath));
+    if (!secrets) {
+      if (settings.topology.frontDoorTls !== 'off' && !operatorCa) throw noCa('the hosts hold none');
+      throw noPassword(chosenTenant(settings.topology, flags.tenant) ?? '');
+    }
+    return agentsOutcome(out, settings.topology, known(secrets, operatorCa), flags, fromHostsNote(settings.statePath));
   });
 }

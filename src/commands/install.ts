@@ -234,6 +234,7 @@ function printSummary(ctx: InstallContext, out: Output): void {
       ctx.report.plan,
       ctx.topology.web.host,
       ctx.topology.frontDoorTls !== 'off',
+      ctx.topology.frontDoorAuth === 'tenants',
     );
     out.say(`  Front door     ${first}`);
     for (const line of rest) out.say(`                 ${line}`);
@@ -242,6 +243,11 @@ function printSummary(ctx: InstallContext, out: Output): void {
     `  Agents on target hosts send profiles and traces to ${u.frontDoor} (Pyroscope push, OTLP gRPC, Jaeger ` +
       `gRPC); it forwards nothing else.`,
   );
+  if (ctx.topology.frontDoorAuth === 'tenants')
+    out.say(
+      `  Tenants        ${ctx.topology.tenants.join(', ')}: each push needs a tenant's credentials ` +
+        '(`heal-pyroscope agents --show-secrets` prints them)',
+    );
   if (ctx.report.tls)
     out.say(
       `  TLS: ${tlsSentence(ctx.report.tls)}; \`heal-pyroscope agents\` prints the CA and each agent's settings.`,

@@ -11,7 +11,7 @@ import type { ConfigFile, HostEntry } from './schema.js';
 import { defaultOf } from './setting.js';
 import { REQUIRED, SETTINGS, type MissingValue, type TopologyInput } from './settings.js';
 import type { ContainerLimits, HostSpec, JumpHost, SshOptions, Topology } from './topology.js';
-import { retentionHours, type FrontDoorTlsMode } from './values.js';
+import { retentionHours, type FrontDoorAuthMode, type FrontDoorTlsMode } from './values.js';
 
 /** Where the operator runs heal-pyroscope from: the base of relative paths, and whether an SSH agent runs. */
 export interface TopologyResolveContext {
@@ -143,6 +143,11 @@ export function resolveTopology(
       restrictFlows: file?.flows?.restrict ?? defaultOf(SETTINGS.restrictFlows),
       frontDoorAllowFrom: file?.frontDoor?.allowFrom ?? defaultOf(SETTINGS.frontDoorAllowFrom),
       frontDoorTls: (file?.frontDoor?.tls ?? defaultOf(SETTINGS.frontDoorTls)) as FrontDoorTlsMode,
+      frontDoorAuth: (file?.frontDoor?.auth ?? defaultOf(SETTINGS.frontDoorAuth)) as FrontDoorAuthMode,
+      tenants:
+        (file?.frontDoor?.auth ?? defaultOf(SETTINGS.frontDoorAuth)) === 'none'
+          ? []
+          : (file?.tenants ?? defaultOf(SETTINGS.tenants)),
       frontDoorNames: file?.frontDoor?.names ?? defaultOf(SETTINGS.frontDoorNames),
       ...(file?.frontDoor?.certificate && file.frontDoor.key && file.frontDoor.ca
         ? {

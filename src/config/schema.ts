@@ -101,6 +101,7 @@ export const configFile = z.strictObject({
     .strictObject({
       allowFrom: list(SETTINGS.frontDoorAllowFrom),
       tls: one(SETTINGS.frontDoorTls),
+      auth: one(SETTINGS.frontDoorAuth),
       names: list(SETTINGS.frontDoorNames),
       certificate: one(SETTINGS.frontDoorCertificate),
       key: one(SETTINGS.frontDoorKey),
@@ -122,6 +123,12 @@ export const configFile = z.strictObject({
       }
     })
     .optional(),
+  tenants: list(SETTINGS.tenants)
+    .refine((names) => names === undefined || names.length > 0, 'names no tenant: name one, or drop the key')
+    .refine(
+      (names) => names === undefined || new Set(names).size === names.length,
+      'names a tenant twice: each name is one tenant',
+    ),
   consoles: z
     .strictObject({ published: one(SETTINGS.consolesPublished), allowFrom: list(SETTINGS.consolesAllowFrom) })
     .superRefine((value, ctx) => {

@@ -15,6 +15,8 @@ import { list, one, perComponent, type AnySetting, type Setting } from './settin
 import * as V from './values.js';
 
 const frontDoor = port('haproxy.front-door');
+/** The tenant of a stack whose config names none. */
+export const DEFAULT_TENANT = 'default';
 const minio = component('minio');
 
 export const SETTINGS = {
@@ -278,6 +280,27 @@ export const SETTINGS = {
     value: V.LOCAL_PATH,
     help: 'with `frontDoor.tls: files`: PEM file of the CA agents trust, which issued the certificate',
     example: 'tls/ca.crt',
+  }),
+  frontDoorAuth: one({
+    key: 'frontDoor.auth',
+    value: V.FRONT_DOOR_AUTH,
+    help:
+      `who may send through the front door (${frontDoor}): \`tenants\` asks every push for the basic-auth ` +
+      'credentials of one of `tenants` and files its data under that tenant (Pyroscope and Tempo run ' +
+      "multi-tenant); `none` takes anyone's data under one anonymous tenant",
+    default: 'tenants',
+    example: 'tenants',
+  }),
+  tenants: list({
+    key: 'tenants',
+    value: V.TENANT_NAME,
+    help:
+      'the tenants agents send as, with `frontDoor.auth: tenants`: each gets generated credentials ' +
+      '(`agents --show-secrets` prints them) and its own Grafana data sources; one tenant never reads ' +
+      "another's data",
+    default: [DEFAULT_TENANT],
+    defaultText: `one tenant named \`${DEFAULT_TENANT}\``,
+    example: '[default, team-payments]',
   }),
   consolesPublished: one({
     key: 'consoles.published',

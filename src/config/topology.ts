@@ -2,7 +2,7 @@
 // flags over the config file over prompts over defaults. Phases and checks only ever see this.
 import type { ComponentName, Tier } from '../stack/manifest.js';
 import type { GuardRules } from '../guard/rules.js';
-import type { FrontDoorTlsMode } from './values.js';
+import type { FrontDoorAuthMode, FrontDoorTlsMode } from './values.js';
 
 /** A bastion: `[user@]host[:port]` (ProxyJump syntax), or the long form with its own key. */
 export type JumpHost = string | { host: string; user?: string; port?: number; identityFile?: string };
@@ -57,6 +57,10 @@ export interface Topology {
   frontDoorAllowFrom: string[];
   /** TLS on the front door (config `frontDoor.tls`). */
   frontDoorTls: FrontDoorTlsMode;
+  /** Who may send through the door (config `frontDoor.auth`). */
+  frontDoorAuth: FrontDoorAuthMode;
+  /** The tenants agents send as, with `frontDoorAuth: tenants` (config `tenants`); empty with `none`. */
+  tenants: string[];
   /** More names agents dial the door by (config `frontDoor.names`). */
   frontDoorNames: string[];
   /** With `frontDoor.tls: files`: the operator's PEM files, absolute (config `frontDoor.certificate`, `.key`, `.ca`). */

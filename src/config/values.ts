@@ -118,6 +118,25 @@ export const FRONT_DOOR_TLS = text((v) =>
     : `${quoted(v)} is not a TLS mode (${FRONT_DOOR_TLS_MODES.join(' or ')})`,
 );
 
+export const FRONT_DOOR_AUTH_MODES = ['tenants', 'none'] as const;
+export type FrontDoorAuthMode = (typeof FRONT_DOOR_AUTH_MODES)[number];
+export const FRONT_DOOR_AUTH = text((v) =>
+  (FRONT_DOOR_AUTH_MODES as readonly string[]).includes(v)
+    ? null
+    : `${quoted(v)} is not an authentication mode (${FRONT_DOOR_AUTH_MODES.join(' or ')})`,
+);
+
+/**
+ * A tenant's name: its X-Scope-OrgID, its basic-auth user name and part of its Grafana data
+ * sources' uids. Narrower than what Pyroscope and Tempo accept (dskit's tenant.ValidTenantID), so
+ * the same word is safe in every one of those places.
+ */
+export const TENANT_NAME = text((v) =>
+  /^[a-z0-9][a-z0-9_-]{0,39}$/.test(v)
+    ? null
+    : `${quoted(v)} is not a tenant name (1-40 of a-z 0-9 _ -, starting with a letter or digit)`,
+);
+
 export const SWITCH: ValueKind<boolean> = {
   type: 'boolean',
   problem: () => null,

@@ -4,7 +4,7 @@
 
 import type { Topology } from '../config/topology.js';
 import type { Inventory } from '../hosts/inventory.js';
-import { renderContext, type FrontDoor } from '../render/context.js';
+import { renderContext, type FrontDoor, type TenantCredentials } from '../render/context.js';
 import { renderStack, type RenderedStack } from '../render/render.js';
 import type { InstallState } from '../state/state-file.js';
 import { containerSpecs, type ContainerSpec } from './container-spec.js';
@@ -60,6 +60,19 @@ export function doorTrust(
   return { ca: secrets.frontDoorTls.caCertificate };
 }
 
+/** The door's tenants with their passwords (withTenantPasswords made them); null without authentication. */
+export function tenantCredentials(
+  topology: Pick<Topology, 'frontDoorAuth' | 'tenants'>,
+  secrets: Pick<InstallState['secrets'], 'tenantPasswords'>,
+): TenantCredentials[] | null {
+  if (topology.frontDoorAuth === 'none') return null;
+  return topology.tenants.map((name) => {
+    const password = secrets.tenantPasswords?.[name];
+    if (password === undefined) throw new Error(`tenant ${name} has no password yet (withTenantPasswords makes it)`);
+    return { name, password };
+  });
+}
+
 export function desiredStack(
   topology: Topology,
   addresses: TierAddresses,
@@ -78,6 +91,7 @@ export function desiredStack(
       restrictFlows: topology.restrictFlows,
       // Without material yet (a state from before TLS) the door renders plain: install makes it.
       tls: topology.frontDoorTls === 'off' ? null : (secrets.frontDoorTls ?? null),
+      tenants: tenantCredentials(topology, secrets),
     }),
   );
   return { stack, specs: containerSpecs(stack, topology.images, topology.containers) };

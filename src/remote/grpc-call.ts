@@ -23,6 +23,15 @@ export function grpcFrame(message: Uint8Array): Buffer {
   return Buffer.concat([head, message]);
 }
 
+export interface GrpcCallOptions {
+  /** Default 5 s. */
+  timeoutMs?: number;
+  /** HTTPS, trusting this CA only; cleartext HTTP/2 without it. */
+  tls?: TlsTrust;
+  /** Request metadata (HTTP/2 headers, e.g. `authorization`); never logged. */
+  metadata?: Record<string, string>;
+}
+
 /** POSTs one framed message to `path` (/package.Service/Method) at host:port from `session`'s host. */
 export async function grpcCall(
   session: SshSession,
@@ -30,9 +39,9 @@ export async function grpcCall(
   port: number,
   path: string,
   message: Uint8Array,
-  timeoutMs = 5000,
-  tls?: TlsTrust,
+  options: GrpcCallOptions = {},
 ): Promise<GrpcCallResult> {
+  const { timeoutMs = 5000, tls, metadata = {} } = options;
   const deadline = Date.now() + timeoutMs;
   const timeout = (): HealError =>
     new HealError({
@@ -74,6 +83,7 @@ export async function grpcCall(
     const timer = setTimeout(() => finish(timeout()), Math.max(1, deadline - Date.now()));
     client.on('error', (error) => finish(error));
     const stream = client.request({
+      ...Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k.toLowerCase(), v])),
       ':method': 'POST',
       ':path': path,
       'content-type': 'application/grpc',

@@ -2,11 +2,10 @@
 // call (gRPC) an address as the host sees it, and use its Docker engine. RemoteHost implements it over the
 // host's SSH session; unit tests implement it in memory.
 
-import type { TlsTrust } from './tls-channel.js';
 import type { Duplex } from 'node:stream';
 import type { Engine } from './engine.js';
 import type { ExecOptions, ExecResult } from './exec.js';
-import type { GrpcCallResult } from './grpc-call.js';
+import type { GrpcCallOptions, GrpcCallResult } from './grpc-call.js';
 import type { HttpGetOptions, HttpGetResult } from './http-get.js';
 import type { ProbeResult } from './port-probe.js';
 import type { UploadSpec } from './sftp-upload.js';
@@ -35,7 +34,6 @@ export interface HostHandle {
     port: number,
     path: string,
     message: Uint8Array,
-    timeoutMs?: number,
-    tls?: TlsTrust,
+    options?: GrpcCallOptions,
   ): Promise<GrpcCallResult>;
 }

@@ -28,7 +28,7 @@ export type { UploadSpec } from './sftp-upload.js';
 export type { ProbeResult, ProbeState } from './port-probe.js';
 export type { HttpGetOptions, HttpGetResult } from './http-get.js';
 export { httpGet } from './http-get.js';
-export type { GrpcCallResult } from './grpc-call.js';
+export type { GrpcCallOptions, GrpcCallResult } from './grpc-call.js';
 export { grpcCall, grpcFrame } from './grpc-call.js';
 export { tlsOver, type TlsTrust } from './tls-channel.js';
 export type { HostKeyOutcome } from './host-key.js';

@@ -1,7 +1,6 @@
 // The host handle that checks and phases receive: one target (name, tier-specific Docker socket)
 // on a possibly shared SSH session. All I/O to a host goes through these methods.
 
-import type { TlsTrust } from './tls-channel.js';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { isHealError, type HealError } from '../core/errors.js';
@@ -11,7 +10,7 @@ import { DOCKER_PROBE_SCRIPT, dockerFailure, parseDockerProbe } from './docker-d
 import type { Engine } from './engine.js';
 import type { ExecOptions, ExecResult } from './exec.js';
 import type { HostHandle } from './host-handle.js';
-import { grpcCall, type GrpcCallResult } from './grpc-call.js';
+import { grpcCall, type GrpcCallOptions, type GrpcCallResult } from './grpc-call.js';
 import { httpGet, type HttpGetOptions, type HttpGetResult } from './http-get.js';
 import type { ProbeResult } from './port-probe.js';
 import { probeTcp } from './port-probe.js';
@@ -82,10 +81,9 @@ export class RemoteHost implements HostHandle {
     port: number,
     path: string,
     message: Uint8Array,
-    timeoutMs?: number,
-    tls?: TlsTrust,
+    options?: GrpcCallOptions,
   ): Promise<GrpcCallResult> {
-    return grpcCall(this.session, host, port, path, message, timeoutMs, tls);
+    return grpcCall(this.session, host, port, path, message, options);
   }
 
   /** This host's engine; each API call is a channel on the existing SSH session. */

@@ -26,14 +26,26 @@ export interface RenderContext {
   restrictFlows: boolean;
   /** The door's TLS material, or null for a plain door (`frontDoor.tls: off`). */
   tls: FrontDoorTls | null;
+  /**
+   * The tenants the door lets in, each with its basic-auth password (`frontDoor.auth: tenants`);
+   * null: no authentication, one anonymous tenant (`none`).
+   */
+  tenants: TenantCredentials[] | null;
+}
+
+export interface TenantCredentials {
+  /** Its X-Scope-OrgID and its basic-auth user name. */
+  name: string;
+  password: string;
 }
 
 /** A context with the defaulted fields optional. */
 export type RenderContextInput = Omit<
   RenderContext,
-  'grafanaPort' | 'buckets' | 'frontDoor' | 'retention' | 'consolesPublished' | 'restrictFlows' | 'tls'
+  'grafanaPort' | 'buckets' | 'frontDoor' | 'retention' | 'consolesPublished' | 'restrictFlows' | 'tls' | 'tenants'
 > & {
   tls?: FrontDoorTls | null;
+  tenants?: TenantCredentials[] | null;
   consolesPublished?: boolean;
   restrictFlows?: boolean;
   grafanaPort?: number;
@@ -63,6 +75,7 @@ export function renderContext(input: RenderContextInput): RenderContext {
     consolesPublished: input.consolesPublished ?? false,
     restrictFlows: input.restrictFlows ?? false,
     tls: input.tls ?? null,
+    tenants: input.tenants ? input.tenants.map((t) => ({ ...t })) : null,
   };
   const problems = contextProblems(ctx);
   if (problems.length > 0) {
@@ -131,6 +144,27 @@ export function contextProblems(ctx: RenderContext): string[] {
   problems.push(...secretProblems('grafanaAdmin.password', password, { allowNewline: false }));
   if (GRAFANA_EXPANSION.test(password)) {
     problems.push('grafanaAdmin.password must not contain ${...} or $__name{...}: Grafana would expand it');
+  }
+  problems.push(...tenantProblems(ctx.tenants));
+  return problems;
+}
+
+/** Generated passwords are base64url; nothing else is needed in a user:password pair. */
+const TENANT_PASSWORD = /^[A-Za-z0-9_-]{16,128}$/;
+const TENANT = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+function tenantProblems(tenants: TenantCredentials[] | null): string[] {
+  if (tenants === null) return [];
+  const problems: string[] = [];
+  if (tenants.length === 0) problems.push('tenants names no tenant, but the front door authenticates');
+  const seen = new Set<string>();
+  for (const t of tenants) {
+    if (!TENANT.test(t.name)) problems.push(`tenant ${JSON.stringify(t.name)} is not a tenant name`);
+    else if (seen.has(t.name)) problems.push(`tenant ${t.name} is named twice`);
+    seen.add(t.name);
+    // Never the password itself in a message.
+    if (!TENANT_PASSWORD.test(t.password))
+      problems.push(`the password of tenant ${t.name} must be 16-128 characters of A-Z a-z 0-9 _ -`);
   }
   return problems;
 }

@@ -2,11 +2,12 @@
 // `external`: only the heal_pyroscope_* sections, for an HAProxy the operator already runs, plus
 // a wrapper holding the global settings so `haproxy -c` can check the snippet on its own.
 
+import { createHash } from 'node:crypto';
 import { tierDir } from '../core/host-paths.js';
 import { component } from '../stack/manifest.js';
 import { hostPort } from './address.js';
 import type { ComponentRender } from './component-render.js';
-import type { RenderContext } from './context.js';
+import type { RenderContext, TenantCredentials } from './context.js';
 import { PORTS } from './ports.js';
 import type { RenderedFile } from './rendered-file.js';
 import { containerOwner, PUBLIC_MODE, ROOT, SECRET_MODE } from './rendered-file.js';
@@ -28,6 +29,45 @@ export const TLS_CERTIFICATE_TARGET = '/usr/local/etc/haproxy/tls/front-door.pem
 /** Where an external HAProxy's bind reads the certificate: the file as install writes it on the web host. */
 export const EXTERNAL_CERTIFICATE_FILE = `${tierDir('web')}/${TLS_CERTIFICATE_PATH}`;
 export const TLS_CA_TARGET = '/usr/local/etc/haproxy/tls/ca.pem';
+
+/** The door's tenant map: SHA-256 of each tenant's `Basic ...` header value, and the tenant. */
+export const TENANTS_MAP_PATH = 'haproxy/auth/tenants.map';
+export const TENANTS_MAP_TARGET = '/usr/local/etc/haproxy/auth/tenants.map';
+/** Where an external HAProxy reads the map: the file as install writes it on the web host. */
+export const EXTERNAL_TENANTS_MAP_FILE = `${tierDir('web')}/${TENANTS_MAP_PATH}`;
+/**
+ * The tenants' passwords, so that every operator's `agents` can print them (the hosts hold the
+ * truth): root's alone, mounted in no container.
+ */
+export const TENANT_CREDENTIALS_PATH = 'haproxy/auth/tenants.json';
+
+/** What HAProxy answers, with a 401, to an ingest request without known credentials. */
+export const FRONT_DOOR_UNAUTHORIZED = 'heal-pyroscope front door: credentials of a tenant are required';
+
+/** The `Authorization` header value an agent sends for `tenant` (HTTP basic auth). */
+export function basicAuthorization(tenant: TenantCredentials): string {
+  return `Basic ${Buffer.from(`${tenant.name}:${tenant.password}`).toString('base64')}`;
+}
+
+/** The map's key for `tenant`: what HAProxy computes with `req.fhdr(authorization),sha2(256),hex,lower`. */
+export function tenantMapKey(tenant: TenantCredentials): string {
+  return createHash('sha256').update(basicAuthorization(tenant)).digest('hex');
+}
+
+/** The tenant map's content (one `KEY TENANT` line each). */
+export function tenantsMap(tenants: readonly TenantCredentials[]): string {
+  return [
+    '# heal-pyroscope front door tenants, written by heal-pyroscope: SHA-256 of the Authorization',
+    '# header value, then the tenant (X-Scope-OrgID). Do not edit: the next install rewrites it.',
+    ...tenants.map((t) => `${tenantMapKey(t)} ${t.name}`),
+    '',
+  ].join('\n');
+}
+
+/** The tenants' credentials as the web host keeps them (TENANT_CREDENTIALS_PATH). */
+export function tenantCredentialsFile(tenants: readonly TenantCredentials[]): string {
+  return `${JSON.stringify({ tenants: Object.fromEntries(tenants.map((t) => [t.name, t.password])) }, null, 2)}\n`;
+}
 
 /**
  * The front door's body limit: 4 times what Pyroscope 1.14.0 accepts per profile (4 MiB
@@ -77,8 +117,16 @@ function frontDoorSections(ctx: RenderContext): string {
     ctx.tls === null
       ? render('haproxy/bind-plain.cfg', { listen_port: PORTS.frontDoor })
       : render('haproxy/bind-tls.cfg', { listen_port: PORTS.frontDoor, certificate_path: certificate });
+  const auth =
+    ctx.tenants === null
+      ? render('haproxy/auth-none.cfg')
+      : render('haproxy/auth-tenants.cfg', {
+          tenants_map: ctx.frontDoor === 'container' ? TENANTS_MAP_TARGET : EXTERNAL_TENANTS_MAP_FILE,
+          unauthorized_text: FRONT_DOOR_UNAUTHORIZED,
+        });
   return render('haproxy/front-door.cfg', {
     bind_fragment: bind,
+    auth_fragment: auth,
     health_path: component('haproxy').health.path,
     refusal_text: FRONT_DOOR_REFUSAL,
     max_body_mib: FRONT_DOOR_MAX_BODY_MIB,
@@ -134,6 +182,29 @@ function tlsFiles(ctx: RenderContext): RenderedFile[] {
   ];
 }
 
+/** The tenant map the door reads (the door's user's) and the passwords behind it (root's, not mounted). */
+function authFiles(ctx: RenderContext): RenderedFile[] {
+  if (ctx.tenants === null) return [];
+  const container = ctx.frontDoor === 'container';
+  const base = { tier: 'web' as const, component: 'haproxy' as const, mode: SECRET_MODE, secret: true };
+  return [
+    {
+      ...base,
+      path: TENANTS_MAP_PATH,
+      content: tenantsMap(ctx.tenants),
+      owner: container ? containerOwner('haproxy') : ROOT,
+      mountTarget: container ? TENANTS_MAP_TARGET : null,
+    },
+    {
+      ...base,
+      path: TENANT_CREDENTIALS_PATH,
+      content: tenantCredentialsFile(ctx.tenants),
+      owner: ROOT,
+      mountTarget: null,
+    },
+  ];
+}
+
 export function renderHaproxy(ctx: RenderContext): ComponentRender {
   const sections = frontDoorSections(ctx);
   const base = { tier: 'web' as const, component: 'haproxy' as const, mode: PUBLIC_MODE, secret: false };
@@ -146,7 +217,7 @@ export function renderHaproxy(ctx: RenderContext): ComponentRender {
       owner: containerOwner('haproxy'),
       mountTarget: HAPROXY_CONFIG_TARGET,
     };
-    return { component: 'haproxy', files: [file, ...tlsFiles(ctx)], args: null, env: {} };
+    return { component: 'haproxy', files: [file, ...tlsFiles(ctx), ...authFiles(ctx)], args: null, env: {} };
   }
 
   // The operator's HAProxy, not a container of ours, reads these: owned by root, mounted nowhere.
@@ -166,6 +237,7 @@ export function renderHaproxy(ctx: RenderContext): ComponentRender {
       mountTarget: null,
     },
     ...tlsFiles(ctx),
+    ...authFiles(ctx),
   ];
   return { component: 'haproxy', files, args: null, env: {} };
 }

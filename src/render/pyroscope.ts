@@ -18,6 +18,7 @@ export function renderPyroscope(ctx: RenderContext): ComponentRender {
     template,
     loadTemplate(template),
     {
+      multitenancy: ctx.tenants !== null,
       http_port: PORTS.pyroscope,
       s3_endpoint: hostPort(ctx.hosts.db, PORTS.minioS3),
       bucket: ctx.buckets.pyroscope,

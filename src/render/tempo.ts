@@ -21,6 +21,7 @@ export function renderTempo(ctx: RenderContext): ComponentRender {
     template,
     loadTemplate(template),
     {
+      multitenancy: ctx.tenants !== null,
       http_port: PORTS.tempoHttp,
       otlp_grpc_endpoint: `0.0.0.0:${PORTS.tempoOtlpGrpc}`,
       jaeger_grpc_endpoint: `0.0.0.0:${PORTS.tempoJaegerGrpc}`,

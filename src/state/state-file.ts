@@ -22,6 +22,34 @@ export interface Secrets {
    * needs them, the certificate re-issued under the same CA as its names or its end require.
    */
   frontDoorTls?: FrontDoorTls;
+  /** Each tenant's basic-auth password (`frontDoor.auth: tenants`), by tenant name. */
+  tenantPasswords?: Record<string, string>;
+}
+
+/** A tenant's new password: 32 random bytes, base64url (no `:`, nothing to escape anywhere). */
+export function newTenantPassword(random: (n: number) => Buffer = randomBytes): string {
+  return random(32).toString('base64url');
+}
+
+/**
+ * The secrets with a password for each of `tenants` and for no other: the ones known are kept,
+ * `found` (the web host's) first; the missing ones are generated.
+ */
+export function withTenantPasswords(
+  secrets: Secrets,
+  tenants: readonly string[],
+  found: Readonly<Record<string, string>> = {},
+  random: (n: number) => Buffer = randomBytes,
+): Secrets {
+  const known = { ...secrets.tenantPasswords, ...found };
+  const { tenantPasswords: _old, ...rest } = secrets;
+  if (tenants.length === 0) return rest;
+  return {
+    ...rest,
+    tenantPasswords: Object.fromEntries(
+      tenants.map((t) => [t, Object.hasOwn(known, t) ? (known[t] as string) : newTenantPassword(random)]),
+    ),
+  };
 }
 
 export interface InstalledComponent {

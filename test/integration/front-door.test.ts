@@ -19,12 +19,13 @@ import {
   type TlsTrust,
 } from '../../src/remote/index.js';
 import { issueCa } from '../../src/tls/certificates.js';
-import { FRONT_DOOR_MAX_BODY_MIB, FRONT_DOOR_REFUSAL } from '../../src/render/haproxy.js';
+import { FRONT_DOOR_MAX_BODY_MIB, FRONT_DOOR_REFUSAL, FRONT_DOOR_UNAUTHORIZED } from '../../src/render/haproxy.js';
+import type { AgentsDocument } from '../../src/commands/agents.js';
 import { labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/lab.js';
 import { labTarget } from '../support/lab-targets.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
-import { doorCa, h2From } from '../support/h2c.js';
+import { doorCa, doorTenants, h2From, type DoorTenant } from '../support/h2c.js';
 
 const skip = labSkipReason();
 const DOOR_PORT = 9940;
@@ -77,6 +78,9 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
   let verified: Array<{ what: string; ok: boolean; url: string }> = [];
   /** The stack's CA, as `agents --json` gives it to the agents. */
   let trust: TlsTrust;
+  /** The config's one tenant (`default`), as `agents --json --show-secrets` gives it to the agents. */
+  let tenant: DoorTenant | undefined;
+  const auth = () => ({ Authorization: tenant!.authorization });
   /** GET through the door from target-01, over its SSH session, as an agent there would. */
   const fromTarget = (path: string) => httpGet(target.session, web(), DOOR_PORT, path, { timeoutMs: 5000, tls: trust });
 
@@ -100,14 +104,16 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
       interaction: nonInteractive,
     });
     target = fleet.host('target-01');
-    // First a plain door, as installs before TLS (or `frontDoor.tls: off`) left it; same state file.
+    // First a plain, open door, as installs before TLS and tenants (or `frontDoor.tls: off` and
+    // `frontDoor.auth: none`) left it; same state file.
     const plain = join(topo.dir, 'plain.yaml');
-    writeFileSync(plain, `${readFileSync(topo.path, 'utf8')}frontDoor:\n  tls: "off"\n`);
+    writeFileSync(plain, `${readFileSync(topo.path, 'utf8')}frontDoor:\n  tls: "off"\n  auth: none\n`);
     await install(plain);
     plainHealth = await h2Status(await h2From(target.session, web(), DOOR_PORT), '/healthz');
     upgradePlan = (await install(topo.path, '--dry-run')).plan;
     verified = (await install(topo.path)).verified;
     trust = await doorCa(runCli, topo);
+    [tenant] = await doorTenants(runCli, topo);
   }, 400_000);
   afterAll(async () => {
     await fleet?.close();
@@ -116,19 +122,54 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
     await resetLab();
   });
 
-  it('an install over a plain door plans the certificate files and a new HAProxy, and ends with TLS', () => {
+  it('an install over a plain, open door plans the TLS and tenant files, multi-tenancy and a new HAProxy', () => {
     expect(plainHealth).toBe(200);
     const web01 = upgradePlan.tiers.find((t) => t.tier === 'web')!;
-    expect(web01.files.filter((f) => f.path.includes('/haproxy/tls/')).map((f) => [f.path, f.action])).toEqual([
+    expect(web01.files.filter((f) => f.action !== 'keep').map((f) => [f.path, f.action])).toEqual([
+      ['/opt/heal-pyroscope/web/haproxy/auth/tenants.json', 'create'],
+      ['/opt/heal-pyroscope/web/haproxy/auth/tenants.map', 'create'],
+      ['/opt/heal-pyroscope/web/haproxy/haproxy.cfg', 'update'],
       ['/opt/heal-pyroscope/web/haproxy/tls/ca-key.pem', 'create'],
       ['/opt/heal-pyroscope/web/haproxy/tls/ca.pem', 'create'],
       ['/opt/heal-pyroscope/web/haproxy/tls/front-door.pem', 'create'],
     ]);
-    expect(web01.files.find((f) => f.path.endsWith('/haproxy/haproxy.cfg'))?.action).toBe('update');
     expect(web01.containers.find((c) => c.name === 'heal-pyroscope-haproxy')?.action).toBe('recreate');
-    // Nothing else changes for TLS.
-    const others = upgradePlan.tiers.filter((t) => t.tier !== 'web');
-    expect(others.flatMap((t) => t.containers).filter((c) => c.action !== 'unchanged')).toEqual([]);
+    // Pyroscope and Tempo turn multi-tenancy on; Grafana gets the tenant's data sources. MinIO stays.
+    const app01 = upgradePlan.tiers.find((t) => t.tier === 'app')!;
+    expect(app01.files.filter((f) => f.action !== 'keep').map((f) => [f.path, f.action])).toEqual([
+      ['/opt/heal-pyroscope/app/grafana/provisioning/datasources/heal-pyroscope.yaml', 'update'],
+      ['/opt/heal-pyroscope/app/pyroscope/config.yaml', 'update'],
+      ['/opt/heal-pyroscope/app/tempo/tempo.yaml', 'update'],
+    ]);
+    expect(app01.containers.filter((c) => c.action !== 'unchanged').map((c) => [c.name, c.action])).toEqual([
+      ['heal-pyroscope-pyroscope', 'recreate'],
+      ['heal-pyroscope-tempo', 'recreate'],
+      ['heal-pyroscope-grafana', 'recreate'],
+    ]);
+    const db01 = upgradePlan.tiers.find((t) => t.tier === 'db')!;
+    expect(db01.containers.filter((c) => c.action !== 'unchanged')).toEqual([]);
+  });
+
+  it("answers a push without the tenant's credentials itself with 401; a client's X-Scope-OrgID does not help", async () => {
+    const attempts: Record<string, string>[] = [
+      {},
+      { 'X-Scope-OrgID': 'default' },
+      { Authorization: 'Basic ZGVmYXVsdDp3cm9uZw==' },
+    ];
+    for (const headers of attempts) {
+      const answer = await httpGet(target.session, web(), DOOR_PORT, '/ingest?name=no-credentials.cpu', {
+        method: 'POST',
+        body: 'main 1\n',
+        headers,
+        timeoutMs: 5000,
+        tls: trust,
+      });
+      expect(answer.status, JSON.stringify(headers)).toBe(401);
+      expect(answer.body).toBe(FRONT_DOOR_UNAUTHORIZED);
+    }
+    expect((await doorLog()).filter((l) => l.includes('no-credentials')).every((l) => l.includes('<NOSRV>'))).toBe(
+      true,
+    );
   });
 
   it("serves a certificate of the stack's CA naming the web host; plain HTTP and another CA get nowhere", async () => {
@@ -171,6 +212,7 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
     const answer = await httpGet(target.session, web(), DOOR_PORT, path, {
       method: 'POST',
       body: 'front_door_test 1\n',
+      headers: auth(),
       timeoutMs: 5000,
       tls: trust,
     });
@@ -190,6 +232,7 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
         ':path': path,
         'content-type': 'application/grpc',
         te: 'trailers',
+        authorization: tenant!.authorization,
       });
       stream.on('error', () => {});
       let status: number | null = null;
@@ -244,7 +287,7 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
     const path = '/ingest?name=front-door-oversize.cpu';
     const answer = await httpGet(target.session, web(), DOOR_PORT, path, {
       method: 'POST',
-      headers: { 'Content-Length': String(100 * 1024 * 1024) },
+      headers: { 'Content-Length': String(100 * 1024 * 1024), ...auth() },
       body: Buffer.alloc(64 * 1024, 0x61),
       timeoutMs: 10_000,
       tls: trust,
@@ -263,6 +306,7 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
     const within = await httpGet(target.session, web(), DOOR_PORT, '/ingest?name=front-door-within.cpu', {
       method: 'POST',
       body: Buffer.alloc(FRONT_DOOR_MAX_BODY_MIB * 1024 * 1024 - 1024, 0x61),
+      headers: auth(),
       timeoutMs: 30_000,
       tls: trust,
     });
@@ -280,9 +324,12 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
       writeFileSync(join(dir, 'heal-pyroscope.yaml'), readFileSync(topo.path, 'utf8'));
       return { cwd: dir, env: { CI: 'true' } };
     };
-    const agents = await runCli(['--json', 'agents'], teammate());
+    const agents = await runCli(['--json', 'agents', '--show-secrets'], teammate());
     expect(agents.code, agents.stderr).toBe(0);
-    expect(JSON.parse(agents.stdout).frontDoor.caCertificate).toBe(trust.ca);
+    const printed = JSON.parse(agents.stdout) as AgentsDocument;
+    expect(printed.frontDoor.caCertificate).toBe(trust.ca);
+    // The tenant's password too: the web host keeps it, so every operator's agents print the same.
+    expect(printed.tenants).toEqual([{ name: 'default', username: 'default', password: tenant!.password }]);
     const status = await runCli(['--json', 'status'], teammate());
     const doc = JSON.parse(status.stdout) as {
       state: string;

@@ -1,9 +1,10 @@
 // Real agents, written by nobody here: the Pyroscope Node.js SDK (@pyroscope/nodejs 0.6.4) and the
 // OpenTelemetry gRPC trace exporter (0.223.1) run on target-01 (node in its network namespace),
-// configured only with what `agents --json` printed (the stack's CA put where the trust steps say,
-// the Node.js snippet as a module with the environment its comment names, the OpenTelemetry
-// environment variables), over TLS to the door; what they sent is read back from Pyroscope's
-// render API and Tempo's trace API on the app host.
+// configured only with what `agents --json --show-secrets` printed (the stack's CA put where the
+// trust steps say, the Node.js snippet as a module with the environment its comment names, the
+// OpenTelemetry environment variables as a shell exports them, the tenant's credentials in both),
+// over TLS to the door; what they sent is read back, as that tenant, from Pyroscope's render API
+// and Tempo's trace API on the app host.
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { labExec, labSkipReason, requireLab, resetLab, waitFor, type Lab } from 
 import { labTarget } from '../support/lab-targets.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
+import { execa } from 'execa';
 import { TARGET_CA_FILE } from '../../src/agents/agents.js';
 
 const skip = labSkipReason();
@@ -38,7 +40,9 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
     ]);
   /** What `agents AGENT --json --service SERVICE` printed for that agent. */
   const document = async (name: string, service: string) => {
-    const r = await runCli(['agents', name, '--json', '--service', service, '--config', topo.path], { cwd: topo.dir });
+    const r = await runCli(['agents', name, '--json', '--show-secrets', '--service', service, '--config', topo.path], {
+      cwd: topo.dir,
+    });
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as { frontDoor: { caCertificate: string | null }; agents: Record<string, string> };
   };
@@ -80,9 +84,8 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
       address('app-01'),
       4040,
       `/pyroscope/render?query=${query}&from=now-1h&until=now`,
-      {
-        timeoutMs: 5000,
-      },
+      // As Grafana's data source of the config's one tenant reads it.
+      { timeoutMs: 5000, headers: { 'X-Scope-OrgID': 'default' } },
     );
     expect(r.status, r.body).toBe(200);
     return (JSON.parse(r.body) as { flamebearer: { numTicks: number } }).flamebearer.numTicks;
@@ -119,14 +122,17 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
 
   it("the OpenTelemetry gRPC exporter's span arrives in Tempo under its trace ID", async () => {
     const service = `otel-${randomBytes(3).toString('hex')}`;
-    // `export KEY=VALUE` lines, as a shell would take them.
+    // The snippet run by a shell, as an operator pastes it: the OTEL_* variables it exports.
+    const shell = await execa('sh', ['-c', `${await printed('otel', service)}\nenv`], { reject: false });
+    expect(shell.exitCode, shell.stderr).toBe(0);
     const env = Object.fromEntries(
-      (await printed('otel', service))
+      shell.stdout
         .split('\n')
-        .map((line) => /^export ([A-Z_]+)=(.*)$/.exec(line))
+        .map((line) => /^(OTEL_[A-Z_]+)=(.*)$/.exec(line))
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => [m[1]!, m[2]!]),
     );
+    expect(env['OTEL_EXPORTER_OTLP_HEADERS']).toMatch(/^Authorization=Basic%20[A-Za-z0-9+/=]+$/);
     expect(env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(`https://${address('web-01')}:9940`);
     expect(env['OTEL_EXPORTER_OTLP_CERTIFICATE']).toBe(TARGET_CA_FILE);
     const r = await onTarget('otel-grpc.mjs', [], env);
@@ -136,7 +142,10 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
     const trace = await waitFor(
       'the trace in Tempo',
       async () => {
-        const t = await httpGet(app.session, address('app-01'), 3200, `/api/traces/${traceId}`, { timeoutMs: 5000 });
+        const t = await httpGet(app.session, address('app-01'), 3200, `/api/traces/${traceId}`, {
+          timeoutMs: 5000,
+          headers: { 'X-Scope-OrgID': 'default' },
+        });
         return t.status === 200 ? t.body : undefined;
       },
       15_000,

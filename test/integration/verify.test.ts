@@ -22,14 +22,14 @@ import { contractDocument } from '../support/json-contract.js';
 import { labTarget } from '../support/lab-targets.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
-import { doorCa, h2From } from '../support/h2c.js';
+import { doorCa, doorTenants, h2From, type DoorTenant } from '../support/h2c.js';
 
 const skip = labSkipReason();
 const TARGETS = ['target-01', 'target-02', 'target-03', 'target-04'];
 const DOOR = 9940;
 
-/** The lab's topology with all four targets. */
-const fourTargetTopology = (lab: Lab) => labTopologyFile(lab, '', TARGETS);
+/** The lab's topology with all four targets, and two tenants: verify proves one cannot read the other. */
+const fourTargetTopology = (lab: Lab) => labTopologyFile(lab, 'tenants: [default, team-b]\n', TARGETS);
 
 // Protocol Buffers, as the agents' client libraries write them (field numbers from the upstream protos).
 function varint(n: number): Buffer {
@@ -78,6 +78,9 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
   let installed: { dataPath: DataPathReport | null };
   /** The stack's CA, as agents are given it: every send below goes over TLS, as theirs do. */
   let trust: TlsTrust;
+  /** The tenants' credentials, as agents are given them: every push below carries the first's. */
+  let tenants: DoorTenant[];
+  const auth = () => ({ authorization: tenants[0]!.authorization });
   const address = (name: string) => lab.hosts.find((h) => h.name === name)!.address;
   const cli = (...args: string[]) =>
     runCli([...args, '--json', '--config', topo.path, '--yes'], { cwd: topo.dir, env: { CI: 'true' } });
@@ -89,9 +92,12 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       doc: contractDocument(r.stdout) as unknown as DataPathReport & { command: string },
     };
   };
-  /** Tempo's trace-by-ID API, asked on the app host as Grafana asks it. */
-  const traceFromTempo = (traceId: string) =>
-    httpGet(appHost.session, address('app-01'), 3200, `/api/traces/${traceId}`, { timeoutMs: 5000 });
+  /** Tempo's trace-by-ID API, asked on the app host as Grafana's data source of `tenant` asks it. */
+  const traceFromTempo = (traceId: string, tenant = 'default') =>
+    httpGet(appHost.session, address('app-01'), 3200, `/api/traces/${traceId}`, {
+      timeoutMs: 5000,
+      headers: { 'X-Scope-OrgID': tenant },
+    });
 
   beforeAll(async () => {
     requireLab();
@@ -113,6 +119,7 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
     target = fleet.host('target-01');
     appHost = fleet.host('app-01');
     trust = await doorCa(runCli, topo);
+    tenants = await doorTenants(runCli, topo);
   }, 600_000);
 
   afterAll(async () => {
@@ -144,9 +151,47 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       expect(t.trace.path).toContain(`${t.target} -> ${address('web-01')}:${DOOR} -> ${address('app-01')}:4317`);
     }
     expect(doc.datasources.map((d) => [d.uid, d.ok])).toEqual([
-      ['heal-pyroscope-profiles', true],
-      ['heal-pyroscope-traces', true],
+      ['heal-pyroscope-profiles-default', true],
+      ['heal-pyroscope-traces-default', true],
+      ['heal-pyroscope-profiles-team-b', true],
+      ['heal-pyroscope-traces-team-b', true],
     ]);
+    // Sent as tenant default while naming team-b in X-Scope-OrgID: filed under default only.
+    expect(doc.targets.flatMap((t) => [t.profile.isolated, t.trace.isolated])).toEqual(
+      TARGETS.flatMap(() => [true, true]),
+    );
+    expect(doc.authentication).toMatchObject({ ok: true });
+    expect(doc.authentication?.detail).toMatch(/profile push: HTTP 401; OTLP export: HTTP 401/);
+  });
+
+  it("a push without credentials gets the door's 401, and one tenant cannot read what another sent", async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const refused = await grpcCall(
+      target.session,
+      address('web-01'),
+      DOOR,
+      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+      otlpExport(traceId, 'no-credentials'),
+      { timeoutMs: 5000, tls: trust, metadata: { 'x-scope-orgid': 'default' } },
+    );
+    expect(refused.httpStatus).toBe(401);
+    expect((await traceFromTempo(traceId)).status).toBe(404);
+    const sent = await grpcCall(
+      target.session,
+      address('web-01'),
+      DOOR,
+      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+      otlpExport(traceId, 'tenant-b-test'),
+      { timeoutMs: 5000, tls: trust, metadata: { authorization: tenants[1]!.authorization } },
+    );
+    expect(sent).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
+    expect((await traceFromTempo(traceId, 'team-b')).status).toBe(200);
+    expect((await traceFromTempo(traceId, 'default')).status).toBe(404);
+    // Tempo itself refuses a read that names no tenant, as the real one does with multi-tenancy on.
+    const anonymous = await httpGet(appHost.session, address('app-01'), 3200, `/api/traces/${traceId}`, {
+      timeoutMs: 5000,
+    });
+    expect(anonymous.status).toBe(401);
   });
 
   it("a real OTLP gRPC export from target-01 through the door is stored, and Tempo's API returns it", async () => {
@@ -157,8 +202,7 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       DOOR,
       '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
       otlpExport(traceId, 'otlp-client-test'),
-      5000,
-      trust,
+      { timeoutMs: 5000, tls: trust, metadata: auth() },
     );
     expect(answer).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
     const trace = await traceFromTempo(traceId);
@@ -177,8 +221,7 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       DOOR,
       '/jaeger.api_v2.CollectorService/PostSpans',
       jaegerPostSpans(traceId, 'jaeger-client-test'),
-      5000,
-      trust,
+      { timeoutMs: 5000, tls: trust, metadata: auth() },
     );
     expect(answer).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
     const trace = await traceFromTempo(traceId);
@@ -193,8 +236,7 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       DOOR,
       '/push.v1.PusherService/Push',
       Buffer.alloc(0),
-      5000,
-      trust,
+      { timeoutMs: 5000, tls: trust, metadata: auth() },
     );
     expect(answer).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
   });
@@ -209,6 +251,7 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
           ':method': 'POST',
           ':path': `/ingest?name=${service}.cpu&format=folded`,
           'content-type': 'text/plain',
+          ...auth(),
         });
         stream.on('response', (headers) => resolve(Number(headers[':status'])));
         stream.on('error', reject);
@@ -224,7 +267,7 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
       address('app-01'),
       4040,
       `/pyroscope/render?query=${query}&from=now-1h&until=now`,
-      { timeoutMs: 5000 },
+      { timeoutMs: 5000, headers: { 'X-Scope-OrgID': 'default' } },
     );
     expect(render.status, render.body).toBe(200);
     expect(JSON.parse(render.body).flamebearer).toMatchObject({ numTicks: 3, names: ['total', 'main', 'work'] });
@@ -234,7 +277,7 @@ describe.skipIf(skip)('verify: a profile and a span from every target, read back
     const answer = await httpGet(target.session, address('web-01'), DOOR, '/push.v1.PusherService/Push', {
       method: 'POST',
       body: Buffer.alloc(0),
-      headers: { 'Content-Type': 'application/proto' },
+      headers: { 'Content-Type': 'application/proto', Authorization: tenants[0]!.authorization },
       timeoutMs: 5000,
       tls: trust,
     });

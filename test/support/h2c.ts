@@ -21,17 +21,43 @@ export async function h2From(
     : http2.connect(`http://${host}:${port}`, { createConnection: () => channel });
 }
 
+/** How these helpers run the CLI (test/support/run-cli.ts's runCli). */
+type RunCli = (
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string> },
+) => Promise<{ code: number; stdout: string; stderr: string }>;
+
 /** The CA a TLS door's clients trust, as `agents --json` prints it for the config at `configPath`. */
-export async function doorCa(
-  runCli: (
-    args: string[],
-    opts: { cwd: string; env?: Record<string, string> },
-  ) => Promise<{ code: number; stdout: string; stderr: string }>,
-  topo: { dir: string; path: string },
-): Promise<TlsTrust> {
+export async function doorCa(runCli: RunCli, topo: { dir: string; path: string }): Promise<TlsTrust> {
   const r = await runCli(['--json', 'agents', '--config', topo.path], { cwd: topo.dir, env: { CI: 'true' } });
   if (r.code !== 0) throw new Error(`agents --json failed: ${r.stderr}`);
   const ca = (JSON.parse(r.stdout) as { frontDoor: { caCertificate: string | null } }).frontDoor.caCertificate;
   if (!ca) throw new Error('agents --json printed no CA: is frontDoor.tls off?');
   return { ca };
+}
+
+/** A tenant's credentials as `agents --json --show-secrets` prints them, and the header agents send. */
+export interface DoorTenant {
+  name: string;
+  password: string;
+  /** `Basic base64(name:password)`: what every push through the door carries. */
+  authorization: string;
+}
+
+/** Each tenant's credentials, as `agents --json --show-secrets` prints them for the config at `topo.path`. */
+export async function doorTenants(runCli: RunCli, topo: { dir: string; path: string }): Promise<DoorTenant[]> {
+  const r = await runCli(['--json', 'agents', '--show-secrets', '--config', topo.path], {
+    cwd: topo.dir,
+    env: { CI: 'true' },
+  });
+  if (r.code !== 0) throw new Error(`agents --json --show-secrets failed: ${r.stderr}`);
+  const doc = JSON.parse(r.stdout) as { tenants: Array<{ username: string; password: string | null }> };
+  return doc.tenants.map((t) => {
+    if (!t.password) throw new Error(`agents --show-secrets printed no password for ${t.username}`);
+    return {
+      name: t.username,
+      password: t.password,
+      authorization: `Basic ${Buffer.from(`${t.username}:${t.password}`).toString('base64')}`,
+    };
+  });
 }

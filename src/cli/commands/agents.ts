@@ -15,22 +15,35 @@ const SERVICE: OptionSpec<string> = {
   },
 };
 
+const TENANT: OptionSpec<string> = {
+  flags: '--tenant <name>',
+  help: "whose credentials fill the settings (default: the config's first tenant)",
+};
+
+const SHOW_SECRETS: OptionSpec<boolean> = {
+  flags: '--show-secrets',
+  help: "print the tenants' passwords in the settings and in --json (masked otherwise)",
+};
+
 export const agents = defineCommand<[agent: AgentName | undefined], Omit<AgentsFlags, 'agent'>>({
   name: 'agents',
   description: "print ready-to-paste settings that send an agent's data to the front door",
   arguments: [{ name: '[agent]', help: 'only this agent', choices: AGENT_NAMES }],
-  options: [SERVICE],
+  options: [SERVICE, TENANT, SHOW_SECRETS],
   settingsOptions: TOPOLOGY_ONLY,
   help: `
 Prints, for Grafana Alloy, the Pyroscope Java agent, the Go, Python, .NET, Ruby and Node.js SDKs and
 the OpenTelemetry SDKs' environment variables, the settings that send profiles and traces to the
-front door (http://WEB:9940), with --service as the application name. The URL comes from the config;
-nothing is contacted. Every option name was read in the agent's own source (docs/agents.md says
-where).
+front door (https://WEB:9940), with --service as the application name, the door's CA and a
+tenant's basic-auth credentials. The password is masked unless --show-secrets asks for it (then
+keep the output out of logs). The CA and the passwords come from the state file beside the config,
+else from the web host (over SSH). Every option name was read in the agent's own source
+(docs/agents.md says where).
 
 Examples:
   $ heal-pyroscope agents nodejs --service checkout
-  $ heal-pyroscope agents --json | jq -r .agents.otel
+  $ heal-pyroscope agents otel --tenant team-payments --show-secrets
+  $ heal-pyroscope agents --json | jq -r .frontDoor.caCertificate > ca.pem
 ${EXIT_CODES}`,
   async run([agent], flags, { ctx }) {
     const { runAgentsCommand } = await import('../../commands/agents.js');

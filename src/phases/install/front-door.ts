@@ -1,7 +1,7 @@
 // Phase: the HAProxy front door on the web host, once the services behind it answer. With `--front-door external` no container runs:
 // the configuration phase wrote the sections for the operator's own HAProxy to include.
 
-import { EXTERNAL_CERTIFICATE_FILE, EXTERNAL_SNIPPET_PATH } from '../../render/haproxy.js';
+import { EXTERNAL_CERTIFICATE_FILE, EXTERNAL_SNIPPET_PATH, EXTERNAL_TENANTS_MAP_FILE } from '../../render/haproxy.js';
 import { applyContainer } from './containers.js';
 import { specOf, type PlannedInstall } from './context.js';
 import { tierDir } from '../../core/host-paths.js';
@@ -26,7 +26,12 @@ export function externalSnippetChanged(plan: InstallPlan | null): boolean {
 }
 
 /** What the operator does with the snippet: how to include it and whether to reload. */
-export function externalFrontDoorSteps(plan: InstallPlan | null, webHost: string, tls = false): string[] {
+export function externalFrontDoorSteps(
+  plan: InstallPlan | null,
+  webHost: string,
+  tls = false,
+  tenants = false,
+): string[] {
   const snippet = externalSnippetPath();
   const include = [
     `include ${snippet} in the HAProxy on ${webHost}: load it after your own configuration,`,
@@ -36,6 +41,12 @@ export function externalFrontDoorSteps(plan: InstallPlan | null, webHost: string
       ? [
           `its bind serves TLS with ${EXTERNAL_CERTIFICATE_FILE} (certificate, CA and key; root's, mode 0600: HAProxy reads ` +
             'it as root at start, before it drops privileges)',
+        ]
+      : []),
+    ...(tenants
+      ? [
+          `its rules read the tenants' credentials (hashed) from ${EXTERNAL_TENANTS_MAP_FILE} (root's, mode 0600, ` +
+            'read at start like the certificate)',
         ]
       : []),
   ];

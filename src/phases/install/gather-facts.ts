@@ -4,10 +4,10 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { ExitCode, HealError, isHealError } from '../../core/errors.js';
-import { generateSecrets, loadState, type InstallState } from '../../state/state-file.js';
+import { generateSecrets, loadState, withTenantPasswords, type InstallState } from '../../state/state-file.js';
 import type { Topology } from '../../config/topology.js';
 import { StateStore, type StateOrigin } from '../../state/state-store.js';
-import { frontDoorTlsFromHost, secretsFromHosts } from '../shared/host-state.js';
+import { frontDoorTlsFromHost, secretsFromHosts, tenantPasswordsFromHost } from '../shared/host-state.js';
 import { NO_HELPER } from '../../remote/root-access.js';
 import { COMPONENTS, containerName, LABELS, PRODUCT } from '../../stack/manifest.js';
 import type { InstallContext } from './context.js';
@@ -140,6 +140,17 @@ async function doorTlsOnHost(ctx: InstallContext): Promise<FrontDoorTls | undefi
   }
 }
 
+/** The tenants' passwords on the web host, as doorTlsOnHost reads the door's TLS material. */
+async function doorTenantsOnHost(ctx: InstallContext): Promise<Record<string, string> | undefined> {
+  if (ctx.topology.frontDoorAuth === 'none') return undefined;
+  try {
+    return await tenantPasswordsFromHost(ctx.hosts.forTier('web'));
+  } catch (error) {
+    if (isHealError(error) && error.code === NO_HELPER) return undefined;
+    throw error;
+  }
+}
+
 export const gatherFactsPhase: Phase<InstallContext> = {
   id: 'facts',
   title: 'Gather facts and plan',
@@ -160,6 +171,9 @@ export const gatherFactsPhase: Phase<InstallContext> = {
     // machine's state file says (a teammate's install may have made it).
     const onHost = fromHosts ? undefined : await doorTlsOnHost(ctx);
     if (onHost) base.secrets = { ...base.secrets, frontDoorTls: onHost };
+    // The same for the tenants' passwords: the ones the door takes are kept, whoever made them.
+    const tenantsOnHost = fromHosts ? undefined : await doorTenantsOnHost(ctx);
+    base.secrets = withTenantPasswords(base.secrets, ctx.topology.tenants, tenantsOnHost);
     const files =
       ctx.topology.frontDoorTls === 'files' && ctx.topology.frontDoorTlsFiles
         ? await readOperatorTlsFiles(ctx.topology.frontDoorTlsFiles)

@@ -10,7 +10,9 @@ import { runLocal } from '../../local/process.js';
 import {
   EXTERNAL_CERTIFICATE_FILE,
   EXTERNAL_SNIPPET_PATH,
+  EXTERNAL_TENANTS_MAP_FILE,
   EXTERNAL_WRAPPER_PATH,
+  TENANTS_MAP_PATH,
   TLS_CERTIFICATE_PATH,
 } from '../../render/haproxy.js';
 import type { RenderedFile } from '../../render/rendered-file.js';
@@ -28,14 +30,18 @@ export async function checkExternalSnippet(files: readonly RenderedFile[], bin =
     const wrapperPath = join(dir, 'validate-wrapper.cfg');
     const snippetPath = join(dir, 'heal-pyroscope.cfg');
     writeFileSync(wrapperPath, wrapper.content);
-    // A TLS bind loads its certificate while checking: the copy points at one in this 0700 directory
-    // (mode 0600, removed below), the same file install uploads.
-    const certificate = files.find((f) => f.path === TLS_CERTIFICATE_PATH);
+    // A TLS bind loads its certificate and the auth rules their tenant map while checking: the copy
+    // points at copies in this 0700 directory (mode 0600, removed below), the same files install uploads.
     let content = snippet.content;
-    if (certificate) {
-      const local = join(dir, 'front-door.pem');
-      writeFileSync(local, certificate.content, { mode: 0o600 });
-      content = content.replaceAll(EXTERNAL_CERTIFICATE_FILE, local);
+    for (const [onHost, path, name] of [
+      [EXTERNAL_CERTIFICATE_FILE, TLS_CERTIFICATE_PATH, 'front-door.pem'],
+      [EXTERNAL_TENANTS_MAP_FILE, TENANTS_MAP_PATH, 'tenants.map'],
+    ] as const) {
+      const file = files.find((f) => f.path === path);
+      if (!file) continue;
+      const local = join(dir, name);
+      writeFileSync(local, file.content, { mode: 0o600 });
+      content = content.replaceAll(onHost, local);
     }
     writeFileSync(snippetPath, content);
     const answer = await runLocal([bin, '-c', '-f', wrapperPath, '-f', snippetPath], {

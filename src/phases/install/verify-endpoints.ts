@@ -7,10 +7,10 @@ import { backoffMs } from '../../core/backoff.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealError } from '../../core/errors.js';
 import type { HostHandle, HttpGetResult, TlsTrust } from '../../remote/index.js';
-import { doorTrust } from '../../plan/desired-stack.js';
-import { DATASOURCE_UIDS } from '../../render/grafana.js';
+import { doorTrust, tenantCredentials } from '../../plan/desired-stack.js';
+import { datasourceUids } from '../../render/grafana.js';
 import { consoleAddress } from '../../render/render.js';
-import { FRONT_DOOR_REFUSAL } from '../../render/haproxy.js';
+import { basicAuthorization, FRONT_DOOR_REFUSAL } from '../../render/haproxy.js';
 import { PORTS } from '../../render/ports.js';
 import { component } from '../../stack/manifest.js';
 import type { CheckedEndpoint, PlannedInstall } from './context.js';
@@ -65,11 +65,11 @@ export const refusedQuery: AnswerJudge = (a) =>
     ? null
     : `HTTP ${a.status} ${shortBody(a)}: the front door forwards a query path; it must answer 404 itself`;
 
-export function datasourcesProblem(text: string): string | null {
+export function datasourcesProblem(text: string, expected: readonly string[]): string | null {
   try {
     const list = JSON.parse(text) as Array<{ uid?: string }>;
     const uids = new Set(list.map((d) => d.uid));
-    const missing = Object.values(DATASOURCE_UIDS).filter((u) => !uids.has(u));
+    const missing = expected.filter((u) => !uids.has(u));
     return missing.length === 0 ? null : `data source(s) ${missing.join(', ')} not provisioned`;
   } catch {
     return 'the answer is not a JSON list of data sources';
@@ -130,6 +130,8 @@ export function verifyProbes(ctx: PlannedInstall): Probe[] {
   const target = ctx.hosts.serving('target').find((h) => h.connection);
   const agentHost = (target ?? web).remote;
   const s = ctx.planned.state.current.secrets;
+  const tenants = tenantCredentials(ctx.topology, s);
+  const uids = datasourceUids(tenants === null ? null : tenants.map((t) => t.name));
   const probes: Probe[] = [];
   if (ctx.options.frontDoor === 'container') {
     const trust = doorTrust(ctx.topology, s);
@@ -142,7 +144,14 @@ export function verifyProbes(ctx: PlannedInstall): Probe[] {
     };
     probes.push(
       { what: 'Front door', ...door, path: component('haproxy').health.path },
-      { what: 'Pyroscope through the front door', ...door, path: '/ingest', expect: reachedPyroscope },
+      {
+        what: 'Pyroscope through the front door',
+        ...door,
+        path: '/ingest',
+        // As an agent of the first tenant: without credentials the door itself answers (401).
+        ...(tenants?.[0] ? { headers: { Authorization: basicAuthorization(tenants[0]) } } : {}),
+        expect: reachedPyroscope,
+      },
       { what: 'Front door refuses queries', ...door, path: '/api/search', expect: refusedQuery },
     );
   }
@@ -172,7 +181,7 @@ export function verifyProbes(ctx: PlannedInstall): Probe[] {
       headers: {
         Authorization: `Basic ${Buffer.from(`${s.grafanaAdminUser}:${s.grafanaAdminPassword}`).toString('base64')}`,
       },
-      expect: (answer) => answersOk(answer) ?? datasourcesProblem(answer.body),
+      expect: (answer) => answersOk(answer) ?? datasourcesProblem(answer.body, uids),
     },
   );
   return probes;

@@ -11,7 +11,7 @@ import type { Host } from '../../hosts/host.js';
 import type { Inventory } from '../../hosts/inventory.js';
 import { GRAFANA_PASSWORD_TARGET } from '../../render/grafana.js';
 import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../render/minio.js';
-import { TLS_CA_KEY_PATH, TLS_CA_PATH, TLS_CERTIFICATE_PATH } from '../../render/haproxy.js';
+import { TENANT_CREDENTIALS_PATH, TLS_CA_KEY_PATH, TLS_CA_PATH, TLS_CERTIFICATE_PATH } from '../../render/haproxy.js';
 import { remotePath } from '../../plan/plan.js';
 import { pemBlocks, type FrontDoorTls } from '../../tls/certificates.js';
 import type { Engine } from '../../remote/index.js';
@@ -112,8 +112,14 @@ export async function secretsFromHosts(hosts: Inventory): Promise<Secrets | null
       grafanaAdminUser: user,
       grafanaAdminPassword: password,
     };
-    const tls = await frontDoorTlsFromHost(hosts.forTier('web'));
-    return tls ? { ...secrets, frontDoorTls: tls } : secrets;
+    const web = hosts.forTier('web');
+    const tls = await frontDoorTlsFromHost(web);
+    const tenants = await tenantPasswordsFromHost(web);
+    return {
+      ...secrets,
+      ...(tls ? { frontDoorTls: tls } : {}),
+      ...(tenants ? { tenantPasswords: tenants } : {}),
+    };
   } catch (error) {
     if (isHealError(error) && error.code === 'state.hosts') throw error;
     throw unreadable(db === app ? db : app, causeOf(error), error);
@@ -153,6 +159,42 @@ export async function frontDoorTlsFromHost(web: Host): Promise<FrontDoorTls | un
   if (certs.length === 0 || !key) throw unreadable(web, `${path(TLS_CERTIFICATE_PATH)} lacks a certificate or its key`);
   const chain = certs.filter((c) => c !== caCertificate);
   return { caCertificate, ...(caKey ? { caKey } : {}), certificate: chain.join(''), key };
+}
+
+/**
+ * The tenants' passwords as the web host keeps them (TENANT_CREDENTIALS_PATH, root's), read as
+ * root; undefined when the door has none (`frontDoor.auth: none`, or a stack from before tenants).
+ * A file that is there but cannot be read or is not ours throws: new passwords would lock out
+ * every agent sending with the old ones.
+ */
+export async function tenantPasswordsFromHost(web: Host): Promise<Record<string, string> | undefined> {
+  if (!web.connection) throw unreadable(web, web.connectError?.message ?? 'not connected');
+  const file = remotePath({ tier: 'web', path: TENANT_CREDENTIALS_PATH });
+  if ((await web.remote.exec(['test', '-e', file], { timeoutMs: 15_000 })).code !== 0) return undefined;
+  const r = await web.remote.root.exec(['cat', '--', file], { timeoutMs: 15_000 });
+  if (r.code !== 0) throw unreadable(web, `${file} cannot be read: ${r.stderr.trim() || `exit ${String(r.code)}`}`);
+  const parsed = parseTenantCredentials(r.stdout);
+  if (!parsed) throw unreadable(web, `${file} is not a tenants file heal-pyroscope wrote`);
+  return parsed;
+}
+
+/** `{"tenants": {NAME: PASSWORD}}` with names and passwords as install makes them; null otherwise. */
+export function parseTenantCredentials(text: string): Record<string, string> | null {
+  if (Buffer.byteLength(text) > 64 * MAX_SECRET_BYTES) return null;
+  try {
+    const doc = JSON.parse(text) as { tenants?: unknown };
+    const tenants = doc.tenants;
+    if (typeof tenants !== 'object' || tenants === null || Array.isArray(tenants)) return null;
+    const out: Record<string, string> = {};
+    for (const [name, password] of Object.entries(tenants)) {
+      if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(name) || typeof password !== 'string') return null;
+      if (!/^[A-Za-z0-9_-]{16,128}$/.test(password)) return null;
+      out[name] = password;
+    }
+    return out;
+  } catch {
+    return null;
+  }
 }
 
 /** Where a command's state came from: the local file, or the hosts (written locally after success). */

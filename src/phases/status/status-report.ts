@@ -23,7 +23,7 @@ import type { Phase } from '../../runner/phase.js';
 import type { Host } from '../../hosts/host.js';
 import type { TlsTrust } from '../../remote/index.js';
 import { TLS_CA_PATH } from '../../render/haproxy.js';
-import type { Secrets } from '../../state/state-file.js';
+import { withTenantPasswords, type Secrets } from '../../state/state-file.js';
 import { certificateSummary, RENEW_DAYS } from '../../tls/certificates.js';
 import { serverInventory, unreachableServers, type Unreachable } from '../shared/reachable.js';
 
@@ -235,7 +235,11 @@ export const statusPhase: Phase<StatusContext> = {
       unread = ` (${error.message})`;
     }
     const state = found?.state;
-    const specs = state ? desiredStack(topology, addresses, state.secrets, ctx.frontDoor).specs : [];
+    // A tenant without a password yet (added to the config since the last install) gets one for
+    // this comparison only: the door's files then differ, as install would change them.
+    const specs = state
+      ? desiredStack(topology, addresses, withTenantPasswords(state.secrets, topology.tenants), ctx.frontDoor).specs
+      : [];
     const note =
       found?.source === 'hosts'
         ? fromHostsNote(ctx.statePath)

@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { isHealError } from '../../core/errors.js';
 import type { GrpcCallResult, HostHandle, HttpGetResult, TlsTrust } from '../../remote/index.js';
-import { DATASOURCE_UIDS } from '../../render/grafana.js';
-import { FRONT_DOOR_REFUSAL } from '../../render/haproxy.js';
+import type { TenantCredentials } from '../../render/context.js';
+import { TENANT_HEADER } from '../../render/grafana.js';
+import { basicAuthorization, FRONT_DOOR_REFUSAL, FRONT_DOOR_UNAUTHORIZED } from '../../render/haproxy.js';
 import { PORTS } from '../../render/ports.js';
 import { RESTRICTED_FLOWS } from '../../stack/flow-rules.js';
 import { COMPONENTS } from '../../stack/manifest.js';
@@ -38,6 +39,11 @@ export interface SignalCheck {
   delayMs: number | null;
   /** The hop that broke, when it did. */
   hop: Hop | null;
+  /**
+   * Not readable as another tenant (the send also named that tenant in its own X-Scope-OrgID, which
+   * the door must drop); null without tenants or when not found.
+   */
+  isolated: boolean | null;
   /** The way the signal travels, e.g. `target-01 -> 10.0.0.2:9940 -> app:4040 (Pyroscope /ingest)`. */
   path: string;
   detail: string;
@@ -75,8 +81,17 @@ export interface DatasourceCheck {
   message: string;
 }
 
+/** A push without credentials, refused by the front door (`frontDoor.auth: tenants`). */
+export interface AuthenticationCheck {
+  ok: boolean;
+  /** What the door answered to an HTTP push and to a gRPC export without credentials. */
+  detail: string;
+}
+
 export interface DataPathReport {
   ok: boolean;
+  /** Null when the door takes anyone's data (`frontDoor.auth: none`). */
+  authentication: AuthenticationCheck | null;
   /** The service name of the synthetic data. */
   service: string;
   /** This run's label value (`verify_run`, span attribute `verify.run`). */
@@ -97,6 +112,13 @@ export interface DataPathInput {
   web: { name: string; address: string; tls: TlsTrust | null };
   app: { name: string; address: string; remote: HostHandle };
   db: { name: string };
+  /**
+   * The tenant the senders send as, and another tenant (a second one configured, or one nobody
+   * uses) that must not read what they sent; null when the door takes anyone (`frontDoor.auth: none`).
+   */
+  tenants: { sender: TenantCredentials; other: string } | null;
+  /** The provisioned data sources Grafana must find healthy. */
+  datasourceUids: string[];
   /** Grafana's admin credentials and port; never printed. */
   grafana: { address: string; port: number; user: string; password: string } | null;
   /** Paths around the front door each sender must find refused. */
@@ -120,7 +142,14 @@ const SEND_TIMEOUT_MS = 8000;
 const POLL_MS = 300;
 
 /** A door answer that is HAProxy's own: its refusal (404) or no server behind it (502, 503, 504). */
-function doorFailure(status: number, body: string): { hop: Hop; why: string } | null {
+function doorFailure(status: number, body: string, grpc = false): { hop: Hop; why: string } | null {
+  if (status === 401 && (grpc || body.includes(FRONT_DOOR_UNAUTHORIZED)))
+    return {
+      hop: 'target -> web',
+      why:
+        "the front door refused the tenant's credentials (HTTP 401): it does not take the ones this stack's " +
+        'state holds; run `heal-pyroscope install` to write them',
+    };
   if (status === 404 && body.includes(FRONT_DOOR_REFUSAL))
     return {
       hop: 'target -> web',
@@ -180,7 +209,28 @@ function sendFailure(error: unknown, input: DataPathInput): { hop: Hop; why: str
 }
 
 function blank(path: string): SignalCheck {
-  return { sent: false, stored: false, found: false, delayMs: null, hop: null, path, detail: '', remedy: null };
+  return {
+    sent: false,
+    stored: false,
+    found: false,
+    delayMs: null,
+    hop: null,
+    isolated: null,
+    path,
+    detail: '',
+    remedy: null,
+  };
+}
+
+/** The headers an agent of the sending tenant sends, plus another tenant's X-Scope-OrgID the door must drop. */
+function senderHeaders(input: DataPathInput): Record<string, string> {
+  if (!input.tenants) return {};
+  return { Authorization: basicAuthorization(input.tenants.sender), [TENANT_HEADER]: input.tenants.other };
+}
+
+/** The header Grafana's data sources send to read as `tenant`. */
+function readHeaders(tenant: string | null): Record<string, string> {
+  return tenant === null ? {} : { [TENANT_HEADER]: tenant };
 }
 
 /** Polls `found` until it says yes or `waitMs` passed; the delay since `sentAt`, or null. */
@@ -203,7 +253,7 @@ async function checkSignal(
   input: DataPathInput,
   sender: string,
   send: () => Promise<{ answer: string; failure: { hop: Hop; why: string } | null; unavailable?: boolean }>,
-  found: () => Promise<boolean>,
+  found: (tenant: string | null) => Promise<boolean>,
 ): Promise<SignalCheck> {
   const check = blank(
     `${sender} -> ${input.web.address}:${PORTS.frontDoor} -> ${input.app.address}:${leg.appPort} (${leg.what})`,
@@ -240,13 +290,26 @@ async function checkSignal(
   if (failure)
     return { ...check, hop: failure.hop, detail: failure.why, remedy: remedyFor(failure.hop, leg, input, sender) };
   check.stored = true;
-  const delay = await readBack(found, sentAt, input.waitMs, input.pollMs ?? POLL_MS);
+  const tenant = input.tenants?.sender.name ?? null;
+  const delay = await readBack(() => found(tenant), sentAt, input.waitMs, input.pollMs ?? POLL_MS);
   if (delay === null) {
     const why =
       `accepted (${check.detail}) but not found on ${input.app.name} within ` + `${Math.round(input.waitMs / 1000)} s`;
     return { ...check, hop: 'app -> db', detail: why, remedy: remedyFor('app -> db', leg, input, sender) };
   }
-  return { ...check, found: true, delayMs: delay, detail: `${check.detail}; found after ${delay} ms` };
+  const done = { ...check, found: true, delayMs: delay, detail: `${check.detail}; found after ${delay} ms` };
+  if (!input.tenants) return done;
+  const other = input.tenants.other;
+  const leaked = await found(other).catch(() => false);
+  if (!leaked) return { ...done, isolated: true };
+  return {
+    ...done,
+    isolated: false,
+    detail: `${done.detail}, and readable as tenant ${other} too`,
+    remedy:
+      `${leg.component.replace("'s OTLP receiver", '')} on ${input.app.name} keeps tenants together, or the front ` +
+      `door lets a client choose its tenant: run \`heal-pyroscope install\` to put both configurations back`,
+  };
 }
 
 function profileCheck(
@@ -265,7 +328,7 @@ function profileCheck(
         method: 'POST',
         body: request.body,
         timeoutMs,
-        headers: { 'Content-Type': 'text/plain' },
+        headers: { 'Content-Type': 'text/plain', ...senderHeaders(input) },
         ...(input.web.tls ? { tls: input.web.tls } : {}),
       });
       const door = doorFailure(a.status, a.body);
@@ -280,8 +343,11 @@ function profileCheck(
         };
       return { answer: 'HTTP 200', failure: null };
     },
-    async () => {
-      const a = await input.app.remote.httpGet(input.app.address, PORTS.pyroscope, renderPath(d), { timeoutMs: 5000 });
+    async (tenant) => {
+      const a = await input.app.remote.httpGet(input.app.address, PORTS.pyroscope, renderPath(d), {
+        timeoutMs: 5000,
+        headers: readHeaders(tenant),
+      });
       return a.status === 200 && renderHasSamples(a.body);
     },
   );
@@ -303,10 +369,13 @@ function traceCheck(
         PORTS.frontDoor,
         OTLP_EXPORT_PATH,
         otlpExportRequest(d, Date.now()),
-        timeoutMs,
-        input.web.tls ?? undefined,
+        {
+          timeoutMs,
+          ...(input.web.tls ? { tls: input.web.tls } : {}),
+          metadata: senderHeaders(input),
+        },
       );
-      const door = doorFailure(a.httpStatus, '');
+      const door = doorFailure(a.httpStatus, '', true);
       if (door || a.httpStatus === 404)
         return {
           unavailable: a.httpStatus === 503,
@@ -326,10 +395,10 @@ function traceCheck(
       }
       return { answer: 'grpc-status 0', failure: null };
     },
-    async () => {
+    async (tenant) => {
       const a = await input.app.remote.httpGet(input.app.address, PORTS.tempoHttp, tracePath(d), {
         timeoutMs: 5000,
-        headers: { Accept: 'application/json' },
+        headers: { Accept: 'application/json', ...readHeaders(tenant) },
       });
       return a.status === 200 && traceHasSpans(a.body);
     },
@@ -362,6 +431,54 @@ async function datasourceCheck(
   } catch (error) {
     return { uid, ok: false, message: (error as Error).message };
   }
+}
+
+/**
+ * From the first sender, a profile push and an OTLP export without credentials: the door must
+ * answer both with its own 401, before anything reaches Pyroscope or Tempo.
+ */
+async function authenticationCheck(input: DataPathInput, d: SyntheticData): Promise<AuthenticationCheck | null> {
+  const sender = input.senders[0];
+  if (!input.tenants || !sender) return null;
+  const timeoutMs = input.sendTimeoutMs ?? SEND_TIMEOUT_MS;
+  const tls = input.web.tls ? { tls: input.web.tls } : {};
+  const request = ingestRequest(d, Date.now());
+  const seen: string[] = [];
+  let ok = true;
+  try {
+    const a = await sender.remote.httpGet(input.web.address, PORTS.frontDoor, request.path, {
+      method: 'POST',
+      body: request.body,
+      timeoutMs,
+      headers: { 'Content-Type': 'text/plain' },
+      ...tls,
+    });
+    const refused = a.status === 401 && a.body.includes(FRONT_DOOR_UNAUTHORIZED);
+    ok &&= refused;
+    seen.push(
+      `profile push: HTTP ${a.status}${refused ? '' : ` ${a.body.trim().slice(0, 80)} (expected the door's 401)`}`,
+    );
+  } catch (error) {
+    ok = false;
+    seen.push(`profile push: ${(error as Error).message}`);
+  }
+  try {
+    const g = await sender.remote.grpcCall(
+      input.web.address,
+      PORTS.frontDoor,
+      OTLP_EXPORT_PATH,
+      otlpExportRequest(d, Date.now()),
+      { timeoutMs, ...tls },
+    );
+    ok &&= g.httpStatus === 401;
+    seen.push(
+      `OTLP export: HTTP ${g.httpStatus}${g.httpStatus === 401 ? '' : ` grpc-status ${String(g.grpcStatus)} (expected the door's 401)`}`,
+    );
+  } catch (error) {
+    ok = false;
+    seen.push(`OTLP export: ${(error as Error).message}`);
+  }
+  return { ok, detail: `without credentials from ${sender.name}: ${seen.join('; ')}` };
 }
 
 /** A fresh `verify_run` label value: this run's data, told apart from every earlier run's. */
@@ -411,7 +528,11 @@ export async function verifyDataPath(input: DataPathInput, run = newVerifyRun())
     ]);
     return {
       target: sender.name,
-      ok: signalsFound({ profile, trace }) && direct.every((c) => !c.open),
+      ok:
+        signalsFound({ profile, trace }) &&
+        profile.isolated !== false &&
+        trace.isolated !== false &&
+        direct.every((c) => !c.open),
       profile,
       trace,
       direct,
@@ -427,12 +548,15 @@ export async function verifyDataPath(input: DataPathInput, run = newVerifyRun())
   });
   const grafana = input.grafana;
   const datasources = grafana
-    ? Promise.all(Object.values(DATASOURCE_UIDS).map((uid) => datasourceCheck(input, grafana, uid)))
+    ? Promise.all(input.datasourceUids.map((uid) => datasourceCheck(input, grafana, uid)))
     : Promise.resolve([]);
+  const authentication = authenticationCheck(input, syntheticData('unauthenticated', run));
   const checked = [...(await Promise.all(targets)), ...unreachable];
   const sources = await datasources;
+  const auth = await authentication;
   return {
-    ok: checked.every((t) => t.ok) && sources.every((s) => s.ok),
+    ok: checked.every((t) => t.ok) && sources.every((s) => s.ok) && auth?.ok !== false,
+    authentication: auth,
     service: VERIFY_SERVICE,
     run,
     targets: checked,
@@ -479,6 +603,19 @@ export function dataPathFailures(report: DataPathReport): DataPathFailure[] {
           'shows them)',
         target: t.target,
       });
+  for (const t of report.targets)
+    for (const [signal, c] of [
+      ['profile', t.profile],
+      ['trace', t.trace],
+    ] as const)
+      if (c.isolated === false)
+        out.push({ line: `${t.target}: ${signal} ${c.detail} [${c.path}]`, remedy: c.remedy, target: t.target });
+  if (report.authentication && !report.authentication.ok)
+    out.push({
+      line: `the front door takes data without credentials: ${report.authentication.detail}`,
+      remedy: "run `heal-pyroscope install` to put the front door's configuration back (frontDoor.auth: tenants)",
+      target: null,
+    });
   for (const s of report.datasources)
     if (!s.ok)
       out.push({

@@ -6,10 +6,11 @@ import { guardWarningPhase } from '../shared/guard.js';
 import type { Topology } from '../../config/topology.js';
 import { HealError } from '../../core/errors.js';
 import { Inventory } from '../../hosts/inventory.js';
-import type { Secrets } from '../../state/state-file.js';
+import { withTenantPasswords, type Secrets } from '../../state/state-file.js';
+import { datasourceUids } from '../../render/grafana.js';
 import { fromHostsNote, localOrHostState } from '../shared/host-state.js';
 import { connectPhaseFor, type Connector } from '../shared/connect.js';
-import { doorTrust, tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
+import { doorTrust, tenantCredentials, tierAddresses, type TierAddresses } from '../../plan/desired-stack.js';
 import type { Phase } from '../../runner/phase.js';
 import { consoleAddress } from '../../render/render.js';
 import {
@@ -23,6 +24,9 @@ import {
 } from './data-path.js';
 import { VERIFY_SERVICE } from './synthetic.js';
 
+/** The tenant verify reads as when the config names one tenant only: nobody sends as it. */
+export const VERIFY_TENANT_PREFIX = 'heal-verify-';
+
 /** How long accepted data may take to show up in the query APIs before it counts as lost. */
 export const DATA_WAIT_MS = 30_000;
 
@@ -30,11 +34,17 @@ export const DATA_WAIT_MS = 30_000;
 export function dataPathInput(
   hosts: Inventory,
   addresses: TierAddresses,
-  topology: Pick<Topology, 'grafanaPort' | 'restrictFlows' | 'consolesPublished' | 'frontDoorTls'>,
+  topology: Pick<
+    Topology,
+    'grafanaPort' | 'restrictFlows' | 'consolesPublished' | 'frontDoorTls' | 'frontDoorAuth' | 'tenants'
+  >,
   secrets: Secrets | null,
   waitMs = DATA_WAIT_MS,
+  run = newVerifyRun(),
 ): DataPathInput {
   const { grafanaPort } = topology;
+  const credentials = secrets ? tenantCredentials(topology, withTenantPasswords(secrets, topology.tenants)) : null;
+  const sender = credentials?.[0];
   const targets = hosts.serving('target');
   const web = hosts.forTier('web');
   const app = hosts.forTier('app');
@@ -51,6 +61,11 @@ export function dataPathInput(
     web: { name: web.name, address: addresses.web, tls: doorTrust(topology, secrets) },
     app: { name: app.name, address: addresses.app, remote: app.remote },
     db: { name: hosts.forTier('db').name },
+    // Another tenant configured, else one nobody sends as: neither may read what the sender sent.
+    tenants: sender
+      ? { sender, other: credentials.find((t) => t !== sender)?.name ?? `${VERIFY_TENANT_PREFIX}${run}` }
+      : null,
+    datasourceUids: datasourceUids(topology.frontDoorAuth === 'none' ? null : topology.tenants),
     grafana: secrets
       ? {
           // Grafana as the app host reaches it: on its loopback unless published.
@@ -86,6 +101,7 @@ export function dataPathError(report: DataPathReport, code: string): HealError {
   const failures = dataPathFailures(report);
   const broken = report.targets.filter((t) => !signalsFound(t)).map((t) => t.target);
   const holes = report.targets.filter((t) => t.direct.some((c) => c.open));
+  const shared = report.targets.filter((t) => t.profile.isolated === false || t.trace.isolated === false);
   const message =
     broken.length > 0
       ? `data from ${broken.join(', ')} does not reach the stack ` +
@@ -93,7 +109,11 @@ export function dataPathError(report: DataPathReport, code: string): HealError {
       : holes.length > 0
         ? `${holes.map((t) => t.target).join(', ')} reach${holes.length === 1 ? 'es' : ''} the stack around the front ` +
           `door (${[...new Set(holes.flatMap((t) => t.direct.filter((c) => c.open).map((c) => `${c.machine}:${c.port}`)))].join(', ')})`
-        : 'Grafana cannot query a data source';
+        : shared.length > 0
+          ? `data from ${shared.map((t) => t.target).join(', ')} is readable as another tenant`
+          : report.authentication?.ok === false
+            ? 'the front door takes data without credentials'
+            : 'Grafana cannot query a data source';
   return new HealError({
     code,
     message,
@@ -117,7 +137,14 @@ export function newVerifyContext(init: Omit<VerifyContext, 'hosts' | 'report'>):
   return {
     ...init,
     hosts: Inventory.of(init.topology),
-    report: { ok: false, service: VERIFY_SERVICE, run: newVerifyRun(), targets: [], datasources: [] },
+    report: {
+      ok: false,
+      authentication: null,
+      service: VERIFY_SERVICE,
+      run: newVerifyRun(),
+      targets: [],
+      datasources: [],
+    },
   };
 }
 
@@ -140,7 +167,7 @@ export const dataPathPhase: Phase<VerifyContext> = {
     const found = await localOrHostState(ctx.statePath, ctx.topology.environment, ctx.hosts, io);
     if (found?.source === 'hosts') io.progress(fromHostsNote(ctx.statePath), 'state');
     ctx.report = await verifyDataPath(
-      dataPathInput(ctx.hosts, addresses, ctx.topology, found?.state.secrets ?? null, ctx.waitMs),
+      dataPathInput(ctx.hosts, addresses, ctx.topology, found?.state.secrets ?? null, ctx.waitMs, ctx.report.run),
       ctx.report.run,
     );
     const summary = dataPathSummary(ctx.report);

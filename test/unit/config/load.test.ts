@@ -69,6 +69,18 @@ describe('config file validation', () => {
     expect(problems('frontDoor:\n  tls: files\n  certificate: a\n  key: b\n  ca: c\n')).toEqual([]);
   });
 
+  it('takes tenants by name, once each, and an authentication mode', () => {
+    expect(problems('tenants: [default, team-b]\nfrontDoor:\n  auth: tenants\n')).toEqual([]);
+    expect(problems('frontDoor:\n  auth: none\n')).toEqual([]);
+    expect(problems('frontDoor:\n  auth: basic\n')[0]).toMatch(
+      /"basic" is not an authentication mode \(tenants or none\)/,
+    );
+    expect(problems('tenants: [Team_A]\n')[0]).toMatch(/"Team_A" is not a tenant name/);
+    expect(problems('tenants: ["a|b"]\n')[0]).toMatch(/is not a tenant name/);
+    expect(problems('tenants: [a, a]\n')[0]).toMatch(/names a tenant twice/);
+    expect(problems('tenants: []\n')[0]).toMatch(/names no tenant/);
+  });
+
   it('rejects ports out of range and non-numbers', () => {
     expect(problems('ssh:\n  port: 70000\n')).toEqual(['ssh.port: 70000 is not a port (1-65535) (line 2)']);
     expect(problems('ssh:\n  port: "22"\n')).toEqual(['ssh.port: expected a number, got string "22" (line 2)']);

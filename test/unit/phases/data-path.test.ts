@@ -8,6 +8,7 @@ import {
 } from '../../../src/phases/verify/data-path.js';
 import { dataPathError } from '../../../src/phases/verify/verify-phases.js';
 import { errorFields } from '../../../src/console/output.js';
+import { datasourceUids } from '../../../src/render/grafana.js';
 import {
   ingestRequest,
   otlpExportRequest,
@@ -37,6 +38,8 @@ function input(senders: FakeHost[], app: FakeHost): DataPathInput {
     web: { name: 'web-01', address: '10.0.0.11', tls: null },
     app: { name: 'app-01', address: '10.0.0.12', remote: app },
     db: { name: 'db-01' },
+    tenants: null,
+    datasourceUids: datasourceUids(null),
     grafana: { address: '10.0.0.12', port: 3000, user: 'admin', password: 'secret' },
     direct: [],
     waitMs: 50,

@@ -7,9 +7,14 @@ import { createOptions } from '../../../src/plan/container-spec.js';
 import { desiredStack } from '../../../src/plan/desired-stack.js';
 import { GRAFANA_PASSWORD_TARGET } from '../../../src/render/grafana.js';
 import { MINIO_PASSWORD_TARGET, MINIO_USER_TARGET } from '../../../src/render/minio.js';
-import { generateSecrets, type Secrets } from '../../../src/state/state-file.js';
+import { generateSecrets, withTenantPasswords, type Secrets } from '../../../src/state/state-file.js';
 import { tierDir } from '../../../src/core/host-paths.js';
-import { TLS_CA_KEY_PATH, TLS_CA_PATH, TLS_CERTIFICATE_PATH } from '../../../src/render/haproxy.js';
+import {
+  TENANT_CREDENTIALS_PATH,
+  TLS_CA_KEY_PATH,
+  TLS_CA_PATH,
+  TLS_CERTIFICATE_PATH,
+} from '../../../src/render/haproxy.js';
 import { frontDoorTlsFor } from '../../../src/tls/certificates.js';
 import { ADDRESSES, connectedInventory, fakeStack, topology } from '../support/fake-stack.js';
 import { addEntries, type TarEntry } from '../support/tar.js';
@@ -30,7 +35,7 @@ const CERTIFICATE = `${tierDir('web')}/${TLS_CERTIFICATE_PATH}`;
 
 /** MinIO's and Grafana's containers with their credential files, as install leaves them. */
 async function installMinioAndGrafana(stack: ReturnType<typeof fakeStack>, secrets: Secrets): Promise<void> {
-  const { specs } = desiredStack(topology(), ADDRESSES, secrets, 'container');
+  const { specs } = desiredStack(topology(), ADDRESSES, withTenantPasswords(secrets, ['default']), 'container');
   for (const spec of specs.filter((s) => s.component === 'minio' || s.component === 'grafana')) {
     const engine = stack[spec.tier].engine;
     engine.addImage(spec.image);
@@ -69,7 +74,7 @@ describe('credentials read from the hosts', () => {
     // A plain door: the web host keeps no CA (the fake's default).
     expect(await secretsFromHosts(hosts)).toBeNull();
     const secrets = generateSecrets();
-    const { specs } = desiredStack(topology(), ADDRESSES, secrets, 'container');
+    const { specs } = desiredStack(topology(), ADDRESSES, withTenantPasswords(secrets, ['default']), 'container');
     for (const spec of specs.filter((s) => s.component === 'minio' || s.component === 'grafana')) {
       const engine = stack[spec.tier].engine;
       engine.addImage(spec.image);
@@ -107,6 +112,23 @@ describe('credentials read from the hosts', () => {
     // The CA is there but its key cannot be read: no new CA is made behind the agents' back.
     stack.web.onExec(`cat -- ${CA_KEY}`, { code: 1, stderr: 'cat: Permission denied' });
     await expect(secretsFromHosts(hosts)).rejects.toThrow(/ca-key\.pem cannot be read: cat: Permission denied/);
+  });
+
+  it("reads the tenants' passwords from the web host as root, and refuses a file that is not ours", async () => {
+    const stack = fakeStack();
+    const hosts = await connectedInventory(stack);
+    const secrets = generateSecrets();
+    await installMinioAndGrafana(stack, secrets);
+    const file = `${tierDir('web')}/${TENANT_CREDENTIALS_PATH}`;
+    const passwords = { default: 'p'.repeat(43), 'team-b': 'q'.repeat(43) };
+    stack.web.onExec(`test -e ${file}`, { code: 0 });
+    stack.web.onExec(`cat -- ${file}`, { stdout: JSON.stringify({ tenants: passwords }) });
+    expect(await secretsFromHosts(hosts)).toEqual({ ...secrets, tenantPasswords: passwords });
+    expect(stack.web.ran(`cat -- ${file}`).length).toBeGreaterThan(0);
+    for (const hostile of ['{"tenants":{"../x":"pppppppppppppppppppp"}}', '{"tenants":{"a":"short"}}', 'not json']) {
+      stack.web.onExec(`cat -- ${file}`, { stdout: hostile });
+      await expect(secretsFromHosts(hosts)).rejects.toThrow(/is not a tenants file heal-pyroscope wrote/);
+    }
   });
 
   it("says an engine that does not answer is why, with the engine's own next step first", async () => {

@@ -9,7 +9,8 @@ import { runPhases } from '../../../src/runner/runner.js';
 import { newStatusContext, statusPhases } from '../../../src/phases/status/status-report.js';
 import { renderContext } from '../../../src/render/context.js';
 import { renderStack } from '../../../src/render/render.js';
-import { generateSecrets, removeState, saveState } from '../../../src/state/state-file.js';
+import { generateSecrets, removeState, saveState, withTenantPasswords } from '../../../src/state/state-file.js';
+import { tenantCredentials } from '../../../src/plan/desired-stack.js';
 import { frontDoorTlsFor } from '../../../src/tls/certificates.js';
 import { LABELS } from '../../../src/stack/manifest.js';
 import { HealError } from '../../../src/core/errors.js';
@@ -18,9 +19,9 @@ import { ADDRESSES, fakeStack, holdFlowRules, topology, type FakeStack } from '.
 /** Every component running as installed with the credentials in the state file. */
 async function installed(): Promise<{ stack: FakeStack; specs: ContainerSpec[] }> {
   const stack = fakeStack();
-  const secrets = generateSecrets();
-  await saveState(stack.statePath, { version: 1, environment: 'lab', secrets });
   const t = topology();
+  const secrets = withTenantPasswords(generateSecrets(), t.tenants);
+  await saveState(stack.statePath, { version: 1, environment: 'lab', secrets });
   const rendered = renderStack(
     renderContext({
       hosts: ADDRESSES,
@@ -29,6 +30,7 @@ async function installed(): Promise<{ stack: FakeStack; specs: ContainerSpec[] }
       grafanaAdmin: { user: secrets.grafanaAdminUser, password: secrets.grafanaAdminPassword },
       frontDoor: 'container',
       restrictFlows: t.restrictFlows,
+      tenants: tenantCredentials(t, secrets),
     }),
   );
   const specs = containerSpecs(rendered, t.images, t.containers);

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpGetOptions, HttpGetResult } from '../../../src/remote/index.js';
 import { settledProbe, verifyPhase, verifyProbes } from '../../../src/phases/install/verify-endpoints.js';
-import { DATASOURCE_UIDS } from '../../../src/render/grafana.js';
-import { FRONT_DOOR_REFUSAL } from '../../../src/render/haproxy.js';
+import { datasourceUids } from '../../../src/render/grafana.js';
+import { FRONT_DOOR_REFUSAL, FRONT_DOOR_UNAUTHORIZED } from '../../../src/render/haproxy.js';
 import { fakeStack, plannedInstall, recordingIo, type FakeStack } from '../support/fake-stack.js';
 
 type Answers = Record<string, HttpGetResult>;
 
 /** A stack that answers as a healthy install does, with `over` replacing answers by `host:port/path`. */
 function answering(stack: FakeStack, over: Answers = {}): void {
-  const datasources = JSON.stringify(Object.values(DATASOURCE_UIDS).map((uid) => ({ uid })));
+  const datasources = JSON.stringify(datasourceUids(['default']).map((uid) => ({ uid })));
   const healthy: Answers = {
     '10.213.0.11:9940/healthz': { status: 200, body: 'ok' },
     '10.213.0.11:9940/ingest': { status: 405, body: 'Method Not Allowed' },
@@ -21,16 +21,25 @@ function answering(stack: FakeStack, over: Answers = {}): void {
   };
   const answers = { ...healthy, ...over };
   // The data path (src/phases/verify): the push is accepted and both read-backs find the data.
+  // As a door with tenants: a push needs credentials, and only tenant `default` holds the data.
   const dataPath = (port: number, path: string, options: HttpGetOptions): HttpGetResult | undefined => {
-    if (port === 9940 && path.startsWith('/ingest?') && options.method === 'POST') return { status: 200, body: '' };
+    const headers = options.headers ?? {};
+    const mine = headers['X-Scope-OrgID'] === 'default';
+    if (port === 9940 && path.startsWith('/ingest?') && options.method === 'POST')
+      return headers.Authorization ? { status: 200, body: '' } : { status: 401, body: FRONT_DOOR_UNAUTHORIZED };
     if (port === 4040 && path.startsWith('/pyroscope/render?'))
-      return { status: 200, body: '{"flamebearer":{"numTicks":1}}' };
-    if (port === 3200 && path.startsWith('/api/traces/')) return { status: 200, body: '{"batches":[{}]}' };
+      return { status: 200, body: `{"flamebearer":{"numTicks":${mine ? 1 : 0}}}` };
+    if (port === 3200 && path.startsWith('/api/traces/'))
+      return mine ? { status: 200, body: '{"batches":[{}]}' } : { status: 404, body: 'trace not found' };
     if (port === 3000 && /^\/api\/datasources\/uid\/[^/]+\/health$/.test(path))
       return { status: 200, body: '{"status":"OK","message":"Data source is working"}' };
     return undefined;
   };
   for (const host of [stack.web, stack.app, stack.db]) {
+    host.grpc = (_h, _p, _path, _m, options) =>
+      options.metadata?.Authorization
+        ? { httpStatus: 200, grpcStatus: 0, grpcMessage: '' }
+        : { httpStatus: 401, grpcStatus: null, grpcMessage: '' };
     host.http = (h: string, port: number, path: string, options: HttpGetOptions) =>
       answers[`${h}:${port}${path}`] ??
       dataPath(port, path, options) ?? { status: 599, body: 'no such endpoint in the test' };
@@ -83,7 +92,10 @@ describe('verify phase', () => {
   it('asks Grafana with the admin credentials and fails when a data source is missing', async () => {
     const stack = fakeStack();
     answering(stack, {
-      '127.0.0.1:3000/api/datasources': { status: 200, body: JSON.stringify([{ uid: DATASOURCE_UIDS.pyroscope }]) },
+      '127.0.0.1:3000/api/datasources': {
+        status: 200,
+        body: JSON.stringify([{ uid: 'heal-pyroscope-profiles-default' }]),
+      },
     });
     let authorization: string | undefined;
     const answer = stack.app.http;
@@ -94,7 +106,7 @@ describe('verify phase', () => {
     const ctx = await plannedInstall(stack);
     await expect(verifyPhase.run(ctx, recordingIo())).rejects.toMatchObject({
       details: [
-        `Grafana data sources http://127.0.0.1:3000/api/datasources: from app-01: data source(s) ${DATASOURCE_UIDS.tempo} not provisioned`,
+        `Grafana data sources http://127.0.0.1:3000/api/datasources: from app-01: data source(s) heal-pyroscope-traces-default not provisioned`,
       ],
     });
     const s = ctx.planned.state.current.secrets;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderContext } from '../../../src/render/context.js';
-import { renderGrafana } from '../../../src/render/grafana.js';
+import { datasourceUids, renderGrafana } from '../../../src/render/grafana.js';
 import { sampleInput } from './sample-context.js';
 
 const password = 'gr:af#ana"pw$x with space';
@@ -50,6 +50,39 @@ describe('grafana/provisioning/datasources/heal-pyroscope.yaml', () => {
   it('is readable by Grafana (472:0) and mounted into the provisioning directory', () => {
     expect(file).toMatchObject({ mode: 0o644, owner: { uid: 472, gid: 0 }, secret: false });
     expect(file.mountTarget).toBe('/etc/grafana/provisioning/datasources/heal-pyroscope.yaml');
+  });
+});
+
+describe('data sources per tenant (frontDoor.auth: tenants)', () => {
+  const tenants = [
+    { name: 'default', password: 'p'.repeat(43) },
+    { name: 'team-b', password: 'q'.repeat(43) },
+  ];
+  const file = renderGrafana(renderContext(sampleInput({ tenants }))).files[0]!;
+  const doc = parse(file.content);
+
+  it('gives each tenant a Pyroscope and a Tempo that send its X-Scope-OrgID, linked to each other', () => {
+    expect(doc.datasources.map((d: { uid: string }) => d.uid)).toEqual(datasourceUids(['default', 'team-b']));
+    const [pyroscopeB, tempoB] = doc.datasources.slice(2);
+    expect(pyroscopeB).toMatchObject({
+      name: 'Pyroscope (team-b)',
+      jsonData: { httpHeaderName1: 'X-Scope-OrgID' },
+      secureJsonData: { httpHeaderValue1: 'team-b' },
+    });
+    expect(tempoB).toMatchObject({
+      name: 'Tempo (team-b)',
+      jsonData: { httpHeaderName1: 'X-Scope-OrgID', tracesToProfiles: { datasourceUid: pyroscopeB.uid } },
+      secureJsonData: { httpHeaderValue1: 'team-b' },
+    });
+  });
+
+  it('removes the pair an install without tenants left, and holds no password', () => {
+    expect(doc.deleteDatasources).toEqual([
+      { name: 'Pyroscope', orgId: 1 },
+      { name: 'Tempo', orgId: 1 },
+    ]);
+    expect(file.content).not.toContain(tenants[0]!.password);
+    expect(file.content).not.toContain('$');
   });
 });
 

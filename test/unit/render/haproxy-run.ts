@@ -22,6 +22,9 @@ export interface Received {
   /** `:authority`, or the Host header HAProxy may send in its place. */
   authority: string | undefined;
   id: string | undefined;
+  /** The X-Scope-OrgID and Authorization headers that reached it (the door sets one, drops the other). */
+  tenant: string | undefined;
+  authorization: string | undefined;
 }
 
 export interface Answer {
@@ -71,6 +74,8 @@ async function standIn(upstream: Upstream, received: Received[]): Promise<{ serv
       path,
       authority: (headers[':authority'] ?? headers.host) as string | undefined,
       id: typeof id === 'string' ? id : undefined,
+      tenant: headers['x-scope-orgid'] as string | undefined,
+      authorization: headers.authorization,
     });
     stream.on('error', () => {});
     const status = upstream === 'pyroscope' && method === 'GET' && path.split('?')[0] === '/ingest' ? 405 : 200;
@@ -86,9 +91,11 @@ export interface RunningDoor {
   received: Received[];
   /** HAProxy's own output (log lines, alerts), for failure messages. */
   output(): string;
-  get(path: string): Promise<Answer>;
+  get(path: string, headers?: Record<string, string>): Promise<Answer>;
   /** A gRPC-shaped POST over HTTP/2 (TLS with ALPN h2, or cleartext with prior knowledge), as an OTLP exporter sends. */
-  grpc(path: string): Promise<Answer>;
+  grpc(path: string, headers?: Record<string, string>): Promise<Answer>;
+  /** The request with this answer's id, as the stand-in received it. */
+  receivedFor(answer: Answer): Received | undefined;
   waitFor(what: string, check: () => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -103,7 +110,11 @@ export interface DoorTls {
  * Starts HAProxy with `cfg` (rendered for app host 127.0.0.1) and the three stand-ins. With `tls`,
  * the certificate file is written beside the config, and the clients speak TLS trusting `tls.ca`.
  */
-export async function startFrontDoor(cfg: string, tls?: DoorTls): Promise<RunningDoor> {
+export async function startFrontDoor(
+  cfg: string,
+  tls?: DoorTls,
+  auth?: { mapPath: string; map: string },
+): Promise<RunningDoor> {
   const received: Received[] = [];
   const upstreams = await Promise.all(
     (Object.keys(RENDERED_PORTS) as Upstream[]).map(async (u) => [u, await standIn(u, received)] as const),
@@ -117,6 +128,10 @@ export async function startFrontDoor(cfg: string, tls?: DoorTls): Promise<Runnin
   for (const [u, s] of upstreams) running = running.replaceAll(`127.0.0.1:${RENDERED_PORTS[u]}`, `127.0.0.1:${s.port}`);
 
   if (tls) writeFileSync(join(dir, 'front-door.pem'), tls.pem, { mode: 0o600 });
+  if (auth) {
+    writeFileSync(join(dir, 'tenants.map'), auth.map, { mode: 0o600 });
+    running = running.replaceAll(auth.mapPath, join(dir, 'tenants.map'));
+  }
   writeFileSync(join(dir, 'haproxy.cfg'), running);
   const child: ChildProcess = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -128,12 +143,19 @@ export async function startFrontDoor(cfg: string, tls?: DoorTls): Promise<Runnin
   let nextId = 0;
 
   const reachedBy = (id: string): Upstream | null => received.find((r) => r.id === id)?.upstream ?? null;
+  const ids = new WeakMap<Answer, string>();
+  const answer = (id: string, status: number, body: string): Answer => {
+    const a = { status, body, reached: reachedBy(id) };
+    ids.set(a, id);
+    return a;
+  };
 
   const door: RunningDoor = {
     port,
     received,
     output: () => output,
-    get(path) {
+    receivedFor: (a) => received.find((r) => r.id === ids.get(a)),
+    get(path, headers = {}) {
       const id = String(++nextId);
       return new Promise<Answer>((resolve, reject) => {
         const options = {
@@ -142,18 +164,18 @@ export async function startFrontDoor(cfg: string, tls?: DoorTls): Promise<Runnin
           path,
           agent: false,
           timeout: TIMEOUT_MS,
-          headers: { 'x-request-id': id },
+          headers: { ...headers, 'x-request-id': id },
         };
         const request = (tls ? https : http).get(tls ? { ...options, ca: tls.ca } : options, (response) => {
           let body = '';
           response.on('data', (chunk: Buffer) => (body += String(chunk)));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body, reached: reachedBy(id) }));
+          response.on('end', () => resolve(answer(id, response.statusCode ?? 0, body)));
         });
         request.on('timeout', () => request.destroy(new Error(`no answer to GET ${path} within ${TIMEOUT_MS} ms`)));
         request.on('error', reject);
       });
     },
-    grpc(path) {
+    grpc(path, headers = {}) {
       const id = String(++nextId);
       return new Promise<Answer>((resolve, reject) => {
         const session = tls
@@ -170,6 +192,7 @@ export async function startFrontDoor(cfg: string, tls?: DoorTls): Promise<Runnin
         };
         session.on('error', fail);
         const stream = session.request({
+          ...headers,
           ':method': 'POST',
           ':path': path,
           'content-type': 'application/grpc',
@@ -183,7 +206,7 @@ export async function startFrontDoor(cfg: string, tls?: DoorTls): Promise<Runnin
         stream.on('end', () => {
           clearTimeout(timer);
           session.close();
-          resolve({ status, body, reached: reachedBy(id) });
+          resolve(answer(id, status, body));
         });
         stream.on('error', fail);
         // An empty gRPC message: uncompressed, length 0.

@@ -12,11 +12,20 @@ function only<T>(items: T[]): T {
   return items[0]!;
 }
 
+describe('multi-tenancy in Pyroscope and Tempo', () => {
+  it('is on, as the top-level multitenancy_enabled both read, when the door authenticates tenants', () => {
+    const tenants = renderContext(sampleInput({ tenants: [{ name: 'default', password: 'p'.repeat(43) }] }));
+    for (const file of [only(renderPyroscope(tenants).files), only(renderTempo(tenants).files)])
+      expect(parse(file.content)).toMatchObject({ multitenancy_enabled: true });
+  });
+});
+
 describe('pyroscope/config.yaml', () => {
   const file = only(renderPyroscope(ctx).files);
 
   it('holds exactly the keys Pyroscope 1.14 needs for S3 on MinIO, nothing unknown to its strict parser', () => {
     expect(parse(file.content)).toEqual({
+      multitenancy_enabled: false,
       server: { http_listen_port: 4040 },
       storage: {
         backend: 's3',
@@ -60,6 +69,7 @@ describe('tempo/tempo.yaml', () => {
 
   it('holds exactly the keys Tempo 2.8 needs: receivers on 0.0.0.0, traces on MinIO, WAL', () => {
     const expected = {
+      multitenancy_enabled: false,
       stream_over_http_enabled: true,
       server: { http_listen_port: 3200 },
       distributor: {

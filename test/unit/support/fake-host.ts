@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type {
   ExecOptions,
   ExecResult,
+  GrpcCallOptions,
   GrpcCallResult,
   HostHandle,
   HttpGetOptions,
@@ -33,8 +34,13 @@ export class FakeHost implements HostHandle {
   http: (host: string, port: number, path: string, options: HttpGetOptions) => HttpGetResult | Promise<HttpGetResult> =
     () => ({ status: 200, body: 'ok' });
   /** The answer to a gRPC call; grpc-status 0 unless a test says otherwise. */
-  grpc: (host: string, port: number, path: string, message: Uint8Array) => GrpcCallResult | Promise<GrpcCallResult> =
-    () => ({ httpStatus: 200, grpcStatus: 0, grpcMessage: '' });
+  grpc: (
+    host: string,
+    port: number,
+    path: string,
+    message: Uint8Array,
+    options: GrpcCallOptions,
+  ) => GrpcCallResult | Promise<GrpcCallResult> = () => ({ httpStatus: 200, grpcStatus: 0, grpcMessage: '' });
   /** Our iptables chain as the host holds it (null: none). */
   flowChain: { lines: string[]; jump: boolean } | null = null;
   private readonly rules: Array<{ match: (command: string) => boolean; answer: Answer }> = [];
@@ -43,6 +49,7 @@ export class FakeHost implements HostHandle {
     this.engine = new FakeEngine(name);
     // A fresh host keeps no front door CA (install and the credentials read from the hosts ask).
     this.onExec('test -e /opt/heal-pyroscope/web/haproxy/tls/ca.pem', { code: 1 });
+    this.onExec('test -e /opt/heal-pyroscope/web/haproxy/auth/tenants.json', { code: 1 });
     // Every host routes anywhere from one address (the flow rules ask where a flow starts).
     this.onExec(/^ip route get /, (argv) => ({
       stdout: `${argv[3]} dev eth0 src ${FakeHost.addressOf(name)} uid 0\n`,
@@ -112,9 +119,15 @@ export class FakeHost implements HostHandle {
     return this.tunnelTo(host, port);
   }
 
-  async grpcCall(host: string, port: number, path: string, message: Uint8Array): Promise<GrpcCallResult> {
+  async grpcCall(
+    host: string,
+    port: number,
+    path: string,
+    message: Uint8Array,
+    options: GrpcCallOptions = {},
+  ): Promise<GrpcCallResult> {
     this.requests.push(`${host}:${port}${path}`);
-    return this.grpc(host, port, path, message);
+    return this.grpc(host, port, path, message, options);
   }
 
   /** Commands run whose words contain `text`. */

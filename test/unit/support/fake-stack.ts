@@ -51,6 +51,8 @@ export function topology(): Topology {
     restrictFlows: true,
     frontDoorAllowFrom: [],
     frontDoorTls: 'generated',
+    frontDoorAuth: 'tenants',
+    tenants: ['default'],
     frontDoorNames: [],
     consolesPublished: false,
     consolesAllowFrom: [],

@@ -22,6 +22,8 @@ export interface DoorSettings {
    * the snippets show it as given and never derive anything from it.
    */
   credentials: Credentials | null;
+  /** The door also forwards OTLP over HTTP (`frontDoor.otlpHttp`). */
+  otlpHttp?: boolean;
 }
 
 /** A tenant's basic-auth credentials: the user name is the tenant. */
@@ -78,7 +80,26 @@ export function agentGuides(door: DoorSettings): AgentGuide[] {
   // In AGENT_NAMES order: the JSON document's keys, the page's sections and the printed list agree.
   return [...GUIDES]
     .sort((a, b) => AGENT_NAMES.indexOf(a.name) - AGENT_NAMES.indexOf(b.name))
-    .map((g) => ({ ...g, snippet: g.snippet(url, app, hostPort(url), caFile, credentials) }));
+    .map((g) => ({ ...g, snippet: g.snippet(url, app, hostPort(url), caFile, credentials) }))
+    .map((g) => (g.name === 'otel' && door.otlpHttp ? withOtlpHttp(g) : g));
+}
+
+/**
+ * The OpenTelemetry settings for a door that also forwards OTLP over HTTP: the same variables work
+ * with the SDKs' HTTP exporters, which add /v1/traces to the endpoint themselves (spec: exporter.md,
+ * "Endpoint URLs for OTLP/HTTP").
+ */
+function withOtlpHttp(g: AgentGuide): AgentGuide {
+  return {
+    ...g,
+    sends: 'traces over OTLP gRPC, or OTLP over HTTP to /v1/traces (protobuf or JSON; frontDoor.otlpHttp)',
+    snippet: [
+      g.snippet,
+      '# this door also takes OTLP over HTTP: for an SDK whose exporter speaks HTTP only, or by default,',
+      '# keep the lines above and say so (the exporter adds /v1/traces to the endpoint):',
+      '# export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf',
+    ].join('\n'),
+  };
 }
 
 type Template = Omit<AgentGuide, 'snippet'> & {
@@ -410,7 +431,7 @@ const GUIDES: readonly Template[] = [
   {
     name: 'otel',
     title: 'OpenTelemetry SDKs (environment variables)',
-    sends: 'traces over OTLP gRPC (the door speaks gRPC on 9940; OTLP over HTTP is not forwarded)',
+    sends: 'traces over OTLP gRPC (the door speaks gRPC on 9940; OTLP over HTTP only with frontDoor.otlpHttp)',
     language: 'sh',
     snippet: (url, app, _hostPort, caFile, auth) =>
       [

@@ -5,7 +5,7 @@
 // destination itself), so a firewall drop shows before install and each arrival is attributed. Each flow is classified: open, refused, filtered, no route, name not
 // resolved; a flow whose source or destination cannot be reached over SSH is not tested (skip).
 import { backoffMs } from '../core/backoff.js';
-import { FLOWS } from '../stack/manifest.js';
+import { flowsFor, type StackOptions } from '../stack/manifest.js';
 import type { ProbeState } from '../remote/index.js';
 import type { Host } from '../hosts/host.js';
 import type { CheckContext, CheckResult } from './check.js';
@@ -18,9 +18,9 @@ export interface FlowProbe {
   port: number;
 }
 
-export function plannedFlows(hosts: readonly Host[]): FlowProbe[] {
+export function plannedFlows(hosts: readonly Host[], options: StackOptions): FlowProbe[] {
   const serving = (tier: Host['tiers'][number]) => hosts.filter((h) => h.serves(tier));
-  return FLOWS.flatMap((flow) =>
+  return flowsFor(options).flatMap((flow) =>
     serving(flow.from).flatMap((source) =>
       serving(flow.to).flatMap((dest) => flow.ports.map((port) => ({ source, dest, port }))),
     ),
@@ -156,7 +156,7 @@ async function endListener(dest: Host, port: number, listener: Listener): Promis
 export async function checkFlows(ctx: CheckContext): Promise<CheckResult[]> {
   // One group per destination port, with every source that connects to it.
   const groups = new Map<string, { dest: Host; port: number; sources: Host[] }>();
-  for (const { source, dest, port } of plannedFlows(ctx.hosts)) {
+  for (const { source, dest, port } of plannedFlows(ctx.hosts, ctx.topology)) {
     const key = `${dest.name}:${port}`;
     const group = groups.get(key) ?? { dest, port, sources: [] };
     group.sources.push(source);

@@ -1,6 +1,6 @@
 // Ports the stack will listen on must be free. A port held by this product's own container (a
 // re-run) passes; anything else fails, naming the process or container holding it.
-import { LABELS, PRODUCT, listenPorts } from '../stack/manifest.js';
+import { LABELS, PRODUCT, listenPorts, type StackOptions } from '../stack/manifest.js';
 import type { Host } from '../hosts/host.js';
 import { factsOf, result, type Check, type CheckResult } from './check.js';
 import type { HostFacts } from '../hosts/facts.js';
@@ -36,8 +36,10 @@ export function portHolders(facts: HostFacts, ports: readonly number[]): PortHol
   return holders;
 }
 
-export function portsFor(host: Pick<Host, 'tiers'>, grafanaPort: number): number[] {
-  return [...new Set(host.tiers.flatMap((t) => listenPorts(t, { grafana: grafanaPort })))].sort((a, b) => a - b);
+export function portsFor(host: Pick<Host, 'tiers'>, grafanaPort: number, options: StackOptions): number[] {
+  return [...new Set(host.tiers.flatMap((t) => listenPorts(t, { grafana: grafanaPort }, options)))].sort(
+    (a, b) => a - b,
+  );
 }
 
 export const portsCheck: Check = {
@@ -47,7 +49,7 @@ export const portsCheck: Check = {
   needsDocker: true,
   run: (host, ctx): CheckResult[] => {
     const facts = factsOf(host);
-    const ports = portsFor(host, ctx.topology.grafanaPort);
+    const ports = portsFor(host, ctx.topology.grafanaPort, ctx.topology);
     const holders = portHolders(facts, ports);
     const foreign = holders.filter((h) => !h.ours);
     const evidence = holders.map((h) => `${h.port}: ${h.holder}${h.ours ? ' (installed by heal-pyroscope)' : ''}`);

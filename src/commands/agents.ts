@@ -97,7 +97,7 @@ export function chosenTenant(topology: Pick<Topology, 'frontDoorAuth' | 'tenants
 /** The settings for every agent (or one), as printed and as --json. */
 export function agentsOutcome(
   out: Output,
-  topology: Pick<Topology, 'web' | 'frontDoorTls' | 'frontDoorAuth' | 'tenants'>,
+  topology: Pick<Topology, 'web' | 'frontDoorTls' | 'frontDoorAuth' | 'tenants' | 'otlpHttp'>,
   door: DoorSecrets,
   flags: Pick<AgentsFlags, 'agent' | 'service' | 'tenant' | 'showSecrets'>,
   note?: string,
@@ -117,6 +117,7 @@ export function agentsOutcome(
     app: flags.service ?? DEFAULT_APP,
     caFile: tls ? TARGET_CA_FILE : null,
     credentials: tenant === null ? null : { username: tenant, password: shown(tenant) },
+    otlpHttp: topology.otlpHttp,
   }).filter((g) => !flags.agent || g.name === flags.agent);
   const agents = Object.fromEntries(guides.map((g) => [g.name, g.snippet]));
   const tenants = topology.tenants.map((name) => {

@@ -143,6 +143,7 @@ export function resolveTopology(
       restrictFlows: file?.flows?.restrict ?? defaultOf(SETTINGS.restrictFlows),
       frontDoorAllowFrom: file?.frontDoor?.allowFrom ?? defaultOf(SETTINGS.frontDoorAllowFrom),
       frontDoorTls: (file?.frontDoor?.tls ?? defaultOf(SETTINGS.frontDoorTls)) as FrontDoorTlsMode,
+      otlpHttp: file?.frontDoor?.otlpHttp ?? defaultOf(SETTINGS.frontDoorOtlpHttp),
       frontDoorAuth: (file?.frontDoor?.auth ?? defaultOf(SETTINGS.frontDoorAuth)) as FrontDoorAuthMode,
       tenants:
         (file?.frontDoor?.auth ?? defaultOf(SETTINGS.frontDoorAuth)) === 'none'

@@ -102,6 +102,7 @@ export const configFile = z.strictObject({
       allowFrom: list(SETTINGS.frontDoorAllowFrom),
       tls: one(SETTINGS.frontDoorTls),
       auth: one(SETTINGS.frontDoorAuth),
+      otlpHttp: one(SETTINGS.frontDoorOtlpHttp),
       names: list(SETTINGS.frontDoorNames),
       certificate: one(SETTINGS.frontDoorCertificate),
       key: one(SETTINGS.frontDoorKey),

@@ -291,6 +291,17 @@ export const SETTINGS = {
     default: 'tenants',
     example: 'tenants',
   }),
+  frontDoorOtlpHttp: one({
+    key: 'frontDoor.otlpHttp',
+    value: V.SWITCH,
+    help:
+      `OTLP over HTTP through the front door: \`/v1/traces\` (protobuf and JSON, the OpenTelemetry SDKs' ` +
+      "default protocol) forwarded to Tempo's OTLP HTTP receiver on the app host's 4318, a flow web -> app " +
+      '4318 more (preflight checks it, the flow rules allow it from the web host only); off by default: ' +
+      'the firewall plan has no 4318',
+    default: false,
+    example: 'true',
+  }),
   tenants: list({
     key: 'tenants',
     value: V.TENANT_NAME,

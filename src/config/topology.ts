@@ -57,6 +57,8 @@ export interface Topology {
   frontDoorAllowFrom: string[];
   /** TLS on the front door (config `frontDoor.tls`). */
   frontDoorTls: FrontDoorTlsMode;
+  /** Tempo's OTLP HTTP receiver behind the door's /v1/traces, and the flow web -> app 4318 (config `frontDoor.otlpHttp`). */
+  otlpHttp: boolean;
   /** Who may send through the door (config `frontDoor.auth`). */
   frontDoorAuth: FrontDoorAuthMode;
   /** The tenants agents send as, with `frontDoorAuth: tenants` (config `tenants`); empty with `none`. */

@@ -92,6 +92,7 @@ export function desiredStack(
       // Without material yet (a state from before TLS) the door renders plain: install makes it.
       tls: topology.frontDoorTls === 'off' ? null : (secrets.frontDoorTls ?? null),
       tenants: tenantCredentials(topology, secrets),
+      otlpHttp: topology.otlpHttp,
     }),
   );
   return { stack, specs: containerSpecs(stack, topology.images, topology.containers) };

@@ -20,7 +20,7 @@ import {
   restrictsTo,
   parseHeldRules,
   READ_SCRIPT,
-  RESTRICTED_FLOWS,
+  restrictedFlows,
   routeSource,
   ruleSource,
   rulesDrift,
@@ -81,7 +81,7 @@ export async function readHeldRules(host: Host): Promise<HeldRules> {
 /** What the rules are made from, beyond the flows: the front door's mode and the sources named. */
 export interface FlowSettings extends Pick<
   Topology,
-  'restrictFlows' | 'frontDoorAllowFrom' | 'consolesPublished' | 'consolesAllowFrom' | 'grafanaPort'
+  'restrictFlows' | 'frontDoorAllowFrom' | 'consolesPublished' | 'consolesAllowFrom' | 'grafanaPort' | 'otlpHttp'
 > {
   frontDoor: FrontDoor;
 }
@@ -112,7 +112,7 @@ export function ruleMachines(hosts: Inventory, settings: FlowSettings): Set<stri
     !settings.frontDoorAllowFrom.includes(ANY_IPV4);
   const consoles = settings.consolesPublished && restrictsTo(settings.consolesAllowFrom);
   return new Set([
-    ...RESTRICTED_FLOWS.map((f) => hosts.forTier(f.to).name),
+    ...restrictedFlows(settings).map((f) => hosts.forTier(f.to).name),
     ...(door ? [hosts.forTier('web').name] : []),
     ...(consoles ? [hosts.forTier('app').name, hosts.forTier('db').name] : []),
   ]);
@@ -133,10 +133,9 @@ export async function wantedRules(
     ServerTier,
     string
   >;
+  const flows = restrictedFlows(settings);
   const sources = await Promise.all(
-    RESTRICTED_FLOWS.map(
-      async (flow) => [flow, await sourceAddress(hosts.forTier(flow.from), addresses[flow.to])] as const,
-    ),
+    flows.map(async (flow) => [flow, await sourceAddress(hosts.forTier(flow.from), addresses[flow.to])] as const),
   );
   const door =
     settings.frontDoor === 'container'
@@ -155,6 +154,7 @@ export async function wantedRules(
   );
   return flowRules(
     machineOf,
+    flows,
     (flow) => {
       const found = sources.find(([f]) => f === flow);
       if (!found) throw new Error(`no source asked for the flow ${flow.from} -> ${flow.to}`);

@@ -26,6 +26,8 @@ export interface RenderContext {
   restrictFlows: boolean;
   /** The door's TLS material, or null for a plain door (`frontDoor.tls: off`). */
   tls: FrontDoorTls | null;
+  /** Tempo's OTLP HTTP receiver, published and behind the door's /v1/traces (`frontDoor.otlpHttp`). */
+  otlpHttp: boolean;
   /**
    * The tenants the door lets in, each with its basic-auth password (`frontDoor.auth: tenants`);
    * null: no authentication, one anonymous tenant (`none`).
@@ -42,8 +44,17 @@ export interface TenantCredentials {
 /** A context with the defaulted fields optional. */
 export type RenderContextInput = Omit<
   RenderContext,
-  'grafanaPort' | 'buckets' | 'frontDoor' | 'retention' | 'consolesPublished' | 'restrictFlows' | 'tls' | 'tenants'
+  | 'grafanaPort'
+  | 'buckets'
+  | 'frontDoor'
+  | 'retention'
+  | 'consolesPublished'
+  | 'restrictFlows'
+  | 'tls'
+  | 'tenants'
+  | 'otlpHttp'
 > & {
+  otlpHttp?: boolean;
   tls?: FrontDoorTls | null;
   tenants?: TenantCredentials[] | null;
   consolesPublished?: boolean;
@@ -76,6 +87,7 @@ export function renderContext(input: RenderContextInput): RenderContext {
     restrictFlows: input.restrictFlows ?? false,
     tls: input.tls ?? null,
     tenants: input.tenants ? input.tenants.map((t) => ({ ...t })) : null,
+    otlpHttp: input.otlpHttp ?? false,
   };
   const problems = contextProblems(ctx);
   if (problems.length > 0) {

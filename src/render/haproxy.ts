@@ -124,9 +124,18 @@ function frontDoorSections(ctx: RenderContext): string {
           tenants_map: ctx.frontDoor === 'container' ? TENANTS_MAP_TARGET : EXTERNAL_TENANTS_MAP_FILE,
           unauthorized_text: FRONT_DOOR_UNAUTHORIZED,
         });
+  const otlpHttp = ctx.otlpHttp;
   return render('haproxy/front-door.cfg', {
     bind_fragment: bind,
     auth_fragment: auth,
+    otlp_http_acl_fragment: otlpHttp ? render('haproxy/otlp-http-acl.cfg') : '',
+    otlp_http_unless_fragment: otlpHttp ? ' || heal_pyroscope_otlp_http_traces' : '',
+    otlp_http_route_fragment: otlpHttp
+      ? '    use_backend heal_pyroscope_tempo_otlp_http if heal_pyroscope_otlp_http_traces\n'
+      : '',
+    otlp_http_backend_fragment: otlpHttp
+      ? render('haproxy/otlp-http-backend.cfg', { tempo_otlp_http_server: hostPort(app, PORTS.tempoOtlpHttp) })
+      : '',
     health_path: component('haproxy').health.path,
     refusal_text: FRONT_DOOR_REFUSAL,
     max_body_mib: FRONT_DOOR_MAX_BODY_MIB,

@@ -7,6 +7,7 @@ export const PORTS = {
   pyroscope: port('pyroscope.http'),
   tempoHttp: port('tempo.http'),
   tempoOtlpGrpc: port('tempo.otlp-grpc'),
+  tempoOtlpHttp: port('tempo.otlp-http'),
   tempoJaegerGrpc: port('tempo.jaeger-grpc'),
   minioS3: port('minio.s3'),
   frontDoor: port('haproxy.front-door'),

@@ -2,7 +2,7 @@
 // container uses them. Deterministic (fixed order, no timestamps) so the installer can hash it.
 
 import type { ComponentName } from '../stack/manifest.js';
-import { component } from '../stack/manifest.js';
+import { component, portsOf } from '../stack/manifest.js';
 import type { ComponentRender } from './component-render.js';
 import type { RenderContext } from './context.js';
 import { renderGrafana } from './grafana.js';
@@ -93,7 +93,7 @@ function wiring(r: ComponentRender, ctx: RenderContext): ContainerWiring {
       f.mountTarget === null ? [] : [{ source: f.path, target: f.mountTarget, readOnly: true }],
     )
     .sort((a, b) => (a.target < b.target ? -1 : 1));
-  const ports = c.ports.map((p): PortPublish => ({
+  const ports = portsOf(c, ctx).map((p): PortPublish => ({
     // Grafana is the one component whose published port the operator picks.
     host: c.name === 'grafana' ? ctx.grafanaPort : p.port,
     container: p.port,

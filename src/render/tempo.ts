@@ -24,6 +24,10 @@ export function renderTempo(ctx: RenderContext): ComponentRender {
       multitenancy: ctx.tenants !== null,
       http_port: PORTS.tempoHttp,
       otlp_grpc_endpoint: `0.0.0.0:${PORTS.tempoOtlpGrpc}`,
+      // frontDoor.otlpHttp: the HTTP receiver, on every address like the others (/v1/traces).
+      otlp_http_fragment: ctx.otlpHttp
+        ? `        http:\n          endpoint: ${yamlScalar(`0.0.0.0:${PORTS.tempoOtlpHttp}`)}\n`
+        : '',
       jaeger_grpc_endpoint: `0.0.0.0:${PORTS.tempoJaegerGrpc}`,
       s3_endpoint: hostPort(ctx.hosts.db, PORTS.minioS3),
       bucket: ctx.buckets.tempo,
@@ -32,7 +36,7 @@ export function renderTempo(ctx: RenderContext): ComponentRender {
       wal_path: `${tempo.dataPath}/wal`,
       retention: `${ctx.retention.tracesHours}h`,
     },
-    yamlScalar,
+    (value, name) => (name.endsWith('_fragment') ? String(value) : yamlScalar(value)),
   );
   return {
     component: 'tempo',

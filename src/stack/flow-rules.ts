@@ -13,7 +13,7 @@
 // only; IPv6 is not covered.
 
 import { createHash } from 'node:crypto';
-import { FLOWS, type Flow, type Tier } from './manifest.js';
+import { flowsFor, type Flow, type StackOptions, type Tier } from './manifest.js';
 
 type ServerTier = Exclude<Tier, 'target'>;
 
@@ -27,10 +27,12 @@ export const DOCKER_USER_CHAIN = 'DOCKER-USER';
 /** The comment on a chain's first rule: a digest of the rule set, naming it to whoever reads `iptables -S`. */
 export const DIGEST_PREFIX = 'heal-pyroscope flows';
 
+export type RestrictedFlow = Flow & { from: ServerTier; to: ServerTier };
+
 /** The flows whose destination ports the rules restrict: every flow but target -> web. */
-export const RESTRICTED_FLOWS: readonly (Flow & { from: ServerTier; to: ServerTier })[] = FLOWS.filter(
-  (f): f is Flow & { from: ServerTier; to: ServerTier } => f.from !== 'target' && f.to !== 'target',
-);
+export function restrictedFlows(options: StackOptions): readonly RestrictedFlow[] {
+  return flowsFor(options).filter((f): f is RestrictedFlow => f.from !== 'target' && f.to !== 'target');
+}
 
 export interface FlowSource {
   /** The machine the flow starts on. */
@@ -63,11 +65,12 @@ export interface Grant {
  */
 export function flowRules(
   machineOf: Readonly<Record<ServerTier, string>>,
-  sourceOf: (flow: (typeof RESTRICTED_FLOWS)[number]) => FlowSource,
+  flows: readonly RestrictedFlow[],
+  sourceOf: (flow: RestrictedFlow) => FlowSource,
   grants: readonly Grant[] = [],
 ): MachineRules[] {
   const all: Grant[] = [
-    ...RESTRICTED_FLOWS.flatMap((flow) => {
+    ...flows.flatMap((flow) => {
       const from = sourceOf(flow);
       return flow.ports.map((port) => ({ machine: machineOf[flow.to], port, from }));
     }),

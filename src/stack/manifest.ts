@@ -15,6 +15,7 @@ export type PortId =
   | 'minio.console'
   | 'pyroscope.http'
   | 'tempo.otlp-grpc'
+  | 'tempo.otlp-http'
   | 'tempo.jaeger-grpc'
   | 'tempo.http'
   | 'grafana.http'
@@ -25,6 +26,18 @@ export interface PortSpec {
   port: number;
   protocol: Protocol;
   purpose: string;
+  /** A port only this setting opens (published, and its flow added); absent: always. */
+  optIn?: 'frontDoor.otlpHttp';
+}
+
+/** The settings that open opt-in ports. */
+export interface StackOptions {
+  /** `frontDoor.otlpHttp`: Tempo's OTLP HTTP receiver, and the flow web -> app 4318. */
+  otlpHttp: boolean;
+}
+
+function opened(p: PortSpec, options: StackOptions): boolean {
+  return p.optIn === undefined || (p.optIn === 'frontDoor.otlpHttp' && options.otlpHttp);
 }
 
 export interface HealthCheck {
@@ -101,6 +114,13 @@ export const COMPONENTS: readonly Component[] = [
     ports: [
       { id: 'tempo.otlp-grpc', port: 4317, protocol: 'grpc', purpose: 'OTLP gRPC receiver' },
       { id: 'tempo.jaeger-grpc', port: 14250, protocol: 'grpc', purpose: 'Jaeger gRPC receiver' },
+      {
+        id: 'tempo.otlp-http',
+        port: 4318,
+        protocol: 'http',
+        purpose: 'OTLP HTTP receiver, with frontDoor.otlpHttp',
+        optIn: 'frontDoor.otlpHttp',
+      },
       { id: 'tempo.http', port: 3200, protocol: 'http', purpose: 'HTTP API' },
     ],
     health: { port: 3200, path: '/ready' },
@@ -167,6 +187,19 @@ export const FLOWS: readonly Flow[] = [
   { from: 'app', to: 'db', ports: [port('minio.s3')], why: 'Pyroscope and Tempo store objects in MinIO' },
 ];
 
+/** The ports of `c` the settings open: every port but an opt-in one not asked for. */
+export function portsOf(c: Component, options: StackOptions): PortSpec[] {
+  return c.ports.filter((p) => opened(p, options));
+}
+
+/** The flows of the stack with these settings: FLOWS, and web -> app 4318 with `frontDoor.otlpHttp`. */
+export function flowsFor(options: StackOptions): readonly Flow[] {
+  if (!options.otlpHttp) return FLOWS;
+  return FLOWS.map((f) =>
+    f.from === 'web' && f.to === 'app' ? { ...f, ports: [...f.ports, port('tempo.otlp-http')] } : f,
+  );
+}
+
 /** Label keys put on everything the installer creates; uninstall removes only what carries them. */
 export const LABELS = {
   product: 'io.heal-pyroscope.product',
@@ -204,11 +237,15 @@ export function containerName(c: Component): string {
 /** The one port of a component that the config may move (`grafana.port`). */
 const CONFIGURABLE_PORT: Partial<Record<ComponentName, PortId>> = { grafana: 'grafana.http' };
 
-/** Ports that must be free on a tier before install (Grafana's port may be configured). */
-export function listenPorts(tier: Tier, overrides: Partial<Record<ComponentName, number>> = {}): number[] {
+/** Ports that must be free on a tier before install (Grafana's port may be configured; opt-in ports when asked for). */
+export function listenPorts(
+  tier: Tier,
+  overrides: Partial<Record<ComponentName, number>> = {},
+  options: StackOptions = { otlpHttp: false },
+): number[] {
   return componentsOn(tier).flatMap((c) => {
     const moved = overrides[c.name];
-    return c.ports.map((p) => (p.id === CONFIGURABLE_PORT[c.name] && moved !== undefined ? moved : p.port));
+    return portsOf(c, options).map((p) => (p.id === CONFIGURABLE_PORT[c.name] && moved !== undefined ? moved : p.port));
   });
 }
 

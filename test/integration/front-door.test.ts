@@ -255,6 +255,8 @@ describe.skipIf(skip !== undefined)('ingest-only front door (lab)', () => {
     '/api/traces/x',
     '/querier.v1.QuerierService/SelectMergeStacktraces',
     '/pyroscope/render?query=x',
+    // OTLP over HTTP is opt-in (frontDoor.otlpHttp, off here).
+    '/v1/traces',
     '/',
   ])('answers %s from a target host itself with 404', async (path) => {
     const answer = await fromTarget(path);

@@ -1,11 +1,10 @@
 // Real agents, written by nobody here: the Pyroscope Node.js SDK (@pyroscope/nodejs 0.6.4) and the
-// OpenTelemetry gRPC trace exporter (0.223.1) run on target-01 (node in its network namespace),
-// configured only with what `agents --json --show-secrets` printed (the stack's CA put where the
-// trust steps say, the Node.js snippet as a module with the environment its comment names, the
-// OpenTelemetry environment variables as a shell exports them, the tenant's credentials in both),
-// over TLS to the door; what they sent is read back, as that tenant, from Pyroscope's render API
-// and Tempo's trace API on the app host.
-
+// OpenTelemetry trace exporters, gRPC and HTTP (0.223.1), run on target-01 (node in its network
+// namespace), configured only with what `agents --json --show-secrets` printed (the stack's CA put
+// where the trust steps say, the Node.js snippet as a module with the environment its comment
+// names, the OpenTelemetry environment variables as a shell exports them, the tenant's credentials
+// in both), over TLS to the door; what they sent is read back, as that tenant, from Pyroscope's
+// render API and Tempo's trace API on the app host.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +50,8 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
   beforeAll(async () => {
     lab = requireLab();
     await resetLab();
-    topo = labTopologyFile(lab);
+    // OTLP over HTTP on too (frontDoor.otlpHttp): the HTTP exporter goes through the same door.
+    topo = labTopologyFile(lab, 'frontDoor:\n  otlpHttp: true\n');
     const r = await runCli(['install', '--config', topo.path, '--yes', '--wait', '60'], {
       cwd: topo.dir,
       env: { CI: 'true' },
@@ -120,26 +120,21 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
     expect(await ticks('wall:wall:nanoseconds:wall:nanoseconds', `${service}-other`)).toBe(0);
   }, 60_000);
 
-  it("the OpenTelemetry gRPC exporter's span arrives in Tempo under its trace ID", async () => {
-    const service = `otel-${randomBytes(3).toString('hex')}`;
-    // The snippet run by a shell, as an operator pastes it: the OTEL_* variables it exports.
-    const shell = await execa('sh', ['-c', `${await printed('otel', service)}\nenv`], { reject: false });
+  /** The OTEL_* variables the printed `otel` snippet exports, as a shell runs it (`extra` lines after it). */
+  const otelEnv = async (service: string, extra = '') => {
+    const shell = await execa('sh', ['-c', `${await printed('otel', service)}\n${extra}\nenv`], { reject: false });
     expect(shell.exitCode, shell.stderr).toBe(0);
-    const env = Object.fromEntries(
+    return Object.fromEntries(
       shell.stdout
         .split('\n')
         .map((line) => /^(OTEL_[A-Z_]+)=(.*)$/.exec(line))
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => [m[1]!, m[2]!]),
     );
-    expect(env['OTEL_EXPORTER_OTLP_HEADERS']).toMatch(/^Authorization=Basic%20[A-Za-z0-9+/=]+$/);
-    expect(env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(`https://${address('web-01')}:9940`);
-    expect(env['OTEL_EXPORTER_OTLP_CERTIFICATE']).toBe(TARGET_CA_FILE);
-    const r = await onTarget('otel-grpc.mjs', [], env);
-    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
-    const traceId = r.stdout.trim();
-    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-    const trace = await waitFor(
+  };
+  /** Tempo's trace API on the app host, as the config's one tenant reads it: the trace, once there. */
+  const traceInTempo = (traceId: string) =>
+    waitFor(
       'the trace in Tempo',
       async () => {
         const t = await httpGet(app.session, address('app-01'), 3200, `/api/traces/${traceId}`, {
@@ -151,7 +146,35 @@ describe.skipIf(skip !== undefined)('real agents through the front door (lab)', 
       15_000,
       500,
     );
+
+  /** Runs test/agents/otel.mjs with `protocol`'s exporter on target-01: its span, read back from Tempo. */
+  const exported = async (protocol: 'grpc' | 'http', env: Record<string, string>, service: string) => {
+    const r = await onTarget('otel.mjs', [protocol], env);
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const traceId = r.stdout.trim();
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const trace = await traceInTempo(traceId);
     expect(trace).toContain('real-exporter-span');
     expect(trace).toContain(service);
+  };
+
+  it("the OpenTelemetry gRPC exporter's span arrives in Tempo under its trace ID", async () => {
+    const service = `otel-${randomBytes(3).toString('hex')}`;
+    const env = await otelEnv(service);
+    expect(env['OTEL_EXPORTER_OTLP_HEADERS']).toMatch(/^Authorization=Basic%20[A-Za-z0-9+/=]+$/);
+    expect(env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(`https://${address('web-01')}:9940`);
+    expect(env['OTEL_EXPORTER_OTLP_CERTIFICATE']).toBe(TARGET_CA_FILE);
+    await exported('grpc', env, service);
+  }, 60_000);
+
+  it("the OpenTelemetry HTTP exporter's span arrives through /v1/traces (frontDoor.otlpHttp)", async () => {
+    const service = `otel-http-${randomBytes(3).toString('hex')}`;
+    // The snippet's commented line, taken as the operator is told to take it.
+    const snippet = await printed('otel', service);
+    const http = /^# (export OTEL_EXPORTER_OTLP_PROTOCOL=http\/protobuf)$/m.exec(snippet)?.[1];
+    expect(http).toBeDefined();
+    const env = await otelEnv(service, http);
+    expect(env['OTEL_EXPORTER_OTLP_PROTOCOL']).toBe('http/protobuf');
+    await exported('http', env, service);
   }, 60_000);
 });

@@ -11,7 +11,8 @@ import type { TenantCredentials } from '../../render/context.js';
 import { TENANT_HEADER } from '../../render/grafana.js';
 import { basicAuthorization, FRONT_DOOR_REFUSAL, FRONT_DOOR_UNAUTHORIZED } from '../../render/haproxy.js';
 import { PORTS } from '../../render/ports.js';
-import { RESTRICTED_FLOWS } from '../../stack/flow-rules.js';
+import { restrictedFlows } from '../../stack/flow-rules.js';
+import type { StackOptions } from '../../stack/manifest.js';
 import { COMPONENTS } from '../../stack/manifest.js';
 import {
   ingestRequest,
@@ -486,8 +487,9 @@ async function authenticationCheck(input: DataPathInput, d: SyntheticData): Prom
 export function directPaths(
   addresses: Readonly<Record<'web' | 'app' | 'db', string>>,
   machines: Readonly<Record<'web' | 'app' | 'db', string>>,
+  options: StackOptions,
 ): DirectPath[] {
-  return RESTRICTED_FLOWS.flatMap((flow) =>
+  return restrictedFlows(options).flatMap((flow) =>
     flow.ports.map((port) => ({
       service: portTitle(port),
       machine: machines[flow.to],

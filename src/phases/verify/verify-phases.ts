@@ -36,7 +36,7 @@ export function dataPathInput(
   addresses: TierAddresses,
   topology: Pick<
     Topology,
-    'grafanaPort' | 'restrictFlows' | 'consolesPublished' | 'frontDoorTls' | 'frontDoorAuth' | 'tenants'
+    'grafanaPort' | 'restrictFlows' | 'consolesPublished' | 'frontDoorTls' | 'frontDoorAuth' | 'tenants' | 'otlpHttp'
   >,
   secrets: Secrets | null,
   waitMs = DATA_WAIT_MS,
@@ -78,7 +78,7 @@ export function dataPathInput(
     // Only targets are refused: the web host (the sender when there is no target) is a flow's source.
     direct:
       topology.restrictFlows && targets.length > 0
-        ? directPaths(addresses, { web: web.name, app: app.name, db: hosts.forTier('db').name })
+        ? directPaths(addresses, { web: web.name, app: app.name, db: hosts.forTier('db').name }, topology)
         : [],
     waitMs,
   };

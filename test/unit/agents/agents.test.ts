@@ -153,6 +153,16 @@ describe('agent settings', () => {
   });
 });
 
+describe('OTLP over HTTP (frontDoor.otlpHttp)', () => {
+  it('tells the OpenTelemetry SDKs the door takes it, and only then', () => {
+    const door = { url: DOOR, app: 'checkout', caFile: null, credentials: null };
+    const otel = (otlpHttp: boolean) => agentGuides({ ...door, otlpHttp }).find((g) => g.name === 'otel')!;
+    expect(otel(true).snippet).toContain('# export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf');
+    expect(otel(true).sends).toMatch(/OTLP over HTTP to \/v1\/traces/);
+    expect(otel(false).snippet).not.toContain('http/protobuf');
+  });
+});
+
 describe('agents --json', () => {
   function configDir(extra = ''): string {
     const dir = mkdtempSync(join(tmpdir(), 'hp-agents-'));

@@ -122,7 +122,7 @@ describe('flows', () => {
       machine('a', ['app']),
       machine('d', ['db']),
     ];
-    const planned = plannedFlows(states).map((p) => `${p.source.name}->${p.dest.name}:${p.port}`);
+    const planned = plannedFlows(states, { otlpHttp: false }).map((p) => `${p.source.name}->${p.dest.name}:${p.port}`);
     expect(planned).toEqual([
       't1->w:9940',
       't2->w:9940',
@@ -134,8 +134,15 @@ describe('flows', () => {
     ]);
   });
 
+  it('plans web -> app 4318 too with frontDoor.otlpHttp', () => {
+    const planned = plannedFlows([machine('t', ['target']), machine('w', ['web']), machine('a', ['app'])], {
+      otlpHttp: true,
+    });
+    expect(planned.map((p) => `${p.source.name}->${p.dest.name}:${p.port}`)).toContain('w->a:4318');
+  });
+
   it('plans flows within one machine when tiers share it', () => {
-    const planned = plannedFlows([machine('t', ['target']), machine('one', ['web', 'app', 'db'])]);
+    const planned = plannedFlows([machine('t', ['target']), machine('one', ['web', 'app', 'db'])], { otlpHttp: false });
     expect(planned.map((p) => `${p.source.name}->${p.dest.name}:${p.port}`)).toEqual([
       't->one:9940',
       'one->one:4040',

@@ -9,7 +9,10 @@ const run = (state: ReturnType<typeof machine>) => (portsCheck.run(state, ctx) a
 
 describe('ports check', () => {
   it('lists the ports of every tier a machine serves, with the configured Grafana port', () => {
-    expect(portsFor(machine('a', ['app', 'db']), 3300)).toEqual([3200, 3300, 4040, 4317, 9000, 9001, 14250]);
+    expect(portsFor(machine('a', ['app', 'db']), 3300, { otlpHttp: false })).toEqual([
+      3200, 3300, 4040, 4317, 9000, 9001, 14250,
+    ]);
+    expect(portsFor(machine('a', ['app']), 3000, { otlpHttp: true })).toContain(4318);
   });
 
   it('passes when the ports are free', () => {

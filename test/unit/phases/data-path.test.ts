@@ -175,6 +175,7 @@ describe('data path', () => {
     const direct = directPaths(
       { web: '10.0.0.11', app: '10.0.0.12', db: '10.0.0.13' },
       { web: 'web-01', app: 'app-01', db: 'db-01' },
+      { otlpHttp: false },
     );
     expect(direct.map((d) => `${d.machine}:${d.port}`)).toEqual([
       'app-01:4040',

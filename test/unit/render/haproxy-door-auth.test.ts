@@ -89,5 +89,36 @@ describe.skipIf(availability.skip)('front door with tenants, running (HAProxy on
 
   it('answers a path that is not an ingest path with 404 before asking for credentials', async () => {
     expect((await door.get('/api/search')).status).toBe(404);
+    // OTLP over HTTP is opt-in: without frontDoor.otlpHttp its path is refused like any other.
+    expect((await door.get('/v1/traces', { Authorization: basicAuthorization(teamA) })).status).toBe(404);
+  });
+});
+
+describe.skipIf(availability.skip)('front door with OTLP over HTTP (frontDoor.otlpHttp), running', () => {
+  const rendered = renderHaproxy(
+    renderContext(
+      sampleInput({
+        hosts: { web: '127.0.0.1', app: '127.0.0.1', db: '127.0.0.1' },
+        tenants: [teamA],
+        otlpHttp: true,
+      }),
+    ),
+  ).files;
+  let door: RunningDoor;
+  beforeAll(async () => {
+    const tenants = rendered.find((f) => f.path === TENANTS_MAP_PATH)!.content;
+    door = await startFrontDoor(rendered[0]!.content, undefined, { mapPath: TENANTS_MAP_TARGET, map: tenants });
+  }, 20_000);
+  afterAll(async () => {
+    await door?.stop();
+  });
+
+  it("forwards /v1/traces to Tempo's OTLP HTTP receiver with the tenant, and asks for credentials", async () => {
+    const a = await door.get('/v1/traces', { Authorization: basicAuthorization(teamA), 'X-Scope-OrgID': 'team-b' });
+    expect(a.reached, door.output()).toBe('tempo_otlp_http');
+    expect(door.receivedFor(a)).toMatchObject({ tenant: 'team-a', authorization: undefined });
+    expect(await door.get('/v1/traces')).toMatchObject({ status: 401, reached: null });
+    // Only that path: the receiver's other signals stay closed.
+    expect((await door.get('/v1/metrics', { Authorization: basicAuthorization(teamA) })).status).toBe(404);
   });
 });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
-export type Upstream = 'pyroscope' | 'tempo_otlp' | 'tempo_jaeger';
+export type Upstream = 'pyroscope' | 'tempo_otlp' | 'tempo_jaeger' | 'tempo_otlp_http';
 
 /** A request as one of the stand-ins received it. */
 export interface Received {
@@ -35,7 +35,12 @@ export interface Answer {
 }
 
 /** Where each upstream listens in the rendered file (the app host is 127.0.0.1). */
-const RENDERED_PORTS: Record<Upstream, number> = { pyroscope: 4040, tempo_otlp: 4317, tempo_jaeger: 14250 };
+const RENDERED_PORTS: Record<Upstream, number> = {
+  pyroscope: 4040,
+  tempo_otlp: 4317,
+  tempo_jaeger: 14250,
+  tempo_otlp_http: 4318,
+};
 const TIMEOUT_MS = 5000;
 
 /** Whether `haproxy` can be run here; in CI its absence is a failure, not a skip. */
@@ -61,7 +66,29 @@ async function freePort(): Promise<number> {
  * Pyroscope's stand-in answers `/ready` and, like Pyroscope's router, refuses a GET on a push
  * route with 405; everything else gets 200 naming the stand-in.
  */
-async function standIn(upstream: Upstream, received: Received[]): Promise<{ server: http2.Http2Server; port: number }> {
+async function standIn(
+  upstream: Upstream,
+  received: Received[],
+): Promise<{ server: http2.Http2Server | http.Server; port: number }> {
+  // Tempo's OTLP HTTP receiver speaks HTTP/1.1 (the door's backend has no `proto h2`).
+  if (upstream === 'tempo_otlp_http') {
+    const server = http.createServer((req, res) => {
+      const id = req.headers['x-request-id'];
+      received.push({
+        upstream,
+        method: req.method ?? '',
+        path: req.url ?? '',
+        authority: req.headers.host,
+        id: typeof id === 'string' ? id : undefined,
+        tenant: req.headers['x-scope-orgid'] as string | undefined,
+        authorization: req.headers.authorization,
+      });
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, port: (server.address() as AddressInfo).port };
+  }
   const server = http2.createServer();
   server.on('sessionError', () => {});
   server.on('stream', (stream, headers) => {

@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { renderContext } from '../../../src/render/context.js';
 import { renderPyroscope } from '../../../src/render/pyroscope.js';
 import { renderTempo } from '../../../src/render/tempo.js';
+import { renderStack } from '../../../src/render/render.js';
 import { HOSTILE_SECRET, sampleInput } from './sample-context.js';
 
 const ctx = renderContext(sampleInput());
@@ -11,6 +12,23 @@ function only<T>(items: T[]): T {
   expect(items).toHaveLength(1);
   return items[0]!;
 }
+
+describe("Tempo's OTLP HTTP receiver (frontDoor.otlpHttp)", () => {
+  it('is listed on every address only when asked for, and published with it', () => {
+    const on = renderContext(sampleInput({ otlpHttp: true }));
+    const receivers = (ctx: typeof on) =>
+      (parse(only(renderTempo(ctx).files).content) as { distributor: { receivers: { otlp: { protocols: object } } } })
+        .distributor.receivers.otlp.protocols;
+    expect(receivers(on)).toEqual({ grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } });
+    expect(receivers(ctx)).toEqual({ grpc: { endpoint: '0.0.0.0:4317' } });
+    const published = (c: typeof on) =>
+      renderStack(c)
+        .containers.find((w) => w.component === 'tempo')!
+        .ports.map((p) => p.container);
+    expect(published(on)).toContain(4318);
+    expect(published(ctx)).not.toContain(4318);
+  });
+});
 
 describe('multi-tenancy in Pyroscope and Tempo', () => {
   it('is on, as the top-level multitenancy_enabled both read, when the door authenticates tenants', () => {

@@ -8,6 +8,7 @@ import {
   isOwnRule,
   parseHeldRules,
   restoreText,
+  restrictedFlows,
   routeSource,
   ruleLines,
   rulesDrift,
@@ -17,10 +18,17 @@ import {
 const WEB = { machine: 'web-01', address: '10.0.0.11' };
 const APP = { machine: 'app-01', address: '10.0.0.12' };
 const source = (flow: { from: string }) => (flow.from === 'web' ? WEB : APP);
+const FLOWS = restrictedFlows({ otlpHttp: false });
 
 describe('flow rules', () => {
+  it('adds 4318 to the app host, from the web host only, with frontDoor.otlpHttp', () => {
+    const rules = flowRules({ web: 'web-01', app: 'app-01', db: 'db-01' }, restrictedFlows({ otlpHttp: true }), source);
+    expect(rules[0]!.ports.map((p) => p.port)).toEqual([3200, 4040, 4317, 4318, 14250]);
+    expect(rules[0]!.ports.find((p) => p.port === 4318)?.from).toEqual([WEB]);
+  });
+
   it('limits the app ports to the web host and MinIO to the app host, leaving the front door alone', () => {
-    const rules = flowRules({ web: 'web-01', app: 'app-01', db: 'db-01' }, source);
+    const rules = flowRules({ web: 'web-01', app: 'app-01', db: 'db-01' }, FLOWS, source);
     expect(rules).toEqual([
       {
         machine: 'app-01',
@@ -33,13 +41,16 @@ describe('flow rules', () => {
   });
 
   it('gathers the rules of tiers that share a machine on that machine', () => {
-    const rules = flowRules({ web: 'one', app: 'one', db: 'one' }, () => ({ machine: 'one', address: '10.0.0.5' }));
+    const rules = flowRules({ web: 'one', app: 'one', db: 'one' }, FLOWS, () => ({
+      machine: 'one',
+      address: '10.0.0.5',
+    }));
     expect(rules).toHaveLength(1);
     expect(rules[0]!.ports.map((p) => p.port)).toEqual([3200, 4040, 4317, 9000, 14250]);
   });
 
   it('writes, per port, a return for each source then a TCP reset for anyone else, local bridges first', () => {
-    const [app] = flowRules({ web: 'web-01', app: 'app-01', db: 'db-01' }, source);
+    const [app] = flowRules({ web: 'web-01', app: 'app-01', db: 'db-01' }, FLOWS, source);
     const lines = ruleLines(app!);
     expect(lines[0]).toMatch(
       /^-A HEAL-PYROSCOPE -i docker0 -m comment --comment "heal-pyroscope flows [0-9a-f]{16}" -j RETURN$/,
@@ -60,7 +71,7 @@ describe('flow rules', () => {
   });
 
   it('finds drift: none as written, missing, changed sources, a rule deleted, the jump gone', () => {
-    const [app] = flowRules({ web: 'web-01', app: 'app-01', db: 'db-01' }, source) as [MachineRules];
+    const [app] = flowRules({ web: 'web-01', app: 'app-01', db: 'db-01' }, FLOWS, source) as [MachineRules];
     const held = (lines: string[], jump = true) => ({ lines, jump, noIptables: false });
     const lines = ruleLines(app);
     expect(rulesDrift(app, held(lines))).toBeNull();
@@ -89,7 +100,7 @@ describe('flow rules', () => {
     const target = { machine: 'target-01', address: '10.0.0.21' };
     const named = namedSources('frontDoor.allowFrom', ['10.20.0.0/16']);
     const door = doorGrants('web-01', 9940, [target, ...named]);
-    const rules = flowRules({ web: 'web-01', app: 'app-01', db: 'db-01' }, source, door);
+    const rules = flowRules({ web: 'web-01', app: 'app-01', db: 'db-01' }, FLOWS, source, door);
     const web = rules.find((r) => r.machine === 'web-01')!;
     expect(web.ports).toEqual([{ port: 9940, from: [target, named[0]] }]);
     expect(describeRules(web)).toBe('9940 only from target-01 (10.0.0.21), frontDoor.allowFrom (10.20.0.0/16)');
@@ -115,6 +126,7 @@ describe('flow rules', () => {
     expect(consoleGrants(consoles, true, namedSources('consoles.allowFrom', ['0.0.0.0/0']))).toEqual([]);
     const rules = flowRules(
       { web: 'web-01', app: 'app-01', db: 'db-01' },
+      FLOWS,
       source,
       consoleGrants(consoles, true, named),
     );

@@ -16,7 +16,7 @@ import type { Journal, PhaseIo, RunOutcome } from '../../../src/runner/phase.js'
 import type { ServerTier } from '../../../src/plan/plan.js';
 import { newUninstallContext, type UninstallContext } from '../../../src/phases/uninstall/uninstall-context.js';
 import { resolveImages } from '../../../src/stack/image-ref.js';
-import { flowRules, ruleLines } from '../../../src/stack/flow-rules.js';
+import { flowRules, restrictedFlows, ruleLines } from '../../../src/stack/flow-rules.js';
 import { FakeHost } from './fake-host.js';
 
 export const ADDRESSES = { web: '10.213.0.11', app: '10.213.0.12', db: '10.213.0.13' } as const;
@@ -52,6 +52,7 @@ export function topology(): Topology {
     frontDoorAllowFrom: [],
     frontDoorTls: 'generated',
     frontDoorAuth: 'tenants',
+    otlpHttp: false,
     tenants: ['default'],
     frontDoorNames: [],
     consolesPublished: false,
@@ -83,8 +84,10 @@ export function fakeStack(): FakeStack {
 /** Puts on the app and db fakes the flow rules an install would set (sources as the fakes route). */
 export function holdFlowRules(stack: FakeStack): void {
   const source = (host: FakeHost) => ({ machine: host.name, address: FakeHost.addressOf(host.name) });
-  const rules = flowRules({ web: stack.web.name, app: stack.app.name, db: stack.db.name }, (flow) =>
-    source(stack[flow.from]),
+  const rules = flowRules(
+    { web: stack.web.name, app: stack.app.name, db: stack.db.name },
+    restrictedFlows(topology()),
+    (flow) => source(stack[flow.from]),
   );
   for (const r of rules)
     stack[r.machine === stack.app.name ? 'app' : 'db'].flowChain = { lines: ruleLines(r), jump: true };

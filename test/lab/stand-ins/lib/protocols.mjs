@@ -7,13 +7,17 @@
 //                Pyroscope 1.14.0 names it), /pyroscope/render (what was stored, as flamebearer
 //                JSON), gRPC/connect pushes accepted.
 //   otlp-grpc    Tempo's OTLP gRPC receiver: TraceService/Export, spans stored by trace id.
+//   otlp-http    Tempo's OTLP HTTP receiver (HTTP/1.1): POST /v1/traces, application/x-protobuf or
+//                application/json, gzip/zlib/deflate bodies, spans stored by trace id; 405, 415,
+//                404 and rpc.Status error bodies as the collector's otlpreceiver answers them.
 //   jaeger-grpc  Tempo's Jaeger gRPC receiver: CollectorService/PostSpans, spans stored by trace id.
 // Data is kept per tenant: STORE/tenants/TENANT/profiles.jsonl and STORE/tenants/TENANT/traces/ID.json,
 // read back by /pyroscope/render and by Tempo's HTTP stand-in (/api/traces/ID). With
 // LAB_MULTITENANCY=1 (the entrypoint's multitenancy_enabled: true) the tenant is the request's
 // X-Scope-OrgID (gRPC metadata x-scope-orgid), refused without it as the real servers refuse it (see
-// "Tenants" below); otherwise every request is tenant `anonymous` (Pyroscope) or `single-tenant`
-// (Tempo) and the header is ignored, as upstream ignores it. /ready needs no tenant.
+// "Tenants" below and each receiver's notes); otherwise every request is tenant `anonymous`
+// (Pyroscope) or `single-tenant` (Tempo) and the header is ignored, as upstream ignores it. /ready
+// needs no tenant.
 // The listener writes /tmp/lab-pid-ROLE once it listens, so a test can stop one receiver by its id.
 
 import { execFile } from 'node:child_process';
@@ -306,6 +310,210 @@ function receiver(kind) {
     grpcAnswer(stream, 0);
   });
   return server;
+}
+
+// ---- Tempo's OTLP HTTP receiver: the collector's otlpreceiver vendored by Tempo 2.8.1
+// (vendor/go.opentelemetry.io/collector/receiver/otlpreceiver/otlphttp.go, handleTraces), behind
+// confighttp's server middleware (config/confighttp: 20 MiB body limit, Content-Encoding decoders).
+// Tempo registers only the traces consumer, so /v1/traces is the one route; everything else is
+// the ServeMux's 404. Errors are an rpc.Status in the request's encoding.
+const OTLP_TRACES_PATH = '/v1/traces'; // otlpreceiver factory.go defaultTracesURLPath
+const OTLP_MAX_BODY = 20 * 1024 * 1024; // confighttp defaultMaxRequestBodySize
+const OTLP_ENCODINGS = { 'application/x-protobuf': 'pb', 'application/json': 'json' }; // encoder.go
+
+/** Go's mime.ParseMediaType as the receiver uses it: the lower-cased media type, '' when invalid. */
+function mediaType(contentType) {
+  const token = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
+  const [type, ...params] = contentType.split(';');
+  const mt = type.trim().toLowerCase();
+  if (!new RegExp(`^${token}(/${token})?$`).test(mt)) return '';
+  const param = new RegExp(`^\\s*${token}\\s*=\\s*(${token}|"([^"\\\\]|\\\\.)*")\\s*$`);
+  const last = params.length - 1;
+  if (params.some((p, i) => !param.test(p) && !(i === last && p.trim() === ''))) return '';
+  return mt;
+}
+function varint(n) {
+  const out = [];
+  for (; n > 0x7f; n >>>= 7) out.push((n & 0x7f) | 0x80);
+  out.push(n);
+  return Buffer.from(out);
+}
+/** Go's encoding/json string escaping (HTML-safe), as gogo jsonpb writes strings. */
+const goJson = (value) =>
+  JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** A google.rpc.Status (code, message; no details) as encoder.go marshalStatus writes it. */
+function rpcStatus(enc, code, message) {
+  if (enc === 'json') return goJson(message ? { code, message } : { code });
+  const msg = Buffer.from(message);
+  return Buffer.concat([
+    Buffer.from([0x08]),
+    varint(code),
+    ...(msg.length ? [Buffer.from([0x12]), varint(msg.length), msg] : []),
+  ]);
+}
+// statusutil.NewStatusFromMsgAndHTTPCode, for the HTTP codes used here.
+const GRPC_CODE_OF_HTTP = { 400: 3, 503: 14 };
+/** writeError / errorHandler: [status, rpc.Status body, content type]. */
+const otlpError = (enc, status, message, code = GRPC_CODE_OF_HTTP[status] ?? 2) => [
+  status,
+  rpcStatus(enc, code, message),
+  enc === 'json' ? 'application/json' : 'application/x-protobuf',
+];
+/**
+ * The Content-Encoding decoders confighttp enables by default (compression.go availableDecoders,
+ * defaultCompressionAlgorithms). gzip and zlib read their header when the decoder is made (an
+ * error there goes to errorHandler), the rest of the stream as the handler reads the body.
+ */
+const OTLP_DECODERS = {
+  '': null,
+  gzip: {
+    header: (b) =>
+      b.length === 0
+        ? 'EOF'
+        : b.length < 10
+          ? 'unexpected EOF'
+          : b[0] !== 0x1f || b[1] !== 0x8b || b[2] !== 8
+            ? 'gzip: invalid header'
+            : null,
+    decode: (b) => zlib.gunzipSync(b),
+  },
+  zlib: {
+    header: (b) =>
+      b.length === 0
+        ? 'EOF'
+        : b.length < 2
+          ? 'unexpected EOF'
+          : (b[0] & 0x0f) !== 8 || b[0] >> 4 > 7 || b.readUInt16BE(0) % 31 !== 0
+            ? 'zlib: invalid header'
+            : null,
+    decode: (b) => zlib.inflateSync(b),
+  },
+  zstd: zlib.zstdDecompressSync ? { header: () => null, decode: (b) => zlib.zstdDecompressSync(b) } : 'unsupported',
+  snappy: 'unsupported',
+  lz4: 'unsupported',
+};
+OTLP_DECODERS.deflate = OTLP_DECODERS.zlib;
+
+/** An OTLP/JSON id (hex, as pdata's unmarshalJSON reads it) -> hex; throws pdata's error. */
+function jsonId(value, bytes, what) {
+  if (value === null || value === undefined || value === '') return '';
+  if (typeof value !== 'string') throw new Error(`ReadString: expects " or n, but found ${JSON.stringify(value)[0]}`);
+  if (value.length >> 1 !== bytes) throw new Error(`${what}invalid length for ID`);
+  if (!/^([0-9A-Fa-f]{2})*$/.test(value))
+    throw new Error(
+      `${what}cannot unmarshal ID from string '${value}': encoding/hex: ${value.length % 2 ? 'odd length hex string' : 'invalid byte'}`,
+    );
+  return value.toLowerCase();
+}
+/** The elements of an array field under its camelCase and snake_case names (pdata reads both). */
+const jsonList = (obj, ...names) => names.flatMap((k) => (Array.isArray(obj?.[k]) ? obj[k] : []));
+const jsonText = (v) => (typeof v === 'string' ? v : '');
+
+/** OTLP/JSON ExportTraceServiceRequest (ptrace JSONUnmarshaler) -> spans, as otlpSpans. */
+function otlpJsonSpans(body) {
+  let doc;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new Error(`ReadObjectCB: ${error.message}`);
+  }
+  if (doc !== null && (typeof doc !== 'object' || Array.isArray(doc)))
+    throw new Error(`ReadObjectCB: expect { or n, but found ${JSON.stringify(doc)[0]}`);
+  const spans = [];
+  for (const rs of jsonList(doc, 'resourceSpans', 'resource_spans')) {
+    let service = '';
+    for (const kv of jsonList(rs?.resource, 'attributes'))
+      if (kv?.key === 'service.name') service = jsonText(kv.value?.stringValue ?? kv.value?.string_value);
+    for (const ss of jsonList(rs, 'scopeSpans', 'scope_spans')) {
+      for (const span of jsonList(ss, 'spans')) {
+        spans.push({
+          traceId: jsonId(span?.traceId ?? span?.trace_id, 16, 'readSpan.traceId: parse trace_id:'),
+          spanId: jsonId(span?.spanId ?? span?.span_id, 8, 'readSpan.spanId: parse span_id:'),
+          name: jsonText(span?.name),
+          service,
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+/** One request to the OTLP HTTP receiver -> [status, body, content type, extra headers]. */
+function otlpHttpAnswer(method, url, rawHeaders, raw) {
+  const contentType = headerValues(rawHeaders, 'content-type')[0] ?? '';
+  const enc = OTLP_ENCODINGS[mediaType(contentType)];
+  // errorHandler: the request's encoding if it names one, else 500 with a fixed JSON status.
+  const handlerError = (message) =>
+    enc
+      ? otlpError(enc, 400, message)
+      : [500, '{"code": 13, "message": "failed to marshal error message"}', 'application/json'];
+  // confighttp's decompressor runs first, on every path and method.
+  const encoding = headerValues(rawHeaders, 'content-encoding')[0] ?? '';
+  const decoder = Object.hasOwn(OTLP_DECODERS, encoding) ? OTLP_DECODERS[encoding] : undefined;
+  if (decoder === undefined) return handlerError(`unsupported Content-Encoding: ${encoding}`);
+  if (decoder === 'unsupported')
+    return handlerError(`lab stand-in: Tempo accepts Content-Encoding ${encoding}; the stand-in cannot decode it`);
+  const headerError = decoder?.header(raw);
+  if (headerError) return handlerError(headerError);
+  let p = url.pathname;
+  try {
+    p = decodeURIComponent(p);
+  } catch {
+    // Go's URL parser would have refused the request line; the ServeMux sees no match.
+  }
+  if (p !== OTLP_TRACES_PATH)
+    return [404, '404 page not found\n', 'text/plain; charset=utf-8', { 'x-content-type-options': 'nosniff' }];
+  if (method !== 'POST') return [405, '405 method not allowed, supported: [POST]', 'text/plain'];
+  if (!enc)
+    return [415, '415 unsupported media type, supported: [application/json, application/x-protobuf]', 'text/plain'];
+  // readAndCloseBody: the body through the decoder and http.MaxBytesReader.
+  let body = raw;
+  if (raw.length > OTLP_MAX_BODY) return otlpError(enc, 400, 'http: request body too large');
+  if (decoder) {
+    try {
+      body = decoder.decode(raw);
+    } catch (error) {
+      return otlpError(enc, 400, error.code === 'Z_BUF_ERROR' ? 'unexpected EOF' : error.message);
+    }
+    if (body.length > OTLP_MAX_BODY) return otlpError(enc, 400, 'http: request body too large');
+  }
+  let spans;
+  try {
+    spans = enc === 'json' ? otlpJsonSpans(body) : otlpSpans(body);
+  } catch (error) {
+    return otlpError(enc, 400, error.message);
+  }
+  // ExportResponse with its non-nullable partial_success: `0a 00` in protobuf, as JSON
+  // {"partialSuccess":{}} (gogo jsonpb writes empty struct fields).
+  const ok =
+    enc === 'json'
+      ? [200, '{"partialSuccess":{}}', 'application/json']
+      : [200, Buffer.from([0x0a, 0x00]), 'application/x-protobuf'];
+  if (spans.length === 0) return ok; // trace.Receiver.Export answers before the consumer runs.
+  let tenant = DEFAULT_TENANT;
+  if (MULTITENANCY) {
+    // multiTenancyMiddleware, HTTP side: the X-Scope-OrgID values of the client metadata (Tempo sets
+    // include_metadata), exactly one; else dskit's ErrNoOrgID, made Unavailable by the receiver
+    // (GetStatusFromError) and written as 503 by writeError (GetHTTPStatusCodeFromStatus).
+    const orgIds = headerValues(rawHeaders, 'x-scope-orgid');
+    if (orgIds.length !== 1) return otlpError(enc, 503, NO_ORG_ID, 14);
+    tenant = orgIds[0];
+  }
+  storeSpans(spans, tenant);
+  return ok;
+}
+
+function otlpHttp() {
+  return http.createServer(async (req, res) => {
+    noteRequest(`${req.method} ${req.url}`);
+    const raw = await readAll(req).catch(() => null);
+    if (raw === null) return;
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    const [status, body, type, extra] = otlpHttpAnswer(req.method, url, req.rawHeaders, raw);
+    // Go's server sets Content-Length on a short answer written at once.
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
 }
 
 // ---- Pyroscope: HTTP/1.1 and h2c on one port.
@@ -664,9 +872,18 @@ function pyroscope() {
   });
 }
 
-const server = role === 'pyroscope' ? pyroscope() : RECEIVERS[role] ? receiver(RECEIVERS[role]) : null;
+const server =
+  role === 'pyroscope'
+    ? pyroscope()
+    : role === 'otlp-http'
+      ? otlpHttp()
+      : RECEIVERS[role]
+        ? receiver(RECEIVERS[role])
+        : null;
 if (!server || !address || !Number.isInteger(port)) {
-  log(`usage: protocols.mjs pyroscope|otlp-grpc|jaeger-grpc ADDRESS PORT (got ${process.argv.slice(2).join(' ')})`);
+  log(
+    `usage: protocols.mjs pyroscope|otlp-grpc|otlp-http|jaeger-grpc ADDRESS PORT (got ${process.argv.slice(2).join(' ')})`,
+  );
   process.exit(2);
 }
 server.on('error', (error) => {

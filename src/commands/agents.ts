@@ -120,10 +120,10 @@ export function agentsOutcome(
     otlpHttp: topology.otlpHttp,
   }).filter((g) => !flags.agent || g.name === flags.agent);
   const agents = Object.fromEntries(guides.map((g) => [g.name, g.snippet]));
-  const tenants = topology.tenants.map((name) => {
-    const password = shown(name);
-    return { name, username: name, password: flags.showSecrets ? password : null };
-  });
+  // Every tenant with credentials; one added to the config since the last install is named below.
+  const made = topology.tenants.filter((name) => door.passwords[name] !== undefined);
+  const pending = topology.tenants.filter((name) => door.passwords[name] === undefined);
+  const tenants = made.map((name) => ({ name, username: name, password: flags.showSecrets ? shown(name) : null }));
   return {
     document: { frontDoor: { url, caCertificate: ca }, tenants, agents },
     say: () => {
@@ -134,6 +134,8 @@ export function agentsOutcome(
           ? 'no authentication (frontDoor.auth: none)'
           : `basic auth as tenant ${tenant}${flags.showSecrets ? '' : ' (password masked: add --show-secrets)'}`;
       out.say(`Agents send to the front door ${url}: ${transport}; ${auth}.`);
+      if (pending.length > 0)
+        out.say(`No credentials yet for ${pending.join(', ')}: \`heal-pyroscope install\` makes them.`);
       if (tenants.length > 1)
         out.say(`Tenants: ${tenants.map((t) => t.name).join(', ')} (--tenant NAME fills the settings for another).`);
       if (ca) {

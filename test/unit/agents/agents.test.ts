@@ -248,6 +248,13 @@ describe('agents --json', () => {
       join(dir, 'heal-pyroscope.yaml'),
       `${readFileSync(join(dir, 'heal-pyroscope.yaml'), 'utf8')}tenants: [default, team-x]\n`,
     );
+    // The first tenant's settings still print, and say which tenant has none yet.
+    const first = await runCli(['agents', '--json'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    expect((contractDocument(first.stdout) as unknown as { tenants: Array<{ name: string }> }).tenants).toEqual([
+      { name: 'default', username: 'default', password: null },
+    ]);
+    expect((await runCli(['agents'], { cwd: dir })).stdout).toContain('No credentials yet for team-x');
     const missing = await runCli(['agents', '--tenant', 'team-x'], { cwd: dir });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/tenant team-x has no credentials yet/);

@@ -79,6 +79,9 @@ describe('config file validation', () => {
     expect(problems('tenants: ["a|b"]\n')[0]).toMatch(/is not a tenant name/);
     expect(problems('tenants: [a, a]\n')[0]).toMatch(/names a tenant twice/);
     expect(problems('tenants: []\n')[0]).toMatch(/names no tenant/);
+    expect(problems('tenants: [a]\nfrontDoor:\n  auth: none\n')[0]).toMatch(
+      /^tenants: names tenants, but `frontDoor.auth` is none/,
+    );
   });
 
   it('rejects ports out of range and non-numbers', () => {

@@ -46,7 +46,9 @@ describe('on a terminal (built CLI on a pseudo-terminal)', () => {
       ssh: { user: 'deploy', identityFile: key },
       hosts: { targets: ['10.1.0.5', 'svc-02'], web: 'web-01', app: 'web-01', db: 'db-01' },
     });
-  });
+    // Fourteen prompts of a built CLI on a pseudo-terminal: on a loaded two-core machine the whole
+    // dialogue took longer than vitest's default 5 s. Each `expect` keeps its own wait.
+  }, 30_000);
 
   it('Ctrl-C at a prompt exits 130 with one line and no stack trace', async () => {
     const tty = runOnTty(['preflight'], tmp());

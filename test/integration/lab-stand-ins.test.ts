@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { component } from '../../src/stack/manifest.js';
 import { imageRef } from '../../src/stack/image-ref.js';
 import { labExec, labSkipReason, requireLab, resetLab, waitFor } from '../lab/lab.js';
+import { field } from '../support/protobuf.js';
 
 const skip = labSkipReason();
 const image = (name: Parameters<typeof component>[0]) => imageRef(component(name));
@@ -18,18 +19,6 @@ const DB = '10.213.0.13';
 const WEB = '10.213.0.11';
 
 // Protocol Buffers and gRPC, as far as these tests send them (field numbers from the upstream protos).
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
-    n >>>= 7;
-  } while (n > 0);
-  return Buffer.from(out);
-}
-const field = (n: number, value: Uint8Array | string): Buffer => {
-  const b = Buffer.from(value);
-  return Buffer.concat([varint((n << 3) | 2), varint(b.length), b]);
-};
 /** ExportTraceServiceRequest { resource_spans { scope_spans { spans { trace_id, span_id, name } } } }. */
 const otlpExport = (traceId: string): Buffer =>
   field(
@@ -339,8 +328,8 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
       expect(result.stderr).toMatch(/failed to create WAL.*permission denied/);
     });
 
-    it('listens for OTLP on localhost only unless the endpoint says 0.0.0.0:4317', async () => {
-      const local = fixture('tempo-local.yaml', config(''));
+    /** Tempo's stand-in on app-01 with `yaml` as its config, once its HTTP API answers. */
+    const startTempo = async (name: string, yaml: string) => {
       await docker('app-01', [
         'run',
         '-d',
@@ -353,11 +342,15 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
         '-p',
         '14250:14250',
         '-v',
-        `${local}:/etc/tempo.yaml:ro`,
+        `${fixture(name, yaml)}:/etc/tempo.yaml:ro`,
         image('tempo'),
         '-config.file=/etc/tempo.yaml',
       ]);
       await waitFor('tempo answering', async () => (await status(`http://${APP}:3200/api/echo`)) === 200);
+    };
+
+    it('listens for OTLP on localhost only unless the endpoint says 0.0.0.0:4317', async () => {
+      await startTempo('tempo-local.yaml', config(''));
       const probe = (port: number) => labExec('target-01', ['timeout', '3', 'bash', '-c', `</dev/tcp/${APP}/${port}`]);
       expect((await probe(14250)).exitCode).toBe(0);
       const otlp = await probe(4317);
@@ -380,25 +373,6 @@ describe.skipIf(skip !== undefined)('lab stand-in images', () => {
       await waitFor('OTLP reachable from target-01', async () => (await probe(4317)).exitCode === 0);
     });
 
-    const startTempo = async (name: string, yaml: string) => {
-      await docker('app-01', [
-        'run',
-        '-d',
-        '--name',
-        'tempo',
-        '-p',
-        '3200:3200',
-        '-p',
-        '4317:4317',
-        '-p',
-        '14250:14250',
-        '-v',
-        `${fixture(name, yaml)}:/etc/tempo.yaml:ro`,
-        image('tempo'),
-        '-config.file=/etc/tempo.yaml',
-      ]);
-      await waitFor('tempo answering', async () => (await status(`http://${APP}:3200/api/echo`)) === 200);
-    };
     const traceById = (traceId: string, org?: string) =>
       fetch(`http://${APP}:3200/api/traces/${traceId}`, {
         headers: org === undefined ? {} : { 'X-Scope-OrgID': org },

@@ -23,6 +23,7 @@ import { labTarget } from '../support/lab-targets.js';
 import { labTopologyFile } from '../support/lab-topology.js';
 import { runCli } from '../support/run-cli.js';
 import { doorCa, doorTenants, h2From, type DoorTenant } from '../support/h2c.js';
+import { field } from '../support/protobuf.js';
 
 const skip = labSkipReason();
 const TARGETS = ['target-01', 'target-02', 'target-03', 'target-04'];
@@ -32,18 +33,6 @@ const DOOR = 9940;
 const fourTargetTopology = (lab: Lab) => labTopologyFile(lab, 'tenants: [default, team-b]\n', TARGETS);
 
 // Protocol Buffers, as the agents' client libraries write them (field numbers from the upstream protos).
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
-    n >>>= 7;
-  } while (n > 0);
-  return Buffer.from(out);
-}
-const field = (n: number, value: Buffer | string) => {
-  const b = Buffer.from(value);
-  return Buffer.concat([varint((n << 3) | 2), varint(b.length), b]);
-};
 
 /** jaeger.api_v2 PostSpansRequest { batch = 1 { spans = 1 { trace_id 1, span_id 2, operation_name 3 }, process = 2 { service_name 1 } } }. */
 function jaegerPostSpans(traceId: string, service: string): Buffer {
